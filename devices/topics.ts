@@ -1,0 +1,73 @@
+import { isId } from './ids.ts';
+import type { DeviceKind } from './kinds.ts';
+
+/**
+ * The topic scheme, version 1:   tt/v1/<deviceId>/<channel>
+ *
+ * The device id is always segment 2, so the broker enforces "a device publishes only
+ * its own topics" with one split('/') and no pattern matching. Nobody concatenates topic
+ * strings by hand: build with `topicFor`, parse with `parseTopic`.
+ *
+ * Uplink channels are published by the device itself; downlink channels are published
+ * by a service to the device. The kinds listed may use the channel.
+ */
+export const TOPIC_ROOT = 'tt';
+export const TOPIC_VERSION = 'v1';
+
+export const CHANNELS = {
+  /** retained "online"/"offline"; also the device's last will */
+  availability: { direction: 'up', kinds: ['rating-box', 'speaker'], retained: true },
+  /** heartbeat / device state */
+  state: { direction: 'up', kinds: ['rating-box', 'speaker'], retained: true },
+  /** one citizen rating */
+  rating: { direction: 'up', kinds: ['rating-box'], retained: false },
+  /** status of the counter cameras the box's Pi probes */
+  camera: { direction: 'up', kinds: ['rating-box'], retained: false },
+  /** what a loudspeaker did with one scheduled occurrence */
+  'broadcast-log': { direction: 'up', kinds: ['speaker'], retained: false },
+  /** a speaker's verdict on the schedule document it received (accepted / refused and why) */
+  'schedule-status': { direction: 'up', kinds: ['speaker'], retained: true },
+  /** collector → device: ids of messages stored durably (application-level receipt; a PUBACK only means the broker has it) */
+  ack: { direction: 'down', kinds: ['rating-box', 'speaker'], retained: false },
+  /** console → speaker: the signed schedule document (retained) */
+  schedule: { direction: 'down', kinds: ['speaker'], retained: true },
+} as const satisfies Record<string, { direction: 'up' | 'down'; kinds: readonly DeviceKind[]; retained: boolean }>;
+
+export type Channel = keyof typeof CHANNELS;
+export const CHANNEL_NAMES = Object.keys(CHANNELS) as Channel[];
+export type UplinkChannel = { [C in Channel]: (typeof CHANNELS)[C]['direction'] extends 'up' ? C : never }[Channel];
+export type DownlinkChannel = Exclude<Channel, UplinkChannel>;
+export const UPLINK_CHANNELS = CHANNEL_NAMES.filter((c) => CHANNELS[c].direction === 'up') as UplinkChannel[];
+export const DOWNLINK_CHANNELS = CHANNEL_NAMES.filter((c) => CHANNELS[c].direction === 'down') as DownlinkChannel[];
+
+export function isChannel(value: string): value is Channel {
+  return Object.hasOwn(CHANNELS, value);
+}
+
+export function channelAllowedFor(channel: Channel, kind: DeviceKind): boolean {
+  return (CHANNELS[channel].kinds as readonly DeviceKind[]).includes(kind);
+}
+
+export function topicFor(deviceId: string, channel: Channel): string {
+  if (!isId(deviceId)) throw new Error(`invalid device id for a topic: ${JSON.stringify(deviceId)}`);
+  return `${TOPIC_ROOT}/${TOPIC_VERSION}/${deviceId}/${channel}`;
+}
+
+/** Subscription filter for one channel of every device, e.g. tt/v1/+/rating */
+export function channelFilter(channel: Channel): string {
+  return `${TOPIC_ROOT}/${TOPIC_VERSION}/+/${channel}`;
+}
+
+export type ParsedTopic = { deviceId: string; channel: Channel };
+export type TopicError = 'topic-foreign' | 'topic-version' | 'topic-shape' | 'topic-device-id' | 'topic-channel';
+
+export function parseTopic(topic: string): { ok: true; value: ParsedTopic } | { ok: false; error: TopicError } {
+  const parts = topic.split('/');
+  if (parts[0] !== TOPIC_ROOT) return { ok: false, error: 'topic-foreign' };
+  if (parts[1] !== TOPIC_VERSION) return { ok: false, error: 'topic-version' };
+  if (parts.length !== 4) return { ok: false, error: 'topic-shape' };
+  const [, , deviceId, channel] = parts;
+  if (!isId(deviceId)) return { ok: false, error: 'topic-device-id' };
+  if (!isChannel(channel)) return { ok: false, error: 'topic-channel' };
+  return { ok: true, value: { deviceId, channel } };
+}
