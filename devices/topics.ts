@@ -9,7 +9,8 @@ import type { DeviceKind } from './kinds.ts';
  * strings by hand: build with `topicFor`, parse with `parseTopic`.
  *
  * Uplink channels are published by the device itself; downlink channels are published
- * by a service to the device. The kinds listed may use the channel.
+ * by a service to the device; 'about' channels are published by the collector about the device.
+ * The kinds listed may use the channel.
  */
 export const TOPIC_ROOT = 'tt';
 export const TOPIC_VERSION = 'v1';
@@ -31,12 +32,14 @@ export const CHANNELS = {
   ack: { direction: 'down', kinds: ['rating-box', 'speaker'], retained: false },
   /** console → speaker: the signed schedule document (retained) */
   schedule: { direction: 'down', kinds: ['speaker'], retained: true },
-} as const satisfies Record<string, { direction: 'up' | 'down'; kinds: readonly DeviceKind[]; retained: boolean }>;
+  /** collector → console, dashboards, Node-RED: an alert raised or recovered about this device (issue 4) */
+  alert: { direction: 'about', kinds: ['rating-box', 'speaker'], retained: false },
+} as const satisfies Record<string, { direction: 'up' | 'down' | 'about'; kinds: readonly DeviceKind[]; retained: boolean }>;
 
 export type Channel = keyof typeof CHANNELS;
 export const CHANNEL_NAMES = Object.keys(CHANNELS) as Channel[];
 export type UplinkChannel = { [C in Channel]: (typeof CHANNELS)[C]['direction'] extends 'up' ? C : never }[Channel];
-export type DownlinkChannel = Exclude<Channel, UplinkChannel>;
+export type DownlinkChannel = { [C in Channel]: (typeof CHANNELS)[C]['direction'] extends 'down' ? C : never }[Channel];
 export const UPLINK_CHANNELS = CHANNEL_NAMES.filter((c) => CHANNELS[c].direction === 'up') as UplinkChannel[];
 export const DOWNLINK_CHANNELS = CHANNEL_NAMES.filter((c) => CHANNELS[c].direction === 'down') as DownlinkChannel[];
 

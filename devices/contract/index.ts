@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { parseTopic, type Channel, type TopicError } from '../topics.ts';
 import { AckPayload } from './ack.ts';
+import { AlertPayload } from './alert.ts';
 import { AvailabilityPayload } from './availability.ts';
 import { BroadcastLogPayload, SchedulePayload, ScheduleStatusPayload } from './broadcast.ts';
 import { CameraPayload } from './camera.ts';
@@ -8,6 +9,7 @@ import { RatingPayload } from './rating.ts';
 import { StatePayload } from './state.ts';
 
 export * from './ack.ts';
+export * from './alert.ts';
 export * from './availability.ts';
 export * from './broadcast.ts';
 export * from './camera.ts';
@@ -25,6 +27,7 @@ export const PAYLOADS = {
   'schedule-status': ScheduleStatusPayload,
   ack: AckPayload,
   schedule: SchedulePayload,
+  alert: AlertPayload,
 } as const satisfies Record<Channel, z.ZodType>;
 
 export type Payload<C extends Channel> = z.infer<(typeof PAYLOADS)[C]>;
