@@ -22,5 +22,14 @@ export const StatePayload = z.strictObject({
   presses: z
     .strictObject({ accepted: z.number().int().nonnegative(), rejected: RejectedPresses })
     .optional(),
+  /** loudspeakers (issue 4: speaker health) */
+  speaker: z
+    .strictObject({
+      relay: z.enum(['on', 'off']),
+      lastPlayAt: UtcTime.nullable(),
+      playerErrors: z.number().int().nonnegative(),
+      scheduleVersion: z.number().int().nonnegative(),
+    })
+    .optional(),
 });
 export type StatePayload = z.infer<typeof StatePayload>;

@@ -1,0 +1,47 @@
+import type { Payload } from '../devices/contract/index.ts';
+import type { StatePayload } from '../devices/contract/state.ts';
+import type { DownlinkChannel, UplinkChannel } from '../devices/topics.ts';
+import type { Clock } from '../infra/clock.ts';
+import type { Logger } from '../infra/logger.ts';
+
+/**
+ * The bridge on a Pi runs one unit per capability (rating box, loudspeaker, camera probe), like
+ * zigbee2mqtt's extensions. A unit's constructor only stores its inputs; start/stop own pins and timers.
+ */
+export type ReceiptChannel = 'rating' | 'broadcast-log';
+
+export interface TrustedTime {
+  /** is the wall clock trustworthy now (NTP / modem / RTC synced, and not before the epoch floor)? */
+  synced(): boolean;
+  /** resolves once the clock is trusted (never rejects; may wait forever) */
+  whenSynced(): Promise<void>;
+}
+
+export interface BridgeContext {
+  deviceId: string;
+  clock: Clock;
+  time: TrustedTime;
+  log: Logger;
+  /** this unit's own folder for durable files */
+  dataDir: string;
+  /** durable: the message stays on disk until the collector acknowledges its id on tt/v1/<id>/ack */
+  outbox: {
+    add<C extends ReceiptChannel>(channel: C, payload: Payload<C>): Promise<void>;
+    depth(): number;
+  };
+  /** state-like messages without a receipt (availability, state, schedule-status, camera) */
+  publish<C extends UplinkChannel>(channel: C, payload: Payload<C>, opts?: { retain?: boolean; qos?: 0 | 1 }): void;
+  /** downlink messages for this device; invalid ones are passed as an error so the unit can report them */
+  subscribe<C extends DownlinkChannel>(
+    channel: C,
+    handler: (msg: { ok: true; payload: Payload<C> } | { ok: false; error: string; detail: string }) => void,
+  ): void;
+  /** add a section to the periodic state/heartbeat message */
+  contributeState(fn: () => Partial<Pick<StatePayload, 'presses' | 'speaker'>>): void;
+}
+
+export interface BridgeUnit {
+  readonly name: string;
+  start(ctx: BridgeContext): Promise<void>;
+  stop(): Promise<void>;
+}
