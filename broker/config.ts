@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { MAX_PAYLOAD_BYTES } from '../devices/contract/index.ts';
+import { BrokerError } from './errors.ts';
+
+/**
+ * Broker configuration (YAML or JSON). Paths (registry, TLS files) are relative to the config file.
+ * Rate defaults let a rating box drain hours of offline outbox at 50 msg/s without a drop:
+ * it is throttled (its PUBACKs slow down), and only a client with more than `maxQueued`
+ * messages waiting at once loses messages (counted as publish-rate-dropped).
+ */
+const Port = z.number().int().min(0).max(65535);
+const Path = z.string().min(1);
+
+export const TlsConfig = z.strictObject({
+  host: z.string().min(1).optional(),
+  port: Port.default(8883),
+  cert: Path,
+  key: Path,
+  ca: Path.optional(),
+});
+
+export const RateConfig = z.strictObject({
+  perSecond: z.number().positive().default(50),
+  burst: z.number().int().min(1).default(200),
+  maxQueued: z.number().int().min(0).default(1000),
+});
+
+export const PersistenceConfig = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('memory') }),
+  z.strictObject({ kind: z.literal('redis'), url: z.url({ protocol: /^rediss?$/ }) }),
+]);
+
+export const BrokerConfig = z.strictObject({
+  /** deployments listen on all interfaces; tests use 127.0.0.1 */
+  host: z.string().min(1).default('0.0.0.0'),
+  /** 0 = pick a free port (tests) */
+  port: Port.default(1883),
+  tls: TlsConfig.optional(),
+  registryPath: Path,
+  maxPayloadBytes: z.number().int().positive().default(MAX_PAYLOAD_BYTES),
+  rate: RateConfig.default({ perSecond: 50, burst: 200, maxQueued: 1000 }),
+  persistence: PersistenceConfig.default({ kind: 'memory' }),
+  /** how often the cumulative refusal counts are published on $SYS/tt/broker/refusals */
+  statsIntervalMs: z.number().int().min(100).default(10_000),
+  /** bounded cache of password verifications (reconnect storms must not burn scrypt CPU) */
+  authCacheSize: z.number().int().min(0).default(10_000),
+});
+
+export type BrokerConfig = z.infer<typeof BrokerConfig>;
+export type BrokerConfigInput = z.input<typeof BrokerConfig>;
+
+/** Validate a parsed config object; throws BrokerError(BROKER_CONFIG_INVALID) listing every problem with its path. */
+export function parseBrokerConfig(raw: unknown, source = 'broker config'): BrokerConfig {
+  const result = BrokerConfig.safeParse(raw);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(gốc)'}: ${i.message}`);
+    throw new BrokerError('BROKER_CONFIG_INVALID', `cấu hình broker không hợp lệ (${source})`, problems);
+  }
+  return Object.freeze(result.data);
+}
+
+/** Read a YAML/JSON config file; relative paths inside it are resolved against the file's folder. */
+export function loadBrokerConfig(path: string): BrokerConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new BrokerError('BROKER_CONFIG_INVALID', `không mở được tệp cấu hình broker (${path})`, [`(tệp): ${why}`]);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text); // YAML 1.2 is a superset of JSON
+  } catch (err) {
+    throw new BrokerError('BROKER_CONFIG_INVALID', `cấu hình broker không hợp lệ (${path})`, [`(gốc): không đọc được YAML/JSON: ${(err as Error).message}`]);
+  }
+  const config = parseBrokerConfig(raw, path);
+  const base = dirname(resolve(path));
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
+  return Object.freeze({
+    ...config,
+    registryPath: abs(config.registryPath),
+    ...(config.tls ? { tls: { ...config.tls, cert: abs(config.tls.cert), key: abs(config.tls.key), ...(config.tls.ca ? { ca: abs(config.tls.ca) } : {}) } } : {}),
+  });
+}

@@ -1,0 +1,151 @@
+import type { AedesPublishPacket, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
+import type { Registry } from '../devices/registry/index.ts';
+import type { Clock } from '../infra/clock.ts';
+import type { Logger } from '../infra/logger.ts';
+import { canPublish, canRead, canSubscribe, type Identity } from './acl.ts';
+import type { Authenticator } from './auth.ts';
+import type { BrokerConfig } from './config.ts';
+import type { RefusalReason } from './refusals.ts';
+import { TokenBucket } from './rate-limit.ts';
+import type { RefusalLog } from './stats.ts';
+
+/**
+ * Refusal policy for PUBLISH: acknowledge, drop and count.
+ *
+ * Failing aedes' authorizePublish callback closes the connection with no answer ([MQTT-3.3.5-2]);
+ * mqtt.js keeps the unacknowledged QoS 1 message and resends it after every reconnect, so one
+ * bad message would lock a device in a reconnect loop and block its good messages behind it
+ * (STACK.md). So a refused publish is authorized *after* being rewritten to DROP_TOPIC with an
+ * empty payload and no retain flag: aedes sends the PUBACK/PUBREC as usual, stores nothing
+ * (no retained, no offline queue: nobody may subscribe to DROP_TOPIC, and '#'/'+' never match a
+ * '$' topic [MQTT-4.7.2-1]) and delivers to nobody. The refusal is counted and logged.
+ * Only wills are refused outright: there is no connection left to keep.
+ */
+export const DROP_TOPIC = '$tt/dropped';
+
+/** CONNACK return codes of MQTT 3.1.1 (§3.2.2.3) */
+const CONNACK = { identifierRejected: 2, serverUnavailable: 3, badUserNameOrPassword: 4 } as const;
+
+const AUTH_CODES: Partial<Record<RefusalReason, number>> = {
+  'auth-client-id-mismatch': CONNACK.identifierRejected,
+  'auth-unknown-client': CONNACK.badUserNameOrPassword,
+  'auth-bad-password': CONNACK.badUserNameOrPassword,
+  'auth-missing-credentials': CONNACK.badUserNameOrPassword,
+};
+
+export type HookDeps = {
+  config: BrokerConfig;
+  registry: Registry;
+  clock: Clock;
+  log: Logger;
+  auth: Authenticator;
+  refusals: RefusalLog;
+};
+
+export function createHooks(deps: HookDeps) {
+  const { config, registry, clock, log, auth, refusals } = deps;
+  const identities = new WeakMap<Client, Identity>();
+  const buckets = new Map<Client, TokenBucket>();
+
+  const drop = (client: Client, packet: PublishPacket, reason: RefusalReason, detail?: string) => {
+    refusals.refuse(reason, { clientId: client.id, topic: packet.topic.slice(0, 200), detail });
+    packet.topic = DROP_TOPIC;
+    packet.retain = false;
+    packet.payload = Buffer.alloc(0);
+  };
+
+  const bucketOf = (client: Client) => {
+    let bucket = buckets.get(client);
+    if (!bucket) buckets.set(client, (bucket = new TokenBucket(config.rate, clock)));
+    return bucket;
+  };
+
+  return {
+    /** counts the CONNECTs aedes refuses itself (protocol version: aedes speaks MQTT 3.1 and 3.1.1 only) */
+    preConnect(client: Client, packet: { protocolVersion?: number; clientId?: string }, done: (err: Error | null, ok: boolean) => void) {
+      const v = packet.protocolVersion ?? 0;
+      if (v !== 3 && v !== 4) refusals.refuse('auth-protocol-version', { clientId: packet.clientId, detail: `protocol version ${v}` });
+      done(null, true); // aedes answers CONNACK 1 (unacceptable protocol version) itself
+    },
+
+    authenticate(client: Client, username: string | undefined, password: Buffer | undefined, done: (err: AuthenticateError | null, ok: boolean | null) => void) {
+      auth.check(client.id, username, password).then(
+        (result) => {
+          if (result.ok) {
+            identities.set(client, result.identity);
+            return done(null, true);
+          }
+          refusals.refuse(result.reason, { clientId: client.id, detail: username === client.id ? undefined : `username ${JSON.stringify(String(username).slice(0, 64))}` });
+          done(authError(result.reason, AUTH_CODES[result.reason] ?? CONNACK.badUserNameOrPassword), false);
+        },
+        (err: Error) => {
+          log.error({ err, clientId: client.id }, 'authentication failed unexpectedly');
+          done(authError('auth-error', CONNACK.serverUnavailable), false);
+        },
+      );
+    },
+
+    authorizePublish(client: Client | null, packet: PublishPacket, done: (err?: Error | null) => void) {
+      const who = client ? identities.get(client) : willOwner(registry, packet);
+      if (!client || !who || packet === (client as { will?: unknown }).will) {
+        // a will: check the topic, refuse outright (no PUBACK to give, no connection to keep)
+        const verdict = who ? canPublish(who, packet.topic, !!packet.retain, registry) : ({ ok: false, reason: 'publish-foreign-topic' } as const);
+        if (verdict.ok) return done(null);
+        refusals.refuse(verdict.reason, { clientId: client?.id ?? null, topic: packet.topic, detail: 'will' });
+        return done(new Error(verdict.reason));
+      }
+      const size = packet.payload?.length ?? 0;
+      if (size > config.maxPayloadBytes) {
+        drop(client, packet, 'publish-too-large', `${size} bytes > ${config.maxPayloadBytes}`);
+        return done(null);
+      }
+      const verdict = canPublish(who, packet.topic, !!packet.retain, registry);
+      if (!verdict.ok) {
+        drop(client, packet, verdict.reason);
+        return done(null);
+      }
+      if (who.type === 'service') return done(null); // services are trusted and batch (collector acks)
+      const admission = bucketOf(client).admit(() => done(null));
+      if (admission.kind === 'later') refusals.throttled++;
+      if (admission.kind === 'drop') {
+        drop(client, packet, 'publish-rate-dropped', `more than ${config.rate.maxQueued} messages waiting`);
+        done(null);
+      }
+    },
+
+    authorizeSubscribe(client: Client, sub: Subscription, done: (err: Error | null, sub?: Subscription | null) => void) {
+      const who = identities.get(client);
+      const verdict = who ? canSubscribe(who, sub.topic) : ({ ok: false, reason: 'subscribe-not-allowed' } as const);
+      if (verdict.ok) return done(null, sub);
+      refusals.refuse(verdict.reason, { clientId: client.id, topic: sub.topic.slice(0, 200) });
+      done(null, null); // SUBACK 0x80 for this topic only; the other topics of the SUBSCRIBE are granted
+    },
+
+    authorizeForward(client: Client, packet: AedesPublishPacket): AedesPublishPacket | null {
+      const who = identities.get(client);
+      return who && canRead(who, packet.topic, registry) ? packet : null;
+    },
+
+    /** the client is gone: drop its delayed messages (mqtt.js resends unacknowledged QoS 1 on reconnect) */
+    forget(client: Client) {
+      buckets.get(client)?.cancel();
+      buckets.delete(client);
+    },
+
+    close() {
+      for (const bucket of buckets.values()) bucket.cancel();
+      buckets.clear();
+    },
+  };
+}
+
+function authError(message: string, returnCode: number): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
+}
+
+/** A will published by aedes after its client object is gone: rights follow the will's owner. */
+function willOwner(registry: Registry, packet: PublishPacket): Identity | undefined {
+  const id = (packet as { clientId?: string }).clientId;
+  const entry = id ? registry.device(id) : undefined;
+  return entry ? { type: 'device', id: entry.device.id, kind: entry.device.kind, commune: entry.commune.code } : undefined;
+}

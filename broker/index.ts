@@ -1,0 +1,110 @@
+import { Aedes, type Client } from 'aedes';
+import type { Registry } from '../devices/registry/index.ts';
+import { systemClock, type Clock } from '../infra/clock.ts';
+import type { Logger } from '../infra/logger.ts';
+import { createAuthenticator } from './auth.ts';
+import type { BrokerConfig } from './config.ts';
+import { BrokerError } from './errors.ts';
+import { createHooks } from './hooks.ts';
+import { listen, type Listener, type TlsMaterial } from './listeners.ts';
+import { createPersistence } from './persistence.ts';
+import { REFUSALS_TOPIC, RefusalLog, refusalsPayload, type BrokerStats } from './stats.ts';
+
+export { BrokerConfig, loadBrokerConfig, parseBrokerConfig } from './config.ts';
+export { BrokerError } from './errors.ts';
+export { DROP_TOPIC } from './hooks.ts';
+export { REFUSALS_TOPIC, RefusalsPayload, type BrokerStats } from './stats.ts';
+export { REFUSAL_REASONS, type RefusalReason } from './refusals.ts';
+export type { TlsMaterial } from './listeners.ts';
+
+export type BrokerDeps = {
+  config: BrokerConfig;
+  registry: Registry;
+  log: Logger;
+  clock?: Clock;
+  /** required when config.tls is set (main.ts reads the files named there) */
+  tls?: TlsMaterial;
+  /** module loader for the optional Redis persistence (tests substitute it) */
+  importer?: (name: string) => Promise<unknown>;
+};
+
+export type RunningBroker = {
+  port: number;
+  tlsPort?: number;
+  stats(): BrokerStats;
+  close(): Promise<void>;
+};
+
+/** Start the MQTT 3.1.1 broker: aedes with the registry's authentication and topic rights, on TCP (and TLS). */
+export async function startBroker(deps: BrokerDeps): Promise<RunningBroker> {
+  const { config, registry } = deps;
+  const clock = deps.clock ?? systemClock;
+  const log = deps.log.child({ component: 'broker' });
+  if (config.tls && !deps.tls) throw new BrokerError('BROKER_TLS_MATERIAL_MISSING', 'cấu hình có tls nhưng thiếu chứng chỉ/khóa (tls configured, certificate material not given)');
+
+  const refusals = new RefusalLog(log);
+  const auth = createAuthenticator(registry, config.authCacheSize);
+  const hooks = createHooks({ config, registry, clock, log, auth, refusals });
+  const store = await createPersistence(config.persistence, deps.importer);
+  const aedes = await Aedes.createBroker({
+    ...(store.persistence ? { persistence: store.persistence } : {}),
+    preConnect: hooks.preConnect,
+    authenticate: hooks.authenticate,
+    authorizePublish: hooks.authorizePublish,
+    authorizeSubscribe: hooks.authorizeSubscribe,
+    authorizeForward: hooks.authorizeForward,
+    maxClientsIdLength: 64, // ids are up to 64 characters (devices/ids.ts); only MQTT 3.1 clients are limited by it
+    drainTimeout: 30_000,
+  });
+  // Bad clients must never crash the broker: aedes reports their errors as events.
+  aedes.on('clientError', (client: Client, err: Error) => log.debug({ clientId: client.id, err: err.message }, 'client error'));
+  aedes.on('connectionError', (_client: Client, err: Error) => log.debug({ err: err.message }, 'connection error'));
+  (aedes as unknown as NodeJS.EventEmitter).on('error', (err: Error) => log.error({ err }, 'broker error')); // persistence failures; unhandled it would throw
+  aedes.on('clientDisconnect', (client: Client) => hooks.forget(client));
+
+  const listeners: Listener[] = [];
+  try {
+    listeners.push(await listen({ host: config.host, port: config.port, handle: aedes.handle, log }));
+    if (config.tls && deps.tls) listeners.push(await listen({ host: config.tls.host ?? config.host, port: config.tls.port, tls: deps.tls, handle: aedes.handle, log }));
+  } catch (err) {
+    await Promise.all(listeners.map((l) => l.close()));
+    await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    await store.close();
+    throw err;
+  }
+
+  const stats = (): BrokerStats => ({
+    refusals: { ...refusals.counts },
+    clients: aedes.connectedClients,
+    throttled: refusals.throttled,
+    passwordVerifications: auth.verifications(),
+  });
+
+  let closed = false;
+  let timer: { cancel(): void } | undefined;
+  const publishStats = () => {
+    if (closed) return;
+    const payload = refusalsPayload(refusals.counts, aedes.connectedClients, clock.now());
+    aedes.publish({ cmd: 'publish', topic: REFUSALS_TOPIC, payload, qos: 0, retain: true, dup: false }, (err) => {
+      if (err) log.warn({ err: err.message }, 'could not publish refusal counts');
+    });
+    timer = clock.setTimeout(publishStats, config.statsIntervalMs);
+  };
+  publishStats();
+
+  log.info({ port: listeners[0].port, tlsPort: listeners[1]?.port, persistence: config.persistence.kind }, 'broker listening');
+  return {
+    port: listeners[0].port,
+    ...(listeners[1] ? { tlsPort: listeners[1].port } : {}),
+    stats,
+    async close() {
+      if (closed) return;
+      closed = true;
+      timer?.cancel();
+      hooks.close();
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      await Promise.all(listeners.map((l) => l.close()));
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import type { Logger } from '../infra/logger.ts';
+import { BrokerError } from './errors.ts';
+
+/** Certificate material for the TLS listener (read from the config's paths by main.ts). */
+export type TlsMaterial = { cert: string | Buffer; key: string | Buffer; ca?: string | Buffer };
+
+export type Listener = { port: number; close(): Promise<void> };
+
+type Handle = (socket: Socket) => void;
+
+/**
+ * A plain TCP or TLS listener feeding sockets to aedes. Sockets are tracked so close() also ends
+ * connections aedes has not registered yet (no CONNECT yet, or authentication still running).
+ */
+export async function listen(opts: { host: string; port: number; tls?: TlsMaterial; handle: Handle; log: Logger }): Promise<Listener> {
+  const sockets = new Set<Socket>();
+  const track = (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.on('error', (err) => opts.log.debug({ err: err.message }, 'socket error'));
+    opts.handle(socket);
+  };
+  let server: Server;
+  if (opts.tls) {
+    const tlsServer = createTlsServer({ cert: opts.tls.cert, key: opts.tls.key, ...(opts.tls.ca ? { ca: opts.tls.ca } : {}) }, track);
+    tlsServer.on('tlsClientError', (err) => opts.log.info({ err: err.message }, 'TLS handshake refused'));
+    server = tlsServer;
+  } else {
+    server = createServer(track);
+  }
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err) => reject(new BrokerError('BROKER_LISTEN_FAILED', `không mở được cổng ${opts.host}:${opts.port} (${(err as NodeJS.ErrnoException).code ?? err.message})`)));
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  server.on('error', (err) => opts.log.error({ err }, 'listener error'));
+  const port = (server.address() as { port: number }).port;
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      }),
+  };
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import type { Logger } from '../infra/logger.ts';
+import { BROKER_SYS_PREFIX } from './acl.ts';
+import { REFUSAL_REASONS, type RefusalReason } from './refusals.ts';
+
+/** Retained on $SYS/tt/broker/refusals: cumulative counts since the broker started (the collector stores them). */
+export const REFUSALS_TOPIC = `${BROKER_SYS_PREFIX}refusals`;
+
+export const RefusalsPayload = z.strictObject({
+  v: z.literal(1),
+  at: z.iso.datetime(),
+  refusals: z.partialRecord(z.enum(REFUSAL_REASONS), z.number().int().min(0)),
+  clients: z.number().int().min(0),
+});
+export type RefusalsPayload = z.infer<typeof RefusalsPayload>;
+
+export type BrokerStats = {
+  refusals: Partial<Record<RefusalReason, number>>;
+  clients: number;
+  /** messages delayed by the rate limit (not refused) */
+  throttled: number;
+  /** scrypt verifications actually run (the rest came from the cache) */
+  passwordVerifications: number;
+};
+
+export type RefusalContext = { clientId?: string | null; topic?: string; detail?: string };
+
+/**
+ * Counts and logs refusals. A flood of one reason from one client (a box replaying a big outbox
+ * into a full queue) is logged on the 1st, 10th, 100th… occurrence so logs stay readable;
+ * every occurrence is still counted.
+ */
+export class RefusalLog {
+  readonly counts: Partial<Record<RefusalReason, number>> = {};
+  throttled = 0;
+  #perClient = new Map<string, number>();
+
+  constructor(readonly log: Logger) {}
+
+  refuse(reason: RefusalReason, ctx: RefusalContext): void {
+    this.counts[reason] = (this.counts[reason] ?? 0) + 1;
+    const key = `${ctx.clientId ?? ''}\n${reason}`;
+    const n = (this.#perClient.get(key) ?? 0) + 1;
+    if (this.#perClient.size > 10_000) this.#perClient.clear();
+    this.#perClient.set(key, n);
+    if (Number.isInteger(Math.log10(n))) {
+      this.log.warn({ clientId: ctx.clientId ?? null, topic: ctx.topic, reason, detail: ctx.detail, occurrence: n }, 'refused');
+    }
+  }
+}
+
+export function refusalsPayload(counts: BrokerStats['refusals'], clients: number, now: number): Buffer {
+  const payload: RefusalsPayload = { v: 1, at: new Date(now).toISOString(), refusals: { ...counts }, clients };
+  return Buffer.from(JSON.stringify(payload));
+}

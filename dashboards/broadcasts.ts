@@ -1,0 +1,35 @@
+import * as common from '@grafana/grafana-foundation-sdk/common';
+import { Q } from './queries.ts';
+import { influx } from './influx-query.ts';
+import { dashboardShell, rename, tablePanel, timeseriesPanel } from './panels.ts';
+import { merge } from './transformations.ts';
+import { communeVariable, districtVariable, provinceVariable } from './variables.ts';
+
+/** (4) Broadcasts per hamlet: scheduled (every logged occurrence) vs played vs not played. */
+export function broadcastsDashboard() {
+  return dashboardShell(
+    'tt-broadcasts',
+    'Phát thanh theo thôn/ấp',
+    'Theo kế hoạch = mọi lần phát đã ghi nhận; không phát = bỏ lỡ, lỗi hoặc bị bỏ qua.',
+  )
+    .withVariable(provinceVariable())
+    .withVariable(districtVariable())
+    .withVariable(communeVariable())
+    .withPanel(
+      tablePanel(1, 'Theo thôn/ấp: kế hoạch, đã phát, không phát', { x: 0, y: 0, w: 12, h: 10 }, [
+        influx(Q.bcScheduled, 'A', 'table'),
+        influx(Q.bcPlayed, 'B', 'table'),
+        influx(Q.bcMissed, 'C', 'table'),
+      ])
+        .transformations([merge()])
+        .overrideByName('hamlet', rename('hamlet', 'Thôn/ấp'))
+        .overrideByName('scheduled', rename('scheduled', 'Theo kế hoạch'))
+        .overrideByName('played', rename('played', 'Đã phát'))
+        .overrideByName('missed', rename('missed', 'Không phát')),
+    )
+    .withPanel(
+      timeseriesPanel(2, 'Theo ngày và kết quả', { x: 12, y: 0, w: 12, h: 10 }, [influx(Q.bcDaily).alias('$tag_outcome')])
+        .drawStyle(common.GraphDrawStyle.Bars)
+        .stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal).group('A')),
+    );
+}

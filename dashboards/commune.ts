@@ -1,0 +1,64 @@
+import * as common from '@grafana/grafana-foundation-sdk/common';
+import { Q, WORST_MIN_N } from './queries.ts';
+import { influx } from './influx-query.ts';
+import { barchartPanel, dashboardShell, indexThresholds, rename, statPanel, tablePanel, timeseriesPanel } from './panels.ts';
+import { groupBy, HOUR_FIELD, matrix, sortBy, timeParts, WEEKDAY_FIELD } from './transformations.ts';
+import { COMMUNE_FILTER, communeVariable, districtVariable, meanVariable, priorWeightVariable, provinceVariable } from './variables.ts';
+
+/** (2) One commune: per counter, per hour of day and weekday, worst days, hour × weekday heat map. */
+export function communeDashboard() {
+  return dashboardShell(
+    'tt-commune',
+    'Mức độ hài lòng – một xã',
+    'Theo quầy, theo giờ trong ngày và theo thứ (ngày làm việc), các ngày thấp nhất, bản đồ nhiệt giờ × thứ. Giờ Việt Nam.',
+  )
+    .withVariable(provinceVariable())
+    .withVariable(districtVariable())
+    .withVariable(communeVariable())
+    .withVariable(meanVariable('commune_p', COMMUNE_FILTER))
+    .withVariable(priorWeightVariable())
+    .withPanel(
+      statPanel(1, 'Chỉ số hài lòng của xã', { x: 0, y: 0, w: 6, h: 5 }, [influx(Q.communeIndex)])
+        .unit('percent')
+        .decimals(1)
+        .thresholds(indexThresholds())
+        .overrideByName('index', rename('index', 'Chỉ số (%)'))
+        .overrideByName('n', [...rename('n', 'Số lượt'), { id: 'unit', value: 'none' }, { id: 'decimals', value: 0 }]),
+    )
+    .withPanel(
+      tablePanel(2, 'Theo quầy (chỉ số hiệu chỉnh về trung bình của xã)', { x: 6, y: 0, w: 9, h: 8 }, [influx(Q.perCounter, 'A', 'table')])
+        .sortBy([new common.TableSortByFieldStateBuilder().displayName('Chỉ số hiệu chỉnh (%)').desc(true)])
+        .overrideByName('counter', rename('counter', 'Quầy'))
+        .overrideByName('shrunk', [...rename('shrunk', 'Chỉ số hiệu chỉnh (%)'), { id: 'decimals', value: 1 }])
+        .overrideByName('index', [...rename('index', 'Chỉ số thô (%)'), { id: 'decimals', value: 1 }])
+        .overrideByName('n', rename('n', 'Số lượt đánh giá')),
+    )
+    .withPanel(
+      tablePanel(3, `Các ngày có chỉ số thấp nhất (ngày có ≥ ${WORST_MIN_N} lượt)`, { x: 15, y: 0, w: 9, h: 8 }, [influx(Q.worstDays, 'A', 'table')])
+        .sortBy([new common.TableSortByFieldStateBuilder().displayName('Chỉ số (%)').desc(false)])
+        .overrideByName('index', [...rename('index', 'Chỉ số (%)'), { id: 'decimals', value: 1 }])
+        .overrideByName('n', rename('n', 'Số lượt')),
+    )
+    .withPanel(
+      barchartPanel(4, 'Theo giờ trong ngày', { x: 0, y: 8, w: 12, h: 8 }, [influx(Q.hourly, 'A', 'table')])
+        .transformations([...timeParts(), groupBy([HOUR_FIELD], ['n', 'satisfied']), sortBy(HOUR_FIELD)])
+        .xField(HOUR_FIELD),
+    )
+    .withPanel(
+      barchartPanel(5, 'Theo thứ trong tuần (ISO: 1 = thứ Hai … 7 = Chủ nhật)', { x: 12, y: 8, w: 12, h: 8 }, [
+        influx(Q.hourly, 'A', 'table'),
+      ])
+        .transformations([...timeParts(), groupBy([WEEKDAY_FIELD], ['n', 'satisfied']), sortBy(WEEKDAY_FIELD)])
+        .xField(WEEKDAY_FIELD),
+    )
+    .withPanel(
+      tablePanel(6, 'Bản đồ nhiệt: số lượt theo thứ (hàng) × giờ (cột)', { x: 0, y: 16, w: 24, h: 9 }, [influx(Q.hourly, 'A', 'table')])
+        .transformations([...timeParts(), groupBy([WEEKDAY_FIELD, HOUR_FIELD], ['n']), matrix('n (sum)')])
+        .cellOptions({ type: common.TableCellDisplayMode.ColorBackground } as common.TableCellOptions),
+    )
+    .withPanel(
+      timeseriesPanel(7, 'Xu hướng chỉ số của xã', { x: 0, y: 25, w: 24, h: 7 }, [influx(Q.communeTrend).alias('$col')])
+        .unit('percent')
+        .overrideByName('n', [{ id: 'custom.axisPlacement', value: 'right' }, { id: 'unit', value: 'none' }, { id: 'custom.drawStyle', value: 'bars' }]),
+    );
+}

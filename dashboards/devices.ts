@@ -1,0 +1,47 @@
+import { Q, UPTIME_SLOT_MS } from './queries.ts';
+import { influx } from './influx-query.ts';
+import { dashboardShell, rename, statPanel, tablePanel, timeseriesPanel } from './panels.ts';
+import { communeVariable, districtVariable, provinceVariable } from './variables.ts';
+
+/** (3) Device health: loudspeakers, rating boxes (presence) and counter cameras (probes). */
+export function devicesDashboard() {
+  return dashboardShell(
+    'tt-devices',
+    'Tình trạng thiết bị',
+    `Thời gian hoạt động của loa và hộp đánh giá: tỷ lệ các khoảng ${UPTIME_SLOT_MS / 60_000} phút có nhận được tín hiệu định kỳ (heartbeat). Camera: tỷ lệ lần kiểm tra thành công.`,
+  )
+    .withVariable(provinceVariable())
+    .withVariable(districtVariable())
+    .withVariable(communeVariable())
+    .withPanel(statPanel(1, 'Thiết bị đang mất kết nối', { x: 0, y: 0, w: 6, h: 5 }, [influx(Q.offlineCount)]).noValue('0'))
+    .withPanel(
+      tablePanel(2, 'Danh sách thiết bị đang mất kết nối', { x: 6, y: 0, w: 18, h: 5 }, [influx(Q.offlineList, 'A', 'table')])
+        .overrideByName('Time', rename('Time', 'Mất kết nối từ'))
+        .overrideByName('device', rename('device', 'Thiết bị')),
+    )
+    .withPanel(
+      tablePanel(3, 'Thời gian hoạt động của loa và hộp đánh giá', { x: 0, y: 5, w: 12, h: 10 }, [influx(Q.deviceUptime, 'A', 'table')])
+        .overrideByName('uptime', [...rename('uptime', 'Hoạt động (%)'), { id: 'decimals', value: 1 }])
+        .overrideByName('device', rename('device', 'Thiết bị')),
+    )
+    .withPanel(
+      tablePanel(4, 'Lần cuối nhận tín hiệu', { x: 12, y: 5, w: 12, h: 10 }, [influx(Q.lastSeen, 'A', 'table')])
+        .overrideByName('Time', rename('Time', 'Lần cuối'))
+        .overrideByName('uptime_s', [...rename('uptime_s', 'Đã chạy'), { id: 'unit', value: 's' }]),
+    )
+    .withPanel(
+      tablePanel(5, 'Camera quầy: thời gian hoạt động', { x: 0, y: 15, w: 12, h: 8 }, [influx(Q.cameraUptime, 'A', 'table')])
+        .overrideByName('uptime', [...rename('uptime', 'Hoạt động (%)'), { id: 'decimals', value: 1 }])
+        .overrideByName('probes', rename('probes', 'Số lần kiểm tra')),
+    )
+    .withPanel(
+      tablePanel(6, 'Camera quầy: trạng thái hiện tại (1 = hoạt động)', { x: 12, y: 15, w: 12, h: 8 }, [influx(Q.cameraNow, 'A', 'table')])
+        .overrideByName('Time', rename('Time', 'Kiểm tra lần cuối')),
+    )
+    .withPanel(
+      timeseriesPanel(7, 'Thời gian hoạt động theo ngày (theo trạng thái kết nối)', { x: 0, y: 23, w: 24, h: 8 }, [influx(Q.dailyUptime).alias('$tag_device')])
+        .unit('percentunit')
+        .min(0)
+        .max(1),
+    );
+}

@@ -1,0 +1,68 @@
+import * as common from '@grafana/grafana-foundation-sdk/common';
+import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import * as barchart from '@grafana/grafana-foundation-sdk/barchart';
+import * as stat from '@grafana/grafana-foundation-sdk/stat';
+import * as table from '@grafana/grafana-foundation-sdk/table';
+import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
+import { DATASOURCE, type InfluxQueryBuilder } from './influx-query.ts';
+
+/**
+ * Panel helpers with this project's defaults: explicit ids and grid positions (the SDK leaves ids
+ * unset), legends shown (the SDK hides timeseries legends), the InfluxDB datasource on every panel.
+ */
+export type Grid = { x: number; y: number; w: number; h: number };
+
+export const legend = () =>
+  new common.VizLegendOptionsBuilder().showLegend(true).displayMode(common.LegendDisplayMode.List).placement(common.LegendPlacement.Bottom);
+
+/** Index colours: red below 70, amber below 85, green above (percent of satisfied ratings). */
+export const indexThresholds = () =>
+  new dashboard.ThresholdsConfigBuilder().mode(dashboard.ThresholdsMode.Absolute).steps([
+    { value: null as unknown as number, color: 'red' },
+    { value: 70, color: 'orange' },
+    { value: 85, color: 'green' },
+  ]);
+
+export const rename = (from: string, to: string): dashboard.DynamicConfigValue[] => [{ id: 'displayName', value: to }];
+
+export function timeseriesPanel(id: number, title: string, grid: Grid, targets: InfluxQueryBuilder[]) {
+  return new timeseries.PanelBuilder()
+    .id(id)
+    .title(title)
+    .gridPos(grid)
+    .datasource(DATASOURCE)
+    .targets(targets)
+    .legend(legend())
+    .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.None));
+}
+
+export function tablePanel(id: number, title: string, grid: Grid, targets: InfluxQueryBuilder[]) {
+  return new table.PanelBuilder().id(id).title(title).gridPos(grid).datasource(DATASOURCE).targets(targets);
+}
+
+export function statPanel(id: number, title: string, grid: Grid, targets: InfluxQueryBuilder[]) {
+  return new stat.PanelBuilder()
+    .id(id)
+    .title(title)
+    .gridPos(grid)
+    .datasource(DATASOURCE)
+    .targets(targets)
+    .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false));
+}
+
+export function barchartPanel(id: number, title: string, grid: Grid, targets: InfluxQueryBuilder[]) {
+  return new barchart.PanelBuilder().id(id).title(title).gridPos(grid).datasource(DATASOURCE).targets(targets).legend(legend());
+}
+
+/** Standard dashboard shell: Vietnam time zone, Monday week start, editable off (code is the source). */
+export function dashboardShell(uid: string, title: string, description: string) {
+  return new dashboard.DashboardBuilder(title)
+    .uid(uid)
+    .description(description)
+    .tags(['thanthien'])
+    .timezone('Asia/Ho_Chi_Minh')
+    .weekStart('monday')
+    .time({ from: 'now-30d', to: 'now' })
+    .refresh('5m')
+    .readonly();
+}
