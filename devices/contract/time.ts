@@ -10,7 +10,7 @@ export const UtcTime = z.iso.datetime({ message: 'thời gian phải là ISO 860
 export const EPOCH_FLOOR = Date.parse('2024-01-01T00:00:00Z');
 
 /**
- * How the device knows the time it reports (firmware-bridge/clock.ts, README "Time"):
+ * How the device knows the time it reports (firmware-bridge/clock/resolve.ts, README "Time"):
  * - synced:    the wall clock was synced (NTP / modem / RTC) when the event happened;
  * - mapped:    the event happened before sync, in the same boot; its time was computed from the
  *              monotonic clock once the wall clock synced (exact);

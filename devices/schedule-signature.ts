@@ -1,0 +1,114 @@
+import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { z } from 'zod';
+import { ScheduleDocument, SchedulePayload, ScheduleRefusal } from './contract/broadcast.ts';
+
+/**
+ * Ed25519 signatures of loudspeaker schedules (issue: "a hijacked broker must not be able to make a
+ * speaker say anything"). The console signs the exact JSON text of the document with the commune key;
+ * the speaker verifies those same bytes, so no canonical JSON is needed. Keys are PEM (PKCS#8 private,
+ * SPKI public), base64 SPKI DER for public keys, or node KeyObjects.
+ */
+export type ScheduleRefusal = z.infer<typeof ScheduleRefusal>;
+export type KeyInput = KeyObject | string;
+
+export type ScheduleExpectation = {
+  speaker: string;
+  hamlet: string;
+  commune: string;
+  /** the lowest version accepted (inclusive); a speaker passes its active version + 1 */
+  minVersion: number;
+};
+
+export type VerifyResult =
+  | { ok: true; doc: ScheduleDocument }
+  | { ok: false; reason: ScheduleRefusal; detail: string; /** the version, when the document could be read */ version?: number };
+
+function privateKeyOf(key: KeyInput): KeyObject {
+  return typeof key === 'string' ? createPrivateKey(key) : key;
+}
+
+/** A public key as a KeyObject, PEM (SPKI) text, or base64 SPKI DER (the registry's commune.broadcastKey). */
+export function publicKeyOf(key: KeyInput): KeyObject {
+  if (typeof key !== 'string') return key.type === 'private' ? createPublicKey(key) : key;
+  if (key.includes('-----BEGIN')) return createPublicKey(key);
+  return createPublicKey({ key: Buffer.from(key.trim(), 'base64'), format: 'der', type: 'spki' });
+}
+
+/** A fresh commune key pair as PEM text (console setup, tests). */
+export function generateScheduleKeys(): { privateKey: string; publicKey: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  return {
+    privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
+}
+
+/** Sign a schedule document: checks it against the contract first (never sign what a speaker would refuse). */
+export function signSchedule(doc: ScheduleDocument, privateKey: KeyInput): SchedulePayload {
+  const text = JSON.stringify(ScheduleDocument.parse(doc));
+  const sig = sign(null, Buffer.from(text, 'utf8'), privateKeyOf(privateKey)).toString('base64');
+  return { v: 1, doc: text, sig };
+}
+
+function issuesDetail(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+    .join('; ');
+}
+
+function isUnsigned(input: unknown): boolean {
+  if (typeof input !== 'object' || input === null) return false;
+  const sig = (input as { sig?: unknown }).sig;
+  return sig === undefined || sig === null || sig === '';
+}
+
+function checkSignature(payload: SchedulePayload, publicKey: KeyInput): boolean {
+  try {
+    const key = publicKeyOf(publicKey);
+    if (key.asymmetricKeyType !== 'ed25519') return false;
+    return verify(null, Buffer.from(payload.doc, 'utf8'), key, Buffer.from(payload.sig, 'base64'));
+  } catch {
+    return false;
+  }
+}
+
+function parseDoc(text: string): { ok: true; doc: ScheduleDocument } | { ok: false; detail: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, detail: `doc is not JSON: ${(err as Error).message.slice(0, 150)}` };
+  }
+  const parsed = ScheduleDocument.safeParse(json);
+  return parsed.success ? { ok: true, doc: parsed.data } : { ok: false, detail: issuesDetail(parsed.error) };
+}
+
+function wrongTarget(doc: ScheduleDocument, expect: ScheduleExpectation): string | null {
+  if (doc.commune !== expect.commune) return `commune ${doc.commune} ≠ ${expect.commune}`;
+  if (doc.speaker !== expect.speaker) return `speaker ${doc.speaker} ≠ ${expect.speaker}`;
+  if (doc.hamlet !== expect.hamlet) return `hamlet ${doc.hamlet} ≠ ${expect.hamlet}`;
+  return null;
+}
+
+/**
+ * Verify an envelope received on tt/v1/<speaker>/schedule. Never throws. Order matters: the signature
+ * is checked before anything inside the document is believed (a forged document's version or target is noise).
+ */
+export function verifySchedule(input: unknown, publicKey: KeyInput, expect: ScheduleExpectation): VerifyResult {
+  if (isUnsigned(input)) return { ok: false, reason: 'unsigned', detail: 'no signature' };
+  const envelope = SchedulePayload.safeParse(input);
+  if (!envelope.success) return { ok: false, reason: 'invalid', detail: issuesDetail(envelope.error) };
+  if (!checkSignature(envelope.data, publicKey)) {
+    return { ok: false, reason: 'bad-signature', detail: 'Ed25519 signature does not match the commune key' };
+  }
+  const parsed = parseDoc(envelope.data.doc);
+  if (!parsed.ok) return { ok: false, reason: 'invalid', detail: parsed.detail };
+  const { doc } = parsed;
+  const target = wrongTarget(doc, expect);
+  if (target) return { ok: false, reason: 'wrong-target', detail: target, version: doc.version };
+  if (doc.version < expect.minVersion) {
+    return { ok: false, reason: 'stale', detail: `version ${doc.version} < ${expect.minVersion}`, version: doc.version };
+  }
+  return { ok: true, doc };
+}

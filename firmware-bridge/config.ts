@@ -1,0 +1,117 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { Id } from '../devices/ids.ts';
+import { BridgeError } from './errors.ts';
+import { RatingBoxConfig } from './rating-box/config.ts';
+
+/** The bridge's config file (YAML or JSON), validated once by the composition root, then frozen. */
+const BrokerConfig = z
+  .strictObject({
+    url: z.string().regex(/^(mqtts?|tcp|tls|wss?):\/\/.+/, 'URL dạng mqtt://host:1883 hoặc mqtts://host:8883'),
+    password: z.string().min(1).optional(),
+    /** a file holding the password (kept out of the config, e.g. /etc/thanthien/password, mode 0600) */
+    passwordFile: z.string().min(1).optional(),
+    /** CA certificate (PEM) for mqtts:// when the broker uses the commune's own CA */
+    ca: z.string().min(1).optional(),
+    keepaliveS: z.number().int().min(5).max(600).default(30),
+    reconnectMinMs: z.number().int().min(100).default(1_000),
+    reconnectMaxMs: z.number().int().min(1_000).default(60_000),
+    connectTimeoutMs: z.number().int().min(1_000).default(30_000),
+  })
+  .refine((b) => (b.password === undefined) !== (b.passwordFile === undefined), {
+    message: 'cần đúng một trong password hoặc passwordFile (exactly one of password, passwordFile)',
+    path: ['password'],
+  });
+
+const IoConfig = z.discriminatedUnion('kind', [
+  /** an Arduino with StandardFirmata over USB; no port = auto-detect */
+  z.strictObject({ kind: z.literal('firmata'), port: z.string().min(1).optional() }),
+  /** the Pi's own GPIO via raspi-io (Pi 1–4; install raspi-io separately) */
+  z.strictObject({ kind: z.literal('raspi') }),
+  /** no hardware (simulator, tests) */
+  z.strictObject({ kind: z.literal('fake') }),
+]);
+
+const OutboxConfig = z.strictObject({
+  maxEntries: z.number().int().min(1).default(100_000),
+  maxBytes: z.number().int().min(4096).default(64 * 1024 * 1024),
+  compactMinBytes: z.number().int().min(0).default(256 * 1024),
+  /** messages sent and not yet acknowledged by the collector, at most */
+  inFlight: z.number().int().min(1).max(1000).default(50),
+  publishTimeoutMs: z.number().int().min(100).default(10_000),
+  /** a message without the collector's ack after this long is sent again */
+  resendAfterMs: z.number().int().min(100).default(30_000),
+});
+
+const ClockConfig = z.strictObject({
+  sources: z.array(z.enum(['timesyncd', 'timedatectl'])).default(['timesyncd', 'timedatectl']),
+  /** a battery-backed RTC is fitted and set: the clock is trusted from boot */
+  rtc: z.boolean().default(false),
+  pollMs: z.number().int().min(100).default(5_000),
+});
+
+const PressLogConfig = z.strictObject({
+  maxFileBytes: z.number().int().min(1024).default(5 * 1024 * 1024),
+  maxFiles: z.number().int().min(1).default(400),
+  maxTotalBytes: z.number().int().min(1024).default(200 * 1024 * 1024),
+});
+
+export const BridgeConfig = z.strictObject({
+  deviceId: Id,
+  broker: BrokerConfig,
+  dataDir: z.string().min(1),
+  io: IoConfig,
+  heartbeatMs: z.number().int().min(1_000).default(60_000),
+  outbox: OutboxConfig.default(OutboxConfig.parse({})),
+  clock: ClockConfig.default(ClockConfig.parse({})),
+  pressLog: PressLogConfig.default(PressLogConfig.parse({})),
+  units: z
+    .strictObject({
+      ratingBox: RatingBoxConfig.optional(),
+      /** owned by the speaker unit (firmware-bridge/speaker/), validated there */
+      speaker: z.unknown().optional(),
+      /** owned by the camera probe (firmware-bridge/camera-probe.ts), validated there */
+      cameras: z.unknown().optional(),
+    })
+    .default({}),
+});
+export type BridgeConfig = z.infer<typeof BridgeConfig>;
+export type BridgeConfigInput = z.input<typeof BridgeConfig>;
+
+/** Validate a config object; every problem is reported with its path. Throws BRIDGE_CONFIG_INVALID. */
+export function parseConfig(raw: unknown, source = 'config'): Readonly<BridgeConfig> {
+  const result = BridgeConfig.safeParse(raw);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(gốc)'}: ${i.message}`);
+    throw new BridgeError('BRIDGE_CONFIG_INVALID', `cấu hình không hợp lệ (${source}):\n  - ${problems.join('\n  - ')}`, problems);
+  }
+  return Object.freeze(result.data);
+}
+
+/** Read and validate a YAML/JSON config file. */
+export function loadConfig(path: string): Readonly<BridgeConfig> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new BridgeError('BRIDGE_CONFIG_UNREADABLE', `không mở được tệp cấu hình ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    throw new BridgeError('BRIDGE_CONFIG_INVALID', `không đọc được YAML/JSON (${path}): ${(err as Error).message}`, [`(gốc): ${(err as Error).message}`]);
+  }
+  return parseConfig(raw, path);
+}
+
+/** The broker password, from the config or its file (trailing newline trimmed). */
+export function brokerPassword(config: BridgeConfig): string {
+  if (config.broker.password !== undefined) return config.broker.password;
+  try {
+    return readFileSync(config.broker.passwordFile!, 'utf8').trim();
+  } catch (err) {
+    throw new BridgeError('BRIDGE_CONFIG_UNREADABLE', `không đọc được passwordFile: ${(err as NodeJS.ErrnoException).code ?? err}`);
+  }
+}

@@ -1,0 +1,25 @@
+import type { UnitEnv, UnitFactory } from './bridge.ts';
+import type { BridgeUnit } from './unit.ts';
+
+/**
+ * Units whose config section is owned by another module (speaker, camera probe). They are loaded only
+ * when their section is present, so a rating box never loads audio code. Each module exports
+ *   createUnit(section: unknown, env: UnitEnv): BridgeUnit | Promise<BridgeUnit>
+ * which validates its own section (throwing a coded error listing paths on garbage).
+ */
+export const OPTIONAL_UNITS = {
+  speaker: './speaker/create-unit.ts',
+  cameras: './camera-probe.ts',
+} as const;
+
+type UnitModule = { createUnit?: (section: unknown, env: UnitEnv) => BridgeUnit | Promise<BridgeUnit> };
+
+export function optionalUnitFactories(sections: Partial<Record<keyof typeof OPTIONAL_UNITS, unknown>>): UnitFactory[] {
+  return (Object.keys(OPTIONAL_UNITS) as (keyof typeof OPTIONAL_UNITS)[])
+    .filter((key) => sections[key] !== undefined)
+    .map((key) => async (env: UnitEnv) => {
+      const mod = (await import(new URL(OPTIONAL_UNITS[key], import.meta.url).href)) as UnitModule;
+      if (typeof mod.createUnit !== 'function') throw new Error(`${OPTIONAL_UNITS[key]} does not export createUnit(section, env)`);
+      return mod.createUnit(sections[key], env);
+    });
+}

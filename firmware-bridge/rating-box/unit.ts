@@ -1,0 +1,172 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SATISFACTION_LEVELS, type LevelKey } from '../../devices/levels.ts';
+import type { DigitalOutput, GpioBoard } from '../io/io.ts';
+import { PressLog, type PressLogLine } from '../press-log.ts';
+import type { BridgeContext, BridgeUnit } from '../unit.ts';
+import type { RatingBoxConfig } from './config.ts';
+import { Debouncer } from './debounce.ts';
+
+/** What the bridge core gives the rating box to store ratings (the durable outbox + time resolution). */
+export type RatedPress = { id: string; level: LevelKey; boot: string; seq: number; mono: number; wall: number | null };
+export interface RatingSink {
+  /** synchronous: decided before the acknowledgement */
+  isFull(): boolean;
+  /** resolves once the rating is on disk; rejects with BRIDGE_OUTBOX_FULL when refused */
+  record(press: RatedPress): Promise<void>;
+}
+
+export type RatingBoxDeps = { board: GpioBoard; ratings: RatingSink; boot: string; pressLog?: PressLog };
+
+type Counters = { accepted: number; rejected: { lockout: number; 'outbox-full': number } };
+
+/**
+ * The rating box: buttons → debounced presses → lockout → acknowledgement (LED + beep, issued
+ * synchronously in the press handler, before any disk or network I/O: the 100 ms requirement)
+ * → press log + durable outbox.
+ */
+export class RatingBoxUnit implements BridgeUnit {
+  readonly name = 'rating-box';
+  readonly counters: Counters = { accepted: 0, rejected: { lockout: 0, 'outbox-full': 0 } };
+  /** ratings accepted but not stored (disk errors; a full outbox is counted in `counters`) */
+  storeErrors = 0;
+  /** raw edges johnny-five reported (bounces included): lets the simulator wait for a press to land */
+  edges = 0;
+  #ctx?: BridgeContext;
+  #led?: DigitalOutput;
+  #buzzer?: DigitalOutput;
+  #timers: { cancel(): void }[] = [];
+  #lockoutUntil = Number.NEGATIVE_INFINITY;
+  #seq = 0;
+  #pressLog?: PressLog;
+  #stopped = false;
+  #pending = new Set<Promise<unknown>>();
+
+  constructor(
+    readonly config: RatingBoxConfig,
+    private readonly deps: RatingBoxDeps,
+  ) {}
+
+  async start(ctx: BridgeContext): Promise<void> {
+    this.#ctx = ctx;
+    const { board, boot } = this.deps;
+    this.#pressLog = this.deps.pressLog ?? new PressLog(join(ctx.dataDir, 'presses'), { clock: ctx.clock, time: ctx.time, boot, log: ctx.log });
+    await mkdir(ctx.dataDir, { recursive: true });
+    this.#seq = await this.#loadSeq();
+    this.#led = board.output(this.config.leds.ack, 'led');
+    this.#buzzer = board.output(this.config.buzzerPin, 'buzzer');
+    for (const level of this.config.levels) {
+      const debouncer = new Debouncer(this.config.debounceMs);
+      board.input(this.config.buttons[level]!, { pullUp: true }).onChange((active) => {
+        this.edges++;
+        if (debouncer.edge(active, ctx.clock.monotonic())) this.press(level);
+      });
+    }
+    ctx.contributeState(() => ({ presses: structuredClone(this.counters) }));
+    ctx.log.info({ levels: this.config.levels.map((l) => SATISFACTION_LEVELS[l].label), lockoutMs: this.config.lockoutMs }, 'rating box ready');
+  }
+
+  /** one debounced press (also the entry point for tests that bypass the pins) */
+  press(level: LevelKey): void {
+    const ctx = this.#ctx;
+    if (!ctx || this.#stopped) return;
+    const mono = ctx.clock.monotonic();
+    const seq = this.#seq++;
+    const base = { level, boot: this.deps.boot, seq, mono, ...(ctx.time.synced() ? { wall: new Date(ctx.clock.now()).toISOString() } : {}) };
+    if (mono < this.#lockoutUntil) {
+      this.counters.rejected.lockout++;
+      this.#logPress({ ...base, accepted: false, reason: 'lockout' });
+    } else if (this.deps.ratings.isFull()) {
+      this.#refuseFull(base);
+    } else {
+      this.#accept(ctx, base);
+    }
+    this.#track(this.#saveSeq()); // every press has a number, and it is saved after the acknowledgement
+  }
+
+  #accept(ctx: BridgeContext, base: Omit<PressLogLine, 'accepted'>): void {
+    // acknowledgement first: synchronous pin writes, before any disk or network I/O
+    this.#acknowledge();
+    this.#lockoutUntil = base.mono + this.config.lockoutMs;
+    this.counters.accepted++;
+    const id = randomUUID();
+    this.#logPress({ ...base, accepted: true, id });
+    const wall = base.wall ? Date.parse(base.wall) : null;
+    const press = { id, level: base.level as LevelKey, boot: base.boot, seq: base.seq, mono: base.mono, wall };
+    this.#track(
+      this.deps.ratings.record(press).catch((err: { code?: string }) => {
+        this.counters.accepted--;
+        if (err?.code === 'BRIDGE_OUTBOX_FULL') this.#refuseFull({ ...base, id });
+        else {
+          this.storeErrors++;
+          ctx.log.error({ err, id }, 'rating not stored');
+        }
+      }),
+    );
+  }
+
+  #refuseFull(base: Omit<PressLogLine, 'accepted'>): void {
+    this.counters.rejected['outbox-full']++;
+    this.#beep(this.config.errorBeepMs);
+    this.#logPress({ ...base, accepted: false, reason: 'outbox-full' });
+  }
+
+  #acknowledge(): void {
+    this.#led?.set(true);
+    this.#beep(this.config.beepMs);
+    this.#after(Math.max(this.config.lockoutMs, this.config.beepMs), () => this.#led?.set(false));
+  }
+
+  #beep(ms: number): void {
+    this.#buzzer?.set(true);
+    this.#after(ms, () => this.#buzzer?.set(false));
+  }
+
+  #after(ms: number, fn: () => void): void {
+    const t = this.#ctx!.clock.setTimeout(() => {
+      this.#timers = this.#timers.filter((x) => x !== t);
+      fn();
+    }, ms);
+    this.#timers.push(t);
+  }
+
+  #logPress(line: PressLogLine): void {
+    this.#pressLog?.append(line);
+  }
+
+  #track(p: Promise<unknown>): void {
+    this.#pending.add(p);
+    void p.finally(() => this.#pending.delete(p));
+  }
+
+  // the press number continues across bridge restarts within one boot (audit trail: boot + seq)
+  get #seqFile(): string {
+    return join(this.#ctx!.dataDir, 'seq.json');
+  }
+
+  async #loadSeq(): Promise<number> {
+    try {
+      const saved = JSON.parse(await readFile(this.#seqFile, 'utf8')) as { boot?: string; next?: number };
+      return saved.boot === this.deps.boot && Number.isInteger(saved.next) ? saved.next! : 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  #seqWrite: Promise<void> = Promise.resolve();
+  #saveSeq(): Promise<void> {
+    const text = JSON.stringify({ boot: this.deps.boot, next: this.#seq });
+    this.#seqWrite = this.#seqWrite.then(() => writeFile(this.#seqFile, text)).catch(() => undefined);
+    return this.#seqWrite;
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const t of this.#timers.splice(0)) t.cancel();
+    this.#led?.set(false);
+    this.#buzzer?.set(false);
+    await Promise.allSettled([...this.#pending]);
+    await this.#pressLog?.flush();
+  }
+}

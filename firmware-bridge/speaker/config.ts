@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { CommuneCode, Id } from '../../devices/ids.ts';
+import { Priority } from '../../devices/contract/broadcast.ts';
+import { publicKeyOf } from '../../devices/schedule-signature.ts';
+
+function isEd25519PublicKey(text: string): boolean {
+  try {
+    return publicKeyOf(text).asymmetricKeyType === 'ed25519';
+  } catch {
+    return false;
+  }
+}
+
+/** "HH:MM" in Vietnam time (Asia/Ho_Chi_Minh, UTC+7, no DST). */
+const HourMinute = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'giờ phải có dạng HH:MM (format HH:MM, Vietnam time)');
+
+/** A daily period [from, to) in Vietnam time; from > to wraps past midnight (22:00–05:00). */
+const Period = z.strictObject({ from: HourMinute, to: HourMinute });
+
+const PlayerConfig = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('alsa'),
+    aplay: z.string().default('aplay'),
+    mpg123: z.string().default('mpg123'),
+    /** ALSA device, e.g. "default" or "plughw:1,0" */
+    device: z.string().default('default'),
+    /** ALSA mixer control set to the volume before a WAV plays (aplay has no volume of its own), e.g. "PCM" */
+    mixerControl: z.string().optional(),
+  }),
+  z.strictObject({ kind: z.literal('fake') }),
+]);
+
+/** units.speaker of the bridge config. Every field has a safe default except the identity and key. */
+export const SpeakerConfig = z.strictObject({
+  commune: CommuneCode,
+  hamlet: Id,
+  /** the commune's Ed25519 public key the console signs schedules with (PEM or the registry's base64 SPKI DER), inline or as a file (create-unit.ts reads it) */
+  schedulePublicKey: z
+    .string()
+    .refine(isEd25519PublicKey, { message: 'cần khoá công khai Ed25519: PEM hoặc base64 SPKI DER (Ed25519 public key, PEM or base64 SPKI DER)' })
+    .optional(),
+  schedulePublicKeyFile: z.string().min(1).optional(),
+  /** the GPIO pin of the amplifier relay (GpioBoard.output(pin, 'relay')) */
+  relayPin: z.union([z.number().int().nonnegative(), z.string().min(1)]),
+  /** the console base URL audio is fetched from (joined with AudioRef.path) */
+  consoleUrl: z.url(),
+  /** amplifier warm-up after the relay switches on, before the audio starts */
+  warmupMs: z.number().int().min(0).max(30_000).default(2_000),
+  /** relay stays on this long after the last audio, so back-to-back announcements skip a warm-up */
+  relayHoldMs: z.number().int().min(0).max(60_000).default(1_000),
+  player: PlayerConfig.default({ kind: 'alsa', aplay: 'aplay', mpg123: 'mpg123', device: 'default' }),
+  quietHours: z
+    .strictObject({
+      periods: z.array(Period).max(10).default([]),
+      /** priorities that still play in quiet hours */
+      exempt: z.array(Priority).default(['emergency']),
+    })
+    .default({ periods: [], exempt: ['emergency'] }),
+  /** the loudest volume (0–100) allowed in a period; the lowest matching cap wins */
+  volumeCaps: z.array(Period.extend({ max: z.number().int().min(0).max(100) })).max(24).default([]),
+  audio: z
+    .strictObject({
+      maxBytes: z.number().int().positive().default(20 * 1024 * 1024),
+      fetchTimeoutMs: z.number().int().positive().default(60_000),
+    })
+    .default({ maxBytes: 20 * 1024 * 1024, fetchTimeoutMs: 60_000 }),
+  /** how often the "last alive" marker is saved (missed-occurrence detection after a power cut) */
+  aliveEveryMs: z.number().int().min(1_000).max(600_000).default(30_000),
+}).refine((c) => (c.schedulePublicKey === undefined) !== (c.schedulePublicKeyFile === undefined), {
+  message: 'cần đúng một trong schedulePublicKey / schedulePublicKeyFile (exactly one of them)',
+  path: ['schedulePublicKey'],
+});
+export type SpeakerConfig = z.infer<typeof SpeakerConfig>;
+export type SpeakerConfigInput = z.input<typeof SpeakerConfig>;
+
+/** The config with its key read (create-unit.ts resolves schedulePublicKeyFile). */
+export type ResolvedSpeakerConfig = SpeakerConfig & { schedulePublicKey: string };

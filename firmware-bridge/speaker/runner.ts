@@ -1,0 +1,150 @@
+import type { Clock } from '../../infra/clock.ts';
+import type { AudioCache } from './audio-cache.ts';
+import type { SpeakerConfig } from './config.ts';
+import { PRIORITY_RANK, type Occurrence } from './occurrence.ts';
+import { cappedVolume, isQuiet } from './periods.ts';
+import { PlayerError, type AudioPlayer, type Playback } from './player.ts';
+import type { DigitalOutput } from '../io/io.ts';
+import { waitUntil, type Wait } from './wait.ts';
+
+export type Outcome =
+  | { outcome: 'played'; startedAt: number; endedAt: number }
+  | { outcome: 'failed'; reason: string; startedAt?: number; endedAt?: number }
+  | { outcome: 'skipped'; reason: string };
+
+export type RunnerDeps = {
+  clock: Clock;
+  /** the amplifier relay (GpioBoard.output(pin, 'relay')) */
+  relay: Pick<DigitalOutput, 'set' | 'on'>;
+  player: AudioPlayer;
+  audio: AudioCache;
+  config: Pick<SpeakerConfig, 'warmupMs' | 'relayHoldMs' | 'quietHours' | 'volumeCaps'>;
+  report(occ: Occurrence, outcome: Outcome): void;
+};
+
+type Current = { occ: Occurrence; wait: Wait | null; playback: Playback | null; preempted: boolean; started: number | null; cutters: Wait[] };
+
+/**
+ * Plays one occurrence at a time: relay on, warm-up, audio (repeats), relay off after a short hold.
+ * An emergency stops anything lower at once; otherwise the best waiting one plays next (a priority
+ * announcement is never cut by a normal one, and a normal one never by another normal one).
+ */
+export class Runner {
+  private readonly queue: Occurrence[] = [];
+  private current: Current | null = null;
+  private warmFrom: number | null = null;
+  private holdTimer: { cancel(): void } | null = null;
+  private stopped = false;
+
+  constructor(private readonly deps: RunnerDeps) {}
+
+  get busy(): boolean {
+    return this.current !== null;
+  }
+
+  submit(occ: Occurrence): void {
+    if (this.stopped) return;
+    if (isQuiet(this.deps.config.quietHours, occ.item.priority, occ.start)) {
+      return this.deps.report(occ, { outcome: 'skipped', reason: 'quiet-hours' });
+    }
+    this.queue.push(occ);
+    const cur = this.current;
+    if (cur && occ.item.priority === 'emergency' && cur.occ.item.priority !== 'emergency') this.preemptAt(cur, occ.start);
+    this.pump();
+  }
+
+  /** Cut the current one when the emergency starts (it is handed over a warm-up early; the relay is already warm). */
+  private preemptAt(cur: Current, at: number): void {
+    const wait = waitUntil(this.deps.clock, at);
+    cur.cutters.push(wait);
+    void wait.done.then((reached) => reached && this.current === cur && this.preempt(cur));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.current) this.preempt(this.current);
+    this.holdTimer?.cancel();
+    this.switchOff();
+  }
+
+  private preempt(cur: Current): void {
+    cur.preempted = true;
+    cur.wait?.cancel();
+    cur.playback?.stop();
+  }
+
+  private next(): Occurrence | undefined {
+    this.queue.sort((a, b) => PRIORITY_RANK[b.item.priority] - PRIORITY_RANK[a.item.priority] || a.start - b.start);
+    return this.queue.shift();
+  }
+
+  private pump(): void {
+    if (this.current || this.stopped) return;
+    const occ = this.next();
+    if (!occ) return this.scheduleOff();
+    if (this.deps.clock.now() > occ.expires) {
+      this.deps.report(occ, { outcome: 'skipped', reason: 'busy' });
+      return this.pump();
+    }
+    const cur: Current = { occ, wait: null, playback: null, preempted: false, started: null, cutters: [] };
+    this.current = cur;
+    void this.run(cur).then(
+      (outcome) => this.finish(cur, outcome),
+      (err: unknown) => this.finish(cur, { outcome: 'failed', reason: `internal: ${String(err).slice(0, 150)}` }),
+    );
+  }
+
+  private finish(cur: Current, outcome: Outcome | null): void {
+    this.current = null;
+    for (const w of cur.cutters) w.cancel();
+    // preempted before a sound was made: it waits its turn again (within its validity)
+    if (outcome === null) this.queue.push(cur.occ);
+    else this.deps.report(cur.occ, outcome);
+    this.pump();
+  }
+
+  /** null: preempted before it started (re-queued). */
+  private async run(cur: Current): Promise<Outcome | null> {
+    const { occ } = cur;
+    const audio = await this.deps.audio.ensure(occ.item.audio);
+    if (!audio.ok) return { outcome: 'failed', reason: `${audio.error}: ${audio.detail}`.slice(0, 200) };
+    this.switchOn();
+    cur.wait = waitUntil(this.deps.clock, Math.max(occ.start, (this.warmFrom ?? 0) + this.deps.config.warmupMs));
+    if (!(await cur.wait.done) || cur.preempted) return this.stopped ? { outcome: 'skipped', reason: 'unit-stopped' } : null;
+    const volume = cappedVolume(this.deps.config.volumeCaps, occ.item.volume, this.deps.clock.now());
+    cur.started = this.deps.clock.now();
+    for (let i = 0; i < occ.item.repeats && !cur.preempted; i++) {
+      cur.playback = this.deps.player.play({ file: audio.file, mime: occ.item.audio.mime, volume });
+      try {
+        await cur.playback.done;
+      } catch (err) {
+        const code = err instanceof PlayerError ? err.code : 'player-error';
+        return { outcome: 'failed', reason: `${code}: ${(err as Error).message}`.slice(0, 200), startedAt: cur.started, endedAt: this.deps.clock.now() };
+      }
+    }
+    const endedAt = this.deps.clock.now();
+    if (cur.preempted) return { outcome: 'failed', reason: this.stopped ? 'unit-stopped' : 'preempted', startedAt: cur.started, endedAt };
+    return { outcome: 'played', startedAt: cur.started, endedAt };
+  }
+
+  private switchOn(): void {
+    this.holdTimer?.cancel();
+    this.holdTimer = null;
+    if (this.deps.relay.on && this.warmFrom !== null) return;
+    this.deps.relay.set(true);
+    this.warmFrom = this.deps.clock.now();
+  }
+
+  private scheduleOff(): void {
+    if (!this.deps.relay.on || this.holdTimer) return;
+    this.holdTimer = this.deps.clock.setTimeout(() => {
+      this.holdTimer = null;
+      if (!this.current) this.switchOff();
+    }, this.deps.config.relayHoldMs);
+  }
+
+  private switchOff(): void {
+    if (this.deps.relay.on) this.deps.relay.set(false);
+    this.warmFrom = null;
+  }
+}

@@ -1,0 +1,29 @@
+import { join } from 'node:path';
+import type { SchedulePayload, ScheduleDocument } from '../../devices/contract/broadcast.ts';
+import { verifySchedule, type ScheduleExpectation, type KeyInput } from '../../devices/schedule-signature.ts';
+import { readJsonOrNull, writeFileAtomic } from './atomic-file.ts';
+
+export type ActiveSchedule = { payload: SchedulePayload; doc: ScheduleDocument };
+
+/**
+ * The accepted schedule, kept on disk as the signed envelope: on boot it is verified again, so a file
+ * tampered with on the SD card is refused like a forged message.
+ */
+export class ScheduleStore {
+  private readonly path: string;
+
+  constructor(dir: string) {
+    this.path = join(dir, 'schedule.json');
+  }
+
+  load(publicKey: KeyInput, expect: Omit<ScheduleExpectation, 'minVersion'>): ActiveSchedule | null {
+    const json = readJsonOrNull(this.path);
+    if (json === null) return null;
+    const result = verifySchedule(json, publicKey, { ...expect, minVersion: 1 });
+    return result.ok ? { payload: json as SchedulePayload, doc: result.doc } : null;
+  }
+
+  save(payload: SchedulePayload): void {
+    writeFileAtomic(this.path, JSON.stringify(payload));
+  }
+}
