@@ -1,0 +1,94 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InfluxDB } from 'influx';
+import { stringify } from 'yaml';
+import { demoRegistry } from '../../devices/simulator/demo-registry.ts';
+import { ServiceProcess } from '../../infra/child.ts';
+import { LocalInfluxd } from '../../infra/influxd.ts';
+import { freePort } from '../../infra/ports.ts';
+
+/**
+ * The whole ratings path as separate processes (broker, collector) plus an influxd of its own,
+ * so tests can kill -9 any of them and start it again on the same port and data.
+ */
+export class Stack {
+  influxd!: LocalInfluxd;
+  broker!: ServiceProcess;
+  collector!: ServiceProcess;
+  brokerPort = 0;
+  registryPath = '';
+  secrets: Record<string, string> = {};
+  readonly database = 'e2e';
+
+  constructor(readonly dir: string) {}
+
+  get brokerUrl(): string {
+    return `mqtt://127.0.0.1:${this.brokerPort}`;
+  }
+
+  async start(): Promise<void> {
+    const { yaml, secrets } = await demoRegistry({ cost: { N: 1024, r: 8, p: 1 }, countersPerCommune: 3 });
+    this.secrets = secrets;
+    this.registryPath = join(this.dir, 'registry.yaml');
+    writeFileSync(this.registryPath, yaml);
+    this.influxd = new LocalInfluxd({ dir: join(this.dir, 'influxd') });
+    await this.influxd.start();
+    this.brokerPort = await freePort();
+    writeFileSync(join(this.dir, 'broker.yaml'), stringify({ host: '127.0.0.1', port: this.brokerPort, registryPath: this.registryPath, statsIntervalMs: 1000 }));
+    writeFileSync(
+      join(this.dir, 'collector.yaml'),
+      stringify({
+        broker: { url: this.brokerUrl, username: 'collector', password: secrets.collector },
+        influx: { url: this.influxd.url, database: this.database },
+        registryPath: this.registryPath,
+        spoolDir: join(this.dir, 'spool'),
+      }),
+    );
+    await this.startBroker();
+    await this.startCollector();
+  }
+
+  async startBroker(): Promise<void> {
+    this.broker = new ServiceProcess('broker', ['broker/main.ts', '--config', join(this.dir, 'broker.yaml')], /broker listening/);
+    await this.broker.start();
+  }
+
+  async startCollector(): Promise<void> {
+    this.collector = new ServiceProcess('collector', ['collector/main.ts', '--config', join(this.dir, 'collector.yaml')], /collector started/);
+    await this.collector.start();
+  }
+
+  influx(): InfluxDB {
+    const u = new URL(this.influxd.url);
+    return new InfluxDB({ host: u.hostname, port: Number(u.port), database: this.database });
+  }
+
+  /** how many points each rating id has in InfluxDB */
+  async storedIds(): Promise<Map<string, number>> {
+    const rows = await this.influx().query<{ id: string }>('SELECT "id" FROM "rating"');
+    const seen = new Map<string, number>();
+    for (const r of rows) seen.set(r.id, (seen.get(r.id) ?? 0) + 1);
+    return seen;
+  }
+
+  async stop(): Promise<void> {
+    await this.collector?.stop();
+    await this.broker?.stop();
+    await this.influxd?.stop();
+  }
+}
+
+export async function waitFor<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 60_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v) return v as T;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
