@@ -1,4 +1,4 @@
-import type { IPoint, InfluxDB } from 'influx';
+import type { IPoint, ISchemaOptions, InfluxDB } from 'influx';
 import type { Decoded } from '../devices/contract/index.ts';
 import type { DeviceEntry, Registry } from '../devices/registry/index.ts';
 import type { UplinkChannel } from '../devices/topics.ts';
@@ -10,7 +10,12 @@ import type { Logger } from '../infra/logger.ts';
  * with one extension per capability, in the manner of zigbee2mqtt: rating, presence, camera, broadcast-log.
  * An extension's constructor only stores its inputs; start/stop own any timers.
  */
-export type InboundMessage = Decoded & { entry: DeviceEntry; receivedAt: number };
+export type InboundMessage = Decoded & {
+  entry: DeviceEntry;
+  receivedAt: number;
+  /** the PUBLISH retain flag: true only for a retained message replayed on (re)subscribe [MQTT-3.3.1-9, -12] (issue 4) */
+  retained?: boolean;
+};
 
 export type HandleResult =
   /** store these points; when `ackId` is set the device gets it back on tt/v1/<id>/ack once the points are durable */
@@ -33,7 +38,15 @@ export interface CollectorContext {
 export interface CollectorExtension {
   readonly name: string;
   readonly channels: readonly UplinkChannel[];
+  /**
+   * InfluxDB schemas of the measurements this extension writes (optional). With one, field types are
+   * coerced (e.g. INTEGER → 4i) and unknown tags/fields are refused at batching time, so a bad point is
+   * counted against its message instead of failing a whole write.
+   */
+  readonly schema?: readonly Omit<ISchemaOptions, 'database'>[];
   start?(ctx: CollectorContext): Promise<void>;
+  /** the collector's MQTT client (re)connected at `at` (clock ms): e.g. presence restarts its silence deadlines (issue 4) */
+  onBrokerConnect?(at: number): void;
   handle(msg: InboundMessage, ctx: CollectorContext): HandleResult;
   stop?(): Promise<void>;
 }

@@ -12,18 +12,36 @@ export const RAW_RP = 'raw';
 export const MEASUREMENTS = {
   /** one point per rating; fields: value (int 1..4, SATISFACTION_LEVELS), id (string); extra tags: level, time_quality */
   rating: 'rating',
-  /** heartbeat; fields: uptime_s, outbox_depth, clock_synced (bool), version, presses_accepted, rejected_lockout, rejected_outbox_full */
+  /**
+   * heartbeat, at the collector's receive time (live messages only, not retained replays); fields: uptime_s, outbox_depth,
+   * clock_synced (bool), version, presses_accepted, rejected_lockout, rejected_outbox_full; issue 4 adds boot (string),
+   * clock_offset_s (device `at` − receive time, absent while unsynced) and speaker health: relay_on (1|0),
+   * last_play_at (ISO string, '' if never), player_errors, schedule_version (collector/state.ts)
+   */
   deviceState: 'device_state',
-  /** availability transitions; fields: online (int 1|0), source (string: availability|will|silence|heartbeat) */
+  /**
+   * availability transitions (collector/presence.ts), at receive time; fields: online (1|0), source (string:
+   * availability|heartbeat|silence, plus registered = seeded down for a device that never reported, and
+   * checkpoint = the state at each Vietnam midnight so queries look back one day only). A silence verdict is
+   * dated at the last sign of life. Uptime: analytics/uptime.ts (uptime(), uptimeInfluxQL()).
+   */
   presence: 'presence',
   /** every message refused by the collector; tags: reason, channel; fields: count (int 1), detail, topic */
   rejection: 'rejection',
-  /** counter camera probes (issue 4); tags: camera; fields: up (int 1|0), latency_ms, error */
+  /** counter camera probes (issue 4), at receive time; tags: camera; fields: up (1|0), latency_ms, error (CAMERA_PROBE_ERRORS), status (HTTP) */
   camera: 'camera_status',
   /** loudspeaker occurrences (issue 3); tags: announcement, outcome; fields: id, occurrence, duration_s, reason */
   broadcast: 'broadcast_log',
-  /** device alerts (issue 4) */
+  /**
+   * device alerts (issue 4, collector/alerts.ts); tags: alert (offline|silent-box|camera-down), state (raised|recovered),
+   * subject (camera id / half-day, absent otherwise); fields: id, incident (id of the raised alert), message, since (ISO
+   * or ''), open (1|0). Read with analytics/alerts.ts (recentAlerts, openAlerts).
+   */
   alert: 'alert',
+  /** the broker's cumulative refusal counts ($SYS/tt/broker/refusals, retained); tags: reason; fields: count (int, cumulative) */
+  brokerRefusals: 'broker_refusals',
+  /** connected clients as reported with the refusal counts; fields: clients (int) */
+  brokerClients: 'broker_clients',
 } as const;
 
 export type Measurement = (typeof MEASUREMENTS)[keyof typeof MEASUREMENTS];

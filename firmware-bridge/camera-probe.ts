@@ -2,6 +2,8 @@ import { connect } from 'node:net';
 import { z } from 'zod';
 import type { CameraPayload, CameraProbeError } from '../devices/contract/index.ts';
 import { Camera } from '../devices/registry/schema.ts';
+import type { UnitEnv } from './bridge.ts';
+import { BridgeError } from './errors.ts';
 import type { BridgeContext, BridgeUnit } from './unit.ts';
 
 /**
@@ -16,6 +18,23 @@ export const CameraProbeConfig = z.strictObject({
   timeoutMs: z.number().int().positive().default(5_000),
 });
 export type CameraProbeConfig = z.output<typeof CameraProbeConfig>;
+/** Validate units.cameras, reporting every problem with its full path (BRIDGE_CONFIG_INVALID). */
+export function parseCameraProbeConfig(section: unknown): CameraProbeConfig {
+  const result = CameraProbeConfig.safeParse(section);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => `units.cameras${i.path.map((p) => `.${String(p)}`).join('')}: ${i.message}`);
+  throw new BridgeError('BRIDGE_CONFIG_INVALID', `cấu hình camera không hợp lệ:\n  - ${problems.join('\n  - ')}`, problems);
+}
+
+/**
+ * The bridge's entry point (optional-units.ts loads it only when units.cameras is set). The section lists the
+ * counter's cameras as in the registry (counter.cameras: id, name, probe), e.g.
+ *   units: { cameras: { intervalS: 60, timeoutMs: 5000, cameras: [{ id: xa1-cam1, name: Camera quầy 1, probe: { kind: rtsp, host: 192.168.1.64 } }] } }
+ */
+export function createUnit(section: unknown, _env?: UnitEnv): CameraProbeUnit {
+  return new CameraProbeUnit(parseCameraProbeConfig(section));
+}
+
 export type ProbeResult = Pick<CameraPayload, 'up' | 'error' | 'status' | 'latencyMs'>;
 
 function errorCode(err: NodeJS.ErrnoException): CameraProbeError {

@@ -1,13 +1,23 @@
 #!/usr/bin/env bash
-# Debian packages the system and its tests use. Installs only what is missing; needs root (or sudo).
+# Debian packages the system uses. Installs only what is missing; needs root (or sudo).
+#   scripts/install-system-deps.sh runtime   what `npm start` needs (InfluxDB, espeak-ng)
+#   scripts/install-system-deps.sh test      runtime + what the tests need (Chromium)
 set -euo pipefail
+profile="${1:-test}"
 need=()
 [ -x /usr/bin/influxd ] || need+=(influxdb)          # InfluxDB 1.x: the store, and the tests' real database
-[ -x /usr/bin/chromium ] || need+=(chromium)         # end-to-end tests of the console (playwright-core)
 command -v espeak-ng >/dev/null || need+=(espeak-ng) # Vietnamese text-to-speech for announcements
-command -v sqlite3 >/dev/null || need+=(sqlite3)     # inspecting the console's database by hand
+if [ "$profile" = test ]; then
+  [ -x /usr/bin/chromium ] || need+=(chromium)       # end-to-end tests of the console and Node-RED (playwright-core)
+fi
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
-SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null; then SUDO="sudo"; else
+    echo "Cần quyền root để cài: apt-get install -y ${need[*]}   (run as root: apt-get install -y ${need[*]})" >&2
+    exit 1
+  fi
+fi
 echo "installing Debian packages: ${need[*]}"
 $SUDO apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

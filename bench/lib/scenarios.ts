@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { Aedes } from 'aedes';
+import { InfluxDB } from 'influx';
+import { startCollector } from '../../collector/index.ts';
+import { collectorExtensions } from '../../collector/extensions.ts';
+import { parseConfig } from '../../collector/config.ts';
+import { encode } from '../../devices/contract/index.ts';
+import { LEVEL_KEYS } from '../../devices/levels.ts';
+import { loadRegistry } from '../../devices/registry/index.ts';
+import { topicFor } from '../../devices/topics.ts';
+import { systemClock } from '../../infra/clock.ts';
+import { silentLogger } from '../../infra/logger.ts';
+import { freePort } from '../../infra/ports.ts';
+import { DeviceFleet, percentile, type LoadDevice } from './devices-load.ts';
+import { rawLineProtocolRate } from './raw-influx.ts';
+import { startBareAedes, startNaive, startProjectBroker, startProjectCollector } from './setup.ts';
+
+export type Ctx = { dir: string; influxUrl: string; registryPath: string; boxes: LoadDevice[]; secrets: Record<string, string>; quick: boolean };
+
+function influxFor(url: string, database: string): InfluxDB {
+  const u = new URL(url);
+  return new InfluxDB({ host: u.hostname, port: Number(u.port), database });
+}
+
+/** count and distinct ids of the ratings stored: lost = sent - distinct, doubled = count - distinct */
+async function storedCounts(url: string, database: string): Promise<{ points: number; distinct: number }> {
+  const influx = influxFor(url, database);
+  const [c] = await influx.query<{ n: number }>('SELECT count("value") AS n FROM "rating"');
+  const [d] = await influx.query<{ n: number }>('SELECT count(distinct("id")) AS n FROM "rating"');
+  return { points: c?.n ?? 0, distinct: d?.n ?? 0 };
+}
+
+/** 1. The collector's write path (decode, validate, enrich, batch, write) against raw line protocol, same points. */
+export async function runWritePathBench(ctx: Ctx) {
+  const n = ctx.quick ? 20_000 : 100_000;
+  const raw = await rawLineProtocolRate({ url: ctx.influxUrl, database: `raw_${randomUUID().slice(0, 8)}`, points: n, batch: 1000, concurrency: 2, devices: ctx.boxes.length });
+  // the collector, in this process, fed through its ingest() so MQTT is not part of this measurement
+  const aedes = await Aedes.createBroker();
+  const port = await freePort();
+  const server = createServer(aedes.handle).listen(port, '127.0.0.1');
+  const database = `wp_${randomUUID().slice(0, 8)}`;
+  const config = parseConfig({
+    broker: { url: `mqtt://127.0.0.1:${port}`, username: 'collector', password: 'x' },
+    influx: { url: ctx.influxUrl, database },
+    registryPath: ctx.registryPath,
+    spoolDir: `${ctx.dir}/wp-spool`,
+  });
+  const collector = await startCollector({ config, registry: loadRegistry(ctx.registryPath), log: silentLogger, clock: systemClock, extensions: collectorExtensions() });
+  await collector.subscribed;
+  const messages = Array.from({ length: n }, (_, i) => {
+    const box = ctx.boxes[i % ctx.boxes.length];
+    return {
+      topic: topicFor(box.id, 'rating'),
+      body: encode('rating', { v: 1, id: randomUUID(), level: LEVEL_KEYS[i % 4], at: new Date(Date.now() - 3_600_000 + i).toISOString(), time: 'synced', boot: 'bench', seq: i }),
+    };
+  });
+  const t0 = performance.now();
+  for (let i = 0; i < messages.length; i++) {
+    collector.ingest(messages[i].topic, messages[i].body);
+    if (i % 1000 === 999) await new Promise((r) => setImmediate(r));
+  }
+  while (collector.stats().stored < n) await new Promise((r) => setTimeout(r, 5));
+  const seconds = (performance.now() - t0) / 1000;
+  await collector.close();
+  server.close();
+  await new Promise<void>((r) => aedes.close(() => r()));
+  const perSecond = n / seconds;
+  const counts = await storedCounts(ctx.influxUrl, database);
+  return { points: n, rawPerSecond: raw.perSecond, collectorPerSecond: perSecond, ratio: perSecond / raw.perSecond, stored: counts };
+}
+
+async function brokerRate(url: string, boxes: LoadDevice[], subscriber: { username?: string; password?: string }, perDevice: number): Promise<number> {
+  const mqtt = (await import('mqtt')).default;
+  const total = boxes.length * perDevice;
+  const sub = mqtt.connect(url, { clientId: subscriber.username ?? 'bench-sub', username: subscriber.username, password: subscriber.password, protocolVersion: 4 });
+  let received = 0;
+  sub.on('message', () => received++);
+  await new Promise<void>((resolve, reject) => {
+    sub.once('connect', () => sub.subscribe('tt/v1/+/rating', { qos: 1 }, (err) => (err ? reject(err) : resolve())));
+    sub.once('error', reject);
+  });
+  const fleet = new DeviceFleet(url, boxes);
+  await fleet.connect(false);
+  const t0 = performance.now();
+  await fleet.flood(perDevice);
+  while (received < total && performance.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 5));
+  const seconds = (performance.now() - t0) / 1000;
+  await fleet.close();
+  await sub.endAsync(true);
+  if (received < total) throw new Error(`broker bench: ${received}/${total} received`);
+  return total / seconds;
+}
+
+/** 2. Same load (120 connections, QoS 1) through bare aedes and through the project broker, each its own process. */
+export async function runBrokerBench(ctx: Ctx) {
+  const perDevice = ctx.quick ? 100 : 500;
+  const rounds = ctx.quick ? 1 : 3;
+  const bare: number[] = [];
+  const project: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const b = await startBareAedes();
+    bare.push(await brokerRate(b.url, ctx.boxes.map((d) => ({ id: d.id })), {}, perDevice));
+    await b.proc.stop();
+    const p = await startProjectBroker(ctx.dir, ctx.registryPath);
+    project.push(await brokerRate(p.url, ctx.boxes, { username: 'collector', password: ctx.secrets.collector }, perDevice));
+    await p.proc.stop();
+  }
+  const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+  return { connections: ctx.boxes.length, messages: ctx.boxes.length * perDevice, bareAedesPerSecond: median(bare), projectPerSecond: median(project), ratio: median(project) / median(bare), rounds: { bare, project } };
+}
+
+/** 3. Sustained storage rate: flood from 120 devices; naive (bare aedes + batching subscriber) vs the whole path. */
+export async function runPathBench(ctx: Ctx) {
+  const perDevice = ctx.quick ? 100 : 500;
+  const total = ctx.boxes.length * perDevice;
+  // naive
+  const bare = await startBareAedes();
+  const naiveDb = `naive_${randomUUID().slice(0, 8)}`;
+  const naive = await startNaive(bare.url, ctx.influxUrl, naiveDb);
+  const nf = new DeviceFleet(bare.url, ctx.boxes.map((d) => ({ id: d.id })));
+  await nf.connect();
+  const n0 = performance.now();
+  await nf.flood(perDevice);
+  await nf.waitStored(total, 180_000);
+  const naiveSeconds = (performance.now() - n0) / 1000;
+  await nf.close();
+  await naive.stop();
+  await bare.proc.stop();
+  const naiveCounts = await storedCounts(ctx.influxUrl, naiveDb);
+  // whole path
+  const broker = await startProjectBroker(ctx.dir, ctx.registryPath);
+  const db = `path_${randomUUID().slice(0, 8)}`;
+  const collector = await startProjectCollector({ dir: ctx.dir, brokerUrl: broker.url, password: ctx.secrets.collector, registryPath: ctx.registryPath, influxUrl: ctx.influxUrl, database: db });
+  const fleet = new DeviceFleet(broker.url, ctx.boxes);
+  await fleet.connect();
+  const t0 = performance.now();
+  await fleet.flood(perDevice);
+  const complete = await fleet.waitStored(total, 180_000);
+  const seconds = (performance.now() - t0) / 1000;
+  await fleet.close();
+  await collector.stop();
+  await broker.proc.stop();
+  const counts = await storedCounts(ctx.influxUrl, db);
+  return {
+    sent: total,
+    naive: { perSecond: naiveCounts.points / naiveSeconds, stored: naiveCounts.points, distinct: naiveCounts.distinct },
+    wholePath: { perSecond: counts.distinct / seconds, complete, stored: counts.points, distinct: counts.distinct, lost: total - counts.distinct, doubled: counts.points - counts.distinct },
+    ratio: counts.distinct / seconds / (naiveCounts.points / naiveSeconds),
+  };
+}
+
+/** 4. Press→queryable delay at a paced 2,000 ratings/s: the collector acks only after InfluxDB answered the write. */
+export async function runLatencyBench(ctx: Ctx) {
+  const rate = 2000;
+  const seconds = ctx.quick ? 5 : 20;
+  const run = async (kind: 'path' | 'naive') => {
+    const db = `${kind}_lat_${randomUUID().slice(0, 8)}`;
+    const broker = kind === 'path' ? await startProjectBroker(ctx.dir, ctx.registryPath) : await startBareAedes();
+    const sink =
+      kind === 'path'
+        ? await startProjectCollector({ dir: ctx.dir, brokerUrl: broker.url, password: ctx.secrets.collector, registryPath: ctx.registryPath, influxUrl: ctx.influxUrl, database: db })
+        : await startNaive(broker.url, ctx.influxUrl, db);
+    const fleet = new DeviceFleet(broker.url, kind === 'path' ? ctx.boxes : ctx.boxes.map((d) => ({ id: d.id })));
+    await fleet.connect();
+    const sent = await fleet.paced(rate, seconds);
+    await fleet.waitStored(sent, 60_000);
+    await fleet.close();
+    await sink.stop();
+    await broker.proc.stop();
+    return { sent, stored: fleet.acked, p50Ms: percentile(fleet.delays, 50), p99Ms: percentile(fleet.delays, 99), maxMs: percentile(fleet.delays, 100) };
+  };
+  const path = await run('path');
+  const naive = await run('naive');
+  return { ratePerSecond: rate, seconds, wholePath: path, naive };
+}

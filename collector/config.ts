@@ -1,0 +1,102 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { CollectorError } from './errors.ts';
+import { PresenceConfig } from './presence-config.ts';
+import { DEFAULT_DATABASE } from './schema.ts';
+
+/** InfluxDB duration literal, e.g. '730d', '52w', 'INF' (retention policies). */
+const Duration = z.string().regex(/^(INF|(\d+(ns|u|µ|ms|s|m|h|d|w))+)$/, 'thời lượng InfluxDB, ví dụ "730d" (InfluxDB duration)');
+
+const Broker = z
+  .strictObject({
+    url: z.string().regex(/^(mqtts?|tcp|tls|wss?):\/\//, 'mqtt://host:port, mqtts://…'),
+    username: z.string().min(1),
+    password: z.string().min(1).optional(),
+    /** read at load time; keeps the secret out of the config file */
+    passwordFile: z.string().min(1).optional(),
+    /** PEM file of the CA that signed the broker's certificate (mqtts) */
+    ca: z.string().min(1).optional(),
+  })
+  .refine((b) => (b.password === undefined) !== (b.passwordFile === undefined), {
+    message: 'cần đúng một trong password hoặc passwordFile (exactly one of password, passwordFile)',
+    path: ['password'],
+  });
+
+const Influx = z.strictObject({
+  url: z.url(),
+  database: z.string().min(1).default(DEFAULT_DATABASE),
+  rawRetention: Duration.default('730d'),
+  username: z.string().min(1).optional(),
+  password: z.string().min(1).optional(),
+});
+
+export const CollectorConfig = z.strictObject({
+  broker: Broker,
+  influx: Influx,
+  registryPath: z.string().min(1),
+  spoolDir: z.string().min(1),
+  /** bound of the disk spool; past it new batches are not spooled and not acknowledged (devices keep them) */
+  spoolMaxBytes: z.number().int().positive().default(512 * 1024 * 1024),
+  /** defaults: at 2,000 ratings/s a batch fills in ~50 ms; press→queryable stays well under 250 ms */
+  batch: z
+    .strictObject({
+      maxPoints: z.number().int().min(1).max(50_000).default(1000),
+      maxDelayMs: z.number().int().min(1).max(10_000).default(50),
+    })
+    .default({ maxPoints: 1000, maxDelayMs: 50 }),
+  clientId: z.string().min(1).max(64).default('collector'),
+  /** how long an ack publish may take before it is counted as failed */
+  ackTimeoutMs: z.number().int().positive().default(5000),
+  /** HTTP timeout of one InfluxDB write */
+  writeTimeoutMs: z.number().int().positive().default(10_000),
+  /** presence, device state, camera and alert settings (collector/presence-config.ts) */
+  presence: PresenceConfig.optional(),
+});
+export type CollectorConfigInput = z.input<typeof CollectorConfig>;
+/** The validated config with its secrets resolved: broker.password always set, broker.caPem read from broker.ca. */
+export type CollectorConfig = Readonly<z.output<typeof CollectorConfig>> & { broker: { password: string; caPem?: string } };
+
+function issues(err: z.ZodError): string[] {
+  return err.issues.map((i) => `${i.path.length ? i.path.join('.') : '(gốc)'}: ${i.message}`);
+}
+
+/** Validate a config object; every problem is reported with its path. Secrets from files are resolved here. */
+export function parseConfig(raw: unknown, source = 'config', readFile = (p: string) => readFileSync(p, 'utf8')): CollectorConfig {
+  const result = CollectorConfig.safeParse(raw);
+  if (!result.success) {
+    const problems = issues(result.error);
+    throw new CollectorError('COLLECTOR_CONFIG_INVALID', `cấu hình collector không hợp lệ (${source}):\n  - ${problems.join('\n  - ')}`, problems);
+  }
+  const cfg = result.data;
+  const read = (path: string, field: string) => {
+    try {
+      return readFile(path);
+    } catch (err) {
+      const problem = `broker.${field}: không đọc được ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`;
+      throw new CollectorError('COLLECTOR_PASSWORD_FILE', problem, [problem]);
+    }
+  };
+  const password = cfg.broker.password ?? read(cfg.broker.passwordFile!, 'passwordFile').trim();
+  const caPem = cfg.broker.ca === undefined ? undefined : read(cfg.broker.ca, 'ca');
+  return Object.freeze({ ...cfg, broker: Object.freeze({ ...cfg.broker, password, caPem }) }) as CollectorConfig;
+}
+
+/** Read a YAML or JSON config file (composition root only). */
+export function loadConfig(path: string): CollectorConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const problem = `không mở được tệp cấu hình ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`;
+    throw new CollectorError('COLLECTOR_CONFIG_UNREADABLE', problem, [problem]);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    const problem = `không đọc được YAML/JSON: ${(err as Error).message}`;
+    throw new CollectorError('COLLECTOR_CONFIG_INVALID', problem, [problem]);
+  }
+  return parseConfig(raw, path);
+}

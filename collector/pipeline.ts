@@ -1,0 +1,116 @@
+import type { IPoint } from 'influx';
+import { decode } from '../devices/contract/index.ts';
+import type { Registry } from '../devices/registry/index.ts';
+import { channelAllowedFor, isChannel, type Channel } from '../devices/topics.ts';
+import type { Clock } from '../infra/clock.ts';
+import type { Logger } from '../infra/logger.ts';
+import { BROKER_REFUSALS_TOPIC, brokerRefusalPoints } from './broker-refusals.ts';
+import type { CollectorContext, CollectorExtension, InboundMessage } from './extension.ts';
+import { bestEffortId, rejectionPoint } from './rejection.ts';
+import type { CollectorStats } from './stats.ts';
+import type { AckRef, DurableStore } from './store.ts';
+
+export type PipelineDeps = {
+  registry: Registry;
+  clock: Clock;
+  log: Logger;
+  stats: CollectorStats;
+  store: DurableStore;
+  encode(point: IPoint): string;
+  extensions: readonly CollectorExtension[];
+  ctx: CollectorContext;
+};
+
+type Refusal = { reason: string; detail: string; topic: string; channel?: string; deviceId?: string; known: boolean; ackId?: string };
+
+/**
+ * One inbound message: decode → registry → extension → batch. Never throws: every refusal is
+ * counted, stored as a 'rejection' point and logged at debug level.
+ *
+ * Acknowledging refusals: a message that is permanently invalid (bad schema, implausible time,
+ * a channel its kind may not use) and carries a readable id is acknowledged once its rejection
+ * point is durable: resending it can never succeed and would fill the device's outbox, pushing
+ * out real presses. Not acknowledged: unknown devices (registry lag: the resend will be stored once
+ * the device is registered; the topic is no known device's anyway) and extension or encoding errors
+ * (the collector's own bug: the device keeps the message until a fixed collector stores it).
+ */
+export class Pipeline {
+  readonly #byChannel = new Map<Channel, CollectorExtension>();
+  #rejectionSeq = 0;
+
+  constructor(readonly deps: PipelineDeps) {
+    for (const ext of deps.extensions) for (const c of ext.channels) this.#byChannel.set(c, ext);
+  }
+
+  get channels(): Channel[] {
+    return [...this.#byChannel.keys()];
+  }
+
+  ingest(topic: string, bytes: Buffer, retained = false): void {
+    const { stats, registry } = this.deps;
+    stats.received++;
+    const receivedAt = this.deps.clock.now();
+    if (topic === BROKER_REFUSALS_TOPIC) return this.#brokerRefusals(topic, bytes, receivedAt);
+    const d = decode(topic, bytes);
+    if (!d.ok) {
+      const known = !!(d.deviceId && registry.device(d.deviceId));
+      const ackId = known && d.error === 'payload-invalid' ? bestEffortId(bytes) : undefined;
+      const channel = d.channel ?? topicChannel(topic);
+      return this.#refuse({ reason: d.error, detail: d.detail, topic, channel, deviceId: d.deviceId, known, ackId }, receivedAt);
+    }
+    const entry = registry.device(d.deviceId);
+    const base = { topic, channel: d.channel, deviceId: d.deviceId };
+    if (!entry) return this.#refuse({ ...base, reason: 'unknown-device', detail: `device ${d.deviceId} not in the registry`, known: false }, receivedAt);
+    const ackId = payloadId(d.payload);
+    if (!channelAllowedFor(d.channel, entry.device.kind)) {
+      return this.#refuse({ ...base, reason: 'channel-not-allowed', detail: `${entry.device.kind} may not publish ${d.channel}`, known: true, ackId }, receivedAt);
+    }
+    const ext = this.#byChannel.get(d.channel);
+    if (!ext) return this.#refuse({ ...base, reason: 'no-extension', detail: `no extension handles ${d.channel}`, known: true }, receivedAt);
+    const msg = { ...d, entry, receivedAt, retained } as InboundMessage;
+    let result;
+    try {
+      result = ext.handle(msg, this.deps.ctx);
+    } catch (err) {
+      stats.extensionErrors++;
+      this.deps.log.error({ err, extension: ext.name, topic }, 'extension failed on a message');
+      return this.#refuse({ ...base, reason: 'extension-error', detail: `${ext.name}: ${(err as Error).message}`, known: true }, receivedAt);
+    }
+    if ('reject' in result) return this.#refuse({ ...base, reason: result.reject, detail: result.detail, known: true, ackId }, receivedAt);
+    let lines: string[];
+    try {
+      lines = result.points.map((p) => this.deps.encode(p));
+    } catch (err) {
+      return this.#refuse({ ...base, reason: 'point-invalid', detail: `${ext.name}: ${(err as Error).message}`, known: true }, receivedAt);
+    }
+    const ack: AckRef | undefined = result.ackId ? { deviceId: d.deviceId, id: result.ackId } : undefined;
+    if (lines.length || ack) void this.deps.store.add(lines, ack);
+  }
+
+  #brokerRefusals(topic: string, bytes: Buffer, receivedAt: number): void {
+    const r = brokerRefusalPoints(bytes);
+    if (!r.ok) return this.#refuse({ reason: 'broker-refusals-invalid', detail: r.detail, topic, channel: '$SYS', known: false }, receivedAt);
+    void this.deps.store.add(r.points.map((p) => this.deps.encode(p)));
+  }
+
+  #refuse(r: Refusal, receivedAt: number): void {
+    const { stats, log } = this.deps;
+    stats.rejected[r.reason] = (stats.rejected[r.reason] ?? 0) + 1;
+    const device = r.known && r.deviceId ? r.deviceId : 'unknown';
+    log.debug({ reason: r.reason, topic: r.topic.slice(0, 200), detail: r.detail.slice(0, 200) }, 'message refused');
+    const point = rejectionPoint({ reason: r.reason, channel: r.channel ?? 'unknown', device, detail: r.detail, topic: r.topic }, receivedAt, this.#rejectionSeq++);
+    const ack = r.ackId && r.known && r.deviceId ? { deviceId: r.deviceId, id: r.ackId } : undefined;
+    void this.deps.store.add([this.deps.encode(point)], ack);
+  }
+}
+
+function payloadId(payload: unknown): string | undefined {
+  const id = (payload as { id?: unknown }).id;
+  return typeof id === 'string' ? id : undefined;
+}
+
+/** The channel segment of a topic that failed to parse for another reason (e.g. a bad device id). */
+function topicChannel(topic: string): string | undefined {
+  const parts = topic.split('/');
+  return parts.length === 4 && isChannel(parts[3]) ? parts[3] : undefined;
+}

@@ -1,0 +1,158 @@
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../infra/clock.ts';
+import { ownCommune, readableCommunes, requireOwn, requireReadable, requireRole } from './access.ts';
+import type { Area } from './area.ts';
+import type { AudioService } from './audio/service.ts';
+import { fail } from './errors.ts';
+import type { Announcement, AnnouncementDraft, AudioMeta, Status, User } from './model.ts';
+import type { Store } from './store/index.ts';
+import { validateDraft } from './validate.ts';
+
+export type AnnouncementDeps = {
+  store: Store;
+  area: Area;
+  audio: AudioService;
+  clock: Clock;
+  limits: { maxTextChars: number; maxWindowDays: number };
+  /** the approved set of a commune changed: re-issue its speakers' schedules */
+  onChange(commune: string): void;
+};
+
+/**
+ * The announcement workflow: draft → submitted → approved (leader) → stopped, or rejected → draft.
+ * Nothing reaches a speaker before a leader approves; an edit of an approved one returns it to draft.
+ * Each change and its audit entry are written in one transaction.
+ */
+export class AnnouncementService {
+  constructor(private readonly deps: AnnouncementDeps) {}
+
+  #now(): string {
+    return new Date(this.deps.clock.now()).toISOString();
+  }
+
+  #draft(user: User, body: unknown): { commune: string; draft: AnnouncementDraft } {
+    const commune = ownCommune(user, this.deps.area);
+    const draft = validateDraft(body, { area: this.deps.area, commune, now: this.deps.clock.now(), ...this.deps.limits });
+    return { commune, draft };
+  }
+
+  async #audioFor(draft: AnnouncementDraft, previous?: Announcement): Promise<AudioMeta> {
+    if (draft.audio) return this.deps.audio.require(draft.audio);
+    if (previous && previous.text === draft.text) return previous.audio; // same words: keep the speech already made
+    return this.deps.audio.speak(draft.text!);
+  }
+
+  async create(user: User, body: unknown): Promise<Announcement> {
+    const { commune, draft } = this.#draft(user, body);
+    const audio = await this.#audioFor(draft);
+    const now = this.#now();
+    const a: Announcement = {
+      ...draft, id: `tb-${randomBytes(6).toString('hex')}`, commune, audio, status: 'draft', rejectReason: null,
+      createdBy: user.username, createdAt: now, updatedAt: now, approvedBy: null, approvedAt: null, revision: 1,
+    };
+    this.#write(user, 'create', undefined, a);
+    return a;
+  }
+
+  async update(user: User, id: string, body: unknown): Promise<Announcement> {
+    const before = this.#own(user, id);
+    if (before.status === 'stopped') fail('STATE_CONFLICT', 'Thông báo đã dừng không sửa được; hãy tạo thông báo mới.');
+    const { draft } = this.#draft(user, body);
+    const audio = await this.#audioFor(draft, before);
+    const after: Announcement = {
+      ...before, ...draft, audio, status: 'draft', rejectReason: null, approvedBy: null, approvedAt: null,
+      updatedAt: this.#now(), revision: before.revision + 1,
+    };
+    this.#write(user, 'update', before, after);
+    return after;
+  }
+
+  submit(user: User, id: string): Announcement {
+    return this.#transition(user, id, 'submit', ['draft', 'rejected'], { status: 'submitted' });
+  }
+
+  approve(user: User, id: string): Announcement {
+    requireRole(user, 'leader');
+    const a = this.#own(user, id);
+    // an approval of an occurrence-less schedule would publish nothing: say so instead
+    const now = this.deps.clock.now();
+    if (a.schedule.kind !== 'immediate') this.#recheckSchedule(a, now);
+    return this.#transition(user, id, 'approve', ['draft', 'submitted'], { status: 'approved', approvedBy: user.username, approvedAt: this.#now() });
+  }
+
+  reject(user: User, id: string, reason: unknown): Announcement {
+    requireRole(user, 'leader');
+    const text = typeof reason === 'string' ? reason.trim() : '';
+    if (!text) fail('REASON_EMPTY');
+    return this.#transition(user, id, 'reject', ['draft', 'submitted'], { status: 'rejected', rejectReason: text.slice(0, 1000) });
+  }
+
+  stop(user: User, id: string): Announcement {
+    requireRole(user, 'leader');
+    return this.#transition(user, id, 'stop', ['approved', 'submitted', 'draft'], { status: 'stopped' });
+  }
+
+  /** leader only: approved and published at once, one occurrence now, priority emergency */
+  async emergency(user: User, body: unknown): Promise<Announcement> {
+    requireRole(user, 'leader');
+    const commune = ownCommune(user, this.deps.area);
+    const raw = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+    const at = this.#now();
+    // validate with a placeholder schedule, then replace it with "now"
+    const draft = validateDraft(
+      // an emergency is loud unless the leader says otherwise
+      { volume: 100, ...raw, priority: 'emergency', schedule: { kind: 'once', at: '2999-01-01T00:00' }, audio: undefined },
+      { area: this.deps.area, commune, now: this.deps.clock.now(), ...this.deps.limits },
+    );
+    const audio = await this.deps.audio.speak(draft.text!);
+    const a: Announcement = {
+      ...draft, schedule: { kind: 'immediate', at }, id: `kc-${randomBytes(6).toString('hex')}`, commune, audio,
+      status: 'approved', rejectReason: null, createdBy: user.username, createdAt: at, updatedAt: at,
+      approvedBy: user.username, approvedAt: at, revision: 1,
+    };
+    this.#write(user, 'emergency', undefined, a);
+    return a;
+  }
+
+  list(user: User): Announcement[] {
+    return this.deps.store.announcements.list(readableCommunes(user, this.deps.area));
+  }
+
+  get(user: User, id: string): Announcement {
+    const a = this.deps.store.announcements.get(id);
+    if (!a) fail('NOT_FOUND');
+    requireReadable(user, this.deps.area, a.commune);
+    return a;
+  }
+
+  #own(user: User, id: string): Announcement {
+    const a = this.deps.store.announcements.get(id);
+    if (!a) fail('NOT_FOUND');
+    requireOwn(user, this.deps.area, a.commune);
+    return a;
+  }
+
+  #recheckSchedule(a: Announcement, now: number): void {
+    validateDraft({ ...a, audio: a.audio.sha256, text: undefined }, { area: this.deps.area, commune: a.commune, now, ...this.deps.limits });
+  }
+
+  #transition(user: User, id: string, action: string, from: Status[], change: Partial<Announcement>): Announcement {
+    const before = this.#own(user, id);
+    if (!from.includes(before.status)) fail('STATE_CONFLICT');
+    const after: Announcement = { ...before, ...change, updatedAt: this.#now() };
+    this.#write(user, action, before, after);
+    return after;
+  }
+
+  #write(user: User, action: string, before: Announcement | undefined, after: Announcement): void {
+    const { store } = this.deps;
+    store.tx(() => {
+      // re-read inside the transaction: a concurrent change in between must not be overwritten silently
+      const current = store.announcements.get(after.id);
+      if (before && current?.updatedAt !== before.updatedAt) fail('STATE_CONFLICT', 'Thông báo vừa được người khác thay đổi; hãy tải lại.');
+      store.announcements.save(after);
+      store.audit.record({ at: after.updatedAt, username: user.username, commune: after.commune, action, target: after.id, before: before ?? null, after });
+    });
+    if (before?.status === 'approved' || after.status === 'approved') this.deps.onChange(after.commune);
+  }
+}

@@ -1,0 +1,47 @@
+import type { Clock } from '../../infra/clock.ts';
+import type { Logger } from '../../infra/logger.ts';
+import { fail } from '../errors.ts';
+import type { AudioMeta } from '../model.ts';
+import type { Store } from '../store/index.ts';
+import type { AudioFiles } from './files.ts';
+import type { TextToSpeech } from './tts.ts';
+import { inspectAudio, type AudioLimits } from './validate.ts';
+
+/** Uploads and synthesized speech both end as validated, content-addressed audio with an index row. */
+export class AudioService {
+  constructor(
+    private readonly deps: { store: Store; files: AudioFiles; tts: TextToSpeech; limits: AudioLimits; clock: Clock; log: Logger },
+  ) {}
+
+  upload(bytes: Buffer, by: string): AudioMeta {
+    const meta = inspectAudio(bytes, this.deps.limits);
+    this.#keep(meta, bytes, `upload:${by}`);
+    return meta;
+  }
+
+  async speak(text: string): Promise<AudioMeta> {
+    let wav: Buffer;
+    try {
+      wav = await this.deps.tts.synthesize(text);
+    } catch (err) {
+      this.deps.log.error({ err }, 'text to speech failed');
+      fail('TTS_FAILED');
+    }
+    const meta = inspectAudio(wav, this.deps.limits);
+    this.#keep(meta, wav, `tts:${this.deps.tts.name}`);
+    return meta;
+  }
+
+  /** an uploaded file's metadata, or AUDIO_UNKNOWN when its bytes are gone */
+  require(sha256: string): AudioMeta {
+    const meta = this.deps.store.audio.get(sha256);
+    if (!meta || !this.deps.files.has(sha256)) fail('AUDIO_UNKNOWN');
+    return meta;
+  }
+
+  #keep(meta: AudioMeta, bytes: Buffer, source: string): void {
+    // file first, then the index row: an index row never points at a missing file
+    this.deps.files.put(meta.sha256, bytes);
+    this.deps.store.audio.add(meta, source, new Date(this.deps.clock.now()).toISOString());
+  }
+}

@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { CommuneCode } from '../devices/ids.ts';
+
+/** The console's configuration: validated once, every problem reported with its path, then frozen. */
+export const ConsoleConfig = z.strictObject({
+  /** database, commune keys and audio files live here */
+  dataDir: z.string().min(1),
+  registryPath: z.string().min(1),
+  /** the communes this console serves (default: every commune of the registry) */
+  communes: z.array(CommuneCode).optional(),
+  http: z
+    .strictObject({
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(8080),
+      /** Secure cookies need https; only a plain-http test or LAN setup turns this off */
+      secureCookies: z.boolean().default(true),
+      sessionHours: z.number().positive().max(24 * 30).default(12),
+    })
+    .prefault({}),
+  mqtt: z.strictObject({
+    url: z.string().min(1),
+    /** the broker account with role 'console' */
+    username: z.string().min(1),
+    password: z.string().min(1),
+    publishTimeoutMs: z.number().int().positive().default(10_000),
+  }),
+  /** optional second source of speaker logs: the collector's broadcast_log measurement */
+  influx: z.strictObject({ url: z.url(), database: z.string().min(1), pollMs: z.number().int().positive().default(15_000) }).optional(),
+  schedule: z
+    .strictObject({
+      /** occurrences are expanded this far ahead; the console re-issues every `reissueHours` */
+      horizonDays: z.number().int().min(1).max(60).default(14),
+      reissueHours: z.number().positive().max(24).default(24),
+      /** an occurrence later than start + validity is not played late */
+      validityS: z.number().int().min(0).max(86_400).default(1800),
+      emergencyValidityS: z.number().int().min(0).max(86_400).default(900),
+      /** the longest from/to window of a recurring announcement */
+      maxWindowDays: z.number().int().positive().default(366),
+    })
+    .prefault({}),
+  audio: z
+    .strictObject({
+      maxBytes: z.number().int().positive().default(20 * 1024 * 1024),
+      maxDurationS: z.number().positive().default(900),
+    })
+    .prefault({}),
+  tts: z
+    .strictObject({
+      engine: z.literal('espeak-ng').default('espeak-ng'),
+      bin: z.string().default('/usr/bin/espeak-ng'),
+      voice: z.string().default('vi'),
+      /** words per minute; espeak's default 175 is fast for outdoor speakers */
+      speed: z.number().int().min(80).max(400).default(140),
+      maxChars: z.number().int().positive().default(5000),
+    })
+    .prefault({}),
+});
+export type ConsoleConfig = z.infer<typeof ConsoleConfig>;
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(readonly problems: string[]) {
+    super(`cấu hình console không hợp lệ:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+export function parseConfig(raw: unknown): Readonly<ConsoleConfig> {
+  const result = ConsoleConfig.safeParse(raw);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(gốc)'}: ${i.message}`));
+  }
+  return Object.freeze(result.data);
+}
+
+export function loadConfig(path: string): Readonly<ConsoleConfig> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError([`không mở được tệp ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`]);
+  }
+  return parseConfig(parseYaml(text));
+}

@@ -1,0 +1,58 @@
+import type { Area } from './area.ts';
+import { DELIVERY_LABELS, type Announcement, type DeliveryState } from './model.ts';
+import type { Delivery } from './store/deliveries.ts';
+import type { SpeakerRow } from './store/speakers.ts';
+
+export type HamletDelivery = {
+  hamlet: string;
+  name: string;
+  state: DeliveryState;
+  /** chờ phát / đã phát / lỗi / bỏ lỡ */
+  label: string;
+  counts: { played: number; failed: number; missed: number };
+  speakers: Array<{ id: string; schedule: { version: number; status: string | null; active: number | null; reason: string | null } | null }>;
+  logs: Delivery[];
+};
+
+/**
+ * What each hamlet's speakers actually did with an announcement. The state is that of the latest
+ * occurrence reported: played → đã phát, failed → lỗi, missed or skipped → bỏ lỡ, nothing yet → chờ phát.
+ */
+export function hamletDeliveries(a: Announcement, area: Area, logs: Delivery[], speakers: (id: string) => SpeakerRow | undefined): HamletDelivery[] {
+  const all = area.hamlets(a.commune);
+  const targets = a.hamlets === 'all' ? all : all.filter((h) => (a.hamlets as string[]).includes(h.id));
+  return targets.map((h) => {
+    const mine = logs.filter((l) => l.hamlet === h.id);
+    const counts = {
+      played: mine.filter((l) => l.outcome === 'played').length,
+      failed: mine.filter((l) => l.outcome === 'failed').length,
+      missed: mine.filter((l) => l.outcome === 'missed' || l.outcome === 'skipped').length,
+    };
+    const state = latestState(mine);
+    return {
+      hamlet: h.id,
+      name: h.name,
+      state,
+      label: DELIVERY_LABELS[state],
+      counts,
+      speakers: area
+        .speakers(a.commune)
+        .filter((s) => s.hamlet === h.id)
+        .map((s) => {
+          const row = speakers(s.id);
+          return { id: s.id, schedule: row ? { version: row.version, status: row.status, active: row.status_active, reason: row.status_reason } : null };
+        }),
+      logs: mine,
+    };
+  });
+}
+
+function latestState(logs: Delivery[]): DeliveryState {
+  if (logs.length === 0) return 'pending';
+  const latestOccurrence = logs.reduce((m, l) => (l.occurrence > m ? l.occurrence : m), '');
+  const latest = logs.filter((l) => l.occurrence === latestOccurrence);
+  // several speakers in one hamlet: played if any played, else failed if any failed, else missed
+  if (latest.some((l) => l.outcome === 'played')) return 'played';
+  if (latest.some((l) => l.outcome === 'failed')) return 'failed';
+  return 'missed';
+}

@@ -1,0 +1,69 @@
+/**
+ * The console's catalogue of coded errors. Tests assert codes; people read the Vietnamese message.
+ * Every refusal the API returns is one of these, as HTTP 4xx {error:{code, message}}.
+ */
+export const ERRORS = {
+  UNAUTHENTICATED: { status: 401, message: 'Bạn chưa đăng nhập hoặc phiên làm việc đã hết hạn. Vui lòng đăng nhập lại.' },
+  BAD_CREDENTIALS: { status: 401, message: 'Tên đăng nhập hoặc mật khẩu không đúng.' },
+  LOGIN_LOCKED: { status: 429, message: 'Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau ít phút.' },
+  FORBIDDEN_ROLE: { status: 403, message: 'Vai trò của bạn không được phép thực hiện thao tác này.' },
+  FORBIDDEN_COMMUNE: { status: 403, message: 'Bạn không có quyền với thông báo hoặc dữ liệu của xã khác.' },
+  NOT_FOUND: { status: 404, message: 'Không tìm thấy thông báo.' },
+  ROUTE_NOT_FOUND: { status: 404, message: 'Không có chức năng này.' },
+  USER_NOT_FOUND: { status: 404, message: 'Không tìm thấy người dùng.' },
+  USER_EXISTS: { status: 409, message: 'Tên đăng nhập đã tồn tại.' },
+  INVALID_INPUT: { status: 400, message: 'Dữ liệu gửi lên không hợp lệ.' },
+  TITLE_EMPTY: { status: 400, message: 'Tiêu đề thông báo không được để trống.' },
+  CONTENT_MISSING: { status: 400, message: 'Cần nhập nội dung để đọc hoặc tải lên một tệp âm thanh (chỉ một trong hai).' },
+  TEXT_EMPTY: { status: 400, message: 'Nội dung văn bản để đọc không được để trống.' },
+  TEXT_TOO_LONG: { status: 400, message: 'Nội dung văn bản quá dài.' },
+  AUDIO_UNKNOWN: { status: 400, message: 'Không tìm thấy tệp âm thanh đã tải lên; hãy tải lại tệp.' },
+  AUDIO_TOO_LARGE: { status: 413, message: 'Tệp âm thanh quá lớn.' },
+  AUDIO_TOO_LONG: { status: 400, message: 'Tệp âm thanh quá dài.' },
+  AUDIO_NOT_AUDIO: { status: 415, message: 'Tệp tải lên không phải tệp âm thanh MP3 hoặc WAV hợp lệ.' },
+  AUDIO_EMPTY: { status: 400, message: 'Tệp âm thanh rỗng hoặc không có âm thanh.' },
+  AUDIO_MISSING_FILE: { status: 400, message: 'Chưa chọn tệp âm thanh để tải lên.' },
+  TTS_FAILED: { status: 502, message: 'Không chuyển được văn bản thành giọng nói; vui lòng thử lại hoặc tải tệp âm thanh.' },
+  HAMLETS_EMPTY: { status: 400, message: 'Cần chọn ít nhất một thôn/ấp nhận thông báo.' },
+  HAMLET_UNKNOWN: { status: 400, message: 'Thôn/ấp không tồn tại.' },
+  HAMLET_OTHER_COMMUNE: { status: 403, message: 'Thôn/ấp này thuộc xã khác; bạn chỉ được gửi thông báo cho thôn/ấp của xã mình.' },
+  SCHEDULE_INVALID: { status: 400, message: 'Lịch phát không hợp lệ.' },
+  SCHEDULE_PAST: { status: 400, message: 'Thời điểm phát đã qua; hãy chọn một thời điểm trong tương lai.' },
+  SCHEDULE_RANGE: { status: 400, message: 'Ngày bắt đầu phải trước hoặc bằng ngày kết thúc.' },
+  SCHEDULE_EMPTY: { status: 400, message: 'Lịch phát không có lần phát nào trong tương lai.' },
+  SCHEDULE_TOO_LONG: { status: 400, message: 'Khoảng thời gian phát quá dài.' },
+  WEEKDAYS_EMPTY: { status: 400, message: 'Cần chọn ít nhất một ngày trong tuần.' },
+  VOLUME_INVALID: { status: 400, message: 'Âm lượng phải là số nguyên từ 0 đến 100.' },
+  REPEATS_INVALID: { status: 400, message: 'Số lần lặp phải là số nguyên từ 1 đến 10.' },
+  PRIORITY_INVALID: { status: 400, message: 'Mức ưu tiên phải là: thường, ưu tiên hoặc khẩn cấp.' },
+  STATE_CONFLICT: { status: 409, message: 'Thông báo đang ở trạng thái không cho phép thao tác này.' },
+  REASON_EMPTY: { status: 400, message: 'Cần ghi lý do từ chối.' },
+  USERNAME_INVALID: { status: 400, message: 'Tên đăng nhập chỉ gồm chữ thường a-z, số, dấu chấm, gạch dưới hoặc gạch ngang (3–64 ký tự).' },
+  ROLE_INVALID: { status: 400, message: 'Vai trò không hợp lệ (staff, leader, district, admin).' },
+  PASSWORD_WEAK: { status: 400, message: 'Mật khẩu phải có ít nhất 8 ký tự.' },
+  BODY_TOO_LARGE: { status: 413, message: 'Dữ liệu gửi lên quá lớn.' },
+  UPLOAD_INVALID: { status: 400, message: 'Yêu cầu tải tệp không hợp lệ.' },
+  INTERNAL: { status: 500, message: 'Lỗi hệ thống; thao tác chưa được thực hiện. Vui lòng thử lại.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class ConsoleError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    /** extra Vietnamese detail appended to the catalogue message (e.g. which hamlet, which limit) */
+    readonly detail?: string,
+  ) {
+    super(detail ? `${ERRORS[code].message} ${detail}` : ERRORS[code].message);
+    this.status = ERRORS[code].status;
+  }
+
+  toBody(): { error: { code: ErrorCode; message: string } } {
+    return { error: { code: this.code, message: this.message } };
+  }
+}
+
+export function fail(code: ErrorCode, detail?: string): never {
+  throw new ConsoleError(code, detail);
+}

@@ -1,0 +1,78 @@
+import { decode, type BroadcastLogPayload, type ScheduleStatusPayload } from '../devices/contract/index.ts';
+import { channelFilter } from '../devices/topics.ts';
+import type { Clock } from '../infra/clock.ts';
+import type { Logger } from '../infra/logger.ts';
+import type { Area } from './area.ts';
+import type { Store } from './store/index.ts';
+
+export interface MqttSubscribe {
+  readonly connected: boolean;
+  subscribe(topics: string[], opts: { qos: 1 }, cb: (err: Error | null) => void): unknown;
+  on(event: 'message', fn: (topic: string, payload: Buffer) => void): unknown;
+  on(event: 'connect', fn: () => void): unknown;
+}
+
+export type FeedbackStats = { logs: number; duplicates: number; statuses: number; subscribeFailures: number; dropped: Record<string, number> };
+
+/**
+ * What the speakers say back: broadcast-log (played / failed / skipped / missed per occurrence) and
+ * schedule-status (accepted / refused and why). Bad or foreign messages are counted, never thrown.
+ */
+export class Feedback {
+  readonly stats: FeedbackStats = { logs: 0, duplicates: 0, statuses: 0, subscribeFailures: 0, dropped: {} };
+
+  constructor(
+    private readonly deps: { store: Store; area: Area; clock: Clock; log: Logger; onNewerVersion(commune: string): void },
+  ) {}
+
+  /**
+   * Subscribes on every connect: mqtt.js (MQTT 3.1.1, clean: false) does not resubscribe by itself, and a
+   * broker that lost our session, or a first subscribe cut by a disconnect, would leave the console deaf.
+   * Resolves on the first granted subscription.
+   */
+  subscribe(mqtt: MqttSubscribe): Promise<void> {
+    mqtt.on('message', (topic, payload) => this.handle(topic, payload));
+    return new Promise((resolve) => {
+      const attempt = () =>
+        mqtt.subscribe([channelFilter('broadcast-log'), channelFilter('schedule-status')], { qos: 1 }, (err) => {
+          if (!err) return resolve();
+          this.stats.subscribeFailures++;
+          this.deps.log.warn({ err: err.message }, 'subscription to speaker feedback failed; retried on the next connect');
+        });
+      mqtt.on('connect', attempt);
+      if (mqtt.connected) attempt();
+    });
+  }
+
+  handle(topic: string, bytes: Buffer): void {
+    const msg = decode(topic, bytes);
+    if (!msg.ok) return this.#drop(msg.error);
+    const speaker = this.deps.area.speaker(msg.deviceId);
+    if (!speaker) return this.#drop('unknown-speaker');
+    if (msg.channel === 'broadcast-log') this.log(speaker.id, speaker.hamlet, msg.payload);
+    else if (msg.channel === 'schedule-status') this.#status(speaker.id, speaker.commune, msg.payload);
+  }
+
+  /** also used by the InfluxDB reader: the log id makes a log from both sources count once */
+  log(speaker: string, hamlet: string | null, p: BroadcastLogPayload): void {
+    const fresh = this.deps.store.deliveries.add(
+      { id: p.id, announcement: p.announcement, speaker, hamlet, occurrence: p.occurrence, outcome: p.outcome, reason: p.reason ?? null, startedAt: p.startedAt ?? null, endedAt: p.endedAt ?? null },
+      new Date(this.deps.clock.now()).toISOString(),
+    );
+    if (fresh) this.stats.logs++;
+    else this.stats.duplicates++;
+  }
+
+  #status(speaker: string, commune: string, p: ScheduleStatusPayload): void {
+    this.stats.statuses++;
+    const known = this.deps.store.speakers.get(speaker)?.version ?? 0;
+    this.deps.store.speakers.recordStatus(speaker, { status: p.status, active: p.active, reason: p.reason ?? null, at: p.at ?? new Date(this.deps.clock.now()).toISOString() });
+    // the speaker runs a version we never issued (console data restored from an old backup): jump past it
+    if (p.active > known) this.deps.onNewerVersion(commune);
+  }
+
+  #drop(reason: string): void {
+    this.stats.dropped[reason] = (this.stats.dropped[reason] ?? 0) + 1;
+    this.deps.log.debug({ reason }, 'speaker message dropped');
+  }
+}

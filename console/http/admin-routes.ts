@@ -1,0 +1,30 @@
+import type { FastifyInstance } from 'fastify';
+import { requireRole } from '../access.ts';
+import { userOf, type HttpDeps } from './context.ts';
+import { publicUser } from './session-routes.ts';
+
+export function registerAdminRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  app.get('/api/users', async (req) => {
+    requireRole(userOf(req), 'admin');
+    return deps.store.users.list().map((u) => publicUser(u, deps));
+  });
+
+  app.post('/api/users', async (req, reply) => {
+    const admin = userOf(req);
+    requireRole(admin, 'admin');
+    const user = await deps.users.create(req.body, admin.username);
+    return reply.status(201).send({ user: publicUser(user, deps) });
+  });
+
+  app.delete<{ Params: { username: string } }>('/api/users/:username', async (req) => {
+    const admin = userOf(req);
+    requireRole(admin, 'admin');
+    deps.users.disable(req.params.username, admin.username);
+    return { ok: true };
+  });
+
+  app.get('/api/stats', async (req) => {
+    requireRole(userOf(req), 'admin', 'leader', 'district');
+    return deps.stats();
+  });
+}

@@ -1,0 +1,60 @@
+import type { FastifyInstance } from 'fastify';
+import { readableCommunes, requireRole } from '../access.ts';
+import { hamletDeliveries } from '../delivery.ts';
+import { STATUS_LABELS, type Announcement } from '../model.ts';
+import { userOf, type HttpDeps } from './context.ts';
+
+export function view(a: Announcement) {
+  return { ...a, statusLabel: STATUS_LABELS[a.status] };
+}
+
+type IdParams = { Params: { id: string } };
+
+export function registerAnnouncementRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  const svc = deps.announcements;
+
+  app.post('/api/announcements', async (req, reply) => {
+    const a = await svc.create(userOf(req), req.body);
+    return reply.status(201).send({ id: a.id, status: a.status, announcement: view(a) });
+  });
+
+  app.get('/api/announcements', async (req) => svc.list(userOf(req)).map(view));
+
+  app.get<IdParams>('/api/announcements/:id', async (req) => {
+    const a = svc.get(userOf(req), req.params.id);
+    const logs = deps.store.deliveries.forAnnouncement(a.id);
+    return { ...view(a), delivery: hamletDeliveries(a, deps.area, logs, (id) => deps.store.speakers.get(id)) };
+  });
+
+  app.put<IdParams>('/api/announcements/:id', async (req) => view(await svc.update(userOf(req), req.params.id, req.body)));
+  app.post<IdParams>('/api/announcements/:id/submit', async (req) => view(svc.submit(userOf(req), req.params.id)));
+  app.post<IdParams>('/api/announcements/:id/approve', async (req) => view(svc.approve(userOf(req), req.params.id)));
+  app.post<IdParams>('/api/announcements/:id/reject', async (req) =>
+    view(svc.reject(userOf(req), req.params.id, (req.body as { reason?: unknown } | undefined)?.reason)),
+  );
+  app.post<IdParams>('/api/announcements/:id/stop', async (req) => view(svc.stop(userOf(req), req.params.id)));
+
+  app.post('/api/emergency', async (req, reply) => {
+    const a = await svc.emergency(userOf(req), req.body);
+    return reply.status(201).send({ id: a.id, status: a.status, announcement: view(a) });
+  });
+
+  app.get<{ Querystring: { target?: string; limit?: string } }>('/api/audit', async (req) => {
+    const user = userOf(req);
+    const communes = user.role === 'admin' ? null : readableCommunes(user, deps.area);
+    const limit = Math.min(Math.max(Number(req.query.limit) || 200, 1), 2000);
+    return deps.store.audit.list(communes, { target: req.query.target, limit });
+  });
+
+  /** each speaker's schedule version and its last verdict */
+  app.get('/api/speakers', async (req) => {
+    const user = userOf(req);
+    requireRole(user, 'staff', 'leader', 'district', 'admin');
+    return readableCommunes(user, deps.area).flatMap((c) =>
+      deps.area.speakers(c).map((s) => {
+        const row = deps.store.speakers.get(s.id);
+        return { ...s, version: row?.version ?? 0, publishedAt: row?.published_at ?? null, pending: !!row?.publish_pending, status: row?.status ?? null, active: row?.status_active ?? null, reason: row?.status_reason ?? null };
+      }),
+    );
+  });
+}

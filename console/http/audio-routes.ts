@@ -1,0 +1,38 @@
+import type { FastifyInstance } from 'fastify';
+import { createReadStream } from 'node:fs';
+import { requireRole } from '../access.ts';
+import { ConsoleError, fail } from '../errors.ts';
+import { userOf, type HttpDeps } from './context.ts';
+
+export function registerAudioRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  /** multipart upload of one mp3/wav file: validated by its bytes, stored by its SHA-256 */
+  app.post('/api/audio', async (req) => {
+    const user = userOf(req);
+    requireRole(user, 'staff', 'leader');
+    if (!req.isMultipart()) fail('UPLOAD_INVALID');
+    const file = await req.file();
+    if (!file) fail('AUDIO_MISSING_FILE');
+    const bytes = await file.toBuffer();
+    if (file.file.truncated) fail('AUDIO_TOO_LARGE');
+    const meta = deps.audio.upload(bytes, user.username);
+    deps.store.audit.record({ at: new Date(deps.clock.now()).toISOString(), username: user.username, commune: user.communes[0] ?? null, action: 'audio.upload', target: meta.sha256, before: null, after: { ...meta, filename: file.filename.slice(0, 200) } });
+    return { sha256: meta.sha256, durationS: meta.durationS, mime: meta.mime, bytes: meta.bytes };
+  });
+
+  /**
+   * Speakers fetch audio by content hash and verify it; the hash is the capability (no session needed),
+   * and a file never changes under its name, so it may be cached forever.
+   */
+  app.get<{ Params: { sha256: string } }>('/audio/:sha256', async (req, reply) => {
+    const { sha256 } = req.params;
+    const meta = /^[0-9a-f]{64}$/.test(sha256) ? deps.store.audio.get(sha256) : undefined;
+    if (!meta || !deps.audioFiles.has(sha256)) {
+      return reply.status(404).send(new ConsoleError('AUDIO_UNKNOWN').toBody());
+    }
+    reply.header('Content-Type', meta.mime);
+    reply.header('Content-Length', meta.bytes);
+    reply.header('Cache-Control', 'public, max-age=31536000, immutable');
+    reply.header('ETag', `"${sha256}"`);
+    return reply.send(createReadStream(deps.audioFiles.path(sha256)));
+  });
+}

@@ -1,0 +1,56 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Clock } from '../../infra/clock.ts';
+import type { Logger } from '../../infra/logger.ts';
+import type { AnnouncementService } from '../announcements.ts';
+import type { Area } from '../area.ts';
+import type { AudioFiles } from '../audio/files.ts';
+import type { AudioService } from '../audio/service.ts';
+import { fail } from '../errors.ts';
+import type { User } from '../model.ts';
+import type { Store } from '../store/index.ts';
+import type { UserService } from '../users.ts';
+
+export const SESSION_COOKIE = 'tt_session';
+
+export type HttpDeps = {
+  store: Store;
+  area: Area;
+  users: UserService;
+  announcements: AnnouncementService;
+  audio: AudioService;
+  audioFiles: AudioFiles;
+  log: Logger;
+  clock: Clock;
+  config: { secureCookies: boolean; sessionMs: number; maxAudioBytes: number };
+  /** counters shown at GET /api/stats (admin) */
+  stats(): Record<string, unknown>;
+};
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    user?: User;
+    sessionToken?: string;
+  }
+}
+
+/** the session token from `Authorization: Bearer` (API clients) or the HttpOnly cookie (the web UI) */
+export function tokenOf(req: FastifyRequest): string | undefined {
+  const auth = req.headers.authorization;
+  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim() || undefined;
+  return req.cookies[SESSION_COOKIE] || undefined;
+}
+
+export function userOf(req: FastifyRequest): User {
+  if (!req.user) fail('UNAUTHENTICATED');
+  return req.user;
+}
+
+export function setSessionCookie(reply: FastifyReply, token: string, deps: HttpDeps): void {
+  reply.setCookie(SESSION_COOKIE, token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: deps.config.secureCookies,
+    maxAge: Math.floor(deps.config.sessionMs / 1000),
+  });
+}

@@ -1,0 +1,48 @@
+import type { FastifyInstance } from 'fastify';
+import { readableCommunes } from '../access.ts';
+import { ROLE_LABELS, type User } from '../model.ts';
+import { SESSION_COOKIE, setSessionCookie, userOf, type HttpDeps } from './context.ts';
+
+export function publicUser(user: User, deps: HttpDeps) {
+  return {
+    username: user.username,
+    role: user.role,
+    roleLabel: ROLE_LABELS[user.role],
+    commune: user.role === 'staff' || user.role === 'leader' ? (user.communes[0] ?? null) : null,
+    communes: readableCommunes(user, deps.area).map((code) => ({ code, name: deps.area.communeName(code) })),
+    displayName: user.displayName,
+  };
+}
+
+export function registerSessionRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  app.post('/api/session', async (req, reply) => {
+    const body = (req.body ?? {}) as { username?: unknown; password?: unknown };
+    const { token, user } = await deps.users.login(body.username, body.password);
+    setSessionCookie(reply, token, deps);
+    return { token, user: publicUser(user, deps) };
+  });
+
+  app.delete('/api/session', async (req, reply) => {
+    if (req.sessionToken && req.user) {
+      deps.users.logout(req.sessionToken);
+      deps.store.audit.record({ at: new Date(deps.clock.now()).toISOString(), username: req.user.username, commune: req.user.communes[0] ?? null, action: 'logout', target: req.user.username, before: null, after: null });
+    }
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return { ok: true };
+  });
+
+  app.get('/api/me', async (req) => ({ user: publicUser(userOf(req), deps) }));
+
+  /** hamlets of the user's commune(s), with their speakers */
+  app.get('/api/hamlets', async (req) => {
+    const user = userOf(req);
+    return readableCommunes(user, deps.area).flatMap((commune) =>
+      deps.area.hamlets(commune).map((h) => ({
+        id: h.id,
+        name: h.name,
+        commune,
+        speakers: deps.area.speakers(commune).filter((s) => s.hamlet === h.id).map((s) => s.id),
+      })),
+    );
+  });
+}

@@ -1,0 +1,128 @@
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import mqtt, { type MqttClient } from 'mqtt';
+import type { FastifyInstance } from 'fastify';
+import type { Registry } from '../devices/registry/index.ts';
+import { systemClock, type Clock } from '../infra/clock.ts';
+import type { Logger } from '../infra/logger.ts';
+import { AnnouncementService } from './announcements.ts';
+import { Area } from './area.ts';
+import { AudioFiles } from './audio/files.ts';
+import { AudioService } from './audio/service.ts';
+import { EspeakTts, type TextToSpeech } from './audio/tts.ts';
+import type { ConsoleConfig } from './config.ts';
+import { Feedback } from './feedback.ts';
+import { buildServer } from './http/server.ts';
+import { InfluxLogReader } from './influx-logs.ts';
+import { loadOrCreateKey, type CommuneKey } from './keys.ts';
+import { SchedulePublisher } from './schedule/publisher.ts';
+import { Store } from './store/index.ts';
+import { UserService } from './users.ts';
+
+export { parseConfig, loadConfig, ConsoleConfig, ConfigError } from './config.ts';
+export { ConsoleError, ERRORS, type ErrorCode } from './errors.ts';
+
+export type ConsoleDeps = {
+  config: Readonly<ConsoleConfig>;
+  registry: Registry;
+  log: Logger;
+  clock?: Clock;
+  /** another text-to-speech engine (default: espeak-ng with the configured voice) */
+  tts?: TextToSpeech;
+  /** scrypt cost for new user passwords (tests use a cheap one) */
+  hashCost?: { N: number; r: number; p: number };
+};
+
+export type ConsoleStats = {
+  publisher: SchedulePublisher['stats'];
+  feedback: Feedback['stats'];
+  logins: UserService['stats'];
+  influx: InfluxLogReader['stats'] | null;
+};
+
+export type RunningConsole = {
+  url: string;
+  port: number;
+  app: FastifyInstance;
+  store: Store;
+  users: UserService;
+  publisher: SchedulePublisher;
+  feedback: Feedback;
+  keys: Map<string, CommuneKey>;
+  mqtt: MqttClient;
+  /** resolves once the broadcast-log / schedule-status subscription is granted */
+  subscribed: Promise<void>;
+  /** the counters also served at GET /api/stats */
+  stats(): ConsoleStats;
+  close(): Promise<void>;
+};
+
+/** Build every part of the console from a validated config; listen on HTTP; connect to the broker. */
+export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
+  const { config, registry } = deps;
+  const clock = deps.clock ?? systemClock;
+  const log = deps.log.child({ component: 'console' });
+  mkdirSync(config.dataDir, { recursive: true });
+  const store = Store.open(join(config.dataDir, 'console.sqlite'));
+  const area = new Area(registry, config.communes);
+  const keys = new Map(area.communes.map((c) => [c, loadOrCreateKey(config.dataDir, c)] as const));
+  for (const k of keys.values()) if (k.created) log.warn({ commune: k.commune, publicKey: k.publicKeyDer }, 'new commune signing key: put publicKey in the registry (commune.broadcastKey) and the speakers');
+
+  const sessionMs = config.http.sessionHours * 3_600_000;
+  const users = new UserService({ store, area, clock, sessionMs, hashCost: deps.hashCost });
+  const audioFiles = new AudioFiles(join(config.dataDir, 'audio'));
+  const tts = deps.tts ?? new EspeakTts({ bin: config.tts.bin, voice: config.tts.voice, speed: config.tts.speed });
+  const audio = new AudioService({ store, files: audioFiles, tts, limits: config.audio, clock, log });
+
+  const client = mqtt.connect(config.mqtt.url, {
+    clientId: config.mqtt.username, // the broker requires client id = username
+    username: config.mqtt.username,
+    password: config.mqtt.password,
+    protocolVersion: 4,
+    clean: false, // speakers' logs are queued for us while the console restarts
+    reconnectPeriod: 2000,
+  });
+  client.on('error', (err) => log.warn({ err: err.message }, 'mqtt error'));
+
+  const publisher = new SchedulePublisher({
+    store, area, mqtt: client, clock, log, keys,
+    config: { ...config.schedule, publishTimeoutMs: config.mqtt.publishTimeoutMs },
+  });
+  const feedback = new Feedback({ store, area, clock, log, onNewerVersion: (c) => void publisher.reissue(c, { force: true }) });
+  const subscribed = feedback.subscribe(client);
+  const announcements = new AnnouncementService({
+    store, area, audio, clock,
+    limits: { maxTextChars: config.tts.maxChars, maxWindowDays: config.schedule.maxWindowDays },
+    onChange: (c) => void publisher.reissue(c),
+  });
+  const influxReader = config.influx ? new InfluxLogReader({ ...config.influx, area, feedback, clock, log }) : undefined;
+
+  const stats = (): ConsoleStats => ({ publisher: publisher.stats, feedback: feedback.stats, logins: users.stats, influx: influxReader?.stats ?? null });
+  const app = await buildServer({
+    store, area, users, announcements, audio, audioFiles, log, clock,
+    config: { secureCookies: config.http.secureCookies, sessionMs, maxAudioBytes: config.audio.maxBytes },
+    stats,
+  });
+  await app.listen({ host: config.http.host, port: config.http.port });
+  const port = (app.server.address() as { port: number }).port;
+  publisher.start();
+  influxReader?.start();
+  // a broker that comes back without our session may also have lost the retained schedules: publish them again
+  let firstConnect = !client.connected;
+  client.on('connect', (connack) => {
+    if (!firstConnect && !connack.sessionPresent) for (const c of area.communes) void publisher.reissue(c, { force: true });
+    firstConnect = false;
+  });
+
+  return {
+    url: `http://${config.http.host}:${port}`,
+    port, app, store, users, publisher, feedback, keys, mqtt: client, subscribed, stats,
+    async close() {
+      influxReader?.stop();
+      await app.close();
+      await publisher.stop();
+      await client.endAsync(true);
+      store.close();
+    },
+  };
+}

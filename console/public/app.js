@@ -1,0 +1,270 @@
+// The console's web UI: plain JS, no build step. All text shown to people is Vietnamese; data goes in via textContent only.
+const $ = (sel, root = document) => root.querySelector(sel);
+const PRIORITY = { normal: 'Thường', priority: 'Ưu tiên', emergency: 'Khẩn cấp' };
+const WEEKDAYS = ['Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy', 'Chủ nhật'];
+const ACTIONS = { create: 'Tạo', update: 'Sửa', submit: 'Gửi duyệt', approve: 'Duyệt', reject: 'Từ chối', stop: 'Dừng', emergency: 'Phát khẩn cấp', login: 'Đăng nhập', logout: 'Đăng xuất', 'audio.upload': 'Tải tệp âm thanh', 'user.create': 'Tạo người dùng', 'user.disable': 'Khóa người dùng' };
+let me = null;
+let hamlets = [];
+let current = null;
+let refreshTimer = null;
+
+async function api(method, path, body) {
+  const init = { method, headers: {}, credentials: 'same-origin' };
+  if (body instanceof FormData) init.body = body;
+  else if (body !== undefined) { init.headers['Content-Type'] = 'application/json'; init.body = JSON.stringify(body); }
+  const res = await fetch(path, init);
+  const data = res.headers.get('content-type')?.includes('json') ? await res.json() : null;
+  if (!res.ok) {
+    if (res.status === 401 && path !== '/api/session') showLogin();
+    throw new Error(data?.error?.message ?? `Lỗi ${res.status}`);
+  }
+  return data;
+}
+
+function say(text, ok = false) {
+  const box = $('#message');
+  box.textContent = text;
+  box.className = ok ? 'ok' : '';
+  box.hidden = !text;
+}
+
+function el(tag, props = {}, ...children) {
+  const e = document.createElement(tag);
+  Object.assign(e, props);
+  for (const c of children) e.append(c);
+  return e;
+}
+
+function fmtTime(iso) {
+  return iso ? new Date(iso).toLocaleString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' }) : '';
+}
+
+function describeSchedule(s) {
+  if (s.kind === 'once') return `Một lần lúc ${s.at.replace('T', ' ')}`;
+  if (s.kind === 'immediate') return `Phát ngay (${fmtTime(s.at)})`;
+  const span = `từ ${s.from} đến ${s.to}`;
+  if (s.kind === 'daily') return `Hằng ngày ${s.time}, ${span}`;
+  return `Hằng tuần (${s.weekdays.map((d) => WEEKDAYS[d - 1]).join(', ')}) ${s.time}, ${span}`;
+}
+
+function showView(id) {
+  clearInterval(refreshTimer);
+  for (const v of document.querySelectorAll('.view')) v.hidden = v.id !== id;
+  for (const b of document.querySelectorAll('#tabs button')) b.classList.toggle('active', b.dataset.view === id);
+  const loaders = { 'list-view': loadList, 'speakers-view': loadSpeakers, 'audit-view': loadAudit, 'users-view': loadUsers, 'form-view': () => {}, 'emergency-view': () => {} };
+  loaders[id]?.().catch((e) => say(e.message));
+}
+
+function showLogin() {
+  me = null;
+  $('#login-view').hidden = false;
+  $('#tabs').hidden = true;
+  $('#who').hidden = true;
+  for (const v of document.querySelectorAll('.view')) v.hidden = true;
+}
+
+async function showApp(user) {
+  me = user;
+  $('#login-view').hidden = true;
+  $('#tabs').hidden = false;
+  $('#who').hidden = false;
+  $('#who-name').textContent = user.displayName || user.username;
+  $('#who-role').textContent = `${user.roleLabel}${user.communes.length ? ' – ' + user.communes.map((c) => c.name).join(', ') : ''}`;
+  for (const b of document.querySelectorAll('#tabs button')) b.hidden = !!b.dataset.roles && !b.dataset.roles.split(' ').includes(user.role);
+  hamlets = await api('GET', '/api/hamlets');
+  renderHamletBoxes();
+  showView('list-view');
+}
+
+function renderHamletBoxes() {
+  for (const box of [$('#hamlet-boxes'), $('#emergency-form .hamlet-boxes')]) {
+    box.replaceChildren(...hamlets.map((h) => el('label', {}, el('input', { type: 'checkbox', name: 'hamlet', value: h.id }), ` ${h.name}`)));
+  }
+  $('#weekday-boxes').replaceChildren(...WEEKDAYS.map((d, i) => el('label', {}, el('input', { type: 'checkbox', name: 'weekday', value: String(i + 1) }), ` ${d}`)));
+}
+
+async function loadList() {
+  const list = await api('GET', '/api/announcements');
+  $('#list-table tbody').replaceChildren(
+    ...list.map((a) => {
+      const tr = el('tr', { className: 'clickable' }, el('td', { textContent: a.title }), el('td', { textContent: PRIORITY[a.priority] }), el('td', { textContent: describeSchedule(a.schedule) }), el('td', { textContent: a.statusLabel, className: 'status' }), el('td', { textContent: fmtTime(a.updatedAt) }));
+      tr.dataset.id = a.id;
+      tr.addEventListener('click', () => openDetail(a.id));
+      return tr;
+    }),
+  );
+}
+
+async function openDetail(id) {
+  await renderDetail(id);
+  for (const v of document.querySelectorAll('.view')) v.hidden = v.id !== 'detail-view';
+  for (const b of document.querySelectorAll('#tabs button')) b.classList.remove('active');
+  clearInterval(refreshTimer);
+  refreshTimer = setInterval(() => renderDetail(id).catch(() => {}), 3000);
+}
+
+async function renderDetail(id) {
+  const a = await api('GET', `/api/announcements/${id}`);
+  current = a;
+  $('#detail-title').textContent = a.title;
+  const info = [['Trạng thái', a.statusLabel], ['Mức ưu tiên', PRIORITY[a.priority]], ['Lịch', describeSchedule(a.schedule)], ['Nội dung', a.text ?? `Tệp âm thanh (${a.audio.mime}, ${a.audio.durationS} giây)`], ['Lặp / âm lượng', `${a.repeats} lần / ${a.volume}`], ['Người tạo', a.createdBy], ['Người duyệt', a.approvedBy ?? '—']];
+  if (a.rejectReason) info.push(['Lý do từ chối', a.rejectReason]);
+  $('#detail-info').replaceChildren(...info.flatMap(([k, v]) => [el('dt', { textContent: k }), el('dd', { textContent: v })]));
+  $('#detail-info').dataset.status = a.status;
+  $('#detail-actions').replaceChildren(...actionsFor(a));
+  $('#delivery-table tbody').replaceChildren(
+    ...a.delivery.map((d) => {
+      const tr = el('tr', {}, el('td', { textContent: d.name }), el('td', { textContent: d.label, className: `state-${d.state} delivery-state` }), el('td', { textContent: d.counts.played }), el('td', { textContent: d.counts.failed }), el('td', { textContent: d.counts.missed }), el('td', { textContent: d.speakers.map((s) => `${s.id} (${s.schedule?.version ?? 0}${s.schedule?.status === 'refused' ? ', bị từ chối: ' + s.schedule.reason : ''})`).join(', ') }));
+      tr.dataset.hamlet = d.hamlet;
+      return tr;
+    }),
+  );
+  const audit = await api('GET', `/api/audit?target=${encodeURIComponent(id)}`);
+  $('#detail-audit').replaceChildren(...audit.map((e) => el('li', { textContent: `${fmtTime(e.at)} – ${e.username}: ${ACTIONS[e.action] ?? e.action}` })));
+}
+
+function actionsFor(a) {
+  const buttons = [];
+  const add = (label, fn, cls = '') => buttons.push(el('button', { type: 'button', textContent: label, className: cls, onclick: () => fn().catch((e) => say(e.message)) }));
+  const act = (path, body) => async () => { await api('POST', `/api/announcements/${a.id}/${path}`, body); say('Đã thực hiện.', true); await renderDetail(a.id); };
+  const own = me.communes.some((c) => c.code === a.commune) && (me.role === 'staff' || me.role === 'leader');
+  if (own && ['draft', 'rejected', 'approved', 'submitted'].includes(a.status) && a.schedule.kind !== 'immediate') add('Sửa', async () => editForm(a));
+  if (own && ['draft', 'rejected'].includes(a.status)) add('Gửi duyệt', act('submit'));
+  if (me.role === 'leader' && own && ['draft', 'submitted'].includes(a.status)) {
+    add('Duyệt', act('approve'));
+    add('Từ chối', async () => {
+      const reason = prompt('Lý do từ chối:');
+      if (reason !== null) await act('reject', { reason })();
+    });
+  }
+  if (me.role === 'leader' && own && ['approved', 'submitted', 'draft'].includes(a.status)) add('Dừng phát', act('stop'), 'danger');
+  return buttons;
+}
+
+function editForm(a) {
+  const f = $('#ann-form');
+  f.reset();
+  f.annId.value = a.id;
+  f.title.value = a.title;
+  f.text.value = a.text ?? '';
+  f.source.value = a.text ? 'text' : 'audio';
+  f.dataset.audio = a.text ? '' : a.audio.sha256;
+  f.kind.value = a.schedule.kind;
+  if (a.schedule.kind === 'once') f.at.value = a.schedule.at;
+  else { f.time.value = a.schedule.time; f.from.value = a.schedule.from; f.to.value = a.schedule.to; }
+  for (const box of f.querySelectorAll('[name=weekday]')) box.checked = (a.schedule.weekdays ?? []).includes(Number(box.value));
+  f['all-hamlets'].checked = a.hamlets === 'all';
+  for (const box of f.querySelectorAll('[name=hamlet]')) box.checked = a.hamlets !== 'all' && a.hamlets.includes(box.value);
+  f.repeats.value = a.repeats;
+  f.volume.value = a.volume;
+  f.priority.value = a.priority;
+  $('#form-heading').textContent = a.status === 'approved' ? 'Sửa thông báo (sẽ phải duyệt lại)' : 'Sửa thông báo';
+  syncForm();
+  showView('form-view');
+}
+
+function syncForm() {
+  const f = $('#ann-form');
+  const kind = f.kind.value;
+  for (const e of f.querySelectorAll('.once')) e.hidden = kind !== 'once';
+  for (const e of f.querySelectorAll('.recurring')) e.hidden = kind === 'once';
+  $('#weekday-boxes').hidden = kind !== 'weekly';
+  f.text.hidden = f.source.value !== 'text';
+  f.file.hidden = f.source.value !== 'audio';
+  $('#hamlet-boxes').hidden = f['all-hamlets'].checked;
+}
+
+function checkedValues(form, name) {
+  return [...form.querySelectorAll(`[name=${name}]:checked`)].map((b) => b.value);
+}
+
+async function submitForm(ev) {
+  ev.preventDefault();
+  const f = ev.target;
+  let audio;
+  if (f.source.value === 'audio') {
+    if (f.file.files[0]) {
+      const fd = new FormData();
+      fd.append('file', f.file.files[0]);
+      audio = (await api('POST', '/api/audio', fd)).sha256;
+    } else audio = f.dataset.audio || undefined;
+  }
+  const kind = f.kind.value;
+  const schedule = kind === 'once' ? { kind, at: f.at.value } : { kind, time: f.time.value, from: f.from.value, to: f.to.value, ...(kind === 'weekly' ? { weekdays: checkedValues(f, 'weekday').map(Number) } : {}) };
+  const body = {
+    title: f.title.value,
+    ...(f.source.value === 'text' ? { text: f.text.value } : { audio }),
+    hamlets: f['all-hamlets'].checked ? 'all' : checkedValues(f, 'hamlet'),
+    schedule,
+    repeats: Number(f.repeats.value),
+    volume: Number(f.volume.value),
+    priority: f.priority.value,
+  };
+  const id = f.annId.value;
+  const saved = id ? await api('PUT', `/api/announcements/${id}`, body) : (await api('POST', '/api/announcements', body)).announcement;
+  say('Đã lưu bản nháp. Gửi lãnh đạo xã duyệt để phát.', true);
+  f.reset();
+  f.annId.value = '';
+  syncForm();
+  await openDetail(saved.id);
+}
+
+async function submitEmergency(ev) {
+  ev.preventDefault();
+  const f = ev.target;
+  if (!confirm('Phát thông báo khẩn cấp ngay bây giờ?')) return;
+  const res = await api('POST', '/api/emergency', { title: f.title.value, text: f.text.value, hamlets: f['all-hamlets'].checked ? 'all' : checkedValues(f, 'hamlet') });
+  say('Đã phát khẩn cấp.', true);
+  f.reset();
+  await openDetail(res.id);
+}
+
+async function loadSpeakers() {
+  const list = await api('GET', '/api/speakers');
+  const name = (id) => hamlets.find((h) => h.id === id)?.name ?? id;
+  const verdict = (s) => (s.status === 'accepted' ? 'đã nhận' : s.status === 'refused' ? `từ chối (${s.reason})` : 'chưa phản hồi');
+  $('#speakers-table tbody').replaceChildren(...list.map((s) => el('tr', {}, el('td', { textContent: s.id }), el('td', { textContent: name(s.hamlet) }), el('td', { textContent: `${s.version}${s.pending ? ' (đang gửi)' : ''}` }), el('td', { textContent: s.active ?? '—' }), el('td', { textContent: verdict(s) }))));
+}
+
+async function loadAudit() {
+  const list = await api('GET', '/api/audit');
+  $('#audit-table tbody').replaceChildren(...list.map((e) => el('tr', {}, el('td', { textContent: fmtTime(e.at) }), el('td', { textContent: e.username }), el('td', { textContent: ACTIONS[e.action] ?? e.action }), el('td', { textContent: e.target ?? '' }))));
+}
+
+async function loadUsers() {
+  const list = await api('GET', '/api/users');
+  $('#users-table tbody').replaceChildren(
+    ...list.map((u) => el('tr', {}, el('td', { textContent: u.username }), el('td', { textContent: u.roleLabel }), el('td', { textContent: u.communes.map((c) => c.name).join(', ') }), el('td', {}, el('button', { type: 'button', textContent: 'Khóa', onclick: () => api('DELETE', `/api/users/${encodeURIComponent(u.username)}`).then(loadUsers).catch((e) => say(e.message)) })))),
+  );
+}
+
+async function submitUser(ev) {
+  ev.preventDefault();
+  const f = ev.target;
+  const communes = f.communes.value.split(',').map((s) => s.trim()).filter(Boolean);
+  await api('POST', '/api/users', { username: f.username.value, password: f.password.value, role: f.role.value, communes });
+  say('Đã thêm người dùng.', true);
+  f.reset();
+  await loadUsers();
+}
+
+const guard = (fn) => (ev) => fn(ev).catch((e) => say(e.message));
+
+$('#login-form').addEventListener('submit', guard(async (ev) => {
+  ev.preventDefault();
+  const f = ev.target;
+  const { user } = await api('POST', '/api/session', { username: f.username.value, password: f.password.value });
+  f.reset();
+  say('');
+  await showApp(user);
+}));
+$('#logout').addEventListener('click', guard(async () => { await api('DELETE', '/api/session'); showLogin(); }));
+for (const b of document.querySelectorAll('#tabs button')) b.addEventListener('click', () => { say(''); showView(b.dataset.view); });
+$('#ann-form').addEventListener('change', syncForm);
+$('#ann-form').addEventListener('submit', guard(submitForm));
+$('#emergency-form').addEventListener('submit', guard(submitEmergency));
+$('#user-form').addEventListener('submit', guard(submitUser));
+$('#ann-form [name=file]').addEventListener('change', () => ($('#audio-info').textContent = ''));
+
+syncForm();
+api('GET', '/api/me').then(({ user }) => showApp(user)).catch(() => showLogin());

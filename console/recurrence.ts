@@ -1,0 +1,80 @@
+import { Cron } from 'croner';
+import type { Schedule } from './model.ts';
+
+/**
+ * Recurrence expansion with croner in Vietnam time (issue: "schedules are in Vietnam time and use a kept
+ * library for recurrence"); the results are UTC instants for the wire. Dates are inclusive on both ends.
+ */
+export const VIETNAM_TZ = 'Asia/Ho_Chi_Minh';
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const TIME = /^([01]\d|2[0-3]):([0-5]\d)$/;
+const DATETIME = /^(\d{4}-\d{2}-\d{2})T(([01]\d|2[0-3]):[0-5]\d)$/;
+
+export function isDate(s: unknown): s is string {
+  if (typeof s !== 'string') return false;
+  const m = DATE.exec(s);
+  if (!m) return false;
+  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+  return d.getUTCFullYear() === +m[1] && d.getUTCMonth() === +m[2] - 1 && d.getUTCDate() === +m[3];
+}
+
+export function isTime(s: unknown): s is string {
+  return typeof s === 'string' && TIME.test(s);
+}
+
+export function isDateTime(s: unknown): s is string {
+  if (typeof s !== 'string') return false;
+  const m = DATETIME.exec(s);
+  return !!m && isDate(m[1]);
+}
+
+/** the calendar day after `date` (YYYY-MM-DD), for an exclusive stopAt */
+export function nextDay(date: string): string {
+  const [y, m, d] = date.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+}
+
+export function daysBetween(from: string, to: string): number {
+  return (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000;
+}
+
+/** today's date in Vietnam, YYYY-MM-DD */
+export function vietnamDate(instant: number): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: VIETNAM_TZ, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+}
+
+function cronFor(schedule: Exclude<Schedule, { kind: 'immediate' }>): Cron {
+  const common = { timezone: VIETNAM_TZ, paused: true } as const;
+  if (schedule.kind === 'once') return new Cron(`${schedule.at}:00`, common);
+  const [hh, mm] = schedule.time.split(':').map(Number);
+  // ISO weekdays 1 = Monday … 7 = Sunday; croner takes 0–7 with both 0 and 7 meaning Sunday
+  const dow = schedule.kind === 'daily' ? '*' : [...new Set(schedule.weekdays)].sort().join(',');
+  return new Cron(`0 ${mm} ${hh} * * ${dow}`, { ...common, startAt: `${schedule.from}T00:00:00`, stopAt: `${nextDay(schedule.to)}T00:00:00` });
+}
+
+/** Occurrence starts in [from, to) as UTC ISO strings, at most `max`. */
+export function expand(schedule: Schedule, from: number, to: number, max = 2000): string[] {
+  if (schedule.kind === 'immediate') {
+    const at = Date.parse(schedule.at);
+    return at >= from && at < to ? [new Date(at).toISOString()] : [];
+  }
+  const cron = cronFor(schedule);
+  const out: string[] = [];
+  // croner's nextRun(prev) is strictly after prev; step back one second so an occurrence exactly at `from` counts
+  let prev = new Date(from - 1000);
+  while (out.length < max) {
+    const next = cron.nextRun(prev);
+    if (!next || next.getTime() >= to) break;
+    if (next.getTime() >= from) out.push(next.toISOString());
+    prev = next;
+  }
+  return out;
+}
+
+/** the last instant the schedule can play (exclusive end of its window), UTC ms */
+export function scheduleEnd(schedule: Schedule): number {
+  if (schedule.kind === 'immediate') return Date.parse(schedule.at) + 1;
+  if (schedule.kind === 'once') return (cronFor(schedule).nextRun(new Date(0))?.getTime() ?? 0) + 1;
+  return new Cron(`${nextDay(schedule.to)}T00:00:00`, { timezone: VIETNAM_TZ, paused: true }).nextRun(new Date(0))?.getTime() ?? 0;
+}

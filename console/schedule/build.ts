@@ -1,0 +1,44 @@
+import { createHash } from 'node:crypto';
+import type { ScheduleItem } from '../../devices/contract/broadcast.ts';
+import type { Announcement } from '../model.ts';
+import { expand } from '../recurrence.ts';
+
+export type BuildOptions = { now: number; horizon: number; validityS: number; emergencyValidityS: number };
+
+export const MAX_ITEMS = 500;
+export const MAX_OCCURRENCES = 2000;
+
+function targets(a: Announcement, hamlet: string): boolean {
+  return a.hamlets === 'all' || a.hamlets.includes(hamlet);
+}
+
+/**
+ * The items of one hamlet's schedule: every approved announcement for it with its occurrences from
+ * (now − validity), so one that is still playable is not dropped, up to the horizon.
+ */
+export function buildItems(approved: Announcement[], hamlet: string, o: BuildOptions): ScheduleItem[] {
+  const items: ScheduleItem[] = [];
+  for (const a of approved) {
+    if (a.status !== 'approved' || !targets(a, hamlet)) continue;
+    const validityS = a.priority === 'emergency' ? o.emergencyValidityS : o.validityS;
+    const occurrences = expand(a.schedule, o.now - validityS * 1000, o.horizon, MAX_OCCURRENCES);
+    if (occurrences.length === 0) continue;
+    items.push({
+      announcement: a.id,
+      title: a.title,
+      priority: a.priority,
+      audio: { sha256: a.audio.sha256, path: `/audio/${a.audio.sha256}`, bytes: a.audio.bytes, durationS: a.audio.durationS, mime: a.audio.mime },
+      volume: a.volume,
+      repeats: a.repeats,
+      validityS,
+      occurrences,
+    });
+  }
+  // the soonest first, so a cap keeps what plays next
+  items.sort((x, y) => (x.occurrences[0] < y.occurrences[0] ? -1 : x.occurrences[0] > y.occurrences[0] ? 1 : x.announcement.localeCompare(y.announcement)));
+  return items.slice(0, MAX_ITEMS);
+}
+
+export function itemsHash(items: ScheduleItem[]): string {
+  return createHash('sha256').update(JSON.stringify(items)).digest('hex');
+}

@@ -1,0 +1,135 @@
+import type { ScheduleDocument } from '../../devices/contract/broadcast.ts';
+import { signSchedule } from '../../devices/schedule-signature.ts';
+import { topicFor } from '../../devices/topics.ts';
+import type { Clock } from '../../infra/clock.ts';
+import type { Logger } from '../../infra/logger.ts';
+import type { Area } from '../area.ts';
+import type { CommuneKey } from '../keys.ts';
+import type { Store } from '../store/index.ts';
+import { buildItems, itemsHash } from './build.ts';
+
+/** the one mqtt.js method the publisher uses, so tests can pass a real client and nothing else */
+export interface MqttPublish {
+  publish(topic: string, message: Buffer, opts: { qos: 1; retain: true }, cb: (err?: Error) => void): unknown;
+}
+
+export type PublisherDeps = {
+  store: Store;
+  area: Area;
+  mqtt: MqttPublish;
+  clock: Clock;
+  log: Logger;
+  keys: Map<string, CommuneKey>;
+  config: { horizonDays: number; reissueHours: number; validityS: number; emergencyValidityS: number; publishTimeoutMs: number };
+};
+
+export type PublisherStats = { published: number; unchanged: number; failed: number };
+
+/**
+ * Each speaker gets one retained, signed, versioned document (QoS 1) with every approved announcement for
+ * its hamlet. The version is committed before the publish, so it only ever increases, even across a crash.
+ * Re-issued on every change, every `reissueHours` (occurrences roll forward), and after a failed publish.
+ */
+export class SchedulePublisher {
+  readonly stats: PublisherStats = { published: 0, unchanged: 0, failed: 0 };
+  #chains = new Map<string, Promise<void>>();
+  #busy = new Map<string, number>();
+  #timer?: { cancel(): void };
+
+  constructor(private readonly deps: PublisherDeps) {}
+
+  start(): void {
+    const tick = () => {
+      // a commune whose re-issue is still running (slow broker) is left for the next tick, not queued twice
+      for (const c of this.deps.area.communes) if (!this.#busy.has(c)) void this.reissue(c, { force: this.#dueForDaily(c) });
+      this.#timer = this.deps.clock.setTimeout(tick, 60_000);
+    };
+    tick();
+  }
+
+  /** resolves when every queued re-issue has finished */
+  async idle(): Promise<void> {
+    await Promise.all(this.#chains.values());
+  }
+
+  /** no new ticks; waits for re-issues already running (so the store is not closed under them) */
+  async stop(): Promise<void> {
+    this.#timer?.cancel();
+    await Promise.all(this.#chains.values());
+  }
+
+  /** queue a re-issue of a commune's schedules; changes are serialized per commune so versions stay ordered */
+  reissue(commune: string, opts: { force?: boolean } = {}): Promise<void> {
+    const prev = this.#chains.get(commune) ?? Promise.resolve();
+    this.#busy.set(commune, (this.#busy.get(commune) ?? 0) + 1);
+    const next = prev
+      .then(() => this.#reissueNow(commune, opts.force ?? false))
+      .catch((err) => this.deps.log.error({ err, commune }, 'schedule re-issue failed'))
+      .finally(() => {
+        const n = (this.#busy.get(commune) ?? 1) - 1;
+        if (n > 0) this.#busy.set(commune, n);
+        else this.#busy.delete(commune);
+      });
+    this.#chains.set(commune, next);
+    return next;
+  }
+
+  #dueForDaily(commune: string): boolean {
+    const periodMs = this.deps.config.reissueHours * 3_600_000;
+    return this.deps.area.speakers(commune).some((s) => {
+      const row = this.deps.store.speakers.get(s.id);
+      return !row?.published_at || this.deps.clock.now() - Date.parse(row.published_at) >= periodMs;
+    });
+  }
+
+  async #reissueNow(commune: string, force: boolean): Promise<void> {
+    const { store, area, clock, config } = this.deps;
+    const key = this.deps.keys.get(commune);
+    if (!key) throw new Error(`no signing key for commune ${commune}`);
+    const now = clock.now();
+    const approved = store.announcements.approvedFor(commune);
+    const horizon = now + config.horizonDays * 86_400_000;
+    await Promise.all(
+      area.speakers(commune).map(async (s) => {
+        const items = buildItems(approved, s.hamlet, { now, horizon, ...config });
+        const hash = itemsHash(items);
+        const row = store.speakers.get(s.id);
+        if (!force && row && row.items_hash === hash && !row.publish_pending && (row.status_active ?? 0) <= row.version) {
+          this.stats.unchanged++;
+          return;
+        }
+        const version = store.speakers.nextVersion(s.id, hash);
+        const doc: ScheduleDocument = {
+          v: 1, commune, speaker: s.id, hamlet: s.hamlet, version,
+          issuedAt: new Date(now).toISOString(), horizon: new Date(horizon).toISOString(), items,
+        };
+        await this.#publish(s.id, doc, key);
+      }),
+    );
+  }
+
+  async #publish(speaker: string, doc: ScheduleDocument, key: CommuneKey): Promise<void> {
+    const payload = Buffer.from(JSON.stringify(signSchedule(doc, key.privateKey)));
+    try {
+      await publishWithTimeout(this.deps.mqtt, topicFor(speaker, 'schedule'), payload, this.deps.config.publishTimeoutMs);
+      this.deps.store.speakers.markPublished(speaker, doc.version, new Date(this.deps.clock.now()).toISOString());
+      this.stats.published++;
+      this.deps.log.info({ speaker, version: doc.version, items: doc.items.length }, 'schedule published');
+    } catch (err) {
+      // stays publish_pending: the next tick re-issues it
+      this.stats.failed++;
+      this.deps.log.warn({ err, speaker, version: doc.version }, 'schedule publish failed');
+    }
+  }
+}
+
+export function publishWithTimeout(mqtt: MqttPublish, topic: string, payload: Buffer, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`publish to ${topic} timed out after ${timeoutMs} ms`)), timeoutMs);
+    mqtt.publish(topic, payload, { qos: 1, retain: true }, (err) => {
+      clearTimeout(timer);
+      if (err) reject(err);
+      else resolve();
+    });
+  });
+}

@@ -1,0 +1,109 @@
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+
+/**
+ * Migrations run in order inside one transaction each; PRAGMA user_version records the last one applied.
+ * Only ever append: a migration that shipped is never edited.
+ */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE users (
+     id INTEGER PRIMARY KEY,
+     username TEXT NOT NULL UNIQUE,
+     password_hash TEXT NOT NULL,
+     role TEXT NOT NULL CHECK (role IN ('staff', 'leader', 'district', 'admin')),
+     communes TEXT NOT NULL DEFAULT '[]',
+     display_name TEXT,
+     disabled INTEGER NOT NULL DEFAULT 0,
+     created_at TEXT NOT NULL
+   );
+   CREATE TABLE sessions (
+     token_hash TEXT PRIMARY KEY,
+     user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL
+   );
+   CREATE TABLE audio (
+     sha256 TEXT PRIMARY KEY,
+     mime TEXT NOT NULL,
+     bytes INTEGER NOT NULL,
+     duration_s REAL NOT NULL,
+     source TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   );
+   CREATE TABLE announcements (
+     id TEXT PRIMARY KEY,
+     commune TEXT NOT NULL,
+     title TEXT NOT NULL,
+     text TEXT,
+     audio_sha TEXT NOT NULL REFERENCES audio(sha256),
+     hamlets TEXT NOT NULL,
+     schedule TEXT NOT NULL,
+     repeats INTEGER NOT NULL,
+     volume INTEGER NOT NULL,
+     priority TEXT NOT NULL CHECK (priority IN ('normal', 'priority', 'emergency')),
+     status TEXT NOT NULL CHECK (status IN ('draft', 'submitted', 'approved', 'rejected', 'stopped')),
+     reject_reason TEXT,
+     created_by TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL,
+     approved_by TEXT,
+     approved_at TEXT,
+     revision INTEGER NOT NULL DEFAULT 1
+   );
+   CREATE INDEX announcements_commune ON announcements(commune, status);
+   CREATE TABLE audit (
+     id INTEGER PRIMARY KEY,
+     at TEXT NOT NULL,
+     username TEXT NOT NULL,
+     commune TEXT,
+     action TEXT NOT NULL,
+     target TEXT,
+     before TEXT,
+     after TEXT
+   );
+   CREATE INDEX audit_commune ON audit(commune, id);
+   CREATE TABLE speakers (
+     speaker TEXT PRIMARY KEY,
+     version INTEGER NOT NULL DEFAULT 0,
+     items_hash TEXT,
+     published_at TEXT,
+     publish_pending INTEGER NOT NULL DEFAULT 0,
+     status TEXT,
+     status_active INTEGER,
+     status_reason TEXT,
+     status_at TEXT
+   );
+   CREATE TABLE deliveries (
+     id TEXT PRIMARY KEY,
+     announcement TEXT NOT NULL,
+     speaker TEXT NOT NULL,
+     hamlet TEXT,
+     occurrence TEXT NOT NULL,
+     outcome TEXT NOT NULL,
+     reason TEXT,
+     started_at TEXT,
+     ended_at TEXT,
+     received_at TEXT NOT NULL
+   );
+   CREATE INDEX deliveries_announcement ON deliveries(announcement, hamlet, occurrence);`,
+];
+
+export function openDb(path: string): Db {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return db;
+}
+
+export function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (let i = current; i < MIGRATIONS.length; i++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[i]);
+      db.pragma(`user_version = ${i + 1}`);
+    })();
+  }
+}

@@ -1,0 +1,37 @@
+import type { DeliveryOutcome } from '../model.ts';
+import type { Db } from './db.ts';
+
+export type Delivery = {
+  id: string;
+  announcement: string;
+  speaker: string;
+  hamlet: string | null;
+  occurrence: string;
+  outcome: DeliveryOutcome;
+  reason: string | null;
+  startedAt: string | null;
+  endedAt: string | null;
+};
+
+/** What the speakers reported; the log id makes a redelivered (QoS 1) or twice-read log count once. */
+export class DeliveryStore {
+  constructor(private readonly db: Db) {}
+
+  /** true when new */
+  add(d: Delivery, receivedAt: string): boolean {
+    const info = this.db
+      .prepare(
+        `INSERT OR IGNORE INTO deliveries (id, announcement, speaker, hamlet, occurrence, outcome, reason, started_at, ended_at, received_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(d.id, d.announcement, d.speaker, d.hamlet, d.occurrence, d.outcome, d.reason, d.startedAt, d.endedAt, receivedAt);
+    return info.changes > 0;
+  }
+
+  forAnnouncement(announcement: string): Delivery[] {
+    const rows = this.db
+      .prepare('SELECT id, announcement, speaker, hamlet, occurrence, outcome, reason, started_at, ended_at FROM deliveries WHERE announcement = ? ORDER BY occurrence, id')
+      .all(announcement) as Array<Omit<Delivery, 'startedAt' | 'endedAt'> & { started_at: string | null; ended_at: string | null }>;
+    return rows.map(({ started_at, ended_at, ...r }) => ({ ...r, startedAt: started_at, endedAt: ended_at }));
+  }
+}

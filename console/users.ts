@@ -1,0 +1,98 @@
+import { hashPassword, verifyPassword } from '../devices/credentials.ts';
+import type { Clock } from '../infra/clock.ts';
+import type { Area } from './area.ts';
+import { ConsoleError, fail } from './errors.ts';
+import { ROLES, type Role, type User } from './model.ts';
+import type { Store } from './store/index.ts';
+
+const USERNAME = /^[a-z0-9][a-z0-9._-]{2,63}$/;
+const LOCK_AFTER = 5;
+const LOCK_MS = 5 * 60_000;
+
+export type NewUser = { username: string; password: string; role: Role; communes: string[]; displayName?: string };
+
+/** Users, passwords (scrypt, devices/credentials.ts) and sessions. Shared by the HTTP API and the CLI. */
+export class UserService {
+  readonly stats = { loginsOk: 0, loginsFailed: 0, loginsLocked: 0 };
+  #failures = new Map<string, { count: number; until: number }>();
+  #dummyHash?: Promise<string>;
+
+  constructor(private readonly deps: { store: Store; area: Area; clock: Clock; sessionMs: number; hashCost?: { N: number; r: number; p: number } }) {}
+
+  validateNew(input: unknown): NewUser {
+    const u = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
+    if (typeof u.username !== 'string' || !USERNAME.test(u.username)) fail('USERNAME_INVALID');
+    if (typeof u.password !== 'string' || u.password.length < 8) fail('PASSWORD_WEAK');
+    if (typeof u.role !== 'string' || !(ROLES as readonly string[]).includes(u.role)) fail('ROLE_INVALID');
+    const role = u.role as Role;
+    const communes = Array.isArray(u.communes) ? u.communes.filter((c): c is string => typeof c === 'string') : typeof u.commune === 'string' ? [u.commune] : [];
+    if (role !== 'admin' && communes.length === 0) fail('INVALID_INPUT', 'Cần chọn xã cho người dùng.');
+    if ((role === 'staff' || role === 'leader') && communes.length !== 1) fail('INVALID_INPUT', 'Cán bộ và lãnh đạo xã thuộc đúng một xã.');
+    for (const c of communes) if (!this.deps.area.serves(c)) fail('INVALID_INPUT', `Xã ${c} không do máy chủ này quản lý.`);
+    return { username: u.username, password: u.password, role, communes: role === 'admin' ? [] : communes, displayName: typeof u.displayName === 'string' ? u.displayName.slice(0, 200) : undefined };
+  }
+
+  async create(input: unknown, by: string): Promise<User> {
+    const n = this.validateNew(input);
+    if (this.deps.store.users.byUsername(n.username)) fail('USER_EXISTS');
+    const passwordHash = await hashPassword(n.password, this.deps.hashCost);
+    const at = new Date(this.deps.clock.now()).toISOString();
+    return this.deps.store.tx(() => {
+      if (this.deps.store.users.byUsername(n.username)) fail('USER_EXISTS');
+      const user = this.deps.store.users.insert({ ...n, passwordHash }, at);
+      this.deps.store.audit.record({ at, username: by, commune: n.communes[0] ?? null, action: 'user.create', target: n.username, before: null, after: user });
+      return user;
+    });
+  }
+
+  disable(username: string, by: string): void {
+    const at = new Date(this.deps.clock.now()).toISOString();
+    this.deps.store.tx(() => {
+      const before = this.deps.store.users.byUsername(username);
+      if (!before || before.disabled) fail('USER_NOT_FOUND');
+      this.deps.store.users.disable(username);
+      const { passwordHash: _omit, ...shown } = before;
+      this.deps.store.audit.record({ at, username: by, commune: before.communes[0] ?? null, action: 'user.disable', target: username, before: shown, after: null });
+    });
+  }
+
+  /** a session token for correct credentials; repeated failures lock the name for a while (counted) */
+  async login(username: unknown, password: unknown): Promise<{ token: string; user: User }> {
+    if (typeof username !== 'string' || typeof password !== 'string' || !username || !password) fail('BAD_CREDENTIALS');
+    const now = this.deps.clock.now();
+    const lock = this.#failures.get(username);
+    if (lock && lock.count >= LOCK_AFTER && lock.until > now) {
+      this.stats.loginsLocked++;
+      fail('LOGIN_LOCKED');
+    }
+    const found = this.deps.store.users.byUsername(username);
+    // an unknown name costs the same scrypt as a wrong password, so names cannot be probed by timing
+    const ok = await verifyPassword(password, found && !found.disabled ? found.passwordHash : await this.#dummy());
+    if (!found || found.disabled || !ok) {
+      this.stats.loginsFailed++;
+      const count = (lock && lock.until > now ? lock.count : 0) + 1;
+      this.#failures.set(username, { count, until: now + LOCK_MS });
+      throw new ConsoleError('BAD_CREDENTIALS');
+    }
+    this.#failures.delete(username);
+    this.stats.loginsOk++;
+    this.deps.store.users.purgeExpired(now);
+    const { passwordHash: _h, disabled: _d, ...user } = found;
+    const token = this.deps.store.users.createSession(user.id, now, this.deps.sessionMs);
+    this.deps.store.audit.record({ at: new Date(now).toISOString(), username, commune: user.communes[0] ?? null, action: 'login', target: username, before: null, after: null });
+    return { token, user };
+  }
+
+  userForToken(token: string): User | undefined {
+    return this.deps.store.users.userForToken(token, this.deps.clock.now());
+  }
+
+  logout(token: string): void {
+    this.deps.store.users.deleteSession(token);
+  }
+
+  #dummy(): Promise<string> {
+    this.#dummyHash ??= hashPassword('not-a-password', this.deps.hashCost);
+    return this.#dummyHash;
+  }
+}

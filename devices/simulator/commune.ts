@@ -1,0 +1,79 @@
+import { join } from 'node:path';
+import { createUnit as createSpeakerUnit } from '../../firmware-bridge/speaker/create-unit.ts';
+import { startVirtualBox, type VirtualBox } from '../../firmware-bridge/virtual-box.ts';
+import type { Logger } from '../../infra/logger.ts';
+import type { Registry } from '../registry/index.ts';
+import { rng, visits } from './citizens.ts';
+
+/**
+ * A simulated commune for the embedded default: every rating box and loudspeaker of the registry runs the
+ * real bridge code (outbox, link, johnny-five) on fake pins; citizens press the boxes' buttons at random,
+ * realistic times; the speakers play what the console schedules through a fake audio player.
+ */
+export type SimulatedCommune = { boxes: VirtualBox[]; speakers: VirtualBox[]; presses(): number; stop(): Promise<void> };
+
+export async function startSimulatedCommune(opts: {
+  registry: Registry;
+  secrets: Record<string, string>;
+  brokerUrl: string;
+  consoleUrl: string;
+  /** commune code → the console's public signing key (base64 SPKI DER) */
+  publicKeys: Map<string, string>;
+  dataDir: string;
+  log: Logger;
+  /** citizens per counter per hour in the live demo */
+  perHour?: number;
+  seed?: number;
+}): Promise<SimulatedCommune> {
+  const random = rng(opts.seed ?? 2026);
+  const boxes: VirtualBox[] = [];
+  const speakers: VirtualBox[] = [];
+  const timers: NodeJS.Timeout[] = [];
+  let presses = 0;
+  let stopped = false;
+  for (const entry of opts.registry.devices.values()) {
+    const { device } = entry;
+    const password = opts.secrets[device.id];
+    if (!password) continue;
+    const dataDir = join(opts.dataDir, device.id);
+    if (device.kind === 'rating-box') {
+      boxes.push(await startVirtualBox({ deviceId: device.id, brokerUrl: opts.brokerUrl, password, dataDir, levels: device.levels, log: opts.log.child({ device: device.id }) }));
+    } else {
+      const key = opts.publicKeys.get(entry.commune.code);
+      if (!key) continue;
+      const section = { commune: entry.commune.code, hamlet: device.hamlet, schedulePublicKey: key, consoleUrl: opts.consoleUrl, relayPin: 9, warmupMs: 500, player: { kind: 'fake' } };
+      speakers.push(
+        await startVirtualBox({ deviceId: device.id, brokerUrl: opts.brokerUrl, password, dataDir, ratingBox: false, log: opts.log.child({ device: device.id }), units: [(env) => createSpeakerUnit(section, env)] }),
+      );
+    }
+  }
+  // citizens: each box gets its own stream of visits, an hour at a time
+  const quality = new Map(boxes.map((b) => [b, 0.3 + random() * 0.6]));
+  const schedule = (box: VirtualBox, from: number) => {
+    if (stopped) return;
+    const counter = { openingHours: [] };
+    const hour = visits({ counter, from, to: from + 3600_000, perHour: opts.perHour ?? 30, quality: quality.get(box)!, random, alwaysOpen: true });
+    for (const v of hour) {
+      timers.push(
+        setTimeout(async () => {
+          if (stopped) return;
+          await box.press(v.level).catch(() => undefined);
+          presses++;
+          for (let k = 0; k < v.hammering && !stopped; k++) await box.press(v.level).catch(() => undefined); // a child at the buttons
+        }, v.at - Date.now()),
+      );
+    }
+    timers.push(setTimeout(() => schedule(box, from + 3600_000), from + 3600_000 - Date.now()));
+  };
+  for (const box of boxes) schedule(box, Date.now());
+  return {
+    boxes,
+    speakers,
+    presses: () => presses,
+    async stop() {
+      stopped = true;
+      timers.forEach(clearTimeout);
+      await Promise.allSettled([...boxes, ...speakers].map((b) => b.stop()));
+    },
+  };
+}

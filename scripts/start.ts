@@ -1,0 +1,145 @@
+/**
+ * The embedded default (`npm start`): a local influxd this script manages, the broker, the collector, the
+ * commune console and a simulated commune, all on this machine. Data lives in ./.data (TT_DATA_DIR).
+ * Ctrl-C stops everything cleanly; the next start keeps the data, the registry and the accounts.
+ */
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { ensureDownsampling } from '../analytics/retention.ts';
+import { parseBrokerConfig, startBroker } from '../broker/index.ts';
+import { collectorExtensions, parseConfig as parseCollectorConfig, startCollector } from '../collector/index.ts';
+import { parseConfig as parseConsoleConfig, startConsole } from '../console/index.ts';
+import { loadRegistry } from '../devices/registry/index.ts';
+import { startSimulatedCommune } from '../devices/simulator/commune.ts';
+import { demoRegistry } from '../devices/simulator/demo-registry.ts';
+import { publishHistory } from '../devices/simulator/history.ts';
+import { systemClock } from '../infra/clock.ts';
+import { ensureInfluxdInstalled, InfluxdMissingError, LocalInfluxd } from '../infra/influxd.ts';
+import { createLogger } from '../infra/logger.ts';
+import { freePort } from '../infra/ports.ts';
+
+const log = createLogger('thanthien', process.env.LOG_LEVEL ?? 'warn');
+const dataDir = resolve(process.env.TT_DATA_DIR ?? '.data');
+const say = (line = '') => process.stdout.write(`${line}\n`);
+
+async function portOr(preferred: number): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((res) => {
+    const s = createServer().once('error', () => void freePort().then(res)).listen(preferred, '127.0.0.1', () => s.close(() => res(preferred)));
+  });
+}
+
+/** The demo registry and its secrets (device, service and console passwords), made once and kept. */
+async function demoSetup(): Promise<{ registryPath: string; secrets: Record<string, string>; fresh: boolean }> {
+  const registryPath = join(dataDir, 'registry.yaml');
+  const secretsPath = join(dataDir, 'secrets.json');
+  if (existsSync(registryPath) && existsSync(secretsPath)) return { registryPath, secrets: JSON.parse(readFileSync(secretsPath, 'utf8')), fresh: false };
+  const { yaml, secrets } = await demoRegistry({ hamletsPerCommune: 4, countersPerCommune: 2 });
+  for (const user of ['canbo', 'lanhdao', 'huyen', 'quantri']) secrets[`console:${user}`] = randomBytes(6).toString('base64url');
+  writeFileSync(registryPath, yaml);
+  writeFileSync(secretsPath, JSON.stringify(secrets, null, 2));
+  chmodSync(secretsPath, 0o600);
+  return { registryPath, secrets, fresh: true };
+}
+
+async function main(): Promise<void> {
+  mkdirSync(dataDir, { recursive: true });
+  // InfluxDB and espeak-ng come from Debian; installed when missing (as root), else a clear message
+  const deps = spawnSync('bash', [join(import.meta.dirname, 'install-system-deps.sh'), 'runtime'], { stdio: 'inherit' });
+  if (deps.status !== 0) process.exit(1);
+  try {
+    ensureInfluxdInstalled(say);
+  } catch (err) {
+    if (err instanceof InfluxdMissingError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const influxd = new LocalInfluxd({ dir: join(dataDir, 'influxdb'), httpPort: await portOr(8086), log: true });
+  await influxd.start();
+  const { registryPath, secrets, fresh } = await demoSetup();
+  const registry = loadRegistry(registryPath);
+
+  const broker = await startBroker({ config: parseBrokerConfig({ host: '127.0.0.1', port: await portOr(1883), registryPath }), registry, log: log.child({ service: 'broker' }) });
+  const brokerUrl = `mqtt://127.0.0.1:${broker.port}`;
+  const database = 'thanthien';
+  const collectorConfig = parseCollectorConfig({
+    broker: { url: brokerUrl, username: 'collector', password: secrets.collector },
+    influx: { url: influxd.url, database },
+    registryPath,
+    spoolDir: join(dataDir, 'collector-spool'),
+  });
+  const collector = await startCollector({
+    config: collectorConfig,
+    registry,
+    log: log.child({ service: 'collector' }),
+    clock: systemClock,
+    extensions: collectorExtensions(collectorConfig),
+    setup: [(influx, db) => ensureDownsampling(influx, db, { rawRetention: collectorConfig.influx.rawRetention }).then(() => undefined)],
+  });
+  const consoleConfig = parseConsoleConfig({
+    dataDir: join(dataDir, 'console'),
+    registryPath,
+    http: { host: '127.0.0.1', port: await portOr(8080), secureCookies: false },
+    mqtt: { url: brokerUrl, username: 'console', password: secrets.console },
+    influx: { url: influxd.url, database },
+  });
+  const console_ = await startConsole({ config: consoleConfig, registry, log: log.child({ service: 'console' }) });
+  const commune = registry.allCommunes()[0].commune.code;
+  const accounts = [
+    ['canbo', 'staff', 'cán bộ xã: soạn thông báo'],
+    ['lanhdao', 'leader', 'lãnh đạo xã: duyệt, phát khẩn cấp'],
+    ['huyen', 'district', 'cán bộ huyện/tỉnh: chỉ xem'],
+    ['quantri', 'admin', 'quản trị'],
+  ] as const;
+  for (const [username, role] of accounts) {
+    await console_.users.create({ username, password: secrets[`console:${username}`], role, communes: role === 'admin' ? [] : [commune] }, 'npm-start').catch(() => undefined); // kept from an earlier start
+  }
+
+  if (fresh) {
+    say('Đang nạp 30 ngày đánh giá mẫu qua broker và collector (loading 30 days of sample ratings)…');
+    const n = await publishHistory({ registry, secrets, brokerUrl, days: 30 });
+    say(`  ${n} đánh giá mẫu đã lưu (sample ratings stored)`);
+  }
+  const publicKeys = new Map([...console_.keys].map(([code, key]) => [code, key.publicKeyDer]));
+  const sim = await startSimulatedCommune({ registry, secrets, brokerUrl, consoleUrl: console_.url, publicKeys, dataDir: join(dataDir, 'devices'), log: log.child({ service: 'simulator' }) });
+
+  say('');
+  say('Hệ thống đang chạy (the system is running):');
+  say(`  Bảng điều khiển xã (console):  ${console_.url}`);
+  for (const [username, , what] of accounts) say(`      ${username.padEnd(8)} / ${secrets[`console:${username}`].padEnd(10)} ${what}`);
+  say(`  MQTT broker:                   ${brokerUrl}  (${registry.devices.size} thiết bị, mật khẩu trong ${join(dataDir, 'secrets.json')})`);
+  say(`  InfluxDB:                      ${influxd.url}  database "${database}" (dữ liệu: ${join(dataDir, 'influxdb')})`);
+  say(`  Thiết bị mô phỏng:             ${sim.boxes.length} hộp đánh giá, ${sim.speakers.length} loa`);
+  say('');
+  say('Ví dụ truy vấn (example query): số đánh giá theo mức trong 24 giờ qua');
+  say(`  curl -sG ${influxd.url}/query --data-urlencode db=${database} \\`);
+  say(`    --data-urlencode "q=SELECT count(value) FROM rating WHERE time > now() - 24h GROUP BY level"`);
+  say('');
+  say('Dashboards Grafana: dashboards/README.md. Nhấn Ctrl-C để dừng (press Ctrl-C to stop).');
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    say('\nĐang dừng… (stopping)');
+    await sim.stop();
+    await console_.close();
+    await collector.close();
+    await broker.close();
+    await influxd.stop();
+    say('Đã dừng (stopped).');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+main().catch((err) => {
+  log.fatal({ err }, 'start failed');
+  console.error(err);
+  process.exit(1);
+});

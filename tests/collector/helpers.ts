@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:net';
+import { Aedes } from 'aedes';
+import { connectAsync, type MqttClient } from 'mqtt';
+import { InfluxDB } from 'influx';
+import { parseConfig, type CollectorConfigInput } from '../../collector/config.ts';
+import type { CollectorConfig } from '../../collector/config.ts';
+import { parseRegistry, type Registry } from '../../devices/registry/index.ts';
+import { demoRegistry } from '../../devices/simulator/demo-registry.ts';
+import { freePort } from '../../infra/ports.ts';
+
+/** A plain aedes over TCP (no auth: the project broker is tested elsewhere). */
+export async function startBroker(): Promise<{ url: string; broker: Aedes; close(): Promise<void> }> {
+  const broker = await Aedes.createBroker();
+  const server: Server = createServer(broker.handle);
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    broker,
+    close: async () => {
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export async function testRegistry(): Promise<{ registry: Registry; yaml: string }> {
+  const { yaml } = await demoRegistry({ cost: { N: 1024, r: 8, p: 1 } });
+  return { registry: parseRegistry(yaml, 'demo'), yaml };
+}
+
+export function testConfig(over: { brokerUrl: string; influxUrl: string; database: string; spoolDir: string } & Partial<CollectorConfigInput>): CollectorConfig {
+  const { brokerUrl, influxUrl, database, spoolDir, ...rest } = over;
+  return parseConfig({
+    broker: { url: brokerUrl, username: 'collector', password: 'x' },
+    influx: { url: influxUrl, database, rawRetention: '30d' },
+    registryPath: '/unused',
+    spoolDir,
+    clientId: `collector-${randomUUID().slice(0, 8)}`,
+    ...rest,
+  });
+}
+
+export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 20_000, what = 'condition'): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v) return v as NonNullable<T>;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+export async function publisher(url: string, clientId = `pub-${randomUUID().slice(0, 8)}`): Promise<MqttClient> {
+  return connectAsync(url, { clientId, protocolVersion: 4, reconnectPeriod: 200 });
+}
+
+export function rating(over: Record<string, unknown> = {}) {
+  return {
+    v: 1,
+    id: randomUUID(),
+    level: 'hai-long',
+    at: new Date().toISOString(),
+    time: 'synced',
+    boot: 'boot-1',
+    seq: 1,
+    ...over,
+  };
+}
+
+export function influxFor(url: string, database: string): InfluxDB {
+  const u = new URL(url);
+  return new InfluxDB({ host: u.hostname, port: Number(u.port), database });
+}
+
+/** Points of `measurement` per id (an id stored twice shows as 2). */
+export async function idCounts(influx: InfluxDB, measurement = 'rating'): Promise<Map<string, number>> {
+  const rows = await influx.query<{ id: string }>(`SELECT id FROM "${measurement}"`);
+  const m = new Map<string, number>();
+  for (const r of rows) m.set(r.id, (m.get(r.id) ?? 0) + 1);
+  return m;
+}

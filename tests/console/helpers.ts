@@ -1,0 +1,146 @@
+import { afterAll } from 'vitest';
+import mqtt, { type MqttClient } from 'mqtt';
+import { startBroker, parseBrokerConfig, type RunningBroker } from '../../broker/index.ts';
+import { parseRegistry, type Registry } from '../../devices/registry/index.ts';
+import { demoRegistry, type DemoSecrets } from '../../devices/simulator/demo-registry.ts';
+import { silentLogger } from '../../infra/logger.ts';
+import type { Clock } from '../../infra/clock.ts';
+import { parseConfig, startConsole, type RunningConsole } from '../../console/index.ts';
+import { tempDir } from '../harness/temp.ts';
+
+export const CHEAP = { N: 1024, r: 8, p: 1 };
+export const PASSWORD = 'mat-khau-thu-nghiem';
+
+/** Poll until fn returns a truthy value; generous deadline, no fixed sleeps. */
+type Falsy = false | 0 | '' | null | undefined;
+
+export async function waitFor<T>(fn: () => T | Falsy | Promise<T | Falsy>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v) return v as T;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+export type Env = {
+  registry: Registry;
+  secrets: DemoSecrets;
+  broker: RunningBroker;
+  console: RunningConsole;
+  dataDir: string;
+  restart(): Promise<RunningConsole>;
+  /** the broker goes away and comes back on the same port with no memory (sessions, retained messages) */
+  restartBroker(): Promise<void>;
+  login(username: string): Promise<string>;
+  api(token: string | null, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  speakerClient(speakerId: string): Promise<MqttClient>;
+};
+
+/** Two communes (90001: xa1-ap1..3, 90002: xa2-ap1..3), a real broker, the console, and one user per role. */
+export async function consoleEnv(overrides: Record<string, unknown> = {}, clock?: Clock): Promise<Env> {
+  const { yaml, secrets } = await demoRegistry({ communes: 2, hamletsPerCommune: 3, countersPerCommune: 1, cost: CHEAP, withDistrict: true });
+  const registry = parseRegistry(yaml);
+  const startOn = (port: number) => startBroker({ config: parseBrokerConfig({ host: '127.0.0.1', port, registryPath: 'in-memory' }), registry, log: silentLogger });
+  const broker = await startOn(0);
+  const dataDir = tempDir('tt-console-');
+  const config = parseConfig({
+    dataDir,
+    registryPath: 'in-memory',
+    http: { port: 0, secureCookies: false },
+    mqtt: { url: `mqtt://127.0.0.1:${broker.port}`, username: 'console', password: secrets.console, publishTimeoutMs: 15_000 },
+    ...overrides,
+  });
+  const start = () => startConsole({ config, registry, log: silentLogger, hashCost: CHEAP, clock });
+  const env: Env = {
+    registry, secrets, broker, dataDir,
+    console: await start(),
+    async restart() {
+      await env.console.close();
+      env.console = await start();
+      return env.console;
+    },
+    async restartBroker() {
+      const port = env.broker.port;
+      await env.broker.close();
+      env.broker = await startOn(port);
+    },
+    async login(username) {
+      const r = await env.api(null, 'POST', '/api/session', { username, password: PASSWORD });
+      if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${JSON.stringify(r.body)}`);
+      return r.body.token as string;
+    },
+    async api(token, method, path, body) {
+      const headers: Record<string, string> = {};
+      if (token) headers.authorization = `Bearer ${token}`;
+      let payload: BodyInit | undefined;
+      if (body instanceof FormData) payload = body;
+      else if (body !== undefined) {
+        headers['content-type'] = 'application/json';
+        payload = JSON.stringify(body);
+      }
+      const res = await fetch(`${env.console.url}${path}`, { method, headers, body: payload });
+      const text = await res.text();
+      return { status: res.status, body: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
+    },
+    async speakerClient(id) {
+      const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${env.broker.port}`, { clientId: id, username: id, password: secrets[id], protocolVersion: 4, reconnectPeriod: 0 });
+      clients.push(c);
+      return c;
+    },
+  };
+  const clients: MqttClient[] = [];
+  const users = [
+    { username: 'canbo1', role: 'staff', communes: ['90001'] },
+    { username: 'lanhdao1', role: 'leader', communes: ['90001'] },
+    { username: 'canbo2', role: 'staff', communes: ['90002'] },
+    { username: 'lanhdao2', role: 'leader', communes: ['90002'] },
+    { username: 'huyen', role: 'district', communes: ['90001', '90002'] },
+    { username: 'quantri', role: 'admin', communes: [] },
+  ];
+  for (const u of users) await env.console.users.create({ ...u, password: PASSWORD }, 'test');
+  afterAll(async () => {
+    for (const c of clients) await c.endAsync(true).catch(() => {});
+    await env.console.close();
+    await env.broker.close();
+  });
+  return env;
+}
+
+export function nextYear(): number {
+  return new Date().getUTCFullYear() + 1;
+}
+
+/** A clock the test moves by hand; timers run when their time has come (the only mock besides hardware pins). */
+export class FakeClock implements Clock {
+  #timers: Array<{ at: number; fn: () => void; cancelled: boolean }> = [];
+  constructor(public nowMs: number) {}
+  now(): number {
+    return this.nowMs;
+  }
+  monotonic(): number {
+    return this.nowMs;
+  }
+  setTimeout(fn: () => void, ms: number) {
+    const t = { at: this.nowMs + ms, fn, cancelled: false };
+    this.#timers.push(t);
+    return { cancel: () => void (t.cancelled = true) };
+  }
+  advance(ms: number): void {
+    const until = this.nowMs + ms;
+    for (;;) {
+      const due = this.#timers.filter((t) => !t.cancelled && t.at <= until).sort((a, b) => a.at - b.at)[0];
+      if (!due) break;
+      this.#timers = this.#timers.filter((t) => t !== due);
+      this.nowMs = Math.max(this.nowMs, due.at);
+      due.fn();
+    }
+    this.nowMs = until;
+  }
+}

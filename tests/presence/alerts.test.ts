@@ -1,0 +1,159 @@
+import mqtt, { type MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { presenceExtensions } from '../../collector/presence.ts';
+import { presencePoint } from '../../collector/presence-store.ts';
+import { closedHalfDays } from '../../collector/presence-silent-box.ts';
+import { alertsInfluxQL, areaCondition, openAlerts, openAlertsInfluxQL, recentAlerts } from '../../analytics/alerts.ts';
+import { devicesInArea } from '../../analytics/uptime.ts';
+import { AlertPayload } from '../../devices/contract/index.ts';
+import { parseRegistry, type Registry } from '../../devices/registry/index.ts';
+import { demoRegistry } from '../../devices/simulator/demo-registry.ts';
+import { testDatabase } from '../harness/influx.ts';
+import { MiniCollector, schemaInflux, SimDevice, TestBroker, TestClock, waitFor } from './harness.ts';
+
+/**
+ * Silent-box and camera-down alerts. The collector's clock is set to Wednesday 2026-11-25 12:00 Vietnam time
+ * (05:00Z), after the counters' morning session (07:00–11:30 = 00:00Z–04:30Z).
+ */
+const { influx, database } = testDatabase('alerts');
+const broker = new TestBroker();
+const clock = new TestClock();
+const S = 1000;
+const NOON = Date.parse('2026-11-25T05:00:00Z');
+const SILENT = 'xa1-quay1-box'; // online all morning, no rating
+const BUSY = 'xa1-quay2-box'; // online all morning, one rating
+const OFF = 'xa1-quay3-box'; // never reported
+let registry: Registry;
+let collector: MiniCollector;
+let watcher: MqttClient;
+const published: AlertPayload[] = [];
+const devices: SimDevice[] = [];
+
+async function startCollector(): Promise<MiniCollector> {
+  const p = presenceExtensions({ cameraAlertAfterS: 120 });
+  const c = new MiniCollector({ registry, influx, database, clock, url: broker.url }, p.extensions, p.service);
+  await c.start();
+  return c;
+}
+
+beforeAll(async () => {
+  clock.offset = NOON - Date.now();
+  await influx.createDatabase(database);
+  registry = parseRegistry((await demoRegistry({ hamletsPerCommune: 1, countersPerCommune: 3, cost: { N: 1024, r: 8, p: 1 } })).yaml);
+  const tags = (id: string) => registry.deviceTags(registry.device(id)!);
+  const before = Date.parse('2026-11-24T23:00:00Z'); // 06:00 Vietnam time, before opening
+  await schemaInflux(influx, database).writePoints(
+    [
+      presencePoint(tags(SILENT), { online: true, at: before, source: 'availability' }),
+      presencePoint(tags(BUSY), { online: true, at: before, source: 'availability' }),
+      { measurement: 'rating', tags: tags(BUSY), fields: { value: 4, id: 'r1' }, timestamp: new Date('2026-11-25T02:00:00Z') },
+    ],
+    { database, precision: 'ms' },
+  );
+  await broker.start();
+  watcher = await mqtt.connectAsync(broker.url, { clientId: 'watcher', protocolVersion: 4 });
+  watcher.on('message', (_t, b) => published.push(AlertPayload.parse(JSON.parse(b.toString()))));
+  await watcher.subscribeAsync('tt/v1/+/alert', { qos: 1 });
+  collector = await startCollector();
+});
+
+afterAll(async () => {
+  for (const d of devices) await d.close();
+  await collector?.stop();
+  await watcher?.endAsync(true);
+  await broker.stop();
+  await influx.dropDatabase(database);
+});
+
+describe('silent box', () => {
+  it('devicesInArea selects registry devices by area and kind (for uptime())', () => {
+    expect(devicesInArea(registry, { commune: '90001', kind: 'rating-box' })).toEqual([SILENT, BUSY, OFF]);
+    expect(devicesInArea(registry, { commune: '90002' })).toEqual([]);
+    expect(devicesInArea(registry, { province: '99' })).toHaveLength(4);
+  });
+
+  it('half-days come from the counter opening hours in Vietnam time', () => {
+    const hours = registry.device(SILENT)!.counter!.openingHours;
+    expect(closedHalfDays(hours, NOON, 210 * S).map((h) => h.subject)).toEqual(['2026-11-24 13:30-17:00', '2026-11-25 07:00-11:30']);
+    expect(closedHalfDays(hours, Date.parse('2026-11-25T04:31:00Z'), 210 * S).map((h) => h.subject)).toEqual(['2026-11-24 13:30-17:00']);
+  });
+
+  it('a box online through a whole half-day without a rating raises one silent-box alert, once, across restarts', async () => {
+    await collector.service.sweep();
+    await collector.service.sweep();
+    await waitFor(() => published.some((a) => a.kind === 'silent-box'), 20_000, 'silent-box published');
+    const rows = await recentAlerts(influx, database, { commune: '90001' });
+    const silent = rows.filter((r) => r.kind === 'silent-box');
+    expect(silent.map((r) => [r.device, r.state, r.subject])).toEqual([[SILENT, 'raised', '2026-11-25 07:00-11:30']]);
+    expect(silent[0].message).toContain('không ghi nhận đánh giá');
+
+    await collector.stop();
+    collector = await startCollector();
+    await collector.service.sweep();
+    expect((await recentAlerts(influx, database)).filter((r) => r.kind === 'silent-box')).toHaveLength(1);
+    expect((await openAlerts(influx, database, { device: SILENT })).map((r) => r.kind)).toEqual(['silent-box']);
+    expect(published.filter((a) => a.kind === 'silent-box')).toHaveLength(1);
+  });
+
+  it('a later half-day with ratings recovers it', async () => {
+    const tags = registry.deviceTags(registry.device(SILENT)!);
+    await influx.writePoints([{ measurement: 'rating', tags, fields: { value: 3, id: 'r2' }, timestamp: new Date('2026-11-25T07:00:00Z') }], { database, precision: 'ms' });
+    clock.offset = Date.parse('2026-11-25T10:05:00Z') - Date.now(); // 17:05 Vietnam time
+    await collector.service.sweep();
+    const silent = (await recentAlerts(influx, database, { device: SILENT })).filter((r) => r.kind === 'silent-box');
+    expect(silent.map((r) => r.state)).toEqual(['recovered', 'raised']); // newest first
+    expect(silent[0].incident).toBe(silent[1].id);
+    expect(await openAlerts(influx, database, { device: SILENT, commune: '90001' })).toEqual(expect.not.arrayContaining([expect.objectContaining({ kind: 'silent-box' })]));
+  });
+
+  it('the dashboards queries list the records and the alerts open now', async () => {
+    const open = await influx.query<{ device: string; alert: string; open: number }>(openAlertsInfluxQL({ where: areaCondition({ commune: '90001' }) }), { database });
+    const openKeys = open.map((r) => `${r.device}/${r.alert}`);
+    expect(openKeys).not.toContain(`${SILENT}/silent-box`); // recovered
+    expect(openKeys).toContain(`${OFF}/offline`); // never reported, still down
+    const all = await influx.query<{ alert: string; state: string }>(alertsInfluxQL().replace('$timeFilter', 'time > 0'), { database });
+    expect(all.filter((r) => r.alert === 'silent-box').map((r) => r.state)).toEqual(['recovered', 'raised']);
+  });
+
+  it('raises nothing for a box with ratings or a box that was not online', async () => {
+    const rows = await recentAlerts(influx, database);
+    expect(rows.filter((r) => r.kind === 'silent-box' && r.device !== SILENT)).toEqual([]);
+    expect(rows.filter((r) => r.device === OFF).map((r) => r.kind)).not.toContain('silent-box');
+  });
+});
+
+describe('camera down', () => {
+  it('a camera down longer than the threshold raises camera-down once; its return recovers it; a foreign camera is refused', async () => {
+    const box = new SimDevice(BUSY, broker.url);
+    devices.push(box);
+    await box.connect();
+    const beat = async () => {
+      const n = collector.results.length;
+      await box.heartbeat({}, new Date(clock.now()).toISOString());
+      await waitFor(() => collector.results.length > n, 20_000, 'heartbeat handled');
+    };
+    await beat();
+    const probe = async (camera: string, up: boolean) => {
+      const n = collector.results.length;
+      await box.publish('camera', { v: 1, camera, at: new Date(clock.now()).toISOString(), up, ...(up ? { latencyMs: 12 } : { error: 'timeout' }) });
+      await waitFor(() => collector.results.length > n, 20_000, 'probe handled');
+      return collector.results.at(-1)!;
+    };
+    expect(await probe('xa1-cam1', false)).toMatchObject({ reject: 'camera-unknown' });
+    await probe('xa1-cam2', false);
+    for (let i = 0; i < 3; i++) {
+      clock.advance(50 * S);
+      await beat();
+      await probe('xa1-cam2', false);
+      await collector.service.sweep();
+    }
+    await waitFor(() => published.some((a) => a.kind === 'camera-down' && a.state === 'raised'), 20_000, 'camera-down published');
+    await probe('xa1-cam2', true);
+    await waitFor(() => published.some((a) => a.kind === 'camera-down' && a.state === 'recovered'), 20_000, 'camera recovery published');
+    const rows = (await recentAlerts(influx, database, { device: BUSY })).filter((r) => r.kind === 'camera-down');
+    expect(rows.map((r) => [r.state, r.subject])).toEqual([['recovered', 'xa1-cam2'], ['raised', 'xa1-cam2']]);
+    const status = await influx.query<{ up: number; error: string | null }>(`SELECT "up", "error" FROM "camera_status" WHERE "camera" = 'xa1-cam2'`, { database });
+    expect(status.map((r) => r.up)).toEqual([0, 0, 0, 0, 1]);
+    expect(status[0].error).toBe('timeout');
+  });
+});

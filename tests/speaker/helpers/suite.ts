@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { signSchedule } from '../../../devices/schedule-signature.ts';
+import type { ScheduleItem } from '../../../devices/contract/broadcast.ts';
+import type { SpeakerConfigInput } from '../../../firmware-bridge/speaker/config.ts';
+import { tempDir } from '../../harness/temp.ts';
+import { TestBroker } from './broker.ts';
+import { FakeCollector } from './context.ts';
+import { FakeClock, FakeTrustedTime } from './fake-clock.ts';
+import { AudioServer, KEYS, scheduleDoc, waitFor } from './fixtures.ts';
+import { ConsolePublisher, SpeakerRig } from './rig.ts';
+
+/** Broker, console audio server, console publisher and collector shared by one test file; one rig per test. */
+export function speakerSuite() {
+  const env = {
+    broker: new TestBroker(),
+    audio: new AudioServer(),
+    console: null as unknown as ConsolePublisher,
+    collector: null as unknown as FakeCollector,
+    rigs: [] as SpeakerRig[],
+  };
+  const root = tempDir('tt-speaker-');
+  let n = 0;
+  beforeAll(async () => {
+    await env.broker.start();
+    await env.audio.start();
+    env.console = new ConsolePublisher(env.broker.url);
+    env.collector = new FakeCollector(env.broker.url);
+    await waitFor(() => env.collector.client.connected && env.console.client.connected);
+  });
+  afterAll(async () => {
+    for (const r of env.rigs) await r.stop().catch(() => {});
+    await env.console.close();
+    await env.collector.close();
+    await env.audio.stop();
+    await env.broker.stop();
+  });
+
+  /** A started speaker with its own id, data dir and clock, connected to the broker. */
+  async function speaker(opts: { t0: number; synced?: boolean; config?: Partial<SpeakerConfigInput>; playMs?: number; dataDir?: string; id?: string }) {
+    const id = opts.id ?? `loa-${++n}`;
+    const clock = new FakeClock(opts.t0);
+    const time = new FakeTrustedTime(opts.synced ?? true);
+    const rig = new SpeakerRig(id, env.broker.url, opts.dataDir ?? join(root, id), clock, time, { consoleUrl: env.audio.url, ...opts.config }, opts.playMs);
+    await rig.start();
+    env.rigs.push(rig);
+    await waitFor(() => rig.tc.client.connected);
+    return rig;
+  }
+
+  /** Publish a signed schedule and wait until the speaker accepted it and cached its audio. */
+  async function deliver(rig: SpeakerRig, version: number, items: ScheduleItem[]) {
+    await env.console.publish(rig.deviceId, signSchedule(scheduleDoc(rig.deviceId, version, items), KEYS.privateKey));
+    await waitFor(() => rig.unit.scheduleVersion === version);
+    await waitFor(() => items.every((i) => existsSync(join(rig.dataDir, 'audio', i.audio.sha256))));
+  }
+
+  return { env, speaker, deliver };
+}
