@@ -64,7 +64,7 @@ export async function ensureDownsampling(influx: InfluxDB, database: string, opt
   await ensurePolicy(influx, database, RAW_RP, opts.rawRetention, true);
   await ensurePolicy(influx, database, DAILY_RP, opts.dailyRetention ?? 'INF', false);
   const resample = opts.resample ?? 'EVERY 1h FOR 3d';
-  const existing = new Map((await influx.showContinousQueries(database)).map((c) => [c.name, c.query]));
+  const existing = new Map((await continuousQueries(influx, database)).map((c) => [c.name, c.query]));
   const created: string[] = [];
   for (const name of Object.keys(DAILY_AGGREGATES) as DailyMeasurement[]) {
     const cq = cqName(name);
@@ -77,6 +77,16 @@ export async function ensureDownsampling(influx: InfluxDB, database: string, opt
     created.push(cq);
   }
   return { created };
+}
+
+/**
+ * The continuous queries of one database. `influx.showContinousQueries(db)` returns the first database's
+ * queries whatever `db` is (SHOW CONTINUOUS QUERIES lists every database, one series each).
+ */
+export async function continuousQueries(influx: InfluxDB, database: string): Promise<{ name: string; query: string }[]> {
+  const raw = (await influx.queryRaw('SHOW CONTINUOUS QUERIES')) as { results: { series?: { name: string; values?: [string, string][] }[] }[] };
+  const series = raw.results[0]?.series?.find((s) => s.name === database);
+  return (series?.values ?? []).map(([name, query]) => ({ name, query }));
 }
 
 function normalise(q: string): string {

@@ -12,7 +12,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalInfluxd } from '../infra/influxd.ts';
-import { runBrokerBench, runPathBench, runLatencyBench, runWritePathBench, type Ctx } from './lib/scenarios.ts';
+import { runBrokerBench, runPathBench, runLatencyBench, type Ctx } from './lib/scenarios.ts';
+import { runWritePathBench } from './lib/write-path.ts';
 import { recordResults } from './lib/record.ts';
 import { benchRegistry } from './lib/setup.ts';
 import { runSpeakerStartBench } from './speaker-start.ts';
@@ -26,7 +27,7 @@ try {
   const ctx: Ctx = { dir, influxUrl: influxd.url, ...reg, quick };
   const results: Record<string, unknown> = { machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, quick };
   console.log('1/5 collector write path vs raw line protocol …');
-  results.writePath = await runWritePathBench(ctx);
+  results.writePath = await runWritePathBench({ influxUrl: influxd.url, registryPath: reg.registryPath, points: quick ? 20_000 : 100_000, rounds: quick ? 1 : 3 });
   console.log('2/5 project broker vs bare aedes …');
   results.broker = await runBrokerBench(ctx);
   console.log('3/5 whole path vs naive pipeline (sustained) …');

@@ -1,18 +1,9 @@
-import { z } from 'zod';
 import type { Logger } from '../infra/logger.ts';
-import { BROKER_SYS_PREFIX } from './acl.ts';
-import { REFUSAL_REASONS, type RefusalReason } from './refusals.ts';
+import type { RefusalReason } from './refusals.ts';
 
 /** Retained on $SYS/tt/broker/refusals: cumulative counts since the broker started (the collector stores them). */
-export const REFUSALS_TOPIC = `${BROKER_SYS_PREFIX}refusals`;
-
-export const RefusalsPayload = z.strictObject({
-  v: z.literal(1),
-  at: z.iso.datetime(),
-  refusals: z.partialRecord(z.enum(REFUSAL_REASONS), z.number().int().min(0)),
-  clients: z.number().int().min(0),
-});
-export type RefusalsPayload = z.infer<typeof RefusalsPayload>;
+export { BROKER_REFUSALS_TOPIC as REFUSALS_TOPIC, BrokerRefusalsPayload as RefusalsPayload } from '../devices/contract/broker-refusals.ts';
+import type { BrokerRefusalsPayload as RefusalsPayload } from '../devices/contract/broker-refusals.ts';
 
 export type BrokerStats = {
   refusals: Partial<Record<RefusalReason, number>>;

@@ -1,22 +1,9 @@
 import { FieldType, type IPoint, type ISchemaOptions } from 'influx';
-import { z } from 'zod';
-import { UtcTime } from '../devices/contract/time.ts';
 import { MEASUREMENTS } from './schema.ts';
 
-/**
- * The broker publishes its cumulative refusal counts, retained, on this topic
- * ({"v":1,"at","refusals":{reason:n},"clients":n}); the collector stores them so dashboards show
- * what the broker turned away (bad passwords, ACL, oversize…) next to what the collector refused.
- */
-export const BROKER_REFUSALS_TOPIC = '$SYS/tt/broker/refusals';
+import { BrokerRefusalsPayload } from '../devices/contract/broker-refusals.ts';
 
-export const BrokerRefusalsPayload = z.strictObject({
-  v: z.literal(1),
-  at: UtcTime,
-  refusals: z.record(z.string().min(1).max(64), z.number().int().nonnegative()),
-  clients: z.number().int().nonnegative(),
-});
-export type BrokerRefusalsPayload = z.infer<typeof BrokerRefusalsPayload>;
+export { BROKER_REFUSALS_TOPIC } from '../devices/contract/broker-refusals.ts';
 
 export const BROKER_SCHEMAS: Omit<ISchemaOptions, 'database'>[] = [
   { measurement: MEASUREMENTS.brokerRefusals, fields: { count: FieldType.INTEGER }, tags: ['reason'] },

@@ -11,6 +11,7 @@ export function recordResults(r: Any): void {
   const rows: [string, string, string, string][] = [];
   const wp = r.writePath;
   rows.push(['collector write path vs raw line protocol', `${fmt(wp.collectorPerSecond)}/s vs ${fmt(wp.rawPerSecond)}/s = ${fmt(wp.ratio, 2)}×`, '≥ 0.9×', verdict(wp.ratio >= 0.9)]);
+  rows.push(['(influx writePoints vs raw line protocol, for reference)', `${fmt(wp.writePointsPerSecond)}/s = ${fmt(wp.writePointsRatio, 2)}×`, '', '']);
   const b = r.broker;
   rows.push([`project broker vs bare aedes (${b.connections} connections, QoS 1)`, `${fmt(b.projectPerSecond)}/s vs ${fmt(b.bareAedesPerSecond)}/s = ${fmt(b.ratio, 2)}×`, '≥ 0.9×', verdict(b.ratio >= 0.9)]);
   const p = r.path;

@@ -1,19 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
-import { Aedes } from 'aedes';
 import { InfluxDB } from 'influx';
-import { startCollector } from '../../collector/index.ts';
-import { collectorExtensions } from '../../collector/extensions.ts';
-import { parseConfig } from '../../collector/config.ts';
-import { encode } from '../../devices/contract/index.ts';
-import { LEVEL_KEYS } from '../../devices/levels.ts';
-import { loadRegistry } from '../../devices/registry/index.ts';
-import { topicFor } from '../../devices/topics.ts';
-import { systemClock } from '../../infra/clock.ts';
-import { silentLogger } from '../../infra/logger.ts';
-import { freePort } from '../../infra/ports.ts';
 import { DeviceFleet, percentile, type LoadDevice } from './devices-load.ts';
-import { rawLineProtocolRate } from './raw-influx.ts';
 import { startBareAedes, startNaive, startProjectBroker, startProjectCollector } from './setup.ts';
 
 export type Ctx = { dir: string; influxUrl: string; registryPath: string; boxes: LoadDevice[]; secrets: Record<string, string>; quick: boolean };
@@ -29,45 +16,6 @@ async function storedCounts(url: string, database: string): Promise<{ points: nu
   const [c] = await influx.query<{ n: number }>('SELECT count("value") AS n FROM "rating"');
   const [d] = await influx.query<{ n: number }>('SELECT count(distinct("id")) AS n FROM "rating"');
   return { points: c?.n ?? 0, distinct: d?.n ?? 0 };
-}
-
-/** 1. The collector's write path (decode, validate, enrich, batch, write) against raw line protocol, same points. */
-export async function runWritePathBench(ctx: Ctx) {
-  const n = ctx.quick ? 20_000 : 100_000;
-  const raw = await rawLineProtocolRate({ url: ctx.influxUrl, database: `raw_${randomUUID().slice(0, 8)}`, points: n, batch: 1000, concurrency: 2, devices: ctx.boxes.length });
-  // the collector, in this process, fed through its ingest() so MQTT is not part of this measurement
-  const aedes = await Aedes.createBroker();
-  const port = await freePort();
-  const server = createServer(aedes.handle).listen(port, '127.0.0.1');
-  const database = `wp_${randomUUID().slice(0, 8)}`;
-  const config = parseConfig({
-    broker: { url: `mqtt://127.0.0.1:${port}`, username: 'collector', password: 'x' },
-    influx: { url: ctx.influxUrl, database },
-    registryPath: ctx.registryPath,
-    spoolDir: `${ctx.dir}/wp-spool`,
-  });
-  const collector = await startCollector({ config, registry: loadRegistry(ctx.registryPath), log: silentLogger, clock: systemClock, extensions: collectorExtensions() });
-  await collector.subscribed;
-  const messages = Array.from({ length: n }, (_, i) => {
-    const box = ctx.boxes[i % ctx.boxes.length];
-    return {
-      topic: topicFor(box.id, 'rating'),
-      body: encode('rating', { v: 1, id: randomUUID(), level: LEVEL_KEYS[i % 4], at: new Date(Date.now() - 3_600_000 + i).toISOString(), time: 'synced', boot: 'bench', seq: i }),
-    };
-  });
-  const t0 = performance.now();
-  for (let i = 0; i < messages.length; i++) {
-    collector.ingest(messages[i].topic, messages[i].body);
-    if (i % 1000 === 999) await new Promise((r) => setImmediate(r));
-  }
-  while (collector.stats().stored < n) await new Promise((r) => setTimeout(r, 5));
-  const seconds = (performance.now() - t0) / 1000;
-  await collector.close();
-  server.close();
-  await new Promise<void>((r) => aedes.close(() => r()));
-  const perSecond = n / seconds;
-  const counts = await storedCounts(ctx.influxUrl, database);
-  return { points: n, rawPerSecond: raw.perSecond, collectorPerSecond: perSecond, ratio: perSecond / raw.perSecond, stored: counts };
 }
 
 async function brokerRate(url: string, boxes: LoadDevice[], subscriber: { username?: string; password?: string }, perDevice: number): Promise<number> {

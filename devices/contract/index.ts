@@ -71,3 +71,4 @@ export function encode<C extends Channel>(channel: C, payload: Payload<C>): Buff
   const checked = PAYLOADS[channel].parse(payload);
   return Buffer.from(JSON.stringify(checked));
 }
+export * from './broker-refusals.ts';

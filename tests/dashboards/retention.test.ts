@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dailySelectInto, DAILY_RP, ensureDownsampling } from '../../analytics/retention.ts';
+import { continuousQueries, dailySelectInto, DAILY_RP, ensureDownsampling } from '../../analytics/retention.ts';
 import { RAW_RP } from '../../collector/schema.ts';
 import { testDatabase } from '../harness/influx.ts';
 import { influxQuery, influxWrite, vn } from './influx-http.ts';
@@ -34,7 +34,7 @@ describe('retention and daily continuous queries', () => {
     const changed = await ensureDownsampling(influx, database, { rawRetention: '60d', dailyRetention: '1820d', resample: 'EVERY 2s FOR 3d' });
     expect(changed.created).toHaveLength(6); // a changed definition replaces the old CQs
     await ensureDownsampling(influx, database, { rawRetention: '60d', dailyRetention: '1820d', resample: 'EVERY 1s FOR 3d' });
-    const cqs = await influx.showContinousQueries(database);
+    const cqs = await continuousQueries(influx, database);
     expect(cqs.every((c) => c.query.includes('EVERY 1s FOR 3d'))).toBe(true);
     expect(cqs.map((c) => c.name).sort()).toEqual(['cq_broadcast_daily', 'cq_camera_daily', 'cq_device_state_daily', 'cq_presence_daily', 'cq_rating_daily', 'cq_rejection_daily']);
   });
@@ -65,5 +65,17 @@ describe('retention and daily continuous queries', () => {
       return v === 2 ? v : undefined;
     });
     expect(n).toBe(2);
+  });
+});
+
+describe('continuous queries of one database', () => {
+  it('lists only the named database, though SHOW CONTINUOUS QUERIES lists them all', async () => {
+    const other = testDatabase('ret_other');
+    await ensureDownsampling(other.influx, other.database, { rawRetention: '30d', resample: 'EVERY 5s FOR 1d' });
+    const mine = await continuousQueries(influx, database);
+    const theirs = await continuousQueries(other.influx, other.database);
+    expect(theirs).toHaveLength(6);
+    expect(theirs.every((c) => c.query.includes(`"${other.database}"`) || c.query.includes(other.database))).toBe(true);
+    expect(mine.every((c) => !c.query.includes(other.database))).toBe(true);
   });
 });
