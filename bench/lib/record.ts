@@ -13,7 +13,8 @@ export function recordResults(r: Any): void {
   rows.push(['collector write path vs raw line protocol', `${fmt(wp.collectorPerSecond)}/s vs ${fmt(wp.rawPerSecond)}/s = ${fmt(wp.ratio, 2)}×`, '≥ 0.9×', verdict(wp.ratio >= 0.9)]);
   rows.push(['(influx writePoints vs raw line protocol, for reference)', `${fmt(wp.writePointsPerSecond)}/s = ${fmt(wp.writePointsRatio, 2)}×`, '', '']);
   const b = r.broker;
-  rows.push([`project broker vs bare aedes (${b.connections} connections, QoS 1)`, `${fmt(b.projectPerSecond)}/s vs ${fmt(b.bareAedesPerSecond)}/s = ${fmt(b.ratio, 2)}×`, '≥ 0.9×', verdict(b.ratio >= 0.9)]);
+  rows.push([`project broker vs bare aedes: capacity (messages per broker CPU second, ${b.connections} connections, QoS 1)`, `${fmt(1e6 / b.projectCpuMsPerThousand)}/s vs ${fmt(1e6 / b.bareCpuMsPerThousand)}/s = ${fmt(b.ratio, 2)}×`, '≥ 0.9×', verdict(b.ratio >= 0.9)]);
+  rows.push(['(same, end-to-end throughput; bound by the load generator on 2 cores)', `${fmt(b.projectPerSecond)}/s vs ${fmt(b.bareAedesPerSecond)}/s = ${fmt(b.throughputRatio, 2)}×`, '', '']);
   const p = r.path;
   rows.push(['whole path vs naive pipeline, sustained', `${fmt(p.wholePath.perSecond)}/s vs ${fmt(p.naive.perSecond)}/s = ${fmt(p.ratio, 2)}×`, '≥ 1.5×', verdict(p.ratio >= 1.5)]);
   rows.push(['whole path: lost / doubled', `${p.wholePath.lost} / ${p.wholePath.doubled} of ${fmt(p.sent)}`, '0 / 0', verdict(p.wholePath.lost === 0 && p.wholePath.doubled === 0)]);

@@ -13,15 +13,7 @@ export const BOX = 'xa1-quay1-box';
 export const BOX2 = 'xa1-quay2-box';
 export const SPEAKER = 'xa1-ap1-loa';
 
-export async function waitFor<T>(fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+export { waitFor } from '../harness/wait.ts';
 
 /** A broker on a free port with a demo registry; closed (with its clients) after the file's tests. */
 export async function startTestBroker(

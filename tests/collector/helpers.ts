@@ -42,20 +42,7 @@ export function testConfig(over: { brokerUrl: string; influxUrl: string; databas
   });
 }
 
-export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 20_000, what = 'condition'): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v) return v as NonNullable<T>;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-}
+export { waitFor } from '../harness/wait.ts';
 
 export async function publisher(url: string, clientId = `pub-${randomUUID().slice(0, 8)}`): Promise<MqttClient> {
   return connectAsync(url, { clientId, protocolVersion: 4, reconnectPeriod: 200 });

@@ -14,20 +14,7 @@ export const PASSWORD = 'mat-khau-thu-nghiem';
 /** Poll until fn returns a truthy value; generous deadline, no fixed sleeps. */
 type Falsy = false | 0 | '' | null | undefined;
 
-export async function waitFor<T>(fn: () => T | Falsy | Promise<T | Falsy>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v) return v as T;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-}
+export { waitFor } from '../harness/wait.ts';
 
 export type Env = {
   registry: Registry;

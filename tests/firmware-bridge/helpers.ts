@@ -3,16 +3,8 @@ import { Aedes } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
 import { freePort } from '../../infra/ports.ts';
 
-/** Poll a condition with a generous deadline (2 cores shared with many test runs: never a fixed short sleep). */
-export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 20_000, what = 'condition'): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { waitFor } from '../harness/wait.ts';
+export { waitFor };
 
 /** A plain aedes over TCP (no auth: the project broker is tested in tests/broker). Restartable on the same port. */
 export class TestBroker {

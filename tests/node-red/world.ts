@@ -11,15 +11,7 @@ import { silentLogger } from '../../infra/logger.ts';
 /** Cheap scrypt cost for tests: the same code path, a fraction of the CPU. */
 export const CHEAP = { N: 1024, r: 8, p: 1 };
 
-export async function waitFor<T>(fn: () => T | undefined | null | false, timeoutMs = 20_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+export { waitFor } from '../harness/wait.ts';
 
 /**
  * The project broker (broker/) over real TCP with a demo registry of two communes (xa1 = 90001, xa2 = 90002),

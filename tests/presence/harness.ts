@@ -18,21 +18,8 @@ export function schemaInflux(influx: InfluxDB, database: string): InfluxDB {
   return new InfluxDB({ host, port, database, schema: PRESENCE_SCHEMAS.map((s) => ({ ...s, database })) });
 }
 
-/** Poll until fn() is truthy (never a fixed sleep). */
-export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { waitFor } from '../harness/wait.ts';
+export { waitFor };
 
 /** A driven clock: wall time = real time + offset, or frozen at `frozen`; timers never fire by themselves (tests call sweep()). */
 export class TestClock implements Clock {

@@ -9,16 +9,7 @@ export const HAMLET = 'thon-dong';
 export const KEYS = generateScheduleKeys();
 export const OTHER_KEYS = generateScheduleKeys();
 
-/** Poll a condition with a generous deadline (the machine is shared; never a fixed sleep). */
-export async function waitFor<T>(fn: () => T | undefined | null | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error('waitFor: condition not met before the deadline');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+export { waitFor } from '../../harness/wait.ts';
 
 /** Never await an MQTT publish (or anything networked) without a deadline. */
 export function withTimeout<T>(p: Promise<T>, ms = 20_000): Promise<T> {
