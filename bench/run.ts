@@ -6,7 +6,8 @@
  *   3. naive pipeline vs the whole path, sustained rate   (0 lost, 0 doubled checked by query)
  *   4. press→queryable p99 at 2,000 ratings/s, whole path vs naive
  *   5. loudspeaker start-time accuracy, 50 speakers
- * Set BENCH_QUICK=1 for a short smoke run.
+ * Set BENCH_QUICK=1 for a short smoke run; `npm run bench -- write-path broker` runs only those parts
+ * (write-path, broker, path, latency, speakers) and prints them without recording.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,17 +27,21 @@ try {
   const reg = await benchRegistry(dir);
   const ctx: Ctx = { dir, influxUrl: influxd.url, ...reg, quick };
   const results: Record<string, unknown> = { machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, quick };
-  console.log('1/5 collector write path vs raw line protocol …');
-  results.writePath = await runWritePathBench({ influxUrl: influxd.url, registryPath: reg.registryPath, points: quick ? 20_000 : 100_000, rounds: quick ? 1 : 3 });
-  console.log('2/5 project broker vs bare aedes …');
-  results.broker = await runBrokerBench(ctx);
-  console.log('3/5 whole path vs naive pipeline (sustained) …');
-  results.path = await runPathBench(ctx);
-  console.log('4/5 press→queryable at 2,000 ratings/s …');
-  results.latency = await runLatencyBench(ctx);
-  console.log('5/5 loudspeaker start accuracy …');
-  results.speakers = await runSpeakerStartBench();
-  recordResults(results);
+  const parts = {
+    writePath: ['write-path', 'collector write path vs raw line protocol', () => runWritePathBench({ influxUrl: influxd.url, registryPath: reg.registryPath, points: quick ? 20_000 : 100_000, rounds: quick ? 1 : 3 })],
+    broker: ['broker', 'project broker vs bare aedes', () => runBrokerBench(ctx)],
+    path: ['path', 'whole path vs naive pipeline (sustained)', () => runPathBench(ctx)],
+    latency: ['latency', 'press→queryable at 2,000 ratings/s', () => runLatencyBench(ctx)],
+    speakers: ['speakers', 'loudspeaker start accuracy', () => runSpeakerStartBench()],
+  } as const;
+  const only = process.argv.slice(2);
+  for (const [key, [name, title, run]] of Object.entries(parts)) {
+    if (only.length && !only.includes(name)) continue;
+    console.log(`${name}: ${title} …`);
+    results[key] = await run();
+  }
+  if (only.length) console.log(JSON.stringify(results, null, 2));
+  else recordResults(results);
 } finally {
   await influxd.stop();
   rmSync(dir, { recursive: true, force: true });
