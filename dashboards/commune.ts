@@ -1,7 +1,7 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import { Q, WORST_MIN_N } from './queries.ts';
 import { influx } from './influx-query.ts';
-import { barchartPanel, dashboardShell, indexThresholds, rename, statPanel, tablePanel, timeseriesPanel } from './panels.ts';
+import { barchartPanel, dashboardShell, indexStatPanel, indexThresholds, rename, statPanel, tablePanel, timeseriesPanel } from './panels.ts';
 import { groupBy, HOUR_FIELD, matrix, sortBy, timeParts, WEEKDAY_FIELD } from './transformations.ts';
 import { COMMUNE_FILTER, communeVariable, districtVariable, meanVariable, priorWeightVariable, provinceVariable } from './variables.ts';
 
@@ -18,12 +18,7 @@ export function communeDashboard() {
     .withVariable(meanVariable('commune_p', COMMUNE_FILTER))
     .withVariable(priorWeightVariable())
     .withPanel(
-      statPanel(1, 'Chỉ số hài lòng của xã', { x: 0, y: 0, w: 6, h: 5 }, [influx(Q.communeIndex)])
-        .unit('percent')
-        .decimals(1)
-        .thresholds(indexThresholds())
-        .overrideByName('index', rename('index', 'Chỉ số (%)'))
-        .overrideByName('n', [...rename('n', 'Số lượt'), { id: 'unit', value: 'none' }, { id: 'decimals', value: 0 }]),
+      indexStatPanel(1, 'Chỉ số hài lòng của xã', { x: 0, y: 0, w: 6, h: 5 }, influx(Q.communeIndex)),
     )
     .withPanel(
       tablePanel(2, 'Theo quầy (chỉ số hiệu chỉnh về trung bình của xã)', { x: 6, y: 0, w: 9, h: 8 }, [influx(Q.perCounter, 'A', 'table')])

@@ -1,7 +1,7 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import { Q } from './queries.ts';
 import { influx } from './influx-query.ts';
-import { barchartPanel, dashboardShell, indexThresholds, rename, statPanel, tablePanel, timeseriesPanel } from './panels.ts';
+import { barchartPanel, dashboardShell, indexStatPanel, indexThresholds, rename, statPanel, tablePanel, timeseriesPanel } from './panels.ts';
 import { AREA_FILTER, districtVariable, meanVariable, priorWeightVariable, provinceVariable } from './variables.ts';
 
 /** (1) Satisfaction overview for a province or district: communes ranked by shrunk index, with counts. */
@@ -16,12 +16,7 @@ export function overviewDashboard() {
     .withVariable(meanVariable('area_p', AREA_FILTER))
     .withVariable(priorWeightVariable())
     .withPanel(
-      statPanel(1, 'Chỉ số hài lòng toàn vùng', { x: 0, y: 0, w: 8, h: 5 }, [influx(Q.areaIndex)])
-        .unit('percent')
-        .decimals(1)
-        .thresholds(indexThresholds())
-        .overrideByName('index', rename('index', 'Chỉ số (%)'))
-        .overrideByName('n', [...rename('n', 'Số lượt'), { id: 'unit', value: 'none' }, { id: 'decimals', value: 0 }]),
+      indexStatPanel(1, 'Chỉ số hài lòng toàn vùng', { x: 0, y: 0, w: 8, h: 5 }, influx(Q.areaIndex)),
     )
     .withPanel(
       barchartPanel(2, 'Số lượt đánh giá theo mức', { x: 8, y: 0, w: 16, h: 5 }, [influx(Q.levelCounts, 'A', 'table')]).xField('level'),

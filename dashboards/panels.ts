@@ -50,6 +50,16 @@ export function statPanel(id: number, title: string, grid: Grid, targets: Influx
     .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false));
 }
 
+/** The satisfaction index as a stat, with its count beside it (every index is shown with its count). */
+export function indexStatPanel(id: number, title: string, grid: Grid, target: InfluxQueryBuilder) {
+  return statPanel(id, title, grid, [target])
+    .unit('percent')
+    .decimals(1)
+    .thresholds(indexThresholds())
+    .overrideByName('index', rename('index', 'Chỉ số (%)'))
+    .overrideByName('n', [...rename('n', 'Số lượt'), { id: 'unit', value: 'none' }, { id: 'decimals', value: 0 }]);
+}
+
 export function barchartPanel(id: number, title: string, grid: Grid, targets: InfluxQueryBuilder[]) {
   return new barchart.PanelBuilder().id(id).title(title).gridPos(grid).datasource(DATASOURCE).targets(targets).legend(legend());
 }
