@@ -6,8 +6,9 @@
  *   3. naive pipeline vs the whole path, sustained rate   (0 lost, 0 doubled checked by query)
  *   4. press→queryable p99 at 2,000 ratings/s, whole path vs naive
  *   5. loudspeaker start-time accuracy, 50 speakers
+ *   6. a rating box's acknowledgement (LED + beep) after a press, through johnny-five
  * Set BENCH_QUICK=1 for a short smoke run; `npm run bench -- write-path broker` runs only those parts
- * (write-path, broker, path, latency, speakers) and prints them without recording.
+ * (write-path, broker, path, latency, speakers, ack) and prints them without recording.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,7 @@ import { runWritePathBench } from './lib/write-path.ts';
 import { recordResults } from './lib/record.ts';
 import { benchRegistry } from './lib/setup.ts';
 import { runSpeakerStartBench } from './speaker-start.ts';
+import { measureAckLatency } from '../firmware-bridge/bench-ack.ts';
 
 const quick = process.env.BENCH_QUICK === '1';
 const dir = mkdtempSync(join(tmpdir(), 'tt-bench-'));
@@ -33,6 +35,7 @@ try {
     path: ['path', 'whole path vs naive pipeline (sustained)', () => runPathBench(ctx)],
     latency: ['latency', 'press→queryable at 2,000 ratings/s', () => runLatencyBench(ctx)],
     speakers: ['speakers', 'loudspeaker start accuracy', () => runSpeakerStartBench()],
+    ack: ['ack', 'rating box: pin → LED/beep acknowledgement', () => measureAckLatency({ presses: quick ? 50 : 200 })],
   } as const;
   const only = process.argv.slice(2);
   for (const [key, [name, title, run]] of Object.entries(parts)) {

@@ -22,6 +22,8 @@ export function recordResults(r: Any): void {
   rows.push([`press→queryable p99 at ${fmt(l.ratePerSecond)}/s`, `${fmt(l.wholePath.p99Ms)} ms (p50 ${fmt(l.wholePath.p50Ms)}) vs naive ${fmt(l.naive.p99Ms)} ms (p50 ${fmt(l.naive.p50Ms)})`, '≤ 250 ms', verdict(l.wholePath.p99Ms <= 250)]);
   const s = r.speakers;
   rows.push([`loudspeaker start, ${s.speakers} speakers`, `spread ${fmt(s.spreadMs)} ms, lateness p50 ${fmt(s.latenessP50Ms)} ms, max ${fmt(s.latenessMaxMs)} ms`, '(recorded)', '']);
+  const a = r.ack;
+  if (a) rows.push([`rating box acknowledgement (pin → LED + beep), ${a.presses} presses`, `p50 ${fmt(a.p50Ms, 1)} ms, p95 ${fmt(a.p95Ms, 1)} ms, max ${fmt(a.maxMs, 1)} ms`, '≤ 100 ms', verdict(a.maxMs <= 100)]);
   const table = ['| measure | this run | target | |', '| --- | --- | --- | --- |', ...rows.map((x) => `| ${x.join(' | ')} |`)].join('\n');
   console.log(`\n${table}\n`);
   const dir = join(import.meta.dirname, '..', 'results');
