@@ -101,6 +101,7 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
   const app = await buildServer({
     store, area, users, announcements, audio, audioFiles, log, clock,
     config: { secureCookies: config.http.secureCookies, sessionMs, maxAudioBytes: config.audio.maxBytes },
+    influx: config.influx,
     stats,
   });
   await app.listen({ host: config.http.host, port: config.http.port });

@@ -22,6 +22,8 @@ export type HttpDeps = {
   log: Logger;
   clock: Clock;
   config: { secureCookies: boolean; sessionMs: number; maxAudioBytes: number };
+  /** the collector's InfluxDB, for device health and alerts (absent: those routes answer 503) */
+  influx?: { url: string; database: string };
   /** counters shown at GET /api/stats (admin) */
   stats(): Record<string, unknown>;
 };

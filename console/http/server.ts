@@ -8,6 +8,7 @@ import { tokenOf, type HttpDeps } from './context.ts';
 import { registerAdminRoutes } from './admin-routes.ts';
 import { registerAnnouncementRoutes } from './announcement-routes.ts';
 import { registerAudioRoutes } from './audio-routes.ts';
+import { registerDeviceRoutes } from './device-routes.ts';
 import { registerSessionRoutes } from './session-routes.ts';
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
@@ -48,6 +49,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   registerAnnouncementRoutes(app, deps);
   registerAudioRoutes(app, deps);
   registerAdminRoutes(app, deps);
+  registerDeviceRoutes(app, deps);
   return app;
 }
 

@@ -1,4 +1,5 @@
 // The console's web UI: plain JS, no build step. All text shown to people is Vietnamese; data goes in via textContent only.
+import { loadDevices } from './devices.js';
 const $ = (sel, root = document) => root.querySelector(sel);
 const PRIORITY = { normal: 'Thường', priority: 'Ưu tiên', emergency: 'Khẩn cấp' };
 const WEEKDAYS = ['Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy', 'Chủ nhật'];
@@ -51,7 +52,7 @@ function showView(id) {
   clearInterval(refreshTimer);
   for (const v of document.querySelectorAll('.view')) v.hidden = v.id !== id;
   for (const b of document.querySelectorAll('#tabs button')) b.classList.toggle('active', b.dataset.view === id);
-  const loaders = { 'list-view': loadList, 'speakers-view': loadSpeakers, 'audit-view': loadAudit, 'users-view': loadUsers, 'form-view': () => {}, 'emergency-view': () => {} };
+  const loaders = { 'list-view': loadList, 'speakers-view': loadSpeakers, 'devices-view': () => loadDevices({ api, el }), 'audit-view': loadAudit, 'users-view': loadUsers, 'form-view': () => {}, 'emergency-view': () => {} };
   loaders[id]?.().catch((e) => say(e.message));
 }
 
@@ -93,6 +94,7 @@ async function loadList() {
       return tr;
     }),
   );
+  if (!list.length) $('#list-table tbody').replaceChildren(el('tr', {}, el('td', { colSpan: 5, textContent: 'Chưa có thông báo nào. Chọn “Tạo thông báo” để soạn thông báo đầu tiên.' })));
 }
 
 async function openDetail(id) {
