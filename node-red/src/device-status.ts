@@ -1,8 +1,6 @@
-import { decode } from '../../devices/contract/index.ts';
 import type { Channel } from '../../devices/topics.ts';
-import { place, placementDetail } from './area.ts';
+import { decodeInArea } from './inbound.ts';
 import type { RedApi, RedNode } from './red.ts';
-import { preview } from './rating-in.ts';
 import { attachSubscriber, RecentIds, type SubscriberProps } from './subscriber.ts';
 
 export const DEVICE_STATUS_TYPE = 'thanthien-device-status';
@@ -26,26 +24,20 @@ export function registerDeviceStatus(RED: RedApi): void {
     const last = new Map<string, 'online' | 'offline'>();
     const recentAlerts = new RecentIds();
     attachSubscriber(RED, this, props, channels, (sub, topic, bytes, retained) => {
-      const d = decode(topic, bytes);
-      // area first: a bad message from a device outside the chosen area is not this node's business
-      const at = d.deviceId ? place(d.deviceId, sub.area, sub.config.registry) : undefined;
-      if (at?.ok === 'outside') return;
-      if (!d.ok) return sub.refuse(topic, d.error, d.detail, { device: d.deviceId, raw: preview(bytes) });
-      if (!at?.ok) {
-        const reason = at?.reason ?? 'device-unknown';
-        return sub.refuse(topic, reason, placementDetail(reason, d.deviceId), { device: d.deviceId });
-      }
+      const inbound = decodeInArea(sub, topic, bytes);
+      if (!inbound) return;
+      const { message: d, tags } = inbound;
       if (d.channel === 'availability') {
         const previous = last.get(d.deviceId) ?? null;
         if (previous === d.payload.state) return;
         last.set(d.deviceId, d.payload.state);
-        sub.pass({ topic, payload: { event: 'availability', device: d.deviceId, state: d.payload.state, previous, retained }, tags: at.tags });
+        sub.pass({ topic, payload: { event: 'availability', device: d.deviceId, state: d.payload.state, previous, retained }, tags });
       } else if (d.channel === 'alert') {
         if (recentAlerts.seen(d.payload.id)) {
           sub.counts.duplicate++;
           return sub.refresh();
         }
-        sub.pass({ topic, payload: { event: 'alert', device: d.deviceId, ...d.payload }, tags: at.tags });
+        sub.pass({ topic, payload: { event: 'alert', device: d.deviceId, ...d.payload }, tags });
       }
     });
   });

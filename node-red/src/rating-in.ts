@@ -1,16 +1,10 @@
-import { decode } from '../../devices/contract/index.ts';
 import { SATISFACTION_LEVELS } from '../../devices/levels.ts';
 import { SATISFIED_MIN_VALUE } from '../../analytics/satisfaction.ts';
-import { place, placementDetail } from './area.ts';
+import { decodeInArea } from './inbound.ts';
 import type { RedApi, RedNode } from './red.ts';
 import { attachSubscriber, RecentIds, type SubscriberProps } from './subscriber.ts';
 
 export const RATING_IN_TYPE = 'thanthien-rating-in';
-
-/** Bad bytes are shown to the integrator cut short: enough to recognise, never a whole payload. */
-export function preview(payload: Buffer): string {
-  return payload.subarray(0, 300).toString('utf8');
-}
 
 /**
  * "rating in": every rating of the chosen area that passes the contract, once, with its registry tags.
@@ -22,16 +16,9 @@ export function registerRatingIn(RED: RedApi): void {
     RED.nodes.createNode(this, props);
     const recent = new RecentIds();
     attachSubscriber(RED, this, props, ['rating'], (sub, topic, bytes) => {
-      const d = decode(topic, bytes);
-      // area first: a bad message from a device outside the chosen area is not this node's business
-      const at = d.deviceId ? place(d.deviceId, sub.area, sub.config.registry) : undefined;
-      if (at?.ok === 'outside') return;
-      if (!d.ok) return sub.refuse(topic, d.error, d.detail, { device: d.deviceId, raw: preview(bytes) });
-      if (!at?.ok) {
-        const reason = at?.reason ?? 'device-unknown';
-        return sub.refuse(topic, reason, placementDetail(reason, d.deviceId), { device: d.deviceId });
-      }
-      if (d.channel !== 'rating') return;
+      const inbound = decodeInArea(sub, topic, bytes);
+      if (!inbound || inbound.message.channel !== 'rating') return;
+      const { message: d, tags } = inbound;
       if (recent.seen(d.payload.id)) {
         sub.counts.duplicate++;
         return sub.refresh();
@@ -39,7 +26,7 @@ export function registerRatingIn(RED: RedApi): void {
       const level = SATISFACTION_LEVELS[d.payload.level];
       // satisfied: counts toward the satisfaction index (analytics/satisfaction.ts: % of satisfied ratings)
       const satisfied = level.value >= SATISFIED_MIN_VALUE;
-      sub.pass({ topic, payload: { ...d.payload, device: d.deviceId, value: level.value, label: level.label, satisfied }, tags: at.tags });
+      sub.pass({ topic, payload: { ...d.payload, device: d.deviceId, value: level.value, label: level.label, satisfied }, tags });
     });
   });
 }
