@@ -45,6 +45,9 @@ export const ERRORS = {
   UPLOAD_INVALID: { status: 400, message: 'Yêu cầu tải tệp không hợp lệ.' },
   INFLUX_UNCONFIGURED: { status: 503, message: 'Console chưa được cấu hình cơ sở dữ liệu giám sát (InfluxDB) nên chưa xem được tình trạng thiết bị và cảnh báo. Hãy nhờ quản trị viên bổ sung mục influx trong cấu hình.' },
   INFLUX_UNAVAILABLE: { status: 502, message: 'Không đọc được dữ liệu giám sát thiết bị từ InfluxDB; vui lòng thử lại sau.' },
+  PERIOD_INVALID: { status: 400, message: 'Kỳ báo cáo không hợp lệ.' },
+  AREA_UNKNOWN: { status: 404, message: 'Không tìm thấy tỉnh, huyện hoặc xã này trong phạm vi bạn được xem.' },
+  DEPLOYMENT_INVALID: { status: 400, message: 'Thông tin triển khai không hợp lệ.' },
   INTERNAL: { status: 500, message: 'Lỗi hệ thống; thao tác chưa được thực hiện. Vui lòng thử lại.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

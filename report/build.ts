@@ -1,4 +1,5 @@
 import { rankUnits, type LevelCounts } from '../analytics/satisfaction.ts';
+import { communeUptime } from '../analytics/satisfaction-view.ts';
 import type { Placement } from '../devices/registry/index.ts';
 import type { Area } from './area.ts';
 import type { PeriodData } from './fetch.ts';
@@ -22,6 +23,8 @@ export type CommuneRow = {
   rank: number | null;
   broadcastsScheduled: number;
   broadcastsPlayed: number;
+  /** mean uptime (0..1) of the commune's loudspeakers and rating boxes over the period (analytics/satisfaction-view.ts) */
+  uptime: number | null;
 };
 
 export type MeasureKey = 'speakers' | 'ratingBoxes' | 'cameras' | 'overall';
@@ -57,6 +60,7 @@ function communeRow(p: Placement, data: PeriodData): Omit<CommuneRow, 'n' | 'ind
     ratings: data.ratings.get(c.code) ?? {},
     broadcastsScheduled: data.broadcasts.get(c.code)?.scheduled ?? 0,
     broadcastsPlayed: data.broadcasts.get(c.code)?.played ?? 0,
+    uptime: communeUptime(c, data.deviceUptime),
   };
   return { ...row, overall: overall([row.speakers.status, row.ratingBoxes.status, row.cameras.status]) };
 }

@@ -23,7 +23,7 @@ export function communeCsv(report: Report): string {
     'Camera đã lắp', 'Camera hoạt động', 'Quầy có camera hoạt động', 'Camera',
     'Tổng hợp',
     ...LEVEL_COLUMNS.map((l) => `Lượt "${l.label}"`), 'Tổng lượt đánh giá', 'Chỉ số hài lòng (%)', 'Chỉ số hiệu chỉnh (%)',
-    'Lượt phát thanh theo kế hoạch', 'Lượt phát thanh đã phát',
+    'Lượt phát thanh theo kế hoạch', 'Lượt phát thanh đã phát', 'Thời gian hoạt động của loa và thiết bị đánh giá (%)',
   ];
   const body = report.communes.map((r) =>
     line([
@@ -33,7 +33,7 @@ export function communeCsv(report: Report): string {
       r.cameras.installed, r.cameras.working, r.cameras.covered, DEPLOYMENT_LABEL[r.cameras.status],
       DEPLOYMENT_LABEL[r.overall],
       ...LEVEL_COLUMNS.map((l) => r.ratings[l.key] ?? 0), r.n, dec(r.index), dec(r.shrunk),
-      r.broadcastsScheduled, r.broadcastsPlayed,
+      r.broadcastsScheduled, r.broadcastsPlayed, dec(r.uptime === null ? null : 100 * r.uptime),
     ]),
   );
   return BOM + [line(header), ...body].join('\r\n') + '\r\n';
