@@ -12,7 +12,13 @@ const pct = (f) => `${num(f * 100)} %`;
 const signed = (x) => (x === null ? '–' : `${x > 0 ? '+' : ''}${num(x)}`);
 /** ISO instant → dd/mm/yyyy in Vietnam time */
 const vnDate = (iso) => new Date(iso).toLocaleDateString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', day: '2-digit', month: '2-digit', year: 'numeric' });
-const vnMonth = (iso) => new Date(iso).toLocaleDateString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', month: '2-digit', year: 'numeric' });
+const vnMonth = (iso) => vnDate(iso).slice(3);
+/** dd/mm/yyyy (as people type dates) → YYYY-MM-DD for the API; anything else is sent as typed and refused there */
+export function isoDay(text) {
+  const m = /^\s*(\d{1,2})\/(\d{1,2})\/(\d{4})\s*$/.exec(text);
+  return m ? `${m[3]}-${m[2].padStart(2, '0')}-${m[1].padStart(2, '0')}` : text.trim();
+}
+const dmy = (iso) => iso.split('-').reverse().join('/');
 
 let ctx = null;
 let state = { areas: [], communes: [], area: null, commune: null };
@@ -63,7 +69,7 @@ function downloadCsv(t, name) {
 function periodQuery() {
   const f = $('#sat-controls');
   const q = new URLSearchParams({ period: f.period.value });
-  if (f.period.value === 'custom') { q.set('from', f.from.value); q.set('to', f.to.value); }
+  if (f.period.value === 'custom') { q.set('from', isoDay(f.from.value)); q.set('to', isoDay(f.to.value)); }
   return q;
 }
 
@@ -115,7 +121,9 @@ async function showRanking() {
   const q = periodQuery();
   q.set('area', f.area.value);
   const r = await api('GET', `/api/satisfaction/ranking?${q}`);
-  $('#report-form').area.value = r.area.code;
+  const rf = $('#report-form');
+  rf.area.value = r.area.code;
+  if (!rf.from.value) { rf.from.value = dmy(r.period.from); rf.to.value = dmy(r.period.to); }
   const rows = r.rows.map((x) => {
     const flags = [x.fewRatings ? 'ít lượt đánh giá' : '', x.silentBoxes.length ? `${x.silentBoxes.length} hộp không có lượt đánh giá` : ''].filter(Boolean).join('; ');
     return [x.rank ?? '–', { text: x.name, title: x.code }, num(x.shrunk), num(x.index), int(x.n), signed(x.change), { text: flags || '—', cls: flags ? 'state-failed' : '' }];
@@ -134,7 +142,7 @@ async function showRanking() {
   );
 }
 
-function trendChart(points, title) {
+function trendChart(points, title, stepDays, label) {
   const { el } = ctx;
   const box = el('div', { className: 'chart' }, el('h4', { textContent: title }));
   if (!points.length) return box;
@@ -142,8 +150,9 @@ function trendChart(points, title) {
   const width = Math.max(280, Math.min(900, $('#satisfaction-view').clientWidth - 40));
   const opts = {
     width, height: 220, tzDate: (ts) => window.uPlot.tzDate(new Date(ts * 1000), 'Asia/Ho_Chi_Minh'),
-    scales: { x: { time: true }, idx: { range: [0, 100] }, n: {} },
-    axes: [{ values: (u, ticks) => ticks.map((t) => vnDate(new Date(t * 1000).toISOString()).slice(0, 5)) }, { scale: 'idx', label: 'Chỉ số (%)' }, { scale: 'n', side: 1, label: 'Số lượt', grid: { show: false } }],
+    // one bar per period: the x range pads half a period each side, ticks sit on the periods themselves
+    scales: { x: { time: true, range: (u, min, max) => [min - stepDays * 43_200, max + stepDays * 43_200] }, idx: { range: [0, 100] }, n: { range: (u, min, max) => [0, Math.max(1, max) * 1.1] } },
+    axes: [{ splits: () => xs, values: (u, ticks) => ticks.map((t) => label(new Date(t * 1000).toISOString())) }, { scale: 'idx', label: 'Chỉ số (%)' }, { scale: 'n', side: 1, label: 'Số lượt', grid: { show: false } }],
     series: [{ label: 'Thời gian', value: (u, v) => (v === null ? '' : vnDate(new Date(v * 1000).toISOString())) }, { label: 'Chỉ số (%)', scale: 'idx', stroke: '#b71c1c', width: 2, value: (u, v) => num(v) }, { label: 'Số lượt', scale: 'n', stroke: '#1565c0', paths: window.uPlot.paths.bars({ size: [0.5] }), fill: 'rgba(21,101,192,.25)', value: (u, v) => int(v) }],
   };
   charts.push(new window.uPlot(opts, [xs, points.map((p) => p.index), points.map((p) => p.n)], box));
@@ -171,7 +180,7 @@ async function showCommune(code) {
   const parts = [
     el('h3', { textContent: `${d.name} – ${d.period.label} (${d.period.text})` }),
     el('p', { className: 'sat-summary', id: 'sat-commune-summary', textContent: `Chỉ số hài lòng ${num(d.index)} % trên ${int(d.n)} lượt (kỳ trước ${num(d.previous.index)} % trên ${int(d.previous.n)} lượt; thay đổi ${signed(change)} điểm %). Lượt bấm bị từ chối do khóa chống bấm liên tục: ${int(d.rejectedLockout)}, bên cạnh ${int(d.accepted)} lượt được ghi nhận. Loa và hộp đánh giá hoạt động ${d.uptime === null ? '–' : pct(d.uptime)} thời gian của kỳ.` }),
-    el('div', { className: 'charts' }, trendChart(d.weekly, 'Theo tuần'), trendChart(d.monthly, 'Theo tháng')),
+    el('div', { className: 'charts' }, trendChart(d.weekly, 'Theo tuần', 7, (iso) => vnDate(iso).slice(0, 5)), trendChart(d.monthly, 'Theo tháng', 30, vnMonth)),
     table('theo-tuan', 'Chỉ số theo tuần (tuần bắt đầu thứ Hai)', ['Tuần từ', 'Chỉ số (%)', 'Số lượt'], trendRows(d.weekly, vnDate)),
     table('theo-thang', 'Chỉ số theo tháng', ['Tháng', 'Chỉ số (%)', 'Số lượt'], trendRows(d.monthly, vnMonth)),
     table('ty-le-muc', 'Tỷ lệ từng mức đánh giá', ['Mức', 'Số lượt', 'Tỷ lệ'], levelRows),
@@ -188,6 +197,6 @@ async function showCommune(code) {
 
 function downloadReport(format) {
   const f = $('#report-form');
-  const q = new URLSearchParams({ area: f.area.value, from: f.from.value, to: f.to.value, format });
+  const q = new URLSearchParams({ area: f.area.value, from: isoDay(f.from.value), to: isoDay(f.to.value), format });
   window.open(`/api/satisfaction/report?${q}`, '_blank');
 }
