@@ -2,6 +2,7 @@ import { InfluxDB } from 'influx';
 import type { Registry } from '../devices/registry/index.ts';
 import { resolveArea, type Area } from './area.ts';
 import { buildReport, type Report } from './build.ts';
+import type { DeclaredItems } from './declared.ts';
 import { communeCsv, totalsCsv } from './csv.ts';
 import { fetchPeriodData } from './fetch.ts';
 import { reportHtml } from './html.ts';
@@ -24,6 +25,8 @@ export type ProduceOptions = {
   now: number;
   /** keep only these communes of the area (the console: what the user may read); absent = all */
   communes?: (area: Area) => Area['communes'];
+  /** the deployment items commune staff declared (the console's record); absent: "not declared" */
+  declared?: (communes: string[]) => DeclaredItems;
 };
 
 /** One report for an area and period, from InfluxDB: the model and its files. */
@@ -36,7 +39,7 @@ export async function produceReport(o: ProduceOptions): Promise<{ report: Report
   const devices = area.communes.flatMap((p) => p.commune.devices.map((d) => d.id));
   const deps = { run: httpQueryRunner(o.influxUrl, o.database), influx, database: o.database, now: o.now };
   const data = await fetchPeriodData(deps, area.provinceCode, devices, period.startMs, period.endMs);
-  const report = buildReport(area, period, data, o.now);
+  const report = buildReport(area, period, data, o.now, o.declared?.(area.communes.map((p) => p.commune.code)));
   const files = Object.fromEntries(Object.entries(REPORT_FILES).map(([name, render]) => [name, render(report)])) as Record<ReportFile, string>;
   return { report, files };
 }

@@ -13,6 +13,8 @@ import { readableCommunes, requireReadable } from '../access.ts';
 import type { Area } from '../area.ts';
 import { ConsoleError, fail } from '../errors.ts';
 import type { User } from '../model.ts';
+import { DeploymentStore } from '../store/deployment.ts';
+import { registerDeploymentRoutes } from './deployment-routes.ts';
 import { deviceHealth } from './device-routes.ts';
 import { userOf, type HttpDeps } from './context.ts';
 
@@ -77,6 +79,8 @@ export function viewDeps(cfg: { url: string; database: string }, now: number): V
 const UPLOT_DIST = join(dirname(createRequire(import.meta.url).resolve('uplot/package.json')), 'dist');
 
 export function registerSatisfactionRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  const deployment = new DeploymentStore(deps.store.db);
+  registerDeploymentRoutes(app, deps, deployment);
   void app.register(fastifyStatic, { root: UPLOT_DIST, prefix: '/vendor/uplot/', decorateReply: false, allowedPath: (p) => p === '/uPlot.iife.min.js' || p === '/uPlot.min.css' });
   const stats = { influxErrors: 0 };
   const withDb = async <T>(run: (v: ViewDeps) => Promise<T>): Promise<T> => {
@@ -121,6 +125,7 @@ export function registerSatisfactionRoutes(app: FastifyInstance, deps: HttpDeps)
         registry: deps.area.registry, area: code, from, to, influxUrl: deps.influx.url, database: deps.influx.database, now: deps.clock.now(),
         // the whole area or nothing: an appendix of part of a province would read as the province's
         communes: (a) => (a.communes.length && a.communes.every((p) => readable.has(p.commune.code)) ? a.communes : fail('FORBIDDEN_COMMUNE')),
+        declared: (codes) => new Map([...deployment.list(codes)].map(([c, items]) => [c, Object.fromEntries(Object.entries(items).map(([k, v]) => [k, v!.present]))])),
       });
       const name = `${format.file.replace(/\.(csv|html)$/, '')}-${code}-${from}-${to}.${format.file.split('.').pop()}`;
       reply.header('content-type', format.type);

@@ -111,7 +111,7 @@ async function refresh() {
   $('#report-section').hidden = !many;
   if (many) await showRanking();
   if (state.commune) await showCommune(state.commune);
-  else $('#sat-commune').replaceChildren();
+  else { $('#sat-commune').replaceChildren(); $('#sat-deployment').replaceChildren(); }
   $('#satisfaction-view').dataset.ready = String(Date.now());
 }
 
@@ -193,6 +193,31 @@ async function showCommune(code) {
   parts.push(heatTable(d.heatMap));
   parts.push(table('thiet-bi', `Tình trạng thiết bị (đang mất kết nối: ${d.offlineNow})`, ['Loại', 'Vị trí', 'Hiện tại', 'Hoạt động tuần này'], d.devices.map((x) => [x.kindLabel, { text: x.place, title: x.id }, { text: STATUS[String(x.online)], cls: x.online === false ? 'state-failed' : x.online ? 'state-played' : 'state-pending' }, pct(x.uptimeWeek)])));
   $('#sat-commune').replaceChildren(...parts);
+  await showDeployment(code);
+}
+
+/** What the commune's staff declared (devices cannot tell): editable by that commune's staff and leader. */
+async function showDeployment(code) {
+  const { el, api, say } = ctx;
+  const r = await api('GET', `/api/satisfaction/deployment?commune=${encodeURIComponent(code)}`);
+  const c = r.communes[0];
+  const form = el('form', { id: 'deployment-form' });
+  for (const [key, label] of Object.entries(r.labels)) {
+    const item = c.items[key];
+    const box = el('input', { type: 'checkbox', name: key, checked: !!item?.present, disabled: !c.editable });
+    const note = el('input', { name: `${key}-note`, value: item?.note ?? '', placeholder: 'Ghi chú', maxLength: 500, disabled: !c.editable });
+    const who = item ? ` (cập nhật ${vnDate(item.updatedAt)} bởi ${item.updatedBy})` : ' (chưa khai báo)';
+    form.append(el('label', {}, box, ` ${label}`, note, who));
+  }
+  if (c.editable) {
+    form.append(el('button', { type: 'submit', textContent: 'Lưu thông tin triển khai' }));
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const items = Object.fromEntries(Object.keys(r.labels).map((k) => [k, { present: form[k].checked, note: form[`${k}-note`].value }]));
+      api('PUT', `/api/satisfaction/deployment/${encodeURIComponent(code)}`, { items }).then(() => { say('Đã lưu thông tin triển khai.', true); return showDeployment(code); }).catch((e) => say(e.message));
+    });
+  }
+  $('#sat-deployment').replaceChildren(el('h3', { textContent: `Thông tin triển khai do xã khai báo – ${c.name}` }), form);
 }
 
 function downloadReport(format) {

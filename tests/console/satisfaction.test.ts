@@ -182,3 +182,38 @@ describe('the review appendix from the console', () => {
     expect(C).toBe('28807');
   });
 });
+
+describe('deployment items declared by the commune', () => {
+  const csvRows = (text: string) => text.replace(/^\uFEFF/, '').trim().split('\r\n').map((l) => l.match(/("([^"]|"")*"|[^,]*)(,|$)/g)!.slice(0, -1).map((c) => c.replace(/,$/, '').replace(/^"|"$/g, '').replace(/""/g, '"')));
+
+  it('commune staff enter and correct them, audited; the appendix shows them', async () => {
+    const staff = await env.login('canbo1');
+    const put = (items: unknown) => env.api(staff, 'PUT', `/api/satisfaction/deployment/${A}`, { items });
+    expect((await put({ 'rating-device': { present: true }, camera: { present: false, note: 'Camera hỏng' } })).status).toBe(200);
+    expect((await put({ camera: { present: true, note: 'Đã thay camera' } })).body.items.camera).toMatchObject({ present: true, note: 'Đã thay camera', updatedBy: 'canbo1' });
+    const audit = (await env.api(staff, 'GET', `/api/audit?target=deployment:${A}`)).body as any[];
+    expect(audit.map((e) => e.action)).toEqual(['deployment.update', 'deployment.update']);
+    expect(audit[0].before.camera.present).toBe(false);
+    expect(audit[0].after.camera.present).toBe(true);
+
+    const csv = (await get('huyen', `/api/satisfaction/report?area=${PROVINCE.code}&from=${FROM}&to=${TO}&format=csv`)).body as string;
+    const [header, ...rows] = csvRows(csv);
+    const a = rows.find((r) => r[header.indexOf('Mã xã')] === A)!;
+    const b = rows.find((r) => r[header.indexOf('Mã xã')] === B)!;
+    const col = (s: string) => header.findIndex((h) => h.startsWith('Xã khai báo') && h.includes(s));
+    expect([a[col('thiết bị điện tử')], a[col('camera')], a[col('truyền thanh')]]).toEqual(['Có', 'Có', 'Chưa khai báo']);
+    expect(b[col('camera')]).toBe('Chưa khai báo');
+    const seen = (await get('huyen', `/api/satisfaction/deployment?commune=${A}`)).body.communes[0];
+    expect([seen.editable, seen.items['rating-device'].present]).toEqual([false, true]);
+  });
+
+  it('only that commune\'s staff may write them; bad input is refused', async () => {
+    const staff = await env.login('canbo1');
+    expect((await env.api(staff, 'PUT', `/api/satisfaction/deployment/${B}`, { items: { camera: { present: true } } })).body.error.code).toBe('FORBIDDEN_COMMUNE');
+    expect((await env.api(await env.login('huyen'), 'PUT', `/api/satisfaction/deployment/${A}`, { items: { camera: { present: true } } })).body.error.code).toBe('FORBIDDEN_ROLE');
+    for (const items of [{}, { loudspeaker: { present: true } }, { camera: { present: 'yes' } }, { camera: { present: true, note: 'x'.repeat(501) } }]) {
+      expect((await env.api(staff, 'PUT', `/api/satisfaction/deployment/${A}`, { items })).body.error.code).toBe('DEPLOYMENT_INVALID');
+    }
+    expect((await env.api(staff, 'GET', `/api/satisfaction/deployment?commune=${B}`)).body.error.code).toBe('FORBIDDEN_COMMUNE');
+  });
+});
