@@ -35,6 +35,8 @@ export type HistoryOptions = {
   silentDays?: number;
   fineDays?: number;
   seed?: number;
+  /** ratings only (the benchmark's year of a hundred communes): no presence, heartbeats, probes or logs */
+  ratingsOnly?: boolean;
 };
 
 export type HistoryCounts = { ratings: number; points: number };
@@ -78,13 +80,14 @@ export async function writeDemoHistory(opts: HistoryOptions): Promise<HistoryCou
     const profile = opts.profiles.get(entry.commune.code) ?? DEFAULT_PROFILE;
     const down = outages(random, profile.reliability, opts.from, opts.to);
     const tags = tagsOf(entry);
+    if (opts.ratingsOnly && entry.device.kind !== 'rating-box') continue;
     // presence: online from the start, each outage a silence verdict and a reconnect, midnight checkpoints
-    put({ measurement: MEASUREMENTS.presence, tags, fields: { online: 1, source: 'availability' }, timestamp: new Date(opts.from) });
-    for (const o of down) {
+    if (!opts.ratingsOnly) put({ measurement: MEASUREMENTS.presence, tags, fields: { online: 1, source: 'availability' }, timestamp: new Date(opts.from) });
+    for (const o of opts.ratingsOnly ? [] : down) {
       put({ measurement: MEASUREMENTS.presence, tags, fields: { online: 0, source: 'silence' }, timestamp: new Date(o.start) });
       put({ measurement: MEASUREMENTS.presence, tags, fields: { online: 1, source: 'availability' }, timestamp: new Date(o.end) });
     }
-    for (let m = vnDayStart(opts.from) + DAY_MS; m < opts.to; m += DAY_MS) {
+    for (let m = vnDayStart(opts.from) + DAY_MS; !opts.ratingsOnly && m < opts.to; m += DAY_MS) {
       put({ measurement: MEASUREMENTS.presence, tags, fields: { online: isUp(down, m) ? 1 : 0, source: 'checkpoint' }, timestamp: new Date(m) });
     }
 
@@ -100,6 +103,7 @@ export async function writeDemoHistory(opts: HistoryOptions): Promise<HistoryCou
         ratings++;
       }
     }
+    if (opts.ratingsOnly) continue;
     let boot = opts.from;
     let accepted = 0;
     let rejected = 0;
@@ -149,7 +153,7 @@ export async function writeDemoHistory(opts: HistoryOptions): Promise<HistoryCou
     }
   }
   await postLines(opts.influxUrl, opts.database, lines);
-  await backfillDailyAggregates(opts.influxUrl, opts.database, opts.from, opts.to);
+  if (!opts.ratingsOnly) await backfillDailyAggregates(opts.influxUrl, opts.database, opts.from, opts.to);
   return { ratings, points: lines.length };
 }
 
