@@ -87,7 +87,7 @@ export async function runSatisfactionViewBench(o: { dir: string; influxUrl: stri
     grafana.push(performance.now() - t);
 
     pageReady.push(
-      await page.evaluate(([f, tt]) => new Promise<number>((resolve) => {
+      await page.evaluate(([f, tt]) => new Promise<number>((resolve, reject) => {
         const view = document.querySelector('#satisfaction-view')!;
         const before = view.getAttribute('data-ready');
         const form = document.querySelector('#sat-controls') as HTMLFormElement & Record<string, HTMLInputElement>;
@@ -98,7 +98,8 @@ export async function runSatisfactionViewBench(o: { dir: string; influxUrl: stri
         const obs = new MutationObserver(() => {
           if (view.getAttribute('data-ready') !== before) {
             obs.disconnect();
-            requestAnimationFrame(() => resolve(performance.now() - start));
+            const error = view.getAttribute('data-error');
+            requestAnimationFrame(() => (error ? reject(new Error(error)) : resolve(performance.now() - start)));
           }
         });
         obs.observe(view, { attributes: true });

@@ -102,7 +102,21 @@ function syncControls() {
   for (const e of f.querySelectorAll('.custom')) e.hidden = f.period.value !== 'custom';
 }
 
+/** data-ready / data-error on the view: when the figures for the current choice are drawn, or failed (tests, bench) */
 async function refresh() {
+  const view = $('#satisfaction-view');
+  try {
+    await draw();
+    view.removeAttribute('data-error');
+  } catch (e) {
+    view.dataset.error = e.message;
+    throw e;
+  } finally {
+    view.dataset.ready = String(performance.now());
+  }
+}
+
+async function draw() {
   await loadUplot();
   charts.forEach((c) => c.destroy());
   charts = [];
@@ -112,7 +126,6 @@ async function refresh() {
   if (many) await showRanking();
   if (state.commune) await showCommune(state.commune);
   else { $('#sat-commune').replaceChildren(); $('#sat-deployment').replaceChildren(); }
-  $('#satisfaction-view').dataset.ready = String(Date.now());
 }
 
 async function showRanking() {
