@@ -46,7 +46,7 @@ export const LimitsConfig = z.strictObject({
 /**
  * Failed logins (login-throttle.ts): each wrong password costs an scrypt run, so failures spend tokens
  * of a bucket per source address and one per client id; an empty bucket answers CONNACK 4 after
- * `refusalDelayMs` without verifying. A right password gives its token back.
+ * `refusalDelayMs` without verifying. A right password spends nothing.
  */
 const Bucket = z.strictObject({ burst: z.number().int().min(1), perMinute: z.number().positive() });
 export const LoginThrottleConfig = z.strictObject({
@@ -55,6 +55,8 @@ export const LoginThrottleConfig = z.strictObject({
   refusalDelayMs: z.number().int().min(0).default(2000),
   /** refusals waiting for their delay at once; beyond, refused at once (bounded memory) */
   maxDelayed: z.number().int().min(0).default(2000),
+  /** logins waiting for a verification slot of their address (perAddress.burst run at once); beyond, refused */
+  maxWaiting: z.number().int().min(0).default(10_000),
 });
 
 /**

@@ -100,43 +100,47 @@ export function createHooks(deps: HookDeps) {
         done(null, true);
       };
       if (facts?.emptyIdKept) return refuse('auth-empty-client-id', 'empty client id without a clean session');
-      const admission = throttle.admit(address, client.id, password);
-      if (admission === 'refuse') {
-        refusals.refuse('auth-throttled', { clientId: client.id, detail: `address ${address}` });
-        return throttle.delay(() => done(authError('auth-throttled', CONNACK.badUserNameOrPassword), false));
-      }
-      const settle = (right: boolean) => {
-        if (right && password) throttle.succeeded(address, client.id, password);
-      };
-      if (conformance?.claims(username)) {
-        conformance.check(client.id, password).then((verdict) => {
-          settle(verdict === 'ok');
-          if (verdict === 'registry-id') return refuse('auth-client-id-mismatch', 'conformance principal with a registry id');
-          if (verdict === 'bad-password') return refuse('auth-bad-password', 'conformance principal');
-          conformers.add(client);
-          accept();
-        }, () => refuse('auth-bad-password', 'conformance principal'));
-        return;
-      }
-      auth.check(client.id, username, password).then(
-        (result) => {
-          settle(result.ok);
-          if (result.ok) {
+
+      const checkRegistry = (settle: (right: boolean | 'error') => void) =>
+        auth.check(client.id, username, password).then(
+          (result) => {
+            settle(result.ok);
+            if (!result.ok) return refuse(result.reason, username === client.id ? undefined : `username ${JSON.stringify(String(username).slice(0, 64))}`);
             const keepalive = facts?.keepalive ?? 0;
             const range = config.limits.deviceKeepaliveS;
             if (result.identity.type === 'device' && (keepalive < range.min || keepalive > range.max)) {
               return refuse('connect-keepalive', `keepalive ${keepalive} s outside ${range.min}…${range.max} s`);
             }
             identities.set(client, result.identity);
-            return accept();
-          }
-          refuse(result.reason, username === client.id ? undefined : `username ${JSON.stringify(String(username).slice(0, 64))}`);
-        },
-        (err: Error) => {
-          log.error({ err, clientId: client.id }, 'authentication failed unexpectedly');
-          done(authError('auth-error', CONNACK.serverUnavailable), false);
-        },
-      );
+            accept();
+          },
+          (err: Error) => {
+            settle('error');
+            log.error({ err, clientId: client.id }, 'authentication failed unexpectedly');
+            done(authError('auth-error', CONNACK.serverUnavailable), false);
+          },
+        );
+
+      const checkConformance = (settle: (right: boolean | 'error') => void) =>
+        conformance!.check(client.id, password).then((verdict) => {
+          settle(verdict === 'ok');
+          if (verdict === 'registry-id') return refuse('auth-client-id-mismatch', 'conformance principal with a registry id');
+          if (verdict === 'bad-password') return refuse('auth-bad-password', 'conformance principal');
+          conformers.add(client);
+          accept();
+        });
+
+      void throttle.admit(address, client.id, password).then((admission) => {
+        if (admission === 'refuse') {
+          refusals.refuse('auth-throttled', { clientId: client.id, detail: `address ${address}` });
+          return throttle.delay(() => done(authError('auth-throttled', CONNACK.badUserNameOrPassword), false));
+        }
+        // an unexpected error frees the verification slot without counting as a wrong password
+        const settle = (right: boolean | 'error') => {
+          if (admission === 'verify') throttle.settle(address, client.id, right === 'error' ? undefined : password, right !== false);
+        };
+        return conformance?.claims(username) ? checkConformance(settle) : checkRegistry(settle);
+      });
     },
 
     authorizePublish(client: Client | null, packet: PublishPacket, done: (err?: Error | null) => void) {
