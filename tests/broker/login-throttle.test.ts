@@ -41,3 +41,19 @@ describe('broker login throttle: failed verifications per address and per client
     expect(stats().passwordVerifications).toBe(runs);
   });
 });
+
+describe('broker login throttle: a reconnect storm of right passwords from one address', async () => {
+  const t = await startTestBroker({
+    demo: { communes: 2, countersPerCommune: 12, hamletsPerCommune: 1 },
+    config: { loginThrottle: { perAddress: { burst: 4, perMinute: 1 }, perClientId: { burst: 2, perMinute: 1 } } },
+  });
+
+  it('lets every device in although more than the address burst verify at once (they wait their turn)', async () => {
+    const ids = [...t.registry.devices.keys()];
+    expect(ids.length).toBeGreaterThan(20);
+    const clients = await Promise.all(ids.map((id) => t.connect(id)));
+    expect(clients.every((c) => c.connected)).toBe(true);
+    expect(t.broker.stats().refusals['auth-throttled']).toBeUndefined();
+    expect(t.broker.stats().passwordVerifications).toBe(ids.length);
+  });
+});
