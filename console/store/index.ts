@@ -6,6 +6,7 @@ import { AuditStore } from './audit.ts';
 import { openDb, type Db } from './db.ts';
 import { DeliveryStore } from './deliveries.ts';
 import { SpeakerStore } from './speakers.ts';
+import { LoginAttemptStore } from './login-attempts.ts';
 import { UserStore } from './users.ts';
 
 /** The console's embedded SQLite store; `tx` runs a function in one transaction (all or nothing). */
@@ -16,6 +17,7 @@ export class Store {
   readonly audio: AudioIndex;
   readonly speakers: SpeakerStore;
   readonly deliveries: DeliveryStore;
+  readonly loginAttempts: LoginAttemptStore;
 
   constructor(readonly db: Db) {
     this.users = new UserStore(db);
@@ -24,6 +26,7 @@ export class Store {
     this.audio = new AudioIndex(db);
     this.speakers = new SpeakerStore(db);
     this.deliveries = new DeliveryStore(db);
+    this.loginAttempts = new LoginAttemptStore(db);
   }
 
   static open(path: string): Store {
