@@ -45,6 +45,8 @@ export const ERRORS = {
   UPLOAD_INVALID: { status: 400, message: 'Yêu cầu tải tệp không hợp lệ.' },
   INFLUX_UNCONFIGURED: { status: 503, message: 'Console chưa được cấu hình cơ sở dữ liệu giám sát (InfluxDB) nên chưa xem được tình trạng thiết bị và cảnh báo. Hãy nhờ quản trị viên bổ sung mục influx trong cấu hình.' },
   INFLUX_UNAVAILABLE: { status: 502, message: 'Không đọc được dữ liệu giám sát thiết bị từ InfluxDB; vui lòng thử lại sau.' },
+  CROSS_SITE_REFUSED: { status: 403, message: 'Yêu cầu đến từ một trang khác nên đã bị từ chối. Hãy thao tác trực tiếp trên trang console.' },
+  CONTENT_TYPE_REFUSED: { status: 415, message: 'Dữ liệu gửi lên phải ở dạng JSON; yêu cầu này đã bị từ chối.' },
   INTERNAL: { status: 500, message: 'Lỗi hệ thống; thao tác chưa được thực hiện. Vui lòng thử lại.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
