@@ -28,3 +28,8 @@ export function ownCommune(user: User, area: Area): string {
 export function requireOwn(user: User, area: Area, commune: string): void {
   if (ownCommune(user, area) !== commune) fail('FORBIDDEN_COMMUNE');
 }
+
+/** approve, reject, stop, emergencies: the commune's leaders */
+export function canApprove(user: User): boolean {
+  return user.role === 'leader';
+}
