@@ -33,11 +33,11 @@ export class UserService {
 
   async create(input: unknown, by: string): Promise<User> {
     const n = this.validateNew(input);
-    if (this.deps.store.users.byUsername(n.username)) fail('USER_EXISTS');
+    this.#refuseTaken(n.username);
     const passwordHash = await hashPassword(n.password, this.deps.hashCost);
     const at = new Date(this.deps.clock.now()).toISOString();
     return this.deps.store.tx(() => {
-      if (this.deps.store.users.byUsername(n.username)) fail('USER_EXISTS');
+      this.#refuseTaken(n.username);
       const user = this.deps.store.users.insert({ ...n, passwordHash }, at);
       this.deps.store.audit.record({ at, username: by, commune: n.communes[0] ?? null, action: 'user.create', target: n.username, before: null, after: user });
       return user;
@@ -49,10 +49,30 @@ export class UserService {
     this.deps.store.tx(() => {
       const before = this.deps.store.users.byUsername(username);
       if (!before || before.disabled) fail('USER_NOT_FOUND');
+      // checked inside the transaction: two admins locking each other at once cannot both succeed
+      if (before.role === 'admin' && this.deps.store.users.activeAdmins() <= 1) fail('LAST_ADMIN');
       this.deps.store.users.disable(username);
       const { passwordHash: _omit, ...shown } = before;
       this.deps.store.audit.record({ at, username: by, commune: before.communes[0] ?? null, action: 'user.disable', target: username, before: shown, after: null });
     });
+  }
+
+  /** a locked account opens again with its old role, communes and password */
+  enable(username: string, by: string): void {
+    const at = new Date(this.deps.clock.now()).toISOString();
+    this.deps.store.tx(() => {
+      const before = this.deps.store.users.byUsername(username);
+      if (!before) fail('USER_NOT_FOUND');
+      if (!before.disabled) fail('USER_NOT_LOCKED');
+      this.deps.store.users.enable(username);
+      this.deps.store.audit.record({ at, username: by, commune: before.communes[0] ?? null, action: 'user.enable', target: username, before: null, after: null });
+    });
+  }
+
+  /** a locked account keeps its name (its history in the audit trail is tied to it): say so, and how to reopen it */
+  #refuseTaken(username: string): void {
+    const existing = this.deps.store.users.byUsername(username);
+    if (existing) fail(existing.disabled ? 'USER_LOCKED_EXISTS' : 'USER_EXISTS');
   }
 
   /**

@@ -1,5 +1,6 @@
 // The console's web UI: plain JS, no build step. All text shown to people is Vietnamese; data goes in via textContent only.
 import { loadDevices } from './devices.js';
+import { renderUsers } from './users.js';
 const $ = (sel, root = document) => root.querySelector(sel);
 const PRIORITY = { normal: 'Thường', priority: 'Ưu tiên', emergency: 'Khẩn cấp' };
 const WEEKDAYS = ['Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy', 'Chủ nhật'];
@@ -234,10 +235,7 @@ async function loadAudit() {
 }
 
 async function loadUsers() {
-  const list = await api('GET', '/api/users');
-  $('#users-table tbody').replaceChildren(
-    ...list.map((u) => el('tr', {}, el('td', { textContent: u.username }), el('td', { textContent: u.roleLabel }), el('td', { textContent: u.communes.map((c) => c.name).join(', ') }), el('td', {}, el('button', { type: 'button', textContent: 'Khóa', onclick: () => api('DELETE', `/api/users/${encodeURIComponent(u.username)}`).then(loadUsers).catch((e) => say(e.message)) })))),
-  );
+  await renderUsers({ api, el, say, table: $('#users-table tbody') });
 }
 
 async function submitUser(ev) {
