@@ -103,6 +103,7 @@ const MIGRATIONS: string[] = [
      topic TEXT PRIMARY KEY,
      payload BLOB NOT NULL,
      commune TEXT NOT NULL,
+     version INTEGER NOT NULL,
      updated_at TEXT NOT NULL
    );
    CREATE TABLE audio_owners (

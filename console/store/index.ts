@@ -5,6 +5,7 @@ import { AudioIndex } from './audio.ts';
 import { AuditStore } from './audit.ts';
 import { openDb, type Db } from './db.ts';
 import { DeliveryStore } from './deliveries.ts';
+import { SignedDocumentStore } from './signed-documents.ts';
 import { SpeakerStore } from './speakers.ts';
 import { LoginAttemptStore } from './login-attempts.ts';
 import { UserStore } from './users.ts';
@@ -18,6 +19,7 @@ export class Store {
   readonly speakers: SpeakerStore;
   readonly deliveries: DeliveryStore;
   readonly loginAttempts: LoginAttemptStore;
+  readonly signedDocuments: SignedDocumentStore;
 
   constructor(readonly db: Db) {
     this.users = new UserStore(db);
@@ -27,6 +29,7 @@ export class Store {
     this.speakers = new SpeakerStore(db);
     this.deliveries = new DeliveryStore(db);
     this.loginAttempts = new LoginAttemptStore(db);
+    this.signedDocuments = new SignedDocumentStore(db);
   }
 
   static open(path: string): Store {
