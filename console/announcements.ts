@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../infra/clock.ts';
-import { canApprove, ownCommune, readableCommunes, requireOwn, requireReadable, requireRole } from './access.ts';
+import { canApprove, visibleAnnouncement, ownCommune, readableCommunes, requireOwn, requireReadable, requireRole } from './access.ts';
 import type { Area } from './area.ts';
 import type { AudioService } from './audio/service.ts';
 import { fail } from './errors.ts';
@@ -36,15 +36,16 @@ export class AnnouncementService {
     return { commune, draft };
   }
 
-  async #audioFor(draft: AnnouncementDraft, previous?: Announcement): Promise<AudioMeta> {
-    if (draft.audio) return this.deps.audio.require(draft.audio);
+  async #audioFor(commune: string, draft: AnnouncementDraft, previous?: Announcement): Promise<AudioMeta> {
+    if (previous && draft.audio === previous.audio.sha256) return previous.audio;
+    if (draft.audio) return this.deps.audio.require(draft.audio, commune);
     if (previous && previous.text === draft.text) return previous.audio; // same words: keep the speech already made
-    return this.deps.audio.speak(draft.text!);
+    return this.deps.audio.speak(draft.text!, commune);
   }
 
   async create(user: User, body: unknown): Promise<Announcement> {
     const { commune, draft } = this.#draft(user, body);
-    const audio = await this.#audioFor(draft);
+    const audio = await this.#audioFor(commune, draft);
     const now = this.#now();
     const a: Announcement = {
       ...draft, id: `tb-${randomBytes(6).toString('hex')}`, commune, audio, status: 'draft', rejectReason: null,
@@ -67,7 +68,7 @@ export class AnnouncementService {
       fail('STATE_CONFLICT', 'Thông báo khẩn cấp không sửa được; hãy dừng và phát thông báo khẩn cấp mới.');
     }
     const { draft } = this.#draft(user, body);
-    const audio = await this.#audioFor(draft, before);
+    const audio = await this.#audioFor(before.commune, draft, before);
     const now = this.#now();
     if (before.status === 'approved') {
       const pending = this.deps.store.announcements.pendingRevisionOf(before.id);
@@ -138,7 +139,7 @@ export class AnnouncementService {
       { volume: 100, ...raw, priority: 'emergency', schedule: { kind: 'once', at: '2999-01-01T00:00' }, audio: undefined },
       { area: this.deps.area, commune, now: this.deps.clock.now(), ...this.deps.limits },
     );
-    const audio = await this.deps.audio.speak(draft.text!);
+    const audio = await this.deps.audio.speak(draft.text!, commune);
     const a: Announcement = {
       ...draft, schedule: { kind: 'immediate', at }, id: `kc-${randomBytes(6).toString('hex')}`, commune, audio,
       status: 'approved', rejectReason: null, createdBy: user.username, createdAt: at, updatedAt: at,
@@ -150,14 +151,14 @@ export class AnnouncementService {
   }
 
   list(user: User): Announcement[] {
-    return this.deps.store.announcements.list(readableCommunes(user, this.deps.area));
+    return this.deps.store.announcements.list(readableCommunes(user, this.deps.area)).flatMap((a) => visibleAnnouncement(user, a) ?? []);
   }
 
   get(user: User, id: string): Announcement {
     const a = this.deps.store.announcements.get(id);
     if (!a) fail('NOT_FOUND');
     requireReadable(user, this.deps.area, a.commune);
-    return a;
+    return visibleAnnouncement(user, a) ?? fail('NOT_FOUND');
   }
 
   #own(user: User, id: string): Announcement {
