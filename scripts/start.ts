@@ -142,10 +142,15 @@ async function main(): Promise<void> {
   say('');
   say('Dashboards Grafana: dashboards/README.md. Nhấn Ctrl-C để dừng (press Ctrl-C to stop).');
 
-  let stopping = false;
+  // Ctrl-C reaches every process of the group and npm forwards it too, so one press can arrive twice:
+  // only a second signal a few seconds later means "stop now"
+  let stoppingSince: number | undefined;
   const stop = async () => {
-    if (stopping) process.exit(1);
-    stopping = true;
+    if (stoppingSince !== undefined) {
+      if (Date.now() - stoppingSince > 3000) process.exit(1);
+      return;
+    }
+    stoppingSince = Date.now();
     say('\nĐang dừng… (stopping)');
     await sim.stop();
     await console_.close();
@@ -156,6 +161,9 @@ async function main(): Promise<void> {
     say('Đã dừng (stopped).');
     process.exit(0);
   };
+  // package.json runs this as `exec node --import tsx`: one process under npm (no shell, no tsx parent that
+  // would SIGKILL us when a relayed signal is not confirmed within 30 ms), so npm's forwarded SIGINT/SIGTERM
+  // and a terminal's Ctrl-C both reach these handlers
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
 }
