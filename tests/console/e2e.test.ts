@@ -135,7 +135,10 @@ describe('end to end in Chromium', () => {
     await page.uncheck('#ann-form [name=all-hamlets]');
     for (const s of SPEAKERS) await page.check(`#hamlet-boxes input[value=${s.hamlet}]`);
     await page.selectOption('#ann-form [name=kind]', 'once');
-    await page.fill('#ann-form [name=at]', when.local);
+    // typed the Vietnamese way (dd/mm/yyyy hh:mm), whatever the browser's locale
+    const [d, t] = when.local.split('T');
+    await page.fill('#ann-form [name=at]', `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)} ${t}`);
+    await page.keyboard.press('Escape');
     await page.fill('#ann-form [name=volume]', '70');
     await page.click('#ann-form button[type=submit]');
     await page.waitForSelector('#detail-info[data-status=draft]', { timeout: 60_000 });
