@@ -11,7 +11,7 @@ const percent = (f) => `${(Math.round(f * 1000) / 10).toLocaleString('vi-VN')} %
 const fmtTime = (iso) => (iso ? new Date(iso).toLocaleString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' }) : '—');
 
 /** "đang hoạt động" beside a low 7-day figure reads as a contradiction: say what it means */
-function uptimeNote(d, el) {
+export function uptimeNote(d, el) {
   if (d.online !== true || !(d.uptime7d < 0.5)) return [];
   return [el('div', { className: 'warn-note', textContent: `Đang kết nối lúc này, nhưng chỉ hoạt động ${percent(d.uptime7d)} thời gian trong 7 ngày qua (mất kết nối nhiều hoặc mới lắp).` })];
 }

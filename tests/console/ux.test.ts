@@ -165,4 +165,39 @@ describe('the console in Chromium', () => {
     await waitFor(async () => (await page.$$eval('#list-table tbody tr .status', (tds) => tds.map((t) => t.textContent))).every((t) => t === 'Đã duyệt'), 10_000, 'approved only');
     await page.context().close();
   });
+
+  it('locking an account asks first; a refusal leaves it active; "Mở khóa" reopens it', async () => {
+    const { page } = await loggedIn('quantri');
+    page.removeAllListeners('dialog');
+    let answer = false;
+    const asked: string[] = [];
+    page.on('dialog', (d) => {
+      asked.push(d.message());
+      void (answer ? d.accept() : d.dismiss());
+    });
+    await page.click('#tabs button[data-view=users-view]');
+    const row = page.locator('#users-table tbody tr[data-username=canbo2]');
+    await row.getByRole('button', { name: 'Khóa' }).click();
+    expect(asked[0]).toContain('canbo2');
+    expect(env.console.store.users.byUsername('canbo2')!.disabled).toBe(false);
+    answer = true;
+    await row.getByRole('button', { name: 'Khóa' }).click();
+    await row.getByRole('button', { name: 'Mở khóa' }).waitFor();
+    expect(env.console.store.users.byUsername('canbo2')!.disabled).toBe(true);
+    await row.getByRole('button', { name: 'Mở khóa' }).click();
+    await row.getByRole('button', { name: 'Khóa' }).waitFor();
+    expect(env.console.store.users.byUsername('canbo2')!.disabled).toBe(false);
+    await page.context().close();
+  });
+});
+
+describe('device health wording', () => {
+  it('"đang hoạt động" beside a low 7-day uptime comes with an explanation', async () => {
+    // @ts-expect-error a browser module without types
+    const { uptimeNote } = await import('../../console/public/devices.js');
+    const el = (_tag: string, props: { textContent: string }) => props.textContent;
+    expect(uptimeNote({ online: true, uptime7d: 0.001 }, el)[0]).toMatch(/^Đang kết nối lúc này, nhưng chỉ hoạt động 0,1 % thời gian trong 7 ngày qua/);
+    expect(uptimeNote({ online: true, uptime7d: 0.98 }, el)).toEqual([]);
+    expect(uptimeNote({ online: false, uptime7d: 0.001 }, el)).toEqual([]);
+  });
 });
