@@ -15,6 +15,7 @@ export const REFUSAL_REASONS = [
   'publish-too-large',
   'publish-rate-dropped',
   'publish-read-only',
+  'publish-foreign-commune',
   'subscribe-not-allowed',
   'subscribe-wildcard',
 ] as const;
