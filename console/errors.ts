@@ -45,6 +45,15 @@ export const ERRORS = {
   UPLOAD_INVALID: { status: 400, message: 'Yêu cầu tải tệp không hợp lệ.' },
   INFLUX_UNCONFIGURED: { status: 503, message: 'Console chưa được cấu hình cơ sở dữ liệu giám sát (InfluxDB) nên chưa xem được tình trạng thiết bị và cảnh báo. Hãy nhờ quản trị viên bổ sung mục influx trong cấu hình.' },
   INFLUX_UNAVAILABLE: { status: 502, message: 'Không đọc được dữ liệu giám sát thiết bị từ InfluxDB; vui lòng thử lại sau.' },
+  IMPORT_FILE_MISSING: { status: 400, message: 'Chưa chọn tệp danh sách hồ sơ (Excel .xlsx hoặc CSV) để nhập.' },
+  IMPORT_INVALID: { status: 400, message: 'Tệp danh sách hồ sơ có dòng không hợp lệ; chưa nhập hồ sơ nào. Hãy sửa các ô được liệt kê rồi nhập lại.' },
+  PERIOD_INVALID: { status: 400, message: 'Kỳ báo cáo không hợp lệ: cần ngày bắt đầu và ngày kết thúc dạng yyyy-mm-dd, bắt đầu không sau kết thúc.' },
+  LEADER_ONLY: { status: 403, message: 'Chỉ lãnh đạo xã này mới xem được số liệu theo từng cán bộ và hồ sơ theo dõi.' },
+  OFFICER_INVALID: { status: 400, message: 'Mã cán bộ hoặc họ tên cán bộ không hợp lệ.' },
+  CASE_NOT_FOUND: { status: 404, message: 'Không tìm thấy hồ sơ theo dõi.' },
+  CASE_CLOSED: { status: 409, message: 'Hồ sơ theo dõi đã đóng.' },
+  ASSIGNEE_INVALID: { status: 400, message: 'Người được giao phải là cán bộ hoặc lãnh đạo của xã này.' },
+  HOLIDAYS_NOT_COVERED: { status: 500, message: 'Bảng ngày nghỉ lễ chưa có dữ liệu cho năm cần tính hạn xử lý; quản trị viên cần cập nhật bảng ngày lễ.' },
   INTERNAL: { status: 500, message: 'Lỗi hệ thống; thao tác chưa được thực hiện. Vui lòng thử lại.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

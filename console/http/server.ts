@@ -9,6 +9,7 @@ import { registerAdminRoutes } from './admin-routes.ts';
 import { registerAnnouncementRoutes } from './announcement-routes.ts';
 import { registerAudioRoutes } from './audio-routes.ts';
 import { registerDeviceRoutes } from './device-routes.ts';
+import { registerDossierRoutes } from './dossier-routes.ts';
 import { registerSessionRoutes } from './session-routes.ts';
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
@@ -50,6 +51,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   registerAudioRoutes(app, deps);
   registerAdminRoutes(app, deps);
   registerDeviceRoutes(app, deps);
+  registerDossierRoutes(app, deps);
   return app;
 }
 
