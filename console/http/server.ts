@@ -10,6 +10,7 @@ import { registerAnnouncementRoutes } from './announcement-routes.ts';
 import { registerAudioRoutes } from './audio-routes.ts';
 import { registerDeviceRoutes } from './device-routes.ts';
 import { registerDossierRoutes } from './dossier-routes.ts';
+import { registerFollowupRoutes } from './followup-routes.ts';
 import { registerSessionRoutes } from './session-routes.ts';
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
@@ -52,6 +53,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   registerAdminRoutes(app, deps);
   registerDeviceRoutes(app, deps);
   registerDossierRoutes(app, deps);
+  if (deps.followup) registerFollowupRoutes(app, deps, deps.followup);
   return app;
 }
 
