@@ -132,6 +132,12 @@ export class FollowupStore {
     return rows.map((r) => ({ seq: r.seq, caseId: r.case_id, commune: r.commune, kind: r.kind, at: r.at, case: JSON.parse(r.body) as CaseRow }));
   }
 
+  lastEvent(communes: readonly string[]): number {
+    if (communes.length === 0) return 0;
+    const r = this.db.prepare(`SELECT max(seq) AS seq FROM followup_events WHERE commune IN (${communes.map(() => '?').join(',')})`).get(...communes) as { seq: number | null };
+    return r.seq ?? 0;
+  }
+
   getState(key: string): string | undefined {
     return (this.db.prepare('SELECT value FROM followup_state WHERE key = ?').get(key) as { value: string } | undefined)?.value;
   }

@@ -93,9 +93,13 @@ export function registerFollowupRoutes(app: FastifyInstance, deps: HttpDeps, par
   /** ordered feed of case events after `after` (seq), for integrators; the officer is left out */
   app.get('/api/followup/events', async (req) => {
     const user = userOf(req);
-    const after = Number((req.query as { after?: string }).after ?? 0);
+    const raw = (req.query as { after?: string }).after ?? '0';
+    const communes = readableCommunes(user, deps.area);
+    // "latest": where a new reader starts, without the history
+    if (raw === 'latest') return { events: [], last: cases.lastEvent(communes) };
+    const after = Number(raw);
     if (!Number.isInteger(after) || after < 0) fail('INVALID_INPUT');
-    const events = cases.events(readableCommunes(user, deps.area), after).map((e) => ({ ...e, case: { ...service.view(e.case), officer: undefined } }));
-    return { events };
+    const events = cases.events(communes, after).map((e) => ({ ...e, case: { ...service.view(e.case), officer: undefined } }));
+    return { events, last: events.length ? events[events.length - 1]!.seq : after };
   });
 }
