@@ -11,6 +11,7 @@ import { registerAudioRoutes } from './audio-routes.ts';
 import { registerDeviceRoutes } from './device-routes.ts';
 import { registerDossierRoutes } from './dossier-routes.ts';
 import { registerFollowupRoutes } from './followup-routes.ts';
+import { registerServiceReportRoutes } from './service-report-routes.ts';
 import { registerSessionRoutes } from './session-routes.ts';
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
@@ -54,6 +55,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   registerDeviceRoutes(app, deps);
   registerDossierRoutes(app, deps);
   if (deps.followup) registerFollowupRoutes(app, deps, deps.followup);
+  registerServiceReportRoutes(app, deps, deps.followup);
   return app;
 }
 

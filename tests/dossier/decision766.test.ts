@@ -123,6 +123,17 @@ describe('Decision 766 figure from an imported dossier list', () => {
     expect((await env.api(tokens.canbo1!, 'GET', '/api/dossiers/figures?commune=90001&from=2026-11-30&to=2026-11-01')).body.error.code).toBe('PERIOD_INVALID');
   });
 
+  it('the service report (CSV) carries the figure per readable commune, with the definitions', async () => {
+    const r = await env.api(tokens.huyen!, 'GET', '/api/reports/service.csv?from=2026-11-01&to=2026-11-30');
+    expect(r.status).toBe(200);
+    const lines = (r.body as string).replace(/^\uFEFF/, '').split('\r\n');
+    expect(lines[0]).toContain('Chỉ số QĐ 766 (%)');
+    const row = lines.find((l) => l.startsWith('90001,'))!.split(',');
+    expect(row.slice(2, 8)).toEqual(['7', '3', '4', String(Number((100 - 700 / 7).toFixed(2))), '8', '62.5']);
+    expect(lines.some((l) => l.includes('766/QĐ-TTg'))).toBe(true);
+    expect(lines.find((l) => l.startsWith('90002,'))).toBeDefined();
+  });
+
   it('per-officer figures: visible to the commune leader only', async () => {
     await env.api(tokens.canbo1!, 'PUT', '/api/officers/CB01', { name: 'Nguyễn Thị Lan' });
     const q = '/api/officers/figures?commune=90001&from=2026-11-01&to=2026-11-30';
