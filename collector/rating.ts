@@ -13,6 +13,8 @@ export const RATING_TAGS = ['province', 'district', 'commune', 'device', 'kind',
 
 /** how often the dossier ledger is retried while InfluxDB could not be read at start */
 export const LEDGER_RETRY_MS = 30_000;
+/** how long the collector's start waits for the dossier ledger */
+export const LEDGER_START_WAIT_MS = 5_000;
 
 /**
  * One citizen rating → one point. The time must be plausible (not before EPOCH_FLOOR, not more than
@@ -29,6 +31,7 @@ export class RatingExtension implements CollectorExtension {
   readonly channels = ['rating'] as const;
   readonly dossiers = new DossierLedger();
   #retry?: { cancel(): void };
+  #stopped = false;
   readonly schema = [
     {
       measurement: MEASUREMENTS.rating,
@@ -43,13 +46,17 @@ export class RatingExtension implements CollectorExtension {
         await this.dossiers.load(ctx.influx, ctx.database, ctx.log);
       } catch (err) {
         ctx.log.warn({ err: (err as Error).message }, 'dossier ledger not loaded; the boxes still refuse their own duplicates; retrying');
-        this.#retry = ctx.clock.setTimeout(() => void attempt(), LEDGER_RETRY_MS);
+        if (!this.#stopped) this.#retry = ctx.clock.setTimeout(() => void attempt(), LEDGER_RETRY_MS);
       }
     };
-    await attempt();
+    // a hanging InfluxDB must not hold the collector's start: wait a little, then load in the background
+    let waited: { cancel(): void } | undefined;
+    await Promise.race([attempt(), new Promise<void>((resolve) => (waited = ctx.clock.setTimeout(resolve, LEDGER_START_WAIT_MS)))]);
+    waited?.cancel();
   }
 
   async stop(): Promise<void> {
+    this.#stopped = true;
     this.#retry?.cancel();
   }
 
