@@ -10,6 +10,7 @@ import { ReportError } from '../../report/errors.ts';
 import { httpQueryRunner } from '../../report/influx.ts';
 import { produceReport, type ReportFile } from '../../report/produce.ts';
 import { readableCommunes, requireReadable } from '../access.ts';
+import { isLeaderOf } from '../commune-leader.ts';
 import type { Area } from '../area.ts';
 import { ConsoleError, fail } from '../errors.ts';
 import type { User } from '../model.ts';
@@ -27,7 +28,7 @@ import { userOf, type HttpDeps } from './context.ts';
 
 /** Per-officer figures are personal assessments: only the leader of that very commune sees them. */
 export function canSeeOfficers(user: User, area: Area, commune: string): boolean {
-  return user.role === 'leader' && user.communes[0] === commune && area.serves(commune);
+  return isLeaderOf(user, area, commune);
 }
 
 export type AreaOption = { code: string; level: 'province' | 'district'; name: string; communes: string[] };
