@@ -131,7 +131,7 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     say('Đang nạp 90 ngày dữ liệu mẫu (loading 90 days of history: ratings, presence, cameras, broadcasts)…');
     const recentMs = 3 * 3600_000;
-    const h = await writeDemoHistory({ registry, influxUrl: influxd.url, database, profiles, silentBoxes, from: t0 - 90 * 86_400_000, to: t0 - recentMs });
+    const h = await writeDemoHistory({ registry, influxUrl: influxd.url, database, profiles, silentBoxes, silentDays: 7, from: t0 - 90 * 86_400_000, to: t0 - recentMs });
     // the last hours through the real path (broker → collector → ack), as boxes back from a long offline spell
     const n = await publishHistory({ registry, secrets, brokerUrl, days: recentMs / 86_400_000, to: t0, skip: silentBoxes, quality: (id) => profiles.get(registry.device(id)?.commune.code ?? '')?.quality });
     say(`  ${h.ratings} đánh giá và ${h.points} điểm dữ liệu đã nạp, ${n} đánh giá qua broker (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
