@@ -31,6 +31,7 @@ const AUTH_CODES: Partial<Record<RefusalReason, number>> = {
   'auth-unknown-client': CONNACK.badUserNameOrPassword,
   'auth-bad-password': CONNACK.badUserNameOrPassword,
   'auth-missing-credentials': CONNACK.badUserNameOrPassword,
+  'auth-busy': CONNACK.serverUnavailable,
 };
 
 export type HookDeps = {

@@ -8,6 +8,7 @@ export const REFUSAL_REASONS = [
   'auth-client-id-mismatch',
   'auth-missing-credentials',
   'auth-protocol-version',
+  'auth-busy',
   'publish-foreign-topic',
   'publish-channel-not-allowed',
   'publish-unknown-device',
