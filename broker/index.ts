@@ -65,7 +65,7 @@ export async function startBroker(deps: BrokerDeps): Promise<RunningBroker> {
   const admission = new Admission(config.admission.maxConcurrentVerifications, config.admission.maxWaitingVerifications);
   const auth = createAuthenticator(registry, config.authCacheSize, { shared, admission });
   const hooks = createHooks({ config, registry, clock, log, auth, refusals });
-  const store = await createPersistence(config, deps.importer).catch(async (err: unknown) => {
+  const store = await createPersistence(config, deps.importer, (err) => log.warn({ err: err.message }, 'redis connection error')).catch(async (err: unknown) => {
     await shared?.close();
     throw err;
   });

@@ -29,7 +29,7 @@ type Importer = (name: string) => Promise<unknown>;
 
 type Closable = { destroy?: () => unknown; close?: (cb: () => void) => unknown };
 
-export async function createPersistence(config: BrokerConfig, importer: Importer = (n) => import(n)): Promise<BrokerPersistence> {
+export async function createPersistence(config: BrokerConfig, importer: Importer = (n) => import(n), onError?: (err: Error) => void): Promise<BrokerPersistence> {
   const p = config.persistence;
   const emitterConfig = config.emitter ?? (p.kind === 'redis' ? { kind: 'redis' as const, url: p.url } : { kind: 'memory' as const });
   let persistence: Closable | undefined;
@@ -40,11 +40,17 @@ export async function createPersistence(config: BrokerConfig, importer: Importer
     const factory = (await loadCtor(importer, 'aedes-persistence-redis', 'aedes-persistence-redis')) as unknown as (o: object) => Closable;
     // our own connection, so it is closed even when aedes never set the persistence up
     conn = new Redis(redisOptions(p.url));
+    conn.on('error', (err: Error) => onError?.(err));
     persistence = factory({ conn, maxSessionDelivery: config.cluster.maxSessionDelivery });
+    coalesceAddSubscriptions(persistence);
   }
   if (emitterConfig.kind === 'redis') {
     const factory = (await loadCtor(importer, 'mqemitter-redis', 'mqemitter-redis')) as unknown as (o: object) => Closable;
-    emitter = factory({ ...redisOptions(emitterConfig.url) });
+    // no ready check: with auto-pipelining (mqemitter-redis turns it on) the SUBSCRIBE can overtake
+    // ioredis' INFO, which Redis then refuses on a subscriber connection and the connection resets
+    emitter = factory({ ...redisOptions(emitterConfig.url), enableReadyCheck: false });
+    // connection errors go to its `state` emitter; unheard, they would throw and stop the node
+    (emitter as { state?: NodeJS.EventEmitter }).state?.on('error', (err: Error) => onError?.(err));
   }
   let closed = false;
   return {
@@ -64,6 +70,25 @@ export async function createPersistence(config: BrokerConfig, importer: Importer
       }
       conn?.disconnect();
     },
+  };
+}
+
+/**
+ * aedes 1.2 stores a persistent client's SUBSCRIBE once per topic, each time with all the packet's
+ * topics; aedes-persistence-redis waits for its own broadcast of each store under a key made of the
+ * first topic, so concurrent identical stores overwrite each other's waiter and all but one never
+ * finish: no SUBACK for a SUBSCRIBE with several topics (the collector's). Identical concurrent
+ * stores (the same subscriptions array) share one run.
+ */
+function coalesceAddSubscriptions(persistence: object): void {
+  const store = persistence as { addSubscriptions(client: unknown, subs: object, cb?: unknown): Promise<unknown> };
+  const original = store.addSubscriptions.bind(store);
+  const running = new WeakMap<object, Promise<unknown>>();
+  store.addSubscriptions = (client, subs, cb) => {
+    if (cb) return original(client, subs, cb);
+    let pending = running.get(subs);
+    if (!pending) running.set(subs, (pending = original(client, subs)));
+    return pending;
   };
 }
 

@@ -26,7 +26,7 @@ export type HaproxyOptions = {
 /** The haproxy.cfg text for broker nodes (also what deploy/haproxy.cfg documents). */
 export function haproxyConfig(port: number, o: Omit<HaproxyOptions, 'dir'>): string {
   const inter = o.checkIntervalMs ?? 500;
-  const maxconn = o.maxconn ?? 20_000;
+  const maxconn = o.maxconn ?? 2_000; // each connection costs haproxy two descriptors: the bench raises it with ulimit -n
   return [
     'global',
     `  maxconn ${maxconn + 100}`,
@@ -46,8 +46,8 @@ export function haproxyConfig(port: number, o: Omit<HaproxyOptions, 'dir'>): str
     `  balance ${o.balance ?? 'leastconn'}`,
     // a node's loss drops its connections at once: the devices reconnect and land on a live node
     '  option tcp-check',
-    '  on-marked-down shutdown-sessions',
-    ...o.nodes.map((n) => `  server ${n.name} ${n.host ?? '127.0.0.1'}:${n.port} check inter ${inter} fall 1 rise 1${n.backup ? ' backup' : ''} maxconn ${maxconn}`),
+    `  default-server check inter ${inter} fall 1 rise 1 on-marked-down shutdown-sessions maxconn ${maxconn}`,
+    ...o.nodes.map((n) => `  server ${n.name} ${n.host ?? '127.0.0.1'}:${n.port}${n.backup ? ' backup' : ''}`),
     '',
   ].join('\n');
 }
