@@ -1,7 +1,7 @@
 import type { Aedes, Client } from 'aedes';
 import { Redis } from 'ioredis';
 import type { Logger } from '../infra/logger.ts';
-import { redisOptions } from './persistence.ts';
+import { closeRedis, redisOptions } from './persistence.ts';
 
 /**
  * What a broker node adds to aedes when it shares Redis with other nodes.
@@ -78,7 +78,7 @@ export function joinCluster(opts: { aedes: Aedes; persistence: unknown; redisUrl
     async close() {
       aedes.removeListener('client', onClient);
       aedes.removeListener('clientDisconnect', onGone);
-      redis.disconnect();
+      await closeRedis(redis);
     },
   };
 }

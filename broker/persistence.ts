@@ -68,7 +68,7 @@ export async function createPersistence(config: BrokerConfig, importer: Importer
           // never set up (aedes failed to start): its connection is closed below
         }
       }
-      conn?.disconnect();
+      if (conn) await closeRedis(conn);
     },
   };
 }
@@ -108,6 +108,14 @@ async function loadCtor(importer: Importer, pkg: string, entry: string): Promise
   const ctor = typeof m.default === 'function' ? m.default : mod;
   if (typeof ctor !== 'function') throw new BrokerError('BROKER_PERSISTENCE_MISSING', `${pkg} không có hàm khởi tạo (unexpected module shape)`);
   return ctor as new (opts: object) => unknown;
+}
+
+/** QUIT (commands in flight get their replies), bounded: a Redis that is down must not hold a shutdown */
+export async function closeRedis(conn: Redis): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([conn.quit().catch(() => undefined), new Promise((r) => (timer = setTimeout(r, 2000)))]);
+  clearTimeout(timer);
+  conn.disconnect();
 }
 
 /** ioredis options from redis://[user:pass@]host:port/db (rediss:// = TLS) */

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import type { SharedAuthCacheConfig } from './cluster-config.ts';
 import { BrokerError } from './errors.ts';
-import { redisOptions } from './persistence.ts';
+import { closeRedis, redisOptions } from './persistence.ts';
 
 /**
  * Logins verified by any node, remembered in Redis so that a node that just restarted into a
@@ -60,8 +60,6 @@ export function createSharedVerdicts(config: SharedAuthCacheConfig, secret: Buff
     remember(id, stored, password) {
       redis.set(key(id, stored, password), '1', 'EX', config.ttlS).catch(() => counters.errors++);
     },
-    async close() {
-      redis.disconnect();
-    },
+    close: () => closeRedis(redis),
   };
 }
