@@ -52,6 +52,23 @@ export class ClusterBox {
     for (const bytes of this.outbox.values()) this.client.publish(topicFor(this.id, 'rating'), bytes, { qos: 1 });
   }
 
+  readonly #boot = `boot-${Math.random().toString(36).slice(2, 8)}`;
+  readonly #startedAt = Date.now();
+
+  /** the firmware's periodic heartbeat (proves life to presence) */
+  heartbeat(): void {
+    const payload = encode('state', {
+      v: 1,
+      at: new Date().toISOString(),
+      clockSynced: true,
+      boot: this.#boot,
+      uptimeS: (Date.now() - this.#startedAt) / 1000,
+      version: 'test',
+      outboxDepth: this.outbox.size,
+    });
+    this.client.publish(topicFor(this.id, 'state'), payload, { qos: 1, retain: true });
+  }
+
   close(): Promise<void> {
     return this.client.endAsync(true);
   }

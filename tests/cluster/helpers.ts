@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
@@ -8,6 +8,7 @@ import { parseBrokerConfig, type BrokerConfigInput } from '../../broker/config.t
 import { startBroker, type RunningBroker } from '../../broker/index.ts';
 import { parseRegistry, type Registry } from '../../devices/registry/index.ts';
 import { demoRegistry } from '../../devices/simulator/demo-registry.ts';
+import { hashPassword } from '../../devices/credentials.ts';
 import { ServiceProcess } from '../../infra/child.ts';
 import { LocalHaproxy, type BackendNode } from '../../infra/haproxy.ts';
 import { silentLogger } from '../../infra/logger.ts';
@@ -30,13 +31,18 @@ export class Province {
   readonly balancers: LocalHaproxy[] = [];
   readonly clients: MqttClient[] = [];
 
-  async start(opts: { communes?: number; countersPerCommune?: number } = {}): Promise<this> {
-    const demo = await demoRegistry({ cost: { N: 1024, r: 8, p: 1 }, ...opts });
+  async start(opts: { communes?: number; countersPerCommune?: number; collectors?: string[] } = {}): Promise<this> {
+    const { collectors = [], ...demoOpts } = opts;
+    const demo = await demoRegistry({ cost: { N: 1024, r: 8, p: 1 }, ...demoOpts });
     this.secrets = demo.secrets;
+    for (const id of collectors) {
+      this.secrets[id] = randomBytes(12).toString('base64url');
+      demo.file.services.push({ id, role: 'collector', passwordHash: await hashPassword(this.secrets[id], { N: 1024, r: 8, p: 1 }) });
+    }
     this.registryPath = join(this.dir, 'registry.yaml');
-    writeFileSync(this.registryPath, demo.yaml);
+    writeFileSync(this.registryPath, collectors.length ? stringify(demo.file) : demo.yaml);
     writeFileSync(join(this.dir, 'auth-secret'), this.secret.toString('hex'));
-    this.registry = parseRegistry(demo.yaml, 'test');
+    this.registry = parseRegistry(readFileSync(this.registryPath, 'utf8'), 'test');
     await this.redis.start();
     return this;
   }
