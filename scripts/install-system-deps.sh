@@ -10,6 +10,7 @@ need=()
 command -v espeak-ng >/dev/null || need+=(espeak-ng) # Vietnamese text-to-speech for announcements
 if [ "$profile" = test ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)       # end-to-end tests of the console and Node-RED (playwright-core)
+  command -v python3 >/dev/null || need+=(python3)   # the Eclipse Paho MQTT 3.1.1 interoperability suite (broker)
   [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)    # the C reference broker of the cluster benchmark
 fi
 if [ "$profile" = test ] || [ "$profile" = province ]; then
