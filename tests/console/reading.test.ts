@@ -50,7 +50,7 @@ describe('what each role may read', () => {
 
   it("a staff account cannot use another commune's uploaded audio by its hash", async () => {
     const form = new FormData();
-    form.append('file', new Blob([makeMp3(300)], { type: 'audio/mpeg' }), 'loa.mp3');
+    form.append('file', new Blob([new Uint8Array(makeMp3(300))], { type: 'audio/mpeg' }), 'loa.mp3');
     const up = await env.api(staff, 'POST', '/api/audio', form);
     expect(up.status).toBe(200);
     const { text: _t, ...noText } = body('Dùng tệp xã khác');
