@@ -76,15 +76,17 @@ describe('broker nodes on Redis', () => {
     expect(node.stats().refusals['subscribe-not-allowed']).toBeGreaterThanOrEqual(1);
   });
 
-  it('messages over 1 MB: refused and counted under the contract limit; within a raised limit a 1.2 MB schedule crosses nodes intact', async () => {
+  it('messages over 1 MB: refused and counted under the default limits; within raised limits a 1.2 MB schedule crosses nodes intact', async () => {
+    // default: the frame guard closes a connection whose packet declares more than limits.packetMaxBytes (~336 KB)
     const small = p.inProcess.at(-1)!;
     const console = await p.connect('console', small.port);
-    const before = small.stats().refusals['publish-too-large'] ?? 0;
-    await publishAcked(console, topicFor(SPEAKER, 'schedule'), Buffer.alloc(1_100_000, 'x'), { retain: true });
-    expect(small.stats().refusals['publish-too-large']).toBe(before + 1);
+    const before = small.stats().refusals['frame-too-large'] ?? 0;
+    console.publish(topicFor(SPEAKER, 'schedule'), Buffer.alloc(1_100_000, 'x'), { qos: 1, retain: true });
+    await waitFor(() => (small.stats().refusals['frame-too-large'] ?? 0) === before + 1, 10_000, 'the oversize frame refused');
 
-    const a = await p.node({ maxPayloadBytes: 2 * 1024 * 1024 });
-    const b = await p.node({ maxPayloadBytes: 2 * 1024 * 1024 });
+    const raised = { maxPayloadBytes: 2 * 1024 * 1024, limits: { packetMaxBytes: 4 * 1024 * 1024 } };
+    const a = await p.node(raised);
+    const b = await p.node(raised);
     const big = Buffer.from(Array.from({ length: 1_200_000 }, (_, i) => 'abcdefghij'[i % 10]).join(''));
     const speaker = await p.connect(SPEAKER, b.port);
     const seen: Buffer[] = [];
@@ -95,9 +97,11 @@ describe('broker nodes on Redis', () => {
     await waitFor(() => seen.some((m) => m.length === big.length), 15_000, 'the 1.2 MB schedule on node B');
     const sha = (x: Buffer) => createHash('sha256').update(x).digest('hex');
     expect(sha(seen.find((m) => m.length === big.length)!)).toBe(sha(big));
+    // within the frame limit but over the payload limit: acknowledged, dropped, counted on the node that got it
     await publishAcked(consoleA, topicFor(SPEAKER, 'schedule'), Buffer.alloc(3 * 1024 * 1024, 'y'), { retain: true });
     expect(a.stats().refusals['publish-too-large']).toBe(1);
     expect(b.stats().refusals['publish-too-large'] ?? 0).toBe(0);
+    expect(seen.filter((m) => m.length === 3 * 1024 * 1024)).toEqual([]);
   });
 
   it('a retained schedule published on node A is received by a speaker that connects to node B later', async () => {
