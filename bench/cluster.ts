@@ -139,7 +139,9 @@ export async function runClusterBench(opts: { quick: boolean; dir: string }) {
   const demo = await demoRegistry({ communes: Math.ceil(n / 10), hamletsPerCommune: 4, countersPerCommune: 6, cost: { N: 1024, r: 8, p: 1 } });
   const registryPath = join(dir, 'registry.yaml');
   writeFileSync(registryPath, demo.yaml);
-  const devices: Device[] = demo.file.provinces.flatMap((p) => p.communes.flatMap((c) => c.devices.map((d) => ({ id: d.id, password: demo.secrets[d.id] })))).slice(0, n);
+  const all = demo.file.provinces.flatMap((p) => p.communes.flatMap((c) => c.devices.map((d) => ({ id: d.id, password: demo.secrets[d.id], kind: d.kind }))));
+  const devices: Device[] = all.slice(0, n);
+  const boxes: Device[] = all.filter((d) => d.kind === 'rating-box'); // only rating boxes may publish ratings
   const collector = { id: 'collector', password: demo.secrets.collector };
   const secretFile = join(dir, 'auth.secret');
   writeFileSync(secretFile, randomBytes(32).toString('hex'));
@@ -172,7 +174,7 @@ export async function runClusterBench(opts: { quick: boolean; dir: string }) {
 
     // 3. QoS 1 fan-in through 1 and 2 nodes
     const c = await startNode(dir, 'c', registryPath, redis.url, secretFile);
-    const pubs = devices.slice(0, 50);
+    const pubs = boxes.slice(0, 50);
     const each = opts.quick ? 100 : 400;
     result.fanIn = { publishers: pubs.length, each, oneNodePerSecond: await fanIn([b.port], pubs, collector, each), twoNodesPerSecond: await fanIn([b.port, c.port], pubs, collector, each) };
 
