@@ -12,6 +12,9 @@ import { registerAnnouncementRoutes } from './announcement-routes.ts';
 import { registerAudioRoutes } from './audio-routes.ts';
 import { registerCrossSiteGuard } from './cross-site.ts';
 import { registerDeviceRoutes } from './device-routes.ts';
+import { registerDossierRoutes } from './dossier-routes.ts';
+import { registerFollowupRoutes } from './followup-routes.ts';
+import { registerServiceReportRoutes } from './service-report-routes.ts';
 import { registerSessionRoutes } from './session-routes.ts';
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
@@ -57,6 +60,9 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   registerAudioRoutes(app, deps);
   registerAdminRoutes(app, deps);
   registerDeviceRoutes(app, deps);
+  registerDossierRoutes(app, deps);
+  if (deps.followup) registerFollowupRoutes(app, deps, deps.followup);
+  registerServiceReportRoutes(app, deps, deps.followup);
   return app;
 }
 
