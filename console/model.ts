@@ -1,13 +1,18 @@
 import type { AudioRef, Priority } from '../devices/contract/broadcast.ts';
 
-/** staff prepares for its commune; leader approves/rejects/stops; district reads its communes; admin manages users. */
-export const ROLES = ['staff', 'leader', 'district', 'admin'] as const;
+/**
+ * staff prepares for its unit; leader approves/rejects/stops; inspector only reads; admin manages users.
+ * Staff and leaders work at a level (commune, province, or district where the registry has districts):
+ * see levels.ts. The old read-only "district" role became "inspector" (store migration 2).
+ */
+export const ROLES = ['staff', 'leader', 'inspector', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
+/** generic labels (without the level); levels.ts roleLabel gives the one shown to people */
 export const ROLE_LABELS: Record<Role, string> = {
-  staff: 'Cán bộ xã',
-  leader: 'Lãnh đạo xã',
-  district: 'Cán bộ huyện',
+  staff: 'Cán bộ',
+  leader: 'Lãnh đạo',
+  inspector: 'Thanh tra, giám sát (chỉ xem)',
   admin: 'Quản trị',
 };
 
@@ -15,7 +20,11 @@ export type User = {
   id: number;
   username: string;
   role: Role;
-  /** one commune for staff and leader; the communes a district officer reads; empty for admin (all) */
+  /** the level staff and leaders work at; null for admin, and for an inspector given a list of communes */
+  level: 'commune' | 'district' | 'province' | null;
+  /** the code of the unit at that level (commune, district or province code) */
+  unit: string | null;
+  /** commune level: the one commune; inspector without a unit: the communes read; otherwise empty */
   communes: string[];
   displayName: string | null;
 };

@@ -87,6 +87,37 @@ const MIGRATIONS: string[] = [
      received_at TEXT NOT NULL
    );
    CREATE INDEX deliveries_announcement ON deliveries(announcement, hamlet, occurrence);`,
+  // roles follow the registry's levels: staff/leader get a level and unit; the old read-only "district" role
+  // becomes "inspector" (its communes kept). SQLite cannot alter a CHECK, so the table is rebuilt; sessions
+  // reference it and are rebuilt too (everyone signs in again once after the upgrade).
+  `DROP TABLE sessions;
+   CREATE TABLE users_v2 (
+     id INTEGER PRIMARY KEY,
+     username TEXT NOT NULL UNIQUE,
+     password_hash TEXT NOT NULL,
+     role TEXT NOT NULL CHECK (role IN ('staff', 'leader', 'inspector', 'admin')),
+     level TEXT CHECK (level IN ('commune', 'district', 'province')),
+     unit TEXT,
+     communes TEXT NOT NULL DEFAULT '[]',
+     display_name TEXT,
+     disabled INTEGER NOT NULL DEFAULT 0,
+     created_at TEXT NOT NULL
+   );
+   INSERT INTO users_v2 (id, username, password_hash, role, level, unit, communes, display_name, disabled, created_at)
+     SELECT id, username, password_hash,
+       CASE role WHEN 'district' THEN 'inspector' ELSE role END,
+       CASE WHEN role IN ('staff', 'leader') THEN 'commune' END,
+       CASE WHEN role IN ('staff', 'leader') THEN json_extract(communes, '$[0]') END,
+       communes, display_name, disabled, created_at
+     FROM users;
+   DROP TABLE users;
+   ALTER TABLE users_v2 RENAME TO users;
+   CREATE TABLE sessions (
+     token_hash TEXT PRIMARY KEY,
+     user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL
+   );`,
 ];
 
 export function openDb(path: string): Db {
