@@ -27,6 +27,8 @@ export const PAYLOADS = {
   'schedule-status': ScheduleStatusPayload,
   ack: AckPayload,
   schedule: SchedulePayload,
+  'schedule-district': SchedulePayload,
+  'schedule-province': SchedulePayload,
   alert: AlertPayload,
 } as const satisfies Record<Channel, z.ZodType>;
 
