@@ -64,7 +64,12 @@ export type AnnouncementDraft = {
 
 export type Announcement = Omit<AnnouncementDraft, 'audio'> & {
   id: string;
+  /** the issuing unit's code: the commune, or the province / district for announcements from above */
   commune: string;
+  /** the issuing unit's level (absent: commune) */
+  level?: 'commune' | 'district' | 'province';
+  /** the communes it is for (absent: the issuing commune itself) */
+  targets?: 'all' | string[];
   audio: AudioMeta;
   status: Status;
   rejectReason: string | null;
@@ -81,3 +86,15 @@ export type DeliveryOutcome = 'played' | 'failed' | 'skipped' | 'missed';
 /** per hamlet: chờ phát / đã phát / lỗi / bỏ lỡ */
 export const DELIVERY_LABELS = { pending: 'chờ phát', played: 'đã phát', failed: 'lỗi', missed: 'bỏ lỡ' } as const;
 export type DeliveryState = keyof typeof DELIVERY_LABELS;
+
+/** the issuing unit of an announcement */
+export function issuerOf(a: Pick<Announcement, 'commune' | 'level'>): { level: 'commune' | 'district' | 'province'; code: string } {
+  return { level: a.level ?? 'commune', code: a.commune };
+}
+
+/** the communes an announcement is for, resolved against the communes its issuer covers */
+export function targetCommunes(a: Pick<Announcement, 'commune' | 'level' | 'targets'>, issuerCommunes: string[]): string[] {
+  if ((a.level ?? 'commune') === 'commune') return [a.commune];
+  const t = a.targets ?? 'all';
+  return t === 'all' ? issuerCommunes : issuerCommunes.filter((c) => t.includes(c));
+}

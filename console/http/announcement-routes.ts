@@ -23,7 +23,7 @@ export function registerAnnouncementRoutes(app: FastifyInstance, deps: HttpDeps)
   app.get<IdParams>('/api/announcements/:id', async (req) => {
     const a = svc.get(userOf(req), req.params.id);
     const logs = deps.store.deliveries.forAnnouncement(a.id);
-    return { ...view(a), delivery: hamletDeliveries(a, deps.area, logs, (id) => deps.store.speakers.get(id)) };
+    return { ...view(a), delivery: hamletDeliveries(a, deps.area, logs, (id) => deps.store.speakers.get(id), svc.communesOf(a).filter((c) => readableCommunes(userOf(req), deps.area).includes(c))) };
   });
 
   app.put<IdParams>('/api/announcements/:id', async (req) => view(await svc.update(userOf(req), req.params.id, req.body)));

@@ -6,7 +6,9 @@ import type { Logger } from '../../infra/logger.ts';
 import type { Area } from '../area.ts';
 import type { CommuneKey } from '../keys.ts';
 import type { Store } from '../store/index.ts';
-import { buildItems, itemsHash } from './build.ts';
+import { itemsHash } from './build.ts';
+import { issuerDocs, type IssuerDoc } from './issuer-docs.ts';
+import type { PolicyService } from '../policy.ts';
 
 /** the one mqtt.js method the publisher uses, so tests can pass a real client and nothing else */
 export interface MqttPublish {
@@ -19,7 +21,10 @@ export type PublisherDeps = {
   mqtt: MqttPublish;
   clock: Clock;
   log: Logger;
+  /** signing keys by unit code: communes (5 digits), districts (3), provinces (2) */
   keys: Map<string, CommuneKey>;
+  /** the sound policy each document carries (absent: the default quiet hours) */
+  policy?: PolicyService;
   config: { horizonDays: number; reissueHours: number; validityS: number; emergencyValidityS: number; publishTimeoutMs: number };
 };
 
@@ -84,35 +89,44 @@ export class SchedulePublisher {
 
   async #reissueNow(commune: string, force: boolean): Promise<void> {
     const { store, area, clock, config } = this.deps;
-    const key = this.deps.keys.get(commune);
-    if (!key) throw new Error(`no signing key for commune ${commune}`);
+    if (!this.deps.keys.get(commune)) throw new Error(`no signing key for commune ${commune}`);
     const now = clock.now();
-    const approved = store.announcements.approvedFor(commune);
     const horizon = now + config.horizonDays * 86_400_000;
     await Promise.all(
-      area.speakers(commune).map(async (s) => {
-        const items = buildItems(approved, s.hamlet, { now, horizon, ...config });
-        const hash = itemsHash(items);
-        const row = store.speakers.get(s.id);
-        if (!force && row && row.items_hash === hash && !row.publish_pending && (row.status_active ?? 0) <= row.version) {
-          this.stats.unchanged++;
-          return;
-        }
-        const version = store.speakers.nextVersion(s.id, hash);
-        const doc: ScheduleDocument = {
-          v: 1, commune, speaker: s.id, hamlet: s.hamlet, version,
-          issuedAt: new Date(now).toISOString(), horizon: new Date(horizon).toISOString(), items,
-        };
-        await this.#publish(s.id, doc, key);
-      }),
+      area.speakers(commune).flatMap((s) =>
+        issuerDocs(commune, s.hamlet, { now, horizon, ...config }, this.deps).map(async (d) => {
+          const hash = itemsHash(d.items, d.policy, d.stop);
+          const row = this.#row(s.id, d);
+          if (!force && row && row.items_hash === hash && !row.publish_pending && (row.status_active ?? 0) <= row.version) {
+            this.stats.unchanged++;
+            return;
+          }
+          const version = d.channel === 'schedule' ? store.speakers.nextVersion(s.id, hash) : store.speakerDocs.nextVersion(s.id, d.channel, hash);
+          const doc: ScheduleDocument = {
+            v: 1, commune, speaker: s.id, hamlet: s.hamlet, version,
+            issuedAt: new Date(now).toISOString(), horizon: new Date(horizon).toISOString(), items: d.items,
+            // the commune's own document keeps its old shape plus the policy; documents from above name their issuer
+            ...(d.issuer.level === 'commune' ? {} : { issuer: d.issuer }),
+            policy: d.policy,
+            ...(d.stop ? { stop: d.stop } : {}),
+          };
+          await this.#publish(s.id, doc, d.key, d.channel);
+        }),
+      ),
     );
   }
 
-  async #publish(speaker: string, doc: ScheduleDocument, key: CommuneKey): Promise<void> {
+  #row(speaker: string, d: IssuerDoc) {
+    return d.channel === 'schedule' ? this.deps.store.speakers.get(speaker) : this.deps.store.speakerDocs.get(speaker, d.channel);
+  }
+
+  async #publish(speaker: string, doc: ScheduleDocument, key: CommuneKey, channel: IssuerDoc['channel'] = 'schedule'): Promise<void> {
     const payload = Buffer.from(JSON.stringify(signSchedule(doc, key.privateKey)));
     try {
-      await publishWithTimeout(this.deps.mqtt, topicFor(speaker, 'schedule'), payload, this.deps.config.publishTimeoutMs);
-      this.deps.store.speakers.markPublished(speaker, doc.version, new Date(this.deps.clock.now()).toISOString());
+      await publishWithTimeout(this.deps.mqtt, topicFor(speaker, channel), payload, this.deps.config.publishTimeoutMs);
+      const at = new Date(this.deps.clock.now()).toISOString();
+      if (channel === 'schedule') this.deps.store.speakers.markPublished(speaker, doc.version, at);
+      else this.deps.store.speakerDocs.markPublished(speaker, channel, doc.version, at);
       this.stats.published++;
       this.deps.log.info({ speaker, version: doc.version, items: doc.items.length }, 'schedule published');
     } catch (err) {

@@ -118,6 +118,45 @@ const MIGRATIONS: string[] = [
      created_at INTEGER NOT NULL,
      expires_at INTEGER NOT NULL
    );`,
+  // announcements from above the commune (province, district): the issuing level and the communes targeted;
+  // one signed document per issuer per speaker (speaker_docs), stops, and sound policies
+  `ALTER TABLE announcements ADD COLUMN level TEXT NOT NULL DEFAULT 'commune';
+   ALTER TABLE announcements ADD COLUMN targets TEXT;
+   CREATE INDEX announcements_level ON announcements(level, status);
+   ALTER TABLE speakers ADD COLUMN stopped TEXT;
+   ALTER TABLE speakers ADD COLUMN last_seen TEXT;
+   CREATE TABLE speaker_docs (
+     speaker TEXT NOT NULL,
+     channel TEXT NOT NULL,
+     version INTEGER NOT NULL DEFAULT 0,
+     items_hash TEXT,
+     published_at TEXT,
+     publish_pending INTEGER NOT NULL DEFAULT 0,
+     status TEXT,
+     status_active INTEGER,
+     status_reason TEXT,
+     status_at TEXT,
+     PRIMARY KEY (speaker, channel)
+   );
+   CREATE TABLE stops (
+     id TEXT PRIMARY KEY,
+     level TEXT NOT NULL,
+     unit TEXT NOT NULL,
+     targets TEXT NOT NULL,
+     at TEXT NOT NULL,
+     until TEXT,
+     created_by TEXT NOT NULL,
+     lifted_at TEXT,
+     lifted_by TEXT
+   );
+   CREATE TABLE sound_policies (
+     level TEXT NOT NULL,
+     unit TEXT NOT NULL,
+     policy TEXT NOT NULL,
+     updated_by TEXT NOT NULL,
+     updated_at TEXT NOT NULL,
+     PRIMARY KEY (level, unit)
+   );`,
 ];
 
 export function openDb(path: string): Db {
