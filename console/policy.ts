@@ -9,7 +9,11 @@ import type { Schedule, User } from './model.ts';
 import { expand, scheduleEnd } from './recurrence.ts';
 import type { Store } from './store/index.ts';
 
-const fmt = new Intl.DateTimeFormat('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
+/** dd/mm/yyyy HH:mm, Vietnam time (UTC+7 all year) */
+function vietnamDateTime(iso: string): string {
+  const d = new Date(Date.parse(iso) + 7 * 3_600_000).toISOString();
+  return `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)} ${d.slice(11, 16)}`;
+}
 
 /**
  * Quiet hours and volume caps as policy: a commune's own, else its province's, else the default (no
@@ -23,12 +27,13 @@ export class PolicyService {
   forUnit(unit: Unit): SoundPolicy {
     const own = this.deps.store.policies.get(unit.level, unit.code);
     if (own) return own;
-    if (unit.level === 'commune') {
-      const province = this.deps.area.provinceOf(unit.code);
-      const inherited = province && this.deps.store.policies.get('province', province.code);
-      if (inherited) return inherited;
-    }
-    return DEFAULT_SOUND_POLICY;
+    if (unit.level === 'province') return DEFAULT_SOUND_POLICY;
+    // a commune or district without its own policy follows the unit above it
+    const commune = unit.level === 'commune' ? unit.code : this.deps.area.communesIn('district', unit.code)[0];
+    const district = unit.level === 'commune' && commune ? this.deps.area.districtOf(commune) : undefined;
+    if (district) return this.forUnit({ level: 'district', code: district.code });
+    const province = commune ? this.deps.area.provinceOf(commune) : undefined;
+    return (province && this.deps.store.policies.get('province', province.code)) || DEFAULT_SOUND_POLICY;
   }
 
   /** what a speaker of this commune enforces: its commune's policy merged with every unit above */
@@ -51,7 +56,7 @@ export class PolicyService {
       const bad = starts.find((iso) => isQuiet(quiet, priority, Date.parse(iso)));
       if (bad) {
         const periods = quiet.periods.map((p) => `${p.from}–${p.to}`).join(', ');
-        fail('QUIET_HOURS', `Lần phát lúc ${fmt.format(new Date(bad))} rơi vào giờ yên tĩnh (${periods}) của ${this.deps.area.communeName(c)}.`);
+        fail('QUIET_HOURS', `Lần phát lúc ${vietnamDateTime(bad)} rơi vào giờ yên tĩnh (${periods}) của ${this.deps.area.communeName(c)}.`);
       }
     }
   }

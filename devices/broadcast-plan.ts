@@ -50,9 +50,19 @@ export function mergePolicies(policies: SoundPolicy[]): SoundPolicy {
   if (policies.length === 0) return { quietHours: { periods: [], exempt: ['emergency'] }, volumeCaps: [] };
   const exempt = policies.map((p) => p.quietHours.exempt).reduce((a, b) => a.filter((x) => b.includes(x)));
   return {
-    quietHours: { periods: policies.flatMap((p) => p.quietHours.periods), exempt },
-    volumeCaps: policies.flatMap((p) => p.volumeCaps),
+    quietHours: { periods: uniqueBy(policies.flatMap((p) => p.quietHours.periods)), exempt },
+    volumeCaps: uniqueBy(policies.flatMap((p) => p.volumeCaps)),
   };
+}
+
+function uniqueBy<T>(list: T[]): T[] {
+  const seen = new Set<string>();
+  return list.filter((x) => {
+    const k = JSON.stringify(x);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }
 
 export const PRIORITY_RANK = { normal: 0, priority: 1, emergency: 2 } as const;

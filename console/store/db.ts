@@ -6,7 +6,7 @@ export type Db = Database.Database;
  * Migrations run in order inside one transaction each; PRAGMA user_version records the last one applied.
  * Only ever append: a migration that shipped is never edited.
  */
-const MIGRATIONS: string[] = [
+export const MIGRATIONS: string[] = [
   `CREATE TABLE users (
      id INTEGER PRIMARY KEY,
      username TEXT NOT NULL UNIQUE,
