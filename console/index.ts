@@ -18,6 +18,8 @@ import { loadOrCreateKey, type CommuneKey } from './keys.ts';
 import { SchedulePublisher } from './schedule/publisher.ts';
 import { PolicyService } from './policy.ts';
 import { StopService } from './stops.ts';
+import { RetainedGuard } from './schedule/retained-guard.ts';
+import { ISSUER_CHANNELS, topicFor } from '../devices/topics.ts';
 import { Store } from './store/index.ts';
 import { UserService } from './users.ts';
 
@@ -37,6 +39,7 @@ export type ConsoleDeps = {
 
 export type ConsoleStats = {
   publisher: SchedulePublisher['stats'];
+  retained: RetainedGuard['stats'];
   feedback: Feedback['stats'];
   logins: UserService['stats'];
   influx: InfluxLogReader['stats'] | null;
@@ -101,7 +104,12 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
     store, area, mqtt: client, clock, log, keys, policy,
     config: { ...config.schedule, publishTimeoutMs: config.mqtt.publishTimeoutMs },
   });
-  const feedback = new Feedback({ store, area, clock, log, onNewerVersion: (c) => void publisher.reissue(c, { force: true }) });
+  const guard = new RetainedGuard({ store, clock, log, reassert: (c, t) => publisher.reassert(c, t), reassertAll: () => publisher.reassertAll() });
+  const feedback = new Feedback({
+    store, area, clock, log,
+    onNewerVersion: (c) => void publisher.reissue(c, { force: true }),
+    onStatus: (speaker, p) => guard.statusReported(topicFor(speaker, ISSUER_CHANNELS[p.issuer ?? 'commune']), p),
+  });
   const subscribed = feedback.subscribe(client);
   const announcements = new AnnouncementService({
     store, area, audio, clock,
@@ -111,7 +119,7 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
   });
   const influxReader = config.influx ? new InfluxLogReader({ ...config.influx, area, feedback, clock, log }) : undefined;
 
-  const stats = (): ConsoleStats => ({ publisher: publisher.stats, feedback: feedback.stats, logins: users.stats, influx: influxReader?.stats ?? null });
+  const stats = (): ConsoleStats => ({ publisher: publisher.stats, retained: guard.stats, feedback: feedback.stats, logins: users.stats, influx: influxReader?.stats ?? null });
   const app = await buildServer({
     store, area, users, announcements, audio, audioFiles, log, clock, policy, stops, keys,
     scheduleConfig: { validityS: config.schedule.validityS, emergencyValidityS: config.schedule.emergencyValidityS },
@@ -123,12 +131,8 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
   const port = (app.server.address() as { port: number }).port;
   publisher.start();
   influxReader?.start();
-  // a broker that comes back without our session may also have lost the retained schedules: publish them again
-  let firstConnect = !client.connected;
-  client.on('connect', (connack) => {
-    if (!firstConnect && !connack.sessionPresent) for (const c of area.communes) void publisher.reissue(c, { force: true });
-    firstConnect = false;
-  });
+  // on every connect (and so on start) the retained schedules are re-asserted; mismatches are repaired
+  guard.watch(client);
 
   return {
     url: `http://${config.http.host}:${port}`,

@@ -1,5 +1,5 @@
 import type { Area } from './area.ts';
-import type { Role, User } from './model.ts';
+import { levelOf, type Role, type User } from './model.ts';
 
 /**
  * Administrative levels a console user works at. Since 1 July 2025 Vietnam has provinces and communes only;
@@ -34,8 +34,9 @@ export function roleLabel(role: Role, level: UnitLevel | null, communeName?: str
 
 /** the label of a user as the console shows it */
 export function userRoleLabel(user: User, area: Area): string {
-  const commune = user.level === 'commune' || (user.level === null && user.communes.length === 1) ? user.communes[0] : undefined;
-  return roleLabel(user.role, user.level, commune ? area.communeName(commune) : undefined);
+  const level = levelOf(user);
+  const commune = level === 'commune' || (level === null && user.communes.length === 1) ? user.communes[0] : undefined;
+  return roleLabel(user.role, level, commune ? area.communeName(commune) : undefined);
 }
 
 /** the roles an admin can give on this console: district ones only where the registry has districts */

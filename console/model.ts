@@ -21,9 +21,9 @@ export type User = {
   username: string;
   role: Role;
   /** the level staff and leaders work at; null for admin, and for an inspector given a list of communes */
-  level: 'commune' | 'district' | 'province' | null;
+  level?: 'commune' | 'district' | 'province' | null;
   /** the code of the unit at that level (commune, district or province code) */
-  unit: string | null;
+  unit?: string | null;
   /** commune level: the one commune; inspector without a unit: the communes read; otherwise empty */
   communes: string[];
   displayName: string | null;
@@ -79,6 +79,8 @@ export type Announcement = Omit<AnnouncementDraft, 'audio'> & {
   approvedBy: string | null;
   approvedAt: string | null;
   revision: number;
+  /** a proposed change of an approved announcement: the id it replaces once a leader approves it */
+  revisionOf?: string | null;
 };
 
 export type DeliveryOutcome = 'played' | 'failed' | 'skipped' | 'missed';
@@ -88,6 +90,11 @@ export const DELIVERY_LABELS = { pending: 'chờ phát', played: 'đã phát', f
 export type DeliveryState = keyof typeof DELIVERY_LABELS;
 
 /** the issuing unit of an announcement */
+/** the level a user works at: staff and leaders without one (older records) are commune level */
+export function levelOf(user: Pick<User, 'role' | 'level'>): 'commune' | 'district' | 'province' | null {
+  return user.level ?? (user.role === 'staff' || user.role === 'leader' ? 'commune' : null);
+}
+
 export function issuerOf(a: Pick<Announcement, 'commune' | 'level'>): { level: 'commune' | 'district' | 'province'; code: string } {
   return { level: a.level ?? 'commune', code: a.commune };
 }

@@ -9,6 +9,7 @@ need=()
 command -v espeak-ng >/dev/null || need+=(espeak-ng) # Vietnamese text-to-speech for announcements
 if [ "$profile" = test ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)       # end-to-end tests of the console and Node-RED (playwright-core)
+  command -v python3 >/dev/null || need+=(python3)   # the Eclipse Paho MQTT 3.1.1 interoperability suite (broker)
 fi
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 SUDO=""

@@ -13,13 +13,14 @@ export class AudioService {
     private readonly deps: { store: Store; files: AudioFiles; tts: TextToSpeech; limits: AudioLimits; clock: Clock; log: Logger },
   ) {}
 
-  upload(bytes: Buffer, by: string): AudioMeta {
+  /** audio belongs to the commune that uploaded (or spoke) it: another commune cannot use it by its hash */
+  upload(bytes: Buffer, by: string, commune: string): AudioMeta {
     const meta = inspectAudio(bytes, this.deps.limits);
-    this.#keep(meta, bytes, `upload:${by}`);
+    this.#keep(meta, bytes, `upload:${by}`, commune);
     return meta;
   }
 
-  async speak(text: string): Promise<AudioMeta> {
+  async speak(text: string, commune: string): Promise<AudioMeta> {
     let wav: Buffer;
     try {
       wav = await this.deps.tts.synthesize(text);
@@ -28,20 +29,23 @@ export class AudioService {
       fail('TTS_FAILED');
     }
     const meta = inspectAudio(wav, this.deps.limits);
-    this.#keep(meta, wav, `tts:${this.deps.tts.name}`);
+    this.#keep(meta, wav, `tts:${this.deps.tts.name}`, commune);
     return meta;
   }
 
-  /** an uploaded file's metadata, or AUDIO_UNKNOWN when its bytes are gone */
-  require(sha256: string): AudioMeta {
+  /** an uploaded file's metadata, or AUDIO_UNKNOWN when its bytes are gone or it is another commune's */
+  require(sha256: string, commune: string): AudioMeta {
     const meta = this.deps.store.audio.get(sha256);
-    if (!meta || !this.deps.files.has(sha256)) fail('AUDIO_UNKNOWN');
+    if (!meta || !this.deps.files.has(sha256) || !this.deps.store.audio.ownedBy(sha256, commune)) fail('AUDIO_UNKNOWN');
     return meta;
   }
 
-  #keep(meta: AudioMeta, bytes: Buffer, source: string): void {
+  #keep(meta: AudioMeta, bytes: Buffer, source: string, commune: string): void {
     // file first, then the index row: an index row never points at a missing file
     this.deps.files.put(meta.sha256, bytes);
-    this.deps.store.audio.add(meta, source, new Date(this.deps.clock.now()).toISOString());
+    this.deps.store.tx(() => {
+      this.deps.store.audio.add(meta, source, new Date(this.deps.clock.now()).toISOString());
+      this.deps.store.audio.addOwner(meta.sha256, commune);
+    });
   }
 }

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { readableCommunes } from '../access.ts';
 import { userRoleLabel } from '../levels.ts';
-import type { User } from '../model.ts';
-import { SESSION_COOKIE, setSessionCookie, userOf, type HttpDeps } from './context.ts';
+import { levelOf, type User } from '../model.ts';
+import { DEVICE_COOKIE, SESSION_COOKIE, setDeviceCookie, setSessionCookie, userOf, type HttpDeps } from './context.ts';
 
 export function publicUser(user: User, deps: HttpDeps) {
   return {
@@ -12,7 +12,7 @@ export function publicUser(user: User, deps: HttpDeps) {
     unit: user.unit,
     unitName: user.level && user.unit ? deps.area.unitName(user.level, user.unit) : null,
     roleLabel: userRoleLabel(user, deps.area),
-    commune: (user.role === 'staff' || user.role === 'leader') && user.level === 'commune' ? (user.communes[0] ?? null) : null,
+    commune: (user.role === 'staff' || user.role === 'leader') && levelOf(user) === 'commune' ? (user.communes[0] ?? null) : null,
     communes: readableCommunes(user, deps.area).map((code) => ({ code, name: deps.area.communeName(code) })),
     displayName: user.displayName,
   };
@@ -21,8 +21,9 @@ export function publicUser(user: User, deps: HttpDeps) {
 export function registerSessionRoutes(app: FastifyInstance, deps: HttpDeps): void {
   app.post('/api/session', async (req, reply) => {
     const body = (req.body ?? {}) as { username?: unknown; password?: unknown };
-    const { token, user } = await deps.users.login(body.username, body.password);
+    const { token, user, deviceToken } = await deps.users.login(body.username, body.password, { address: req.ip, deviceToken: req.cookies[DEVICE_COOKIE] || undefined });
     setSessionCookie(reply, token, deps);
+    if (deviceToken) setDeviceCookie(reply, deviceToken, deps);
     return { token, user: publicUser(user, deps) };
   });
 

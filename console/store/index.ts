@@ -6,7 +6,9 @@ import { PolicyStore, SpeakerDocStore, StopStore } from './broadcast.ts';
 import { AuditStore } from './audit.ts';
 import { openDb, type Db } from './db.ts';
 import { DeliveryStore } from './deliveries.ts';
+import { SignedDocumentStore } from './signed-documents.ts';
 import { SpeakerStore } from './speakers.ts';
+import { LoginAttemptStore } from './login-attempts.ts';
 import { UserStore } from './users.ts';
 
 /** The console's embedded SQLite store; `tx` runs a function in one transaction (all or nothing). */
@@ -20,6 +22,8 @@ export class Store {
   readonly speakerDocs: SpeakerDocStore;
   readonly stops: StopStore;
   readonly policies: PolicyStore;
+  readonly loginAttempts: LoginAttemptStore;
+  readonly signedDocuments: SignedDocumentStore;
 
   constructor(readonly db: Db) {
     this.users = new UserStore(db);
@@ -31,6 +35,8 @@ export class Store {
     this.speakerDocs = new SpeakerDocStore(db);
     this.stops = new StopStore(db);
     this.policies = new PolicyStore(db);
+    this.loginAttempts = new LoginAttemptStore(db);
+    this.signedDocuments = new SignedDocumentStore(db);
   }
 
   static open(path: string): Store {
