@@ -136,6 +136,7 @@ describe('announcements from the province', () => {
     await env.api(tinhLeader, 'PUT', '/api/policy', { policy: p });
     const ok = await env.api(staff1, 'POST', '/api/announcements', night);
     expect(ok.status).toBe(201);
+    await env.api(staff1, 'POST', `/api/announcements/${ok.body.id}/submit`);
     expect((await env.api(leader1, 'POST', `/api/announcements/${ok.body.id}/approve`)).body.status).toBe('approved');
   });
 
