@@ -67,6 +67,11 @@ export class Feedback {
 
   #status(speaker: string, commune: string, p: ScheduleStatusPayload): void {
     this.stats.statuses++;
+    // one commit per status: a whole province answering a stop at once must not stall the console on its disk
+    this.deps.store.tx(() => this.#recordStatus(speaker, commune, p));
+  }
+
+  #recordStatus(speaker: string, commune: string, p: ScheduleStatusPayload): void {
     const at = p.at ?? new Date(this.deps.clock.now()).toISOString();
     this.deps.store.speakerDocs.recordSeen(speaker, new Date(this.deps.clock.now()).toISOString(), p.stopped);
     // a verdict about a document from above the commune goes to that issuer's row; `actives` updates every issuer

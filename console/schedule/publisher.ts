@@ -125,14 +125,16 @@ export class SchedulePublisher {
     if (!this.deps.keys.get(commune)) throw new Error(`no signing key for commune ${commune}`);
     const now = clock.now();
     const horizon = now + config.horizonDays * 86_400_000;
-    await Promise.all(
+    // one transaction for every version and signed copy of the commune (not one fsync per speaker): a
+    // province-wide emergency or stop reaches thousands of speakers at once
+    const prepared = store.tx(() =>
       area.speakers(commune).flatMap((s) =>
-        issuerDocs(commune, s.hamlet, { now, horizon, ...config }, this.deps).map(async (d) => {
+        issuerDocs(commune, s.hamlet, { now, horizon, ...config }, this.deps).flatMap((d) => {
           const hash = itemsHash(d.items, d.policy, d.stop);
           const row = this.#row(s.id, d);
           if (!force && row && row.items_hash === hash && !row.publish_pending && (row.status_active ?? 0) <= row.version) {
             this.stats.unchanged++;
-            return;
+            return [];
           }
           const version = d.channel === 'schedule' ? store.speakers.nextVersion(s.id, hash) : store.speakerDocs.nextVersion(s.id, d.channel, hash);
           const doc: ScheduleDocument = {
@@ -143,35 +145,48 @@ export class SchedulePublisher {
             policy: d.policy,
             ...(d.stop ? { stop: d.stop } : {}),
           };
-          await this.#publish(s.id, doc, d.key, d.channel);
+          return [this.#prepare(s.id, doc, d.key, d.channel)];
         }),
       ),
     );
+    const sent = await Promise.all(prepared.map((p) => this.#send(p)));
+    const at = new Date(this.deps.clock.now()).toISOString();
+    store.tx(() => {
+      for (const p of prepared.filter((_, i) => sent[i])) {
+        if (p.channel === 'schedule') store.speakers.markPublished(p.speaker, p.doc.version, at);
+        else store.speakerDocs.markPublished(p.speaker, p.channel, p.doc.version, at);
+      }
+    });
   }
 
   #row(speaker: string, d: IssuerDoc) {
     return d.channel === 'schedule' ? this.deps.store.speakers.get(speaker) : this.deps.store.speakerDocs.get(speaker, d.channel);
   }
 
-  async #publish(speaker: string, doc: ScheduleDocument, key: CommuneKey, channel: IssuerDoc['channel'] = 'schedule'): Promise<void> {
+  #prepare(speaker: string, doc: ScheduleDocument, key: CommuneKey, channel: IssuerDoc['channel'] = 'schedule'): Prepared {
     const payload = Buffer.from(JSON.stringify(signSchedule(doc, key.privateKey)));
     const topic = topicFor(speaker, channel);
     // kept before it is published: this is what the console re-asserts if the broker loses or replaces it
     this.deps.store.signedDocuments.put({ topic, payload, commune: doc.commune, version: doc.version }, new Date(this.deps.clock.now()).toISOString());
+    return { speaker, doc, channel, topic, payload };
+  }
+
+  /** true when the broker has it; otherwise it stays publish_pending and the next tick re-issues it */
+  async #send(p: Prepared): Promise<boolean> {
     try {
-      await publishWithTimeout(this.deps.mqtt, topic, payload, this.deps.config.publishTimeoutMs);
-      const at = new Date(this.deps.clock.now()).toISOString();
-      if (channel === 'schedule') this.deps.store.speakers.markPublished(speaker, doc.version, at);
-      else this.deps.store.speakerDocs.markPublished(speaker, channel, doc.version, at);
+      await publishWithTimeout(this.deps.mqtt, p.topic, p.payload, this.deps.config.publishTimeoutMs);
       this.stats.published++;
-      this.deps.log.info({ speaker, version: doc.version, items: doc.items.length }, 'schedule published');
+      this.deps.log.info({ speaker: p.speaker, channel: p.channel, version: p.doc.version, items: p.doc.items.length }, 'schedule published');
+      return true;
     } catch (err) {
-      // stays publish_pending: the next tick re-issues it
       this.stats.failed++;
-      this.deps.log.warn({ err, speaker, version: doc.version }, 'schedule publish failed');
+      this.deps.log.warn({ err, speaker: p.speaker, version: p.doc.version }, 'schedule publish failed');
+      return false;
     }
   }
 }
+
+type Prepared = { speaker: string; doc: ScheduleDocument; channel: IssuerDoc['channel']; topic: string; payload: Buffer };
 
 export function publishWithTimeout(mqtt: MqttPublish, topic: string, payload: Buffer, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -200,10 +200,12 @@ export class SpeakerUnit implements BridgeUnit {
       this.stats.schedules.refused[verdict.reason] = (this.stats.schedules.refused[verdict.reason] ?? 0) + 1;
       ctx.log.warn({ issuer: slot.level, reason: verdict.reason, detail: verdict.detail }, 'schedule refused');
     } else {
-      this.saveSchedule(slot, verdict.active);
+      // act first (a stop cuts the sound, an emergency is scheduled), then write to disk: an SD card can be slow,
+      // and a crash in between is covered by the retained document delivered again on reconnect
       slot.active = verdict.active;
       this.stats.schedules.accepted++;
       this.apply({ level: slot.level, doc: verdict.active.doc });
+      this.saveSchedule(slot, verdict.active);
       this.prefetch(slot, verdict.active);
       ctx.log.info({ issuer: slot.level, version: verdict.active.doc.version, stop: verdict.active.doc.stop?.id }, 'schedule accepted');
     }
