@@ -21,6 +21,10 @@ import { StopService } from './stops.ts';
 import { RetainedGuard } from './schedule/retained-guard.ts';
 import { ISSUER_CHANNELS, topicFor } from '../devices/topics.ts';
 import { Store } from './store/index.ts';
+import { RatingsSource } from './dossiers/ratings.ts';
+import { smtpMailer } from './followup/mailer.ts';
+import { FollowupService } from './followup/service.ts';
+import { FollowupStore } from './followup/store.ts';
 import { UserService } from './users.ts';
 
 export { parseConfig, loadConfig, ConsoleConfig, ConfigError } from './config.ts';
@@ -55,6 +59,7 @@ export type RunningConsole = {
   feedback: Feedback;
   stops: StopService;
   policy: PolicyService;
+  followup: FollowupService;
   keys: Map<string, CommuneKey>;
   mqtt: MqttClient;
   /** resolves once the broadcast-log / schedule-status subscription is granted */
@@ -119,26 +124,36 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
   });
   const influxReader = config.influx ? new InfluxLogReader({ ...config.influx, area, feedback, clock, log }) : undefined;
 
+  const cases = new FollowupStore(store.db);
+  const followup = new FollowupService({
+    cases, store, area, clock, log: log.child({ component: 'followup' }), config: config.followup,
+    ...(config.influx ? { ratings: new RatingsSource(config.influx) } : {}),
+    ...(config.followup.smtp ? { mailer: smtpMailer(config.followup.smtp) } : {}),
+  });
+
   const stats = (): ConsoleStats => ({ publisher: publisher.stats, retained: guard.stats, feedback: feedback.stats, logins: users.stats, influx: influxReader?.stats ?? null });
   const app = await buildServer({
     store, area, users, announcements, audio, audioFiles, log, clock, policy, stops, keys,
     scheduleConfig: { validityS: config.schedule.validityS, emergencyValidityS: config.schedule.emergencyValidityS },
     config: { secureCookies: config.http.secureCookies, sessionMs, maxAudioBytes: config.audio.maxBytes },
     influx: config.influx,
+    followup: { cases, service: followup },
     stats,
   });
   await app.listen({ host: config.http.host, port: config.http.port });
   const port = (app.server.address() as { port: number }).port;
   publisher.start();
   influxReader?.start();
+  followup.start();
   // on every connect (and so on start) the retained schedules are re-asserted; mismatches are repaired
   guard.watch(client);
 
   return {
     url: `http://${config.http.host}:${port}`,
-    port, app, store, users, publisher, feedback, keys, stops, policy, mqtt: client, subscribed, stats,
+    port, app, store, users, publisher, feedback, keys, stops, policy, mqtt: client, subscribed, stats, followup,
     async close() {
       influxReader?.stop();
+      await followup.stop();
       await app.close();
       await publisher.stop();
       await client.endAsync(true);
