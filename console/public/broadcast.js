@@ -1,4 +1,4 @@
-// The "Phát toàn tỉnh" tab: stop now / resume, the quiet-hours policy, the delivery roll-up per commune, hamlet
+// The "Điều hành loa toàn tỉnh" tab: stop now / resume, the quiet-hours policy, the delivery roll-up per commune, hamlet
 // and speaker, and the preview of what will play. `api`, `el` and `say` are app.js's helpers; text via textContent only.
 const fmtTime = (iso) => (iso ? new Date(iso).toLocaleString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', hour12: false }) : '—');
 const FATES = { plays: 'sẽ phát', 'quiet-hours': 'bỏ qua (giờ yên tĩnh)', stopped: 'bỏ qua (đang dừng phát)', 'pushed-back': 'phát chậm (chờ tin khác)', cut: 'bị cắt (tin khẩn cấp)', busy: 'bỏ qua (loa bận)' };

@@ -31,7 +31,7 @@ async function open(username: string): Promise<Page> {
   return page;
 }
 
-describe('the "Phát toàn tỉnh · Dừng phát" tab in Chromium', () => {
+describe('the "Điều hành loa toàn tỉnh" tab in Chromium', () => {
   it('a province leader sees the roll-up per commune, stops the whole province at once and resumes', async () => {
     const speaker = await env.speakerClient('xa2-ap3-loa');
     const docs: ScheduleDocument[] = [];
