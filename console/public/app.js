@@ -1,5 +1,6 @@
 // The console's web UI: plain JS, no build step. All text shown to people is Vietnamese; data goes in via textContent only.
 import { loadDevices } from './devices.js';
+import { loadBroadcast, showPolicyBesideForm } from './broadcast.js';
 import { loadFollowup } from './followup.js';
 import { renderUsers } from './users.js';
 import { attachPickers, readPicker, writePicker } from './datetime.js';
@@ -58,7 +59,7 @@ function showView(id) {
   clearInterval(refreshTimer);
   for (const v of document.querySelectorAll('.view')) v.hidden = v.id !== id;
   for (const b of document.querySelectorAll('#tabs button')) b.classList.toggle('active', b.dataset.view === id);
-  const loaders = { 'list-view': loadList, 'speakers-view': loadSpeakers, 'devices-view': () => loadDevices({ api, el }), 'followup-view': () => loadFollowup({ api, el, say, me }), 'audit-view': loadAudit, 'users-view': loadUsers, 'form-view': () => {}, 'emergency-view': () => {} };
+  const loaders = { 'list-view': loadList, 'speakers-view': loadSpeakers, 'devices-view': () => loadDevices({ api, el }), 'followup-view': () => loadFollowup({ api, el, say, me }), 'audit-view': loadAudit, 'users-view': loadUsers, 'form-view': () => showPolicyBesideForm({ api }), 'emergency-view': () => {}, 'broadcast-view': () => loadBroadcast({ api, el, say, me }) };
   // views without a loader (the forms) have nothing to fetch
   Promise.resolve(loaders[id]?.()).catch((e) => say(e.message));
 }
