@@ -79,6 +79,9 @@ async function connectionCost(pid: number, port: number, devices: Device[], keep
   };
 }
 
+/** every node started, stopped in the end whatever failed */
+const started: ServiceProcess[] = [];
+
 async function startNode(dir: string, name: string, registryPath: string, redisUrl: string, secretFile: string) {
   const port = await freePort();
   const path = join(dir, `node-${name}.yaml`);
@@ -90,6 +93,7 @@ async function startNode(dir: string, name: string, registryPath: string, redisU
     authCacheSize: 20_000,
   }));
   const proc = new ServiceProcess(`broker-${name}`, ['broker/main.ts', '--config', path], /broker listening/);
+  started.push(proc);
   await proc.start();
   return { proc, port, pid: proc.pid! };
 }
@@ -154,8 +158,11 @@ export async function runClusterBench(opts: { quick: boolean; dir: string }) {
     const a = await startNode(dir, 'a', registryPath, redis.url, secretFile);
     result.project = await connectionCost(a.pid, a.port, devices, 10, 10);
     const mq = await startMosquitto(dir, devices);
-    result.mosquitto = await connectionCost(mq.pid, mq.port, devices, 10, 10);
-    mq.proc.kill('SIGTERM');
+    try {
+      result.mosquitto = await connectionCost(mq.pid, mq.port, devices, 10, 10);
+    } finally {
+      mq.proc.kill('SIGTERM');
+    }
 
     // 2. reconnect storm: node a dies, a fresh node b (empty local cache) takes all N at once
     await a.proc.kill();
@@ -196,6 +203,7 @@ export async function runClusterBench(opts: { quick: boolean; dir: string }) {
     result.soak = { seconds: soakS, samples, fullRun: 'BENCH_SOAK_S=1800 npm run bench -- cluster' };
     await Promise.all([b.proc.stop(), c.proc.stop()]);
   } finally {
+    await Promise.all(started.splice(0).map((p) => p.stop()));
     await rcli.quit().catch(() => undefined);
     await redis.stop();
   }
