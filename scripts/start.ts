@@ -5,7 +5,6 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { ensureDownsampling } from '../analytics/retention.ts';
@@ -18,6 +17,7 @@ import { demoRegistry } from '../devices/simulator/demo-registry.ts';
 import { writeDemoHistory } from '../devices/simulator/demo-history.ts';
 import { DEMO_PROVINCE, DEMO_UNITS } from '../devices/simulator/demo-province.ts';
 import { publishHistory } from '../devices/simulator/history.ts';
+import { ensureDemoAccounts } from './demo-accounts.ts';
 import { systemClock } from '../infra/clock.ts';
 import { DataFolderLockedError, lockDataFolder, startEmbeddedInfluxd, type InfluxdEvent } from '../infra/embedded-influxd.ts';
 import { ensureInfluxdInstalled, InfluxdMissingError } from '../infra/influxd.ts';
@@ -41,7 +41,6 @@ async function demoSetup(): Promise<{ registryPath: string; secrets: Record<stri
   const secretsPath = join(dataDir, 'secrets.json');
   if (existsSync(registryPath) && existsSync(secretsPath)) return { registryPath, secrets: JSON.parse(readFileSync(secretsPath, 'utf8')), fresh: false };
   const { yaml, secrets } = await demoRegistry({ units: DEMO_UNITS, province: DEMO_PROVINCE });
-  for (const user of ['canbo', 'lanhdao', 'huyen', 'quantri']) secrets[`console:${user}`] = randomBytes(6).toString('base64url');
   writeFileSync(registryPath, yaml);
   writeFileSync(secretsPath, JSON.stringify(secrets, null, 2));
   chmodSync(secretsPath, 0o600);
@@ -112,16 +111,7 @@ async function main(): Promise<void> {
     influx: { url: influxd.url, database },
   });
   const console_ = await startConsole({ config: consoleConfig, registry, log: log.child({ service: 'console' }) });
-  const commune = registry.allCommunes()[0].commune.code;
-  const accounts = [
-    ['canbo', 'staff', 'cán bộ xã: soạn thông báo'],
-    ['lanhdao', 'leader', 'lãnh đạo xã: duyệt, phát khẩn cấp'],
-    ['huyen', 'district', 'cán bộ tỉnh: chỉ xem, mức độ hài lòng mọi xã'],
-    ['quantri', 'admin', 'quản trị'],
-  ] as const;
-  for (const [username, role] of accounts) {
-    await console_.users.create({ username, password: secrets[`console:${username}`], role, communes: role === 'admin' ? [] : role === 'district' ? registry.allCommunes().map((p) => p.commune.code) : [commune] }, 'npm-start').catch(() => undefined); // kept from an earlier start
-  }
+  const accounts = await ensureDemoAccounts(console_.users, registry, secrets, join(dataDir, 'secrets.json'));
 
   const profiles = new Map(DEMO_UNITS.map((u) => [u.code, u]));
   // the least reliable commune's first box is a silent box: nobody's ratings arrive from it
@@ -147,7 +137,10 @@ async function main(): Promise<void> {
   say('');
   say('Hệ thống đang chạy (the system is running):');
   say(`  Bảng điều khiển xã (console):  ${console_.url}`);
-  for (const [username, , what] of accounts) say(`      ${username.padEnd(8)} / ${secrets[`console:${username}`].padEnd(10)} ${what}`);
+  // province and first communes' accounts here; every account and password is in secrets.json
+  const shown = accounts.filter((a) => a.level !== 'commune').concat(accounts.filter((a) => a.level === 'commune').slice(0, 4));
+  for (const a of shown) say(`      ${a.username.padEnd(16)} / ${secrets[`console:${a.username}`].padEnd(10)} ${a.what}`);
+  if (shown.length < accounts.length) say(`      … và ${accounts.length - shown.length} tài khoản xã khác (canbo-<xã>, lanhdao-<xã>) trong ${join(dataDir, 'secrets.json')}`);
   say(`  MQTT broker:                   ${brokerUrl}  (${registry.devices.size} thiết bị, mật khẩu trong ${join(dataDir, 'secrets.json')})`);
   say(`  InfluxDB:                      ${influxd.url}  database "${database}" (dữ liệu: ${join(dataDir, 'influxdb')})`);
   say(`  Thiết bị mô phỏng:             ${sim.boxes.length} hộp đánh giá, ${sim.speakers.length} loa`);

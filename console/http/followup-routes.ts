@@ -19,7 +19,7 @@ export type FollowupParts = { cases: FollowupStore; service: FollowupService };
 /**
  * Follow-up cases: the commune's leader sees them all and assigns; the assignee sees and works the cases
  * given to them (contacts with the citizen, actions, closing). Counts (no details) are readable like any
- * commune figure. The event feed (for Node-RED → Zalo/SMS) leaves out the officer.
+ * commune figure. The event feed (for Node-RED → Zalo/SMS) is a leader's, without officer, steps or closing text.
  */
 export function registerFollowupRoutes(app: FastifyInstance, deps: HttpDeps, parts: FollowupParts): void {
   const { cases, service } = parts;
@@ -94,12 +94,13 @@ export function registerFollowupRoutes(app: FastifyInstance, deps: HttpDeps, par
   app.get('/api/followup/events', async (req) => {
     const user = userOf(req);
     const raw = (req.query as { after?: string }).after ?? '0';
-    const communes = readableCommunes(user, deps.area);
+    // a leader's feed: contact notes and steps stay in the console, the officer is left out
+    const communes = readableCommunes(user, deps.area).filter((c) => isLeaderOf(user, deps.area, c));
     // "latest": where a new reader starts, without the history
     if (raw === 'latest') return { events: [], last: cases.lastEvent(communes) };
     const after = Number(raw);
     if (!Number.isInteger(after) || after < 0) fail('INVALID_INPUT');
-    const events = cases.events(communes, after).map((e) => ({ ...e, case: { ...service.view(e.case), officer: undefined } }));
+    const events = cases.events(communes, after).map((e) => ({ ...e, case: { ...service.view(e.case), officer: undefined, steps: undefined, closing: undefined } }));
     return { events, last: events.length ? events[events.length - 1]!.seq : after };
   });
 }

@@ -10,7 +10,7 @@ type FeedEvent = { seq: number; kind: string; commune: string; caseId: number; c
 /**
  * "followup": follow-up cases of unhappy citizens, from the console's event feed (opened, assigned, updated,
  * closed), one message each: msg.topic "followup/<kind>", msg.payload the event with the case. For
- * integrators who forward to Zalo or SMS. Polls with a leader's (or district reader's) account; starts after
+ * integrators who forward to Zalo or SMS. Polls with the commune leader's account; starts after
  * the latest event at deploy time unless "fromStart", so a restart of Node-RED does not resend old cases.
  */
 export function registerFollowup(RED: RedApi): void {

@@ -150,5 +150,8 @@ describe('follow-up of bad ratings', () => {
     expect(body.events.every((e: { case: Record<string, unknown> }) => e.case.officer === undefined)).toBe(true);
     const later = await env.api(tokens.lanhdao1!, 'GET', `/api/followup/events?after=${body.events[1].seq}`);
     expect(later.body.events[0].seq).toBe(body.events[2].seq);
+    expect(body.events.every((e: { case: Record<string, unknown> }) => e.case.steps === undefined)).toBe(true);
+    // staff and district readers get no feed: the cases are the leader's
+    for (const u of ['canbo1', 'huyen']) expect((await env.api(tokens[u]!, 'GET', '/api/followup/events?after=0')).body.events).toEqual([]);
   });
 });
