@@ -1,3 +1,4 @@
+import type { Decision766 } from '../analytics/decision766.ts';
 import { rankUnits, type LevelCounts } from '../analytics/satisfaction.ts';
 import { communeUptime } from '../analytics/satisfaction-view.ts';
 import type { Placement } from '../devices/registry/index.ts';
@@ -6,6 +7,15 @@ import type { PeriodData } from './fetch.ts';
 import type { Period } from './period.ts';
 import type { DeclaredItems, DeploymentItem } from './declared.ts';
 import { classify, isWorking, overall, type Deployment } from './rules.ts';
+
+/**
+ * What the console's database knows of a commune's service in the period (not the devices): the Decision 766
+ * figure over the imported dossiers (analytics/decision766.ts) and the follow-up cases opened in the period
+ * (console/followup/store.ts caseCounts: overdue = still open past its deadline).
+ */
+export type ServiceFigures = { decision766: Decision766; followup: { opened: number; closed: number; overdue: number } };
+/** commune code → figures; the CLI without the console's database has none ("Chưa có dữ liệu") */
+export type ServiceData = ReadonlyMap<string, ServiceFigures>;
 
 export type MeasureRow = { units: number; covered: number; installed: number; working: number; status: Deployment };
 
@@ -28,11 +38,13 @@ export type CommuneRow = {
   uptime: number | null;
   /** what the commune's staff declared in the console (absent item: not declared) */
   declared: Partial<Record<DeploymentItem, boolean>>;
+  /** null: no data (the appendix was made without the console's database) */
+  service: ServiceFigures | null;
 };
 
 export type MeasureKey = 'speakers' | 'ratingBoxes' | 'cameras' | 'overall';
 export type Totals = Record<MeasureKey, Record<Deployment, string[]>>;
-export type Report = { area: Area; period: Period; evaluatedUntilMs: number; communes: CommuneRow[]; totals: Totals };
+export type Report = { area: Area; period: Period; evaluatedUntilMs: number; communes: CommuneRow[]; totals: Totals; hasService: boolean };
 
 function measure(units: string[], devicesByUnit: Map<string, string[]>, working: (id: string) => boolean): MeasureRow {
   const all = units.flatMap((u) => devicesByUnit.get(u) ?? []);
@@ -46,7 +58,7 @@ function group(pairs: [string, string][]): Map<string, string[]> {
   return m;
 }
 
-function communeRow(p: Placement, data: PeriodData): Omit<CommuneRow, 'n' | 'index' | 'shrunk' | 'rank' | 'declared'> {
+function communeRow(p: Placement, data: PeriodData): Omit<CommuneRow, 'n' | 'index' | 'shrunk' | 'rank' | 'declared' | 'service'> {
   const c = p.commune;
   const deviceUp = (id: string) => isWorking(data.deviceUptime.get(id));
   const speakers = group(c.devices.flatMap((d) => (d.kind === 'speaker' ? [[d.hamlet, d.id] as [string, string]] : [])));
@@ -69,9 +81,9 @@ function communeRow(p: Placement, data: PeriodData): Omit<CommuneRow, 'n' | 'ind
 }
 
 /** The appendix model: one row per commune (ranked by shrunk index), totals per measure with names. */
-export function buildReport(area: Area, period: Period, data: PeriodData, nowMs: number, declared?: DeclaredItems): Report {
+export function buildReport(area: Area, period: Period, data: PeriodData, nowMs: number, declared?: DeclaredItems, service?: ServiceData): Report {
   const untilMs = Math.min(period.endMs, Math.max(nowMs, period.startMs));
-  const base = area.communes.map((p) => ({ ...communeRow(p, data), declared: declared?.get(p.commune.code) ?? {} }));
+  const base = area.communes.map((p) => ({ ...communeRow(p, data), declared: declared?.get(p.commune.code) ?? {}, service: service?.get(p.commune.code) ?? null }));
   const ranked = rankUnits(base, (r) => r.ratings);
   const communes: CommuneRow[] = ranked.map(({ satisfied: _s, ...r }) => r);
   const empty = (): Record<Deployment, string[]> => ({ 'day-du': [], 'chua-day-du': [], 'chua-trien-khai': [] });
@@ -82,5 +94,5 @@ export function buildReport(area: Area, period: Period, data: PeriodData, nowMs:
     totals.cameras[r.cameras.status].push(r.name);
     totals.overall[r.overall].push(r.name);
   }
-  return { area, period, evaluatedUntilMs: untilMs, communes, totals };
+  return { area, period, evaluatedUntilMs: untilMs, communes, totals, hasService: service !== undefined };
 }

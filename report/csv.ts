@@ -1,5 +1,5 @@
-import type { Report } from './build.ts';
-import { LEVEL_COLUMNS, MEASURE_LABEL } from './labels.ts';
+import type { CommuneRow, Report } from './build.ts';
+import { D766_CSV_HEADER, LEVEL_COLUMNS, MEASURE_LABEL, NO_SERVICE_DATA, SERVICE_LABEL } from './labels.ts';
 import { DEPLOYMENT_LABEL, type Deployment } from './rules.ts';
 import { DEPLOYMENT_ITEM_KEYS, DEPLOYMENT_ITEMS, declaredText } from './declared.ts';
 
@@ -15,6 +15,14 @@ const line = (values: (string | number | null)[]) => values.map(cell).join(',');
 /** machine-readable decimals ('.') so spreadsheets and scripts read the numbers back exactly */
 const dec = (x: number | null) => (x === null ? null : Number(x.toFixed(2)));
 
+/** the Decision 766 figure and follow-up counts of a row; "Chưa có dữ liệu" without the console's database */
+function serviceCells(r: CommuneRow): (string | number | null)[] {
+  const s = r.service;
+  if (!s) return Array.from({ length: 7 }, () => NO_SERVICE_DATA);
+  const d = s.decision766;
+  return [d.dossiers, d.late, d.complainedOrUnsatisfied, dec(d.figure), s.followup.opened, s.followup.closed, s.followup.overdue];
+}
+
 /** Appendix per commune: CSV text with BOM and CRLF (RFC 4180). */
 export function communeCsv(report: Report): string {
   const header = [
@@ -24,6 +32,7 @@ export function communeCsv(report: Report): string {
     'Camera đã lắp', 'Camera hoạt động', 'Quầy có camera hoạt động', 'Camera',
     'Tổng hợp',
     ...LEVEL_COLUMNS.map((l) => `Lượt "${l.label}"`), 'Tổng lượt đánh giá', 'Chỉ số hài lòng (%)', 'Chỉ số hiệu chỉnh (%)',
+    SERVICE_LABEL.dossiers, SERVICE_LABEL.late, SERVICE_LABEL.complained, D766_CSV_HEADER, SERVICE_LABEL.opened, SERVICE_LABEL.closed, SERVICE_LABEL.overdue,
     'Lượt phát thanh theo kế hoạch', 'Lượt phát thanh đã phát', 'Thời gian hoạt động của loa và thiết bị đánh giá (%)',
     ...DEPLOYMENT_ITEM_KEYS.map((k) => `Xã khai báo: ${DEPLOYMENT_ITEMS[k]}`),
   ];
@@ -35,6 +44,7 @@ export function communeCsv(report: Report): string {
       r.cameras.installed, r.cameras.working, r.cameras.covered, DEPLOYMENT_LABEL[r.cameras.status],
       DEPLOYMENT_LABEL[r.overall],
       ...LEVEL_COLUMNS.map((l) => r.ratings[l.key] ?? 0), r.n, dec(r.index), dec(r.shrunk),
+      ...serviceCells(r),
       r.broadcastsScheduled, r.broadcastsPlayed, dec(r.uptime === null ? null : 100 * r.uptime),
       ...DEPLOYMENT_ITEM_KEYS.map((k) => declaredText(r.declared[k])),
     ]),

@@ -1,6 +1,7 @@
+import { DECISION_766_DEFINITION } from '../analytics/decision766.ts';
 import { PRIOR_WEIGHT } from '../analytics/satisfaction.ts';
 import type { CommuneRow, MeasureKey, MeasureRow, Report } from './build.ts';
-import { LEVEL_COLUMNS, MEASURE_LABEL, vnNumber } from './labels.ts';
+import { FOLLOWUP_DEFINITION, LEVEL_COLUMNS, MEASURE_LABEL, NO_SERVICE_DATA, SERVICE_LABEL, vnNumber } from './labels.ts';
 import { vnDate } from './period.ts';
 import { DEPLOYMENT_LABEL, WORKING_UPTIME } from './rules.ts';
 import { DEPLOYMENT_ITEM_KEYS, DEPLOYMENT_ITEMS, declaredText } from './declared.ts';
@@ -18,6 +19,8 @@ table { border-collapse: collapse; width: 100%; font-size: 10pt; }
 th, td { border: 1px solid #000; padding: 2px 4px; vertical-align: top; }
 th { background: #eee; }
 td.num { text-align: right; }
+tr.overdue td { background: #fde2e2; }
+@media print { tr.overdue td { background: none; font-weight: bold; } }
 ul { margin: 0.2em 0 0.6em; }
 @page { size: A4 landscape; margin: 1.5cm; }
 @media print { body { margin: 0; } h2 { page-break-after: avoid; } tr { page-break-inside: avoid; } th { background: none; } }
@@ -54,6 +57,30 @@ function communeRow(r: CommuneRow): string {
   ].join('')}</tr>`;
 }
 
+/** Section IV: per commune, the Decision 766 figure over its dossiers beside the SIPAS share, and the follow-up counts. */
+function serviceSection(report: Report): string {
+  const rows = [...report.communes].sort((a, b) => a.code.localeCompare(b.code));
+  const td = (v: string | number, num = true) => `<td${num ? ' class="num"' : ''}>${v}</td>`;
+  const row = (r: CommuneRow) => {
+    const head = [td(esc(r.code), false), td(esc(r.name), false)];
+    const sipas = td(vnNumber(r.index));
+    const s = r.service;
+    if (!s) return `<tr>${[...head, `<td colspan="4">${NO_SERVICE_DATA}</td>`, sipas, `<td colspan="3">${NO_SERVICE_DATA}</td>`].join('')}</tr>`;
+    const d = s.decision766;
+    const overdue = s.followup.overdue > 0 ? `<b>${s.followup.overdue}</b>` : '0';
+    return `<tr${s.followup.overdue > 0 ? ' class="overdue"' : ''}>${[...head, td(d.dossiers), td(d.late), td(d.complainedOrUnsatisfied), td(vnNumber(d.figure)), sipas, td(s.followup.opened), td(s.followup.closed), td(overdue)].join('')}</tr>`;
+  };
+  const overdueTotal = report.hasService ? String(rows.reduce((n, r) => n + (r.service?.followup.overdue ?? 0), 0)) : NO_SERVICE_DATA;
+  return `<h2>IV. Chỉ số phục vụ theo Quyết định 766/QĐ-TTg và hồ sơ theo dõi</h2>
+<p>${esc(DECISION_766_DEFINITION)}</p>
+<table>
+<thead><tr><th>Mã xã</th><th>Tên xã</th>${[SERVICE_LABEL.dossiers, SERVICE_LABEL.late, SERVICE_LABEL.complained, SERVICE_LABEL.figure, 'Chỉ số hài lòng SIPAS (%)', SERVICE_LABEL.opened, SERVICE_LABEL.closed, SERVICE_LABEL.overdue].map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead>
+<tbody>
+${rows.map(row).join('\n')}
+</tbody></table>
+<p>Tổng số hồ sơ theo dõi quá hạn chưa xử lý: <b>${overdueTotal}</b>${report.hasService ? '' : ' (báo cáo lập không có cơ sở dữ liệu của hệ thống quản lý: chưa có hồ sơ một cửa và hồ sơ theo dõi)'}.</p>`;
+}
+
 /** A printable HTML document (A4 landscape) with Vietnamese headings. */
 export function reportHtml(report: Report): string {
   const { area, period } = report;
@@ -78,12 +105,15 @@ ${report.communes.map(communeRow).join('\n')}
 <tbody>
 ${[...report.communes].sort((a, b) => a.code.localeCompare(b.code)).map((r) => `<tr><td>${esc(r.code)}</td><td>${esc(r.name)}</td>${DEPLOYMENT_ITEM_KEYS.map((k) => `<td>${declaredText(r.declared[k])}</td>`).join('')}</tr>`).join('\n')}
 </tbody></table>
-<h2>IV. Cách tính</h2>
+${serviceSection(report)}
+<h2>V. Cách tính</h2>
 <ul>
 <li>Thiết bị “hoạt động”: trực tuyến (loa, thiết bị đánh giá) hoặc phản hồi kiểm tra (camera) ít nhất ${Math.round(WORKING_UPTIME * 100)}% thời gian của kỳ báo cáo${until < period.to ? ` (tính đến ngày ${vnDate(until)})` : ''}.</li>
 <li>Loa: đầy đủ khi mọi thôn/ấp có loa hoạt động; thiết bị đánh giá và camera: đầy đủ khi mọi quầy một cửa có thiết bị hoạt động; chưa đầy đủ khi chỉ một phần; chưa triển khai khi không có.</li>
 <li>Chỉ số hài lòng = số lượt “Hài lòng” và “Rất hài lòng” / tổng số lượt đánh giá × 100 (theo phương pháp SIPAS của Bộ Nội vụ).</li>
 <li>Chỉ số hiệu chỉnh (dùng để xếp hạng): (số lượt hài lòng + ${PRIOR_WEIGHT} × tỷ lệ chung của ${esc(area.name)}) / (tổng lượt + ${PRIOR_WEIGHT}) × 100, để xã có ít lượt đánh giá không vượt xã có nhiều lượt chỉ do ngẫu nhiên.</li>
+<li>${esc(DECISION_766_DEFINITION)}</li>
+<li>${esc(FOLLOWUP_DEFINITION)}</li>
 </ul>
 </body></html>
 `;

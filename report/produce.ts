@@ -1,7 +1,7 @@
 import { InfluxDB } from 'influx';
 import type { Registry } from '../devices/registry/index.ts';
 import { resolveArea, type Area } from './area.ts';
-import { buildReport, type Report } from './build.ts';
+import { buildReport, type Report, type ServiceData } from './build.ts';
 import type { DeclaredItems } from './declared.ts';
 import { communeCsv, totalsCsv } from './csv.ts';
 import { fetchPeriodData } from './fetch.ts';
@@ -27,6 +27,8 @@ export type ProduceOptions = {
   communes?: (area: Area) => Area['communes'];
   /** the deployment items commune staff declared (the console's record); absent: "not declared" */
   declared?: (communes: string[]) => DeclaredItems;
+  /** the Decision 766 figures and follow-up counts (the console's dossiers and cases) of [from, to) in UTC ms; absent: "Chưa có dữ liệu" */
+  service?: (communes: string[], period: { from: number; to: number }) => Promise<ServiceData>;
 };
 
 /** One report for an area and period, from InfluxDB: the model and its files. */
@@ -39,7 +41,9 @@ export async function produceReport(o: ProduceOptions): Promise<{ report: Report
   const devices = area.communes.flatMap((p) => p.commune.devices.map((d) => d.id));
   const deps = { run: httpQueryRunner(o.influxUrl, o.database), influx, database: o.database, now: o.now };
   const data = await fetchPeriodData(deps, area.provinceCode, devices, period.startMs, period.endMs);
-  const report = buildReport(area, period, data, o.now, o.declared?.(area.communes.map((p) => p.commune.code)));
+  const codes = area.communes.map((p) => p.commune.code);
+  const service = o.service ? await o.service(codes, { from: period.startMs, to: period.endMs }) : undefined;
+  const report = buildReport(area, period, data, o.now, o.declared?.(codes), service);
   const files = Object.fromEntries(Object.entries(REPORT_FILES).map(([name, render]) => [name, render(report)])) as Record<ReportFile, string>;
   return { report, files };
 }

@@ -8,7 +8,7 @@ import type { Store } from '../store/index.ts';
 import type { FollowupConfig } from './config.ts';
 import { workingDeadline } from './holidays.ts';
 import type { Mailer } from './mailer.ts';
-import type { CaseRow, FollowupStore, NewCase } from './store.ts';
+import { caseCounts, type CaseCounts, type CaseRow, type FollowupStore, type NewCase } from './store.ts';
 
 const DAY_MS = 86_400_000;
 const fmt = (ms: number) => new Intl.DateTimeFormat('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false }).format(ms);
@@ -105,16 +105,8 @@ export class FollowupService {
   }
 
   /** the commune's counts for a period (cases opened in it): open, overdue now, closed, closed late */
-  summary(commune: string, from: number, to: number) {
-    const now = this.deps.clock.now();
-    const rows = this.deps.cases.list(commune).filter((r) => r.openedAt >= from && r.openedAt < to);
-    return {
-      opened: rows.length,
-      open: rows.filter((r) => r.closedAt === null).length,
-      overdue: rows.filter((r) => r.closedAt === null && r.dueAt !== null && now >= r.dueAt).length,
-      closed: rows.filter((r) => r.closedAt !== null).length,
-      closedLate: rows.filter((r) => r.closedAt !== null && r.dueAt !== null && r.closedAt >= r.dueAt).length,
-    };
+  summary(commune: string, from: number, to: number): CaseCounts {
+    return caseCounts(this.deps.cases.list(commune), from, to, this.deps.clock.now());
   }
 
   notifyAssigned(row: CaseRow, by: string): void {

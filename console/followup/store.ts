@@ -68,6 +68,23 @@ const toRow = (r: Raw): CaseRow => ({
   steps: JSON.parse(r.steps) as CaseStep[],
 });
 
+/**
+ * A commune's follow-up counts for a period (cases opened in [from, to)): opened, still open, open and past
+ * their deadline at `now` (overdue), closed, closed on or after their deadline. The console's follow-up page,
+ * the service CSV and the review appendix all count with this.
+ */
+export function caseCounts(rows: readonly CaseRow[], from: number, to: number, now: number) {
+  const inPeriod = rows.filter((r) => r.openedAt >= from && r.openedAt < to);
+  return {
+    opened: inPeriod.length,
+    open: inPeriod.filter((r) => r.closedAt === null).length,
+    overdue: inPeriod.filter((r) => r.closedAt === null && r.dueAt !== null && now >= r.dueAt).length,
+    closed: inPeriod.filter((r) => r.closedAt !== null).length,
+    closedLate: inPeriod.filter((r) => r.closedAt !== null && r.dueAt !== null && r.closedAt >= r.dueAt).length,
+  };
+}
+export type CaseCounts = ReturnType<typeof caseCounts>;
+
 export type NewCase = Omit<CaseRow, 'id' | 'assignee' | 'closedAt' | 'closing' | 'steps'>;
 
 export class FollowupStore {

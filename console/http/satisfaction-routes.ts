@@ -4,16 +4,21 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { InfluxDB } from 'influx';
 import { vnWeekStart } from '../../collector/presence-vntime.ts';
+import { decision766 } from '../../analytics/decision766.ts';
 import { areaRanking, communeDetail, communeUptime, uptimeFractions, type ViewDeps } from '../../analytics/satisfaction-view.ts';
 import { PERIOD_LABELS, PeriodError, resolvePeriod, vnDisplayDate, type ResolvedPeriod } from '../../analytics/periods.ts';
 import { ReportError } from '../../report/errors.ts';
 import { httpQueryRunner } from '../../report/influx.ts';
+import type { ServiceFigures } from '../../report/build.ts';
 import { produceReport, type ReportFile } from '../../report/produce.ts';
 import { readableCommunes, requireReadable } from '../access.ts';
 import { isLeaderOf } from '../commune-leader.ts';
 import type { Area } from '../area.ts';
 import { ConsoleError, fail } from '../errors.ts';
 import type { User } from '../model.ts';
+import { RatingsSource } from '../dossiers/ratings.ts';
+import { DossierStore } from '../dossiers/store.ts';
+import { caseCounts, FollowupStore } from '../followup/store.ts';
 import { DeploymentStore } from '../store/deployment.ts';
 import { registerDeploymentRoutes } from './deployment-routes.ts';
 import { deviceHealth } from './device-routes.ts';
@@ -81,6 +86,24 @@ const UPLOT_DIST = join(dirname(createRequire(import.meta.url).resolve('uplot/pa
 
 export function registerSatisfactionRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const deployment = new DeploymentStore(deps.store.db);
+  const dossiers = new DossierStore(deps.store.db);
+  const cases = deps.followup?.cases ?? new FollowupStore(deps.store.db);
+  const ratings = deps.influx ? new RatingsSource(deps.influx) : undefined;
+  /** the appendix's Decision 766 figure (imported dossiers, bound "Không hài lòng" ratings) and follow-up counts */
+  const serviceFigures = async (codes: string[], period: { from: number; to: number }, now: number): Promise<Map<string, ServiceFigures>> => {
+    const out = new Map<string, ServiceFigures>();
+    for (const code of codes) {
+      let unsatisfied: Set<string>;
+      try {
+        unsatisfied = await ratings!.unsatisfiedDossiers(code, period.from);
+      } catch (err) {
+        throw new ReportError('INFLUX', `Không đọc được đánh giá từ InfluxDB: ${(err as Error).message}`);
+      }
+      const { opened, closed, overdue } = caseCounts(cases.list(code), period.from, period.to, now);
+      out.set(code, { decision766: decision766(dossiers.received(code, period.from, period.to), unsatisfied, period, now), followup: { opened, closed, overdue } });
+    }
+    return out;
+  };
   registerDeploymentRoutes(app, deps, deployment);
   void app.register(fastifyStatic, { root: UPLOT_DIST, prefix: '/vendor/uplot/', decorateReply: false, allowedPath: (p) => p === '/uPlot.iife.min.js' || p === '/uPlot.min.css' });
   const stats = { influxErrors: 0 };
@@ -121,12 +144,14 @@ export function registerSatisfactionRoutes(app: FastifyInstance, deps: HttpDeps)
     if (!format || !code || !from || !to) fail('INVALID_INPUT', 'Cần địa bàn (area), từ ngày (from), đến ngày (to) dạng NNNN-TT-NN và định dạng csv, totals hoặc html.');
     const readable = new Set(readableCommunes(user, deps.area));
     if (!deps.influx) fail('INFLUX_UNCONFIGURED');
+    const now = deps.clock.now();
     try {
       const { files } = await produceReport({
-        registry: deps.area.registry, area: code, from, to, influxUrl: deps.influx.url, database: deps.influx.database, now: deps.clock.now(),
+        registry: deps.area.registry, area: code, from, to, influxUrl: deps.influx.url, database: deps.influx.database, now,
         // the whole area or nothing: an appendix of part of a province would read as the province's
         communes: (a) => (a.communes.length && a.communes.every((p) => readable.has(p.commune.code)) ? a.communes : fail('FORBIDDEN_COMMUNE')),
         declared: (codes) => new Map([...deployment.list(codes)].map(([c, items]) => [c, Object.fromEntries(Object.entries(items).map(([k, v]) => [k, v!.present]))])),
+        service: (codes, period) => serviceFigures(codes, period, now),
       });
       const name = `${format.file.replace(/\.(csv|html)$/, '')}-${code}-${from}-${to}.${format.file.split('.').pop()}`;
       reply.header('content-type', format.type);

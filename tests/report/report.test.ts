@@ -99,6 +99,25 @@ describe('review report (phụ lục sơ kết)', () => {
     expect(html).toContain('<td class="num">51,9</td>'); // Vietnamese decimal comma in the printable document
   });
 
+  it('without the console\'s database, says "Chưa có dữ liệu" for the Decision 766 figure and the follow-up counts', async () => {
+    const out = join(dir, 's');
+    await run(args({ out }), NOW);
+    const [header, ...rows] = csvRows(readFileSync(join(out, 'phu-luc-xa.csv'), 'utf8'));
+    const d766 = header.findIndex((h) => h.startsWith('Chỉ số QĐ 766 (%) – Chỉ số theo Quyết định 766/QĐ-TTg = 100%'));
+    const overdue = header.indexOf('Hồ sơ theo dõi quá hạn chưa xử lý');
+    expect(d766).toBeGreaterThan(header.indexOf('Chỉ số hài lòng (%)')); // beside the SIPAS share
+    expect(overdue).toBeGreaterThan(d766);
+    for (const r of rows) {
+      expect([r[header.indexOf('Hồ sơ tiếp nhận trong kỳ (QĐ 766)')], r[d766], r[overdue]]).toEqual(['Chưa có dữ liệu', 'Chưa có dữ liệu', 'Chưa có dữ liệu']);
+    }
+    expect(rows.find((r) => r[1] === '90001')![header.indexOf('Chỉ số hài lòng (%)')]).toBe('42.86'); // the SIPAS share is still there
+    const html = readFileSync(join(out, 'bao-cao.html'), 'utf8');
+    expect(html).toContain('<h2>IV. Chỉ số phục vụ theo Quyết định 766/QĐ-TTg và hồ sơ theo dõi</h2>');
+    expect(html).toContain('<tr><td>90001</td><td>Xã Tân Hội</td><td colspan="4">Chưa có dữ liệu</td><td class="num">42,9</td><td colspan="3">Chưa có dữ liệu</td></tr>');
+    expect(html).toContain('Tổng số hồ sơ theo dõi quá hạn chưa xử lý: <b>Chưa có dữ liệu</b>');
+    expect(html).toContain('Chỉ số theo Quyết định 766/QĐ-TTg = 100% − (% hồ sơ trả kết quả trễ hạn');
+  });
+
   it('restricts the area to a district or one commune', async () => {
     const out = join(dir, 'd');
     await run(args({ out, area: '999' }), NOW);
