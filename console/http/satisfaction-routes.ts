@@ -4,12 +4,10 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { InfluxDB } from 'influx';
 import { vnWeekStart } from '../../collector/presence-vntime.ts';
-import { decision766 } from '../../analytics/decision766.ts';
 import { areaRanking, communeDetail, communeUptime, uptimeFractions, type ViewDeps } from '../../analytics/satisfaction-view.ts';
 import { PERIOD_LABELS, PeriodError, resolvePeriod, vnDisplayDate, type ResolvedPeriod } from '../../analytics/periods.ts';
 import { ReportError } from '../../report/errors.ts';
 import { httpQueryRunner } from '../../report/influx.ts';
-import type { ServiceFigures } from '../../report/build.ts';
 import { produceReport, type ReportFile } from '../../report/produce.ts';
 import { readableCommunes, requireReadable } from '../access.ts';
 import { isLeaderOf } from '../commune-leader.ts';
@@ -17,8 +15,7 @@ import type { Area } from '../area.ts';
 import { ConsoleError, fail } from '../errors.ts';
 import type { User } from '../model.ts';
 import { RatingsSource } from '../dossiers/ratings.ts';
-import { DossierStore } from '../dossiers/store.ts';
-import { caseCounts, FollowupStore } from '../followup/store.ts';
+import { serviceFiguresOf } from '../dossiers/service-figures.ts';
 import { DeploymentStore } from '../store/deployment.ts';
 import { registerDeploymentRoutes } from './deployment-routes.ts';
 import { deviceHealth } from './device-routes.ts';
@@ -86,24 +83,8 @@ const UPLOT_DIST = join(dirname(createRequire(import.meta.url).resolve('uplot/pa
 
 export function registerSatisfactionRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const deployment = new DeploymentStore(deps.store.db);
-  const dossiers = new DossierStore(deps.store.db);
-  const cases = deps.followup?.cases ?? new FollowupStore(deps.store.db);
-  const ratings = deps.influx ? new RatingsSource(deps.influx) : undefined;
-  /** the appendix's Decision 766 figure (imported dossiers, bound "Không hài lòng" ratings) and follow-up counts */
-  const serviceFigures = async (codes: string[], period: { from: number; to: number }, now: number): Promise<Map<string, ServiceFigures>> => {
-    const out = new Map<string, ServiceFigures>();
-    for (const code of codes) {
-      let unsatisfied: Set<string>;
-      try {
-        unsatisfied = await ratings!.unsatisfiedDossiers(code, period.from);
-      } catch (err) {
-        throw new ReportError('INFLUX', `Không đọc được đánh giá từ InfluxDB: ${(err as Error).message}`);
-      }
-      const { opened, closed, overdue } = caseCounts(cases.list(code), period.from, period.to, now);
-      out.set(code, { decision766: decision766(dossiers.received(code, period.from, period.to), unsatisfied, period, now), followup: { opened, closed, overdue } });
-    }
-    return out;
-  };
+  // the appendix's Decision 766 figure (imported dossiers, bound "Không hài lòng" ratings) and follow-up counts
+  const serviceFigures = deps.influx ? serviceFiguresOf(deps.store.db, new RatingsSource(deps.influx), deps.followup?.cases) : undefined;
   registerDeploymentRoutes(app, deps, deployment);
   void app.register(fastifyStatic, { root: UPLOT_DIST, prefix: '/vendor/uplot/', decorateReply: false, allowedPath: (p) => p === '/uPlot.iife.min.js' || p === '/uPlot.min.css' });
   const stats = { influxErrors: 0 };
@@ -151,7 +132,7 @@ export function registerSatisfactionRoutes(app: FastifyInstance, deps: HttpDeps)
         // the whole area or nothing: an appendix of part of a province would read as the province's
         communes: (a) => (a.communes.length && a.communes.every((p) => readable.has(p.commune.code)) ? a.communes : fail('FORBIDDEN_COMMUNE')),
         declared: (codes) => new Map([...deployment.list(codes)].map(([c, items]) => [c, Object.fromEntries(Object.entries(items).map(([k, v]) => [k, v!.present]))])),
-        service: (codes, period) => serviceFigures(codes, period, now),
+        service: (codes, period) => serviceFigures!(codes, period, now),
       });
       const name = `${format.file.replace(/\.(csv|html)$/, '')}-${code}-${from}-${to}.${format.file.split('.').pop()}`;
       reply.header('content-type', format.type);

@@ -7,6 +7,11 @@ import { ReportError } from '../../report/errors.ts';
 import { testDatabase } from '../harness/influx.ts';
 import { tempDir } from '../harness/temp.ts';
 import { createDb, influxWrite } from '../dashboards/influx-http.ts';
+import Database from 'better-sqlite3';
+import { parseDossierFile } from '../../console/dossiers/import.ts';
+import { DossierStore } from '../../console/dossiers/store.ts';
+import { FollowupStore } from '../../console/followup/store.ts';
+import { GOOD, xlsx } from '../dossier/dossier-fixture.ts';
 import { reportLines, writeRegistry } from './fixture.ts';
 
 const { url, database } = testDatabase('rep');
@@ -116,6 +121,29 @@ describe('review report (phụ lục sơ kết)', () => {
     expect(html).toContain('<tr><td>90001</td><td>Xã Tân Hội</td><td colspan="4">Chưa có dữ liệu</td><td class="num">42,9</td><td colspan="3">Chưa có dữ liệu</td></tr>');
     expect(html).toContain('Tổng số hồ sơ theo dõi quá hạn chưa xử lý: <b>Chưa có dữ liệu</b>');
     expect(html).toContain('Chỉ số theo Quyết định 766/QĐ-TTg = 100% − (% hồ sơ trả kết quả trễ hạn');
+  });
+
+  it('with --console-db, reads the dossiers and cases from the console\'s database (read-only)', async () => {
+    // the console's database: November 2026's dossier list of 90001 and one case opened 10/11, due 01/12, still open
+    const file = join(dir, 'console.db');
+    const db = new Database(file);
+    const { rows, errors } = await parseDossierFile(await xlsx(GOOD), 'ho-so.xlsx');
+    expect(errors).toEqual([]);
+    new DossierStore(db).importRows('90001', rows, { filename: 'ho-so.xlsx', username: 'canbo1', at: '2026-12-01T00:00:00Z' });
+    const openedAt = Date.parse('2026-11-10T10:00:00+07:00');
+    new FollowupStore(db).open({ commune: '90001', kind: 'rating', source: 'rating:r-hs3', counter: null, device: null, dossier: 'HS-3', officer: null, ratedAt: openedAt, openedAt, dueAt: Date.parse('2026-12-01T00:00:00+07:00'), deadlineError: null });
+    db.close();
+    // HS-3 rated "Không hài lòng" (InfluxDB)
+    await influxWrite(url, database, [`rating,province=99,commune=90001,counter=q,device=b,kind=rating-box,level=khong-hai-long value=1i,id="r-hs3",dossier="HS-3" ${Date.parse('2026-11-07T09:00:00+07:00')}`]);
+    const out = join(dir, 'cdb');
+    await run(args({ out, from: '2026-11-01', to: '2026-11-30', area: '90001', 'console-db': file }), () => Date.parse('2026-12-15T03:00:00Z'));
+    const [header, ...rs] = csvRows(readFileSync(join(out, 'phu-luc-xa.csv'), 'utf8'));
+    const at = (name: string) => rs[0]![header.findIndex((h) => h === name || h.startsWith(`${name} – `))];
+    // 7 dossiers received; late HS-2, HS-4, HS-6; complaint or unsatisfied HS-3, HS-5, HS-6: 100 − (3/7 + 3/7) × 100
+    expect(['Hồ sơ tiếp nhận trong kỳ (QĐ 766)', 'Hồ sơ trả kết quả trễ hạn', 'Hồ sơ có phản ánh, kiến nghị hoặc "Không hài lòng"', 'Chỉ số QĐ 766 (%)'].map(at)).toEqual(['7', '3', '3', '14.29']);
+    expect(['Hồ sơ theo dõi mở trong kỳ', 'Hồ sơ theo dõi đã đóng', 'Hồ sơ theo dõi quá hạn chưa xử lý'].map(at)).toEqual(['1', '0', '1']);
+    expect(readFileSync(join(out, 'bao-cao.html'), 'utf8')).toContain('Tổng số hồ sơ theo dõi quá hạn chưa xử lý: <b>1</b>.');
+    expect(await codeOf(run(args({ out, 'console-db': join(dir, 'khong-co.db') }), NOW))).toBe('CONSOLE_DB');
   });
 
   it('restricts the area to a district or one commune', async () => {
