@@ -17,6 +17,8 @@ export const ConsoleConfig = z.strictObject({
       /** Secure cookies need https; only a plain-http test or LAN setup turns this off */
       secureCookies: z.boolean().default(true),
       sessionHours: z.number().positive().max(24 * 30).default(12),
+      /** HTTPS: the server certificate and key (PEM files, e.g. from `deploy/tls.ts server`) */
+      tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
     })
     .prefault({}),
   mqtt: z.strictObject({
@@ -24,6 +26,8 @@ export const ConsoleConfig = z.strictObject({
     /** the broker account with role 'console' */
     username: z.string().min(1),
     password: z.string().min(1),
+    /** the commune's or province's CA (PEM) for mqtts:// */
+    ca: z.string().min(1).optional(),
     publishTimeoutMs: z.number().int().positive().default(10_000),
   }),
   /** optional second source of speaker logs: the collector's broadcast_log measurement */

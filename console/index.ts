@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from '../devices/registry/index.ts';
@@ -81,6 +81,7 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
     protocolVersion: 4,
     clean: false, // speakers' logs are queued for us while the console restarts
     reconnectPeriod: 2000,
+    ...(config.mqtt.ca ? { ca: readFileSync(config.mqtt.ca) } : {}),
   });
   client.on('error', (err) => log.warn({ err: err.message }, 'mqtt error'));
 
@@ -102,6 +103,7 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
     store, area, users, announcements, audio, audioFiles, log, clock,
     config: { secureCookies: config.http.secureCookies, sessionMs, maxAudioBytes: config.audio.maxBytes },
     influx: config.influx,
+    ...(config.http.tls ? { https: { cert: readFileSync(config.http.tls.cert), key: readFileSync(config.http.tls.key) } } : {}),
     stats,
   });
   await app.listen({ host: config.http.host, port: config.http.port });
@@ -116,7 +118,7 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
   });
 
   return {
-    url: `http://${config.http.host}:${port}`,
+    url: `${config.http.tls ? 'https' : 'http'}://${config.http.host}:${port}`,
     port, app, store, users, publisher, feedback, keys, mqtt: client, subscribed, stats,
     async close() {
       influxReader?.stop();

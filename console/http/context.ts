@@ -24,6 +24,8 @@ export type HttpDeps = {
   config: { secureCookies: boolean; sessionMs: number; maxAudioBytes: number };
   /** the collector's InfluxDB, for device health and alerts (absent: those routes answer 503) */
   influx?: { url: string; database: string };
+  /** serve HTTPS with this certificate (PEM) instead of plain HTTP */
+  https?: { cert: Buffer; key: Buffer };
   /** counters shown at GET /api/stats (admin) */
   stats(): Record<string, unknown>;
 };

@@ -15,7 +15,11 @@ const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
 
 /** The console's HTTP server: JSON API under /api, audio by hash under /audio, the Vietnamese web UI at /. */
 export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.log.child({ component: 'http' }) as FastifyBaseLogger, bodyLimit: 1024 * 1024 });
+  const app = Fastify({
+    loggerInstance: deps.log.child({ component: 'http' }) as FastifyBaseLogger,
+    bodyLimit: 1024 * 1024,
+    ...(deps.https ? { https: deps.https } : {}),
+  }) as unknown as FastifyInstance;
   await app.register(cookie);
   await app.register(multipart, { limits: { fileSize: deps.config.maxAudioBytes, files: 1, fields: 5 } });
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/', index: 'index.html' });
