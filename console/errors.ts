@@ -45,6 +45,11 @@ export const ERRORS = {
   UPLOAD_INVALID: { status: 400, message: 'Yêu cầu tải tệp không hợp lệ.' },
   INFLUX_UNCONFIGURED: { status: 503, message: 'Console chưa được cấu hình cơ sở dữ liệu giám sát (InfluxDB) nên chưa xem được tình trạng thiết bị và cảnh báo. Hãy nhờ quản trị viên bổ sung mục influx trong cấu hình.' },
   INFLUX_UNAVAILABLE: { status: 502, message: 'Không đọc được dữ liệu giám sát thiết bị từ InfluxDB; vui lòng thử lại sau.' },
+  PROVISIONING_UNCONFIGURED: { status: 503, message: 'Console chưa được cấu hình cấp phát thiết bị (mục provisioning trong cấu hình).' },
+  DEVICE_EXISTS: { status: 409, message: 'Mã thiết bị đã có trong danh bạ hoặc đang chờ kích hoạt ở xã khác.' },
+  PLACE_UNKNOWN: { status: 400, message: 'Quầy hoặc thôn/ấp không có trong xã của bạn:' },
+  CLAIM_INVALID: { status: 400, message: 'Mã kích hoạt không đúng, đã được dùng hoặc đã hết hạn.' },
+  CLAIM_THROTTLED: { status: 429, message: 'Nhập sai mã kích hoạt quá nhiều lần. Vui lòng thử lại sau ít phút.' },
   INTERNAL: { status: 500, message: 'Lỗi hệ thống; thao tác chưa được thực hiện. Vui lòng thử lại.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

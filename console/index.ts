@@ -18,6 +18,7 @@ import { loadOrCreateKey, type CommuneKey } from './keys.ts';
 import { SchedulePublisher } from './schedule/publisher.ts';
 import { Store } from './store/index.ts';
 import { UserService } from './users.ts';
+import { createProvisioning } from './provisioning/create.ts';
 
 export { parseConfig, loadConfig, ConsoleConfig, ConfigError } from './config.ts';
 export { ConsoleError, ERRORS, type ErrorCode } from './errors.ts';
@@ -98,11 +99,13 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
   });
   const influxReader = config.influx ? new InfluxLogReader({ ...config.influx, area, feedback, clock, log }) : undefined;
 
+  const provisioning = config.provisioning ? createProvisioning({ config, store, area, clock, log, keys, hashCost: deps.hashCost }) : undefined;
   const stats = (): ConsoleStats => ({ publisher: publisher.stats, feedback: feedback.stats, logins: users.stats, influx: influxReader?.stats ?? null });
   const app = await buildServer({
     store, area, users, announcements, audio, audioFiles, log, clock,
     config: { secureCookies: config.http.secureCookies, sessionMs, maxAudioBytes: config.audio.maxBytes },
     influx: config.influx,
+    ...(provisioning ? { provisioning } : {}),
     ...(config.http.tls ? { https: { cert: readFileSync(config.http.tls.cert), key: readFileSync(config.http.tls.key) } } : {}),
     stats,
   });

@@ -30,11 +30,12 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
+install -d -m 0755 -o root -g root /var/lib/thanthien
 getent group thanthien >/dev/null || addgroup --system thanthien >/dev/null
 getent passwd thanthien >/dev/null || adduser --system --ingroup thanthien --home /var/lib/thanthien --no-create-home \
   --shell /usr/sbin/nologin --gecos "thanthien services" thanthien >/dev/null
 
-top="$(tar -tzf "$tarball" | head -1 | cut -d/ -f1)"
+top="$(tar -tzf "$tarball" | sed -n 1p | cut -d/ -f1)"   # sed reads it all: no SIGPIPE under pipefail
 version="${top#thanthien-}"
 [[ "$version" =~ ^[0-9A-Za-z.+~-]+$ ]] || { echo "tệp phát hành không hợp lệ: $tarball" >&2; exit 1; }
 dest="/opt/thanthien/releases/$version"
@@ -55,7 +56,6 @@ for f in broker collector console; do
 done
 chgrp thanthien /etc/thanthien/*.yaml 2>/dev/null || true
 chmod 0640 /etc/thanthien/*.yaml 2>/dev/null || true
-install -d -m 0755 -o root -g root /var/lib/thanthien
 
 install -m 0644 "$dest"/deploy/systemd/thanthien-{broker,collector,console}.service /etc/systemd/system/
 install -d /etc/systemd/journald.conf.d /etc/systemd/system/influxdb.service.d

@@ -1,3 +1,4 @@
+import type { ProvisioningService } from '../provisioning/service.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../infra/clock.ts';
 import type { Logger } from '../../infra/logger.ts';
@@ -24,6 +25,8 @@ export type HttpDeps = {
   config: { secureCookies: boolean; sessionMs: number; maxAudioBytes: number };
   /** the collector's InfluxDB, for device health and alerts (absent: those routes answer 503) */
   influx?: { url: string; database: string };
+  /** device provisioning by one-time code (absent: its routes answer 503) */
+  provisioning?: ProvisioningService;
   /** serve HTTPS with this certificate (PEM) instead of plain HTTP */
   https?: { cert: Buffer; key: Buffer };
   /** counters shown at GET /api/stats (admin) */

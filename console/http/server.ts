@@ -10,6 +10,7 @@ import { registerAnnouncementRoutes } from './announcement-routes.ts';
 import { registerAudioRoutes } from './audio-routes.ts';
 import { registerDeviceRoutes } from './device-routes.ts';
 import { registerSessionRoutes } from './session-routes.ts';
+import { registerProvisioningRoutes } from './provisioning-routes.ts';
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
 
@@ -54,6 +55,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   registerAudioRoutes(app, deps);
   registerAdminRoutes(app, deps);
   registerDeviceRoutes(app, deps);
+  registerProvisioningRoutes(app, deps.provisioning);
   return app;
 }
 
