@@ -8,7 +8,8 @@
 # - config in /etc/thanthien (root:thanthien 0750; existing files are never overwritten), data in
 #   /var/lib/thanthien/<service> (systemd StateDirectory), logs in journald (bounded by journald.conf.d)
 # - units thanthien-broker/-collector/-console + Debian's influxdb.service, enabled; started when systemd runs and
-#   /etc/thanthien/registry.yaml exists
+#   the registry exists (/var/lib/thanthien/registry/registry.yaml, seeded from /etc/thanthien/registry.yaml);
+#   thanthien-registry.path restarts them when the console adds a claimed device
 # Env: INFLUX_HTTP_BIND (default 127.0.0.1:8086), INFLUX_RPC_BIND (backup port, default 127.0.0.1:8088).
 set -euo pipefail
 tarball="${1:?usage: install-server.sh thanthien-<version>.tar.gz}"
@@ -57,7 +58,12 @@ done
 chgrp thanthien /etc/thanthien/*.yaml 2>/dev/null || true
 chmod 0640 /etc/thanthien/*.yaml 2>/dev/null || true
 
-install -m 0644 "$dest"/deploy/systemd/thanthien-{broker,collector,console}.service /etc/systemd/system/
+# the registry is state (the console adds claimed devices): /var/lib/thanthien/registry, seeded from /etc once
+install -d -m 0750 -o thanthien -g thanthien /var/lib/thanthien/registry
+if [ ! -e /var/lib/thanthien/registry/registry.yaml ] && [ -s /etc/thanthien/registry.yaml ]; then
+  install -m 0640 -o thanthien -g thanthien /etc/thanthien/registry.yaml /var/lib/thanthien/registry/registry.yaml
+fi
+install -m 0644 "$dest"/deploy/systemd/thanthien-{broker,collector,console,registry-reload}.service "$dest"/deploy/systemd/thanthien-registry.path /etc/systemd/system/
 install -d /etc/systemd/journald.conf.d /etc/systemd/system/influxdb.service.d
 install -m 0644 "$dest/deploy/journald/thanthien.conf" /etc/systemd/journald.conf.d/thanthien.conf
 cat > /etc/systemd/system/influxdb.service.d/thanthien.conf <<UNIT
@@ -68,13 +74,13 @@ Environment=INFLUXDB_BIND_ADDRESS=${INFLUX_RPC_BIND:-127.0.0.1:8088}
 Environment=INFLUXDB_REPORTING_DISABLED=true
 Environment=INFLUXDB_HTTP_LOG_ENABLED=false
 UNIT
-systemctl enable influxdb.service thanthien-broker.service thanthien-collector.service thanthien-console.service >/dev/null 2>&1 || \
+systemctl enable influxdb.service thanthien-broker.service thanthien-collector.service thanthien-console.service thanthien-registry.path >/dev/null 2>&1 || \
   log "systemctl enable failed (no systemd here?)"
-if [ -d /run/systemd/system ] && [ -s /etc/thanthien/registry.yaml ]; then
+if [ -d /run/systemd/system ] && [ -s /var/lib/thanthien/registry/registry.yaml ]; then
   systemctl daemon-reload
   systemctl restart influxdb.service thanthien-broker.service thanthien-collector.service thanthien-console.service
   log "services restarted"
 else
-  log "put the registry in /etc/thanthien/registry.yaml, edit /etc/thanthien/*.yaml, then: systemctl start thanthien-broker thanthien-collector thanthien-console"
+  log "put the registry in /var/lib/thanthien/registry/registry.yaml (or /etc/thanthien/registry.yaml before installing), edit /etc/thanthien/*.yaml, then: systemctl start thanthien-broker thanthien-collector thanthien-console"
 fi
 log "installed $version"

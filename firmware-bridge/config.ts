@@ -73,6 +73,8 @@ export const BridgeConfig = z.strictObject({
       speaker: z.unknown().optional(),
       /** owned by the camera probe (firmware-bridge/camera-probe.ts), validated there */
       cameras: z.unknown().optional(),
+      /** owned by the update unit (firmware-bridge/update/), validated there */
+      update: z.unknown().optional(),
     })
     .default({}),
 });

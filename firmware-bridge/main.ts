@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     password,
     ca,
     log,
-    units: optionalUnitFactories({ speaker: config.units.speaker, cameras: config.units.cameras }),
+    units: optionalUnitFactories({ speaker: config.units.speaker, cameras: config.units.cameras, update: config.units.update }),
     bootId: process.env.TT_BOOT_ID || undefined,
   });
   log.info({ device: config.deviceId, boot: bridge.boot }, 'bridge started');

@@ -10,6 +10,7 @@ import type { BridgeUnit } from './unit.ts';
 export const OPTIONAL_UNITS = {
   speaker: './speaker/create-unit.ts',
   cameras: './camera-probe.ts',
+  update: './update/create-unit.ts',
 } as const;
 
 type UnitModule = { createUnit?: (section: unknown, env: UnitEnv) => BridgeUnit | Promise<BridgeUnit> };

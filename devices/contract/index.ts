@@ -7,6 +7,7 @@ import { BroadcastLogPayload, SchedulePayload, ScheduleStatusPayload } from './b
 import { CameraPayload } from './camera.ts';
 import { RatingPayload } from './rating.ts';
 import { StatePayload } from './state.ts';
+import { ReleaseAnnouncementPayload, UpdateStatusPayload } from './update.ts';
 
 export * from './ack.ts';
 export * from './alert.ts';
@@ -16,6 +17,7 @@ export * from './camera.ts';
 export * from './rating.ts';
 export * from './state.ts';
 export * from './time.ts';
+export * from './update.ts';
 
 /** Every channel has exactly one payload schema; the compiler finds a channel that lacks one. */
 export const PAYLOADS = {
@@ -28,6 +30,8 @@ export const PAYLOADS = {
   ack: AckPayload,
   schedule: SchedulePayload,
   alert: AlertPayload,
+  'update-status': UpdateStatusPayload,
+  release: ReleaseAnnouncementPayload,
 } as const satisfies Record<Channel, z.ZodType>;
 
 export type Payload<C extends Channel> = z.infer<(typeof PAYLOADS)[C]>;

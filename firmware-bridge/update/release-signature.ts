@@ -1,21 +1,29 @@
-import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
+import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import type { ReleaseManifest } from '../../devices/contract/index.ts';
 
 /**
- * Releases are signed with the province's Ed25519 key: the signature covers the tarball's bytes. The Pi keeps only
- * the public key (bridge config `update.releaseKey`), so a compromised commune server cannot push a release.
- * Signature file: base64 of the 64-byte signature, one line.
+ * Releases are signed with the province's Ed25519 key. The signature covers the manifest (version, the tarball's
+ * SHA-256 and size, time of signing) in a canonical JSON form, so the tarball may come from any mirror. The Pis
+ * keep only the public key (bridge config `update.releaseKey`): a compromised commune server cannot forge one.
  */
-export function signRelease(tarball: Buffer, privateKeyPem: string): string {
-  return `${sign(null, tarball, createPrivateKey(privateKeyPem)).toString('base64')}\n`;
+export function canonicalManifest(m: ReleaseManifest): Buffer {
+  return Buffer.from(JSON.stringify({ v: m.v, version: m.version, sha256: m.sha256, bytes: m.bytes, signedAt: m.signedAt }));
 }
 
-/** true only when `signature` (base64) is the key's signature of exactly these bytes; never throws on garbage */
-export function verifyRelease(tarball: Buffer, signature: string, publicKey: string): boolean {
+export function signManifest(m: ReleaseManifest, privateKeyPem: string): string {
+  return sign(null, canonicalManifest(m), createPrivateKey(privateKeyPem)).toString('base64');
+}
+
+/** base64 SPKI DER (as in the registry) or PEM */
+export function releasePublicKey(key: string): KeyObject {
+  return key.includes('BEGIN') ? createPublicKey(key) : createPublicKey({ key: Buffer.from(key, 'base64'), format: 'der', type: 'spki' });
+}
+
+/** true only for the key's signature of exactly this manifest; never throws on garbage */
+export function verifyManifest(m: ReleaseManifest, signature: string, publicKey: KeyObject): boolean {
   try {
-    const key = publicKey.includes('BEGIN') ? createPublicKey(publicKey) : createPublicKey({ key: Buffer.from(publicKey, 'base64'), format: 'der', type: 'spki' });
-    const sig = Buffer.from(signature.trim(), 'base64');
-    if (sig.length !== 64) return false;
-    return verify(null, tarball, key, sig);
+    const sig = Buffer.from(signature, 'base64');
+    return sig.length === 64 && verify(null, canonicalManifest(m), publicKey, sig);
   } catch {
     return false;
   }
