@@ -64,6 +64,8 @@ export const ConsoleConfig = z.strictObject({
       claimWindowMin: z.number().positive().default(15),
     })
     .optional(),
+  /** staged rollouts of signed releases (console/updates/): the province's release public key (base64 SPKI DER or PEM) */
+  updates: z.strictObject({ releaseKey: z.string().min(40) }).optional(),
   tts: z
     .strictObject({
       engine: z.literal('espeak-ng').default('espeak-ng'),

@@ -50,6 +50,8 @@ export const ERRORS = {
   PLACE_UNKNOWN: { status: 400, message: 'Quầy hoặc thôn/ấp không có trong xã của bạn:' },
   CLAIM_INVALID: { status: 400, message: 'Mã kích hoạt không đúng, đã được dùng hoặc đã hết hạn.' },
   CLAIM_THROTTLED: { status: 429, message: 'Nhập sai mã kích hoạt quá nhiều lần. Vui lòng thử lại sau ít phút.' },
+  UPDATES_UNCONFIGURED: { status: 503, message: 'Console chưa được cấu hình khoá phát hành của tỉnh (mục updates.releaseKey).' },
+  RELEASE_SIGNATURE_INVALID: { status: 400, message: 'Chữ ký của bản phát hành không hợp lệ: không phải khoá phát hành của tỉnh.' },
   INTERNAL: { status: 500, message: 'Lỗi hệ thống; thao tác chưa được thực hiện. Vui lòng thử lại.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -19,6 +19,9 @@ import { SchedulePublisher } from './schedule/publisher.ts';
 import { Store } from './store/index.ts';
 import { UserService } from './users.ts';
 import { createProvisioning } from './provisioning/create.ts';
+import { FleetVersions } from './updates/fleet.ts';
+import { Rollouts } from './updates/rollout.ts';
+import { releasePublicKey } from '../firmware-bridge/update/release-signature.ts';
 
 export { parseConfig, loadConfig, ConsoleConfig, ConfigError } from './config.ts';
 export { ConsoleError, ERRORS, type ErrorCode } from './errors.ts';
@@ -100,12 +103,20 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
   const influxReader = config.influx ? new InfluxLogReader({ ...config.influx, area, feedback, clock, log }) : undefined;
 
   const provisioning = config.provisioning ? createProvisioning({ config, store, area, clock, log, keys, hashCost: deps.hashCost }) : undefined;
+  const fleet = new FleetVersions(store.db, log.child({ component: 'updates' }));
+  fleet.attach(client);
+  const rollouts = new Rollouts({
+    mqtt: client, clock, log: log.child({ component: 'rollout' }), publishTimeoutMs: config.mqtt.publishTimeoutMs,
+    ...(config.updates ? { releaseKey: releasePublicKey(config.updates.releaseKey) } : {}),
+    devicesOf: (c) => (area.serves(c) ? (registry.communes.get(c)?.commune.devices.map((d) => d.id) ?? []) : []),
+  });
   const stats = (): ConsoleStats => ({ publisher: publisher.stats, feedback: feedback.stats, logins: users.stats, influx: influxReader?.stats ?? null });
   const app = await buildServer({
     store, area, users, announcements, audio, audioFiles, log, clock,
     config: { secureCookies: config.http.secureCookies, sessionMs, maxAudioBytes: config.audio.maxBytes },
     influx: config.influx,
     ...(provisioning ? { provisioning } : {}),
+    updates: { fleet, rollouts },
     ...(config.http.tls ? { https: { cert: readFileSync(config.http.tls.cert), key: readFileSync(config.http.tls.key) } } : {}),
     stats,
   });

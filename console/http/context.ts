@@ -1,3 +1,4 @@
+import type { UpdateDeps } from './update-routes.ts';
 import type { ProvisioningService } from '../provisioning/service.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../infra/clock.ts';
@@ -27,6 +28,8 @@ export type HttpDeps = {
   influx?: { url: string; database: string };
   /** device provisioning by one-time code (absent: its routes answer 503) */
   provisioning?: ProvisioningService;
+  /** device versions and staged rollouts of signed releases */
+  updates?: UpdateDeps;
   /** serve HTTPS with this certificate (PEM) instead of plain HTTP */
   https?: { cert: Buffer; key: Buffer };
   /** counters shown at GET /api/stats (admin) */

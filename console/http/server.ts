@@ -11,6 +11,7 @@ import { registerAudioRoutes } from './audio-routes.ts';
 import { registerDeviceRoutes } from './device-routes.ts';
 import { registerSessionRoutes } from './session-routes.ts';
 import { registerProvisioningRoutes } from './provisioning-routes.ts';
+import { registerUpdateRoutes } from './update-routes.ts';
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
 
@@ -56,6 +57,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   registerAdminRoutes(app, deps);
   registerDeviceRoutes(app, deps);
   registerProvisioningRoutes(app, deps.provisioning);
+  if (deps.updates) registerUpdateRoutes(app, deps.area, deps.updates);
   return app;
 }
 
