@@ -1,4 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { claimDevice } from '../../firmware-bridge/provision/claim.ts';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -118,6 +120,21 @@ describe('device provisioning by one-time code', () => {
     await device.endAsync(true);
     const state = (await api(tokens.canbo1, 'GET', '/api/provisioning/devices')).body.devices.find((d: any) => d.deviceId === 'xa1-ap2-loa2');
     expect(state.state).toBe('claimed');
+  });
+
+  it("the Pi's claim tool writes its password, CA and a bridge config the bridge accepts", async () => {
+    const reg = await register('canbo1', { kind: 'speaker', id: 'xa1-ap2-loa5', hamlet: 'xa1-ap2' });
+    const out = join(dir, 'pi-etc');
+    const template = join(dir, 'bridge.template.yaml');
+    writeFileSync(template, 'io: {kind: gpiod, chip: gpiochip4}\nunits:\n  speaker: {player: {kind: fake}}\n');
+    const claimed = await claimDevice({ console: consoleApp.url, code: `thanthien-claim:${reg.body.code}`, template, out });
+    expect(claimed.deviceId).toBe('xa1-ap2-loa5');
+    const config = parseYaml(readFileSync(join(out, 'bridge.yaml'), 'utf8'));
+    expect(config).toMatchObject({ deviceId: 'xa1-ap2-loa5', io: { kind: 'gpiod', chip: 'gpiochip4' }, broker: { url: 'mqtts://may-chu.xa1.local:8883', passwordFile: join(out, 'password'), ca: join(out, 'ca.pem') } });
+    expect(config.units.speaker.schedulePublicKey).toBe(consoleApp.keys.get('90001')!.publicKeyDer);
+    expect(statSync(join(out, 'password')).mode & 0o777).toBe(0o600);
+    const entry = loadRegistry(registryPath).device('xa1-ap2-loa5')!;
+    expect(await verifyPassword(readFileSync(join(out, 'password'), 'utf8').trim(), entry.device.passwordHash)).toBe(true);
   });
 
   it('two claims racing with one code: exactly one wins', async () => {
