@@ -46,7 +46,16 @@ rm -rf "$dest.new" && mkdir -p "$dest.new"
 tar -xzf "$tarball" -C "$dest.new" --strip-components=1 --no-same-owner
 # production dependencies exactly as locked; better-sqlite3 compiles here (Debian's node headers when present)
 [ -d /usr/include/node ] && export npm_config_nodedir=/usr
-(cd "$dest.new" && npm ci --omit=dev --no-audit --no-fund --loglevel=error >/dev/null)
+# an installed release with the same lockfile already has these dependencies built: hard-link them
+same=""
+for old in /opt/thanthien/releases/*/; do
+  [ -d "${old}node_modules" ] && cmp -s "${old}package-lock.json" "$dest.new/package-lock.json" && { same="$old"; break; }
+done
+if [ -n "$same" ]; then
+  cp -al "${same}node_modules" "$dest.new/node_modules"
+else
+  (cd "$dest.new" && npm ci --omit=dev --no-audit --no-fund --loglevel=error >/dev/null)
+fi
 rm -rf "$dest" && mv "$dest.new" "$dest"
 chown -R root:root "$dest"
 ln -sfn "releases/$version" /opt/thanthien/current.new && mv -T /opt/thanthien/current.new /opt/thanthien/current

@@ -101,7 +101,16 @@ describe('server install in a clean Debian root', () => {
     booted.stdout!.on('data', (b) => (bootLog = (bootLog + b.toString()).slice(-20_000)));
     booted.stderr!.on('data', (b) => (bootLog = (bootLog + b.toString()).slice(-20_000)));
 
-    const page = await waitFor(async () => (await fetch(`http://127.0.0.1:${setup.consolePort}/`)).status === 200, 180_000, `the console\n${bootLog}`);
+    const journal = () => {
+      try {
+        return execFileSync('journalctl', ['-D', join(root, 'var/log/journal'), '--no-pager', '-n', '60', '-u', 'thanthien-*', '-u', 'influxdb'], { encoding: 'utf8' });
+      } catch {
+        return bootLog;
+      }
+    };
+    const page = await waitFor(async () => (await fetch(`http://127.0.0.1:${setup.consolePort}/`)).status === 200, 180_000, 'the console').catch((err: Error) => {
+      throw new Error(`${err.message}\n${journal()}`);
+    });
     expect(page).toBe(true);
     const watcher = await waitFor(
       () => mqtt.connectAsync(`mqtt://127.0.0.1:${setup.brokerPort}`, { clientId: 'node-red', username: 'node-red', password: setup.secrets['node-red'], protocolVersion: 4, reconnectPeriod: 0 }),
