@@ -21,6 +21,7 @@ import { benchRegistry } from './lib/setup.ts';
 import { runSpeakerStartBench } from './speaker-start.ts';
 import { measureAckLatency } from '../firmware-bridge/bench-ack.ts';
 import { recordBridgeBudget, runBridgeBudgetBench } from './bridge-budget.ts';
+import { runBrokerAttackBench } from './broker-attack.ts';
 
 const quick = process.env.BENCH_QUICK === '1';
 const dir = mkdtempSync(join(tmpdir(), 'tt-bench-'));
@@ -38,6 +39,7 @@ try {
     speakers: ['speakers', 'loudspeaker start accuracy', () => runSpeakerStartBench()],
     ack: ['ack', 'rating box: pin → LED/beep acknowledgement', () => measureAckLatency({ presses: quick ? 50 : 200 })],
     bridgeBudget: ['bridge-budget', 'bridge RSS, start-up and SD writes on one core (built JS)', () => runBridgeBudgetBench({ quick }).then((r) => (recordBridgeBudget(r), r))],
+    brokerAttack: ['broker-attack', 'broker under attack: declared-length memory, wrong-password flood', () => runBrokerAttackBench()],
   } as const;
   const only = process.argv.slice(2);
   for (const [key, [name, title, run]] of Object.entries(parts)) {

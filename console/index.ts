@@ -16,7 +16,13 @@ import { buildServer } from './http/server.ts';
 import { InfluxLogReader } from './influx-logs.ts';
 import { loadOrCreateKey, type CommuneKey } from './keys.ts';
 import { SchedulePublisher } from './schedule/publisher.ts';
+import { RetainedGuard } from './schedule/retained-guard.ts';
+import { topicFor } from '../devices/topics.ts';
 import { Store } from './store/index.ts';
+import { RatingsSource } from './dossiers/ratings.ts';
+import { smtpMailer } from './followup/mailer.ts';
+import { FollowupService } from './followup/service.ts';
+import { FollowupStore } from './followup/store.ts';
 import { UserService } from './users.ts';
 import { createProvisioning } from './provisioning/create.ts';
 import { FleetVersions } from './updates/fleet.ts';
@@ -39,6 +45,7 @@ export type ConsoleDeps = {
 
 export type ConsoleStats = {
   publisher: SchedulePublisher['stats'];
+  retained: RetainedGuard['stats'];
   feedback: Feedback['stats'];
   logins: UserService['stats'];
   influx: InfluxLogReader['stats'] | null;
@@ -52,6 +59,7 @@ export type RunningConsole = {
   users: UserService;
   publisher: SchedulePublisher;
   feedback: Feedback;
+  followup: FollowupService;
   keys: Map<string, CommuneKey>;
   mqtt: MqttClient;
   /** resolves once the broadcast-log / schedule-status subscription is granted */
@@ -93,7 +101,12 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
     store, area, mqtt: client, clock, log, keys,
     config: { ...config.schedule, publishTimeoutMs: config.mqtt.publishTimeoutMs },
   });
-  const feedback = new Feedback({ store, area, clock, log, onNewerVersion: (c) => void publisher.reissue(c, { force: true }) });
+  const guard = new RetainedGuard({ store, clock, log, reassert: (c, t) => publisher.reassert(c, t), reassertAll: () => publisher.reassertAll() });
+  const feedback = new Feedback({
+    store, area, clock, log,
+    onNewerVersion: (c) => void publisher.reissue(c, { force: true }),
+    onStatus: (speaker, p) => guard.statusReported(topicFor(speaker, 'schedule'), p),
+  });
   const subscribed = feedback.subscribe(client);
   const announcements = new AnnouncementService({
     store, area, audio, clock,
@@ -101,6 +114,13 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
     onChange: (c) => void publisher.reissue(c),
   });
   const influxReader = config.influx ? new InfluxLogReader({ ...config.influx, area, feedback, clock, log }) : undefined;
+
+  const cases = new FollowupStore(store.db);
+  const followup = new FollowupService({
+    cases, store, area, clock, log: log.child({ component: 'followup' }), config: config.followup,
+    ...(config.influx ? { ratings: new RatingsSource(config.influx) } : {}),
+    ...(config.followup.smtp ? { mailer: smtpMailer(config.followup.smtp) } : {}),
+  });
 
   const provisioning = config.provisioning ? createProvisioning({ config, store, area, clock, log, keys, hashCost: deps.hashCost }) : undefined;
   const fleet = new FleetVersions(store.db, log.child({ component: 'updates' }));
@@ -110,7 +130,7 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
     ...(config.updates ? { releaseKey: releasePublicKey(config.updates.releaseKey) } : {}),
     devicesOf: (c) => (area.serves(c) ? (registry.communes.get(c)?.commune.devices.map((d) => d.id) ?? []) : []),
   });
-  const stats = (): ConsoleStats => ({ publisher: publisher.stats, feedback: feedback.stats, logins: users.stats, influx: influxReader?.stats ?? null });
+  const stats = (): ConsoleStats => ({ publisher: publisher.stats, retained: guard.stats, feedback: feedback.stats, logins: users.stats, influx: influxReader?.stats ?? null });
   const app = await buildServer({
     store, area, users, announcements, audio, audioFiles, log, clock,
     config: { secureCookies: config.http.secureCookies, sessionMs, maxAudioBytes: config.audio.maxBytes },
@@ -118,24 +138,23 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
     ...(provisioning ? { provisioning } : {}),
     updates: { fleet, rollouts },
     ...(config.http.tls ? { https: { cert: readFileSync(config.http.tls.cert), key: readFileSync(config.http.tls.key) } } : {}),
+    followup: { cases, service: followup },
     stats,
   });
   await app.listen({ host: config.http.host, port: config.http.port });
   const port = (app.server.address() as { port: number }).port;
   publisher.start();
   influxReader?.start();
-  // a broker that comes back without our session may also have lost the retained schedules: publish them again
-  let firstConnect = !client.connected;
-  client.on('connect', (connack) => {
-    if (!firstConnect && !connack.sessionPresent) for (const c of area.communes) void publisher.reissue(c, { force: true });
-    firstConnect = false;
-  });
+  followup.start();
+  // on every connect (and so on start) the retained schedules are re-asserted; mismatches are repaired
+  guard.watch(client);
 
   return {
     url: `${config.http.tls ? 'https' : 'http'}://${config.http.host}:${port}`,
-    port, app, store, users, publisher, feedback, keys, mqtt: client, subscribed, stats,
+    port, app, store, users, publisher, feedback, keys, mqtt: client, subscribed, stats, followup,
     async close() {
       influxReader?.stop();
+      await followup.stop();
       await app.close();
       await publisher.stop();
       await client.endAsync(true);

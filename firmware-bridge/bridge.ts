@@ -101,7 +101,7 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
   });
 
   const env: UnitEnv = { board, config, ratings, boot };
-  const ratingBox = config.units.ratingBox ? new RatingBoxUnit(config.units.ratingBox, { board, ratings, boot }) : undefined;
+  const ratingBox = config.units.ratingBox ? new RatingBoxUnit(config.units.ratingBox, { board, ratings, boot, pressLogLimits: config.pressLog }) : undefined;
   const units: BridgeUnit[] = ratingBox ? [ratingBox] : [];
   let unitsFailed = 0;
   for (const factory of deps.units ?? []) {
@@ -167,7 +167,10 @@ function ratingSink(outbox: Outbox, resolver: TimeResolver): RatingSink {
   return {
     isFull: () => outbox.isFull(),
     async record(p: RatedPress) {
-      const base = { v: 1, id: p.id, level: p.level, boot: p.boot, seq: p.seq };
+      const base = {
+        v: 1, id: p.id, level: p.level, boot: p.boot, seq: p.seq,
+        ...(p.dossier ? { dossier: p.dossier } : {}), ...(p.procedure ? { procedure: p.procedure } : {}), ...(p.officer ? { officer: p.officer } : {}),
+      };
       if (p.wall !== null && p.wall >= EPOCH_FLOOR) {
         await outbox.add('rating', { ...base, at: new Date(p.wall).toISOString(), time: 'synced' });
         return;

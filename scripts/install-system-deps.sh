@@ -12,6 +12,7 @@ if [ "$profile" = test ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)       # end-to-end tests of the console and Node-RED (playwright-core)
   command -v debootstrap >/dev/null || need+=(debootstrap)             # the install test's clean Debian root
   command -v systemd-nspawn >/dev/null || need+=(systemd-container)    # ... booted with systemd (npm run test:deploy)
+  command -v python3 >/dev/null || need+=(python3)   # the Eclipse Paho MQTT 3.1.1 interoperability suite (broker)
 fi
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 SUDO=""

@@ -11,8 +11,11 @@ import { fail } from '../errors.ts';
 import type { User } from '../model.ts';
 import type { Store } from '../store/index.ts';
 import type { UserService } from '../users.ts';
+import type { FollowupParts } from './followup-routes.ts';
 
 export const SESSION_COOKIE = 'tt_session';
+/** marks a browser that has logged in before: it is exempt from the account-wide lock (login-throttle.ts) */
+export const DEVICE_COOKIE = 'tt_device';
 
 export type HttpDeps = {
   store: Store;
@@ -32,6 +35,8 @@ export type HttpDeps = {
   updates?: UpdateDeps;
   /** serve HTTPS with this certificate (PEM) instead of plain HTTP */
   https?: { cert: Buffer; key: Buffer };
+  /** follow-up cases of unhappy citizens (absent: their routes are not registered) */
+  followup?: FollowupParts;
   /** counters shown at GET /api/stats (admin) */
   stats(): Record<string, unknown>;
 };
@@ -62,5 +67,15 @@ export function setSessionCookie(reply: FastifyReply, token: string, deps: HttpD
     sameSite: 'strict',
     secure: deps.config.secureCookies,
     maxAge: Math.floor(deps.config.sessionMs / 1000),
+  });
+}
+
+export function setDeviceCookie(reply: FastifyReply, token: string, deps: HttpDeps): void {
+  reply.setCookie(DEVICE_COOKIE, token, {
+    path: '/api/session',
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: deps.config.secureCookies,
+    maxAge: 400 * 86_400,
   });
 }

@@ -5,6 +5,7 @@ import { AlertPayload } from './alert.ts';
 import { AvailabilityPayload } from './availability.ts';
 import { BroadcastLogPayload, SchedulePayload, ScheduleStatusPayload } from './broadcast.ts';
 import { CameraPayload } from './camera.ts';
+import { DossierBindingPayload } from './dossier.ts';
 import { RatingPayload } from './rating.ts';
 import { StatePayload } from './state.ts';
 import { ReleaseAnnouncementPayload, UpdateStatusPayload } from './update.ts';
@@ -14,6 +15,7 @@ export * from './alert.ts';
 export * from './availability.ts';
 export * from './broadcast.ts';
 export * from './camera.ts';
+export * from './dossier.ts';
 export * from './rating.ts';
 export * from './state.ts';
 export * from './time.ts';
@@ -29,6 +31,7 @@ export const PAYLOADS = {
   'schedule-status': ScheduleStatusPayload,
   ack: AckPayload,
   schedule: SchedulePayload,
+  dossier: DossierBindingPayload,
   alert: AlertPayload,
   'update-status': UpdateStatusPayload,
   release: ReleaseAnnouncementPayload,
