@@ -76,7 +76,20 @@ export async function restore(paths: StatePaths, archive: string): Promise<void>
     // InfluxDB refuses to restore over an existing database: a fresh server's collector may have created it empty
     await fetch(`${paths.influx.url}/query`, { method: 'POST', body: new URLSearchParams({ q: `DROP DATABASE "${paths.influx.database.replace(/"/g, '')}"` }) });
     await run(paths.influx.bin ?? '/usr/bin/influxd', ['restore', '-portable', '-host', paths.influx.rpc, '-db', manifest.database, '-newdb', paths.influx.database, join(src, 'influx')]);
+    await restoredShardsOpen(paths.influx.url, paths.influx.database);
   } finally {
     rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** influxd opens the restored shards after the restore returns ("engine is closed" until then): wait for them */
+async function restoredShardsOpen(url: string, database: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await fetch(`${url}/query?${new URLSearchParams({ db: database, q: 'SELECT count(*) FROM /.*/' })}`).catch(() => undefined);
+    const body = res ? await res.text() : 'unreachable';
+    if (res?.ok && !body.includes('"error"')) return;
+    if (Date.now() > deadline) throw new Error(`restored database ${database} not readable: ${body.slice(0, 200)}`);
+    await new Promise((r) => setTimeout(r, 200));
   }
 }

@@ -29,7 +29,7 @@ describe('release artifact', () => {
     root = join(dir, `thanthien-${first.version}`);
     // the lockfile's production dependencies, as `npm ci --omit=dev` installs them on the target (same lockfile)
     symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'));
-  }, 120_000);
+  }, 400_000); // two full builds: about a minute on an idle 2-core machine, several under load
   afterAll(async () => {
     for (const p of procs.reverse()) await p.stop();
   });
