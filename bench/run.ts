@@ -21,7 +21,9 @@ import { benchRegistry } from './lib/setup.ts';
 import { runSpeakerStartBench } from './speaker-start.ts';
 import { measureAckLatency } from '../firmware-bridge/bench-ack.ts';
 import { recordBridgeBudget, runBridgeBudgetBench } from './bridge-budget.ts';
+import { runClusterBench } from './cluster.ts';
 import { runBrokerAttackBench } from './broker-attack.ts';
+import { recordProvinceReach, runProvinceReachBench } from './province-reach.ts';
 
 const quick = process.env.BENCH_QUICK === '1';
 const dir = mkdtempSync(join(tmpdir(), 'tt-bench-'));
@@ -39,6 +41,8 @@ try {
     speakers: ['speakers', 'loudspeaker start accuracy', () => runSpeakerStartBench()],
     ack: ['ack', 'rating box: pin → LED/beep acknowledgement', () => measureAckLatency({ presses: quick ? 50 : 200 })],
     bridgeBudget: ['bridge-budget', 'bridge RSS, start-up and SD writes on one core (built JS)', () => runBridgeBudgetBench({ quick }).then((r) => (recordBridgeBudget(r), r))],
+    cluster: ['cluster', 'province scale: broker nodes on Redis vs mosquitto, reconnect storm, soak', () => runClusterBench({ quick, dir })],
+    provinceReach: ['province-reach', 'province emergency and stop reach (2,000 speakers, 100 communes)', async () => { const r = await runProvinceReachBench(); recordProvinceReach(r); return r; }],
     brokerAttack: ['broker-attack', 'broker under attack: declared-length memory, wrong-password flood', () => runBrokerAttackBench()],
   } as const;
   const only = process.argv.slice(2);

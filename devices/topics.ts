@@ -32,8 +32,12 @@ export const CHANNELS = {
   ack: { direction: 'down', kinds: ['rating-box', 'speaker'], retained: false },
   /** integration account (one-stop software) → rating box: the dossier the next rating is about */
   dossier: { direction: 'down', kinds: ['rating-box'], retained: false },
-  /** console → speaker: the signed schedule document (retained) */
+  /** console → speaker: the signed schedule document of the speaker's commune (retained) */
   schedule: { direction: 'down', kinds: ['speaker'], retained: true },
+  /** console → speaker: the signed document of the speaker's district (three-tier registries only; retained) */
+  'schedule-district': { direction: 'down', kinds: ['speaker'], retained: true },
+  /** console → speaker: the signed document of the speaker's province (retained) */
+  'schedule-province': { direction: 'down', kinds: ['speaker'], retained: true },
   /** where the device is with a release update (downloading, verified, updated, failed, rolled-back) */
   'update-status': { direction: 'up', kinds: ['rating-box', 'speaker'], retained: true },
   /** console → device: the signed release announcement of a staged rollout (retained) */
@@ -80,3 +84,7 @@ export function parseTopic(topic: string): { ok: true; value: ParsedTopic } | { 
   if (!isChannel(channel)) return { ok: false, error: 'topic-channel' };
   return { ok: true, value: { deviceId, channel } };
 }
+
+/** The retained topic of each issuer's document: one per issuing unit per speaker, merged on the unit. */
+export const ISSUER_CHANNELS = { commune: 'schedule', district: 'schedule-district', province: 'schedule-province' } as const satisfies Record<'commune' | 'district' | 'province', Channel>;
+export type IssuerChannel = (typeof ISSUER_CHANNELS)[keyof typeof ISSUER_CHANNELS];

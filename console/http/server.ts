@@ -10,6 +10,7 @@ import { tokenOf, type HttpDeps } from './context.ts';
 import { registerAdminRoutes } from './admin-routes.ts';
 import { registerAnnouncementRoutes } from './announcement-routes.ts';
 import { registerAudioRoutes } from './audio-routes.ts';
+import { registerBroadcastRoutes } from './broadcast-routes.ts';
 import { registerCrossSiteGuard } from './cross-site.ts';
 import { registerDeviceRoutes } from './device-routes.ts';
 import { registerDossierRoutes } from './dossier-routes.ts';
@@ -68,6 +69,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   registerDeviceRoutes(app, deps);
   registerProvisioningRoutes(app, deps.provisioning);
   if (deps.updates) registerUpdateRoutes(app, deps.area, deps.updates);
+  registerBroadcastRoutes(app, deps);
   registerDossierRoutes(app, deps);
   if (deps.followup) registerFollowupRoutes(app, deps, deps.followup);
   registerServiceReportRoutes(app, deps, deps.followup);

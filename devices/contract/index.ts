@@ -31,6 +31,8 @@ export const PAYLOADS = {
   'schedule-status': ScheduleStatusPayload,
   ack: AckPayload,
   schedule: SchedulePayload,
+  'schedule-district': SchedulePayload,
+  'schedule-province': SchedulePayload,
   dossier: DossierBindingPayload,
   alert: AlertPayload,
   'update-status': UpdateStatusPayload,
