@@ -1,7 +1,8 @@
 import mqtt, { type MqttClient } from 'mqtt';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicFor } from '../../devices/topics.ts';
-import { waitFor } from '../console/helpers.ts';
+import { PASSWORD, waitFor } from '../console/helpers.ts';
 import { ProvinceRig, SPEAKERS, type PlayRecord } from './province-rig.ts';
 
 /**
@@ -12,6 +13,7 @@ import { ProvinceRig, SPEAKERS, type PlayRecord } from './province-rig.ts';
  */
 const rig = new ProvinceRig();
 let observer: MqttClient;
+let browser: Browser;
 /** the latest retained state (relay on/off) each speaker published */
 const relay = new Map<string, string>();
 const statuses = new Map<string, { stopped?: { id: string; level: string } | null }>();
@@ -27,12 +29,36 @@ beforeAll(async () => {
     }
   });
   await observer.subscribeAsync(SPEAKERS.flatMap((s) => [topicFor(s.id, 'state'), topicFor(s.id, 'schedule-status')]), { qos: 1 });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
 }, 120_000);
 
 afterAll(async () => {
+  await browser?.close();
   await observer?.endAsync(true).catch(() => {});
   await rig.stop();
 }, 60_000);
+
+async function openConsole(username: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  page.on('dialog', (d) => void d.accept());
+  await page.goto(rig.console.url);
+  await page.fill('#login-form [name=username]', username);
+  await page.fill('#login-form [name=password]', PASSWORD);
+  await page.click('#login-form button[type=submit]');
+  await page.waitForSelector('#who:not([hidden])');
+  return page;
+}
+
+/** the roll-up rows of the "Điều hành loa" tab, reloaded: [commune name, played, failed, missed] */
+async function rollupOnPage(page: Page): Promise<string[][]> {
+  await page.click('#tabs button[data-view=list-view]');
+  await page.click('#tabs button[data-view=broadcast-view]');
+  await page.waitForSelector('#rollup-table tbody tr');
+  return page.$$eval('#rollup-table tr.rollup-commune', (trs) => trs.map((tr) => [...tr.children].slice(0, 4).map((c) => c.textContent ?? '')));
+}
 
 const playsOf = (id: string, sha: string): PlayRecord[] => rig.plays(id).filter((p) => p.file.endsWith(sha));
 
@@ -69,13 +95,19 @@ describe('province emergency over three communes', () => {
     await waitFor(() => relay.get(a.id) === 'on', 30_000, 'relay of A on');
     expect(playsOf(a.id, normalSha).some((p) => p.event === 'end')).toBe(false);
 
-    // the province leader issues an emergency for the three communes (one leader alone)
-    const em = await rig.api(leaderP, 'POST', '/api/emergency', {
-      title: 'Cảnh báo lũ quét', text: 'Khẩn cấp. Lũ quét trên sông Gianh, bà con di chuyển ngay lên chỗ cao.', communes: SPEAKERS.map((s) => s.commune), hamlets: 'all',
-    });
-    expect(em.status).toBe(201);
-    const emergency = em.body.id as string;
-    const emSha = em.body.announcement.audio.sha256 as string;
+    // the province leader issues an emergency in Chromium (one leader alone; the province is these three communes)
+    const page = await openConsole('lanhdao-tinh');
+    expect(await page.textContent('#who-role')).toMatch(/^Lãnh đạo tỉnh/);
+    await page.click('#tabs button[data-view=emergency-view]');
+    await page.fill('#emergency-form [name=title]', 'Cảnh báo lũ quét');
+    await page.fill('#emergency-form [name=text]', 'Khẩn cấp. Lũ quét trên sông Gianh, bà con di chuyển ngay lên chỗ cao.');
+    await page.click('#emergency-form button[type=submit]');
+    await page.waitForSelector('#detail-info[data-status=approved]', { timeout: 60_000 });
+    const list = await rig.api(leaderP, 'GET', '/api/announcements');
+    const em = list.body.find((x: { title: string }) => x.title === 'Cảnh báo lũ quét');
+    expect(em).toMatchObject({ priority: 'emergency', level: 'province', targets: 'all' });
+    const emergency = em.id as string;
+    const emSha = (await rig.api(leaderP, 'GET', `/api/announcements/${emergency}`)).body.audio.sha256 as string;
 
     // A's announcement is cut where it was playing; the emergency plays on every speaker, to its end
     await waitFor(() => playsOf(a.id, normalSha).find((p) => p.event === 'end'), 30_000, 'the normal announcement cut');
@@ -106,6 +138,12 @@ describe('province emergency over three communes', () => {
     expect(roll.communes.map((x: { code: string; name: string; counts: unknown }) => [x.code, x.name, x.counts])).toEqual(
       SPEAKERS.map((s) => [s.commune, s.communeName, { played: 1, failed: 0, missed: 0 }]),
     );
+    // and the page: per commune by name, played (A also has its cut announcement, failed)
+    const rows24 = await waitFor(async () => {
+      const r = await rollupOnPage(page);
+      return r.length === 3 && r.every((x) => x[1] === '1') && r;
+    }, 30_000, 'roll-up on the page');
+    expect(rows24).toEqual([[a.communeName, '1', '1', '0'], ...SPEAKERS.slice(1).map((s) => [s.communeName, '1', '0', '0'])]);
     // commune A's own announcement shows the cut
     const rollA = await rig.api(leaderA, 'GET', `/api/rollup?announcement=${normal}`);
     expect(rollA.body.communes.map((x: { code: string; counts: unknown }) => [x.code, x.counts])).toEqual([[a.commune, { played: 0, failed: 1, missed: 0 }]]);
@@ -117,10 +155,21 @@ describe('province emergency over three communes', () => {
     expect(em2.status).toBe(201);
     const em2Sha = em2.body.announcement.audio.sha256 as string;
     for (const s of SPEAKERS) await waitFor(() => playsOf(s.id, em2Sha).some((p) => p.event === 'play'), 60_000, `second warning on ${s.id}`);
+    // a state published after the warning started says the relay is on
+    for (const s of SPEAKERS) relay.delete(s.id);
     await waitFor(() => SPEAKERS.every((s) => relay.get(s.id) === 'on'), 30_000, 'every relay on');
 
-    const stop = await rig.api(leaderP, 'POST', '/api/stops', { communes: SPEAKERS.map((s) => s.commune) });
-    expect(stop.status).toBe(201);
+    // "Dừng phát ngay" in Chromium, over the three communes chosen
+    await page.click('#tabs button[data-view=list-view]');
+    await page.click('#tabs button[data-view=broadcast-view]');
+    await page.selectOption('#stop-communes', SPEAKERS.map((s) => s.commune));
+    await page.click('#stop-now');
+    await page.waitForSelector('#stops-list li');
+    expect(await page.textContent('#stops-list li')).toMatch(/Cấp tỉnh · 3 xã/);
+    const stops = (await rig.api(leaderP, 'GET', '/api/stops')).body.filter((x: { active: boolean }) => x.active);
+    expect(stops).toHaveLength(1);
+    const stop = { body: stops[0] as { id: string; communes: string[] } };
+    expect([...stop.body.communes].sort()).toEqual(SPEAKERS.map((s) => s.commune).sort());
     for (const s of SPEAKERS) {
       const cut = await waitFor(() => playsOf(s.id, em2Sha).find((p) => p.event === 'end'), 30_000, `second warning cut on ${s.id}`);
       expect(cut.stopped).toBe(true);
