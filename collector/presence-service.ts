@@ -1,4 +1,5 @@
 import type { IPoint } from 'influx';
+import { deviceLabel } from '../devices/registry/labels.ts';
 import { AlertBook, type AlertEvent } from './alerts.ts';
 import { CameraWatch, cameraPoint } from './camera.ts';
 import type { CollectorContext, HandleResult, InboundMessage } from './extension.ts';
@@ -67,7 +68,7 @@ export class PresenceService {
         const s = stored.get(id);
         if (s) this.tracker.restore(id, s.online, s.at, s.lastSeen);
         if (s?.lastBeat && !this.#lastBeat.has(id)) this.#lastBeat.set(id, s.lastBeat);
-        else {
+        if (!s) {
           // never reported: down, and a series exists so dashboards show it as down, not missing
           this.tracker.restore(id, false, now, null);
           seeds.push(presencePoint(ctx.registry.deviceTags(entry), { online: false, at: now, source: 'registered' }));
@@ -168,7 +169,7 @@ export class PresenceService {
     const point = cameraPoint(ctx.registry.deviceTags(msg.entry), msg.payload, msg.receivedAt);
     const cameBack = this.cameras.probe(msg.deviceId, camera, up, msg.receivedAt);
     const rec = cameBack
-      ? this.alerts?.recover({ device: msg.deviceId, kind: 'camera-down', subject: camera }, msg.receivedAt, `Camera ${known.camera.name} (${camera}) đã hoạt động trở lại.`)
+      ? this.alerts?.recover({ device: msg.deviceId, kind: 'camera-down', subject: camera }, msg.receivedAt, `Camera ${deviceLabel(ctx.registry, camera)} đã hoạt động trở lại.`)
       : null;
     return this.#withAlerts([point], rec ? [rec] : []);
   }
@@ -227,7 +228,7 @@ export class PresenceService {
 
   #alertFor(t: Transition, now: number): AlertEvent[] {
     if (!t.online || !this.alerts) return [];
-    const e = this.alerts.recover({ device: t.device, kind: 'offline' }, now, `Thiết bị ${t.device} đã trực tuyến trở lại.`);
+    const e = this.alerts.recover({ device: t.device, kind: 'offline' }, now, `Thiết bị ${deviceLabel(this.#ctx?.registry, t.device)} đã trực tuyến trở lại.`);
     return e ? [e] : [];
   }
 
@@ -237,7 +238,8 @@ export class PresenceService {
     for (const [id, d] of this.tracker.devices()) {
       if (d.online !== false || now - d.since < threshold) continue;
       const minutes = Math.round((now - d.since) / 60_000);
-      const text = d.lastSeen === null ? `Thiết bị ${id} chưa kết nối lần nào (đã ${minutes} phút).` : `Thiết bị ${id} mất kết nối đã ${minutes} phút.`;
+      const label = deviceLabel(this.#ctx?.registry, id);
+      const text = d.lastSeen === null ? `Thiết bị ${label} chưa kết nối lần nào (đã ${minutes} phút).` : `Thiết bị ${label} mất kết nối đã ${minutes} phút.`;
       const e = this.alerts!.raise({ device: id, kind: 'offline' }, now, text, d.since);
       if (e) out.push(e);
     }
@@ -248,8 +250,7 @@ export class PresenceService {
     const out: AlertEvent[] = [];
     for (const c of this.cameras.overdue(now, this.config.cameraAlertAfterS * 1000)) {
       if (this.tracker.get(c.device)?.online !== true) continue; // box offline: the camera's state is unknown
-      const name = this.#ctx?.registry.cameras.get(c.camera)?.camera.name ?? c.camera;
-      const e = this.alerts!.raise({ device: c.device, kind: 'camera-down', subject: c.camera }, now, `Camera ${name} (${c.camera}) không phản hồi.`, c.since);
+      const e = this.alerts!.raise({ device: c.device, kind: 'camera-down', subject: c.camera }, now, `Camera ${deviceLabel(this.#ctx?.registry, c.camera)} không phản hồi.`, c.since);
       if (e) out.push(e);
     }
     return out;

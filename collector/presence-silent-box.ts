@@ -1,4 +1,5 @@
 import type { Registry } from '../devices/registry/index.ts';
+import { deviceLabel } from '../devices/registry/labels.ts';
 import type { AlertBook, AlertEvent } from './alerts.ts';
 import type { CollectorContext } from './extension.ts';
 import { onlineThrough, ratingCount } from './presence-store.ts';
@@ -60,14 +61,14 @@ export class SilentBoxWatch {
       return this.alerts
         .openKeys()
         .filter((k) => k.device === device && k.kind === 'silent-box')
-        .map((k) => this.alerts.recover(k, now, `Hộp đánh giá ${device} đã ghi nhận đánh giá trở lại (${h.subject}).`))
+        .map((k) => this.alerts.recover(k, now, `${deviceLabel(ctx.registry, device)} đã ghi nhận đánh giá trở lại (${h.subject}).`))
         .filter((e): e is AlertEvent => e !== null);
     }
     if (!(await onlineThrough(ctx.influx, ctx.database, device, h.from, h.to))) return [];
     const e = this.alerts.raise(
       { device, kind: 'silent-box', subject: h.subject },
       now,
-      `Hộp đánh giá ${device} trực tuyến nhưng không ghi nhận đánh giá nào trong buổi ${h.subject}.`,
+      `${deviceLabel(ctx.registry, device)} trực tuyến nhưng không ghi nhận đánh giá nào trong buổi ${h.subject}.`,
       h.from,
     );
     return e ? [e] : [];

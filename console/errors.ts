@@ -60,6 +60,8 @@ export const ERRORS = {
   UPLOAD_INVALID: { status: 400, message: 'Yêu cầu tải tệp không hợp lệ.' },
   INFLUX_UNCONFIGURED: { status: 503, message: 'Console chưa được cấu hình cơ sở dữ liệu giám sát (InfluxDB) nên chưa xem được tình trạng thiết bị và cảnh báo. Hãy nhờ quản trị viên bổ sung mục influx trong cấu hình.' },
   INFLUX_UNAVAILABLE: { status: 502, message: 'Không đọc được dữ liệu giám sát thiết bị từ InfluxDB; vui lòng thử lại sau.' },
+  AREA_UNKNOWN: { status: 404, message: 'Không tìm thấy tỉnh, huyện hoặc xã này trong phạm vi bạn được xem.' },
+  DEPLOYMENT_INVALID: { status: 400, message: 'Thông tin triển khai không hợp lệ.' },
   IMPORT_FILE_MISSING: { status: 400, message: 'Chưa chọn tệp danh sách hồ sơ (Excel .xlsx hoặc CSV) để nhập.' },
   IMPORT_INVALID: { status: 400, message: 'Tệp danh sách hồ sơ có dòng không hợp lệ; chưa nhập hồ sơ nào. Hãy sửa các ô được liệt kê rồi nhập lại.' },
   PERIOD_INVALID: { status: 400, message: 'Kỳ báo cáo không hợp lệ: cần ngày bắt đầu và ngày kết thúc dạng yyyy-mm-dd, bắt đầu không sau kết thúc.' },

@@ -4,17 +4,18 @@ import { influx } from './influx-query.ts';
 import { dashboardShell, rename, tablePanel, timeseriesPanel } from './panels.ts';
 import { merge } from './transformations.ts';
 import { communeVariable, districtVariable, provinceVariable } from './variables.ts';
+import { demoUnitNames, type UnitNames } from './units.ts';
 
 /** (4) Broadcasts per hamlet: scheduled (every logged occurrence) vs played vs not played. */
-export function broadcastsDashboard() {
+export function broadcastsDashboard(units: UnitNames = demoUnitNames()) {
   return dashboardShell(
     'tt-broadcasts',
     'Phát thanh theo thôn/ấp',
     'Theo kế hoạch = mọi lần phát đã ghi nhận; không phát = bỏ lỡ, lỗi hoặc bị bỏ qua.',
   )
-    .withVariable(provinceVariable())
+    .withVariable(provinceVariable(units))
     .withVariable(districtVariable())
-    .withVariable(communeVariable())
+    .withVariable(communeVariable(units))
     .withPanel(
       tablePanel(1, 'Theo thôn/ấp: kế hoạch, đã phát, không phát', { x: 0, y: 0, w: 12, h: 10 }, [
         influx(Q.bcScheduled, 'A', 'table'),

@@ -4,17 +4,18 @@ import { influx } from './influx-query.ts';
 import { barchartPanel, dashboardShell, indexStatPanel, indexThresholds, rename, statPanel, tablePanel, timeseriesPanel } from './panels.ts';
 import { groupBy, HOUR_FIELD, matrix, sortBy, timeParts, WEEKDAY_FIELD } from './transformations.ts';
 import { COMMUNE_FILTER, communeVariable, districtVariable, meanVariable, priorWeightVariable, provinceVariable } from './variables.ts';
+import { demoUnitNames, type UnitNames } from './units.ts';
 
 /** (2) One commune: per counter, per hour of day and weekday, worst days, hour × weekday heat map. */
-export function communeDashboard() {
+export function communeDashboard(units: UnitNames = demoUnitNames()) {
   return dashboardShell(
     'tt-commune',
     'Mức độ hài lòng – một xã',
     'Theo quầy, theo giờ trong ngày và theo thứ (ngày làm việc), các ngày thấp nhất, bản đồ nhiệt giờ × thứ. Giờ Việt Nam.',
   )
-    .withVariable(provinceVariable())
+    .withVariable(provinceVariable(units))
     .withVariable(districtVariable())
-    .withVariable(communeVariable())
+    .withVariable(communeVariable(units))
     .withVariable(meanVariable('commune_p', COMMUNE_FILTER))
     .withVariable(priorWeightVariable())
     .withPanel(

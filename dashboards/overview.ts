@@ -3,15 +3,16 @@ import { Q } from './queries.ts';
 import { influx } from './influx-query.ts';
 import { barchartPanel, dashboardShell, indexStatPanel, indexThresholds, rename, statPanel, tablePanel, timeseriesPanel } from './panels.ts';
 import { AREA_FILTER, districtVariable, meanVariable, priorWeightVariable, provinceVariable } from './variables.ts';
+import { communeNameMapping, demoUnitNames, type UnitNames } from './units.ts';
 
 /** (1) Satisfaction overview for a province or district: communes ranked by shrunk index, with counts. */
-export function overviewDashboard() {
+export function overviewDashboard(units: UnitNames = demoUnitNames()) {
   return dashboardShell(
     'tt-satisfaction-overview',
     'Mức độ hài lòng – tổng quan tỉnh/huyện',
     'Chỉ số hài lòng = % lượt "Hài lòng" + "Rất hài lòng" (phương pháp SIPAS, Bộ Nội vụ). Xếp hạng dùng chỉ số hiệu chỉnh (trung bình Bayes, kéo về trung bình vùng với 50 lượt giả định); luôn kèm số lượt đánh giá.',
   )
-    .withVariable(provinceVariable())
+    .withVariable(provinceVariable(units))
     .withVariable(districtVariable())
     .withVariable(meanVariable('area_p', AREA_FILTER))
     .withVariable(priorWeightVariable())
@@ -24,7 +25,7 @@ export function overviewDashboard() {
     .withPanel(
       tablePanel(3, 'Xếp hạng xã theo chỉ số hài lòng (đã hiệu chỉnh mẫu nhỏ)', { x: 0, y: 5, w: 12, h: 14 }, [influx(Q.ranking, 'A', 'table')])
         .sortBy([new common.TableSortByFieldStateBuilder().displayName('Chỉ số hiệu chỉnh (%)').desc(true)])
-        .overrideByName('commune', rename('commune', 'Mã xã'))
+        .overrideByName('commune', [...rename('commune', 'Xã/phường'), communeNameMapping(units)])
         .overrideByName('shrunk', [...rename('shrunk', 'Chỉ số hiệu chỉnh (%)'), { id: 'decimals', value: 1 }])
         .overrideByName('index', [...rename('index', 'Chỉ số thô (%)'), { id: 'decimals', value: 1 }])
         .overrideByName('n', rename('n', 'Số lượt đánh giá')),

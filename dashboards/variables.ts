@@ -2,6 +2,7 @@ import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { MEASUREMENTS } from '../collector/schema.ts';
 import { PRIOR_WEIGHT, satisfiedSubquery } from '../analytics/satisfaction.ts';
 import { DATASOURCE } from './influx-query.ts';
+import { demoUnitNames, type UnitNames } from './units.ts';
 
 /**
  * Template variables: province → district (absent in two-tier provinces: "All" = any, including none)
@@ -25,8 +26,20 @@ function tagVariable(name: string, label: string, query: string): dashboard.Quer
     .sort(dashboard.VariableSort.AlphabeticalAsc);
 }
 
-export function provinceVariable(): dashboard.QueryVariableBuilder {
-  return tagVariable('province', 'Tỉnh', `SHOW TAG VALUES FROM "${AREA_SOURCE}" WITH KEY = "province"`);
+/** Grafana custom variable syntax: "text : value" pairs separated by commas (a comma in a name is escaped) */
+function namedVariable(name: string, label: string, list: { code: string; name: string }[]): dashboard.CustomVariableBuilder {
+  const text = (n: string) => n.replace(/,/g, '\\,');
+  const options = list.map((u, i) => ({ text: u.name, value: u.code, selected: i === 0 }));
+  const v = new dashboard.CustomVariableBuilder(name)
+    .label(label)
+    .values(list.map((u) => `${text(u.name)} : ${u.code}`).join(', '))
+    .options(options);
+  return options.length ? v.current({ text: options[0].text, value: options[0].value, selected: true }) : v;
+}
+
+/** Provinces by name (value: the code), from the registry the dashboards were built for (units.ts). */
+export function provinceVariable(units: UnitNames = demoUnitNames()): dashboard.CustomVariableBuilder {
+  return namedVariable('province', 'Tỉnh', units.provinces);
 }
 
 export function districtVariable(): dashboard.QueryVariableBuilder {
@@ -36,8 +49,9 @@ export function districtVariable(): dashboard.QueryVariableBuilder {
     .multi(true);
 }
 
-export function communeVariable(): dashboard.QueryVariableBuilder {
-  return tagVariable('commune', 'Xã', `SHOW TAG VALUES FROM "${AREA_SOURCE}" WITH KEY = "commune" WHERE ${AREA_FILTER}`);
+/** Communes by name ("Xã …", "Phường …"; value: the code). */
+export function communeVariable(units: UnitNames = demoUnitNames()): dashboard.CustomVariableBuilder {
+  return namedVariable('commune', 'Xã/phường', [...units.communes].sort((a, b) => a.name.localeCompare(b.name, 'vi')));
 }
 
 /**

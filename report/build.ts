@@ -1,8 +1,10 @@
 import { rankUnits, type LevelCounts } from '../analytics/satisfaction.ts';
+import { communeUptime } from '../analytics/satisfaction-view.ts';
 import type { Placement } from '../devices/registry/index.ts';
 import type { Area } from './area.ts';
 import type { PeriodData } from './fetch.ts';
 import type { Period } from './period.ts';
+import type { DeclaredItems, DeploymentItem } from './declared.ts';
 import { classify, isWorking, overall, type Deployment } from './rules.ts';
 
 export type MeasureRow = { units: number; covered: number; installed: number; working: number; status: Deployment };
@@ -22,6 +24,10 @@ export type CommuneRow = {
   rank: number | null;
   broadcastsScheduled: number;
   broadcastsPlayed: number;
+  /** mean uptime (0..1) of the commune's loudspeakers and rating boxes over the period (analytics/satisfaction-view.ts) */
+  uptime: number | null;
+  /** what the commune's staff declared in the console (absent item: not declared) */
+  declared: Partial<Record<DeploymentItem, boolean>>;
 };
 
 export type MeasureKey = 'speakers' | 'ratingBoxes' | 'cameras' | 'overall';
@@ -40,7 +46,7 @@ function group(pairs: [string, string][]): Map<string, string[]> {
   return m;
 }
 
-function communeRow(p: Placement, data: PeriodData): Omit<CommuneRow, 'n' | 'index' | 'shrunk' | 'rank'> {
+function communeRow(p: Placement, data: PeriodData): Omit<CommuneRow, 'n' | 'index' | 'shrunk' | 'rank' | 'declared'> {
   const c = p.commune;
   const deviceUp = (id: string) => isWorking(data.deviceUptime.get(id));
   const speakers = group(c.devices.flatMap((d) => (d.kind === 'speaker' ? [[d.hamlet, d.id] as [string, string]] : [])));
@@ -57,14 +63,15 @@ function communeRow(p: Placement, data: PeriodData): Omit<CommuneRow, 'n' | 'ind
     ratings: data.ratings.get(c.code) ?? {},
     broadcastsScheduled: data.broadcasts.get(c.code)?.scheduled ?? 0,
     broadcastsPlayed: data.broadcasts.get(c.code)?.played ?? 0,
+    uptime: communeUptime(c, data.deviceUptime),
   };
   return { ...row, overall: overall([row.speakers.status, row.ratingBoxes.status, row.cameras.status]) };
 }
 
 /** The appendix model: one row per commune (ranked by shrunk index), totals per measure with names. */
-export function buildReport(area: Area, period: Period, data: PeriodData, nowMs: number): Report {
+export function buildReport(area: Area, period: Period, data: PeriodData, nowMs: number, declared?: DeclaredItems): Report {
   const untilMs = Math.min(period.endMs, Math.max(nowMs, period.startMs));
-  const base = area.communes.map((p) => communeRow(p, data));
+  const base = area.communes.map((p) => ({ ...communeRow(p, data), declared: declared?.get(p.commune.code) ?? {} }));
   const ranked = rankUnits(base, (r) => r.ratings);
   const communes: CommuneRow[] = ranked.map(({ satisfied: _s, ...r }) => r);
   const empty = (): Record<Deployment, string[]> => ({ 'day-du': [], 'chua-day-du': [], 'chua-trien-khai': [] });

@@ -1,6 +1,7 @@
 import type { Report } from './build.ts';
 import { LEVEL_COLUMNS, MEASURE_LABEL } from './labels.ts';
 import { DEPLOYMENT_LABEL, type Deployment } from './rules.ts';
+import { DEPLOYMENT_ITEM_KEYS, DEPLOYMENT_ITEMS, declaredText } from './declared.ts';
 
 /** UTF-8 BOM: without it Excel opens the file as ANSI and breaks the diacritics. */
 export const BOM = '\uFEFF';
@@ -23,7 +24,8 @@ export function communeCsv(report: Report): string {
     'Camera đã lắp', 'Camera hoạt động', 'Quầy có camera hoạt động', 'Camera',
     'Tổng hợp',
     ...LEVEL_COLUMNS.map((l) => `Lượt "${l.label}"`), 'Tổng lượt đánh giá', 'Chỉ số hài lòng (%)', 'Chỉ số hiệu chỉnh (%)',
-    'Lượt phát thanh theo kế hoạch', 'Lượt phát thanh đã phát',
+    'Lượt phát thanh theo kế hoạch', 'Lượt phát thanh đã phát', 'Thời gian hoạt động của loa và thiết bị đánh giá (%)',
+    ...DEPLOYMENT_ITEM_KEYS.map((k) => `Xã khai báo: ${DEPLOYMENT_ITEMS[k]}`),
   ];
   const body = report.communes.map((r) =>
     line([
@@ -33,7 +35,8 @@ export function communeCsv(report: Report): string {
       r.cameras.installed, r.cameras.working, r.cameras.covered, DEPLOYMENT_LABEL[r.cameras.status],
       DEPLOYMENT_LABEL[r.overall],
       ...LEVEL_COLUMNS.map((l) => r.ratings[l.key] ?? 0), r.n, dec(r.index), dec(r.shrunk),
-      r.broadcastsScheduled, r.broadcastsPlayed,
+      r.broadcastsScheduled, r.broadcastsPlayed, dec(r.uptime === null ? null : 100 * r.uptime),
+      ...DEPLOYMENT_ITEM_KEYS.map((k) => declaredText(r.declared[k])),
     ]),
   );
   return BOM + [line(header), ...body].join('\r\n') + '\r\n';

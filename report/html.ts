@@ -3,6 +3,7 @@ import type { CommuneRow, MeasureKey, MeasureRow, Report } from './build.ts';
 import { LEVEL_COLUMNS, MEASURE_LABEL, vnNumber } from './labels.ts';
 import { vnDate } from './period.ts';
 import { DEPLOYMENT_LABEL, WORKING_UPTIME } from './rules.ts';
+import { DEPLOYMENT_ITEM_KEYS, DEPLOYMENT_ITEMS, declaredText } from './declared.ts';
 
 const esc = (s: string | number) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -71,7 +72,13 @@ ${LEVEL_COLUMNS.map((l) => `<th>${esc(l.label)}</th>`).join('')}<th>Tổng lư�
 <tbody>
 ${report.communes.map(communeRow).join('\n')}
 </tbody></table>
-<h2>III. Cách tính</h2>
+<h2>III. Thông tin do xã khai báo</h2>
+<table>
+<thead><tr><th>Mã xã</th><th>Tên xã</th>${DEPLOYMENT_ITEM_KEYS.map((k) => `<th>${esc(DEPLOYMENT_ITEMS[k])}</th>`).join('')}</tr></thead>
+<tbody>
+${[...report.communes].sort((a, b) => a.code.localeCompare(b.code)).map((r) => `<tr><td>${esc(r.code)}</td><td>${esc(r.name)}</td>${DEPLOYMENT_ITEM_KEYS.map((k) => `<td>${declaredText(r.declared[k])}</td>`).join('')}</tr>`).join('\n')}
+</tbody></table>
+<h2>IV. Cách tính</h2>
 <ul>
 <li>Thiết bị “hoạt động”: trực tuyến (loa, thiết bị đánh giá) hoặc phản hồi kiểm tra (camera) ít nhất ${Math.round(WORKING_UPTIME * 100)}% thời gian của kỳ báo cáo${until < period.to ? ` (tính đến ngày ${vnDate(until)})` : ''}.</li>
 <li>Loa: đầy đủ khi mọi thôn/ấp có loa hoạt động; thiết bị đánh giá và camera: đầy đủ khi mọi quầy một cửa có thiết bị hoạt động; chưa đầy đủ khi chỉ một phần; chưa triển khai khi không có.</li>

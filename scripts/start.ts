@@ -1,12 +1,12 @@
 /**
  * The embedded default (`npm start`): a local influxd this script manages, the broker, the collector, the
- * commune console and a simulated commune, all on this machine. Data lives in ./.data (TT_DATA_DIR).
+ * console and a simulated province (real communes of demo-province.ts, 90 days of history), all on this machine. Data lives in ./.data (TT_DATA_DIR).
  * Ctrl-C stops everything cleanly; the next start keeps the data, the registry and the accounts.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { ensureDownsampling } from '../analytics/retention.ts';
 import { parseBrokerConfig, startBroker } from '../broker/index.ts';
 import { collectorExtensions, parseConfig as parseCollectorConfig, startCollector } from '../collector/index.ts';
@@ -14,6 +14,8 @@ import { parseConfig as parseConsoleConfig, startConsole } from '../console/inde
 import { loadRegistry } from '../devices/registry/index.ts';
 import { startSimulatedCommune } from '../devices/simulator/commune.ts';
 import { demoRegistry } from '../devices/simulator/demo-registry.ts';
+import { writeDemoHistory } from '../devices/simulator/demo-history.ts';
+import { DEMO_PROVINCE, DEMO_UNITS } from '../devices/simulator/demo-province.ts';
 import { publishHistory } from '../devices/simulator/history.ts';
 import { ensureDemoAccounts } from './demo-accounts.ts';
 import { systemClock } from '../infra/clock.ts';
@@ -38,7 +40,7 @@ async function demoSetup(): Promise<{ registryPath: string; secrets: Record<stri
   const registryPath = join(dataDir, 'registry.yaml');
   const secretsPath = join(dataDir, 'secrets.json');
   if (existsSync(registryPath) && existsSync(secretsPath)) return { registryPath, secrets: JSON.parse(readFileSync(secretsPath, 'utf8')), fresh: false };
-  const { yaml, secrets } = await demoRegistry({ hamletsPerCommune: 4, countersPerCommune: 2 });
+  const { yaml, secrets } = await demoRegistry({ units: DEMO_UNITS, province: DEMO_PROVINCE });
   writeFileSync(registryPath, yaml);
   writeFileSync(secretsPath, JSON.stringify(secrets, null, 2));
   chmodSync(secretsPath, 0o600);
@@ -111,13 +113,26 @@ async function main(): Promise<void> {
   const console_ = await startConsole({ config: consoleConfig, registry, log: log.child({ service: 'console' }) });
   const accounts = await ensureDemoAccounts(console_.users, registry, secrets, join(dataDir, 'secrets.json'));
 
+  const profiles = new Map(DEMO_UNITS.map((u) => [u.code, u]));
+  // the least reliable commune's first box is a silent box: nobody's ratings arrive from it
+  const flaky = [...DEMO_UNITS].sort((a, b) => a.reliability - b.reliability)[0];
+  const silentBoxes = new Set(registry.allCommunes().filter((p) => p.commune.code === flaky.code).flatMap((p) => p.commune.devices.filter((d) => d.kind === 'rating-box').slice(0, 1).map((d) => d.id)));
   if (fresh) {
-    say('Đang nạp 30 ngày đánh giá mẫu qua broker và collector (loading 30 days of sample ratings)…');
-    const n = await publishHistory({ registry, secrets, brokerUrl, days: 30 });
-    say(`  ${n} đánh giá mẫu đã lưu (sample ratings stored)`);
+    const t0 = Date.now();
+    say('Đang nạp 90 ngày dữ liệu mẫu (loading 90 days of history: ratings, presence, cameras, broadcasts)…');
+    const recentMs = 3 * 3600_000;
+    const h = await writeDemoHistory({ registry, influxUrl: influxd.url, database, profiles, silentBoxes, silentDays: 7, from: t0 - 90 * 86_400_000, to: t0 - recentMs });
+    // the last hours through the real path (broker → collector → ack), as boxes back from a long offline spell
+    const n = await publishHistory({ registry, secrets, brokerUrl, days: recentMs / 86_400_000, to: t0, skip: silentBoxes, quality: (id) => profiles.get(registry.device(id)?.commune.code ?? '')?.quality });
+    say(`  ${h.ratings} đánh giá và ${h.points} điểm dữ liệu đã nạp, ${n} đánh giá qua broker (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   }
+  // one local TCP port answers for every registered camera: the boxes' probes find their cameras up
+  const cameraServer = await new Promise<import('node:net').Server>((res) => {
+    const srv = createServer((sock) => sock.end()).listen(0, '127.0.0.1', () => res(srv));
+  });
+  const cameraPort = (cameraServer.address() as { port: number }).port;
   const publicKeys = new Map([...console_.keys].map(([code, key]) => [code, key.publicKeyDer]));
-  const sim = await startSimulatedCommune({ registry, secrets, brokerUrl, consoleUrl: console_.url, publicKeys, dataDir: join(dataDir, 'devices'), log: log.child({ service: 'simulator' }) });
+  const sim = await startSimulatedCommune({ registry, secrets, brokerUrl, consoleUrl: console_.url, publicKeys, dataDir: join(dataDir, 'devices'), log: log.child({ service: 'simulator' }), profiles, silentBoxes, cameraPort });
 
   say('');
   say('Hệ thống đang chạy (the system is running):');
@@ -148,6 +163,7 @@ async function main(): Promise<void> {
     say('\nĐang dừng… (stopping)');
     influxd.stopSupervising(); // Ctrl-C reaches influxd too: its exit now is no crash to restart
     await sim.stop();
+    cameraServer.close();
     await console_.close();
     await collector.close();
     await broker.close();

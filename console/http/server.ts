@@ -13,6 +13,7 @@ import { registerAudioRoutes } from './audio-routes.ts';
 import { registerBroadcastRoutes } from './broadcast-routes.ts';
 import { registerCrossSiteGuard } from './cross-site.ts';
 import { registerDeviceRoutes } from './device-routes.ts';
+import { registerSatisfactionRoutes } from './satisfaction-routes.ts';
 import { registerDossierRoutes } from './dossier-routes.ts';
 import { registerFollowupRoutes } from './followup-routes.ts';
 import { registerServiceReportRoutes } from './service-report-routes.ts';
@@ -61,6 +62,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   registerAudioRoutes(app, deps);
   registerAdminRoutes(app, deps);
   registerDeviceRoutes(app, deps);
+  registerSatisfactionRoutes(app, deps);
   registerBroadcastRoutes(app, deps);
   registerDossierRoutes(app, deps);
   if (deps.followup) registerFollowupRoutes(app, deps, deps.followup);

@@ -2,13 +2,14 @@
 import { loadDevices } from './devices.js';
 import { loadBroadcast, showPolicyBesideForm } from './broadcast.js';
 import { loadFollowup } from './followup.js';
+import { loadSatisfaction } from './satisfaction.js';
 import { renderUsers } from './users.js';
 import { attachPickers, readPicker, writePicker } from './datetime.js';
 import { renderList } from './list.js';
 const $ = (sel, root = document) => root.querySelector(sel);
 const PRIORITY = { normal: 'Thường', priority: 'Ưu tiên', emergency: 'Khẩn cấp' };
 const WEEKDAYS = ['Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy', 'Chủ nhật'];
-const ACTIONS = { create: 'Tạo', update: 'Sửa', submit: 'Gửi duyệt', approve: 'Duyệt', reject: 'Từ chối', stop: 'Dừng', emergency: 'Phát khẩn cấp', login: 'Đăng nhập', logout: 'Đăng xuất', 'audio.upload': 'Tải tệp âm thanh', 'user.create': 'Tạo người dùng', 'user.disable': 'Khóa người dùng', revise: 'Sửa (bản mới chờ duyệt)', supersede: 'Thay bằng bản sửa', 'user.enable': 'Mở khóa người dùng' };
+const ACTIONS = { create: 'Tạo', update: 'Sửa', submit: 'Gửi duyệt', approve: 'Duyệt', reject: 'Từ chối', stop: 'Dừng', emergency: 'Phát khẩn cấp', login: 'Đăng nhập', logout: 'Đăng xuất', 'audio.upload': 'Tải tệp âm thanh', 'user.create': 'Tạo người dùng', 'user.disable': 'Khóa người dùng', revise: 'Sửa (bản mới chờ duyệt)', supersede: 'Thay bằng bản sửa', 'user.enable': 'Mở khóa người dùng', 'deployment.update': 'Cập nhật thông tin triển khai' };
 let me = null;
 let hamlets = [];
 let current = null;
@@ -59,7 +60,7 @@ function showView(id) {
   clearInterval(refreshTimer);
   for (const v of document.querySelectorAll('.view')) v.hidden = v.id !== id;
   for (const b of document.querySelectorAll('#tabs button')) b.classList.toggle('active', b.dataset.view === id);
-  const loaders = { 'list-view': loadList, 'speakers-view': loadSpeakers, 'devices-view': () => loadDevices({ api, el }), 'followup-view': () => loadFollowup({ api, el, say, me }), 'audit-view': loadAudit, 'users-view': loadUsers, 'form-view': () => showPolicyBesideForm({ api }), 'emergency-view': () => {}, 'broadcast-view': () => loadBroadcast({ api, el, say, me }) };
+  const loaders = { 'list-view': loadList, 'speakers-view': loadSpeakers, 'devices-view': () => loadDevices({ api, el }), 'followup-view': () => loadFollowup({ api, el, say, me }), 'satisfaction-view': () => loadSatisfaction({ api, el, say }), 'audit-view': loadAudit, 'users-view': loadUsers, 'form-view': () => showPolicyBesideForm({ api }), 'emergency-view': () => {}, 'broadcast-view': () => loadBroadcast({ api, el, say, me }) };
   // views without a loader (the forms) have nothing to fetch
   Promise.resolve(loaders[id]?.()).catch((e) => say(e.message));
 }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { createUnit as createSpeakerUnit } from '../../firmware-bridge/speaker/create-unit.ts';
+import { createUnit as createCameraProbeUnit } from '../../firmware-bridge/camera-probe.ts';
 import { startVirtualBox, type VirtualBox } from '../../firmware-bridge/virtual-box.ts';
 import type { Logger } from '../../infra/logger.ts';
 import type { Registry } from '../registry/index.ts';
@@ -24,9 +25,16 @@ export async function startSimulatedCommune(opts: {
   /** citizens per counter per hour in the live demo */
   perHour?: number;
   seed?: number;
+  /** commune code → how its citizens come and rate (demo-province.ts); default: perHour and a random quality */
+  profiles?: ReadonlyMap<string, { quality: number; perHour: number }>;
+  /** boxes nobody presses (a silent box, for the alerts) */
+  silentBoxes?: ReadonlySet<string>;
+  /** a local TCP port standing in for every registered camera (RTSP probe = TCP connect); absent: no probes */
+  cameraPort?: number;
 }): Promise<SimulatedCommune> {
   const random = rng(opts.seed ?? 2026);
   const boxes: VirtualBox[] = [];
+  const boxIds: string[] = [];
   const speakers: VirtualBox[] = [];
   const timers: NodeJS.Timeout[] = [];
   let presses = 0;
@@ -37,7 +45,10 @@ export async function startSimulatedCommune(opts: {
     if (!password) continue;
     const dataDir = join(opts.dataDir, device.id);
     if (device.kind === 'rating-box') {
-      boxes.push(await startVirtualBox({ deviceId: device.id, brokerUrl: opts.brokerUrl, password, dataDir, levels: device.levels, log: opts.log.child({ device: device.id }) }));
+      const cameras = (entry.counter?.cameras ?? []).map((c) => ({ ...c, probe: { kind: 'rtsp' as const, host: '127.0.0.1', port: opts.cameraPort ?? 554 } }));
+      const units = opts.cameraPort && cameras.length ? [() => createCameraProbeUnit({ cameras, intervalS: 60 })] : undefined;
+      boxIds.push(device.id);
+      boxes.push(await startVirtualBox({ deviceId: device.id, brokerUrl: opts.brokerUrl, password, dataDir, levels: device.levels, log: opts.log.child({ device: device.id }), units }));
     } else {
       const key = opts.publicKeys.get(entry.commune.code);
       if (!key) continue;
@@ -53,11 +64,14 @@ export async function startSimulatedCommune(opts: {
     }
   }
   // citizens: each box gets its own stream of visits, an hour at a time
-  const quality = new Map(boxes.map((b) => [b, 0.3 + random() * 0.6]));
+  const idOf = new Map(boxes.map((b, i) => [b, boxIds[i]] as const));
+  const profileOf = (box: VirtualBox) => opts.profiles?.get(opts.registry.device(idOf.get(box)!)?.commune.code ?? '');
+  const quality = new Map(boxes.map((b) => [b, profileOf(b)?.quality ?? 0.3 + random() * 0.6]));
   const schedule = (box: VirtualBox, from: number) => {
     if (stopped) return;
     const counter = { openingHours: [] };
-    const hour = visits({ counter, from, to: from + 3600_000, perHour: opts.perHour ?? 30, quality: quality.get(box)!, random, alwaysOpen: true });
+    const perHour = profileOf(box)?.perHour ?? opts.perHour ?? 30;
+    const hour = visits({ counter, from, to: from + 3600_000, perHour, quality: quality.get(box)!, random, alwaysOpen: true });
     for (const v of hour) {
       timers.push(
         setTimeout(async () => {
@@ -70,7 +84,7 @@ export async function startSimulatedCommune(opts: {
     }
     timers.push(setTimeout(() => schedule(box, from + 3600_000), from + 3600_000 - Date.now()));
   };
-  for (const box of boxes) schedule(box, Date.now());
+  for (const box of boxes) if (!opts.silentBoxes?.has(idOf.get(box)!)) schedule(box, Date.now());
   return {
     boxes,
     speakers,

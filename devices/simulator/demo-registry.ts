@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { stringify } from 'yaml';
 import { hashPassword } from '../credentials.ts';
 import type { RegistryFile } from '../registry/schema.ts';
+import type { DemoUnit } from './demo-province.ts';
 
 /**
  * A registry for a simulated commune, with generated passwords: the embedded default (`npm start`),
- * the tests and the benchmark use it. The codes are well-formed sample codes, not real units.
+ * the tests and the benchmark use it. Without `units` the codes are well-formed sample codes, not real units;
+ * with `units` (demo-province.ts) the communes are real ones, each sized by its own profile.
  */
 export type DemoOptions = {
   communes?: number;
@@ -15,6 +17,9 @@ export type DemoOptions = {
   cost?: { N: number; r: number; p: number };
   /** put communes under a district (old three-tier structure) */
   withDistrict?: boolean;
+  /** real communes (code, name, counters, hamlets) instead of the sample ones; `communes` is then ignored */
+  units?: readonly Pick<DemoUnit, 'code' | 'name' | 'counters' | 'hamlets'>[];
+  province?: { code: string; name: string };
 };
 
 export type DemoSecrets = Record<string, string>;
@@ -24,7 +29,8 @@ const COUNTER_NAMES = ['Quầy Tư pháp – Hộ tịch', 'Quầy Địa chính
 const COMMUNE_NAMES = ['Xã Tân Hội', 'Xã Bình Thạnh', 'Phường An Lộc', 'Xã Thường Thới Tiền', 'Phường An Bình', 'Xã Long Khánh'];
 
 export async function demoRegistry(opts: DemoOptions = {}): Promise<{ file: RegistryFile; yaml: string; secrets: DemoSecrets }> {
-  const { communes = 1, hamletsPerCommune = 4, countersPerCommune = 2, cost, withDistrict = false } = opts;
+  const { hamletsPerCommune = 4, countersPerCommune = 2, cost, withDistrict = false, units } = opts;
+  const communes = units?.length ?? opts.communes ?? 1;
   const secrets: DemoSecrets = {};
   const secret = async (id: string) => {
     secrets[id] = randomBytes(12).toString('base64url');
@@ -33,8 +39,9 @@ export async function demoRegistry(opts: DemoOptions = {}): Promise<{ file: Regi
   const communeList = [];
   for (let c = 0; c < communes; c++) {
     const cid = `xa${c + 1}`;
-    const hamlets = Array.from({ length: hamletsPerCommune }, (_, h) => ({ id: `${cid}-ap${h + 1}`, name: HAMLET_NAMES[h % HAMLET_NAMES.length] + (h >= HAMLET_NAMES.length ? ` ${h + 1}` : '') }));
-    const counters = Array.from({ length: countersPerCommune }, (_, k) => ({
+    const unit = units?.[c];
+    const hamlets = Array.from({ length: unit?.hamlets ?? hamletsPerCommune }, (_, h) => ({ id: `${cid}-ap${h + 1}`, name: HAMLET_NAMES[h % HAMLET_NAMES.length] + (h >= HAMLET_NAMES.length ? ` ${h + 1}` : '') }));
+    const counters = Array.from({ length: unit?.counters ?? countersPerCommune }, (_, k) => ({
       id: `${cid}-quay${k + 1}`,
       name: COUNTER_NAMES[k % COUNTER_NAMES.length],
       openingHours: [
@@ -54,9 +61,9 @@ export async function demoRegistry(opts: DemoOptions = {}): Promise<{ file: Regi
       devices.push({ id, kind: 'speaker' as const, hamlet: hamlet.id, name: `Loa ${hamlet.name}`, passwordHash: await secret(id) });
     }
     communeList.push({
-      code: String(90001 + c).padStart(5, '0'),
+      code: unit?.code ?? String(90001 + c).padStart(5, '0'),
       id: cid,
-      name: COMMUNE_NAMES[c % COMMUNE_NAMES.length] + (c >= COMMUNE_NAMES.length ? ` ${c + 1}` : ''),
+      name: unit?.name ?? COMMUNE_NAMES[c % COMMUNE_NAMES.length] + (c >= COMMUNE_NAMES.length ? ` ${c + 1}` : ''),
       hamlets,
       counters,
       devices,
@@ -66,9 +73,10 @@ export async function demoRegistry(opts: DemoOptions = {}): Promise<{ file: Regi
   for (const [id, role] of [['collector', 'collector'], ['console', 'console'], ['node-red', 'integration']] as const) {
     services.push({ id, role, passwordHash: await secret(id) });
   }
+  const { code, name } = opts.province ?? { code: '99', name: 'Tỉnh Mẫu' };
   const province = withDistrict
-    ? { code: '99', name: 'Tỉnh Mẫu', districts: [{ code: '999', name: 'Huyện Mẫu', communes: communeList }], communes: [] }
-    : { code: '99', name: 'Tỉnh Mẫu', districts: [], communes: communeList };
+    ? { code, name, districts: [{ code: '999', name: 'Huyện Mẫu', communes: communeList }], communes: [] }
+    : { code, name, districts: [], communes: communeList };
   const file: RegistryFile = { version: 1, provinces: [province], services };
   return { file, yaml: stringify(file), secrets };
 }

@@ -10,15 +10,30 @@ import { rng, visits } from './citizens.ts';
  * as each rating box itself would after a long time offline, through the broker and the collector. Returns how
  * many the collector acknowledged.
  */
-export async function publishHistory(opts: { registry: Registry; secrets: Record<string, string>; brokerUrl: string; days: number; seed?: number; timeoutMs?: number }): Promise<number> {
+export async function publishHistory(opts: {
+  registry: Registry;
+  secrets: Record<string, string>;
+  brokerUrl: string;
+  days: number;
+  seed?: number;
+  timeoutMs?: number;
+  /** the last `days` before `to` (default: an hour ago) */
+  to?: number;
+  /** visitors per counter per opening hour (default 6), and each box's quality */
+  perHour?: number;
+  quality?: (boxId: string) => number | undefined;
+  skip?: ReadonlySet<string>;
+}): Promise<number> {
   const random = rng(opts.seed ?? 7);
-  const to = Date.now() - 3600_000;
+  const to = opts.to ?? Date.now() - 3600_000;
   const from = to - opts.days * 86_400_000;
   let acked = 0;
   for (const entry of opts.registry.devices.values()) {
-    if (entry.device.kind !== 'rating-box' || !entry.counter || !opts.secrets[entry.device.id]) continue;
+    if (entry.device.kind !== 'rating-box' || !entry.counter || !opts.secrets[entry.device.id] || opts.skip?.has(entry.device.id)) continue;
     const id = entry.device.id;
-    const list = visits({ counter: entry.counter, from, to, perHour: 6, quality: 0.3 + random() * 0.6, random });
+    const quality = 0.3 + random() * 0.6;
+    const list = visits({ counter: entry.counter, from, to, perHour: opts.perHour ?? 6, quality: opts.quality?.(id) ?? quality, random });
+    if (!list.length) continue;
     const pending = new Set<string>();
     const client = mqtt.connect(opts.brokerUrl, { clientId: id, username: id, password: opts.secrets[id], protocolVersion: 4, reconnectPeriod: 1000 });
     await new Promise<void>((resolve, reject) => {

@@ -2,7 +2,7 @@ import { afterAll } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
 import { startBroker, parseBrokerConfig, type RunningBroker } from '../../broker/index.ts';
 import { parseRegistry, type Registry } from '../../devices/registry/index.ts';
-import { demoRegistry, type DemoSecrets } from '../../devices/simulator/demo-registry.ts';
+import { demoRegistry, type DemoOptions, type DemoSecrets } from '../../devices/simulator/demo-registry.ts';
 import { silentLogger } from '../../infra/logger.ts';
 import type { Clock } from '../../infra/clock.ts';
 import { parseConfig, startConsole, type RunningConsole } from '../../console/index.ts';
@@ -33,8 +33,8 @@ export type Env = {
 };
 
 /** Two communes (90001: xa1-ap1..3, 90002: xa2-ap1..3), a real broker, the console, and one user per role. */
-export async function consoleEnv(overrides: Record<string, unknown> = {}, clock?: Clock): Promise<Env> {
-  const { yaml, secrets } = await demoRegistry({ communes: 2, hamletsPerCommune: 3, countersPerCommune: 1, cost: CHEAP, withDistrict: true });
+export async function consoleEnv(overrides: Record<string, unknown> = {}, clock?: Clock, demo: DemoOptions = {}): Promise<Env> {
+  const { yaml, secrets } = await demoRegistry({ communes: 2, hamletsPerCommune: 3, countersPerCommune: 1, cost: CHEAP, withDistrict: true, ...demo });
   const registry = parseRegistry(yaml);
   const startOn = (port: number) => startBroker({ config: parseBrokerConfig({ host: '127.0.0.1', port, registryPath: 'in-memory' }), registry, log: silentLogger });
   const broker = await startOn(0);
@@ -90,12 +90,14 @@ export async function consoleEnv(overrides: Record<string, unknown> = {}, clock?
     },
   };
   const clients: MqttClient[] = [];
+  // staff and leader of the first two communes; the district account reads every commune
+  const codes = [...registry.communes.keys()];
   const users = [
-    { username: 'canbo1', role: 'staff', communes: ['90001'] },
-    { username: 'lanhdao1', role: 'leader', communes: ['90001'] },
-    { username: 'canbo2', role: 'staff', communes: ['90002'] },
-    { username: 'lanhdao2', role: 'leader', communes: ['90002'] },
-    { username: 'huyen', role: 'district', communes: ['90001', '90002'] },
+    { username: 'canbo1', role: 'staff', communes: [codes[0]] },
+    { username: 'lanhdao1', role: 'leader', communes: [codes[0]] },
+    { username: 'canbo2', role: 'staff', communes: [codes[1]] },
+    { username: 'lanhdao2', role: 'leader', communes: [codes[1]] },
+    { username: 'huyen', role: 'district', communes: codes },
     { username: 'quantri', role: 'admin', communes: [] },
   ];
   for (const u of users) await env.console.users.create({ ...u, password: PASSWORD }, 'test');

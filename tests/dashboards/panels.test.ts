@@ -185,15 +185,23 @@ describe('dashboard panels on seeded InfluxDB', () => {
     });
   }
 
-  it('template variables list the areas, honour the district and compute the area mean', async () => {
+  it('template variables show units by name, list the districts, honour the district and compute the area mean', async () => {
     const d = load('satisfaction-overview.json');
     const q = (name: string) => String(d.templating.list.find((v) => v.name === name)!.query);
     const base = { url, db: database, from: RANGE.from, to: RANGE.to, interval: '1d', allValues: { district: '.*' } };
-    expect((await runVariable(q('province'), { ...base, vars: {} })).sort()).toEqual(['98', '99']);
+    // province and commune: "name : code" (Grafana shows the name, the queries get the code), from the registry
+    const province = d.templating.list.find((v) => v.name === 'province') as any;
+    expect(province.type).toBe('custom');
+    expect(province.query).toBe('Tỉnh Vĩnh Long : 86');
+    expect(province.options).toEqual([{ text: 'Tỉnh Vĩnh Long', value: '86', selected: true }]);
+    const commune = load('commune.json').templating.list.find((v) => v.name === 'commune') as any;
+    expect(commune.options.map((o: any) => o.text)).toContain('Phường Phú Khương');
+    expect(commune.options.find((o: any) => o.text === 'Xã Giao Long').value).toBe('28807');
+    expect(commune.options.every((o: any) => /^(Xã|Phường|Đặc khu) /.test(o.text) && /^\d{5}$/.test(o.value))).toBe(true);
+    const ranking = d.panels.find((p) => p.id === 3) as any;
+    const mapping = ranking.fieldConfig.overrides.find((o: any) => o.matcher.options === 'commune').properties.find((p: any) => p.id === 'mappings');
+    expect(mapping.value[0].options['28756'].text).toBe('Phường Phú Khương');
     expect(await runVariable(q('district'), { ...base, vars: { province: '99' } })).toEqual(['999']);
-    const communes = load('commune.json').templating.list.find((v) => v.name === 'commune')!.query as string;
-    expect((await runVariable(communes, { ...base, vars: { province: '99', district: '$__all' } })).sort()).toEqual(['90001', '90002', '90003']);
-    expect((await runVariable(communes, { ...base, vars: { province: '99', district: ['999'] } })).sort()).toEqual(['90001', '90002']);
     close((await runVariable(q('area_p'), { ...base, vars: { province: '99', district: '$__all' } }))[0], P0);
     // district 999 alone: 9 satisfied of 17
     close((await runVariable(q('area_p'), { ...base, vars: { province: '99', district: ['999'] } }))[0], 9 / 17);

@@ -1,0 +1,170 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { InfluxDB } from 'influx';
+import { vnWeekStart } from '../../collector/presence-vntime.ts';
+import { areaRanking, communeDetail, communeUptime, uptimeFractions, type ViewDeps } from '../../analytics/satisfaction-view.ts';
+import { PERIOD_LABELS, PeriodError, resolvePeriod, vnDisplayDate, type ResolvedPeriod } from '../../analytics/periods.ts';
+import { ReportError } from '../../report/errors.ts';
+import { httpQueryRunner } from '../../report/influx.ts';
+import { produceReport, type ReportFile } from '../../report/produce.ts';
+import { readableCommunes, requireReadable } from '../access.ts';
+import { isLeaderOf } from '../commune-leader.ts';
+import type { Area } from '../area.ts';
+import { ConsoleError, fail } from '../errors.ts';
+import type { User } from '../model.ts';
+import { DeploymentStore } from '../store/deployment.ts';
+import { registerDeploymentRoutes } from './deployment-routes.ts';
+import { deviceHealth } from './device-routes.ts';
+import { userOf, type HttpDeps } from './context.ts';
+
+/**
+ * "Mức độ hài lòng": the ranking of the communes of an area (province or district) the user may read, and one
+ * commune's detail, for a period. Figures come from analytics/satisfaction-view.ts (the report and the Grafana
+ * panels share its definitions). Who sees what: readableCommunes(); per-officer figures only to that commune's
+ * leader (canSeeOfficers).
+ */
+
+/** Per-officer figures are personal assessments: only the leader of that very commune sees them. */
+export function canSeeOfficers(user: User, area: Area, commune: string): boolean {
+  return isLeaderOf(user, area, commune);
+}
+
+export type AreaOption = { code: string; level: 'province' | 'district'; name: string; communes: string[] };
+
+/** The provinces and districts that contain communes the user may read, each with those communes only. */
+export function areaOptions(user: User, area: Area): AreaOption[] {
+  const readable = new Set(readableCommunes(user, area));
+  const out = new Map<string, AreaOption>();
+  for (const p of area.registry.allCommunes()) {
+    if (!readable.has(p.commune.code)) continue;
+    const add = (code: string, level: AreaOption['level'], name: string) => {
+      const o = out.get(code) ?? { code, level, name, communes: [] };
+      o.communes.push(p.commune.code);
+      out.set(code, o);
+    };
+    add(p.province.code, 'province', p.province.name);
+    if (p.district) add(p.district.code, 'district', `${p.district.name} (${p.province.name})`);
+  }
+  return [...out.values()];
+}
+
+type PeriodQuery = { period?: string; from?: string; to?: string };
+
+function periodOf(q: PeriodQuery, now: number): ResolvedPeriod {
+  try {
+    return resolvePeriod(q.period ?? 'month', now, { from: q.from, to: q.to });
+  } catch (err) {
+    if (err instanceof PeriodError) fail('PERIOD_INVALID', err.message);
+    throw err;
+  }
+}
+
+const describe = (p: ResolvedPeriod) => ({
+  kind: p.kind,
+  label: PERIOD_LABELS[p.kind],
+  from: p.from,
+  to: p.to,
+  text: `${vnDisplayDate(p.startMs)} – ${vnDisplayDate(p.endMs - 1)}`,
+  previousText: `${vnDisplayDate(p.previous.startMs)} – ${vnDisplayDate(p.previous.endMs - 1)}`,
+});
+
+export function viewDeps(cfg: { url: string; database: string }, now: number): ViewDeps {
+  const u = new URL(cfg.url);
+  const influx = new InfluxDB({ host: u.hostname, port: Number(u.port || 8086), protocol: u.protocol === 'https:' ? 'https' : 'http', database: cfg.database });
+  return { run: httpQueryRunner(cfg.url, cfg.database, 30_000), influx, database: cfg.database, now };
+}
+
+/** uPlot's own files, served by the console (commune offices have poor links: nothing from a CDN) */
+const UPLOT_DIST = join(dirname(createRequire(import.meta.url).resolve('uplot/package.json')), 'dist');
+
+export function registerSatisfactionRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  const deployment = new DeploymentStore(deps.store.db);
+  registerDeploymentRoutes(app, deps, deployment);
+  void app.register(fastifyStatic, { root: UPLOT_DIST, prefix: '/vendor/uplot/', decorateReply: false, allowedPath: (p) => p === '/uPlot.iife.min.js' || p === '/uPlot.min.css' });
+  const stats = { influxErrors: 0 };
+  const withDb = async <T>(run: (v: ViewDeps) => Promise<T>): Promise<T> => {
+    if (!deps.influx) fail('INFLUX_UNCONFIGURED');
+    try {
+      return await run(viewDeps(deps.influx, deps.clock.now()));
+    } catch (err) {
+      if (err instanceof ConsoleError) throw err;
+      stats.influxErrors++;
+      deps.log.warn({ err, influxErrors: stats.influxErrors }, 'satisfaction query failed');
+      fail('INFLUX_UNAVAILABLE');
+    }
+  };
+  const areaOf = (req: FastifyRequest, code: string | undefined): AreaOption => {
+    const options = areaOptions(userOf(req), deps.area);
+    const found = code ? options.find((o) => o.code === code) : options[0];
+    if (!found) fail('AREA_UNKNOWN');
+    return found;
+  };
+
+  app.get('/api/satisfaction/areas', async (req) => {
+    const user = userOf(req);
+    const communes = readableCommunes(user, deps.area).map((code) => ({ code, name: deps.area.communeName(code) }));
+    return { areas: areaOptions(user, deps.area), communes, periods: PERIOD_LABELS };
+  });
+
+  // the review appendix, made by the report's own code (report/produce.ts, as `npm run report`)
+  const FORMATS: Record<string, { file: ReportFile; type: string }> = {
+    csv: { file: 'phu-luc-xa.csv', type: 'text/csv; charset=utf-8' },
+    totals: { file: 'tong-hop.csv', type: 'text/csv; charset=utf-8' },
+    html: { file: 'bao-cao.html', type: 'text/html; charset=utf-8' },
+  };
+  app.get<{ Querystring: { area?: string; from?: string; to?: string; format?: string } }>('/api/satisfaction/report', async (req, reply) => {
+    const user = userOf(req);
+    const { area: code, from, to } = req.query;
+    const format = FORMATS[req.query.format ?? 'csv'];
+    if (!format || !code || !from || !to) fail('INVALID_INPUT', 'Cần địa bàn (area), từ ngày (from), đến ngày (to) dạng NNNN-TT-NN và định dạng csv, totals hoặc html.');
+    const readable = new Set(readableCommunes(user, deps.area));
+    if (!deps.influx) fail('INFLUX_UNCONFIGURED');
+    try {
+      const { files } = await produceReport({
+        registry: deps.area.registry, area: code, from, to, influxUrl: deps.influx.url, database: deps.influx.database, now: deps.clock.now(),
+        // the whole area or nothing: an appendix of part of a province would read as the province's
+        communes: (a) => (a.communes.length && a.communes.every((p) => readable.has(p.commune.code)) ? a.communes : fail('FORBIDDEN_COMMUNE')),
+        declared: (codes) => new Map([...deployment.list(codes)].map(([c, items]) => [c, Object.fromEntries(Object.entries(items).map(([k, v]) => [k, v!.present]))])),
+      });
+      const name = `${format.file.replace(/\.(csv|html)$/, '')}-${code}-${from}-${to}.${format.file.split('.').pop()}`;
+      reply.header('content-type', format.type);
+      if (req.query.format !== 'html') reply.header('content-disposition', `attachment; filename="${name}"`);
+      return files[format.file];
+    } catch (err) {
+      if (err instanceof ReportError) {
+        if (err.code === 'UNKNOWN_AREA') fail('AREA_UNKNOWN');
+        if (err.code === 'INFLUX') fail('INFLUX_UNAVAILABLE');
+        fail('PERIOD_INVALID', err.message);
+      }
+      throw err;
+    }
+  });
+
+  app.get<{ Querystring: PeriodQuery & { area?: string } }>('/api/satisfaction/ranking', async (req) => {
+    const area = areaOf(req, req.query.area);
+    const period = periodOf(req.query, deps.clock.now());
+    const ranking = await withDb((v) => areaRanking(v, deps.area.registry, area.communes, period, period.previous));
+    return { area: { code: area.code, level: area.level, name: area.name }, period: describe(period), ...ranking };
+  });
+
+  app.get<{ Params: { code: string }; Querystring: PeriodQuery }>('/api/satisfaction/commune/:code', async (req) => {
+    const user = userOf(req);
+    const code = req.params.code;
+    requireReadable(user, deps.area, code);
+    const now = deps.clock.now();
+    const period = periodOf(req.query, now);
+    return withDb(async (v) => {
+      const commune = deps.area.registry.communes.get(code)!.commune;
+      const [detail, health, inPeriod] = await Promise.all([
+        communeDetail(v, deps.area.registry, code, period, period.previous, { officers: canSeeOfficers(user, deps.area, code) }),
+        deviceHealth(v, deps.area, [code], now),
+        uptimeFractions(v, commune.devices.map((d) => d.id), [], period),
+      ]);
+      const week = await uptimeFractions(v, health.filter((h) => h.kind !== 'camera').map((h) => h.id), health.filter((h) => h.kind === 'camera').map((h) => h.id), { startMs: vnWeekStart(now), endMs: now });
+      const devices = health.map((h) => ({ id: h.id, kind: h.kind, kindLabel: h.kindLabel, place: h.place, online: h.online, lastSeen: h.lastSeen, uptimeWeek: week.get(h.id) ?? 0 }));
+      return { period: describe(period), ...detail, uptime: communeUptime(commune, inPeriod), devices, offlineNow: devices.filter((d) => d.online === false).length };
+    });
+  });
+}
