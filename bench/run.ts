@@ -21,6 +21,7 @@ import { benchRegistry } from './lib/setup.ts';
 import { runSpeakerStartBench } from './speaker-start.ts';
 import { measureAckLatency } from '../firmware-bridge/bench-ack.ts';
 import { runSatisfactionViewBench } from './satisfaction-view.ts';
+import { recordBridgeBudget, runBridgeBudgetBench } from './bridge-budget.ts';
 import { runClusterBench } from './cluster.ts';
 import { runBrokerAttackBench } from './broker-attack.ts';
 import { recordProvinceReach, runProvinceReachBench } from './province-reach.ts';
@@ -41,6 +42,7 @@ try {
     speakers: ['speakers', 'loudspeaker start accuracy', () => runSpeakerStartBench()],
     ack: ['ack', 'rating box: pin → LED/beep acknowledgement', () => measureAckLatency({ presses: quick ? 50 : 200 })],
     satisfactionView: ['satisfaction-view', 'province satisfaction view, 100 communes × 1 year', () => runSatisfactionViewBench({ dir, influxUrl: influxd.url, quick })],
+    bridgeBudget: ['bridge-budget', 'bridge RSS, start-up and SD writes on one core (built JS)', () => runBridgeBudgetBench({ quick }).then((r) => (recordBridgeBudget(r), r))],
     cluster: ['cluster', 'province scale: broker nodes on Redis vs mosquitto, reconnect storm, soak', () => runClusterBench({ quick, dir })],
     provinceReach: ['province-reach', 'province emergency and stop reach (2,000 speakers, 100 communes)', async () => { const r = await runProvinceReachBench(); recordProvinceReach(r); return r; }],
     brokerAttack: ['broker-attack', 'broker under attack: declared-length memory, wrong-password flood', () => runBrokerAttackBench()],

@@ -18,6 +18,8 @@ export const ConsoleConfig = z.strictObject({
       /** Secure cookies need https; only a plain-http test or LAN setup turns this off */
       secureCookies: z.boolean().default(true),
       sessionHours: z.number().positive().max(24 * 30).default(12),
+      /** HTTPS: the server certificate and key (PEM files, e.g. from `deploy/tls.sh server`) */
+      tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
     })
     .prefault({}),
   mqtt: z.strictObject({
@@ -25,6 +27,8 @@ export const ConsoleConfig = z.strictObject({
     /** the broker account with role 'console' */
     username: z.string().min(1),
     password: z.string().min(1),
+    /** the commune's or province's CA (PEM) for mqtts:// */
+    ca: z.string().min(1).optional(),
     publishTimeoutMs: z.number().int().positive().default(10_000),
   }),
   /** optional second source of speaker logs: the collector's broadcast_log measurement */
@@ -49,6 +53,22 @@ export const ConsoleConfig = z.strictObject({
       maxDurationS: z.number().positive().default(900),
     })
     .prefault({}),
+  /** device provisioning by one-time code (console/provisioning/); absent: those routes answer 503 */
+  provisioning: z
+    .strictObject({
+      /** the broker URL the Pis are told to use */
+      brokerUrl: z.string().regex(/^(mqtts?|tcp|tls):\/\/.+/),
+      /** the CA (PEM) that signed the broker's certificate, handed to each Pi */
+      caFile: z.string().min(1).optional(),
+      codeTtlHours: z.number().positive().max(24 * 14).default(72),
+      /** failed claims allowed per source address, and in total, per window */
+      claimFailuresPerSource: z.number().int().positive().default(5),
+      claimFailuresTotal: z.number().int().positive().default(50),
+      claimWindowMin: z.number().positive().default(15),
+    })
+    .optional(),
+  /** staged rollouts of signed releases (console/updates/): the province's release public key (base64 SPKI DER or PEM) */
+  updates: z.strictObject({ releaseKey: z.string().min(40) }).optional(),
   tts: z
     .strictObject({
       engine: z.literal('espeak-ng').default('espeak-ng'),

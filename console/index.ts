@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from '../devices/registry/index.ts';
@@ -26,6 +26,10 @@ import { smtpMailer } from './followup/mailer.ts';
 import { FollowupService } from './followup/service.ts';
 import { FollowupStore } from './followup/store.ts';
 import { UserService } from './users.ts';
+import { createProvisioning } from './provisioning/create.ts';
+import { FleetVersions } from './updates/fleet.ts';
+import { Rollouts } from './updates/rollout.ts';
+import { releasePublicKey } from '../firmware-bridge/update/release-signature.ts';
 
 export { parseConfig, loadConfig, ConsoleConfig, ConfigError } from './config.ts';
 export { ConsoleError, ERRORS, type ErrorCode } from './errors.ts';
@@ -97,6 +101,7 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
     protocolVersion: 4,
     clean: false, // speakers' logs are queued for us while the console restarts
     reconnectPeriod: 2000,
+    ...(config.mqtt.ca ? { ca: readFileSync(config.mqtt.ca) } : {}),
   });
   client.on('error', (err) => log.warn({ err: err.message }, 'mqtt error'));
 
@@ -131,12 +136,23 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
     ...(config.followup.smtp ? { mailer: smtpMailer(config.followup.smtp) } : {}),
   });
 
+  const provisioning = config.provisioning ? createProvisioning({ config, store, area, clock, log, keys, hashCost: deps.hashCost }) : undefined;
+  const fleet = new FleetVersions(store.db, log.child({ component: 'updates' }));
+  fleet.attach(client);
+  const rollouts = new Rollouts({
+    mqtt: client, clock, log: log.child({ component: 'rollout' }), publishTimeoutMs: config.mqtt.publishTimeoutMs,
+    ...(config.updates ? { releaseKey: releasePublicKey(config.updates.releaseKey) } : {}),
+    devicesOf: (c) => (area.serves(c) ? (registry.communes.get(c)?.commune.devices.map((d) => d.id) ?? []) : []),
+  });
   const stats = (): ConsoleStats => ({ publisher: publisher.stats, retained: guard.stats, feedback: feedback.stats, logins: users.stats, influx: influxReader?.stats ?? null });
   const app = await buildServer({
     store, area, users, announcements, audio, audioFiles, log, clock, policy, stops, keys,
     scheduleConfig: { validityS: config.schedule.validityS, emergencyValidityS: config.schedule.emergencyValidityS },
     config: { secureCookies: config.http.secureCookies, sessionMs, maxAudioBytes: config.audio.maxBytes },
     influx: config.influx,
+    ...(provisioning ? { provisioning } : {}),
+    updates: { fleet, rollouts },
+    ...(config.http.tls ? { https: { cert: readFileSync(config.http.tls.cert), key: readFileSync(config.http.tls.key) } } : {}),
     followup: { cases, service: followup },
     stats,
   });
@@ -149,7 +165,7 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
   guard.watch(client);
 
   return {
-    url: `http://${config.http.host}:${port}`,
+    url: `${config.http.tls ? 'https' : 'http'}://${config.http.host}:${port}`,
     port, app, store, users, publisher, feedback, keys, stops, policy, mqtt: client, subscribed, stats, followup,
     async close() {
       influxReader?.stop();

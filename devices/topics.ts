@@ -38,6 +38,10 @@ export const CHANNELS = {
   'schedule-district': { direction: 'down', kinds: ['speaker'], retained: true },
   /** console → speaker: the signed document of the speaker's province (retained) */
   'schedule-province': { direction: 'down', kinds: ['speaker'], retained: true },
+  /** where the device is with a release update (downloading, verified, updated, failed, rolled-back) */
+  'update-status': { direction: 'up', kinds: ['rating-box', 'speaker'], retained: true },
+  /** console → device: the signed release announcement of a staged rollout (retained) */
+  release: { direction: 'down', kinds: ['rating-box', 'speaker'], retained: true },
   /** collector → console, dashboards, Node-RED: an alert raised or recovered about this device (issue 4) */
   alert: { direction: 'about', kinds: ['rating-box', 'speaker'], retained: false },
 } as const satisfies Record<string, { direction: 'up' | 'down' | 'about'; kinds: readonly DeviceKind[]; retained: boolean }>;

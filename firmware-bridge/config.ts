@@ -29,6 +29,8 @@ const IoConfig = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('firmata'), port: z.string().min(1).optional() }),
   /** the Pi's own GPIO via raspi-io (Pi 1–4; install raspi-io separately) */
   z.strictObject({ kind: z.literal('raspi') }),
+  /** the Pi's GPIO through libgpiod's tools (every Pi, including the Pi 5): Debian package `gpiod` */
+  z.strictObject({ kind: z.literal('gpiod'), chip: z.string().min(1).default('gpiochip0'), gpiosetBin: z.string().min(1).optional(), gpiomonBin: z.string().min(1).optional() }),
   /** no hardware (simulator, tests) */
   z.strictObject({ kind: z.literal('fake') }),
 ]);
@@ -73,6 +75,8 @@ export const BridgeConfig = z.strictObject({
       speaker: z.unknown().optional(),
       /** owned by the camera probe (firmware-bridge/camera-probe.ts), validated there */
       cameras: z.unknown().optional(),
+      /** owned by the update unit (firmware-bridge/update/), validated there */
+      update: z.unknown().optional(),
     })
     .default({}),
 });

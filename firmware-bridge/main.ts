@@ -7,6 +7,7 @@ import { rtcSource, timedatectlSource, timesyncdSource, FakeTimeSource, type Tim
 import { TrustedClock } from './clock/trusted-time.ts';
 import { brokerPassword, loadConfig, type BridgeConfig } from './config.ts';
 import { FakeIO } from './io/fake-io.ts';
+import { openGpiodBoard } from './io/gpiod.ts';
 import type { GpioBoard } from './io/io.ts';
 import { openJohnnyFiveBoard, openRaspiBoard } from './io/johnny-five.ts';
 import { optionalUnitFactories } from './optional-units.ts';
@@ -26,6 +27,10 @@ function boardFactory(config: BridgeConfig): () => Promise<GpioBoard> {
       return () => openRaspiBoard();
     case 'fake':
       return () => openJohnnyFiveBoard({ io: new FakeIO() }, 'fake');
+    case 'gpiod': {
+      const io = config.io;
+      return async () => openGpiodBoard({ chip: io.chip, ...(io.gpiosetBin ? { gpiosetBin: io.gpiosetBin } : {}), ...(io.gpiomonBin ? { gpiomonBin: io.gpiomonBin } : {}) });
+    }
   }
 }
 
@@ -63,7 +68,7 @@ async function main(): Promise<void> {
     password,
     ca,
     log,
-    units: optionalUnitFactories({ speaker: config.units.speaker, cameras: config.units.cameras }),
+    units: optionalUnitFactories({ speaker: config.units.speaker, cameras: config.units.cameras, update: config.units.update }),
     bootId: process.env.TT_BOOT_ID || undefined,
   });
   log.info({ device: config.deviceId, boot: bridge.boot }, 'bridge started');

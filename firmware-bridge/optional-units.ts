@@ -10,6 +10,7 @@ import type { BridgeUnit } from './unit.ts';
 export const OPTIONAL_UNITS = {
   speaker: './speaker/create-unit.ts',
   cameras: './camera-probe.ts',
+  update: './update/create-unit.ts',
 } as const;
 
 type UnitModule = { createUnit?: (section: unknown, env: UnitEnv) => BridgeUnit | Promise<BridgeUnit> };
@@ -18,7 +19,9 @@ export function optionalUnitFactories(sections: Partial<Record<keyof typeof OPTI
   return (Object.keys(OPTIONAL_UNITS) as (keyof typeof OPTIONAL_UNITS)[])
     .filter((key) => sections[key] !== undefined)
     .map((key) => async (env: UnitEnv) => {
-      const mod = (await import(new URL(OPTIONAL_UNITS[key], import.meta.url).href)) as UnitModule;
+      // the production build runs compiled .js beside this file: load the sibling with our own extension
+      const file = import.meta.url.endsWith('.js') ? OPTIONAL_UNITS[key].replace(/\.ts$/, '.js') : OPTIONAL_UNITS[key];
+      const mod = (await import(new URL(file, import.meta.url).href)) as UnitModule;
       if (typeof mod.createUnit !== 'function') throw new Error(`${OPTIONAL_UNITS[key]} does not export createUnit(section, env)`);
       return mod.createUnit(sections[key], env);
     });

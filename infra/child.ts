@@ -15,10 +15,15 @@ export class ServiceProcess {
     readonly args: string[],
     readonly ready: RegExp,
     readonly env: NodeJS.ProcessEnv = {},
+    /** node's own arguments: tsx for the sources; [] runs a production build's .js */
+    readonly nodeArgs: string[] = ['--import', 'tsx'],
+    /** the program that runs; another command (e.g. chroot) takes the node path as its first argument */
+    readonly command: string[] = [process.execPath],
   ) {}
 
   async start(timeoutMs = 60_000): Promise<void> {
-    const proc = spawn(process.execPath, ['--import', 'tsx', ...this.args], {
+    const [cmd, ...pre] = this.command;
+    const proc = spawn(cmd!, [...pre, ...this.nodeArgs, ...this.args], {
       env: { ...process.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -8,8 +8,11 @@ profile="${1:-test}"
 need=()
 [ -x /usr/bin/influxd ] || need+=(influxdb)          # InfluxDB 1.x: the store, and the tests' real database
 command -v espeak-ng >/dev/null || need+=(espeak-ng) # Vietnamese text-to-speech for announcements
+command -v openssl >/dev/null || need+=(openssl)     # deploy/tls.sh (CA, server and device certificates)
 if [ "$profile" = test ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)       # end-to-end tests of the console and Node-RED (playwright-core)
+  command -v debootstrap >/dev/null || need+=(debootstrap)             # the install test's clean Debian root
+  command -v systemd-nspawn >/dev/null || need+=(systemd-container)    # ... booted with systemd (npm run test:deploy)
   command -v python3 >/dev/null || need+=(python3)   # the Eclipse Paho MQTT 3.1.1 interoperability suite (broker)
   [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)    # the C reference broker of the cluster benchmark
 fi

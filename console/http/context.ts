@@ -1,3 +1,5 @@
+import type { UpdateDeps } from './update-routes.ts';
+import type { ProvisioningService } from '../provisioning/service.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../infra/clock.ts';
 import type { Logger } from '../../infra/logger.ts';
@@ -36,6 +38,12 @@ export type HttpDeps = {
   config: { secureCookies: boolean; sessionMs: number; maxAudioBytes: number };
   /** the collector's InfluxDB, for device health and alerts (absent: those routes answer 503) */
   influx?: { url: string; database: string };
+  /** device provisioning by one-time code (absent: its routes answer 503) */
+  provisioning?: ProvisioningService;
+  /** device versions and staged rollouts of signed releases */
+  updates?: UpdateDeps;
+  /** serve HTTPS with this certificate (PEM) instead of plain HTTP */
+  https?: { cert: Buffer; key: Buffer };
   /** follow-up cases of unhappy citizens (absent: their routes are not registered) */
   followup?: FollowupParts;
   /** counters shown at GET /api/stats (admin) */

@@ -18,6 +18,8 @@ import { registerDossierRoutes } from './dossier-routes.ts';
 import { registerFollowupRoutes } from './followup-routes.ts';
 import { registerServiceReportRoutes } from './service-report-routes.ts';
 import { registerSessionRoutes } from './session-routes.ts';
+import { registerProvisioningRoutes } from './provisioning-routes.ts';
+import { registerUpdateRoutes } from './update-routes.ts';
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
 /** the date picker is served by the console itself from node_modules (no CDN: consoles run on closed networks) */
@@ -25,7 +27,11 @@ const FLATPICKR_DIR = dirname(createRequire(import.meta.url).resolve('flatpickr'
 
 /** The console's HTTP server: JSON API under /api, audio by hash under /audio, the Vietnamese web UI at /. */
 export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.log.child({ component: 'http' }) as FastifyBaseLogger, bodyLimit: 1024 * 1024 });
+  const app = Fastify({
+    loggerInstance: deps.log.child({ component: 'http' }) as FastifyBaseLogger,
+    bodyLimit: 1024 * 1024,
+    ...(deps.https ? { https: deps.https } : {}),
+  }) as unknown as FastifyInstance;
   await app.register(cookie);
   await app.register(multipart, { limits: { fileSize: deps.config.maxAudioBytes, files: 1, fields: 5 } });
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/', index: 'index.html' });
@@ -63,6 +69,8 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   registerAdminRoutes(app, deps);
   registerDeviceRoutes(app, deps);
   registerSatisfactionRoutes(app, deps);
+  registerProvisioningRoutes(app, deps.provisioning);
+  if (deps.updates) registerUpdateRoutes(app, deps.area, deps.updates);
   registerBroadcastRoutes(app, deps);
   registerDossierRoutes(app, deps);
   if (deps.followup) registerFollowupRoutes(app, deps, deps.followup);

@@ -8,6 +8,7 @@ import { CameraPayload } from './camera.ts';
 import { DossierBindingPayload } from './dossier.ts';
 import { RatingPayload } from './rating.ts';
 import { StatePayload } from './state.ts';
+import { ReleaseAnnouncementPayload, UpdateStatusPayload } from './update.ts';
 
 export * from './ack.ts';
 export * from './alert.ts';
@@ -18,6 +19,7 @@ export * from './dossier.ts';
 export * from './rating.ts';
 export * from './state.ts';
 export * from './time.ts';
+export * from './update.ts';
 
 /** Every channel has exactly one payload schema; the compiler finds a channel that lacks one. */
 export const PAYLOADS = {
@@ -33,6 +35,8 @@ export const PAYLOADS = {
   'schedule-province': SchedulePayload,
   dossier: DossierBindingPayload,
   alert: AlertPayload,
+  'update-status': UpdateStatusPayload,
+  release: ReleaseAnnouncementPayload,
 } as const satisfies Record<Channel, z.ZodType>;
 
 export type Payload<C extends Channel> = z.infer<(typeof PAYLOADS)[C]>;

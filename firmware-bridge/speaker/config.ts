@@ -27,7 +27,13 @@ const PlayerConfig = z.discriminatedUnion('kind', [
     /** ALSA mixer control set to the volume before a WAV plays (aplay has no volume of its own), e.g. "PCM" */
     mixerControl: z.string().optional(),
   }),
-  z.strictObject({ kind: z.literal('fake') }),
+  z.strictObject({
+    kind: z.literal('fake'),
+    /** how long a fake play lasts: a fixed time, or as long as the WAV file says (1 s for other audio); default 1 s */
+    durationMs: z.union([z.number().int().positive(), z.literal('audio')]).optional(),
+    /** append one JSON line per play and per end (played through or cut) to this file, so a test outside the process sees them */
+    recordFile: z.string().min(1).optional(),
+  }),
 ]);
 
 /** units.speaker of the bridge config. Every field has a safe default except the identity and key. */

@@ -1,3 +1,4 @@
+import { appendFileSync, readFileSync } from 'node:fs';
 import type { Clock } from '../../infra/clock.ts';
 import { PlayerError, type AudioPlayer, type Playback, type PlayRequest } from './player.ts';
 
@@ -12,6 +13,8 @@ export class FakePlayer implements AudioPlayer {
   constructor(
     private readonly clock: Clock,
     private readonly durationMs: (req: PlayRequest) => number = () => 1_000,
+    /** one JSON line per play start and end, for a test that runs the bridge as a separate process */
+    private readonly recordFile?: string,
   ) {}
 
   get playing(): FakePlay | undefined {
@@ -22,12 +25,14 @@ export class FakePlayer implements AudioPlayer {
     if (this.failWith) return { done: Promise.reject(new PlayerError('player-error', this.failWith)), stop() {} };
     const rec: FakePlay = { ...req, startedAt: this.clock.now(), endedAt: null, stopped: false };
     this.plays.push(rec);
+    this.record('play', rec);
     let finish!: () => void;
     const done = new Promise<void>((resolve) => (finish = resolve));
     const end = (stopped: boolean) => {
       if (rec.endedAt !== null) return;
       rec.endedAt = this.clock.now();
       rec.stopped = stopped;
+      this.record('end', rec);
       finish();
     };
     const timer = this.clock.setTimeout(() => end(false), this.durationMs(req));
@@ -39,4 +44,24 @@ export class FakePlayer implements AudioPlayer {
       },
     };
   }
+
+  private record(event: 'play' | 'end', rec: FakePlay): void {
+    if (this.recordFile) appendFileSync(this.recordFile, JSON.stringify({ event, ...rec }) + '\n');
+  }
+}
+
+/** The length of a PCM WAV file from its header (fmt byte rate, data size); 1 s for anything else. */
+export function wavDurationMs(req: PlayRequest): number {
+  if (req.mime !== 'audio/wav') return 1_000;
+  const buf = readFileSync(req.file);
+  let byteRate = 0;
+  for (let at = 12; at + 8 <= buf.length; ) {
+    const id = buf.toString('ascii', at, at + 4);
+    const size = buf.readUInt32LE(at + 4);
+    if (id === 'fmt ' && at + 20 <= buf.length) byteRate = buf.readUInt32LE(at + 16);
+    // espeak-ng streams its WAV and leaves 0xFFFFFFFF in the size of data: the rest of the file is the data
+    if (id === 'data' && byteRate > 0) return Math.round((Math.min(size, buf.length - at - 8) / byteRate) * 1000);
+    at += 8 + size + (size % 2);
+  }
+  return 1_000;
 }

@@ -17,7 +17,7 @@ import { publishAcked, startWorld, waitFor, type World } from './world.ts';
  * Also `npm install <folder>` from a checkout (npm links the folder).
  */
 const PACKAGE_DIR = join(import.meta.dirname, '../../node-red');
-const TYPES = ['thanthien-config', 'thanthien-rating-in', 'thanthien-device-status', 'thanthien-announce'];
+const TYPES = ['thanthien-config', 'thanthien-rating-in', 'thanthien-device-status', 'thanthien-announce', 'thanthien-followup'];
 
 let world: World;
 let red: RunningRed | undefined;

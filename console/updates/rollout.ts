@@ -1,0 +1,74 @@
+import type { KeyObject } from 'node:crypto';
+import { ReleaseAnnouncementPayload } from '../../devices/contract/index.ts';
+import { topicFor } from '../../devices/topics.ts';
+import type { Clock } from '../../infra/clock.ts';
+import type { Logger } from '../../infra/logger.ts';
+import { verifyManifest } from '../../firmware-bridge/update/release-signature.ts';
+import { fail } from '../errors.ts';
+import { publishWithTimeout } from '../schedule/publisher.ts';
+
+type Publish = Parameters<typeof publishWithTimeout>[0];
+
+export type RolloutView = {
+  id: number;
+  version: string;
+  communes: string[];
+  perMinute: number;
+  total: number;
+  announced: number;
+  failed: number;
+  done: boolean;
+};
+
+/**
+ * A staged rollout: the signed announcement is published, retained, to each device of the communes in the order
+ * given (commune by commune), at most `perMinute` devices a minute, so a bad release shows on a few Pis before it
+ * reaches the province. The console relays; it cannot sign (the province key stays offline), and it refuses an
+ * announcement the Pis would refuse.
+ */
+export class Rollouts {
+  #next = 1;
+  readonly #views: RolloutView[] = [];
+
+  constructor(
+    private readonly deps: { mqtt: Publish; clock: Clock; log: Logger; releaseKey?: KeyObject; publishTimeoutMs: number; devicesOf(commune: string): string[] },
+  ) {}
+
+  list(): RolloutView[] {
+    return this.#views.map((v) => ({ ...v }));
+  }
+
+  start(body: unknown): RolloutView {
+    const b = (body ?? {}) as { announcement?: unknown; communes?: unknown; perMinute?: unknown };
+    const parsed = ReleaseAnnouncementPayload.safeParse(b.announcement);
+    if (!parsed.success) fail('INVALID_INPUT', parsed.error.issues.map((i) => `announcement.${i.path.join('.')}: ${i.message}`).join('; '));
+    if (!this.deps.releaseKey) fail('UPDATES_UNCONFIGURED');
+    if (!verifyManifest(parsed.data.manifest, parsed.data.sig, this.deps.releaseKey)) fail('RELEASE_SIGNATURE_INVALID');
+    const communes = Array.isArray(b.communes) ? b.communes.filter((c): c is string => typeof c === 'string') : [];
+    if (communes.length === 0) fail('INVALID_INPUT', 'communes');
+    const perMinute = typeof b.perMinute === 'number' && Number.isInteger(b.perMinute) && b.perMinute > 0 && b.perMinute <= 10_000 ? b.perMinute : fail('INVALID_INPUT', 'perMinute');
+    const queue = communes.flatMap((c) => this.deps.devicesOf(c));
+    const view: RolloutView = { id: this.#next++, version: parsed.data.manifest.version, communes, perMinute, total: queue.length, announced: 0, failed: 0, done: queue.length === 0 };
+    this.#views.push(view);
+    const payload = Buffer.from(JSON.stringify(parsed.data));
+    const gapMs = 60_000 / perMinute;
+    const step = async () => {
+      const device = queue.shift();
+      if (!device) {
+        view.done = true;
+        return;
+      }
+      try {
+        await publishWithTimeout(this.deps.mqtt, topicFor(device, 'release'), payload, this.deps.publishTimeoutMs);
+        view.announced++;
+      } catch (err) {
+        view.failed++;
+        this.deps.log.warn({ device, err: (err as Error).message }, 'release announcement not published');
+      }
+      if (queue.length === 0) view.done = true;
+      else this.deps.clock.setTimeout(() => void step(), gapMs);
+    };
+    void step();
+    return { ...view };
+  }
+}
