@@ -7,7 +7,7 @@ import { renderUsers } from './users.js';
 import { attachPickers, readPicker, writePicker } from './datetime.js';
 import { renderList } from './list.js';
 const $ = (sel, root = document) => root.querySelector(sel);
-const PRIORITY = { normal: 'Thường', priority: 'Ưu tiên', emergency: 'Khẩn cấp' };
+const PRIORITY = { normal: 'Thông thường', priority: 'Ưu tiên', emergency: 'Khẩn cấp' };
 const WEEKDAYS = ['Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy', 'Chủ nhật'];
 const ACTIONS = { create: 'Tạo', update: 'Sửa', submit: 'Gửi duyệt', approve: 'Duyệt', reject: 'Từ chối', stop: 'Dừng', emergency: 'Phát khẩn cấp', login: 'Đăng nhập', logout: 'Đăng xuất', 'audio.upload': 'Tải tệp âm thanh', 'user.create': 'Tạo người dùng', 'user.disable': 'Khóa người dùng', revise: 'Sửa (bản mới chờ duyệt)', supersede: 'Thay bằng bản sửa', 'user.enable': 'Mở khóa người dùng', 'deployment.update': 'Cập nhật thông tin triển khai' };
 let me = null;
