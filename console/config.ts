@@ -44,6 +44,17 @@ export const ConsoleConfig = z.strictObject({
     .strictObject({
       maxBytes: z.number().int().positive().default(20 * 1024 * 1024),
       maxDurationS: z.number().positive().default(900),
+      /** EBU R128 target every stored audio is normalized to (ffmpeg loudnorm) */
+      loudness: z
+        .strictObject({
+          ffmpeg: z.string().default('/usr/bin/ffmpeg'),
+          integratedLufs: z.number().min(-40).max(-5).default(-16),
+          truePeakDb: z.number().min(-9).max(0).default(-1.5),
+          lra: z.number().min(1).max(20).default(11),
+          bitrateKbps: z.number().int().min(32).max(320).default(64),
+          timeoutMs: z.number().int().positive().default(120_000),
+        })
+        .prefault({}),
     })
     .prefault({}),
   tts: z

@@ -22,6 +22,7 @@ export const ERRORS = {
   AUDIO_TOO_LONG: { status: 400, message: 'Tệp âm thanh quá dài.' },
   AUDIO_NOT_AUDIO: { status: 415, message: 'Tệp tải lên không phải tệp âm thanh MP3 hoặc WAV hợp lệ.' },
   AUDIO_EMPTY: { status: 400, message: 'Tệp âm thanh rỗng hoặc không có âm thanh.' },
+  AUDIO_NORMALIZE_FAILED: { status: 422, message: 'Không xử lý được âm lượng của tệp âm thanh; hãy thử tệp khác.' },
   AUDIO_MISSING_FILE: { status: 400, message: 'Chưa chọn tệp âm thanh để tải lên.' },
   TTS_FAILED: { status: 502, message: 'Không chuyển được văn bản thành giọng nói; vui lòng thử lại hoặc tải tệp âm thanh.' },
   HAMLETS_EMPTY: { status: 400, message: 'Cần chọn ít nhất một thôn/ấp nhận thông báo.' },

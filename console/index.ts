@@ -9,6 +9,7 @@ import { AnnouncementService } from './announcements.ts';
 import { Area } from './area.ts';
 import { AudioFiles } from './audio/files.ts';
 import { AudioService } from './audio/service.ts';
+import { FfmpegLoudness, type LoudnessNormalizer } from './audio/loudness.ts';
 import { EspeakTts, type TextToSpeech } from './audio/tts.ts';
 import type { ConsoleConfig } from './config.ts';
 import { Feedback } from './feedback.ts';
@@ -29,6 +30,8 @@ export type ConsoleDeps = {
   clock?: Clock;
   /** another text-to-speech engine (default: espeak-ng with the configured voice) */
   tts?: TextToSpeech;
+  /** another loudness normalizer (default: two-pass ffmpeg loudnorm to config.audio.loudness) */
+  loudness?: LoudnessNormalizer;
   /** scrypt cost for new user passwords (tests use a cheap one) */
   hashCost?: { N: number; r: number; p: number };
 };
@@ -72,7 +75,8 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
   const users = new UserService({ store, area, clock, sessionMs, hashCost: deps.hashCost });
   const audioFiles = new AudioFiles(join(config.dataDir, 'audio'));
   const tts = deps.tts ?? new EspeakTts({ bin: config.tts.bin, voice: config.tts.voice, speed: config.tts.speed });
-  const audio = new AudioService({ store, files: audioFiles, tts, limits: config.audio, clock, log });
+  const loudness = deps.loudness ?? new FfmpegLoudness(config.audio.loudness);
+  const audio = new AudioService({ store, files: audioFiles, tts, loudness, limits: config.audio, clock, log });
 
   const client = mqtt.connect(config.mqtt.url, {
     clientId: config.mqtt.username, // the broker requires client id = username
