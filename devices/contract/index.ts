@@ -15,6 +15,7 @@ export * from './broadcast.ts';
 export * from './camera.ts';
 export * from './rating.ts';
 export * from './state.ts';
+export * from './stream.ts';
 export * from './time.ts';
 
 /** Every channel has exactly one payload schema; the compiler finds a channel that lacks one. */

@@ -6,10 +6,12 @@ import { cappedVolume, isQuiet } from './periods.ts';
 import { PlayerError, type AudioPlayer, type Playback } from './player.ts';
 import type { DigitalOutput } from '../io/io.ts';
 import { waitUntil, type Wait } from './wait.ts';
+import { StreamItems, streamReport } from './stream-item.ts';
+import type { StreamReport } from '../../devices/contract/stream.ts';
 
 export type Outcome =
-  | { outcome: 'played'; startedAt: number; endedAt: number }
-  | { outcome: 'failed'; reason: string; startedAt?: number; endedAt?: number }
+  | { outcome: 'played'; startedAt: number; endedAt: number; stream?: StreamReport }
+  | { outcome: 'failed'; reason: string; startedAt?: number; endedAt?: number; stream?: StreamReport }
   | { outcome: 'skipped'; reason: string };
 
 export type RunnerDeps = {
@@ -20,6 +22,8 @@ export type RunnerDeps = {
   audio: AudioCache;
   config: Pick<SpeakerConfig, 'warmupMs' | 'relayHoldMs' | 'quietHours' | 'volumeCaps'>;
   report(occ: Occurrence, outcome: Outcome): void;
+  /** relays and live broadcasts (player-stream.ts); without it such items fail with stream-unsupported */
+  streams?: StreamItems;
 };
 
 type Current = { occ: Occurrence; wait: Wait | null; playback: Playback | null; preempted: boolean; started: number | null; cutters: Wait[] };
@@ -113,7 +117,7 @@ export class Runner {
     if (!(await cur.wait.done) || cur.preempted) return this.stopped ? { outcome: 'skipped', reason: 'unit-stopped' } : null;
     const volume = cappedVolume(this.deps.config.volumeCaps, occ.item.volume, this.deps.clock.now());
     cur.started = this.deps.clock.now();
-    for (let i = 0; i < occ.item.repeats && !cur.preempted; i++) {
+    for (let i = 0; i < occ.item.repeats && !cur.preempted && !StreamItems.skipsFile(occ); i++) {
       cur.playback = this.deps.player.play({ file: audio.file, mime: occ.item.audio.mime, volume });
       try {
         await cur.playback.done;
@@ -122,9 +126,23 @@ export class Runner {
         return { outcome: 'failed', reason: `${code}: ${(err as Error).message}`.slice(0, 200), startedAt: cur.started, endedAt: this.deps.clock.now() };
       }
     }
+    let stream: StreamReport | undefined;
+    if (StreamItems.hasStream(occ) && !cur.preempted) {
+      const started = this.deps.streams?.start(occ, volume) ?? { ok: false as const, reason: 'stream-unsupported' };
+      if (!started.ok) return { outcome: 'failed', reason: started.reason.slice(0, 200), startedAt: cur.started, endedAt: this.deps.clock.now() };
+      cur.playback = started.playback;
+      try {
+        await started.playback.done;
+      } catch (err) {
+        const code = err instanceof PlayerError ? err.code : 'player-error';
+        return { outcome: 'failed', reason: `${code}: ${(err as Error).message}`.slice(0, 200), startedAt: cur.started, endedAt: this.deps.clock.now(), stream: streamReport(started.kind, started.playback) };
+      }
+      stream = streamReport(started.kind, started.playback);
+    }
     const endedAt = this.deps.clock.now();
-    if (cur.preempted) return { outcome: 'failed', reason: this.stopped ? 'unit-stopped' : 'preempted', startedAt: cur.started, endedAt };
-    return { outcome: 'played', startedAt: cur.started, endedAt };
+    const extra = stream ? { stream } : {};
+    if (cur.preempted) return { outcome: 'failed', reason: this.stopped ? 'unit-stopped' : 'preempted', startedAt: cur.started, endedAt, ...extra };
+    return { outcome: 'played', startedAt: cur.started, endedAt, ...extra };
   }
 
   private switchOn(): void {
