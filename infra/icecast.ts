@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.ts';
 
@@ -46,14 +47,13 @@ export function icecastConfig(o: Required<Omit<IcecastOptions, 'bin'>> & { logDi
 export async function startIcecast(o: IcecastOptions): Promise<RunningIcecast> {
   const host = o.host ?? '127.0.0.1';
   const port = o.port ?? (await freePort());
-  const logDir = join(o.dir, 'log');
-  mkdirSync(logDir, { recursive: true });
+  mkdirSync(o.dir, { recursive: true });
   const root = process.getuid?.() === 0;
-  if (root) {
-    // icecast drops to nobody: it must be able to reach its log folder (a mkdtemp folder is 0700)
-    chmodSync(o.dir, 0o755);
-    chmodSync(logDir, 0o777);
-  }
+  // started by root, icecast drops to nobody, who may not reach a folder inside a 0700 data folder:
+  // its log folder is then a world-writable temp folder of its own
+  const logDir = root ? mkdtempSync(join(tmpdir(), 'tt-icecast-log-')) : join(o.dir, 'log');
+  mkdirSync(logDir, { recursive: true });
+  if (root) chmodSync(logDir, 0o777);
   const configPath = join(o.dir, 'icecast.xml');
   writeFileSync(configPath, icecastConfig({ dir: o.dir, port, host, sourcePassword: o.sourcePassword, adminPassword: o.adminPassword, queueBytes: o.queueBytes ?? 262_144, logDir, root }), { mode: 0o644 });
   const child = spawn(o.bin ?? '/usr/bin/icecast2', ['-c', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -72,6 +72,7 @@ export async function startIcecast(o: IcecastOptions): Promise<RunningIcecast> {
     } catch {
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
+        if (root) rmSync(logDir, { recursive: true, force: true });
         throw new Error(`icecast2 did not answer on ${url}: ${stderr.trim()}`);
       }
       await new Promise((r) => setTimeout(r, 100));
@@ -83,11 +84,13 @@ export async function startIcecast(o: IcecastOptions): Promise<RunningIcecast> {
     process: child,
     sourceUrl: (mount) => `icecast://source:${encodeURIComponent(o.sourcePassword)}@${host}:${port}${mount}`,
     async close() {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 3_000);
-      await exited;
-      clearTimeout(t);
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        const t = setTimeout(() => child.kill('SIGKILL'), 3_000);
+        await exited;
+        clearTimeout(t);
+      }
+      if (root) rmSync(logDir, { recursive: true, force: true });
     },
   };
 }
