@@ -7,6 +7,8 @@ import { fail } from './errors.ts';
 import type { Announcement, AnnouncementDraft, AudioMeta, Status, User } from './model.ts';
 import type { Store } from './store/index.ts';
 import { validateDraft } from './validate.ts';
+import { relayDraft } from './relay/relay-draft.ts';
+import type { StationService } from './relay/stations.ts';
 
 export type AnnouncementDeps = {
   store: Store;
@@ -16,6 +18,8 @@ export type AnnouncementDeps = {
   limits: { maxTextChars: number; maxWindowDays: number };
   /** the approved set of a commune changed: re-issue its speakers' schedules */
   onChange(commune: string): void;
+  /** the province's approved relay stations */
+  stations: StationService;
 };
 
 /**
@@ -32,8 +36,9 @@ export class AnnouncementService {
 
   #draft(user: User, body: unknown): { commune: string; draft: AnnouncementDraft } {
     const commune = ownCommune(user, this.deps.area);
-    const draft = validateDraft(body, { area: this.deps.area, commune, now: this.deps.clock.now(), ...this.deps.limits });
-    return { commune, draft };
+    const relay = relayDraft(body, this.deps.stations);
+    const draft = validateDraft(relay.body, { area: this.deps.area, commune, now: this.deps.clock.now(), ...this.deps.limits });
+    return { commune, draft: { ...draft, source: relay.source } };
   }
 
   async #audioFor(draft: AnnouncementDraft, previous?: Announcement): Promise<AudioMeta> {

@@ -19,6 +19,7 @@ import { loadOrCreateKey, type CommuneKey } from './keys.ts';
 import { SchedulePublisher } from './schedule/publisher.ts';
 import { Store } from './store/index.ts';
 import { UserService } from './users.ts';
+import { StationService } from './relay/stations.ts';
 
 export { parseConfig, loadConfig, ConsoleConfig, ConfigError } from './config.ts';
 export { ConsoleError, ERRORS, type ErrorCode } from './errors.ts';
@@ -52,6 +53,7 @@ export type RunningConsole = {
   publisher: SchedulePublisher;
   feedback: Feedback;
   keys: Map<string, CommuneKey>;
+  stations: StationService;
   mqtt: MqttClient;
   /** resolves once the broadcast-log / schedule-status subscription is granted */
   subscribed: Promise<void>;
@@ -94,8 +96,11 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
   });
   const feedback = new Feedback({ store, area, clock, log, onNewerVersion: (c) => void publisher.reissue(c, { force: true }) });
   const subscribed = feedback.subscribe(client);
+  // the province key signs the approved relay stations (one console serves one province)
+  const province = registry.communes.get(area.communes[0])?.province.code ?? '00';
+  const stations = new StationService({ store, clock, province, key: loadOrCreateKey(config.dataDir, `province-${province}`) });
   const announcements = new AnnouncementService({
-    store, area, audio, clock,
+    store, area, audio, clock, stations,
     limits: { maxTextChars: config.tts.maxChars, maxWindowDays: config.schedule.maxWindowDays },
     onChange: (c) => void publisher.reissue(c),
   });
@@ -103,7 +108,7 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
 
   const stats = (): ConsoleStats => ({ publisher: publisher.stats, feedback: feedback.stats, logins: users.stats, influx: influxReader?.stats ?? null });
   const app = await buildServer({
-    store, area, users, announcements, audio, audioFiles, log, clock,
+    store, area, users, announcements, audio, audioFiles, log, clock, stations,
     config: { secureCookies: config.http.secureCookies, sessionMs, maxAudioBytes: config.audio.maxBytes },
     influx: config.influx,
     stats,
@@ -121,7 +126,7 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
 
   return {
     url: `http://${config.http.host}:${port}`,
-    port, app, store, users, publisher, feedback, keys, mqtt: client, subscribed, stats,
+    port, app, store, users, publisher, feedback, keys, stations, mqtt: client, subscribed, stats,
     async close() {
       influxReader?.stop();
       await app.close();

@@ -1,4 +1,5 @@
 import type { AudioRef, Priority } from '../devices/contract/broadcast.ts';
+import type { SignedStation } from '../devices/contract/stream.ts';
 
 /** staff prepares for its commune; leader approves/rejects/stops; district reads its communes; admin manages users. */
 export const ROLES = ['staff', 'leader', 'district', 'admin'] as const;
@@ -39,6 +40,16 @@ export const STATUS_LABELS: Record<Status, string> = {
   stopped: 'Đã dừng',
 };
 
+/** What an announcement plays besides its audio (absent: only the audio file). */
+export type AnnouncementSource = {
+  kind: 'relay';
+  station: string;
+  stationName: string;
+  /** the province-signed station entry, copied into every signed schedule */
+  signed: SignedStation;
+  durationS: number;
+};
+
 export type AudioMeta = Pick<AudioRef, 'sha256' | 'bytes' | 'durationS' | 'mime'>;
 
 /** What staff send: validated and normalized by validate.ts. */
@@ -51,6 +62,8 @@ export type AnnouncementDraft = {
   repeats: number;
   volume: number;
   priority: Priority;
+  /** a relay (console/relay/); absent for a plain audio announcement */
+  source?: AnnouncementSource;
 };
 
 export type Announcement = Omit<AnnouncementDraft, 'audio'> & {

@@ -9,6 +9,7 @@ import { fail } from '../errors.ts';
 import type { User } from '../model.ts';
 import type { Store } from '../store/index.ts';
 import type { UserService } from '../users.ts';
+import type { StationService } from '../relay/stations.ts';
 
 export const SESSION_COOKIE = 'tt_session';
 
@@ -26,6 +27,8 @@ export type HttpDeps = {
   influx?: { url: string; database: string };
   /** counters shown at GET /api/stats (admin) */
   stats(): Record<string, unknown>;
+  /** relay stations (console/relay/) */
+  stations?: StationService;
 };
 
 declare module 'fastify' {

@@ -10,6 +10,7 @@ import { registerAnnouncementRoutes } from './announcement-routes.ts';
 import { registerAudioRoutes } from './audio-routes.ts';
 import { registerDeviceRoutes } from './device-routes.ts';
 import { registerSessionRoutes } from './session-routes.ts';
+import { registerRelayRoutes } from './relay-routes.ts';
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
 
@@ -50,6 +51,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   registerAudioRoutes(app, deps);
   registerAdminRoutes(app, deps);
   registerDeviceRoutes(app, deps);
+  if (deps.stations) registerRelayRoutes(app, deps.stations);
   return app;
 }
 

@@ -87,6 +87,18 @@ const MIGRATIONS: string[] = [
      received_at TEXT NOT NULL
    );
    CREATE INDEX deliveries_announcement ON deliveries(announcement, hamlet, occurrence);`,
+  // relays: what an announcement plays besides its audio, and the province's approved stations
+  `ALTER TABLE announcements ADD COLUMN source TEXT;
+   CREATE TABLE relay_stations (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     url TEXT NOT NULL,
+     format TEXT,
+     approved_by TEXT NOT NULL,
+     approved_at TEXT NOT NULL,
+     doc TEXT NOT NULL,
+     sig TEXT NOT NULL
+   );`,
 ];
 
 export function openDb(path: string): Db {
