@@ -57,6 +57,21 @@ export const ConsoleConfig = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
+  /** live broadcasts: the icecast2 server the console feeds and speakers listen to (absent: no live) */
+  live: z
+    .strictObject({
+      ffmpeg: z.string().default('/usr/bin/ffmpeg'),
+      icecastUrl: z.url(),
+      sourcePassword: z.string().min(8),
+      /** the same server as speakers reach it (default: icecastUrl) */
+      listenUrl: z.url().optional(),
+      maxMinutes: z.number().int().min(1).max(240).default(60),
+      quietHours: z
+        .array(z.strictObject({ from: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/), to: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/) }))
+        .max(10)
+        .default([{ from: '22:00', to: '05:00' }]),
+    })
+    .optional(),
   tts: z
     .strictObject({
       engine: z.literal('espeak-ng').default('espeak-ng'),

@@ -20,6 +20,7 @@ import { SchedulePublisher } from './schedule/publisher.ts';
 import { Store } from './store/index.ts';
 import { UserService } from './users.ts';
 import { StationService } from './relay/stations.ts';
+import { LiveService } from './live/sessions.ts';
 
 export { parseConfig, loadConfig, ConsoleConfig, ConfigError } from './config.ts';
 export { ConsoleError, ERRORS, type ErrorCode } from './errors.ts';
@@ -104,11 +105,14 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
     limits: { maxTextChars: config.tts.maxChars, maxWindowDays: config.schedule.maxWindowDays },
     onChange: (c) => void publisher.reissue(c),
   });
+  const live = config.live
+    ? new LiveService({ store, area, audio, clock, config: { ...config.live, listenUrl: config.live.listenUrl ?? config.live.icecastUrl }, onChange: (c) => void publisher.reissue(c) })
+    : undefined;
   const influxReader = config.influx ? new InfluxLogReader({ ...config.influx, area, feedback, clock, log }) : undefined;
 
   const stats = (): ConsoleStats => ({ publisher: publisher.stats, feedback: feedback.stats, logins: users.stats, influx: influxReader?.stats ?? null });
   const app = await buildServer({
-    store, area, users, announcements, audio, audioFiles, log, clock, stations,
+    store, area, users, announcements, audio, audioFiles, log, clock, stations, live,
     config: { secureCookies: config.http.secureCookies, sessionMs, maxAudioBytes: config.audio.maxBytes },
     influx: config.influx,
     stats,
@@ -129,6 +133,7 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
     port, app, store, users, publisher, feedback, keys, stations, mqtt: client, subscribed, stats,
     async close() {
       influxReader?.stop();
+      live?.close();
       await app.close();
       await publisher.stop();
       await client.endAsync(true);

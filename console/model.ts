@@ -41,14 +41,17 @@ export const STATUS_LABELS: Record<Status, string> = {
 };
 
 /** What an announcement plays besides its audio (absent: only the audio file). */
-export type AnnouncementSource = {
-  kind: 'relay';
-  station: string;
-  stationName: string;
-  /** the province-signed station entry, copied into every signed schedule */
-  signed: SignedStation;
-  durationS: number;
-};
+export type AnnouncementSource =
+  | {
+      kind: 'relay';
+      station: string;
+      stationName: string;
+      /** the province-signed station entry, copied into every signed schedule */
+      signed: SignedStation;
+      durationS: number;
+    }
+  /** a live broadcast from the console (console/live/): the session's mount */
+  | { kind: 'live'; url: string; durationS: number; by: string };
 
 export type AudioMeta = Pick<AudioRef, 'sha256' | 'bytes' | 'durationS' | 'mime'>;
 

@@ -10,6 +10,7 @@ import type { User } from '../model.ts';
 import type { Store } from '../store/index.ts';
 import type { UserService } from '../users.ts';
 import type { StationService } from '../relay/stations.ts';
+import type { LiveService } from '../live/sessions.ts';
 
 export const SESSION_COOKIE = 'tt_session';
 
@@ -29,6 +30,8 @@ export type HttpDeps = {
   stats(): Record<string, unknown>;
   /** relay stations (console/relay/) */
   stations?: StationService;
+  /** live broadcasts (console/live/), when a stream server is configured */
+  live?: LiveService;
 };
 
 declare module 'fastify' {

@@ -11,6 +11,7 @@ import { registerAudioRoutes } from './audio-routes.ts';
 import { registerDeviceRoutes } from './device-routes.ts';
 import { registerSessionRoutes } from './session-routes.ts';
 import { registerRelayRoutes } from './relay-routes.ts';
+import { registerLiveRoutes } from './live-routes.ts';
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
 
@@ -52,6 +53,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   registerAdminRoutes(app, deps);
   registerDeviceRoutes(app, deps);
   if (deps.stations) registerRelayRoutes(app, deps.stations);
+  if (deps.live) await registerLiveRoutes(app, deps.live);
   return app;
 }
 

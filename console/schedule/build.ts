@@ -21,7 +21,7 @@ export function buildItems(approved: Announcement[], hamlet: string, o: BuildOpt
   for (const a of approved) {
     if (a.status !== 'approved' || !targets(a, hamlet)) continue;
     // a relay may be joined late, up to the end of its window
-    const validityS = a.source?.kind === 'relay' ? a.source.durationS : a.priority === 'emergency' ? o.emergencyValidityS : o.validityS;
+    const validityS = a.source ? a.source.durationS : a.priority === 'emergency' ? o.emergencyValidityS : o.validityS;
     const occurrences = expand(a.schedule, o.now - validityS * 1000, o.horizon, MAX_OCCURRENCES);
     if (occurrences.length === 0) continue;
     items.push({
@@ -34,6 +34,7 @@ export function buildItems(approved: Announcement[], hamlet: string, o: BuildOpt
       validityS,
       occurrences,
       ...(a.source?.kind === 'relay' ? { source: { kind: 'relay' as const, station: a.source.signed, durationS: a.source.durationS } } : {}),
+      ...(a.source?.kind === 'live' ? { source: { kind: 'live' as const, url: a.source.url, format: 'mp3' as const, durationS: a.source.durationS, by: a.source.by } } : {}),
     });
   }
   // the soonest first, so a cap keeps what plays next

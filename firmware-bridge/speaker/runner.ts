@@ -26,7 +26,7 @@ export type RunnerDeps = {
   streams?: StreamItems;
 };
 
-type Current = { occ: Occurrence; wait: Wait | null; playback: Playback | null; preempted: boolean; started: number | null; cutters: Wait[] };
+type Current = { occ: Occurrence; wait: Wait | null; playback: Playback | null; preempted: boolean; started: number | null; cutters: Wait[]; ended?: boolean };
 
 /**
  * Plays one occurrence at a time: relay on, warm-up, audio (repeats), relay off after a short hold.
@@ -62,6 +62,18 @@ export class Runner {
     const wait = waitUntil(this.deps.clock, at);
     cur.cutters.push(wait);
     void wait.done.then((reached) => reached && this.current === cur && this.preempt(cur));
+  }
+
+  /**
+   * A new schedule no longer has the relay or live occurrence that is playing (the leader ended the live
+   * session, or stopped the relay): it ends now, as played.
+   */
+  endStreamsNotIn(keys: Set<string>): void {
+    const cur = this.current;
+    if (cur && StreamItems.hasStream(cur.occ) && !keys.has(cur.occ.key)) {
+      cur.ended = true;
+      cur.playback?.stop();
+    }
   }
 
   stop(): void {
@@ -127,7 +139,7 @@ export class Runner {
       }
     }
     let stream: StreamReport | undefined;
-    if (StreamItems.hasStream(occ) && !cur.preempted) {
+    if (StreamItems.hasStream(occ) && !cur.preempted && !cur.ended) {
       const started = this.deps.streams?.start(occ, volume) ?? { ok: false as const, reason: 'stream-unsupported' };
       if (!started.ok) return { outcome: 'failed', reason: started.reason.slice(0, 200), startedAt: cur.started, endedAt: this.deps.clock.now() };
       cur.playback = started.playback;

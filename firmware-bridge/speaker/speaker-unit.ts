@@ -137,7 +137,9 @@ export class SpeakerUnit implements BridgeUnit {
       this.saveSchedule(verdict.active);
       this.active = verdict.active;
       this.stats.schedules.accepted++;
-      this.scheduler.setOccurrences(expandOccurrences(verdict.active.doc));
+      const occurrences = expandOccurrences(verdict.active.doc);
+      this.scheduler.setOccurrences(occurrences);
+      this.runner.endStreamsNotIn(new Set(occurrences.map((o) => o.key)));
       this.prefetch(verdict.active);
       ctx.log.info({ version: verdict.active.doc.version }, 'schedule accepted');
     }
