@@ -1,6 +1,7 @@
 // The console's web UI: plain JS, no build step. All text shown to people is Vietnamese; data goes in via textContent only.
 import { loadDevices } from './devices.js';
 import { loadLive } from './live.js';
+import { initRecorder } from './record.js';
 const $ = (sel, root = document) => root.querySelector(sel);
 const PRIORITY = { normal: 'Thường', priority: 'Ưu tiên', emergency: 'Khẩn cấp' };
 const WEEKDAYS = ['Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy', 'Chủ nhật'];
@@ -263,6 +264,7 @@ $('#login-form').addEventListener('submit', guard(async (ev) => {
 }));
 $('#logout').addEventListener('click', guard(async () => { await api('DELETE', '/api/session'); showLogin(); }));
 for (const b of document.querySelectorAll('#tabs button')) b.addEventListener('click', () => { say(''); showView(b.dataset.view); });
+initRecorder({ api, say });
 $('#ann-form').addEventListener('change', syncForm);
 $('#ann-form').addEventListener('submit', guard(submitForm));
 $('#emergency-form').addEventListener('submit', guard(submitEmergency));
