@@ -20,6 +20,7 @@ import { recordResults } from './lib/record.ts';
 import { benchRegistry } from './lib/setup.ts';
 import { runSpeakerStartBench } from './speaker-start.ts';
 import { measureAckLatency } from '../firmware-bridge/bench-ack.ts';
+import { runBrokerAttackBench } from './broker-attack.ts';
 
 const quick = process.env.BENCH_QUICK === '1';
 const dir = mkdtempSync(join(tmpdir(), 'tt-bench-'));
@@ -36,6 +37,7 @@ try {
     latency: ['latency', 'press→queryable at 2,000 ratings/s', () => runLatencyBench(ctx)],
     speakers: ['speakers', 'loudspeaker start accuracy', () => runSpeakerStartBench()],
     ack: ['ack', 'rating box: pin → LED/beep acknowledgement', () => measureAckLatency({ presses: quick ? 50 : 200 })],
+    brokerAttack: ['broker-attack', 'broker under attack: declared-length memory, wrong-password flood', () => runBrokerAttackBench()],
   } as const;
   const only = process.argv.slice(2);
   for (const [key, [name, title, run]] of Object.entries(parts)) {

@@ -24,7 +24,7 @@ type RoleRights = {
 /** What each service role may do; the collector and console act on any device, integration only reads. */
 export const ROLE_RIGHTS = {
   collector: { publish: ['ack', 'alert'], subscribe: UPLINK_CHANNELS, brokerSys: true },
-  console: { publish: ['schedule'], subscribe: ['schedule-status', 'broadcast-log', 'availability', 'state', 'alert'], brokerSys: false },
+  console: { publish: ['schedule'], subscribe: ['schedule', 'schedule-status', 'broadcast-log', 'availability', 'state', 'alert'], brokerSys: false },
   integration: { publish: [], subscribe: [...UPLINK_CHANNELS, 'alert'], brokerSys: false },
 } as const satisfies Record<ServiceRole, RoleRights>;
 

@@ -28,6 +28,50 @@ export const RateConfig = z.strictObject({
   maxQueued: z.number().int().min(0).default(1000),
 });
 
+/**
+ * Limits that act before aedes sees a packet (frame-guard.ts) and on CONNECT. A packet after login may
+ * carry the largest payload plus a topic (up to 64 KiB) and headers; before login only a CONNECT
+ * (ids, credentials, a small will) is expected.
+ */
+export const LimitsConfig = z.strictObject({
+  connectMaxBytes: z.number().int().min(64).default(16 * 1024),
+  packetMaxBytes: z.number().int().min(1024).default(MAX_PAYLOAD_BYTES + 80 * 1024),
+  /** 256 KiB at 8 KiB/s: a slow 2G/3G link still fits */
+  packetTimeoutMs: z.number().int().min(100).default(60_000),
+  connectTimeoutMs: z.number().int().min(100).default(10_000),
+  /** devices must let the broker notice them gone (presence, wills): keepalive 0 is refused */
+  deviceKeepaliveS: z.strictObject({ min: z.number().int().min(1).default(5), max: z.number().int().max(65535).default(900) }).default({ min: 5, max: 900 }),
+});
+
+/**
+ * Failed logins (login-throttle.ts): each wrong password costs an scrypt run, so failures spend tokens
+ * of a bucket per source address and one per client id; an empty bucket answers CONNACK 4 after
+ * `refusalDelayMs` without verifying. A right password spends nothing.
+ */
+const Bucket = z.strictObject({ burst: z.number().int().min(1), perMinute: z.number().positive() });
+export const LoginThrottleConfig = z.strictObject({
+  perAddress: Bucket.default({ burst: 30, perMinute: 60 }),
+  perClientId: Bucket.default({ burst: 10, perMinute: 12 }),
+  refusalDelayMs: z.number().int().min(0).default(2000),
+  /** refusals waiting for their delay at once; beyond, refused at once (bounded memory) */
+  maxDelayed: z.number().int().min(0).default(2000),
+  /** logins waiting for a verification slot of their address (perAddress.burst run at once); beyond, refused */
+  maxWaiting: z.number().int().min(0).default(10_000),
+});
+
+/**
+ * Off by default: a principal for checking the broker's own MQTT behaviour with auth and ACL on (the
+ * Eclipse Paho interoperability suite). It logs in with its user name and any client id that is not a
+ * registry id, and may publish and subscribe (wildcards too) only under `namespace`, except `refused`.
+ */
+export const ConformanceConfig = z.strictObject({
+  username: z.string().min(1).default('conformance'),
+  /** scrypt hash (scripts/hash-password.ts) */
+  passwordHash: z.string().min(1),
+  namespace: z.string().regex(/^[^+#$/][^+#]*\/$/, 'một tiền tố chủ đề kết thúc bằng "/" (a topic prefix ending in "/")').default('conformance/'),
+  refused: z.array(z.string().min(1)).default(['conformance/nosubscribe']),
+});
+
 export const PersistenceConfig = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('memory') }),
   z.strictObject({ kind: z.literal('redis'), url: z.url({ protocol: /^rediss?$/ }) }),
@@ -47,6 +91,9 @@ export const BrokerConfig = z.strictObject({
   statsIntervalMs: z.number().int().min(100).default(10_000),
   /** bounded cache of password verifications (reconnect storms must not burn scrypt CPU) */
   authCacheSize: z.number().int().min(0).default(10_000),
+  limits: LimitsConfig.default(LimitsConfig.parse({})),
+  loginThrottle: LoginThrottleConfig.default(LoginThrottleConfig.parse({})),
+  conformance: ConformanceConfig.optional(),
 });
 
 export type BrokerConfig = z.infer<typeof BrokerConfig>;

@@ -5,6 +5,9 @@ import type { Logger } from '../infra/logger.ts';
 import { canPublish, canRead, canSubscribe, type Identity } from './acl.ts';
 import type { Authenticator } from './auth.ts';
 import type { BrokerConfig } from './config.ts';
+import type { ConformancePrincipal } from './conformance.ts';
+import { FrameGuard } from './frame-guard.ts';
+import type { LoginThrottle } from './login-throttle.ts';
 import type { RefusalReason } from './refusals.ts';
 import { TokenBucket } from './rate-limit.ts';
 import type { RefusalLog } from './stats.ts';
@@ -24,13 +27,16 @@ import type { RefusalLog } from './stats.ts';
 export const DROP_TOPIC = '$tt/dropped';
 
 /** CONNACK return codes of MQTT 3.1.1 (§3.2.2.3) */
-const CONNACK = { identifierRejected: 2, serverUnavailable: 3, badUserNameOrPassword: 4 } as const;
+const CONNACK = { identifierRejected: 2, serverUnavailable: 3, badUserNameOrPassword: 4, notAuthorized: 5 } as const;
 
 const AUTH_CODES: Partial<Record<RefusalReason, number>> = {
   'auth-client-id-mismatch': CONNACK.identifierRejected,
   'auth-unknown-client': CONNACK.badUserNameOrPassword,
   'auth-bad-password': CONNACK.badUserNameOrPassword,
   'auth-missing-credentials': CONNACK.badUserNameOrPassword,
+  'auth-throttled': CONNACK.badUserNameOrPassword,
+  'auth-empty-client-id': CONNACK.identifierRejected,
+  'connect-keepalive': CONNACK.notAuthorized, // 3.1.1 has no keepalive code (§3.2.2.3): "not authorized" to connect so
 };
 
 export type HookDeps = {
@@ -40,11 +46,18 @@ export type HookDeps = {
   log: Logger;
   auth: Authenticator;
   refusals: RefusalLog;
+  throttle: LoginThrottle;
+  conformance?: ConformancePrincipal;
 };
 
+type ConnectFacts = { keepalive: number; emptyIdKept: boolean };
+
 export function createHooks(deps: HookDeps) {
-  const { config, registry, clock, log, auth, refusals } = deps;
+  const { config, registry, clock, log, auth, refusals, throttle, conformance } = deps;
   const identities = new WeakMap<Client, Identity>();
+  /** clients logged in as the conformance principal (outside the registry's identities and ACLs) */
+  const conformers = new WeakSet<Client>();
+  const connects = new WeakMap<Client, ConnectFacts>();
   const buckets = new Map<Client, TokenBucket>();
 
   const drop = (client: Client, packet: PublishPacket, reason: RefusalReason, detail?: string) => {
@@ -61,31 +74,82 @@ export function createHooks(deps: HookDeps) {
   };
 
   return {
-    /** counts the CONNECTs aedes refuses itself (protocol version: aedes speaks MQTT 3.1 and 3.1.1 only) */
-    preConnect(client: Client, packet: { protocolVersion?: number; clientId?: string }, done: (err: Error | null, ok: boolean) => void) {
-      const v = packet.protocolVersion ?? 0;
-      if (v !== 3 && v !== 4) refusals.refuse('auth-protocol-version', { clientId: packet.clientId, detail: `protocol version ${v}` });
-      done(null, true); // aedes answers CONNACK 1 (unacceptable protocol version) itself
+    /**
+     * The protocol name and level were checked by the frame guard (MQTT 3.1.1 only). An empty client id
+     * with a clean session is given the user name as its id ([MQTT-3.1.3-6] lets the server assign one),
+     * so the "user name = client id" rule holds; without a clean session it is refused with CONNACK 2
+     * ([MQTT-3.1.3-8]), in authenticate below (preConnect cannot answer a CONNACK).
+     */
+    preConnect(client: Client, packet: { clientId?: string; clean?: boolean; username?: string; keepalive?: number }, done: (err: Error | null, ok: boolean) => void) {
+      const emptyIdKept = packet.clientId === '' && !packet.clean;
+      if (packet.clientId === '' && packet.clean && packet.username) packet.clientId = packet.username;
+      connects.set(client, { keepalive: packet.keepalive ?? 0, emptyIdKept });
+      done(null, true);
     },
 
     authenticate(client: Client, username: string | undefined, password: Buffer | undefined, done: (err: AuthenticateError | null, ok: boolean | null) => void) {
-      auth.check(client.id, username, password).then(
-        (result) => {
-          if (result.ok) {
+      const facts = connects.get(client);
+      connects.delete(client);
+      const address = (client.conn as { remoteAddress?: string }).remoteAddress ?? '';
+      const refuse = (reason: RefusalReason, detail?: string) => {
+        refusals.refuse(reason, { clientId: client.id, detail });
+        done(authError(reason, AUTH_CODES[reason] ?? CONNACK.badUserNameOrPassword), false);
+      };
+      const accept = () => {
+        if (client.conn instanceof FrameGuard) client.conn.loggedIn();
+        done(null, true);
+      };
+      if (facts?.emptyIdKept) return refuse('auth-empty-client-id', 'empty client id without a clean session');
+
+      const checkRegistry = (settle: (right: boolean | 'error') => void) =>
+        auth.check(client.id, username, password).then(
+          (result) => {
+            settle(result.ok);
+            if (!result.ok) return refuse(result.reason, username === client.id ? undefined : `username ${JSON.stringify(String(username).slice(0, 64))}`);
+            const keepalive = facts?.keepalive ?? 0;
+            const range = config.limits.deviceKeepaliveS;
+            if (result.identity.type === 'device' && (keepalive < range.min || keepalive > range.max)) {
+              return refuse('connect-keepalive', `keepalive ${keepalive} s outside ${range.min}…${range.max} s`);
+            }
             identities.set(client, result.identity);
-            return done(null, true);
-          }
-          refusals.refuse(result.reason, { clientId: client.id, detail: username === client.id ? undefined : `username ${JSON.stringify(String(username).slice(0, 64))}` });
-          done(authError(result.reason, AUTH_CODES[result.reason] ?? CONNACK.badUserNameOrPassword), false);
-        },
-        (err: Error) => {
-          log.error({ err, clientId: client.id }, 'authentication failed unexpectedly');
-          done(authError('auth-error', CONNACK.serverUnavailable), false);
-        },
-      );
+            accept();
+          },
+          (err: Error) => {
+            settle('error');
+            log.error({ err, clientId: client.id }, 'authentication failed unexpectedly');
+            done(authError('auth-error', CONNACK.serverUnavailable), false);
+          },
+        );
+
+      const checkConformance = (settle: (right: boolean | 'error') => void) =>
+        conformance!.check(client.id, password).then((verdict) => {
+          settle(verdict === 'ok');
+          if (verdict === 'registry-id') return refuse('auth-client-id-mismatch', 'conformance principal with a registry id');
+          if (verdict === 'bad-password') return refuse('auth-bad-password', 'conformance principal');
+          conformers.add(client);
+          accept();
+        });
+
+      void throttle.admit(address, client.id, password).then((admission) => {
+        if (admission === 'refuse') {
+          refusals.refuse('auth-throttled', { clientId: client.id, detail: `address ${address}` });
+          return throttle.delay(() => done(authError('auth-throttled', CONNACK.badUserNameOrPassword), false));
+        }
+        // an unexpected error frees the verification slot without counting as a wrong password
+        const settle = (right: boolean | 'error') => {
+          if (admission === 'verify') throttle.settle(address, client.id, right === 'error' ? undefined : password, right !== false);
+        };
+        return conformance?.claims(username) ? checkConformance(settle) : checkRegistry(settle);
+      });
     },
 
     authorizePublish(client: Client | null, packet: PublishPacket, done: (err?: Error | null) => void) {
+      if (client && conformers.has(client)) {
+        if (conformance?.mayPublish(packet.topic)) return done(null);
+        if (packet === (client as { will?: unknown }).will) return done(new Error('publish-foreign-topic'));
+        drop(client, packet, 'publish-foreign-topic', 'conformance principal');
+        return done(null);
+      }
       const who = client ? identities.get(client) : willOwner(registry, packet);
       if (!client || !who || packet === (client as { will?: unknown }).will) {
         // a will: check the topic, refuse outright (no PUBACK to give, no connection to keep)
@@ -114,6 +178,11 @@ export function createHooks(deps: HookDeps) {
     },
 
     authorizeSubscribe(client: Client, sub: Subscription, done: (err: Error | null, sub?: Subscription | null) => void) {
+      if (conformers.has(client)) {
+        if (conformance?.maySubscribe(sub.topic)) return done(null, sub);
+        refusals.refuse('subscribe-not-allowed', { clientId: client.id, topic: sub.topic.slice(0, 200), detail: 'conformance principal' });
+        return done(null, null);
+      }
       const who = identities.get(client);
       const verdict = who ? canSubscribe(who, sub.topic) : ({ ok: false, reason: 'subscribe-not-allowed' } as const);
       if (verdict.ok) return done(null, sub);
@@ -122,6 +191,7 @@ export function createHooks(deps: HookDeps) {
     },
 
     authorizeForward(client: Client, packet: AedesPublishPacket): AedesPublishPacket | null {
+      if (conformers.has(client)) return conformance?.mayRead(packet.topic) ? packet : null;
       const who = identities.get(client);
       return who && canRead(who, packet.topic, registry) ? packet : null;
     },

@@ -5,7 +5,10 @@ import type { Logger } from '../infra/logger.ts';
 import { createAuthenticator } from './auth.ts';
 import type { BrokerConfig } from './config.ts';
 import { BrokerError } from './errors.ts';
+import { ConformancePrincipal } from './conformance.ts';
+import { FrameGuard } from './frame-guard.ts';
 import { createHooks } from './hooks.ts';
+import { LoginThrottle } from './login-throttle.ts';
 import { listen, type Listener, type TlsMaterial } from './listeners.ts';
 import { createPersistence } from './persistence.ts';
 import { REFUSALS_TOPIC, RefusalLog, refusalsPayload, type BrokerStats } from './stats.ts';
@@ -44,7 +47,10 @@ export async function startBroker(deps: BrokerDeps): Promise<RunningBroker> {
 
   const refusals = new RefusalLog(log);
   const auth = createAuthenticator(registry, config.authCacheSize);
-  const hooks = createHooks({ config, registry, clock, log, auth, refusals });
+  const throttle = new LoginThrottle(config.loginThrottle, clock);
+  const conformance = config.conformance ? new ConformancePrincipal(config.conformance, registry) : undefined;
+  if (conformance) log.warn({ username: config.conformance!.username, namespace: config.conformance!.namespace }, 'conformance principal enabled (for protocol test suites only)');
+  const hooks = createHooks({ config, registry, clock, log, auth, refusals, throttle, ...(conformance ? { conformance } : {}) });
   const store = await createPersistence(config.persistence, deps.importer);
   const aedes = await Aedes.createBroker({
     ...(store.persistence ? { persistence: store.persistence } : {}),
@@ -55,6 +61,7 @@ export async function startBroker(deps: BrokerDeps): Promise<RunningBroker> {
     authorizeForward: hooks.authorizeForward,
     maxClientsIdLength: 64, // ids are up to 64 characters (devices/ids.ts); only MQTT 3.1 clients are limited by it
     drainTimeout: 30_000,
+    connectTimeout: config.limits.connectTimeoutMs + 5_000, // the frame guard's own bound fires first, counted
   });
   // Bad clients must never crash the broker: aedes reports their errors as events.
   aedes.on('clientError', (client: Client, err: Error) => log.debug({ clientId: client.id, err: err.message }, 'client error'));
@@ -62,10 +69,13 @@ export async function startBroker(deps: BrokerDeps): Promise<RunningBroker> {
   (aedes as unknown as NodeJS.EventEmitter).on('error', (err: Error) => log.error({ err }, 'broker error')); // persistence failures; unhandled it would throw
   aedes.on('clientDisconnect', (client: Client) => hooks.forget(client));
 
+  // every socket goes through the frame guard: declared-length limits, slow packets, poison topics
+  const guarded = (socket: import('node:net').Socket) =>
+    aedes.handle(new FrameGuard(socket, config.limits, clock, (reason, detail) => refusals.refuse(reason, { clientId: null, detail: `${socket.remoteAddress ?? '?'}: ${detail}` })) as never);
   const listeners: Listener[] = [];
   try {
-    listeners.push(await listen({ host: config.host, port: config.port, handle: aedes.handle, log }));
-    if (config.tls && deps.tls) listeners.push(await listen({ host: config.tls.host ?? config.host, port: config.tls.port, tls: deps.tls, handle: aedes.handle, log }));
+    listeners.push(await listen({ host: config.host, port: config.port, handle: guarded, log }));
+    if (config.tls && deps.tls) listeners.push(await listen({ host: config.tls.host ?? config.host, port: config.tls.port, tls: deps.tls, handle: guarded, log }));
   } catch (err) {
     await Promise.all(listeners.map((l) => l.close()));
     await new Promise<void>((resolve) => aedes.close(() => resolve()));

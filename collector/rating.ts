@@ -38,6 +38,13 @@ export class RatingExtension implements CollectorExtension {
         detail: `at ${p.at} received ${new Date(msg.receivedAt).toISOString()}; payload ${JSON.stringify(p)}`,
       };
     }
+    // a box configured with fewer buttons (registry `levels`) cannot have pressed another level: a forged or
+    // misconfigured device; refused and counted, and acknowledged like any refusal so it is not resent forever
+    const device = msg.entry.device;
+    const levels = device.kind === 'rating-box' ? device.levels : undefined;
+    if (levels && !levels.includes(p.level)) {
+      return { reject: 'rating-level-not-on-device', detail: `level ${p.level} not in [${levels.join(', ')}]; payload ${JSON.stringify(p)}` };
+    }
     const point = {
       measurement: MEASUREMENTS.rating,
       tags: { ...ctx.registry.deviceTags(msg.entry), level: p.level, time_quality: p.time },

@@ -1,6 +1,7 @@
 import type { Area } from './area.ts';
 import { fail } from './errors.ts';
-import type { Role, User } from './model.ts';
+import type { Announcement, Role, User } from './model.ts';
+import type { AuditEntry } from './store/audit.ts';
 
 /** Role and commune checks in one place; each refusal is a coded error with a Vietnamese message. */
 export function requireRole(user: User, ...roles: Role[]): void {
@@ -27,4 +28,59 @@ export function ownCommune(user: User, area: Area): string {
 
 export function requireOwn(user: User, area: Area, commune: string): void {
   if (ownCommune(user, area) !== commune) fail('FORBIDDEN_COMMUNE');
+}
+
+/** approve, reject, stop, emergencies: the commune's leaders */
+export function canApprove(user: User): boolean {
+  return user.role === 'leader';
+}
+
+/*
+ * What each kind of reader may see. The roles that prepare or approve (and the administrator) see everything of
+ * their communes; a read-only role (district today, inspectors later) oversees what was broadcast: approved and
+ * stopped announcements and the decisions on them, not work in progress, rejection reasons or who logged in.
+ * A role not listed here reads only what a read-only role reads.
+ */
+const FULL_READERS: readonly Role[] = ['staff', 'leader', 'admin'];
+const LOGIN_AUDIT_READERS: readonly Role[] = ['leader', 'admin'];
+const PUBLISHED: readonly Announcement['status'][] = ['approved', 'stopped'];
+/** audit actions a read-only reader sees: the decisions that put something on or off the air */
+const DECISIONS = ['approve', 'stop', 'emergency', 'supersede'];
+
+/** drafts, submitted, rejected announcements and pending revisions */
+export function canReadDrafts(user: User): boolean {
+  return FULL_READERS.includes(user.role);
+}
+
+export function canReadRejectReasons(user: User): boolean {
+  return FULL_READERS.includes(user.role);
+}
+
+/** logins and logouts of the commune's people */
+export function canReadLoginAudit(user: User): boolean {
+  return LOGIN_AUDIT_READERS.includes(user.role);
+}
+
+/** creation and locking of accounts */
+export function canReadUserAudit(user: User): boolean {
+  return user.role === 'admin';
+}
+
+export function canReadAnnouncement(user: User, a: Announcement): boolean {
+  return canReadDrafts(user) || PUBLISHED.includes(a.status);
+}
+
+/** the announcement as this user may see it (undefined: not at all) */
+export function visibleAnnouncement(user: User, a: Announcement): Announcement | undefined {
+  if (!canReadAnnouncement(user, a)) return undefined;
+  return canReadRejectReasons(user) ? a : { ...a, rejectReason: null };
+}
+
+export function visibleAuditEntry(user: User, e: AuditEntry): AuditEntry | undefined {
+  if (e.action === 'login' || e.action === 'logout') return canReadLoginAudit(user) ? e : undefined;
+  if (e.action.startsWith('user.')) return canReadUserAudit(user) ? e : undefined;
+  if (canReadDrafts(user)) return e;
+  if (!DECISIONS.includes(e.action)) return undefined;
+  const strip = (v: unknown) => (v && typeof v === 'object' ? { ...(v as object), rejectReason: null } : v);
+  return { ...e, before: strip(e.before), after: strip(e.after) };
 }

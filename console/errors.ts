@@ -12,6 +12,9 @@ export const ERRORS = {
   ROUTE_NOT_FOUND: { status: 404, message: 'Không có chức năng này.' },
   USER_NOT_FOUND: { status: 404, message: 'Không tìm thấy người dùng.' },
   USER_EXISTS: { status: 409, message: 'Tên đăng nhập đã tồn tại.' },
+  USER_LOCKED_EXISTS: { status: 409, message: 'Tên đăng nhập này thuộc một tài khoản đã bị khóa. Hãy mở khóa tài khoản đó trong danh sách người dùng thay vì tạo lại.' },
+  USER_NOT_LOCKED: { status: 409, message: 'Tài khoản này đang hoạt động, không cần mở khóa.' },
+  LAST_ADMIN: { status: 409, message: 'Không thể khóa quản trị viên cuối cùng còn hoạt động; hãy tạo hoặc mở khóa một quản trị viên khác trước.' },
   INVALID_INPUT: { status: 400, message: 'Dữ liệu gửi lên không hợp lệ.' },
   TITLE_EMPTY: { status: 400, message: 'Tiêu đề thông báo không được để trống.' },
   CONTENT_MISSING: { status: 400, message: 'Cần nhập nội dung để đọc hoặc tải lên một tệp âm thanh (chỉ một trong hai).' },
@@ -44,6 +47,9 @@ export const ERRORS = {
   REPEATS_INVALID: { status: 400, message: 'Số lần lặp phải là số nguyên từ 1 đến 10.' },
   PRIORITY_INVALID: { status: 400, message: 'Mức ưu tiên phải là: thường, ưu tiên hoặc khẩn cấp.' },
   STATE_CONFLICT: { status: 409, message: 'Thông báo đang ở trạng thái không cho phép thao tác này.' },
+  NOT_SUBMITTED: { status: 409, message: 'Thông báo chưa được gửi duyệt; cán bộ soạn cần bấm "Gửi duyệt" trước.' },
+  SELF_APPROVAL: { status: 403, message: 'Bạn không thể tự duyệt thông báo do chính mình soạn hoặc sửa; cần một lãnh đạo khác duyệt.' },
+  EMERGENCY_LEADER_ONLY: { status: 403, message: 'Chỉ lãnh đạo xã mới được thay đổi hoặc kết thúc thông báo khẩn cấp.' },
   REASON_EMPTY: { status: 400, message: 'Cần ghi lý do từ chối.' },
   USERNAME_INVALID: { status: 400, message: 'Tên đăng nhập chỉ gồm chữ thường a-z, số, dấu chấm, gạch dưới hoặc gạch ngang (3–64 ký tự).' },
   ROLE_INVALID: { status: 400, message: 'Vai trò không hợp lệ (staff, leader, district, admin).' },
@@ -52,6 +58,8 @@ export const ERRORS = {
   UPLOAD_INVALID: { status: 400, message: 'Yêu cầu tải tệp không hợp lệ.' },
   INFLUX_UNCONFIGURED: { status: 503, message: 'Console chưa được cấu hình cơ sở dữ liệu giám sát (InfluxDB) nên chưa xem được tình trạng thiết bị và cảnh báo. Hãy nhờ quản trị viên bổ sung mục influx trong cấu hình.' },
   INFLUX_UNAVAILABLE: { status: 502, message: 'Không đọc được dữ liệu giám sát thiết bị từ InfluxDB; vui lòng thử lại sau.' },
+  CROSS_SITE_REFUSED: { status: 403, message: 'Yêu cầu đến từ một trang khác nên đã bị từ chối. Hãy thao tác trực tiếp trên trang console.' },
+  CONTENT_TYPE_REFUSED: { status: 415, message: 'Dữ liệu gửi lên phải ở dạng JSON; yêu cầu này đã bị từ chối.' },
   INTERNAL: { status: 500, message: 'Lỗi hệ thống; thao tác chưa được thực hiện. Vui lòng thử lại.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -22,7 +22,7 @@ export class Feedback {
   readonly stats: FeedbackStats = { logs: 0, duplicates: 0, statuses: 0, subscribeFailures: 0, dropped: {} };
 
   constructor(
-    private readonly deps: { store: Store; area: Area; clock: Clock; log: Logger; onNewerVersion(commune: string): void },
+    private readonly deps: { store: Store; area: Area; clock: Clock; log: Logger; onNewerVersion(commune: string): void; onStatus?(speaker: string, p: ScheduleStatusPayload): void },
   ) {}
 
   /**
@@ -45,6 +45,8 @@ export class Feedback {
   }
 
   handle(topic: string, bytes: Buffer): void {
+    // retained schedules are watched by the retained guard, not feedback
+    if (topic.endsWith('/schedule')) return;
     const msg = decode(topic, bytes);
     if (!msg.ok) return this.#drop(msg.error);
     const speaker = this.deps.area.speaker(msg.deviceId);
@@ -69,6 +71,7 @@ export class Feedback {
     this.deps.store.speakers.recordStatus(speaker, { status: p.status, active: p.active, reason: p.reason ?? null, at: p.at ?? new Date(this.deps.clock.now()).toISOString() });
     // the speaker runs a version we never issued (console data restored from an old backup): jump past it
     if (p.active > known) this.deps.onNewerVersion(commune);
+    this.deps.onStatus?.(speaker, p);
   }
 
   #drop(reason: string): void {

@@ -17,6 +17,8 @@ import { buildServer } from './http/server.ts';
 import { InfluxLogReader } from './influx-logs.ts';
 import { loadOrCreateKey, type CommuneKey } from './keys.ts';
 import { SchedulePublisher } from './schedule/publisher.ts';
+import { RetainedGuard } from './schedule/retained-guard.ts';
+import { topicFor } from '../devices/topics.ts';
 import { Store } from './store/index.ts';
 import { UserService } from './users.ts';
 import { StationService } from './relay/stations.ts';
@@ -40,6 +42,7 @@ export type ConsoleDeps = {
 
 export type ConsoleStats = {
   publisher: SchedulePublisher['stats'];
+  retained: RetainedGuard['stats'];
   feedback: Feedback['stats'];
   logins: UserService['stats'];
   influx: InfluxLogReader['stats'] | null;
@@ -95,7 +98,12 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
     store, area, mqtt: client, clock, log, keys,
     config: { ...config.schedule, publishTimeoutMs: config.mqtt.publishTimeoutMs },
   });
-  const feedback = new Feedback({ store, area, clock, log, onNewerVersion: (c) => void publisher.reissue(c, { force: true }) });
+  const guard = new RetainedGuard({ store, clock, log, reassert: (c, t) => publisher.reassert(c, t), reassertAll: () => publisher.reassertAll() });
+  const feedback = new Feedback({
+    store, area, clock, log,
+    onNewerVersion: (c) => void publisher.reissue(c, { force: true }),
+    onStatus: (speaker, p) => guard.statusReported(topicFor(speaker, 'schedule'), p),
+  });
   const subscribed = feedback.subscribe(client);
   // the province key signs the approved relay stations (one console serves one province)
   const province = registry.communes.get(area.communes[0])?.province.code ?? '00';
@@ -110,7 +118,7 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
     : undefined;
   const influxReader = config.influx ? new InfluxLogReader({ ...config.influx, area, feedback, clock, log }) : undefined;
 
-  const stats = (): ConsoleStats => ({ publisher: publisher.stats, feedback: feedback.stats, logins: users.stats, influx: influxReader?.stats ?? null });
+  const stats = (): ConsoleStats => ({ publisher: publisher.stats, retained: guard.stats, feedback: feedback.stats, logins: users.stats, influx: influxReader?.stats ?? null });
   const app = await buildServer({
     store, area, users, announcements, audio, audioFiles, log, clock, stations, live,
     config: { secureCookies: config.http.secureCookies, sessionMs, maxAudioBytes: config.audio.maxBytes },
@@ -121,12 +129,8 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
   const port = (app.server.address() as { port: number }).port;
   publisher.start();
   influxReader?.start();
-  // a broker that comes back without our session may also have lost the retained schedules: publish them again
-  let firstConnect = !client.connected;
-  client.on('connect', (connack) => {
-    if (!firstConnect && !connack.sessionPresent) for (const c of area.communes) void publisher.reissue(c, { force: true });
-    firstConnect = false;
-  });
+  // on every connect (and so on start) the retained schedules are re-asserted; mismatches are repaired
+  guard.watch(client);
 
   return {
     url: `http://${config.http.host}:${port}`,

@@ -81,6 +81,8 @@ export type Announcement = Omit<AnnouncementDraft, 'audio'> & {
   approvedBy: string | null;
   approvedAt: string | null;
   revision: number;
+  /** a proposed change of an approved announcement: the id it replaces once a leader approves it */
+  revisionOf?: string | null;
 };
 
 export type DeliveryOutcome = 'played' | 'failed' | 'skipped' | 'missed';

@@ -2,19 +2,18 @@ import { hashPassword, verifyPassword } from '../devices/credentials.ts';
 import type { Clock } from '../infra/clock.ts';
 import type { Area } from './area.ts';
 import { ConsoleError, fail } from './errors.ts';
+import { rulesFor, settleKeys } from './login-throttle.ts';
 import { ROLES, type Role, type User } from './model.ts';
 import type { Store } from './store/index.ts';
 
 const USERNAME = /^[a-z0-9][a-z0-9._-]{2,63}$/;
-const LOCK_AFTER = 5;
-const LOCK_MS = 5 * 60_000;
 
 export type NewUser = { username: string; password: string; role: Role; communes: string[]; displayName?: string };
 
 /** Users, passwords (scrypt, devices/credentials.ts) and sessions. Shared by the HTTP API and the CLI. */
 export class UserService {
-  readonly stats = { loginsOk: 0, loginsFailed: 0, loginsLocked: 0 };
-  #failures = new Map<string, { count: number; until: number }>();
+  /** passwordChecks: attempts that got past the throttle to a password comparison */
+  readonly stats = { loginsOk: 0, loginsFailed: 0, loginsLocked: 0, passwordChecks: 0 };
   #dummyHash?: Promise<string>;
 
   constructor(private readonly deps: { store: Store; area: Area; clock: Clock; sessionMs: number; hashCost?: { N: number; r: number; p: number } }) {}
@@ -34,11 +33,11 @@ export class UserService {
 
   async create(input: unknown, by: string): Promise<User> {
     const n = this.validateNew(input);
-    if (this.deps.store.users.byUsername(n.username)) fail('USER_EXISTS');
+    this.#refuseTaken(n.username);
     const passwordHash = await hashPassword(n.password, this.deps.hashCost);
     const at = new Date(this.deps.clock.now()).toISOString();
     return this.deps.store.tx(() => {
-      if (this.deps.store.users.byUsername(n.username)) fail('USER_EXISTS');
+      this.#refuseTaken(n.username);
       const user = this.deps.store.users.insert({ ...n, passwordHash }, at);
       this.deps.store.audit.record({ at, username: by, commune: n.communes[0] ?? null, action: 'user.create', target: n.username, before: null, after: user });
       return user;
@@ -50,37 +49,72 @@ export class UserService {
     this.deps.store.tx(() => {
       const before = this.deps.store.users.byUsername(username);
       if (!before || before.disabled) fail('USER_NOT_FOUND');
+      // checked inside the transaction: two admins locking each other at once cannot both succeed
+      if (before.role === 'admin' && this.deps.store.users.activeAdmins() <= 1) fail('LAST_ADMIN');
       this.deps.store.users.disable(username);
       const { passwordHash: _omit, ...shown } = before;
       this.deps.store.audit.record({ at, username: by, commune: before.communes[0] ?? null, action: 'user.disable', target: username, before: shown, after: null });
     });
   }
 
-  /** a session token for correct credentials; repeated failures lock the name for a while (counted) */
-  async login(username: unknown, password: unknown): Promise<{ token: string; user: User }> {
-    if (typeof username !== 'string' || typeof password !== 'string' || !username || !password) fail('BAD_CREDENTIALS');
+  /** a locked account opens again with its old role, communes and password */
+  enable(username: string, by: string): void {
+    const at = new Date(this.deps.clock.now()).toISOString();
+    this.deps.store.tx(() => {
+      const before = this.deps.store.users.byUsername(username);
+      if (!before) fail('USER_NOT_FOUND');
+      if (!before.disabled) fail('USER_NOT_LOCKED');
+      this.deps.store.users.enable(username);
+      this.deps.store.audit.record({ at, username: by, commune: before.communes[0] ?? null, action: 'user.enable', target: username, before: null, after: null });
+    });
+  }
+
+  /** a locked account keeps its name (its history in the audit trail is tied to it): say so, and how to reopen it */
+  #refuseTaken(username: string): void {
+    const existing = this.deps.store.users.byUsername(username);
+    if (existing) fail(existing.disabled ? 'USER_LOCKED_EXISTS' : 'USER_EXISTS');
+  }
+
+  /**
+   * A session token for correct credentials. The throttle (login-throttle.ts) is claimed and counted before
+   * the password is checked, in one transaction, so concurrent guesses see each other. `deviceToken` is the
+   * known-device cookie; a new one is returned after a successful login from an unknown browser.
+   */
+  async login(
+    username: unknown,
+    password: unknown,
+    from: { address: string; deviceToken?: string } = { address: 'local' },
+  ): Promise<{ token: string; user: User; deviceToken?: string }> {
+    if (typeof username !== 'string' || typeof password !== 'string' || !username || !password || username.length > 64) fail('BAD_CREDENTIALS');
     const now = this.deps.clock.now();
-    const lock = this.#failures.get(username);
-    if (lock && lock.count >= LOCK_AFTER && lock.until > now) {
+    const { store } = this.deps;
+    const found = store.users.byUsername(username);
+    const device = from.deviceToken ? store.loginAttempts.deviceOwner(from.deviceToken) : undefined;
+    const ownDevice = device && found && device.userId === found.id ? device.id : undefined;
+    const rules = rulesFor(username, { address: from.address, device: ownDevice });
+    const claim = store.loginAttempts.claim(rules, now);
+    if (!claim.ok) {
       this.stats.loginsLocked++;
-      fail('LOGIN_LOCKED');
+      fail('LOGIN_LOCKED', `Thử lại sau ${waitText(claim.retryAfterMs)}.`);
     }
-    const found = this.deps.store.users.byUsername(username);
+    this.stats.passwordChecks++;
     // an unknown name costs the same scrypt as a wrong password, so names cannot be probed by timing
     const ok = await verifyPassword(password, found && !found.disabled ? found.passwordHash : await this.#dummy());
     if (!found || found.disabled || !ok) {
       this.stats.loginsFailed++;
-      const count = (lock && lock.until > now ? lock.count : 0) + 1;
-      this.#failures.set(username, { count, until: now + LOCK_MS });
       throw new ConsoleError('BAD_CREDENTIALS');
     }
-    this.#failures.delete(username);
+    const settle = settleKeys(rules);
+    store.loginAttempts.succeeded(settle.clear, settle.refund);
     this.stats.loginsOk++;
-    this.deps.store.users.purgeExpired(now);
+    store.users.purgeExpired(now);
     const { passwordHash: _h, disabled: _d, ...user } = found;
-    const token = this.deps.store.users.createSession(user.id, now, this.deps.sessionMs);
-    this.deps.store.audit.record({ at: new Date(now).toISOString(), username, commune: user.communes[0] ?? null, action: 'login', target: username, before: null, after: null });
-    return { token, user };
+    const token = store.users.createSession(user.id, now, this.deps.sessionMs);
+    let deviceToken: string | undefined;
+    if (ownDevice) store.loginAttempts.touchDevice(from.deviceToken!, now);
+    else deviceToken = store.loginAttempts.newDevice(user.id, now);
+    store.audit.record({ at: new Date(now).toISOString(), username, commune: user.communes[0] ?? null, action: 'login', target: username, before: null, after: { address: from.address, knownDevice: !!ownDevice } });
+    return { token, user, deviceToken };
   }
 
   userForToken(token: string): User | undefined {
@@ -95,4 +129,10 @@ export class UserService {
     this.#dummyHash ??= hashPassword('not-a-password', this.deps.hashCost);
     return this.#dummyHash;
   }
+}
+
+/** "45 giây" / "3 phút" */
+function waitText(ms: number): string {
+  const s = Math.ceil(ms / 1000);
+  return s < 60 ? `${s} giây` : `${Math.ceil(s / 60)} phút`;
 }

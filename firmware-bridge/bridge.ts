@@ -101,7 +101,7 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
   });
 
   const env: UnitEnv = { board, config, ratings, boot };
-  const ratingBox = config.units.ratingBox ? new RatingBoxUnit(config.units.ratingBox, { board, ratings, boot }) : undefined;
+  const ratingBox = config.units.ratingBox ? new RatingBoxUnit(config.units.ratingBox, { board, ratings, boot, pressLogLimits: config.pressLog }) : undefined;
   const units: BridgeUnit[] = ratingBox ? [ratingBox] : [];
   let unitsFailed = 0;
   for (const factory of deps.units ?? []) {

@@ -26,7 +26,14 @@ export function ensureInfluxdInstalled(log: (line: string) => void = console.log
   if (r.status !== 0 || !existsSync(INFLUXD)) throw new InfluxdMissingError(`cài influxdb thất bại; hãy chạy: ${INSTALL_COMMAND}`);
 }
 
-export type InfluxdOptions = { dir: string; httpPort?: number; rpcPort?: number; log?: boolean };
+export type InfluxdOptions = {
+  dir: string;
+  httpPort?: number;
+  rpcPort?: number;
+  log?: boolean;
+  /** written with influxd's pid while it runs, so a later start can find an orphan (embedded-influxd.ts) */
+  pidFile?: string;
+};
 
 export class LocalInfluxd {
   #proc?: ChildProcess;
@@ -77,7 +84,17 @@ export class LocalInfluxd {
     const proc = spawn(INFLUXD, ['-config', conf], { stdio: ['ignore', out, out] });
     this.#proc = proc;
     this.#exited = new Promise((resolve) => proc.once('exit', () => resolve()));
+    if (this.options.pidFile && proc.pid) writeFileSync(this.options.pidFile, `${proc.pid}\n`);
     await this.#waitReady();
+  }
+
+  get pid(): number | undefined {
+    return this.running ? this.#proc?.pid : undefined;
+  }
+
+  /** resolves when the current influxd process exits (for whatever reason) */
+  whenExited(): Promise<void> {
+    return this.#exited ?? Promise.resolve();
   }
 
   async #waitReady(): Promise<void> {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Debian packages the system uses. Installs only what is missing; needs root (or sudo).
-#   scripts/install-system-deps.sh runtime   what `npm start` needs (InfluxDB, espeak-ng, ffmpeg)
+#   scripts/install-system-deps.sh runtime   what `npm start` needs (InfluxDB, espeak-ng, ffmpeg, icecast2)
 #   scripts/install-system-deps.sh test      runtime + what the tests need (Chromium)
 set -euo pipefail
 profile="${1:-test}"
@@ -8,9 +8,10 @@ need=()
 [ -x /usr/bin/influxd ] || need+=(influxdb)          # InfluxDB 1.x: the store, and the tests' real database
 command -v espeak-ng >/dev/null || need+=(espeak-ng) # Vietnamese text-to-speech for announcements
 command -v ffmpeg >/dev/null || need+=(ffmpeg)       # loudness normalization (console), relay/live decoding (speakers)
+[ -x /usr/bin/icecast2 ] || need+=(icecast2)         # the live-stream server (console), the tests' relay "station"
 if [ "$profile" = test ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)       # end-to-end tests of the console and Node-RED (playwright-core)
-  [ -x /usr/bin/icecast2 ] || need+=(icecast2)       # the test "station" for relays and the live-stream server
+  command -v python3 >/dev/null || need+=(python3)   # the Eclipse Paho MQTT 3.1.1 interoperability suite (broker)
 fi
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 SUDO=""

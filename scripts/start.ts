@@ -16,7 +16,8 @@ import { startSimulatedCommune } from '../devices/simulator/commune.ts';
 import { demoRegistry } from '../devices/simulator/demo-registry.ts';
 import { publishHistory } from '../devices/simulator/history.ts';
 import { systemClock } from '../infra/clock.ts';
-import { ensureInfluxdInstalled, InfluxdMissingError, LocalInfluxd } from '../infra/influxd.ts';
+import { DataFolderLockedError, lockDataFolder, startEmbeddedInfluxd, type InfluxdEvent } from '../infra/embedded-influxd.ts';
+import { ensureInfluxdInstalled, InfluxdMissingError } from '../infra/influxd.ts';
 import { createLogger } from '../infra/logger.ts';
 import { freePort } from '../infra/ports.ts';
 
@@ -44,6 +45,26 @@ async function demoSetup(): Promise<{ registryPath: string; secrets: Record<stri
   return { registryPath, secrets, fresh: true };
 }
 
+/** one `npm start` per data folder: a second one would start a second influxd on the same files */
+function takeDataFolderLock(): { release(): void } {
+  try {
+    return lockDataFolder(dataDir);
+  } catch (err) {
+    if (err instanceof DataFolderLockedError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+function reportInfluxd(event: InfluxdEvent): void {
+  if (event.kind === 'orphan-stopped') say(`Đã dừng influxd mồ côi của lần chạy trước (stopped an orphan influxd, pid ${event.pid})`);
+  else if (event.kind === 'exited') log.error({ pid: event.pid, restartInMs: event.restartInMs }, 'influxd exited: restarting');
+  else if (event.kind === 'restarted') log.warn({ pid: event.pid, restarts: event.restarts }, 'influxd restarted');
+  else log.error({ err: event.error, restartInMs: event.restartInMs }, 'influxd restart failed');
+}
+
 async function main(): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
   // InfluxDB and espeak-ng come from Debian; installed when missing (as root), else a clear message
@@ -58,8 +79,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const influxd = new LocalInfluxd({ dir: join(dataDir, 'influxdb'), httpPort: await portOr(8086), log: true });
-  await influxd.start();
+  const lock = takeDataFolderLock();
+  const influxd = await startEmbeddedInfluxd({ dir: join(dataDir, 'influxdb'), httpPort: () => portOr(8086), report: reportInfluxd });
   const { registryPath, secrets, fresh } = await demoSetup();
   const registry = loadRegistry(registryPath);
 
@@ -121,19 +142,28 @@ async function main(): Promise<void> {
   say('');
   say('Dashboards Grafana: dashboards/README.md. Nhấn Ctrl-C để dừng (press Ctrl-C to stop).');
 
-  let stopping = false;
+  // Ctrl-C reaches every process of the group and npm forwards it too, so one press can arrive twice:
+  // only a second signal a few seconds later means "stop now"
+  let stoppingSince: number | undefined;
   const stop = async () => {
-    if (stopping) process.exit(1);
-    stopping = true;
+    if (stoppingSince !== undefined) {
+      if (Date.now() - stoppingSince > 3000) process.exit(1);
+      return;
+    }
+    stoppingSince = Date.now();
     say('\nĐang dừng… (stopping)');
     await sim.stop();
     await console_.close();
     await collector.close();
     await broker.close();
     await influxd.stop();
+    lock.release();
     say('Đã dừng (stopped).');
     process.exit(0);
   };
+  // package.json runs this as `exec node --import tsx`: one process under npm (no shell, no tsx parent that
+  // would SIGKILL us when a relayed signal is not confirmed within 30 ms), so npm's forwarded SIGINT/SIGTERM
+  // and a terminal's Ctrl-C both reach these handlers
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
 }

@@ -18,14 +18,15 @@ export class AudioService {
     private readonly deps: { store: Store; files: AudioFiles; tts: TextToSpeech; loudness: LoudnessNormalizer; limits: AudioLimits; clock: Clock; log: Logger },
   ) {}
 
-  /** an uploaded (or recorded in the browser: `source` 'record') file */
-  async upload(bytes: Buffer, by: string, source: 'upload' | 'record' = 'upload'): Promise<AudioMeta> {
+  /** audio belongs to the commune that uploaded (or spoke) it: another commune cannot use it by its hash */
+  /** `source` 'record': recorded in the browser (WebM/Ogg, decoded by ffmpeg) */
+  async upload(bytes: Buffer, by: string, commune: string, source: 'upload' | 'record' = 'upload'): Promise<AudioMeta> {
     if (source === 'record') inspectRecording(bytes, this.deps.limits);
     else inspectAudio(bytes, this.deps.limits);
-    return this.#normalizeAndKeep(bytes, `${source}:${by}`);
+    return this.#normalizeAndKeep(bytes, `${source}:${by}`, commune);
   }
 
-  async speak(text: string): Promise<AudioMeta> {
+  async speak(text: string, commune: string): Promise<AudioMeta> {
     let wav: Buffer;
     try {
       wav = await this.deps.tts.synthesize(text);
@@ -34,17 +35,17 @@ export class AudioService {
       fail('TTS_FAILED');
     }
     inspectAudio(wav, this.deps.limits);
-    return this.#normalizeAndKeep(wav, `tts:${this.deps.tts.name}`);
+    return this.#normalizeAndKeep(wav, `tts:${this.deps.tts.name}`, commune);
   }
 
-  /** an uploaded file's metadata, or AUDIO_UNKNOWN when its bytes are gone */
-  require(sha256: string): AudioMeta {
+  /** an uploaded file's metadata, or AUDIO_UNKNOWN when its bytes are gone or it is another commune's */
+  require(sha256: string, commune: string): AudioMeta {
     const meta = this.deps.store.audio.get(sha256);
-    if (!meta || !this.deps.files.has(sha256)) fail('AUDIO_UNKNOWN');
+    if (!meta || !this.deps.files.has(sha256) || !this.deps.store.audio.ownedBy(sha256, commune)) fail('AUDIO_UNKNOWN');
     return meta;
   }
 
-  async #normalizeAndKeep(bytes: Buffer, source: string): Promise<AudioMeta> {
+  async #normalizeAndKeep(bytes: Buffer, source: string, commune: string): Promise<AudioMeta> {
     let normalized: Buffer;
     try {
       normalized = await this.deps.loudness.normalize(bytes);
@@ -54,13 +55,16 @@ export class AudioService {
     }
     // the encoder adds a few ms of padding: the length limit was checked on the original
     const meta = inspectAudio(normalized, { ...this.deps.limits, maxDurationS: this.deps.limits.maxDurationS + 1, maxBytes: Math.max(this.deps.limits.maxBytes, normalized.length) });
-    this.#keep(meta, normalized, source);
+    this.#keep(meta, normalized, source, commune);
     return meta;
   }
 
-  #keep(meta: AudioMeta, bytes: Buffer, source: string): void {
+  #keep(meta: AudioMeta, bytes: Buffer, source: string, commune: string): void {
     // file first, then the index row: an index row never points at a missing file
     this.deps.files.put(meta.sha256, bytes);
-    this.deps.store.audio.add(meta, source, new Date(this.deps.clock.now()).toISOString());
+    this.deps.store.tx(() => {
+      this.deps.store.audio.add(meta, source, new Date(this.deps.clock.now()).toISOString());
+      this.deps.store.audio.addOwner(meta.sha256, commune);
+    });
   }
 }

@@ -6,7 +6,7 @@ import { publicUser } from './session-routes.ts';
 export function registerAdminRoutes(app: FastifyInstance, deps: HttpDeps): void {
   app.get('/api/users', async (req) => {
     requireRole(userOf(req), 'admin');
-    return deps.store.users.list().map((u) => publicUser(u, deps));
+    return deps.store.users.listAll().map((u) => ({ ...publicUser(u, deps), disabled: u.disabled }));
   });
 
   app.post('/api/users', async (req, reply) => {
@@ -20,6 +20,13 @@ export function registerAdminRoutes(app: FastifyInstance, deps: HttpDeps): void 
     const admin = userOf(req);
     requireRole(admin, 'admin');
     deps.users.disable(req.params.username, admin.username);
+    return { ok: true };
+  });
+
+  app.post<{ Params: { username: string } }>('/api/users/:username/enable', async (req) => {
+    const admin = userOf(req);
+    requireRole(admin, 'admin');
+    deps.users.enable(req.params.username, admin.username);
     return { ok: true };
   });
 

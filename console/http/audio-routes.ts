@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { createReadStream } from 'node:fs';
-import { requireRole } from '../access.ts';
+import { ownCommune } from '../access.ts';
 import { ConsoleError, fail } from '../errors.ts';
 import { userOf, type HttpDeps } from './context.ts';
 
@@ -8,7 +8,7 @@ export function registerAudioRoutes(app: FastifyInstance, deps: HttpDeps): void 
   /** multipart upload of one mp3/wav file: validated by its bytes, stored by its SHA-256 */
   app.post('/api/audio', async (req) => {
     const user = userOf(req);
-    requireRole(user, 'staff', 'leader');
+    const commune = ownCommune(user, deps.area);
     if (!req.isMultipart()) fail('UPLOAD_INVALID');
     const file = await req.file();
     if (!file) fail('AUDIO_MISSING_FILE');
@@ -16,8 +16,8 @@ export function registerAudioRoutes(app: FastifyInstance, deps: HttpDeps): void 
     if (file.file.truncated) fail('AUDIO_TOO_LARGE');
     // a file recorded in the browser is sent with the field name "recording"
     const source = file.fieldname === 'recording' ? 'record' : 'upload';
-    const meta = await deps.audio.upload(bytes, user.username, source);
-    deps.store.audit.record({ at: new Date(deps.clock.now()).toISOString(), username: user.username, commune: user.communes[0] ?? null, action: `audio.${source}`, target: meta.sha256, before: null, after: { ...meta, filename: file.filename.slice(0, 200) } });
+    const meta = await deps.audio.upload(bytes, user.username, commune, source);
+    deps.store.audit.record({ at: new Date(deps.clock.now()).toISOString(), username: user.username, commune, action: `audio.${source}`, target: meta.sha256, before: null, after: { ...meta, filename: file.filename.slice(0, 200) } });
     return { sha256: meta.sha256, durationS: meta.durationS, mime: meta.mime, bytes: meta.bytes };
   });
 

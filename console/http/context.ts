@@ -13,6 +13,8 @@ import type { StationService } from '../relay/stations.ts';
 import type { LiveService } from '../live/sessions.ts';
 
 export const SESSION_COOKIE = 'tt_session';
+/** marks a browser that has logged in before: it is exempt from the account-wide lock (login-throttle.ts) */
+export const DEVICE_COOKIE = 'tt_device';
 
 export type HttpDeps = {
   store: Store;
@@ -60,5 +62,15 @@ export function setSessionCookie(reply: FastifyReply, token: string, deps: HttpD
     sameSite: 'strict',
     secure: deps.config.secureCookies,
     maxAge: Math.floor(deps.config.sessionMs / 1000),
+  });
+}
+
+export function setDeviceCookie(reply: FastifyReply, token: string, deps: HttpDeps): void {
+  reply.setCookie(DEVICE_COOKIE, token, {
+    path: '/api/session',
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: deps.config.secureCookies,
+    maxAge: 400 * 86_400,
   });
 }

@@ -8,6 +8,7 @@ import { tokenOf, type HttpDeps } from './context.ts';
 import { registerAdminRoutes } from './admin-routes.ts';
 import { registerAnnouncementRoutes } from './announcement-routes.ts';
 import { registerAudioRoutes } from './audio-routes.ts';
+import { registerCrossSiteGuard } from './cross-site.ts';
 import { registerDeviceRoutes } from './device-routes.ts';
 import { registerSessionRoutes } from './session-routes.ts';
 import { registerRelayRoutes } from './relay-routes.ts';
@@ -22,6 +23,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(multipart, { limits: { fileSize: deps.config.maxAudioBytes, files: 1, fields: 5 } });
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/', index: 'index.html' });
 
+  registerCrossSiteGuard(app);
   app.addHook('onRequest', async (req) => {
     const token = tokenOf(req);
     if (!token) return;

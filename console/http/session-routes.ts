@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { readableCommunes } from '../access.ts';
 import { ROLE_LABELS, type User } from '../model.ts';
-import { SESSION_COOKIE, setSessionCookie, userOf, type HttpDeps } from './context.ts';
+import { DEVICE_COOKIE, SESSION_COOKIE, setDeviceCookie, setSessionCookie, userOf, type HttpDeps } from './context.ts';
 
 export function publicUser(user: User, deps: HttpDeps) {
   return {
@@ -17,8 +17,9 @@ export function publicUser(user: User, deps: HttpDeps) {
 export function registerSessionRoutes(app: FastifyInstance, deps: HttpDeps): void {
   app.post('/api/session', async (req, reply) => {
     const body = (req.body ?? {}) as { username?: unknown; password?: unknown };
-    const { token, user } = await deps.users.login(body.username, body.password);
+    const { token, user, deviceToken } = await deps.users.login(body.username, body.password, { address: req.ip, deviceToken: req.cookies[DEVICE_COOKIE] || undefined });
     setSessionCookie(reply, token, deps);
+    if (deviceToken) setDeviceCookie(reply, deviceToken, deps);
     return { token, user: publicUser(user, deps) };
   });
 

@@ -49,7 +49,7 @@ export type LiveSession = {
 export class LiveService {
   readonly #sessions = new Map<string, LiveSession>();
   readonly #feeders = new Map<string, LiveFeeder>();
-  #silence: AudioMeta | null = null;
+  readonly #silence = new Map<string, AudioMeta>();
 
   constructor(private readonly deps: { store: Store; area: Area; audio: AudioService; clock: Clock; config: LiveConfig; onChange(commune: string): void }) {}
 
@@ -152,7 +152,7 @@ export class LiveService {
   }
 
   async #announce(user: User, s: LiveSession): Promise<void> {
-    const audio = await this.#placeholder();
+    const audio = await this.#placeholder(s.commune);
     const at = s.startedAt!;
     const a: Announcement = {
       id: s.id, commune: s.commune, title: `Phát trực tiếp (${s.by})`, text: null, audio, hamlets: s.hamlets,
@@ -170,9 +170,12 @@ export class LiveService {
   }
 
   /** a live item still needs an audio file in the schedule contract: half a second of silence, never played */
-  async #placeholder(): Promise<AudioMeta> {
-    this.#silence ??= await this.deps.audio.upload(makeWav(new Int16Array(8000)), 'live');
-    return this.#silence;
+  async #placeholder(commune: string): Promise<AudioMeta> {
+    const known = this.#silence.get(commune);
+    if (known) return known;
+    const meta = await this.deps.audio.upload(makeWav(new Int16Array(8000)), 'live', commune);
+    this.#silence.set(commune, meta);
+    return meta;
   }
 
   #of(user: User, id: string): LiveSession {

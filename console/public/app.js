@@ -2,10 +2,11 @@
 import { loadDevices } from './devices.js';
 import { loadLive } from './live.js';
 import { initRecorder } from './record.js';
+import { renderUsers } from './users.js';
 const $ = (sel, root = document) => root.querySelector(sel);
 const PRIORITY = { normal: 'Thường', priority: 'Ưu tiên', emergency: 'Khẩn cấp' };
 const WEEKDAYS = ['Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy', 'Chủ nhật'];
-const ACTIONS = { create: 'Tạo', update: 'Sửa', submit: 'Gửi duyệt', approve: 'Duyệt', reject: 'Từ chối', stop: 'Dừng', emergency: 'Phát khẩn cấp', login: 'Đăng nhập', logout: 'Đăng xuất', 'audio.upload': 'Tải tệp âm thanh', 'user.create': 'Tạo người dùng', 'user.disable': 'Khóa người dùng' };
+const ACTIONS = { create: 'Tạo', update: 'Sửa', submit: 'Gửi duyệt', approve: 'Duyệt', reject: 'Từ chối', stop: 'Dừng', emergency: 'Phát khẩn cấp', login: 'Đăng nhập', logout: 'Đăng xuất', 'audio.upload': 'Tải tệp âm thanh', 'user.create': 'Tạo người dùng', 'user.disable': 'Khóa người dùng', revise: 'Sửa (bản mới chờ duyệt)', supersede: 'Thay bằng bản sửa', 'user.enable': 'Mở khóa người dùng' };
 let me = null;
 let hamlets = [];
 let current = null;
@@ -134,7 +135,7 @@ function actionsFor(a) {
   const own = me.communes.some((c) => c.code === a.commune) && (me.role === 'staff' || me.role === 'leader');
   if (own && ['draft', 'rejected', 'approved', 'submitted'].includes(a.status) && a.schedule.kind !== 'immediate') add('Sửa', async () => editForm(a));
   if (own && ['draft', 'rejected'].includes(a.status)) add('Gửi duyệt', act('submit'));
-  if (me.role === 'leader' && own && ['draft', 'submitted'].includes(a.status)) {
+  if (me.role === 'leader' && own && a.status === 'submitted' && a.createdBy !== me.username) {
     add('Duyệt', act('approve'));
     add('Từ chối', async () => {
       const reason = prompt('Lý do từ chối:');
@@ -162,7 +163,7 @@ function editForm(a) {
   f.repeats.value = a.repeats;
   f.volume.value = a.volume;
   f.priority.value = a.priority;
-  $('#form-heading').textContent = a.status === 'approved' ? 'Sửa thông báo (sẽ phải duyệt lại)' : 'Sửa thông báo';
+  $('#form-heading').textContent = a.status === 'approved' ? 'Sửa thông báo (bản sửa chờ duyệt; bản đã duyệt vẫn phát đến khi bản sửa được duyệt)' : 'Sửa thông báo';
   syncForm();
   showView('form-view');
 }
@@ -236,10 +237,7 @@ async function loadAudit() {
 }
 
 async function loadUsers() {
-  const list = await api('GET', '/api/users');
-  $('#users-table tbody').replaceChildren(
-    ...list.map((u) => el('tr', {}, el('td', { textContent: u.username }), el('td', { textContent: u.roleLabel }), el('td', { textContent: u.communes.map((c) => c.name).join(', ') }), el('td', {}, el('button', { type: 'button', textContent: 'Khóa', onclick: () => api('DELETE', `/api/users/${encodeURIComponent(u.username)}`).then(loadUsers).catch((e) => say(e.message)) })))),
-  );
+  await renderUsers({ api, el, say, table: $('#users-table tbody') });
 }
 
 async function submitUser(ev) {

@@ -23,7 +23,7 @@ export type PublisherDeps = {
   config: { horizonDays: number; reissueHours: number; validityS: number; emergencyValidityS: number; publishTimeoutMs: number };
 };
 
-export type PublisherStats = { published: number; unchanged: number; failed: number };
+export type PublisherStats = { published: number; unchanged: number; failed: number; reasserted: number };
 
 /**
  * Each speaker gets one retained, signed, versioned document (QoS 1) with every approved announcement for
@@ -31,7 +31,7 @@ export type PublisherStats = { published: number; unchanged: number; failed: num
  * Re-issued on every change, every `reissueHours` (occurrences roll forward), and after a failed publish.
  */
 export class SchedulePublisher {
-  readonly stats: PublisherStats = { published: 0, unchanged: 0, failed: 0 };
+  readonly stats: PublisherStats = { published: 0, unchanged: 0, failed: 0, reasserted: 0 };
   #chains = new Map<string, Promise<void>>();
   #busy = new Map<string, number>();
   #timer?: { cancel(): void };
@@ -60,11 +60,44 @@ export class SchedulePublisher {
 
   /** queue a re-issue of a commune's schedules; changes are serialized per commune so versions stay ordered */
   reissue(commune: string, opts: { force?: boolean } = {}): Promise<void> {
+    return this.#enqueue(commune, () => this.#reissueNow(commune, opts.force ?? false), 'schedule re-issue failed');
+  }
+
+  /**
+   * Publish again, byte for byte, the latest signed document of each retained topic the console owns for a
+   * commune (all of them, or only `topics`): after a broker restart emptied the retained slots, or when a slot
+   * holds something else. Queued behind re-issues of the same commune, so an older document never overtakes
+   * a newer one. Generic: whatever was stored in signedDocuments is what is asserted.
+   */
+  reassert(commune: string, topics?: string[]): Promise<void> {
+    return this.#enqueue(commune, async () => {
+      const docs = this.deps.store.signedDocuments.forCommune(commune).filter((d) => !topics || topics.includes(d.topic));
+      await Promise.all(
+        docs.map((d) =>
+          publishWithTimeout(this.deps.mqtt, d.topic, d.payload, this.deps.config.publishTimeoutMs).then(
+            () => void this.stats.reasserted++,
+            (err) => {
+              this.stats.failed++;
+              this.deps.log.warn({ err, topic: d.topic }, 'schedule re-assertion failed; retried on the next connect or mismatch');
+            },
+          ),
+        ),
+      );
+    }, 'schedule re-assertion failed');
+  }
+
+  /** every commune with a stored document, and every served one (their documents may be still to come) */
+  reassertAll(): Promise<void> {
+    const communes = new Set([...this.deps.area.communes, ...this.deps.store.signedDocuments.communes()]);
+    return Promise.all([...communes].map((c) => this.reassert(c))).then(() => undefined);
+  }
+
+  #enqueue(commune: string, job: () => Promise<void>, failure: string): Promise<void> {
     const prev = this.#chains.get(commune) ?? Promise.resolve();
     this.#busy.set(commune, (this.#busy.get(commune) ?? 0) + 1);
     const next = prev
-      .then(() => this.#reissueNow(commune, opts.force ?? false))
-      .catch((err) => this.deps.log.error({ err, commune }, 'schedule re-issue failed'))
+      .then(job)
+      .catch((err) => this.deps.log.error({ err, commune }, failure))
       .finally(() => {
         const n = (this.#busy.get(commune) ?? 1) - 1;
         if (n > 0) this.#busy.set(commune, n);
@@ -110,8 +143,11 @@ export class SchedulePublisher {
 
   async #publish(speaker: string, doc: ScheduleDocument, key: CommuneKey): Promise<void> {
     const payload = Buffer.from(JSON.stringify(signSchedule(doc, key.privateKey)));
+    const topic = topicFor(speaker, 'schedule');
+    // kept before it is published: this is what the console re-asserts if the broker loses or replaces it
+    this.deps.store.signedDocuments.put({ topic, payload, commune: doc.commune, version: doc.version }, new Date(this.deps.clock.now()).toISOString());
     try {
-      await publishWithTimeout(this.deps.mqtt, topicFor(speaker, 'schedule'), payload, this.deps.config.publishTimeoutMs);
+      await publishWithTimeout(this.deps.mqtt, topic, payload, this.deps.config.publishTimeoutMs);
       this.deps.store.speakers.markPublished(speaker, doc.version, new Date(this.deps.clock.now()).toISOString());
       this.stats.published++;
       this.deps.log.info({ speaker, version: doc.version, items: doc.items.length }, 'schedule published');

@@ -4,7 +4,7 @@ import type { Db } from './db.ts';
 type Row = {
   id: string; commune: string; title: string; text: string | null; audio_sha: string; hamlets: string; schedule: string;
   repeats: number; volume: number; priority: Announcement['priority']; status: Status; reject_reason: string | null;
-  created_by: string; created_at: string; updated_at: string; approved_by: string | null; approved_at: string | null; revision: number;
+  created_by: string; created_at: string; updated_at: string; approved_by: string | null; approved_at: string | null; revision: number; revision_of: string | null;
   mime: AudioMeta['mime']; bytes: number; duration_s: number; source: string | null;
 };
 
@@ -16,7 +16,7 @@ function toAnnouncement(r: Row): Announcement {
     audio: { sha256: r.audio_sha, mime: r.mime, bytes: r.bytes, durationS: r.duration_s },
     hamlets: JSON.parse(r.hamlets), schedule: JSON.parse(r.schedule), repeats: r.repeats, volume: r.volume, priority: r.priority,
     status: r.status, rejectReason: r.reject_reason, createdBy: r.created_by, createdAt: r.created_at, updatedAt: r.updated_at,
-    approvedBy: r.approved_by, approvedAt: r.approved_at, revision: r.revision,
+    approvedBy: r.approved_by, approvedAt: r.approved_at, revision: r.revision, revisionOf: r.revision_of ?? null,
     ...(r.source ? { source: JSON.parse(r.source) } : {}),
   };
 }
@@ -40,19 +40,25 @@ export class AnnouncementStore {
     return (this.db.prepare(`${SELECT} WHERE a.commune = ? AND a.status = 'approved'`).all(commune) as Row[]).map(toAnnouncement);
   }
 
+  /** the pending (not yet approved) revision of an approved announcement, if any */
+  pendingRevisionOf(id: string): Announcement | undefined {
+    const r = this.db.prepare(`${SELECT} WHERE a.revision_of = ? AND a.status IN ('draft', 'submitted', 'rejected')`).get(id) as Row | undefined;
+    return r ? toAnnouncement(r) : undefined;
+  }
+
   /** insert or replace the whole record (callers run it inside a transaction with the audit entry) */
   save(a: Announcement): void {
     this.db
       .prepare(
         `INSERT INTO announcements (id, commune, title, text, audio_sha, hamlets, schedule, repeats, volume, priority, status, reject_reason,
-           created_by, created_at, updated_at, approved_by, approved_at, revision, source)
+           created_by, created_at, updated_at, approved_by, approved_at, revision, revision_of, source)
          VALUES (@id, @commune, @title, @text, @audio, @hamlets, @schedule, @repeats, @volume, @priority, @status, @rejectReason,
-           @createdBy, @createdAt, @updatedAt, @approvedBy, @approvedAt, @revision, @source)
+           @createdBy, @createdAt, @updatedAt, @approvedBy, @approvedAt, @revision, @revisionOf, @source)
          ON CONFLICT(id) DO UPDATE SET title = excluded.title, text = excluded.text, audio_sha = excluded.audio_sha, hamlets = excluded.hamlets,
            schedule = excluded.schedule, repeats = excluded.repeats, volume = excluded.volume, priority = excluded.priority,
            status = excluded.status, reject_reason = excluded.reject_reason, updated_at = excluded.updated_at,
            approved_by = excluded.approved_by, approved_at = excluded.approved_at, revision = excluded.revision, source = excluded.source`,
       )
-      .run({ ...a, audio: a.audio.sha256, hamlets: JSON.stringify(a.hamlets), schedule: JSON.stringify(a.schedule), source: a.source ? JSON.stringify(a.source) : null });
+      .run({ ...a, revisionOf: a.revisionOf ?? null, audio: a.audio.sha256, hamlets: JSON.stringify(a.hamlets), schedule: JSON.stringify(a.schedule), source: a.source ? JSON.stringify(a.source) : null });
   }
 }

@@ -17,4 +17,12 @@ export class AudioIndex {
       .prepare('INSERT OR IGNORE INTO audio (sha256, mime, bytes, duration_s, source, created_at) VALUES (?, ?, ?, ?, ?, ?)')
       .run(meta.sha256, meta.mime, meta.bytes, meta.durationS, source, at);
   }
+
+  addOwner(sha256: string, commune: string): void {
+    this.db.prepare('INSERT OR IGNORE INTO audio_owners (sha256, commune) VALUES (?, ?)').run(sha256, commune);
+  }
+
+  ownedBy(sha256: string, commune: string): boolean {
+    return !!this.db.prepare('SELECT 1 FROM audio_owners WHERE sha256 = ? AND commune = ?').get(sha256, commune);
+  }
 }

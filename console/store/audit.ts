@@ -23,6 +23,14 @@ export class AuditStore {
       .run(e.at, e.username, e.commune, e.action, e.target, e.before === undefined ? null : JSON.stringify(e.before), e.after === undefined ? null : JSON.stringify(e.after));
   }
 
+  /** the people who did one of `actions` to `target` */
+  actorsOf(target: string, actions: string[]): string[] {
+    const rows = this.db
+      .prepare(`SELECT DISTINCT username FROM audit WHERE target = ? AND action IN (${actions.map(() => '?').join(',')})`)
+      .all(target, ...actions) as Array<{ username: string }>;
+    return rows.map((r) => r.username);
+  }
+
   /** newest first; `communes` null = every commune (admin) */
   list(communes: string[] | null, opts: { target?: string; limit?: number } = {}): AuditEntry[] {
     const where: string[] = [];

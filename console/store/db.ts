@@ -87,6 +87,31 @@ const MIGRATIONS: string[] = [
      received_at TEXT NOT NULL
    );
    CREATE INDEX deliveries_announcement ON deliveries(announcement, hamlet, occurrence);`,
+  // login throttling (per account, address, account+address pair, known device) and known devices
+  `CREATE TABLE login_attempts (
+     key TEXT PRIMARY KEY,
+     failures INTEGER NOT NULL,
+     last_at INTEGER NOT NULL
+   );
+   CREATE TABLE known_devices (
+     token_hash TEXT PRIMARY KEY,
+     user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+     created_at INTEGER NOT NULL,
+     last_used_at INTEGER NOT NULL
+   );
+   CREATE TABLE signed_documents (
+     topic TEXT PRIMARY KEY,
+     payload BLOB NOT NULL,
+     commune TEXT NOT NULL,
+     version INTEGER NOT NULL,
+     updated_at TEXT NOT NULL
+   );
+   CREATE TABLE audio_owners (
+     sha256 TEXT NOT NULL REFERENCES audio(sha256),
+     commune TEXT NOT NULL,
+     PRIMARY KEY (sha256, commune)
+   );
+   ALTER TABLE announcements ADD COLUMN revision_of TEXT;`,
   // relays: what an announcement plays besides its audio, and the province's approved stations
   `ALTER TABLE announcements ADD COLUMN source TEXT;
    CREATE TABLE relay_stations (

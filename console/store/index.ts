@@ -5,7 +5,9 @@ import { AudioIndex } from './audio.ts';
 import { AuditStore } from './audit.ts';
 import { openDb, type Db } from './db.ts';
 import { DeliveryStore } from './deliveries.ts';
+import { SignedDocumentStore } from './signed-documents.ts';
 import { SpeakerStore } from './speakers.ts';
+import { LoginAttemptStore } from './login-attempts.ts';
 import { UserStore } from './users.ts';
 
 /** The console's embedded SQLite store; `tx` runs a function in one transaction (all or nothing). */
@@ -16,6 +18,8 @@ export class Store {
   readonly audio: AudioIndex;
   readonly speakers: SpeakerStore;
   readonly deliveries: DeliveryStore;
+  readonly loginAttempts: LoginAttemptStore;
+  readonly signedDocuments: SignedDocumentStore;
 
   constructor(readonly db: Db) {
     this.users = new UserStore(db);
@@ -24,6 +28,8 @@ export class Store {
     this.audio = new AudioIndex(db);
     this.speakers = new SpeakerStore(db);
     this.deliveries = new DeliveryStore(db);
+    this.loginAttempts = new LoginAttemptStore(db);
+    this.signedDocuments = new SignedDocumentStore(db);
   }
 
   static open(path: string): Store {

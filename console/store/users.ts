@@ -25,6 +25,19 @@ export class UserStore {
     return (this.db.prepare('SELECT * FROM users WHERE disabled = 0 ORDER BY username').all() as UserRow[]).map(toUser);
   }
 
+  /** every account, locked ones too (the admin's list) */
+  listAll(): Array<User & { disabled: boolean }> {
+    return (this.db.prepare('SELECT * FROM users ORDER BY disabled, username').all() as UserRow[]).map((r) => ({ ...toUser(r), disabled: r.disabled === 1 }));
+  }
+
+  activeAdmins(): number {
+    return (this.db.prepare("SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND disabled = 0").get() as { n: number }).n;
+  }
+
+  enable(username: string): boolean {
+    return this.db.prepare('UPDATE users SET disabled = 0 WHERE username = ? AND disabled = 1').run(username).changes > 0;
+  }
+
   insert(u: { username: string; passwordHash: string; role: Role; communes: string[]; displayName?: string | null }, at: string): User {
     const info = this.db
       .prepare('INSERT INTO users (username, password_hash, role, communes, display_name, created_at) VALUES (?, ?, ?, ?, ?, ?)')

@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SATISFACTION_LEVELS, type LevelKey } from '../../devices/levels.ts';
 import type { DigitalOutput, GpioBoard } from '../io/io.ts';
-import { PressLog, type PressLogLine } from '../press-log.ts';
+import { PressLog, type PressLogLimits, type PressLogLine } from '../press-log.ts';
 import type { BridgeContext, BridgeUnit } from '../unit.ts';
 import type { RatingBoxConfig } from './config.ts';
 import { Debouncer } from './debounce.ts';
@@ -17,7 +17,14 @@ export interface RatingSink {
   record(press: RatedPress): Promise<void>;
 }
 
-export type RatingBoxDeps = { board: GpioBoard; ratings: RatingSink; boot: string; pressLog?: PressLog };
+export type RatingBoxDeps = {
+  board: GpioBoard;
+  ratings: RatingSink;
+  boot: string;
+  pressLog?: PressLog;
+  /** the operator's press-log limits (bridge config `pressLog`) */
+  pressLogLimits?: Partial<PressLogLimits>;
+};
 
 type Counters = { accepted: number; rejected: { lockout: number; 'outbox-full': number } };
 
@@ -51,7 +58,13 @@ export class RatingBoxUnit implements BridgeUnit {
   async start(ctx: BridgeContext): Promise<void> {
     this.#ctx = ctx;
     const { board, boot } = this.deps;
-    this.#pressLog = this.deps.pressLog ?? new PressLog(join(ctx.dataDir, 'presses'), { clock: ctx.clock, time: ctx.time, boot, log: ctx.log });
+    this.#pressLog = this.deps.pressLog ?? new PressLog(join(ctx.dataDir, 'presses'), {
+        clock: ctx.clock,
+        time: ctx.time,
+        boot,
+        log: ctx.log,
+        limits: this.deps.pressLogLimits,
+      });
     await mkdir(ctx.dataDir, { recursive: true });
     this.#seq = await this.#loadSeq();
     this.#led = board.output(this.config.leds.ack, 'led');

@@ -5,6 +5,10 @@ import { InfluxWriter } from '../../collector/influx-writer.ts';
 import { Spool } from '../../collector/spool.ts';
 import { emptyStats } from '../../collector/stats.ts';
 import { DurableStore } from '../../collector/store.ts';
+import type { CollectorContext, InboundMessage } from '../../collector/extension.ts';
+import { RatingExtension } from '../../collector/rating.ts';
+import { FIXTURE_DEVICE, validRating } from '../../devices/fixtures/messages.ts';
+import { testRegistry } from './helpers.ts';
 import { idTimestampNs } from '../../collector/timestamp.ts';
 import { systemClock } from '../../infra/clock.ts';
 import { silentLogger } from '../../infra/logger.ts';
@@ -90,5 +94,24 @@ describe('line protocol', () => {
     const line = encodePoint(influx, 'd', { measurement: 'm x', tags: { b: 'v,1', a: 'x y', z: '' }, fields: { n: 4, s: 'say "hi"\nbye' }, timestamp: '17' });
     expect(line).toBe('m\\ x,a=x\\ y,b=v\\,1 n=4i,s="say \\"hi\\"\\nbye" 17');
     expect(() => encodePoint(influx, 'd', { measurement: 'm x', tags: { nope: '1' }, fields: { n: 1 } })).toThrow();
+  });
+});
+
+describe('rating extension', () => {
+  it("refuses a level that is not on the box's buttons (registry `levels`), keeping the payload", async () => {
+    const { registry } = await testRegistry();
+    const base = registry.device(FIXTURE_DEVICE);
+    if (!base || base.device.kind !== 'rating-box') throw new Error('fixture box missing');
+    const entry = { ...base, device: { ...base.device, levels: ['hai-long' as const, 'khong-hai-long' as const] } };
+    const ctx = { registry, clock: systemClock, log: silentLogger } as unknown as CollectorContext;
+    const ext = new RatingExtension();
+    const msg = (level: string) =>
+      ({ channel: 'rating', deviceId: FIXTURE_DEVICE, payload: { ...validRating, level }, entry, receivedAt: Date.now() }) as unknown as InboundMessage;
+    const refused = ext.handle(msg('binh-thuong'), ctx);
+    expect(refused).toMatchObject({ reject: 'rating-level-not-on-device' });
+    expect('detail' in refused && refused.detail).toContain(validRating.id);
+    expect(ext.handle(msg('hai-long'), ctx)).toMatchObject({ ackId: validRating.id });
+    // without `levels` every contract level is accepted, as before
+    expect(ext.handle({ ...msg('binh-thuong'), entry: base } as InboundMessage, ctx)).toMatchObject({ ackId: validRating.id });
   });
 });

@@ -25,6 +25,8 @@ export type Env = {
   restart(): Promise<RunningConsole>;
   /** the broker goes away and comes back on the same port with no memory (sessions, retained messages) */
   restartBroker(): Promise<void>;
+  /** the whole system restarts: console stopped, broker restarted with no memory, console started again */
+  restartAll(): Promise<void>;
   login(username: string): Promise<string>;
   api(token: string | null, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
   speakerClient(speakerId: string): Promise<MqttClient>;
@@ -57,6 +59,11 @@ export async function consoleEnv(overrides: Record<string, unknown> = {}, clock?
       const port = env.broker.port;
       await env.broker.close();
       env.broker = await startOn(port);
+    },
+    async restartAll() {
+      await env.console.close();
+      await env.restartBroker();
+      env.console = await start();
     },
     async login(username) {
       const r = await env.api(null, 'POST', '/api/session', { username, password: PASSWORD });

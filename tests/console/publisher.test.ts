@@ -28,6 +28,7 @@ describe('schedule re-issue', () => {
     const leader = await env.login('lanhdao2');
     const body = { title: 'Phát thanh buổi sáng', text: 'Chào buổi sáng bà con.', hamlets: 'all', schedule: { kind: 'weekly', weekdays: [1, 3, 5], time: '17:00', from: '2027-03-01', to: '2027-04-30' } };
     const id = (await env.api(staff, 'POST', '/api/announcements', body)).body.id;
+    await env.api(staff, 'POST', `/api/announcements/${id}/submit`);
     await env.api(leader, 'POST', `/api/announcements/${id}/approve`);
     const first = await waitFor(() => docs.find((d) => d.items.length > 0), 20_000, 'first document');
     await env.console.publisher.idle();

@@ -79,15 +79,14 @@ describe('announcement workflow', () => {
     const audio = await fetch(`${env.console.url}${item.audio.path}`);
     expect(Buffer.from(await audio.arrayBuffer()).length).toBe(item.audio.bytes);
 
-    // an edit of an approved announcement returns it to draft and takes it off the speakers
+    // an edit of an approved announcement is a revision beside it: the approved one stays on the air
     const edited = await env.api(staff, 'PUT', `/api/announcements/${id}`, { ...announcement(), volume: 60 });
-    expect(edited.body).toMatchObject({ status: 'draft', volume: 60, revision: 2 });
-    await waitFor(() => watch.latest()!.version > doc.version && watch.latest()!.items.length === 0, 20_000, 'schedule without the item');
+    expect(edited.body).toMatchObject({ status: 'draft', volume: 60, revision: 2, revisionOf: id });
+    expect((await env.api(leader, 'GET', `/api/announcements/${id}`)).body).toMatchObject({ status: 'approved', volume: 75 });
 
     const audit = (await env.api(leader, 'GET', `/api/audit?target=${id}`)).body as Array<{ action: string; username: string; before: any; after: any }>;
-    expect(audit.map((a) => a.action)).toEqual(['update', 'approve', 'submit', 'create']);
-    expect(audit[0]).toMatchObject({ username: 'canbo1', before: { status: 'approved', volume: 75 }, after: { status: 'draft', volume: 60 } });
-    expect(audit[1]).toMatchObject({ username: 'lanhdao1', before: { status: 'submitted' }, after: { status: 'approved', approvedBy: 'lanhdao1' } });
+    expect(audit.map((a) => a.action)).toEqual(['approve', 'submit', 'create']);
+    expect(audit[0]).toMatchObject({ username: 'lanhdao1', before: { status: 'submitted' }, after: { status: 'approved', approvedBy: 'lanhdao1' } });
   });
 
   it('reject needs a reason; stop takes an approved announcement off the air', async () => {
@@ -97,7 +96,7 @@ describe('announcement workflow', () => {
     expect(rejected.body).toMatchObject({ status: 'rejected', rejectReason: 'Sai ngày tiêm' });
     expect((await env.api(leader, 'POST', `/api/announcements/${id}/stop`)).body.error.code).toBe('STATE_CONFLICT');
     await env.api(staff, 'POST', `/api/announcements/${id}/submit`);
-    await env.api(leader, 'POST', `/api/announcements/${id}/approve`);
+    expect((await env.api(leader, 'POST', `/api/announcements/${id}/approve`)).body.status).toBe('approved');
     const stopped = await env.api(leader, 'POST', `/api/announcements/${id}/stop`);
     expect(stopped.body.status).toBe('stopped');
     expect((await env.api(staff, 'PUT', `/api/announcements/${id}`, announcement())).body.error.code).toBe('STATE_CONFLICT');
@@ -153,8 +152,10 @@ describe('announcement workflow', () => {
     expect((await env.api(staff, 'GET', '/api/announcements')).body.length).toBe(list);
     await env.api(staff, 'DELETE', '/api/session');
     expect((await env.api(staff, 'GET', '/api/announcements')).body.error.code).toBe('UNAUTHENTICATED');
-    const id = (await env.api(await env.login('canbo1'), 'POST', '/api/announcements', announcement())).body.id;
-    await env.api(token, 'POST', `/api/announcements/${id}/approve`);
+    const staffAgain = await env.login('canbo1');
+    const id = (await env.api(staffAgain, 'POST', '/api/announcements', announcement())).body.id;
+    await env.api(staffAgain, 'POST', `/api/announcements/${id}/submit`);
+    expect((await env.api(token, 'POST', `/api/announcements/${id}/approve`)).body.status).toBe('approved');
     await waitFor(() => (env.console.store.speakers.get(SPEAKER)?.version ?? 0) > versionBefore, 20_000, 'new version after restart');
   });
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { topicFor } from '../../devices/topics.ts';
@@ -158,5 +158,16 @@ describe('bridge', () => {
       'tt/v1/xa1-quay5-box/rating': 'binh-thuong',
     });
     expect(boxes.map((x) => x.bridge.stats().presses?.accepted)).toEqual([1, 1, 1]);
+  });
+
+  it("applies the operator's press-log limits from the bridge config (rotation past maxFileBytes)", async () => {
+    const dir = join(root, `box${n}`);
+    const vb = await box('mqtt://127.0.0.1:1', 'xa1-quay6-box', { config: { pressLog: { maxFileBytes: 1024 } } });
+    for (let i = 0; i < 12; i++) await vb.press('hai-long');
+    await waitFor(() => vb.bridge.outbox.depth() === 12, 20_000, 'stored');
+    await vb.stop();
+    // with the default 5 MiB limit twelve lines fit one file; with 1 KiB they roll over to .1, .2 …
+    const files = readdirSync(join(dir, 'units', 'rating-box', 'presses')).filter((f) => f.startsWith('presses-'));
+    expect(files.length).toBeGreaterThan(1);
   });
 });

@@ -1,0 +1,93 @@
+import type { MqttClient } from 'mqtt';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ScheduleDocument } from '../../devices/contract/index.ts';
+import { verifySchedule } from '../../devices/schedule-signature.ts';
+import { topicFor } from '../../devices/topics.ts';
+import { consoleEnv, PASSWORD, waitFor, type Env } from './helpers.ts';
+
+let env: Env;
+let staff: string, leader: string, secondLeader: string;
+const SPEAKER = 'xa1-ap1-loa';
+let docs: ScheduleDocument[] = [];
+
+const body = (title = 'Lịch tiêm chủng') => ({ title, text: 'Trạm y tế tiêm chủng mở rộng sáng thứ Hai.', hamlets: ['xa1-ap1'], schedule: { kind: 'once', at: `${tomorrowInVietnam()}T07:00` } });
+function tomorrowInVietnam(): string {
+  return new Date(Date.now() + 86_400_000 + 7 * 3_600_000).toISOString().slice(0, 10);
+}
+/** ids of the announcements in the latest schedule the speaker holds, once the console is idle */
+async function onAir(): Promise<string[]> {
+  await env.console.publisher.idle();
+  const latestVersion = env.console.store.speakers.get(SPEAKER)!.version;
+  const doc = await waitFor(() => docs.find((d) => d.version === latestVersion), 20_000, `schedule version ${latestVersion}`);
+  return doc.items.map((i) => i.announcement);
+}
+
+beforeAll(async () => {
+  env = await consoleEnv();
+  await env.console.users.create({ username: 'phochutich1', password: PASSWORD, role: 'leader', communes: ['90001'] }, 'test');
+  [staff, leader, secondLeader] = await Promise.all(['canbo1', 'lanhdao1', 'phochutich1'].map((u) => env.login(u)));
+  const speaker: MqttClient = await env.speakerClient(SPEAKER);
+  speaker.on('message', (_t, payload) => {
+    const r = verifySchedule(JSON.parse(payload.toString()), env.console.keys.get('90001')!.publicKeyPem, { speaker: SPEAKER, hamlet: 'xa1-ap1', commune: '90001', minVersion: 1 });
+    if (r.ok) docs.push(r.doc);
+  });
+  await speaker.subscribeAsync(topicFor(SPEAKER, 'schedule'), { qos: 1 });
+});
+
+describe('edits of approved and emergency announcements', () => {
+  it("a staff edit of an approved announcement does not take it off the air; the revision replaces it once approved", async () => {
+    const id = (await env.api(staff, 'POST', '/api/announcements', body())).body.id;
+    await env.api(staff, 'POST', `/api/announcements/${id}/submit`);
+    expect((await env.api(leader, 'POST', `/api/announcements/${id}/approve`)).body.status).toBe('approved');
+    expect(await onAir()).toContain(id);
+
+    const edit = await env.api(staff, 'PUT', `/api/announcements/${id}`, { ...body(), volume: 55 });
+    expect(edit.status).toBe(200);
+    expect(edit.body).toMatchObject({ status: 'draft', revisionOf: id, volume: 55 });
+    const rev = edit.body.id as string;
+    expect(rev).not.toBe(id);
+    expect((await env.api(staff, 'GET', `/api/announcements/${id}`)).body.status).toBe('approved');
+    expect(await onAir()).toEqual([id]);
+    // one pending revision at a time
+    expect((await env.api(staff, 'PUT', `/api/announcements/${id}`, body())).body.error.code).toBe('STATE_CONFLICT');
+
+    await env.api(staff, 'POST', `/api/announcements/${rev}/submit`);
+    expect((await env.api(leader, 'POST', `/api/announcements/${rev}/approve`)).body.status).toBe('approved');
+    expect((await env.api(staff, 'GET', `/api/announcements/${id}`)).body.status).toBe('stopped');
+    expect(await onAir()).toEqual([rev]);
+    const audit = (await env.api(leader, 'GET', `/api/audit?target=${id}`)).body;
+    expect(audit[0]).toMatchObject({ action: 'supersede', username: 'lanhdao1', after: { status: 'stopped', by: rev } });
+    await env.api(leader, 'POST', `/api/announcements/${rev}/stop`);
+  });
+
+  it("staff can neither change nor end the leader's emergency", async () => {
+    const em = await env.api(leader, 'POST', '/api/emergency', { title: 'Lũ quét', text: 'Bà con vùng trũng di chuyển lên chỗ cao ngay.', hamlets: ['xa1-ap1'] });
+    expect(em.status).toBe(201);
+    const id = em.body.id as string;
+    expect(await onAir()).toContain(id);
+    const edit = await env.api(staff, 'PUT', `/api/announcements/${id}`, { ...body('Lũ quét (sửa)'), priority: 'normal' });
+    expect([edit.status, edit.body.error.code]).toEqual([403, 'EMERGENCY_LEADER_ONLY']);
+    expect((await env.api(staff, 'POST', `/api/announcements/${id}/stop`)).body.error.code).toBe('FORBIDDEN_ROLE');
+    expect((await env.api(staff, 'GET', `/api/announcements/${id}`)).body.status).toBe('approved');
+    expect(await onAir()).toContain(id);
+    // one leader alone, and the audit trail says so
+    const audit = (await env.api(leader, 'GET', `/api/audit?target=${id}`)).body;
+    expect(audit[0]).toMatchObject({ action: 'emergency', after: { approval: 'single-leader-emergency' } });
+    expect((await env.api(leader, 'POST', `/api/announcements/${id}/stop`)).body.status).toBe('stopped');
+    expect(await onAir()).not.toContain(id);
+  });
+
+  it('two-person rule: nothing unsubmitted is approved, and no leader approves what they wrote', async () => {
+    const draft = (await env.api(staff, 'POST', '/api/announcements', body('Chưa gửi'))).body.id;
+    expect((await env.api(leader, 'POST', `/api/announcements/${draft}/approve`)).body.error.code).toBe('NOT_SUBMITTED');
+    const own = (await env.api(leader, 'POST', '/api/announcements', body('Lãnh đạo tự soạn'))).body.id;
+    await env.api(leader, 'POST', `/api/announcements/${own}/submit`);
+    const self = await env.api(leader, 'POST', `/api/announcements/${own}/approve`);
+    expect([self.status, self.body.error.code]).toEqual([403, 'SELF_APPROVAL']);
+    expect((await env.api(secondLeader, 'POST', `/api/announcements/${own}/approve`)).body.status).toBe('approved');
+    // a leader who edited staff's draft may not approve it either
+    await env.api(leader, 'PUT', `/api/announcements/${draft}`, { ...body('Chưa gửi'), volume: 90 });
+    await env.api(staff, 'POST', `/api/announcements/${draft}/submit`);
+    expect((await env.api(leader, 'POST', `/api/announcements/${draft}/approve`)).body.error.code).toBe('SELF_APPROVAL');
+  });
+});
