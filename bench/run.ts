@@ -21,6 +21,7 @@ import { benchRegistry } from './lib/setup.ts';
 import { runSpeakerStartBench } from './speaker-start.ts';
 import { measureAckLatency } from '../firmware-bridge/bench-ack.ts';
 import { runBrokerAttackBench } from './broker-attack.ts';
+import { runLiveLatencyBench } from './live-latency.ts';
 
 const quick = process.env.BENCH_QUICK === '1';
 const dir = mkdtempSync(join(tmpdir(), 'tt-bench-'));
@@ -38,6 +39,7 @@ try {
     speakers: ['speakers', 'loudspeaker start accuracy', () => runSpeakerStartBench()],
     ack: ['ack', 'rating box: pin → LED/beep acknowledgement', () => measureAckLatency({ presses: quick ? 50 : 200 })],
     brokerAttack: ['broker-attack', 'broker under attack: declared-length memory, wrong-password flood', () => runBrokerAttackBench()],
+    liveLatency: ['live-latency', 'live broadcast mouth→speaker latency (1 and 50 speakers), relay start delay', () => runLiveLatencyBench()],
   } as const;
   const only = process.argv.slice(2);
   for (const [key, [name, title, run]] of Object.entries(parts)) {
