@@ -62,6 +62,7 @@ describe('relay stations and relay announcements', () => {
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     expect(created.body.announcement.source).toMatchObject({ kind: 'relay', station: stationId, durationS: 1800 });
     expect(created.body.announcement.text).toMatch(/tiếp sóng/);
+    expect((await env.api(staff, 'POST', `/api/announcements/${created.body.id}/submit`)).status).toBe(200);
     expect((await env.api(leader, 'POST', `/api/announcements/${created.body.id}/approve`)).status).toBe(200);
     const doc = await waitFor(() => docs.find((d) => d.items.some((i) => i.source?.kind === 'relay')), 20_000, 'relay schedule');
     const it = doc.items.find((i) => i.source?.kind === 'relay')!;
