@@ -21,11 +21,15 @@ type RoleRights = {
   brokerSys: boolean;
 };
 
-/** What each service role may do; the collector and console act on any device, integration only reads. */
+/**
+ * What each service role may do; the collector and console act on any device. Integration reads, and writes
+ * only the dossier binding (the counter's one-stop software naming the dossier of the next rating), and
+ * only to devices of its communes when the registry lists them.
+ */
 export const ROLE_RIGHTS = {
   collector: { publish: ['ack', 'alert'], subscribe: UPLINK_CHANNELS, brokerSys: true },
   console: { publish: ['schedule'], subscribe: ['schedule', 'schedule-status', 'broadcast-log', 'availability', 'state', 'alert'], brokerSys: false },
-  integration: { publish: [], subscribe: [...UPLINK_CHANNELS, 'alert'], brokerSys: false },
+  integration: { publish: ['dossier'], subscribe: [...UPLINK_CHANNELS, 'alert'], brokerSys: false },
 } as const satisfies Record<ServiceRole, RoleRights>;
 
 export function canPublish(who: Identity, topic: string, retain: boolean, registry: Registry): Verdict {
@@ -42,6 +46,7 @@ export function canPublish(who: Identity, topic: string, retain: boolean, regist
     const target = registry.device(deviceId);
     if (!target) return refuse('publish-unknown-device');
     if (!channelAllowedFor(channel, target.device.kind)) return refuse('publish-channel-not-allowed');
+    if (who.communes && !who.communes.has(target.commune.code)) return refuse('publish-foreign-commune');
   }
   if (retain && !CHANNELS[channel].retained) return refuse('publish-retain-not-allowed');
   return ALLOWED;

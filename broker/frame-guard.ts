@@ -178,6 +178,8 @@ export class FrameGuard extends Duplex {
       this.#connectTimer?.cancel();
       this.#connectTimer = undefined;
       if (!this.#connectAcceptable(packet, bodyAt)) return;
+    } else if (type === TYPE.connect) {
+      return void this.#reject('connect-malformed', 'a second CONNECT on the connection'); // [MQTT-3.1.0-2]
     } else if (type === TYPE.publish && !this.#publishAcceptable(packet, bodyAt)) {
       return;
     } else if (type === TYPE.pubrel && packet.length >= bodyAt + 2) {

@@ -43,11 +43,11 @@ class Buckets {
   ) {
     this.#perMs = cfg.perMinute / 60_000;
   }
-  has(key: string, now: number): boolean {
+  tokens(key: string, now: number): number {
     const b = this.#map.get(key);
-    if (!b) return true;
+    if (!b) return this.cfg.burst;
     b.refill(now, this.#perMs);
-    return b.tokens >= 1;
+    return b.tokens;
   }
   spend(key: string, now: number): void {
     let b = this.#map.get(key);
@@ -80,17 +80,19 @@ export class LoginThrottle {
 
   /**
    * May this login run a verification? Refused when the address's or the id's failures have emptied its
-   * bucket. At most `perAddress.burst` verifications of one address run at once (so a thousand wrong
-   * CONNECTs opened together cannot start a thousand scrypt runs before the first failure is counted);
-   * the others wait their turn, a reconnect storm of right passwords behind one NAT included.
+   * bucket. No more verifications of one address run at once than its bucket holds tokens (so a thousand
+   * wrong CONNECTs opened together cannot start a thousand scrypt runs before the first failure is
+   * counted); the others wait their turn, a reconnect storm of right passwords behind one NAT included.
    */
   async admit(address: string, clientId: string, password: Buffer | undefined): Promise<Admission> {
     if (password && this.#knownGood.has(goodKey(clientId, password))) return 'known-good';
     for (;;) {
       const now = this.clock.monotonic();
-      if (!this.#byAddress.has(address, now) || !this.#byId.has(clientId, now)) return 'refuse';
+      const tokens = this.#byAddress.tokens(address, now);
+      if (tokens < 1 || this.#byId.tokens(clientId, now) < 1) return 'refuse';
       const running = this.#inFlight.get(address) ?? 0;
-      if (running < this.config.perAddress.burst) {
+      // each running verification may still fail and spend a token: never run more than the tokens left
+      if (running < Math.min(this.config.perAddress.burst, Math.floor(tokens))) {
         this.#inFlight.set(address, running + 1);
         return 'verify';
       }
@@ -117,13 +119,15 @@ export class LoginThrottle {
       this.#byAddress.spend(address, now);
       this.#byId.spend(clientId, now);
     }
+    // waiters look again: as many as may now run, or all of them once the bucket is empty (to be refused, none stuck)
     const queue = this.#waiting.get(address);
-    const next = queue?.shift();
-    if (queue && queue.length === 0) this.#waiting.delete(address);
-    if (next) {
-      this.#waitingTotal--;
-      next();
-    }
+    if (!queue) return;
+    const tokens = this.#byAddress.tokens(address, now);
+    const free = tokens < 1 ? queue.length : Math.min(this.config.perAddress.burst, Math.floor(tokens)) - running;
+    const woken = queue.splice(0, Math.max(0, free));
+    if (queue.length === 0) this.#waiting.delete(address);
+    this.#waitingTotal -= woken.length;
+    for (const wake of woken) wake();
   }
 
   /** answer a refused login after the configured delay (at once when too many already wait) */

@@ -24,6 +24,7 @@ export const REFUSAL_REASONS = [
   'publish-too-large',
   'publish-rate-dropped',
   'publish-read-only',
+  'publish-foreign-commune',
   'publish-wildcard-topic',
   'publish-invalid-topic',
   'subscribe-not-allowed',

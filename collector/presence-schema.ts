@@ -27,6 +27,7 @@ export const DEVICE_STATE_SCHEMA: Schema = {
     presses_accepted: FieldType.INTEGER,
     rejected_lockout: FieldType.INTEGER,
     rejected_outbox_full: FieldType.INTEGER,
+    rejected_dossier_used: FieldType.INTEGER,
     relay_on: FieldType.INTEGER,
     last_play_at: FieldType.STRING,
     player_errors: FieldType.INTEGER,

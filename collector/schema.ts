@@ -10,7 +10,13 @@ export const DEFAULT_DATABASE = 'thanthien';
 export const RAW_RP = 'raw';
 
 export const MEASUREMENTS = {
-  /** one point per rating; fields: value (int 1..4, SATISFACTION_LEVELS), id (string); extra tags: level, time_quality */
+  /**
+   * one point per rating; fields: value (int 1..4, SATISFACTION_LEVELS), id (string), dossier (string, absent when the
+   * rating has none); extra tags: level, time_quality, procedure and officer (absent when unknown).
+   * Cardinality: a dossier number is unique per visit (millions a year), so it is a field, never a tag; a
+   * procedure code (a few hundred per province) and an officer code (a few per counter) are bounded, so they are
+   * tags that dashboards can group by.
+   */
   rating: 'rating',
   /**
    * heartbeat, at the collector's receive time (live messages only, not retained replays); fields: uptime_s, outbox_depth,

@@ -63,14 +63,16 @@ export class AnnouncementService {
   /**
    * Edit. A draft, submitted or rejected one is changed in place and becomes a draft again. An approved one
    * stays on the air: the edit becomes a new draft beside it (`revisionOf`), which replaces it only when a
-   * leader approves. An emergency is not edited: only a leader may end it (stop) and issue a new one.
+   * leader approves. Only a leader may change an emergency (a new emergency, broadcast at once, replaces it)
+   * or end it (stop).
    */
   async update(user: User, id: string, body: unknown): Promise<Announcement> {
     const before = this.#own(user, id);
     if (before.status === 'stopped') fail('STATE_CONFLICT', 'Thông báo đã dừng không sửa được; hãy tạo thông báo mới.');
     if (isEmergency(before)) {
       if (!canApprove(user)) fail('EMERGENCY_LEADER_ONLY');
-      fail('STATE_CONFLICT', 'Thông báo khẩn cấp không sửa được; hãy dừng và phát thông báo khẩn cấp mới.');
+      // a leader's change is a new emergency, broadcast at once, that replaces the one on the air
+      if (before.status === 'approved' && before.schedule.kind === 'immediate') return this.emergency(user, body, before);
     }
     const { draft } = this.#draft(user, body);
     const audio = await this.#audioFor(before.commune, draft, before);
@@ -133,7 +135,8 @@ export class AnnouncementService {
   }
 
   /** leader only: approved and published at once, one occurrence now, priority emergency */
-  async emergency(user: User, body: unknown): Promise<Announcement> {
+  /** `replaces`: a leader's change of an emergency on the air, which it stops in the same transaction */
+  async emergency(user: User, body: unknown, replaces?: Announcement): Promise<Announcement> {
     requireRole(user, 'leader');
     const commune = ownCommune(user, this.deps.area);
     const raw = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
@@ -148,10 +151,13 @@ export class AnnouncementService {
     const a: Announcement = {
       ...draft, schedule: { kind: 'immediate', at }, id: `kc-${randomBytes(6).toString('hex')}`, commune, audio,
       status: 'approved', rejectReason: null, createdBy: user.username, createdAt: at, updatedAt: at,
-      approvedBy: user.username, approvedAt: at, revision: 1, revisionOf: null,
+      approvedBy: user.username, approvedAt: at, revision: (replaces?.revision ?? 0) + 1, revisionOf: replaces?.id ?? null,
     };
     // the two-person rule does not apply: one leader alone, marked so in the audit trail
-    this.#write(user, 'emergency', undefined, a, { approval: 'single-leader-emergency' });
+    this.deps.store.tx(() => {
+      this.#write(user, 'emergency', undefined, a, { approval: 'single-leader-emergency' });
+      if (replaces) this.#write(user, 'supersede', replaces, { ...replaces, status: 'stopped', updatedAt: at }, { by: a.id });
+    });
     return a;
   }
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { CommuneCode } from '../devices/ids.ts';
+import { FollowupConfig } from './followup/config.ts';
 
 /** The console's configuration: validated once, every problem reported with its path, then frozen. */
 export const ConsoleConfig = z.strictObject({
@@ -28,6 +29,8 @@ export const ConsoleConfig = z.strictObject({
   }),
   /** optional second source of speaker logs: the collector's broadcast_log measurement */
   influx: z.strictObject({ url: z.url(), database: z.string().min(1), pollMs: z.number().int().positive().default(15_000) }).optional(),
+  /** follow-up cases of "Không hài lòng" ratings (console/followup/) */
+  followup: FollowupConfig.prefault({}),
   schedule: z
     .strictObject({
       /** occurrences are expanded this far ahead; the console re-issues every `reissueHours` */

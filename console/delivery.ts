@@ -9,7 +9,8 @@ export type HamletDelivery = {
   state: DeliveryState;
   /** chờ phát / đã phát / lỗi / bỏ lỡ */
   label: string;
-  counts: { played: number; failed: number; missed: number };
+  /** occurrences (lượt) per outcome; `timesSpoken`: played occurrences × repeats (lần đọc) */
+  counts: { played: number; failed: number; missed: number; timesSpoken: number };
   speakers: Array<{ id: string; schedule: { version: number; status: string | null; active: number | null; reason: string | null } | null }>;
   logs: Delivery[];
 };
@@ -27,8 +28,12 @@ export function hamletDeliveries(a: Announcement, area: Area, logs: Delivery[], 
       played: mine.filter((l) => l.outcome === 'played').length,
       failed: mine.filter((l) => l.outcome === 'failed').length,
       missed: mine.filter((l) => l.outcome === 'missed' || l.outcome === 'skipped').length,
+      timesSpoken: 0,
     };
-    const state = latestState(mine);
+    counts.timesSpoken = counts.played * a.repeats;
+    const hasSpeaker = area.speakers(a.commune).some((s) => s.hamlet === h.id);
+    // a hamlet without a speaker (only possible with 'all') will never play: say so instead of "chờ phát"
+    const state = !hasSpeaker && mine.length === 0 ? 'unreachable' : latestState(mine);
     return {
       hamlet: h.id,
       name: h.name,

@@ -20,6 +20,10 @@ import { SchedulePublisher } from './schedule/publisher.ts';
 import { RetainedGuard } from './schedule/retained-guard.ts';
 import { topicFor } from '../devices/topics.ts';
 import { Store } from './store/index.ts';
+import { RatingsSource } from './dossiers/ratings.ts';
+import { smtpMailer } from './followup/mailer.ts';
+import { FollowupService } from './followup/service.ts';
+import { FollowupStore } from './followup/store.ts';
 import { UserService } from './users.ts';
 import { StationService } from './relay/stations.ts';
 import { LiveService } from './live/sessions.ts';
@@ -56,6 +60,7 @@ export type RunningConsole = {
   users: UserService;
   publisher: SchedulePublisher;
   feedback: Feedback;
+  followup: FollowupService;
   keys: Map<string, CommuneKey>;
   stations: StationService;
   mqtt: MqttClient;
@@ -118,26 +123,36 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
     : undefined;
   const influxReader = config.influx ? new InfluxLogReader({ ...config.influx, area, feedback, clock, log }) : undefined;
 
+  const cases = new FollowupStore(store.db);
+  const followup = new FollowupService({
+    cases, store, area, clock, log: log.child({ component: 'followup' }), config: config.followup,
+    ...(config.influx ? { ratings: new RatingsSource(config.influx) } : {}),
+    ...(config.followup.smtp ? { mailer: smtpMailer(config.followup.smtp) } : {}),
+  });
+
   const stats = (): ConsoleStats => ({ publisher: publisher.stats, retained: guard.stats, feedback: feedback.stats, logins: users.stats, influx: influxReader?.stats ?? null });
   const app = await buildServer({
     store, area, users, announcements, audio, audioFiles, log, clock, stations, live,
     config: { secureCookies: config.http.secureCookies, sessionMs, maxAudioBytes: config.audio.maxBytes },
     influx: config.influx,
+    followup: { cases, service: followup },
     stats,
   });
   await app.listen({ host: config.http.host, port: config.http.port });
   const port = (app.server.address() as { port: number }).port;
   publisher.start();
   influxReader?.start();
+  followup.start();
   // on every connect (and so on start) the retained schedules are re-asserted; mismatches are repaired
   guard.watch(client);
 
   return {
     url: `http://${config.http.host}:${port}`,
-    port, app, store, users, publisher, feedback, keys, stations, mqtt: client, subscribed, stats,
+    port, app, store, users, publisher, feedback, keys, stations, mqtt: client, subscribed, stats, followup,
     async close() {
       influxReader?.stop();
       live?.close();
+      await followup.stop();
       await app.close();
       await publisher.stop();
       await client.endAsync(true);

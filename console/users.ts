@@ -2,7 +2,7 @@ import { hashPassword, verifyPassword } from '../devices/credentials.ts';
 import type { Clock } from '../infra/clock.ts';
 import type { Area } from './area.ts';
 import { ConsoleError, fail } from './errors.ts';
-import { rulesFor, settleKeys } from './login-throttle.ts';
+import { POLICY, rulesFor, settleKeys } from './login-throttle.ts';
 import { ROLES, type Role, type User } from './model.ts';
 import type { Store } from './store/index.ts';
 
@@ -15,6 +15,7 @@ export class UserService {
   /** passwordChecks: attempts that got past the throttle to a password comparison */
   readonly stats = { loginsOk: 0, loginsFailed: 0, loginsLocked: 0, passwordChecks: 0 };
   #dummyHash?: Promise<string>;
+  #purgedAt = 0;
 
   constructor(private readonly deps: { store: Store; area: Area; clock: Clock; sessionMs: number; hashCost?: { N: number; r: number; p: number } }) {}
 
@@ -92,6 +93,10 @@ export class UserService {
     const device = from.deviceToken ? store.loginAttempts.deviceOwner(from.deviceToken) : undefined;
     const ownDevice = device && found && device.userId === found.id ? device.id : undefined;
     const rules = rulesFor(username, { address: from.address, device: ownDevice });
+    if (now - this.#purgedAt > 60_000) {
+      store.loginAttempts.purgeOlderThan(now - POLICY.pairQuietMs);
+      this.#purgedAt = now;
+    }
     const claim = store.loginAttempts.claim(rules, now);
     if (!claim.ok) {
       this.stats.loginsLocked++;

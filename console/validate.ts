@@ -47,17 +47,29 @@ function content(raw: Raw, maxChars: number): { text: string | null; audio: stri
 }
 
 export function hamlets(value: unknown, ctx: Pick<ValidateContext, 'area' | 'commune'>): 'all' | string[] {
-  if (value === 'all') return 'all';
+  const heard = new Set(ctx.area.speakers(ctx.commune).map((s) => s.hamlet));
+  if (value === 'all') {
+    if (heard.size === 0) fail('HAMLET_NO_SPEAKER', 'Xã chưa có loa nào.');
+    return 'all';
+  }
   if (!Array.isArray(value) || value.length === 0) fail('HAMLETS_EMPTY');
-  const own = new Set(ctx.area.hamlets(ctx.commune).map((h) => h.id));
+  const own = new Map(ctx.area.hamlets(ctx.commune).map((h) => [h.id, h.name]));
   for (const h of value) {
     if (typeof h !== 'string') fail('HAMLET_UNKNOWN');
-    if (own.has(h)) continue;
+    if (own.has(h)) {
+      // accepted, it would wait "chờ phát" for ever: nothing there can play it
+      if (!heard.has(h)) fail('HAMLET_NO_SPEAKER', `(${own.get(h)})`);
+      continue;
+    }
     const other = ctx.area.communeOfHamlet(h);
     if (other) fail('HAMLET_OTHER_COMMUNE', `(${h})`);
     fail('HAMLET_UNKNOWN', `(${h.slice(0, 64)})`);
   }
   return [...new Set(value as string[])];
+}
+
+function blank(v: unknown): boolean {
+  return v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 }
 
 function priority(value: unknown): AnnouncementDraft['priority'] {
@@ -75,14 +87,18 @@ export function schedule(value: unknown, ctx: Pick<ValidateContext, 'now' | 'max
   const s = value as Raw;
   let result: Schedule;
   if (s.kind === 'once') {
-    if (!isDateTime(s.at)) fail('SCHEDULE_INVALID', 'Thời điểm phải có dạng YYYY-MM-DDTHH:mm.');
+    if (blank(s.at)) fail('SCHEDULE_TIME_MISSING', 'Hãy chọn ngày và giờ phát.');
+    if (!isDateTime(s.at)) fail('SCHEDULE_INVALID', 'Ngày giờ phát không đúng; hãy chọn theo dạng ngày/tháng/năm giờ:phút, ví dụ 05/09/2027 07:30.');
     result = { kind: 'once', at: s.at };
     if (scheduleEnd(result) <= ctx.now) fail('SCHEDULE_PAST');
     return result;
   }
   if (s.kind !== 'daily' && s.kind !== 'weekly') fail('SCHEDULE_INVALID', 'Kiểu lịch phải là: một lần, hằng ngày hoặc hằng tuần.');
-  if (!isTime(s.time)) fail('SCHEDULE_INVALID', 'Giờ phát phải có dạng HH:mm.');
-  if (!isDate(s.from) || !isDate(s.to)) fail('SCHEDULE_INVALID', 'Ngày phải có dạng YYYY-MM-DD.');
+  if (blank(s.time)) fail('SCHEDULE_TIME_MISSING', 'Hãy chọn giờ phát.');
+  if (!isTime(s.time)) fail('SCHEDULE_INVALID', 'Giờ phát không đúng; hãy nhập giờ:phút theo 24 giờ, ví dụ 17:30.');
+  if (blank(s.from)) fail('SCHEDULE_TIME_MISSING', 'Hãy chọn ngày bắt đầu.');
+  if (blank(s.to)) fail('SCHEDULE_TIME_MISSING', 'Hãy chọn ngày kết thúc.');
+  if (!isDate(s.from) || !isDate(s.to)) fail('SCHEDULE_INVALID', 'Ngày không đúng; hãy chọn theo dạng ngày/tháng/năm, ví dụ 05/09/2027.');
   if (s.from > s.to) fail('SCHEDULE_RANGE');
   if (s.to < vietnamDate(ctx.now)) fail('SCHEDULE_PAST');
   if (daysBetween(s.from, s.to) > ctx.maxWindowDays) fail('SCHEDULE_TOO_LONG', `Tối đa ${ctx.maxWindowDays} ngày.`);

@@ -30,6 +30,8 @@ export const CHANNELS = {
   'schedule-status': { direction: 'up', kinds: ['speaker'], retained: true },
   /** collector → device: ids of messages stored durably (application-level receipt; a PUBACK only means the broker has it) */
   ack: { direction: 'down', kinds: ['rating-box', 'speaker'], retained: false },
+  /** integration account (one-stop software) → rating box: the dossier the next rating is about */
+  dossier: { direction: 'down', kinds: ['rating-box'], retained: false },
   /** console → speaker: the signed schedule document (retained) */
   schedule: { direction: 'down', kinds: ['speaker'], retained: true },
   /** collector → console, dashboards, Node-RED: an alert raised or recovered about this device (issue 4) */

@@ -13,8 +13,10 @@ import type { TrustedTime } from './unit.ts';
 export type PressLogLine = {
   level: string;
   accepted: boolean;
-  reason?: 'lockout' | 'outbox-full' | 'error';
+  reason?: 'lockout' | 'outbox-full' | 'dossier-used' | 'error';
   id?: string;
+  /** the dossier the press was about, when one was bound */
+  dossier?: string;
   boot: string;
   seq: number;
   mono: number;

@@ -8,6 +8,7 @@ import { parseConfig, type BridgeConfigInput } from './config.ts';
 import { FakeIO } from './io/fake-io.ts';
 import { openJohnnyFiveBoard } from './io/johnny-five.ts';
 import type { MqttFactory } from './link.ts';
+import type { RatingBoxConfigInput } from './rating-box/config.ts';
 
 /**
  * A rating box without hardware, for the device simulator and tests: the real bridge (outbox, link,
@@ -34,6 +35,8 @@ export type VirtualBoxOptions = {
   log?: Logger;
   mqttFactory?: MqttFactory;
   units?: UnitFactory[];
+  /** the rating box's dossier/officer section (scanner device, one-stop binding) */
+  service?: RatingBoxConfigInput['service'];
   /** extra config (outbox limits, broker timings), merged over the defaults */
   config?: Partial<BridgeConfigInput>;
 };
@@ -61,6 +64,7 @@ export async function startVirtualBox(opts: VirtualBoxOptions): Promise<VirtualB
     buzzerPin: VIRTUAL_PINS.buzzer,
     lockoutMs: opts.lockoutMs ?? 3_000,
     debounceMs: opts.debounceMs ?? 50,
+    ...(opts.service ? { service: opts.service } : {}),
   };
   const config = parseConfig({
     deviceId: opts.deviceId,

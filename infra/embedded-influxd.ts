@@ -154,9 +154,14 @@ export class SupervisedInfluxd {
     }, wait);
   }
 
-  async stop(): Promise<void> {
+  /** from now on an exit is expected (the system is stopping): no restart */
+  stopSupervising(): void {
     this.#stopping = true;
     this.#timer?.cancel();
+  }
+
+  async stop(): Promise<void> {
+    this.stopSupervising();
     await this.influxd.stop();
     if (this.influxd.options.pidFile) rmSync(this.influxd.options.pidFile, { force: true });
   }

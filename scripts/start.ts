@@ -152,6 +152,7 @@ async function main(): Promise<void> {
     }
     stoppingSince = Date.now();
     say('\nĐang dừng… (stopping)');
+    influxd.stopSupervising(); // Ctrl-C reaches influxd too: its exit now is no crash to restart
     await sim.stop();
     await console_.close();
     await collector.close();

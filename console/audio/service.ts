@@ -1,6 +1,6 @@
 import type { Clock } from '../../infra/clock.ts';
 import type { Logger } from '../../infra/logger.ts';
-import { fail } from '../errors.ts';
+import { ConsoleError, fail } from '../errors.ts';
 import type { AudioMeta } from '../model.ts';
 import type { Store } from '../store/index.ts';
 import type { AudioFiles } from './files.ts';
@@ -34,7 +34,16 @@ export class AudioService {
       this.deps.log.error({ err }, 'text to speech failed');
       fail('TTS_FAILED');
     }
-    inspectAudio(wav, this.deps.limits);
+    try {
+      inspectAudio(wav, this.deps.limits);
+    } catch (err) {
+      // the person typed text: speak of the text, not of an audio file they never chose
+      if (err instanceof ConsoleError && (err.code === 'AUDIO_TOO_LARGE' || err.code === 'AUDIO_TOO_LONG')) {
+        const minutes = Math.max(1, Math.floor(this.deps.limits.maxDurationS / 60));
+        fail('SPEECH_TOO_LONG', `Khi đọc ra, nội dung này dài hơn mức cho phép (khoảng ${minutes} phút nghe). Hãy rút ngắn văn bản (các con số và ngày tháng được đọc thành nhiều chữ) hoặc chia thành nhiều thông báo.`);
+      }
+      throw err;
+    }
     return this.#normalizeAndKeep(wav, `tts:${this.deps.tts.name}`, commune);
   }
 

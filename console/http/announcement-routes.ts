@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { readableCommunes, requireRole, visibleAuditEntry } from '../access.ts';
+import { labelAudit } from '../audit-labels.ts';
 import { hamletDeliveries } from '../delivery.ts';
 import { STATUS_LABELS, type Announcement } from '../model.ts';
 import { userOf, type HttpDeps } from './context.ts';
@@ -43,7 +44,7 @@ export function registerAnnouncementRoutes(app: FastifyInstance, deps: HttpDeps)
     const user = userOf(req);
     const communes = user.role === 'admin' ? null : readableCommunes(user, deps.area);
     const limit = Math.min(Math.max(Number(req.query.limit) || 200, 1), 2000);
-    return deps.store.audit.list(communes, { target: req.query.target, limit }).flatMap((e) => visibleAuditEntry(user, e) ?? []);
+    return labelAudit(deps.store.audit.list(communes, { target: req.query.target, limit }).flatMap((e) => visibleAuditEntry(user, e) ?? []), deps.store);
   });
 
   /** each speaker's schedule version and its last verdict */

@@ -11,6 +11,7 @@ import type { Store } from '../store/index.ts';
 import type { UserService } from '../users.ts';
 import type { StationService } from '../relay/stations.ts';
 import type { LiveService } from '../live/sessions.ts';
+import type { FollowupParts } from './followup-routes.ts';
 
 export const SESSION_COOKIE = 'tt_session';
 /** marks a browser that has logged in before: it is exempt from the account-wide lock (login-throttle.ts) */
@@ -28,6 +29,8 @@ export type HttpDeps = {
   config: { secureCookies: boolean; sessionMs: number; maxAudioBytes: number };
   /** the collector's InfluxDB, for device health and alerts (absent: those routes answer 503) */
   influx?: { url: string; database: string };
+  /** follow-up cases of unhappy citizens (absent: their routes are not registered) */
+  followup?: FollowupParts;
   /** counters shown at GET /api/stats (admin) */
   stats(): Record<string, unknown>;
   /** relay stations (console/relay/) */

@@ -3,7 +3,7 @@ import { ConsoleError } from '../errors.ts';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** routes that take a file upload; every other state change takes JSON or no body */
-const MULTIPART_ROUTES = ['/api/audio'];
+const MULTIPART_ROUTES = ['/api/audio', '/api/dossiers/import'];
 
 function mediaType(req: FastifyRequest): string | undefined {
   const ct = req.headers['content-type'];

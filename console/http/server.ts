@@ -2,6 +2,8 @@ import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConsoleError } from '../errors.ts';
 import { tokenOf, type HttpDeps } from './context.ts';
@@ -10,11 +12,16 @@ import { registerAnnouncementRoutes } from './announcement-routes.ts';
 import { registerAudioRoutes } from './audio-routes.ts';
 import { registerCrossSiteGuard } from './cross-site.ts';
 import { registerDeviceRoutes } from './device-routes.ts';
+import { registerDossierRoutes } from './dossier-routes.ts';
+import { registerFollowupRoutes } from './followup-routes.ts';
+import { registerServiceReportRoutes } from './service-report-routes.ts';
 import { registerSessionRoutes } from './session-routes.ts';
 import { registerRelayRoutes } from './relay-routes.ts';
 import { registerLiveRoutes } from './live-routes.ts';
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
+/** the date picker is served by the console itself from node_modules (no CDN: consoles run on closed networks) */
+const FLATPICKR_DIR = dirname(createRequire(import.meta.url).resolve('flatpickr'));
 
 /** The console's HTTP server: JSON API under /api, audio by hash under /audio, the Vietnamese web UI at /. */
 export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
@@ -22,6 +29,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(cookie);
   await app.register(multipart, { limits: { fileSize: deps.config.maxAudioBytes, files: 1, fields: 5 } });
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/', index: 'index.html' });
+  await app.register(fastifyStatic, { root: FLATPICKR_DIR, prefix: '/vendor/flatpickr/', decorateReply: false });
 
   registerCrossSiteGuard(app);
   app.addHook('onRequest', async (req) => {
@@ -54,6 +62,9 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   registerAudioRoutes(app, deps);
   registerAdminRoutes(app, deps);
   registerDeviceRoutes(app, deps);
+  registerDossierRoutes(app, deps);
+  if (deps.followup) registerFollowupRoutes(app, deps, deps.followup);
+  registerServiceReportRoutes(app, deps, deps.followup);
   if (deps.stations) registerRelayRoutes(app, deps.stations);
   if (deps.live) await registerLiveRoutes(app, deps.live);
   return app;

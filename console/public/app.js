@@ -2,7 +2,10 @@
 import { loadDevices } from './devices.js';
 import { loadLive } from './live.js';
 import { initRecorder } from './record.js';
+import { loadFollowup } from './followup.js';
 import { renderUsers } from './users.js';
+import { attachPickers, readPicker, writePicker } from './datetime.js';
+import { renderList } from './list.js';
 const $ = (sel, root = document) => root.querySelector(sel);
 const PRIORITY = { normal: 'Thường', priority: 'Ưu tiên', emergency: 'Khẩn cấp' };
 const WEEKDAYS = ['Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy', 'Chủ nhật'];
@@ -22,6 +25,8 @@ async function api(method, path, body) {
     if (res.status === 401 && path !== '/api/session') showLogin();
     throw new Error(data?.error?.message ?? `Lỗi ${res.status}`);
   }
+  // a change went through: an error shown for an earlier try is no longer true
+  if (method !== 'GET' && !$('#message').classList.contains('ok')) say('');
   return data;
 }
 
@@ -55,8 +60,9 @@ function showView(id) {
   clearInterval(refreshTimer);
   for (const v of document.querySelectorAll('.view')) v.hidden = v.id !== id;
   for (const b of document.querySelectorAll('#tabs button')) b.classList.toggle('active', b.dataset.view === id);
-  const loaders = { 'list-view': loadList, 'speakers-view': loadSpeakers, 'devices-view': () => loadDevices({ api, el }), 'audit-view': loadAudit, 'users-view': loadUsers, 'form-view': () => {}, 'emergency-view': () => {}, 'live-view': () => loadLive({ api, el, say, hamlets, me }) };
-  loaders[id]?.().catch((e) => say(e.message));
+  const loaders = { 'list-view': loadList, 'speakers-view': loadSpeakers, 'devices-view': () => loadDevices({ api, el }), 'followup-view': () => loadFollowup({ api, el, say, me }), 'audit-view': loadAudit, 'users-view': loadUsers, 'form-view': () => {}, 'emergency-view': () => {}, 'live-view': () => loadLive({ api, el, say, hamlets, me }) };
+  // views without a loader (the forms) have nothing to fetch
+  Promise.resolve(loaders[id]?.()).catch((e) => say(e.message));
 }
 
 function showLogin() {
@@ -89,15 +95,12 @@ function renderHamletBoxes() {
 
 async function loadList() {
   const list = await api('GET', '/api/announcements');
-  $('#list-table tbody').replaceChildren(
-    ...list.map((a) => {
-      const tr = el('tr', { className: 'clickable' }, el('td', { textContent: a.title }), el('td', { textContent: PRIORITY[a.priority] }), el('td', { textContent: describeSchedule(a.schedule) }), el('td', { textContent: a.statusLabel, className: 'status' }), el('td', { textContent: fmtTime(a.updatedAt) }));
-      tr.dataset.id = a.id;
-      tr.addEventListener('click', () => openDetail(a.id));
-      return tr;
-    }),
-  );
-  if (!list.length) $('#list-table tbody').replaceChildren(el('tr', {}, el('td', { colSpan: 5, textContent: 'Chưa có thông báo nào. Chọn “Tạo thông báo” để soạn thông báo đầu tiên.' })));
+  const statusLabels = Object.fromEntries(list.map((a) => [a.status, a.statusLabel]));
+  renderList({
+    list, el, statusLabels, onOpen: openDetail,
+    tbody: $('#list-table tbody'), controls: $('#list-controls'),
+    columns: (a) => [a.title + (a.revisionOf ? ' (bản sửa)' : ''), PRIORITY[a.priority], describeSchedule(a.schedule), a.statusLabel, fmtTime(a.updatedAt)],
+  });
 }
 
 async function openDetail(id) {
@@ -119,13 +122,13 @@ async function renderDetail(id) {
   $('#detail-actions').replaceChildren(...actionsFor(a));
   $('#delivery-table tbody').replaceChildren(
     ...a.delivery.map((d) => {
-      const tr = el('tr', {}, el('td', { textContent: d.name }), el('td', { textContent: d.label, className: `state-${d.state} delivery-state` }), el('td', { textContent: d.counts.played }), el('td', { textContent: d.counts.failed }), el('td', { textContent: d.counts.missed }), el('td', { textContent: d.speakers.map((s) => `${s.id} (${s.schedule?.version ?? 0}${s.schedule?.status === 'refused' ? ', bị từ chối: ' + s.schedule.reason : ''})`).join(', ') }));
+      const tr = el('tr', {}, el('td', { textContent: d.name }), el('td', { textContent: d.label, className: `state-${d.state} delivery-state` }), el('td', { textContent: d.counts.played ? `${d.counts.played} lượt (${d.counts.timesSpoken} lần đọc)` : '0' }), el('td', { textContent: d.counts.failed }), el('td', { textContent: d.counts.missed }), el('td', { textContent: d.speakers.map((s) => `${s.id} (${s.schedule?.version ?? 0}${s.schedule?.status === 'refused' ? ', bị từ chối: ' + s.schedule.reason : ''})`).join(', ') }));
       tr.dataset.hamlet = d.hamlet;
       return tr;
     }),
   );
   const audit = await api('GET', `/api/audit?target=${encodeURIComponent(id)}`);
-  $('#detail-audit').replaceChildren(...audit.map((e) => el('li', { textContent: `${fmtTime(e.at)} – ${e.username}: ${ACTIONS[e.action] ?? e.action}` })));
+  $('#detail-audit').replaceChildren(...audit.map((e) => el('li', { textContent: `${fmtTime(e.at)} – ${e.userLabel ?? e.username}: ${ACTIONS[e.action] ?? e.action}` })));
 }
 
 function actionsFor(a) {
@@ -142,7 +145,12 @@ function actionsFor(a) {
       if (reason !== null) await act('reject', { reason })();
     });
   }
-  if (me.role === 'leader' && own && ['approved', 'submitted', 'draft'].includes(a.status)) add('Dừng phát', act('stop'), 'danger');
+  // only what is on the air can be stopped; before anything played it is a cancellation
+  if (me.role === 'leader' && own && a.status === 'approved') {
+    const played = a.delivery.some((d) => d.counts.played > 0);
+    const label = played ? 'Dừng phát' : 'Hủy lịch phát';
+    add(label, async () => { if (confirm(`${label} «${a.title}»? Các loa sẽ không phát thông báo này nữa.`)) await act('stop')(); }, 'danger');
+  }
   return buttons;
 }
 
@@ -155,8 +163,8 @@ function editForm(a) {
   f.source.value = a.text ? 'text' : 'audio';
   f.dataset.audio = a.text ? '' : a.audio.sha256;
   f.kind.value = a.schedule.kind;
-  if (a.schedule.kind === 'once') f.at.value = a.schedule.at;
-  else { f.time.value = a.schedule.time; f.from.value = a.schedule.from; f.to.value = a.schedule.to; }
+  if (a.schedule.kind === 'once') writePicker(f.at, a.schedule.at);
+  else { writePicker(f.time, a.schedule.time); writePicker(f.from, a.schedule.from); writePicker(f.to, a.schedule.to); }
   for (const box of f.querySelectorAll('[name=weekday]')) box.checked = (a.schedule.weekdays ?? []).includes(Number(box.value));
   f['all-hamlets'].checked = a.hamlets === 'all';
   for (const box of f.querySelectorAll('[name=hamlet]')) box.checked = a.hamlets !== 'all' && a.hamlets.includes(box.value);
@@ -195,7 +203,7 @@ async function submitForm(ev) {
     } else audio = f.dataset.audio || undefined;
   }
   const kind = f.kind.value;
-  const schedule = kind === 'once' ? { kind, at: f.at.value } : { kind, time: f.time.value, from: f.from.value, to: f.to.value, ...(kind === 'weekly' ? { weekdays: checkedValues(f, 'weekday').map(Number) } : {}) };
+  const schedule = kind === 'once' ? { kind, at: readPicker(f.at) } : { kind, time: readPicker(f.time), from: readPicker(f.from), to: readPicker(f.to), ...(kind === 'weekly' ? { weekdays: checkedValues(f, 'weekday').map(Number) } : {}) };
   const body = {
     title: f.title.value,
     ...(f.source.value === 'text' ? { text: f.text.value } : { audio }),
@@ -233,7 +241,7 @@ async function loadSpeakers() {
 
 async function loadAudit() {
   const list = await api('GET', '/api/audit');
-  $('#audit-table tbody').replaceChildren(...list.map((e) => el('tr', {}, el('td', { textContent: fmtTime(e.at) }), el('td', { textContent: e.username }), el('td', { textContent: ACTIONS[e.action] ?? e.action }), el('td', { textContent: e.target ?? '' }))));
+  $('#audit-table tbody').replaceChildren(...list.map((e) => el('tr', {}, el('td', { textContent: fmtTime(e.at) }), el('td', { textContent: e.userLabel ?? e.username }), el('td', { textContent: ACTIONS[e.action] ?? e.action }), el('td', { textContent: e.targetLabel ?? e.target ?? '', title: e.target ?? '' }))));
 }
 
 async function loadUsers() {
@@ -269,5 +277,6 @@ $('#emergency-form').addEventListener('submit', guard(submitEmergency));
 $('#user-form').addEventListener('submit', guard(submitUser));
 $('#ann-form [name=file]').addEventListener('change', () => ($('#audio-info').textContent = ''));
 
+attachPickers($('#ann-form'));
 syncForm();
 api('GET', '/api/me').then(({ user }) => showApp(user)).catch(() => showLogin());

@@ -10,6 +10,12 @@ const ALERT_STATES = { raised: 'Đang báo', recovered: 'Đã khôi phục' };
 const percent = (f) => `${(Math.round(f * 1000) / 10).toLocaleString('vi-VN')} %`;
 const fmtTime = (iso) => (iso ? new Date(iso).toLocaleString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' }) : '—');
 
+/** "đang hoạt động" beside a low 7-day figure reads as a contradiction: say what it means */
+export function uptimeNote(d, el) {
+  if (d.online !== true || !(d.uptime7d < 0.5)) return [];
+  return [el('div', { className: 'warn-note', textContent: `Đang kết nối lúc này, nhưng chỉ hoạt động ${percent(d.uptime7d)} thời gian trong 7 ngày qua (mất kết nối nhiều hoặc mới lắp).` })];
+}
+
 /** `api` and `el` are app.js's helpers (fetch with the session cookie; element builder). */
 export async function loadDevices({ api, el }) {
   const devTbody = document.querySelector('#devices-table tbody');
@@ -24,7 +30,7 @@ export async function loadDevices({ api, el }) {
       return el('tr', {},
         el('td', { textContent: d.kindLabel }),
         el('td', { textContent: `${d.place} (${d.communeName})`, title: d.id }),
-        el('td', { textContent: s.text, className: s.cls }),
+        el('td', { textContent: s.text, className: s.cls }, ...uptimeNote(d, el)),
         el('td', { textContent: fmtTime(d.lastSeen) }),
         el('td', { textContent: percent(d.uptimeToday) }),
         el('td', { textContent: percent(d.uptime7d) }),

@@ -49,6 +49,11 @@ export class LoginAttemptStore {
     })();
   }
 
+  /** counters quiet for longer than any rule remembers are dropped (a spray must not grow the table for ever) */
+  purgeOlderThan(before: number): number {
+    return this.db.prepare('DELETE FROM login_attempts WHERE last_at < ?').run(before).changes;
+  }
+
   failuresOf(key: string): number {
     return (this.db.prepare('SELECT failures FROM login_attempts WHERE key = ?').get(key) as { failures: number } | undefined)?.failures ?? 0;
   }

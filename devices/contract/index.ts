@@ -5,6 +5,7 @@ import { AlertPayload } from './alert.ts';
 import { AvailabilityPayload } from './availability.ts';
 import { BroadcastLogPayload, SchedulePayload, ScheduleStatusPayload } from './broadcast.ts';
 import { CameraPayload } from './camera.ts';
+import { DossierBindingPayload } from './dossier.ts';
 import { RatingPayload } from './rating.ts';
 import { StatePayload } from './state.ts';
 
@@ -13,6 +14,7 @@ export * from './alert.ts';
 export * from './availability.ts';
 export * from './broadcast.ts';
 export * from './camera.ts';
+export * from './dossier.ts';
 export * from './rating.ts';
 export * from './state.ts';
 export * from './stream.ts';
@@ -28,6 +30,7 @@ export const PAYLOADS = {
   'schedule-status': ScheduleStatusPayload,
   ack: AckPayload,
   schedule: SchedulePayload,
+  dossier: DossierBindingPayload,
   alert: AlertPayload,
 } as const satisfies Record<Channel, z.ZodType>;
 

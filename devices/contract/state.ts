@@ -5,6 +5,8 @@ import { UtcTime } from './time.ts';
 export const RejectedPresses = z.strictObject({
   lockout: z.number().int().nonnegative(),
   'outbox-full': z.number().int().nonnegative(),
+  /** a second rating for a dossier already rated on this box (optional: older boxes do not send it) */
+  'dossier-used': z.number().int().nonnegative().optional(),
 });
 
 /** Heartbeat / state, retained on tt/v1/<deviceId>/state. Kind-specific parts are optional sections. */

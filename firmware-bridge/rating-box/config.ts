@@ -4,6 +4,37 @@ import { DEFAULT_LEVELS, Level, type LevelKey } from '../../devices/levels.ts';
 /** A pin: a number (Firmata / Arduino) or a plugin's name for it (raspi-io: "GPIO17", "P1-11"). */
 export const PinId = z.union([z.number().int().nonnegative(), z.string().min(1).max(32)]);
 
+/** units.ratingBox.service: ties ratings to the dossier and the officer on duty (all optional). */
+export const ServiceBindingConfig = z.strictObject({
+  /** a keyboard-type USB barcode/QR scanner, read through Linux input events */
+  scanner: z
+    .strictObject({
+      /** e.g. /dev/input/by-id/usb-...-event-kbd (stable across re-plugging) or /dev/input/event0 */
+      device: z.string().min(1),
+      /** struct input_event size: 24 on 64-bit kernels, 16 on 32-bit (default: this machine's) */
+      recordBytes: z.union([z.literal(16), z.literal(24)]).optional(),
+      reopenMs: z.number().int().min(10).max(600_000).default(5_000),
+      maxLength: z.number().int().min(8).max(4096).default(256),
+    })
+    .optional(),
+  /** accept dossier bindings from the one-stop software on tt/v1/<box>/dossier */
+  integration: z.boolean().default(true),
+  bindingTtlMs: z.number().int().min(1_000).max(3_600_000).default(10 * 60_000),
+  badgePrefix: z.string().min(1).max(16).default('CB-'),
+  /** a regular expression whose first group is the dossier number inside a scanned code (e.g. a QR code URL) */
+  dossierPattern: z
+    .string()
+    .max(500)
+    .refine((s) => {
+      try {
+        return new RegExp(s).source.length > 0;
+      } catch {
+        return false;
+      }
+    }, 'biểu thức chính quy không hợp lệ (invalid regular expression)')
+    .optional(),
+});
+
 /** units.ratingBox of the bridge config. */
 export const RatingBoxConfig = z
   .strictObject({
@@ -22,6 +53,7 @@ export const RatingBoxConfig = z
     beepMs: z.number().int().min(10).max(2_000).default(120),
     /** the long beep when a rating cannot be stored (outbox full) */
     errorBeepMs: z.number().int().min(10).max(5_000).default(1_000),
+    service: ServiceBindingConfig.default({ integration: true, bindingTtlMs: 600_000, badgePrefix: 'CB-' }),
   })
   .transform((c, ctx) => {
     const levels: LevelKey[] = c.levels ?? DEFAULT_LEVELS.filter((l) => c.buttons[l] !== undefined);

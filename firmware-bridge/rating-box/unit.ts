@@ -7,9 +7,12 @@ import { PressLog, type PressLogLimits, type PressLogLine } from '../press-log.t
 import type { BridgeContext, BridgeUnit } from '../unit.ts';
 import type { RatingBoxConfig } from './config.ts';
 import { Debouncer } from './debounce.ts';
+import { nativeRecordBytes } from './input-events.ts';
+import { ScannerInput } from './scanner.ts';
+import { ServiceBinding, type ServiceFields } from './service-binding.ts';
 
 /** What the bridge core gives the rating box to store ratings (the durable outbox + time resolution). */
-export type RatedPress = { id: string; level: LevelKey; boot: string; seq: number; mono: number; wall: number | null };
+export type RatedPress = { id: string; level: LevelKey; boot: string; seq: number; mono: number; wall: number | null } & ServiceFields;
 export interface RatingSink {
   /** synchronous: decided before the acknowledgement */
   isFull(): boolean;
@@ -26,7 +29,7 @@ export type RatingBoxDeps = {
   pressLogLimits?: Partial<PressLogLimits>;
 };
 
-type Counters = { accepted: number; rejected: { lockout: number; 'outbox-full': number } };
+type Counters = { accepted: number; rejected: { lockout: number; 'outbox-full': number; 'dossier-used': number } };
 
 /**
  * The rating box: buttons → debounced presses → lockout → acknowledgement (LED + beep, issued
@@ -35,7 +38,10 @@ type Counters = { accepted: number; rejected: { lockout: number; 'outbox-full': 
  */
 export class RatingBoxUnit implements BridgeUnit {
   readonly name = 'rating-box';
-  readonly counters: Counters = { accepted: 0, rejected: { lockout: 0, 'outbox-full': 0 } };
+  readonly counters: Counters = { accepted: 0, rejected: { lockout: 0, 'outbox-full': 0, 'dossier-used': 0 } };
+  /** the dossier and officer of the next rating (scanner, one-stop software, badge) */
+  service?: ServiceBinding;
+  scanner?: ScannerInput;
   /** ratings accepted but not stored (disk errors; a full outbox is counted in `counters`) */
   storeErrors = 0;
   /** raw edges johnny-five reported (bounces included): lets the simulator wait for a press to land */
@@ -67,6 +73,7 @@ export class RatingBoxUnit implements BridgeUnit {
       });
     await mkdir(ctx.dataDir, { recursive: true });
     this.#seq = await this.#loadSeq();
+    await this.#startService(ctx);
     this.#led = board.output(this.config.leds.ack, 'led');
     this.#buzzer = board.output(this.config.buzzerPin, 'buzzer');
     for (const level of this.config.levels) {
@@ -78,6 +85,35 @@ export class RatingBoxUnit implements BridgeUnit {
     }
     ctx.contributeState(() => ({ presses: structuredClone(this.counters) }));
     ctx.log.info({ levels: this.config.levels.map((l) => SATISFACTION_LEVELS[l].label), lockoutMs: this.config.lockoutMs }, 'rating box ready');
+  }
+
+  async #startService(ctx: BridgeContext): Promise<void> {
+    const cfg = this.config.service;
+    const service = new ServiceBinding(
+      { bindingTtlMs: cfg.bindingTtlMs, badgePrefix: cfg.badgePrefix, ...(cfg.dossierPattern ? { dossierPattern: new RegExp(cfg.dossierPattern) } : {}) },
+      { dataDir: ctx.dataDir, clock: ctx.clock, time: ctx.time, log: ctx.log },
+    );
+    await service.load();
+    this.service = service;
+    if (cfg.integration) {
+      ctx.subscribe('dossier', (msg) => {
+        if (msg.ok) service.bindFromIntegration(msg.payload);
+        else ctx.log.warn({ error: msg.error, detail: msg.detail }, 'dossier binding refused');
+      });
+    }
+    if (cfg.scanner) {
+      const { device, reopenMs, maxLength } = cfg.scanner;
+      this.scanner = new ScannerInput({ device, reopenMs, maxLength, recordBytes: cfg.scanner.recordBytes ?? nativeRecordBytes() }, (code) => this.#scanned(code), ctx);
+      this.scanner.start();
+    }
+  }
+
+  #scanned(code: string): void {
+    const outcome = this.service!.scanned(code);
+    // a short beep says "read"; a long one says "not a dossier or badge"
+    if (outcome === 'invalid') this.#beep(this.config.errorBeepMs);
+    else this.#beep(this.config.beepMs);
+    this.#ctx?.log.info({ outcome }, 'code scanned');
   }
 
   /** one debounced press (also the entry point for tests that bypass the pins) */
@@ -93,20 +129,29 @@ export class RatingBoxUnit implements BridgeUnit {
     } else if (this.deps.ratings.isFull()) {
       this.#refuseFull(base);
     } else {
-      this.#accept(ctx, base);
+      const service = this.service?.forPress() ?? {};
+      if ('refuse' in service) {
+        // one rating per dossier: this one was rated already
+        this.counters.rejected['dossier-used']++;
+        this.#beep(this.config.errorBeepMs);
+        this.#logPress({ ...base, accepted: false, reason: 'dossier-used', dossier: service.dossier });
+      } else {
+        this.#accept(ctx, base, service);
+      }
     }
     this.#track(this.#saveSeq()); // every press has a number, and it is saved after the acknowledgement
   }
 
-  #accept(ctx: BridgeContext, base: Omit<PressLogLine, 'accepted'>): void {
+  #accept(ctx: BridgeContext, base: Omit<PressLogLine, 'accepted'>, service: ServiceFields): void {
     // acknowledgement first: synchronous pin writes, before any disk or network I/O
     this.#acknowledge();
     this.#lockoutUntil = base.mono + this.config.lockoutMs;
     this.counters.accepted++;
     const id = randomUUID();
-    this.#logPress({ ...base, accepted: true, id });
+    this.#logPress({ ...base, accepted: true, id, ...(service.dossier ? { dossier: service.dossier } : {}) });
+    if (service.dossier) this.#track(this.service!.spend(service.dossier));
     const wall = base.wall ? Date.parse(base.wall) : null;
-    const press = { id, level: base.level as LevelKey, boot: base.boot, seq: base.seq, mono: base.mono, wall };
+    const press = { id, level: base.level as LevelKey, boot: base.boot, seq: base.seq, mono: base.mono, wall, ...service };
     this.#track(
       this.deps.ratings.record(press).catch((err: { code?: string }) => {
         this.counters.accepted--;
@@ -179,7 +224,9 @@ export class RatingBoxUnit implements BridgeUnit {
     for (const t of this.#timers.splice(0)) t.cancel();
     this.#led?.set(false);
     this.#buzzer?.set(false);
+    await this.scanner?.stop();
     await Promise.allSettled([...this.#pending]);
+    await this.service?.flush();
     await this.#pressLog?.flush();
   }
 }

@@ -1,6 +1,7 @@
 import { registerAnnounce } from './announce.ts';
 import { registerConfigNode } from './config-node.ts';
 import { registerDeviceStatus } from './device-status.ts';
+import { registerFollowup } from './followup.ts';
 import type { RedApi } from './red.ts';
 import { registerRatingIn } from './rating-in.ts';
 
@@ -13,4 +14,5 @@ export default function thanthien(RED: RedApi): void {
   registerRatingIn(RED);
   registerDeviceStatus(RED);
   registerAnnounce(RED);
+  registerFollowup(RED);
 }

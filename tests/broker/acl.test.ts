@@ -70,7 +70,7 @@ describe('service rights', () => {
   });
 
   it('integration: read-only, uplink and alerts, only devices of its communes', () => {
-    expect(reason(canPublish(nodeRed, topicFor(SPEAKER, 'schedule'), false, registry))).toBe('publish-read-only');
+    expect(reason(canPublish(nodeRed, topicFor(SPEAKER, 'schedule'), false, registry))).toBe('publish-channel-not-allowed');
     expect(reason(canSubscribe(nodeRed, channelFilter('rating')))).toBe('ok');
     expect(reason(canSubscribe(nodeRed, channelFilter('alert')))).toBe('ok');
     expect(reason(canSubscribe(nodeRed, channelFilter('ack')))).toBe('subscribe-not-allowed');

@@ -99,7 +99,7 @@ describe('broker frame guard: declared lengths, slow clients, malformed CONNECTs
     await collector.endAsync();
   });
 
-  it('counts every malformed CONNECT: bad protocol name, lying lengths, not CONNECT first, bad varint', async () => {
+  it('counts every malformed CONNECT: bad protocol name, lying lengths, not CONNECT first, a second CONNECT, bad varint', async () => {
     const before = count('connect-malformed');
     const good = connectPacket({ clientId: BOX, username: BOX, password: t.secrets[BOX] });
     const badName = Buffer.from(good);
@@ -113,7 +113,12 @@ describe('broker frame guard: declared lengths, slow clients, malformed CONNECTs
       await raw.closed;
       expect(Buffer.concat(raw.received).length).toBe(0); // closed without a CONNACK
     }
-    expect(count('connect-malformed')).toBe(before + 3);
+    const twice = await rawConnect(t.broker.port);
+    twice.socket.write(good);
+    expect(await connackCode(twice)).toBe(0);
+    twice.socket.write(good); // a second CONNECT [MQTT-3.1.0-2]
+    await twice.closed;
+    expect(count('connect-malformed')).toBe(before + 4);
     const varintBefore = count('frame-malformed');
     const raw = await rawConnect(t.broker.port);
     raw.socket.write(Buffer.from([0x10, 0xff, 0xff, 0xff, 0xff, 0x7f]));

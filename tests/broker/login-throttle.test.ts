@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { LoginThrottle } from '../../broker/login-throttle.ts';
 import { BOX, BOX2, refusedCode, startTestBroker } from './helpers.ts';
 
 describe('broker login throttle: failed verifications per address and per client id', async () => {
@@ -55,5 +56,22 @@ describe('broker login throttle: a reconnect storm of right passwords from one a
     expect(clients.every((c) => c.connected)).toBe(true);
     expect(t.broker.stats().refusals['auth-throttled']).toBeUndefined();
     expect(t.broker.stats().passwordVerifications).toBe(ids.length);
+  });
+});
+
+describe('login throttle unit: concurrent wrong passwords', () => {
+  it('runs no more verifications than the bucket holds, refuses the rest once they failed, leaves none waiting', async () => {
+    const clock = { now: () => 0, monotonic: () => 0, setTimeout: (fn: () => void) => (fn(), { cancel() {} }) };
+    const throttle = new LoginThrottle({ perAddress: { burst: 5, perMinute: 1 }, perClientId: { burst: 1000, perMinute: 1 }, refusalDelayMs: 0, maxDelayed: 0, maxWaiting: 1000 }, clock);
+    const verdicts: string[] = [];
+    const all = Array.from({ length: 100 }, (_, i) =>
+      throttle.admit('10.0.0.9', `id-${i}`, Buffer.from('sai')).then((v) => {
+        verdicts.push(v);
+        if (v === 'verify') setImmediate(() => throttle.settle('10.0.0.9', `id-${i}`, Buffer.from('sai'), false));
+      }),
+    );
+    await Promise.all(all); // resolves only if no admission stays waiting
+    expect(verdicts.filter((v) => v === 'verify')).toHaveLength(5);
+    expect(verdicts.filter((v) => v === 'refuse')).toHaveLength(95);
   });
 });

@@ -135,7 +135,10 @@ describe('end to end in Chromium', () => {
     await page.uncheck('#ann-form [name=all-hamlets]');
     for (const s of SPEAKERS) await page.check(`#hamlet-boxes input[value=${s.hamlet}]`);
     await page.selectOption('#ann-form [name=kind]', 'once');
-    await page.fill('#ann-form [name=at]', when.local);
+    // typed the Vietnamese way (dd/mm/yyyy hh:mm), whatever the browser's locale
+    const [d, t] = when.local.split('T');
+    await page.fill('#ann-form [name=at]', `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)} ${t}`);
+    await page.keyboard.press('Escape');
     await page.fill('#ann-form [name=volume]', '70');
     await page.click('#ann-form button[type=submit]');
     await page.waitForSelector('#detail-info[data-status=draft]', { timeout: 60_000 });
@@ -174,7 +177,7 @@ describe('end to end in Chromium', () => {
     // the console also read them back from InfluxDB; each log still counts once per hamlet
     await waitFor(() => (console_.stats().influx?.rows ?? 0) >= 2, 30_000, 'console reads broadcast_log');
     const detail = await (await page.request.get(`${console_.url}/api/announcements/${id}`)).json();
-    expect(detail.delivery.map((d: { hamlet: string; counts: unknown }) => [d.hamlet, d.counts])).toEqual(SPEAKERS.map((s) => [s.hamlet, { played: 1, failed: 0, missed: 0 }]));
+    expect(detail.delivery.map((d: { hamlet: string; counts: unknown }) => [d.hamlet, d.counts])).toEqual(SPEAKERS.map((s) => [s.hamlet, { played: 1, failed: 0, missed: 0, timesSpoken: 1 }]));
     // and each speaker accepted the document that carried it
     expect(SPEAKERS.every((s) => console_.store.speakers.get(s.id)?.status === 'accepted')).toBe(true);
     await page.close();

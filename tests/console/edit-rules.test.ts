@@ -73,8 +73,14 @@ describe('edits of approved and emergency announcements', () => {
     // one leader alone, and the audit trail says so
     const audit = (await env.api(leader, 'GET', `/api/audit?target=${id}`)).body;
     expect(audit[0]).toMatchObject({ action: 'emergency', after: { approval: 'single-leader-emergency' } });
-    expect((await env.api(leader, 'POST', `/api/announcements/${id}/stop`)).body.status).toBe('stopped');
-    expect(await onAir()).not.toContain(id);
+    // the leader changes it: a new emergency replaces it on the air at once
+    const changed = await env.api(leader, 'PUT', `/api/announcements/${id}`, { title: 'Lũ quét (cập nhật)', text: 'Nước đã rút ở ấp Một; bà con vùng trũng vẫn ở chỗ cao.', hamlets: ['xa1-ap1'] });
+    expect(changed.body).toMatchObject({ status: 'approved', priority: 'emergency', revisionOf: id });
+    expect((await env.api(staff, 'GET', `/api/announcements/${id}`)).body.status).toBe('stopped');
+    expect(await onAir()).toEqual([changed.body.id]);
+    expect((await env.api(staff, 'PUT', `/api/announcements/${changed.body.id}`, body())).body.error.code).toBe('EMERGENCY_LEADER_ONLY');
+    expect((await env.api(leader, 'POST', `/api/announcements/${changed.body.id}/stop`)).body.status).toBe('stopped');
+    expect(await onAir()).not.toContain(changed.body.id);
   });
 
   it('two-person rule: nothing unsubmitted is approved, and no leader approves what they wrote', async () => {

@@ -80,4 +80,11 @@ describe('login throttling', () => {
     // another address is not affected
     await expect(env.console.users.login('canbo1', PASSWORD, { address: '10.9.9.8' })).resolves.toMatchObject({ user: { username: 'canbo1' } });
   });
+
+  it('forgets counters after a quiet day, so a spray does not grow the table for ever', async () => {
+    expect(env.console.store.loginAttempts.failuresOf('address:10.9.9.9')).toBe(POLICY.addressFailures);
+    clock.advance(POLICY.pairQuietMs + 120_000);
+    await env.console.users.login('canbo1', PASSWORD, { address: '10.9.9.7' });
+    expect(env.console.store.loginAttempts.failuresOf('address:10.9.9.9')).toBe(0);
+  });
 });

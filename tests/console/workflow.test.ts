@@ -138,7 +138,7 @@ describe('announcement workflow', () => {
       const d = await env.api(district, 'GET', `/api/announcements/${r.body.id}`);
       return d.body.delivery[0].label === 'đã phát' && d;
     }, 20_000, 'đã phát');
-    expect(detail.body.delivery[0].counts).toEqual({ played: 1, failed: 0, missed: 0 });
+    expect(detail.body.delivery[0].counts).toEqual({ played: 1, failed: 0, missed: 0, timesSpoken: 1 });
     expect(env.console.feedback.stats.duplicates).toBe(1);
   });
 

@@ -91,8 +91,8 @@ describe('rating box', () => {
     await press(PINS['binh-thuong']);
     await waitFor(() => records.length >= 1);
     expect(records).toHaveLength(1);
-    expect(unit.counters).toEqual({ accepted: 1, rejected: { lockout: 3, 'outbox-full': 0 } });
-    expect(sections[0]()).toEqual({ presses: { accepted: 1, rejected: { lockout: 3, 'outbox-full': 0 } } });
+    expect(unit.counters).toEqual({ accepted: 1, rejected: { lockout: 3, 'outbox-full': 0, 'dossier-used': 0 } });
+    expect(sections[0]()).toEqual({ presses: { accepted: 1, rejected: { lockout: 3, 'outbox-full': 0, 'dossier-used': 0 } } });
     clock.advance(3_000); // past the lockout
     await press(PINS['binh-thuong']);
     await waitFor(() => records.length >= 2);
@@ -118,7 +118,7 @@ describe('rating box', () => {
   it('refuses a rating when the outbox is full: counted, error beep, nothing stored', async () => {
     const { unit, events, records, edge, io } = await setup({ full: true });
     await edge(PINS['hai-long'], 0);
-    expect(unit.counters).toEqual({ accepted: 0, rejected: { lockout: 0, 'outbox-full': 1 } });
+    expect(unit.counters).toEqual({ accepted: 0, rejected: { lockout: 0, 'outbox-full': 1, 'dossier-used': 0 } });
     expect(io.level(BUZZER)).toBe(1);
     expect(events).not.toContain('led:1');
     expect(records).toHaveLength(0);

@@ -1,0 +1,35 @@
+/**
+ * A wrong-password CONNECT flood for the broker-attack benchmark, in its own process.
+ * Usage: tsx bench/procs/wrong-password-flood.ts <port> <ms> <workers> <id,id,…>; prints {attempts, answered}.
+ */
+import { connect as netConnect } from 'node:net';
+import mqttPacket from 'mqtt-packet';
+
+const [port, ms, workers] = process.argv.slice(2, 5).map(Number);
+const ids = process.argv[5].split(',');
+const end = Date.now() + ms;
+let attempts = 0;
+let answered = 0;
+
+const one = (id: string) =>
+  new Promise<void>((resolve) => {
+    const s = netConnect(port, '127.0.0.1');
+    s.on('error', () => {});
+    s.once('connect', () => s.write(mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: id, keepalive: 30, username: id, password: Buffer.from(`sai-${attempts}`) })));
+    s.once('data', (b) => {
+      if (b[0] === 0x20) answered++;
+      s.destroy();
+    });
+    s.once('close', () => resolve());
+    setTimeout(() => s.destroy(), 15_000).unref();
+  });
+
+await Promise.all(
+  Array.from({ length: workers }, async (_, w) => {
+    while (Date.now() < end) {
+      attempts++;
+      await one(ids[(attempts + w) % ids.length]);
+    }
+  }),
+);
+console.log(JSON.stringify({ attempts, answered }));
