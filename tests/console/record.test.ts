@@ -48,7 +48,7 @@ describe('recording an announcement in the browser', () => {
     await page.click('#rec-save');
     const sha = await page.waitForFunction(() => document.querySelector<HTMLElement>('#rec-info')?.dataset.sha256).then((h) => h.jsonValue() as Promise<string>);
     await page.selectOption('#ann-form [name=kind]', 'once');
-    await page.fill('#ann-form [name=at]', `${new Date().getUTCFullYear() + 1}-02-01T07:00`);
+    await page.fill('#ann-form [name=at]', `01/02/${new Date().getUTCFullYear() + 1} 07:00`);
     await page.click('#ann-form button[type=submit]');
     await page.waitForSelector('#detail-info[data-status=draft]', { timeout: 30_000 });
     const staff = await env.login('canbo1');
