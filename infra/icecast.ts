@@ -30,7 +30,7 @@ export function icecastConfig(o: Required<Omit<IcecastOptions, 'bin'>> & { logDi
   return `<icecast>
   <location>thanthien</location><admin>root@localhost</admin>
   <limits><clients>1000</clients><sources>50</sources><queue-size>${o.queueBytes}</queue-size><client-timeout>30</client-timeout>
-    <header-timeout>5</header-timeout><source-timeout>3</source-timeout><burst-on-connect>0</burst-on-connect><burst-size>0</burst-size></limits>
+    <header-timeout>5</header-timeout><source-timeout>10</source-timeout><burst-on-connect>0</burst-on-connect><burst-size>0</burst-size></limits>
   <authentication><source-password>${xmlEscape(o.sourcePassword)}</source-password><admin-user>admin</admin-user>
     <admin-password>${xmlEscape(o.adminPassword)}</admin-password></authentication>
   <hostname>${o.host}</hostname>
