@@ -56,6 +56,8 @@ export class FfmpegLoudness implements LoudnessNormalizer {
     const limit = Math.pow(10, (t.truePeakDb - 1) / 20).toFixed(4);
     const chain = (gainDb: number) => `aresample=48000,volume=${gainDb.toFixed(2)}dB,alimiter=limit=${limit}:attack=5:release=50:level=0`;
     let gainDb = t.integratedLufs - m.integratedLufs;
+    // no peak goes over the ceiling: the limiter does nothing and the gain is exact, nothing to re-measure
+    if (m.truePeakDb + gainDb <= t.truePeakDb - 1) return chain(gainDb);
     for (let i = 0; i < 3; i++) {
       const got = await measureLoudness(input, t, chain(gainDb));
       const miss = t.integratedLufs - got.integratedLufs;
