@@ -20,8 +20,10 @@ import { recordResults } from './lib/record.ts';
 import { benchRegistry } from './lib/setup.ts';
 import { runSpeakerStartBench } from './speaker-start.ts';
 import { measureAckLatency } from '../firmware-bridge/bench-ack.ts';
+import { runClusterBench } from './cluster.ts';
 import { runBrokerAttackBench } from './broker-attack.ts';
 import { runLiveLatencyBench } from './live-latency.ts';
+import { recordProvinceReach, runProvinceReachBench } from './province-reach.ts';
 
 const quick = process.env.BENCH_QUICK === '1';
 const dir = mkdtempSync(join(tmpdir(), 'tt-bench-'));
@@ -38,6 +40,8 @@ try {
     latency: ['latency', 'press→queryable at 2,000 ratings/s', () => runLatencyBench(ctx)],
     speakers: ['speakers', 'loudspeaker start accuracy', () => runSpeakerStartBench()],
     ack: ['ack', 'rating box: pin → LED/beep acknowledgement', () => measureAckLatency({ presses: quick ? 50 : 200 })],
+    cluster: ['cluster', 'province scale: broker nodes on Redis vs mosquitto, reconnect storm, soak', () => runClusterBench({ quick, dir })],
+    provinceReach: ['province-reach', 'province emergency and stop reach (2,000 speakers, 100 communes)', async () => { const r = await runProvinceReachBench(); recordProvinceReach(r); return r; }],
     brokerAttack: ['broker-attack', 'broker under attack: declared-length memory, wrong-password flood', () => runBrokerAttackBench()],
     liveLatency: ['live-latency', 'live broadcast mouth→speaker latency (1 and 50 speakers), relay start delay', () => runLiveLatencyBench()],
   } as const;

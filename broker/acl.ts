@@ -28,7 +28,7 @@ type RoleRights = {
  */
 export const ROLE_RIGHTS = {
   collector: { publish: ['ack', 'alert'], subscribe: UPLINK_CHANNELS, brokerSys: true },
-  console: { publish: ['schedule'], subscribe: ['schedule', 'schedule-status', 'broadcast-log', 'availability', 'state', 'alert'], brokerSys: false },
+  console: { publish: ['schedule', 'schedule-district', 'schedule-province'], subscribe: ['schedule', 'schedule-district', 'schedule-province', 'schedule-status', 'broadcast-log', 'availability', 'state', 'alert'], brokerSys: false },
   integration: { publish: ['dossier'], subscribe: [...UPLINK_CHANNELS, 'alert'], brokerSys: false },
 } as const satisfies Record<ServiceRole, RoleRights>;
 

@@ -3,6 +3,8 @@ import { verifyPassword } from '../devices/credentials.ts';
 import type { Registry } from '../devices/registry/index.ts';
 import type { Identity } from './acl.ts';
 import type { RefusalReason } from './refusals.ts';
+import { BusyError, type Admission } from './admission.ts';
+import type { SharedVerdicts } from './shared-auth-cache.ts';
 
 /**
  * Who is this CONNECT? The username must equal the client id (so topic rights follow the id
@@ -21,7 +23,10 @@ export type Authenticator = {
   verifications(): number;
 };
 
-export function createAuthenticator(registry: Registry, cacheSize: number): Authenticator {
+/** province scale: verdicts shared between nodes through Redis, and bounded scrypt concurrency */
+export type AuthScaling = { shared?: SharedVerdicts; admission?: Admission };
+
+export function createAuthenticator(registry: Registry, cacheSize: number, scaling: AuthScaling = {}): Authenticator {
   const cache = new Map<string, Promise<boolean>>();
   let runs = 0;
 
@@ -29,11 +34,21 @@ export function createAuthenticator(registry: Registry, cacheSize: number): Auth
     const key = `${id}\n${stored}\n${createHash('sha256').update(password).digest('base64')}`;
     const hit = cache.get(key);
     if (hit) return hit;
-    runs++;
-    const pending = verifyPassword(password.toString('utf8'), stored).catch(() => false);
+    const scrypt = () => {
+      runs++;
+      return verifyPassword(password.toString('utf8'), stored).catch(() => false);
+    };
+    const { shared, admission } = scaling;
+    const pending = (async () => {
+      if (shared && (await shared.known(id, stored, password))) return true;
+      const ok = admission ? await admission.run(scrypt) : await scrypt();
+      if (ok) shared?.remember(id, stored, password);
+      return ok;
+    })();
     if (cacheSize > 0) {
       if (cache.size >= cacheSize) cache.delete(cache.keys().next().value as string); // oldest first
       cache.set(key, pending);
+      pending.catch(() => cache.get(key) === pending && cache.delete(key)); // "busy" is no verdict
     }
     return pending;
   };
@@ -44,7 +59,14 @@ export function createAuthenticator(registry: Registry, cacheSize: number): Auth
       if (username !== clientId) return { ok: false, reason: 'auth-client-id-mismatch' };
       const found = lookup(registry, username);
       if (!found) return { ok: false, reason: 'auth-unknown-client' };
-      if (!(await verify(username, found.passwordHash, password))) return { ok: false, reason: 'auth-bad-password' };
+      let ok: boolean;
+      try {
+        ok = await verify(username, found.passwordHash, password);
+      } catch (err) {
+        if (err instanceof BusyError) return { ok: false, reason: 'auth-busy' };
+        throw err;
+      }
+      if (!ok) return { ok: false, reason: 'auth-bad-password' };
       return { ok: true, identity: found.identity };
     },
     verifications: () => runs,

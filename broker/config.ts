@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { MAX_PAYLOAD_BYTES } from '../devices/contract/index.ts';
+import { AdmissionConfig, ClusterConfig, EmitterConfig, SharedAuthCacheConfig } from './cluster-config.ts';
 import { BrokerError } from './errors.ts';
 
 /**
@@ -87,6 +88,11 @@ export const BrokerConfig = z.strictObject({
   maxPayloadBytes: z.number().int().positive().default(MAX_PAYLOAD_BYTES),
   rate: RateConfig.default({ perSecond: 50, burst: 200, maxQueued: 1000 }),
   persistence: PersistenceConfig.default({ kind: 'memory' }),
+  /** fan-out between nodes; omitted = the persistence's Redis when it is Redis (broker/cluster-config.ts) */
+  emitter: EmitterConfig.optional(),
+  cluster: ClusterConfig.default({ heartbeatIntervalMs: 5_000, maxSessionDelivery: 1000 }),
+  sharedAuthCache: SharedAuthCacheConfig.optional(),
+  admission: AdmissionConfig.default({ maxConcurrentVerifications: 2, maxWaitingVerifications: 5000 }),
   /** how often the cumulative refusal counts are published on $SYS/tt/broker/refusals */
   statsIntervalMs: z.number().int().min(100).default(10_000),
   /** bounded cache of password verifications (reconnect storms must not burn scrypt CPU) */
@@ -130,6 +136,7 @@ export function loadBrokerConfig(path: string): BrokerConfig {
   return Object.freeze({
     ...config,
     registryPath: abs(config.registryPath),
+    ...(config.sharedAuthCache ? { sharedAuthCache: { ...config.sharedAuthCache, secretFile: abs(config.sharedAuthCache.secretFile) } } : {}),
     ...(config.tls ? { tls: { ...config.tls, cert: abs(config.tls.cert), key: abs(config.tls.key), ...(config.tls.ca ? { ca: abs(config.tls.ca) } : {}) } } : {}),
   });
 }

@@ -126,14 +126,33 @@ export class FrameGuard extends Duplex {
 
   #onData(chunk: Buffer): void {
     let off = 0;
+    // complete, accepted packets lying whole in this chunk are handed on as one slice of it, without a copy
+    let run = -1;
+    const flush = (end: number) => {
+      if (run >= 0 && end > run && !this.#closed) this.#emit(chunk.subarray(run, end));
+      run = -1;
+    };
     while (off < chunk.length && !this.#closed) {
+      if (this.#need < 0 && this.#header.length === 0) {
+        const whole = this.#wholePacketAt(chunk, off);
+        if (this.#closed) return;
+        if (whole) {
+          const end = off + whole.headerLength + whole.length;
+          if (this.#accept(chunk.subarray(off, end), whole.headerLength)) {
+            if (run < 0) run = off;
+          } else {
+            flush(off);
+          }
+          off = end;
+          continue;
+        }
+      }
+      flush(off);
       if (this.#need < 0) {
         const byte = chunk[off++];
         this.#header.push(byte);
         if (this.#header.length === 1) {
-          const type = byte >> 4;
-          if (type === 0 || type === 15) return this.#close('frame-malformed', `reserved packet type ${type}`);
-          if (!this.#connectSeen && type !== TYPE.connect) return this.#close('connect-malformed', `first packet is type ${type}, not CONNECT`);
+          if (!this.#typeAcceptable(byte >> 4)) return;
           continue;
         }
         if (byte & 0x80) {
@@ -142,10 +161,7 @@ export class FrameGuard extends Duplex {
         }
         let length = 0;
         for (let i = this.#header.length - 1; i >= 1; i--) length = length * 128 + (this.#header[i] & 0x7f);
-        const limit = this.#loggedIn ? this.#limits.packetMaxBytes : this.#limits.connectMaxBytes;
-        if (length > limit) {
-          return this.#close(this.#loggedIn ? 'frame-too-large' : 'frame-too-large-before-login', `declared ${length} bytes > ${limit}`);
-        }
+        if (!this.#lengthAcceptable(length)) return;
         this.#need = length;
       } else {
         const take = Math.min(this.#need, chunk.length - off);
@@ -155,6 +171,7 @@ export class FrameGuard extends Duplex {
       }
       if (this.#need === 0) this.#complete();
     }
+    flush(off);
     const midPacket = this.#header.length > 0;
     if (midPacket && !this.#packetTimer && !this.#closed) {
       this.#packetTimer = this.#clock.setTimeout(
@@ -162,6 +179,41 @@ export class FrameGuard extends Duplex {
         this.#limits.packetTimeoutMs,
       );
     }
+  }
+
+  /** a packet whose fixed header and body are all inside `chunk` at `off` (the common case), checked; else undefined */
+  #wholePacketAt(chunk: Buffer, off: number): { headerLength: number; length: number } | undefined {
+    if (!this.#typeAcceptable(chunk[off] >> 4)) return undefined;
+    let length = 0;
+    let multiplier = 1;
+    for (let i = 1; i <= 4; i++) {
+      if (off + i >= chunk.length) return undefined; // the varint goes on in the next chunk
+      const byte = chunk[off + i];
+      length += (byte & 0x7f) * multiplier;
+      multiplier *= 128;
+      if (!(byte & 0x80)) {
+        if (!this.#lengthAcceptable(length)) return undefined;
+        return off + 1 + i + length <= chunk.length ? { headerLength: 1 + i, length } : undefined;
+      }
+    }
+    this.#close('frame-malformed', 'remaining length longer than 4 bytes');
+    return undefined;
+  }
+
+  #typeAcceptable(type: number): boolean {
+    if (type === 0 || type === 15) return this.#reject('frame-malformed', `reserved packet type ${type}`);
+    if (!this.#connectSeen && type !== TYPE.connect) return this.#reject('connect-malformed', `first packet is type ${type}, not CONNECT`);
+    return true;
+  }
+
+  #lengthAcceptable(length: number): boolean {
+    const limit = this.#loggedIn ? this.#limits.packetMaxBytes : this.#limits.connectMaxBytes;
+    if (length <= limit) return true;
+    return this.#reject(this.#loggedIn ? 'frame-too-large' : 'frame-too-large-before-login', `declared ${length} bytes > ${limit}`);
+  }
+
+  #emit(bytes: Buffer): void {
+    if (!this.push(bytes)) this.#socket.pause();
   }
 
   #complete(): void {
@@ -172,21 +224,28 @@ export class FrameGuard extends Duplex {
     this.#need = -1;
     this.#packetTimer?.cancel();
     this.#packetTimer = undefined;
+    if (this.#accept(packet, bodyAt)) this.#emit(packet);
+  }
+
+  /** a complete packet: hand it to aedes (true), or it was answered, dropped or refused here (false) */
+  #accept(packet: Buffer, bodyAt: number): boolean {
     const type = packet[0] >> 4;
     if (type === TYPE.connect && !this.#connectSeen) {
       this.#connectSeen = true;
       this.#connectTimer?.cancel();
       this.#connectTimer = undefined;
-      if (!this.#connectAcceptable(packet, bodyAt)) return;
-    } else if (type === TYPE.connect) {
-      return void this.#reject('connect-malformed', 'a second CONNECT on the connection'); // [MQTT-3.1.0-2]
-    } else if (type === TYPE.publish && !this.#publishAcceptable(packet, bodyAt)) {
-      return;
-    } else if (type === TYPE.pubrel && packet.length >= bodyAt + 2) {
-      const id = packet.readUInt16BE(bodyAt);
-      if (this.#poisonedQos2.delete(id)) return void this.write(Buffer.from([0x70, 0x02, id >> 8, id & 0xff])); // PUBCOMP
+      return this.#connectAcceptable(packet, bodyAt);
     }
-    if (!this.push(packet)) this.#socket.pause();
+    if (type === TYPE.connect) return this.#reject('connect-malformed', 'a second CONNECT on the connection'); // [MQTT-3.1.0-2]
+    if (type === TYPE.publish) return this.#publishAcceptable(packet, bodyAt);
+    if (type === TYPE.pubrel && packet.length >= bodyAt + 2) {
+      const id = packet.readUInt16BE(bodyAt);
+      if (this.#poisonedQos2.delete(id)) {
+        this.write(Buffer.from([0x70, 0x02, id >> 8, id & 0xff])); // PUBCOMP
+        return false;
+      }
+    }
+    return true;
   }
 
   /** protocol name and level first (so a wrong level gets its CONNACK), then a full parse for lying lengths */

@@ -34,6 +34,7 @@ const AUTH_CODES: Partial<Record<RefusalReason, number>> = {
   'auth-unknown-client': CONNACK.badUserNameOrPassword,
   'auth-bad-password': CONNACK.badUserNameOrPassword,
   'auth-missing-credentials': CONNACK.badUserNameOrPassword,
+  'auth-busy': CONNACK.serverUnavailable,
   'auth-throttled': CONNACK.badUserNameOrPassword,
   'auth-empty-client-id': CONNACK.identifierRejected,
   'connect-keepalive': CONNACK.notAuthorized, // 3.1.1 has no keepalive code (§3.2.2.3): "not authorized" to connect so

@@ -2,7 +2,9 @@ import { Aedes, type Client } from 'aedes';
 import type { Registry } from '../devices/registry/index.ts';
 import { systemClock, type Clock } from '../infra/clock.ts';
 import type { Logger } from '../infra/logger.ts';
+import { Admission } from './admission.ts';
 import { createAuthenticator } from './auth.ts';
+import { joinCluster, type ClusterNode } from './cluster.ts';
 import type { BrokerConfig } from './config.ts';
 import { BrokerError } from './errors.ts';
 import { ConformancePrincipal } from './conformance.ts';
@@ -11,6 +13,7 @@ import { createHooks } from './hooks.ts';
 import { LoginThrottle } from './login-throttle.ts';
 import { listen, type Listener, type TlsMaterial } from './listeners.ts';
 import { createPersistence } from './persistence.ts';
+import { createSharedVerdicts, type SharedVerdicts } from './shared-auth-cache.ts';
 import { REFUSALS_TOPIC, RefusalLog, refusalsPayload, type BrokerStats } from './stats.ts';
 
 export { BrokerConfig, loadBrokerConfig, parseBrokerConfig } from './config.ts';
@@ -29,12 +32,26 @@ export type BrokerDeps = {
   tls?: TlsMaterial;
   /** module loader for the optional Redis persistence (tests substitute it) */
   importer?: (name: string) => Promise<unknown>;
+  /** required when config.sharedAuthCache is set (main.ts reads its secretFile) */
+  authCacheSecret?: Buffer;
+};
+
+/** what a node of a Redis-backed cluster did (tests and benchmarks read it) */
+export type ClusterStats = {
+  aedesId: string;
+  nodeName?: string;
+  willsClaimed: number;
+  willsSkippedReconnected: number;
+  willsClaimedElsewhere: number;
+  sharedAuth?: SharedVerdicts['counters'];
+  admissionRefused: number;
 };
 
 export type RunningBroker = {
   port: number;
   tlsPort?: number;
   stats(): BrokerStats;
+  cluster(): ClusterStats;
   close(): Promise<void>;
 };
 
@@ -46,14 +63,25 @@ export async function startBroker(deps: BrokerDeps): Promise<RunningBroker> {
   if (config.tls && !deps.tls) throw new BrokerError('BROKER_TLS_MATERIAL_MISSING', 'cấu hình có tls nhưng thiếu chứng chỉ/khóa (tls configured, certificate material not given)');
 
   const refusals = new RefusalLog(log);
-  const auth = createAuthenticator(registry, config.authCacheSize);
+  if (config.sharedAuthCache && !deps.authCacheSecret) throw new BrokerError('BROKER_CONFIG_INVALID', 'sharedAuthCache cần khóa bí mật (secret not given)');
+  const shared = config.sharedAuthCache ? createSharedVerdicts(config.sharedAuthCache, deps.authCacheSecret!) : undefined;
+  const admission = new Admission(config.admission.maxConcurrentVerifications, config.admission.maxWaitingVerifications);
+  const auth = createAuthenticator(registry, config.authCacheSize, { shared, admission });
   const throttle = new LoginThrottle(config.loginThrottle, clock);
   const conformance = config.conformance ? new ConformancePrincipal(config.conformance, registry) : undefined;
   if (conformance) log.warn({ username: config.conformance!.username, namespace: config.conformance!.namespace }, 'conformance principal enabled (for protocol test suites only)');
   const hooks = createHooks({ config, registry, clock, log, auth, refusals, throttle, ...(conformance ? { conformance } : {}) });
-  const store = await createPersistence(config.persistence, deps.importer);
+  const store = await createPersistence(config, deps.importer, (err) => log.warn({ err: err.message }, 'redis connection error')).catch(async (err: unknown) => {
+    await shared?.close();
+    throw err;
+  });
+  if (config.persistence.kind === 'redis' && config.emitter?.kind === 'memory') {
+    log.warn('Redis persistence with an in-process emitter: one node only (other nodes would not hear its publishes)');
+  }
   const aedes = await Aedes.createBroker({
     ...(store.persistence ? { persistence: store.persistence } : {}),
+    ...(store.emitter ? { mq: store.emitter } : {}),
+    heartbeatInterval: config.cluster.heartbeatIntervalMs,
     preConnect: hooks.preConnect,
     authenticate: hooks.authenticate,
     authorizePublish: hooks.authorizePublish,
@@ -68,6 +96,10 @@ export async function startBroker(deps: BrokerDeps): Promise<RunningBroker> {
   aedes.on('connectionError', (_client: Client, err: Error) => log.debug({ err: err.message }, 'connection error'));
   (aedes as unknown as NodeJS.EventEmitter).on('error', (err: Error) => log.error({ err }, 'broker error')); // persistence failures; unhandled it would throw
   aedes.on('clientDisconnect', (client: Client) => hooks.forget(client));
+  const cluster: ClusterNode | undefined =
+    store.redisUrl && store.persistence
+      ? joinCluster({ aedes, persistence: store.persistence, redisUrl: store.redisUrl, heartbeatIntervalMs: config.cluster.heartbeatIntervalMs, log })
+      : undefined;
 
   // every socket goes through the frame guard: declared-length limits, slow packets, poison topics
   const guarded = (socket: import('node:net').Socket) =>
@@ -79,7 +111,9 @@ export async function startBroker(deps: BrokerDeps): Promise<RunningBroker> {
   } catch (err) {
     await Promise.all(listeners.map((l) => l.close()));
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    await cluster?.close();
     await store.close();
+    await shared?.close();
     throw err;
   }
 
@@ -102,11 +136,20 @@ export async function startBroker(deps: BrokerDeps): Promise<RunningBroker> {
   };
   publishStats();
 
-  log.info({ port: listeners[0].port, tlsPort: listeners[1]?.port, persistence: config.persistence.kind }, 'broker listening');
+  log.info({ port: listeners[0].port, tlsPort: listeners[1]?.port, persistence: config.persistence.kind, emitter: store.emitter ? 'redis' : 'memory', node: config.cluster.nodeName, aedesId: aedes.id }, 'broker listening');
   return {
     port: listeners[0].port,
     ...(listeners[1] ? { tlsPort: listeners[1].port } : {}),
     stats,
+    cluster: () => ({
+      aedesId: aedes.id,
+      ...(config.cluster.nodeName ? { nodeName: config.cluster.nodeName } : {}),
+      willsClaimed: cluster?.counters.willsClaimed ?? 0,
+      willsSkippedReconnected: cluster?.counters.willsSkippedReconnected ?? 0,
+      willsClaimedElsewhere: cluster?.counters.willsClaimedElsewhere ?? 0,
+      ...(shared ? { sharedAuth: { ...shared.counters } } : {}),
+      admissionRefused: admission.refused,
+    }),
     async close() {
       if (closed) return;
       closed = true;
@@ -114,7 +157,9 @@ export async function startBroker(deps: BrokerDeps): Promise<RunningBroker> {
       hooks.close();
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       await Promise.all(listeners.map((l) => l.close()));
+      await cluster?.close();
       await store.close();
+      await shared?.close();
     },
   };
 }

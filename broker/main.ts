@@ -8,6 +8,7 @@ import { RegistryError, loadRegistry } from '../devices/registry/index.ts';
 import { createLogger } from '../infra/logger.ts';
 import type { BrokerConfig } from './config.ts';
 import { BrokerError, loadBrokerConfig, startBroker, type TlsMaterial } from './index.ts';
+import { readSecret } from './shared-auth-cache.ts';
 
 const log = createLogger('broker');
 
@@ -36,7 +37,13 @@ async function main(): Promise<void> {
   }
   const config = loadBrokerConfig(path);
   const registry = loadRegistry(config.registryPath);
-  const broker = await startBroker({ config, registry, log, ...(config.tls ? { tls: readTls(config.tls) } : {}) });
+  const broker = await startBroker({
+    config,
+    registry,
+    log,
+    ...(config.tls ? { tls: readTls(config.tls) } : {}),
+    ...(config.sharedAuthCache ? { authCacheSecret: readSecret(config.sharedAuthCache.secretFile) } : {}),
+  });
 
   let stopping = false;
   const stop = (signal: string) => {

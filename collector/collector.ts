@@ -1,6 +1,6 @@
 import { InfluxDB, type IPoint, type ISchemaOptions } from 'influx';
 import type { Registry } from '../devices/registry/index.ts';
-import { channelFilter } from '../devices/topics.ts';
+import { channelFilter, type Channel } from '../devices/topics.ts';
 import type { Clock } from '../infra/clock.ts';
 import type { Logger } from '../infra/logger.ts';
 import { Acker } from './acker.ts';
@@ -32,6 +32,8 @@ export type CollectorDeps = {
   /** run after the database and raw retention policy exist (again after an outage if they could not be made) */
   setup?: readonly SetupHook[];
   mqttFactory?: MqttFactory;
+  /** subscription filters for the extensions' channels (default: every device, tt/v1/+/<channel>); partition/ narrows them */
+  topicFilters?: (channels: readonly Channel[]) => string[];
 };
 
 export type Collector = {
@@ -127,7 +129,7 @@ export async function startCollector(deps: CollectorDeps): Promise<Collector> {
     stats.received++;
     stats.rejected['not-started'] = (stats.rejected['not-started'] ?? 0) + 1; // not acknowledged: the device resends
   };
-  const filters = [...pipeline.channels.map(channelFilter), BROKER_REFUSALS_TOPIC];
+  const filters = [...(deps.topicFilters?.(pipeline.channels) ?? pipeline.channels.map(channelFilter)), BROKER_REFUSALS_TOPIC];
   const onConnect = () => {
     for (const ext of extensions) {
       try {

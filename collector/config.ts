@@ -52,6 +52,14 @@ export const CollectorConfig = z.strictObject({
   writeTimeoutMs: z.number().int().positive().default(10_000),
   /** presence, device state, camera and alert settings (collector/presence-config.ts) */
   presence: PresenceConfig.optional(),
+  /** several collectors sharing the communes of a province (collector/partition/); clientId must be unique */
+  partition: z
+    .strictObject({
+      redisUrl: z.url({ protocol: /^rediss?$/ }),
+      /** a collector silent this long loses its communes to the others */
+      leaseMs: z.number().int().min(300).max(600_000).default(10_000),
+    })
+    .optional(),
 });
 export type CollectorConfigInput = z.input<typeof CollectorConfig>;
 /** The validated config with its secrets resolved: broker.password always set, broker.caPem read from broker.ca. */

@@ -5,6 +5,7 @@ import { createLogger } from '../infra/logger.ts';
 import { loadConfig } from './config.ts';
 import { collectorExtensions } from './extensions.ts';
 import { startCollector } from './collector.ts';
+import { runPartitioned } from './partition/runner.ts';
 
 /**
  * Composition root: `tsx collector/main.ts --config <file>` (or COLLECTOR_CONFIG=<file>).
@@ -26,15 +27,18 @@ async function main(): Promise<void> {
   try {
     const config = loadConfig(path);
     const registry = loadRegistry(config.registryPath);
-    collector = await startCollector({
-      config,
-      registry,
-      log,
-      clock: systemClock,
-      extensions: collectorExtensions(config),
-      // daily aggregates kept for years beside the raw points (analytics/retention.ts)
-      setup: [(influx, database) => ensureDownsampling(influx, database, { rawRetention: config.influx.rawRetention }).then(() => undefined)],
-    });
+    const start = (view: typeof registry, topicFilters?: Parameters<typeof startCollector>[0]['topicFilters']) =>
+      startCollector({
+        config,
+        registry: view,
+        log,
+        clock: systemClock,
+        extensions: collectorExtensions(config),
+        // daily aggregates kept for years beside the raw points (analytics/retention.ts)
+        setup: [(influx, database) => ensureDownsampling(influx, database, { rawRetention: config.influx.rawRetention }).then(() => undefined)],
+        ...(topicFilters ? { topicFilters } : {}),
+      });
+    collector = config.partition ? await runPartitioned({ config, registry, log, clock: systemClock, start }) : await start(registry);
   } catch (err) {
     const e = err as Error & { code?: string; problems?: string[] };
     log.fatal({ code: e.code, problems: e.problems }, e.message);

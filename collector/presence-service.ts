@@ -67,7 +67,7 @@ export class PresenceService {
         const s = stored.get(id);
         if (s) this.tracker.restore(id, s.online, s.at, s.lastSeen);
         if (s?.lastBeat && !this.#lastBeat.has(id)) this.#lastBeat.set(id, s.lastBeat);
-        else {
+        if (!s) {
           // never reported: down, and a series exists so dashboards show it as down, not missing
           this.tracker.restore(id, false, now, null);
           seeds.push(presencePoint(ctx.registry.deviceTags(entry), { online: false, at: now, source: 'registered' }));

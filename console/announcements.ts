@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../infra/clock.ts';
-import { canApprove, visibleAnnouncement, ownCommune, readableCommunes, requireOwn, requireReadable, requireRole } from './access.ts';
+import { canApprove, visibleAnnouncement, ownUnit, readableCommunes, requireOwnUnit, requireRole, unitCommunes } from './access.ts';
 import type { Area } from './area.ts';
 import type { AudioService } from './audio/service.ts';
 import { fail } from './errors.ts';
-import type { Announcement, AnnouncementDraft, AudioMeta, Status, User } from './model.ts';
+import type { Unit } from './levels.ts';
+import { issuerOf, targetCommunes, type Announcement, type AnnouncementDraft, type AudioMeta, type Status, type User } from './model.ts';
+import type { PolicyService } from './policy.ts';
 import type { Store } from './store/index.ts';
 import { validateDraft } from './validate.ts';
 import { relayDraft } from './relay/relay-draft.ts';
@@ -20,7 +22,12 @@ export type AnnouncementDeps = {
   onChange(commune: string): void;
   /** the province's approved relay stations */
   stations: StationService;
+  /** quiet hours: a non-emergency occurrence inside them is refused (absent: no check) */
+  policy?: PolicyService;
 };
+
+/** what the issuing unit's staff send beyond a commune's draft: the communes it is for */
+type UnitDraft = { unit: Unit; draft: AnnouncementDraft; targets: 'all' | string[] };
 
 /**
  * The announcement workflow: draft → submitted → approved (another leader) → stopped, or rejected → draft.
@@ -34,11 +41,28 @@ export class AnnouncementService {
     return new Date(this.deps.clock.now()).toISOString();
   }
 
-  #draft(user: User, body: unknown): { commune: string; draft: AnnouncementDraft } {
-    const commune = ownCommune(user, this.deps.area);
-    const relay = relayDraft(body, this.deps.stations);
-    const draft = validateDraft(relay.body, { area: this.deps.area, commune, now: this.deps.clock.now(), ...this.deps.limits });
-    return { commune, draft: { ...draft, source: relay.source } };
+  /**
+   * A commune's staff prepare for their hamlets; a province's (or district's) for all or chosen communes of
+   * their area and all or chosen hamlets of those. Quiet hours are checked against every commune targeted.
+   */
+  #draft(user: User, body: unknown, override?: Record<string, unknown>): UnitDraft {
+    const unit = ownUnit(user, this.deps.area);
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) fail('INVALID_INPUT');
+    // a relay announcement's body carries `relay: { station, durationMin }`: its text becomes the introduction
+    const relay = relayDraft({ ...(body as Record<string, unknown>), ...override }, this.deps.stations);
+    const raw = relay.body as Record<string, unknown>;
+    const targets = unit.level === 'commune' ? [unit.code] : this.#targets(unit, raw.communes);
+    const communes = targetCommunes({ commune: unit.code, level: unit.level, targets }, unitCommunes(this.deps.area, unit));
+    const draft = validateDraft(raw, { area: this.deps.area, commune: unit.code, hamletCommunes: communes, now: this.deps.clock.now(), ...this.deps.limits });
+    if (draft.priority !== 'emergency') this.deps.policy?.check(draft.schedule, draft.priority, communes);
+    return { unit, draft: { ...draft, source: relay.source }, targets: unit.level === 'commune' ? [unit.code] : targets };
+  }
+
+  #targets(unit: Unit, value: unknown): 'all' | string[] {
+    if (value === undefined || value === 'all') return 'all';
+    const own = new Set(unitCommunes(this.deps.area, unit));
+    if (!Array.isArray(value) || value.length === 0 || !value.every((c) => typeof c === 'string' && own.has(c))) fail('TARGETS_INVALID');
+    return [...new Set(value as string[])];
   }
 
   async #audioFor(commune: string, draft: AnnouncementDraft, previous?: Announcement): Promise<AudioMeta> {
@@ -49,11 +73,11 @@ export class AnnouncementService {
   }
 
   async create(user: User, body: unknown): Promise<Announcement> {
-    const { commune, draft } = this.#draft(user, body);
-    const audio = await this.#audioFor(commune, draft);
+    const { unit, draft, targets } = this.#draft(user, body);
+    const audio = await this.#audioFor(unit.code, draft);
     const now = this.#now();
     const a: Announcement = {
-      ...draft, id: `tb-${randomBytes(6).toString('hex')}`, commune, audio, status: 'draft', rejectReason: null,
+      ...draft, id: `tb-${randomBytes(6).toString('hex')}`, commune: unit.code, level: unit.level, targets, audio, status: 'draft', rejectReason: null,
       createdBy: user.username, createdAt: now, updatedAt: now, approvedBy: null, approvedAt: null, revision: 1, revisionOf: null,
     };
     this.#write(user, 'create', undefined, a);
@@ -74,14 +98,14 @@ export class AnnouncementService {
       // a leader's change is a new emergency, broadcast at once, that replaces the one on the air
       if (before.status === 'approved' && before.schedule.kind === 'immediate') return this.emergency(user, body, before);
     }
-    const { draft } = this.#draft(user, body);
+    const { draft, targets } = this.#draft(user, body);
     const audio = await this.#audioFor(before.commune, draft, before);
     const now = this.#now();
     if (before.status === 'approved') {
       const pending = this.deps.store.announcements.pendingRevisionOf(before.id);
       if (pending) fail('STATE_CONFLICT', `Thông báo này đã có một bản sửa chưa được duyệt (${pending.title}); hãy sửa bản đó.`);
       const revision: Announcement = {
-        ...before, ...draft, audio, id: `tb-${randomBytes(6).toString('hex')}`, status: 'draft', rejectReason: null,
+        ...before, ...draft, targets, audio, id: `tb-${randomBytes(6).toString('hex')}`, status: 'draft', rejectReason: null,
         createdBy: user.username, createdAt: now, updatedAt: now, approvedBy: null, approvedAt: null,
         revision: before.revision + 1, revisionOf: before.id,
       };
@@ -89,7 +113,7 @@ export class AnnouncementService {
       return revision;
     }
     const after: Announcement = {
-      ...before, ...draft, audio, status: 'draft', rejectReason: null, approvedBy: null, approvedAt: null,
+      ...before, ...draft, targets, audio, status: 'draft', rejectReason: null, approvedBy: null, approvedAt: null,
       updatedAt: now, revision: before.revision + 1,
     };
     this.#write(user, 'update', before, after);
@@ -134,22 +158,17 @@ export class AnnouncementService {
     return this.#transition(user, id, 'stop', ['approved', 'submitted', 'draft'], { status: 'stopped' });
   }
 
-  /** leader only: approved and published at once, one occurrence now, priority emergency */
+  /** a leader alone, at any level: approved and published at once, one occurrence now, priority emergency (audit action "emergency") */
   /** `replaces`: a leader's change of an emergency on the air, which it stops in the same transaction */
   async emergency(user: User, body: unknown, replaces?: Announcement): Promise<Announcement> {
     requireRole(user, 'leader');
-    const commune = ownCommune(user, this.deps.area);
     const raw = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
     const at = this.#now();
-    // validate with a placeholder schedule, then replace it with "now"
-    const draft = validateDraft(
-      // an emergency is loud unless the leader says otherwise
-      { volume: 100, ...raw, priority: 'emergency', schedule: { kind: 'once', at: '2999-01-01T00:00' }, audio: undefined },
-      { area: this.deps.area, commune, now: this.deps.clock.now(), ...this.deps.limits },
-    );
-    const audio = await this.deps.audio.speak(draft.text!, commune);
+    // validate with a placeholder schedule, then replace it with "now"; an emergency is loud unless the leader says otherwise
+    const { unit, draft, targets } = this.#draft(user, { volume: 100, ...raw }, { priority: 'emergency', schedule: { kind: 'once', at: '2999-01-01T00:00' }, audio: undefined });
+    const audio = await this.deps.audio.speak(draft.text!, unit.code);
     const a: Announcement = {
-      ...draft, schedule: { kind: 'immediate', at }, id: `kc-${randomBytes(6).toString('hex')}`, commune, audio,
+      ...draft, schedule: { kind: 'immediate', at }, id: `kc-${randomBytes(6).toString('hex')}`, commune: unit.code, level: unit.level, targets, audio,
       status: 'approved', rejectReason: null, createdBy: user.username, createdAt: at, updatedAt: at,
       approvedBy: user.username, approvedAt: at, revision: (replaces?.revision ?? 0) + 1, revisionOf: replaces?.id ?? null,
     };
@@ -161,26 +180,46 @@ export class AnnouncementService {
     return a;
   }
 
+  /** a commune's own announcements and those from above that are for it */
   list(user: User): Announcement[] {
-    return this.deps.store.announcements.list(readableCommunes(user, this.deps.area)).flatMap((a) => visibleAnnouncement(user, a) ?? []);
+    const readable = readableCommunes(user, this.deps.area);
+    const codes = new Set(readable);
+    for (const c of readable) {
+      const p = this.deps.area.provinceOf(c);
+      if (p) codes.add(p.code);
+      const d = this.deps.area.districtOf(c);
+      if (d) codes.add(d.code);
+    }
+    return this.deps.store.announcements.list([...codes]).filter((a) => this.#readable(a, readable)).flatMap((a) => visibleAnnouncement(user, a) ?? []);
   }
 
   get(user: User, id: string): Announcement {
     const a = this.deps.store.announcements.get(id);
     if (!a) fail('NOT_FOUND');
-    requireReadable(user, this.deps.area, a.commune);
+    if (!this.#readable(a, readableCommunes(user, this.deps.area))) fail('FORBIDDEN_COMMUNE');
     return visibleAnnouncement(user, a) ?? fail('NOT_FOUND');
+  }
+
+  /** the communes an announcement is for */
+  communesOf(a: Announcement): string[] {
+    return targetCommunes(a, unitCommunes(this.deps.area, issuerOf(a)));
+  }
+
+  #readable(a: Announcement, readable: string[]): boolean {
+    return this.communesOf(a).some((c) => readable.includes(c));
   }
 
   #own(user: User, id: string): Announcement {
     const a = this.deps.store.announcements.get(id);
     if (!a) fail('NOT_FOUND');
-    requireOwn(user, this.deps.area, a.commune);
+    requireOwnUnit(user, this.deps.area, issuerOf(a));
     return a;
   }
 
   #recheckSchedule(a: Announcement, now: number): void {
-    validateDraft({ ...a, audio: a.audio.sha256, text: undefined }, { area: this.deps.area, commune: a.commune, now, ...this.deps.limits });
+    const communes = this.communesOf(a);
+    validateDraft({ ...a, audio: a.audio.sha256, text: undefined }, { area: this.deps.area, commune: a.commune, hamletCommunes: communes, now, ...this.deps.limits });
+    if (a.priority !== 'emergency') this.deps.policy?.check(a.schedule, a.priority, communes);
   }
 
   #transition(user: User, id: string, action: string, from: Status[], change: Partial<Announcement>): Announcement {
@@ -200,7 +239,10 @@ export class AnnouncementService {
       store.announcements.save(after);
       store.audit.record({ at: after.updatedAt, username: user.username, commune: after.commune, action, target: after.id, before: before ?? null, after: note ? { ...after, ...note } : after });
     });
-    if (before?.status === 'approved' || after.status === 'approved') this.deps.onChange(after.commune);
+    if (before?.status === 'approved' || after.status === 'approved') {
+      const communes = new Set([...this.communesOf(after), ...(before ? this.communesOf(before) : [])]);
+      for (const c of communes) this.deps.onChange(c);
+    }
   }
 }
 

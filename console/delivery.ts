@@ -19,8 +19,9 @@ export type HamletDelivery = {
  * What each hamlet's speakers actually did with an announcement. The state is that of the latest
  * occurrence reported: played → đã phát, failed → lỗi, missed or skipped → bỏ lỡ, nothing yet → chờ phát.
  */
-export function hamletDeliveries(a: Announcement, area: Area, logs: Delivery[], speakers: (id: string) => SpeakerRow | undefined): HamletDelivery[] {
-  const all = area.hamlets(a.commune);
+export function hamletDeliveries(a: Announcement, area: Area, logs: Delivery[], speakers: (id: string) => SpeakerRow | undefined, communes: string[] = [a.commune]): HamletDelivery[] {
+  const communeOf = new Map(communes.flatMap((c) => area.hamlets(c).map((h) => [h.id, c] as const)));
+  const all = communes.flatMap((c) => area.hamlets(c));
   const targets = a.hamlets === 'all' ? all : all.filter((h) => (a.hamlets as string[]).includes(h.id));
   return targets.map((h) => {
     const mine = logs.filter((l) => l.hamlet === h.id);
@@ -41,7 +42,7 @@ export function hamletDeliveries(a: Announcement, area: Area, logs: Delivery[], 
       label: DELIVERY_LABELS[state],
       counts,
       speakers: area
-        .speakers(a.commune)
+        .speakers(communeOf.get(h.id) ?? a.commune)
         .filter((s) => s.hamlet === h.id)
         .map((s) => {
           const row = speakers(s.id);

@@ -1,5 +1,5 @@
 import { decode, type BroadcastLogPayload, type ScheduleStatusPayload } from '../devices/contract/index.ts';
-import { channelFilter } from '../devices/topics.ts';
+import { channelFilter, ISSUER_CHANNELS } from '../devices/topics.ts';
 import type { Clock } from '../infra/clock.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { Area } from './area.ts';
@@ -67,8 +67,22 @@ export class Feedback {
 
   #status(speaker: string, commune: string, p: ScheduleStatusPayload): void {
     this.stats.statuses++;
+    // one commit per status: a whole province answering a stop at once must not stall the console on its disk
+    this.deps.store.tx(() => this.#recordStatus(speaker, commune, p));
+  }
+
+  #recordStatus(speaker: string, commune: string, p: ScheduleStatusPayload): void {
+    const at = p.at ?? new Date(this.deps.clock.now()).toISOString();
+    this.deps.store.speakerDocs.recordSeen(speaker, new Date(this.deps.clock.now()).toISOString(), p.stopped);
+    // a verdict about a document from above the commune goes to that issuer's row; `actives` updates every issuer
+    for (const level of ['district', 'province'] as const) {
+      const channel = ISSUER_CHANNELS[level];
+      if (p.issuer === level) this.deps.store.speakerDocs.recordStatus(speaker, channel, { status: p.status, active: p.actives?.[level] ?? p.received ?? 0, reason: p.reason ?? null, at });
+      else if (p.actives?.[level] !== undefined) this.deps.store.speakerDocs.recordStatus(speaker, channel, { active: p.actives[level]!, at });
+    }
+    if (p.issuer && p.issuer !== 'commune') return;
     const known = this.deps.store.speakers.get(speaker)?.version ?? 0;
-    this.deps.store.speakers.recordStatus(speaker, { status: p.status, active: p.active, reason: p.reason ?? null, at: p.at ?? new Date(this.deps.clock.now()).toISOString() });
+    this.deps.store.speakers.recordStatus(speaker, { status: p.status, active: p.active, reason: p.reason ?? null, at });
     // the speaker runs a version we never issued (console data restored from an old backup): jump past it
     if (p.active > known) this.deps.onNewerVersion(commune);
     this.deps.onStatus?.(speaker, p);

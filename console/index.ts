@@ -17,8 +17,10 @@ import { buildServer } from './http/server.ts';
 import { InfluxLogReader } from './influx-logs.ts';
 import { loadOrCreateKey, type CommuneKey } from './keys.ts';
 import { SchedulePublisher } from './schedule/publisher.ts';
+import { PolicyService } from './policy.ts';
+import { StopService } from './stops.ts';
 import { RetainedGuard } from './schedule/retained-guard.ts';
-import { topicFor } from '../devices/topics.ts';
+import { ISSUER_CHANNELS, topicFor } from '../devices/topics.ts';
 import { Store } from './store/index.ts';
 import { RatingsSource } from './dossiers/ratings.ts';
 import { smtpMailer } from './followup/mailer.ts';
@@ -60,6 +62,8 @@ export type RunningConsole = {
   users: UserService;
   publisher: SchedulePublisher;
   feedback: Feedback;
+  stops: StopService;
+  policy: PolicyService;
   followup: FollowupService;
   keys: Map<string, CommuneKey>;
   stations: StationService;
@@ -80,7 +84,11 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
   const store = Store.open(join(config.dataDir, 'console.sqlite'));
   const area = new Area(registry, config.communes);
   const keys = new Map(area.communes.map((c) => [c, loadOrCreateKey(config.dataDir, c)] as const));
-  for (const k of keys.values()) if (k.created) log.warn({ commune: k.commune, publicKey: k.publicKeyDer }, 'new commune signing key: put publicKey in the registry (commune.broadcastKey) and the speakers');
+  // the units above the communes served (province; district where the registry has one) sign their own documents
+  for (const c of area.communes) {
+    for (const u of [area.provinceOf(c), area.districtOf(c)]) if (u && !keys.has(u.code)) keys.set(u.code, loadOrCreateKey(config.dataDir, u.code));
+  }
+  for (const k of keys.values()) if (k.created) log.warn({ unit: k.commune, publicKey: k.publicKeyDer }, 'new signing key: put publicKey in the registry (broadcastKey of the commune, district or province) and the speakers');
 
   const sessionMs = config.http.sessionHours * 3_600_000;
   const users = new UserService({ store, area, clock, sessionMs, hashCost: deps.hashCost });
@@ -99,15 +107,20 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
   });
   client.on('error', (err) => log.warn({ err: err.message }, 'mqtt error'));
 
+  const reissueAll = (communes: string[]) => {
+    for (const c of communes) void publisher.reissue(c);
+  };
+  const policy = new PolicyService({ store, area, clock, onChange: reissueAll });
+  const stops = new StopService({ store, area, clock, onChange: reissueAll });
   const publisher = new SchedulePublisher({
-    store, area, mqtt: client, clock, log, keys,
+    store, area, mqtt: client, clock, log, keys, policy,
     config: { ...config.schedule, publishTimeoutMs: config.mqtt.publishTimeoutMs },
   });
   const guard = new RetainedGuard({ store, clock, log, reassert: (c, t) => publisher.reassert(c, t), reassertAll: () => publisher.reassertAll() });
   const feedback = new Feedback({
     store, area, clock, log,
     onNewerVersion: (c) => void publisher.reissue(c, { force: true }),
-    onStatus: (speaker, p) => guard.statusReported(topicFor(speaker, 'schedule'), p),
+    onStatus: (speaker, p) => guard.statusReported(topicFor(speaker, ISSUER_CHANNELS[p.issuer ?? 'commune']), p),
   });
   const subscribed = feedback.subscribe(client);
   // the province key signs the approved relay stations (one console serves one province)
@@ -117,6 +130,7 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
     store, area, audio, clock, stations,
     limits: { maxTextChars: config.tts.maxChars, maxWindowDays: config.schedule.maxWindowDays },
     onChange: (c) => void publisher.reissue(c),
+    policy,
   });
   const live = config.live
     ? new LiveService({ store, area, audio, clock, config: { ...config.live, listenUrl: config.live.listenUrl ?? config.live.icecastUrl }, onChange: (c) => void publisher.reissue(c) })
@@ -132,7 +146,8 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
 
   const stats = (): ConsoleStats => ({ publisher: publisher.stats, retained: guard.stats, feedback: feedback.stats, logins: users.stats, influx: influxReader?.stats ?? null });
   const app = await buildServer({
-    store, area, users, announcements, audio, audioFiles, log, clock, stations, live,
+    store, area, users, announcements, audio, audioFiles, log, clock, policy, stops, keys, stations, live,
+    scheduleConfig: { validityS: config.schedule.validityS, emergencyValidityS: config.schedule.emergencyValidityS },
     config: { secureCookies: config.http.secureCookies, sessionMs, maxAudioBytes: config.audio.maxBytes },
     influx: config.influx,
     followup: { cases, service: followup },
@@ -148,7 +163,7 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
 
   return {
     url: `http://${config.http.host}:${port}`,
-    port, app, store, users, publisher, feedback, keys, stations, mqtt: client, subscribed, stats, followup,
+    port, app, store, users, publisher, feedback, keys, stops, policy, stations, mqtt: client, subscribed, stats, followup,
     async close() {
       influxReader?.stop();
       live?.close();

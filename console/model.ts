@@ -1,14 +1,19 @@
 import type { AudioRef, Priority } from '../devices/contract/broadcast.ts';
 import type { SignedStation } from '../devices/contract/stream.ts';
 
-/** staff prepares for its commune; leader approves/rejects/stops; district reads its communes; admin manages users. */
-export const ROLES = ['staff', 'leader', 'district', 'admin'] as const;
+/**
+ * staff prepares for its unit; leader approves/rejects/stops; inspector only reads; admin manages users.
+ * Staff and leaders work at a level (commune, province, or district where the registry has districts):
+ * see levels.ts. The old read-only "district" role became "inspector" (store migration 2).
+ */
+export const ROLES = ['staff', 'leader', 'inspector', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
+/** generic labels (without the level); levels.ts roleLabel gives the one shown to people */
 export const ROLE_LABELS: Record<Role, string> = {
-  staff: 'Cán bộ xã',
-  leader: 'Lãnh đạo xã',
-  district: 'Cán bộ huyện',
+  staff: 'Cán bộ',
+  leader: 'Lãnh đạo',
+  inspector: 'Thanh tra, giám sát (chỉ xem)',
   admin: 'Quản trị',
 };
 
@@ -16,7 +21,11 @@ export type User = {
   id: number;
   username: string;
   role: Role;
-  /** one commune for staff and leader; the communes a district officer reads; empty for admin (all) */
+  /** the level staff and leaders work at; null for admin, and for an inspector given a list of communes */
+  level?: 'commune' | 'district' | 'province' | null;
+  /** the code of the unit at that level (commune, district or province code) */
+  unit?: string | null;
+  /** commune level: the one commune; inspector without a unit: the communes read; otherwise empty */
   communes: string[];
   displayName: string | null;
 };
@@ -71,7 +80,12 @@ export type AnnouncementDraft = {
 
 export type Announcement = Omit<AnnouncementDraft, 'audio'> & {
   id: string;
+  /** the issuing unit's code: the commune, or the province / district for announcements from above */
   commune: string;
+  /** the issuing unit's level (absent: commune) */
+  level?: 'commune' | 'district' | 'province';
+  /** the communes it is for (absent: the issuing commune itself) */
+  targets?: 'all' | string[];
   audio: AudioMeta;
   status: Status;
   rejectReason: string | null;
@@ -90,3 +104,20 @@ export type DeliveryOutcome = 'played' | 'failed' | 'skipped' | 'missed';
 /** per hamlet: chờ phát / đã phát / lỗi / bỏ lỡ */
 export const DELIVERY_LABELS = { pending: 'chờ phát', played: 'đã phát', failed: 'lỗi', missed: 'bỏ lỡ', unreachable: 'không có loa' } as const;
 export type DeliveryState = keyof typeof DELIVERY_LABELS;
+
+/** the issuing unit of an announcement */
+/** the level a user works at: staff and leaders without one (older records) are commune level */
+export function levelOf(user: Pick<User, 'role' | 'level'>): 'commune' | 'district' | 'province' | null {
+  return user.level ?? (user.role === 'staff' || user.role === 'leader' ? 'commune' : null);
+}
+
+export function issuerOf(a: Pick<Announcement, 'commune' | 'level'>): { level: 'commune' | 'district' | 'province'; code: string } {
+  return { level: a.level ?? 'commune', code: a.commune };
+}
+
+/** the communes an announcement is for, resolved against the communes its issuer covers */
+export function targetCommunes(a: Pick<Announcement, 'commune' | 'level' | 'targets'>, issuerCommunes: string[]): string[] {
+  if ((a.level ?? 'commune') === 'commune') return [a.commune];
+  const t = a.targets ?? 'all';
+  return t === 'all' ? issuerCommunes : issuerCommunes.filter((c) => t.includes(c));
+}

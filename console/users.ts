@@ -2,13 +2,14 @@ import { hashPassword, verifyPassword } from '../devices/credentials.ts';
 import type { Clock } from '../infra/clock.ts';
 import type { Area } from './area.ts';
 import { ConsoleError, fail } from './errors.ts';
+import { UNIT_LEVELS } from './levels.ts';
 import { POLICY, rulesFor, settleKeys } from './login-throttle.ts';
 import { ROLES, type Role, type User } from './model.ts';
 import type { Store } from './store/index.ts';
 
 const USERNAME = /^[a-z0-9][a-z0-9._-]{2,63}$/;
 
-export type NewUser = { username: string; password: string; role: Role; communes: string[]; displayName?: string };
+export type NewUser = { username: string; password: string; role: Role; level: User['level']; unit: string | null; communes: string[]; displayName?: string };
 
 /** Users, passwords (scrypt, devices/credentials.ts) and sessions. Shared by the HTTP API and the CLI. */
 export class UserService {
@@ -23,13 +24,35 @@ export class UserService {
     const u = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
     if (typeof u.username !== 'string' || !USERNAME.test(u.username)) fail('USERNAME_INVALID');
     if (typeof u.password !== 'string' || u.password.length < 8) fail('PASSWORD_WEAK');
-    if (typeof u.role !== 'string' || !(ROLES as readonly string[]).includes(u.role)) fail('ROLE_INVALID');
-    const role = u.role as Role;
+    // the old read-only "district" role is the inspector now (API clients written before keep working)
+    const rawRole = u.role === 'district' ? 'inspector' : u.role;
+    if (typeof rawRole !== 'string' || !(ROLES as readonly string[]).includes(rawRole)) fail('ROLE_INVALID');
+    const role = rawRole as Role;
+    const displayName = typeof u.displayName === 'string' ? u.displayName.slice(0, 200) : undefined;
+    const base = { username: u.username, password: u.password, role, displayName };
+    if (role === 'admin') return { ...base, level: null, unit: null, communes: [] };
+    const area = this.deps.area;
     const communes = Array.isArray(u.communes) ? u.communes.filter((c): c is string => typeof c === 'string') : typeof u.commune === 'string' ? [u.commune] : [];
-    if (role !== 'admin' && communes.length === 0) fail('INVALID_INPUT', 'Cần chọn xã cho người dùng.');
-    if ((role === 'staff' || role === 'leader') && communes.length !== 1) fail('INVALID_INPUT', 'Cán bộ và lãnh đạo xã thuộc đúng một xã.');
-    for (const c of communes) if (!this.deps.area.serves(c)) fail('INVALID_INPUT', `Xã ${c} không do máy chủ này quản lý.`);
-    return { username: u.username, password: u.password, role, communes: role === 'admin' ? [] : communes, displayName: typeof u.displayName === 'string' ? u.displayName.slice(0, 200) : undefined };
+    for (const c of communes) if (!area.serves(c)) fail('INVALID_INPUT', `Xã ${c} không do máy chủ này quản lý.`);
+    const level = u.level === undefined || u.level === null ? (role === 'inspector' ? null : 'commune') : u.level;
+    if (level !== null && !(UNIT_LEVELS as readonly unknown[]).includes(level)) fail('LEVEL_INVALID');
+    if (level === 'district' && !area.hasDistricts()) fail('LEVEL_INVALID', 'Sổ đăng ký không còn cấp huyện.');
+    if (level === null) {
+      if (communes.length === 0) fail('INVALID_INPUT', 'Cần chọn xã cho người dùng.');
+      return { ...base, level: null, unit: null, communes };
+    }
+    if (level === 'commune') {
+      const code = typeof u.unit === 'string' ? u.unit : communes[0];
+      if (!code || (communes.length > 1 || (communes.length === 1 && communes[0] !== code))) fail('INVALID_INPUT', 'Cán bộ và lãnh đạo xã thuộc đúng một xã.');
+      if (!area.serves(code)) fail('INVALID_INPUT', `Xã ${code} không do máy chủ này quản lý.`);
+      return { ...base, level, unit: code, communes: [code] };
+    }
+    // a province or district user: the unit is its code; a console serving one province may leave it out
+    const lvl = level as 'province' | 'district';
+    const candidates = [...new Set(area.communes.map((c) => (lvl === 'province' ? area.provinceOf(c)?.code : area.districtOf(c)?.code)).filter((x): x is string => !!x))];
+    const unit = typeof u.unit === 'string' ? u.unit : candidates.length === 1 ? candidates[0] : undefined;
+    if (!unit || area.communesIn(lvl, unit).length === 0) fail('INVALID_INPUT', `Cần chọn ${lvl === 'province' ? 'tỉnh' : 'huyện'} do máy chủ này quản lý.`);
+    return { ...base, level: lvl, unit, communes: [] };
   }
 
   async create(input: unknown, by: string): Promise<User> {
@@ -40,7 +63,7 @@ export class UserService {
     return this.deps.store.tx(() => {
       this.#refuseTaken(n.username);
       const user = this.deps.store.users.insert({ ...n, passwordHash }, at);
-      this.deps.store.audit.record({ at, username: by, commune: n.communes[0] ?? null, action: 'user.create', target: n.username, before: null, after: user });
+      this.deps.store.audit.record({ at, username: by, commune: n.communes[0] ?? n.unit ?? null, action: 'user.create', target: n.username, before: null, after: user });
       return user;
     });
   }

@@ -8,7 +8,15 @@ import { daysBetween, expand, isDate, isDateTime, isTime, scheduleEnd, vietnamDa
  * Checks what staff send, field by field, so each refusal has its own code and Vietnamese message.
  * Runs before anything is written: a refused request leaves nothing behind.
  */
-export type ValidateContext = { area: Area; commune: string; now: number; maxTextChars: number; maxWindowDays: number };
+export type ValidateContext = {
+  area: Area;
+  commune: string;
+  now: number;
+  maxTextChars: number;
+  maxWindowDays: number;
+  /** the communes whose hamlets may be chosen (an announcement from above; default: `commune` alone) */
+  hamletCommunes?: string[];
+};
 
 type Raw = Record<string, unknown>;
 
@@ -46,14 +54,15 @@ function content(raw: Raw, maxChars: number): { text: string | null; audio: stri
   return { text, audio: null };
 }
 
-export function hamlets(value: unknown, ctx: Pick<ValidateContext, 'area' | 'commune'>): 'all' | string[] {
-  const heard = new Set(ctx.area.speakers(ctx.commune).map((s) => s.hamlet));
+export function hamlets(value: unknown, ctx: Pick<ValidateContext, 'area' | 'commune' | 'hamletCommunes'>): 'all' | string[] {
+  const communes = ctx.hamletCommunes ?? [ctx.commune];
+  const heard = new Set(communes.flatMap((c) => ctx.area.speakers(c).map((s) => s.hamlet)));
   if (value === 'all') {
     if (heard.size === 0) fail('HAMLET_NO_SPEAKER', 'Xã chưa có loa nào.');
     return 'all';
   }
   if (!Array.isArray(value) || value.length === 0) fail('HAMLETS_EMPTY');
-  const own = new Map(ctx.area.hamlets(ctx.commune).map((h) => [h.id, h.name]));
+  const own = new Map(communes.flatMap((c) => ctx.area.hamlets(c).map((h) => [h.id, h.name] as const)));
   for (const h of value) {
     if (typeof h !== 'string') fail('HAMLET_UNKNOWN');
     if (own.has(h)) {

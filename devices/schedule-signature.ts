@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
-import { ScheduleDocument, SchedulePayload, ScheduleRefusal } from './contract/broadcast.ts';
+import { ScheduleDocument, SchedulePayload, ScheduleRefusal, type Issuer } from './contract/broadcast.ts';
 
 /**
  * Ed25519 signatures of loudspeaker schedules (issue: "a hijacked broker must not be able to make a
@@ -17,6 +17,8 @@ export type ScheduleExpectation = {
   commune: string;
   /** the lowest version accepted (inclusive); a speaker passes its active version + 1 */
   minVersion: number;
+  /** the issuer the document must name (default: the commune itself, as documents without `issuer` do) */
+  issuer?: Issuer;
 };
 
 export type VerifyResult =
@@ -100,13 +102,18 @@ export function verifySchedule(input: unknown, publicKey: KeyInput, expect: Sche
   const envelope = SchedulePayload.safeParse(input);
   if (!envelope.success) return { ok: false, reason: 'invalid', detail: issuesDetail(envelope.error) };
   if (!checkSignature(envelope.data, publicKey)) {
-    return { ok: false, reason: 'bad-signature', detail: 'Ed25519 signature does not match the commune key' };
+    return { ok: false, reason: 'bad-signature', detail: 'Ed25519 signature does not match the issuer key' };
   }
   const parsed = parseDoc(envelope.data.doc);
   if (!parsed.ok) return { ok: false, reason: 'invalid', detail: parsed.detail };
   const { doc } = parsed;
   const target = wrongTarget(doc, expect);
   if (target) return { ok: false, reason: 'wrong-target', detail: target, version: doc.version };
+  const want = expect.issuer ?? { level: 'commune', code: expect.commune };
+  const got = doc.issuer ?? { level: 'commune', code: doc.commune };
+  if (got.level !== want.level || got.code !== want.code) {
+    return { ok: false, reason: 'wrong-issuer', detail: `issuer ${got.level} ${got.code} ≠ ${want.level} ${want.code}`, version: doc.version };
+  }
   if (doc.version < expect.minVersion) {
     return { ok: false, reason: 'stale', detail: `version ${doc.version} < ${expect.minVersion}`, version: doc.version };
   }

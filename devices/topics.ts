@@ -32,8 +32,12 @@ export const CHANNELS = {
   ack: { direction: 'down', kinds: ['rating-box', 'speaker'], retained: false },
   /** integration account (one-stop software) → rating box: the dossier the next rating is about */
   dossier: { direction: 'down', kinds: ['rating-box'], retained: false },
-  /** console → speaker: the signed schedule document (retained) */
+  /** console → speaker: the signed schedule document of the speaker's commune (retained) */
   schedule: { direction: 'down', kinds: ['speaker'], retained: true },
+  /** console → speaker: the signed document of the speaker's district (three-tier registries only; retained) */
+  'schedule-district': { direction: 'down', kinds: ['speaker'], retained: true },
+  /** console → speaker: the signed document of the speaker's province (retained) */
+  'schedule-province': { direction: 'down', kinds: ['speaker'], retained: true },
   /** collector → console, dashboards, Node-RED: an alert raised or recovered about this device (issue 4) */
   alert: { direction: 'about', kinds: ['rating-box', 'speaker'], retained: false },
 } as const satisfies Record<string, { direction: 'up' | 'down' | 'about'; kinds: readonly DeviceKind[]; retained: boolean }>;
@@ -76,3 +80,7 @@ export function parseTopic(topic: string): { ok: true; value: ParsedTopic } | { 
   if (!isChannel(channel)) return { ok: false, error: 'topic-channel' };
   return { ok: true, value: { deviceId, channel } };
 }
+
+/** The retained topic of each issuer's document: one per issuing unit per speaker, merged on the unit. */
+export const ISSUER_CHANNELS = { commune: 'schedule', district: 'schedule-district', province: 'schedule-province' } as const satisfies Record<'commune' | 'district' | 'province', Channel>;
+export type IssuerChannel = (typeof ISSUER_CHANNELS)[keyof typeof ISSUER_CHANNELS];

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages the system uses. Installs only what is missing; needs root (or sudo).
 #   scripts/install-system-deps.sh runtime   what `npm start` needs (InfluxDB, espeak-ng, ffmpeg, icecast2)
-#   scripts/install-system-deps.sh test      runtime + what the tests need (Chromium)
+#   scripts/install-system-deps.sh test      runtime + what the tests need (Chromium, redis-server, haproxy, mosquitto)
+#   scripts/install-system-deps.sh province  runtime + a province's broker nodes (redis-server, haproxy)
 set -euo pipefail
 profile="${1:-test}"
 need=()
@@ -12,6 +13,11 @@ command -v ffmpeg >/dev/null || need+=(ffmpeg)       # loudness normalization (c
 if [ "$profile" = test ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)       # end-to-end tests of the console and Node-RED (playwright-core)
   command -v python3 >/dev/null || need+=(python3)   # the Eclipse Paho MQTT 3.1.1 interoperability suite (broker)
+  [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)    # the C reference broker of the cluster benchmark
+fi
+if [ "$profile" = test ] || [ "$profile" = province ]; then
+  [ -x /usr/bin/redis-server ] || need+=(redis-server) # broker nodes share sessions, retained messages and fan-out
+  [ -x /usr/sbin/haproxy ] || need+=(haproxy)          # TCP balancer in front of the broker nodes
 fi
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 SUDO=""

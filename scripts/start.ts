@@ -15,6 +15,7 @@ import { loadRegistry } from '../devices/registry/index.ts';
 import { startSimulatedCommune } from '../devices/simulator/commune.ts';
 import { demoRegistry } from '../devices/simulator/demo-registry.ts';
 import { publishHistory } from '../devices/simulator/history.ts';
+import { ensureDemoAccounts } from './demo-accounts.ts';
 import { systemClock } from '../infra/clock.ts';
 import { DataFolderLockedError, lockDataFolder, startEmbeddedInfluxd, type InfluxdEvent } from '../infra/embedded-influxd.ts';
 import { ensureInfluxdInstalled, InfluxdMissingError } from '../infra/influxd.ts';
@@ -38,7 +39,6 @@ async function demoSetup(): Promise<{ registryPath: string; secrets: Record<stri
   const secretsPath = join(dataDir, 'secrets.json');
   if (existsSync(registryPath) && existsSync(secretsPath)) return { registryPath, secrets: JSON.parse(readFileSync(secretsPath, 'utf8')), fresh: false };
   const { yaml, secrets } = await demoRegistry({ hamletsPerCommune: 4, countersPerCommune: 2 });
-  for (const user of ['canbo', 'lanhdao', 'huyen', 'quantri']) secrets[`console:${user}`] = randomBytes(6).toString('base64url');
   writeFileSync(registryPath, yaml);
   writeFileSync(secretsPath, JSON.stringify(secrets, null, 2));
   chmodSync(secretsPath, 0o600);
@@ -109,16 +109,7 @@ async function main(): Promise<void> {
     influx: { url: influxd.url, database },
   });
   const console_ = await startConsole({ config: consoleConfig, registry, log: log.child({ service: 'console' }) });
-  const commune = registry.allCommunes()[0].commune.code;
-  const accounts = [
-    ['canbo', 'staff', 'cán bộ xã: soạn thông báo'],
-    ['lanhdao', 'leader', 'lãnh đạo xã: duyệt, phát khẩn cấp'],
-    ['huyen', 'district', 'cán bộ huyện/tỉnh: chỉ xem'],
-    ['quantri', 'admin', 'quản trị'],
-  ] as const;
-  for (const [username, role] of accounts) {
-    await console_.users.create({ username, password: secrets[`console:${username}`], role, communes: role === 'admin' ? [] : [commune] }, 'npm-start').catch(() => undefined); // kept from an earlier start
-  }
+  const accounts = await ensureDemoAccounts(console_.users, registry, secrets, join(dataDir, 'secrets.json'));
 
   if (fresh) {
     say('Đang nạp 30 ngày đánh giá mẫu qua broker và collector (loading 30 days of sample ratings)…');
@@ -131,7 +122,10 @@ async function main(): Promise<void> {
   say('');
   say('Hệ thống đang chạy (the system is running):');
   say(`  Bảng điều khiển xã (console):  ${console_.url}`);
-  for (const [username, , what] of accounts) say(`      ${username.padEnd(8)} / ${secrets[`console:${username}`].padEnd(10)} ${what}`);
+  // province and first communes' accounts here; every account and password is in secrets.json
+  const shown = accounts.filter((a) => a.level !== 'commune').concat(accounts.filter((a) => a.level === 'commune').slice(0, 4));
+  for (const a of shown) say(`      ${a.username.padEnd(16)} / ${secrets[`console:${a.username}`].padEnd(10)} ${a.what}`);
+  if (shown.length < accounts.length) say(`      … và ${accounts.length - shown.length} tài khoản xã khác (canbo-<xã>, lanhdao-<xã>) trong ${join(dataDir, 'secrets.json')}`);
   say(`  MQTT broker:                   ${brokerUrl}  (${registry.devices.size} thiết bị, mật khẩu trong ${join(dataDir, 'secrets.json')})`);
   say(`  InfluxDB:                      ${influxd.url}  database "${database}" (dữ liệu: ${join(dataDir, 'influxdb')})`);
   say(`  Thiết bị mô phỏng:             ${sim.boxes.length} hộp đánh giá, ${sim.speakers.length} loa`);

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { requireRole } from '../access.ts';
+import { availableRoles } from '../levels.ts';
 import { userOf, type HttpDeps } from './context.ts';
 import { publicUser } from './session-routes.ts';
 
@@ -7,6 +8,12 @@ export function registerAdminRoutes(app: FastifyInstance, deps: HttpDeps): void 
   app.get('/api/users', async (req) => {
     requireRole(userOf(req), 'admin');
     return deps.store.users.listAll().map((u) => ({ ...publicUser(u, deps), disabled: u.disabled }));
+  });
+
+  /** the roles this console can give (district ones only where the registry has districts), with their labels */
+  app.get('/api/roles', async (req) => {
+    requireRole(userOf(req), 'admin');
+    return availableRoles(deps.area);
   });
 
   app.post('/api/users', async (req, reply) => {
@@ -31,7 +38,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: HttpDeps): void 
   });
 
   app.get('/api/stats', async (req) => {
-    requireRole(userOf(req), 'admin', 'leader', 'district');
+    requireRole(userOf(req), 'admin', 'leader', 'inspector');
     return deps.stats();
   });
 }

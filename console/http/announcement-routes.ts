@@ -24,7 +24,7 @@ export function registerAnnouncementRoutes(app: FastifyInstance, deps: HttpDeps)
   app.get<IdParams>('/api/announcements/:id', async (req) => {
     const a = svc.get(userOf(req), req.params.id);
     const logs = deps.store.deliveries.forAnnouncement(a.id);
-    return { ...view(a), delivery: hamletDeliveries(a, deps.area, logs, (id) => deps.store.speakers.get(id)) };
+    return { ...view(a), delivery: hamletDeliveries(a, deps.area, logs, (id) => deps.store.speakers.get(id), svc.communesOf(a).filter((c) => readableCommunes(userOf(req), deps.area).includes(c))) };
   });
 
   app.put<IdParams>('/api/announcements/:id', async (req) => view(await svc.update(userOf(req), req.params.id, req.body)));
@@ -42,7 +42,8 @@ export function registerAnnouncementRoutes(app: FastifyInstance, deps: HttpDeps)
 
   app.get<{ Querystring: { target?: string; limit?: string } }>('/api/audit', async (req) => {
     const user = userOf(req);
-    const communes = user.role === 'admin' ? null : readableCommunes(user, deps.area);
+    // a province or district user also sees the audit of their own unit's actions
+    const communes = user.role === 'admin' ? null : [...readableCommunes(user, deps.area), ...(user.unit && user.level !== 'commune' ? [user.unit] : [])];
     const limit = Math.min(Math.max(Number(req.query.limit) || 200, 1), 2000);
     return labelAudit(deps.store.audit.list(communes, { target: req.query.target, limit }).flatMap((e) => visibleAuditEntry(user, e) ?? []), deps.store);
   });
@@ -50,7 +51,7 @@ export function registerAnnouncementRoutes(app: FastifyInstance, deps: HttpDeps)
   /** each speaker's schedule version and its last verdict */
   app.get('/api/speakers', async (req) => {
     const user = userOf(req);
-    requireRole(user, 'staff', 'leader', 'district', 'admin');
+    requireRole(user, 'staff', 'leader', 'inspector', 'admin');
     return readableCommunes(user, deps.area).flatMap((c) =>
       deps.area.speakers(c).map((s) => {
         const row = deps.store.speakers.get(s.id);

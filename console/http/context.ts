@@ -11,6 +11,9 @@ import type { Store } from '../store/index.ts';
 import type { UserService } from '../users.ts';
 import type { StationService } from '../relay/stations.ts';
 import type { LiveService } from '../live/sessions.ts';
+import type { CommuneKey } from '../keys.ts';
+import type { PolicyService } from '../policy.ts';
+import type { StopService } from '../stops.ts';
 import type { FollowupParts } from './followup-routes.ts';
 
 export const SESSION_COOKIE = 'tt_session';
@@ -24,6 +27,12 @@ export type HttpDeps = {
   announcements: AnnouncementService;
   audio: AudioService;
   audioFiles: AudioFiles;
+  /** province-wide broadcasting (absent in a console built without them) */
+  policy?: PolicyService;
+  stops?: StopService;
+  keys?: Map<string, CommuneKey>;
+  /** how documents are built (the preview builds them the same way) */
+  scheduleConfig?: { validityS: number; emergencyValidityS: number };
   log: Logger;
   clock: Clock;
   config: { secureCookies: boolean; sessionMs: number; maxAudioBytes: number };

@@ -10,6 +10,7 @@ import { tokenOf, type HttpDeps } from './context.ts';
 import { registerAdminRoutes } from './admin-routes.ts';
 import { registerAnnouncementRoutes } from './announcement-routes.ts';
 import { registerAudioRoutes } from './audio-routes.ts';
+import { registerBroadcastRoutes } from './broadcast-routes.ts';
 import { registerCrossSiteGuard } from './cross-site.ts';
 import { registerDeviceRoutes } from './device-routes.ts';
 import { registerDossierRoutes } from './dossier-routes.ts';
@@ -62,6 +63,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   registerAudioRoutes(app, deps);
   registerAdminRoutes(app, deps);
   registerDeviceRoutes(app, deps);
+  registerBroadcastRoutes(app, deps);
   registerDossierRoutes(app, deps);
   if (deps.followup) registerFollowupRoutes(app, deps, deps.followup);
   registerServiceReportRoutes(app, deps, deps.followup);

@@ -1,14 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import { readableCommunes } from '../access.ts';
-import { ROLE_LABELS, type User } from '../model.ts';
+import { userRoleLabel } from '../levels.ts';
+import { levelOf, type User } from '../model.ts';
 import { DEVICE_COOKIE, SESSION_COOKIE, setDeviceCookie, setSessionCookie, userOf, type HttpDeps } from './context.ts';
 
 export function publicUser(user: User, deps: HttpDeps) {
   return {
     username: user.username,
     role: user.role,
-    roleLabel: ROLE_LABELS[user.role],
-    commune: user.role === 'staff' || user.role === 'leader' ? (user.communes[0] ?? null) : null,
+    level: user.level,
+    unit: user.unit,
+    unitName: user.level && user.unit ? deps.area.unitName(user.level, user.unit) : null,
+    roleLabel: userRoleLabel(user, deps.area),
+    commune: (user.role === 'staff' || user.role === 'leader') && levelOf(user) === 'commune' ? (user.communes[0] ?? null) : null,
     communes: readableCommunes(user, deps.area).map((code) => ({ code, name: deps.area.communeName(code) })),
     displayName: user.displayName,
   };
@@ -26,7 +30,7 @@ export function registerSessionRoutes(app: FastifyInstance, deps: HttpDeps): voi
   app.delete('/api/session', async (req, reply) => {
     if (req.sessionToken && req.user) {
       deps.users.logout(req.sessionToken);
-      deps.store.audit.record({ at: new Date(deps.clock.now()).toISOString(), username: req.user.username, commune: req.user.communes[0] ?? null, action: 'logout', target: req.user.username, before: null, after: null });
+      deps.store.audit.record({ at: new Date(deps.clock.now()).toISOString(), username: req.user.username, commune: req.user.communes[0] ?? req.user.unit ?? null, action: 'logout', target: req.user.username, before: null, after: null });
     }
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return { ok: true };

@@ -2,6 +2,7 @@
 import { loadDevices } from './devices.js';
 import { loadLive } from './live.js';
 import { initRecorder } from './record.js';
+import { loadBroadcast, showPolicyBesideForm } from './broadcast.js';
 import { loadFollowup } from './followup.js';
 import { renderUsers } from './users.js';
 import { attachPickers, readPicker, writePicker } from './datetime.js';
@@ -60,7 +61,7 @@ function showView(id) {
   clearInterval(refreshTimer);
   for (const v of document.querySelectorAll('.view')) v.hidden = v.id !== id;
   for (const b of document.querySelectorAll('#tabs button')) b.classList.toggle('active', b.dataset.view === id);
-  const loaders = { 'list-view': loadList, 'speakers-view': loadSpeakers, 'devices-view': () => loadDevices({ api, el }), 'followup-view': () => loadFollowup({ api, el, say, me }), 'audit-view': loadAudit, 'users-view': loadUsers, 'form-view': () => {}, 'emergency-view': () => {}, 'live-view': () => loadLive({ api, el, say, hamlets, me }) };
+  const loaders = { 'list-view': loadList, 'speakers-view': loadSpeakers, 'devices-view': () => loadDevices({ api, el }), 'followup-view': () => loadFollowup({ api, el, say, me }), 'audit-view': loadAudit, 'users-view': loadUsers, 'form-view': () => showPolicyBesideForm({ api }), 'emergency-view': () => {}, 'broadcast-view': () => loadBroadcast({ api, el, say, me }), 'live-view': () => loadLive({ api, el, say, hamlets, me }) };
   // views without a loader (the forms) have nothing to fetch
   Promise.resolve(loaders[id]?.()).catch((e) => say(e.message));
 }
@@ -145,6 +146,7 @@ function actionsFor(a) {
       if (reason !== null) await act('reject', { reason })();
     });
   }
+  if (me.role === 'leader' && own && a.status === 'approved' && a.schedule.kind === 'immediate') add('Thay nội dung khẩn cấp', async () => replaceEmergency(a));
   // only what is on the air can be stopped; before anything played it is a cancellation
   if (me.role === 'leader' && own && a.status === 'approved') {
     const played = a.delivery.some((d) => d.counts.played > 0);
@@ -222,13 +224,28 @@ async function submitForm(ev) {
   await openDetail(saved.id);
 }
 
+/** a leader's change of an emergency on the air: a new emergency replaces it at once */
+function replaceEmergency(a) {
+  const f = $('#emergency-form');
+  f.reset();
+  f.dataset.replaces = a.id;
+  f.title.value = a.title;
+  f.text.value = a.text ?? '';
+  f['all-hamlets'].checked = a.hamlets === 'all';
+  for (const box of f.querySelectorAll('[name=hamlet]')) box.checked = a.hamlets !== 'all' && a.hamlets.includes(box.value);
+  showView('emergency-view');
+}
+
 async function submitEmergency(ev) {
   ev.preventDefault();
   const f = ev.target;
-  if (!confirm('Phát thông báo khẩn cấp ngay bây giờ?')) return;
-  const res = await api('POST', '/api/emergency', { title: f.title.value, text: f.text.value, hamlets: f['all-hamlets'].checked ? 'all' : checkedValues(f, 'hamlet') });
+  const replaces = f.dataset.replaces;
+  if (!confirm(replaces ? 'Phát ngay nội dung khẩn cấp mới thay cho thông báo đang phát?' : 'Phát thông báo khẩn cấp ngay bây giờ?')) return;
+  const body = { title: f.title.value, text: f.text.value, hamlets: f['all-hamlets'].checked ? 'all' : checkedValues(f, 'hamlet') };
+  const res = replaces ? await api('PUT', `/api/announcements/${replaces}`, body) : await api('POST', '/api/emergency', body);
   say('Đã phát khẩn cấp.', true);
   f.reset();
+  delete f.dataset.replaces;
   await openDetail(res.id);
 }
 
@@ -269,7 +286,7 @@ $('#login-form').addEventListener('submit', guard(async (ev) => {
   await showApp(user);
 }));
 $('#logout').addEventListener('click', guard(async () => { await api('DELETE', '/api/session'); showLogin(); }));
-for (const b of document.querySelectorAll('#tabs button')) b.addEventListener('click', () => { say(''); showView(b.dataset.view); });
+for (const b of document.querySelectorAll('#tabs button')) b.addEventListener('click', () => { say(''); delete $('#emergency-form').dataset.replaces; showView(b.dataset.view); });
 initRecorder({ api, say });
 $('#ann-form').addEventListener('change', syncForm);
 $('#ann-form').addEventListener('submit', guard(submitForm));

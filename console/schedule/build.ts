@@ -42,6 +42,7 @@ export function buildItems(approved: Announcement[], hamlet: string, o: BuildOpt
   return items.slice(0, MAX_ITEMS);
 }
 
-export function itemsHash(items: ScheduleItem[]): string {
-  return createHash('sha256').update(JSON.stringify(items)).digest('hex');
+/** what decides whether a document must be re-issued: its items, and the policy and stop it carries */
+export function itemsHash(items: ScheduleItem[], ...extra: unknown[]): string {
+  return createHash('sha256').update(JSON.stringify(extra.length ? [items, ...extra] : items)).digest('hex');
 }

@@ -6,7 +6,9 @@ import type { Logger } from '../../infra/logger.ts';
 import type { Area } from '../area.ts';
 import type { CommuneKey } from '../keys.ts';
 import type { Store } from '../store/index.ts';
-import { buildItems, itemsHash } from './build.ts';
+import { itemsHash } from './build.ts';
+import { issuerDocs, type IssuerDoc } from './issuer-docs.ts';
+import type { PolicyService } from '../policy.ts';
 
 /** the one mqtt.js method the publisher uses, so tests can pass a real client and nothing else */
 export interface MqttPublish {
@@ -19,7 +21,10 @@ export type PublisherDeps = {
   mqtt: MqttPublish;
   clock: Clock;
   log: Logger;
+  /** signing keys by unit code: communes (5 digits), districts (3), provinces (2) */
   keys: Map<string, CommuneKey>;
+  /** the sound policy each document carries (absent: the default quiet hours) */
+  policy?: PolicyService;
   config: { horizonDays: number; reissueHours: number; validityS: number; emergencyValidityS: number; publishTimeoutMs: number };
 };
 
@@ -117,47 +122,71 @@ export class SchedulePublisher {
 
   async #reissueNow(commune: string, force: boolean): Promise<void> {
     const { store, area, clock, config } = this.deps;
-    const key = this.deps.keys.get(commune);
-    if (!key) throw new Error(`no signing key for commune ${commune}`);
+    if (!this.deps.keys.get(commune)) throw new Error(`no signing key for commune ${commune}`);
     const now = clock.now();
-    const approved = store.announcements.approvedFor(commune);
     const horizon = now + config.horizonDays * 86_400_000;
-    await Promise.all(
-      area.speakers(commune).map(async (s) => {
-        const items = buildItems(approved, s.hamlet, { now, horizon, ...config });
-        const hash = itemsHash(items);
-        const row = store.speakers.get(s.id);
-        if (!force && row && row.items_hash === hash && !row.publish_pending && (row.status_active ?? 0) <= row.version) {
-          this.stats.unchanged++;
-          return;
-        }
-        const version = store.speakers.nextVersion(s.id, hash);
-        const doc: ScheduleDocument = {
-          v: 1, commune, speaker: s.id, hamlet: s.hamlet, version,
-          issuedAt: new Date(now).toISOString(), horizon: new Date(horizon).toISOString(), items,
-        };
-        await this.#publish(s.id, doc, key);
-      }),
+    // one transaction for every version and signed copy of the commune (not one fsync per speaker): a
+    // province-wide emergency or stop reaches thousands of speakers at once
+    const prepared = store.tx(() =>
+      area.speakers(commune).flatMap((s) =>
+        issuerDocs(commune, s.hamlet, { now, horizon, ...config }, this.deps).flatMap((d) => {
+          const hash = itemsHash(d.items, d.policy, d.stop);
+          const row = this.#row(s.id, d);
+          if (!force && row && row.items_hash === hash && !row.publish_pending && (row.status_active ?? 0) <= row.version) {
+            this.stats.unchanged++;
+            return [];
+          }
+          const version = d.channel === 'schedule' ? store.speakers.nextVersion(s.id, hash) : store.speakerDocs.nextVersion(s.id, d.channel, hash);
+          const doc: ScheduleDocument = {
+            v: 1, commune, speaker: s.id, hamlet: s.hamlet, version,
+            issuedAt: new Date(now).toISOString(), horizon: new Date(horizon).toISOString(), items: d.items,
+            // the commune's own document keeps its old shape plus the policy; documents from above name their issuer
+            ...(d.issuer.level === 'commune' ? {} : { issuer: d.issuer }),
+            policy: d.policy,
+            ...(d.stop ? { stop: d.stop } : {}),
+          };
+          return [this.#prepare(s.id, doc, d.key, d.channel)];
+        }),
+      ),
     );
+    const sent = await Promise.all(prepared.map((p) => this.#send(p)));
+    const at = new Date(this.deps.clock.now()).toISOString();
+    store.tx(() => {
+      for (const p of prepared.filter((_, i) => sent[i])) {
+        if (p.channel === 'schedule') store.speakers.markPublished(p.speaker, p.doc.version, at);
+        else store.speakerDocs.markPublished(p.speaker, p.channel, p.doc.version, at);
+      }
+    });
   }
 
-  async #publish(speaker: string, doc: ScheduleDocument, key: CommuneKey): Promise<void> {
+  #row(speaker: string, d: IssuerDoc) {
+    return d.channel === 'schedule' ? this.deps.store.speakers.get(speaker) : this.deps.store.speakerDocs.get(speaker, d.channel);
+  }
+
+  #prepare(speaker: string, doc: ScheduleDocument, key: CommuneKey, channel: IssuerDoc['channel'] = 'schedule'): Prepared {
     const payload = Buffer.from(JSON.stringify(signSchedule(doc, key.privateKey)));
-    const topic = topicFor(speaker, 'schedule');
+    const topic = topicFor(speaker, channel);
     // kept before it is published: this is what the console re-asserts if the broker loses or replaces it
     this.deps.store.signedDocuments.put({ topic, payload, commune: doc.commune, version: doc.version }, new Date(this.deps.clock.now()).toISOString());
+    return { speaker, doc, channel, topic, payload };
+  }
+
+  /** true when the broker has it; otherwise it stays publish_pending and the next tick re-issues it */
+  async #send(p: Prepared): Promise<boolean> {
     try {
-      await publishWithTimeout(this.deps.mqtt, topic, payload, this.deps.config.publishTimeoutMs);
-      this.deps.store.speakers.markPublished(speaker, doc.version, new Date(this.deps.clock.now()).toISOString());
+      await publishWithTimeout(this.deps.mqtt, p.topic, p.payload, this.deps.config.publishTimeoutMs);
       this.stats.published++;
-      this.deps.log.info({ speaker, version: doc.version, items: doc.items.length }, 'schedule published');
+      this.deps.log.info({ speaker: p.speaker, channel: p.channel, version: p.doc.version, items: p.doc.items.length }, 'schedule published');
+      return true;
     } catch (err) {
-      // stays publish_pending: the next tick re-issues it
       this.stats.failed++;
-      this.deps.log.warn({ err, speaker, version: doc.version }, 'schedule publish failed');
+      this.deps.log.warn({ err, speaker: p.speaker, version: p.doc.version }, 'schedule publish failed');
+      return false;
     }
   }
 }
+
+type Prepared = { speaker: string; doc: ScheduleDocument; channel: IssuerDoc['channel']; topic: string; payload: Buffer };
 
 export function publishWithTimeout(mqtt: MqttPublish, topic: string, payload: Buffer, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {

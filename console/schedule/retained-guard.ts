@@ -1,5 +1,5 @@
 import type { ScheduleStatusPayload } from '../../devices/contract/broadcast.ts';
-import { channelFilter, parseTopic } from '../../devices/topics.ts';
+import { channelFilter, ISSUER_CHANNELS, parseTopic } from '../../devices/topics.ts';
 import type { Clock } from '../../infra/clock.ts';
 import type { Logger } from '../../infra/logger.ts';
 import type { Store } from '../store/index.ts';
@@ -44,7 +44,8 @@ export class RetainedGuard {
     const onConnect = () => {
       this.stats.connects++;
       void this.deps.reassertAll();
-      mqtt.subscribe([channelFilter('schedule')], { qos: 1 }, (err) => {
+      // every issuer's topic: the commune's, the district's and the province's documents are all the console's
+      mqtt.subscribe(Object.values(ISSUER_CHANNELS).map((c) => channelFilter(c)), { qos: 1 }, (err) => {
         if (err) this.deps.log.warn({ err: err.message }, 'watching retained schedules failed; retried on the next connect');
       });
     };
@@ -69,7 +70,7 @@ export class RetainedGuard {
 
   #seen(topic: string, payload: Buffer): void {
     const parsed = parseTopic(topic);
-    if (!parsed.ok || parsed.value.channel !== 'schedule') return;
+    if (!parsed.ok || !(Object.values(ISSUER_CHANNELS) as string[]).includes(parsed.value.channel)) return;
     const held = this.deps.store.signedDocuments.get(topic);
     if (!held || held.payload.equals(payload)) return;
     this.stats.mismatches++;

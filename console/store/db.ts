@@ -6,7 +6,7 @@ export type Db = Database.Database;
  * Migrations run in order inside one transaction each; PRAGMA user_version records the last one applied.
  * Only ever append: a migration that shipped is never edited.
  */
-const MIGRATIONS: string[] = [
+export const MIGRATIONS: string[] = [
   `CREATE TABLE users (
      id INTEGER PRIMARY KEY,
      username TEXT NOT NULL UNIQUE,
@@ -112,6 +112,76 @@ const MIGRATIONS: string[] = [
      PRIMARY KEY (sha256, commune)
    );
    ALTER TABLE announcements ADD COLUMN revision_of TEXT;`,
+  // roles follow the registry's levels: staff/leader get a level and unit; the old read-only "district" role
+  // becomes "inspector" (its communes kept). SQLite cannot alter a CHECK, so the table is rebuilt; sessions
+  // reference it and are rebuilt too (everyone signs in again once after the upgrade).
+  `DROP TABLE sessions;
+   CREATE TABLE users_v2 (
+     id INTEGER PRIMARY KEY,
+     username TEXT NOT NULL UNIQUE,
+     password_hash TEXT NOT NULL,
+     role TEXT NOT NULL CHECK (role IN ('staff', 'leader', 'inspector', 'admin')),
+     level TEXT CHECK (level IN ('commune', 'district', 'province')),
+     unit TEXT,
+     communes TEXT NOT NULL DEFAULT '[]',
+     display_name TEXT,
+     disabled INTEGER NOT NULL DEFAULT 0,
+     created_at TEXT NOT NULL
+   );
+   INSERT INTO users_v2 (id, username, password_hash, role, level, unit, communes, display_name, disabled, created_at)
+     SELECT id, username, password_hash,
+       CASE role WHEN 'district' THEN 'inspector' ELSE role END,
+       CASE WHEN role IN ('staff', 'leader') THEN 'commune' END,
+       CASE WHEN role IN ('staff', 'leader') THEN json_extract(communes, '$[0]') END,
+       communes, display_name, disabled, created_at
+     FROM users;
+   DROP TABLE users;
+   ALTER TABLE users_v2 RENAME TO users;
+   CREATE TABLE sessions (
+     token_hash TEXT PRIMARY KEY,
+     user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL
+   );`,
+  // announcements from above the commune (province, district): the issuing level and the communes targeted;
+  // one signed document per issuer per speaker (speaker_docs), stops, and sound policies
+  `ALTER TABLE announcements ADD COLUMN level TEXT NOT NULL DEFAULT 'commune';
+   ALTER TABLE announcements ADD COLUMN targets TEXT;
+   CREATE INDEX announcements_level ON announcements(level, status);
+   ALTER TABLE speakers ADD COLUMN stopped TEXT;
+   ALTER TABLE speakers ADD COLUMN last_seen TEXT;
+   CREATE TABLE speaker_docs (
+     speaker TEXT NOT NULL,
+     channel TEXT NOT NULL,
+     version INTEGER NOT NULL DEFAULT 0,
+     items_hash TEXT,
+     published_at TEXT,
+     publish_pending INTEGER NOT NULL DEFAULT 0,
+     status TEXT,
+     status_active INTEGER,
+     status_reason TEXT,
+     status_at TEXT,
+     PRIMARY KEY (speaker, channel)
+   );
+   CREATE TABLE stops (
+     id TEXT PRIMARY KEY,
+     level TEXT NOT NULL,
+     unit TEXT NOT NULL,
+     targets TEXT NOT NULL,
+     at TEXT NOT NULL,
+     until TEXT,
+     created_by TEXT NOT NULL,
+     lifted_at TEXT,
+     lifted_by TEXT
+   );
+   CREATE TABLE sound_policies (
+     level TEXT NOT NULL,
+     unit TEXT NOT NULL,
+     policy TEXT NOT NULL,
+     updated_by TEXT NOT NULL,
+     updated_at TEXT NOT NULL,
+     PRIMARY KEY (level, unit)
+   );`,
   // relays: what an announcement plays besides its audio, and the province's approved stations
   `ALTER TABLE announcements ADD COLUMN source TEXT;
    CREATE TABLE relay_stations (

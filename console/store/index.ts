@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AnnouncementStore } from './announcements.ts';
 import { AudioIndex } from './audio.ts';
+import { PolicyStore, SpeakerDocStore, StopStore } from './broadcast.ts';
 import { AuditStore } from './audit.ts';
 import { openDb, type Db } from './db.ts';
 import { DeliveryStore } from './deliveries.ts';
@@ -18,6 +19,9 @@ export class Store {
   readonly audio: AudioIndex;
   readonly speakers: SpeakerStore;
   readonly deliveries: DeliveryStore;
+  readonly speakerDocs: SpeakerDocStore;
+  readonly stops: StopStore;
+  readonly policies: PolicyStore;
   readonly loginAttempts: LoginAttemptStore;
   readonly signedDocuments: SignedDocumentStore;
 
@@ -28,6 +32,9 @@ export class Store {
     this.audio = new AudioIndex(db);
     this.speakers = new SpeakerStore(db);
     this.deliveries = new DeliveryStore(db);
+    this.speakerDocs = new SpeakerDocStore(db);
+    this.stops = new StopStore(db);
+    this.policies = new PolicyStore(db);
     this.loginAttempts = new LoginAttemptStore(db);
     this.signedDocuments = new SignedDocumentStore(db);
   }

@@ -2,10 +2,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Role, User } from '../model.ts';
 import type { Db } from './db.ts';
 
-type UserRow = { id: number; username: string; password_hash: string; role: Role; communes: string; display_name: string | null; disabled: number };
+type UserRow = { id: number; username: string; password_hash: string; role: Role; level: User['level']; unit: string | null; communes: string; display_name: string | null; disabled: number };
 
 function toUser(r: UserRow): User {
-  return { id: r.id, username: r.username, role: r.role, communes: JSON.parse(r.communes) as string[], displayName: r.display_name };
+  return { id: r.id, username: r.username, role: r.role, level: r.level, unit: r.unit, communes: JSON.parse(r.communes) as string[], displayName: r.display_name };
 }
 
 /** Session tokens are 32 random bytes; only their SHA-256 is stored, so a leaked database opens no session. */
@@ -38,11 +38,13 @@ export class UserStore {
     return this.db.prepare('UPDATE users SET disabled = 0 WHERE username = ? AND disabled = 1').run(username).changes > 0;
   }
 
-  insert(u: { username: string; passwordHash: string; role: Role; communes: string[]; displayName?: string | null }, at: string): User {
+  insert(u: { username: string; passwordHash: string; role: Role; level?: User['level']; unit?: string | null; communes: string[]; displayName?: string | null }, at: string): User {
+    const level = u.level ?? null;
+    const unit = u.unit ?? null;
     const info = this.db
-      .prepare('INSERT INTO users (username, password_hash, role, communes, display_name, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(u.username, u.passwordHash, u.role, JSON.stringify(u.communes), u.displayName ?? null, at);
-    return { id: Number(info.lastInsertRowid), username: u.username, role: u.role, communes: u.communes, displayName: u.displayName ?? null };
+      .prepare('INSERT INTO users (username, password_hash, role, level, unit, communes, display_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(u.username, u.passwordHash, u.role, level, unit, JSON.stringify(u.communes), u.displayName ?? null, at);
+    return { id: Number(info.lastInsertRowid), username: u.username, role: u.role, level, unit, communes: u.communes, displayName: u.displayName ?? null };
   }
 
   disable(username: string): boolean {

@@ -39,7 +39,54 @@ export const ScheduleItem = z.strictObject({
 });
 export type ScheduleItem = z.infer<typeof ScheduleItem>;
 
-/** The schedule of one speaker: every approved announcement for its hamlet. Carried signed (ScheduleEnvelope). */
+/**
+ * The unit that issues and signs a document: the speaker's commune, or a unit above it in the registry
+ * (its province; its district only where the registry still has districts). Each issuer has its own key,
+ * its own retained topic per speaker (ISSUER_CHANNELS) and its own version sequence.
+ */
+export const IssuerLevel = z.enum(['commune', 'district', 'province']);
+export type IssuerLevel = z.infer<typeof IssuerLevel>;
+export const Issuer = z.strictObject({ level: IssuerLevel, code: z.string().regex(/^\d{2,5}$/) });
+export type Issuer = z.infer<typeof Issuer>;
+
+/** higher levels rank above lower ones: a stop of a level silences its own items and those of the levels below */
+export const ISSUER_RANK: Record<IssuerLevel, number> = { commune: 0, district: 1, province: 2 };
+
+const HourMinute = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'giờ phải có dạng HH:MM (Vietnam time)');
+/** A daily period [from, to) in Vietnam time; from > to wraps past midnight (21:00–05:30). */
+export const DailyPeriod = z.strictObject({ from: HourMinute, to: HourMinute });
+
+/**
+ * Quiet hours and volume caps set in the console for a commune (or a province, for all its communes),
+ * signed inside the document and enforced by the speaker: the union of every accepted issuer's quiet
+ * periods and the strictest cap apply to everything the speaker plays (strictest wins).
+ */
+export const SoundPolicy = z.strictObject({
+  quietHours: z.strictObject({
+    periods: z.array(DailyPeriod).max(10),
+    /** priorities that still play in quiet hours */
+    exempt: z.array(Priority).max(3),
+  }),
+  volumeCaps: z.array(DailyPeriod.extend({ max: z.number().int().min(0).max(100) })).max(24),
+});
+export type SoundPolicy = z.infer<typeof SoundPolicy>;
+
+/** no non-emergency sound between 21:00 and 05:30 Vietnam time unless a leader changes it */
+export const DEFAULT_SOUND_POLICY: SoundPolicy = { quietHours: { periods: [{ from: '21:00', to: '05:30' }], exempt: ['emergency'] }, volumeCaps: [] };
+
+/**
+ * "Dừng phát ngay": while in force the speaker cuts what it plays from this issuer's level and below,
+ * switches the amplifier off and drops what is queued. It lasts until a document without it (a leader
+ * resumed) or until `until`.
+ */
+export const StopOrder = z.strictObject({
+  id: Id,
+  at: UtcTime,
+  until: UtcTime.nullable(),
+});
+export type StopOrder = z.infer<typeof StopOrder>;
+
+/** The schedule of one speaker from one issuer: every approved announcement of that issuer for its hamlet. Carried signed (SchedulePayload). */
 export const ScheduleDocument = z.strictObject({
   v: z.literal(1),
   commune: CommuneCode,
@@ -51,6 +98,12 @@ export const ScheduleDocument = z.strictObject({
   /** occurrences are expanded up to this instant; the console re-issues before it */
   horizon: UtcTime,
   items: z.array(ScheduleItem).max(500),
+  /** absent: the speaker's commune (documents from before issuers existed) */
+  issuer: Issuer.optional(),
+  /** the issuer's quiet hours and volume caps; absent: only the unit's local config */
+  policy: SoundPolicy.optional(),
+  /** a stop in force from this issuer */
+  stop: StopOrder.optional(),
 });
 export type ScheduleDocument = z.infer<typeof ScheduleDocument>;
 
@@ -66,7 +119,8 @@ export const SchedulePayload = z.strictObject({
 });
 export type SchedulePayload = z.infer<typeof SchedulePayload>;
 
-export const ScheduleRefusal = z.enum(['unsigned', 'bad-signature', 'stale', 'wrong-target', 'invalid']);
+/** wrong-issuer: signed by a trusted key but claiming another issuer (level or unit) than the topic it came on */
+export const ScheduleRefusal = z.enum(['unsigned', 'bad-signature', 'stale', 'wrong-target', 'invalid', 'wrong-issuer']);
 
 /** A speaker's verdict on the schedule it received, retained on tt/v1/<speakerId>/schedule-status. */
 export const ScheduleStatusPayload = z.strictObject({
@@ -78,6 +132,12 @@ export const ScheduleStatusPayload = z.strictObject({
   status: z.enum(['accepted', 'refused']),
   reason: ScheduleRefusal.optional(),
   at: UtcTime.nullable(),
+  /** which issuer's document this verdict is about (absent: the commune's) */
+  issuer: IssuerLevel.optional(),
+  /** the active version of every issuer's document (the retained status then tells the whole state) */
+  actives: z.strictObject({ commune: z.number().int().nonnegative().optional(), district: z.number().int().nonnegative().optional(), province: z.number().int().nonnegative().optional() }).optional(),
+  /** the stop in force (its id and issuer), when the speaker is silenced */
+  stopped: z.strictObject({ id: Id, level: IssuerLevel }).nullable().optional(),
 });
 export type ScheduleStatusPayload = z.infer<typeof ScheduleStatusPayload>;
 

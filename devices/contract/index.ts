@@ -30,6 +30,8 @@ export const PAYLOADS = {
   'schedule-status': ScheduleStatusPayload,
   ack: AckPayload,
   schedule: SchedulePayload,
+  'schedule-district': SchedulePayload,
+  'schedule-province': SchedulePayload,
   dossier: DossierBindingPayload,
   alert: AlertPayload,
 } as const satisfies Record<Channel, z.ZodType>;

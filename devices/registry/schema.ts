@@ -58,11 +58,19 @@ export const Commune = z.strictObject({
   broadcastKey: z.string().optional(),
 });
 
-export const District = z.strictObject({ code: DistrictCode, name: Name, communes: z.array(Commune).default([]) });
+export const District = z.strictObject({
+  code: DistrictCode,
+  name: Name,
+  communes: z.array(Commune).default([]),
+  /** Ed25519 public key (base64, SPKI DER) the district's console signs its documents with */
+  broadcastKey: z.string().optional(),
+});
 
 export const Province = z.strictObject({
   code: ProvinceCode,
   name: Name,
+  /** Ed25519 public key (base64, SPKI DER) the province's console signs its documents and stops with */
+  broadcastKey: z.string().optional(),
   districts: z.array(District).default([]),
   communes: z.array(Commune).default([]),
 });

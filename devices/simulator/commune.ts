@@ -41,7 +41,12 @@ export async function startSimulatedCommune(opts: {
     } else {
       const key = opts.publicKeys.get(entry.commune.code);
       if (!key) continue;
-      const section = { commune: entry.commune.code, hamlet: device.hamlet, schedulePublicKey: key, consoleUrl: opts.consoleUrl, relayPin: 9, warmupMs: 500, player: { kind: 'fake' } };
+      // the units above the commune sign their own documents: a speaker trusts exactly those and its commune's key
+      const upperKeys = [
+        ...(entry.district && opts.publicKeys.get(entry.district.code) ? [{ level: 'district', code: entry.district.code, publicKey: opts.publicKeys.get(entry.district.code) }] : []),
+        ...(opts.publicKeys.get(entry.province.code) ? [{ level: 'province', code: entry.province.code, publicKey: opts.publicKeys.get(entry.province.code) }] : []),
+      ];
+      const section = { commune: entry.commune.code, hamlet: device.hamlet, schedulePublicKey: key, upperKeys, consoleUrl: opts.consoleUrl, relayPin: 9, warmupMs: 500, player: { kind: 'fake' } };
       speakers.push(
         await startVirtualBox({ deviceId: device.id, brokerUrl: opts.brokerUrl, password, dataDir, ratingBox: false, log: opts.log.child({ device: device.id }), units: [(env) => createSpeakerUnit(section, env)] }),
       );

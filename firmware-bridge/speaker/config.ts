@@ -40,6 +40,22 @@ export const SpeakerConfig = z.strictObject({
     .refine(isEd25519PublicKey, { message: 'cần khoá công khai Ed25519: PEM hoặc base64 SPKI DER (Ed25519 public key, PEM or base64 SPKI DER)' })
     .optional(),
   schedulePublicKeyFile: z.string().min(1).optional(),
+  /**
+   * The keys of the units above the commune in the registry (its province; its district where the registry
+   * has one), each with its code: the speaker trusts exactly these and its commune's key, each only on its
+   * own topic (tt/v1/<id>/schedule-province, schedule-district).
+   */
+  upperKeys: z
+    .array(
+      z.strictObject({
+        level: z.enum(['district', 'province']),
+        code: z.string().regex(/^\d{2,3}$/),
+        publicKey: z.string().refine(isEd25519PublicKey, { message: 'cần khoá công khai Ed25519 (Ed25519 public key)' }),
+      }),
+    )
+    .max(2)
+    .refine((list) => new Set(list.map((k) => k.level)).size === list.length, { message: 'mỗi cấp một khoá (one key per level)' })
+    .default([]),
   /** the GPIO pin of the amplifier relay (GpioBoard.output(pin, 'relay')) */
   relayPin: z.union([z.number().int().nonnegative(), z.string().min(1)]),
   /** the console base URL audio is fetched from (joined with AudioRef.path) */

@@ -5,6 +5,7 @@ import { PRIORITY_RANK, type Occurrence } from './occurrence.ts';
 import { cappedVolume, isQuiet } from './periods.ts';
 import { PlayerError, type AudioPlayer, type Playback } from './player.ts';
 import type { DigitalOutput } from '../io/io.ts';
+import type { SoundPolicy } from '../../devices/contract/broadcast.ts';
 import { waitUntil, type Wait } from './wait.ts';
 import { StreamItems, streamReport } from './stream-item.ts';
 import type { StreamReport } from '../../devices/contract/stream.ts';
@@ -26,7 +27,14 @@ export type RunnerDeps = {
   streams?: StreamItems;
 };
 
-type Current = { occ: Occurrence; wait: Wait | null; playback: Playback | null; preempted: boolean; started: number | null; cutters: Wait[]; ended?: boolean };
+type Current = {
+  occ: Occurrence; wait: Wait | null; playback: Playback | null; preempted: boolean; started: number | null; cutters: Wait[]; cutReason: string | null;
+  /** a relay or live stream whose occurrence left the schedule: it is ending, as played (endStreamsNotIn) */
+  ended?: boolean;
+};
+
+/** why an occurrence must not play now (e.g. "stopped"), or null */
+export type Gate = (occ: Occurrence) => string | null;
 
 /**
  * Plays one occurrence at a time: relay on, warm-up, audio (repeats), relay off after a short hold.
@@ -39,8 +47,54 @@ export class Runner {
   private warmFrom: number | null = null;
   private holdTimer: { cancel(): void } | null = null;
   private stopped = false;
+  private policy: Pick<SoundPolicy, 'quietHours' | 'volumeCaps'>;
+  private gate: Gate = () => null;
 
-  constructor(private readonly deps: RunnerDeps) {}
+  constructor(private readonly deps: RunnerDeps) {
+    this.policy = { quietHours: deps.config.quietHours, volumeCaps: deps.config.volumeCaps };
+  }
+
+  /** the effective quiet hours and caps (local config merged with every accepted document's policy) */
+  setPolicy(policy: Pick<SoundPolicy, 'quietHours' | 'volumeCaps'>): void {
+    this.policy = policy;
+  }
+
+  /** what refuses an occurrence when it is due (a stop in force) */
+  setGate(gate: Gate): void {
+    this.gate = gate;
+  }
+
+  /**
+   * Cut what plays and drop what waits, for every occurrence `reasonOf` names a reason for (a stop, a
+   * withdrawn announcement). Generic: whatever the player is doing is stopped through Playback.stop, and
+   * the relay goes off at once. Returns how many were cut or dropped.
+   */
+  cut(reasonOf: Gate): number {
+    let n = 0;
+    for (const occ of [...this.queue]) {
+      const reason = reasonOf(occ);
+      if (!reason) continue;
+      this.queue.splice(this.queue.indexOf(occ), 1);
+      this.deps.report(occ, { outcome: 'skipped', reason });
+      n++;
+    }
+    const cur = this.current;
+    // a stream already ending as played (endStreamsNotIn) is not cut again
+    if (cur && !cur.cutReason && !cur.ended) {
+      const reason = reasonOf(cur.occ);
+      if (reason) {
+        cur.cutReason = reason;
+        this.preempt(cur);
+        n++;
+      }
+    }
+    if (n > 0 && (!this.current || this.current.cutReason)) {
+      this.holdTimer?.cancel();
+      this.holdTimer = null;
+      this.switchOff();
+    }
+    return n;
+  }
 
   get busy(): boolean {
     return this.current !== null;
@@ -48,7 +102,9 @@ export class Runner {
 
   submit(occ: Occurrence): void {
     if (this.stopped) return;
-    if (isQuiet(this.deps.config.quietHours, occ.item.priority, occ.start)) {
+    const refused = this.gate(occ);
+    if (refused) return this.deps.report(occ, { outcome: 'skipped', reason: refused });
+    if (isQuiet(this.policy.quietHours, occ.item.priority, occ.start)) {
       return this.deps.report(occ, { outcome: 'skipped', reason: 'quiet-hours' });
     }
     this.queue.push(occ);
@@ -66,11 +122,11 @@ export class Runner {
 
   /**
    * A new schedule no longer has the relay or live occurrence that is playing (the leader ended the live
-   * session, or stopped the relay): it ends now, as played.
+   * session, or stopped the relay): it ends now, as played. `unless`: what must be cut instead (a stop in force).
    */
-  endStreamsNotIn(keys: Set<string>): void {
+  endStreamsNotIn(keys: Set<string>, unless: Gate = () => null): void {
     const cur = this.current;
-    if (cur && StreamItems.hasStream(cur.occ) && !keys.has(cur.occ.key)) {
+    if (cur && !cur.cutReason && StreamItems.hasStream(cur.occ) && !keys.has(cur.occ.key) && !unless(cur.occ)) {
       cur.ended = true;
       cur.playback?.stop();
     }
@@ -102,7 +158,7 @@ export class Runner {
       this.deps.report(occ, { outcome: 'skipped', reason: 'busy' });
       return this.pump();
     }
-    const cur: Current = { occ, wait: null, playback: null, preempted: false, started: null, cutters: [] };
+    const cur: Current = { occ, wait: null, playback: null, preempted: false, started: null, cutters: [], cutReason: null };
     this.current = cur;
     void this.run(cur).then(
       (outcome) => this.finish(cur, outcome),
@@ -123,11 +179,15 @@ export class Runner {
   private async run(cur: Current): Promise<Outcome | null> {
     const { occ } = cur;
     const audio = await this.deps.audio.ensure(occ.item.audio);
+    if (cur.cutReason) return { outcome: 'skipped', reason: cur.cutReason };
     if (!audio.ok) return { outcome: 'failed', reason: `${audio.error}: ${audio.detail}`.slice(0, 200) };
     this.switchOn();
     cur.wait = waitUntil(this.deps.clock, Math.max(occ.start, (this.warmFrom ?? 0) + this.deps.config.warmupMs));
-    if (!(await cur.wait.done) || cur.preempted) return this.stopped ? { outcome: 'skipped', reason: 'unit-stopped' } : null;
-    const volume = cappedVolume(this.deps.config.volumeCaps, occ.item.volume, this.deps.clock.now());
+    if (!(await cur.wait.done) || cur.preempted) {
+      if (this.stopped) return { outcome: 'skipped', reason: 'unit-stopped' };
+      return cur.cutReason ? { outcome: 'skipped', reason: cur.cutReason } : null;
+    }
+    const volume = cappedVolume(this.policy.volumeCaps, occ.item.volume, this.deps.clock.now());
     cur.started = this.deps.clock.now();
     for (let i = 0; i < occ.item.repeats && !cur.preempted && !StreamItems.skipsFile(occ); i++) {
       cur.playback = this.deps.player.play({ file: audio.file, mime: occ.item.audio.mime, volume });
@@ -153,7 +213,7 @@ export class Runner {
     }
     const endedAt = this.deps.clock.now();
     const extra = stream ? { stream } : {};
-    if (cur.preempted) return { outcome: 'failed', reason: this.stopped ? 'unit-stopped' : 'preempted', startedAt: cur.started, endedAt, ...extra };
+    if (cur.preempted) return { outcome: 'failed', reason: this.stopped ? 'unit-stopped' : (cur.cutReason ?? 'preempted'), startedAt: cur.started, endedAt, ...extra };
     return { outcome: 'played', startedAt: cur.started, endedAt, ...extra };
   }
 

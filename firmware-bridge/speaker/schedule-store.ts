@@ -12,8 +12,9 @@ export type ActiveSchedule = { payload: SchedulePayload; doc: ScheduleDocument }
 export class ScheduleStore {
   private readonly path: string;
 
-  constructor(dir: string) {
-    this.path = join(dir, 'schedule.json');
+  /** one file per issuer: schedule.json (the commune's), schedule-province.json, … */
+  constructor(dir: string, file = 'schedule.json') {
+    this.path = join(dir, file);
   }
 
   load(publicKey: KeyInput, expect: Omit<ScheduleExpectation, 'minVersion'>): ActiveSchedule | null {

@@ -7,7 +7,10 @@ import { AudioCache } from './audio-cache.ts';
 import { broadcastLog } from './broadcast-log.ts';
 import type { ResolvedSpeakerConfig } from './config.ts';
 import { Ledger } from './ledger.ts';
-import { expandOccurrences, type Occurrence } from './occurrence.ts';
+import type { Issuer, IssuerLevel, ScheduleDocument, ScheduleStatusPayload } from '../../devices/contract/broadcast.ts';
+import { activeStops, effectivePolicy, expandAll, nextStopEnd, stopCovering, type IssuedDocs } from '../../devices/broadcast-plan.ts';
+import { ISSUER_CHANNELS, type IssuerChannel } from '../../devices/topics.ts';
+import type { Occurrence } from './occurrence.ts';
 import type { AudioPlayer } from './player.ts';
 import { Runner, type Outcome } from './runner.ts';
 import { judgeSchedule, type IntakeMessage } from './schedule-intake.ts';
@@ -25,9 +28,14 @@ export type SpeakerDeps = {
   streamPlayer?: StreamPlayer;
 };
 
+/** One issuer this unit trusts: its key, its topic, its own document on disk. */
+type IssuerSlot = { level: IssuerLevel; channel: IssuerChannel; issuer: Issuer; key: string; store: ScheduleStore; active: ActiveSchedule | null };
+
 /** Counters a dashboard can see (every refusal and drop is counted). */
 export type SpeakerStats = {
   schedules: { accepted: number; unchanged: number; refused: Partial<Record<ScheduleRefusal, number>> };
+  /** occurrences cut or dropped by a stop or a withdrawal */
+  cuts: number;
   logs: Record<'played' | 'failed' | 'skipped' | 'missed', number>;
   logsLost: number;
   audioPrefetchFailures: number;
@@ -42,14 +50,15 @@ export class SpeakerUnit implements BridgeUnit {
   readonly name = 'speaker';
   readonly stats: SpeakerStats = {
     schedules: { accepted: 0, unchanged: 0, refused: {} },
+    cuts: 0,
     logs: { played: 0, failed: 0, skipped: 0, missed: 0 },
     logsLost: 0,
     audioPrefetchFailures: 0,
     diskErrors: 0,
   };
   private ctx: BridgeContext | null = null;
-  private active: ActiveSchedule | null = null;
-  private store!: ScheduleStore;
+  private slots: IssuerSlot[] = [];
+  private stopTimer: { cancel(): void } | null = null;
   private ledger!: Ledger;
   private audio!: AudioCache;
   private runner!: Runner;
@@ -61,15 +70,32 @@ export class SpeakerUnit implements BridgeUnit {
 
   constructor(private readonly deps: SpeakerDeps) {}
 
+  /** the version of the commune's document it runs */
   get scheduleVersion(): number {
-    return this.active?.doc.version ?? 0;
+    return this.versionOf('commune');
+  }
+
+  versionOf(level: IssuerLevel): number {
+    return this.slots.find((s) => s.level === level)?.active?.doc.version ?? 0;
+  }
+
+  /** the stop in force now, if any (highest level first) */
+  get stoppedBy(): { id: string; level: IssuerLevel } | null {
+    const s = activeStops(this.docs(), this.ctx?.clock.now() ?? Date.now())[0];
+    return s ? { id: s.id, level: s.level } : null;
   }
 
   async start(ctx: BridgeContext): Promise<void> {
     const { config } = this.deps;
     this.ctx = ctx;
     mkdirSync(ctx.dataDir, { recursive: true });
-    this.store = new ScheduleStore(ctx.dataDir);
+    this.slots = [
+      { level: 'commune', channel: ISSUER_CHANNELS.commune, issuer: { level: 'commune', code: config.commune }, key: config.schedulePublicKey, store: new ScheduleStore(ctx.dataDir), active: null },
+      ...config.upperKeys.map((k): IssuerSlot => ({
+        level: k.level, channel: ISSUER_CHANNELS[k.level], issuer: { level: k.level, code: k.code }, key: k.publicKey,
+        store: new ScheduleStore(ctx.dataDir, `${ISSUER_CHANNELS[k.level]}.json`), active: null,
+      })),
+    ];
     this.ledger = new Ledger(ctx.dataDir);
     this.audio = new AudioCache({ dir: join(ctx.dataDir, 'audio'), consoleUrl: config.consoleUrl, maxBytes: config.audio.maxBytes, timeoutMs: config.audio.fetchTimeoutMs });
     const streamPlayer = this.deps.streamPlayer ?? streamPlayerFor(config, ctx.clock, ctx.dataDir, (gap) => ctx.log.warn(gap, 'stream gap: reconnecting'));
@@ -83,10 +109,12 @@ export class SpeakerUnit implements BridgeUnit {
       onDue: (occ) => this.runner.submit(occ),
       onPast: (occ, verdict) => this.report(occ, verdict),
     });
-    this.active = this.store.load(config.schedulePublicKey, this.target());
-    this.scheduler.setOccurrences(this.active ? expandOccurrences(this.active.doc) : []);
-    if (this.active) this.prefetch(this.active);
-    ctx.subscribe('schedule', (msg) => this.onSchedule(msg));
+    for (const slot of this.slots) {
+      slot.active = slot.store.load(slot.key, { ...this.target(), issuer: slot.issuer });
+      if (slot.active) this.prefetch(slot, slot.active);
+    }
+    this.apply(null);
+    for (const slot of this.slots) ctx.subscribe(slot.channel, (msg) => this.onSchedule(slot, msg));
     ctx.contributeState(() => ({
       speaker: {
         relay: this.deps.relay.on ? 'on' : 'off',
@@ -105,6 +133,7 @@ export class SpeakerUnit implements BridgeUnit {
     this.scheduler.stop();
     this.runner.stop();
     this.aliveTimer?.cancel();
+    this.stopTimer?.cancel();
     await Promise.allSettled([...this.pending]);
     if (ctx.time.synced()) this.ledger.alive(ctx.clock.now());
     this.ctx = null;
@@ -121,35 +150,81 @@ export class SpeakerUnit implements BridgeUnit {
     this.aliveTimer = ctx.clock.setTimeout(() => this.keepAlive(), this.deps.config.aliveEveryMs);
   }
 
-  private onSchedule(msg: IntakeMessage): void {
+  private docs(): IssuedDocs {
+    const docs: IssuedDocs = {};
+    for (const s of this.slots) if (s.active) docs[s.level] = s.active.doc;
+    return docs;
+  }
+
+  /**
+   * Merge every issuer's document on the unit: one time line of occurrences, the strictest sound policy,
+   * the stops in force. `changed`: the issuer whose document was just replaced; what it withdrew is cut.
+   */
+  private apply(changed: { level: IssuerLevel; doc: ScheduleDocument } | null): void {
+    const ctx = this.ctx!;
+    const docs = this.docs();
+    const { quietHours, volumeCaps } = this.deps.config;
+    this.runner.setPolicy(effectivePolicy(docs, { quietHours, volumeCaps }));
+    const stopReason = (occ: Occurrence) => (stopCovering(activeStops(this.docs(), ctx.clock.now()), occ.issuer) ? 'stopped' : null);
+    this.runner.setGate(stopReason);
+    const occurrences = expandAll(docs);
+    const keys = new Set(occurrences.map((o) => o.key));
+    // a relay or live broadcast its issuer took out of the schedule (the live session ended, the relay was
+    // stopped) ends now, as played; under a stop in force it is cut as "stopped" below instead
+    if (changed) this.runner.endStreamsNotIn(keys, stopReason);
+    const cut = this.runner.cut((occ) => stopReason(occ) ?? (changed && occ.issuer === changed.level && !keys.has(occ.key) ? 'withdrawn' : null));
+    if (cut > 0) {
+      this.stats.cuts += cut;
+      ctx.log.warn({ cut, stoppedBy: this.stoppedBy }, 'playback cut');
+    }
+    this.scheduler.setOccurrences(occurrences);
+    // a stop with an end: wake then to say the unit may sound again
+    this.stopTimer?.cancel();
+    const end = nextStopEnd(activeStops(docs, ctx.clock.now()));
+    this.stopTimer = end === null ? null : ctx.clock.setTimeout(() => this.onStopEnded(), Math.max(0, end - ctx.clock.now()));
+  }
+
+  private onStopEnded(): void {
+    if (!this.ctx) return;
+    this.apply(null);
+    this.publishStatus({ v: 1, active: this.scheduleVersion, status: 'accepted', at: this.ctx.time.synced() ? new Date(this.ctx.clock.now()).toISOString() : null });
+  }
+
+  /** every status also tells the active version of each issuer and the stop in force */
+  private publishStatus(status: ScheduleStatusPayload): void {
+    const actives = Object.fromEntries(this.slots.map((s) => [s.level, s.active?.doc.version ?? 0]));
+    this.ctx?.publish('schedule-status', { ...status, active: this.scheduleVersion, actives, stopped: this.stoppedBy }, { retain: true, qos: 1 });
+  }
+
+  private onSchedule(slot: IssuerSlot, msg: IntakeMessage): void {
     const ctx = this.ctx;
     if (!ctx) return;
     const at = ctx.time.synced() ? new Date(ctx.clock.now()).toISOString() : null;
-    const verdict = judgeSchedule(msg, this.active, this.deps.config.schedulePublicKey, this.target(), at);
+    const verdict = judgeSchedule(msg, slot.active, slot.key, this.target(), at, slot.issuer);
     if (verdict.kind === 'unchanged') {
       this.stats.schedules.unchanged++;
       return;
     }
     if (verdict.kind === 'refused') {
       this.stats.schedules.refused[verdict.reason] = (this.stats.schedules.refused[verdict.reason] ?? 0) + 1;
-      ctx.log.warn({ reason: verdict.reason, detail: verdict.detail }, 'schedule refused');
+      ctx.log.warn({ issuer: slot.level, reason: verdict.reason, detail: verdict.detail }, 'schedule refused');
     } else {
-      this.saveSchedule(verdict.active);
-      this.active = verdict.active;
+      // act first (a stop cuts the sound, an emergency is scheduled), then write to disk: an SD card can be slow,
+      // and a crash in between is covered by the retained document delivered again on reconnect
+      slot.active = verdict.active;
       this.stats.schedules.accepted++;
-      const occurrences = expandOccurrences(verdict.active.doc);
-      this.scheduler.setOccurrences(occurrences);
-      this.runner.endStreamsNotIn(new Set(occurrences.map((o) => o.key)));
-      this.prefetch(verdict.active);
-      ctx.log.info({ version: verdict.active.doc.version }, 'schedule accepted');
+      this.apply({ level: slot.level, doc: verdict.active.doc });
+      this.saveSchedule(slot, verdict.active);
+      this.prefetch(slot, verdict.active);
+      ctx.log.info({ issuer: slot.level, version: verdict.active.doc.version, stop: verdict.active.doc.stop?.id }, 'schedule accepted');
     }
-    ctx.publish('schedule-status', verdict.status, { retain: true, qos: 1 });
+    this.publishStatus(verdict.status);
   }
 
   /** A disk error must not lose a verified schedule: it still runs from memory, and the failure is counted. */
-  private saveSchedule(active: ActiveSchedule): void {
+  private saveSchedule(slot: IssuerSlot, active: ActiveSchedule): void {
     try {
-      this.store.save(active.payload);
+      slot.store.save(active.payload);
     } catch (err) {
       this.stats.diskErrors++;
       this.ctx?.log.error({ err }, 'schedule not saved to disk');
@@ -157,7 +232,7 @@ export class SpeakerUnit implements BridgeUnit {
   }
 
   /** Download the audio now, while the network is up, so the occurrence plays even if it is down then. */
-  private prefetch(active: ActiveSchedule): void {
+  private prefetch(slot: IssuerSlot, active: ActiveSchedule): void {
     const refs = new Map(active.doc.items.map((i) => [i.audio.sha256, i.audio]));
     const job = (async () => {
       for (const ref of refs.values()) {
@@ -167,7 +242,8 @@ export class SpeakerUnit implements BridgeUnit {
           this.ctx?.log.warn({ sha256: ref.sha256, error: r.error, detail: r.detail }, 'audio prefetch failed');
         }
       }
-      if (this.active === active) this.audio.prune(new Set(refs.keys()));
+      // keep the audio every issuer's current document needs
+      if (slot.active === active) this.audio.prune(new Set(this.slots.flatMap((s) => s.active?.doc.items.map((i) => i.audio.sha256) ?? [])));
     })();
     void job;
   }

@@ -54,6 +54,26 @@ describe('broker frame guard: declared lengths, slow clients, malformed CONNECTs
     await box.endAsync();
   });
 
+  it('assembles packets split at every byte (fixed header and varint included) and serves them', async () => {
+    const collector = await t.connect('collector');
+    const seen = await collect(collector, [channelFilter('rating')]);
+    const raw = await rawConnect(t.broker.port);
+    raw.socket.setNoDelay(true);
+    const good = encode('rating', { ...validRating, seq: 777 });
+    const publish = mqttPacket.generate({ cmd: 'publish', topic: topicFor(BOX, 'rating'), payload: good, qos: 1, messageId: 7, retain: false, dup: false });
+    const bytes = Buffer.concat([connectPacket({ clientId: BOX, username: BOX, password: t.secrets[BOX] }), publish]);
+    for (const b of bytes) {
+      raw.socket.write(Buffer.from([b]));
+      await sleep(1);
+    }
+    await waitFor(() => seen.some((m) => m.payload === good.toString()), 20_000, 'rating sent byte by byte');
+    const answer = Buffer.concat(raw.received);
+    expect([...answer.subarray(0, 4)]).toEqual([0x20, 0x02, 0x00, 0x00]); // CONNACK accepted
+    await waitFor(() => Buffer.concat(raw.received).includes(Buffer.from([0x40, 0x02, 0x00, 0x07])), 20_000, 'PUBACK 7');
+    raw.socket.destroy();
+    await collector.endAsync();
+  });
+
   it('closes a client trickling its CONNECT one byte at a time, counted', async () => {
     const before = count('frame-slow');
     const raw = await rawConnect(t.broker.port);

@@ -91,6 +91,18 @@ describe('the console in Chromium', () => {
     await page.waitForSelector('#form-view:not([hidden])');
     await page.click('#tabs button[data-view=emergency-view]');
     await page.waitForSelector('#emergency-view:not([hidden])');
+    await page.fill('#emergency-form [name=title]', 'Mất điện diện rộng');
+    await page.fill('#emergency-form [name=text]', 'Điện lực thông báo mất điện toàn xã từ 14 giờ.');
+    await page.click('#emergency-form button[type=submit]');
+    await page.waitForSelector('#detail-info[data-status=approved]');
+    // the leader changes it: the new text replaces it on the air
+    await page.getByRole('button', { name: 'Thay nội dung khẩn cấp' }).click();
+    expect(await page.inputValue('#emergency-form [name=title]')).toBe('Mất điện diện rộng');
+    await page.fill('#emergency-form [name=text]', 'Điện lực thông báo mất điện toàn xã từ 15 giờ.');
+    await page.click('#emergency-form button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('#detail-info')?.textContent?.includes('15 giờ'));
+    const all = env.console.store.announcements.list(null).filter((x) => x.title === 'Mất điện diện rộng');
+    expect(all.map((x) => x.status).sort()).toEqual(['approved', 'stopped']);
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -2,7 +2,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startCollector } from '../../collector/index.ts';
+import { RatingExtension } from '../../collector/rating.ts';
+import { FIXTURE_DEVICE } from '../../devices/fixtures/messages.ts';
 import { ServiceProcess } from '../../infra/child.ts';
+import { systemClock } from '../../infra/clock.ts';
+import { silentLogger } from '../../infra/logger.ts';
+import { DeviceSim } from '../collector/device-sim.ts';
+import { idCounts, influxFor, startBroker, testConfig, testRegistry } from '../collector/helpers.ts';
 import { lockDataFolder, startEmbeddedInfluxd, type InfluxdEvent } from '../../infra/embedded-influxd.ts';
 import { tempDir } from '../harness/temp.ts';
 import { waitFor } from '../harness/wait.ts';
@@ -88,6 +95,42 @@ describe('embedded default InfluxDB: data folder lock, orphan, supervision', () 
       lock.release();
     }
   }, 120_000);
+});
+
+describe('embedded default InfluxDB killed under a running collector', () => {
+  it('is restarted and every rating pressed before, during and after is stored once', async () => {
+    const dir = tempDir('tt-embedded-run-');
+    const spoolDir = tempDir('tt-embedded-spool-');
+    const events: InfluxdEvent[] = [];
+    const influxd = await startEmbeddedInfluxd({ dir: join(dir, 'influxdb'), report: (e) => events.push(e), supervisor: { initialBackoffMs: 2000 } });
+    const broker = await startBroker();
+    const { registry } = await testRegistry();
+    const database = 'supervised';
+    const collector = await startCollector({ config: testConfig({ brokerUrl: broker.url, influxUrl: influxd.url, database, spoolDir }), registry, log: silentLogger, clock: systemClock, extensions: [new RatingExtension()] });
+    const device = await DeviceSim.connect(broker.url, FIXTURE_DEVICE);
+    try {
+      await collector.subscribed;
+      await device.press(20);
+      await waitFor(() => device.outbox.size === 0, 20_000, 'acks before the kill');
+      process.kill(influxd.influxd.pid!, 'SIGKILL');
+      await waitFor(() => events.some((e) => e.kind === 'exited'), 20_000, 'influxd exit noticed');
+      await device.press(30); // while influxd is down: the collector spools and acknowledges
+      await waitFor(() => collector.stats().spooled >= 1, 20_000, 'the outage seen by the collector');
+      await waitFor(() => influxd.restarts === 1, 60_000, 'influxd restarted');
+      await device.press(20);
+      await waitFor(() => device.outbox.size === 0, 30_000, 'every rating acknowledged');
+      const influx = influxFor(influxd.url, database);
+      await waitFor(async () => (await idCounts(influx)).size === 70, 60_000, 'all 70 ratings stored');
+      const counts = await idCounts(influx);
+      for (const id of device.sent) expect(counts.get(id), id).toBe(1);
+      expect(influxdsOn(dir)).toHaveLength(1);
+    } finally {
+      await device.close();
+      await collector.close();
+      await broker.close();
+      await influxd.stop();
+    }
+  }, 180_000);
 });
 
 async function restartCheck(influxd: Awaited<ReturnType<typeof startEmbeddedInfluxd>>, events: InfluxdEvent[]): Promise<void> {

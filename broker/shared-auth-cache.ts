@@ -1,0 +1,65 @@
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
+import type { SharedAuthCacheConfig } from './cluster-config.ts';
+import { BrokerError } from './errors.ts';
+import { closeRedis, redisOptions } from './persistence.ts';
+
+/**
+ * Logins verified by any node, remembered in Redis so that a node that just restarted into a
+ * province-wide reconnect storm does not run scrypt (~50 ms CPU) once per device.
+ *
+ * What is stored: only successes, under HMAC-SHA256(server secret, id ‖ stored hash ‖ password),
+ * with a TTL. Authentication is not weakened: a hit still needs the exact password (the key is a
+ * function of it); someone who reads Redis learns neither passwords nor anything to test guesses
+ * against without the secret, which lives in a file on the broker nodes only; binding the stored
+ * hash means a rotated credential never matches an old entry. Failures are never shared (a wrong
+ * password always costs a real verification on the node, where the login throttle applies).
+ * Redis down or slow: the answer is "not known" and the node verifies itself (commandTimeout).
+ */
+export type SharedVerdicts = {
+  known(id: string, stored: string, password: Buffer): Promise<boolean>;
+  remember(id: string, stored: string, password: Buffer): void;
+  readonly counters: { hits: number; misses: number; errors: number };
+  close(): Promise<void>;
+};
+
+const PREFIX = 'tt:auth:';
+
+export function readSecret(path: string): Buffer {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8').trim();
+  } catch (err) {
+    throw new BrokerError('BROKER_CONFIG_INVALID', 'không đọc được tệp khóa bí mật của bộ nhớ đệm xác thực', [`sharedAuthCache.secretFile: ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`]);
+  }
+  const secret = /^[0-9a-f]+$/i.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
+  if (secret.length < 32) throw new BrokerError('BROKER_CONFIG_INVALID', 'khóa bí mật quá ngắn', [`sharedAuthCache.secretFile: ${path}: cần ít nhất 32 byte ngẫu nhiên (at least 32 random bytes)`]);
+  return secret;
+}
+
+export function createSharedVerdicts(config: SharedAuthCacheConfig, secret: Buffer): SharedVerdicts {
+  const redis = new Redis({ ...redisOptions(config.url), commandTimeout: 1000, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  redis.on('error', () => undefined); // counted on each failed command; the node verifies itself
+  const counters = { hits: 0, misses: 0, errors: 0 };
+  const key = (id: string, stored: string, password: Buffer) =>
+    PREFIX + createHmac('sha256', secret).update(id).update('\0').update(stored).update('\0').update(password).digest('base64url');
+  return {
+    counters,
+    async known(id, stored, password) {
+      try {
+        const hit = (await redis.exists(key(id, stored, password))) === 1;
+        if (hit) counters.hits++;
+        else counters.misses++;
+        return hit;
+      } catch {
+        counters.errors++;
+        return false;
+      }
+    },
+    remember(id, stored, password) {
+      redis.set(key(id, stored, password), '1', 'EX', config.ttlS).catch(() => counters.errors++);
+    },
+    close: () => closeRedis(redis),
+  };
+}
