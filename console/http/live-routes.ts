@@ -1,6 +1,7 @@
 import websocket from '@fastify/websocket';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ConsoleError } from '../errors.ts';
+import { originRefusal } from './cross-site.ts';
 import type { LiveService, LiveSession } from '../live/sessions.ts';
 import { userOf } from './context.ts';
 
@@ -11,7 +12,8 @@ const view = ({ mount: _secret, ...s }: LiveSession) => s;
 /**
  * "Phát trực tiếp": sessions over JSON, the microphone over an authenticated WebSocket
  * (/api/live/:id/feed: binary MediaRecorder chunks in; the session cookie or bearer token authenticates the
- * upgrade, and a cross-site Origin is refused).
+ * upgrade, and a cross-site one is refused with 403 before the upgrade: the global cross-site guard only
+ * looks at state-changing methods, and an upgrade is a GET that any page may open with the cookies).
  */
 export async function registerLiveRoutes(app: FastifyInstance, live: LiveService): Promise<void> {
   await app.register(websocket, { options: { maxPayload: 256 * 1024 } });
@@ -22,12 +24,17 @@ export async function registerLiveRoutes(app: FastifyInstance, live: LiveService
   app.post<IdParams>('/api/live/:id/approve', async (req) => view(live.approve(userOf(req), req.params.id)));
   app.post<IdParams>('/api/live/:id/end', async (req) => view(live.end(userOf(req), req.params.id)));
 
-  app.get<IdParams>('/api/live/:id/feed', { websocket: true }, (socket, req) => {
+  const refuseForeign = async (req: FastifyRequest) => {
+    const refusal = originRefusal(req);
+    if (refusal) throw refusal;
+    userOf(req); // unauthenticated: 401 before the upgrade
+  };
+  app.get<IdParams>('/api/live/:id/feed', { websocket: true, preValidation: refuseForeign }, (socket, req) => {
     let session: LiveSession;
     const user = req.user;
     try {
-      const origin = req.headers.origin;
-      if (origin && new URL(origin).host !== req.headers.host) throw new ConsoleError('FORBIDDEN_ROLE');
+      const refusal = originRefusal(req);
+      if (refusal) throw refusal;
       session = live.openFeed(userOf(req), req.params.id);
     } catch (err) {
       const e = err instanceof ConsoleError ? err : new ConsoleError('INTERNAL');
