@@ -68,11 +68,8 @@ export const ConsoleConfig = z.strictObject({
       sourcePassword: z.string().min(8),
       /** the same server as speakers reach it (default: icecastUrl) */
       listenUrl: z.url().optional(),
+      /** quiet hours are the commune's sound policy (console/policy.ts), as for every announcement */
       maxMinutes: z.number().int().min(1).max(240).default(60),
-      quietHours: z
-        .array(z.strictObject({ from: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/), to: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/) }))
-        .max(10)
-        .default([{ from: '22:00', to: '05:00' }]),
     })
     .optional(),
   tts: z

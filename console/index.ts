@@ -133,7 +133,7 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
     policy,
   });
   const live = config.live
-    ? new LiveService({ store, area, audio, clock, config: { ...config.live, listenUrl: config.live.listenUrl ?? config.live.icecastUrl }, onChange: (c) => void publisher.reissue(c) })
+    ? new LiveService({ store, area, audio, clock, config: { ...config.live, listenUrl: config.live.listenUrl ?? config.live.icecastUrl }, onChange: (c) => void publisher.reissue(c), policy })
     : undefined;
   const influxReader = config.influx ? new InfluxLogReader({ ...config.influx, area, feedback, clock, log }) : undefined;
 

@@ -8,6 +8,9 @@ import { fail } from '../errors.ts';
 import type { Announcement, AudioMeta, User } from '../model.ts';
 import type { Store } from '../store/index.ts';
 import { hamlets as validHamlets } from '../validate.ts';
+import { DEFAULT_SOUND_POLICY } from '../../devices/contract/broadcast.ts';
+import { isQuiet } from '../../devices/broadcast-plan.ts';
+import type { PolicyService } from '../policy.ts';
 import { LiveFeeder } from './feeder.ts';
 
 export type LiveConfig = {
@@ -18,8 +21,6 @@ export type LiveConfig = {
   /** icecast2 base URL as speakers reach it */
   listenUrl: string;
   maxMinutes: number;
-  /** Vietnam time periods in which live audio is refused unless emergency */
-  quietHours: { from: string; to: string }[];
 };
 
 export type LiveStatus = 'requested' | 'ready' | 'on-air' | 'ended';
@@ -51,7 +52,13 @@ export class LiveService {
   readonly #feeders = new Map<string, LiveFeeder>();
   readonly #silence = new Map<string, AudioMeta>();
 
-  constructor(private readonly deps: { store: Store; area: Area; audio: AudioService; clock: Clock; config: LiveConfig; onChange(commune: string): void }) {}
+  constructor(
+    private readonly deps: {
+      store: Store; area: Area; audio: AudioService; clock: Clock; config: LiveConfig; onChange(commune: string): void;
+      /** the commune's sound policy (console/policy.ts), the one its speakers enforce (absent: the default) */
+      policy?: PolicyService;
+    },
+  ) {}
 
   #now(): string {
     return new Date(this.deps.clock.now()).toISOString();
@@ -62,7 +69,7 @@ export class LiveService {
     const raw = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
     const hamlets = validHamlets(raw.hamlets, { area: this.deps.area, commune });
     const emergency = raw.emergency === true;
-    if (!emergency && this.#quiet()) fail('LIVE_QUIET_HOURS');
+    if (!emergency && this.#quiet(commune)) fail('LIVE_QUIET_HOURS');
     const leader = user.role === 'leader';
     const s: LiveSession = {
       id: `tt-${randomBytes(6).toString('hex')}`, commune, hamlets, emergency, by: user.username, approvedBy: leader ? user.username : null,
@@ -97,7 +104,7 @@ export class LiveService {
     const s = this.#of(user, id);
     if (s.by !== user.username) fail('FORBIDDEN_ROLE');
     if (s.status !== 'ready') fail('LIVE_NOT_READY');
-    if (!s.emergency && this.#quiet()) fail('LIVE_QUIET_HOURS');
+    if (!s.emergency && this.#quiet(s.commune)) fail('LIVE_QUIET_HOURS');
     return s;
   }
 
@@ -185,9 +192,10 @@ export class LiveService {
     return s;
   }
 
-  #quiet(): boolean {
-    const vn = new Date(this.deps.clock.now() + 7 * 3_600_000).toISOString().slice(11, 16);
-    return this.deps.config.quietHours.some((p) => (p.from <= p.to ? vn >= p.from && vn < p.to : vn >= p.from || vn < p.to));
+  /** inside the quiet hours its speakers enforce (the same merged policy the signed documents carry) */
+  #quiet(commune: string): boolean {
+    const policy = this.deps.policy?.effective(commune) ?? DEFAULT_SOUND_POLICY;
+    return isQuiet(policy.quietHours, 'priority', this.deps.clock.now());
   }
 
   #audit(user: User, action: string, s: LiveSession): void {

@@ -29,7 +29,9 @@ const speakers = new SpeakerProcesses(dir);
 
 beforeAll(async () => {
   icecast = await startIcecast({ dir: join(dir, 'icecast'), sourcePassword: 'nguon-truc-tiep', adminPassword: 'quan-tri-thu' });
-  env = await consoleEnv({ live: { icecastUrl: icecast.url, sourcePassword: 'nguon-truc-tiep', quietHours: [] } });
+  env = await consoleEnv({ live: { icecastUrl: icecast.url, sourcePassword: 'nguon-truc-tiep' } });
+  // the province's sound policy without quiet hours, so live audio plays whatever the time of day (console and speakers)
+  setProvinceQuietHours(env, []);
   await env.console.subscribed;
   speakers.start(SPEAKERS.map((s) => ({ ...s, password: env.secrets[s.id] })), {
     brokerUrl: `mqtt://127.0.0.1:${env.broker.port}`, commune: '90001', publicKey: env.console.keys.get('90001')!.publicKeyPem, consoleUrl: env.console.url, stream: { rate: RATE, retryMs: 300, stallMs: 3000 },
@@ -47,6 +49,11 @@ afterAll(async () => {
   await speakers.stop();
   await icecast?.close();
 }, 60_000);
+
+/** the province (99) sets its sound policy; its communes without their own follow it */
+function setProvinceQuietHours(e: Env, periods: { from: string; to: string }[]): void {
+  e.console.store.policies.set('province', '99', { quietHours: { periods, exempt: ['emergency'] }, volumeCaps: [] }, 'test', new Date().toISOString());
+}
 
 async function login(page: Page, username: string) {
   await page.goto(env.console.url);
@@ -145,7 +152,9 @@ describe('live broadcast from the browser', () => {
 
 describe('quiet hours', () => {
   it('live audio is refused in quiet hours unless emergency', async () => {
-    const quiet = await consoleEnv({ live: { icecastUrl: icecast.url, sourcePassword: 'nguon-truc-tiep', quietHours: [{ from: '00:00', to: '00:00' }, { from: '00:01', to: '00:00' }] } });
+    const quiet = await consoleEnv({ live: { icecastUrl: icecast.url, sourcePassword: 'nguon-truc-tiep' } });
+    // the province's policy (the one its speakers enforce): quiet all day
+    setProvinceQuietHours(quiet, [{ from: '00:00', to: '00:00' }]);
     const leader = await quiet.login('lanhdao1');
     const normal = await quiet.api(leader, 'POST', '/api/live', { hamlets: 'all' });
     expect([normal.status, normal.body.error?.code]).toEqual([409, 'LIVE_QUIET_HOURS']);
