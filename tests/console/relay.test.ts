@@ -13,9 +13,10 @@ let admin: string, staff: string, leader: string;
 let speaker: MqttClient;
 const docs: ScheduleDocument[] = [];
 const SPEAKER = 'xa1-ap1-loa';
-// Vietnam dates: today and in five days (the schedule must fall within the console's horizon)
+// Vietnam dates: tomorrow and in five days (the schedule must fall within the console's horizon); 20:00 and
+// its 30 minutes end before the default quiet hours (21:00–05:30), which the console refuses
 const vnDate = (ms: number) => new Date(ms + 7 * 3_600_000).toISOString().slice(0, 10);
-const from = vnDate(Date.now()), to = vnDate(Date.now() + 5 * 86_400_000);
+const from = vnDate(Date.now() + 86_400_000), to = vnDate(Date.now() + 5 * 86_400_000);
 
 beforeAll(async () => {
   env = await consoleEnv();
@@ -30,7 +31,7 @@ beforeAll(async () => {
 
 const relayBody = (station: string, over: Record<string, unknown> = {}) => ({
   title: 'Tiếp sóng Đài Tiếng nói Việt Nam', hamlets: ['xa1-ap1'], relay: { station, durationMin: 30 },
-  schedule: { kind: 'daily', time: '23:59', from, to }, volume: 70, ...over,
+  schedule: { kind: 'daily', time: '20:00', from, to }, volume: 70, ...over,
 });
 
 describe('relay stations and relay announcements', () => {
