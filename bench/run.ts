@@ -24,6 +24,7 @@ import { runSatisfactionViewBench } from './satisfaction-view.ts';
 import { recordBridgeBudget, runBridgeBudgetBench } from './bridge-budget.ts';
 import { runClusterBench } from './cluster.ts';
 import { runBrokerAttackBench } from './broker-attack.ts';
+import { runLiveLatencyBench } from './live-latency.ts';
 import { recordProvinceReach, runProvinceReachBench } from './province-reach.ts';
 
 const quick = process.env.BENCH_QUICK === '1';
@@ -46,6 +47,7 @@ try {
     cluster: ['cluster', 'province scale: broker nodes on Redis vs mosquitto, reconnect storm, soak', () => runClusterBench({ quick, dir })],
     provinceReach: ['province-reach', 'province emergency and stop reach (2,000 speakers, 100 communes)', async () => { const r = await runProvinceReachBench(); recordProvinceReach(r); return r; }],
     brokerAttack: ['broker-attack', 'broker under attack: declared-length memory, wrong-password flood', () => runBrokerAttackBench()],
+    liveLatency: ['live-latency', 'live broadcast mouth→speaker latency (1 and 50 speakers), relay start delay', () => runLiveLatencyBench()],
   } as const;
   const only = process.argv.slice(2);
   for (const [key, [name, title, run]] of Object.entries(parts)) {

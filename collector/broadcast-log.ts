@@ -23,6 +23,9 @@ export class BroadcastLogExtension implements CollectorExtension {
         ended_at: FieldType.STRING,
         duration_s: FieldType.FLOAT,
         reason: FieldType.STRING,
+        stream_played_s: FieldType.FLOAT,
+        stream_gaps: FieldType.INTEGER,
+        stream_gap_s: FieldType.FLOAT,
       },
       tags: BROADCAST_TAGS,
     },
@@ -36,6 +39,7 @@ export class BroadcastLogExtension implements CollectorExtension {
     if (p.endedAt) fields.ended_at = p.endedAt;
     if (p.startedAt && p.endedAt) fields.duration_s = Math.max(0, (Date.parse(p.endedAt) - Date.parse(p.startedAt)) / 1000);
     if (p.reason) fields.reason = p.reason;
+    if (p.stream) Object.assign(fields, { stream_played_s: p.stream.playedS, stream_gaps: p.stream.gaps, stream_gap_s: p.stream.gapS });
     const point = {
       measurement: MEASUREMENTS.broadcast,
       tags: { ...ctx.registry.deviceTags(msg.entry), announcement: p.announcement, outcome: p.outcome, priority: p.priority },

@@ -9,6 +9,8 @@ import { issuerOf, targetCommunes, type Announcement, type AnnouncementDraft, ty
 import type { PolicyService } from './policy.ts';
 import type { Store } from './store/index.ts';
 import { validateDraft } from './validate.ts';
+import { relayDraft } from './relay/relay-draft.ts';
+import type { StationService } from './relay/stations.ts';
 
 export type AnnouncementDeps = {
   store: Store;
@@ -18,6 +20,8 @@ export type AnnouncementDeps = {
   limits: { maxTextChars: number; maxWindowDays: number };
   /** the approved set of a commune changed: re-issue its speakers' schedules */
   onChange(commune: string): void;
+  /** the province's approved relay stations */
+  stations: StationService;
   /** quiet hours: a non-emergency occurrence inside them is refused (absent: no check) */
   policy?: PolicyService;
 };
@@ -44,12 +48,14 @@ export class AnnouncementService {
   #draft(user: User, body: unknown, override?: Record<string, unknown>): UnitDraft {
     const unit = ownUnit(user, this.deps.area);
     if (typeof body !== 'object' || body === null || Array.isArray(body)) fail('INVALID_INPUT');
-    const raw = { ...(body as Record<string, unknown>), ...override };
+    // a relay announcement's body carries `relay: { station, durationMin }`: its text becomes the introduction
+    const relay = relayDraft({ ...(body as Record<string, unknown>), ...override }, this.deps.stations);
+    const raw = relay.body as Record<string, unknown>;
     const targets = unit.level === 'commune' ? [unit.code] : this.#targets(unit, raw.communes);
     const communes = targetCommunes({ commune: unit.code, level: unit.level, targets }, unitCommunes(this.deps.area, unit));
     const draft = validateDraft(raw, { area: this.deps.area, commune: unit.code, hamletCommunes: communes, now: this.deps.clock.now(), ...this.deps.limits });
     if (draft.priority !== 'emergency') this.deps.policy?.check(draft.schedule, draft.priority, communes);
-    return { unit, draft, targets: unit.level === 'commune' ? [unit.code] : targets };
+    return { unit, draft: { ...draft, source: relay.source }, targets: unit.level === 'commune' ? [unit.code] : targets };
   }
 
   #targets(unit: Unit, value: unknown): 'all' | string[] {

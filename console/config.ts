@@ -51,6 +51,17 @@ export const ConsoleConfig = z.strictObject({
     .strictObject({
       maxBytes: z.number().int().positive().default(20 * 1024 * 1024),
       maxDurationS: z.number().positive().default(900),
+      /** EBU R128 target every stored audio is normalized to (ffmpeg loudnorm) */
+      loudness: z
+        .strictObject({
+          ffmpeg: z.string().default('/usr/bin/ffmpeg'),
+          integratedLufs: z.number().min(-40).max(-5).default(-16),
+          truePeakDb: z.number().min(-9).max(0).default(-1.5),
+          lra: z.number().min(1).max(20).default(11),
+          bitrateKbps: z.number().int().min(32).max(320).default(64),
+          timeoutMs: z.number().int().positive().default(120_000),
+        })
+        .prefault({}),
     })
     .prefault({}),
   /** device provisioning by one-time code (console/provisioning/); absent: those routes answer 503 */
@@ -69,6 +80,18 @@ export const ConsoleConfig = z.strictObject({
     .optional(),
   /** staged rollouts of signed releases (console/updates/): the province's release public key (base64 SPKI DER or PEM) */
   updates: z.strictObject({ releaseKey: z.string().min(40) }).optional(),
+  /** live broadcasts: the icecast2 server the console feeds and speakers listen to (absent: no live) */
+  live: z
+    .strictObject({
+      ffmpeg: z.string().default('/usr/bin/ffmpeg'),
+      icecastUrl: z.url(),
+      sourcePassword: z.string().min(8),
+      /** the same server as speakers reach it (default: icecastUrl) */
+      listenUrl: z.url().optional(),
+      /** quiet hours are the commune's sound policy (console/policy.ts), as for every announcement */
+      maxMinutes: z.number().int().min(1).max(240).default(60),
+    })
+    .optional(),
   tts: z
     .strictObject({
       engine: z.literal('espeak-ng').default('espeak-ng'),

@@ -9,6 +9,7 @@ import { AnnouncementService } from './announcements.ts';
 import { Area } from './area.ts';
 import { AudioFiles } from './audio/files.ts';
 import { AudioService } from './audio/service.ts';
+import { FfmpegLoudness, type LoudnessNormalizer } from './audio/loudness.ts';
 import { EspeakTts, type TextToSpeech } from './audio/tts.ts';
 import type { ConsoleConfig } from './config.ts';
 import { Feedback } from './feedback.ts';
@@ -30,6 +31,8 @@ import { createProvisioning } from './provisioning/create.ts';
 import { FleetVersions } from './updates/fleet.ts';
 import { Rollouts } from './updates/rollout.ts';
 import { releasePublicKey } from '../firmware-bridge/update/release-signature.ts';
+import { StationService } from './relay/stations.ts';
+import { LiveService } from './live/sessions.ts';
 
 export { parseConfig, loadConfig, ConsoleConfig, ConfigError } from './config.ts';
 export { ConsoleError, ERRORS, type ErrorCode } from './errors.ts';
@@ -41,6 +44,8 @@ export type ConsoleDeps = {
   clock?: Clock;
   /** another text-to-speech engine (default: espeak-ng with the configured voice) */
   tts?: TextToSpeech;
+  /** another loudness normalizer (default: two-pass ffmpeg loudnorm to config.audio.loudness) */
+  loudness?: LoudnessNormalizer;
   /** scrypt cost for new user passwords (tests use a cheap one) */
   hashCost?: { N: number; r: number; p: number };
 };
@@ -65,6 +70,7 @@ export type RunningConsole = {
   policy: PolicyService;
   followup: FollowupService;
   keys: Map<string, CommuneKey>;
+  stations: StationService;
   mqtt: MqttClient;
   /** resolves once the broadcast-log / schedule-status subscription is granted */
   subscribed: Promise<void>;
@@ -92,7 +98,8 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
   const users = new UserService({ store, area, clock, sessionMs, hashCost: deps.hashCost });
   const audioFiles = new AudioFiles(join(config.dataDir, 'audio'));
   const tts = deps.tts ?? new EspeakTts({ bin: config.tts.bin, voice: config.tts.voice, speed: config.tts.speed });
-  const audio = new AudioService({ store, files: audioFiles, tts, limits: config.audio, clock, log });
+  const loudness = deps.loudness ?? new FfmpegLoudness(config.audio.loudness);
+  const audio = new AudioService({ store, files: audioFiles, tts, loudness, limits: config.audio, clock, log });
 
   const client = mqtt.connect(config.mqtt.url, {
     clientId: config.mqtt.username, // the broker requires client id = username
@@ -121,12 +128,18 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
     onStatus: (speaker, p) => guard.statusReported(topicFor(speaker, ISSUER_CHANNELS[p.issuer ?? 'commune']), p),
   });
   const subscribed = feedback.subscribe(client);
+  // the province key signs the approved relay stations (one console serves one province)
+  const province = registry.communes.get(area.communes[0])?.province.code ?? '00';
+  const stations = new StationService({ store, clock, province, key: loadOrCreateKey(config.dataDir, `province-${province}`) });
   const announcements = new AnnouncementService({
-    store, area, audio, clock,
+    store, area, audio, clock, stations,
     limits: { maxTextChars: config.tts.maxChars, maxWindowDays: config.schedule.maxWindowDays },
     onChange: (c) => void publisher.reissue(c),
     policy,
   });
+  const live = config.live
+    ? new LiveService({ store, area, audio, clock, config: { ...config.live, listenUrl: config.live.listenUrl ?? config.live.icecastUrl }, onChange: (c) => void publisher.reissue(c), policy })
+    : undefined;
   const influxReader = config.influx ? new InfluxLogReader({ ...config.influx, area, feedback, clock, log }) : undefined;
 
   const cases = new FollowupStore(store.db);
@@ -146,7 +159,7 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
   });
   const stats = (): ConsoleStats => ({ publisher: publisher.stats, retained: guard.stats, feedback: feedback.stats, logins: users.stats, influx: influxReader?.stats ?? null });
   const app = await buildServer({
-    store, area, users, announcements, audio, audioFiles, log, clock, policy, stops, keys,
+    store, area, users, announcements, audio, audioFiles, log, clock, policy, stops, keys, stations, live,
     scheduleConfig: { validityS: config.schedule.validityS, emergencyValidityS: config.schedule.emergencyValidityS },
     config: { secureCookies: config.http.secureCookies, sessionMs, maxAudioBytes: config.audio.maxBytes },
     influx: config.influx,
@@ -166,9 +179,10 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
 
   return {
     url: `${config.http.tls ? 'https' : 'http'}://${config.http.host}:${port}`,
-    port, app, store, users, publisher, feedback, keys, stops, policy, mqtt: client, subscribed, stats, followup,
+    port, app, store, users, publisher, feedback, keys, stops, policy, stations, mqtt: client, subscribed, stats, followup,
     async close() {
       influxReader?.stop();
+      live?.close();
       await followup.stop();
       await app.close();
       await publisher.stop();

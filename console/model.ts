@@ -1,4 +1,5 @@
 import type { AudioRef, Priority } from '../devices/contract/broadcast.ts';
+import type { SignedStation } from '../devices/contract/stream.ts';
 
 /**
  * staff prepares for its unit; leader approves/rejects/stops; inspector only reads; admin manages users.
@@ -48,6 +49,19 @@ export const STATUS_LABELS: Record<Status, string> = {
   stopped: 'Đã dừng',
 };
 
+/** What an announcement plays besides its audio (absent: only the audio file). */
+export type AnnouncementSource =
+  | {
+      kind: 'relay';
+      station: string;
+      stationName: string;
+      /** the province-signed station entry, copied into every signed schedule */
+      signed: SignedStation;
+      durationS: number;
+    }
+  /** a live broadcast from the console (console/live/): the session's mount */
+  | { kind: 'live'; url: string; durationS: number; by: string };
+
 export type AudioMeta = Pick<AudioRef, 'sha256' | 'bytes' | 'durationS' | 'mime'>;
 
 /** What staff send: validated and normalized by validate.ts. */
@@ -60,6 +74,8 @@ export type AnnouncementDraft = {
   repeats: number;
   volume: number;
   priority: Priority;
+  /** a relay (console/relay/); absent for a plain audio announcement */
+  source?: AnnouncementSource;
 };
 
 export type Announcement = Omit<AnnouncementDraft, 'audio'> & {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Debian packages the system uses. Installs only what is missing; needs root (or sudo).
-#   scripts/install-system-deps.sh runtime   what `npm start` needs (InfluxDB, espeak-ng)
+#   scripts/install-system-deps.sh runtime   what `npm start` needs (InfluxDB, espeak-ng, ffmpeg, icecast2)
 #   scripts/install-system-deps.sh test      runtime + what the tests need (Chromium, redis-server, haproxy, mosquitto)
 #   scripts/install-system-deps.sh province  runtime + a province's broker nodes (redis-server, haproxy)
 set -euo pipefail
@@ -9,6 +9,8 @@ need=()
 [ -x /usr/bin/influxd ] || need+=(influxdb)          # InfluxDB 1.x: the store, and the tests' real database
 command -v espeak-ng >/dev/null || need+=(espeak-ng) # Vietnamese text-to-speech for announcements
 command -v openssl >/dev/null || need+=(openssl)     # deploy/tls.sh (CA, server and device certificates)
+command -v ffmpeg >/dev/null || need+=(ffmpeg)       # loudness normalization (console), relay/live decoding (speakers)
+[ -x /usr/bin/icecast2 ] || need+=(icecast2)         # the live-stream server (console), the tests' relay "station"
 if [ "$profile" = test ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)       # end-to-end tests of the console and Node-RED (playwright-core)
   command -v debootstrap >/dev/null || need+=(debootstrap)             # the install test's clean Debian root

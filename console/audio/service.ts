@@ -4,20 +4,26 @@ import { ConsoleError, fail } from '../errors.ts';
 import type { AudioMeta } from '../model.ts';
 import type { Store } from '../store/index.ts';
 import type { AudioFiles } from './files.ts';
+import type { LoudnessNormalizer } from './loudness.ts';
 import type { TextToSpeech } from './tts.ts';
-import { inspectAudio, type AudioLimits } from './validate.ts';
+import { inspectAudio, inspectRecording, type AudioLimits } from './validate.ts';
 
-/** Uploads and synthesized speech both end as validated, content-addressed audio with an index row. */
+/**
+ * Uploads, recordings and synthesized speech all end as validated, loudness-normalized, content-addressed
+ * audio with an index row. The original is validated first (type, size, length), then normalized, then the
+ * result is validated again: what is stored is exactly what a speaker plays.
+ */
 export class AudioService {
   constructor(
-    private readonly deps: { store: Store; files: AudioFiles; tts: TextToSpeech; limits: AudioLimits; clock: Clock; log: Logger },
+    private readonly deps: { store: Store; files: AudioFiles; tts: TextToSpeech; loudness: LoudnessNormalizer; limits: AudioLimits; clock: Clock; log: Logger },
   ) {}
 
   /** audio belongs to the commune that uploaded (or spoke) it: another commune cannot use it by its hash */
-  upload(bytes: Buffer, by: string, commune: string): AudioMeta {
-    const meta = inspectAudio(bytes, this.deps.limits);
-    this.#keep(meta, bytes, `upload:${by}`, commune);
-    return meta;
+  /** `source` 'record': recorded in the browser (WebM/Ogg, decoded by ffmpeg) */
+  async upload(bytes: Buffer, by: string, commune: string, source: 'upload' | 'record' = 'upload'): Promise<AudioMeta> {
+    if (source === 'record') inspectRecording(bytes, this.deps.limits);
+    else inspectAudio(bytes, this.deps.limits);
+    return this.#normalizeAndKeep(bytes, `${source}:${by}`, commune);
   }
 
   async speak(text: string, commune: string): Promise<AudioMeta> {
@@ -28,9 +34,8 @@ export class AudioService {
       this.deps.log.error({ err }, 'text to speech failed');
       fail('TTS_FAILED');
     }
-    let meta: AudioMeta;
     try {
-      meta = inspectAudio(wav, this.deps.limits);
+      inspectAudio(wav, this.deps.limits);
     } catch (err) {
       // the person typed text: speak of the text, not of an audio file they never chose
       if (err instanceof ConsoleError && (err.code === 'AUDIO_TOO_LARGE' || err.code === 'AUDIO_TOO_LONG')) {
@@ -39,14 +44,27 @@ export class AudioService {
       }
       throw err;
     }
-    this.#keep(meta, wav, `tts:${this.deps.tts.name}`, commune);
-    return meta;
+    return this.#normalizeAndKeep(wav, `tts:${this.deps.tts.name}`, commune);
   }
 
   /** an uploaded file's metadata, or AUDIO_UNKNOWN when its bytes are gone or it is another commune's */
   require(sha256: string, commune: string): AudioMeta {
     const meta = this.deps.store.audio.get(sha256);
     if (!meta || !this.deps.files.has(sha256) || !this.deps.store.audio.ownedBy(sha256, commune)) fail('AUDIO_UNKNOWN');
+    return meta;
+  }
+
+  async #normalizeAndKeep(bytes: Buffer, source: string, commune: string): Promise<AudioMeta> {
+    let normalized: Buffer;
+    try {
+      normalized = await this.deps.loudness.normalize(bytes);
+    } catch (err) {
+      this.deps.log.error({ err }, 'loudness normalization failed');
+      fail('AUDIO_NORMALIZE_FAILED');
+    }
+    // the encoder adds a few ms of padding: the length limit was checked on the original
+    const meta = inspectAudio(normalized, { ...this.deps.limits, maxDurationS: this.deps.limits.maxDurationS + 1, maxBytes: Math.max(this.deps.limits.maxBytes, normalized.length) });
+    this.#keep(meta, normalized, source, commune);
     return meta;
   }
 

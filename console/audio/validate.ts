@@ -31,6 +31,18 @@ export function inspectAudio(buf: Buffer, limits: AudioLimits): AudioMeta {
   return { sha256, mime, bytes: buf.length, durationS: Math.round(durationS * 1000) / 1000 };
 }
 
+/**
+ * A browser recording (MediaRecorder: WebM or Ogg with Opus) carries no trustworthy duration in its header:
+ * only its container magic and size are checked here; ffmpeg decodes it and the normalized MP3 is inspected.
+ */
+export function inspectRecording(buf: Buffer, limits: AudioLimits): void {
+  if (buf.length === 0) fail('AUDIO_EMPTY');
+  if (buf.length > limits.maxBytes) fail('AUDIO_TOO_LARGE', `Tối đa ${formatMb(limits.maxBytes)}.`);
+  const webm = buf.length >= 4 && buf.readUInt32BE(0) === 0x1a45dfa3;
+  const ogg = buf.length >= 4 && buf.toString('latin1', 0, 4) === 'OggS';
+  if (!webm && !ogg && !isWav(buf) && !looksLikeMp3(buf)) fail('AUDIO_NOT_AUDIO');
+}
+
 function formatMb(bytes: number): string {
   return `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
 }

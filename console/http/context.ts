@@ -11,6 +11,8 @@ import { fail } from '../errors.ts';
 import type { User } from '../model.ts';
 import type { Store } from '../store/index.ts';
 import type { UserService } from '../users.ts';
+import type { StationService } from '../relay/stations.ts';
+import type { LiveService } from '../live/sessions.ts';
 import type { CommuneKey } from '../keys.ts';
 import type { PolicyService } from '../policy.ts';
 import type { StopService } from '../stops.ts';
@@ -48,6 +50,10 @@ export type HttpDeps = {
   followup?: FollowupParts;
   /** counters shown at GET /api/stats (admin) */
   stats(): Record<string, unknown>;
+  /** relay stations (console/relay/) */
+  stations?: StationService;
+  /** live broadcasts (console/live/), when a stream server is configured */
+  live?: LiveService;
 };
 
 declare module 'fastify' {

@@ -23,6 +23,22 @@ function hasBody(req: FastifyRequest): boolean {
  */
 export function crossSiteRefusal(req: FastifyRequest): ConsoleError | undefined {
   if (!STATE_CHANGING.has(req.method)) return undefined;
+  const foreign = originRefusal(req);
+  if (foreign) return foreign;
+  const type = mediaType(req);
+  const path = req.url.split('?')[0]!;
+  const multipart = MULTIPART_ROUTES.includes(path);
+  if (type === undefined) return hasBody(req) ? new ConsoleError(multipart ? 'UPLOAD_INVALID' : 'CONTENT_TYPE_REFUSED') : undefined;
+  if (multipart) return type === 'multipart/form-data' ? undefined : new ConsoleError('UPLOAD_INVALID');
+  return type === 'application/json' ? undefined : new ConsoleError('CONTENT_TYPE_REFUSED');
+}
+
+/**
+ * The request must come from this very origin: Fetch Metadata says same-origin (or a typed URL), and an
+ * Origin, when sent, names this host. Also the check of a WebSocket upgrade (a GET, which browsers send
+ * cross-site with the cookies and without CORS: the route must call this itself, before the upgrade).
+ */
+export function originRefusal(req: FastifyRequest): ConsoleError | undefined {
   const site = req.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin' && site !== 'none') return new ConsoleError('CROSS_SITE_REFUSED');
   const origin = req.headers.origin;
@@ -35,12 +51,7 @@ export function crossSiteRefusal(req: FastifyRequest): ConsoleError | undefined 
     }
     if (!host || host !== req.headers.host) return new ConsoleError('CROSS_SITE_REFUSED');
   }
-  const type = mediaType(req);
-  const path = req.url.split('?')[0]!;
-  const multipart = MULTIPART_ROUTES.includes(path);
-  if (type === undefined) return hasBody(req) ? new ConsoleError(multipart ? 'UPLOAD_INVALID' : 'CONTENT_TYPE_REFUSED') : undefined;
-  if (multipart) return type === 'multipart/form-data' ? undefined : new ConsoleError('UPLOAD_INVALID');
-  return type === 'application/json' ? undefined : new ConsoleError('CONTENT_TYPE_REFUSED');
+  return undefined;
 }
 
 export function registerCrossSiteGuard(app: FastifyInstance): void {

@@ -20,6 +20,8 @@ import { registerServiceReportRoutes } from './service-report-routes.ts';
 import { registerSessionRoutes } from './session-routes.ts';
 import { registerProvisioningRoutes } from './provisioning-routes.ts';
 import { registerUpdateRoutes } from './update-routes.ts';
+import { registerRelayRoutes } from './relay-routes.ts';
+import { registerLiveRoutes } from './live-routes.ts';
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
 /** the date picker is served by the console itself from node_modules (no CDN: consoles run on closed networks) */
@@ -75,6 +77,8 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   registerDossierRoutes(app, deps);
   if (deps.followup) registerFollowupRoutes(app, deps, deps.followup);
   registerServiceReportRoutes(app, deps, deps.followup);
+  if (deps.stations) registerRelayRoutes(app, deps.stations);
+  if (deps.live) await registerLiveRoutes(app, deps.live);
   return app;
 }
 

@@ -1,5 +1,7 @@
 // The console's web UI: plain JS, no build step. All text shown to people is Vietnamese; data goes in via textContent only.
 import { loadDevices } from './devices.js';
+import { loadLive } from './live.js';
+import { initRecorder } from './record.js';
 import { loadBroadcast, showPolicyBesideForm } from './broadcast.js';
 import { loadFollowup } from './followup.js';
 import { loadSatisfaction } from './satisfaction.js';
@@ -60,7 +62,7 @@ function showView(id) {
   clearInterval(refreshTimer);
   for (const v of document.querySelectorAll('.view')) v.hidden = v.id !== id;
   for (const b of document.querySelectorAll('#tabs button')) b.classList.toggle('active', b.dataset.view === id);
-  const loaders = { 'list-view': loadList, 'speakers-view': loadSpeakers, 'devices-view': () => loadDevices({ api, el }), 'followup-view': () => loadFollowup({ api, el, say, me }), 'satisfaction-view': () => loadSatisfaction({ api, el, say }), 'audit-view': loadAudit, 'users-view': loadUsers, 'form-view': () => showPolicyBesideForm({ api }), 'emergency-view': () => {}, 'broadcast-view': () => loadBroadcast({ api, el, say, me }) };
+  const loaders = { 'list-view': loadList, 'speakers-view': loadSpeakers, 'devices-view': () => loadDevices({ api, el }), 'followup-view': () => loadFollowup({ api, el, say, me }), 'satisfaction-view': () => loadSatisfaction({ api, el, say }), 'audit-view': loadAudit, 'users-view': loadUsers, 'form-view': () => showPolicyBesideForm({ api }), 'emergency-view': () => {}, 'broadcast-view': () => loadBroadcast({ api, el, say, me }), 'live-view': () => loadLive({ api, el, say, hamlets, me }) };
   // views without a loader (the forms) have nothing to fetch
   Promise.resolve(loaders[id]?.()).catch((e) => say(e.message));
 }
@@ -286,6 +288,7 @@ $('#login-form').addEventListener('submit', guard(async (ev) => {
 }));
 $('#logout').addEventListener('click', guard(async () => { await api('DELETE', '/api/session'); showLogin(); }));
 for (const b of document.querySelectorAll('#tabs button')) b.addEventListener('click', () => { say(''); delete $('#emergency-form').dataset.replaces; showView(b.dataset.view); });
+initRecorder({ api, say });
 $('#ann-form').addEventListener('change', syncForm);
 $('#ann-form').addEventListener('submit', guard(submitForm));
 $('#emergency-form').addEventListener('submit', guard(submitEmergency));

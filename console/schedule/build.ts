@@ -20,7 +20,8 @@ export function buildItems(approved: Announcement[], hamlet: string, o: BuildOpt
   const items: ScheduleItem[] = [];
   for (const a of approved) {
     if (a.status !== 'approved' || !targets(a, hamlet)) continue;
-    const validityS = a.priority === 'emergency' ? o.emergencyValidityS : o.validityS;
+    // a relay may be joined late, up to the end of its window
+    const validityS = a.source ? a.source.durationS : a.priority === 'emergency' ? o.emergencyValidityS : o.validityS;
     const occurrences = expand(a.schedule, o.now - validityS * 1000, o.horizon, MAX_OCCURRENCES);
     if (occurrences.length === 0) continue;
     items.push({
@@ -32,6 +33,8 @@ export function buildItems(approved: Announcement[], hamlet: string, o: BuildOpt
       repeats: a.repeats,
       validityS,
       occurrences,
+      ...(a.source?.kind === 'relay' ? { source: { kind: 'relay' as const, station: a.source.signed, durationS: a.source.durationS } } : {}),
+      ...(a.source?.kind === 'live' ? { source: { kind: 'live' as const, url: a.source.url, format: 'mp3' as const, durationS: a.source.durationS, by: a.source.by } } : {}),
     });
   }
   // the soonest first, so a cap keeps what plays next

@@ -5,7 +5,7 @@ type Row = {
   id: string; commune: string; title: string; text: string | null; audio_sha: string; hamlets: string; schedule: string;
   repeats: number; volume: number; priority: Announcement['priority']; status: Status; reject_reason: string | null;
   created_by: string; created_at: string; updated_at: string; approved_by: string | null; approved_at: string | null; revision: number; revision_of: string | null;
-  mime: AudioMeta['mime']; bytes: number; duration_s: number; level: Announcement['level']; targets: string | null;
+  mime: AudioMeta['mime']; bytes: number; duration_s: number; level: Announcement['level']; targets: string | null; source: string | null;
 };
 
 const SELECT = 'SELECT a.*, au.mime, au.bytes, au.duration_s FROM announcements a JOIN audio au ON au.sha256 = a.audio_sha';
@@ -17,6 +17,7 @@ function toAnnouncement(r: Row): Announcement {
     hamlets: JSON.parse(r.hamlets), schedule: JSON.parse(r.schedule), repeats: r.repeats, volume: r.volume, priority: r.priority,
     status: r.status, rejectReason: r.reject_reason, createdBy: r.created_by, createdAt: r.created_at, updatedAt: r.updated_at,
     approvedBy: r.approved_by, approvedAt: r.approved_at, revision: r.revision, revisionOf: r.revision_of ?? null,
+    ...(r.source ? { source: JSON.parse(r.source) } : {}),
   };
 }
 
@@ -57,14 +58,14 @@ export class AnnouncementStore {
     this.db
       .prepare(
         `INSERT INTO announcements (id, commune, level, targets, title, text, audio_sha, hamlets, schedule, repeats, volume, priority, status, reject_reason,
-           created_by, created_at, updated_at, approved_by, approved_at, revision, revision_of)
+           created_by, created_at, updated_at, approved_by, approved_at, revision, revision_of, source)
          VALUES (@id, @commune, @level, @targets, @title, @text, @audio, @hamlets, @schedule, @repeats, @volume, @priority, @status, @rejectReason,
-           @createdBy, @createdAt, @updatedAt, @approvedBy, @approvedAt, @revision, @revisionOf)
+           @createdBy, @createdAt, @updatedAt, @approvedBy, @approvedAt, @revision, @revisionOf, @source)
          ON CONFLICT(id) DO UPDATE SET title = excluded.title, text = excluded.text, audio_sha = excluded.audio_sha, hamlets = excluded.hamlets,
            schedule = excluded.schedule, targets = excluded.targets, repeats = excluded.repeats, volume = excluded.volume, priority = excluded.priority,
            status = excluded.status, reject_reason = excluded.reject_reason, updated_at = excluded.updated_at,
-           approved_by = excluded.approved_by, approved_at = excluded.approved_at, revision = excluded.revision`,
+           approved_by = excluded.approved_by, approved_at = excluded.approved_at, revision = excluded.revision, source = excluded.source`,
       )
-      .run({ ...a, revisionOf: a.revisionOf ?? null, level: a.level ?? 'commune', targets: JSON.stringify(a.targets ?? [a.commune]), audio: a.audio.sha256, hamlets: JSON.stringify(a.hamlets), schedule: JSON.stringify(a.schedule) });
+      .run({ ...a, revisionOf: a.revisionOf ?? null, level: a.level ?? 'commune', targets: JSON.stringify(a.targets ?? [a.commune]), audio: a.audio.sha256, hamlets: JSON.stringify(a.hamlets), schedule: JSON.stringify(a.schedule), source: a.source ? JSON.stringify(a.source) : null });
   }
 }

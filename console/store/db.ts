@@ -182,6 +182,18 @@ export const MIGRATIONS: string[] = [
      updated_at TEXT NOT NULL,
      PRIMARY KEY (level, unit)
    );`,
+  // relays: what an announcement plays besides its audio, and the province's approved stations
+  `ALTER TABLE announcements ADD COLUMN source TEXT;
+   CREATE TABLE relay_stations (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     url TEXT NOT NULL,
+     format TEXT,
+     approved_by TEXT NOT NULL,
+     approved_at TEXT NOT NULL,
+     doc TEXT NOT NULL,
+     sig TEXT NOT NULL
+   );`,
 ];
 
 export function openDb(path: string): Db {

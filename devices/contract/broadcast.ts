@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CommuneCode, Id } from '../ids.ts';
 import { UtcTime } from './time.ts';
+import { ItemSource, StreamReport } from './stream.ts';
 
 /** The three levels of the smart-radio rules (Circular 39/2020/TT-BTTTT): emergency preempts all, priority is never cut by normal. */
 export const Priority = z.enum(['normal', 'priority', 'emergency']);
@@ -30,6 +31,11 @@ export const ScheduleItem = z.strictObject({
   validityS: z.number().int().min(0).max(86_400),
   /** the starts of the occurrences, expanded by the console from the recurrence (Vietnam time) up to `horizon` */
   occurrences: z.array(UtcTime).max(2000),
+  /**
+   * what plays: absent or file = `audio`; relay = `audio` (the spoken introduction) then the approved station
+   * for the window; live = the console's live mount for the session
+   */
+  source: ItemSource.optional(),
 });
 export type ScheduleItem = z.infer<typeof ScheduleItem>;
 
@@ -149,5 +155,7 @@ export const BroadcastLogPayload = z.strictObject({
   endedAt: UtcTime.optional(),
   /** why failed / skipped / missed, e.g. player-error, quiet-hours, clock-untrusted, preempted, unit-off */
   reason: z.string().max(200).optional(),
+  /** relay and live occurrences: how long the stream really played and how often it dropped */
+  stream: StreamReport.optional(),
 });
 export type BroadcastLogPayload = z.infer<typeof BroadcastLogPayload>;

@@ -18,6 +18,7 @@ export * from './camera.ts';
 export * from './dossier.ts';
 export * from './rating.ts';
 export * from './state.ts';
+export * from './stream.ts';
 export * from './time.ts';
 export * from './update.ts';
 

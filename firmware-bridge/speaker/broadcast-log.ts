@@ -16,10 +16,11 @@ export function broadcastLog(occ: Occurrence, outcome: Outcome | PastVerdict): B
     occurrence: iso(occ.start),
     outcome: outcome.outcome,
   };
-  if (outcome.outcome === 'played') return { ...base, startedAt: iso(outcome.startedAt), endedAt: iso(outcome.endedAt) };
+  const stream = 'stream' in outcome && outcome.stream ? { stream: outcome.stream } : {};
+  if (outcome.outcome === 'played') return { ...base, startedAt: iso(outcome.startedAt), endedAt: iso(outcome.endedAt), ...stream };
   const times =
     'startedAt' in outcome && outcome.startedAt !== undefined
       ? { startedAt: iso(outcome.startedAt), ...(outcome.endedAt !== undefined ? { endedAt: iso(outcome.endedAt) } : {}) }
       : {};
-  return { ...base, ...times, reason: outcome.reason.slice(0, 200) };
+  return { ...base, ...times, reason: outcome.reason.slice(0, 200), ...stream };
 }

@@ -86,6 +86,17 @@ export const SpeakerConfig = z.strictObject({
       fetchTimeoutMs: z.number().int().positive().default(60_000),
     })
     .default({ maxBytes: 20 * 1024 * 1024, fetchTimeoutMs: 60_000 }),
+  /** relays and live broadcasts (player-stream.ts) */
+  stream: z
+    .strictObject({
+      ffmpeg: z.string().default('/usr/bin/ffmpeg'),
+      /** the province Ed25519 public keys whose signed station list a relay must come from (PEM or base64 SPKI DER) */
+      stationKeys: z.array(z.string().refine(isEd25519PublicKey, { message: 'cần khoá công khai Ed25519 (Ed25519 public key)' })).max(10).default([]),
+      rate: z.number().int().min(8000).max(48_000).default(22_050),
+      stallMs: z.number().int().min(500).max(60_000).default(4_000),
+      retryMs: z.number().int().min(100).max(60_000).default(1_000),
+    })
+    .prefault({}),
   /** how often the "last alive" marker is saved (missed-occurrence detection after a power cut) */
   aliveEveryMs: z.number().int().min(1_000).max(600_000).default(30_000),
 }).refine((c) => (c.schedulePublicKey === undefined) !== (c.schedulePublicKeyFile === undefined), {

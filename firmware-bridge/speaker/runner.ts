@@ -7,10 +7,12 @@ import { PlayerError, type AudioPlayer, type Playback } from './player.ts';
 import type { DigitalOutput } from '../io/io.ts';
 import type { SoundPolicy } from '../../devices/contract/broadcast.ts';
 import { waitUntil, type Wait } from './wait.ts';
+import { StreamItems, streamReport } from './stream-item.ts';
+import type { StreamReport } from '../../devices/contract/stream.ts';
 
 export type Outcome =
-  | { outcome: 'played'; startedAt: number; endedAt: number }
-  | { outcome: 'failed'; reason: string; startedAt?: number; endedAt?: number }
+  | { outcome: 'played'; startedAt: number; endedAt: number; stream?: StreamReport }
+  | { outcome: 'failed'; reason: string; startedAt?: number; endedAt?: number; stream?: StreamReport }
   | { outcome: 'skipped'; reason: string };
 
 export type RunnerDeps = {
@@ -21,9 +23,15 @@ export type RunnerDeps = {
   audio: AudioCache;
   config: Pick<SpeakerConfig, 'warmupMs' | 'relayHoldMs' | 'quietHours' | 'volumeCaps'>;
   report(occ: Occurrence, outcome: Outcome): void;
+  /** relays and live broadcasts (player-stream.ts); without it such items fail with stream-unsupported */
+  streams?: StreamItems;
 };
 
-type Current = { occ: Occurrence; wait: Wait | null; playback: Playback | null; preempted: boolean; started: number | null; cutters: Wait[]; cutReason: string | null };
+type Current = {
+  occ: Occurrence; wait: Wait | null; playback: Playback | null; preempted: boolean; started: number | null; cutters: Wait[]; cutReason: string | null;
+  /** a relay or live stream whose occurrence left the schedule: it is ending, as played (endStreamsNotIn) */
+  ended?: boolean;
+};
 
 /** why an occurrence must not play now (e.g. "stopped"), or null */
 export type Gate = (occ: Occurrence) => string | null;
@@ -71,7 +79,8 @@ export class Runner {
       n++;
     }
     const cur = this.current;
-    if (cur && !cur.cutReason) {
+    // a stream already ending as played (endStreamsNotIn) is not cut again
+    if (cur && !cur.cutReason && !cur.ended) {
       const reason = reasonOf(cur.occ);
       if (reason) {
         cur.cutReason = reason;
@@ -109,6 +118,18 @@ export class Runner {
     const wait = waitUntil(this.deps.clock, at);
     cur.cutters.push(wait);
     void wait.done.then((reached) => reached && this.current === cur && this.preempt(cur));
+  }
+
+  /**
+   * A new schedule no longer has the relay or live occurrence that is playing (the leader ended the live
+   * session, or stopped the relay): it ends now, as played. `unless`: what must be cut instead (a stop in force).
+   */
+  endStreamsNotIn(keys: Set<string>, unless: Gate = () => null): void {
+    const cur = this.current;
+    if (cur && !cur.cutReason && StreamItems.hasStream(cur.occ) && !keys.has(cur.occ.key) && !unless(cur.occ)) {
+      cur.ended = true;
+      cur.playback?.stop();
+    }
   }
 
   stop(): void {
@@ -168,7 +189,7 @@ export class Runner {
     }
     const volume = cappedVolume(this.policy.volumeCaps, occ.item.volume, this.deps.clock.now());
     cur.started = this.deps.clock.now();
-    for (let i = 0; i < occ.item.repeats && !cur.preempted; i++) {
+    for (let i = 0; i < occ.item.repeats && !cur.preempted && !StreamItems.skipsFile(occ); i++) {
       cur.playback = this.deps.player.play({ file: audio.file, mime: occ.item.audio.mime, volume });
       try {
         await cur.playback.done;
@@ -177,9 +198,23 @@ export class Runner {
         return { outcome: 'failed', reason: `${code}: ${(err as Error).message}`.slice(0, 200), startedAt: cur.started, endedAt: this.deps.clock.now() };
       }
     }
+    let stream: StreamReport | undefined;
+    if (StreamItems.hasStream(occ) && !cur.preempted && !cur.ended) {
+      const started = this.deps.streams?.start(occ, volume) ?? { ok: false as const, reason: 'stream-unsupported' };
+      if (!started.ok) return { outcome: 'failed', reason: started.reason.slice(0, 200), startedAt: cur.started, endedAt: this.deps.clock.now() };
+      cur.playback = started.playback;
+      try {
+        await started.playback.done;
+      } catch (err) {
+        const code = err instanceof PlayerError ? err.code : 'player-error';
+        return { outcome: 'failed', reason: `${code}: ${(err as Error).message}`.slice(0, 200), startedAt: cur.started, endedAt: this.deps.clock.now(), stream: streamReport(started.kind, started.playback) };
+      }
+      stream = streamReport(started.kind, started.playback);
+    }
     const endedAt = this.deps.clock.now();
-    if (cur.preempted) return { outcome: 'failed', reason: this.stopped ? 'unit-stopped' : (cur.cutReason ?? 'preempted'), startedAt: cur.started, endedAt };
-    return { outcome: 'played', startedAt: cur.started, endedAt };
+    const extra = stream ? { stream } : {};
+    if (cur.preempted) return { outcome: 'failed', reason: this.stopped ? 'unit-stopped' : (cur.cutReason ?? 'preempted'), startedAt: cur.started, endedAt, ...extra };
+    return { outcome: 'played', startedAt: cur.started, endedAt, ...extra };
   }
 
   private switchOn(): void {

@@ -16,12 +16,16 @@ import { Runner, type Outcome } from './runner.ts';
 import { judgeSchedule, type IntakeMessage } from './schedule-intake.ts';
 import { ScheduleStore, type ActiveSchedule } from './schedule-store.ts';
 import { Scheduler, type PastVerdict } from './scheduler.ts';
+import type { StreamPlayer } from './player-stream.ts';
+import { StreamItems, streamPlayerFor } from './stream-item.ts';
 
 export type SpeakerDeps = {
   config: ResolvedSpeakerConfig;
   /** the amplifier relay: `board.output(pin, 'relay')` from firmware-bridge/io */
   relay: Pick<DigitalOutput, 'set' | 'on'>;
   player: AudioPlayer;
+  /** relays and live broadcasts (default: ffmpeg per config.stream) */
+  streamPlayer?: StreamPlayer;
 };
 
 /** One issuer this unit trusts: its key, its topic, its own document on disk. */
@@ -94,7 +98,9 @@ export class SpeakerUnit implements BridgeUnit {
     ];
     this.ledger = new Ledger(ctx.dataDir);
     this.audio = new AudioCache({ dir: join(ctx.dataDir, 'audio'), consoleUrl: config.consoleUrl, maxBytes: config.audio.maxBytes, timeoutMs: config.audio.fetchTimeoutMs });
-    this.runner = new Runner({ clock: ctx.clock, relay: this.deps.relay, player: this.deps.player, audio: this.audio, config, report: (o, r) => this.report(o, r) });
+    const streamPlayer = this.deps.streamPlayer ?? streamPlayerFor(config, ctx.clock, ctx.dataDir, (gap) => ctx.log.warn(gap, 'stream gap: reconnecting'));
+    const streams = new StreamItems({ player: streamPlayer, stationKeys: config.stream.stationKeys, now: () => ctx.clock.now() });
+    this.runner = new Runner({ clock: ctx.clock, relay: this.deps.relay, player: this.deps.player, audio: this.audio, config, report: (o, r) => this.report(o, r), streams });
     this.scheduler = new Scheduler({
       clock: ctx.clock,
       time: ctx.time,
@@ -163,6 +169,9 @@ export class SpeakerUnit implements BridgeUnit {
     this.runner.setGate(stopReason);
     const occurrences = expandAll(docs);
     const keys = new Set(occurrences.map((o) => o.key));
+    // a relay or live broadcast its issuer took out of the schedule (the live session ended, the relay was
+    // stopped) ends now, as played; under a stop in force it is cut as "stopped" below instead
+    if (changed) this.runner.endStreamsNotIn(keys, stopReason);
     const cut = this.runner.cut((occ) => stopReason(occ) ?? (changed && occ.issuer === changed.level && !keys.has(occ.key) ? 'withdrawn' : null));
     if (cut > 0) {
       this.stats.cuts += cut;
@@ -246,7 +255,7 @@ export class SpeakerUnit implements BridgeUnit {
     this.stats.logs[log.outcome]++;
     if (outcome.outcome === 'played') this.lastPlayAt = outcome.startedAt;
     if (outcome.outcome === 'failed' && outcome.reason.startsWith('player-')) this.playerErrors++;
-    ctx.log.info({ announcement: log.announcement, occurrence: log.occurrence, outcome: log.outcome, reason: log.reason }, 'broadcast');
+    ctx.log.info({ announcement: log.announcement, occurrence: log.occurrence, outcome: log.outcome, reason: log.reason, stream: log.stream }, 'broadcast');
     const job = Promise.resolve()
       .then(() => ctx.outbox.add('broadcast-log', log))
       .then(

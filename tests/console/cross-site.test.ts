@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { chromium, type Browser } from 'playwright-core';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleEnv, nextYear, PASSWORD, type Env } from './helpers.ts';
 
@@ -19,7 +20,8 @@ async function submitted(): Promise<string> {
 }
 
 beforeAll(async () => {
-  env = await consoleEnv();
+  // live configured (no icecast is reached: nothing is spoken into the feed here) for the WebSocket checks
+  env = await consoleEnv({ live: { icecastUrl: 'http://127.0.0.1:9', sourcePassword: 'nguon-truc-tiep' } });
   [staff, leader] = await Promise.all([env.login('canbo1'), env.login('lanhdao1')]);
   // a page on another port of the same host (same site for SameSite cookies): it auto-submits a form
   evil = createServer((req, res) => {
@@ -86,5 +88,37 @@ describe('cross-site requests', () => {
     // a login form posted from elsewhere is refused too
     const login = await fetch(`${env.console.url}/api/session`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ username: 'lanhdao1', password: PASSWORD }) });
     expect(login.status).toBe(415);
+  });
+});
+
+/** the outcome of a WebSocket upgrade: the HTTP status it was refused with, or the first message once open */
+function upgrade(url: string, headers: Record<string, string>): Promise<{ status: number; first?: string }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers });
+    ws.on('unexpected-response', (_req, res) => {
+      resolve({ status: res.statusCode ?? 0 });
+      ws.terminate();
+    });
+    ws.on('message', (data) => {
+      resolve({ status: 101, first: String(data) });
+      ws.close();
+    });
+    ws.on('error', reject);
+  });
+}
+
+describe('cross-site WebSocket (live feed)', () => {
+  it('an upgrade from another origin or site is refused before it opens; the console\'s own origin opens it', async () => {
+    const session = await env.api(leader, 'POST', '/api/live', { hamlets: 'all', emergency: true });
+    expect(session.body.status).toBe('ready');
+    const feed = `${env.console.url.replace('http', 'ws')}/api/live/${session.body.id}/feed`;
+    const cookie = { cookie: `tt_session=${leader}` };
+    expect(await upgrade(feed, { ...cookie, origin: 'http://127.0.0.1:1880' })).toEqual({ status: 403 });
+    expect(await upgrade(feed, { ...cookie, origin: 'null' })).toEqual({ status: 403 });
+    expect(await upgrade(feed, { ...cookie, origin: env.console.url, 'sec-fetch-site': 'same-site' })).toEqual({ status: 403 });
+    expect(await upgrade(feed, { origin: env.console.url })).toEqual({ status: 401 });
+    const own = await upgrade(feed, { ...cookie, origin: env.console.url, 'sec-fetch-site': 'same-origin' });
+    expect(own.status).toBe(101);
+    expect(JSON.parse(own.first!)).toEqual({ ok: true, id: session.body.id });
   });
 });

@@ -162,7 +162,8 @@ describe('the console in Chromium', () => {
     await page.context().close();
   });
 
-  it('the list pages 20 at a time and filters by status and title', async () => {
+  // 45 announcements, each synthesized and loudness-normalized (several ffmpeg passes): slow on a loaded machine
+  it('the list pages 20 at a time and filters by status and title', { timeout: 240_000 }, async () => {
     for (let i = 0; i < 45; i++) await env.api(staff, 'POST', '/api/announcements', body(`Thông báo số ${i + 1}`));
     const { page } = await loggedIn('canbo1');
     await page.waitForFunction(() => document.querySelectorAll('#list-table tbody tr').length === 20);

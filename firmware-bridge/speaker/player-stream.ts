@@ -1,0 +1,205 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import type { Clock } from '../../infra/clock.ts';
+import type { StreamReport } from '../../devices/contract/stream.ts';
+import { PlayerError, type Playback } from './player.ts';
+
+/**
+ * Relays and live broadcasts: a real decoder (ffmpeg) reads the http(s) stream and writes raw PCM, which goes
+ * to a sink (aplay on a Pi, a file in tests). A dropped or stalled stream is reconnected until the window
+ * ends; every drop after the first audio is one gap. `stop` (preempt, unit stop) cuts it like a file.
+ */
+export type StreamRequest = {
+  url: string;
+  /** wall-clock ms at which the stream stops by itself (end of the window / session) */
+  until: number;
+  /** 0–100, caps applied */
+  volume: number;
+  /** live: minimal buffering (latency over robustness); relay: default buffering */
+  live: boolean;
+  /** the container, when known (no probing: a faster start) */
+  format?: string;
+};
+
+export type StreamStats = Omit<StreamReport, 'kind'> & { firstAudioAt: number | null };
+
+export interface StreamPlayback extends Playback {
+  stats(): StreamStats;
+}
+
+export interface StreamPlayer {
+  play(req: StreamRequest): StreamPlayback;
+}
+
+/** Where decoded PCM (s16le mono) goes. */
+export interface PcmSink {
+  write(chunk: Buffer): void;
+  close(): Promise<void>;
+}
+
+export type StreamPlayerOptions = {
+  ffmpeg: string;
+  clock: Clock;
+  /** PCM sample rate (mono s16le) */
+  rate: number;
+  /** no bytes for this long: the connection is treated as dropped and reopened */
+  stallMs: number;
+  /** wait between reconnects */
+  retryMs: number;
+  sink(): PcmSink;
+  onGap?(info: { url: string; at: number; reason: string }): void;
+};
+
+export class FfmpegStreamPlayer implements StreamPlayer {
+  constructor(private readonly opts: StreamPlayerOptions) {}
+
+  play(req: StreamRequest): StreamPlayback {
+    const { clock } = this.opts;
+    const sink = this.opts.sink();
+    const bytesPerMs = (this.opts.rate * 2) / 1000;
+    let bytes = 0;
+    let gaps = 0;
+    let gapMs = 0;
+    let firstAudioAt: number | null = null;
+    let lastDataAt: number | null = null;
+    /** a gap is open between a drop (after some audio) and the next audio */
+    let gapOpenSince: number | null = null;
+    let child: ChildProcess | null = null;
+    let stopped = false;
+    let finish!: () => void;
+    let failWith: ((e: Error) => void) | null = null;
+    const done = new Promise<void>((resolve, reject) => {
+      finish = resolve;
+      failWith = reject;
+    });
+    const timers = new Set<{ cancel(): void }>();
+    const later = (ms: number, fn: () => void) => {
+      const t = clock.setTimeout(() => {
+        timers.delete(t);
+        fn();
+      }, Math.max(0, ms));
+      timers.add(t);
+      return t;
+    };
+
+    const end = () => {
+      if (stopped) return;
+      stopped = true;
+      for (const t of timers) t.cancel();
+      timers.clear();
+      child?.kill('SIGKILL');
+      if (gapOpenSince !== null) gapMs += Math.max(0, Math.min(clock.now(), req.until) - gapOpenSince);
+      void sink.close().finally(() => finish());
+    };
+
+    const connect = () => {
+      if (stopped) return;
+      if (clock.now() >= req.until) return end();
+      const args = [
+        '-hide_banner', '-loglevel', 'error', '-nostdin',
+        ...(req.live ? ['-fflags', 'nobuffer', '-flags', 'low_delay'] : []),
+        ...(req.format && req.format !== 'hls' ? ['-f', req.format, '-probesize', '32', '-analyzeduration', '0'] : []),
+        // no Icecast metadata blocks interleaved in the audio (an http option: not for HLS playlists)
+        ...(req.format === 'hls' ? [] : ['-icy', '0']),
+        '-rw_timeout', String(this.opts.stallMs * 1000),
+        '-i', req.url,
+        '-vn', '-af', `volume=${(Math.max(0, Math.min(100, req.volume)) / 100).toFixed(2)}`,
+        '-ac', '1', '-ar', String(this.opts.rate), '-f', 's16le', '-flush_packets', '1', 'pipe:1',
+      ];
+      const c = spawn(this.opts.ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      child = c;
+      let stderr = '';
+      let stall: { cancel(): void } | null = null;
+      const armStall = () => {
+        stall?.cancel();
+        if (stall) timers.delete(stall);
+        stall = later(this.opts.stallMs, () => c.kill('SIGKILL'));
+      };
+      armStall();
+      c.stdout!.on('data', (chunk: Buffer) => {
+        if (stopped) return;
+        const now = clock.now();
+        if (firstAudioAt === null) firstAudioAt = now;
+        if (gapOpenSince !== null) {
+          gapMs += now - gapOpenSince;
+          gapOpenSince = null;
+        }
+        lastDataAt = now;
+        bytes += chunk.length;
+        sink.write(chunk);
+        armStall();
+      });
+      c.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-300)));
+      c.on('error', (err) => {
+        stopped = true;
+        for (const t of timers) t.cancel();
+        void sink.close().finally(() => failWith?.(new PlayerError('player-missing', `${this.opts.ffmpeg}: ${err.message}`)));
+      });
+      c.on('close', () => {
+        stall?.cancel();
+        if (child === c) child = null;
+        if (stopped) return;
+        const now = clock.now();
+        if (firstAudioAt !== null && gapOpenSince === null) {
+          gaps++;
+          gapOpenSince = lastDataAt ?? now;
+          this.opts.onGap?.({ url: req.url, at: now, reason: stderr.trim().slice(0, 200) || 'stream ended' });
+        }
+        later(this.opts.retryMs, connect);
+      });
+    };
+
+    later(req.until - clock.now(), end);
+    connect();
+    return {
+      done,
+      stop: end,
+      stats: () => ({
+        playedS: Math.round(bytes / bytesPerMs) / 1000,
+        gaps,
+        gapS: Math.round(gapMs) / 1000,
+        firstAudioAt,
+      }),
+    };
+  }
+}
+
+/** A Pi's sound card: one aplay for the whole stream (raw s16le mono). */
+export function aplaySink(aplay: string, device: string, rate: number): () => PcmSink {
+  return () => {
+    const child = spawn(aplay, ['-q', '-t', 'raw', '-f', 'S16_LE', '-c', '1', '-r', String(rate), '-D', device], { stdio: ['pipe', 'ignore', 'ignore'] });
+    child.on('error', () => undefined);
+    child.stdin!.on('error', () => undefined);
+    return {
+      write: (chunk) => void child.stdin!.write(chunk),
+      close: () =>
+        new Promise<void>((resolve) => {
+          child.once('close', () => resolve());
+          child.stdin!.end();
+          setTimeout(() => child.kill('SIGKILL'), 2_000).unref();
+        }),
+    };
+  };
+}
+
+/**
+ * Tests and benchmarks: the decoded PCM is appended to <prefix>-<n>.pcm, with a side file of
+ * "<wall ms> <byte offset>" lines, so a test can find the tone and a benchmark the instant a click came out.
+ */
+export function pcmFileSink(prefix: string, clock: Clock): () => PcmSink {
+  let n = 0;
+  return () => {
+    n++;
+    const pcm: WriteStream = createWriteStream(`${prefix}-${n}.pcm`);
+    const times: WriteStream = createWriteStream(`${prefix}-${n}.times`);
+    let offset = 0;
+    return {
+      write(chunk) {
+        times.write(`${clock.now()} ${offset}\n`);
+        offset += chunk.length;
+        pcm.write(chunk);
+      },
+      close: () => Promise.all([new Promise<void>((r) => pcm.end(() => r())), new Promise<void>((r) => times.end(() => r()))]).then(() => undefined),
+    };
+  };
+}

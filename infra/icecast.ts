@@ -1,0 +1,96 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './ports.ts';
+
+/**
+ * Debian's icecast2 on a loopback port with its own config in a data folder: the console's live-stream server,
+ * and the test "station" for relays. Listeners get no burst on connect (live latency) and are dropped when a
+ * source leaves (a speaker sees a gap and reconnects).
+ */
+export type IcecastOptions = {
+  dir: string;
+  port?: number;
+  host?: string;
+  sourcePassword: string;
+  adminPassword: string;
+  bin?: string;
+  /** bytes kept per listener before a slow one is dropped */
+  queueBytes?: number;
+};
+
+export type RunningIcecast = { url: string; port: number; sourceUrl(mount: string): string; close(): Promise<void>; process: ChildProcess };
+
+const xmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+export function icecastConfig(o: Required<Omit<IcecastOptions, 'bin'>> & { logDir: string; root: boolean }): string {
+  // icecast refuses to run as root: it drops to nobody itself (<changeowner>) when started by root
+  const changeowner = o.root ? '<changeowner><user>nobody</user><group>nogroup</group></changeowner>' : '';
+  return `<icecast>
+  <location>thanthien</location><admin>root@localhost</admin>
+  <limits><clients>1000</clients><sources>50</sources><queue-size>${o.queueBytes}</queue-size><client-timeout>30</client-timeout>
+    <header-timeout>5</header-timeout><source-timeout>10</source-timeout><burst-on-connect>0</burst-on-connect><burst-size>0</burst-size></limits>
+  <authentication><source-password>${xmlEscape(o.sourcePassword)}</source-password><admin-user>admin</admin-user>
+    <admin-password>${xmlEscape(o.adminPassword)}</admin-password></authentication>
+  <hostname>${o.host}</hostname>
+  <listen-socket><port>${o.port}</port><bind-address>${o.host}</bind-address></listen-socket>
+  <fileserve>0</fileserve>
+  <paths><basedir>/usr/share/icecast2</basedir><logdir>${xmlEscape(o.logDir)}</logdir><webroot>/usr/share/icecast2/web</webroot>
+    <adminroot>/usr/share/icecast2/admin</adminroot></paths>
+  <logging><accesslog>-</accesslog><errorlog>error.log</errorlog><loglevel>2</loglevel></logging>
+  <security><chroot>0</chroot>${changeowner}</security>
+</icecast>
+`;
+}
+
+export async function startIcecast(o: IcecastOptions): Promise<RunningIcecast> {
+  const host = o.host ?? '127.0.0.1';
+  const port = o.port ?? (await freePort());
+  mkdirSync(o.dir, { recursive: true });
+  const root = process.getuid?.() === 0;
+  // started by root, icecast drops to nobody, who may not reach a folder inside a 0700 data folder:
+  // its log folder is then a world-writable temp folder of its own
+  const logDir = root ? mkdtempSync(join(tmpdir(), 'tt-icecast-log-')) : join(o.dir, 'log');
+  mkdirSync(logDir, { recursive: true });
+  if (root) chmodSync(logDir, 0o777);
+  const configPath = join(o.dir, 'icecast.xml');
+  writeFileSync(configPath, icecastConfig({ dir: o.dir, port, host, sourcePassword: o.sourcePassword, adminPassword: o.adminPassword, queueBytes: o.queueBytes ?? 262_144, logDir, root }), { mode: 0o644 });
+  const child = spawn(o.bin ?? '/usr/bin/icecast2', ['-c', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-1000)));
+  const url = `http://${host}:${port}`;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  // ready once it answers HTTP
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`icecast2 exited: ${stderr.trim()}`);
+    try {
+      const r = await fetch(`${url}/status-json.xsl`, { signal: AbortSignal.timeout(1_000) });
+      await r.arrayBuffer();
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        if (root) rmSync(logDir, { recursive: true, force: true });
+        throw new Error(`icecast2 did not answer on ${url}: ${stderr.trim()}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return {
+    url,
+    port,
+    process: child,
+    sourceUrl: (mount) => `icecast://source:${encodeURIComponent(o.sourcePassword)}@${host}:${port}${mount}`,
+    async close() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        const t = setTimeout(() => child.kill('SIGKILL'), 3_000);
+        await exited;
+        clearTimeout(t);
+      }
+      if (root) rmSync(logDir, { recursive: true, force: true });
+    },
+  };
+}

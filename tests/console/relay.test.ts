@@ -1,0 +1,78 @@
+import type { MqttClient } from 'mqtt';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ScheduleDocument } from '../../devices/contract/index.ts';
+import { verifySchedule } from '../../devices/schedule-signature.ts';
+import { verifyStation } from '../../devices/station-signature.ts';
+import { generateScheduleKeys } from '../../devices/schedule-signature.ts';
+import { topicFor } from '../../devices/topics.ts';
+import { consoleEnv, waitFor, type Env } from './helpers.ts';
+
+/** Relay announcements in the console: the province's station list, the relay draft, the signed item. */
+let env: Env;
+let admin: string, staff: string, leader: string;
+let speaker: MqttClient;
+const docs: ScheduleDocument[] = [];
+const SPEAKER = 'xa1-ap1-loa';
+// Vietnam dates: tomorrow and in five days (the schedule must fall within the console's horizon); 20:00 and
+// its 30 minutes end before the default quiet hours (21:00–05:30), which the console refuses
+const vnDate = (ms: number) => new Date(ms + 7 * 3_600_000).toISOString().slice(0, 10);
+const from = vnDate(Date.now() + 86_400_000), to = vnDate(Date.now() + 5 * 86_400_000);
+
+beforeAll(async () => {
+  env = await consoleEnv();
+  [admin, staff, leader] = await Promise.all(['quantri', 'canbo1', 'lanhdao1'].map((u) => env.login(u)));
+  speaker = await env.speakerClient(SPEAKER);
+  speaker.on('message', (_t, payload) => {
+    const r = verifySchedule(JSON.parse(payload.toString()), env.console.keys.get('90001')!.publicKeyPem, { speaker: SPEAKER, hamlet: 'xa1-ap1', commune: '90001', minVersion: 1 });
+    if (r.ok) docs.push(r.doc);
+  });
+  await speaker.subscribeAsync(topicFor(SPEAKER, 'schedule'), { qos: 1 });
+});
+
+const relayBody = (station: string, over: Record<string, unknown> = {}) => ({
+  title: 'Tiếp sóng Đài Tiếng nói Việt Nam', hamlets: ['xa1-ap1'], relay: { station, durationMin: 30 },
+  schedule: { kind: 'daily', time: '20:00', from, to }, volume: 70, ...over,
+});
+
+describe('relay stations and relay announcements', () => {
+  let stationId: string;
+
+  it('only the province (admin) approves stations, and only http(s) stream URLs', async () => {
+    const asStaff = await env.api(staff, 'POST', '/api/stations', { name: 'VOV1', url: 'http://127.0.0.1:8000/vov1.mp3' });
+    expect([asStaff.status, asStaff.body.error.code]).toEqual([403, 'FORBIDDEN_ROLE']);
+    for (const url of ['file:///etc/passwd', 'rtmp://127.0.0.1/live', 'javascript:alert(1)', 42]) {
+      const bad = await env.api(admin, 'POST', '/api/stations', { name: 'Đài lạ', url });
+      expect([bad.status, bad.body.error.code], String(url)).toEqual([400, 'STATION_INVALID']);
+    }
+    const ok = await env.api(admin, 'POST', '/api/stations', { name: 'Đài Tiếng nói Việt Nam - VOV1', url: 'http://127.0.0.1:8000/vov1.mp3', format: 'mp3' });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(201);
+    stationId = ok.body.id;
+    const list = await env.api(staff, 'GET', '/api/stations');
+    expect(list.body.map((s: { id: string }) => s.id)).toEqual([stationId]);
+  });
+
+  it('a relay of an unknown station, or with a bad duration, is refused', async () => {
+    const unknown = await env.api(staff, 'POST', '/api/announcements', relayBody('dai-khong-co'));
+    expect(unknown.body.error.code).toBe('STATION_UNKNOWN');
+    const long = await env.api(staff, 'POST', '/api/announcements', relayBody(stationId, { relay: { station: stationId, durationMin: 100_000 } }));
+    expect(long.body.error.code).toBe('RELAY_INVALID');
+  });
+
+  it('an approved relay reaches the speaker signed, with the province-signed station and its window', async () => {
+    const created = await env.api(staff, 'POST', '/api/announcements', relayBody(stationId));
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.announcement.source).toMatchObject({ kind: 'relay', station: stationId, durationS: 1800 });
+    expect(created.body.announcement.text).toMatch(/tiếp sóng/);
+    expect((await env.api(staff, 'POST', `/api/announcements/${created.body.id}/submit`)).status).toBe(200);
+    expect((await env.api(leader, 'POST', `/api/announcements/${created.body.id}/approve`)).status).toBe(200);
+    const doc = await waitFor(() => docs.find((d) => d.items.some((i) => i.source?.kind === 'relay')), 20_000, 'relay schedule');
+    const it = doc.items.find((i) => i.source?.kind === 'relay')!;
+    expect(it.validityS).toBe(1800);
+    const src = it.source as Extract<typeof it.source, { kind: 'relay' }>;
+    expect(src.durationS).toBe(1800);
+    const verdict = verifyStation(src.station, [env.console.stations.publicKeyPem]);
+    expect(verdict).toMatchObject({ ok: true, station: { url: 'http://127.0.0.1:8000/vov1.mp3', format: 'mp3' } });
+    // a commune key (or any other) is not the province's
+    expect(verifyStation(src.station, [env.console.keys.get('90001')!.publicKeyPem, generateScheduleKeys().publicKey]).ok).toBe(false);
+  });
+});
