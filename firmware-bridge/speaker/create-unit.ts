@@ -4,7 +4,7 @@ import type { UnitEnv } from '../bridge.ts';
 import { BridgeError } from '../errors.ts';
 import { SpeakerConfig, type ResolvedSpeakerConfig } from './config.ts';
 import { AlsaPlayer } from './player-alsa.ts';
-import { FakePlayer, wavDurationMs } from './player-fake.ts';
+import { audioDurationMs, FakePlayer } from './player-fake.ts';
 import type { AudioPlayer } from './player.ts';
 import { SpeakerUnit } from './speaker-unit.ts';
 
@@ -31,7 +31,7 @@ function readPublicKey(config: SpeakerConfig): string {
 function playerOf(config: SpeakerConfig): AudioPlayer {
   if (config.player.kind === 'alsa') return new AlsaPlayer(config.player);
   const { durationMs = 1_000, recordFile } = config.player;
-  return new FakePlayer(systemClock, durationMs === 'audio' ? wavDurationMs : () => durationMs, recordFile);
+  return new FakePlayer(systemClock, durationMs === 'audio' ? audioDurationMs : () => durationMs, recordFile);
 }
 
 /** The bridge's entry point for the loudspeaker (optional-units.ts loads it only when units.speaker is set). */

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { appendFileSync, readFileSync } from 'node:fs';
 import type { Clock } from '../../infra/clock.ts';
 import { PlayerError, type AudioPlayer, type Playback, type PlayRequest } from './player.ts';
@@ -64,4 +65,15 @@ export function wavDurationMs(req: PlayRequest): number {
     at += 8 + size + (size % 2);
   }
   return 1_000;
+}
+
+/**
+ * The length of any audio the console sends: the WAV header, or ffprobe for MP3 (the console normalizes every
+ * upload to MP3, so a test that plays "as long as the audio" needs the MP3's real length); 1 s when unknown.
+ */
+export function audioDurationMs(req: PlayRequest): number {
+  if (req.mime === 'audio/wav') return wavDurationMs(req);
+  const r = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', req.file], { encoding: 'utf8' });
+  const seconds = Number.parseFloat(r.stdout ?? '');
+  return r.status === 0 && Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds * 1000) : 1_000;
 }

@@ -1,8 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSpeakerConfig } from '../../firmware-bridge/speaker/create-unit.ts';
-import { FakePlayer, wavDurationMs } from '../../firmware-bridge/speaker/player-fake.ts';
+import { audioDurationMs, FakePlayer, wavDurationMs } from '../../firmware-bridge/speaker/player-fake.ts';
 import { FakeClock } from '../console/helpers.ts';
 import { tempDir } from '../harness/temp.ts';
 import { COMMUNE, HAMLET, KEYS } from './helpers/fixtures.ts';
@@ -38,6 +39,17 @@ describe('fake player', () => {
     writeFileSync(file, Buffer.from('not a wav at all, just bytes'));
     expect(wavDurationMs({ file, mime: 'audio/wav', volume: 50 })).toBe(1000);
     expect(wavDurationMs({ file, mime: 'audio/mpeg', volume: 50 })).toBe(1000);
+  });
+
+  it('an MP3 (what the console stores after loudness normalization) lasts its real length, read by ffprobe', () => {
+    const file = join(dir, 'tone.mp3');
+    const r = spawnSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=4', '-ac', '1', '-codec:a', 'libmp3lame', file]);
+    expect(r.status).toBe(0);
+    const ms = audioDurationMs({ file, mime: 'audio/mpeg', volume: 50 });
+    expect(ms).toBeGreaterThan(3_900);
+    expect(ms).toBeLessThan(4_200);
+    writeFileSync(file, Buffer.from('not an mp3'));
+    expect(audioDurationMs({ file, mime: 'audio/mpeg', volume: 50 })).toBe(1000);
   });
 
   it('records every play and its end (played through or cut) as JSON lines', async () => {
