@@ -1,7 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { Daemon } from './daemon.ts';
 import { freePort } from './ports.ts';
 
 /**
@@ -53,8 +54,7 @@ export function haproxyConfig(port: number, o: Omit<HaproxyOptions, 'dir'>): str
 }
 
 export class LocalHaproxy {
-  #proc?: ChildProcess;
-  #exited?: Promise<void>;
+  #daemon?: Daemon;
   port = 0;
   readonly output: string[] = [];
 
@@ -77,23 +77,12 @@ export class LocalHaproxy {
     };
     proc.stdout!.on('data', keep);
     proc.stderr!.on('data', keep);
-    this.#proc = proc;
-    this.#exited = new Promise((resolve) => proc.once('exit', () => resolve()));
-    const deadline = Date.now() + 15_000;
-    while (!(await accepts(this.port))) {
-      if (proc.exitCode !== null) throw new Error(`haproxy exited with ${proc.exitCode}: ${this.output.join('')}`);
-      if (Date.now() > deadline) throw new Error('haproxy not listening within 15 s');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    this.#daemon = new Daemon('haproxy', proc);
+    await this.#daemon.untilReady(() => accepts(this.port), 'listening', () => this.output.join(''));
   }
 
   async stop(): Promise<void> {
-    const proc = this.#proc;
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-    proc.kill('SIGTERM');
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
-    await this.#exited;
-    clearTimeout(timer);
+    await this.#daemon?.stop();
   }
 }
 

@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
+import { Daemon } from './daemon.ts';
 import { freePort } from './ports.ts';
 
 /**
@@ -11,8 +12,7 @@ import { freePort } from './ports.ts';
 export const REDIS_SERVER = process.env.REDIS_SERVER_BIN ?? '/usr/bin/redis-server';
 
 export class LocalRedis {
-  #proc?: ChildProcess;
-  #exited?: Promise<void>;
+  #daemon?: Daemon;
   port = 0;
 
   constructor(readonly dir: string) {}
@@ -22,7 +22,7 @@ export class LocalRedis {
   }
 
   get pid(): number | undefined {
-    return this.#proc?.pid;
+    return this.#daemon?.proc.pid;
   }
 
   async start(): Promise<void> {
@@ -34,23 +34,12 @@ export class LocalRedis {
       ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--save', '', '--protected-mode', 'yes', '--daemonize', 'no', '--loglevel', 'warning'],
       { stdio: 'ignore' },
     );
-    this.#proc = proc;
-    this.#exited = new Promise((resolve) => proc.once('exit', () => resolve()));
-    const deadline = Date.now() + 15_000;
-    while (!(await ping(this.port))) {
-      if (proc.exitCode !== null) throw new Error(`redis-server exited with ${proc.exitCode}`);
-      if (Date.now() > deadline) throw new Error('redis-server not ready within 15 s');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    this.#daemon = new Daemon('redis-server', proc);
+    await this.#daemon.untilReady(() => ping(this.port), 'ready');
   }
 
   async stop(): Promise<void> {
-    const proc = this.#proc;
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-    proc.kill('SIGTERM');
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
-    await this.#exited;
-    clearTimeout(timer);
+    await this.#daemon?.stop();
   }
 }
 
