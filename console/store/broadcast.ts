@@ -1,19 +1,10 @@
 import type { SoundPolicy } from '../../devices/contract/broadcast.ts';
 import type { UnitLevel } from '../levels.ts';
 import type { Db } from './db.ts';
+import type { SpeakerRow } from './speakers.ts';
 
-export type DocRow = {
-  speaker: string;
-  channel: string;
-  version: number;
-  items_hash: string | null;
-  published_at: string | null;
-  publish_pending: number;
-  status: string | null;
-  status_active: number | null;
-  status_reason: string | null;
-  status_at: string | null;
-};
+/** the same columns as a commune schedule's row (SpeakerRow), per issuer channel */
+export type DocRow = SpeakerRow & { channel: string };
 
 /** Per speaker and per issuer topic above the commune: the last version issued and the speaker's verdict. */
 export class SpeakerDocStore {
