@@ -8,7 +8,7 @@ import { joinCluster, type ClusterNode } from './cluster.ts';
 import type { BrokerConfig } from './config.ts';
 import { BrokerError } from './errors.ts';
 import { ConformancePrincipal } from './conformance.ts';
-import { FrameGuard } from './frame-guard.ts';
+import { guardSocket } from './frame-guard.ts';
 import { createHooks } from './hooks.ts';
 import { LoginThrottle } from './login-throttle.ts';
 import { listen, type Listener, type TlsMaterial } from './listeners.ts';
@@ -102,8 +102,10 @@ export async function startBroker(deps: BrokerDeps): Promise<RunningBroker> {
       : undefined;
 
   // every socket goes through the frame guard: declared-length limits, slow packets, poison topics
-  const guarded = (socket: import('node:net').Socket) =>
-    aedes.handle(new FrameGuard(socket, config.limits, clock, (reason, detail) => refusals.refuse(reason, { clientId: null, detail: `${socket.remoteAddress ?? '?'}: ${detail}` })) as never);
+  const guarded = (socket: import('node:net').Socket) => {
+    guardSocket(socket, config.limits, clock, (reason, detail) => refusals.refuse(reason, { clientId: null, detail: `${socket.remoteAddress ?? '?'}: ${detail}` }));
+    aedes.handle(socket as never);
+  };
   const listeners: Listener[] = [];
   try {
     listeners.push(await listen({ host: config.host, port: config.port, handle: guarded, log }));
