@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { Aedes, type Client } from 'aedes';
 import type { Registry } from '../devices/registry/index.ts';
 import { systemClock, type Clock } from '../infra/clock.ts';
@@ -9,17 +10,18 @@ import type { BrokerConfig } from './config.ts';
 import { BrokerError } from './errors.ts';
 import { ConformancePrincipal } from './conformance.ts';
 import { guardSocket } from './frame-guard.ts';
+import { deliverEveryPacket } from './delivery-order.ts';
 import { createHooks } from './hooks.ts';
 import { LoginThrottle } from './login-throttle.ts';
 import { listen, type Listener, type TlsMaterial } from './listeners.ts';
 import { createPersistence } from './persistence.ts';
 import { createSharedVerdicts, type SharedVerdicts } from './shared-auth-cache.ts';
-import { REFUSALS_TOPIC, RefusalLog, refusalsPayload, type BrokerStats } from './stats.ts';
+import { nodeId, RefusalLog, refusalsPayload, refusalsTopic, type BrokerStats } from './stats.ts';
 
 export { BrokerConfig, loadBrokerConfig, parseBrokerConfig } from './config.ts';
 export { BrokerError } from './errors.ts';
 export { DROP_TOPIC } from './hooks.ts';
-export { REFUSALS_TOPIC, RefusalsPayload, type BrokerStats } from './stats.ts';
+export { REFUSALS_FILTER, RefusalsPayload, refusalsTopic, type BrokerStats } from './stats.ts';
 export { REFUSAL_REASONS, type RefusalReason } from './refusals.ts';
 export type { TlsMaterial } from './listeners.ts';
 
@@ -82,7 +84,10 @@ export async function startBroker(deps: BrokerDeps): Promise<RunningBroker> {
     ...(store.persistence ? { persistence: store.persistence } : {}),
     ...(store.emitter ? { mq: store.emitter } : {}),
     heartbeatInterval: config.cluster.heartbeatIntervalMs,
-    preConnect: hooks.preConnect,
+    preConnect: (client: Client, packet: Parameters<typeof hooks.preConnect>[1], done: Parameters<typeof hooks.preConnect>[2]) => {
+      deliverEveryPacket(client);
+      hooks.preConnect(client, packet, done);
+    },
     authenticate: hooks.authenticate,
     authorizePublish: hooks.authorizePublish,
     authorizeSubscribe: hooks.authorizeSubscribe,
@@ -128,10 +133,11 @@ export async function startBroker(deps: BrokerDeps): Promise<RunningBroker> {
 
   let closed = false;
   let timer: { cancel(): void } | undefined;
+  const node = nodeId(config.cluster.nodeName, hostname());
   const publishStats = () => {
     if (closed) return;
-    const payload = refusalsPayload(refusals.counts, aedes.connectedClients, clock.now());
-    aedes.publish({ cmd: 'publish', topic: REFUSALS_TOPIC, payload, qos: 0, retain: true, dup: false }, (err) => {
+    const payload = refusalsPayload(node, refusals.counts, aedes.connectedClients, clock.now());
+    aedes.publish({ cmd: 'publish', topic: refusalsTopic(node), payload, qos: 0, retain: true, dup: false }, (err) => {
       if (err) log.warn({ err: err.message }, 'could not publish refusal counts');
     });
     timer = clock.setTimeout(publishStats, config.statsIntervalMs);

@@ -48,5 +48,9 @@ export function devicesDashboard(units: UnitNames = demoUnitNames()) {
         .unit('percentunit')
         .min(0)
         .max(1),
+    )
+    .withPanel(
+      timeseriesPanel(8, 'Kết nối và tin nhắn bị broker từ chối (cộng dồn, mọi nút)', { x: 0, y: 31, w: 24, h: 8 }, [influx(Q.brokerRefusals).alias('$tag_reason')])
+        .min(0),
     );
 }

@@ -51,6 +51,11 @@ export const Q = {
   lastSeen: `SELECT last("uptime_s") AS "uptime_s" FROM "${MEASUREMENTS.deviceState}" WHERE ${AREA_FILTER} GROUP BY "device", "kind", "commune"`,
   cameraUptime: `SELECT 100 * mean("up") AS "uptime", count("up") AS "probes" FROM "${MEASUREMENTS.camera}" WHERE ${AREA_FILTER} AND $timeFilter GROUP BY "camera", "commune"`,
   cameraNow: `SELECT last("up") AS "up" FROM "${MEASUREMENTS.camera}" WHERE ${AREA_FILTER} GROUP BY "camera", "commune"`,
+  /**
+   * what the broker nodes refused, per reason: each node publishes its own cumulative counts (tag node), so per
+   * interval the last count of every node (carried forward over intervals it did not publish in) summed over nodes
+   */
+  brokerRefusals: `SELECT sum("count") AS "count" FROM (SELECT last("count") AS "count" FROM "${MEASUREMENTS.brokerRefusals}" WHERE $timeFilter GROUP BY time($__interval), "node", "reason" fill(previous)) WHERE $timeFilter GROUP BY time($__interval), "reason" fill(none)`,
 
   // --- broadcasts (one commune) ---
   /** every occurrence is logged once with its outcome: scheduled = all logs */

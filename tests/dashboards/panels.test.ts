@@ -137,6 +137,12 @@ const checks: Record<string, (f: Frame[]) => void> = {
     expect(days('xa1-quay2-box').map(([, u]) => Number(Number(u).toFixed(6)))).toEqual([1, 1, 1, 0.5, 0, 0, 0]);
     expect(rowsOf(f).some((r) => r.device === 'xb1-quay1-box')).toBe(false);
   },
+  'tt-devices/8': (f) => {
+    // summed over the nodes: 3 + 2 at 08:00, 5 + node b's 2 carried forward at 09:00 and after
+    const bad = rowsOf(f).filter((r) => r.reason === 'auth-bad-password').map((r) => [r.Time, r.count]);
+    expect(bad.slice(0, 3)).toEqual([[vn('2025-03-03 08:00'), 5], [vn('2025-03-03 09:00'), 7], [vn('2025-03-03 10:00'), 7]]);
+    expect(rowsOf(f).find((r) => r.reason === 'subscribe-not-allowed')?.count).toBe(1);
+  },
   'tt-broadcasts/1': (f) => {
     const r = by(f, 'hamlet');
     expect([r['xa1-ap1'].scheduled, r['xa1-ap1'].played, r['xa1-ap1'].missed]).toEqual([4, 3, 1]);
