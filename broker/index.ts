@@ -15,6 +15,7 @@ import { createHooks } from './hooks.ts';
 import { LoginThrottle } from './login-throttle.ts';
 import { listen, type Listener, type TlsMaterial } from './listeners.ts';
 import { createPersistence } from './persistence.ts';
+import { liveRegistry, type RegistryDiff } from './registry-reload.ts';
 import { createSharedVerdicts, type SharedVerdicts } from './shared-auth-cache.ts';
 import { nodeId, RefusalLog, refusalsPayload, refusalsTopic, type BrokerStats } from './stats.ts';
 
@@ -49,17 +50,27 @@ export type ClusterStats = {
   admissionRefused: number;
 };
 
+export type RegistryReload = RegistryDiff & { disconnected: string[] };
+
 export type RunningBroker = {
   port: number;
   tlsPort?: number;
   stats(): BrokerStats;
   cluster(): ClusterStats;
+  /**
+   * Use this registry from now on (the next CONNECT and packet); clients whose entry was removed or changed are
+   * disconnected (they log in again under the new one). Returns what changed and who was disconnected.
+   */
+  reloadRegistry(next: Registry): RegistryReload;
   close(): Promise<void>;
 };
 
 /** Start the MQTT 3.1.1 broker: aedes with the registry's authentication and topic rights, on TCP (and TLS). */
 export async function startBroker(deps: BrokerDeps): Promise<RunningBroker> {
-  const { config, registry } = deps;
+  const { config } = deps;
+  // every reader of the registry holds this view: reloadRegistry() replaces what it shows (registry-reload.ts)
+  const live = liveRegistry(deps.registry);
+  const registry = live.view;
   const clock = deps.clock ?? systemClock;
   const log = deps.log.child({ component: 'broker' });
   if (config.tls && !deps.tls) throw new BrokerError('BROKER_TLS_MATERIAL_MISSING', 'cấu hình có tls nhưng thiếu chứng chỉ/khóa (tls configured, certificate material not given)');
@@ -158,6 +169,19 @@ export async function startBroker(deps: BrokerDeps): Promise<RunningBroker> {
       ...(shared ? { sharedAuth: { ...shared.counters } } : {}),
       admissionRefused: admission.refused,
     }),
+    reloadRegistry(next) {
+      const diff = live.replace(next);
+      const disconnected: string[] = [];
+      const clients = (aedes as unknown as { clients: Record<string, Client | undefined> }).clients;
+      for (const id of [...diff.removed, ...diff.changed]) {
+        const client = clients[id];
+        if (!client) continue;
+        disconnected.push(id);
+        client.close();
+      }
+      log.info({ added: diff.added.length, removed: diff.removed.length, changed: diff.changed.length, disconnected }, 'registry reloaded');
+      return { ...diff, disconnected };
+    },
     async close() {
       if (closed) return;
       closed = true;

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { RegistryError, loadRegistry } from '../devices/registry/index.ts';
 import { createLogger } from '../infra/logger.ts';
 import type { BrokerConfig } from './config.ts';
-import { BrokerError, loadBrokerConfig, startBroker, type TlsMaterial } from './index.ts';
+import { BrokerError, loadBrokerConfig, startBroker, type RunningBroker, type TlsMaterial } from './index.ts';
 import { readSecret } from './shared-auth-cache.ts';
 
 const log = createLogger('broker');
@@ -56,6 +56,20 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGHUP', () => reloadRegistryFile(broker, config.registryPath));
+}
+
+/**
+ * SIGHUP (systemctl reload): read the registry file again and apply it without a restart. An invalid file is
+ * refused and the running registry kept: a typo must not log the province's devices out.
+ */
+function reloadRegistryFile(broker: RunningBroker, path: string): void {
+  try {
+    broker.reloadRegistry(loadRegistry(path));
+  } catch (err) {
+    const problems = err instanceof RegistryError ? err.problems : [(err as Error).message];
+    log.error({ path, problems: problems.slice(0, 20) }, 'registry reload refused: the running registry is kept');
+  }
 }
 
 // A bug in one client's handling must not take the commune's network down: log and keep serving.
