@@ -7,7 +7,7 @@ import { alertsInfluxQL, areaCondition, openAlerts, openAlertsInfluxQL, recentAl
 import { devicesInArea } from '../../analytics/uptime.ts';
 import { AlertPayload } from '../../devices/contract/index.ts';
 import { parseRegistry, type Registry } from '../../devices/registry/index.ts';
-import { demoRegistry } from '../../devices/simulator/demo-registry.ts';
+import { demoRegistry } from '../../simulator/demo-registry.ts';
 import { testDatabase } from '../harness/influx.ts';
 import { MiniCollector, schemaInflux, SimDevice, TestBroker, TestClock, waitFor } from './harness.ts';
 

@@ -5,7 +5,7 @@ import type { CollectorContext, CollectorExtension, InboundMessage } from '../..
 import { presenceExtensions } from '../../collector/presence.ts';
 import type { StatePayload } from '../../devices/contract/index.ts';
 import { parseRegistry, type Registry } from '../../devices/registry/index.ts';
-import { demoRegistry } from '../../devices/simulator/demo-registry.ts';
+import { demoRegistry } from '../../simulator/demo-registry.ts';
 import { silentLogger } from '../../infra/logger.ts';
 import { freePort } from '../../infra/ports.ts';
 import { testDatabase } from '../harness/influx.ts';

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { createUnit as createSpeakerUnit } from '../../firmware-bridge/speaker/create-unit.ts';
-import { createUnit as createCameraProbeUnit } from '../../firmware-bridge/camera-probe.ts';
-import { startVirtualBox, type VirtualBox } from '../../firmware-bridge/virtual-box.ts';
-import type { Logger } from '../../infra/logger.ts';
-import type { Registry } from '../registry/index.ts';
+import { createUnit as createSpeakerUnit } from '../firmware-bridge/speaker/create-unit.ts';
+import { createUnit as createCameraProbeUnit } from '../firmware-bridge/camera-probe.ts';
+import { startVirtualBox, type VirtualBox } from './virtual-box.ts';
+import type { Logger } from '../infra/logger.ts';
+import type { Registry } from '../devices/registry/index.ts';
 import { rng, visits } from './citizens.ts';
 
 /**
