@@ -2,7 +2,7 @@ import type { IPoint } from 'influx';
 import type { CameraPayload } from '../devices/contract/index.ts';
 import type { DeviceTags } from '../devices/registry/index.ts';
 import type { CollectorExtension } from './extension.ts';
-import { MEASUREMENTS } from './schema.ts';
+import { MEASUREMENTS } from '../devices/storage/measurements.ts';
 import type { PresenceService } from './presence-service.ts';
 import { CAMERA_SCHEMA } from './presence-schema.ts';
 

@@ -1,6 +1,6 @@
 import type { IPoint, InfluxDB } from 'influx';
 import type { DeviceTags } from '../devices/registry/index.ts';
-import { MEASUREMENTS } from './schema.ts';
+import { MEASUREMENTS } from '../devices/storage/measurements.ts';
 import type { Transition } from './presence-tracker.ts';
 
 /** Reading and writing presence points (measurement `presence`; fields online 1|0, source). */

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { InfluxDB, type IPoint } from 'influx';
-import { DAILY_AGGREGATES, dailySelectInto, type DailyMeasurement } from '../analytics/retention.ts';
+import { DAILY_AGGREGATES, dailySelectInto, type DailyMeasurement } from '../devices/storage/retention.ts';
 import { collectorExtensions } from '../collector/extensions.ts';
 import { encodePoint } from '../collector/line-protocol.ts';
-import { RAW_RP, MEASUREMENTS } from '../collector/schema.ts';
+import { RAW_RP, MEASUREMENTS } from '../devices/storage/measurements.ts';
 import { idTimestampNs } from '../collector/timestamp.ts';
 import { DAY_MS, vnDayStart } from '../collector/presence-vntime.ts';
 import { levelValue } from '../devices/levels.ts';
