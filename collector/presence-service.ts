@@ -7,7 +7,7 @@ import type { PresenceConfig } from './presence-config.ts';
 import { SilentBoxWatch } from './presence-silent-box.ts';
 import { loadPresence, loadStateAt, presencePoint } from './presence-store.ts';
 import { PresenceTracker, type Transition } from './presence-tracker.ts';
-import { vnDayStart } from './presence-vntime.ts';
+import { vnDayStart } from '../devices/time/vietnam.ts';
 import { statePoint } from './state.ts';
 
 /**

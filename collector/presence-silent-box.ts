@@ -3,7 +3,7 @@ import { deviceLabel } from '../devices/registry/labels.ts';
 import type { AlertBook, AlertEvent } from './alerts.ts';
 import type { CollectorContext } from './extension.ts';
 import { onlineThrough, ratingCount } from './presence-store.ts';
-import { DAY_MS, vnClockOn, vnDate, vnDayStart, vnWeekday } from './presence-vntime.ts';
+import { DAY_MS, vnClockOn, vnDate, vnDayStart, vnWeekday } from '../devices/time/vietnam.ts';
 
 /**
  * Silent box (issue 4): a rating box online through a whole opening half-day of its counter (registry

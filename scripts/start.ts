@@ -15,7 +15,7 @@ import { loadRegistry } from '../devices/registry/index.ts';
 import { startSimulatedCommune } from '../simulator/commune.ts';
 import { demoRegistry } from '../simulator/demo-registry.ts';
 import { writeDemoHistory } from '../simulator/demo-history.ts';
-import { DEMO_PROVINCE, DEMO_UNITS } from '../simulator/demo-province.ts';
+import { DEMO_PROVINCE, DEMO_UNITS } from '../devices/fixtures/demo-province.ts';
 import { publishHistory } from '../simulator/history.ts';
 import { ensureDemoAccounts } from './demo-accounts.ts';
 import { systemClock } from '../infra/clock.ts';

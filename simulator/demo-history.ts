@@ -5,11 +5,11 @@ import { collectorExtensions } from '../collector/extensions.ts';
 import { encodePoint } from '../collector/line-protocol.ts';
 import { RAW_RP, MEASUREMENTS } from '../devices/storage/measurements.ts';
 import { idTimestampNs } from '../collector/timestamp.ts';
-import { DAY_MS, vnDayStart } from '../collector/presence-vntime.ts';
+import { DAY_MS, vnDayStart } from '../devices/time/vietnam.ts';
 import { levelValue } from '../devices/levels.ts';
 import type { DeviceEntry, Registry } from '../devices/registry/index.ts';
 import { rng, visits } from './citizens.ts';
-import type { DemoUnit } from './demo-province.ts';
+import type { DemoUnit } from '../devices/fixtures/demo-province.ts';
 
 /**
  * History for the embedded default, written in bulk as the collector would have stored it (the same points,

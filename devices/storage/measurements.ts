@@ -29,7 +29,7 @@ export const MEASUREMENTS = {
    * availability transitions (collector/presence.ts), at receive time; fields: online (1|0), source (string:
    * availability|heartbeat|silence, plus registered = seeded down for a device that never reported, and
    * checkpoint = the state at each Vietnam midnight so queries look back one day only). A silence verdict is
-   * dated at the last sign of life. Uptime: analytics/uptime.ts (uptime(), uptimeInfluxQL()).
+   * dated at the last sign of life. Uptime: devices/analytics/uptime.ts (uptime(), uptimeInfluxQL()).
    */
   presence: 'presence',
   /** every message refused by the collector; tags: reason, channel; fields: count (int 1), detail, topic */
@@ -41,7 +41,7 @@ export const MEASUREMENTS = {
   /**
    * device alerts (issue 4, collector/alerts.ts); tags: alert (offline|silent-box|camera-down), state (raised|recovered),
    * subject (camera id / half-day, absent otherwise); fields: id, incident (id of the raised alert), message, since (ISO
-   * or ''), open (1|0). Read with analytics/alerts.ts (recentAlerts, openAlerts).
+   * or ''), open (1|0). Read with devices/analytics/alerts.ts (recentAlerts, openAlerts).
    */
   alert: 'alert',
   /** the broker's cumulative refusal counts ($SYS/tt/broker/refusals, retained); tags: reason; fields: count (int, cumulative) */

@@ -8,7 +8,7 @@ import { SOFTWARE_VERSION } from '../version.ts';
 import { UpdateAgent } from './agent.ts';
 import { downloadLimited } from './download.ts';
 import { ReleaseDir } from './release-dir.ts';
-import { releasePublicKey } from './release-signature.ts';
+import { releasePublicKey } from '../../devices/release-signature.ts';
 
 const run = promisify(execFile);
 

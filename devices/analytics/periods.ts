@@ -1,4 +1,4 @@
-import { DAY_MS, VN_OFFSET_MS, vnDate, vnDayStart, vnWeekStart } from '../collector/presence-vntime.ts';
+import { DAY_MS, VN_OFFSET_MS, vnDate, vnDayStart, vnWeekStart } from '../time/vietnam.ts';
 
 /**
  * Reporting periods in Vietnam time: this week (ISO, from Monday), this month, quarter, year (each up to now),

@@ -1,5 +1,5 @@
-import { DECISION_766_DEFINITION } from '../analytics/decision766.ts';
-import { PRIOR_WEIGHT } from '../analytics/satisfaction.ts';
+import { DECISION_766_DEFINITION } from '../../devices/analytics/decision766.ts';
+import { PRIOR_WEIGHT } from '../../devices/analytics/satisfaction.ts';
 import type { CommuneRow, MeasureKey, MeasureRow, Report } from './build.ts';
 import { FOLLOWUP_DEFINITION, LEVEL_COLUMNS, MEASURE_LABEL, NO_SERVICE_DATA, SERVICE_LABEL, vnNumber } from './labels.ts';
 import { vnDate } from './period.ts';

@@ -1,10 +1,10 @@
 import type { InfluxDB } from 'influx';
-import { MEASUREMENTS } from '../devices/storage/measurements.ts';
-import { DAY_MS, VN_OFFSET_MS, vnWeekday } from '../collector/presence-vntime.ts';
-import { LEVEL_KEYS, type LevelKey } from '../devices/levels.ts';
-import type { Commune, Registry } from '../devices/registry/index.ts';
-import type { Series } from '../report/influx.ts';
-import { VN_TZ } from '../devices/storage/retention.ts';
+import { MEASUREMENTS } from '../storage/measurements.ts';
+import { DAY_MS, VN_OFFSET_MS, vnWeekday } from '../time/vietnam.ts';
+import { LEVEL_KEYS, type LevelKey } from '../levels.ts';
+import type { Commune, Registry } from '../registry/index.ts';
+import type { Series } from '../../console/report/influx.ts';
+import { VN_TZ } from '../storage/retention.ts';
 import { PRIOR_WEIGHT, rankUnits, satisfactionIndex, satisfiedSubquery, totalCount, type LevelCounts } from './satisfaction.ts';
 import { cameraUptime, uptime, type UptimeRow } from './uptime.ts';
 
@@ -243,7 +243,7 @@ export async function communeDetail(deps: ViewDeps, registry: Registry, code: st
   };
 }
 
-/** Uptime of each device and camera over a span (clipped to now), 0..1 per id; analytics/uptime.ts. */
+/** Uptime of each device and camera over a span (clipped to now), 0..1 per id; devices/analytics/uptime.ts. */
 export async function uptimeFractions(deps: ViewDeps, devices: readonly string[], cameras: readonly string[], s: { startMs: number; endMs: number }): Promise<Map<string, number>> {
   const common = { influx: deps.influx, database: deps.database, from: s.startMs, to: s.endMs, now: deps.now, granularity: 'day' as const };
   const [d, c] = await Promise.all([uptime({ ...common, devices }), cameraUptime({ ...common, cameras })]);
