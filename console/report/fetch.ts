@@ -3,7 +3,7 @@ import type { LevelCounts } from '../../devices/analytics/satisfaction.ts';
 import type { LevelKey } from '../../devices/levels.ts';
 import { uptime } from '../../devices/analytics/uptime.ts';
 import type { InfluxDB } from 'influx';
-import { rows, type QueryRunner } from './influx.ts';
+import { rows, type QueryRunner } from '../../devices/storage/influxql.ts';
 
 /** Everything the appendix needs from InfluxDB for one province and period, keyed by registry ids. */
 export type PeriodData = {

@@ -3,7 +3,7 @@ import { MEASUREMENTS } from '../storage/measurements.ts';
 import { DAY_MS, VN_OFFSET_MS, vnWeekday } from '../time/vietnam.ts';
 import { LEVEL_KEYS, type LevelKey } from '../levels.ts';
 import type { Commune, Registry } from '../registry/index.ts';
-import type { Series } from '../../console/report/influx.ts';
+import type { Series } from '../storage/influxql.ts';
 import { VN_TZ } from '../storage/retention.ts';
 import { PRIOR_WEIGHT, rankUnits, satisfactionIndex, satisfiedSubquery, totalCount, type LevelCounts } from './satisfaction.ts';
 import { cameraUptime, uptime, type UptimeRow } from './uptime.ts';
