@@ -1,4 +1,4 @@
-import { ensureDownsampling } from '../devices/storage/retention.ts';
+import { ensureDownsampling } from './downsampling.ts';
 import { loadRegistry } from '../devices/registry/index.ts';
 import { systemClock } from '../infra/clock.ts';
 import { createLogger } from '../infra/logger.ts';

@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
-import { ensureDownsampling } from '../devices/storage/retention.ts';
+import { ensureDownsampling } from '../collector/downsampling.ts';
 import { parseBrokerConfig, startBroker } from '../broker/index.ts';
 import { collectorExtensions, parseConfig as parseCollectorConfig, startCollector } from '../collector/index.ts';
 import { parseConfig as parseConsoleConfig, startConsole } from '../console/index.ts';

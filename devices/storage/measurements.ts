@@ -6,8 +6,6 @@
  * commune, device, kind, and counter (rating boxes) or hamlet (speakers).
  */
 export const DEFAULT_DATABASE = 'thanthien';
-/** the default retention policy for raw points; duration configurable (collector config) */
-export const RAW_RP = 'raw';
 
 export const MEASUREMENTS = {
   /**
