@@ -1,6 +1,7 @@
 import { MEASUREMENTS } from '../devices/storage/measurements.ts';
 import { DAILY_INDEX_SELECT, dailySatisfiedSubquery, INDEX_SELECT, satisfiedSubquery, shrunkSelect } from '../devices/analytics/satisfaction.ts';
-import { DAILY_RP, VN_TZ } from '../devices/storage/retention.ts';
+import { DAILY_RP } from '../devices/storage/retention.ts';
+import { VN_ZONE } from '../devices/time/vietnam.ts';
 import { uptimeInfluxQL } from '../devices/analytics/uptime.ts';
 import { AREA_FILTER, COMMUNE_FILTER } from './variables.ts';
 
@@ -8,7 +9,7 @@ import { AREA_FILTER, COMMUNE_FILTER } from './variables.ts';
  * Every panel query, in InfluxQL with Grafana's macros ($timeFilter, $__interval, ${__from}, ${__to}) and
  * template variables. The satisfaction index comes from devices/analytics/satisfaction.ts, never restated here.
  */
-const TZ = `tz('${VN_TZ}')`;
+const TZ = `tz('${VN_ZONE}')`;
 const NOT_CHECKPOINT = `"source" != 'checkpoint'`;
 const R = MEASUREMENTS.rating;
 const sat = (where: string, groupBy: string[] = []) => satisfiedSubquery(`${where} AND $timeFilter`, groupBy);

@@ -3,9 +3,9 @@ import { dirname, join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { InfluxDB } from 'influx';
-import { vnWeekStart } from '../../devices/time/vietnam.ts';
+import { vnDateText, vnWeekStart } from '../../devices/time/vietnam.ts';
 import { areaRanking, communeDetail, communeUptime, uptimeFractions, type ViewDeps } from '../../devices/analytics/satisfaction-view.ts';
-import { PERIOD_LABELS, PeriodError, resolvePeriod, vnDisplayDate, type ResolvedPeriod } from '../../devices/analytics/periods.ts';
+import { PERIOD_LABELS, PeriodError, resolvePeriod, type ResolvedPeriod } from '../../devices/analytics/periods.ts';
 import { ReportError } from '../report/errors.ts';
 import { httpQueryRunner } from '../report/influx.ts';
 import { produceReport, type ReportFile } from '../report/produce.ts';
@@ -68,8 +68,8 @@ const describe = (p: ResolvedPeriod) => ({
   label: PERIOD_LABELS[p.kind],
   from: p.from,
   to: p.to,
-  text: `${vnDisplayDate(p.startMs)} – ${vnDisplayDate(p.endMs - 1)}`,
-  previousText: `${vnDisplayDate(p.previous.startMs)} – ${vnDisplayDate(p.previous.endMs - 1)}`,
+  text: `${vnDateText(p.startMs)} – ${vnDateText(p.endMs - 1)}`,
+  previousText: `${vnDateText(p.previous.startMs)} – ${vnDateText(p.previous.endMs - 1)}`,
 });
 
 export function viewDeps(cfg: { url: string; database: string }, now: number): ViewDeps {
