@@ -8,7 +8,7 @@ import { RatingsSource } from '../dossiers/ratings.ts';
 import { DossierStore } from '../dossiers/store.ts';
 import { ConsoleError, fail } from '../errors.ts';
 import { userOf, type HttpDeps } from './context.ts';
-import type { FollowupParts } from './followup-routes.ts';
+import type { FollowupParts } from './context.ts';
 
 const cell = (v: string | number | null) => {
   const s = v === null ? '' : String(v);
