@@ -3,8 +3,8 @@ import { VN_ZONE } from '../devices/time/vietnam.ts';
 import type { Schedule } from './model.ts';
 
 /**
- * Recurrence expansion with croner in Vietnam time (issue: "schedules are in Vietnam time and use a kept
- * library for recurrence"); the results are UTC instants for the wire. Dates are inclusive on both ends.
+ * Recurrence expansion in Vietnam time with croner (a kept library rather than hand-written recurrence
+ * rules); the results are UTC instants for the wire. Dates are inclusive on both ends.
  */
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;

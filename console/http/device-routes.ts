@@ -11,7 +11,7 @@ import { ConsoleError, fail } from '../errors.ts';
 import { userOf, type HttpDeps } from './context.ts';
 
 /**
- * Device health and alerts (issue "Presence and uptime") for the communes the user may read, from the
+ * Device health and alerts (presence and uptime) for the communes the user may read, from the
  * collector's InfluxDB: presence (online now, last seen), uptime today and over the last 7 Vietnam days, alerts.
  */
 export const ALERT_LABELS: Record<AlertKind, string> = {
