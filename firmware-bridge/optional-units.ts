@@ -9,7 +9,7 @@ import type { BridgeUnit } from './unit.ts';
  */
 export const OPTIONAL_UNITS = {
   speaker: './speaker/create-unit.ts',
-  cameras: './camera-probe.ts',
+  cameras: './cameras/camera-probe.ts',
   update: './update/create-unit.ts',
 } as const;
 

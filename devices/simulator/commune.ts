@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { createUnit as createSpeakerUnit } from '../../firmware-bridge/speaker/create-unit.ts';
-import { createUnit as createCameraProbeUnit } from '../../firmware-bridge/camera-probe.ts';
+import { createUnit as createCameraProbeUnit } from '../../firmware-bridge/cameras/camera-probe.ts';
 import { startVirtualBox, type VirtualBox } from '../../firmware-bridge/virtual-box.ts';
 import type { Logger } from '../../infra/logger.ts';
 import type { Registry } from '../registry/index.ts';

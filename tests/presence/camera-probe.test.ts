@@ -1,7 +1,7 @@
 import { createServer as createHttp, type Server as HttpServer } from 'node:http';
 import { createServer as createTcp, type Server as TcpServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CameraProbeConfig, CameraProbeUnit, createUnit, probeHttp, probeTcp } from '../../firmware-bridge/camera-probe.ts';
+import { CameraProbeConfig, CameraProbeUnit, createUnit, probeHttp, probeTcp } from '../../firmware-bridge/cameras/camera-probe.ts';
 import { optionalUnitFactories } from '../../firmware-bridge/optional-units.ts';
 import type { BridgeContext } from '../../firmware-bridge/unit.ts';
 import { CameraPayload, encode } from '../../devices/contract/index.ts';

@@ -1,10 +1,10 @@
 import { connect } from 'node:net';
 import { z } from 'zod';
-import type { CameraPayload, CameraProbeError } from '../devices/contract/index.ts';
-import { Camera } from '../devices/registry/schema.ts';
-import type { UnitEnv } from './bridge.ts';
-import { BridgeError } from './errors.ts';
-import type { BridgeContext, BridgeUnit } from './unit.ts';
+import type { CameraPayload, CameraProbeError } from '../../devices/contract/index.ts';
+import { Camera } from '../../devices/registry/schema.ts';
+import type { UnitEnv } from '../bridge.ts';
+import { BridgeError } from '../errors.ts';
+import type { BridgeContext, BridgeUnit } from '../unit.ts';
 
 /**
  * The counter's Pi probes each camera of its counter (registry counter.cameras) on an interval and reports each
