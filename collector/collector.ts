@@ -13,7 +13,7 @@ import { InfluxWriter } from './influx-writer.ts';
 import { encodePoint } from './line-protocol.ts';
 import { connectMqtt, defaultMqttFactory, type MqttFactory } from './mqtt-link.ts';
 import { Pipeline } from './pipeline.ts';
-import { publishWithTimeout } from './publish.ts';
+import { publishWithTimeout } from '../infra/mqtt-publish.ts';
 import { REJECTION_SCHEMA } from './rejection.ts';
 import { RAW_RP } from '../devices/storage/retention.ts';
 import { Spool } from './spool.ts';

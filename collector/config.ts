@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { CollectorError } from './errors.ts';
-import { PresenceConfig } from './presence-config.ts';
+import { PresenceConfig } from './presence/config.ts';
 import { DEFAULT_DATABASE } from '../devices/storage/measurements.ts';
 
 /** InfluxDB duration literal, e.g. '730d', '52w', 'INF' (retention policies). */

@@ -1,8 +1,8 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { presenceExtensions } from '../../collector/presence.ts';
-import { presencePoint } from '../../collector/presence-store.ts';
-import { closedHalfDays } from '../../collector/presence-silent-box.ts';
+import { presenceExtensions } from '../../collector/presence/index.ts';
+import { presencePoint } from '../../collector/presence/store.ts';
+import { closedHalfDays } from '../../collector/presence/silent-box.ts';
 import { alertsInfluxQL, areaCondition, openAlerts, openAlertsInfluxQL, recentAlerts } from '../../devices/analytics/alerts.ts';
 import { devicesInArea } from '../../devices/analytics/uptime.ts';
 import { AlertPayload } from '../../devices/contract/index.ts';

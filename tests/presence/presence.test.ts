@@ -1,6 +1,6 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { presenceExtensions } from '../../collector/presence.ts';
+import { presenceExtensions } from '../../collector/presence/index.ts';
 import { parseRegistry, type Registry } from '../../devices/registry/index.ts';
 import { demoRegistry } from '../../simulator/demo-registry.ts';
 import { AlertPayload } from '../../devices/contract/index.ts';
