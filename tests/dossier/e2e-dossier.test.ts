@@ -6,7 +6,7 @@ import { collectorExtensions, startCollector, type Collector } from '../../colle
 import { encode } from '../../devices/contract/index.ts';
 import { topicFor } from '../../devices/topics.ts';
 import { encodeScan } from '../../firmware-bridge/rating-box/input-events.ts';
-import { startVirtualBox, type VirtualBox } from '../../firmware-bridge/virtual-box.ts';
+import { startVirtualBox, type VirtualBox } from '../../simulator/virtual-box.ts';
 import { systemClock } from '../../infra/clock.ts';
 import { silentLogger } from '../../infra/logger.ts';
 import { testDatabase } from '../harness/influx.ts';

@@ -3,7 +3,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { topicFor } from '../../devices/topics.ts';
-import { startVirtualBox, VIRTUAL_PINS, type VirtualBox } from '../../firmware-bridge/virtual-box.ts';
+import { startVirtualBox, VIRTUAL_PINS, type VirtualBox } from '../../simulator/virtual-box.ts';
 import { startBridge } from '../../firmware-bridge/bridge.ts';
 import { FakeTimeSource } from '../../firmware-bridge/clock/sources.ts';
 import { TrustedClock } from '../../firmware-bridge/clock/trusted-time.ts';

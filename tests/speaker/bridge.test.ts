@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signSchedule } from '../../devices/schedule-signature.ts';
 import { topicFor } from '../../devices/topics.ts';
-import { startVirtualBox, type VirtualBox } from '../../firmware-bridge/virtual-box.ts';
+import { startVirtualBox, type VirtualBox } from '../../simulator/virtual-box.ts';
 import { unitFromSection } from '../../firmware-bridge/unit-catalogue.ts';
 import type { SpeakerUnit } from '../../firmware-bridge/speaker/speaker-unit.ts';
 import { tempDir } from '../harness/temp.ts';

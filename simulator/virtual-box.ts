@@ -1,16 +1,16 @@
 import { DEFAULT_LEVELS, type LevelKey } from '../devices/levels.ts';
 import { systemClock, type Clock } from '../infra/clock.ts';
 import { silentLogger, type Logger } from '../infra/logger.ts';
-import { startBridge, type Bridge } from './bridge.ts';
-import { FakeTimeSource } from './clock/sources.ts';
-import { TrustedClock } from './clock/trusted-time.ts';
-import { parseConfig, type BridgeConfigInput } from './config.ts';
-import { FakeIO } from './io/fake-io.ts';
-import { openJohnnyFiveBoard } from './io/johnny-five.ts';
-import type { MqttFactory } from './link.ts';
-import type { RatingBoxConfigInput } from './rating-box/config.ts';
-import type { RatingBoxUnit } from './rating-box/unit.ts';
-import type { UnitBuilder } from './unit.ts';
+import { startBridge, type Bridge } from '../firmware-bridge/bridge.ts';
+import { FakeTimeSource } from '../firmware-bridge/clock/sources.ts';
+import { TrustedClock } from '../firmware-bridge/clock/trusted-time.ts';
+import { parseConfig, type BridgeConfigInput } from '../firmware-bridge/config.ts';
+import { FakeIO } from '../firmware-bridge/io/fake-io.ts';
+import { openJohnnyFiveBoard } from '../firmware-bridge/io/johnny-five.ts';
+import type { MqttFactory } from '../firmware-bridge/link.ts';
+import type { RatingBoxConfigInput } from '../firmware-bridge/rating-box/config.ts';
+import type { RatingBoxUnit } from '../firmware-bridge/rating-box/unit.ts';
+import type { UnitBuilder } from '../firmware-bridge/unit.ts';
 
 /**
  * A rating box without hardware, for the device simulator and tests: the real bridge (outbox, link,

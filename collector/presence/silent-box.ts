@@ -1,9 +1,9 @@
-import type { Registry } from '../devices/registry/index.ts';
-import { deviceLabel } from '../devices/registry/labels.ts';
+import type { Registry } from '../../devices/registry/index.ts';
+import { deviceLabel } from '../../devices/registry/labels.ts';
 import type { AlertBook, AlertEvent } from './alerts.ts';
-import type { CollectorContext } from './extension.ts';
-import { onlineThrough, ratingCount } from './presence-store.ts';
-import { DAY_MS, vnClockOn, vnDate, vnDayStart, vnWeekday } from './presence-vntime.ts';
+import type { CollectorContext } from '../extension.ts';
+import { onlineThrough, ratingCount } from './store.ts';
+import { DAY_MS, vnClockOn, vnDate, vnDayStart, vnWeekday } from '../presence-vntime.ts';
 
 /**
  * Silent box (issue 4): a rating box online through a whole opening half-day of its counter (registry

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { unitFromSection } from '../../firmware-bridge/unit-catalogue.ts';
-import { startVirtualBox, type VirtualBox } from '../../firmware-bridge/virtual-box.ts';
-import type { Logger } from '../../infra/logger.ts';
-import type { Registry } from '../registry/index.ts';
+import { unitFromSection } from '../firmware-bridge/unit-catalogue.ts';
+import { startVirtualBox, type VirtualBox } from './virtual-box.ts';
+import type { Logger } from '../infra/logger.ts';
+import type { Registry } from '../devices/registry/index.ts';
 import { rng, visits } from './citizens.ts';
 
 /**

@@ -1,9 +1,9 @@
-import type { CollectorExtension } from './extension.ts';
-import { parsePresenceConfig, type PresenceConfigInput } from './presence-config.ts';
-import { PresenceService } from './presence-service.ts';
-import { deviceStateExtension } from './state.ts';
+import type { CollectorExtension } from '../extension.ts';
+import { parsePresenceConfig, type PresenceConfigInput } from './config.ts';
+import { PresenceService } from './service.ts';
+import { deviceStateExtension } from './device-state.ts';
 import { cameraExtension } from './camera.ts';
-import { ALERT_SCHEMA, PRESENCE_SCHEMA } from './presence-schema.ts';
+import { ALERT_SCHEMA, PRESENCE_SCHEMA } from './schema.ts';
 
 /**
  * Presence and uptime (issue 4). The availability channel (retained, the last will) feeds presence; the state

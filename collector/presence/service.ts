@@ -1,14 +1,14 @@
 import type { IPoint } from 'influx';
-import { deviceLabel } from '../devices/registry/labels.ts';
+import { deviceLabel } from '../../devices/registry/labels.ts';
 import { AlertBook, type AlertEvent } from './alerts.ts';
 import { CameraWatch, cameraPoint } from './camera.ts';
-import type { CollectorContext, HandleResult, InboundMessage } from './extension.ts';
-import type { PresenceConfig } from './presence-config.ts';
-import { SilentBoxWatch } from './presence-silent-box.ts';
-import { loadPresence, loadStateAt, presencePoint } from './presence-store.ts';
-import { PresenceTracker, type Transition } from './presence-tracker.ts';
-import { vnDayStart } from './presence-vntime.ts';
-import { statePoint } from './state.ts';
+import type { CollectorContext, HandleResult, InboundMessage } from '../extension.ts';
+import type { PresenceConfig } from './config.ts';
+import { SilentBoxWatch } from './silent-box.ts';
+import { loadPresence, loadStateAt, presencePoint } from './store.ts';
+import { PresenceTracker, type Transition } from './tracker.ts';
+import { vnDayStart } from '../presence-vntime.ts';
+import { statePoint } from './device-state.ts';
 
 /**
  * What the presence, device-state and camera extensions share: the tracker, the alert book and the sweep timer.

@@ -1,7 +1,7 @@
 import type { IPoint, InfluxDB } from 'influx';
-import type { DeviceTags } from '../devices/registry/index.ts';
-import { MEASUREMENTS } from './schema.ts';
-import type { Transition } from './presence-tracker.ts';
+import type { DeviceTags } from '../../devices/registry/index.ts';
+import { MEASUREMENTS } from '../../devices/storage/measurements.ts';
+import type { Transition } from './tracker.ts';
 
 /** Reading and writing presence points (measurement `presence`; fields online 1|0, source). */
 export function presencePoint(tags: DeviceTags | { device: string }, t: Pick<Transition, 'online' | 'at' | 'source'>): IPoint {

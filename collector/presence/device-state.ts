@@ -1,10 +1,10 @@
 import type { IPoint } from 'influx';
-import type { StatePayload } from '../devices/contract/index.ts';
-import type { DeviceTags } from '../devices/registry/index.ts';
-import type { CollectorExtension } from './extension.ts';
-import { MEASUREMENTS } from './schema.ts';
-import type { PresenceService } from './presence-service.ts';
-import { DEVICE_STATE_SCHEMA } from './presence-schema.ts';
+import type { StatePayload } from '../../devices/contract/index.ts';
+import type { DeviceTags } from '../../devices/registry/index.ts';
+import type { CollectorExtension } from '../extension.ts';
+import { MEASUREMENTS } from '../../devices/storage/measurements.ts';
+import type { PresenceService } from './service.ts';
+import { DEVICE_STATE_SCHEMA } from './schema.ts';
 
 /**
  * device_state: one point per live heartbeat, at the collector's receive time (device clocks may be skewed or

@@ -1,10 +1,10 @@
 import type { IPoint } from 'influx';
-import type { CameraPayload } from '../devices/contract/index.ts';
-import type { DeviceTags } from '../devices/registry/index.ts';
-import type { CollectorExtension } from './extension.ts';
-import { MEASUREMENTS } from './schema.ts';
-import type { PresenceService } from './presence-service.ts';
-import { CAMERA_SCHEMA } from './presence-schema.ts';
+import type { CameraPayload } from '../../devices/contract/index.ts';
+import type { DeviceTags } from '../../devices/registry/index.ts';
+import type { CollectorExtension } from '../extension.ts';
+import { MEASUREMENTS } from '../../devices/storage/measurements.ts';
+import type { PresenceService } from './service.ts';
+import { CAMERA_SCHEMA } from './schema.ts';
 
 /** camera_status: one point per probe, at receive time; tags + camera; fields up (1|0), latency_ms, error, status. */
 export function cameraPoint(tags: DeviceTags, p: CameraPayload, receivedAt: number): IPoint {
