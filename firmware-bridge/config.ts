@@ -5,7 +5,7 @@ import { Id } from '../devices/ids.ts';
 import { BridgeError } from './errors.ts';
 import { PressLogConfig } from './rating-box/config.ts';
 import { UNIT_SECTIONS } from './unit-sections.ts';
-import { formatIssues } from './zod-problems.ts';
+import { formatIssues } from '../infra/zod-issues.ts';
 
 /** The bridge's config file (YAML or JSON), validated once by the composition root, then frozen. */
 const BrokerConfig = z
