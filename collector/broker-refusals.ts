@@ -1,5 +1,5 @@
 import { FieldType, type IPoint, type ISchemaOptions } from 'influx';
-import { MEASUREMENTS } from './schema.ts';
+import { MEASUREMENTS } from '../devices/storage/measurements.ts';
 
 import { BROKER_REFUSALS_PREFIX, BrokerRefusalsPayload } from '../devices/contract/broker-refusals.ts';
 

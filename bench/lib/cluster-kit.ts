@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { stringify } from 'yaml';
-import { demoRegistry } from '../../devices/simulator/demo-registry.ts';
+import { demoRegistry } from '../../simulator/demo-registry.ts';
 import { ServiceProcess } from '../../infra/child.ts';
 import { freePort } from '../../infra/ports.ts';
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { hashPassword } from '../../devices/credentials.ts';
 import { parseRegistry, type RegistryFile } from '../../devices/registry/index.ts';
-import { demoRegistry } from '../../devices/simulator/demo-registry.ts';
+import { demoRegistry } from '../../simulator/demo-registry.ts';
 import { topicFor } from '../../devices/topics.ts';
 import { ServiceProcess } from '../../infra/child.ts';
 import { freePort } from '../../infra/ports.ts';
@@ -73,7 +73,7 @@ describe('registry reload without a restart', () => {
 
       writeFileSync(registryPath, 'provinces: [not a registry');
       process.kill(proc.pid!, 'SIGHUP');
-      await waitFor(() => proc.output.some((l) => l.includes('registry reload refused')), 10_000, 'the refusal logged');
+      await waitFor(() => proc.output.some((l) => l.includes('reload failed')), 10_000, 'the refusal logged');
       await expect(refusedCode(url, as(BOX, demo.secrets[BOX]!))).rejects.toThrow('connection was accepted'); // old registry kept
 
       writeFileSync(registryPath, stringify(await edited(demo.file, 'fresh-secret-2')));
