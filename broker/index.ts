@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { Aedes, type Client } from 'aedes';
+import { Aedes, type AedesPublishPacket, type Client } from 'aedes';
 import type { Registry } from '../devices/registry/index.ts';
 import { systemClock, type Clock } from '../infra/clock.ts';
 import type { Logger } from '../infra/logger.ts';
@@ -10,7 +10,7 @@ import type { BrokerConfig } from './config.ts';
 import { BrokerError } from './errors.ts';
 import { ConformancePrincipal } from './conformance.ts';
 import { guardSocket } from './frame-guard.ts';
-import { deliverEveryPacket } from './delivery-order.ts';
+import { createRepeatFilter, deliverEveryPacket } from './delivery-order.ts';
 import { createHooks } from './hooks.ts';
 import { LoginThrottle } from './login-throttle.ts';
 import { listen, type Listener, type TlsMaterial } from './listeners.ts';
@@ -91,6 +91,7 @@ export async function startBroker(deps: BrokerDeps): Promise<RunningBroker> {
   if (config.persistence.kind === 'redis' && config.emitter?.kind === 'memory') {
     log.warn('Redis persistence with an in-process emitter: one node only (other nodes would not hear its publishes)');
   }
+  const repeats = createRepeatFilter();
   const aedes = await Aedes.createBroker({
     ...(store.persistence ? { persistence: store.persistence } : {}),
     ...(store.emitter ? { mq: store.emitter } : {}),
@@ -102,7 +103,7 @@ export async function startBroker(deps: BrokerDeps): Promise<RunningBroker> {
     authenticate: hooks.authenticate,
     authorizePublish: hooks.authorizePublish,
     authorizeSubscribe: hooks.authorizeSubscribe,
-    authorizeForward: hooks.authorizeForward,
+    authorizeForward: (client: Client, packet: AedesPublishPacket) => (repeats.isRepeat(client, packet) ? null : hooks.authorizeForward(client, packet)),
     maxClientsIdLength: 64, // ids are up to 64 characters (devices/ids.ts); only MQTT 3.1 clients are limited by it
     drainTimeout: 30_000,
     connectTimeout: config.limits.connectTimeoutMs + 5_000, // the frame guard's own bound fires first, counted
