@@ -21,7 +21,7 @@ import type { ServiceProcess } from '../infra/child.ts';
 import { LocalRedis } from '../infra/redis-server.ts';
 import { benchFleet, connectAll, cpuS, endAll, loadAverage, rssKb, sleep, startNode } from './lib/cluster-kit.ts';
 
-type Sample = { s: number; rssKb: number; cpuPercent: number; redisBytes: number; redisKeys: number; load1: number; received: number; connected: number };
+type Sample = { s: number; rssKb: number; cpuPercent: number; redisBytes: number; redisKeys: number; collectorQueue: number; load1: number; received: number; connected: number };
 
 export async function runClusterSoakBench() {
   const n = Number(process.env.BENCH_SOAK_N ?? 1000);
@@ -91,6 +91,8 @@ export async function runClusterSoakBench() {
         cpuPercent: samples.length ? ((cpu - lastCpu) / ((now - lastAt) / 1000)) * 100 : 0,
         redisBytes: Number(/used_memory:(\d+)/.exec(info)![1]),
         redisKeys: await rcli.dbsize(),
+        // the collector's own backlog (QoS 1 packets waiting for its PUBACK): growth here is a slow reader, not a leak
+        collectorQueue: await rcli.llen(`outgoing:${fleet.collector.id}`),
         load1: loadAverage()[0]!,
         received,
         connected: clients.filter((c) => c.connected).length,
@@ -142,9 +144,9 @@ function record(r: { n: number; seconds: number; sent: number; received: number;
     `Node CPU: ${f(cpu.reduce((a, b) => a + b, 0) / Math.max(1, cpu.length))} % of a core on average, ${f(Math.max(...cpu))} % at most. ` +
       `Messages published ${r.sent}, received by the collector ${r.received} (QoS 1; a cut link loses what mqtt.js had in flight only until it resends).`,
     '',
-    '| s | RSS MB | CPU % | Redis MB | keys | load |',
-    '| --- | --- | --- | --- | --- | --- |',
-    ...s.map((x) => `| ${x.s} | ${f(x.rssKb / 1024)} | ${f(x.cpuPercent)} | ${f(x.redisBytes / 1048576, 2)} | ${x.redisKeys} | ${f(x.load1, 2)} |`),
+    '| s | RSS MB | CPU % | Redis MB | keys | collector backlog | received | load |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...s.map((x) => `| ${x.s} | ${f(x.rssKb / 1024)} | ${f(x.cpuPercent)} | ${f(x.redisBytes / 1048576, 2)} | ${x.redisKeys} | ${x.collectorQueue ?? ''} | ${x.received} | ${f(x.load1, 2)} |`),
     '',
   ].join('\n');
   console.log(md);
