@@ -50,7 +50,8 @@ export function devicesDashboard(units: UnitNames = demoUnitNames()) {
         .max(1),
     )
     .withPanel(
-      timeseriesPanel(8, 'Kết nối và tin nhắn bị broker từ chối (cộng dồn, mọi nút)', { x: 0, y: 31, w: 24, h: 8 }, [influx(Q.brokerRefusals).alias('$tag_reason')])
-        .min(0),
+      tablePanel(8, 'Broker từ chối theo lý do (mọi nút, từ lần khởi động gần nhất của mỗi nút)', { x: 0, y: 31, w: 24, h: 8 }, [influx(Q.brokerRefusals, 'A', 'table')])
+        .overrideByName('reason', rename('reason', 'Lý do'))
+        .overrideByName('count', rename('count', 'Số lần')),
     );
 }
