@@ -217,10 +217,12 @@ export class Runner {
       }
     }
     let stream: StreamReport | undefined;
+    let quietAt: number | null = null;
     if (StreamItems.hasStream(occ) && !cur.preempted && !cur.ended) {
-      const started = this.deps.streams?.start(occ, volume) ?? { ok: false as const, reason: 'stream-unsupported' };
+      const started = this.deps.streams?.start(occ, volume, this.policy.quietHours) ?? { ok: false as const, reason: 'stream-unsupported' };
       if (!started.ok) return { outcome: 'failed', reason: started.reason.slice(0, 200), startedAt: cur.started, endedAt: this.deps.clock.now() };
       cur.playback = started.playback;
+      quietAt = started.quietAt;
       try {
         await started.playback.done;
       } catch (err) {
@@ -236,6 +238,9 @@ export class Runner {
       cur.started = resumed.startedAt;
     }
     const endedAt = this.deps.clock.now();
+    if (stream && quietAt !== null && !cur.preempted && !cur.ended && endedAt >= quietAt) {
+      return { outcome: 'failed', reason: 'quiet-hours', startedAt: cur.started, endedAt, stream };
+    }
     if (stream?.kind === 'relay' && cur.preempted && !cur.cutReason && !this.stopped && endedAt < streamUntil(occ)) {
       // preempted by an emergency with time left in its window: it waits its turn and resumes (the relay's
       // own window is its validity; the emergency outranks it in the queue)

@@ -204,4 +204,28 @@ describe('relay of a province-approved station', () => {
       expect(existsSync(join(dir, id, 'units', 'speaker', 'stream-out-4.pcm'))).toBe(false);
     }
   });
+
+  it('a relay running into the quiet hours of the signed policy stops when they begin', { timeout: 150_000 }, async () => {
+    // quiet hours from the next whole minute (Vietnam time, at least 5 s away) for half an hour
+    let boundary = Math.ceil(Date.now() / 60_000) * 60_000;
+    if (boundary - Date.now() < 5_000) boundary += 60_000;
+    const vn = (ms: number) => new Date(ms + 7 * 3600_000).toISOString().slice(11, 16);
+    const policy = { quietHours: { periods: [{ from: vn(boundary), to: vn(boundary + 30 * 60_000) }], exempt: ['emergency' as const] }, volumeCaps: [] };
+    const start = Date.now() + 1_500;
+    const windowS = Math.ceil((boundary - start) / 1000) + 60;
+    const relay = item({
+      announcement: 'tiep-song-dem', title: 'Tiếp sóng Đài tỉnh', audio: audio.add(audioBytes('gioi-thieu-dem')), occurrences: [iso(start)], validityS: windowS,
+      source: { kind: 'relay', station: signStation(stationDoc(), PROVINCE.privateKey), durationS: windowS },
+    });
+    version++;
+    for (const id of SPEAKERS) await console_.publish(id, signSchedule(scheduleDoc(id, version, [relay], { policy }), KEYS.privateKey));
+    const logs = await waitFor(() => SPEAKERS.every((id) => logOf(id, 'tiep-song-dem')) && SPEAKERS.map((id) => logOf(id, 'tiep-song-dem')!), 100_000);
+    for (const log of logs) {
+      expect(log).toMatchObject({ outcome: 'failed', reason: 'quiet-hours', stream: { kind: 'relay' } });
+      expect(log.stream!.playedS).toBeGreaterThan(0);
+      // cut at the start of the quiet hours, long before the end of its window
+      expect(Date.parse(log.endedAt!)).toBeGreaterThanOrEqual(boundary);
+      expect(Date.parse(log.endedAt!)).toBeLessThan(start + windowS * 1000 - 30_000);
+    }
+  });
 });
