@@ -67,7 +67,7 @@ async function liveRun(icecast: RunningIcecast, dir: string, speakers: number) {
   const feeder = new LiveFeeder({ ffmpeg: '/usr/bin/ffmpeg', sourceUrl: icecast.sourceUrl(mount), onExit: (d) => feederExits.push(`${Date.now() - (t0 ?? 0)} ms: ${d}`) });
   // the microphone: WARMUP_S of silence (every speaker connects and hears the mount's silence: a leader's
   // hamlets are listening before they speak), then a 10 ms 2 kHz click at every whole second, in real time
-  const total = WARMUP_S + CLICKS + 1;
+  const total = WARMUP_S + CLICKS;
   const mic = spawn('/usr/bin/ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-f', 'lavfi', '-i',
     `aevalsrc='if(gte(t,${WARMUP_S})*lt(mod(t,1),0.01),0.9*sin(2*PI*2000*t),0)':s=48000:d=${total}`,
     '-c:a', 'libopus', '-b:a', '32k', '-frame_duration', '20', '-f', 'webm', '-cluster_time_limit', '100', 'pipe:1'], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -120,7 +120,7 @@ async function liveRun(icecast: RunningIcecast, dir: string, speakers: number) {
     for (const at of times) {
       // the click it is: the last whole second of microphone time before it arrived
       const k = Math.floor((at - clicksStartAt) / 1000 - 0.05);
-      if (k >= 0 && k < CLICKS + 1) latencies.push(at - (clicksStartAt + k * 1000));
+      if (k >= 0 && k < CLICKS) latencies.push(at - (clicksStartAt + k * 1000));
     }
   }
   const gaps = playbacks.reduce((n, p) => n + p.stats().gaps, 0);

@@ -17,6 +17,8 @@ type Row = { id: string; name: string; url: string; format: string | null; appro
  * The province's list of stations speakers may relay. Each entry is signed with the province key when it is
  * approved; relay announcements carry that signed entry, and speakers check it against the province key.
  * Approving a station is a province-level act: today the admin account (the province's operator).
+ * The station key is deliberately not the province's broadcast key: it vouches only for URLs (a leak of it makes no
+ * speaker play: a relay still needs a signed schedule), and each can be rotated without the other (console/README.md).
  */
 export class StationService {
   constructor(private readonly deps: { store: Store; clock: Clock; province: string; key: CommuneKey }) {}
