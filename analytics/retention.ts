@@ -12,6 +12,9 @@ import { MEASUREMENTS, RAW_RP } from '../collector/schema.ts';
  */
 export const DAILY_RP = 'daily';
 export const VN_TZ = 'Asia/Ho_Chi_Minh';
+/** how far back each hourly run of the continuous queries recomputes (older days are final) */
+export const RESAMPLE_FOR_DAYS = 3;
+export const RESAMPLE_FOR_MS = RESAMPLE_FOR_DAYS * 86_400_000;
 
 export type DownsamplingOptions = {
   /** InfluxDB duration of raw points, e.g. '730d' */
@@ -63,7 +66,7 @@ export async function ensureDownsampling(influx: InfluxDB, database: string, opt
   await influx.createDatabase(database);
   await ensurePolicy(influx, database, RAW_RP, opts.rawRetention, true);
   await ensurePolicy(influx, database, DAILY_RP, opts.dailyRetention ?? 'INF', false);
-  const resample = opts.resample ?? 'EVERY 1h FOR 3d';
+  const resample = opts.resample ?? `EVERY 1h FOR ${RESAMPLE_FOR_DAYS}d`;
   const existing = new Map((await continuousQueries(influx, database)).map((c) => [c.name, c.query]));
   const created: string[] = [];
   for (const name of Object.keys(DAILY_AGGREGATES) as DailyMeasurement[]) {

@@ -5,6 +5,7 @@ import { LEVEL_KEYS, type LevelKey } from '../devices/levels.ts';
 import type { Commune, Registry } from '../devices/registry/index.ts';
 import type { Series } from '../report/influx.ts';
 import { VN_TZ } from './retention.ts';
+import { countsBy, countsByDay, type ClosedDayCache } from './rating-counts.ts';
 import { PRIOR_WEIGHT, rankUnits, satisfactionIndex, satisfiedSubquery, totalCount, type LevelCounts } from './satisfaction.ts';
 import { cameraUptime, uptime, type UptimeRow } from './uptime.ts';
 
@@ -14,7 +15,8 @@ import { cameraUptime, uptime, type UptimeRow } from './uptime.ts';
  * uptime.ts. Everything takes a time span [startMs, endMs) and returns plain data; nothing here formats.
  */
 export type QueryRunner = (query: string) => Promise<Series[]>;
-export type ViewDeps = { run: QueryRunner; influx: InfluxDB; database: string; now: number };
+/** `cache`: closed days' counts kept between requests (rating-counts.ts); absent = none kept */
+export type ViewDeps = { run: QueryRunner; influx: InfluxDB; database: string; now: number; cache?: ClosedDayCache };
 
 /** A commune is flagged "few ratings" below this count: its own data then weighs less than the area mean. */
 export const FEW_RATINGS = PRIOR_WEIGHT;
@@ -44,20 +46,6 @@ export function communesCondition(codes: readonly string[], registry?: Registry)
   return `(${parts.join(' OR ')})`;
 }
 
-/** Counts per level grouped by `tag` (commune, counter, officer, device) over a span. */
-export async function countsBy(run: QueryRunner, tag: string, where: string, s: { startMs: number; endMs: number }): Promise<Map<string, LevelCounts>> {
-  const series = await run(`SELECT count("value") AS "n" FROM "${MEASUREMENTS.rating}" WHERE ${where} AND ${span(s)} GROUP BY "${tag}", "level"`);
-  const out = new Map<string, LevelCounts>();
-  for (const x of series) {
-    const key = x.tags?.[tag] ?? '';
-    const counts = out.get(key) ?? {};
-    const level = x.tags?.level as LevelKey;
-    counts[level] = (counts[level] ?? 0) + num(x.values[0]?.[x.columns.indexOf('n')]);
-    out.set(key, counts);
-  }
-  return out;
-}
-
 export type RankingRow = {
   code: string;
   name: string;
@@ -83,9 +71,9 @@ export async function areaRanking(deps: ViewDeps, registry: Registry, communes: 
   const where = communesCondition(communes, registry);
   const silentSpan = { startMs: Math.max(period.startMs, period.endMs - SILENT_DAYS * DAY_MS), endMs: period.endMs };
   const [now, before, byBox] = await Promise.all([
-    countsBy(deps.run, 'commune', where, period),
-    countsBy(deps.run, 'commune', where, previous),
-    countsBy(deps.run, 'device', where, silentSpan),
+    countsBy(deps, 'commune', where, period),
+    countsBy(deps, 'commune', where, previous),
+    countsBy(deps, 'device', where, silentSpan),
   ]);
   const base = communes.map((code) => {
     const p = registry.communes.get(code)!;
@@ -116,22 +104,10 @@ export async function areaRanking(deps: ViewDeps, registry: Registry, communes: 
 export type TrendPoint = { start: string; n: number; index: number | null; counts: LevelCounts };
 export type HeatCell = { weekday: number; hour: number; n: number; satisfied: number; index: number | null };
 
-/** Ratings per Vietnam day and level, summed into weeks (Monday) and calendar months in JS. */
-async function dailyCounts(run: QueryRunner, where: string, s: { startMs: number; endMs: number }): Promise<Map<number, LevelCounts>> {
-  const series = await run(`SELECT count("value") AS "n" FROM "${MEASUREMENTS.rating}" WHERE ${where} AND ${span(s)} GROUP BY time(1d), "level" fill(none) tz('${VN_TZ}')`);
-  const days = new Map<number, LevelCounts>();
-  for (const x of series) {
-    const level = x.tags?.level as LevelKey;
-    const ti = x.columns.indexOf('time');
-    const ni = x.columns.indexOf('n');
-    for (const v of x.values) {
-      const t = typeof v[ti] === 'number' ? (v[ti] as number) : Date.parse(String(v[ti]));
-      const c = days.get(t) ?? {};
-      c[level] = (c[level] ?? 0) + num(v[ni]);
-      days.set(t, c);
-    }
-  }
-  return days;
+/** Ratings per Vietnam day and level (rating-counts.ts), summed into weeks (Monday) and calendar months in JS. */
+async function dailyCounts(deps: ViewDeps, where: string, s: { startMs: number; endMs: number }): Promise<Map<number, LevelCounts>> {
+  const days = await countsByDay(deps, where, s);
+  return new Map([...days].map(([t, c]) => [Number(t), c]));
 }
 
 function bucket(days: Map<number, LevelCounts>, keyOf: (dayMs: number) => number): TrendPoint[] {
@@ -213,12 +189,12 @@ export async function communeDetail(deps: ViewDeps, registry: Registry, code: st
   const where = `"commune" = '${esc(code)}'`;
   const counterName = new Map(p.commune.counters.map((k) => [k.id, k.name]));
   const [byCounter, prev, days, heat, rejected, byOfficer] = await Promise.all([
-    countsBy(deps.run, 'counter', where, period),
-    countsBy(deps.run, 'commune', where, previous),
-    dailyCounts(deps.run, where, period),
+    countsBy(deps, 'counter', where, period),
+    countsBy(deps, 'commune', where, previous),
+    dailyCounts(deps, where, period),
     heatMap(deps.run, where, period),
     rejectedPresses(deps.run, where, period),
-    o.officers ? countsBy(deps.run, 'officer', where, period) : Promise.resolve(null),
+    o.officers ? countsBy(deps, 'officer', where, period) : Promise.resolve(null),
   ]);
   const counts: LevelCounts = {};
   for (const c of byCounter.values()) for (const k of LEVEL_KEYS) if (c[k]) counts[k] = (counts[k] ?? 0) + c[k]!;

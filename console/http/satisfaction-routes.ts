@@ -4,6 +4,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { InfluxDB } from 'influx';
 import { vnWeekStart } from '../../collector/presence-vntime.ts';
+import { ClosedDayCache } from '../../analytics/rating-counts.ts';
 import { areaRanking, communeDetail, communeUptime, uptimeFractions, type ViewDeps } from '../../analytics/satisfaction-view.ts';
 import { PERIOD_LABELS, PeriodError, resolvePeriod, vnDisplayDate, type ResolvedPeriod } from '../../analytics/periods.ts';
 import { ReportError } from '../../report/errors.ts';
@@ -72,10 +73,10 @@ const describe = (p: ResolvedPeriod) => ({
   previousText: `${vnDisplayDate(p.previous.startMs)} – ${vnDisplayDate(p.previous.endMs - 1)}`,
 });
 
-export function viewDeps(cfg: { url: string; database: string }, now: number): ViewDeps {
+export function viewDeps(cfg: { url: string; database: string }, now: number, cache?: ClosedDayCache): ViewDeps {
   const u = new URL(cfg.url);
   const influx = new InfluxDB({ host: u.hostname, port: Number(u.port || 8086), protocol: u.protocol === 'https:' ? 'https' : 'http', database: cfg.database });
-  return { run: httpQueryRunner(cfg.url, cfg.database, 30_000), influx, database: cfg.database, now };
+  return { run: httpQueryRunner(cfg.url, cfg.database, 30_000), influx, database: cfg.database, now, cache };
 }
 
 /** uPlot's own files, served by the console (commune offices have poor links: nothing from a CDN) */
@@ -88,10 +89,12 @@ export function registerSatisfactionRoutes(app: FastifyInstance, deps: HttpDeps)
   registerDeploymentRoutes(app, deps, deployment);
   void app.register(fastifyStatic, { root: UPLOT_DIST, prefix: '/vendor/uplot/', decorateReply: false, allowedPath: (p) => p === '/uPlot.iife.min.js' || p === '/uPlot.min.css' });
   const stats = { influxErrors: 0 };
+  // closed days' rating counts never change: one cache for every request of this console
+  const closedDays = new ClosedDayCache();
   const withDb = async <T>(run: (v: ViewDeps) => Promise<T>): Promise<T> => {
     if (!deps.influx) fail('INFLUX_UNCONFIGURED');
     try {
-      return await run(viewDeps(deps.influx, deps.clock.now()));
+      return await run(viewDeps(deps.influx, deps.clock.now(), closedDays));
     } catch (err) {
       if (err instanceof ConsoleError) throw err;
       stats.influxErrors++;

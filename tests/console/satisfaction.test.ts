@@ -8,11 +8,12 @@ import { produceReport } from '../../report/produce.ts';
 import { runPanel, runVariable, type Ctx, type Panel } from '../dashboards/grafana-sim.ts';
 import { testDatabase } from '../harness/influx.ts';
 import { consoleEnv, FakeClock, type Env } from './helpers.ts';
-import { A, B, C, END, EXPECTED, FROM, NOW, OFFICER, PROVINCE, seedPoints, START, TO, UNITS } from './satisfaction-seed.ts';
+import { A, B, C, END, EXPECTED, FROM, NOW, OFFICER, PROVINCE, seedPoints, seedWithDailyAggregates, START, TO, UNITS } from './satisfaction-seed.ts';
 
 /**
  * The "Mức độ hài lòng" API on seeded InfluxDB with hand-computed answers; the same figures from the Grafana
- * panels' queries and from the review report (one definition per number); who sees what.
+ * panels' queries (raw points) and from the review report (one definition per number); who sees what. The
+ * console and the report read the closed days of the period from the daily aggregates (rating-counts.ts).
  */
 let env: Env;
 let db: ReturnType<typeof testDatabase>;
@@ -21,8 +22,8 @@ const custom = `period=custom&from=${FROM}&to=${TO}`;
 beforeAll(async () => {
   db = testDatabase('console_sat');
   env = await consoleEnv({ influx: { url: db.url, database: db.database } }, new FakeClock(NOW), { units: UNITS, province: PROVINCE, withDistrict: false });
-  await db.influx.createDatabase(db.database);
-  await db.influx.writePoints(seedPoints(env.registry), { database: db.database });
+  // as the collector sets it up: raw policy plus the daily aggregates, which the console reads for closed days
+  await seedWithDailyAggregates(db, seedPoints(env.registry));
 });
 
 const get = async (user: string, path: string) => env.api(await env.login(user), 'GET', path);
