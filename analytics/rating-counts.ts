@@ -23,33 +23,38 @@ export type QueryRunner = (query: string) => Promise<Series[]>;
 export type Span = { startMs: number; endMs: number };
 export type CountsDeps = { run: QueryRunner; database: string; now: number; cache?: ClosedDayCache };
 
-/** Counts of closed days by query, least recently used dropped first; and whether the aggregates exist. */
+/**
+ * Counts of closed days, per day and query (a query = a grouping tag and a WHERE), and whether the database has
+ * the aggregates. Per day, so every period (week, month, a custom range, the previous period) is summed from the
+ * same cached days. Bounded: the least recently used query's days are dropped first.
+ */
 export class ClosedDayCache {
-  readonly #entries = new Map<string, ReadonlyMap<string, LevelCounts>>();
+  readonly #days = new Map<string, Map<number, ReadonlyMap<string, LevelCounts>>>();
   #daily: { database: string; available: boolean; at: number } | undefined;
   readonly stats = { hits: 0, misses: 0 };
 
   constructor(
-    readonly maxEntries = 2_000,
+    /** day entries kept over all queries (a province of 100 communes over two years: 730) */
+    readonly maxDays = 50_000,
     /** how long the answer "the database has the daily aggregates" is trusted */
     readonly recheckMs = 60_000,
   ) {}
 
-  get(key: string): ReadonlyMap<string, LevelCounts> | undefined {
-    const v = this.#entries.get(key);
-    if (v) {
-      this.#entries.delete(key);
-      this.#entries.set(key, v);
-      this.stats.hits++;
-    } else this.stats.misses++;
+  /** The days of one query (created empty), marked most recently used. */
+  days(id: string): Map<number, ReadonlyMap<string, LevelCounts>> {
+    const v = this.#days.get(id) ?? new Map();
+    this.#days.delete(id);
+    this.#days.set(id, v);
     return v;
   }
 
-  set(key: string, value: ReadonlyMap<string, LevelCounts>): void {
-    this.#entries.set(key, value);
-    for (const k of this.#entries.keys()) {
-      if (this.#entries.size <= this.maxEntries) break;
-      this.#entries.delete(k);
+  /** Drops the least recently used queries' days while over the bound (never the one just used). */
+  trim(): void {
+    let total = [...this.#days.values()].reduce((n, d) => n + d.size, 0);
+    for (const [id, d] of this.#days) {
+      if (total <= this.maxDays || this.#days.size === 1) break;
+      total -= d.size;
+      this.#days.delete(id);
     }
   }
 
@@ -58,8 +63,9 @@ export class ClosedDayCache {
     return d && d.database === database && now - d.at < this.recheckMs && now >= d.at ? d.available : undefined;
   }
 
+  /** Only a yes is remembered: a database given its continuous queries later is read from them at once. */
   rememberDaily(database: string, available: boolean, now: number): void {
-    this.#daily = { database, available, at: now };
+    this.#daily = available ? { database, available, at: now } : undefined;
   }
 }
 
@@ -118,53 +124,72 @@ function mergeInto(out: Map<string, LevelCounts>, part: ReadonlyMap<string, Leve
 }
 
 /**
- * The shared read: closed days through the cache from the aggregates, the rest raw, summed per key.
- * `daily`/`raw` build the two queries (same grouping), `keyOf` names a result row's key.
+ * The closed days of `c` for one query, per Vietnam day: from the cache, the missing days in one query over the
+ * aggregates (`daily` must GROUP BY time(1d) in Vietnam time). A day without ratings is kept as an empty map.
  */
-async function hybrid(deps: CountsDeps, id: string, s: Span, daily: (c: Span) => string, raw: (r: Span) => string, keyOf: (x: Series, row: unknown[]) => string): Promise<Map<string, LevelCounts>> {
-  const out = new Map<string, LevelCounts>();
-  const parts = (await hasDailyRatings(deps)) ? splitSpan(s, deps.now) : { closed: null, raw: s.endMs > s.startMs ? [s] : [] };
-  const closed = async (c: Span) => {
-    const key = `${deps.database}|${id}|${c.startMs}|${c.endMs}`;
-    let part = deps.cache?.get(key);
-    if (!part) {
-      const m = new Map<string, LevelCounts>();
-      addSeries(m, await deps.run(daily(c)), keyOf);
-      part = m;
-      deps.cache?.set(key, m);
+async function closedDays(deps: CountsDeps, id: string, c: Span, daily: (c: Span) => string, keyOf: (x: Series) => string): Promise<Map<number, ReadonlyMap<string, LevelCounts>>> {
+  const store = deps.cache?.days(`${deps.database}|${id}`) ?? new Map<number, ReadonlyMap<string, LevelCounts>>();
+  const missing: number[] = [];
+  for (let d = c.startMs; d < c.endMs; d += DAY_MS) if (!store.has(d)) missing.push(d);
+  if (missing.length) {
+    const fetch = { startMs: missing[0], endMs: missing[missing.length - 1] + DAY_MS };
+    const byDay = new Map<number, Map<string, LevelCounts>>();
+    for (let d = fetch.startMs; d < fetch.endMs; d += DAY_MS) byDay.set(d, new Map());
+    for (const x of await deps.run(daily(fetch))) {
+      const level = x.tags?.level as LevelKey;
+      const [ti, ni] = [x.columns.indexOf('time'), x.columns.indexOf('n')];
+      for (const row of x.values) {
+        const day = byDay.get(timeOf(row[ti]));
+        if (!day) continue;
+        const counts = day.get(keyOf(x)) ?? {};
+        counts[level] = (counts[level] ?? 0) + num(row[ni]);
+        day.set(keyOf(x), counts);
+      }
     }
-    return part;
-  };
-  const results = await Promise.all([
-    ...(parts.closed ? [closed(parts.closed)] : []),
-    ...parts.raw.map(async (r) => {
-      const m = new Map<string, LevelCounts>();
-      addSeries(m, await deps.run(raw(r)), keyOf);
-      return m;
-    }),
-  ]);
-  for (const r of results) mergeInto(out, r);
+    for (const [d, m] of byDay) store.set(d, m);
+    if (deps.cache) deps.cache.stats.misses++;
+    deps.cache?.trim();
+  } else if (deps.cache) deps.cache.stats.hits++;
+  const out = new Map<number, ReadonlyMap<string, LevelCounts>>();
+  for (let d = c.startMs; d < c.endMs; d += DAY_MS) out.set(d, store.get(d)!);
   return out;
 }
 
+async function rawCounts(deps: CountsDeps, spans: Span[], raw: (r: Span) => string, keyOf: (x: Series, row: unknown[]) => string): Promise<Map<string, LevelCounts>> {
+  const out = new Map<string, LevelCounts>();
+  for (const series of await Promise.all(spans.map((r) => deps.run(raw(r))))) addSeries(out, series, keyOf);
+  return out;
+}
+
+async function parts(deps: CountsDeps, s: Span): Promise<{ closed: Span | null; raw: Span[] }> {
+  return (await hasDailyRatings(deps)) ? splitSpan(s, deps.now) : { closed: null, raw: s.endMs > s.startMs ? [s] : [] };
+}
+
+const DAILY_BY_DAY = `fill(none) tz('${VN_TZ}')`;
+
 /** Counts per level grouped by `tag` (commune, counter, officer, device) over a span. */
-export function countsBy(deps: CountsDeps, tag: string, where: string, s: Span): Promise<Map<string, LevelCounts>> {
+export async function countsBy(deps: CountsDeps, tag: string, where: string, s: Span): Promise<Map<string, LevelCounts>> {
+  const p = await parts(deps, s);
   const by = `GROUP BY "${tag}", "level"`;
-  return hybrid(
-    deps, `by:${tag}|${where}`, s,
-    (c) => `SELECT sum("n") AS "n" FROM ${DAILY} WHERE ${where} AND ${span(c)} ${by}`,
-    (r) => `SELECT count("value") AS "n" FROM "${MEASUREMENTS.rating}" WHERE ${where} AND ${span(r)} ${by}`,
-    (x) => x.tags?.[tag] ?? '',
-  );
+  const [closed, raw] = await Promise.all([
+    p.closed ? closedDays(deps, `by:${tag}|${where}`, p.closed, (c) => `SELECT sum("n") AS "n" FROM ${DAILY} WHERE ${where} AND ${span(c)} GROUP BY time(1d), "${tag}", "level" ${DAILY_BY_DAY}`, (x) => x.tags?.[tag] ?? '') : null,
+    rawCounts(deps, p.raw, (r) => `SELECT count("value") AS "n" FROM "${MEASUREMENTS.rating}" WHERE ${where} AND ${span(r)} ${by}`, (x) => x.tags?.[tag] ?? ''),
+  ]);
+  const out = new Map<string, LevelCounts>();
+  for (const day of closed?.values() ?? []) mergeInto(out, day);
+  mergeInto(out, raw);
+  return out;
 }
 
 /** Counts per level per Vietnam day (key: the day's start, UTC ms, as a string) over a span. */
-export function countsByDay(deps: CountsDeps, where: string, s: Span): Promise<Map<string, LevelCounts>> {
-  const by = `GROUP BY time(1d), "level" fill(none) tz('${VN_TZ}')`;
-  return hybrid(
-    deps, `day|${where}`, s,
-    (c) => `SELECT sum("n") AS "n" FROM ${DAILY} WHERE ${where} AND ${span(c)} ${by}`,
-    (r) => `SELECT count("value") AS "n" FROM "${MEASUREMENTS.rating}" WHERE ${where} AND ${span(r)} ${by}`,
-    (x, row) => String(timeOf(row[x.columns.indexOf('time')])),
-  );
+export async function countsByDay(deps: CountsDeps, where: string, s: Span): Promise<Map<string, LevelCounts>> {
+  const p = await parts(deps, s);
+  const [closed, raw] = await Promise.all([
+    p.closed ? closedDays(deps, `day|${where}`, p.closed, (c) => `SELECT sum("n") AS "n" FROM ${DAILY} WHERE ${where} AND ${span(c)} GROUP BY time(1d), "level" ${DAILY_BY_DAY}`, () => '') : null,
+    rawCounts(deps, p.raw, (r) => `SELECT count("value") AS "n" FROM "${MEASUREMENTS.rating}" WHERE ${where} AND ${span(r)} GROUP BY time(1d), "level" ${DAILY_BY_DAY}`, (x, row) => String(timeOf(row[x.columns.indexOf('time')]))),
+  ]);
+  const out = new Map<string, LevelCounts>();
+  for (const [d, day] of closed ?? []) if (day.size) mergeInto(out, new Map([[String(d), day.get('')!]]));
+  mergeInto(out, raw);
+  return out;
 }

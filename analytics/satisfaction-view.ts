@@ -1,11 +1,11 @@
 import type { InfluxDB } from 'influx';
 import { MEASUREMENTS } from '../collector/schema.ts';
-import { DAY_MS, VN_OFFSET_MS, vnWeekday } from '../collector/presence-vntime.ts';
+import { DAY_MS, VN_OFFSET_MS, vnDayStart, vnWeekday } from '../collector/presence-vntime.ts';
 import { LEVEL_KEYS, type LevelKey } from '../devices/levels.ts';
 import type { Commune, Registry } from '../devices/registry/index.ts';
 import type { Series } from '../report/influx.ts';
 import { VN_TZ } from './retention.ts';
-import { countsBy, countsByDay, type ClosedDayCache } from './rating-counts.ts';
+import { countsBy, countsByDay, hasDailyRatings, type ClosedDayCache } from './rating-counts.ts';
 import { PRIOR_WEIGHT, rankUnits, satisfactionIndex, satisfiedSubquery, totalCount, type LevelCounts } from './satisfaction.ts';
 import { cameraUptime, uptime, type UptimeRow } from './uptime.ts';
 
@@ -46,6 +46,25 @@ export function communesCondition(codes: readonly string[], registry?: Registry)
   return `(${parts.join(' OR ')})`;
 }
 
+/** WHERE fragment of the provinces holding `codes` (the tag every point carries). */
+export function provincesCondition(codes: readonly string[], registry: Registry): string {
+  const provinces = [...new Set(codes.map((c) => registry.communes.get(c)?.province.code).filter((p): p is string => !!p))].sort();
+  return `(${provinces.map((p) => `"province" = '${esc(p)}'`).join(' OR ')})`;
+}
+
+/**
+ * Reads the closed days of the last `days` days of every province's communes into the cache in the background,
+ * so that the first province view after a start is as fast as the next ones. Errors are the caller's to log.
+ */
+export async function preloadProvinces(deps: ViewDeps, registry: Registry, days = 2 * 366 + 31): Promise<void> {
+  if (!deps.cache || !(await hasDailyRatings(deps))) return;
+  const all = [...registry.communes.values()];
+  for (const p of registry.file.provinces) {
+    const codes = all.filter((x) => x.province.code === p.code).map((x) => x.commune.code);
+    if (codes.length) await countsBy(deps, 'commune', provincesCondition(codes, registry), { startMs: vnDayStart(deps.now) - days * DAY_MS, endMs: vnDayStart(deps.now) });
+  }
+}
+
 export type RankingRow = {
   code: string;
   name: string;
@@ -69,10 +88,13 @@ export type Ranking = { areaMean: number | null; n: number; index: number | null
 export async function areaRanking(deps: ViewDeps, registry: Registry, communes: readonly string[], period: { startMs: number; endMs: number }, previous: { startMs: number; endMs: number }): Promise<Ranking> {
   if (!communes.length) return { areaMean: null, n: 0, index: null, rows: [] };
   const where = communesCondition(communes, registry);
+  // the counts of whole provinces, of which only the asked communes are read: every user of a province (a district
+  // officer reading part of it too) shares the same cached days (rating-counts.ts, preloadProvinces)
+  const provinces = provincesCondition(communes, registry);
   const silentSpan = { startMs: Math.max(period.startMs, period.endMs - SILENT_DAYS * DAY_MS), endMs: period.endMs };
   const [now, before, byBox] = await Promise.all([
-    countsBy(deps, 'commune', where, period),
-    countsBy(deps, 'commune', where, previous),
+    countsBy(deps, 'commune', provinces, period),
+    countsBy(deps, 'commune', provinces, previous),
     countsBy(deps, 'device', where, silentSpan),
   ]);
   const base = communes.map((code) => {

@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { InfluxDB } from 'influx';
 import { vnWeekStart } from '../../collector/presence-vntime.ts';
 import { ClosedDayCache } from '../../analytics/rating-counts.ts';
-import { areaRanking, communeDetail, communeUptime, uptimeFractions, type ViewDeps } from '../../analytics/satisfaction-view.ts';
+import { areaRanking, communeDetail, communeUptime, preloadProvinces, uptimeFractions, type ViewDeps } from '../../analytics/satisfaction-view.ts';
 import { PERIOD_LABELS, PeriodError, resolvePeriod, vnDisplayDate, type ResolvedPeriod } from '../../analytics/periods.ts';
 import { ReportError } from '../../report/errors.ts';
 import { httpQueryRunner } from '../../report/influx.ts';
@@ -91,6 +91,17 @@ export function registerSatisfactionRoutes(app: FastifyInstance, deps: HttpDeps)
   const stats = { influxErrors: 0 };
   // closed days' rating counts never change: one cache for every request of this console
   const closedDays = new ClosedDayCache();
+  // read the provinces' closed days once at start, in the background, so the first province view is fast too
+  const influxCfg = deps.influx;
+  if (influxCfg) {
+    app.addHook('onReady', async () => {
+      const started = deps.clock.now();
+      preloadProvinces(viewDeps(influxCfg, started, closedDays), deps.area.registry).then(
+        () => deps.log.info({ ms: deps.clock.now() - started, ...closedDays.stats }, 'satisfaction: closed days preloaded'),
+        (err) => deps.log.warn({ err }, 'satisfaction: preloading closed days failed (they are read on first use)'),
+      );
+    });
+  }
   const withDb = async <T>(run: (v: ViewDeps) => Promise<T>): Promise<T> => {
     if (!deps.influx) fail('INFLUX_UNCONFIGURED');
     try {

@@ -29,13 +29,23 @@ const COUNTER_NAMES = ['Quầy Tư pháp – Hộ tịch', 'Quầy Địa chính
 const COMMUNE_NAMES = ['Xã Tân Hội', 'Xã Bình Thạnh', 'Phường An Lộc', 'Xã Thường Thới Tiền', 'Phường An Bình', 'Xã Long Khánh'];
 
 export async function demoRegistry(opts: DemoOptions = {}): Promise<{ file: RegistryFile; yaml: string; secrets: DemoSecrets }> {
-  const { hamletsPerCommune = 4, countersPerCommune = 2, cost, withDistrict = false, units } = opts;
-  const communes = units?.length ?? opts.communes ?? 1;
   const secrets: DemoSecrets = {};
   const secret = async (id: string) => {
     secrets[id] = randomBytes(12).toString('base64url');
-    return hashPassword(secrets[id], cost);
+    return hashPassword(secrets[id], opts.cost);
   };
+  const file = demoLayout(opts);
+  for (const p of file.provinces) {
+    for (const c of [...p.communes, ...p.districts.flatMap((d) => d.communes)]) for (const d of c.devices) d.passwordHash = await secret(d.id);
+  }
+  for (const s of file.services) s.passwordHash = await secret(s.id);
+  return { file, yaml: stringify(file), secrets };
+}
+
+/** The same registry without passwords (hashes left empty): its units and devices, e.g. to name them in dashboards. */
+export function demoLayout(opts: DemoOptions = {}): RegistryFile {
+  const { hamletsPerCommune = 4, countersPerCommune = 2, withDistrict = false, units } = opts;
+  const communes = units?.length ?? opts.communes ?? 1;
   const communeList = [];
   for (let c = 0; c < communes; c++) {
     const cid = `xa${c + 1}`;
@@ -54,11 +64,11 @@ export async function demoRegistry(opts: DemoOptions = {}): Promise<{ file: Regi
     const devices = [];
     for (const counter of counters) {
       const id = `${counter.id}-box`;
-      devices.push({ id, kind: 'rating-box' as const, counter: counter.id, name: `Hộp đánh giá ${counter.name}`, passwordHash: await secret(id) });
+      devices.push({ id, kind: 'rating-box' as const, counter: counter.id, name: `Hộp đánh giá ${counter.name}`, passwordHash: '' });
     }
     for (const hamlet of hamlets) {
       const id = `${hamlet.id}-loa`;
-      devices.push({ id, kind: 'speaker' as const, hamlet: hamlet.id, name: `Loa ${hamlet.name}`, passwordHash: await secret(id) });
+      devices.push({ id, kind: 'speaker' as const, hamlet: hamlet.id, name: `Loa ${hamlet.name}`, passwordHash: '' });
     }
     communeList.push({
       code: unit?.code ?? String(90001 + c).padStart(5, '0'),
@@ -71,12 +81,11 @@ export async function demoRegistry(opts: DemoOptions = {}): Promise<{ file: Regi
   }
   const services = [];
   for (const [id, role] of [['collector', 'collector'], ['console', 'console'], ['node-red', 'integration']] as const) {
-    services.push({ id, role, passwordHash: await secret(id) });
+    services.push({ id, role, passwordHash: '' });
   }
   const { code, name } = opts.province ?? { code: '99', name: 'Tỉnh Mẫu' };
   const province = withDistrict
     ? { code, name, districts: [{ code: '999', name: 'Huyện Mẫu', communes: communeList }], communes: [] }
     : { code, name, districts: [], communes: communeList };
-  const file: RegistryFile = { version: 1, provinces: [province], services };
-  return { file, yaml: stringify(file), secrets };
+  return { version: 1, provinces: [province], services };
 }

@@ -96,6 +96,10 @@ describe('counts from the daily aggregates', () => {
     await countsBy(deps, 'commune', where, month.previous);
     await countsBy(deps, 'commune', where, month.previous);
     expect(rec.queries).toHaveLength(1);
+    // another period over cached days asks nothing more of the aggregates (days are cached one by one)
+    rec.queries.length = 0;
+    await countsBy(deps, 'commune', where, { startMs: month.startMs + 3 * DAY, endMs: closedBefore(NOW) });
+    expect(rec.queries).toEqual([]);
     // the cached counts are copies: a caller changing its result changes nothing cached
     first.get(A)!['rat-hai-long'] = 1_000_000;
     expect((await countsBy(deps, 'commune', where, month)).get(A)!['rat-hai-long']).toBe(40);
