@@ -26,10 +26,14 @@ export type CountsDeps = { run: QueryRunner; database: string; now: number; cach
 /**
  * Counts of closed days, per day and query (a query = a grouping tag and a WHERE), and whether the database has
  * the aggregates. Per day, so every period (week, month, a custom range, the previous period) is summed from the
- * same cached days. Bounded: the least recently used query's days are dropped first.
+ * same cached days. Bounded: the least recently used query's days are dropped first. A day is read again after
+ * `maxAgeMs`: the continuous queries never change a closed day, but a bulk load, a restore from backup or a
+ * manual backfill of the aggregates can.
  */
+type CachedDay = { at: number; counts: ReadonlyMap<string, LevelCounts> };
+
 export class ClosedDayCache {
-  readonly #days = new Map<string, Map<number, ReadonlyMap<string, LevelCounts>>>();
+  readonly #days = new Map<string, Map<number, CachedDay>>();
   #daily: { database: string; available: boolean; at: number } | undefined;
   readonly stats = { hits: 0, misses: 0 };
 
@@ -38,14 +42,19 @@ export class ClosedDayCache {
     readonly maxDays = 50_000,
     /** how long the answer "the database has the daily aggregates" is trusted */
     readonly recheckMs = 60_000,
+    readonly maxAgeMs = 6 * 3_600_000,
   ) {}
 
   /** The days of one query (created empty), marked most recently used. */
-  days(id: string): Map<number, ReadonlyMap<string, LevelCounts>> {
+  days(id: string): Map<number, CachedDay> {
     const v = this.#days.get(id) ?? new Map();
     this.#days.delete(id);
     this.#days.set(id, v);
     return v;
+  }
+
+  fresh(day: CachedDay | undefined, now: number): day is CachedDay {
+    return day !== undefined && now - day.at < this.maxAgeMs && now >= day.at;
   }
 
   /** Drops the least recently used queries' days while over the bound (never the one just used). */
@@ -128,9 +137,10 @@ function mergeInto(out: Map<string, LevelCounts>, part: ReadonlyMap<string, Leve
  * aggregates (`daily` must GROUP BY time(1d) in Vietnam time). A day without ratings is kept as an empty map.
  */
 async function closedDays(deps: CountsDeps, id: string, c: Span, daily: (c: Span) => string, keyOf: (x: Series) => string): Promise<Map<number, ReadonlyMap<string, LevelCounts>>> {
-  const store = deps.cache?.days(`${deps.database}|${id}`) ?? new Map<number, ReadonlyMap<string, LevelCounts>>();
+  const store = deps.cache?.days(`${deps.database}|${id}`) ?? new Map<number, CachedDay>();
+  const fresh = (d: CachedDay | undefined): d is CachedDay => (deps.cache ? deps.cache.fresh(d, deps.now) : d !== undefined);
   const missing: number[] = [];
-  for (let d = c.startMs; d < c.endMs; d += DAY_MS) if (!store.has(d)) missing.push(d);
+  for (let d = c.startMs; d < c.endMs; d += DAY_MS) if (!fresh(store.get(d))) missing.push(d);
   if (missing.length) {
     const fetch = { startMs: missing[0], endMs: missing[missing.length - 1] + DAY_MS };
     const byDay = new Map<number, Map<string, LevelCounts>>();
@@ -146,12 +156,12 @@ async function closedDays(deps: CountsDeps, id: string, c: Span, daily: (c: Span
         day.set(keyOf(x), counts);
       }
     }
-    for (const [d, m] of byDay) store.set(d, m);
+    for (const [d, m] of byDay) store.set(d, { at: deps.now, counts: m });
     if (deps.cache) deps.cache.stats.misses++;
     deps.cache?.trim();
   } else if (deps.cache) deps.cache.stats.hits++;
   const out = new Map<number, ReadonlyMap<string, LevelCounts>>();
-  for (let d = c.startMs; d < c.endMs; d += DAY_MS) out.set(d, store.get(d)!);
+  for (let d = c.startMs; d < c.endMs; d += DAY_MS) out.set(d, store.get(d)!.counts);
   return out;
 }
 

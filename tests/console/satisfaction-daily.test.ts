@@ -100,6 +100,10 @@ describe('counts from the daily aggregates', () => {
     rec.queries.length = 0;
     await countsBy(deps, 'commune', where, { startMs: month.startMs + 3 * DAY, endMs: closedBefore(NOW) });
     expect(rec.queries).toEqual([]);
+    // a cached day is read again after maxAgeMs (a bulk load or a restore can change closed days)
+    rec.queries.length = 0;
+    await countsBy({ ...deps, now: NOW + deps.cache!.maxAgeMs }, 'commune', where, month.previous);
+    expect(rec.queries.filter((q) => q.includes('"daily"."rating_daily"'))).toHaveLength(1);
     // the cached counts are copies: a caller changing its result changes nothing cached
     first.get(A)!['rat-hai-long'] = 1_000_000;
     expect((await countsBy(deps, 'commune', where, month)).get(A)!['rat-hai-long']).toBe(40);
