@@ -7,7 +7,7 @@ import { decision766 } from '../../analytics/decision766.ts';
 import { produceReport } from '../../report/produce.ts';
 import { runPanel, runVariable, type Ctx, type Panel } from '../dashboards/grafana-sim.ts';
 import { testDatabase } from '../harness/influx.ts';
-import { consoleEnv, FakeClock, type Env } from './helpers.ts';
+import { consoleEnv, FakeClock, PASSWORD, type Env } from './helpers.ts';
 import { A, B, C, END, EXPECTED, FROM, NOW, OFFICER, PROVINCE, seedPoints, seedWithDailyAggregates, START, TO, UNITS } from './satisfaction-seed.ts';
 
 /**
@@ -59,6 +59,20 @@ describe('GET /api/satisfaction/ranking', () => {
     expect(areas.body.communes).toEqual([{ code: A, name: 'Phường Phú Khương' }]);
     expect((await get('canbo1', `/api/satisfaction/commune/${B}?${custom}`)).body.error.code).toBe('FORBIDDEN_COMMUNE');
     expect((await get('huyen', `/api/satisfaction/ranking?area=01&${custom}`)).body.error.code).toBe('AREA_UNKNOWN');
+  });
+
+  it('an area user sees only the communes of their area, ranked among themselves', async () => {
+    await env.console.users.create({ username: 'vung', role: 'district', communes: [A, C], password: PASSWORD }, 'test');
+    const r = await get('vung', `/api/satisfaction/ranking?area=${PROVINCE.code}&${custom}`);
+    expect(r.body.rows.map((x: any) => x.code)).toEqual([A, C]);
+    // shrunk toward the pooled mean of exactly A and C: (60 + 60) / (80 + 100)
+    const p0 = 120 / 180;
+    expect(r.body.rows[0].shrunk).toBeCloseTo((100 * (60 + 50 * p0)) / 130, 9);
+    expect(r.body.n).toBe(180);
+    expect((await get('vung', `/api/satisfaction/commune/${B}?${custom}`)).body.error.code).toBe('FORBIDDEN_COMMUNE');
+    expect((await get('vung', '/api/satisfaction/areas')).body.communes.map((c: any) => c.code)).toEqual([A, C]);
+    // the province's appendix is the whole province or nothing
+    expect((await get('vung', `/api/satisfaction/report?area=${PROVINCE.code}&from=${FROM}&to=${TO}`)).body.error.code).toBe('FORBIDDEN_COMMUNE');
   });
 
   it('refuses bad periods with a coded error, never a crash', async () => {
