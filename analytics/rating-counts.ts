@@ -21,7 +21,8 @@ import type { LevelCounts } from './satisfaction.ts';
  */
 export type QueryRunner = (query: string) => Promise<Series[]>;
 export type Span = { startMs: number; endMs: number };
-export type CountsDeps = { run: QueryRunner; database: string; now: number; cache?: ClosedDayCache };
+/** `maxAgeMs`: re-read cached days older than this (default the cache's own; a background refresh asks less) */
+export type CountsDeps = { run: QueryRunner; database: string; now: number; cache?: ClosedDayCache; maxAgeMs?: number };
 
 /**
  * Counts of closed days, per day and query (a query = a grouping tag and a WHERE), and whether the database has
@@ -53,8 +54,8 @@ export class ClosedDayCache {
     return v;
   }
 
-  fresh(day: CachedDay | undefined, now: number): day is CachedDay {
-    return day !== undefined && now - day.at < this.maxAgeMs && now >= day.at;
+  fresh(day: CachedDay | undefined, now: number, maxAgeMs = this.maxAgeMs): day is CachedDay {
+    return day !== undefined && now - day.at < maxAgeMs && now >= day.at;
   }
 
   /** Drops the least recently used queries' days while over the bound (never the one just used). */
@@ -138,7 +139,7 @@ function mergeInto(out: Map<string, LevelCounts>, part: ReadonlyMap<string, Leve
  */
 async function closedDays(deps: CountsDeps, id: string, c: Span, daily: (c: Span) => string, keyOf: (x: Series) => string): Promise<Map<number, ReadonlyMap<string, LevelCounts>>> {
   const store = deps.cache?.days(`${deps.database}|${id}`) ?? new Map<number, CachedDay>();
-  const fresh = (d: CachedDay | undefined): d is CachedDay => (deps.cache ? deps.cache.fresh(d, deps.now) : d !== undefined);
+  const fresh = (d: CachedDay | undefined): d is CachedDay => (deps.cache ? deps.cache.fresh(d, deps.now, deps.maxAgeMs) : d !== undefined);
   const missing: number[] = [];
   for (let d = c.startMs; d < c.endMs; d += DAY_MS) if (!fresh(store.get(d))) missing.push(d);
   if (missing.length) {
@@ -177,13 +178,18 @@ async function parts(deps: CountsDeps, s: Span): Promise<{ closed: Span | null; 
 
 const DAILY_BY_DAY = `fill(none) tz('${VN_TZ}')`;
 
-/** Counts per level grouped by `tag` (commune, counter, officer, device) over a span. */
-export async function countsBy(deps: CountsDeps, tag: string, where: string, s: Span): Promise<Map<string, LevelCounts>> {
+/**
+ * Counts per level grouped by `tag` (commune, counter, officer, device) over a span. `raw`: read the recent raw
+ * points grouped by a finer tag and fold its values into keys (e.g. by device, folded into communes), so that
+ * two reads of one request ask InfluxDB the same raw query (onceRunner).
+ */
+export async function countsBy(deps: CountsDeps, tag: string, where: string, s: Span, o: { raw?: { tag: string; key: (value: string) => string } } = {}): Promise<Map<string, LevelCounts>> {
   const p = await parts(deps, s);
-  const by = `GROUP BY "${tag}", "level"`;
+  const rawTag = o.raw?.tag ?? tag;
+  const rawKey = o.raw?.key ?? ((v: string) => v);
   const [closed, raw] = await Promise.all([
     p.closed ? closedDays(deps, `by:${tag}|${where}`, p.closed, (c) => `SELECT sum("n") AS "n" FROM ${DAILY} WHERE ${where} AND ${span(c)} GROUP BY time(1d), "${tag}", "level" ${DAILY_BY_DAY}`, (x) => x.tags?.[tag] ?? '') : null,
-    rawCounts(deps, p.raw, (r) => `SELECT count("value") AS "n" FROM "${MEASUREMENTS.rating}" WHERE ${where} AND ${span(r)} ${by}`, (x) => x.tags?.[tag] ?? ''),
+    rawCounts(deps, p.raw, (r) => `SELECT count("value") AS "n" FROM "${MEASUREMENTS.rating}" WHERE ${where} AND ${span(r)} GROUP BY "${rawTag}", "level"`, (x) => rawKey(x.tags?.[rawTag] ?? '')),
   ]);
   const out = new Map<string, LevelCounts>();
   for (const day of closed?.values() ?? []) mergeInto(out, day);
@@ -202,4 +208,14 @@ export async function countsByDay(deps: CountsDeps, where: string, s: Span): Pro
   for (const [d, day] of closed ?? []) if (day.size) mergeInto(out, new Map([[String(d), day.get('')!]]));
   mergeInto(out, raw);
   return out;
+}
+
+/** A runner that asks InfluxDB once for a query text asked several times (the reads of one request). */
+export function onceRunner(run: QueryRunner): QueryRunner {
+  const asked = new Map<string, Promise<Series[]>>();
+  return (q) => {
+    let p = asked.get(q);
+    if (!p) asked.set(q, (p = run(q)));
+    return p;
+  };
 }

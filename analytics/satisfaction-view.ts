@@ -5,7 +5,7 @@ import { LEVEL_KEYS, type LevelKey } from '../devices/levels.ts';
 import type { Commune, Registry } from '../devices/registry/index.ts';
 import type { Series } from '../report/influx.ts';
 import { VN_TZ } from './retention.ts';
-import { countsBy, countsByDay, hasDailyRatings, type ClosedDayCache } from './rating-counts.ts';
+import { countsBy, countsByDay, hasDailyRatings, onceRunner, type ClosedDayCache } from './rating-counts.ts';
 import { PRIOR_WEIGHT, rankUnits, satisfactionIndex, satisfiedSubquery, totalCount, type LevelCounts } from './satisfaction.ts';
 import { cameraUptime, uptime, type UptimeRow } from './uptime.ts';
 
@@ -16,11 +16,14 @@ import { cameraUptime, uptime, type UptimeRow } from './uptime.ts';
  */
 export type QueryRunner = (query: string) => Promise<Series[]>;
 /** `cache`: closed days' counts kept between requests (rating-counts.ts); absent = none kept */
-export type ViewDeps = { run: QueryRunner; influx: InfluxDB; database: string; now: number; cache?: ClosedDayCache };
+export type ViewDeps = { run: QueryRunner; influx: InfluxDB; database: string; now: number; cache?: ClosedDayCache; maxAgeMs?: number };
 
 /** A commune is flagged "few ratings" below this count: its own data then weighs less than the area mean. */
 export const FEW_RATINGS = PRIOR_WEIGHT;
-/** A rating box with no rating over this many days before the end of the period is a silent box. */
+/**
+ * A rating box with no rating over the last SILENT_DAYS Vietnam days of the period is a silent box (for a period
+ * ending now, the last of them is today so far).
+ */
 export const SILENT_DAYS = 4;
 
 const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
@@ -53,8 +56,9 @@ export function provincesCondition(codes: readonly string[], registry: Registry)
 }
 
 /**
- * Reads the closed days of the last `days` days of every province's communes into the cache in the background,
- * so that the first province view after a start is as fast as the next ones. Errors are the caller's to log.
+ * Reads the closed days of the last `days` days of every province's communes into the cache, in the background
+ * at the console's start so the first province view is as fast as the next ones, and again before they expire
+ * (days older than `deps.maxAgeMs` are re-read) so no user's request pays for it. Errors are the caller's to log.
  */
 export async function preloadProvinces(deps: ViewDeps, registry: Registry, days = 2 * 366 + 31): Promise<void> {
   if (!deps.cache || !(await hasDailyRatings(deps))) return;
@@ -78,7 +82,7 @@ export type RankingRow = {
   /** index − previous index, percentage points; null without both */
   change: number | null;
   fewRatings: boolean;
-  /** ids of the commune's rating boxes with no rating over the last SILENT_DAYS of the period */
+  /** ids of the commune's rating boxes with no rating over the last SILENT_DAYS Vietnam days of the period */
   silentBoxes: string[];
 };
 
@@ -87,15 +91,17 @@ export type Ranking = { areaMean: number | null; n: number; index: number | null
 /** Every commune of `communes` ranked by the shrunk index toward the pooled mean of exactly these communes. */
 export async function areaRanking(deps: ViewDeps, registry: Registry, communes: readonly string[], period: { startMs: number; endMs: number }, previous: { startMs: number; endMs: number }): Promise<Ranking> {
   if (!communes.length) return { areaMean: null, n: 0, index: null, rows: [] };
-  const where = communesCondition(communes, registry);
   // the counts of whole provinces, of which only the asked communes are read: every user of a province (a district
   // officer reading part of it too) shares the same cached days (rating-counts.ts, preloadProvinces)
   const provinces = provincesCondition(communes, registry);
-  const silentSpan = { startMs: Math.max(period.startMs, period.endMs - SILENT_DAYS * DAY_MS), endMs: period.endMs };
+  const silentSpan = { startMs: Math.max(period.startMs, vnDayStart(period.endMs - 1) - (SILENT_DAYS - 1) * DAY_MS), endMs: period.endMs };
+  // the recent raw points by box, once: folded into communes for the ranking, read as they are for silent boxes
+  const once = { ...deps, run: onceRunner(deps.run) };
+  const byDevice = { raw: { tag: 'device', key: (id: string) => registry.device(id)?.commune.code ?? '' } };
   const [now, before, byBox] = await Promise.all([
-    countsBy(deps, 'commune', provinces, period),
-    countsBy(deps, 'commune', provinces, previous),
-    countsBy(deps, 'device', where, silentSpan),
+    countsBy(once, 'commune', provinces, period, byDevice),
+    countsBy(once, 'commune', provinces, previous, byDevice),
+    countsBy(once, 'device', provinces, silentSpan),
   ]);
   const base = communes.map((code) => {
     const p = registry.communes.get(code)!;

@@ -91,16 +91,24 @@ export function registerSatisfactionRoutes(app: FastifyInstance, deps: HttpDeps)
   const stats = { influxErrors: 0 };
   // closed days' rating counts never change: one cache for every request of this console
   const closedDays = new ClosedDayCache();
-  // read the provinces' closed days once at start, in the background, so the first province view is fast too
+  // read the provinces' closed days at start, in the background, so the first province view is fast too, and
+  // again at half their cache age so that no request finds them expired
   const influxCfg = deps.influx;
   if (influxCfg) {
-    app.addHook('onReady', async () => {
+    let timer: NodeJS.Timeout | undefined;
+    const preload = (why: string, maxAgeMs?: number) => {
       const started = deps.clock.now();
-      preloadProvinces(viewDeps(influxCfg, started, closedDays), deps.area.registry).then(
-        () => deps.log.info({ ms: deps.clock.now() - started, ...closedDays.stats }, 'satisfaction: closed days preloaded'),
-        (err) => deps.log.warn({ err }, 'satisfaction: preloading closed days failed (they are read on first use)'),
+      preloadProvinces({ ...viewDeps(influxCfg, started, closedDays), maxAgeMs }, deps.area.registry).then(
+        () => deps.log.info({ why, ms: deps.clock.now() - started, ...closedDays.stats }, 'satisfaction: closed days preloaded'),
+        (err) => deps.log.warn({ err, why }, 'satisfaction: preloading closed days failed (they are read on first use)'),
       );
+    };
+    app.addHook('onReady', async () => {
+      preload('start');
+      timer = setInterval(() => preload('refresh', closedDays.maxAgeMs / 2), closedDays.maxAgeMs / 2);
+      timer.unref();
     });
+    app.addHook('onClose', async () => clearInterval(timer));
   }
   const withDb = async <T>(run: (v: ViewDeps) => Promise<T>): Promise<T> => {
     if (!deps.influx) fail('INFLUX_UNCONFIGURED');

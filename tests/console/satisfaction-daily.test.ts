@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ClosedDayCache, closedBefore, countsBy, countsByDay, hasDailyRatings, splitSpan, type CountsDeps } from '../../analytics/rating-counts.ts';
 import { resolvePeriod } from '../../analytics/periods.ts';
+import { areaRanking } from '../../analytics/satisfaction-view.ts';
 import { MEASUREMENTS } from '../../collector/schema.ts';
 import { demoRegistry } from '../../devices/simulator/demo-registry.ts';
 import { parseRegistry, type Registry } from '../../devices/registry/index.ts';
@@ -104,6 +105,10 @@ describe('counts from the daily aggregates', () => {
     rec.queries.length = 0;
     await countsBy({ ...deps, now: NOW + deps.cache!.maxAgeMs }, 'commune', where, month.previous);
     expect(rec.queries.filter((q) => q.includes('"daily"."rating_daily"'))).toHaveLength(1);
+    // a background refresh re-reads days younger than that when asked to
+    rec.queries.length = 0;
+    await countsBy({ ...deps, maxAgeMs: 0 }, 'commune', where, month.previous);
+    expect(rec.queries.filter((q) => q.includes('"daily"."rating_daily"'))).toHaveLength(1);
     // the cached counts are copies: a caller changing its result changes nothing cached
     first.get(A)!['rat-hai-long'] = 1_000_000;
     expect((await countsBy(deps, 'commune', where, month)).get(A)!['rat-hai-long']).toBe(40);
@@ -115,5 +120,17 @@ describe('counts from the daily aggregates', () => {
     expect(sorted(await countsBy(deps, 'commune', where, day))).toEqual({ [C]: { 'hai-long': 1 } });
     await withDaily.influx.writePoints([{ measurement: MEASUREMENTS.rating, tags: { ...registry.deviceTags(registry.device('xa1-quay1-box')!), level: 'rat-hai-long', time_quality: 'synced' }, fields: { value: 4, id: 'just-now' }, timestamp: new Date(NOW - 60_000) }], { database: withDaily.database });
     expect(sorted(await countsBy(deps, 'commune', where, day))).toEqual({ [A]: { 'rat-hai-long': 1 }, [C]: { 'hai-long': 1 } });
+  });
+
+  it('the ranking asks for the recent raw points once (by box: for the communes and for the silent boxes)', async () => {
+    const rec = recording(withDaily.url, withDaily.database);
+    const deps = { run: rec.run, database: withDaily.database, now: NOW, cache: new ClosedDayCache(), influx: withDaily.influx };
+    const week = resolvePeriod('week', NOW);
+    const r = await areaRanking(deps, registry, [A, C], week, week.previous);
+    expect(rec.queries.filter((q) => q.includes('FROM "rating"'))).toHaveLength(1);
+    // A: the three of 18/11 and the one stored a moment ago (test above); C: today's
+    expect(r.rows.map((x) => [x.code, x.n])).toEqual([[C, 1], [A, 4]]);
+    // A's box 1 rated on 18/11, box 2 not in the last 4 days (today so far and the 3 days before); C's box today
+    expect(r.rows.map((x) => x.silentBoxes)).toEqual([[], ['xa1-quay2-box']]);
   });
 });
