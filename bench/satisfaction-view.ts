@@ -2,26 +2,27 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { loadavg } from 'node:os';
-import { areaRanking, preloadProvinces } from '../analytics/satisfaction-view.ts';
 import { pino } from 'pino';
-import { ClosedDayCache } from '../analytics/rating-counts.ts';
-import { dailySelectInto, ensureDownsampling, RESAMPLE_FOR_DAYS } from '../analytics/retention.ts';
-import { vnDayStart } from '../collector/presence-vntime.ts';
-import { resolvePeriod } from '../analytics/periods.ts';
+import { areaRanking, preloadProvinces } from '../devices/analytics/satisfaction-view.ts';
+import { ClosedDayCache } from '../devices/analytics/rating-counts.ts';
+import { dailySelectInto, RESAMPLE_FOR_DAYS } from '../devices/storage/index.ts';
+import { ensureDownsampling } from '../collector/downsampling.ts';
+import { vnDayStart } from '../devices/time/vietnam.ts';
+import { resolvePeriod } from '../devices/analytics/periods.ts';
 import { parseConfig, startConsole } from '../console/index.ts';
 import { Q } from '../dashboards/queries.ts';
 import { renderDashboards } from '../dashboards/build.ts';
 import { parseRegistry } from '../devices/registry/index.ts';
-import { writeDemoHistory } from '../devices/simulator/demo-history.ts';
-import { demoRegistry } from '../devices/simulator/demo-registry.ts';
-import { httpQueryRunner } from '../report/influx.ts';
+import { writeDemoHistory } from '../simulator/demo-history.ts';
+import { demoRegistry } from '../simulator/demo-registry.ts';
+import { httpQueryRunner } from '../console/report/influx.ts';
 import { interpolate, runVariable, type Ctx } from '../tests/dashboards/grafana-sim.ts';
 import { InfluxDB } from 'influx';
 
 /**
  * The province view ("Mức độ hài lòng", ranking) for 100 communes × 1 year of ratings, the database set up as the
  * collector does (raw policy, daily aggregates kept by continuous queries):
- *  - server: the console's ranking (analytics/satisfaction-view.ts areaRanking, both periods and the silent-box
+ *  - server: the console's ranking (devices/analytics/satisfaction-view.ts areaRanking, both periods and the silent-box
  *    check) called directly, cold (no cache: closed days from the daily aggregates, the recent days raw) and warm
  *    (the closed days cached, as in a running console: only the recent days are read);
  *  - page: Chromium, from the period change to the page marking itself ready (fetch, ranking table, draw), the

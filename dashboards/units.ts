@@ -1,6 +1,6 @@
 import { SATISFACTION_LEVELS } from '../devices/levels.ts';
-import { DEMO_PROVINCE, DEMO_UNITS } from '../devices/simulator/demo-province.ts';
-import { demoLayout } from '../devices/simulator/demo-registry.ts';
+import { DEMO_PROVINCE, DEMO_UNITS } from '../devices/fixtures/demo-province.ts';
+import { demoLayout } from '../devices/fixtures/demo-layout.ts';
 import type { RegistryFile } from '../devices/registry/schema.ts';
 
 /**

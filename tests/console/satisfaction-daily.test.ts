@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ClosedDayCache, closedBefore, countsBy, countsByDay, hasDailyRatings, splitSpan, type CountsDeps } from '../../analytics/rating-counts.ts';
-import { resolvePeriod } from '../../analytics/periods.ts';
-import { areaRanking } from '../../analytics/satisfaction-view.ts';
-import { MEASUREMENTS } from '../../collector/schema.ts';
-import { demoRegistry } from '../../devices/simulator/demo-registry.ts';
+import { ClosedDayCache, closedBefore, countsBy, countsByDay, hasDailyRatings, splitSpan, type CountsDeps } from '../../devices/analytics/rating-counts.ts';
+import { resolvePeriod } from '../../devices/analytics/periods.ts';
+import { areaRanking } from '../../devices/analytics/satisfaction-view.ts';
+import { MEASUREMENTS } from '../../devices/storage/measurements.ts';
+import { demoRegistry } from '../../simulator/demo-registry.ts';
 import { parseRegistry, type Registry } from '../../devices/registry/index.ts';
-import { httpQueryRunner } from '../../report/influx.ts';
+import { httpQueryRunner } from '../../console/report/influx.ts';
 import { testDatabase } from '../harness/influx.ts';
 import { A, C, END, NOW, PROVINCE, seedPoints, seedWithDailyAggregates, START, UNITS } from './satisfaction-seed.ts';
 

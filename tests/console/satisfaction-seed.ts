@@ -1,6 +1,7 @@
 import type { InfluxDB, IPoint } from 'influx';
-import { dailySelectInto, ensureDownsampling } from '../../analytics/retention.ts';
-import { MEASUREMENTS } from '../../collector/schema.ts';
+import { dailySelectInto } from '../../devices/storage/continuous-queries.ts';
+import { ensureDownsampling } from '../../collector/downsampling.ts';
+import { MEASUREMENTS } from '../../devices/storage/measurements.ts';
 import { levelValue, type LevelKey } from '../../devices/levels.ts';
 import type { Registry } from '../../devices/registry/index.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { pickLevel, rng } from '../../devices/simulator/citizens.ts';
-import { DEMO_UNITS } from '../../devices/simulator/demo-province.ts';
+import { pickLevel, rng } from '../../simulator/citizens.ts';
+import { DEMO_UNITS } from '../../devices/fixtures/demo-province.ts';
 
 /** The demo's citizens: a commune's quality decides its satisfaction index, over a wide range. */
 const satisfiedShare = (quality: number, draws = 20_000) => {
