@@ -30,3 +30,15 @@ export function publishWithTimeout(
     });
   });
 }
+
+/** Graceful disconnect, bounded: a client that never connected (or hangs) is ended by force. */
+export function endClient(client: MqttClient, clock: Clock): Promise<void> {
+  return new Promise((resolve) => {
+    if (!client.connected) return client.end(true, {}, () => resolve());
+    const timer = clock.setTimeout(() => client.end(true, {}, () => resolve()), 5000);
+    client.end(false, {}, () => {
+      timer.cancel();
+      resolve();
+    });
+  });
+}

@@ -43,9 +43,9 @@ export class RatingExtension implements CollectorExtension {
   async start(ctx: CollectorContext): Promise<void> {
     const attempt = async () => {
       try {
-        await this.dossiers.load(ctx.influx, ctx.database, ctx.log);
+        await this.dossiers.load(ctx.query, ctx.log);
       } catch (err) {
-        ctx.log.warn({ err: (err as Error).message }, 'dossier ledger not loaded; the boxes still refuse their own duplicates; retrying');
+        ctx.log.warn({ code: 'DOSSIER_LEDGER_UNLOADED', err: (err as Error).message }, 'dossier ledger not loaded; the boxes still refuse their own duplicates; retrying');
         if (!this.#stopped) this.#retry = ctx.clock.setTimeout(() => void attempt(), LEDGER_RETRY_MS);
       }
     };

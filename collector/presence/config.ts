@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CollectorError } from '../errors.ts';
 
 /**
  * Presence, device state, camera and alert settings (part of the collector config).
@@ -27,15 +28,11 @@ export const PresenceConfig = z
 export type PresenceConfigInput = z.input<typeof PresenceConfig>;
 export type PresenceConfig = z.output<typeof PresenceConfig>;
 
-export class PresenceConfigError extends Error {
-  readonly code = 'PRESENCE_CONFIG_INVALID';
-  constructor(readonly problems: string[]) {
-    super(`cấu hình trạng thái thiết bị không hợp lệ:\n  - ${problems.join('\n  - ')}`);
-  }
-}
-
 export function parsePresenceConfig(input: unknown = {}): PresenceConfig {
   const r = PresenceConfig.safeParse(input ?? {});
-  if (!r.success) throw new PresenceConfigError(r.error.issues.map((i) => `${i.path.join('.') || '(gốc)'}: ${i.message}`));
+  if (!r.success) {
+    const problems = r.error.issues.map((i) => `${i.path.join('.') || '(gốc)'}: ${i.message}`);
+    throw new CollectorError('PRESENCE_CONFIG_INVALID', `cấu hình trạng thái thiết bị không hợp lệ:\n  - ${problems.join('\n  - ')}`, problems);
+  }
   return Object.freeze(r.data);
 }

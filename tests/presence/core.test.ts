@@ -1,7 +1,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig, startCollector, type Collector } from '../../collector/index.ts';
-import { presenceExtensions } from '../../collector/presence/index.ts';
+import { presenceExtension, type PresenceService } from '../../collector/presence/index.ts';
 import { RatingExtension } from '../../collector/rating.ts';
 import { AlertPayload } from '../../devices/contract/index.ts';
 import { parseRegistry } from '../../devices/registry/index.ts';
@@ -17,7 +17,7 @@ const db = testDatabase('pcore');
 const broker = new TestBroker();
 const BOX = 'xa1-quay1-box';
 let collector: Collector;
-let presence: ReturnType<typeof presenceExtensions>;
+let presence: PresenceService;
 let watcher: MqttClient;
 const alerts: AlertPayload[] = [];
 const devices: SimDevice[] = [];
@@ -33,8 +33,8 @@ beforeAll(async () => {
     spoolDir: tempDir('tt-pspool-'),
     clientId: `collector-${Math.random().toString(16).slice(2, 10)}`,
   });
-  presence = presenceExtensions({ offlineGraceS: 0, offlineAlertAfterS: 0 });
-  collector = await startCollector({ config, registry, log: silentLogger, clock: systemClock, extensions: [new RatingExtension(), ...presence.extensions] });
+  presence = presenceExtension({ offlineGraceS: 0, offlineAlertAfterS: 0 });
+  collector = await startCollector({ config, registry, log: silentLogger, clock: systemClock, extensions: [new RatingExtension(), presence] });
   await collector.subscribed;
   watcher = await mqtt.connectAsync(broker.url, { clientId: 'watcher', protocolVersion: 4 });
   watcher.on('message', (_t, b) => alerts.push(AlertPayload.parse(JSON.parse(b.toString()))));
@@ -68,8 +68,8 @@ describe('presence in the real collector core', () => {
 
   it('an offline verdict raises an alert stored and published through the core', async () => {
     devices[0].cut();
-    await waitFor(() => presence.service.tracker.get(BOX)?.pendingOfflineAt != null, 20_000, 'will');
-    await presence.service.sweep();
+    await waitFor(() => presence.tracker.get(BOX)?.pendingOfflineAt != null, 20_000, 'will');
+    await presence.sweep();
     await waitFor(() => alerts.some((a) => a.kind === 'offline' && a.state === 'raised'), 20_000, 'alert published');
     await collector.flush();
     const rows = await q<{ open: number; alert: string }>(`SELECT * FROM "alert" WHERE "device" = '${BOX}'`);
