@@ -1,14 +1,12 @@
-import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { presencePoint } from '../../collector/presence/store.ts';
 import { closedHalfDays } from '../../collector/presence/silent-box.ts';
 import { alertsInfluxQL, areaCondition, openAlerts, openAlertsInfluxQL, recentAlerts } from '../../analytics/alerts.ts';
 import { devicesInArea } from '../../analytics/uptime.ts';
-import { AlertPayload } from '../../devices/contract/index.ts';
 import { parseRegistry, type Registry } from '../../devices/registry/index.ts';
 import { demoRegistry } from '../../devices/simulator/demo-registry.ts';
 import { testDatabase } from '../harness/influx.ts';
-import { presenceStore, SimDevice, startPresenceCollector, TestBroker, TestClock, waitFor, type PresenceRig } from './harness.ts';
+import { AlertWatcher, closeScene, presenceStore, SimDevice, startPresenceCollector, TestBroker, TestClock, waitFor, type PresenceRig } from './harness.ts';
 
 /**
  * Silent-box and camera-down alerts. The collector's clock is set to Wednesday 2026-11-25 12:00 Vietnam time
@@ -24,8 +22,8 @@ const BUSY = 'xa1-quay2-box'; // online all morning, one rating
 const OFF = 'xa1-quay3-box'; // never reported
 let registry: Registry;
 let rig: PresenceRig;
-let watcher: MqttClient;
-const published: AlertPayload[] = [];
+const watcher = new AlertWatcher();
+const published = watcher.alerts;
 const devices: SimDevice[] = [];
 
 async function startCollector(): Promise<PresenceRig> {
@@ -45,17 +43,12 @@ beforeAll(async () => {
     { measurement: 'rating', tags: tags(BUSY), fields: { value: 4, id: 'r1' }, timestamp: new Date('2026-11-25T02:00:00Z') },
   ]);
   await broker.start();
-  watcher = await mqtt.connectAsync(broker.url, { clientId: 'watcher', protocolVersion: 4 });
-  watcher.on('message', (_t, b) => published.push(AlertPayload.parse(JSON.parse(b.toString()))));
-  await watcher.subscribeAsync('tt/v1/+/alert', { qos: 1 });
+  await watcher.connect(broker.url);
   rig = await startCollector();
 });
 
 afterAll(async () => {
-  for (const d of devices) await d.close();
-  await rig?.collector.close();
-  await watcher?.endAsync(true);
-  await broker.stop();
+  await closeScene({ devices, rig, watcher, broker });
   await influx.dropDatabase(database);
 });
 

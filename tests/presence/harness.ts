@@ -6,8 +6,9 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { InfluxStore, startCollector, type Collector } from '../../collector/index.ts';
 import type { CollectorExtension } from '../../collector/extension.ts';
 import { PRESENCE_SCHEMAS, presenceExtension, type PresenceConfigInput, type PresenceService } from '../../collector/presence/index.ts';
+import { AlertPayload } from '../../devices/contract/index.ts';
 import type { Registry } from '../../devices/registry/index.ts';
-import { topicFor } from '../../devices/topics.ts';
+import { channelFilter, topicFor } from '../../devices/topics.ts';
 import { systemClock, type Clock } from '../../infra/clock.ts';
 import { silentLogger } from '../../infra/logger.ts';
 import { freePort } from '../../infra/ports.ts';
@@ -155,4 +156,30 @@ export class SimDevice {
   async close(): Promise<void> {
     await this.client?.endAsync(true).catch(() => undefined);
   }
+}
+
+/** Someone watching every alert on the broker (subscribed again after a broker restart), each checked by the contract. */
+export class AlertWatcher {
+  readonly alerts: AlertPayload[] = [];
+  client?: MqttClient;
+
+  async connect(url: string): Promise<void> {
+    const client = await mqtt.connectAsync(url, { clientId: 'watcher', protocolVersion: 4, reconnectPeriod: 200 });
+    this.client = client;
+    client.on('message', (_t, b) => this.alerts.push(AlertPayload.parse(JSON.parse(b.toString()))));
+    client.on('connect', () => client.subscribe(channelFilter('alert'), { qos: 1 }));
+    await client.subscribeAsync(channelFilter('alert'), { qos: 1 });
+  }
+
+  async close(): Promise<void> {
+    await this.client?.endAsync(true);
+  }
+}
+
+/** After a file's tests, in order: the devices, the collector, the watcher, the broker. */
+export async function closeScene(s: { devices: SimDevice[]; rig?: PresenceRig; watcher: AlertWatcher; broker: TestBroker }): Promise<void> {
+  for (const d of s.devices) await d.close();
+  await s.rig?.collector.close();
+  await s.watcher.close();
+  await s.broker.stop();
 }

@@ -1,11 +1,9 @@
-import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRegistry, type Registry } from '../../devices/registry/index.ts';
 import { demoRegistry } from '../../devices/simulator/demo-registry.ts';
-import { AlertPayload } from '../../devices/contract/index.ts';
 import { topicFor } from '../../devices/topics.ts';
 import { testDatabase } from '../harness/influx.ts';
-import { SimDevice, startPresenceCollector, TestBroker, TestClock, waitFor, type PresenceRig } from './harness.ts';
+import { AlertWatcher, closeScene, SimDevice, startPresenceCollector, TestBroker, TestClock, waitFor, type PresenceRig } from './harness.ts';
 
 /** Simulated devices over a real aedes and a real InfluxDB, through the real collector, its wall clock driven by the test. */
 const { url, influx, database } = testDatabase('presence');
@@ -17,8 +15,8 @@ const LOA = 'xa1-ap1-loa'; // no last will (a power cut / 4G drop says nothing)
 const DEAD = 'xa1-ap2-loa'; // reports once, then loses power without a will
 let registry: Registry;
 let rig: PresenceRig;
-let watcher: MqttClient;
-const alerts: AlertPayload[] = [];
+const watcher = new AlertWatcher();
+const alerts = watcher.alerts;
 const devices: SimDevice[] = [];
 
 type Row = { time: Date; online: number; source: string };
@@ -62,18 +60,12 @@ beforeAll(async () => {
   await influx.createDatabase(database);
   registry = parseRegistry((await demoRegistry({ hamletsPerCommune: 2, countersPerCommune: 1, cost: { N: 1024, r: 8, p: 1 } })).yaml);
   await broker.start();
-  watcher = await mqtt.connectAsync(broker.url, { clientId: 'watcher', protocolVersion: 4, reconnectPeriod: 200 });
-  watcher.on('message', (_t, b) => alerts.push(AlertPayload.parse(JSON.parse(b.toString()))));
-  watcher.on('connect', () => watcher.subscribe('tt/v1/+/alert', { qos: 1 }));
-  await watcher.subscribeAsync('tt/v1/+/alert', { qos: 1 });
+  await watcher.connect(broker.url);
   rig = await startCollector();
 });
 
 afterAll(async () => {
-  for (const d of devices) await d.close();
-  await rig?.collector.close();
-  await watcher?.endAsync(true);
-  await broker.stop();
+  await closeScene({ devices, rig, watcher, broker });
   await influx.dropDatabase(database);
 });
 
@@ -215,7 +207,7 @@ describe('presence with simulated devices', () => {
     const before = await snapshot();
     await rig.collector.close();
     // a stale retained 'online' (a power cut leaves it on the broker) waits for the next collector
-    await watcher.publishAsync(topicFor(DEAD, 'availability'), '{"state":"online"}', { qos: 1, retain: true });
+    await watcher.client!.publishAsync(topicFor(DEAD, 'availability'), '{"state":"online"}', { qos: 1, retain: true });
     rig = await startCollector();
     // the broker replays DEAD's retained 'online' and state: neither revives it
     await waitFor(() => rig.collector.stats().received >= 4, 20_000, 'retained replays handled');
