@@ -1,10 +1,10 @@
 import type { InfluxDB } from 'influx';
-import { MEASUREMENTS } from '../collector/schema.ts';
+import { MEASUREMENTS } from '../devices/storage/measurements.ts';
 import { DAY_MS, VN_OFFSET_MS, vnWeekday } from '../collector/presence-vntime.ts';
 import { LEVEL_KEYS, type LevelKey } from '../devices/levels.ts';
 import type { Commune, Registry } from '../devices/registry/index.ts';
 import type { Series } from '../report/influx.ts';
-import { VN_TZ } from './retention.ts';
+import { VN_TZ } from '../devices/storage/retention.ts';
 import { PRIOR_WEIGHT, rankUnits, satisfactionIndex, satisfiedSubquery, totalCount, type LevelCounts } from './satisfaction.ts';
 import { cameraUptime, uptime, type UptimeRow } from './uptime.ts';
 

@@ -1,6 +1,6 @@
 import type { InfluxDB } from 'influx';
 import type { Registry } from '../devices/registry/index.ts';
-import { MEASUREMENTS } from '../collector/schema.ts';
+import { MEASUREMENTS } from '../devices/storage/measurements.ts';
 import { DAY_MS, vnDayStart, vnWeekStart, WEEK_MS } from '../collector/presence-vntime.ts';
 
 /**

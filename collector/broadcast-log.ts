@@ -1,6 +1,6 @@
 import { FieldType } from 'influx';
 import type { CollectorExtension, HandleResult, InboundMessage } from './extension.ts';
-import { MEASUREMENTS } from './schema.ts';
+import { MEASUREMENTS } from '../devices/storage/measurements.ts';
 import { idTimestampNs } from './timestamp.ts';
 
 export const BROADCAST_TAGS = ['province', 'district', 'commune', 'device', 'kind', 'hamlet', 'announcement', 'outcome', 'priority'];

@@ -1,11 +1,12 @@
-import { FieldType, type IPoint, type ISchemaOptions } from 'influx';
-import { MEASUREMENTS } from './schema.ts';
-
+import { FieldType, type IPoint } from 'influx';
 import { BrokerRefusalsPayload } from '../devices/contract/broker-refusals.ts';
+import { MEASUREMENTS } from '../devices/storage/measurements.ts';
+import { issuesDetail } from '../infra/zod-issues.ts';
+import type { MeasurementSchema } from './storage.ts';
 
 export { BROKER_REFUSALS_TOPIC } from '../devices/contract/broker-refusals.ts';
 
-export const BROKER_SCHEMAS: Omit<ISchemaOptions, 'database'>[] = [
+export const BROKER_SCHEMAS: MeasurementSchema[] = [
   { measurement: MEASUREMENTS.brokerRefusals, fields: { count: FieldType.INTEGER }, tags: ['reason'] },
   { measurement: MEASUREMENTS.brokerClients, fields: { clients: FieldType.INTEGER }, tags: [] },
 ];
@@ -19,7 +20,7 @@ export function brokerRefusalPoints(bytes: Buffer): { ok: true; points: IPoint[]
     return { ok: false, detail: `not JSON: ${(err as Error).message}`.slice(0, 200) };
   }
   const r = BrokerRefusalsPayload.safeParse(json);
-  if (!r.success) return { ok: false, detail: r.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+  if (!r.success) return { ok: false, detail: issuesDetail(r.error.issues, { limit: 5 }) };
   const timestamp = new Date(r.data.at);
   const points: IPoint[] = Object.entries(r.data.refusals).map(([reason, count]) => ({
     measurement: MEASUREMENTS.brokerRefusals,

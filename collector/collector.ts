@@ -10,7 +10,7 @@ import type { CollectorContext, CollectorExtension } from './extension.ts';
 import { InfluxStore, type SetupHook } from './influx-store.ts';
 import { connectMqtt, defaultMqttFactory, type MqttFactory } from './mqtt-link.ts';
 import { Pipeline } from './pipeline.ts';
-import { endClient, publishWithTimeout } from './publish.ts';
+import { endClientBounded, publishWithTimeout } from '../infra/mqtt-publish.ts';
 import { REJECTION_SCHEMA } from './rejection.ts';
 import { Spool } from './spool.ts';
 import { emptyStats, type CollectorStats } from './stats.ts';
@@ -93,7 +93,7 @@ export async function startCollector(deps: CollectorDeps): Promise<Collector> {
   try {
     for (const ext of extensions) await ext.start?.(ctx);
   } catch (err) {
-    await endClient(link.client, clock); // fail fast at startup, without leaving a connected client behind
+    await endClientBounded(link.client, clock); // fail fast at startup, without leaving a connected client behind
     throw err;
   }
   store.start();
@@ -109,7 +109,7 @@ export async function startCollector(deps: CollectorDeps): Promise<Collector> {
     await flush();
     await store.close();
     await acker.settled();
-    await endClient(link.client, clock);
+    await endClientBounded(link.client, clock);
     client = undefined;
     log.info({ stats }, 'collector stopped');
   };

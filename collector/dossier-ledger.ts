@@ -1,5 +1,5 @@
 import type { Logger } from '../infra/logger.ts';
-import { MEASUREMENTS } from './schema.ts';
+import { MEASUREMENTS } from '../devices/storage/measurements.ts';
 import type { Query } from './storage.ts';
 
 /**

@@ -8,6 +8,7 @@ import type { Unit } from './levels.ts';
 import type { Schedule, User } from './model.ts';
 import { expand, scheduleEnd } from './recurrence.ts';
 import type { Store } from './store/index.ts';
+import { issuesDetail } from '../infra/zod-issues.ts';
 
 /** dd/mm/yyyy HH:mm, Vietnam time (UTC+7 all year) */
 function vietnamDateTime(iso: string): string {
@@ -65,7 +66,7 @@ export class PolicyService {
   set(user: User, unit: Unit, body: unknown): SoundPolicy {
     if (!isLeaderOf(user, this.deps.area, unit)) fail('FORBIDDEN_ROLE');
     const parsed = SoundPolicy.safeParse(body);
-    if (!parsed.success) fail('POLICY_INVALID', parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    if (!parsed.success) fail('POLICY_INVALID', issuesDetail(parsed.error.issues, { limit: 3 }));
     const at = new Date(this.deps.clock.now()).toISOString();
     this.deps.store.tx(() => {
       const before = this.deps.store.policies.get(unit.level, unit.code) ?? null;

@@ -1,6 +1,6 @@
-import { MEASUREMENTS } from '../collector/schema.ts';
+import { MEASUREMENTS } from '../devices/storage/measurements.ts';
 import { DAILY_INDEX_SELECT, dailySatisfiedSubquery, INDEX_SELECT, satisfiedSubquery, shrunkSelect } from '../analytics/satisfaction.ts';
-import { DAILY_RP, VN_TZ } from '../analytics/retention.ts';
+import { DAILY_RP, VN_TZ } from '../devices/storage/retention.ts';
 import { uptimeInfluxQL } from '../analytics/uptime.ts';
 import { AREA_FILTER, COMMUNE_FILTER } from './variables.ts';
 

@@ -1,5 +1,5 @@
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { MEASUREMENTS } from '../collector/schema.ts';
+import { MEASUREMENTS } from '../devices/storage/measurements.ts';
 import { PRIOR_WEIGHT, satisfiedSubquery } from '../analytics/satisfaction.ts';
 import { DATASOURCE } from './influx-query.ts';
 import { demoUnitNames, type UnitNames } from './units.ts';

@@ -1,4 +1,4 @@
-import { MEASUREMENTS } from '../collector/schema.ts';
+import { MEASUREMENTS } from '../devices/storage/measurements.ts';
 import type { LevelCounts } from '../analytics/satisfaction.ts';
 import type { LevelKey } from '../devices/levels.ts';
 import { uptime } from '../analytics/uptime.ts';

@@ -3,7 +3,7 @@ import type { IPoint } from 'influx';
 import { encode, type AlertKind, type AlertPayload } from '../../devices/contract/index.ts';
 import { topicFor } from '../../devices/topics.ts';
 import type { CollectorContext } from '../extension.ts';
-import { MEASUREMENTS } from '../schema.ts';
+import { MEASUREMENTS } from '../../devices/storage/measurements.ts';
 
 /**
  * The alert book: at most one open alert per (device, kind, subject). Raising an open alert or recovering a

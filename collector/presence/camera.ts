@@ -1,7 +1,7 @@
 import type { IPoint } from 'influx';
 import type { CameraPayload } from '../../devices/contract/index.ts';
 import type { DeviceTags } from '../../devices/registry/index.ts';
-import { MEASUREMENTS } from '../schema.ts';
+import { MEASUREMENTS } from '../../devices/storage/measurements.ts';
 
 /** camera_status: one point per probe, at receive time; tags + camera; fields up (1|0), latency_ms, error, status. */
 export function cameraPoint(tags: DeviceTags, p: CameraPayload, receivedAt: number): IPoint {

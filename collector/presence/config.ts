@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formatIssues } from '../../infra/zod-issues.ts';
 import { CollectorError } from '../errors.ts';
 
 /**
@@ -31,7 +32,7 @@ export type PresenceConfig = z.output<typeof PresenceConfig>;
 export function parsePresenceConfig(input: unknown = {}): PresenceConfig {
   const r = PresenceConfig.safeParse(input ?? {});
   if (!r.success) {
-    const problems = r.error.issues.map((i) => `${i.path.join('.') || '(gốc)'}: ${i.message}`);
+    const problems = formatIssues(r.error.issues);
     throw new CollectorError('PRESENCE_CONFIG_INVALID', `cấu hình trạng thái thiết bị không hợp lệ:\n  - ${problems.join('\n  - ')}`, problems);
   }
   return Object.freeze(r.data);

@@ -1,7 +1,7 @@
 import type { IPoint } from 'influx';
 import type { StatePayload } from '../../devices/contract/index.ts';
 import type { DeviceTags } from '../../devices/registry/index.ts';
-import { MEASUREMENTS } from '../schema.ts';
+import { MEASUREMENTS } from '../../devices/storage/measurements.ts';
 
 /**
  * device_state: one point per live heartbeat, at the collector's receive time (device clocks may be skewed or

@@ -1,5 +1,5 @@
 import { FieldType, type ISchemaOptions } from 'influx';
-import { MEASUREMENTS } from '../schema.ts';
+import { MEASUREMENTS } from '../../devices/storage/measurements.ts';
 
 /**
  * InfluxDB schemas of what presence, device state, cameras and alerts write (collector/schema.ts documents them):

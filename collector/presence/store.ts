@@ -1,6 +1,6 @@
 import type { IPoint } from 'influx';
 import type { DeviceTags } from '../../devices/registry/index.ts';
-import { MEASUREMENTS } from '../schema.ts';
+import { MEASUREMENTS } from '../../devices/storage/measurements.ts';
 import type { Query } from '../storage.ts';
 import type { Transition } from './tracker.ts';
 

@@ -1,5 +1,5 @@
 import { InfluxDB } from 'influx';
-import { MEASUREMENTS } from '../../collector/schema.ts';
+import { MEASUREMENTS } from '../../devices/storage/measurements.ts';
 import { LEVEL_KEYS, type LevelKey } from '../../devices/levels.ts';
 import type { LevelCounts } from '../../analytics/satisfaction.ts';
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { InfluxDB } from 'influx';
 import type { AlertKind, AlertState } from '../../devices/contract/index.ts';
-import { MEASUREMENTS } from '../../collector/schema.ts';
+import { MEASUREMENTS } from '../../devices/storage/measurements.ts';
 import { DAY_MS, vnDayStart } from '../../collector/presence-vntime.ts';
 import { cameraUptime, uptime, type UptimeRow } from '../../analytics/uptime.ts';
 import { openAlerts, recentAlerts, type AlertRow } from '../../analytics/alerts.ts';

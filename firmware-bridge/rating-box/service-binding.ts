@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DossierNumber, OfficerCode, ProcedureCode } from '../../devices/contract/dossier.ts';
 import type { Clock } from '../../infra/clock.ts';
 import type { Logger } from '../../infra/logger.ts';
-import { vietnamDate } from '../press-log.ts';
+import { vietnamDate } from './press-log.ts';
 import type { TrustedTime } from '../unit.ts';
 
 export type BindingOptions = {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GENERATED_DIR } from '../../dashboards/build.ts';
 import { testDatabase } from '../harness/influx.ts';
-import { dailySelectInto, ensureDownsampling } from '../../analytics/retention.ts';
+import { dailySelectInto, ensureDownsampling } from '../../devices/storage/retention.ts';
 import { influxQuery, influxWrite, vn } from './influx-http.ts';
 import { runPanel, runVariable, type Ctx, type Frame, type Panel, type Vars } from './grafana-sim.ts';
 import { deviceLines, RANGE, ratingLines } from './seed.ts';

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { continuousQueries, dailySelectInto, DAILY_RP, ensureDownsampling } from '../../analytics/retention.ts';
-import { RAW_RP } from '../../collector/schema.ts';
+import { continuousQueries, dailySelectInto, DAILY_RP, ensureDownsampling } from '../../devices/storage/retention.ts';
+import { RAW_RP } from '../../devices/storage/measurements.ts';
 import { testDatabase } from '../harness/influx.ts';
 import { influxQuery, influxWrite, vn } from './influx-http.ts';
 

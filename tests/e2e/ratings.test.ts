@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServiceProcess } from '../../infra/child.ts';
-import { startVirtualBox, type VirtualBox } from '../../firmware-bridge/virtual-box.ts';
+import { startVirtualBox, type VirtualBox } from '../../simulator/virtual-box.ts';
 import { LEVEL_KEYS } from '../../devices/levels.ts';
 import { tempDir } from '../harness/temp.ts';
 import { Stack, waitFor } from './stack.ts';

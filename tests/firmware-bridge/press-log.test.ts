@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../firmware-bridge/clock/fake-clock.ts';
-import { PressLog, vietnamDate } from '../../firmware-bridge/press-log.ts';
+import { PressLog, vietnamDate } from '../../firmware-bridge/rating-box/press-log.ts';
 import { silentLogger } from '../../infra/logger.ts';
 import { tempDir } from '../harness/temp.ts';
 import { syncedTime } from './fake-context.ts';

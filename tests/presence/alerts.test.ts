@@ -4,7 +4,7 @@ import { closedHalfDays } from '../../collector/presence/silent-box.ts';
 import { alertsInfluxQL, areaCondition, openAlerts, openAlertsInfluxQL, recentAlerts } from '../../analytics/alerts.ts';
 import { devicesInArea } from '../../analytics/uptime.ts';
 import { parseRegistry, type Registry } from '../../devices/registry/index.ts';
-import { demoRegistry } from '../../devices/simulator/demo-registry.ts';
+import { demoRegistry } from '../../simulator/demo-registry.ts';
 import { testDatabase } from '../harness/influx.ts';
 import { AlertWatcher, closeScene, presenceStore, SimDevice, startPresenceCollector, TestBroker, TestClock, waitFor, type PresenceRig } from './harness.ts';
 

@@ -3,7 +3,7 @@ import { parseConfig, startCollector, type Collector } from '../../collector/ind
 import { presenceExtension, type PresenceService } from '../../collector/presence/index.ts';
 import { RatingExtension } from '../../collector/rating.ts';
 import { parseRegistry } from '../../devices/registry/index.ts';
-import { demoRegistry } from '../../devices/simulator/demo-registry.ts';
+import { demoRegistry } from '../../simulator/demo-registry.ts';
 import { systemClock } from '../../infra/clock.ts';
 import { silentLogger } from '../../infra/logger.ts';
 import { testDatabase } from '../harness/influx.ts';

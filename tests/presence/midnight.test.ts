@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uptime, uptimeInfluxQL } from '../../analytics/uptime.ts';
 import type { StatePayload } from '../../devices/contract/index.ts';
 import { parseRegistry, type Registry } from '../../devices/registry/index.ts';
-import { demoRegistry } from '../../devices/simulator/demo-registry.ts';
+import { demoRegistry } from '../../simulator/demo-registry.ts';
 import { topicFor } from '../../devices/topics.ts';
 import { LocalInfluxd } from '../../infra/influxd.ts';
 import { freePort } from '../../infra/ports.ts';

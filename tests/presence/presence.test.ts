@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRegistry, type Registry } from '../../devices/registry/index.ts';
-import { demoRegistry } from '../../devices/simulator/demo-registry.ts';
+import { demoRegistry } from '../../simulator/demo-registry.ts';
 import { topicFor } from '../../devices/topics.ts';
 import { testDatabase } from '../harness/influx.ts';
 import { AlertWatcher, closeScene, SimDevice, startPresenceCollector, TestBroker, TestClock, waitFor, type PresenceRig } from './harness.ts';

@@ -6,7 +6,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { signSchedule } from '../../devices/schedule-signature.ts';
 import { freePort } from '../../infra/ports.ts';
 import { AudioCache } from '../../firmware-bridge/speaker/audio-cache.ts';
-import { parseSpeakerConfig } from '../../firmware-bridge/speaker/create-unit.ts';
+import { parseUnitSection } from '../../firmware-bridge/unit-sections.ts';
+
+const parseSpeakerConfig = (raw: unknown) => parseUnitSection('speaker', raw);
 import { Ledger } from '../../firmware-bridge/speaker/ledger.ts';
 import { cappedVolume, inPeriod, isQuiet, vietnamMinuteOfDay } from '../../firmware-bridge/speaker/periods.ts';
 import { AlsaPlayer } from '../../firmware-bridge/speaker/player-alsa.ts';

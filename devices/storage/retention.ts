@@ -1,5 +1,5 @@
 import type { InfluxDB } from 'influx';
-import { MEASUREMENTS, RAW_RP } from '../collector/schema.ts';
+import { MEASUREMENTS, RAW_RP } from './measurements.ts';
 
 /**
  * Retention: raw points live in the `raw` policy for a configurable period (collector config

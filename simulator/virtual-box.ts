@@ -1,14 +1,16 @@
 import { DEFAULT_LEVELS, type LevelKey } from '../devices/levels.ts';
 import { systemClock, type Clock } from '../infra/clock.ts';
 import { silentLogger, type Logger } from '../infra/logger.ts';
-import { startBridge, type Bridge, type UnitFactory } from './bridge.ts';
-import { FakeTimeSource } from './clock/sources.ts';
-import { TrustedClock } from './clock/trusted-time.ts';
-import { parseConfig, type BridgeConfigInput } from './config.ts';
-import { FakeIO } from './io/fake-io.ts';
-import { openJohnnyFiveBoard } from './io/johnny-five.ts';
-import type { MqttFactory } from './link.ts';
-import type { RatingBoxConfigInput } from './rating-box/config.ts';
+import { startBridge, type Bridge } from '../firmware-bridge/bridge.ts';
+import { FakeTimeSource } from '../firmware-bridge/clock/sources.ts';
+import { TrustedClock } from '../firmware-bridge/clock/trusted-time.ts';
+import { parseConfig, type BridgeConfigInput } from '../firmware-bridge/config.ts';
+import { FakeIO } from '../firmware-bridge/io/fake-io.ts';
+import { openJohnnyFiveBoard } from '../firmware-bridge/io/johnny-five.ts';
+import type { MqttFactory } from '../firmware-bridge/link.ts';
+import type { RatingBoxConfigInput } from '../firmware-bridge/rating-box/config.ts';
+import type { RatingBoxUnit } from '../firmware-bridge/rating-box/unit.ts';
+import type { UnitBuilder } from '../firmware-bridge/unit.ts';
 
 /**
  * A rating box without hardware, for the device simulator and tests: the real bridge (outbox, link,
@@ -34,7 +36,7 @@ export type VirtualBoxOptions = {
   bootId?: string;
   log?: Logger;
   mqttFactory?: MqttFactory;
-  units?: UnitFactory[];
+  units?: UnitBuilder[];
   /** the rating box's dossier/officer section (scanner device, one-stop binding) */
   service?: RatingBoxConfigInput['service'];
   /** extra config (outbox limits, broker timings), merged over the defaults */
@@ -43,6 +45,8 @@ export type VirtualBoxOptions = {
 
 export type VirtualBox = {
   readonly bridge: Bridge;
+  /** the rating box unit, unless built with ratingBox: false */
+  readonly ratingBox?: RatingBoxUnit;
   readonly io: FakeIO;
   readonly timeSource: FakeTimeSource;
   readonly time: TrustedClock;
@@ -91,12 +95,13 @@ export async function startVirtualBox(opts: VirtualBoxOptions): Promise<VirtualB
     mqttFactory: opts.mqttFactory,
     units: opts.units,
   });
-  const box = bridge.ratingBox;
+  const box = bridge.units.find((u): u is RatingBoxUnit => u.name === 'rating-box');
   const waitEdges = async (n: number) => {
     for (let i = 0; box && box.edges < n && i < 5_000; i++) await new Promise((r) => setTimeout(r, 2));
   };
   return {
     bridge,
+    ratingBox: box,
     io,
     timeSource,
     time,

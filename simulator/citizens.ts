@@ -1,5 +1,5 @@
-import type { LevelKey } from '../levels.ts';
-import type { Counter } from '../registry/schema.ts';
+import type { LevelKey } from '../devices/levels.ts';
+import type { Counter } from '../devices/registry/schema.ts';
 
 /**
  * Citizens at a one-stop counter, for the simulated commune: when they come (more in the morning,

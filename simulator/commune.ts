@@ -1,9 +1,8 @@
 import { join } from 'node:path';
-import { createUnit as createSpeakerUnit } from '../../firmware-bridge/speaker/create-unit.ts';
-import { createUnit as createCameraProbeUnit } from '../../firmware-bridge/camera-probe.ts';
-import { startVirtualBox, type VirtualBox } from '../../firmware-bridge/virtual-box.ts';
-import type { Logger } from '../../infra/logger.ts';
-import type { Registry } from '../registry/index.ts';
+import { unitFromSection } from '../firmware-bridge/unit-catalogue.ts';
+import { startVirtualBox, type VirtualBox } from './virtual-box.ts';
+import type { Logger } from '../infra/logger.ts';
+import type { Registry } from '../devices/registry/index.ts';
 import { rng, visits } from './citizens.ts';
 
 /**
@@ -46,7 +45,7 @@ export async function startSimulatedCommune(opts: {
     const dataDir = join(opts.dataDir, device.id);
     if (device.kind === 'rating-box') {
       const cameras = (entry.counter?.cameras ?? []).map((c) => ({ ...c, probe: { kind: 'rtsp' as const, host: '127.0.0.1', port: opts.cameraPort ?? 554 } }));
-      const units = opts.cameraPort && cameras.length ? [() => createCameraProbeUnit({ cameras, intervalS: 60 })] : undefined;
+      const units = opts.cameraPort && cameras.length ? [unitFromSection('cameras', { cameras, intervalS: 60 })] : undefined;
       boxIds.push(device.id);
       boxes.push(await startVirtualBox({ deviceId: device.id, brokerUrl: opts.brokerUrl, password, dataDir, levels: device.levels, log: opts.log.child({ device: device.id }), units }));
     } else {
@@ -59,7 +58,7 @@ export async function startSimulatedCommune(opts: {
       ];
       const section = { commune: entry.commune.code, hamlet: device.hamlet, schedulePublicKey: key, upperKeys, consoleUrl: opts.consoleUrl, relayPin: 9, warmupMs: 500, player: { kind: 'fake' } };
       speakers.push(
-        await startVirtualBox({ deviceId: device.id, brokerUrl: opts.brokerUrl, password, dataDir, ratingBox: false, log: opts.log.child({ device: device.id }), units: [(env) => createSpeakerUnit(section, env)] }),
+        await startVirtualBox({ deviceId: device.id, brokerUrl: opts.brokerUrl, password, dataDir, ratingBox: false, log: opts.log.child({ device: device.id }), units: [unitFromSection('speaker', section)] }),
       );
     }
   }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import mqtt from 'mqtt';
-import { encode } from '../contract/index.ts';
-import type { Registry } from '../registry/index.ts';
-import { topicFor } from '../topics.ts';
+import { encode } from '../devices/contract/index.ts';
+import type { Registry } from '../devices/registry/index.ts';
+import { topicFor } from '../devices/topics.ts';
 import { rng, visits } from './citizens.ts';
 
 /**

@@ -1,8 +1,8 @@
 import { appendFile, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Clock } from '../infra/clock.ts';
-import type { Logger } from '../infra/logger.ts';
-import type { TrustedTime } from './unit.ts';
+import type { Clock } from '../../infra/clock.ts';
+import type { Logger } from '../../infra/logger.ts';
+import type { TrustedTime } from '../unit.ts';
 
 /**
  * Every raw press, accepted or rejected, for audits: JSONL, one file per Vietnam date

@@ -1,38 +1,17 @@
 import { connect } from 'node:net';
-import { z } from 'zod';
-import type { CameraPayload, CameraProbeError } from '../devices/contract/index.ts';
-import { Camera } from '../devices/registry/schema.ts';
-import type { UnitEnv } from './bridge.ts';
-import { BridgeError } from './errors.ts';
-import type { BridgeContext, BridgeUnit } from './unit.ts';
+import type { CameraPayload, CameraProbeError } from '../../devices/contract/index.ts';
+import type { BridgeContext, BridgeUnit } from '../unit.ts';
+import type { CameraProbeConfig } from './config.ts';
 
 /**
  * The counter's Pi probes each camera of its counter (registry counter.cameras) on an interval and reports each
  * result on tt/v1/<boxId>/camera (QoS 0, not retained: the collector keeps the series and the down-since time).
  * rtsp: a TCP connect to host:port (an RTSP server that accepts is up; no RTSP session, no credentials needed);
  * http: GET of a snapshot URL, 2xx = up. Both with a timeout. Probes run one camera at a time (a Pi on 4G).
+ * The bridge's factory for units.cameras: unit-catalogue.ts loads this file only when the section is present.
  */
-export const CameraProbeConfig = z.strictObject({
-  cameras: z.array(Camera).default([]),
-  intervalS: z.number().positive().default(60),
-  timeoutMs: z.number().int().positive().default(5_000),
-});
-export type CameraProbeConfig = z.output<typeof CameraProbeConfig>;
-/** Validate units.cameras, reporting every problem with its full path (BRIDGE_CONFIG_INVALID). */
-export function parseCameraProbeConfig(section: unknown): CameraProbeConfig {
-  const result = CameraProbeConfig.safeParse(section);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => `units.cameras${i.path.map((p) => `.${String(p)}`).join('')}: ${i.message}`);
-  throw new BridgeError('BRIDGE_CONFIG_INVALID', `cấu hình camera không hợp lệ:\n  - ${problems.join('\n  - ')}`, problems);
-}
-
-/**
- * The bridge's entry point (optional-units.ts loads it only when units.cameras is set). The section lists the
- * counter's cameras as in the registry (counter.cameras: id, name, probe), e.g.
- *   units: { cameras: { intervalS: 60, timeoutMs: 5000, cameras: [{ id: xa1-cam1, name: Camera quầy 1, probe: { kind: rtsp, host: 192.168.1.64 } }] } }
- */
-export function createUnit(section: unknown, _env?: UnitEnv): CameraProbeUnit {
-  return new CameraProbeUnit(parseCameraProbeConfig(section));
+export function createCameraProbe(config: CameraProbeConfig): CameraProbeUnit {
+  return new CameraProbeUnit(config);
 }
 
 export type ProbeResult = Pick<CameraPayload, 'up' | 'error' | 'status' | 'latencyMs'>;

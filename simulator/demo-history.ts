@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { InfluxDB, type IPoint } from 'influx';
-import { DAILY_AGGREGATES, dailySelectInto, type DailyMeasurement } from '../../analytics/retention.ts';
-import { collectorExtensions } from '../../collector/extensions.ts';
-import { encodePoint } from '../../collector/line-protocol.ts';
-import { RAW_RP, MEASUREMENTS } from '../../collector/schema.ts';
-import { idTimestampNs } from '../../collector/timestamp.ts';
-import { DAY_MS, vnDayStart } from '../../collector/presence-vntime.ts';
-import { levelValue } from '../levels.ts';
-import type { DeviceEntry, Registry } from '../registry/index.ts';
+import { DAILY_AGGREGATES, dailySelectInto, type DailyMeasurement } from '../devices/storage/retention.ts';
+import { collectorExtensions } from '../collector/extensions.ts';
+import { encodePoint } from '../collector/line-protocol.ts';
+import { RAW_RP, MEASUREMENTS } from '../devices/storage/measurements.ts';
+import { idTimestampNs } from '../collector/timestamp.ts';
+import { DAY_MS, vnDayStart } from '../collector/presence-vntime.ts';
+import { levelValue } from '../devices/levels.ts';
+import type { DeviceEntry, Registry } from '../devices/registry/index.ts';
 import { rng, visits } from './citizens.ts';
 import type { DemoUnit } from './demo-province.ts';
 

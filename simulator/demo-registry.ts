@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { stringify } from 'yaml';
-import { hashPassword } from '../credentials.ts';
-import type { RegistryFile } from '../registry/schema.ts';
+import { hashPassword } from '../devices/credentials.ts';
+import type { RegistryFile } from '../devices/registry/schema.ts';
 import type { DemoUnit } from './demo-province.ts';
 
 /**
