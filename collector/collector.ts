@@ -1,3 +1,4 @@
+import type { MqttClient } from 'mqtt';
 import type { Registry } from '../devices/registry/index.ts';
 import { channelFilter, type Channel } from '../devices/topics.ts';
 import type { Clock } from '../infra/clock.ts';
@@ -61,7 +62,7 @@ function influxStorage(deps: CollectorDeps): StoragePort {
 }
 
 export async function startCollector(deps: CollectorDeps): Promise<Collector> {
-  const { config, registry, clock, extensions } = deps;
+  const { config, clock, extensions } = deps;
   const log = deps.log.child({ component: 'collector' });
   const stats = emptyStats();
   const storage = deps.storage ?? influxStorage(deps);
@@ -70,47 +71,57 @@ export async function startCollector(deps: CollectorDeps): Promise<Collector> {
   stats.spoolBytes = spool.bytes;
   // InfluxDB down at start must not stop the collector: the store prepares it again before draining the spool
   await storage.prepare().catch((err: Error) => log.warn({ err: err.message }, 'InfluxDB setup failed at start; retried when InfluxDB answers'));
+  const core = wireCore(deps, { storage, spool, stats, log });
+  const { pipeline } = core;
+  const filters = [...(deps.topicFilters?.(pipeline.channels) ?? pipeline.channels.map(channelFilter)), BROKER_REFUSALS_TOPIC];
+  const onConnect = () => notifyConnect(extensions, clock.now(), log);
+  const link = connectMqtt(config, deps.mqttFactory ?? defaultMqttFactory, filters, log, core.gate.onMessage, onConnect);
+  core.publisher.attach(link.client);
+  try {
+    for (const ext of extensions) await ext.start?.(core.ctx);
+  } catch (err) {
+    await endClientBounded(link.client, clock); // fail fast at startup, without leaving a connected client behind
+    throw err;
+  }
+  core.store.start();
+  core.gate.open();
+  return running(deps, core, link, log);
+}
 
-  let client: ReturnType<typeof connectMqtt>['client'] | undefined;
-  const publish = (topic: string, payload: Buffer, opts: { retain?: boolean } = {}) => {
-    if (!client) return Promise.reject(new CollectorError('COLLECTOR_CLOSED'));
-    return publishWithTimeout(client, clock, topic, payload, { qos: 1, retain: opts.retain }, config.ackTimeoutMs);
-  };
-  const acker = new Acker((t, p) => publish(t, p), stats, log);
+type Core = ReturnType<typeof wireCore>;
+
+/** Store, acks, pipeline and the extensions' context, before the MQTT link exists. */
+function wireCore(deps: CollectorDeps, parts: { storage: StoragePort; spool: Spool; stats: CollectorStats; log: Logger }) {
+  const { config, registry, clock, extensions } = deps;
+  const { storage, spool, stats, log } = parts;
+  const publisher = boundedPublisher(clock, config.ackTimeoutMs);
+  const acker = new Acker((t, p) => publisher.publish(t, p), stats, log);
   const store = new DurableStore({ storage, spool, clock, log, stats, batch: config.batch, onDurable: (acks) => void acker.ack(acks) });
   const ctx: CollectorContext = {
     registry, clock, log,
     query: (influxql) => storage.query(influxql),
     write: async (points) => store.add(points.map((p) => storage.encode(p))),
-    publish,
+    publish: publisher.publish,
   };
   const pipeline = new Pipeline({ registry, clock, log, stats, store, encode: (p) => storage.encode(p), extensions, ctx });
-  const gate = startGate(pipeline, stats);
-  const filters = [...(deps.topicFilters?.(pipeline.channels) ?? pipeline.channels.map(channelFilter)), BROKER_REFUSALS_TOPIC];
-  const onConnect = () => notifyConnect(extensions, clock.now(), log);
-  const link = connectMqtt(config, deps.mqttFactory ?? defaultMqttFactory, filters, log, gate.onMessage, onConnect);
-  client = link.client;
-  try {
-    for (const ext of extensions) await ext.start?.(ctx);
-  } catch (err) {
-    await endClientBounded(link.client, clock); // fail fast at startup, without leaving a connected client behind
-    throw err;
-  }
-  store.start();
-  gate.open();
+  return { storage, spool, stats, publisher, acker, store, ctx, pipeline, gate: startGate(pipeline, stats) };
+}
 
+/** The running collector's handle: flush and close wait for every write, spool append and ack. */
+function running(deps: CollectorDeps, core: Core, link: ReturnType<typeof connectMqtt>, log: Logger): Collector {
+  const { store, acker, stats, spool } = core;
   const flush = async () => {
     await store.flush();
     await acker.settled();
   };
   let closing: Promise<void> | undefined;
   const close = async () => {
-    await stopExtensions(extensions, log);
+    await stopExtensions(deps.extensions, log);
     await flush();
     await store.close();
     await acker.settled();
-    await endClientBounded(link.client, clock);
-    client = undefined;
+    await endClientBounded(link.client, deps.clock);
+    core.publisher.detach();
     log.info({ stats }, 'collector stopped');
   };
   return {
@@ -119,8 +130,21 @@ export async function startCollector(deps: CollectorDeps): Promise<Collector> {
     close: () => (closing ??= close()),
     subscribed: link.subscribed,
     connected: () => link.client.connected,
-    ingest: (t, p, r) => pipeline.ingest(t, p, r),
-    storage,
+    ingest: (t, p, r) => core.pipeline.ingest(t, p, r),
+    storage: core.storage,
+  };
+}
+
+/** Publishes on the collector's MQTT client once attached, each bounded by the ack timeout; refused when detached. */
+function boundedPublisher(clock: Clock, timeoutMs: number) {
+  let client: MqttClient | undefined;
+  return {
+    attach: (c: MqttClient) => void (client = c),
+    detach: () => void (client = undefined),
+    publish(topic: string, payload: Buffer, opts: { retain?: boolean } = {}): Promise<void> {
+      if (!client) return Promise.reject(new CollectorError('COLLECTOR_CLOSED'));
+      return publishWithTimeout(client, clock, topic, payload, { qos: 1, retain: opts.retain }, timeoutMs);
+    },
   };
 }
 
