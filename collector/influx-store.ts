@@ -3,7 +3,7 @@ import type { CollectorConfig } from './config.ts';
 import { CollectorError } from './errors.ts';
 import { InfluxWriter } from './influx-writer.ts';
 import { encodePoint } from './line-protocol.ts';
-import { RAW_RP } from '../devices/storage/measurements.ts';
+import { RAW_RP } from '../devices/storage/retention.ts';
 import type { MeasurementSchema, StoragePort, WriteOutcome } from './storage.ts';
 
 /** Other setup (e.g. continuous queries for daily aggregates) runs after the database and raw policy exist. */

@@ -1,7 +1,7 @@
 import type { IPoint } from 'influx';
 import type { DeviceTags } from '../../devices/registry/index.ts';
 import type { CollectorContext } from '../extension.ts';
-import { vnDayStart } from '../presence-vntime.ts';
+import { vnDayStart } from '../../devices/time/vietnam.ts';
 import { loadStateAt, presencePoint } from './store.ts';
 import type { DevicePresence, Transition } from './tracker.ts';
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { presencePoint } from '../../collector/presence/store.ts';
 import { closedHalfDays } from '../../collector/presence/silent-box.ts';
-import { alertsInfluxQL, areaCondition, openAlerts, openAlertsInfluxQL, recentAlerts } from '../../analytics/alerts.ts';
-import { devicesInArea } from '../../analytics/uptime.ts';
+import { alertsInfluxQL, areaCondition, openAlerts, openAlertsInfluxQL, recentAlerts } from '../../devices/analytics/alerts.ts';
+import { devicesInArea } from '../../devices/analytics/uptime.ts';
 import { parseRegistry, type Registry } from '../../devices/registry/index.ts';
 import { demoRegistry } from '../../simulator/demo-registry.ts';
 import { testDatabase } from '../harness/influx.ts';

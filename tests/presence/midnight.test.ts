@@ -1,6 +1,6 @@
 import { InfluxDB } from 'influx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { uptime, uptimeInfluxQL } from '../../analytics/uptime.ts';
+import { uptime, uptimeInfluxQL } from '../../devices/analytics/uptime.ts';
 import type { StatePayload } from '../../devices/contract/index.ts';
 import { parseRegistry, type Registry } from '../../devices/registry/index.ts';
 import { demoRegistry } from '../../simulator/demo-registry.ts';
