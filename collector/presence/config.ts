@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatIssues } from '../../infra/zod-issues.ts';
+import { parseConfig } from '../../infra/config.ts';
 import { CollectorError } from '../errors.ts';
 
 /**
@@ -30,10 +30,8 @@ export type PresenceConfigInput = z.input<typeof PresenceConfig>;
 export type PresenceConfig = z.output<typeof PresenceConfig>;
 
 export function parsePresenceConfig(input: unknown = {}): PresenceConfig {
-  const r = PresenceConfig.safeParse(input ?? {});
-  if (!r.success) {
-    const problems = formatIssues(r.error.issues);
-    throw new CollectorError('PRESENCE_CONFIG_INVALID', `cấu hình trạng thái thiết bị không hợp lệ:\n  - ${problems.join('\n  - ')}`, problems);
-  }
-  return Object.freeze(r.data);
+  return parseConfig(PresenceConfig, input ?? {}, 'presence', {
+    what: 'cấu hình trạng thái thiết bị',
+    error: (f) => new CollectorError('PRESENCE_CONFIG_INVALID', f.message, f.problems),
+  });
 }
