@@ -4,12 +4,13 @@ import { levelValue } from '../devices/levels.ts';
 import { DossierLedger } from './dossier-ledger.ts';
 import type { CollectorExtension, HandleResult, InboundMessage, CollectorContext } from './extension.ts';
 import { MEASUREMENTS } from '../devices/storage/measurements.ts';
+import { DEVICE_TAGS } from './storage.ts';
 import { idTimestampNs } from './timestamp.ts';
 
 /** A press reported more than this far after the collector received it comes from a wrong clock. */
 export const MAX_FUTURE_MS = 5 * 60_000;
 
-export const RATING_TAGS = ['province', 'district', 'commune', 'device', 'kind', 'counter', 'hamlet', 'level', 'time_quality', 'procedure', 'officer'];
+export const RATING_TAGS = [...DEVICE_TAGS, 'level', 'time_quality', 'procedure', 'officer'];
 
 /** how often the dossier ledger is retried while InfluxDB could not be read at start */
 export const LEDGER_RETRY_MS = 30_000;

@@ -1,10 +1,14 @@
 import type { IPoint, ISchemaOptions } from 'influx';
+import type { DeviceTags } from '../devices/registry/index.ts';
 
 /**
  * The collector core's storage port: what it and its extensions need from the time-series store. The
  * InfluxDB 1.x store (influx-store.ts) implements it; `startCollector` builds one unless its deps bring one.
  */
 export type MeasurementSchema = Omit<ISchemaOptions, 'database'>;
+
+/** The registry tags every device point carries (registry.deviceTags): each measurement's schema starts with them. */
+export const DEVICE_TAGS = ['province', 'district', 'commune', 'device', 'kind', 'counter', 'hamlet'] as const satisfies readonly (keyof DeviceTags)[];
 
 /**
  * What became of one batch write:
