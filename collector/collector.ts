@@ -4,7 +4,7 @@ import { channelFilter, type Channel } from '../devices/topics.ts';
 import type { Clock } from '../infra/clock.ts';
 import type { Logger } from '../infra/logger.ts';
 import { Acker } from './acker.ts';
-import { BROKER_REFUSALS_TOPIC, BROKER_SCHEMAS } from './broker-refusals.ts';
+import { BROKER_REFUSALS_FILTER, BROKER_SCHEMAS } from './broker-refusals.ts';
 import type { CollectorConfig } from './config.ts';
 import { CollectorError } from './errors.ts';
 import type { CollectorContext, CollectorExtension } from './extension.ts';
@@ -73,7 +73,7 @@ export async function startCollector(deps: CollectorDeps): Promise<Collector> {
   await storage.prepare().catch((err: Error) => log.warn({ err: err.message }, 'InfluxDB setup failed at start; retried when InfluxDB answers'));
   const core = wireCore(deps, { storage, spool, stats, log });
   const { pipeline } = core;
-  const filters = [...(deps.topicFilters?.(pipeline.channels) ?? pipeline.channels.map(channelFilter)), BROKER_REFUSALS_TOPIC];
+  const filters = [...(deps.topicFilters?.(pipeline.channels) ?? pipeline.channels.map(channelFilter)), BROKER_REFUSALS_FILTER];
   const onConnect = () => notifyConnect(extensions, clock.now(), log);
   const link = connectMqtt(config, deps.mqttFactory ?? defaultMqttFactory, filters, log, core.gate.onMessage, onConnect);
   core.publisher.attach(link.client);

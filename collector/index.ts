@@ -6,4 +6,4 @@ export { InfluxStore, type InfluxStoreOptions, type SetupHook } from './influx-s
 export type { MqttFactory } from './mqtt-link.ts';
 export type { CollectorStats } from './stats.ts';
 export type { MeasurementSchema, Query, StoragePort, WriteOutcome } from './storage.ts';
-export { BROKER_REFUSALS_TOPIC } from './broker-refusals.ts';
+export { BROKER_REFUSALS_FILTER } from './broker-refusals.ts';
