@@ -1,4 +1,5 @@
 import type { LevelKey } from '../devices/levels.ts';
+import { vnMinuteOfDay, vnWeekday } from '../devices/time/vietnam.ts';
 import type { Counter } from '../devices/registry/schema.ts';
 
 /**
@@ -32,12 +33,8 @@ export function pickLevel(random: () => number, quality: number): LevelKey {
   return 'khong-hai-long';
 }
 
-const VN_OFFSET_MS = 7 * 3600_000; // Asia/Ho_Chi_Minh has no DST
-
 function vietnamParts(ms: number): { weekday: number; minutes: number } {
-  const d = new Date(ms + VN_OFFSET_MS);
-  const weekday = d.getUTCDay() === 0 ? 7 : d.getUTCDay();
-  return { weekday, minutes: d.getUTCHours() * 60 + d.getUTCMinutes() };
+  return { weekday: vnWeekday(ms), minutes: vnMinuteOfDay(ms) };
 }
 
 function toMinutes(hhmm: string): number {

@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { InfluxDB, type IPoint } from 'influx';
-import { DAILY_AGGREGATES, dailySelectInto, type DailyMeasurement } from '../devices/storage/retention.ts';
+import { DAILY_AGGREGATES, dailySelectInto, type DailyMeasurement } from '../devices/storage/continuous-queries.ts';
 import { collectorExtensions } from '../collector/extensions.ts';
 import { encodePoint } from '../collector/line-protocol.ts';
-import { RAW_RP, MEASUREMENTS } from '../devices/storage/measurements.ts';
+import { MEASUREMENTS } from '../devices/storage/measurements.ts';
+import { RAW_RP } from '../devices/storage/retention.ts';
 import { idTimestampNs } from '../collector/timestamp.ts';
-import { DAY_MS, vnDayStart } from '../collector/presence-vntime.ts';
+import { DAY_MS, vnDayStart } from '../devices/time/vietnam.ts';
 import { levelValue } from '../devices/levels.ts';
 import type { DeviceEntry, Registry } from '../devices/registry/index.ts';
 import { rng, visits } from './citizens.ts';
-import type { DemoUnit } from './demo-province.ts';
+import type { DemoUnit } from '../devices/fixtures/demo-province.ts';
 
 /**
  * History for the embedded default, written in bulk as the collector would have stored it (the same points,

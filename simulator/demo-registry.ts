@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { stringify } from 'yaml';
 import { hashPassword } from '../devices/credentials.ts';
 import type { RegistryFile } from '../devices/registry/schema.ts';
-import type { DemoUnit } from './demo-province.ts';
+import type { DemoUnit } from '../devices/fixtures/demo-province.ts';
 
 /**
  * A registry for a simulated commune, with generated passwords: the embedded default (`npm start`),

@@ -2,7 +2,7 @@ import { FieldType, type ISchemaOptions } from 'influx';
 import { MEASUREMENTS } from '../../devices/storage/measurements.ts';
 
 /**
- * InfluxDB schemas of what presence, device state, cameras and alerts write (collector/schema.ts documents them):
+ * InfluxDB schemas of what presence, device state, cameras and alerts write (devices/storage/measurements.ts documents them):
  * the core coerces field types with them (online → 1i) and refuses a stray tag or field at batching time.
  */
 type Schema = Omit<ISchemaOptions, 'database'>;

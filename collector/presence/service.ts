@@ -7,7 +7,7 @@ import type { PresenceConfig } from './config.ts';
 import { SilentBoxWatch } from './silent-box.ts';
 import { loadPresence, loadStateAt, presencePoint } from './store.ts';
 import { PresenceTracker, type Transition } from './tracker.ts';
-import { vnDayStart } from '../presence-vntime.ts';
+import { vnDayStart } from '../../devices/time/vietnam.ts';
 import { statePoint } from './device-state.ts';
 
 /**

@@ -3,10 +3,10 @@ import { deviceLabel } from '../../devices/registry/labels.ts';
 import type { AlertBook, AlertEvent } from './alerts.ts';
 import type { CollectorContext } from '../extension.ts';
 import { onlineThrough, ratingCount } from './store.ts';
-import { DAY_MS, vnClockOn, vnDate, vnDayStart, vnWeekday } from '../presence-vntime.ts';
+import { DAY_MS, vnClockOn, vnDate, vnDayStart, vnWeekday } from '../../devices/time/vietnam.ts';
 
 /**
- * Silent box (issue 4): a rating box online through a whole opening half-day of its counter (registry
+ * Silent box: a rating box online through a whole opening half-day of its counter (registry
  * counter.openingHours, Vietnam time) that stored no rating raises one 'silent-box' alert, subject = the
  * half-day; a later half-day with ratings recovers it. A half-day is checked once, `settleMs` after it closes
  * (so a late silence verdict, dated back, is already stored); restarts skip half-days already alerted.

@@ -2,7 +2,7 @@
  * The presence state machine, pure (no IO, no clock): messages and sweeps in, transitions out.
  * All times are the collector's receive times (ms); a device's own clock never moves presence.
  *
- * Rules (issue 4):
+ * Rules:
  * - a live 'online' availability or a live heartbeat makes a device online (one transition, then nothing);
  * - a retained replay (delivered on (re)subscribe) never makes a device online: a device that lost power
  *   without a last will leaves 'online' retained on the broker forever;

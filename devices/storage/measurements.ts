@@ -1,13 +1,11 @@
 /**
  * What the collector stores in InfluxDB: the one place that names measurements, tags and fields.
- * Dashboards (dashboards/), the console and the review report (report/) query these names.
+ * The collector writes these names; the dashboards, the console and its review report query them.
  *
  * Every device point carries the registry tags: province, district (absent for two-tier provinces),
  * commune, device, kind, and counter (rating boxes) or hamlet (speakers).
  */
 export const DEFAULT_DATABASE = 'thanthien';
-/** the default retention policy for raw points; duration configurable (collector config) */
-export const RAW_RP = 'raw';
 
 export const MEASUREMENTS = {
   /**
@@ -20,28 +18,28 @@ export const MEASUREMENTS = {
   rating: 'rating',
   /**
    * heartbeat, at the collector's receive time (live messages only, not retained replays); fields: uptime_s, outbox_depth,
-   * clock_synced (bool), version, presses_accepted, rejected_lockout, rejected_outbox_full; issue 4 adds boot (string),
+   * clock_synced (bool), version, presses_accepted, rejected_lockout, rejected_outbox_full, boot (string),
    * clock_offset_s (device `at` − receive time, absent while unsynced) and speaker health: relay_on (1|0),
-   * last_play_at (ISO string, '' if never), player_errors, schedule_version (collector/state.ts)
+   * last_play_at (ISO string, '' if never), player_errors, schedule_version
    */
   deviceState: 'device_state',
   /**
-   * availability transitions (collector/presence.ts), at receive time; fields: online (1|0), source (string:
+   * availability transitions (the collector's presence module), at receive time; fields: online (1|0), source (string:
    * availability|heartbeat|silence, plus registered = seeded down for a device that never reported, and
    * checkpoint = the state at each Vietnam midnight so queries look back one day only). A silence verdict is
-   * dated at the last sign of life. Uptime: analytics/uptime.ts (uptime(), uptimeInfluxQL()).
+   * dated at the last sign of life. Uptime: devices/analytics/uptime.ts (uptime(), uptimeInfluxQL()).
    */
   presence: 'presence',
   /** every message refused by the collector; tags: reason, channel; fields: count (int 1), detail, topic */
   rejection: 'rejection',
-  /** counter camera probes (issue 4), at receive time; tags: camera; fields: up (1|0), latency_ms, error (CAMERA_PROBE_ERRORS), status (HTTP) */
+  /** counter camera probes, at receive time; tags: camera; fields: up (1|0), latency_ms, error (CAMERA_PROBE_ERRORS), status (HTTP) */
   camera: 'camera_status',
-  /** loudspeaker occurrences (issue 3); tags: announcement, outcome; fields: id, occurrence, duration_s, reason */
+  /** loudspeaker occurrences; tags: announcement, outcome; fields: id, occurrence, duration_s, reason */
   broadcast: 'broadcast_log',
   /**
-   * device alerts (issue 4, collector/alerts.ts); tags: alert (offline|silent-box|camera-down), state (raised|recovered),
+   * device alerts (raised and recovered by the collector's presence module); tags: alert (offline|silent-box|camera-down), state (raised|recovered),
    * subject (camera id / half-day, absent otherwise); fields: id, incident (id of the raised alert), message, since (ISO
-   * or ''), open (1|0). Read with analytics/alerts.ts (recentAlerts, openAlerts).
+   * or ''), open (1|0). Read with devices/analytics/alerts.ts (recentAlerts, openAlerts).
    */
   alert: 'alert',
   /** the broker's cumulative refusal counts ($SYS/tt/broker/refusals, retained); tags: reason; fields: count (int, cumulative) */

@@ -1,5 +1,6 @@
 import { appendFile, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { vnDate } from '../../devices/time/vietnam.ts';
 import type { Clock } from '../../infra/clock.ts';
 import type { Logger } from '../../infra/logger.ts';
 import type { TrustedTime } from '../unit.ts';
@@ -27,12 +28,6 @@ export type PressLogLine = {
 export type PressLogLimits = { maxFileBytes: number; maxFiles: number; maxTotalBytes: number };
 export const DEFAULT_PRESS_LOG_LIMITS: PressLogLimits = { maxFileBytes: 5 * 1024 * 1024, maxFiles: 400, maxTotalBytes: 200 * 1024 * 1024 };
 
-const VIETNAM_OFFSET_MS = 7 * 3600_000; // Asia/Ho_Chi_Minh is UTC+7 without daylight saving
-
-export function vietnamDate(ms: number): string {
-  return new Date(ms + VIETNAM_OFFSET_MS).toISOString().slice(0, 10);
-}
-
 export class PressLog {
   #queue: Promise<void> = Promise.resolve();
   #base = '';
@@ -52,7 +47,7 @@ export class PressLog {
 
   append(line: PressLogLine): void {
     const text = `${JSON.stringify(line)}\n`;
-    const base = this.deps.time.synced() ? `presses-${vietnamDate(this.deps.clock.now())}` : `presses-boot-${this.deps.boot.slice(0, 8)}`;
+    const base = this.deps.time.synced() ? `presses-${vnDate(this.deps.clock.now())}` : `presses-boot-${this.deps.boot.slice(0, 8)}`;
     this.#queue = this.#queue.then(() => this.#write(base, text)).catch((err) => {
       this.failures++;
       this.deps.log.error({ err }, 'press log append failed');

@@ -6,7 +6,7 @@ import { UpdateAgent } from './agent.ts';
 import type { UpdateConfig } from './config.ts';
 import { downloadLimited } from './download.ts';
 import { ReleaseDir } from './release-dir.ts';
-import { releasePublicKey } from './release-signature.ts';
+import { releasePublicKey } from '../../devices/release-signature.ts';
 
 const run = promisify(execFile);
 

@@ -7,7 +7,7 @@ import { tempDir } from '../harness/temp.ts';
 import { Stack, waitFor } from './stack.ts';
 
 /**
- * Issue 2 end to end: real broker and collector processes, a real influxd, rating boxes on the real
+ * A rating pressed is a rating stored, end to end: real broker and collector processes, a real influxd, rating boxes on the real
  * bridge code with fake pins. Processes are killed with SIGKILL; nothing may be lost or doubled.
  */
 const BOX = 'xa1-quay1-box';

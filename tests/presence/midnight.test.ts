@@ -1,6 +1,6 @@
 import { InfluxDB } from 'influx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { uptime, uptimeInfluxQL } from '../../analytics/uptime.ts';
+import { uptime, uptimeInfluxQL } from '../../devices/analytics/uptime.ts';
 import type { CollectorContext, CollectorExtension, InboundMessage } from '../../collector/extension.ts';
 import { presenceExtensions } from '../../collector/presence/index.ts';
 import type { StatePayload } from '../../devices/contract/index.ts';

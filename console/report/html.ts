@@ -1,8 +1,8 @@
-import { DECISION_766_DEFINITION } from '../analytics/decision766.ts';
-import { PRIOR_WEIGHT } from '../analytics/satisfaction.ts';
+import { DECISION_766_DEFINITION } from '../../devices/analytics/decision766.ts';
+import { PRIOR_WEIGHT } from '../../devices/analytics/satisfaction.ts';
 import type { CommuneRow, MeasureKey, MeasureRow, Report } from './build.ts';
 import { FOLLOWUP_DEFINITION, LEVEL_COLUMNS, MEASURE_LABEL, NO_SERVICE_DATA, SERVICE_LABEL, vnNumber } from './labels.ts';
-import { vnDate } from './period.ts';
+import { dateText, vnDate } from '../../devices/time/vietnam.ts';
 import { DEPLOYMENT_LABEL, WORKING_UPTIME } from './rules.ts';
 import { DEPLOYMENT_ITEM_KEYS, DEPLOYMENT_ITEMS, declaredText } from './declared.ts';
 
@@ -84,12 +84,12 @@ ${rows.map(row).join('\n')}
 /** A printable HTML document (A4 landscape) with Vietnamese headings. */
 export function reportHtml(report: Report): string {
   const { area, period } = report;
-  const until = new Date(report.evaluatedUntilMs + 7 * 3_600_000).toISOString().slice(0, 10);
+  const until = vnDate(report.evaluatedUntilMs);
   return `<!DOCTYPE html>
 <html lang="vi"><head><meta charset="utf-8"><title>Phụ lục số liệu – ${esc(area.name)}</title><style>${CSS}</style></head>
 <body>
 <h1>Phụ lục số liệu sơ kết mô hình “Chính quyền thân thiện”</h1>
-<p class="sub">${AREA_LEVEL[area.level]}: ${esc(area.name)} (mã ${esc(area.code)}) – Thời điểm báo cáo: từ ngày ${vnDate(period.from)} đến ngày ${vnDate(period.to)}</p>
+<p class="sub">${AREA_LEVEL[area.level]}: ${esc(area.name)} (mã ${esc(area.code)}) – Thời điểm báo cáo: từ ngày ${dateText(period.from)} đến ngày ${dateText(period.to)}</p>
 <h2>I. Kết quả triển khai (số liệu từ hệ thống thiết bị)</h2>
 ${(['speakers', 'ratingBoxes', 'cameras', 'overall'] as MeasureKey[]).map((k, i) => totalsSection(report, k, i + 1)).join('\n')}
 <h2>II. Số liệu chi tiết theo từng xã</h2>
@@ -108,7 +108,7 @@ ${[...report.communes].sort((a, b) => a.code.localeCompare(b.code)).map((r) => `
 ${serviceSection(report)}
 <h2>V. Cách tính</h2>
 <ul>
-<li>Thiết bị “hoạt động”: trực tuyến (loa, thiết bị đánh giá) hoặc phản hồi kiểm tra (camera) ít nhất ${Math.round(WORKING_UPTIME * 100)}% thời gian của kỳ báo cáo${until < period.to ? ` (tính đến ngày ${vnDate(until)})` : ''}.</li>
+<li>Thiết bị “hoạt động”: trực tuyến (loa, thiết bị đánh giá) hoặc phản hồi kiểm tra (camera) ít nhất ${Math.round(WORKING_UPTIME * 100)}% thời gian của kỳ báo cáo${until < period.to ? ` (tính đến ngày ${dateText(until)})` : ''}.</li>
 <li>Loa: đầy đủ khi mọi thôn/ấp có loa hoạt động; thiết bị đánh giá và camera: đầy đủ khi mọi quầy một cửa có thiết bị hoạt động; chưa đầy đủ khi chỉ một phần; chưa triển khai khi không có.</li>
 <li>Chỉ số hài lòng = số lượt “Hài lòng” và “Rất hài lòng” / tổng số lượt đánh giá × 100 (theo phương pháp SIPAS của Bộ Nội vụ).</li>
 <li>Chỉ số hiệu chỉnh (dùng để xếp hạng): (số lượt hài lòng + ${PRIOR_WEIGHT} × tỷ lệ chung của ${esc(area.name)}) / (tổng lượt + ${PRIOR_WEIGHT}) × 100, để xã có ít lượt đánh giá không vượt xã có nhiều lượt chỉ do ngẫu nhiên.</li>

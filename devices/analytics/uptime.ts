@@ -1,7 +1,7 @@
 import type { InfluxDB } from 'influx';
-import type { Registry } from '../devices/registry/index.ts';
-import { MEASUREMENTS } from '../devices/storage/measurements.ts';
-import { DAY_MS, vnDayStart, vnWeekStart, WEEK_MS } from '../collector/presence-vntime.ts';
+import type { Registry } from '../registry/index.ts';
+import { MEASUREMENTS } from '../storage/measurements.ts';
+import { DAY_MS, vnDayStart, vnWeekStart, WEEK_MS } from '../time/vietnam.ts';
 
 /**
  * Uptime per device per Vietnam day or ISO week, from presence transitions (collector/presence.ts):

@@ -1,8 +1,5 @@
+import type { QueryRunner, Series } from '../../devices/storage/influxql.ts';
 import { ReportError } from './errors.ts';
-
-/** One InfluxQL result series, as InfluxDB 1.x returns it. */
-export type Series = { name: string; tags?: Record<string, string>; columns: string[]; values: unknown[][] };
-export type QueryRunner = (query: string) => Promise<Series[]>;
 
 /** Runs one InfluxQL statement over HTTP (POST /query, epoch ms); errors become coded INFLUX errors. */
 export function httpQueryRunner(url: string, database: string, timeoutMs = 60_000): QueryRunner {
@@ -19,9 +16,4 @@ export function httpQueryRunner(url: string, database: string, timeoutMs = 60_00
     if (!res.ok || error) throw new ReportError('INFLUX', `InfluxDB báo lỗi (${res.status}): ${error ?? 'không rõ'}`);
     return json.results?.[0]?.series ?? [];
   };
-}
-
-/** Rows of a series as objects keyed by column name. */
-export function rows(series: Series): Record<string, unknown>[] {
-  return series.values.map((v) => Object.fromEntries(series.columns.map((c, i) => [c, v[i]])));
 }

@@ -1,4 +1,4 @@
-import type { Placement, Registry } from '../devices/registry/index.ts';
+import type { Placement, Registry } from '../../devices/registry/index.ts';
 import { ReportError } from './errors.ts';
 
 export type Area = { code: string; level: 'province' | 'district' | 'commune'; name: string; provinceCode: string; communes: Placement[] };

@@ -1,16 +1,16 @@
-import { MEASUREMENTS } from '../devices/storage/measurements.ts';
-import type { LevelCounts } from '../analytics/satisfaction.ts';
-import type { LevelKey } from '../devices/levels.ts';
-import { uptime } from '../analytics/uptime.ts';
+import { MEASUREMENTS } from '../../devices/storage/measurements.ts';
+import type { LevelCounts } from '../../devices/analytics/satisfaction.ts';
+import type { LevelKey } from '../../devices/levels.ts';
+import { uptime } from '../../devices/analytics/uptime.ts';
 import type { InfluxDB } from 'influx';
-import { rows, type QueryRunner } from './influx.ts';
+import { rows, type QueryRunner } from '../../devices/storage/influxql.ts';
 
 /** Everything the appendix needs from InfluxDB for one province and period, keyed by registry ids. */
 export type PeriodData = {
   ratings: Map<string, LevelCounts>; // commune code → counts per level
   broadcasts: Map<string, { scheduled: number; played: number }>; // commune code → counts
   cameras: Map<string, number>; // camera id → share of probes up (0..1)
-  /** device id → share of [start, min(end, now)) online (presence, time-weighted: analytics/uptime.ts) */
+  /** device id → share of [start, min(end, now)) online (presence, time-weighted: devices/analytics/uptime.ts) */
   deviceUptime: Map<string, number>;
 };
 

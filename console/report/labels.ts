@@ -1,5 +1,5 @@
-import { DECISION_766_DEFINITION } from '../analytics/decision766.ts';
-import { LEVEL_KEYS, SATISFACTION_LEVELS } from '../devices/levels.ts';
+import { DECISION_766_DEFINITION } from '../../devices/analytics/decision766.ts';
+import { LEVEL_KEYS, SATISFACTION_LEVELS } from '../../devices/levels.ts';
 import type { MeasureKey } from './build.ts';
 
 /** Vietnamese names of the measures, as the plans word them. */

@@ -1,7 +1,7 @@
-import type { Decision766 } from '../analytics/decision766.ts';
-import { rankUnits, type LevelCounts } from '../analytics/satisfaction.ts';
-import { communeUptime } from '../analytics/satisfaction-view.ts';
-import type { Placement } from '../devices/registry/index.ts';
+import type { Decision766 } from '../../devices/analytics/decision766.ts';
+import { rankUnits, type LevelCounts } from '../../devices/analytics/satisfaction.ts';
+import { communeUptime } from '../../devices/analytics/satisfaction-view.ts';
+import type { Placement } from '../../devices/registry/index.ts';
 import type { Area } from './area.ts';
 import type { PeriodData } from './fetch.ts';
 import type { Period } from './period.ts';
@@ -10,7 +10,7 @@ import { classify, isWorking, overall, type Deployment } from './rules.ts';
 
 /**
  * What the console's database knows of a commune's service in the period (not the devices): the Decision 766
- * figure over the imported dossiers (analytics/decision766.ts) and the follow-up cases opened in the period
+ * figure over the imported dossiers (devices/analytics/decision766.ts) and the follow-up cases opened in the period
  * (console/followup/store.ts caseCounts: overdue = still open past its deadline).
  */
 export type ServiceFigures = { decision766: Decision766; followup: { opened: number; closed: number; overdue: number } };
@@ -34,7 +34,7 @@ export type CommuneRow = {
   rank: number | null;
   broadcastsScheduled: number;
   broadcastsPlayed: number;
-  /** mean uptime (0..1) of the commune's loudspeakers and rating boxes over the period (analytics/satisfaction-view.ts) */
+  /** mean uptime (0..1) of the commune's loudspeakers and rating boxes over the period (devices/analytics/satisfaction-view.ts) */
   uptime: number | null;
   /** what the commune's staff declared in the console (absent item: not declared) */
   declared: Partial<Record<DeploymentItem, boolean>>;

@@ -1,6 +1,6 @@
 import type { InfluxDB } from 'influx';
-import type { AlertKind, AlertState } from '../devices/contract/index.ts';
-import { MEASUREMENTS } from '../devices/storage/measurements.ts';
+import type { AlertKind, AlertState } from '../contract/index.ts';
+import { MEASUREMENTS } from '../storage/measurements.ts';
 
 /**
  * Reading alerts (collector/alerts.ts writes them) for the console, the review report and dashboards.

@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
-import type { ReleaseManifest } from '../../devices/contract/index.ts';
+import type { ReleaseManifest } from './contract/index.ts';
 
 /**
  * Releases are signed with the province's Ed25519 key. The signature covers the manifest (version, the tarball's

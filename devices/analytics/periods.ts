@@ -1,4 +1,4 @@
-import { DAY_MS, VN_OFFSET_MS, vnDate, vnDayStart, vnWeekStart } from '../collector/presence-vntime.ts';
+import { DAY_MS, VN_OFFSET_MS, vnDate, vnDateStart, vnWeekStart } from '../time/vietnam.ts';
 
 /**
  * Reporting periods in Vietnam time: this week (ISO, from Monday), this month, quarter, year (each up to now),
@@ -21,13 +21,9 @@ const monthStart = (y: number, m: number) => Date.UTC(y, m, 1) - VN_OFFSET_MS;
 
 /** 'YYYY-MM-DD' → 00:00 Vietnam time of that day; refuses impossible dates. */
 export function parseVnDay(text: string): number {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  if (!m) throw new PeriodError(`Ngày không hợp lệ: "${text}"`);
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const utc = Date.UTC(y, mo - 1, d);
-  const check = new Date(utc);
-  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) throw new PeriodError(`Ngày không hợp lệ: "${text}"`);
-  return utc - VN_OFFSET_MS;
+  const start = vnDateStart(text);
+  if (start === null) throw new PeriodError(`Ngày không hợp lệ: "${text}"`);
+  return start;
 }
 
 /** The longest custom range accepted (a query over more is refused, not slowed to a crawl). */
@@ -66,11 +62,3 @@ export function resolvePeriod(kind: string, now: number, custom: { from?: string
       throw new PeriodError(`Loại kỳ không hợp lệ: "${kind}"`);
   }
 }
-
-/** dd/mm/yyyy of the Vietnam day containing `ms` */
-export function vnDisplayDate(ms: number): string {
-  const [yy, mm, dd] = vnDate(ms).split('-');
-  return `${dd}/${mm}/${yy}`;
-}
-
-export { vnDayStart };

@@ -1,10 +1,9 @@
 import type { InfluxDB } from 'influx';
-import { MEASUREMENTS } from '../devices/storage/measurements.ts';
-import { DAY_MS, VN_OFFSET_MS, vnWeekday } from '../collector/presence-vntime.ts';
-import { LEVEL_KEYS, type LevelKey } from '../devices/levels.ts';
-import type { Commune, Registry } from '../devices/registry/index.ts';
-import type { Series } from '../report/influx.ts';
-import { VN_TZ } from '../devices/storage/retention.ts';
+import { MEASUREMENTS } from '../storage/measurements.ts';
+import { DAY_MS, VN_OFFSET_MS, VN_ZONE, vnWeekday } from '../time/vietnam.ts';
+import { LEVEL_KEYS, type LevelKey } from '../levels.ts';
+import type { Commune, Registry } from '../registry/index.ts';
+import type { Series } from '../storage/influxql.ts';
 import { PRIOR_WEIGHT, rankUnits, satisfactionIndex, satisfiedSubquery, totalCount, type LevelCounts } from './satisfaction.ts';
 import { cameraUptime, uptime, type UptimeRow } from './uptime.ts';
 
@@ -118,7 +117,7 @@ export type HeatCell = { weekday: number; hour: number; n: number; satisfied: nu
 
 /** Ratings per Vietnam day and level, summed into weeks (Monday) and calendar months in JS. */
 async function dailyCounts(run: QueryRunner, where: string, s: { startMs: number; endMs: number }): Promise<Map<number, LevelCounts>> {
-  const series = await run(`SELECT count("value") AS "n" FROM "${MEASUREMENTS.rating}" WHERE ${where} AND ${span(s)} GROUP BY time(1d), "level" fill(none) tz('${VN_TZ}')`);
+  const series = await run(`SELECT count("value") AS "n" FROM "${MEASUREMENTS.rating}" WHERE ${where} AND ${span(s)} GROUP BY time(1d), "level" fill(none) tz('${VN_ZONE}')`);
   const days = new Map<number, LevelCounts>();
   for (const x of series) {
     const level = x.tags?.level as LevelKey;
@@ -156,7 +155,7 @@ const monthOf = (t: number) => {
 
 /** Hour-of-day × weekday (Vietnam time) from hourly counts: the Grafana "hourly" panel's query. */
 export async function heatMap(run: QueryRunner, where: string, s: { startMs: number; endMs: number }): Promise<HeatCell[]> {
-  const series = await run(`SELECT count("s") AS "n", sum("s") AS "satisfied" FROM (${satisfiedSubquery(`${where} AND ${span(s)}`)}) WHERE ${span(s)} GROUP BY time(1h) fill(none) tz('${VN_TZ}')`);
+  const series = await run(`SELECT count("s") AS "n", sum("s") AS "satisfied" FROM (${satisfiedSubquery(`${where} AND ${span(s)}`)}) WHERE ${span(s)} GROUP BY time(1h) fill(none) tz('${VN_ZONE}')`);
   const cells = new Map<string, HeatCell>();
   for (const x of series) {
     const [ti, ni, si] = ['time', 'n', 'satisfied'].map((c) => x.columns.indexOf(c));
@@ -243,7 +242,7 @@ export async function communeDetail(deps: ViewDeps, registry: Registry, code: st
   };
 }
 
-/** Uptime of each device and camera over a span (clipped to now), 0..1 per id; analytics/uptime.ts. */
+/** Uptime of each device and camera over a span (clipped to now), 0..1 per id; devices/analytics/uptime.ts. */
 export async function uptimeFractions(deps: ViewDeps, devices: readonly string[], cameras: readonly string[], s: { startMs: number; endMs: number }): Promise<Map<string, number>> {
   const common = { influx: deps.influx, database: deps.database, from: s.startMs, to: s.endMs, now: deps.now, granularity: 'day' as const };
   const [d, c] = await Promise.all([uptime({ ...common, devices }), cameraUptime({ ...common, cameras })]);

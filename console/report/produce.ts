@@ -1,5 +1,5 @@
 import { InfluxDB } from 'influx';
-import type { Registry } from '../devices/registry/index.ts';
+import type { Registry } from '../../devices/registry/index.ts';
 import { resolveArea, type Area } from './area.ts';
 import { buildReport, type Report, type ServiceData } from './build.ts';
 import type { DeclaredItems } from './declared.ts';

@@ -1,5 +1,5 @@
-import { LEVEL_KEYS, SATISFACTION_LEVELS, type LevelKey } from '../devices/levels.ts';
-import { MEASUREMENTS } from '../devices/storage/measurements.ts';
+import { LEVEL_KEYS, SATISFACTION_LEVELS, type LevelKey } from '../levels.ts';
+import { MEASUREMENTS } from '../storage/measurements.ts';
 
 /**
  * THE satisfaction index (chỉ số hài lòng), used by the dashboards, the console and the review report.
