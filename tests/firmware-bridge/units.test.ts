@@ -20,6 +20,7 @@ import { UNIT_FACTORIES } from '../../firmware-bridge/unit-catalogue.ts';
 import { UNIT_SECTIONS } from '../../firmware-bridge/unit-sections.ts';
 import type { BridgeUnit } from '../../firmware-bridge/unit.ts';
 import { systemClock } from '../../infra/clock.ts';
+import { EXIT } from '../../infra/service.ts';
 import { silentLogger } from '../../infra/logger.ts';
 import { tempDir } from '../harness/temp.ts';
 
@@ -105,7 +106,7 @@ describe('bridge units', () => {
       () => expect.unreachable('the bridge started'),
       (e: { code?: number; stdout: string; stderr: string }) => e,
     );
-    expect(result.code).toBeGreaterThan(0);
+    expect(result.code).toBe(EXIT.FAILED);
     expect(result.stderr).toMatch(/^\s+- units\.speaker\.relayPin: /m);
     expect(result.stderr).toMatch(/^\s+- units\.speaker\.warmupMs: /m);
     expect(result.stderr).toMatch(/^\s+- units\.cameras\.cameras\.0\.probe\.kind: /m);
