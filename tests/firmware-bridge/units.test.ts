@@ -88,6 +88,9 @@ describe('bridge units', () => {
     expect(err.code).toBe('BRIDGE_CONFIG_INVALID');
     expect(err.problems).toEqual([expect.stringMatching(/^units\.speaker\.schedulePublicKeyFile: /)]);
     expect(started).toBe(0);
+    // a key file that is not there at all: the same refusal, coded as unreadable
+    const missing = await start({ speaker: { ...speaker, schedulePublicKey: undefined, schedulePublicKeyFile: join(root, 'missing.pem') } }).catch((e: { code?: string }) => e);
+    expect(missing).toMatchObject({ code: 'BRIDGE_CONFIG_UNREADABLE', problems: [expect.stringMatching(/^units\.speaker\.schedulePublicKeyFile: /)] });
     // the outbox it had opened was closed again: the next start can open it
     const outbox = await Outbox.open(join(dataDir, 'outbox'), parseConfig(base(dataDir)).outbox, silentLogger);
     await outbox.close();
