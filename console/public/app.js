@@ -9,9 +9,7 @@ import { renderUsers } from './users.js';
 import { attachPickers, readPicker, writePicker } from './datetime.js';
 import { renderList } from './list.js';
 const $ = (sel, root = document) => root.querySelector(sel);
-const PRIORITY = { normal: 'Thông thường', priority: 'Ưu tiên', emergency: 'Khẩn cấp' };
 const WEEKDAYS = ['Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy', 'Chủ nhật'];
-const ACTIONS = { create: 'Tạo', update: 'Sửa', submit: 'Gửi duyệt', approve: 'Duyệt', reject: 'Từ chối', stop: 'Dừng', emergency: 'Phát khẩn cấp', login: 'Đăng nhập', logout: 'Đăng xuất', 'audio.upload': 'Tải tệp âm thanh', 'user.create': 'Tạo người dùng', 'user.disable': 'Khóa người dùng', revise: 'Sửa (bản mới chờ duyệt)', supersede: 'Thay bằng bản sửa', 'user.enable': 'Mở khóa người dùng', 'deployment.update': 'Cập nhật thông tin triển khai' };
 let me = null;
 let hamlets = [];
 let current = null;
@@ -48,14 +46,6 @@ function el(tag, props = {}, ...children) {
 
 function fmtTime(iso) {
   return iso ? new Date(iso).toLocaleString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' }) : '';
-}
-
-function describeSchedule(s) {
-  if (s.kind === 'once') return `Một lần lúc ${s.at.replace('T', ' ')}`;
-  if (s.kind === 'immediate') return `Phát ngay (${fmtTime(s.at)})`;
-  const span = `từ ${s.from} đến ${s.to}`;
-  if (s.kind === 'daily') return `Hằng ngày ${s.time}, ${span}`;
-  return `Hằng tuần (${s.weekdays.map((d) => WEEKDAYS[d - 1]).join(', ')}) ${s.time}, ${span}`;
 }
 
 function showView(id) {
@@ -96,12 +86,12 @@ function renderHamletBoxes() {
 }
 
 async function loadList() {
-  const list = await api('GET', '/api/announcements');
+  const { items: list } = await api('GET', '/api/announcements');
   const statusLabels = Object.fromEntries(list.map((a) => [a.status, a.statusLabel]));
   renderList({
     list, el, statusLabels, onOpen: openDetail,
     tbody: $('#list-table tbody'), controls: $('#list-controls'),
-    columns: (a) => [a.title + (a.revisionOf ? ' (bản sửa)' : ''), PRIORITY[a.priority], describeSchedule(a.schedule), a.statusLabel, fmtTime(a.updatedAt)],
+    columns: (a) => [a.title + (a.revisionOf ? ' (bản sửa)' : ''), a.priorityLabel, a.scheduleLabel, a.statusLabel, fmtTime(a.updatedAt)],
   });
 }
 
@@ -114,47 +104,37 @@ async function openDetail(id) {
 }
 
 async function renderDetail(id) {
-  const a = await api('GET', `/api/announcements/${id}`);
+  const { announcement: a } = await api('GET', `/api/announcements/${id}`);
   current = a;
   $('#detail-title').textContent = a.title;
-  const info = [['Trạng thái', a.statusLabel], ['Mức ưu tiên', PRIORITY[a.priority]], ['Lịch', describeSchedule(a.schedule)], ['Nội dung', a.text ?? `Tệp âm thanh (${a.audio.mime}, ${a.audio.durationS} giây)`], ['Lặp / âm lượng', `${a.repeats} lần / ${a.volume}`], ['Người tạo', a.createdBy], ['Người duyệt', a.approvedBy ?? '—']];
+  const info = [['Trạng thái', a.statusLabel], ['Mức ưu tiên', a.priorityLabel], ['Lịch', a.scheduleLabel], ['Nội dung', a.contentLabel], ['Lặp / âm lượng', `${a.repeats} lần / ${a.volume}`], ['Người tạo', a.createdBy], ['Người duyệt', a.approvedBy ?? '—']];
   if (a.rejectReason) info.push(['Lý do từ chối', a.rejectReason]);
   $('#detail-info').replaceChildren(...info.flatMap(([k, v]) => [el('dt', { textContent: k }), el('dd', { textContent: v })]));
   $('#detail-info').dataset.status = a.status;
   $('#detail-actions').replaceChildren(...actionsFor(a));
   $('#delivery-table tbody').replaceChildren(
     ...a.delivery.map((d) => {
-      const tr = el('tr', {}, el('td', { textContent: d.name }), el('td', { textContent: d.label, className: `state-${d.state} delivery-state` }), el('td', { textContent: d.counts.played ? `${d.counts.played} lượt (${d.counts.timesSpoken} lần đọc)` : '0' }), el('td', { textContent: d.counts.failed }), el('td', { textContent: d.counts.missed }), el('td', { textContent: d.speakers.map((s) => `${s.id} (${s.schedule?.version ?? 0}${s.schedule?.status === 'refused' ? ', bị từ chối: ' + s.schedule.reason : ''})`).join(', ') }));
+      const tr = el('tr', {}, el('td', { textContent: d.name }), el('td', { textContent: d.label, className: `state-${d.state} delivery-state` }), el('td', { textContent: d.counts.played ? `${d.counts.played} lượt (${d.counts.timesSpoken} lần đọc)` : '0' }), el('td', { textContent: d.counts.failed }), el('td', { textContent: d.counts.missed }), el('td', { textContent: d.speakers.map((s) => s.label).join(', ') }));
       tr.dataset.hamlet = d.hamlet;
       return tr;
     }),
   );
-  const audit = await api('GET', `/api/audit?target=${encodeURIComponent(id)}`);
-  $('#detail-audit').replaceChildren(...audit.map((e) => el('li', { textContent: `${fmtTime(e.at)} – ${e.userLabel ?? e.username}: ${ACTIONS[e.action] ?? e.action}` })));
+  const { items: audit } = await api('GET', `/api/audit?target=${encodeURIComponent(id)}`);
+  $('#detail-audit').replaceChildren(...audit.map((e) => el('li', { textContent: `${fmtTime(e.at)} – ${e.userLabel}: ${e.actionLabel}` })));
 }
 
+/** the server says what this user may do with it (console/announcement-view.ts) */
 function actionsFor(a) {
-  const buttons = [];
-  const add = (label, fn, cls = '') => buttons.push(el('button', { type: 'button', textContent: label, className: cls, onclick: () => fn().catch((e) => say(e.message)) }));
   const act = (path, body) => async () => { await api('POST', `/api/announcements/${a.id}/${path}`, body); say('Đã thực hiện.', true); await renderDetail(a.id); };
-  const own = me.communes.some((c) => c.code === a.commune) && (me.role === 'staff' || me.role === 'leader');
-  if (own && ['draft', 'rejected', 'approved', 'submitted'].includes(a.status) && a.schedule.kind !== 'immediate') add('Sửa', async () => editForm(a));
-  if (own && ['draft', 'rejected'].includes(a.status)) add('Gửi duyệt', act('submit'));
-  if (me.role === 'leader' && own && a.status === 'submitted' && a.createdBy !== me.username) {
-    add('Duyệt', act('approve'));
-    add('Từ chối', async () => {
-      const reason = prompt('Lý do từ chối:');
-      if (reason !== null) await act('reject', { reason })();
-    });
-  }
-  if (me.role === 'leader' && own && a.status === 'approved' && a.schedule.kind === 'immediate') add('Thay nội dung khẩn cấp', async () => replaceEmergency(a));
-  // only what is on the air can be stopped; before anything played it is a cancellation
-  if (me.role === 'leader' && own && a.status === 'approved') {
-    const played = a.delivery.some((d) => d.counts.played > 0);
-    const label = played ? 'Dừng phát' : 'Hủy lịch phát';
-    add(label, async () => { if (confirm(`${label} «${a.title}»? Các loa sẽ không phát thông báo này nữa.`)) await act('stop')(); }, 'danger');
-  }
-  return buttons;
+  const run = {
+    edit: async () => editForm(a),
+    submit: act('submit'),
+    approve: act('approve'),
+    reject: async (x) => { const reason = prompt(x.asksReason); if (reason !== null) await act('reject', { reason })(); },
+    'replace-emergency': async () => replaceEmergency(a),
+    stop: act('stop'),
+  };
+  return a.actions.map((x) => el('button', { type: 'button', textContent: x.label, className: x.danger ? 'danger' : '', onclick: () => (x.confirm && !confirm(x.confirm) ? Promise.resolve() : run[x.action](x)).catch((e) => say(e.message)) }));
 }
 
 function editForm(a) {
@@ -217,7 +197,7 @@ async function submitForm(ev) {
     priority: f.priority.value,
   };
   const id = f.annId.value;
-  const saved = id ? await api('PUT', `/api/announcements/${id}`, body) : (await api('POST', '/api/announcements', body)).announcement;
+  const saved = (id ? await api('PUT', `/api/announcements/${id}`, body) : await api('POST', '/api/announcements', body)).announcement;
   say('Đã lưu bản nháp. Gửi lãnh đạo xã duyệt để phát.', true);
   f.reset();
   f.annId.value = '';
@@ -251,15 +231,14 @@ async function submitEmergency(ev) {
 }
 
 async function loadSpeakers() {
-  const list = await api('GET', '/api/speakers');
+  const { items: list } = await api('GET', '/api/speakers');
   const name = (id) => hamlets.find((h) => h.id === id)?.name ?? id;
-  const verdict = (s) => (s.status === 'accepted' ? 'đã nhận' : s.status === 'refused' ? `từ chối (${s.reason})` : 'chưa phản hồi');
-  $('#speakers-table tbody').replaceChildren(...list.map((s) => el('tr', {}, el('td', { textContent: s.id }), el('td', { textContent: name(s.hamlet) }), el('td', { textContent: `${s.version}${s.pending ? ' (đang gửi)' : ''}` }), el('td', { textContent: s.active ?? '—' }), el('td', { textContent: verdict(s) }))));
+  $('#speakers-table tbody').replaceChildren(...list.map((s) => el('tr', {}, el('td', { textContent: s.id }), el('td', { textContent: name(s.hamlet) }), el('td', { textContent: `${s.version}${s.pending ? ' (đang gửi)' : ''}` }), el('td', { textContent: s.active ?? '—' }), el('td', { textContent: s.verdictLabel }))));
 }
 
 async function loadAudit() {
-  const list = await api('GET', '/api/audit');
-  $('#audit-table tbody').replaceChildren(...list.map((e) => el('tr', {}, el('td', { textContent: fmtTime(e.at) }), el('td', { textContent: e.userLabel ?? e.username }), el('td', { textContent: ACTIONS[e.action] ?? e.action }), el('td', { textContent: e.targetLabel ?? e.target ?? '', title: e.target ?? '' }))));
+  const { items: list } = await api('GET', '/api/audit');
+  $('#audit-table tbody').replaceChildren(...list.map((e) => el('tr', {}, el('td', { textContent: fmtTime(e.at) }), el('td', { textContent: e.userLabel }), el('td', { textContent: e.actionLabel }), el('td', { textContent: e.targetLabel ?? e.target ?? '', title: e.target ?? '' }))));
 }
 
 async function loadUsers() {

@@ -79,7 +79,7 @@ describe('messages in the person’s terms', () => {
   it('one occurrence played with repeats = 2 counts as one turn, two readings', async () => {
     const id = (await env.api(staff, 'POST', '/api/announcements', body('Lặp hai lần', { repeats: 2 }))).body.id;
     env.console.feedback.log('xa1-ap1-loa', 'xa1-ap1', { v: 1, id: randomUUID(), announcement: id, priority: 'normal', occurrence: `${Y}-06-01T01:00:00.000Z`, outcome: 'played' });
-    const d = (await env.api(staff, 'GET', `/api/announcements/${id}`)).body.delivery[0];
+    const d = (await env.api(staff, 'GET', `/api/announcements/${id}`)).body.announcement.delivery[0];
     expect(d.counts).toMatchObject({ played: 1, timesSpoken: 2 });
   });
 });
