@@ -2,8 +2,6 @@ import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { codedIssue } from '../api/coded.ts';
@@ -26,8 +24,6 @@ import { registerRelayRoutes } from './relay-routes.ts';
 import { registerLiveRoutes } from './live-routes.ts';
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
-/** the date picker is served by the console itself from node_modules (no CDN: consoles run on closed networks) */
-const FLATPICKR_DIR = dirname(createRequire(import.meta.url).resolve('flatpickr'));
 
 /** The console's HTTP server: JSON API under /api, audio by hash under /audio, the Vietnamese web UI at /. */
 export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
@@ -42,7 +38,6 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(cookie);
   await app.register(multipart, { limits: { fileSize: deps.config.maxAudioBytes, files: 1, fields: 5 } });
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/', index: 'index.html' });
-  await app.register(fastifyStatic, { root: FLATPICKR_DIR, prefix: '/vendor/flatpickr/', decorateReply: false });
 
   registerCrossSiteGuard(app);
   app.addHook('onRequest', async (req) => {

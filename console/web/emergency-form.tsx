@@ -1,0 +1,54 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { AnnouncementDetail, AnnouncementEnvelope, EmergencyRequest } from '../api/announcement.ts';
+import { api, guard, say } from './api.ts';
+import { checkedValues, Field, HamletBoxes, setChecked, type Hamlet } from './ui.tsx';
+
+/** "Phát khẩn cấp": a leader's emergency, approved and broadcast at once; or a new text for one on the air. */
+export function EmergencyForm(props: { hamlets: Hamlet[]; replaces: AnnouncementDetail | null; onSent(id: string): void }) {
+  const form = useRef<HTMLFormElement>(null);
+  const [all, setAll] = useState(true);
+  const r = props.replaces;
+  useEffect(() => {
+    const f = form.current!;
+    f.reset();
+    setAll(!r || r.hamlets === 'all');
+    if (!r) return;
+    (f.elements.namedItem('title') as HTMLInputElement).value = r.title;
+    (f.elements.namedItem('text') as HTMLTextAreaElement).value = r.text ?? '';
+    setChecked(f, 'hamlet', r.hamlets === 'all' ? [] : r.hamlets);
+  }, [r]);
+
+  const submit = async (ev: Event) => {
+    ev.preventDefault();
+    if (!window.confirm(r ? 'Phát ngay nội dung khẩn cấp mới thay cho thông báo đang phát?' : 'Phát thông báo khẩn cấp ngay bây giờ?')) return;
+    const f = form.current!;
+    const body = {
+      title: (f.elements.namedItem('title') as HTMLInputElement).value,
+      text: (f.elements.namedItem('text') as HTMLTextAreaElement).value,
+      hamlets: all ? 'all' : checkedValues(f, 'hamlet'),
+    } as EmergencyRequest;
+    const res = r
+      ? await api<AnnouncementEnvelope>('PUT', `/api/announcements/${r.id}`, body)
+      : await api<AnnouncementEnvelope>('POST', '/api/emergency', body);
+    say('Đã phát khẩn cấp.', true);
+    f.reset();
+    props.onSent(res.id);
+  };
+
+  return (
+    <>
+      <h2>Phát khẩn cấp</h2>
+      <p>Thông báo khẩn cấp được duyệt và phát ngay lập tức trên các loa đã chọn.</p>
+      <form id="emergency-form" ref={form} onSubmit={guard(submit)}>
+        <Field label="Tiêu đề" required>
+          <input name="title" maxLength={300} required />
+        </Field>
+        <Field label="Nội dung" required>
+          <textarea name="text" rows={4} required />
+        </Field>
+        <HamletBoxes hamlets={props.hamlets} all={all} onAll={setAll} />
+        <button type="submit" class="danger">Phát khẩn cấp ngay</button>
+      </form>
+    </>
+  );
+}
