@@ -1,10 +1,14 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AnnouncementDetail, AnnouncementEnvelope, EmergencyRequest } from '../api/announcement.ts';
 import { api, guard, say } from './api.ts';
+import type { Me } from './main.tsx';
 import { checkedValues, Field, HamletBoxes, setChecked, type Hamlet } from './ui.tsx';
 
 /** "Phát khẩn cấp": a leader's emergency, approved and broadcast at once; or a new text for one on the air. */
-export function EmergencyForm(props: { hamlets: Hamlet[]; replaces: AnnouncementDetail | null; onSent(id: string): void }) {
+export function EmergencyForm(props: { me: Me; hamlets: Hamlet[]; replaces: AnnouncementDetail | null; onSent(id: string): void }) {
+  // a province (or district) leader chooses the communes; a commune leader broadcasts to their own
+  const upper = props.me.level === 'province' || props.me.level === 'district';
+  const [allCommunes, setAllCommunes] = useState(true);
   const form = useRef<HTMLFormElement>(null);
   const [all, setAll] = useState(true);
   const r = props.replaces;
@@ -12,7 +16,9 @@ export function EmergencyForm(props: { hamlets: Hamlet[]; replaces: Announcement
     const f = form.current!;
     f.reset();
     setAll(!r || r.hamlets === 'all');
+    setAllCommunes(!r?.targets || r.targets === 'all');
     if (!r) return;
+    setChecked(f, 'commune', r.targets && r.targets !== 'all' ? r.targets : []);
     (f.elements.namedItem('title') as HTMLInputElement).value = r.title;
     (f.elements.namedItem('text') as HTMLTextAreaElement).value = r.text ?? '';
     setChecked(f, 'hamlet', r.hamlets === 'all' ? [] : r.hamlets);
@@ -26,6 +32,7 @@ export function EmergencyForm(props: { hamlets: Hamlet[]; replaces: Announcement
       title: (f.elements.namedItem('title') as HTMLInputElement).value,
       text: (f.elements.namedItem('text') as HTMLTextAreaElement).value,
       hamlets: all ? 'all' : checkedValues(f, 'hamlet'),
+      ...(upper ? { communes: allCommunes ? 'all' : checkedValues(f, 'commune') } : {}),
     } as EmergencyRequest;
     const res = r
       ? await api<AnnouncementEnvelope>('PUT', `/api/announcements/${r.id}`, body)
@@ -46,7 +53,25 @@ export function EmergencyForm(props: { hamlets: Hamlet[]; replaces: Announcement
         <Field label="Nội dung" required>
           <textarea name="text" rows={4} required />
         </Field>
-        <HamletBoxes hamlets={props.hamlets} all={all} onAll={setAll} />
+        {upper && (
+          <fieldset id="emergency-communes">
+            <legend class="req">Xã/phường nhận</legend>
+            <label>
+              <input type="checkbox" name="all-communes" checked={allCommunes} onChange={(e) => setAllCommunes(e.currentTarget.checked)} /> Tất cả xã/phường
+            </label>
+            <div class="commune-boxes" hidden={allCommunes}>
+              {props.me.communes.map((c) => (
+                <label key={c.code}>
+                  <input type="checkbox" name="commune" value={c.code} /> {c.name}
+                </label>
+              ))}
+            </div>
+          </fieldset>
+        )}
+        <fieldset>
+          <legend class="req">Thôn/ấp nhận</legend>
+          <HamletBoxes hamlets={props.hamlets} all={all} onAll={setAll} />
+        </fieldset>
         <button type="submit" class="danger">Phát khẩn cấp ngay</button>
       </form>
     </>

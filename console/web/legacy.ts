@@ -1,7 +1,5 @@
 import { useEffect } from 'preact/hooks';
 // @ts-expect-error plain browser modules without types, still to be ported to components
-import { loadBroadcast, policyText } from '../public/broadcast.js';
-// @ts-expect-error see above
 import { loadDevices } from '../public/devices.js';
 // @ts-expect-error see above
 import { loadFollowup } from '../public/followup.js';
@@ -27,13 +25,10 @@ function el(tag: string, props: Record<string, unknown> = {}, ...children: Array
 
 const LOADERS: Record<string, Loader> = {
   'live-view': loadLive,
-  'broadcast-view': loadBroadcast,
   'devices-view': loadDevices,
   'satisfaction-view': loadSatisfaction,
   'followup-view': loadFollowup,
 };
-
-export const LEGACY_VIEWS = { policyText: policyText as (p: unknown) => string };
 
 /** show the legacy view that is open (if any), hide the others, and load it each time it is opened */
 export function useLegacyViews(view: string | null, visit: number, h: Helpers): void {

@@ -1,13 +1,15 @@
 import 'flatpickr/dist/flatpickr.min.css';
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import type { SoundPolicy } from '../../devices/contract/broadcast.ts';
 import type { AnnouncementDetail } from '../api/announcement.ts';
 import { api, banner, guard, say, sessionLost } from './api.ts';
 import { AnnouncementDetailView } from './announcement-detail.tsx';
 import { AnnouncementForm } from './announcement-form.tsx';
 import { AnnouncementListView } from './announcement-list.tsx';
 import { EmergencyForm } from './emergency-form.tsx';
-import { LEGACY_VIEWS, useLegacyViews } from './legacy.ts';
+import { BroadcastView, policyText } from './broadcast.tsx';
+import { useLegacyViews } from './legacy.ts';
 import { AuditView, SpeakersView, UsersView } from './lists.tsx';
 import { Button, Field, type Hamlet } from './ui.tsx';
 
@@ -94,7 +96,7 @@ function App() {
     setView(v);
     setDetail(null);
     setVisit((n) => n + 1);
-    if (v === 'form-view') api<{ effective: unknown }>('GET', '/api/policy').then((p) => setPolicy(policyWords(p.effective)), () => setPolicy(''));
+    if (v === 'form-view') api<{ effective: SoundPolicy }>('GET', '/api/policy').then((p) => setPolicy(policyText(p.effective)), () => setPolicy(''));
   };
   const openDetail = (id: string) => {
     setDetail(id);
@@ -151,7 +153,11 @@ function App() {
         {me && <AnnouncementForm hamlets={hamlets} editing={editing} policy={policy} onSaved={(id) => (setEditing(null), openDetail(id))} />}
       </section>
       <section id="emergency-view" class="view" hidden={!shows('emergency-view')}>
-        {me && <EmergencyForm hamlets={hamlets} replaces={replacing} onSent={(id) => (setReplacing(null), openDetail(id))} />}
+        {me && <EmergencyForm me={me} hamlets={hamlets} replaces={replacing} onSent={(id) => (setReplacing(null), openDetail(id))} />}
+      </section>
+      <section id="broadcast-view" class="view" hidden={!shows('broadcast-view')}>
+        <h2>Phát toàn tỉnh, dừng phát và giờ yên tĩnh</h2>
+        {shows('broadcast-view') && me && <BroadcastView key={visit} me={me} />}
       </section>
       <section id="speakers-view" class="view" hidden={!shows('speakers-view')}>
         <h2>Loa và lịch phát</h2>
@@ -167,10 +173,6 @@ function App() {
       </section>
     </>
   );
-}
-
-function policyWords(p: unknown): string {
-  return LEGACY_VIEWS.policyText(p);
 }
 
 render(<App />, document.getElementById('app')!);
