@@ -16,7 +16,7 @@ import mqtt from 'mqtt';
 import { stringify } from 'yaml';
 import { parseBrokerConfig, startBroker } from '../broker/index.ts';
 import { parseRegistry } from '../devices/registry/index.ts';
-import { demoRegistry } from '../devices/simulator/demo-registry.ts';
+import { demoRegistry } from '../simulator/demo-registry.ts';
 import { channelFilter, topicFor } from '../devices/topics.ts';
 import { silentLogger } from '../infra/logger.ts';
 import { REPO, build } from '../scripts/build/build.ts';

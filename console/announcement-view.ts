@@ -1,6 +1,6 @@
 import { isLeaderOf, requireOwnUnit } from './access.ts';
 import type { Action, Announcement, AnnouncementView, Schedule, Status } from './api/announcement.ts';
-import { vnDate, vnDateTime, vnInstant } from './api/calendar.ts';
+import { dateText, vnDateTime, vnInstant } from './api/calendar.ts';
 import type { Area } from './area.ts';
 import { issuerOf, PRIORITY_LABELS, STATUS_LABELS, type User } from './model.ts';
 import { EDITABLE, TRANSITIONS } from './announcements.ts';
@@ -19,7 +19,7 @@ const WEEKDAYS = ['Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sá
 export function scheduleLabel(s: Schedule): string {
   if (s.kind === 'once') return `Một lần lúc ${vnDateTime(s.at)}`;
   if (s.kind === 'immediate') return `Phát ngay (${vnInstant(s.at)})`;
-  const span = `từ ${vnDate(s.from)} đến ${vnDate(s.to)}`;
+  const span = `từ ${dateText(s.from)} đến ${dateText(s.to)}`;
   if (s.kind === 'daily') return `Hằng ngày ${s.time}, ${span}`;
   return `Hằng tuần (${s.weekdays.map((d) => WEEKDAYS[d - 1]).join(', ')}) ${s.time}, ${span}`;
 }

@@ -4,7 +4,8 @@ import { codedIssue } from './api/coded.ts';
 import type { Area } from './area.ts';
 import { fail } from './errors.ts';
 import type { AnnouncementDraft, Schedule } from './model.ts';
-import { daysBetween, expand, scheduleEnd, vietnamDate } from './recurrence.ts';
+import { vnDate } from '../devices/time/vietnam.ts';
+import { daysBetween, expand, scheduleEnd } from './recurrence.ts';
 
 /**
  * Checks what staff send: its shape against the API schema (console/api/), then what needs the registry and
@@ -77,7 +78,7 @@ function scheduleInTime(s: ScheduleRequest, ctx: Pick<ValidateContext, 'now' | '
     if (scheduleEnd(s) <= ctx.now) fail('SCHEDULE_PAST');
     return s;
   }
-  if (s.to < vietnamDate(ctx.now)) fail('SCHEDULE_PAST');
+  if (s.to < vnDate(ctx.now)) fail('SCHEDULE_PAST');
   if (daysBetween(s.from, s.to) > ctx.maxWindowDays) fail('SCHEDULE_TOO_LONG', `Tối đa ${ctx.maxWindowDays} ngày.`);
   if (expand(s, ctx.now, scheduleEnd(s), 1).length === 0) fail('SCHEDULE_EMPTY');
   return s;

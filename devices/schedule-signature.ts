@@ -1,10 +1,11 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { ScheduleDocument, SchedulePayload, ScheduleRefusal, type Issuer } from './contract/broadcast.ts';
+import { issuesDetail } from '../infra/zod-issues.ts';
 
 /**
- * Ed25519 signatures of loudspeaker schedules (issue: "a hijacked broker must not be able to make a
- * speaker say anything"). The console signs the exact JSON text of the document with the commune key;
+ * Ed25519 signatures of loudspeaker schedules, so that a hijacked broker cannot make a speaker say
+ * anything. The console signs the exact JSON text of the document with the commune key;
  * the speaker verifies those same bytes, so no canonical JSON is needed. Keys are PEM (PKCS#8 private,
  * SPKI public), base64 SPKI DER for public keys, or node KeyObjects.
  */
@@ -52,12 +53,8 @@ export function signSchedule(doc: ScheduleDocument, privateKey: KeyInput): Sched
   return { v: 1, doc: text, sig };
 }
 
-function issuesDetail(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 5)
-    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-    .join('; ');
-}
+/** a refusal's detail: the first issues, as the collector reports them */
+const DETAIL = { limit: 5, root: '(root)' };
 
 function isUnsigned(input: unknown): boolean {
   if (typeof input !== 'object' || input === null) return false;
@@ -83,7 +80,7 @@ function parseDoc(text: string): { ok: true; doc: ScheduleDocument } | { ok: fal
     return { ok: false, detail: `doc is not JSON: ${(err as Error).message.slice(0, 150)}` };
   }
   const parsed = ScheduleDocument.safeParse(json);
-  return parsed.success ? { ok: true, doc: parsed.data } : { ok: false, detail: issuesDetail(parsed.error) };
+  return parsed.success ? { ok: true, doc: parsed.data } : { ok: false, detail: issuesDetail(parsed.error.issues, DETAIL) };
 }
 
 function wrongTarget(doc: ScheduleDocument, expect: ScheduleExpectation): string | null {
@@ -100,7 +97,7 @@ function wrongTarget(doc: ScheduleDocument, expect: ScheduleExpectation): string
 export function verifySchedule(input: unknown, publicKey: KeyInput, expect: ScheduleExpectation): VerifyResult {
   if (isUnsigned(input)) return { ok: false, reason: 'unsigned', detail: 'no signature' };
   const envelope = SchedulePayload.safeParse(input);
-  if (!envelope.success) return { ok: false, reason: 'invalid', detail: issuesDetail(envelope.error) };
+  if (!envelope.success) return { ok: false, reason: 'invalid', detail: issuesDetail(envelope.error.issues, DETAIL) };
   if (!checkSignature(envelope.data, publicKey)) {
     return { ok: false, reason: 'bad-signature', detail: 'Ed25519 signature does not match the issuer key' };
   }

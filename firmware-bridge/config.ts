@@ -3,7 +3,9 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { Id } from '../devices/ids.ts';
 import { BridgeError } from './errors.ts';
-import { RatingBoxConfig } from './rating-box/config.ts';
+import { PressLogConfig } from './rating-box/config.ts';
+import { UNIT_SECTIONS } from './unit-sections.ts';
+import { formatIssues } from './zod-problems.ts';
 
 /** The bridge's config file (YAML or JSON), validated once by the composition root, then frozen. */
 const BrokerConfig = z
@@ -53,12 +55,6 @@ const ClockConfig = z.strictObject({
   pollMs: z.number().int().min(100).default(5_000),
 });
 
-const PressLogConfig = z.strictObject({
-  maxFileBytes: z.number().int().min(1024).default(5 * 1024 * 1024),
-  maxFiles: z.number().int().min(1).default(400),
-  maxTotalBytes: z.number().int().min(1024).default(200 * 1024 * 1024),
-});
-
 export const BridgeConfig = z.strictObject({
   deviceId: Id,
   broker: BrokerConfig,
@@ -68,26 +64,23 @@ export const BridgeConfig = z.strictObject({
   outbox: OutboxConfig.default(OutboxConfig.parse({})),
   clock: ClockConfig.default(ClockConfig.parse({})),
   pressLog: PressLogConfig.default(PressLogConfig.parse({})),
-  units: z
-    .strictObject({
-      ratingBox: RatingBoxConfig.optional(),
-      /** owned by the speaker unit (firmware-bridge/speaker/), validated there */
-      speaker: z.unknown().optional(),
-      /** owned by the camera probe (firmware-bridge/camera-probe.ts), validated there */
-      cameras: z.unknown().optional(),
-      /** owned by the update unit (firmware-bridge/update/), validated there */
-      update: z.unknown().optional(),
-    })
-    .default({}),
+  /** every unit's section, each validated by its own schema (unit-sections.ts): one bad section refuses the config */
+  units: unitSectionsSchema().default({}),
 });
 export type BridgeConfig = z.infer<typeof BridgeConfig>;
+
+type UnitSectionsShape = { [K in keyof typeof UNIT_SECTIONS]: z.ZodOptional<(typeof UNIT_SECTIONS)[K]> };
+function unitSectionsSchema(): z.ZodObject<UnitSectionsShape, z.core.$strict> {
+  const shape = Object.fromEntries(Object.entries(UNIT_SECTIONS).map(([key, schema]) => [key, schema.optional()]));
+  return z.strictObject(shape as UnitSectionsShape);
+}
 export type BridgeConfigInput = z.input<typeof BridgeConfig>;
 
 /** Validate a config object; every problem is reported with its path. Throws BRIDGE_CONFIG_INVALID. */
 export function parseConfig(raw: unknown, source = 'config'): Readonly<BridgeConfig> {
   const result = BridgeConfig.safeParse(raw);
   if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(gốc)'}: ${i.message}`);
+    const problems = formatIssues(result.error.issues);
     throw new BridgeError('BRIDGE_CONFIG_INVALID', `cấu hình không hợp lệ (${source}):\n  - ${problems.join('\n  - ')}`, problems);
   }
   return Object.freeze(result.data);

@@ -10,7 +10,6 @@ import { FakeIO } from './io/fake-io.ts';
 import { openGpiodBoard } from './io/gpiod.ts';
 import type { GpioBoard } from './io/io.ts';
 import { openJohnnyFiveBoard, openRaspiBoard } from './io/johnny-five.ts';
-import { optionalUnitFactories } from './optional-units.ts';
 
 /**
  * Composition root of the bridge on a Pi:  tsx firmware-bridge/main.ts --config /etc/thanthien/bridge.yaml
@@ -68,7 +67,6 @@ async function main(): Promise<void> {
     password,
     ca,
     log,
-    units: optionalUnitFactories({ speaker: config.units.speaker, cameras: config.units.cameras, update: config.units.update }),
     bootId: process.env.TT_BOOT_ID || undefined,
   });
   log.info({ device: config.deviceId, boot: bridge.boot }, 'bridge started');

@@ -3,7 +3,7 @@
 //   node bench/procs/busy-box.mjs <buildDir> <brokerUrl> <deviceId> <password> <dataDir> <presses> <idleMs>
 import { readFileSync } from 'node:fs';
 const [build, brokerUrl, deviceId, password, dataDir, presses, idleMs] = process.argv.slice(2);
-const { startVirtualBox } = await import(`${build}/firmware-bridge/virtual-box.js`);
+const { startVirtualBox } = await import(`${build}/simulator/virtual-box.js`);
 const io = () => Object.fromEntries(readFileSync('/proc/self/io', 'utf8').trim().split('\n').map((l) => l.split(': ')).map(([k, v]) => [k, Number(v)]));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const box = await startVirtualBox({ deviceId, brokerUrl, password, dataDir, lockoutMs: 0, debounceMs: 5, heartbeatMs: 60_000 });

@@ -3,6 +3,7 @@ import { signSchedule } from '../../devices/schedule-signature.ts';
 import { topicFor } from '../../devices/topics.ts';
 import type { Clock } from '../../infra/clock.ts';
 import type { Logger } from '../../infra/logger.ts';
+import { publishWithTimeout, type MqttPublisher } from '../../infra/mqtt-publish.ts';
 import type { Area } from '../area.ts';
 import type { CommuneKey } from '../keys.ts';
 import type { Store } from '../store/index.ts';
@@ -10,15 +11,10 @@ import { itemsHash } from './build.ts';
 import { issuerDocs, type IssuerDoc } from './issuer-docs.ts';
 import type { PolicyService } from '../policy.ts';
 
-/** the one mqtt.js method the publisher uses, so tests can pass a real client and nothing else */
-export interface MqttPublish {
-  publish(topic: string, message: Buffer, opts: { qos: 1; retain: true }, cb: (err?: Error) => void): unknown;
-}
-
 export type PublisherDeps = {
   store: Store;
   area: Area;
-  mqtt: MqttPublish;
+  mqtt: MqttPublisher;
   clock: Clock;
   log: Logger;
   /** signing keys by unit code: communes (5 digits), districts (3), provinces (2) */
@@ -79,7 +75,7 @@ export class SchedulePublisher {
       const docs = this.deps.store.signedDocuments.forCommune(commune).filter((d) => !topics || topics.includes(d.topic));
       await Promise.all(
         docs.map((d) =>
-          publishWithTimeout(this.deps.mqtt, d.topic, d.payload, this.deps.config.publishTimeoutMs).then(
+          this.#publish(d.topic, d.payload).then(
             () => void this.stats.reasserted++,
             (err) => {
               this.stats.failed++;
@@ -171,10 +167,16 @@ export class SchedulePublisher {
     return { speaker, doc, channel, topic, payload };
   }
 
+  /** retained QoS 1, bounded on the injected clock */
+  #publish(topic: string, payload: Buffer): Promise<void> {
+    const { mqtt, clock, config } = this.deps;
+    return publishWithTimeout(mqtt, clock, topic, payload, { qos: 1, retain: true }, config.publishTimeoutMs);
+  }
+
   /** true when the broker has it; otherwise it stays publish_pending and the next tick re-issues it */
   async #send(p: Prepared): Promise<boolean> {
     try {
-      await publishWithTimeout(this.deps.mqtt, p.topic, p.payload, this.deps.config.publishTimeoutMs);
+      await this.#publish(p.topic, p.payload);
       this.stats.published++;
       this.deps.log.info({ speaker: p.speaker, channel: p.channel, version: p.doc.version, items: p.doc.items.length }, 'schedule published');
       return true;
@@ -187,14 +189,3 @@ export class SchedulePublisher {
 }
 
 type Prepared = { speaker: string; doc: ScheduleDocument; channel: IssuerDoc['channel']; topic: string; payload: Buffer };
-
-export function publishWithTimeout(mqtt: MqttPublish, topic: string, payload: Buffer, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`publish to ${topic} timed out after ${timeoutMs} ms`)), timeoutMs);
-    mqtt.publish(topic, payload, { qos: 1, retain: true }, (err) => {
-      clearTimeout(timer);
-      if (err) reject(err);
-      else resolve();
-    });
-  });
-}

@@ -3,7 +3,7 @@ import { CommuneCode, Id } from '../../devices/ids.ts';
 import { Priority } from '../../devices/contract/broadcast.ts';
 import { publicKeyOf } from '../../devices/schedule-signature.ts';
 
-function isEd25519PublicKey(text: string): boolean {
+export function isEd25519PublicKey(text: string): boolean {
   try {
     return publicKeyOf(text).asymmetricKeyType === 'ed25519';
   } catch {
