@@ -4,9 +4,8 @@ import { vnInstant } from '../api/calendar.ts';
 import type { HamletPreview } from '../preview.ts';
 import type { CommuneRollup } from '../rollup.ts';
 import { refusalLabel } from '../speaker-labels.ts';
-import { api, guard, say } from './api.ts';
+import { api, guard, say, type Me } from './api.ts';
 import { readPicker } from './dates.ts';
-import type { Me } from './main.tsx';
 import { Button, DateField, Field } from './ui.tsx';
 
 /**

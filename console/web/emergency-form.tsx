@@ -1,7 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AnnouncementDetail, AnnouncementEnvelope, EmergencyRequest } from '../api/announcement.ts';
-import { api, guard, say } from './api.ts';
-import type { Me } from './main.tsx';
+import { api, guard, say, type Me } from './api.ts';
 import { checkedValues, Field, HamletBoxes, setChecked, type Hamlet } from './ui.tsx';
 
 /** "Phát khẩn cấp": a leader's emergency, approved and broadcast at once; or a new text for one on the air. */

@@ -3,7 +3,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { SoundPolicy } from '../../devices/contract/broadcast.ts';
 import type { AnnouncementDetail } from '../api/announcement.ts';
-import { api, banner, guard, say, sessionLost } from './api.ts';
+import { api, banner, guard, say, sessionLost, type Me } from './api.ts';
 import { AnnouncementDetailView } from './announcement-detail.tsx';
 import { AnnouncementForm } from './announcement-form.tsx';
 import { AnnouncementListView } from './announcement-list.tsx';
@@ -17,15 +17,6 @@ import { Button, Field, type Hamlet } from './ui.tsx';
  * The console's web UI (Preact). Every label comes from the server or is written here in Vietnamese; the
  * views still written as plain DOM modules (console/public/*.js) are mounted beside it until ported.
  */
-export type Me = {
-  username: string;
-  role: 'staff' | 'leader' | 'inspector' | 'admin';
-  level: string | null;
-  unit: string | null;
-  roleLabel: string;
-  displayName: string | null;
-  communes: Array<{ code: string; name: string }>;
-};
 
 const TABS: Array<{ view: string; label: string; roles?: Me['role'][] }> = [
   { view: 'list-view', label: 'Thông báo' },
