@@ -11,7 +11,8 @@ let browser: Browser;
 const Y = nextYear();
 
 /** words of English UI text and raw codes that have leaked before (statuses, refusal reasons, MIME types) */
-const ENGLISH = /\b(the|and|or|of|to|is|not|error|failed|failure|loading|undefined|null|NaN|true|false|console|submit|cancel|save|delete|edit|stop|status|pending|approved|draft|rejected|stopped|accepted|refused|stale|bad-signature|unsigned|invalid|online|offline|none|unknown|staff|leader|inspector|admin|commune|district|province|audio\/mpeg|audio\/wav|played|missed|skipped)\b/i;
+// whole words only: Vietnamese letters count as letters ("toàn" is not "to"), and ids like xa1-ap1-loa are not words
+const ENGLISH = new RegExp(`(?<![\\p{L}\\p{N}_/-])(${'the|and|or|of|to|is|not|error|failed|failure|loading|undefined|null|NaN|true|false|console|submit|cancel|save|delete|edit|stop|status|pending|approved|draft|rejected|stopped|accepted|refused|stale|bad-signature|unsigned|invalid|online|offline|none|unknown|staff|leader|inspector|admin|commune|district|province|audio/mpeg|audio/wav|played|missed|skipped'})(?![\\p{L}\\p{N}_/-])`, 'iu');
 const ISO_DATE = /\b\d{4}-\d{2}-\d{2}\b/;
 
 beforeAll(async () => {
@@ -55,7 +56,11 @@ function offending(text: string): string[] {
 
 describe('every page is Vietnamese', () => {
   it('the text checks catch English and ISO dates', () => {
-    expect(offending('Trạng thái: pending\nNgày 2027-01-15\nĐã duyệt 15/01/2027')).toEqual(['Trạng thái: pending', 'Ngày 2027-01-15']);
+    expect(offending('Trạng thái: pending\nNgày 2027-01-15\nĐã duyệt 15/01/2027\nToàn tỉnh · xa1-ap1-loa\n(audio/mpeg, 3 giây)')).toEqual([
+      'Trạng thái: pending',
+      'Ngày 2027-01-15',
+      '(audio/mpeg, 3 giây)',
+    ]);
   });
 
   for (const username of ['canbo1', 'lanhdao1', 'quantri', 'huyen']) {
