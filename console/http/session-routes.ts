@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { CounterList } from '../api/console.ts';
 import { readableCommunes } from '../access.ts';
 import { userRoleLabel } from '../levels.ts';
 import { levelOf, type User } from '../model.ts';
@@ -37,6 +39,15 @@ export function registerSessionRoutes(app: FastifyInstance, deps: HttpDeps): voi
   });
 
   app.get('/api/me', async (req) => ({ user: publicUser(userOf(req), deps) }));
+
+  /** the one-stop counters of the user's commune(s), where rating boxes stand */
+  app.withTypeProvider<ZodTypeProvider>().get('/api/counters', { schema: { response: { 200: CounterList } } }, async (req) => {
+    const user = userOf(req);
+    const items = readableCommunes(user, deps.area).flatMap((commune) =>
+      (deps.area.registry.communes.get(commune)?.commune.counters ?? []).map((k) => ({ id: k.id, name: k.name, commune })),
+    );
+    return { items };
+  });
 
   /** hamlets of the user's commune(s), with their speakers */
   app.get('/api/hamlets', async (req) => {

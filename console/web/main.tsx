@@ -8,6 +8,7 @@ import { AnnouncementDetailView } from './announcement-detail.tsx';
 import { AnnouncementForm } from './announcement-form.tsx';
 import { AnnouncementListView } from './announcement-list.tsx';
 import { EmergencyForm } from './emergency-form.tsx';
+import { FleetView } from './fleet.tsx';
 import { BroadcastView, policyText } from './broadcast.tsx';
 import { useLegacyViews } from './legacy.ts';
 import { AuditView, SpeakersView, UsersView } from './lists.tsx';
@@ -26,6 +27,7 @@ const TABS: Array<{ view: string; label: string; roles?: Me['role'][] }> = [
   { view: 'broadcast-view', label: 'Điều hành loa toàn tỉnh' },
   { view: 'speakers-view', label: 'Loa' },
   { view: 'devices-view', label: 'Thiết bị' },
+  { view: 'fleet-view', label: 'Thiết bị mới & cập nhật' },
   { view: 'satisfaction-view', label: 'Mức độ hài lòng' },
   { view: 'followup-view', label: 'Hồ sơ & theo dõi', roles: ['staff', 'leader'] },
   { view: 'audit-view', label: 'Nhật ký thao tác' },
@@ -149,6 +151,10 @@ function App() {
       <section id="broadcast-view" class="view" hidden={!shows('broadcast-view')}>
         <h2>Phát toàn tỉnh, dừng phát và giờ yên tĩnh</h2>
         {shows('broadcast-view') && me && <BroadcastView key={visit} me={me} />}
+      </section>
+      <section id="fleet-view" class="view" hidden={!shows('fleet-view')}>
+        <h2>Thiết bị mới, phiên bản và cập nhật</h2>
+        {shows('fleet-view') && me && <FleetView key={visit} me={me} hamlets={hamlets} />}
       </section>
       <section id="speakers-view" class="view" hidden={!shows('speakers-view')}>
         <h2>Loa và lịch phát</h2>
