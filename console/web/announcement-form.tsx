@@ -1,12 +1,12 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AnnouncementDetail, AnnouncementEnvelope, AnnouncementRequest, AudioMeta } from '../api/announcement.ts';
 import { api, guard, say } from './api.ts';
-import { readPicker, writePicker } from './dates.ts';
+import { writePicker } from './dates.ts';
+import { readSchedule, ScheduleFields, type ScheduleKind } from './schedule-fields.tsx';
 import { Recorder } from './recorder.tsx';
-import { checkedValues, DateField, Field, HamletBoxes, setChecked, type Hamlet } from './ui.tsx';
+import { checkedValues, Field, HamletBoxes, setChecked, type Hamlet } from './ui.tsx';
 
-export const WEEKDAYS = ['Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy', 'Chủ nhật'];
-type Kind = 'once' | 'daily' | 'weekly';
+type Kind = ScheduleKind;
 
 export type FormProps = {
   hamlets: Hamlet[];
@@ -62,16 +62,7 @@ export function AnnouncementForm(props: FormProps) {
       fd.append('file', file);
       sha = (await api<AudioMeta>('POST', '/api/audio', fd)).sha256;
     }
-    const schedule =
-      kind === 'once'
-        ? { kind, at: readPicker(field('at'), 'datetime') }
-        : {
-            kind,
-            time: readPicker(field('time'), 'time'),
-            from: readPicker(field('from'), 'date'),
-            to: readPicker(field('to'), 'date'),
-            ...(kind === 'weekly' ? { weekdays: checkedValues(f, 'weekday').map(Number) } : {}),
-          };
+    const schedule = readSchedule(f, kind);
     // what is sent is checked by the server against the same schema; a mistyped date comes back with its reason
     const body = {
       title: field('title').value,
@@ -116,33 +107,9 @@ export function AnnouncementForm(props: FormProps) {
           <legend class="req">Thôn/ấp nhận</legend>
           <HamletBoxes hamlets={props.hamlets} id="hamlet-boxes" all={all} onAll={setAll} />
         </fieldset>
-        <fieldset>
-          <legend class="req">Lịch phát (giờ Việt Nam)</legend>
-          <select name="kind" value={kind} onChange={(e) => setKind(e.currentTarget.value as Kind)}>
-            <option value="once">Một lần</option>
-            <option value="daily">Hằng ngày</option>
-            <option value="weekly">Hằng tuần</option>
-          </select>
-          <Field label="Ngày giờ" required class="once" hidden={kind !== 'once'}>
-            <DateField name="at" kind="datetime" placeholder="dd/mm/yyyy hh:mm" />
-          </Field>
-          <Field label="Giờ phát" required class="recurring" hidden={kind === 'once'}>
-            <DateField name="time" kind="time" placeholder="hh:mm (24 giờ)" />
-          </Field>
-          <Field label="Từ ngày" required class="recurring" hidden={kind === 'once'}>
-            <DateField name="from" kind="date" placeholder="dd/mm/yyyy" />
-          </Field>
-          <Field label="Đến ngày" required class="recurring" hidden={kind === 'once'}>
-            <DateField name="to" kind="date" placeholder="dd/mm/yyyy" />
-          </Field>
-          <div class="weekly" id="weekday-boxes" hidden={kind !== 'weekly'}>
-            {WEEKDAYS.map((d, i) => (
-              <label key={d}>
-                <input type="checkbox" name="weekday" value={String(i + 1)} /> {d}
-              </label>
-            ))}
-          </div>
-        </fieldset>
+        <div id="schedule-part">
+          <ScheduleFields kind={kind} onKind={setKind} />
+        </div>
         <Field label="Số lần lặp mỗi lượt">
           <input type="number" name="repeats" min={1} max={10} defaultValue="1" />
         </Field>

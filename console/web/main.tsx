@@ -9,6 +9,7 @@ import { AnnouncementForm } from './announcement-form.tsx';
 import { AnnouncementListView } from './announcement-list.tsx';
 import { EmergencyForm } from './emergency-form.tsx';
 import { FleetView } from './fleet.tsx';
+import { RelayView } from './relay.tsx';
 import { BroadcastView, policyText } from './broadcast.tsx';
 import { useLegacyViews } from './legacy.ts';
 import { AuditView, SpeakersView, UsersView } from './lists.tsx';
@@ -23,6 +24,7 @@ const TABS: Array<{ view: string; label: string; roles?: Me['role'][] }> = [
   { view: 'list-view', label: 'Thông báo' },
   { view: 'form-view', label: 'Tạo thông báo', roles: ['staff', 'leader'] },
   { view: 'emergency-view', label: 'Phát khẩn cấp', roles: ['leader'] },
+  { view: 'relay-view', label: 'Tiếp sóng', roles: ['staff', 'leader', 'admin'] },
   { view: 'live-view', label: 'Phát trực tiếp', roles: ['staff', 'leader'] },
   { view: 'broadcast-view', label: 'Điều hành loa toàn tỉnh' },
   { view: 'speakers-view', label: 'Loa' },
@@ -147,6 +149,10 @@ function App() {
       </section>
       <section id="emergency-view" class="view" hidden={!shows('emergency-view')}>
         {me && <EmergencyForm me={me} hamlets={hamlets} replaces={replacing} onSent={(id) => (setReplacing(null), openDetail(id))} />}
+      </section>
+      <section id="relay-view" class="view" hidden={!shows('relay-view')}>
+        <h2>Tiếp sóng đài phát thanh</h2>
+        {shows('relay-view') && me && <RelayView key={visit} me={me} hamlets={hamlets} onSaved={openDetail} />}
       </section>
       <section id="broadcast-view" class="view" hidden={!shows('broadcast-view')}>
         <h2>Phát toàn tỉnh, dừng phát và giờ yên tĩnh</h2>
