@@ -1,19 +1,12 @@
 import { signal } from '@preact/signals';
+import type { PublicUser } from '../api/session.ts';
 
 /**
  * The browser's one way to the console API: JSON in and out, cookies for the session, and a refusal
  * turned into an Error whose message is the server's Vietnamese message.
  */
 /** the signed-in user as GET /api/me describes them */
-export type Me = {
-  username: string;
-  role: 'staff' | 'leader' | 'inspector' | 'admin';
-  level: string | null;
-  unit: string | null;
-  roleLabel: string;
-  displayName: string | null;
-  communes: Array<{ code: string; name: string }>;
-};
+export type Me = PublicUser;
 
 export const banner = signal<{ text: string; ok: boolean }>({ text: '', ok: false });
 /** the session ended (401): the app shows the login form */
