@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AudioRef, Priority } from '../../devices/contract/broadcast.ts';
+import { AudioRef, BroadcastOutcome, Priority } from '../../devices/contract/broadcast.ts';
 import { SignedStation } from '../../devices/contract/stream.ts';
 import { isDate, isDateTime, isTime } from './calendar.ts';
 import { coded } from './coded.ts';
@@ -238,7 +238,7 @@ export const HamletDelivery = z.object({
       speaker: z.string(),
       hamlet: z.string().nullable(),
       occurrence: z.string(),
-      outcome: z.enum(['played', 'failed', 'skipped', 'missed']),
+      outcome: BroadcastOutcome,
       reason: z.string().nullable(),
       startedAt: z.string().nullable(),
       endedAt: z.string().nullable(),
