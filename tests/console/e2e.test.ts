@@ -176,7 +176,7 @@ describe('end to end in Chromium', () => {
 
     // the console also read them back from InfluxDB; each log still counts once per hamlet
     await waitFor(() => (console_.stats().influx?.rows ?? 0) >= 2, 30_000, 'console reads broadcast_log');
-    const detail = await (await page.request.get(`${console_.url}/api/announcements/${id}`)).json();
+    const { announcement: detail } = await (await page.request.get(`${console_.url}/api/announcements/${id}`)).json();
     expect(detail.delivery.map((d: { hamlet: string; counts: unknown }) => [d.hamlet, d.counts])).toEqual(SPEAKERS.map((s) => [s.hamlet, { played: 1, failed: 0, missed: 0, timesSpoken: 1 }]));
     // and each speaker accepted the document that carried it
     expect(SPEAKERS.every((s) => console_.store.speakers.get(s.id)?.status === 'accepted')).toBe(true);

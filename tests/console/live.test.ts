@@ -96,7 +96,7 @@ describe('live broadcast from the browser', () => {
     // each speaker stops and logs the live broadcast as played, with how long it streamed
     await waitFor(() => env.console.store.deliveries.forAnnouncement(session.id).filter((d) => d.outcome === 'played').length === 2, 40_000, 'live logs');
     for (const s of SPEAKERS) expect(speakers.logText(s.id)).toMatch(/"stream":\{"kind":"live","playedS":[1-9]/);
-    const audit = (await env.api(await env.login('lanhdao1'), 'GET', '/api/audit')).body as { action: string; username: string }[];
+    const audit = (await env.api(await env.login('lanhdao1'), 'GET', '/api/audit')).body.items as { action: string; username: string }[];
     expect(audit.filter((a) => a.action.startsWith('live.')).map((a) => a.action)).toEqual(expect.arrayContaining(['live.request', 'live.start', 'live.end']));
     await page.close();
   });

@@ -52,7 +52,7 @@ describe('recording an announcement in the browser', () => {
     await page.click('#ann-form button[type=submit]');
     await page.waitForSelector('#detail-info[data-status=draft]', { timeout: 30_000 });
     const staff = await env.login('canbo1');
-    const list = (await env.api(staff, 'GET', '/api/announcements')).body as { title: string; audio: { sha256: string; mime: string; durationS: number } }[];
+    const list = (await env.api(staff, 'GET', '/api/announcements')).body.items as { title: string; audio: { sha256: string; mime: string; durationS: number } }[];
     const a = await waitFor(() => list.find((x) => x.title === 'Lời chào của Chủ tịch xã'));
     expect(a.audio).toMatchObject({ sha256: sha, mime: 'audio/mpeg' });
     expect(a.audio.durationS).toBeGreaterThan(1);

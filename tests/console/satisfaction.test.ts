@@ -209,7 +209,7 @@ describe('deployment items declared by the commune', () => {
     const put = (items: unknown) => env.api(staff, 'PUT', `/api/satisfaction/deployment/${A}`, { items });
     expect((await put({ 'rating-device': { present: true }, camera: { present: false, note: 'Camera hỏng' } })).status).toBe(200);
     expect((await put({ camera: { present: true, note: 'Đã thay camera' } })).body.items.camera).toMatchObject({ present: true, note: 'Đã thay camera', updatedBy: 'canbo1' });
-    const audit = (await env.api(staff, 'GET', `/api/audit?target=deployment:${A}`)).body as any[];
+    const audit = (await env.api(staff, 'GET', `/api/audit?target=deployment:${A}`)).body.items as any[];
     expect(audit.map((e) => e.action)).toEqual(['deployment.update', 'deployment.update']);
     expect(audit[0].before.camera.present).toBe(false);
     expect(audit[0].after.camera.present).toBe(true);

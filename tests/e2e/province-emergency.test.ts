@@ -104,10 +104,10 @@ describe('province emergency over three communes', () => {
     await page.click('#emergency-form button[type=submit]');
     await page.waitForSelector('#detail-info[data-status=approved]', { timeout: 60_000 });
     const list = await rig.api(leaderP, 'GET', '/api/announcements');
-    const em = list.body.find((x: { title: string }) => x.title === 'Cảnh báo lũ quét');
+    const em = list.body.items.find((x: { title: string }) => x.title === 'Cảnh báo lũ quét');
     expect(em).toMatchObject({ priority: 'emergency', level: 'province', targets: 'all' });
     const emergency = em.id as string;
-    const emSha = (await rig.api(leaderP, 'GET', `/api/announcements/${emergency}`)).body.audio.sha256 as string;
+    const emSha = (await rig.api(leaderP, 'GET', `/api/announcements/${emergency}`)).body.announcement.audio.sha256 as string;
 
     // A's announcement is cut where it was playing; the emergency plays on every speaker, to its end
     await waitFor(() => playsOf(a.id, normalSha).find((p) => p.event === 'end'), 30_000, 'the normal announcement cut');
