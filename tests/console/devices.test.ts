@@ -3,7 +3,8 @@ import type { IPoint } from 'influx';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { MEASUREMENTS } from '../../collector/schema.ts';
 import { testDatabase } from '../harness/influx.ts';
-import { consoleEnv, FakeClock, PASSWORD, type Env } from './helpers.ts';
+import { consoleEnv, PASSWORD, type Env } from './helpers.ts';
+import { FakeClock } from '../support/fake-clock.ts';
 
 /**
  * GET /api/devices and /api/alerts against a real InfluxDB seeded with what the collector writes

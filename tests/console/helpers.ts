@@ -113,30 +113,3 @@ export function nextYear(): number {
   return new Date().getUTCFullYear() + 1;
 }
 
-/** A clock the test moves by hand; timers run when their time has come (the only mock besides hardware pins). */
-export class FakeClock implements Clock {
-  #timers: Array<{ at: number; fn: () => void; cancelled: boolean }> = [];
-  constructor(public nowMs: number) {}
-  now(): number {
-    return this.nowMs;
-  }
-  monotonic(): number {
-    return this.nowMs;
-  }
-  setTimeout(fn: () => void, ms: number) {
-    const t = { at: this.nowMs + ms, fn, cancelled: false };
-    this.#timers.push(t);
-    return { cancel: () => void (t.cancelled = true) };
-  }
-  advance(ms: number): void {
-    const until = this.nowMs + ms;
-    for (;;) {
-      const due = this.#timers.filter((t) => !t.cancelled && t.at <= until).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      this.#timers = this.#timers.filter((t) => t !== due);
-      this.nowMs = Math.max(this.nowMs, due.at);
-      due.fn();
-    }
-    this.nowMs = until;
-  }
-}

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { testDatabase } from '../harness/influx.ts';
-import { consoleEnv, FakeClock, PASSWORD, type Env } from './helpers.ts';
+import { consoleEnv, PASSWORD, type Env } from './helpers.ts';
+import { FakeClock } from '../support/fake-clock.ts';
 import { A, EXPECTED, FROM, NOW, PROVINCE, seedPoints, TO, UNITS } from './satisfaction-seed.ts';
 
 /**

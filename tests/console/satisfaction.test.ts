@@ -7,7 +7,8 @@ import { decision766 } from '../../analytics/decision766.ts';
 import { produceReport } from '../../report/produce.ts';
 import { runPanel, runVariable, type Ctx, type Panel } from '../dashboards/grafana-sim.ts';
 import { testDatabase } from '../harness/influx.ts';
-import { consoleEnv, FakeClock, type Env } from './helpers.ts';
+import { consoleEnv, type Env } from './helpers.ts';
+import { FakeClock } from '../support/fake-clock.ts';
 import { A, B, C, END, EXPECTED, FROM, NOW, OFFICER, PROVINCE, seedPoints, START, TO, UNITS } from './satisfaction-seed.ts';
 
 /**

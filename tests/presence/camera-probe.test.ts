@@ -3,9 +3,8 @@ import { createServer as createTcp, type Server as TcpServer, type Socket } from
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CameraProbeConfig, CameraProbeUnit, createUnit, probeHttp, probeTcp } from '../../firmware-bridge/camera-probe.ts';
 import { optionalUnitFactories } from '../../firmware-bridge/optional-units.ts';
-import type { BridgeContext } from '../../firmware-bridge/unit.ts';
+import { fakeContext } from '../support/bridge-context.ts';
 import { CameraPayload, encode } from '../../devices/contract/index.ts';
-import { silentLogger } from '../../infra/logger.ts';
 import { freePort } from '../../infra/ports.ts';
 import { TestClock, waitFor } from './harness.ts';
 
@@ -58,13 +57,7 @@ describe('camera probes', () => {
   });
 
   it('the bridge unit probes every configured camera and publishes contract-valid camera messages', async () => {
-    const published: { channel: string; payload: unknown; opts: unknown }[] = [];
-    const ctx = {
-      deviceId: 'xa1-quay1-box',
-      clock: new TestClock(),
-      log: silentLogger,
-      publish: (channel: string, payload: unknown, opts: unknown) => published.push({ channel, payload, opts }),
-    } as unknown as BridgeContext;
+    const { ctx, published } = fakeContext(new TestClock());
     const config = CameraProbeConfig.parse({
       timeoutMs: 500,
       cameras: [

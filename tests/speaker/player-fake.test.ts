@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSpeakerConfig } from '../../firmware-bridge/speaker/create-unit.ts';
 import { audioDurationMs, FakePlayer, wavDurationMs } from '../../firmware-bridge/speaker/player-fake.ts';
-import { FakeClock } from '../console/helpers.ts';
+import { FakeClock } from '../support/fake-clock.ts';
 import { tempDir } from '../harness/temp.ts';
 import { COMMUNE, HAMLET, KEYS } from './helpers/fixtures.ts';
 
