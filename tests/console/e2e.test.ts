@@ -15,6 +15,7 @@ import { parseConfig, startConsole, type RunningConsole } from '../../console/in
 import { testDatabase } from '../harness/influx.ts';
 import { tempDir } from '../harness/temp.ts';
 import { CHEAP, PASSWORD, waitFor } from './helpers.ts';
+import { stopChildren } from '../support/children.ts';
 
 /**
  * The whole chain: staff creates an announcement in Chromium, the leader approves it, two loudspeaker
@@ -91,15 +92,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  for (const c of children) {
-    if (c.exitCode === null && c.signalCode === null) {
-      const exited = new Promise((r) => c.once('exit', r));
-      c.kill('SIGTERM');
-      const t = setTimeout(() => c.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(t);
-    }
-  }
+  await stopChildren(children);
   await console_?.close();
   await collector?.close();
   await broker?.close();
