@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseRegistry } from '../devices/registry/index.ts';
-import { demoRegistry } from '../devices/simulator/demo-registry.ts';
+import { demoRegistry } from '../simulator/demo-registry.ts';
 import { systemClock } from '../infra/clock.ts';
 import { silentLogger } from '../infra/logger.ts';
 import type { TrustedTime } from '../firmware-bridge/unit.ts';

@@ -15,7 +15,7 @@ import { connectMqtt, defaultMqttFactory, type MqttFactory } from './mqtt-link.t
 import { Pipeline } from './pipeline.ts';
 import { publishWithTimeout } from '../infra/mqtt-publish.ts';
 import { REJECTION_SCHEMA } from './rejection.ts';
-import { RAW_RP } from './schema.ts';
+import { RAW_RP } from '../devices/storage/retention.ts';
 import { Spool } from './spool.ts';
 import { emptyStats, type CollectorStats } from './stats.ts';
 import { DurableStore } from './store.ts';

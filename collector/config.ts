@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { loadConfig as loadInfraConfig, parseConfig as parseInfraConfig, type ConfigOptions } from '../infra/config.ts';
 import { CollectorError } from './errors.ts';
-import { PresenceConfig } from './presence-config.ts';
-import { DEFAULT_DATABASE } from './schema.ts';
+import { PresenceConfig } from './presence/config.ts';
+import { DEFAULT_DATABASE } from '../devices/storage/measurements.ts';
 
 /** InfluxDB duration literal, e.g. '730d', '52w', 'INF' (retention policies). */
 const Duration = z.string().regex(/^(INF|(\d+(ns|u|µ|ms|s|m|h|d|w))+)$/, 'thời lượng InfluxDB, ví dụ "730d" (InfluxDB duration)');

@@ -1,4 +1,4 @@
-import { ensureDownsampling } from '../analytics/retention.ts';
+import { ensureDownsampling } from './downsampling.ts';
 import { loadRegistry } from '../devices/registry/index.ts';
 import { systemClock } from '../infra/clock.ts';
 import { runService } from '../infra/service.ts';
@@ -25,7 +25,7 @@ void runService({
         log,
         clock: systemClock,
         extensions: collectorExtensions(config),
-        // daily aggregates kept for years beside the raw points (analytics/retention.ts)
+        // daily aggregates kept for years beside the raw points (devices/storage/retention.ts)
         setup: [(influx, database) => ensureDownsampling(influx, database, { rawRetention: config.influx.rawRetention }).then(() => undefined)],
         ...(topicFilters ? { topicFilters } : {}),
       });

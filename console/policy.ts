@@ -1,5 +1,6 @@
 import { DEFAULT_SOUND_POLICY, SoundPolicy, type Priority } from '../devices/contract/broadcast.ts';
 import { isQuiet, mergePolicies } from '../devices/broadcast-plan.ts';
+import { vnDateTimeText } from '../devices/time/vietnam.ts';
 import type { Clock } from '../infra/clock.ts';
 import { isLeaderOf } from './access.ts';
 import type { Area } from './area.ts';
@@ -9,12 +10,6 @@ import type { Schedule, User } from './model.ts';
 import { expand, scheduleEnd } from './recurrence.ts';
 import type { Store } from './store/index.ts';
 import { issuesDetail } from '../infra/zod-issues.ts';
-
-/** dd/mm/yyyy HH:mm, Vietnam time (UTC+7 all year) */
-function vietnamDateTime(iso: string): string {
-  const d = new Date(Date.parse(iso) + 7 * 3_600_000).toISOString();
-  return `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)} ${d.slice(11, 16)}`;
-}
 
 /**
  * Quiet hours and volume caps as policy: a commune's own, else its province's, else the default (no
@@ -57,7 +52,7 @@ export class PolicyService {
       const bad = starts.find((iso) => isQuiet(quiet, priority, Date.parse(iso)));
       if (bad) {
         const periods = quiet.periods.map((p) => `${p.from}–${p.to}`).join(', ');
-        fail('QUIET_HOURS', `Lần phát lúc ${vietnamDateTime(bad)} rơi vào giờ yên tĩnh (${periods}) của ${this.deps.area.communeName(c)}.`);
+        fail('QUIET_HOURS', `Lần phát lúc ${vnDateTimeText(Date.parse(bad))} rơi vào giờ yên tĩnh (${periods}) của ${this.deps.area.communeName(c)}.`);
       }
     }
   }

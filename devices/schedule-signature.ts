@@ -4,8 +4,8 @@ import { ScheduleDocument, SchedulePayload, ScheduleRefusal, type Issuer } from 
 import { issuesDetail } from '../infra/zod-issues.ts';
 
 /**
- * Ed25519 signatures of loudspeaker schedules (issue: "a hijacked broker must not be able to make a
- * speaker say anything"). The console signs the exact JSON text of the document with the commune key;
+ * Ed25519 signatures of loudspeaker schedules, so that a hijacked broker cannot make a speaker say
+ * anything. The console signs the exact JSON text of the document with the commune key;
  * the speaker verifies those same bytes, so no canonical JSON is needed. Keys are PEM (PKCS#8 private,
  * SPKI public), base64 SPKI DER for public keys, or node KeyObjects.
  */

@@ -9,7 +9,6 @@ import { FakeIO } from './io/fake-io.ts';
 import { openGpiodBoard } from './io/gpiod.ts';
 import type { GpioBoard } from './io/io.ts';
 import { openJohnnyFiveBoard, openRaspiBoard } from './io/johnny-five.ts';
-import { optionalUnitFactories } from './optional-units.ts';
 
 /**
  * Composition root of the bridge on a Pi:  tsx firmware-bridge/main.ts --config /etc/thanthien/bridge.yaml
@@ -60,7 +59,6 @@ void runService({
       password,
       ca,
       log,
-      units: optionalUnitFactories({ speaker: config.units.speaker, cameras: config.units.cameras, update: config.units.update }),
       bootId: process.env.TT_BOOT_ID || undefined,
     });
     log.info({ device: config.deviceId, boot: bridge.boot }, 'bridge started');

@@ -3,7 +3,7 @@ import { ReleaseAnnouncementPayload } from '../../devices/contract/index.ts';
 import { topicFor } from '../../devices/topics.ts';
 import type { Clock } from '../../infra/clock.ts';
 import type { Logger } from '../../infra/logger.ts';
-import { verifyManifest } from '../../firmware-bridge/update/release-signature.ts';
+import { verifyManifest } from '../../devices/release-signature.ts';
 import { fail } from '../errors.ts';
 import { publishWithTimeout, type MqttPublisher } from '../../infra/mqtt-publish.ts';
 import { issuesDetail } from '../../infra/zod-issues.ts';

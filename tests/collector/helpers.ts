@@ -4,7 +4,7 @@ import { InfluxDB } from 'influx';
 import { parseConfig, type CollectorConfigInput } from '../../collector/config.ts';
 import type { CollectorConfig } from '../../collector/config.ts';
 import { parseRegistry, type Registry } from '../../devices/registry/index.ts';
-import { demoRegistry } from '../../devices/simulator/demo-registry.ts';
+import { demoRegistry } from '../../simulator/demo-registry.ts';
 
 export async function testRegistry(): Promise<{ registry: Registry; yaml: string }> {
   const { yaml } = await demoRegistry({ cost: { N: 1024, r: 8, p: 1 } });
