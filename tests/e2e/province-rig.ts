@@ -19,6 +19,7 @@ import { testDatabase } from '../harness/influx.ts';
 import { tempDir } from '../harness/temp.ts';
 import { stopChildren } from '../support/children.ts';
 import { makeWav } from '../../console/audio/wav.ts';
+import { apiRequest, type ApiResponse } from '../support/console-api.ts';
 
 /** Three real communes of Tỉnh Quảng Trị (units-2025.csv), one hamlet and one speaker each. */
 const PROVINCE = { code: '44', name: 'Tỉnh Quảng Trị' };
@@ -143,19 +144,8 @@ export class ProvinceRig {
     return r.body.token as string;
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  async api(token: string | null, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-    const headers: Record<string, string> = {};
-    if (token) headers.authorization = `Bearer ${token}`;
-    let payload: BodyInit | undefined;
-    if (body instanceof FormData) payload = body;
-    else if (body !== undefined) {
-      headers['content-type'] = 'application/json';
-      payload = JSON.stringify(body);
-    }
-    const res = await fetch(`${this.console.url}${path}`, { method, headers, body: payload });
-    const text = await res.text();
-    return { status: res.status, body: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
+  api(token: string | null, method: string, path: string, body?: unknown): Promise<ApiResponse> {
+    return apiRequest(this.console.url, token, method, path, body);
   }
 
   /** a PCM WAV (8 kHz, 16-bit, mono) of `seconds` of a quiet tone */
