@@ -17,7 +17,7 @@ import { SpeakerConfig } from '../firmware-bridge/speaker/config.ts';
 import { FakePlayer } from '../firmware-bridge/speaker/player-fake.ts';
 import { SpeakerUnit } from '../firmware-bridge/speaker/speaker-unit.ts';
 import { parseConfig, startConsole } from '../console/index.ts';
-import { TestBroker } from '../tests/speaker/helpers/broker.ts';
+import { TestBroker } from '../tests/support/test-broker.ts';
 import { TestContext } from '../tests/speaker/helpers/context.ts';
 import { waitFor } from '../tests/speaker/helpers/fixtures.ts';
 

@@ -8,19 +8,20 @@ import { systemClock } from '../../infra/clock.ts';
 import { silentLogger } from '../../infra/logger.ts';
 import { testDatabase } from '../harness/influx.ts';
 import { tempDir } from '../harness/temp.ts';
-import { publisher, rating, startBroker, testConfig, testRegistry, waitFor } from './helpers.ts';
+import { publisher, rating, testConfig, testRegistry, waitFor } from './helpers.ts';
+import { startPlainBroker, type TestBroker } from '../support/test-broker.ts';
 
 /** The core's storage port, given in its deps: the collector prepares, writes and reads through it alone. */
 describe('the storage port', () => {
   const db = testDatabase('port');
   const spoolDir = tempDir('tt-spool-port-');
-  let broker: Awaited<ReturnType<typeof startBroker>>;
+  let broker: TestBroker;
   let collector: Collector;
   let storage: InfluxStore;
   let policiesAtStart: string[] = [];
 
   beforeAll(async () => {
-    broker = await startBroker();
+    broker = await startPlainBroker();
     const { registry } = await testRegistry();
     // reads the store from its context when it starts: the database must be prepared by then
     const reader: CollectorExtension = {
@@ -38,7 +39,7 @@ describe('the storage port', () => {
 
   afterAll(async () => {
     await collector?.close();
-    await broker?.close();
+    await broker?.stop();
     await db.influx.dropDatabase(db.database).catch(() => undefined);
   });
 

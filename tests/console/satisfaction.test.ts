@@ -7,7 +7,8 @@ import { decision766 } from '../../devices/analytics/decision766.ts';
 import { produceReport } from '../../console/report/produce.ts';
 import { runPanel, runVariable, type Ctx, type Panel } from '../dashboards/grafana-sim.ts';
 import { testDatabase } from '../harness/influx.ts';
-import { consoleEnv, FakeClock, PASSWORD, type Env } from './helpers.ts';
+import { consoleEnv, PASSWORD, type Env } from './helpers.ts';
+import { FakeClock } from '../support/fake-clock.ts';
 import { A, B, C, END, EXPECTED, FROM, NOW, OFFICER, PROVINCE, seedPoints, seedWithDailyAggregates, START, TO, UNITS } from './satisfaction-seed.ts';
 
 /**

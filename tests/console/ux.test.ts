@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Area } from '../../console/area.ts';
 import { hamlets as validateHamlets } from '../../console/validate.ts';
 import { ConsoleError } from '../../console/errors.ts';
 import type { Registry } from '../../devices/registry/index.ts';
 import { consoleEnv, nextYear, PASSWORD, waitFor, type Env } from './helpers.ts';
+import { launchChromium, openConsole } from '../support/chromium.ts';
 
 let env: Env;
 let browser: Browser;
@@ -17,7 +18,7 @@ beforeAll(async () => {
   // small audio limits, so that speaking a long text exceeds them quickly
   env = await consoleEnv({ audio: { maxBytes: 400_000, maxDurationS: 900 } });
   [staff, leader] = await Promise.all([env.login('canbo1'), env.login('lanhdao1')]);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--lang=en-US'] });
+  browser = await launchChromium(['--lang=en-US']);
 }, 60_000);
 
 afterAll(async () => {
@@ -26,16 +27,11 @@ afterAll(async () => {
 
 async function loggedIn(username: string): Promise<{ page: Page; errors: string[] }> {
   // an American-English browser: the date fields must still be dd/mm/yyyy and 24-hour
-  const context = await browser.newContext({ locale: 'en-US', timezoneId: 'America/New_York' });
-  const page = await context.newPage();
   const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('dialog', (d) => void d.accept());
-  await page.goto(env.console.url);
-  await page.fill('#login-form [name=username]', username);
-  await page.fill('#login-form [name=password]', PASSWORD);
-  await page.click('#login-form button[type=submit]');
-  await page.waitForSelector('#who:not([hidden])');
+  const page = await openConsole(browser, env.console.url, username, PASSWORD, {
+    context: { locale: 'en-US', timezoneId: 'America/New_York' },
+    beforeLoad: (p) => p.on('pageerror', (e) => errors.push(e.message)),
+  });
   return { page, errors };
 }
 
