@@ -1,9 +1,10 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { decode, encode, type Payload } from '../devices/contract/index.ts';
-import { topicFor, type DownlinkChannel, type UplinkChannel } from '../devices/topics.ts';
+import { parseAreaStopTopic, topicFor, type DownlinkChannel, type UplinkChannel } from '../devices/topics.ts';
 import type { Clock } from '../infra/clock.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { Outbox, OutboxEntry } from './outbox/outbox.ts';
+import type { AreaMessage } from './unit.ts';
 
 /**
  * The bridge's MQTT link (MQTT 3.1.1: aedes speaks nothing else).
@@ -59,6 +60,7 @@ export class Link {
   #client?: MqttClient;
   #inflight = new Map<string, { sentAt: number; puback: boolean }>();
   #handlers = new Map<DownlinkChannel, DownlinkHandler[]>();
+  #areaHandlers = new Map<string, ((msg: AreaMessage) => void)[]>();
   #connectListeners: (() => void)[] = [];
   #attempt = 0;
   #reconnectTimer?: { cancel(): void };
@@ -113,7 +115,7 @@ export class Link {
     log.info({ url: o.url }, 'connected to broker');
     this.#client!.publish(topicFor(o.deviceId, 'availability'), encode('availability', { state: 'online' }), { qos: 1, retain: true });
     this.#client!.subscribe(
-      ['ack', ...this.#handlers.keys()].filter((c, i, a) => a.indexOf(c) === i).map((c) => topicFor(o.deviceId, c as DownlinkChannel)),
+      [...['ack', ...this.#handlers.keys()].filter((c, i, a) => a.indexOf(c) === i).map((c) => topicFor(o.deviceId, c as DownlinkChannel)), ...this.#areaHandlers.keys()],
       { qos: 1 },
       (err) => err && log.warn({ err: err.message }, 'subscribe failed'),
     );
@@ -137,6 +139,18 @@ export class Link {
   }
 
   #onMessage(topic: string, bytes: Buffer): void {
+    const area = this.#areaHandlers.get(topic);
+    if (area && parseAreaStopTopic(topic)) {
+      let msg: AreaMessage;
+      try {
+        msg = { ok: true, payload: JSON.parse(bytes.toString('utf8')) };
+      } catch (err) {
+        this.#stats.invalidDownlink++;
+        msg = { ok: false, error: 'payload-not-json', detail: (err as Error).message.slice(0, 150) };
+      }
+      for (const h of area) this.#call(h as DownlinkHandler, msg as Parameters<DownlinkHandler>[0]);
+      return;
+    }
     const d = decode(topic, bytes);
     if (!d.ok) {
       this.#stats.invalidDownlink++;
@@ -247,6 +261,13 @@ export class Link {
     if (this.connected && list.length === 0 && channel !== 'ack') {
       this.#client!.subscribe(topicFor(this.deps.options.deviceId, channel), { qos: 1 });
     }
+  }
+
+  /** an area stop topic of the device's units (retained); subscribed again on every connect */
+  subscribeArea(topic: string, handler: (msg: AreaMessage) => void): void {
+    const list = this.#areaHandlers.get(topic) ?? [];
+    this.#areaHandlers.set(topic, [...list, handler]);
+    if (this.connected && list.length === 0) this.#client!.subscribe(topic, { qos: 1 });
   }
 
   onConnect(fn: () => void): void {

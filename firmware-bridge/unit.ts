@@ -17,6 +17,8 @@ export interface TrustedTime {
   whenSynced(): Promise<void>;
 }
 
+export type AreaMessage = { ok: true; payload: unknown } | { ok: false; error: string; detail: string };
+
 export interface BridgeContext {
   deviceId: string;
   clock: Clock;
@@ -36,6 +38,11 @@ export interface BridgeContext {
     channel: C,
     handler: (msg: { ok: true; payload: Payload<C> } | { ok: false; error: string; detail: string }) => void,
   ): void;
+  /**
+   * a retained topic of the units the device belongs to (an area stop topic, tt/v1/stop/<level>/<code>):
+   * the JSON payload as received, or the error; the unit verifies it. Absent on a context without a network.
+   */
+  subscribeArea?(topic: string, handler: (msg: AreaMessage) => void): void;
   /** add a section to the periodic state/heartbeat message */
   contributeState(fn: () => Partial<Pick<StatePayload, 'presses' | 'speaker'>>): void;
 }

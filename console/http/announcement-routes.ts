@@ -35,6 +35,12 @@ export function registerAnnouncementRoutes(app: FastifyInstance, deps: HttpDeps)
   );
   app.post<IdParams>('/api/announcements/:id/stop', async (req) => view(svc.stop(userOf(req), req.params.id)));
 
+  /** "Nghe thử": the speech of a text, made ahead (an emergency issued with the same words does not wait for it) */
+  app.post('/api/speech', async (req) => {
+    const meta = await svc.speech(userOf(req), req.body);
+    return { sha256: meta.sha256, durationS: meta.durationS, mime: meta.mime, bytes: meta.bytes, url: `/audio/${meta.sha256}` };
+  });
+
   app.post('/api/emergency', async (req, reply) => {
     const a = await svc.emergency(userOf(req), req.body);
     return reply.status(201).send({ id: a.id, status: a.status, announcement: view(a) });
