@@ -8,7 +8,7 @@
  * Size: BENCH_SPEAKERS (default 2,000) in BENCH_COMMUNES (default 100). Records bench/results/province-reach.{json,md}.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -32,6 +32,20 @@ const stats = (xs: number[]): Stats => {
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** CPU ms a process used so far (utime + stime from /proc; Linux) */
+function cpuOfPid(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
+}
+const ownCpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
 export type ProvinceReachResult = {
   speakers: number;
   communes: number;
@@ -52,6 +66,10 @@ export type ProvinceReachResult = {
   stop: Stats & { neverOff: number; publishedAfterMs: number; arrived: Stats };
   /** what the simulated speakers' processes cost while each measure ran */
   simulator: { emergencyCpuMs: number; stopCpuMs: number; loopDelayP99Ms: number; loopDelayMaxMs: number };
+  /** CPU ms of the console (this process) and of the broker process over each measure */
+  cpu: { console: { emergencyMs: number; stopMs: number }; broker: { emergencyMs: number; stopMs: number } };
+  /** one of the speakers, alone in its own process (an idle event loop, as on its own Pi): what the fleet's sharing adds */
+  probe: { emergencyMs: number | null; stopMs: number | null };
   loadAverage: { before: number[]; after: number[] };
   note: string;
 };
@@ -60,7 +78,7 @@ class Fleet {
   readonly proc: ChildProcess;
   #waiters = new Map<string, (m: { type: string; report?: FleetReport }) => void>();
   constructor() {
-    this.proc = fork(join(import.meta.dirname, 'procs', 'speaker-fleet.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.proc = fork(join(import.meta.dirname, 'procs', 'speaker-fleet.ts'), [], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_FLEET_NODE_ARGS?.split(' ').filter(Boolean) ?? [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.proc.on('message', (m: { type: string }) => {
       const w = this.#waiters.get(m.type);
       this.#waiters.delete(m.type);
@@ -141,15 +159,24 @@ export async function runProvinceReachBench(opts: { speakers?: number; communes?
     })),
   );
   const fleets = Array.from({ length: fleetCount }, () => new Fleet());
+  // a speaker of the last commune (served last) measured alone: what the broker and console give one Pi
+  const probeSpeaker = all.at(-1)!;
+  const probeFleet = new Fleet();
+  const probed = [...fleets, probeFleet];
   const loadBefore = loadavg();
   try {
     await Promise.all(fleets.map((f, i) => f.start({
       brokerUrl, consoleUrl: console_.url, warmupMs, province: { code: province, key: console_.keys.get(province)!.publicKeyDer },
-      dataDir: speakerRoot, speakers: all.filter((_, k) => k % fleetCount === i),
+      dataDir: speakerRoot, speakers: all.slice(0, -1).filter((_, k) => k % fleetCount === i),
     })));
-    await until(fleets, (r) => sum(r, 'connected') === all.length, 300_000, 1_000);
+    // the probe is one of the speakers, alone in its process (it counts among the speakers measured)
+    await probeFleet.start({
+      brokerUrl, consoleUrl: console_.url, warmupMs, province: { code: province, key: console_.keys.get(province)!.publicKeyDer },
+      dataDir: speakerRoot, speakers: [probeSpeaker],
+    });
+    await until(probed, (r) => sum(r, 'connected') === all.length, 300_000, 1_000);
     await console_.publisher.idle();
-    await until(fleets, (r) => sum(r, 'communeAccepted') === all.length, 300_000, 1_000);
+    await until(probed, (r) => sum(r, 'communeAccepted') === all.length, 300_000, 1_000);
     await sleep(2_000); // let the start-up settle (status messages, retained deliveries)
 
     // the leader hears the speech before issuing it ("Nghe thử"): the synthesis is made then, not on the way
@@ -158,29 +185,38 @@ export async function runProvinceReachBench(opts: { speakers?: number; communes?
     const speech = await fetch(`${console_.url}/api/speech`, { method: 'POST', headers: auth, body: JSON.stringify({ text }) });
     if (speech.status !== 200) throw new Error(`speech refused: ${speech.status} ${await speech.text()}`);
     const speechMs = Date.now() - speechAt;
-    await Promise.all(fleets.map((f) => f.mark()));
+    await Promise.all(probed.map((f) => f.mark()));
+    let consoleCpu = ownCpuMs();
+    let brokerCpu = cpuOfPid(broker.pid);
     const clickAt = Date.now();
     const res = await fetch(`${console_.url}/api/emergency`, { method: 'POST', headers: auth, body: JSON.stringify({ title: 'Bão khẩn cấp', text, communes: 'all', hamlets: 'all' }) });
     if (res.status !== 201) throw new Error(`emergency refused: ${res.status} ${await res.text()}`);
     const approvedAfterMs = Date.now() - clickAt;
     await console_.publisher.idle();
     const emergencyPublishedAfterMs = Date.now() - clickAt;
-    const afterEmergency = await until(fleets, (r) => sum(r, 'playing') === all.length, 60_000);
-    const emergencyCpuMs = afterEmergency.reduce((a, r) => a + r.cpuMs, 0);
-    const loopP99 = Math.max(...afterEmergency.map((r) => r.loopDelay.p99Ms));
-    const loopMax = Math.max(...afterEmergency.map((r) => r.loopDelay.maxMs));
+    const afterEmergency = await until(probed, (r) => sum(r, 'playing') === all.length, 120_000);
+    const emergencyConsoleCpu = ownCpuMs() - consoleCpu;
+    const emergencyBrokerCpu = cpuOfPid(broker.pid) - brokerCpu;
+    const emergencyCpuMs = afterEmergency.slice(0, fleetCount).reduce((a, r) => a + r.cpuMs, 0);
+    const loopP99 = Math.max(...afterEmergency.slice(0, fleetCount).map((r) => r.loopDelay.p99Ms));
+    const loopMax = Math.max(...afterEmergency.slice(0, fleetCount).map((r) => r.loopDelay.maxMs));
     await sleep(1_000);
 
-    await Promise.all(fleets.map((f) => f.resetOff()));
-    await Promise.all(fleets.map((f) => f.mark()));
+    await Promise.all(probed.map((f) => f.resetOff()));
+    await Promise.all(probed.map((f) => f.mark()));
+    consoleCpu = ownCpuMs();
+    brokerCpu = cpuOfPid(broker.pid);
     const stopAt = Date.now();
     const stop = await fetch(`${console_.url}/api/stops`, { method: 'POST', headers: auth, body: JSON.stringify({ communes: 'all' }) });
     if (stop.status !== 201) throw new Error(`stop refused: ${stop.status}`);
     await console_.publisher.idle();
     const stopPublishedAfterMs = Date.now() - stopAt;
-    const afterStop = await until(fleets, (r) => sum(r, 'relayOff') === all.length, 60_000);
-    const stopCpuMs = afterStop.reduce((a, r) => a + r.cpuMs, 0);
-    const marks: SpeakerMarks[] = (await Promise.all(fleets.map((f) => f.report(true)))).flatMap((r) => r.marks!);
+    const afterStop = await until(probed, (r) => sum(r, 'relayOff') === all.length, 120_000);
+    const stopConsoleCpu = ownCpuMs() - consoleCpu;
+    const stopBrokerCpu = cpuOfPid(broker.pid) - brokerCpu;
+    const stopCpuMs = afterStop.slice(0, fleetCount).reduce((a, r) => a + r.cpuMs, 0);
+    const marks: SpeakerMarks[] = (await Promise.all(probed.map((f) => f.report(true)))).flatMap((r) => r.marks!);
+    const probeMarks = marks.at(-1)!;
     const rel = (xs: (number | null)[], from: number) => xs.filter((x): x is number => x !== null).map((x) => x - from);
     const started = rel(marks.map((m) => m.playStartedAt), clickAt);
     const offs = rel(marks.map((m) => m.relayOffAt), stopAt);
@@ -195,11 +231,13 @@ export async function runProvinceReachBench(opts: { speakers?: number; communes?
       },
       stop: { ...stats(offs), neverOff: all.length - offs.length, publishedAfterMs: stopPublishedAfterMs, arrived: stats(rel(marks.map((m) => m.stopArrivedAt ?? m.lastArrivedAt), stopAt)) },
       simulator: { emergencyCpuMs, stopCpuMs, loopDelayP99Ms: loopP99, loopDelayMaxMs: loopMax },
+      cpu: { console: { emergencyMs: Math.round(emergencyConsoleCpu), stopMs: Math.round(stopConsoleCpu) }, broker: { emergencyMs: Math.round(emergencyBrokerCpu), stopMs: Math.round(stopBrokerCpu) } },
+      probe: { emergencyMs: probeMarks.playStartedAt && probeMarks.playStartedAt - clickAt, stopMs: probeMarks.relayOffAt && probeMarks.relayOffAt - stopAt },
       loadAverage: { before: loadBefore.map((x) => Math.round(x * 100) / 100), after: loadavg().map((x) => Math.round(x * 100) / 100) },
       note: '',
     };
   } finally {
-    await Promise.all(fleets.map((f) => f.close()));
+    await Promise.all(probed.map((f) => f.close()));
     await console_.close();
     await broker.stop();
     rmSync(root, { recursive: true, force: true });
@@ -231,7 +269,10 @@ export function recordProvinceReach(r: ProvinceReachResult): void {
       `${r.emergency.publishedAfterMs} ms (stop: ${r.stop.publishedAfterMs} ms).\n\n` +
       `Simulator cost: the ${r.fleets} fleet processes used ${r.simulator.emergencyCpuMs} ms of CPU during the emergency measure and ` +
       `${r.simulator.stopCpuMs} ms during the stop measure; their event-loop delay reached p99 ${r.simulator.loopDelayP99Ms} ms, ` +
-      `max ${r.simulator.loopDelayMaxMs} ms.\n`,
+      `max ${r.simulator.loopDelayMaxMs} ms. Over the same measures the console used ${r.cpu.console.emergencyMs} / ${r.cpu.console.stopMs} ms ` +
+      `of CPU and the broker ${r.cpu.broker.emergencyMs} / ${r.cpu.broker.stopMs} ms (emergency / stop). ` +
+      `One speaker measured alone in its own process (an idle event loop, as on its own Pi) started playing after ` +
+      `${r.probe.emergencyMs} ms and switched its relay off after ${r.probe.stopMs} ms.\n`,
   );
 }
 

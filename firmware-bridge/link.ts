@@ -4,7 +4,7 @@ import { parseAreaStopTopic, topicFor, type DownlinkChannel, type UplinkChannel 
 import type { Clock } from '../infra/clock.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { Outbox, OutboxEntry } from './outbox/outbox.ts';
-import type { AreaMessage } from './unit.ts';
+import { AREA_QOS, type AreaMessage } from './unit.ts';
 
 /**
  * The bridge's MQTT link (MQTT 3.1.1: aedes speaks nothing else).
@@ -115,10 +115,13 @@ export class Link {
     log.info({ url: o.url }, 'connected to broker');
     this.#client!.publish(topicFor(o.deviceId, 'availability'), encode('availability', { state: 'online' }), { qos: 1, retain: true });
     this.#client!.subscribe(
-      [...['ack', ...this.#handlers.keys()].filter((c, i, a) => a.indexOf(c) === i).map((c) => topicFor(o.deviceId, c as DownlinkChannel)), ...this.#areaHandlers.keys()],
+      ['ack', ...this.#handlers.keys()].filter((c, i, a) => a.indexOf(c) === i).map((c) => topicFor(o.deviceId, c as DownlinkChannel)),
       { qos: 1 },
       (err) => err && log.warn({ err: err.message }, 'subscribe failed'),
     );
+    if (this.#areaHandlers.size > 0) {
+      this.#client!.subscribe([...this.#areaHandlers.keys()], { qos: AREA_QOS }, (err) => err && log.warn({ err: err.message }, 'subscribe failed'));
+    }
     this.#inflight.clear(); // re-send everything unacknowledged on every connect
     for (const fn of this.#connectListeners) fn();
     this.drain();
@@ -267,7 +270,7 @@ export class Link {
   subscribeArea(topic: string, handler: (msg: AreaMessage) => void): void {
     const list = this.#areaHandlers.get(topic) ?? [];
     this.#areaHandlers.set(topic, [...list, handler]);
-    if (this.connected && list.length === 0) this.#client!.subscribe(topic, { qos: 1 });
+    if (this.connected && list.length === 0) this.#client!.subscribe(topic, { qos: AREA_QOS });
   }
 
   onConnect(fn: () => void): void {

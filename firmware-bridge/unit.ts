@@ -17,6 +17,12 @@ export interface TrustedTime {
   whenSynced(): Promise<void>;
 }
 
+/**
+ * Area topics are read at QoS 0: their messages are retained, so one lost with a broken connection comes
+ * again on the reconnect, and thousands of speakers do not each send a PUBACK for one province-wide stop.
+ */
+export const AREA_QOS = 0;
+
 export type AreaMessage = { ok: true; payload: unknown } | { ok: false; error: string; detail: string };
 
 export interface BridgeContext {

@@ -13,7 +13,7 @@ import { decode, encode, type BroadcastLogPayload } from '../../devices/contract
 import { topicFor, type DownlinkChannel } from '../../devices/topics.ts';
 import { systemClock } from '../../infra/clock.ts';
 import { silentLogger } from '../../infra/logger.ts';
-import type { AreaMessage, BridgeContext, TrustedTime } from '../../firmware-bridge/unit.ts';
+import { AREA_QOS, type AreaMessage, type BridgeContext, type TrustedTime } from '../../firmware-bridge/unit.ts';
 import { SpeakerConfig } from '../../firmware-bridge/speaker/config.ts';
 import { FakePlayer } from '../../firmware-bridge/speaker/player-fake.ts';
 import { SpeakerUnit } from '../../firmware-bridge/speaker/speaker-unit.ts';
@@ -97,7 +97,7 @@ function contextFor(s: FleetSpeaker, plan: FleetPlan, sp: Sp): { ctx: BridgeCont
     },
     subscribeArea: (topic, handler) => {
       areaHandlers.set(topic, handler);
-      client.subscribe(topic, { qos: 1 });
+      client.subscribe(topic, { qos: AREA_QOS });
     },
     contributeState: () => undefined,
   };

@@ -3,7 +3,7 @@ import { decode, encode, type BroadcastLogPayload, type Payload, type ScheduleSt
 import { topicFor, type DownlinkChannel } from '../../../devices/topics.ts';
 import { silentLogger } from '../../../infra/logger.ts';
 import type { Clock } from '../../../infra/clock.ts';
-import type { BridgeContext, TrustedTime } from '../../../firmware-bridge/unit.ts';
+import { AREA_QOS, type BridgeContext, type TrustedTime } from '../../../firmware-bridge/unit.ts';
 
 /**
  * A BridgeContext over a real MQTT client, standing in for the bridge core in speaker tests. Its outbox
@@ -56,7 +56,7 @@ export class TestContext {
       },
       subscribeArea: (topic, handler) => {
         handlers.set(topic, handler as (msg: never) => void);
-        this.client.subscribe(topic, { qos: 1 });
+        this.client.subscribe(topic, { qos: AREA_QOS });
       },
       contributeState: (fn) => void this.stateFns.push(fn),
     };
