@@ -18,7 +18,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { stringify } from 'yaml';
 import { encode } from '../devices/contract/index.ts';
 import { validRating } from '../devices/fixtures/messages.ts';
-import { demoRegistry } from '../devices/simulator/demo-registry.ts';
+import { demoRegistry } from '../simulator/demo-registry.ts';
 import { topicFor } from '../devices/topics.ts';
 import { ServiceProcess } from '../infra/child.ts';
 import { freePort } from '../infra/ports.ts';

@@ -6,8 +6,8 @@
  *   - reconnect storm: N devices at once to a freshly restarted node (shared verification cache warm), time until all
  *     online; without the cache, the scrypt bill is projected from the measured cost of one verification
  *   - QoS 1 fan-in throughput through 1 and 2 nodes
- *   - soak: RSS of a node and Redis memory sampled while devices publish (BENCH_SOAK_S, default 20 s; the issue's
- *     full soak is BENCH_SOAK_S=1800)
+ *   - soak: RSS of a node and Redis memory sampled while devices publish (BENCH_SOAK_S, default 20 s; a full
+ *     half-hour soak is BENCH_SOAK_S=1800)
  * BENCH_CLUSTER_N sets N (default 10,000; 2,000 with BENCH_QUICK=1).
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -19,7 +19,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { stringify } from 'yaml';
 import { encode } from '../devices/contract/index.ts';
 import { hashPassword, verifyPassword } from '../devices/credentials.ts';
-import { demoRegistry } from '../devices/simulator/demo-registry.ts';
+import { demoRegistry } from '../simulator/demo-registry.ts';
 import { topicFor } from '../devices/topics.ts';
 import { ServiceProcess } from '../infra/child.ts';
 import { freePort } from '../infra/ports.ts';

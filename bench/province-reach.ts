@@ -13,7 +13,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { parseRegistry } from '../devices/registry/index.ts';
-import { demoRegistry } from '../devices/simulator/demo-registry.ts';
+import { demoRegistry } from '../simulator/demo-registry.ts';
 import { silentLogger } from '../infra/logger.ts';
 import { ServiceProcess } from '../infra/child.ts';
 import { freePort } from '../infra/ports.ts';

@@ -19,7 +19,7 @@ import { runWritePathBench } from './lib/write-path.ts';
 import { recordResults } from './lib/record.ts';
 import { benchRegistry } from './lib/setup.ts';
 import { runSpeakerStartBench } from './speaker-start.ts';
-import { measureAckLatency } from '../firmware-bridge/bench-ack.ts';
+import { measureAckLatency } from '../simulator/bench-ack.ts';
 import { runSatisfactionViewBench } from './satisfaction-view.ts';
 import { recordBridgeBudget, runBridgeBudgetBench } from './bridge-budget.ts';
 import { runClusterBench } from './cluster.ts';

@@ -1,22 +1,22 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { areaRanking } from '../analytics/satisfaction-view.ts';
-import { resolvePeriod } from '../analytics/periods.ts';
+import { areaRanking } from '../devices/analytics/satisfaction-view.ts';
+import { resolvePeriod } from '../devices/analytics/periods.ts';
 import { parseConfig, startConsole } from '../console/index.ts';
 import { Q } from '../dashboards/queries.ts';
 import { renderDashboards } from '../dashboards/build.ts';
 import { parseRegistry } from '../devices/registry/index.ts';
-import { writeDemoHistory } from '../devices/simulator/demo-history.ts';
-import { demoRegistry } from '../devices/simulator/demo-registry.ts';
+import { writeDemoHistory } from '../simulator/demo-history.ts';
+import { demoRegistry } from '../simulator/demo-registry.ts';
 import { silentLogger } from '../infra/logger.ts';
-import { httpQueryRunner } from '../report/influx.ts';
+import { httpQueryRunner } from '../console/report/influx.ts';
 import { interpolate, runVariable, type Ctx } from '../tests/dashboards/grafana-sim.ts';
 import { InfluxDB } from 'influx';
 
 /**
  * The province view ("Mức độ hài lòng", ranking) for 100 communes × 1 year of ratings:
- *  - server: the console's ranking (analytics/satisfaction-view.ts areaRanking, both periods) called directly;
+ *  - server: the console's ranking (devices/analytics/satisfaction-view.ts areaRanking, both periods) called directly;
  *  - page: Chromium, from the period change to the page marking itself ready (fetch, ranking table, draw);
  *  - Grafana: the overview dashboard's ranking panel InfluxQL (and its area-mean variable) run directly.
  * Each measured `runs` times, interleaved, p50/p95. Target: page ready p95 ≤ 1 s.

@@ -1,5 +1,5 @@
 /**
- * Start-time accuracy of loudspeakers (issue: "every hamlet speaker plays on time"): 50 speaker units of
+ * Start-time accuracy of loudspeakers (every hamlet's speaker must play on time): 50 speaker units of
  * one commune in one process, each with its own MQTT connection to a real aedes over TCP, its schedule
  * signed and delivered retained, its audio fetched over HTTP. All share the system clock (synced clocks),
  * so what is measured is the unit's own lateness: timers, event loop load, relay warm-up handling.

@@ -17,8 +17,8 @@ import type { RefusalLog } from './stats.ts';
  *
  * Failing aedes' authorizePublish callback closes the connection with no answer ([MQTT-3.3.5-2]);
  * mqtt.js keeps the unacknowledged QoS 1 message and resends it after every reconnect, so one
- * bad message would lock a device in a reconnect loop and block its good messages behind it
- * (STACK.md). So a refused publish is authorized *after* being rewritten to DROP_TOPIC with an
+ * bad message would lock a device in a reconnect loop and block its good messages behind it.
+ * So a refused publish is authorized *after* being rewritten to DROP_TOPIC with an
  * empty payload and no retain flag: aedes sends the PUBACK/PUBREC as usual, stores nothing
  * (no retained, no offline queue: nobody may subscribe to DROP_TOPIC, and '#'/'+' never match a
  * '$' topic [MQTT-4.7.2-1]) and delivers to nobody. The refusal is counted and logged.

@@ -1,12 +1,12 @@
 import { FieldType } from 'influx';
 import type { CollectorExtension, HandleResult, InboundMessage } from './extension.ts';
-import { MEASUREMENTS } from './schema.ts';
+import { MEASUREMENTS } from '../devices/storage/measurements.ts';
 import { idTimestampNs } from './timestamp.ts';
 
 export const BROADCAST_TAGS = ['province', 'district', 'commune', 'device', 'kind', 'hamlet', 'announcement', 'outcome', 'priority'];
 
 /**
- * What a loudspeaker did with one scheduled occurrence (issue 3) → one point in broadcast_log, at the
+ * What a loudspeaker did with one scheduled occurrence → one point in broadcast_log, at the
  * occurrence's scheduled start (so "what played this morning" is a time query), acknowledged by its id.
  * The console reads it back per announcement and hamlet.
  */

@@ -1,5 +1,5 @@
 import { FieldType, type IPoint, type ISchemaOptions } from 'influx';
-import { MEASUREMENTS } from './schema.ts';
+import { MEASUREMENTS } from '../devices/storage/measurements.ts';
 
 import { BrokerRefusalsPayload } from '../devices/contract/broker-refusals.ts';
 

@@ -1,6 +1,6 @@
 import type { InfluxDB } from 'influx';
 import type { Logger } from '../infra/logger.ts';
-import { MEASUREMENTS } from './schema.ts';
+import { MEASUREMENTS } from '../devices/storage/measurements.ts';
 
 /**
  * Which dossiers already have a rating, and by which rating id: one rating per dossier, kept by the collector

@@ -13,7 +13,7 @@ import type { Logger } from '../infra/logger.ts';
 export type InboundMessage = Decoded & {
   entry: DeviceEntry;
   receivedAt: number;
-  /** the PUBLISH retain flag: true only for a retained message replayed on (re)subscribe [MQTT-3.3.1-9, -12] (issue 4) */
+  /** the PUBLISH retain flag: true only for a retained message replayed on (re)subscribe [MQTT-3.3.1-9, -12] */
   retained?: boolean;
 };
 
@@ -45,7 +45,7 @@ export interface CollectorExtension {
    */
   readonly schema?: readonly Omit<ISchemaOptions, 'database'>[];
   start?(ctx: CollectorContext): Promise<void>;
-  /** the collector's MQTT client (re)connected at `at` (clock ms): e.g. presence restarts its silence deadlines (issue 4) */
+  /** the collector's MQTT client (re)connected at `at` (clock ms): e.g. presence restarts its silence deadlines */
   onBrokerConnect?(at: number): void;
   handle(msg: InboundMessage, ctx: CollectorContext): HandleResult;
   stop?(): Promise<void>;

@@ -1,7 +1,7 @@
 import { BroadcastLogExtension } from './broadcast-log.ts';
 import type { CollectorConfig } from './config.ts';
 import type { CollectorExtension } from './extension.ts';
-import { presenceExtensions } from './presence.ts';
+import { presenceExtensions } from './presence/index.ts';
 import { RatingExtension } from './rating.ts';
 
 /** The collector's extensions, one per capability: add one line for a new one. */

@@ -1,5 +1,5 @@
 import type { InfluxDB } from 'influx';
-import { RAW_RP } from './schema.ts';
+import { RAW_RP } from '../devices/storage/retention.ts';
 
 /** Other setup (e.g. continuous queries for daily aggregates) runs after the database and raw policy exist. */
 export type SetupHook = (influx: InfluxDB, database: string) => Promise<void>;

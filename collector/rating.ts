@@ -3,7 +3,7 @@ import { EPOCH_FLOOR } from '../devices/contract/time.ts';
 import { levelValue } from '../devices/levels.ts';
 import { DossierLedger } from './dossier-ledger.ts';
 import type { CollectorExtension, HandleResult, InboundMessage, CollectorContext } from './extension.ts';
-import { MEASUREMENTS } from './schema.ts';
+import { MEASUREMENTS } from '../devices/storage/measurements.ts';
 import { idTimestampNs } from './timestamp.ts';
 
 /** A press reported more than this far after the collector received it comes from a wrong clock. */

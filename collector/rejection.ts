@@ -1,5 +1,5 @@
 import { FieldType, type IPoint } from 'influx';
-import { MEASUREMENTS } from './schema.ts';
+import { MEASUREMENTS } from '../devices/storage/measurements.ts';
 
 export const REJECTION_SCHEMA = {
   measurement: MEASUREMENTS.rejection,

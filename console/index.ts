@@ -30,7 +30,7 @@ import { UserService } from './users.ts';
 import { createProvisioning } from './provisioning/create.ts';
 import { FleetVersions } from './updates/fleet.ts';
 import { Rollouts } from './updates/rollout.ts';
-import { releasePublicKey } from '../firmware-bridge/update/release-signature.ts';
+import { releasePublicKey } from '../devices/release-signature.ts';
 import { StationService } from './relay/stations.ts';
 import { LiveService } from './live/sessions.ts';
 

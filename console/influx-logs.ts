@@ -1,7 +1,7 @@
 import { InfluxDB } from 'influx';
 import { BroadcastLogPayload } from '../devices/contract/broadcast.ts';
 import type { Logger } from '../infra/logger.ts';
-import { MEASUREMENTS } from '../collector/schema.ts';
+import { MEASUREMENTS } from '../devices/storage/measurements.ts';
 import type { Clock } from '../infra/clock.ts';
 import type { Area } from './area.ts';
 import type { Feedback } from './feedback.ts';

@@ -99,8 +99,6 @@ export type Announcement = Omit<AnnouncementDraft, 'audio'> & {
   revisionOf?: string | null;
 };
 
-export type DeliveryOutcome = 'played' | 'failed' | 'skipped' | 'missed';
-
 /** per hamlet: chờ phát / đã phát / lỗi / bỏ lỡ */
 export const DELIVERY_LABELS = { pending: 'chờ phát', played: 'đã phát', failed: 'lỗi', missed: 'bỏ lỡ', unreachable: 'không có loa' } as const;
 export type DeliveryState = keyof typeof DELIVERY_LABELS;

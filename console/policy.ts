@@ -1,5 +1,6 @@
 import { DEFAULT_SOUND_POLICY, SoundPolicy, type Priority } from '../devices/contract/broadcast.ts';
 import { isQuiet, mergePolicies } from '../devices/broadcast-plan.ts';
+import { vnDateTimeText } from '../devices/time/vietnam.ts';
 import type { Clock } from '../infra/clock.ts';
 import { isLeaderOf } from './access.ts';
 import type { Area } from './area.ts';
@@ -8,12 +9,7 @@ import type { Unit } from './levels.ts';
 import type { Schedule, User } from './model.ts';
 import { expand, scheduleEnd } from './recurrence.ts';
 import type { Store } from './store/index.ts';
-
-/** dd/mm/yyyy HH:mm, Vietnam time (UTC+7 all year) */
-function vietnamDateTime(iso: string): string {
-  const d = new Date(Date.parse(iso) + 7 * 3_600_000).toISOString();
-  return `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)} ${d.slice(11, 16)}`;
-}
+import { issuesDetail } from '../infra/zod-issues.ts';
 
 /**
  * Quiet hours and volume caps as policy: a commune's own, else its province's, else the default (no
@@ -56,7 +52,7 @@ export class PolicyService {
       const bad = starts.find((iso) => isQuiet(quiet, priority, Date.parse(iso)));
       if (bad) {
         const periods = quiet.periods.map((p) => `${p.from}–${p.to}`).join(', ');
-        fail('QUIET_HOURS', `Lần phát lúc ${vietnamDateTime(bad)} rơi vào giờ yên tĩnh (${periods}) của ${this.deps.area.communeName(c)}.`);
+        fail('QUIET_HOURS', `Lần phát lúc ${vnDateTimeText(Date.parse(bad))} rơi vào giờ yên tĩnh (${periods}) của ${this.deps.area.communeName(c)}.`);
       }
     }
   }
@@ -65,7 +61,7 @@ export class PolicyService {
   set(user: User, unit: Unit, body: unknown): SoundPolicy {
     if (!isLeaderOf(user, this.deps.area, unit)) fail('FORBIDDEN_ROLE');
     const parsed = SoundPolicy.safeParse(body);
-    if (!parsed.success) fail('POLICY_INVALID', parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    if (!parsed.success) fail('POLICY_INVALID', issuesDetail(parsed.error.issues, { limit: 3 }));
     const at = new Date(this.deps.clock.now()).toISOString();
     this.deps.store.tx(() => {
       const before = this.deps.store.policies.get(unit.level, unit.code) ?? null;

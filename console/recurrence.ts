@@ -1,11 +1,11 @@
 import { Cron } from 'croner';
+import { VN_ZONE } from '../devices/time/vietnam.ts';
 import type { Schedule } from './model.ts';
 
 /**
- * Recurrence expansion with croner in Vietnam time (issue: "schedules are in Vietnam time and use a kept
- * library for recurrence"); the results are UTC instants for the wire. Dates are inclusive on both ends.
+ * Recurrence expansion in Vietnam time with croner (a kept library rather than hand-written recurrence
+ * rules); the results are UTC instants for the wire. Dates are inclusive on both ends.
  */
-export const VIETNAM_TZ = 'Asia/Ho_Chi_Minh';
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIME = /^([01]\d|2[0-3]):([0-5]\d)$/;
@@ -39,13 +39,8 @@ export function daysBetween(from: string, to: string): number {
   return (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000;
 }
 
-/** today's date in Vietnam, YYYY-MM-DD */
-export function vietnamDate(instant: number): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: VIETNAM_TZ, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
-}
-
 function cronFor(schedule: Exclude<Schedule, { kind: 'immediate' }>): Cron {
-  const common = { timezone: VIETNAM_TZ, paused: true } as const;
+  const common = { timezone: VN_ZONE, paused: true } as const;
   if (schedule.kind === 'once') return new Cron(`${schedule.at}:00`, common);
   const [hh, mm] = schedule.time.split(':').map(Number);
   // ISO weekdays 1 = Monday … 7 = Sunday; croner takes 0–7 with both 0 and 7 meaning Sunday
@@ -76,5 +71,5 @@ export function expand(schedule: Schedule, from: number, to: number, max = 2000)
 export function scheduleEnd(schedule: Schedule): number {
   if (schedule.kind === 'immediate') return Date.parse(schedule.at) + 1;
   if (schedule.kind === 'once') return (cronFor(schedule).nextRun(new Date(0))?.getTime() ?? 0) + 1;
-  return new Cron(`${nextDay(schedule.to)}T00:00:00`, { timezone: VIETNAM_TZ, paused: true }).nextRun(new Date(0))?.getTime() ?? 0;
+  return new Cron(`${nextDay(schedule.to)}T00:00:00`, { timezone: VN_ZONE, paused: true }).nextRun(new Date(0))?.getTime() ?? 0;
 }

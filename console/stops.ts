@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { vnWallTime } from '../devices/time/vietnam.ts';
 import type { Clock } from '../infra/clock.ts';
 import { isLeaderOf, ownUnit, readableCommunes, requireRole, unitCommunes } from './access.ts';
 import type { Area } from './area.ts';
@@ -36,8 +37,7 @@ export class StopService {
     let until: string | null = null;
     if (raw.until !== undefined && raw.until !== null && raw.until !== '') {
       if (!isDateTime(raw.until)) fail('UNTIL_INVALID');
-      // Vietnam time, UTC+7 all year
-      until = new Date(Date.parse(`${raw.until}:00+07:00`)).toISOString();
+      until = new Date(vnWallTime(raw.until)).toISOString();
       if (until <= at) fail('UNTIL_INVALID');
     }
     const stop: Stop = { id: `dung-${randomBytes(6).toString('hex')}`, level: unit.level, unit: unit.code, targets, at, until, createdBy: user.username, liftedAt: null, liftedBy: null };

@@ -2,7 +2,8 @@ import { Priority } from '../devices/contract/broadcast.ts';
 import type { Area } from './area.ts';
 import { fail } from './errors.ts';
 import type { AnnouncementDraft, Schedule } from './model.ts';
-import { daysBetween, expand, isDate, isDateTime, isTime, scheduleEnd, vietnamDate } from './recurrence.ts';
+import { vnDate } from '../devices/time/vietnam.ts';
+import { daysBetween, expand, isDate, isDateTime, isTime, scheduleEnd } from './recurrence.ts';
 
 /**
  * Checks what staff send, field by field, so each refusal has its own code and Vietnamese message.
@@ -109,7 +110,7 @@ export function schedule(value: unknown, ctx: Pick<ValidateContext, 'now' | 'max
   if (blank(s.to)) fail('SCHEDULE_TIME_MISSING', 'Hãy chọn ngày kết thúc.');
   if (!isDate(s.from) || !isDate(s.to)) fail('SCHEDULE_INVALID', 'Ngày không đúng; hãy chọn theo dạng ngày/tháng/năm, ví dụ 05/09/2027.');
   if (s.from > s.to) fail('SCHEDULE_RANGE');
-  if (s.to < vietnamDate(ctx.now)) fail('SCHEDULE_PAST');
+  if (s.to < vnDate(ctx.now)) fail('SCHEDULE_PAST');
   if (daysBetween(s.from, s.to) > ctx.maxWindowDays) fail('SCHEDULE_TOO_LONG', `Tối đa ${ctx.maxWindowDays} ngày.`);
   if (s.kind === 'daily') {
     result = { kind: 'daily', time: s.time, from: s.from, to: s.to };

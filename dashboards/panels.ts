@@ -4,6 +4,7 @@ import * as barchart from '@grafana/grafana-foundation-sdk/barchart';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
+import { VN_ZONE } from '../devices/time/vietnam.ts';
 import { DATASOURCE, type InfluxQueryBuilder } from './influx-query.ts';
 
 /**
@@ -70,7 +71,7 @@ export function dashboardShell(uid: string, title: string, description: string) 
     .uid(uid)
     .description(description)
     .tags(['thanthien'])
-    .timezone('Asia/Ho_Chi_Minh')
+    .timezone(VN_ZONE)
     .weekStart('monday')
     .time({ from: 'now-30d', to: 'now' })
     .refresh('5m')

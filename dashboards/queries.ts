@@ -1,14 +1,15 @@
-import { MEASUREMENTS } from '../collector/schema.ts';
-import { DAILY_INDEX_SELECT, dailySatisfiedSubquery, INDEX_SELECT, satisfiedSubquery, shrunkSelect } from '../analytics/satisfaction.ts';
-import { DAILY_RP, VN_TZ } from '../analytics/retention.ts';
-import { uptimeInfluxQL } from '../analytics/uptime.ts';
+import { MEASUREMENTS } from '../devices/storage/measurements.ts';
+import { DAILY_INDEX_SELECT, dailySatisfiedSubquery, INDEX_SELECT, satisfiedSubquery, shrunkSelect } from '../devices/analytics/satisfaction.ts';
+import { DAILY_RP } from '../devices/storage/retention.ts';
+import { VN_ZONE } from '../devices/time/vietnam.ts';
+import { uptimeInfluxQL } from '../devices/analytics/uptime.ts';
 import { AREA_FILTER, COMMUNE_FILTER } from './variables.ts';
 
 /**
  * Every panel query, in InfluxQL with Grafana's macros ($timeFilter, $__interval, ${__from}, ${__to}) and
- * template variables. The satisfaction index comes from analytics/satisfaction.ts, never restated here.
+ * template variables. The satisfaction index comes from devices/analytics/satisfaction.ts, never restated here.
  */
-const TZ = `tz('${VN_TZ}')`;
+const TZ = `tz('${VN_ZONE}')`;
 const NOT_CHECKPOINT = `"source" != 'checkpoint'`;
 const R = MEASUREMENTS.rating;
 const sat = (where: string, groupBy: string[] = []) => satisfiedSubquery(`${where} AND $timeFilter`, groupBy);
@@ -46,7 +47,7 @@ export const Q = {
   /** real transitions only: the collector's midnight checkpoints would make "offline since" read as last midnight */
   offlineCount: `SELECT count("online") AS "offline" FROM (SELECT last("online") AS "online" FROM "${MEASUREMENTS.presence}" WHERE ${AREA_FILTER} AND ${NOT_CHECKPOINT} GROUP BY "device") WHERE "online" = 0`,
   offlineList: `SELECT "online" FROM (SELECT last("online") AS "online" FROM "${MEASUREMENTS.presence}" WHERE ${AREA_FILTER} AND ${NOT_CHECKPOINT} GROUP BY "device", "kind", "commune") WHERE "online" = 0 GROUP BY "device", "kind", "commune"`,
-  /** daily uptime from presence (analytics/uptime.ts, the shared definition), 0..1 per device and Vietnam day */
+  /** daily uptime from presence (devices/analytics/uptime.ts, the shared definition), 0..1 per device and Vietnam day */
   dailyUptime: uptimeInfluxQL({ granularity: 'day', where: AREA_FILTER }),
   lastSeen: `SELECT last("uptime_s") AS "uptime_s" FROM "${MEASUREMENTS.deviceState}" WHERE ${AREA_FILTER} GROUP BY "device", "kind", "commune"`,
   cameraUptime: `SELECT 100 * mean("up") AS "uptime", count("up") AS "probes" FROM "${MEASUREMENTS.camera}" WHERE ${AREA_FILTER} AND $timeFilter GROUP BY "camera", "commune"`,

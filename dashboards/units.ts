@@ -1,4 +1,4 @@
-import { DEMO_PROVINCE, DEMO_UNITS } from '../devices/simulator/demo-province.ts';
+import { DEMO_PROVINCE, DEMO_UNITS } from '../devices/fixtures/demo-province.ts';
 import type { RegistryFile } from '../devices/registry/schema.ts';
 
 /**

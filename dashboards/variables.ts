@@ -1,6 +1,6 @@
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { MEASUREMENTS } from '../collector/schema.ts';
-import { PRIOR_WEIGHT, satisfiedSubquery } from '../analytics/satisfaction.ts';
+import { MEASUREMENTS } from '../devices/storage/measurements.ts';
+import { PRIOR_WEIGHT, satisfiedSubquery } from '../devices/analytics/satisfaction.ts';
 import { DATASOURCE } from './influx-query.ts';
 import { demoUnitNames, type UnitNames } from './units.ts';
 
@@ -56,7 +56,7 @@ export function communeVariable(units: UnitNames = demoUnitNames()): dashboard.C
 
 /**
  * Hidden: the pooled satisfied share (0..1) of the area over the dashboard's time range, the mean the
- * rankings shrink toward (analytics/satisfaction.ts). Grafana runs it again when the range changes.
+ * rankings shrink toward (devices/analytics/satisfaction.ts). Grafana runs it again when the range changes.
  */
 export function meanVariable(name: string, where: string): dashboard.QueryVariableBuilder {
   const query = `SELECT mean("s") FROM (${satisfiedSubquery(`${where} AND $timeFilter`)})`;

@@ -1,3 +1,4 @@
+import { vnMinuteOfDay } from './time/vietnam.ts';
 import { ISSUER_RANK, type IssuerLevel, type Priority, type ScheduleDocument, type ScheduleItem, type SoundPolicy, type StopOrder } from './contract/broadcast.ts';
 
 /**
@@ -6,15 +7,6 @@ import { ISSUER_RANK, type IssuerLevel, type Priority, type ScheduleDocument, ty
  * preview lists exactly what the speaker's scheduler fires.
  */
 
-/** Vietnam has used UTC+7 without daylight saving since 1975, so a fixed offset is exact. */
-const VIETNAM_OFFSET_MS = 7 * 3_600_000;
-
-/** Minutes since midnight, Vietnam time, of a UTC instant. */
-export function vietnamMinuteOfDay(utcMs: number): number {
-  const ms = (((utcMs + VIETNAM_OFFSET_MS) % 86_400_000) + 86_400_000) % 86_400_000;
-  return Math.floor(ms / 60_000);
-}
-
 function minutes(hhmm: string): number {
   const [h, m] = hhmm.split(':').map(Number);
   return h * 60 + m;
@@ -22,7 +14,7 @@ function minutes(hhmm: string): number {
 
 /** [from, to) daily; from > to wraps past midnight; from === to means the whole day. */
 export function inPeriod(p: { from: string; to: string }, utcMs: number): boolean {
-  const t = vietnamMinuteOfDay(utcMs);
+  const t = vnMinuteOfDay(utcMs);
   const from = minutes(p.from);
   const to = minutes(p.to);
   if (from === to) return true;

@@ -1,10 +1,11 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { AreaStopOrder, ScheduleDocument, SchedulePayload, ScheduleRefusal, type Issuer } from './contract/broadcast.ts';
+import { issuesDetail } from '../infra/zod-issues.ts';
 
 /**
- * Ed25519 signatures of loudspeaker schedules (issue: "a hijacked broker must not be able to make a
- * speaker say anything"). The console signs the exact JSON text of the document with the commune key;
+ * Ed25519 signatures of loudspeaker schedules, so that a hijacked broker cannot make a speaker say
+ * anything. The console signs the exact JSON text of the document with the commune key;
  * the speaker verifies those same bytes, so no canonical JSON is needed. Keys are PEM (PKCS#8 private,
  * SPKI public), base64 SPKI DER for public keys, or node KeyObjects.
  */
@@ -59,12 +60,8 @@ export function signSchedule(doc: ScheduleDocument, privateKey: KeyInput): Sched
   return { v: 1, doc: text, sig };
 }
 
-function issuesDetail(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 5)
-    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-    .join('; ');
-}
+/** a refusal's detail: the first issues, as the collector reports them */
+const DETAIL = { limit: 5, root: '(root)' };
 
 function isUnsigned(input: unknown): boolean {
   if (typeof input !== 'object' || input === null) return false;
@@ -90,7 +87,7 @@ function parseDoc(text: string): { ok: true; doc: ScheduleDocument } | { ok: fal
     return { ok: false, detail: `doc is not JSON: ${(err as Error).message.slice(0, 150)}` };
   }
   const parsed = ScheduleDocument.safeParse(json);
-  return parsed.success ? { ok: true, doc: parsed.data } : { ok: false, detail: issuesDetail(parsed.error) };
+  return parsed.success ? { ok: true, doc: parsed.data } : { ok: false, detail: issuesDetail(parsed.error.issues, DETAIL) };
 }
 
 function wrongTarget(doc: ScheduleDocument, expect: ScheduleExpectation): string | null {
@@ -107,7 +104,7 @@ function wrongTarget(doc: ScheduleDocument, expect: ScheduleExpectation): string
 export function verifySchedule(input: unknown, publicKey: KeyInput, expect: ScheduleExpectation): VerifyResult {
   if (isUnsigned(input)) return { ok: false, reason: 'unsigned', detail: 'no signature' };
   const envelope = SchedulePayload.safeParse(input);
-  if (!envelope.success) return { ok: false, reason: 'invalid', detail: issuesDetail(envelope.error) };
+  if (!envelope.success) return { ok: false, reason: 'invalid', detail: issuesDetail(envelope.error.issues, DETAIL) };
   if (!checkSignature(envelope.data, publicKey)) {
     return { ok: false, reason: 'bad-signature', detail: 'Ed25519 signature does not match the issuer key' };
   }
@@ -142,7 +139,7 @@ export type AreaStopResult = { ok: true; order: AreaStopOrder } | { ok: false; r
 export function verifyAreaStop(input: unknown, publicKey: KeyInput, expect: { issuer: Issuer; minVersion: number }): AreaStopResult {
   if (isUnsigned(input)) return { ok: false, reason: 'unsigned', detail: 'no signature' };
   const envelope = SchedulePayload.safeParse(input);
-  if (!envelope.success) return { ok: false, reason: 'invalid', detail: issuesDetail(envelope.error) };
+  if (!envelope.success) return { ok: false, reason: 'invalid', detail: issuesDetail(envelope.error.issues, DETAIL) };
   if (!checkSignature(envelope.data, publicKey)) return { ok: false, reason: 'bad-signature', detail: 'Ed25519 signature does not match the issuer key' };
   let json: unknown;
   try {
@@ -151,7 +148,7 @@ export function verifyAreaStop(input: unknown, publicKey: KeyInput, expect: { is
     return { ok: false, reason: 'invalid', detail: `doc is not JSON: ${(err as Error).message.slice(0, 150)}` };
   }
   const parsed = AreaStopOrder.safeParse(json);
-  if (!parsed.success) return { ok: false, reason: 'invalid', detail: issuesDetail(parsed.error) };
+  if (!parsed.success) return { ok: false, reason: 'invalid', detail: issuesDetail(parsed.error.issues, DETAIL) };
   const order = parsed.data;
   if (order.issuer.level !== expect.issuer.level || order.issuer.code !== expect.issuer.code) {
     return { ok: false, reason: 'wrong-issuer', detail: `issuer ${order.issuer.level} ${order.issuer.code} ≠ ${expect.issuer.level} ${expect.issuer.code}`, version: order.version };

@@ -42,7 +42,7 @@ export const CHANNELS = {
   'update-status': { direction: 'up', kinds: ['rating-box', 'speaker'], retained: true },
   /** console → device: the signed release announcement of a staged rollout (retained) */
   release: { direction: 'down', kinds: ['rating-box', 'speaker'], retained: true },
-  /** collector → console, dashboards, Node-RED: an alert raised or recovered about this device (issue 4) */
+  /** collector → console, dashboards, Node-RED: an alert raised or recovered about this device */
   alert: { direction: 'about', kinds: ['rating-box', 'speaker'], retained: false },
 } as const satisfies Record<string, { direction: 'up' | 'down' | 'about'; kinds: readonly DeviceKind[]; retained: boolean }>;
 

@@ -1,6 +1,5 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EPOCH_FLOOR } from '../devices/contract/time.ts';
 import type { Clock } from '../infra/clock.ts';
 import type { Logger } from '../infra/logger.ts';
 import { BootHistory, readBootId } from './clock/boot.ts';
@@ -12,17 +11,16 @@ import type { GpioBoard } from './io/io.ts';
 import { nullBoard } from './io/null-board.ts';
 import { Link, type LinkStats, type MqttFactory } from './link.ts';
 import { Outbox, type OutboxStats } from './outbox/outbox.ts';
-import { RatingBoxUnit, type RatedPress, type RatingSink } from './rating-box/unit.ts';
-import type { BridgeContext, BridgeUnit, ReceiptChannel } from './unit.ts';
+import { BridgeError } from './errors.ts';
+import type { BridgeContext, BridgeUnit, ReceiptChannel, UnitBuilder, UnitEnv } from './unit.ts';
+import { configuredUnits } from './unit-catalogue.ts';
 import { SOFTWARE_VERSION } from './version.ts';
 
 /**
- * The bridge core: one durable outbox, one MQTT link, one heartbeat, and one unit per capability
- * (rating box, loudspeaker, camera probe). Everything comes in through `deps`; main.ts builds the real ones.
+ * The bridge core: one durable outbox, one MQTT link, one heartbeat, and one unit per config section under
+ * `units` (rating box, loudspeaker, camera probe, updates), each built by its factory (unit-catalogue.ts).
+ * The core knows no unit. Everything comes in through `deps`; main.ts builds the real ones.
  */
-export type UnitEnv = { board: GpioBoard; config: Readonly<BridgeConfig>; ratings: RatingSink; boot: string };
-/** builds a unit from the environment, or null when its config section is absent */
-export type UnitFactory = (env: UnitEnv) => BridgeUnit | null | Promise<BridgeUnit | null>;
 
 export type BridgeDeps = {
   config: Readonly<BridgeConfig>;
@@ -35,8 +33,8 @@ export type BridgeDeps = {
   ca?: Buffer;
   mqttFactory?: MqttFactory;
   log: Logger;
-  /** units besides the rating box (which comes from config.units.ratingBox) */
-  units?: UnitFactory[];
+  /** units besides those of config.units (tests, the simulator) */
+  units?: UnitBuilder[];
   /** the kernel boot id; tests and the simulator pass fake ones */
   bootId?: string;
 };
@@ -46,13 +44,10 @@ export type BridgeStats = {
   clockSynced: boolean;
   outbox: OutboxStats;
   link: LinkStats;
-  presses?: RatingBoxUnit['counters'];
   resolved: { mapped: number; estimated: number };
   unitsFailed: number;
   /** why the GPIO board could not be opened (the bridge then runs on a null board) */
   boardError?: string;
-  /** ratings accepted but not stored for a reason other than a full outbox (disk errors) */
-  storeErrors: number;
 };
 
 export type Bridge = {
@@ -60,8 +55,8 @@ export type Bridge = {
   readonly outbox: Outbox;
   readonly link: Link;
   readonly heartbeat: Heartbeat;
+  /** the units that started, in start order */
   readonly units: BridgeUnit[];
-  readonly ratingBox?: RatingBoxUnit;
   stats(): BridgeStats;
   stop(): Promise<void>;
 };
@@ -75,14 +70,14 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
   const resolver = new TimeResolver({ outbox, history, time, boot, clock, log: log.child({ component: 'time' }) });
   time.start();
   await resolver.start();
-
-  let boardError: string | undefined;
-  const board = await deps.board().catch((err: { code?: string; message?: string }) => {
-    boardError = err?.code ?? String(err?.message ?? err);
-    log.error({ err }, 'GPIO board could not be opened: running without it (the outbox still drains)');
-    return nullBoard(boardError);
+  const { board, boardError } = await openBoard(deps);
+  const env: UnitEnv = { board, config, boot, outbox, resolveTimes: () => resolver.resolveAll() };
+  const units = await buildUnits(env, deps.units ?? []).catch(async (err: unknown) => {
+    time.stop();
+    await board.close().catch(() => undefined);
+    await outbox.close();
+    throw err;
   });
-  const ratings = ratingSink(outbox, resolver);
   const link = new Link({
     options: { ...config.broker, ...config.outbox, deviceId: config.deviceId, password: deps.password, ca: deps.ca },
     outbox,
@@ -99,86 +94,94 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
     outboxDepth: () => outbox.depth(),
     publish: (state) => link.publish('state', state, { retain: true, qos: 1 }),
   });
+  const core: CoreParts = { config, clock, time, log, outbox, link, heartbeat };
+  const { started, failed } = await startUnits(units, core);
+  link.onConnect(() => heartbeat.send());
+  link.start();
+  heartbeat.start();
+  return runningBridge({ ...core, boot, resolver, board, boardError, started, failed });
+}
 
-  const env: UnitEnv = { board, config, ratings, boot };
-  const ratingBox = config.units.ratingBox ? new RatingBoxUnit(config.units.ratingBox, { board, ratings, boot, pressLogLimits: config.pressLog }) : undefined;
-  const units: BridgeUnit[] = ratingBox ? [ratingBox] : [];
-  let unitsFailed = 0;
-  for (const factory of deps.units ?? []) {
-    try {
-      const unit = await factory(env);
-      if (unit) units.push(unit);
-    } catch (err) {
-      unitsFailed++;
-      log.error({ err }, 'unit could not be built');
-    }
+type Running = CoreParts & { boot: string; resolver: TimeResolver; board: GpioBoard; boardError?: string; started: BridgeUnit[]; failed: number };
+
+function runningBridge(r: Running): Bridge {
+  let stopping: Promise<void> | undefined;
+  return {
+    boot: r.boot,
+    outbox: r.outbox,
+    link: r.link,
+    heartbeat: r.heartbeat,
+    units: r.started,
+    stats: () => ({
+      boot: r.boot,
+      clockSynced: r.time.synced(),
+      outbox: r.outbox.stats(),
+      link: r.link.stats(),
+      resolved: { ...r.resolver.resolved },
+      unitsFailed: r.failed,
+      ...(r.boardError ? { boardError: r.boardError } : {}),
+    }),
+    stop: () =>
+      (stopping ??= (async () => {
+        r.heartbeat.stop();
+        for (const unit of [...r.started].reverse()) {
+          await unit.stop().catch((err) => r.log.error({ err, unit: unit.name }, 'unit stop failed'));
+        }
+        await r.link.stop();
+        r.time.stop();
+        await r.board.close().catch((err) => r.log.warn({ err }, 'board close failed'));
+        await r.resolver.resolveAll();
+        await r.outbox.close();
+      })()),
+  };
+}
+
+/** A board that cannot be opened leaves the bridge on a null board: the outbox still drains. */
+async function openBoard(deps: Pick<BridgeDeps, 'board' | 'log'>): Promise<{ board: GpioBoard; boardError?: string }> {
+  try {
+    return { board: await deps.board() };
+  } catch (e) {
+    const err = e as { code?: string; message?: string };
+    const boardError = err?.code ?? String(err?.message ?? err);
+    deps.log.error({ err }, 'GPIO board could not be opened: running without it (the outbox still drains)');
+    return { board: nullBoard(boardError), boardError };
   }
+}
+
+/** A unit whose start() fails is logged and counted; the others, and the outbox, keep running. */
+async function startUnits(units: BridgeUnit[], parts: CoreParts): Promise<{ started: BridgeUnit[]; failed: number }> {
   const started: BridgeUnit[] = [];
+  let failed = 0;
   for (const unit of units) {
-    const ctx = unitContext(unit.name, { config, clock, time, log, outbox, link, heartbeat });
+    const ctx = unitContext(unit.name, parts);
     try {
       await mkdir(ctx.dataDir, { recursive: true });
       await unit.start(ctx);
       started.push(unit);
     } catch (err) {
-      unitsFailed++;
-      log.error({ err, unit: unit.name }, 'unit failed to start');
+      failed++;
+      parts.log.error({ err, unit: unit.name }, 'unit failed to start');
     }
   }
-  link.onConnect(() => heartbeat.send());
-  link.start();
-  heartbeat.start();
-
-  let stopping: Promise<void> | undefined;
-  return {
-    boot,
-    outbox,
-    link,
-    heartbeat,
-    units: started,
-    ratingBox,
-    stats: () => ({
-      boot,
-      clockSynced: time.synced(),
-      outbox: outbox.stats(),
-      link: link.stats(),
-      presses: ratingBox ? structuredClone(ratingBox.counters) : undefined,
-      resolved: { ...resolver.resolved },
-      unitsFailed,
-      ...(boardError ? { boardError } : {}),
-      storeErrors: ratingBox?.storeErrors ?? 0,
-    }),
-    stop: () =>
-      (stopping ??= (async () => {
-        heartbeat.stop();
-        for (const unit of [...started].reverse()) {
-          await unit.stop().catch((err) => log.error({ err, unit: unit.name }, 'unit stop failed'));
-        }
-        await link.stop();
-        time.stop();
-        await board.close().catch((err) => log.warn({ err }, 'board close failed'));
-        await resolver.resolveAll();
-        await outbox.close();
-      })()),
-  };
+  return { started, failed };
 }
 
-function ratingSink(outbox: Outbox, resolver: TimeResolver): RatingSink {
-  return {
-    isFull: () => outbox.isFull(),
-    async record(p: RatedPress) {
-      const base = {
-        v: 1, id: p.id, level: p.level, boot: p.boot, seq: p.seq,
-        ...(p.dossier ? { dossier: p.dossier } : {}), ...(p.procedure ? { procedure: p.procedure } : {}), ...(p.officer ? { officer: p.officer } : {}),
-      };
-      if (p.wall !== null && p.wall >= EPOCH_FLOOR) {
-        await outbox.add('rating', { ...base, at: new Date(p.wall).toISOString(), time: 'synced' });
-        return;
-      }
-      await outbox.add('rating', base, { boot: p.boot, mono: p.mono });
-      void resolver.resolveAll(); // the clock may have become trusted while this was written
-    },
-  };
+/**
+ * Build every unit before any starts. A factory that throws (a key file that cannot be read, a bad key) refuses
+ * the start, with every unit's problems listed together, like a bad section in the config.
+ */
+async function buildUnits(env: UnitEnv, extra: UnitBuilder[]): Promise<BridgeUnit[]> {
+  const builders = [...configuredUnits(env.config.units), ...extra.map((build) => ({ key: 'extra', build }))];
+  const results = await Promise.allSettled(builders.map((b) => Promise.resolve().then(() => b.build(env))));
+  const problems = results.flatMap((r, i) => {
+    if (r.status === 'fulfilled') return [];
+    const err = r.reason as { problems?: string[]; message?: string };
+    return err.problems?.length ? err.problems : [`units.${builders[i]!.key}: ${err.message ?? String(err)}`];
+  });
+  if (problems.length) {
+    throw new BridgeError('BRIDGE_CONFIG_INVALID', `không dựng được các khối (units could not be built):\n  - ${problems.join('\n  - ')}`, problems);
+  }
+  return results.map((r) => (r as PromiseFulfilledResult<BridgeUnit>).value);
 }
 
 type CoreParts = { config: Readonly<BridgeConfig>; clock: Clock; time: TrustedClock; log: Logger; outbox: Outbox; link: Link; heartbeat: Heartbeat };

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { Id } from '../devices/ids.ts';
+import { loadConfig as loadInfraConfig, parseConfig as parseInfraConfig, type ConfigOptions } from '../infra/config.ts';
 import { BridgeError } from './errors.ts';
-import { RatingBoxConfig } from './rating-box/config.ts';
+import { PressLogConfig } from './rating-box/config.ts';
+import { UNIT_SECTIONS } from './unit-sections.ts';
 
 /** The bridge's config file (YAML or JSON), validated once by the composition root, then frozen. */
 const BrokerConfig = z
@@ -53,12 +54,6 @@ const ClockConfig = z.strictObject({
   pollMs: z.number().int().min(100).default(5_000),
 });
 
-const PressLogConfig = z.strictObject({
-  maxFileBytes: z.number().int().min(1024).default(5 * 1024 * 1024),
-  maxFiles: z.number().int().min(1).default(400),
-  maxTotalBytes: z.number().int().min(1024).default(200 * 1024 * 1024),
-});
-
 export const BridgeConfig = z.strictObject({
   deviceId: Id,
   broker: BrokerConfig,
@@ -68,46 +63,32 @@ export const BridgeConfig = z.strictObject({
   outbox: OutboxConfig.default(OutboxConfig.parse({})),
   clock: ClockConfig.default(ClockConfig.parse({})),
   pressLog: PressLogConfig.default(PressLogConfig.parse({})),
-  units: z
-    .strictObject({
-      ratingBox: RatingBoxConfig.optional(),
-      /** owned by the speaker unit (firmware-bridge/speaker/), validated there */
-      speaker: z.unknown().optional(),
-      /** owned by the camera probe (firmware-bridge/camera-probe.ts), validated there */
-      cameras: z.unknown().optional(),
-      /** owned by the update unit (firmware-bridge/update/), validated there */
-      update: z.unknown().optional(),
-    })
-    .default({}),
+  /** every unit's section, each validated by its own schema (unit-sections.ts): one bad section refuses the config */
+  units: unitSectionsSchema().default({}),
 });
 export type BridgeConfig = z.infer<typeof BridgeConfig>;
+
+type UnitSectionsShape = { [K in keyof typeof UNIT_SECTIONS]: z.ZodOptional<(typeof UNIT_SECTIONS)[K]> };
+function unitSectionsSchema(): z.ZodObject<UnitSectionsShape, z.core.$strict> {
+  const shape = Object.fromEntries(Object.entries(UNIT_SECTIONS).map(([key, schema]) => [key, schema.optional()]));
+  return z.strictObject(shape as UnitSectionsShape);
+}
 export type BridgeConfigInput = z.input<typeof BridgeConfig>;
+
+/** BRIDGE_CONFIG_INVALID / BRIDGE_CONFIG_UNREADABLE, every problem with its path */
+const CONFIG: ConfigOptions = {
+  what: 'cấu hình bridge',
+  error: (f) => new BridgeError(f.kind === 'unreadable' ? 'BRIDGE_CONFIG_UNREADABLE' : 'BRIDGE_CONFIG_INVALID', f.message, f.problems),
+};
 
 /** Validate a config object; every problem is reported with its path. Throws BRIDGE_CONFIG_INVALID. */
 export function parseConfig(raw: unknown, source = 'config'): Readonly<BridgeConfig> {
-  const result = BridgeConfig.safeParse(raw);
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(gốc)'}: ${i.message}`);
-    throw new BridgeError('BRIDGE_CONFIG_INVALID', `cấu hình không hợp lệ (${source}):\n  - ${problems.join('\n  - ')}`, problems);
-  }
-  return Object.freeze(result.data);
+  return parseInfraConfig(BridgeConfig, raw, source, CONFIG);
 }
 
 /** Read and validate a YAML/JSON config file. */
 export function loadConfig(path: string): Readonly<BridgeConfig> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new BridgeError('BRIDGE_CONFIG_UNREADABLE', `không mở được tệp cấu hình ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`);
-  }
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (err) {
-    throw new BridgeError('BRIDGE_CONFIG_INVALID', `không đọc được YAML/JSON (${path}): ${(err as Error).message}`, [`(gốc): ${(err as Error).message}`]);
-  }
-  return parseConfig(raw, path);
+  return loadInfraConfig(BridgeConfig, path, CONFIG);
 }
 
 /** The broker password, from the config or its file (trailing newline trimmed). */

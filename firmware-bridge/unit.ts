@@ -3,6 +3,9 @@ import type { StatePayload } from '../devices/contract/state.ts';
 import type { DownlinkChannel, UplinkChannel } from '../devices/topics.ts';
 import type { Clock } from '../infra/clock.ts';
 import type { Logger } from '../infra/logger.ts';
+import type { BridgeConfig } from './config.ts';
+import type { GpioBoard } from './io/io.ts';
+import type { Outbox } from './outbox/outbox.ts';
 
 /**
  * The bridge on a Pi runs one unit per capability (rating box, loudspeaker, camera probe), like
@@ -58,3 +61,23 @@ export interface BridgeUnit {
   start(ctx: BridgeContext): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** What the bridge core hands a unit's factory: the opened board and the durable outbox, before anything starts. */
+export type UnitEnv = {
+  board: GpioBoard;
+  config: Readonly<BridgeConfig>;
+  boot: string;
+  /** the durable outbox itself (a unit that stores receipts whose time may still be unknown, e.g. ratings) */
+  outbox: Outbox;
+  /** resolve the outbox's pending times now (the clock may have become trusted meanwhile) */
+  resolveTimes(): Promise<void>;
+};
+
+/**
+ * Every unit is built the same way: from its validated config section (`units.<key>` of the bridge config,
+ * its schema composed into the bridge's) and the environment. A factory only builds; start() owns pins and timers.
+ */
+export type UnitFactory<Section> = (section: Section, env: UnitEnv) => BridgeUnit | Promise<BridgeUnit>;
+
+/** a unit's factory with its section bound (what the core builds units from; tests pass their own) */
+export type UnitBuilder = (env: UnitEnv) => BridgeUnit | Promise<BridgeUnit>;

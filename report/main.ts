@@ -7,8 +7,8 @@ import { RatingsSource } from '../console/dossiers/ratings.ts';
 import { serviceFiguresOf } from '../console/dossiers/service-figures.ts';
 import { loadRegistry, RegistryError } from '../devices/registry/index.ts';
 import { systemClock } from '../infra/clock.ts';
-import { ReportError } from './errors.ts';
-import { produceReport } from './produce.ts';
+import { ReportError } from '../console/report/errors.ts';
+import { produceReport } from '../console/report/produce.ts';
 
 /**
  * tsx report/main.ts --from 2025-01-01 --to 2025-12-31 --area <code> --registry <file>

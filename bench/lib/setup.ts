@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { demoRegistry } from '../../devices/simulator/demo-registry.ts';
+import { demoRegistry } from '../../simulator/demo-registry.ts';
 import { ServiceProcess } from '../../infra/child.ts';
 import { freePort } from '../../infra/ports.ts';
 import type { LoadDevice } from './devices-load.ts';

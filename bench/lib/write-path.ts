@@ -3,7 +3,7 @@ import { InfluxDB, type IPoint } from 'influx';
 import { InfluxWriter } from '../../collector/influx-writer.ts';
 import { encodePoint } from '../../collector/line-protocol.ts';
 import { RatingExtension } from '../../collector/rating.ts';
-import { RAW_RP } from '../../collector/schema.ts';
+import { RAW_RP } from '../../devices/storage/retention.ts';
 import { idTimestampNs } from '../../collector/timestamp.ts';
 import { LEVEL_KEYS, levelValue } from '../../devices/levels.ts';
 import { loadRegistry } from '../../devices/registry/index.ts';

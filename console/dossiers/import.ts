@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { DossierNumber, ProcedureCode } from '../../devices/contract/dossier.ts';
+import { VN_OFFSET_MS } from '../../devices/time/vietnam.ts';
 
 /**
  * Reads the dossier list exported by the province's one-stop software (Excel .xlsx or CSV), one dossier per
@@ -14,7 +15,6 @@ export type CellError = { row: number; column: string; message: string };
 export type ImportResult = { rows: ImportedDossier[]; errors: CellError[] };
 
 export const MAX_IMPORT_ROWS = 50_000;
-const VIETNAM_OFFSET_MS = 7 * 3600_000;
 
 const COLUMNS = {
   number: ['so ho so', 'ma ho so', 'dossier', 'dossier number'],
@@ -52,7 +52,7 @@ function cellText(v: ExcelJS.CellValue): string {
 /** A date in Vietnam time: an Excel date cell (its clock fields are the local time), dd/mm/yyyy [HH:mm[:ss]] or yyyy-mm-dd[ HH:mm]. */
 export function parseVietnamDate(v: ExcelJS.CellValue): number | null | 'invalid' {
   if (v === null || v === undefined || v === '') return null;
-  if (v instanceof Date) return Number.isNaN(v.getTime()) ? 'invalid' : v.getTime() - VIETNAM_OFFSET_MS;
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? 'invalid' : v.getTime() - VN_OFFSET_MS;
   if (typeof v === 'object' && 'result' in v) return parseVietnamDate(v.result as ExcelJS.CellValue);
   const s = cellText(v);
   if (s === '') return null;
@@ -69,7 +69,7 @@ export function parseVietnamDate(v: ExcelJS.CellValue): number | null | 'invalid
   const back = new Date(ms);
   if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || se > 59) return 'invalid';
   if (y < 2000 || y > 2100) return 'invalid';
-  return ms - VIETNAM_OFFSET_MS;
+  return ms - VN_OFFSET_MS;
 }
 
 function parseYesNo(v: ExcelJS.CellValue): boolean | 'invalid' {

@@ -1,7 +1,7 @@
 import { InfluxDB } from 'influx';
-import { MEASUREMENTS } from '../../collector/schema.ts';
+import { MEASUREMENTS } from '../../devices/storage/measurements.ts';
 import { LEVEL_KEYS, type LevelKey } from '../../devices/levels.ts';
-import type { LevelCounts } from '../../analytics/satisfaction.ts';
+import type { LevelCounts } from '../../devices/analytics/satisfaction.ts';
 
 /** The console's read-only view of stored ratings (the collector's InfluxDB): counts, bound dossiers, bad ratings. */
 export type BadRating = { id: string; time: number; commune: string; counter: string; device: string; dossier: string | null; officer: string | null };

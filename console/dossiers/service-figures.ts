@@ -1,6 +1,6 @@
-import { decision766 } from '../../analytics/decision766.ts';
-import type { ServiceFigures } from '../../report/build.ts';
-import { ReportError } from '../../report/errors.ts';
+import { decision766 } from '../../devices/analytics/decision766.ts';
+import type { ServiceFigures } from '../report/build.ts';
+import { ReportError } from '../report/errors.ts';
 import { caseCounts, FollowupStore } from '../followup/store.ts';
 import type { Db } from '../store/db.ts';
 import type { RatingsSource } from './ratings.ts';

@@ -1,3 +1,4 @@
+import { DAY_MS, vnDate, vnDayStart } from '../../devices/time/vietnam.ts';
 import { ConsoleError } from '../errors.ts';
 
 /**
@@ -41,9 +42,6 @@ export const HOLIDAYS: Readonly<Record<number, HolidayYear>> = {
 
 export const HOLIDAY_YEARS = Object.keys(HOLIDAYS).map(Number).sort((a, b) => a - b);
 
-const DAY_MS = 86_400_000;
-const VN_OFFSET_MS = 7 * 3_600_000;
-const vnDate = (ms: number) => new Date(ms + VN_OFFSET_MS).toISOString().slice(0, 10);
 
 export function isWorkingDay(date: string, table: Readonly<Record<number, HolidayYear>> = HOLIDAYS): boolean {
   const year = table[Number(date.slice(0, 4))];
@@ -61,7 +59,7 @@ export function isWorkingDay(date: string, table: Readonly<Record<number, Holida
  * end of the last working day (Vietnam midnight after it, as a UTC instant).
  */
 export function workingDeadline(from: number, workingDays: number, table: Readonly<Record<number, HolidayYear>> = HOLIDAYS): number {
-  let day = Date.parse(`${vnDate(from)}T00:00:00+07:00`);
+  let day = vnDayStart(from);
   for (let left = workingDays; left > 0; ) {
     day += DAY_MS;
     if (isWorkingDay(vnDate(day), table)) left--;

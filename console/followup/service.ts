@@ -1,3 +1,4 @@
+import { vnDateTimeText } from '../../devices/time/vietnam.ts';
 import type { Clock } from '../../infra/clock.ts';
 import type { Logger } from '../../infra/logger.ts';
 import type { Area } from '../area.ts';
@@ -11,7 +12,6 @@ import type { Mailer } from './mailer.ts';
 import { caseCounts, type CaseCounts, type CaseRow, type FollowupStore, type NewCase } from './store.ts';
 
 const DAY_MS = 86_400_000;
-const fmt = (ms: number) => new Intl.DateTimeFormat('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false }).format(ms);
 
 export type CaseView = CaseRow & { overdue: boolean };
 
@@ -91,11 +91,11 @@ export class FollowupService {
     const row = this.deps.cases.open({ ...c, openedAt, dueAt, deadlineError });
     if (!row) return;
     this.stats.opened++;
-    const what = row.kind === 'alert' ? `Tỷ lệ "Không hài lòng" cao tại ${this.#counterName(row)}` : `Đánh giá "Không hài lòng" tại ${this.#counterName(row)} lúc ${fmt(row.ratedAt)}`;
+    const what = row.kind === 'alert' ? `Tỷ lệ "Không hài lòng" cao tại ${this.#counterName(row)}` : `Đánh giá "Không hài lòng" tại ${this.#counterName(row)} lúc ${vnDateTimeText(row.ratedAt)}`;
     this.#notify(row, `[Thân thiện] Hồ sơ theo dõi mới #${row.id}: ${what}`, [
       what + '.',
       row.dossier ? `Số hồ sơ: ${row.dossier}.` : 'Không có số hồ sơ.',
-      row.dueAt ? `Hạn xử lý: ${fmt(row.dueAt - 1)}.` : `Chưa tính được hạn xử lý: ${row.deadlineError}`,
+      row.dueAt ? `Hạn xử lý: ${vnDateTimeText(row.dueAt - 1)}.` : `Chưa tính được hạn xử lý: ${row.deadlineError}`,
       'Lãnh đạo xã giao người xử lý trên trang quản lý.',
     ]);
   }
@@ -112,7 +112,7 @@ export class FollowupService {
   notifyAssigned(row: CaseRow, by: string): void {
     this.#notify(row, `[Thân thiện] Hồ sơ theo dõi #${row.id} được giao cho ${row.assignee}`, [
       `Người giao: ${by}. Người xử lý: ${row.assignee}.`,
-      row.dueAt ? `Hạn xử lý: ${fmt(row.dueAt - 1)}.` : 'Chưa có hạn xử lý.',
+      row.dueAt ? `Hạn xử lý: ${vnDateTimeText(row.dueAt - 1)}.` : 'Chưa có hạn xử lý.',
     ]);
   }
 

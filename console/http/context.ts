@@ -1,4 +1,5 @@
-import type { UpdateDeps } from './update-routes.ts';
+import type { FleetVersions } from '../updates/fleet.ts';
+import type { Rollouts } from '../updates/rollout.ts';
 import type { ProvisioningService } from '../provisioning/service.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../infra/clock.ts';
@@ -16,7 +17,13 @@ import type { LiveService } from '../live/sessions.ts';
 import type { CommuneKey } from '../keys.ts';
 import type { PolicyService } from '../policy.ts';
 import type { StopService } from '../stops.ts';
-import type { FollowupParts } from './followup-routes.ts';
+import type { FollowupService } from '../followup/service.ts';
+import type { FollowupStore } from '../followup/store.ts';
+
+/** The update routes' parts: where each device's version comes from, and the staged rollouts. */
+export type UpdateDeps = { fleet: FleetVersions; rollouts: Rollouts };
+/** The follow-up routes' parts: the cases and the service that opens, assigns and closes them. */
+export type FollowupParts = { cases: FollowupStore; service: FollowupService };
 
 export const SESSION_COOKIE = 'tt_session';
 /** marks a browser that has logged in before: it is exempt from the account-wide lock (login-throttle.ts) */

@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { DEPLOYMENT_ITEMS, DEPLOYMENT_ITEM_KEYS } from '../../report/declared.ts';
+import { DEPLOYMENT_ITEMS, DEPLOYMENT_ITEM_KEYS } from '../report/declared.ts';
 import { readableCommunes, requireOwn, requireReadable } from '../access.ts';
 import { fail } from '../errors.ts';
 import type { DeploymentStore } from '../store/deployment.ts';
 import { userOf, type HttpDeps } from './context.ts';
 
 /**
- * Deployment items the devices cannot measure (report/declared.ts), entered and corrected by the commune's own
+ * Deployment items the devices cannot measure (console/report/declared.ts), entered and corrected by the commune's own
  * staff and leader; anyone who may read the commune sees them. Every change is in the audit trail with its
  * before and after, in the same transaction.
  */

@@ -1,17 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import { InfluxDB } from 'influx';
 import type { AlertKind, AlertState } from '../../devices/contract/index.ts';
-import { MEASUREMENTS } from '../../collector/schema.ts';
-import { DAY_MS, vnDayStart } from '../../collector/presence-vntime.ts';
-import { cameraUptime, uptime, type UptimeRow } from '../../analytics/uptime.ts';
-import { openAlerts, recentAlerts, type AlertRow } from '../../analytics/alerts.ts';
+import { MEASUREMENTS } from '../../devices/storage/measurements.ts';
+import { DAY_MS, vnDayStart } from '../../devices/time/vietnam.ts';
+import { cameraUptime, uptime, type UptimeRow } from '../../devices/analytics/uptime.ts';
+import { openAlerts, recentAlerts, type AlertRow } from '../../devices/analytics/alerts.ts';
 import { readableCommunes } from '../access.ts';
 import type { Area } from '../area.ts';
 import { ConsoleError, fail } from '../errors.ts';
 import { userOf, type HttpDeps } from './context.ts';
 
 /**
- * Device health and alerts (issue "Presence and uptime") for the communes the user may read, from the
+ * Device health and alerts (presence and uptime) for the communes the user may read, from the
  * collector's InfluxDB: presence (online now, last seen), uptime today and over the last 7 Vietnam days, alerts.
  */
 export const ALERT_LABELS: Record<AlertKind, string> = {
@@ -22,7 +22,7 @@ export const ALERT_LABELS: Record<AlertKind, string> = {
 export const ALERT_STATE_LABELS: Record<AlertState, string> = { raised: 'Đang báo', recovered: 'Đã khôi phục' };
 const KIND_LABELS: Record<string, string> = { 'rating-box': 'Hộp đánh giá', speaker: 'Loa', camera: 'Camera' };
 
-/** a camera probe holds this long (analytics/uptime.ts cameraUptime default: 2.5 probe intervals) */
+/** a camera probe holds this long (devices/analytics/uptime.ts cameraUptime default: 2.5 probe intervals) */
 const CAMERA_VALIDITY_MS = 150_000;
 const RECENT_ALERTS = 50;
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { decision766, DECISION_766_DEFINITION, SIPAS_DEFINITION } from '../../analytics/decision766.ts';
-import { satisfactionIndex } from '../../analytics/satisfaction.ts';
+import { decision766, DECISION_766_DEFINITION, SIPAS_DEFINITION } from '../../devices/analytics/decision766.ts';
+import { satisfactionIndex } from '../../devices/analytics/satisfaction.ts';
 import { OfficerCode } from '../../devices/contract/dossier.ts';
 import { ownCommune, requireReadable } from '../access.ts';
 import { requireLeaderOf } from '../commune-leader.ts';

@@ -4,17 +4,14 @@ import { ownCommune, readableCommunes, requireReadable } from '../access.ts';
 import { isLeaderOf } from '../commune-leader.ts';
 import { parsePeriod } from '../dossiers/period.ts';
 import { fail } from '../errors.ts';
-import type { FollowupService } from '../followup/service.ts';
-import type { CaseRow, CaseStep, FollowupStore } from '../followup/store.ts';
+import type { CaseRow, CaseStep } from '../followup/store.ts';
 import type { User } from '../model.ts';
-import { userOf, type HttpDeps } from './context.ts';
+import { userOf, type FollowupParts, type HttpDeps } from './context.ts';
 
 const Assign = z.strictObject({ assignee: z.string().min(1).max(64) });
 const Step = z.strictObject({ kind: z.enum(['contact', 'action']), text: z.string().trim().min(1).max(4000) });
 const Close = z.strictObject({ closing: z.string().trim().min(1).max(4000) });
 const Email = z.strictObject({ email: z.email().max(200) });
-
-export type FollowupParts = { cases: FollowupStore; service: FollowupService };
 
 /**
  * Follow-up cases: the commune's leader sees them all and assigns; the assignee sees and works the cases

@@ -3,12 +3,12 @@ import { dirname, join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { InfluxDB } from 'influx';
-import { vnWeekStart } from '../../collector/presence-vntime.ts';
-import { areaRanking, communeDetail, communeUptime, uptimeFractions, type ViewDeps } from '../../analytics/satisfaction-view.ts';
-import { PERIOD_LABELS, PeriodError, resolvePeriod, vnDisplayDate, type ResolvedPeriod } from '../../analytics/periods.ts';
-import { ReportError } from '../../report/errors.ts';
-import { httpQueryRunner } from '../../report/influx.ts';
-import { produceReport, type ReportFile } from '../../report/produce.ts';
+import { vnDateText, vnWeekStart } from '../../devices/time/vietnam.ts';
+import { areaRanking, communeDetail, communeUptime, uptimeFractions, type ViewDeps } from '../../devices/analytics/satisfaction-view.ts';
+import { PERIOD_LABELS, PeriodError, resolvePeriod, type ResolvedPeriod } from '../../devices/analytics/periods.ts';
+import { ReportError } from '../report/errors.ts';
+import { httpQueryRunner } from '../report/influx.ts';
+import { produceReport, type ReportFile } from '../report/produce.ts';
 import { readableCommunes, requireReadable } from '../access.ts';
 import { isLeaderOf } from '../commune-leader.ts';
 import type { Area } from '../area.ts';
@@ -23,7 +23,7 @@ import { userOf, type HttpDeps } from './context.ts';
 
 /**
  * "Mức độ hài lòng": the ranking of the communes of an area (province or district) the user may read, and one
- * commune's detail, for a period. Figures come from analytics/satisfaction-view.ts (the report and the Grafana
+ * commune's detail, for a period. Figures come from devices/analytics/satisfaction-view.ts (the report and the Grafana
  * panels share its definitions). Who sees what: readableCommunes(); per-officer figures only to that commune's
  * leader (canSeeOfficers).
  */
@@ -68,8 +68,8 @@ const describe = (p: ResolvedPeriod) => ({
   label: PERIOD_LABELS[p.kind],
   from: p.from,
   to: p.to,
-  text: `${vnDisplayDate(p.startMs)} – ${vnDisplayDate(p.endMs - 1)}`,
-  previousText: `${vnDisplayDate(p.previous.startMs)} – ${vnDisplayDate(p.previous.endMs - 1)}`,
+  text: `${vnDateText(p.startMs)} – ${vnDateText(p.endMs - 1)}`,
+  previousText: `${vnDateText(p.previous.startMs)} – ${vnDateText(p.previous.endMs - 1)}`,
 });
 
 export function viewDeps(cfg: { url: string; database: string }, now: number): ViewDeps {
@@ -112,7 +112,7 @@ export function registerSatisfactionRoutes(app: FastifyInstance, deps: HttpDeps)
     return { areas: areaOptions(user, deps.area), communes, periods: PERIOD_LABELS };
   });
 
-  // the review appendix, made by the report's own code (report/produce.ts, as `npm run report`)
+  // the review appendix, made by the report's own code (console/report/produce.ts, as `npm run report`)
   const FORMATS: Record<string, { file: ReportFile; type: string }> = {
     csv: { file: 'phu-luc-xa.csv', type: 'text/csv; charset=utf-8' },
     totals: { file: 'tong-hop.csv', type: 'text/csv; charset=utf-8' },

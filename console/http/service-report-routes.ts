@@ -1,14 +1,14 @@
 import type { FastifyInstance } from 'fastify';
-import { decision766, DECISION_766_DEFINITION, SIPAS_DEFINITION } from '../../analytics/decision766.ts';
-import { satisfactionIndex } from '../../analytics/satisfaction.ts';
-import { BOM } from '../../report/csv.ts';
+import { decision766, DECISION_766_DEFINITION, SIPAS_DEFINITION } from '../../devices/analytics/decision766.ts';
+import { satisfactionIndex } from '../../devices/analytics/satisfaction.ts';
+import { BOM } from '../report/csv.ts';
 import { readableCommunes } from '../access.ts';
 import { parsePeriod } from '../dossiers/period.ts';
 import { RatingsSource } from '../dossiers/ratings.ts';
 import { DossierStore } from '../dossiers/store.ts';
 import { ConsoleError, fail } from '../errors.ts';
 import { userOf, type HttpDeps } from './context.ts';
-import type { FollowupParts } from './followup-routes.ts';
+import type { FollowupParts } from './context.ts';
 
 const cell = (v: string | number | null) => {
   const s = v === null ? '' : String(v);

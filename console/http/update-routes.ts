@@ -2,9 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { UpdateState } from '../../devices/contract/index.ts';
 import { readableCommunes, requireRole } from '../access.ts';
 import type { Area } from '../area.ts';
-import type { FleetVersions } from '../updates/fleet.ts';
-import type { Rollouts } from '../updates/rollout.ts';
-import { userOf } from './context.ts';
+import { userOf, type UpdateDeps } from './context.ts';
 
 export const UPDATE_STATE_LABELS: Record<UpdateState, string> = {
   downloading: 'Đang tải xuống',
@@ -13,8 +11,6 @@ export const UPDATE_STATE_LABELS: Record<UpdateState, string> = {
   failed: 'Thất bại',
   'rolled-back': 'Đã quay lại bản cũ',
 };
-
-export type UpdateDeps = { fleet: FleetVersions; rollouts: Rollouts };
 
 /**
  *   GET  /api/updates/devices     each device's version and update state, for the communes the user may read

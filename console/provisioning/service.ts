@@ -15,6 +15,7 @@ import { claimCodeHash, newClaimCode, normalizeClaimCode } from './codes.ts';
 import type { RegistryFileEditor } from './registry-file.ts';
 import { ProvisioningStore, type PendingDevice } from './store.ts';
 import type { ClaimThrottle } from './throttle.ts';
+import { issuesDetail } from '../../infra/zod-issues.ts';
 
 /** What staff type when they register a new Pi: its id and where it sits (a counter for a box, a hamlet for a speaker). */
 export const RegisterInput = z.discriminatedUnion('kind', [
@@ -73,7 +74,7 @@ export class ProvisioningService {
   register(user: User, body: unknown): Registration {
     const commune = ownCommune(user, this.deps.area);
     const parsed = RegisterInput.safeParse(body);
-    if (!parsed.success) fail('INVALID_INPUT', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    if (!parsed.success) fail('INVALID_INPUT', issuesDetail(parsed.error.issues));
     const input = parsed.data;
     const registry = this.deps.editor.read();
     if (registry.device(input.id) || registry.services.has(input.id)) fail('DEVICE_EXISTS');

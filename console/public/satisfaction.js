@@ -1,5 +1,5 @@
 // The "Mức độ hài lòng" tab: communes of an area ranked by the satisfaction index, one commune's detail, CSV of
-// every table, the review appendix. Figures come from /api/satisfaction/* (analytics/satisfaction-view.ts); charts
+// every table, the review appendix. Figures come from /api/satisfaction/* (devices/analytics/satisfaction-view.ts); charts
 // are drawn with uPlot, served by the console itself (/vendor/uplot/). Text goes in via textContent only.
 const LEVELS = [['rat-hai-long', 'Rất hài lòng'], ['hai-long', 'Hài lòng'], ['binh-thuong', 'Bình thường'], ['khong-hai-long', 'Không hài lòng']];
 const WEEKDAYS = ['Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy', 'Chủ nhật'];

@@ -4,6 +4,7 @@ import { areaStopTopic, topicFor } from '../../devices/topics.ts';
 import type { Unit } from '../levels.ts';
 import type { Clock } from '../../infra/clock.ts';
 import type { Logger } from '../../infra/logger.ts';
+import { publishWithTimeout, type MqttPublisher } from '../../infra/mqtt-publish.ts';
 import type { Area } from '../area.ts';
 import type { CommuneKey } from '../keys.ts';
 import type { Store } from '../store/index.ts';
@@ -11,15 +12,10 @@ import { itemsHash } from './build.ts';
 import { communeIssuerDocs, type IssuerDoc } from './issuer-docs.ts';
 import type { PolicyService } from '../policy.ts';
 
-/** the one mqtt.js method the publisher uses, so tests can pass a real client and nothing else */
-export interface MqttPublish {
-  publish(topic: string, message: Buffer, opts: { qos: 1; retain: true }, cb: (err?: Error) => void): unknown;
-}
-
 export type PublisherDeps = {
   store: Store;
   area: Area;
-  mqtt: MqttPublish;
+  mqtt: MqttPublisher;
   clock: Clock;
   log: Logger;
   /** signing keys by unit code: communes (5 digits), districts (3), provinces (2) */
@@ -79,7 +75,7 @@ export class SchedulePublisher {
    */
   publishAreaStop(unit: Unit): Promise<void> {
     return this.#enqueue(unit.code, async () => {
-      const { store, clock, keys, config } = this.deps;
+      const { store, clock, keys } = this.deps;
       const key = keys.get(unit.code);
       if (!key) throw new Error(`no signing key for ${unit.level} ${unit.code}`);
       const topic = areaStopTopic(unit.level, unit.code);
@@ -93,7 +89,7 @@ export class SchedulePublisher {
         return bytes;
       });
       try {
-        await publishWithTimeout(this.deps.mqtt, topic, payload, config.publishTimeoutMs);
+        await this.#publish(topic, payload);
         this.#areaPending.delete(unit.code);
         this.stats.published++;
       } catch (err) {
@@ -115,7 +111,7 @@ export class SchedulePublisher {
       const docs = this.deps.store.signedDocuments.forCommune(commune).filter((d) => !topics || topics.includes(d.topic));
       await Promise.all(
         docs.map((d) =>
-          publishWithTimeout(this.deps.mqtt, d.topic, d.payload, this.deps.config.publishTimeoutMs).then(
+          this.#publish(d.topic, d.payload).then(
             () => void this.stats.reasserted++,
             (err) => {
               this.stats.failed++;
@@ -214,10 +210,16 @@ export class SchedulePublisher {
     return { speaker, doc, channel, topic, payload };
   }
 
+  /** retained QoS 1, bounded on the injected clock */
+  #publish(topic: string, payload: Buffer): Promise<void> {
+    const { mqtt, clock, config } = this.deps;
+    return publishWithTimeout(mqtt, clock, topic, payload, { qos: 1, retain: true }, config.publishTimeoutMs);
+  }
+
   /** true when the broker has it; otherwise it stays publish_pending and the next tick re-issues it */
   async #send(p: Prepared): Promise<boolean> {
     try {
-      await publishWithTimeout(this.deps.mqtt, p.topic, p.payload, this.deps.config.publishTimeoutMs);
+      await this.#publish(p.topic, p.payload);
       this.stats.published++;
       this.deps.log.info({ speaker: p.speaker, channel: p.channel, version: p.doc.version, items: p.doc.items.length }, 'schedule published');
       return true;
@@ -230,14 +232,3 @@ export class SchedulePublisher {
 }
 
 type Prepared = { speaker: string; doc: ScheduleDocument; channel: IssuerDoc['channel']; topic: string; payload: Buffer };
-
-export function publishWithTimeout(mqtt: MqttPublish, topic: string, payload: Buffer, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`publish to ${topic} timed out after ${timeoutMs} ms`)), timeoutMs);
-    mqtt.publish(topic, payload, { qos: 1, retain: true }, (err) => {
-      clearTimeout(timer);
-      if (err) reject(err);
-      else resolve();
-    });
-  });
-}

@@ -1,4 +1,4 @@
-import type { DeliveryOutcome } from '../model.ts';
+import type { BroadcastOutcome } from '../../devices/contract/broadcast.ts';
 import type { Db } from './db.ts';
 
 export type Delivery = {
@@ -7,7 +7,7 @@ export type Delivery = {
   speaker: string;
   hamlet: string | null;
   occurrence: string;
-  outcome: DeliveryOutcome;
+  outcome: BroadcastOutcome;
   reason: string | null;
   startedAt: string | null;
   endedAt: string | null;

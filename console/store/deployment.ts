@@ -1,10 +1,10 @@
-import { DEPLOYMENT_ITEM_KEYS, type DeploymentItem } from '../../report/declared.ts';
+import { DEPLOYMENT_ITEM_KEYS, type DeploymentItem } from '../report/declared.ts';
 import type { Db } from './db.ts';
 
 export { DEPLOYMENT_ITEM_KEYS, type DeploymentItem };
 
 /**
- * The deployment items commune staff record (report/declared.ts), one row per commune and item.
+ * The deployment items commune staff record (console/report/declared.ts), one row per commune and item.
  * Its own table, created if missing (not a numbered migration: it is independent of every other table).
  */
 export type DeclaredItem = { present: boolean; note: string; updatedBy: string; updatedAt: string };

@@ -3,11 +3,10 @@ import { ReleaseAnnouncementPayload } from '../../devices/contract/index.ts';
 import { topicFor } from '../../devices/topics.ts';
 import type { Clock } from '../../infra/clock.ts';
 import type { Logger } from '../../infra/logger.ts';
-import { verifyManifest } from '../../firmware-bridge/update/release-signature.ts';
+import { verifyManifest } from '../../devices/release-signature.ts';
 import { fail } from '../errors.ts';
-import { publishWithTimeout } from '../schedule/publisher.ts';
-
-type Publish = Parameters<typeof publishWithTimeout>[0];
+import { publishWithTimeout, type MqttPublisher } from '../../infra/mqtt-publish.ts';
+import { issuesDetail } from '../../infra/zod-issues.ts';
 
 export type RolloutView = {
   id: number;
@@ -31,7 +30,7 @@ export class Rollouts {
   readonly #views: RolloutView[] = [];
 
   constructor(
-    private readonly deps: { mqtt: Publish; clock: Clock; log: Logger; releaseKey?: KeyObject; publishTimeoutMs: number; devicesOf(commune: string): string[] },
+    private readonly deps: { mqtt: MqttPublisher; clock: Clock; log: Logger; releaseKey?: KeyObject; publishTimeoutMs: number; devicesOf(commune: string): string[] },
   ) {}
 
   list(): RolloutView[] {
@@ -41,7 +40,7 @@ export class Rollouts {
   start(body: unknown): RolloutView {
     const b = (body ?? {}) as { announcement?: unknown; communes?: unknown; perMinute?: unknown };
     const parsed = ReleaseAnnouncementPayload.safeParse(b.announcement);
-    if (!parsed.success) fail('INVALID_INPUT', parsed.error.issues.map((i) => `announcement.${i.path.join('.')}: ${i.message}`).join('; '));
+    if (!parsed.success) fail('INVALID_INPUT', issuesDetail(parsed.error.issues, { prefix: 'announcement' }));
     if (!this.deps.releaseKey) fail('UPDATES_UNCONFIGURED');
     if (!verifyManifest(parsed.data.manifest, parsed.data.sig, this.deps.releaseKey)) fail('RELEASE_SIGNATURE_INVALID');
     const communes = Array.isArray(b.communes) ? b.communes.filter((c): c is string => typeof c === 'string') : [];
@@ -59,7 +58,8 @@ export class Rollouts {
         return;
       }
       try {
-        await publishWithTimeout(this.deps.mqtt, topicFor(device, 'release'), payload, this.deps.publishTimeoutMs);
+        const { mqtt, clock, publishTimeoutMs } = this.deps;
+        await publishWithTimeout(mqtt, clock, topicFor(device, 'release'), payload, { qos: 1, retain: true }, publishTimeoutMs);
         view.announced++;
       } catch (err) {
         view.failed++;

@@ -157,6 +157,10 @@ export const ScheduleStatusPayload = z.strictObject({
 });
 export type ScheduleStatusPayload = z.infer<typeof ScheduleStatusPayload>;
 
+/** What became of one occurrence on a loudspeaker: the collector stores it as a tag, the console counts it. */
+export const BroadcastOutcome = z.enum(['played', 'failed', 'skipped', 'missed']);
+export type BroadcastOutcome = z.infer<typeof BroadcastOutcome>;
+
 /** What a loudspeaker did with one occurrence of a scheduled announcement. */
 export const BroadcastLogPayload = z.strictObject({
   v: z.literal(1),
@@ -166,7 +170,7 @@ export const BroadcastLogPayload = z.strictObject({
   priority: Priority,
   /** the scheduled start of this occurrence */
   occurrence: UtcTime,
-  outcome: z.enum(['played', 'failed', 'skipped', 'missed']),
+  outcome: BroadcastOutcome,
   startedAt: UtcTime.optional(),
   endedAt: UtcTime.optional(),
   /** why failed / skipped / missed, e.g. player-error, quiet-hours, clock-untrusted, preempted, unit-off */

@@ -9,6 +9,7 @@ import { DossierBindingPayload } from './dossier.ts';
 import { RatingPayload } from './rating.ts';
 import { StatePayload } from './state.ts';
 import { ReleaseAnnouncementPayload, UpdateStatusPayload } from './update.ts';
+import { issuesDetail } from '../../infra/zod-issues.ts';
 
 export * from './ack.ts';
 export * from './alert.ts';
@@ -67,10 +68,7 @@ export function decode(topic: string, bytes: Uint8Array | string): DecodeResult 
   }
   const result = PAYLOADS[channel].safeParse(json);
   if (!result.success) {
-    const detail = result.error.issues
-      .slice(0, 5)
-      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-      .join('; ');
+    const detail = issuesDetail(result.error.issues, { limit: 5, root: '(root)' });
     return { ok: false, error: 'payload-invalid', detail, deviceId, channel };
   }
   return { ok: true, deviceId, channel, payload: result.data } as Decoded;

@@ -24,7 +24,7 @@ export const StatePayload = z.strictObject({
   presses: z
     .strictObject({ accepted: z.number().int().nonnegative(), rejected: RejectedPresses })
     .optional(),
-  /** loudspeakers (issue 4: speaker health) */
+  /** loudspeakers: speaker health (relay, last play, player errors, schedule in force) */
   speaker: z
     .strictObject({
       relay: z.enum(['on', 'off']),

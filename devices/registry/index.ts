@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import type { z } from 'zod';
 import { RegistryFile, type Camera, type Commune, type Counter, type Device, type District, type Hamlet, type Province, type Service } from './schema.ts';
+import { formatIssues } from '../../infra/zod-issues.ts';
 
 export * from './schema.ts';
 
@@ -27,10 +27,6 @@ export class RegistryError extends Error {
   ) {
     super(`sổ đăng ký thiết bị không hợp lệ (${source}):\n  - ${problems.join('\n  - ')}`);
   }
-}
-
-function formatIssues(issues: z.core.$ZodIssue[]): string[] {
-  return issues.map((i) => `${i.path.length ? i.path.join('.') : '(gốc)'}: ${i.message}`);
 }
 
 /** An immutable, indexed registry. Build it with `loadRegistry` / `parseRegistry`. */

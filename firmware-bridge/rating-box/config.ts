@@ -65,3 +65,10 @@ export const RatingBoxConfig = z
   });
 export type RatingBoxConfig = z.infer<typeof RatingBoxConfig>;
 export type RatingBoxConfigInput = z.input<typeof RatingBoxConfig>;
+
+/** the bridge config's `pressLog`: the operator's limits on the rating box's audit log */
+export const PressLogConfig = z.strictObject({
+  maxFileBytes: z.number().int().min(1024).default(5 * 1024 * 1024),
+  maxFiles: z.number().int().min(1).default(400),
+  maxTotalBytes: z.number().int().min(1024).default(200 * 1024 * 1024),
+});

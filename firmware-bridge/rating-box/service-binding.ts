@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DossierNumber, OfficerCode, ProcedureCode } from '../../devices/contract/dossier.ts';
 import type { Clock } from '../../infra/clock.ts';
 import type { Logger } from '../../infra/logger.ts';
-import { vietnamDate } from '../press-log.ts';
+import { vnDate } from '../../devices/time/vietnam.ts';
 import type { TrustedTime } from '../unit.ts';
 
 export type BindingOptions = {
@@ -99,7 +99,7 @@ export class ServiceBinding {
     const o = this.#officer;
     if (!o) return undefined;
     // a shift never outlives its Vietnam day: a badge forgotten in the evening does not rate tomorrow's work
-    if (o.since !== null && this.deps.time.synced() && vietnamDate(o.since) !== vietnamDate(this.deps.clock.now())) return undefined;
+    if (o.since !== null && this.deps.time.synced() && vnDate(o.since) !== vnDate(this.deps.clock.now())) return undefined;
     return o.code;
   }
 

@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SATISFACTION_LEVELS, type LevelKey } from '../../devices/levels.ts';
 import type { DigitalOutput, GpioBoard } from '../io/io.ts';
-import { PressLog, type PressLogLimits, type PressLogLine } from '../press-log.ts';
+import { PressLog, type PressLogLimits, type PressLogLine } from './press-log.ts';
 import type { BridgeContext, BridgeUnit } from '../unit.ts';
 import type { RatingBoxConfig } from './config.ts';
 import { Debouncer } from './debounce.ts';

@@ -1,31 +1,29 @@
 import { readFileSync } from 'node:fs';
 import { systemClock } from '../../infra/clock.ts';
-import type { UnitEnv } from '../bridge.ts';
 import { BridgeError } from '../errors.ts';
-import { SpeakerConfig, type ResolvedSpeakerConfig } from './config.ts';
+import type { UnitEnv } from '../unit.ts';
+import { isEd25519PublicKey } from '../ed25519-key.ts';
+import type { ResolvedSpeakerConfig, SpeakerConfig } from './config.ts';
 import { AlsaPlayer } from './player-alsa.ts';
 import { audioDurationMs, FakePlayer } from './player-fake.ts';
 import type { AudioPlayer } from './player.ts';
 import { SpeakerUnit } from './speaker-unit.ts';
 
-/** Validate units.speaker, reporting every problem with its full path (BRIDGE_CONFIG_INVALID). */
-export function parseSpeakerConfig(section: unknown): SpeakerConfig {
-  const result = SpeakerConfig.safeParse(section);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => `units.speaker${i.path.map((p) => `.${String(p)}`).join('')}: ${i.message}`);
-  throw new BridgeError('BRIDGE_CONFIG_INVALID', `cấu hình loa không hợp lệ:\n  - ${problems.join('\n  - ')}`, problems);
-}
-
+/** the commune's key, inline or read from its file (checked like an inline key, reported under the file's path) */
 function readPublicKey(config: SpeakerConfig): string {
   if (config.schedulePublicKey) return config.schedulePublicKey;
+  const path = 'units.speaker.schedulePublicKeyFile';
   let text: string;
   try {
-    text = readFileSync(config.schedulePublicKeyFile!, 'utf8');
+    text = readFileSync(config.schedulePublicKeyFile!, 'utf8').trim();
   } catch (err) {
-    throw new BridgeError('BRIDGE_CONFIG_UNREADABLE', `units.speaker.schedulePublicKeyFile: ${(err as Error).message}`);
+    throw new BridgeError('BRIDGE_CONFIG_UNREADABLE', `${path}: ${(err as Error).message}`, [`${path}: ${(err as Error).message}`]);
   }
-  // the same check as an inline key, reported under the file's path
-  return parseSpeakerConfig({ ...config, schedulePublicKeyFile: undefined, schedulePublicKey: text }).schedulePublicKey!;
+  if (!isEd25519PublicKey(text)) {
+    const problem = `${path}: tệp không chứa khoá công khai Ed25519 (not an Ed25519 public key)`;
+    throw new BridgeError('BRIDGE_CONFIG_INVALID', problem, [problem]);
+  }
+  return text;
 }
 
 function playerOf(config: SpeakerConfig): AudioPlayer {
@@ -34,9 +32,8 @@ function playerOf(config: SpeakerConfig): AudioPlayer {
   return new FakePlayer(systemClock, durationMs === 'audio' ? audioDurationMs : () => durationMs, recordFile);
 }
 
-/** The bridge's entry point for the loudspeaker (optional-units.ts loads it only when units.speaker is set). */
-export function createUnit(section: unknown, env: UnitEnv): SpeakerUnit {
-  const parsed = parseSpeakerConfig(section);
+/** The bridge's factory for units.speaker (unit-catalogue.ts loads this file only when the section is present). */
+export function createSpeaker(parsed: SpeakerConfig, env: UnitEnv): SpeakerUnit {
   const config: ResolvedSpeakerConfig = { ...parsed, schedulePublicKey: readPublicKey(parsed) };
   return new SpeakerUnit({ config, relay: env.board.output(config.relayPin, 'relay'), player: playerOf(config) });
 }

@@ -8,7 +8,7 @@ import { AudioCache } from './audio-cache.ts';
 import { broadcastLog } from './broadcast-log.ts';
 import type { ResolvedSpeakerConfig } from './config.ts';
 import { Ledger } from './ledger.ts';
-import type { Issuer, IssuerLevel, ScheduleDocument, ScheduleStatusPayload } from '../../devices/contract/broadcast.ts';
+import type { BroadcastOutcome, Issuer, IssuerLevel, ScheduleDocument, ScheduleStatusPayload } from '../../devices/contract/broadcast.ts';
 import { activeStops, effectivePolicy, expandAll, nextStopEnd, stopCovering, type ActiveStop, type IssuedDocs } from '../../devices/broadcast-plan.ts';
 import { ISSUER_RANK } from '../../devices/contract/broadcast.ts';
 import { ISSUER_CHANNELS, type IssuerChannel } from '../../devices/topics.ts';
@@ -40,7 +40,7 @@ export type SpeakerStats = {
   areaStops: { accepted: number; refused: Partial<Record<ScheduleRefusal, number>> };
   /** occurrences cut or dropped by a stop or a withdrawal */
   cuts: number;
-  logs: Record<'played' | 'failed' | 'skipped' | 'missed', number>;
+  logs: Record<BroadcastOutcome, number>;
   logsLost: number;
   audioPrefetchFailures: number;
   diskErrors: number;

@@ -5,7 +5,7 @@ import type { KeyObject } from 'node:crypto';
 import type { ReleaseAnnouncementPayload, UpdateState, UpdateStatusPayload } from '../../devices/contract/index.ts';
 import type { Clock } from '../../infra/clock.ts';
 import type { Logger } from '../../infra/logger.ts';
-import { verifyManifest } from './release-signature.ts';
+import { verifyManifest } from '../../devices/release-signature.ts';
 import { readPending, writePending, type ReleaseDir } from './release-dir.ts';
 import { compareVersions } from './versions.ts';
 

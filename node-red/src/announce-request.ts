@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id } from '../../devices/ids.ts';
+import { issuesDetail } from '../../infra/zod-issues.ts';
 
 /**
  * What an "announce" node accepts in msg.payload. The console API owns the request shape and validates it
@@ -52,5 +53,5 @@ export function announceInput(
   };
   const r = AnnounceInput.safeParse(merged);
   if (r.success) return { ok: true, value: r.data };
-  return { ok: false, detail: r.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`).join('; ') };
+  return { ok: false, detail: issuesDetail(r.error.issues, { limit: 5, root: '(payload)' }) };
 }

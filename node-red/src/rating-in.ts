@@ -1,5 +1,5 @@
 import { SATISFACTION_LEVELS } from '../../devices/levels.ts';
-import { SATISFIED_MIN_VALUE } from '../../analytics/satisfaction.ts';
+import { SATISFIED_MIN_VALUE } from '../../devices/analytics/satisfaction.ts';
 import { decodeInArea } from './inbound.ts';
 import type { RedApi, RedNode } from './red.ts';
 import { attachSubscriber, RecentIds, type SubscriberProps } from './subscriber.ts';
@@ -24,7 +24,7 @@ export function registerRatingIn(RED: RedApi): void {
         return sub.refresh();
       }
       const level = SATISFACTION_LEVELS[d.payload.level];
-      // satisfied: counts toward the satisfaction index (analytics/satisfaction.ts: % of satisfied ratings)
+      // satisfied: counts toward the satisfaction index (devices/analytics/satisfaction.ts: % of satisfied ratings)
       const satisfied = level.value >= SATISFIED_MIN_VALUE;
       sub.pass({ topic, payload: { ...d.payload, device: d.deviceId, value: level.value, label: level.label, satisfied }, tags });
     });

@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { REPO, build, packageVersion } from './build.ts';
-import { signManifest } from '../../firmware-bridge/update/release-signature.ts';
+import { signManifest } from '../../devices/release-signature.ts';
 import type { ReleaseManifest } from '../../devices/contract/index.ts';
 
 /** the commit's time, so a rebuild from the same tag has the same mtimes */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseRegistry } from '../../devices/registry/index.ts';
-import { demoRegistry } from '../../devices/simulator/demo-registry.ts';
+import { demoRegistry } from '../../simulator/demo-registry.ts';
 import { areaStopTopic, channelFilter, CHANNEL_NAMES, CHANNELS, topicFor, UPLINK_CHANNELS } from '../../devices/topics.ts';
 import { canPublish, canRead, canSubscribe, type Identity } from '../../broker/acl.ts';
 import { BOX, BOX2, CHEAP, SPEAKER } from './helpers.ts';

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { MAX_PAYLOAD_BYTES } from '../../devices/contract/index.ts';
 import { parseRegistry } from '../../devices/registry/index.ts';
-import { demoRegistry } from '../../devices/simulator/demo-registry.ts';
+import { demoRegistry } from '../../simulator/demo-registry.ts';
 import { silentLogger } from '../../infra/logger.ts';
 import { BrokerError, loadBrokerConfig, parseBrokerConfig, startBroker } from '../../broker/index.ts';
 import { redisOptions } from '../../broker/persistence.ts';

@@ -1,7 +1,7 @@
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import { afterAll } from 'vitest';
 import { parseRegistry, type Registry, type RegistryFile } from '../../devices/registry/index.ts';
-import { demoRegistry, type DemoOptions } from '../../devices/simulator/demo-registry.ts';
+import { demoRegistry, type DemoOptions } from '../../simulator/demo-registry.ts';
 import { silentLogger, type Logger } from '../../infra/logger.ts';
 import { parseBrokerConfig, type BrokerConfigInput } from '../../broker/config.ts';
 import { startBroker, type RunningBroker, type TlsMaterial } from '../../broker/index.ts';

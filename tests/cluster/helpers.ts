@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { parseBrokerConfig, type BrokerConfigInput } from '../../broker/config.ts';
 import { startBroker, type RunningBroker } from '../../broker/index.ts';
 import { parseRegistry, type Registry } from '../../devices/registry/index.ts';
-import { demoRegistry } from '../../devices/simulator/demo-registry.ts';
+import { demoRegistry } from '../../simulator/demo-registry.ts';
 import { hashPassword } from '../../devices/credentials.ts';
 import { ServiceProcess } from '../../infra/child.ts';
 import { LocalHaproxy, type BackendNode } from '../../infra/haproxy.ts';

@@ -6,7 +6,7 @@ import { InfluxDB } from 'influx';
 import { parseConfig, type CollectorConfigInput } from '../../collector/config.ts';
 import type { CollectorConfig } from '../../collector/config.ts';
 import { parseRegistry, type Registry } from '../../devices/registry/index.ts';
-import { demoRegistry } from '../../devices/simulator/demo-registry.ts';
+import { demoRegistry } from '../../simulator/demo-registry.ts';
 import { freePort } from '../../infra/ports.ts';
 
 /** A plain aedes over TCP (no auth: the project broker is tested elsewhere). */

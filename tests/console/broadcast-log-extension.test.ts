@@ -4,7 +4,7 @@ import { BroadcastLogExtension } from '../../collector/broadcast-log.ts';
 import type { CollectorContext, InboundMessage } from '../../collector/extension.ts';
 import { decode } from '../../devices/contract/index.ts';
 import { parseRegistry } from '../../devices/registry/index.ts';
-import { demoRegistry } from '../../devices/simulator/demo-registry.ts';
+import { demoRegistry } from '../../simulator/demo-registry.ts';
 import { CHEAP } from './helpers.ts';
 
 describe('collector broadcast-log extension', () => {

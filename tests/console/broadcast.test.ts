@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { encode, type ScheduleDocument } from '../../devices/contract/index.ts';
 import { parseRegistry } from '../../devices/registry/index.ts';
 import { verifySchedule } from '../../devices/schedule-signature.ts';
-import { demoRegistry } from '../../devices/simulator/demo-registry.ts';
+import { demoRegistry } from '../../simulator/demo-registry.ts';
 import { topicFor, type IssuerChannel } from '../../devices/topics.ts';
 import { Area } from '../../console/area.ts';
 import { availableRoles, roleLabel, userRoleLabel } from '../../console/levels.ts';

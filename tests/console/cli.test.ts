@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { verifyPassword } from '../../devices/credentials.ts';
-import { demoRegistry } from '../../devices/simulator/demo-registry.ts';
+import { demoRegistry } from '../../simulator/demo-registry.ts';
 import { Store } from '../../console/store/index.ts';
 import { loadConfig } from '../../console/config.ts';
 import { CHEAP } from './helpers.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IPoint } from 'influx';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { MEASUREMENTS } from '../../collector/schema.ts';
+import { MEASUREMENTS } from '../../devices/storage/measurements.ts';
 import { testDatabase } from '../harness/influx.ts';
 import { consoleEnv, FakeClock, PASSWORD, type Env } from './helpers.ts';
 

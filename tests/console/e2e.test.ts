@@ -8,7 +8,7 @@ import { startBroker, parseBrokerConfig, type RunningBroker } from '../../broker
 import { BroadcastLogExtension } from '../../collector/broadcast-log.ts';
 import { collectorExtensions, parseConfig as parseCollectorConfig, startCollector, type Collector } from '../../collector/index.ts';
 import { parseRegistry } from '../../devices/registry/index.ts';
-import { demoRegistry } from '../../devices/simulator/demo-registry.ts';
+import { demoRegistry } from '../../simulator/demo-registry.ts';
 import { systemClock } from '../../infra/clock.ts';
 import { silentLogger } from '../../infra/logger.ts';
 import { parseConfig, startConsole, type RunningConsole } from '../../console/index.ts';

@@ -2,7 +2,7 @@ import { afterAll } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
 import { startBroker, parseBrokerConfig, type RunningBroker } from '../../broker/index.ts';
 import { parseRegistry, type Registry } from '../../devices/registry/index.ts';
-import { demoRegistry, type DemoOptions, type DemoSecrets } from '../../devices/simulator/demo-registry.ts';
+import { demoRegistry, type DemoOptions, type DemoSecrets } from '../../simulator/demo-registry.ts';
 import { silentLogger } from '../../infra/logger.ts';
 import type { Clock } from '../../infra/clock.ts';
 import { parseConfig, startConsole, type RunningConsole } from '../../console/index.ts';

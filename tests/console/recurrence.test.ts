@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { expand, nextDay, vietnamDate } from '../../console/recurrence.ts';
+import { expand, nextDay } from '../../console/recurrence.ts';
+import { vnDate } from '../../devices/time/vietnam.ts';
 import { schedule as checkSchedule } from '../../console/validate.ts';
 import { buildItems } from '../../console/schedule/build.ts';
 import { ConsoleError } from '../../console/errors.ts';
@@ -87,8 +88,8 @@ describe('recurrence in Vietnam time', () => {
   });
 
   it('Vietnam calendar day of an instant and the next day', () => {
-    expect(vietnamDate(Date.parse('2026-12-31T17:00:00Z'))).toBe('2027-01-01');
-    expect(vietnamDate(Date.parse('2026-12-31T16:59:59Z'))).toBe('2026-12-31');
+    expect(vnDate(Date.parse('2026-12-31T17:00:00Z'))).toBe('2027-01-01');
+    expect(vnDate(Date.parse('2026-12-31T16:59:59Z'))).toBe('2026-12-31');
     expect(nextDay('2028-02-28')).toBe('2028-02-29');
     expect(nextDay('2026-12-31')).toBe('2027-01-01');
   });

@@ -1,5 +1,5 @@
 import type { IPoint } from 'influx';
-import { MEASUREMENTS } from '../../collector/schema.ts';
+import { MEASUREMENTS } from '../../devices/storage/measurements.ts';
 import { levelValue, type LevelKey } from '../../devices/levels.ts';
 import type { Registry } from '../../devices/registry/index.ts';
 

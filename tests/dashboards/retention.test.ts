@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { continuousQueries, dailySelectInto, DAILY_RP, ensureDownsampling } from '../../analytics/retention.ts';
-import { RAW_RP } from '../../collector/schema.ts';
+import { continuousQueries, ensureDownsampling } from '../../collector/downsampling.ts';
+import { dailySelectInto } from '../../devices/storage/continuous-queries.ts';
+import { DAILY_RP, RAW_RP } from '../../devices/storage/retention.ts';
 import { testDatabase } from '../harness/influx.ts';
 import { influxQuery, influxWrite, vn } from './influx-http.ts';
 

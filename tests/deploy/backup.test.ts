@@ -6,7 +6,7 @@ import { parseBrokerConfig, startBroker, type RunningBroker } from '../../broker
 import { parseConfig, startConsole, type RunningConsole } from '../../console/index.ts';
 import { backup, restore, type StatePaths } from '../../deploy/backup/backup.ts';
 import { loadRegistry } from '../../devices/registry/index.ts';
-import { demoRegistry } from '../../devices/simulator/demo-registry.ts';
+import { demoRegistry } from '../../simulator/demo-registry.ts';
 import { LocalInfluxd } from '../../infra/influxd.ts';
 import { silentLogger } from '../../infra/logger.ts';
 import { CHEAP, PASSWORD, nextYear } from '../console/helpers.ts';

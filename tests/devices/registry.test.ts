@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hashPassword, verifyPassword } from '../../devices/credentials.ts';
 import { loadRegistry, parseRegistry, RegistryError } from '../../devices/registry/index.ts';
-import { demoRegistry } from '../../devices/simulator/demo-registry.ts';
+import { demoRegistry } from '../../simulator/demo-registry.ts';
 import { tempDir } from '../harness/temp.ts';
 
 const CHEAP = { N: 1024, r: 8, p: 1 };

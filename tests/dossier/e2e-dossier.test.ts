@@ -6,7 +6,7 @@ import { collectorExtensions, startCollector, type Collector } from '../../colle
 import { encode } from '../../devices/contract/index.ts';
 import { topicFor } from '../../devices/topics.ts';
 import { encodeScan } from '../../firmware-bridge/rating-box/input-events.ts';
-import { startVirtualBox, type VirtualBox } from '../../firmware-bridge/virtual-box.ts';
+import { startVirtualBox, type VirtualBox } from '../../simulator/virtual-box.ts';
 import { systemClock } from '../../infra/clock.ts';
 import { silentLogger } from '../../infra/logger.ts';
 import { testDatabase } from '../harness/influx.ts';
@@ -58,10 +58,10 @@ describe('dossier end to end: scanner and one-stop software → box → project 
     // the box subscribes to its dossier topic once connected: send until it has the binding
     await waitFor(async () => {
       await publishAcked(nodeRed, topicFor('xa1-quay1-box', 'dossier'), encode('dossier', { v: 1, dossier: DOSSIER, procedure: '1.001612', at: new Date().toISOString() }));
-      return a.vb.bridge.ratingBox!.service!.bound === DOSSIER || undefined;
+      return a.vb.ratingBox!.service!.bound === DOSSIER || undefined;
     }, 20_000, 'binding');
     await a.scan('CB-CB07'); // the officer's badge at shift start
-    await waitFor(() => a.vb.bridge.ratingBox!.service!.officer === 'CB07' || undefined);
+    await waitFor(() => a.vb.ratingBox!.service!.officer === 'CB07' || undefined);
     await a.vb.press('khong-hai-long');
     const rows = await waitFor(async () => ((await stored(`"dossier" = '${DOSSIER}'`)).length ? stored(`"dossier" = '${DOSSIER}'`) : undefined), 30_000, 'stored');
     expect(rows).toHaveLength(1);
@@ -69,14 +69,14 @@ describe('dossier end to end: scanner and one-stop software → box → project 
 
     // the citizen scans the receipt again at the same box: refused there, nothing sent
     await a.scan(DOSSIER);
-    await waitFor(() => a.vb.bridge.ratingBox!.service!.bound === DOSSIER || undefined);
+    await waitFor(() => a.vb.ratingBox!.service!.bound === DOSSIER || undefined);
     await a.vb.press('rat-hai-long');
-    expect(a.vb.bridge.ratingBox!.counters.rejected['dossier-used']).toBe(1);
+    expect(a.vb.ratingBox!.counters.rejected['dossier-used']).toBe(1);
 
     // a replacement box at the next counter knows nothing of it: the collector refuses, counts, acknowledges
     const b = await box('xa1-quay2-box');
     await b.scan(DOSSIER);
-    await waitFor(() => b.vb.bridge.ratingBox!.service!.bound === DOSSIER || undefined);
+    await waitFor(() => b.vb.ratingBox!.service!.bound === DOSSIER || undefined);
     await b.vb.press('rat-hai-long');
     await waitFor(() => (collector.stats().rejected['rating-dossier-duplicate'] ?? 0) >= 1 || undefined, 30_000, 'collector refusal');
     await waitFor(() => b.vb.bridge.outbox.depth() === 0 || undefined, 30_000, 'acknowledged');

@@ -9,7 +9,7 @@ import { BroadcastLogExtension } from '../../collector/broadcast-log.ts';
 import { collectorExtensions, parseConfig as parseCollectorConfig, startCollector, type Collector } from '../../collector/index.ts';
 import { parseRegistry } from '../../devices/registry/index.ts';
 import { generateScheduleKeys } from '../../devices/schedule-signature.ts';
-import { demoRegistry, type DemoSecrets } from '../../devices/simulator/demo-registry.ts';
+import { demoRegistry, type DemoSecrets } from '../../simulator/demo-registry.ts';
 import { systemClock } from '../../infra/clock.ts';
 import { silentLogger } from '../../infra/logger.ts';
 import { freePort } from '../../infra/ports.ts';

@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServiceProcess } from '../../infra/child.ts';
-import { startVirtualBox, type VirtualBox } from '../../firmware-bridge/virtual-box.ts';
+import { startVirtualBox, type VirtualBox } from '../../simulator/virtual-box.ts';
 import { LEVEL_KEYS } from '../../devices/levels.ts';
 import { tempDir } from '../harness/temp.ts';
 import { Stack, waitFor } from './stack.ts';
 
 /**
- * Issue 2 end to end: real broker and collector processes, a real influxd, rating boxes on the real
+ * A rating pressed is a rating stored, end to end: real broker and collector processes, a real influxd, rating boxes on the real
  * bridge code with fake pins. Processes are killed with SIGKILL; nothing may be lost or doubled.
  */
 const BOX = 'xa1-quay1-box';

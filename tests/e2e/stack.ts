@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InfluxDB } from 'influx';
 import { stringify } from 'yaml';
-import { demoRegistry } from '../../devices/simulator/demo-registry.ts';
+import { demoRegistry } from '../../simulator/demo-registry.ts';
 import { ServiceProcess } from '../../infra/child.ts';
 import { LocalInfluxd } from '../../infra/influxd.ts';
 import { freePort } from '../../infra/ports.ts';

@@ -3,7 +3,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { topicFor } from '../../devices/topics.ts';
-import { startVirtualBox, VIRTUAL_PINS, type VirtualBox } from '../../firmware-bridge/virtual-box.ts';
+import { startVirtualBox, VIRTUAL_PINS, type VirtualBox } from '../../simulator/virtual-box.ts';
 import { startBridge } from '../../firmware-bridge/bridge.ts';
 import { FakeTimeSource } from '../../firmware-bridge/clock/sources.ts';
 import { TrustedClock } from '../../firmware-bridge/clock/trusted-time.ts';
@@ -12,6 +12,7 @@ import { BridgeError } from '../../firmware-bridge/errors.ts';
 import { systemClock } from '../../infra/clock.ts';
 import { silentLogger } from '../../infra/logger.ts';
 import { freePort } from '../../infra/ports.ts';
+import type { RatingBoxUnit } from '../../firmware-bridge/rating-box/unit.ts';
 import type { BridgeContext, BridgeUnit } from '../../firmware-bridge/unit.ts';
 import { tempDir } from '../harness/temp.ts';
 import { recorder, TestBroker, waitFor } from './helpers.ts';
@@ -93,7 +94,7 @@ describe('bridge', () => {
     let ctx: BridgeContext | undefined;
     const unit: BridgeUnit = { name: 'test-speaker', start: async (c) => void (ctx = c), stop: async () => undefined };
     const vb = await box(b.url, dev, { units: [() => unit], ratingBox: false });
-    expect(vb.bridge.ratingBox).toBeUndefined();
+    expect(vb.ratingBox).toBeUndefined();
     expect(vb.bridge.heartbeat.build().presses).toBeUndefined();
     const log = {
       v: 1 as const,
@@ -137,7 +138,7 @@ describe('bridge', () => {
     cleanups.push(() => bridge.stop());
     expect(bridge.stats().boardError).toBe('BRIDGE_IO_TIMEOUT');
     await waitFor(() => bridge.link.connected, 20_000, 'connected');
-    bridge.ratingBox!.press('hai-long'); // the unit still works (no LEDs to light)
+    (bridge.units.find((u) => u.name === 'rating-box') as RatingBoxUnit).press('hai-long'); // the unit still works (no LEDs to light)
     await waitFor(() => bridge.stats().link.pubacks >= 1, 20_000, 'published');
   });
 
@@ -157,7 +158,7 @@ describe('bridge', () => {
       'tt/v1/xa1-quay4-box/rating': 'rat-hai-long',
       'tt/v1/xa1-quay5-box/rating': 'binh-thuong',
     });
-    expect(boxes.map((x) => x.bridge.stats().presses?.accepted)).toEqual([1, 1, 1]);
+    expect(boxes.map((x) => x.ratingBox?.counters.accepted)).toEqual([1, 1, 1]);
   });
 
   it("applies the operator's press-log limits from the bridge config (rotation past maxFileBytes)", async () => {

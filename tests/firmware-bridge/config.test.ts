@@ -52,10 +52,33 @@ describe('bridge config', () => {
     expect(e2.problems).toEqual([expect.stringMatching(/^broker\.password:/)]);
   });
 
-  it('passes the speaker and camera sections through untouched for their owners', () => {
-    const c = parseConfig({ ...good, units: { speaker: { anything: 1 }, cameras: [1, 2] } });
-    expect(c.units.speaker).toEqual({ anything: 1 });
-    expect(c.units.cameras).toEqual([1, 2]);
+  it('validates every unit section by its own schema and lists the problems of all of them at once', () => {
+    const err = codeAndProblems(() =>
+      parseConfig({
+        ...good,
+        units: {
+          ...good.units,
+          speaker: { commune: 'xa', hamlet: 'ap-1', relayPin: 7, consoleUrl: 'not a url' },
+          cameras: { intervalS: 0, cameras: [{ id: 'cam-1', name: 'Camera 1', probe: { kind: 'ftp' } }] },
+          update: { releaseKey: 'x'.repeat(44) },
+        },
+      }),
+    );
+    expect(err.code).toBe('BRIDGE_CONFIG_INVALID');
+    const paths = err.problems!.map((p) => p.split(':')[0]);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'units.speaker.commune',
+        'units.speaker.consoleUrl',
+        'units.speaker.schedulePublicKey',
+        'units.cameras.intervalS',
+        'units.cameras.cameras.0.probe.kind',
+        'units.update.releaseKey',
+      ]),
+    );
+    expect(paths.some((p) => p.startsWith('units.ratingBox'))).toBe(false);
+    // an unknown unit is refused too, not ignored
+    expect(codeAndProblems(() => parseConfig({ ...good, units: { loudspeaker: {} } })).problems).toEqual([expect.stringMatching(/^units:/)]);
   });
 
   it('accepts the documented example config', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decode } from '../../devices/contract/index.ts';
 import { topicFor } from '../../devices/topics.ts';
-import { startVirtualBox, type VirtualBox } from '../../firmware-bridge/virtual-box.ts';
+import { startVirtualBox, type VirtualBox } from '../../simulator/virtual-box.ts';
 import { tempDir } from '../harness/temp.ts';
 import { recorder, TestBroker, waitFor } from './helpers.ts';
 

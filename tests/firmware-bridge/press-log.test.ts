@@ -2,7 +2,8 @@ import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../firmware-bridge/clock/fake-clock.ts';
-import { PressLog, vietnamDate } from '../../firmware-bridge/press-log.ts';
+import { PressLog } from '../../firmware-bridge/rating-box/press-log.ts';
+import { vnDate } from '../../devices/time/vietnam.ts';
 import { silentLogger } from '../../infra/logger.ts';
 import { tempDir } from '../harness/temp.ts';
 import { syncedTime } from './fake-context.ts';
@@ -12,8 +13,8 @@ const line = (seq: number) => ({ level: 'hai-long', accepted: true, boot: 'b', s
 
 describe('press log', () => {
   it('uses the Vietnam date (UTC+7) for the day boundary', () => {
-    expect(vietnamDate(Date.parse('2026-11-25T16:59:59Z'))).toBe('2026-11-25');
-    expect(vietnamDate(Date.parse('2026-11-25T17:00:00Z'))).toBe('2026-11-26');
+    expect(vnDate(Date.parse('2026-11-25T16:59:59Z'))).toBe('2026-11-25');
+    expect(vnDate(Date.parse('2026-11-25T17:00:00Z'))).toBe('2026-11-26');
   });
 
   it('rotates at the Vietnam midnight and past the size bound, and prunes the oldest files', async () => {

@@ -4,7 +4,7 @@ import { cleanArea, place } from '../../node-red/src/area.ts';
 import { topicMatches } from '../../node-red/src/connection.ts';
 import { connectionStatus } from '../../node-red/src/status.ts';
 import { parseRegistry } from '../../devices/registry/index.ts';
-import { demoRegistry } from '../../devices/simulator/demo-registry.ts';
+import { demoRegistry } from '../../simulator/demo-registry.ts';
 import { CHEAP } from './world.ts';
 
 describe('node-red pure parts', () => {

@@ -4,7 +4,7 @@ import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import { parseBrokerConfig } from '../../broker/config.ts';
 import { startBroker, type RunningBroker } from '../../broker/index.ts';
 import { parseRegistry, type Registry } from '../../devices/registry/index.ts';
-import { demoRegistry } from '../../devices/simulator/demo-registry.ts';
+import { demoRegistry } from '../../simulator/demo-registry.ts';
 import { freePort } from '../../infra/ports.ts';
 import { silentLogger } from '../../infra/logger.ts';
 

@@ -1,13 +1,13 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { presenceExtensions } from '../../collector/presence.ts';
-import { presencePoint } from '../../collector/presence-store.ts';
-import { closedHalfDays } from '../../collector/presence-silent-box.ts';
-import { alertsInfluxQL, areaCondition, openAlerts, openAlertsInfluxQL, recentAlerts } from '../../analytics/alerts.ts';
-import { devicesInArea } from '../../analytics/uptime.ts';
+import { presenceExtensions } from '../../collector/presence/index.ts';
+import { presencePoint } from '../../collector/presence/store.ts';
+import { closedHalfDays } from '../../collector/presence/silent-box.ts';
+import { alertsInfluxQL, areaCondition, openAlerts, openAlertsInfluxQL, recentAlerts } from '../../devices/analytics/alerts.ts';
+import { devicesInArea } from '../../devices/analytics/uptime.ts';
 import { AlertPayload } from '../../devices/contract/index.ts';
 import { parseRegistry, type Registry } from '../../devices/registry/index.ts';
-import { demoRegistry } from '../../devices/simulator/demo-registry.ts';
+import { demoRegistry } from '../../simulator/demo-registry.ts';
 import { testDatabase } from '../harness/influx.ts';
 import { MiniCollector, schemaInflux, SimDevice, TestBroker, TestClock, waitFor } from './harness.ts';
 

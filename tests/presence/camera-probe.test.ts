@@ -1,8 +1,9 @@
 import { createServer as createHttp, type Server as HttpServer } from 'node:http';
 import { createServer as createTcp, type Server as TcpServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CameraProbeConfig, CameraProbeUnit, createUnit, probeHttp, probeTcp } from '../../firmware-bridge/camera-probe.ts';
-import { optionalUnitFactories } from '../../firmware-bridge/optional-units.ts';
+import { CameraProbeUnit, probeHttp, probeTcp } from '../../firmware-bridge/cameras/camera-probe.ts';
+import { CameraProbeConfig } from '../../firmware-bridge/cameras/config.ts';
+import { unitFromSection } from '../../firmware-bridge/unit-catalogue.ts';
 import type { BridgeContext } from '../../firmware-bridge/unit.ts';
 import { CameraPayload, encode } from '../../devices/contract/index.ts';
 import { silentLogger } from '../../infra/logger.ts';
@@ -92,7 +93,7 @@ describe('camera probes', () => {
 
   it('the config reports every error with its full path and a code', () => {
     try {
-      createUnit({ intervalS: 0, cameras: [{ id: 'X', name: 'c', probe: { kind: 'ftp' } }] });
+      unitFromSection('cameras', { intervalS: 0, cameras: [{ id: 'X', name: 'c', probe: { kind: 'ftp' } }] });
       expect.unreachable();
     } catch (err) {
       const e = err as { code: string; problems: string[] };
@@ -102,8 +103,8 @@ describe('camera probes', () => {
   });
 
   it('the bridge loads it as its optional "cameras" unit', async () => {
-    const [factory] = optionalUnitFactories({ cameras: { cameras: [{ id: 'cam-1', name: 'Camera 1', probe: { kind: 'rtsp', host: '127.0.0.1' } }] } });
-    const unit = await factory({} as never);
+    const build = unitFromSection('cameras', { cameras: [{ id: 'cam-1', name: 'Camera 1', probe: { kind: 'rtsp', host: '127.0.0.1' } }] });
+    const unit = await build({} as never);
     expect(unit).toBeInstanceOf(CameraProbeUnit);
     expect((unit as CameraProbeUnit).config.cameras[0].probe).toEqual({ kind: 'rtsp', host: '127.0.0.1', port: 554 });
   });

@@ -1,11 +1,11 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig, startCollector, type Collector } from '../../collector/index.ts';
-import { presenceExtensions } from '../../collector/presence.ts';
+import { presenceExtensions } from '../../collector/presence/index.ts';
 import { RatingExtension } from '../../collector/rating.ts';
 import { AlertPayload } from '../../devices/contract/index.ts';
 import { parseRegistry } from '../../devices/registry/index.ts';
-import { demoRegistry } from '../../devices/simulator/demo-registry.ts';
+import { demoRegistry } from '../../simulator/demo-registry.ts';
 import { systemClock } from '../../infra/clock.ts';
 import { silentLogger } from '../../infra/logger.ts';
 import { testDatabase } from '../harness/influx.ts';

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { Aedes } from 'aedes';
 import { InfluxDB, type IPoint } from 'influx';
-import { PRESENCE_SCHEMAS } from '../../collector/presence-schema.ts';
+import { PRESENCE_SCHEMAS } from '../../collector/presence/schema.ts';
 import mqtt, { type MqttClient } from 'mqtt';
 import { decode } from '../../devices/contract/index.ts';
 import type { Registry } from '../../devices/registry/index.ts';
@@ -10,7 +10,7 @@ import type { Clock } from '../../infra/clock.ts';
 import { silentLogger } from '../../infra/logger.ts';
 import { freePort } from '../../infra/ports.ts';
 import type { CollectorContext, CollectorExtension, HandleResult } from '../../collector/extension.ts';
-import type { PresenceService } from '../../collector/presence-service.ts';
+import type { PresenceService } from '../../collector/presence/service.ts';
 
 /** An InfluxDB client with the presence schemas, so points are typed as the collector core writes them (online → 1i). */
 export function schemaInflux(influx: InfluxDB, database: string): InfluxDB {

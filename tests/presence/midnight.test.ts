@@ -1,11 +1,11 @@
 import { InfluxDB } from 'influx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { uptime, uptimeInfluxQL } from '../../analytics/uptime.ts';
+import { uptime, uptimeInfluxQL } from '../../devices/analytics/uptime.ts';
 import type { CollectorContext, CollectorExtension, InboundMessage } from '../../collector/extension.ts';
-import { presenceExtensions } from '../../collector/presence.ts';
+import { presenceExtensions } from '../../collector/presence/index.ts';
 import type { StatePayload } from '../../devices/contract/index.ts';
 import { parseRegistry, type Registry } from '../../devices/registry/index.ts';
-import { demoRegistry } from '../../devices/simulator/demo-registry.ts';
+import { demoRegistry } from '../../simulator/demo-registry.ts';
 import { silentLogger } from '../../infra/logger.ts';
 import { freePort } from '../../infra/ports.ts';
 import { testDatabase } from '../harness/influx.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PresenceTracker } from '../../collector/presence-tracker.ts';
-import { parsePresenceConfig, PresenceConfigError } from '../../collector/presence-config.ts';
+import { PresenceTracker } from '../../collector/presence/tracker.ts';
+import { parsePresenceConfig, PresenceConfigError } from '../../collector/presence/config.ts';
 
 const S = 1000;
 const opts = { silenceMs: 210 * S, graceMs: 60 * S, resumeGapMs: 90 * S, fleetHoldMs: 600 * S };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cameraUptime, cameraUptimeInfluxQL, periods, probeSteps, uptime, uptimeInfluxQL, upWithin } from '../../analytics/uptime.ts';
-import { presencePoint } from '../../collector/presence-store.ts';
+import { cameraUptime, cameraUptimeInfluxQL, periods, probeSteps, uptime, uptimeInfluxQL, upWithin } from '../../devices/analytics/uptime.ts';
+import { presencePoint } from '../../collector/presence/store.ts';
 import { testDatabase } from '../harness/influx.ts';
 import { schemaInflux } from './harness.ts';
 

@@ -8,7 +8,7 @@ import { parseBrokerConfig, startBroker, type RunningBroker } from '../../broker
 import { parseConfig, startConsole, type RunningConsole } from '../../console/index.ts';
 import { verifyPassword } from '../../devices/credentials.ts';
 import { loadRegistry } from '../../devices/registry/index.ts';
-import { demoRegistry } from '../../devices/simulator/demo-registry.ts';
+import { demoRegistry } from '../../simulator/demo-registry.ts';
 import { silentLogger } from '../../infra/logger.ts';
 import { CHEAP, PASSWORD } from '../console/helpers.ts';
 import { tempDir } from '../harness/temp.ts';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
-import { reportHtml } from '../../report/html.ts';
-import { buildReport } from '../../report/build.ts';
-import { parsePeriod } from '../../report/period.ts';
-import { resolveArea } from '../../report/area.ts';
+import { reportHtml } from '../../console/report/html.ts';
+import { buildReport } from '../../console/report/build.ts';
+import { parsePeriod } from '../../console/report/period.ts';
+import { resolveArea } from '../../console/report/area.ts';
 import { loadRegistry } from '../../devices/registry/index.ts';
 import { tempDir } from '../harness/temp.ts';
 import { writeRegistry } from './fixture.ts';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../report/main.ts';
-import { ReportError } from '../../report/errors.ts';
+import { ReportError } from '../../console/report/errors.ts';
 import { testDatabase } from '../harness/influx.ts';
 import { tempDir } from '../harness/temp.ts';
 import { createDb, influxWrite } from '../dashboards/influx-http.ts';

@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signSchedule } from '../../devices/schedule-signature.ts';
 import { topicFor } from '../../devices/topics.ts';
-import { startVirtualBox, type VirtualBox } from '../../firmware-bridge/virtual-box.ts';
-import { createUnit } from '../../firmware-bridge/speaker/create-unit.ts';
+import { startVirtualBox, type VirtualBox } from '../../simulator/virtual-box.ts';
+import { unitFromSection } from '../../firmware-bridge/unit-catalogue.ts';
 import type { SpeakerUnit } from '../../firmware-bridge/speaker/speaker-unit.ts';
 import { tempDir } from '../harness/temp.ts';
 import { TestBroker } from './helpers/broker.ts';
@@ -34,8 +34,9 @@ describe('speaker unit in the bridge', () => {
       password: 'pw',
       dataDir: join(root, id),
       heartbeatMs: 1_000,
-      units: [(env) => (unit = createUnit(section, env))],
+      units: [unitFromSection('speaker', section)],
     });
+    unit = vb.bridge.units.find((u) => u.name === 'speaker') as SpeakerUnit;
     await waitFor(() => vb.bridge.link.connected && collector.client.connected && console_.client.connected);
   });
   afterAll(async () => {

@@ -6,9 +6,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { signSchedule } from '../../devices/schedule-signature.ts';
 import { freePort } from '../../infra/ports.ts';
 import { AudioCache } from '../../firmware-bridge/speaker/audio-cache.ts';
-import { parseSpeakerConfig } from '../../firmware-bridge/speaker/create-unit.ts';
+import { parseUnitSection } from '../../firmware-bridge/unit-sections.ts';
+
+const parseSpeakerConfig = (raw: unknown) => parseUnitSection('speaker', raw);
 import { Ledger } from '../../firmware-bridge/speaker/ledger.ts';
-import { cappedVolume, inPeriod, isQuiet, vietnamMinuteOfDay } from '../../firmware-bridge/speaker/periods.ts';
+import { cappedVolume, inPeriod, isQuiet } from '../../firmware-bridge/speaker/periods.ts';
+import { vnMinuteOfDay } from '../../devices/time/vietnam.ts';
 import { AlsaPlayer } from '../../firmware-bridge/speaker/player-alsa.ts';
 import { PlayerError } from '../../firmware-bridge/speaker/player.ts';
 import { ScheduleStore } from '../../firmware-bridge/speaker/schedule-store.ts';
@@ -19,7 +22,7 @@ const at = (vn: string) => Date.parse(`2026-11-25T${vn}:00+07:00`);
 
 describe('periods in Vietnam time', () => {
   it('reads Vietnam time from UTC (UTC+7)', () => {
-    expect(vietnamMinuteOfDay(Date.parse('2026-11-25T17:30:00Z'))).toBe(30); // 00:30 next day
+    expect(vnMinuteOfDay(Date.parse('2026-11-25T17:30:00Z'))).toBe(30); // 00:30 next day
   });
   it('a period past midnight wraps', () => {
     const night = { from: '22:00', to: '05:00' };

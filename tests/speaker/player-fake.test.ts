@@ -2,7 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseSpeakerConfig } from '../../firmware-bridge/speaker/create-unit.ts';
+import { parseUnitSection } from '../../firmware-bridge/unit-sections.ts';
+
+const parseSpeakerConfig = (raw: unknown) => parseUnitSection('speaker', raw);
 import { audioDurationMs, FakePlayer, wavDurationMs } from '../../firmware-bridge/speaker/player-fake.ts';
 import { FakeClock } from '../console/helpers.ts';
 import { tempDir } from '../harness/temp.ts';

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { ReleaseAnnouncementPayload, ReleaseManifest } from '../../devices/contract/index.ts';
-import { signManifest } from '../../firmware-bridge/update/release-signature.ts';
+import { signManifest } from '../../devices/release-signature.ts';
 
 export function provinceKey() {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');

@@ -1,0 +1,51 @@
+import { FieldType, type ISchemaOptions } from 'influx';
+import { MEASUREMENTS } from '../../devices/storage/measurements.ts';
+
+/**
+ * InfluxDB schemas of what presence, device state, cameras and alerts write (devices/storage/measurements.ts documents them):
+ * the core coerces field types with them (online → 1i) and refuses a stray tag or field at batching time.
+ */
+type Schema = Omit<ISchemaOptions, 'database'>;
+
+export const DEVICE_TAGS = ['province', 'district', 'commune', 'device', 'kind', 'counter', 'hamlet'];
+
+export const PRESENCE_SCHEMA: Schema = {
+  measurement: MEASUREMENTS.presence,
+  fields: { online: FieldType.INTEGER, source: FieldType.STRING },
+  tags: DEVICE_TAGS,
+};
+
+export const DEVICE_STATE_SCHEMA: Schema = {
+  measurement: MEASUREMENTS.deviceState,
+  fields: {
+    uptime_s: FieldType.FLOAT,
+    outbox_depth: FieldType.INTEGER,
+    clock_synced: FieldType.BOOLEAN,
+    version: FieldType.STRING,
+    boot: FieldType.STRING,
+    clock_offset_s: FieldType.FLOAT,
+    presses_accepted: FieldType.INTEGER,
+    rejected_lockout: FieldType.INTEGER,
+    rejected_outbox_full: FieldType.INTEGER,
+    rejected_dossier_used: FieldType.INTEGER,
+    relay_on: FieldType.INTEGER,
+    last_play_at: FieldType.STRING,
+    player_errors: FieldType.INTEGER,
+    schedule_version: FieldType.INTEGER,
+  },
+  tags: DEVICE_TAGS,
+};
+
+export const CAMERA_SCHEMA: Schema = {
+  measurement: MEASUREMENTS.camera,
+  fields: { up: FieldType.INTEGER, latency_ms: FieldType.FLOAT, error: FieldType.STRING, status: FieldType.INTEGER },
+  tags: [...DEVICE_TAGS, 'camera'],
+};
+
+export const ALERT_SCHEMA: Schema = {
+  measurement: MEASUREMENTS.alert,
+  fields: { id: FieldType.STRING, incident: FieldType.STRING, message: FieldType.STRING, since: FieldType.STRING, open: FieldType.INTEGER },
+  tags: [...DEVICE_TAGS, 'alert', 'state', 'subject'],
+};
+
+export const PRESENCE_SCHEMAS: readonly Schema[] = [PRESENCE_SCHEMA, DEVICE_STATE_SCHEMA, CAMERA_SCHEMA, ALERT_SCHEMA];
