@@ -37,6 +37,7 @@ export class SchedulePublisher {
   #chains = new Map<string, Promise<void>>();
   #busy = new Map<string, number>();
   #timer?: { cancel(): void };
+  #lastTurn: Promise<void> = Promise.resolve();
   /** units whose area stop order did not reach the broker: published again on the next tick */
   #areaPending = new Map<string, Unit>();
 
@@ -144,6 +145,18 @@ export class SchedulePublisher {
     return next;
   }
 
+  /**
+   * A province-wide change queues every commune at once. Each commune is built in its own turn of the event
+   * loop (an immediate scheduled when the previous turn ends runs in the next iteration), so between communes the
+   * console answers HTTP (the leader's request), reads PUBACKs and writes the signed documents out: each commune's
+   * documents leave as soon as they are signed instead of after the last commune's.
+   */
+  #turn(): Promise<void> {
+    const turn = this.#lastTurn.then(() => new Promise<void>((resolve) => setImmediate(resolve)));
+    this.#lastTurn = turn;
+    return turn;
+  }
+
   #dueForDaily(commune: string): boolean {
     const periodMs = this.deps.config.reissueHours * 3_600_000;
     return this.deps.area.speakers(commune).some((s) => {
@@ -155,9 +168,7 @@ export class SchedulePublisher {
   async #reissueNow(commune: string, force: boolean): Promise<void> {
     const { store, area, clock, config } = this.deps;
     if (!this.deps.keys.get(commune)) throw new Error(`no signing key for commune ${commune}`);
-    // a province-wide change queues every commune at once: yield first, so each commune's documents leave on
-    // the socket as soon as they are signed instead of after the last commune's (and the HTTP answer before them)
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await this.#turn();
     const now = clock.now();
     const horizon = now + config.horizonDays * 86_400_000;
     // one transaction for every version and signed copy of the commune (not one fsync per speaker): a
