@@ -268,7 +268,7 @@ function analysis(r: ProvinceReachResult): string {
     `- **What was fixed.** Speech is made when the leader hears it before issuing ("Nghe thử", ${s(r.emergency.speechMs)} here), not after the click; ` +
     `the console builds each commune's documents once per hamlet with one read of the stops, announcements and policies (it ran several SQL queries per ` +
     `speaker) and prepares each SQL statement once (preparing was the largest single cost); each commune's documents leave on the socket as soon as they ` +
-    `are signed (they waited for the last commune's); a stop is one signed order per unit on its area stop topic (QoS 0, retained) besides the documents; ` +
+    `are signed, each commune in its own event-loop turn (they waited for the last commune's, and the leader's answer waited too); a stop is one signed order per unit on its area stop topic (QoS 0, retained) besides the documents; ` +
     `the amplifier warms up while the audio downloads; the speaker parses each key once.\n` +
     `- **Targets.** Not met on this machine: the emergency p99 by ${s(r.emergency.p99Ms - 3000)}, the stop p99 by ${s(r.stop.p99Ms - 1000)}. ` +
     `Meeting the emergency target for 2,000 speakers would need the console's part under a second, e.g. one signed document per hamlet or per commune ` +
