@@ -140,7 +140,11 @@ export async function runProvinceReachBench(opts: { speakers?: number; communes?
   const port = await freePort();
   writeFileSync(join(root, 'broker.yaml'), stringify({ host: '127.0.0.1', port, registryPath }));
   const broker = new ServiceProcess('broker', ['broker/main.ts', '--config', join(root, 'broker.yaml')], /broker listening/, { LOG_LEVEL: 'info' });
-  await broker.start();
+  // a broker that never says it is ready is stopped, not left behind
+  await broker.start().catch(async (err: unknown) => {
+    await broker.stop('SIGKILL');
+    throw err;
+  });
   const brokerUrl = `mqtt://127.0.0.1:${port}`;
   const config = parseConfig({
     dataDir: join(root, 'console'), registryPath: 'in-memory', http: { port: 0, secureCookies: false },
