@@ -168,6 +168,19 @@ export class AnnouncementService {
     return this.#transition(user, id, 'stop', TRANSITIONS.stop, { status: 'stopped' });
   }
 
+  /**
+   * The speech of a text, made now (the leader hears it before issuing an emergency): issuing the same words
+   * then reuses it instead of waiting for the synthesis on the way to the speakers.
+   */
+  async speech(user: User, body: unknown): Promise<AudioMeta> {
+    const unit = ownUnit(user, this.deps.area);
+    const raw = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+    const text = typeof raw.text === 'string' ? raw.text.trim() : '';
+    if (!text) fail('TEXT_EMPTY');
+    if (text.length > this.deps.limits.maxTextChars) fail('TEXT_TOO_LONG');
+    return this.deps.audio.speak(text, unit.code);
+  }
+
   /** a leader alone, at any level: approved and published at once, one occurrence now, priority emergency (audit action "emergency") */
   /** `replaces`: a leader's change of an emergency on the air, which it stops in the same transaction */
   async emergency(user: User, body: unknown, replaces?: Announcement): Promise<Announcement> {

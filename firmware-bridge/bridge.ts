@@ -199,6 +199,7 @@ function unitContext(name: string, p: CoreParts): BridgeContext {
     },
     publish: (channel, payload, opts) => p.link.publish(channel, payload, opts),
     subscribe: (channel, handler) => p.link.subscribe(channel, handler as Parameters<Link['subscribe']>[1]),
+    subscribeArea: (topic, handler) => p.link.subscribeArea(topic, handler),
     contributeState: (fn) => void p.heartbeat.sections.push(fn),
   };
 }

@@ -63,6 +63,12 @@ export function registerAnnouncementRoutes(fastify: FastifyInstance, deps: HttpD
   );
   app.post('/api/announcements/:id/stop', transition, async (req) => item(userOf(req), svc.stop(userOf(req), req.params.id)));
 
+  /** "Nghe thử": the speech of a text, made ahead (an emergency issued with the same words does not wait for it) */
+  app.post('/api/speech', async (req) => {
+    const meta = await svc.speech(userOf(req), req.body);
+    return { sha256: meta.sha256, durationS: meta.durationS, mime: meta.mime, bytes: meta.bytes, url: `/audio/${meta.sha256}` };
+  });
+
   app.post('/api/emergency', { schema: { body: EmergencyRequest, response: { 201: AnnouncementEnvelope } } }, async (req, reply) => {
     const user = userOf(req);
     return reply.status(201).send(item(user, await svc.emergency(user, req.body)));
