@@ -48,6 +48,13 @@ describe('import direction and file cycles', () => {
     expect(unplaced).toEqual([]);
   });
 
+  it('tsconfig.json typechecks every TypeScript file of the tree', () => {
+    const checked = new Set(extractTSConfig(join(ROOT, 'tsconfig.json')).fileNames.map((f) => resolve(f)));
+    const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' }).split('\n');
+    const missing = files.filter((f) => /\.(ts|mts)$/.test(f) && !f.endsWith('.d.ts') && !checked.has(resolve(ROOT, f)));
+    expect(missing).toEqual([]);
+  });
+
   it('the rules catch an import that goes the wrong way and a file cycle', async () => {
     const write = (path: string, text: string) => {
       mkdirSync(dirname(join(tmp, path)), { recursive: true });
