@@ -1,11 +1,15 @@
+import { BrokerError } from './errors.ts';
+
 /**
  * Admission control for password verifications: at most `concurrent` scrypt runs at once (the
  * event loop and libuv's thread pool stay free for the clients already connected), at most
  * `waiting` more queued; past that a CONNECT is answered "server unavailable" at once, which
  * costs nothing, and the device retries with its backoff instead of timing out in a long queue.
  */
-export class BusyError extends Error {
-  readonly code = 'BROKER_BUSY';
+export class BusyError extends BrokerError {
+  constructor(detail?: string) {
+    super('BROKER_BUSY', detail);
+  }
 }
 
 export class Admission {

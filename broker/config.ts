@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { MAX_PAYLOAD_BYTES } from '../devices/contract/index.ts';
 import { AdmissionConfig, ClusterConfig, EmitterConfig, SharedAuthCacheConfig } from './cluster-config.ts';
+import { loadConfig, parseConfig, type ConfigOptions } from '../infra/config.ts';
 import { BrokerError } from './errors.ts';
 
 /**
@@ -105,32 +104,20 @@ export const BrokerConfig = z.strictObject({
 export type BrokerConfig = z.infer<typeof BrokerConfig>;
 export type BrokerConfigInput = z.input<typeof BrokerConfig>;
 
+/** how the broker's config failures are reported: BrokerError(BROKER_CONFIG_INVALID), every problem with its path */
+const CONFIG: ConfigOptions = {
+  what: 'cấu hình broker',
+  error: (f) => new BrokerError('BROKER_CONFIG_INVALID', f.headline, f.problems),
+};
+
 /** Validate a parsed config object; throws BrokerError(BROKER_CONFIG_INVALID) listing every problem with its path. */
 export function parseBrokerConfig(raw: unknown, source = 'broker config'): BrokerConfig {
-  const result = BrokerConfig.safeParse(raw);
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(gốc)'}: ${i.message}`);
-    throw new BrokerError('BROKER_CONFIG_INVALID', `cấu hình broker không hợp lệ (${source})`, problems);
-  }
-  return Object.freeze(result.data);
+  return parseConfig(BrokerConfig, raw, source, CONFIG);
 }
 
 /** Read a YAML/JSON config file; relative paths inside it are resolved against the file's folder. */
 export function loadBrokerConfig(path: string): BrokerConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new BrokerError('BROKER_CONFIG_INVALID', `không mở được tệp cấu hình broker (${path})`, [`(tệp): ${why}`]);
-  }
-  let raw: unknown;
-  try {
-    raw = parseYaml(text); // YAML 1.2 is a superset of JSON
-  } catch (err) {
-    throw new BrokerError('BROKER_CONFIG_INVALID', `cấu hình broker không hợp lệ (${path})`, [`(gốc): không đọc được YAML/JSON: ${(err as Error).message}`]);
-  }
-  const config = parseBrokerConfig(raw, path);
+  const config = loadConfig(BrokerConfig, path, CONFIG);
   const base = dirname(resolve(path));
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
   return Object.freeze({

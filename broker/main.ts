@@ -1,22 +1,14 @@
 /**
- * Composition root of the broker: the only file that reads argv, env and files.
+ * Composition root of the broker: the only file that reads files; argv, env, signals and exit codes are the
+ * service runner's (infra/service.ts).
  *   tsx broker/main.ts --config broker.yaml        (or BROKER_CONFIG=broker.yaml)
- * Exit codes: 0 after SIGINT/SIGTERM, 2 usage, 1 invalid config/registry or failed start.
  */
 import { readFileSync } from 'node:fs';
-import { RegistryError, loadRegistry } from '../devices/registry/index.ts';
-import { createLogger } from '../infra/logger.ts';
+import { loadRegistry } from '../devices/registry/index.ts';
+import { runService } from '../infra/service.ts';
 import type { BrokerConfig } from './config.ts';
 import { BrokerError, loadBrokerConfig, startBroker, type TlsMaterial } from './index.ts';
 import { readSecret } from './shared-auth-cache.ts';
-
-const log = createLogger('broker');
-
-function configPath(argv: string[]): string | undefined {
-  const i = argv.indexOf('--config');
-  if (i >= 0) return argv[i + 1];
-  return argv.find((a) => a.startsWith('--config='))?.slice('--config='.length) ?? process.env.BROKER_CONFIG;
-}
 
 function readTls(tls: NonNullable<BrokerConfig['tls']>): TlsMaterial {
   const read = (what: string, path: string) => {
@@ -29,44 +21,28 @@ function readTls(tls: NonNullable<BrokerConfig['tls']>): TlsMaterial {
   return { cert: read('cert', tls.cert), key: read('key', tls.key), ...(tls.ca ? { ca: read('ca', tls.ca) } : {}) };
 }
 
-async function main(): Promise<void> {
-  const path = configPath(process.argv.slice(2));
-  if (!path) {
-    console.error('Cách dùng: tsx broker/main.ts --config <broker.yaml|.json>   (hoặc biến môi trường BROKER_CONFIG)');
-    process.exit(2);
-  }
-  const config = loadBrokerConfig(path);
-  const registry = loadRegistry(config.registryPath);
-  const broker = await startBroker({
-    config,
-    registry,
-    log,
-    ...(config.tls ? { tls: readTls(config.tls) } : {}),
-    ...(config.sharedAuthCache ? { authCacheSecret: readSecret(config.sharedAuthCache.secretFile) } : {}),
-  });
-
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal, stats: broker.stats() }, 'stopping');
-    const force = setTimeout(() => process.exit(1), 10_000);
-    force.unref();
-    broker.close().then(() => process.exit(0), () => process.exit(1));
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
-}
-
-// A bug in one client's handling must not take the commune's network down: log and keep serving.
-process.on('uncaughtException', (err) => log.error({ err }, 'uncaught exception'));
-process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
-
-main().catch((err: unknown) => {
-  if (err instanceof BrokerError || err instanceof RegistryError) {
-    console.error(`[${err.code}] ${err.message}`);
-  } else {
-    log.fatal({ err }, 'broker failed to start');
-  }
-  process.exit(1);
+void runService({
+  name: 'broker',
+  usage: 'Cách dùng: tsx broker/main.ts --config <broker.yaml|.json>   (hoặc biến môi trường BROKER_CONFIG)',
+  configEnv: 'BROKER_CONFIG',
+  loadConfig: loadBrokerConfig,
+  stopTimeoutMs: 10_000,
+  keepServingOnUncaught: true,
+  async start({ config, log }) {
+    const registry = loadRegistry(config.registryPath);
+    const broker = await startBroker({
+      config,
+      registry,
+      log,
+      ...(config.tls ? { tls: readTls(config.tls) } : {}),
+      ...(config.sharedAuthCache ? { authCacheSecret: readSecret(config.sharedAuthCache.secretFile) } : {}),
+    });
+    return {
+      async stop() {
+        log.info({ stats: broker.stats() }, 'broker stats at stop');
+        await broker.close();
+      },
+      // SIGHUP: the place for a registry reload without a restart (re-read config.registryPath, swap it in)
+    };
+  },
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { loadConfig as loadInfraConfig, parseConfig as parseInfraConfig, type ConfigOptions } from '../infra/config.ts';
 import { CollectorError } from './errors.ts';
 import { PresenceConfig } from './presence/config.ts';
 import { DEFAULT_DATABASE } from '../devices/storage/measurements.ts';
@@ -65,18 +65,19 @@ export type CollectorConfigInput = z.input<typeof CollectorConfig>;
 /** The validated config with its secrets resolved: broker.password always set, broker.caPem read from broker.ca. */
 export type CollectorConfig = Readonly<z.output<typeof CollectorConfig>> & { broker: { password: string; caPem?: string } };
 
-function issues(err: z.ZodError): string[] {
-  return err.issues.map((i) => `${i.path.length ? i.path.join('.') : '(gốc)'}: ${i.message}`);
-}
+/** COLLECTOR_CONFIG_INVALID / COLLECTOR_CONFIG_UNREADABLE, every problem with its path */
+const CONFIG: ConfigOptions = {
+  what: 'cấu hình collector',
+  error: (f) => new CollectorError(f.kind === 'unreadable' ? 'COLLECTOR_CONFIG_UNREADABLE' : 'COLLECTOR_CONFIG_INVALID', f.message, f.problems),
+};
 
 /** Validate a config object; every problem is reported with its path. Secrets from files are resolved here. */
 export function parseConfig(raw: unknown, source = 'config', readFile = (p: string) => readFileSync(p, 'utf8')): CollectorConfig {
-  const result = CollectorConfig.safeParse(raw);
-  if (!result.success) {
-    const problems = issues(result.error);
-    throw new CollectorError('COLLECTOR_CONFIG_INVALID', `cấu hình collector không hợp lệ (${source}):\n  - ${problems.join('\n  - ')}`, problems);
-  }
-  const cfg = result.data;
+  return resolveSecrets(parseInfraConfig(CollectorConfig, raw, source, CONFIG), readFile);
+}
+
+/** broker.password from its file, broker.caPem from broker.ca */
+function resolveSecrets(cfg: z.output<typeof CollectorConfig>, readFile: (p: string) => string): CollectorConfig {
   const read = (path: string, field: string) => {
     try {
       return readFile(path);
@@ -92,19 +93,5 @@ export function parseConfig(raw: unknown, source = 'config', readFile = (p: stri
 
 /** Read a YAML or JSON config file (composition root only). */
 export function loadConfig(path: string): CollectorConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const problem = `không mở được tệp cấu hình ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`;
-    throw new CollectorError('COLLECTOR_CONFIG_UNREADABLE', problem, [problem]);
-  }
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (err) {
-    const problem = `không đọc được YAML/JSON: ${(err as Error).message}`;
-    throw new CollectorError('COLLECTOR_CONFIG_INVALID', problem, [problem]);
-  }
-  return parseConfig(raw, path);
+  return resolveSecrets(loadInfraConfig(CollectorConfig, path, CONFIG), (p) => readFileSync(p, 'utf8'));
 }

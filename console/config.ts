@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { CommuneCode } from '../devices/ids.ts';
 import { FollowupConfig } from './followup/config.ts';
+import { ConfigError, loadConfig as loadInfraConfig, parseConfig as parseInfraConfig, type ConfigOptions } from '../infra/config.ts';
+
+export { ConfigError };
 
 /** The console's configuration: validated once, every problem reported with its path, then frozen. */
 export const ConsoleConfig = z.strictObject({
@@ -105,27 +106,13 @@ export const ConsoleConfig = z.strictObject({
 });
 export type ConsoleConfig = z.infer<typeof ConsoleConfig>;
 
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
-  constructor(readonly problems: string[]) {
-    super(`cấu hình console không hợp lệ:\n  - ${problems.join('\n  - ')}`);
-  }
-}
+/** a console config that cannot be used: ConfigError (CONFIG_INVALID / CONFIG_UNREADABLE), every problem listed */
+const CONFIG: ConfigOptions = { what: 'cấu hình console' };
 
-export function parseConfig(raw: unknown): Readonly<ConsoleConfig> {
-  const result = ConsoleConfig.safeParse(raw);
-  if (!result.success) {
-    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(gốc)'}: ${i.message}`));
-  }
-  return Object.freeze(result.data);
+export function parseConfig(raw: unknown, source = 'console config'): Readonly<ConsoleConfig> {
+  return parseInfraConfig(ConsoleConfig, raw, source, CONFIG);
 }
 
 export function loadConfig(path: string): Readonly<ConsoleConfig> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError([`không mở được tệp ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`]);
-  }
-  return parseConfig(parseYaml(text));
+  return loadInfraConfig(ConsoleConfig, path, CONFIG);
 }

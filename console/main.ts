@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { loadRegistry } from '../devices/registry/index.ts';
-import { createLogger } from '../infra/logger.ts';
+import { runService } from '../infra/service.ts';
 import { systemClock } from '../infra/clock.ts';
 import { Area } from './area.ts';
 import { loadConfig, type ConsoleConfig } from './config.ts';
@@ -14,7 +13,7 @@ import { Store } from './store/index.ts';
 import { UserService } from './users.ts';
 
 /**
- * The console's composition root: the only place that reads argv, env and files.
+ * The console's composition root: the only place that reads files (argv, signals, exit codes: infra/service.ts).
  *   tsx console/main.ts --config console.yaml                       run the console
  *   tsx console/main.ts --config c.yaml --create-user --username an --role staff --commune 90001 [--password-env VAR]
  *   tsx console/main.ts --config c.yaml --seed users.yaml            create the users listed there (existing ones are kept)
@@ -22,19 +21,16 @@ import { UserService } from './users.ts';
  * The password of --create-user comes from the environment variable named by --password-env (default CONSOLE_PASSWORD),
  * never from argv (visible in `ps`).
  */
-const { values } = parseArgs({
-  options: {
-    config: { type: 'string', default: process.env.CONSOLE_CONFIG ?? 'console.yaml' },
-    'create-user': { type: 'boolean', default: false },
-    username: { type: 'string' },
-    role: { type: 'string' },
-    commune: { type: 'string', multiple: true },
-    'display-name': { type: 'string' },
-    'password-env': { type: 'string', default: 'CONSOLE_PASSWORD' },
-    seed: { type: 'string' },
-    'print-public-key': { type: 'boolean', default: false },
-  },
-});
+const OPTIONS = {
+  'create-user': { type: 'boolean', default: false },
+  username: { type: 'string' },
+  role: { type: 'string' },
+  commune: { type: 'string', multiple: true },
+  'display-name': { type: 'string' },
+  'password-env': { type: 'string', default: 'CONSOLE_PASSWORD' },
+  seed: { type: 'string' },
+  'print-public-key': { type: 'boolean', default: false },
+} as const;
 
 function offline(config: Readonly<ConsoleConfig>) {
   const registry = loadRegistry(config.registryPath);
@@ -61,43 +57,37 @@ async function createUsers(config: Readonly<ConsoleConfig>, list: unknown[]): Pr
   }
 }
 
-async function main(): Promise<void> {
-  const config = loadConfig(values.config!);
-  if (values['create-user']) {
-    const password = process.env[values['password-env']!];
-    await createUsers(config, [{ username: values.username, password, role: values.role, communes: values.commune ?? [], displayName: values['display-name'] }]);
-    return;
-  }
-  if (values.seed) {
-    const seed = parseYaml(readFileSync(values.seed, 'utf8')) as { users?: unknown[] };
-    await createUsers(config, seed.users ?? []);
-    return;
-  }
-  if (values['print-public-key']) {
-    const { area, store } = offline(config);
-    store.close();
-    for (const c of area.communes) {
-      const k = loadOrCreateKey(config.dataDir, c);
-      console.log(`# ${c} ${area.communeName(c)}\nbroadcastKey (base64 SPKI DER): ${k.publicKeyDer}\n${k.publicKeyPem}`);
+void runService({
+  name: 'console',
+  usage: 'Cách dùng: tsx console/main.ts --config <console.yaml>   (hoặc biến môi trường CONSOLE_CONFIG)',
+  configEnv: 'CONSOLE_CONFIG',
+  defaultConfig: 'console.yaml',
+  options: OPTIONS,
+  loadConfig,
+  async start({ config, args: values, log }) {
+    if (values['create-user']) {
+      const password = process.env[values['password-env']!];
+      await createUsers(config, [{ username: values.username, password, role: values.role, communes: values.commune ?? [], displayName: values['display-name'] }]);
+      return;
     }
-    return;
-  }
-  const log = createLogger('console');
-  const registry = loadRegistry(config.registryPath);
-  const running = await startConsole({ config, registry, log });
-  for (const k of running.keys.values()) console.log(`commune ${k.commune} public key (registry commune.broadcastKey): ${k.publicKeyDer}`);
-  log.info({ url: running.url }, 'console listening');
-  const shutdown = () => {
-    running.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
-}
-
-main().catch((err) => {
-  console.error(err instanceof ConsoleError ? `${err.code}: ${err.message}` : (err as Error).message);
-  process.exit(1);
+    if (values.seed) {
+      const seed = parseYaml(readFileSync(values.seed, 'utf8')) as { users?: unknown[] };
+      await createUsers(config, seed.users ?? []);
+      return;
+    }
+    if (values['print-public-key']) {
+      const { area, store } = offline(config);
+      store.close();
+      for (const c of area.communes) {
+        const k = loadOrCreateKey(config.dataDir, c);
+        console.log(`# ${c} ${area.communeName(c)}\nbroadcastKey (base64 SPKI DER): ${k.publicKeyDer}\n${k.publicKeyPem}`);
+      }
+      return;
+    }
+    const registry = loadRegistry(config.registryPath);
+    const running = await startConsole({ config, registry, log });
+    for (const k of running.keys.values()) console.log(`commune ${k.commune} public key (registry commune.broadcastKey): ${k.publicKeyDer}`);
+    log.info({ url: running.url }, 'console listening');
+    return { stop: () => running.close() };
+  },
 });

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { Id } from '../devices/ids.ts';
+import { loadConfig as loadInfraConfig, parseConfig as parseInfraConfig, type ConfigOptions } from '../infra/config.ts';
 import { BridgeError } from './errors.ts';
 import { PressLogConfig } from './rating-box/config.ts';
 import { UNIT_SECTIONS } from './unit-sections.ts';
-import { formatIssues } from './zod-problems.ts';
 
 /** The bridge's config file (YAML or JSON), validated once by the composition root, then frozen. */
 const BrokerConfig = z
@@ -76,31 +75,20 @@ function unitSectionsSchema(): z.ZodObject<UnitSectionsShape, z.core.$strict> {
 }
 export type BridgeConfigInput = z.input<typeof BridgeConfig>;
 
+/** BRIDGE_CONFIG_INVALID / BRIDGE_CONFIG_UNREADABLE, every problem with its path */
+const CONFIG: ConfigOptions = {
+  what: 'cấu hình bridge',
+  error: (f) => new BridgeError(f.kind === 'unreadable' ? 'BRIDGE_CONFIG_UNREADABLE' : 'BRIDGE_CONFIG_INVALID', f.message, f.problems),
+};
+
 /** Validate a config object; every problem is reported with its path. Throws BRIDGE_CONFIG_INVALID. */
 export function parseConfig(raw: unknown, source = 'config'): Readonly<BridgeConfig> {
-  const result = BridgeConfig.safeParse(raw);
-  if (!result.success) {
-    const problems = formatIssues(result.error.issues);
-    throw new BridgeError('BRIDGE_CONFIG_INVALID', `cấu hình không hợp lệ (${source}):\n  - ${problems.join('\n  - ')}`, problems);
-  }
-  return Object.freeze(result.data);
+  return parseInfraConfig(BridgeConfig, raw, source, CONFIG);
 }
 
 /** Read and validate a YAML/JSON config file. */
 export function loadConfig(path: string): Readonly<BridgeConfig> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new BridgeError('BRIDGE_CONFIG_UNREADABLE', `không mở được tệp cấu hình ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`);
-  }
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (err) {
-    throw new BridgeError('BRIDGE_CONFIG_INVALID', `không đọc được YAML/JSON (${path}): ${(err as Error).message}`, [`(gốc): ${(err as Error).message}`]);
-  }
-  return parseConfig(raw, path);
+  return loadInfraConfig(BridgeConfig, path, CONFIG);
 }
 
 /** The broker password, from the config or its file (trailing newline trimmed). */

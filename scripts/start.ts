@@ -23,6 +23,7 @@ import { DataFolderLockedError, lockDataFolder, startEmbeddedInfluxd, type Influ
 import { ensureInfluxdInstalled, InfluxdMissingError } from '../infra/influxd.ts';
 import { createLogger } from '../infra/logger.ts';
 import { freePort } from '../infra/ports.ts';
+import { runService, type RunningService } from '../infra/service.ts';
 
 const log = createLogger('thanthien', process.env.LOG_LEVEL ?? 'warn');
 const dataDir = resolve(process.env.TT_DATA_DIR ?? '.data');
@@ -67,7 +68,7 @@ function reportInfluxd(event: InfluxdEvent): void {
   else log.error({ err: event.error, restartInMs: event.restartInMs }, 'influxd restart failed');
 }
 
-async function main(): Promise<void> {
+async function start(): Promise<RunningService> {
   mkdirSync(dataDir, { recursive: true });
   // InfluxDB and espeak-ng come from Debian; installed when missing (as root), else a clear message
   const deps = spawnSync('bash', [join(import.meta.dirname, 'install-system-deps.sh'), 'runtime'], { stdio: 'inherit' });
@@ -151,36 +152,23 @@ async function main(): Promise<void> {
   say('');
   say('Dashboards Grafana: dashboards/README.md. Nhấn Ctrl-C để dừng (press Ctrl-C to stop).');
 
-  // Ctrl-C reaches every process of the group and npm forwards it too, so one press can arrive twice:
-  // only a second signal a few seconds later means "stop now"
-  let stoppingSince: number | undefined;
-  const stop = async () => {
-    if (stoppingSince !== undefined) {
-      if (Date.now() - stoppingSince > 3000) process.exit(1);
-      return;
-    }
-    stoppingSince = Date.now();
-    say('\nĐang dừng… (stopping)');
-    influxd.stopSupervising(); // Ctrl-C reaches influxd too: its exit now is no crash to restart
-    await sim.stop();
-    cameraServer.close();
-    await console_.close();
-    await collector.close();
-    await broker.close();
-    await influxd.stop();
-    lock.release();
-    say('Đã dừng (stopped).');
-    process.exit(0);
-  };
   // package.json runs this as `exec node --import tsx`: one process under npm (no shell, no tsx parent that
   // would SIGKILL us when a relayed signal is not confirmed within 30 ms), so npm's forwarded SIGINT/SIGTERM
-  // and a terminal's Ctrl-C both reach these handlers
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
+  // and a terminal's Ctrl-C both reach the runner's handlers (a repeat within seconds is the same press)
+  return {
+    async stop() {
+      say('\nĐang dừng… (stopping)');
+      influxd.stopSupervising(); // Ctrl-C reaches influxd too: its exit now is no crash to restart
+      await sim.stop();
+      cameraServer.close();
+      await console_.close();
+      await collector.close();
+      await broker.close();
+      await influxd.stop();
+      lock.release();
+      say('Đã dừng (stopped).');
+    },
+  };
 }
 
-main().catch((err) => {
-  log.fatal({ err }, 'start failed');
-  console.error(err);
-  process.exit(1);
-});
+void runService({ name: 'thanthien', usage: 'npm start   (dữ liệu trong TT_DATA_DIR, mặc định ./.data)', start, stopTimeoutMs: 120_000 }, { log });
