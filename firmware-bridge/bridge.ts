@@ -70,12 +70,13 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
   const resolver = new TimeResolver({ outbox, history, time, boot, clock, log: log.child({ component: 'time' }) });
   time.start();
   await resolver.start();
-
-  let boardError: string | undefined;
-  const board = await deps.board().catch((err: { code?: string; message?: string }) => {
-    boardError = err?.code ?? String(err?.message ?? err);
-    log.error({ err }, 'GPIO board could not be opened: running without it (the outbox still drains)');
-    return nullBoard(boardError);
+  const { board, boardError } = await openBoard(deps);
+  const env: UnitEnv = { board, config, boot, outbox, resolveTimes: () => resolver.resolveAll() };
+  const units = await buildUnits(env, deps.units ?? []).catch(async (err: unknown) => {
+    time.stop();
+    await board.close().catch(() => undefined);
+    await outbox.close();
+    throw err;
   });
   const link = new Link({
     options: { ...config.broker, ...config.outbox, deviceId: config.deviceId, password: deps.password, ca: deps.ca },
@@ -93,60 +94,76 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
     outboxDepth: () => outbox.depth(),
     publish: (state) => link.publish('state', state, { retain: true, qos: 1 }),
   });
+  const core: CoreParts = { config, clock, time, log, outbox, link, heartbeat };
+  const { started, failed } = await startUnits(units, core);
+  link.onConnect(() => heartbeat.send());
+  link.start();
+  heartbeat.start();
+  return runningBridge({ ...core, boot, resolver, board, boardError, started, failed });
+}
 
-  const env: UnitEnv = { board, config, boot, outbox, resolveTimes: () => resolver.resolveAll() };
-  const units = await buildUnits(env, deps.units ?? []).catch(async (err: unknown) => {
-    time.stop();
-    await board.close().catch(() => undefined);
-    await outbox.close();
-    throw err;
-  });
-  let unitsFailed = 0;
+type Running = CoreParts & { boot: string; resolver: TimeResolver; board: GpioBoard; boardError?: string; started: BridgeUnit[]; failed: number };
+
+function runningBridge(r: Running): Bridge {
+  let stopping: Promise<void> | undefined;
+  return {
+    boot: r.boot,
+    outbox: r.outbox,
+    link: r.link,
+    heartbeat: r.heartbeat,
+    units: r.started,
+    stats: () => ({
+      boot: r.boot,
+      clockSynced: r.time.synced(),
+      outbox: r.outbox.stats(),
+      link: r.link.stats(),
+      resolved: { ...r.resolver.resolved },
+      unitsFailed: r.failed,
+      ...(r.boardError ? { boardError: r.boardError } : {}),
+    }),
+    stop: () =>
+      (stopping ??= (async () => {
+        r.heartbeat.stop();
+        for (const unit of [...r.started].reverse()) {
+          await unit.stop().catch((err) => r.log.error({ err, unit: unit.name }, 'unit stop failed'));
+        }
+        await r.link.stop();
+        r.time.stop();
+        await r.board.close().catch((err) => r.log.warn({ err }, 'board close failed'));
+        await r.resolver.resolveAll();
+        await r.outbox.close();
+      })()),
+  };
+}
+
+/** A board that cannot be opened leaves the bridge on a null board: the outbox still drains. */
+async function openBoard(deps: Pick<BridgeDeps, 'board' | 'log'>): Promise<{ board: GpioBoard; boardError?: string }> {
+  try {
+    return { board: await deps.board() };
+  } catch (e) {
+    const err = e as { code?: string; message?: string };
+    const boardError = err?.code ?? String(err?.message ?? err);
+    deps.log.error({ err }, 'GPIO board could not be opened: running without it (the outbox still drains)');
+    return { board: nullBoard(boardError), boardError };
+  }
+}
+
+/** A unit whose start() fails is logged and counted; the others, and the outbox, keep running. */
+async function startUnits(units: BridgeUnit[], parts: CoreParts): Promise<{ started: BridgeUnit[]; failed: number }> {
   const started: BridgeUnit[] = [];
+  let failed = 0;
   for (const unit of units) {
-    const ctx = unitContext(unit.name, { config, clock, time, log, outbox, link, heartbeat });
+    const ctx = unitContext(unit.name, parts);
     try {
       await mkdir(ctx.dataDir, { recursive: true });
       await unit.start(ctx);
       started.push(unit);
     } catch (err) {
-      unitsFailed++;
-      log.error({ err, unit: unit.name }, 'unit failed to start');
+      failed++;
+      parts.log.error({ err, unit: unit.name }, 'unit failed to start');
     }
   }
-  link.onConnect(() => heartbeat.send());
-  link.start();
-  heartbeat.start();
-
-  let stopping: Promise<void> | undefined;
-  return {
-    boot,
-    outbox,
-    link,
-    heartbeat,
-    units: started,
-    stats: () => ({
-      boot,
-      clockSynced: time.synced(),
-      outbox: outbox.stats(),
-      link: link.stats(),
-      resolved: { ...resolver.resolved },
-      unitsFailed,
-      ...(boardError ? { boardError } : {}),
-    }),
-    stop: () =>
-      (stopping ??= (async () => {
-        heartbeat.stop();
-        for (const unit of [...started].reverse()) {
-          await unit.stop().catch((err) => log.error({ err, unit: unit.name }, 'unit stop failed'));
-        }
-        await link.stop();
-        time.stop();
-        await board.close().catch((err) => log.warn({ err }, 'board close failed'));
-        await resolver.resolveAll();
-        await outbox.close();
-      })()),
-  };
+  return { started, failed };
 }
 
 /**

@@ -3,6 +3,7 @@ import { decode, encode, type Payload } from '../devices/contract/index.ts';
 import { topicFor, type DownlinkChannel, type UplinkChannel } from '../devices/topics.ts';
 import type { Clock } from '../infra/clock.ts';
 import type { Logger } from '../infra/logger.ts';
+import { endClientBounded, publishWithTimeout, PublishTimeoutError } from '../infra/mqtt-publish.ts';
 import type { Outbox, OutboxEntry } from './outbox/outbox.ts';
 
 /**
@@ -187,25 +188,18 @@ export class Link {
     if (this.#everSent.has(entry.id)) this.#stats.resent++;
     else this.#everSent.add(entry.id);
     this.#stats.sent++;
-    let settled = false;
-    const timer = clock.setTimeout(() => {
-      if (settled) return;
-      settled = true;
-      this.#stats.publishTimeouts++;
-      if (this.#inflight.get(entry.id) === slot) this.#inflight.delete(entry.id);
-    }, o.publishTimeoutMs);
-    this.#client!.publish(topicFor(o.deviceId, entry.channel), bytes, { qos: 1 }, (err) => {
-      if (settled) return;
-      settled = true;
-      timer.cancel();
-      if (err) {
-        this.#stats.publishErrors++;
-        if (this.#inflight.get(entry.id) === slot) this.#inflight.delete(entry.id);
-      } else {
+    // a message without its PUBACK in time leaves the window (the sweep sends it again); a late PUBACK is ignored
+    publishWithTimeout(this.#client!, clock, topicFor(o.deviceId, entry.channel), bytes, { qos: 1 }, o.publishTimeoutMs).then(
+      () => {
         slot.puback = true;
         this.#stats.pubacks++;
-      }
-    });
+      },
+      (err: unknown) => {
+        if (err instanceof PublishTimeoutError) this.#stats.publishTimeouts++;
+        else this.#stats.publishErrors++;
+        if (this.#inflight.get(entry.id) === slot) this.#inflight.delete(entry.id);
+      },
+    );
   }
 
   #sweep(): void {
@@ -265,21 +259,11 @@ export class Link {
     const client = this.#client;
     if (!client) return;
     if (client.connected) {
-      await withTimeout(
-        new Promise<void>((resolve) =>
-          client.publish(topicFor(this.deps.options.deviceId, 'availability'), encode('availability', { state: 'offline' }), { qos: 1, retain: true }, () => resolve()),
-        ),
-        timeoutMs,
+      const offline = encode('availability', { state: 'offline' });
+      await publishWithTimeout(client, this.deps.clock, topicFor(this.deps.options.deviceId, 'availability'), offline, { qos: 1, retain: true }, timeoutMs).catch(
+        (err: unknown) => this.deps.log.warn({ err }, 'retained offline not acknowledged'),
       );
     }
-    await withTimeout(new Promise<void>((resolve) => client.end(false, {}, () => resolve())), timeoutMs);
-    client.end(true);
+    await endClientBounded(client, this.deps.clock, timeoutMs);
   }
-}
-
-function withTimeout(p: Promise<void>, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    void p.finally(() => (clearTimeout(t), resolve()));
-  });
 }

@@ -1,10 +1,10 @@
 import type { z } from 'zod';
+import { formatIssues } from '../infra/zod-issues.ts';
 import { CameraProbeConfig } from './cameras/config.ts';
 import { BridgeError } from './errors.ts';
 import { RatingBoxConfig } from './rating-box/config.ts';
 import { SpeakerConfig } from './speaker/config.ts';
 import { UpdateConfig } from './update/config.ts';
-import { formatIssues } from './zod-problems.ts';
 
 /**
  * The config schema of every unit, by its key under `units` in the bridge config. Only the schemas live here

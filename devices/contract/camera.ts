@@ -3,7 +3,7 @@ import { Id } from '../ids.ts';
 import { UtcTime } from './time.ts';
 
 /**
- * Why a probe found a camera down (firmware-bridge/camera-probe.ts):
+ * Why a probe found a camera down (firmware-bridge/cameras/camera-probe.ts):
  * - connect-refused: nothing listens on the RTSP port / HTTP host (camera off, wrong port);
  * - timeout:         no answer within the probe timeout (camera or network hung, cable cut);
  * - unreachable:     no route / host down / DNS failure;

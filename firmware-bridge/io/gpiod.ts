@@ -20,96 +20,116 @@ export type GpiodOptions = {
   log?: Logger;
 };
 
-export function openGpiodBoard(opts: GpiodOptions): GpioBoard {
-  const gpioset = opts.gpiosetBin ?? '/usr/bin/gpioset';
-  const gpiomon = opts.gpiomonBin ?? '/usr/bin/gpiomon';
-  const children = new Set<ChildProcess>();
-  const outputs: GpiodOutput[] = [];
-  let closed = false;
+/** the libgpiod tools' processes of one board: every one is stopped on close */
+class GpiodTools {
+  readonly children = new Set<ChildProcess>();
+  closed = false;
+  readonly gpioset: string;
+  readonly gpiomon: string;
 
-  const run = (bin: string, args: string[]) => {
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.add(child);
-    child.once('exit', () => children.delete(child));
-    child.on('error', (err) => opts.log?.error({ err: err.message, bin }, 'gpiod tool failed to start'));
-    child.stderr!.on('data', (b: Buffer) => opts.log?.warn({ bin, stderr: b.toString().trim().slice(0, 300) }, 'gpiod tool'));
-    return child;
-  };
-  const offset = (pin: PinId): string => {
-    const n = typeof pin === 'number' ? pin : Number(pin.replace(/^GPIO/i, ''));
-    if (!Number.isInteger(n) || n < 0 || n > 511) throw new Error(`gpiod: pin ${String(pin)} is not a line offset (0-511 or GPIOn)`);
-    return String(n);
-  };
-
-  const exited = (c: ChildProcess) => new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r())));
-
-  class GpiodOutput implements DigitalOutput {
-    #on = false;
-    #holder?: ChildProcess;
-    /** value changes in order: a line has one holder at a time (a second request would be refused EBUSY) */
-    #chain: Promise<void> = Promise.resolve();
-    constructor(readonly pin: PinId, readonly kind: OutputKind) {}
-    get on() {
-      return this.#on;
-    }
-    set(on: boolean): void {
-      if (closed) return;
-      this.#on = on;
-      this.#chain = this.#chain.then(async () => {
-        if (closed || this.#on !== on) return; // superseded by a later set() or by close()
-        const previous = this.#holder;
-        this.#holder = undefined;
-        if (previous) {
-          previous.kill('SIGTERM');
-          await exited(previous);
-        }
-        this.#holder = run(gpioset, ['--mode=signal', opts.chip, `${offset(this.pin)}=${on ? 1 : 0}`]);
-      });
-    }
-    /** the line low and released (close) */
-    async off(): Promise<void> {
-      this.#on = false;
-      await this.#chain;
-      const h = this.#holder;
-      this.#holder = undefined;
-      if (h) {
-        h.kill('SIGTERM');
-        await exited(h);
-      }
-      await exited(run(gpioset, ['--mode=exit', opts.chip, `${offset(this.pin)}=0`]));
-    }
+  constructor(readonly opts: GpiodOptions) {
+    this.gpioset = opts.gpiosetBin ?? '/usr/bin/gpioset';
+    this.gpiomon = opts.gpiomonBin ?? '/usr/bin/gpiomon';
   }
 
+  run(bin: string, args: string[]): ChildProcess {
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.children.add(child);
+    child.once('exit', () => this.children.delete(child));
+    child.on('error', (err) => this.opts.log?.error({ err: err.message, bin }, 'gpiod tool failed to start'));
+    child.stderr!.on('data', (b: Buffer) => this.opts.log?.warn({ bin, stderr: b.toString().trim().slice(0, 300) }, 'gpiod tool'));
+    return child;
+  }
+
+  /** `gpioset` for one line, holding it (signal) or setting it and letting go (exit) */
+  set(pin: PinId, on: boolean, mode: 'signal' | 'exit'): ChildProcess {
+    return this.run(this.gpioset, [`--mode=${mode}`, this.opts.chip, `${lineOffset(pin)}=${on ? 1 : 0}`]);
+  }
+}
+
+function lineOffset(pin: PinId): string {
+  const n = typeof pin === 'number' ? pin : Number(pin.replace(/^GPIO/i, ''));
+  if (!Number.isInteger(n) || n < 0 || n > 511) throw new Error(`gpiod: pin ${String(pin)} is not a line offset (0-511 or GPIOn)`);
+  return String(n);
+}
+
+function exited(c: ChildProcess): Promise<void> {
+  return new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r())));
+}
+
+class GpiodOutput implements DigitalOutput {
+  #on = false;
+  #holder?: ChildProcess;
+  /** value changes in order: a line has one holder at a time (a second request would be refused EBUSY) */
+  #chain: Promise<void> = Promise.resolve();
+  constructor(
+    private readonly tools: GpiodTools,
+    readonly pin: PinId,
+    readonly kind: OutputKind,
+  ) {}
+  get on() {
+    return this.#on;
+  }
+  set(on: boolean): void {
+    if (this.tools.closed) return;
+    this.#on = on;
+    this.#chain = this.#chain.then(async () => {
+      if (this.tools.closed || this.#on !== on) return; // superseded by a later set() or by close()
+      await this.#release();
+      this.#holder = this.tools.set(this.pin, on, 'signal');
+    });
+  }
+  /** the line low and released (close) */
+  async off(): Promise<void> {
+    this.#on = false;
+    await this.#chain;
+    await this.#release();
+    await exited(this.tools.set(this.pin, false, 'exit'));
+  }
+  async #release(): Promise<void> {
+    const h = this.#holder;
+    this.#holder = undefined;
+    if (h) {
+      h.kill('SIGTERM');
+      await exited(h);
+    }
+  }
+}
+
+function gpiodInput(tools: GpiodTools, pin: PinId, pullUp: boolean): DigitalInput {
+  const listeners: ((active: boolean) => void)[] = [];
+  const child = tools.run(tools.gpiomon, [`--bias=${pullUp ? 'pull-up' : 'as-is'}`, '--format=%o %e', tools.opts.chip, lineOffset(pin)]);
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    const m = /^(\d+)\s+([01])$/.exec(line.trim());
+    if (!m) return;
+    const high = m[2] === '1';
+    // with the pull-up a pressed button pulls the line low
+    const active = pullUp ? !high : high;
+    for (const fn of listeners) fn(active);
+  });
+  return { pin, onChange: (fn) => void listeners.push(fn) };
+}
+
+export function openGpiodBoard(opts: GpiodOptions): GpioBoard {
+  const tools = new GpiodTools(opts);
+  const outputs: GpiodOutput[] = [];
   return {
     name: `gpiod (${opts.chip})`,
-    input(pin, o = {}): DigitalInput {
-      const listeners: ((active: boolean) => void)[] = [];
-      const pullUp = o.pullUp ?? true;
-      const child = run(gpiomon, [`--bias=${pullUp ? 'pull-up' : 'as-is'}`, '--format=%o %e', opts.chip, offset(pin)]);
-      createInterface({ input: child.stdout! }).on('line', (line) => {
-        const m = /^(\d+)\s+([01])$/.exec(line.trim());
-        if (!m) return;
-        const high = m[2] === '1';
-        // with the pull-up a pressed button pulls the line low
-        const active = pullUp ? !high : high;
-        for (const fn of listeners) fn(active);
-      });
-      return { pin, onChange: (fn) => void listeners.push(fn) };
-    },
+    input: (pin, o = {}) => gpiodInput(tools, pin, o.pullUp ?? true),
     output(pin, kind) {
-      offset(pin); // a bad pin is refused here, not later inside the value chain
-      const out = new GpiodOutput(pin, kind);
+      lineOffset(pin); // a bad pin is refused here, not later inside the value chain
+      const out = new GpiodOutput(tools, pin, kind);
       outputs.push(out);
       out.set(false);
       return out;
     },
     async close() {
-      if (closed) return;
-      closed = true;
+      if (tools.closed) return;
+      tools.closed = true;
       // every output off and released, then the monitors stopped
       await Promise.all(outputs.map((o) => o.off()));
-      for (const c of children) c.kill('SIGTERM');
-      await Promise.all([...children].map(exited));
+      for (const c of tools.children) c.kill('SIGTERM');
+      await Promise.all([...tools.children].map(exited));
     },
   };
 }

@@ -1,15 +1,7 @@
 import { z } from 'zod';
 import { CommuneCode, Id } from '../../devices/ids.ts';
 import { Priority } from '../../devices/contract/broadcast.ts';
-import { publicKeyOf } from '../../devices/schedule-signature.ts';
-
-export function isEd25519PublicKey(text: string): boolean {
-  try {
-    return publicKeyOf(text).asymmetricKeyType === 'ed25519';
-  } catch {
-    return false;
-  }
-}
+import { isEd25519PublicKey } from '../ed25519-key.ts';
 
 /** "HH:MM" in Vietnam time (Asia/Ho_Chi_Minh, UTC+7, no DST). */
 const HourMinute = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'giờ phải có dạng HH:MM (format HH:MM, Vietnam time)');

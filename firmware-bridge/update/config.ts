@@ -1,13 +1,5 @@
 import { z } from 'zod';
-import { releasePublicKey } from '../../devices/release-signature.ts';
-
-function isEd25519PublicKey(text: string): boolean {
-  try {
-    return releasePublicKey(text).asymmetricKeyType === 'ed25519';
-  } catch {
-    return false;
-  }
-}
+import { isEd25519PublicKey } from '../ed25519-key.ts';
 
 /** units.update of the bridge config */
 export const UpdateConfig = z.strictObject({
