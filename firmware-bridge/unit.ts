@@ -6,12 +6,13 @@ import type { Logger } from '../infra/logger.ts';
 import type { BridgeConfig } from './config.ts';
 import type { GpioBoard } from './io/io.ts';
 import type { Outbox } from './outbox/outbox.ts';
+import type { ReceiptChannel } from './outbox/records.ts';
 
 /**
  * The bridge on a Pi runs one unit per capability (rating box, loudspeaker, camera probe), like
  * zigbee2mqtt's extensions. A unit's constructor only stores its inputs; start/stop own pins and timers.
  */
-export type ReceiptChannel = 'rating' | 'broadcast-log';
+export type { ReceiptChannel } from './outbox/records.ts';
 
 export interface TrustedTime {
   /** is the wall clock trustworthy now (NTP / modem / RTC synced, and not before the epoch floor)? */
