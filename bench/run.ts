@@ -23,6 +23,8 @@ import { measureAckLatency } from '../simulator/bench-ack.ts';
 import { runSatisfactionViewBench } from './satisfaction-view.ts';
 import { recordBridgeBudget, runBridgeBudgetBench } from './bridge-budget.ts';
 import { runClusterBench } from './cluster.ts';
+import { runClusterSoakBench } from './cluster-soak.ts';
+import { runClusterPathBench } from './cluster-path.ts';
 import { runBrokerAttackBench } from './broker-attack.ts';
 import { runLiveLatencyBench } from './live-latency.ts';
 import { recordProvinceReach, runProvinceReachBench } from './province-reach.ts';
@@ -45,6 +47,8 @@ try {
     satisfactionView: ['satisfaction-view', 'province satisfaction view, 100 communes × 1 year', () => runSatisfactionViewBench({ dir, influxUrl: influxd.url, quick })],
     bridgeBudget: ['bridge-budget', 'bridge RSS, start-up and SD writes on one core (built JS)', () => runBridgeBudgetBench({ quick }).then((r) => (recordBridgeBudget(r), r))],
     cluster: ['cluster', 'province scale: broker nodes on Redis vs mosquitto, reconnect storm, soak', () => runClusterBench({ quick, dir })],
+    clusterPath: ['cluster-path', 'whole path: haproxy → 1 vs 2 broker nodes → 1 vs 2 collectors → InfluxDB, exactly once', () => runClusterPathBench({ influxUrl: influxd.url })],
+    clusterSoak: ['cluster-soak', 'broker node on Redis soaked (BENCH_SOAK_S, BENCH_SOAK_N): RSS and Redis memory', () => runClusterSoakBench()],
     provinceReach: ['province-reach', 'province emergency and stop reach (2,000 speakers, 100 communes)', async () => { const r = await runProvinceReachBench(); recordProvinceReach(r); return r; }],
     brokerAttack: ['broker-attack', 'broker under attack: declared-length memory, wrong-password flood', () => runBrokerAttackBench()],
     liveLatency: ['live-latency', 'live broadcast mouth→speaker latency (1 and 50 speakers), relay start delay', () => runLiveLatencyBench()],

@@ -10,7 +10,7 @@ import type { SharedVerdicts } from './shared-auth-cache.ts';
  * Who is this CONNECT? The username must equal the client id (so topic rights follow the id
  * the broker registers), and the password must match the registry's scrypt hash.
  *
- * Verifications are cached, keyed by (id, stored hash, sha256(password)): a commune's boxes all
+ * Verifications are cached, keyed by sha256(id, stored hash, password): a commune's boxes all
  * reconnect together after a power or 4G cut, and scrypt costs ~50 ms of CPU each. The registry
  * is immutable for the broker's life, so a cached answer (right or wrong) stays true. Concurrent
  * checks of the same key share one scrypt run. The password itself is never stored or logged.
@@ -31,7 +31,8 @@ export function createAuthenticator(registry: Registry, cacheSize: number, scali
   let runs = 0;
 
   const verify = (id: string, stored: string, password: Buffer): Promise<boolean> => {
-    const key = `${id}\n${stored}\n${createHash('sha256').update(password).digest('base64')}`;
+    // a 44-character key: id + stored hash would keep ~200 bytes per device that logged in
+    const key = createHash('sha256').update(id).update('\0').update(stored).update('\0').update(password).digest('base64');
     const hit = cache.get(key);
     if (hit) return hit;
     const scrypt = () => {

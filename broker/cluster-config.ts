@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BrokerNodeId } from '../devices/contract/broker-refusals.ts';
 
 /**
  * Settings of a broker node that shares Redis with other nodes (province scale).
@@ -17,8 +18,11 @@ export const EmitterConfig = z.discriminatedUnion('kind', [
 ]);
 
 export const ClusterConfig = z.strictObject({
-  /** a name for logs and the node's statistics (the aedes id stays random per start, so a restarted node's old wills fire) */
-  nodeName: z.string().min(1).max(64).optional(),
+  /**
+   * a name for logs and the node's statistics, also its refusal-count topic level (default: the host name); the
+   * aedes id stays random per start, so a restarted node's old wills fire
+   */
+  nodeName: BrokerNodeId.optional(),
   /**
    * aedes heartbeat between nodes. A dead node's wills are published by a live node after
    * 3–7 heartbeats (aedes checks every 4); the default bounds that to about 20–35 s.

@@ -1,4 +1,3 @@
-import { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import mqttPacket from 'mqtt-packet';
 import type { Clock } from '../infra/clock.ts';
@@ -12,7 +11,11 @@ import type { RefusalReason } from './refusals.ts';
  * 256 MB. Here the declared length (§2.2.3) is checked as soon as its varint is read, before the body:
  * a small limit until the client has logged in, a larger one after; over it, the socket is closed and
  * counted. The guard assembles each packet (so it never holds more than the limit) and hands aedes
- * whole packets only. It also:
+ * whole packets only. It sits on the socket itself, in front of the socket's own readable buffer
+ * (the `push` the socket's handle calls for every chunk read), rather than as a second stream per
+ * connection: a duplex wrapper cost about 1.5 KB of heap per connection (its two stream states,
+ * listeners and buffers), a tenth of a node's budget at province scale. aedes reads and writes the
+ * socket as usual. It also:
  * - closes a connection whose CONNECT has not arrived within a bound, and one whose packet started
  *   but did not complete within a bound (a client trickling one byte a second), counted;
  * - checks the CONNECT's protocol name and level (§3.1.2.1, §3.1.2.2) and parses it once, so every
@@ -46,67 +49,52 @@ export type GuardRefusal = (reason: RefusalReason, detail: string) => void;
 const TYPE = { connect: 1, publish: 3, pubrel: 6 } as const;
 const CONNACK_UNACCEPTABLE_PROTOCOL = Buffer.from([0x20, 0x02, 0x00, 0x01]);
 
-export class FrameGuard extends Duplex {
-  readonly remoteAddress: string | undefined;
+const GUARDED = Symbol('frame-guard');
+
+/** Put the guard on a new socket, before aedes reads from it. */
+export function guardSocket(socket: Socket, limits: FrameLimits, clock: Clock, refuse: GuardRefusal): void {
+  const guard = new FrameGuard(socket, limits, clock, refuse);
+  (socket as unknown as Record<symbol, FrameGuard>)[GUARDED] = guard;
+}
+
+/** authentication succeeded on this connection: the larger limit applies from now on */
+export function markLoggedIn(conn: unknown): void {
+  (conn as Record<symbol, FrameGuard | undefined> | undefined)?.[GUARDED]?.loggedIn();
+}
+
+class FrameGuard {
   #socket: Socket;
   #limits: FrameLimits;
   #clock: Clock;
   #refuse: GuardRefusal;
+  /** the socket's own push: what the guard lets through goes into its readable buffer */
+  #push: (chunk: Buffer | null) => boolean;
+  #pushed = true;
   #loggedIn = false;
   #connectSeen = false;
-  #header: number[] = [];
+  // the partial-packet state exists only while a packet straddles reads (allocated then, not per connection)
+  #header?: number[];
   #need = -1; // body bytes still to read; -1 while reading the fixed header
-  #body: Buffer[] = [];
-  #packetTimer?: { cancel(): void };
-  #connectTimer?: { cancel(): void };
+  #body?: Buffer[];
+  #packetTimer?: { cancel(): void } | undefined;
+  #connectTimer?: { cancel(): void } | undefined;
   /** packet ids of poisoned QoS 2 publishes whose PUBREL we answer ourselves */
-  #poisonedQos2 = new Set<number>();
+  #poisonedQos2?: Set<number>;
   #closed = false;
 
   constructor(socket: Socket, limits: FrameLimits, clock: Clock, refuse: GuardRefusal) {
-    super({ allowHalfOpen: false });
     this.#socket = socket;
     this.#limits = limits;
     this.#clock = clock;
     this.#refuse = refuse;
-    this.remoteAddress = socket.remoteAddress;
-    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
-    socket.on('end', () => this.push(null));
-    socket.on('close', () => {
-      this.#stop();
-      this.destroy();
-    });
-    socket.on('error', (err) => this.destroy(err));
-    socket.on('drain', () => this.emit('guard-drain'));
+    const push = socket.push;
+    this.#push = (chunk) => push.call(socket, chunk);
+    socket.push = (chunk: Buffer | null) => (chunk === null || this.#closed ? this.#push(chunk) : this.#onData(chunk));
     this.#connectTimer = clock.setTimeout(() => this.#close('connect-timeout', `no CONNECT within ${limits.connectTimeoutMs} ms`), limits.connectTimeoutMs);
   }
 
-  /** authentication succeeded: the larger limit applies from now on */
   loggedIn(): void {
     this.#loggedIn = true;
-  }
-
-  override _read(): void {
-    this.#socket.resume();
-  }
-
-  override _write(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
-    if (this.#socket.write(chunk)) done();
-    else this.once('guard-drain', () => done());
-  }
-
-  override _writev(chunks: { chunk: Buffer }[], done: (err?: Error | null) => void): void {
-    this._write(Buffer.concat(chunks.map((c) => c.chunk)), 'binary', done);
-  }
-
-  override _final(done: (err?: Error | null) => void): void {
-    this.#socket.end(() => done());
-  }
-
-  override _destroy(err: Error | null, done: (err?: Error | null) => void): void {
-    this.#stop();
-    this.#socket.destroy();
-    done(err);
   }
 
   #stop(): void {
@@ -114,17 +102,19 @@ export class FrameGuard extends Duplex {
     this.#packetTimer?.cancel();
     this.#connectTimer?.cancel();
     this.#packetTimer = this.#connectTimer = undefined;
-    this.#body = [];
+    this.#header = this.#body = undefined;
   }
 
   #close(reason: RefusalReason, detail: string): void {
     if (this.#closed) return;
-    this.#refuse(reason, detail);
     this.#stop();
+    if (this.#socket.destroyed) return; // gone on its own before the bound: nothing to refuse
+    this.#refuse(reason, detail);
     this.#socket.destroy();
   }
 
-  #onData(chunk: Buffer): void {
+  #onData(chunk: Buffer): boolean {
+    this.#pushed = true;
     let off = 0;
     // complete, accepted packets lying whole in this chunk are handed on as one slice of it, without a copy
     let run = -1;
@@ -133,9 +123,9 @@ export class FrameGuard extends Duplex {
       run = -1;
     };
     while (off < chunk.length && !this.#closed) {
-      if (this.#need < 0 && this.#header.length === 0) {
+      if (this.#need < 0 && !this.#header) {
         const whole = this.#wholePacketAt(chunk, off);
-        if (this.#closed) return;
+        if (this.#closed) return true;
         if (whole) {
           const end = off + whole.headerLength + whole.length;
           if (this.#accept(chunk.subarray(off, end), whole.headerLength)) {
@@ -149,46 +139,51 @@ export class FrameGuard extends Duplex {
       }
       flush(off);
       if (this.#need < 0) {
-        const byte = chunk[off++];
-        this.#header.push(byte);
-        if (this.#header.length === 1) {
-          if (!this.#typeAcceptable(byte >> 4)) return;
+        const byte = chunk[off++]!;
+        const header = (this.#header ??= []);
+        header.push(byte);
+        if (header.length === 1) {
+          if (!this.#typeAcceptable(byte >> 4)) return true;
           continue;
         }
         if (byte & 0x80) {
-          if (this.#header.length === 5) return this.#close('frame-malformed', 'remaining length longer than 4 bytes');
+          if (header.length === 5) {
+            this.#close('frame-malformed', 'remaining length longer than 4 bytes');
+            return true;
+          }
           continue;
         }
         let length = 0;
-        for (let i = this.#header.length - 1; i >= 1; i--) length = length * 128 + (this.#header[i] & 0x7f);
-        if (!this.#lengthAcceptable(length)) return;
+        for (let i = header.length - 1; i >= 1; i--) length = length * 128 + (header[i]! & 0x7f);
+        if (!this.#lengthAcceptable(length)) return true;
         this.#need = length;
+        this.#body = [];
       } else {
         const take = Math.min(this.#need, chunk.length - off);
-        this.#body.push(chunk.subarray(off, off + take));
+        this.#body!.push(chunk.subarray(off, off + take));
         off += take;
         this.#need -= take;
       }
       if (this.#need === 0) this.#complete();
     }
     flush(off);
-    const midPacket = this.#header.length > 0;
-    if (midPacket && !this.#packetTimer && !this.#closed) {
+    if (this.#header && !this.#packetTimer && !this.#closed) {
       this.#packetTimer = this.#clock.setTimeout(
         () => this.#close('frame-slow', `packet not complete within ${this.#limits.packetTimeoutMs} ms`),
         this.#limits.packetTimeoutMs,
       );
     }
+    return this.#pushed;
   }
 
   /** a packet whose fixed header and body are all inside `chunk` at `off` (the common case), checked; else undefined */
   #wholePacketAt(chunk: Buffer, off: number): { headerLength: number; length: number } | undefined {
-    if (!this.#typeAcceptable(chunk[off] >> 4)) return undefined;
+    if (!this.#typeAcceptable(chunk[off]! >> 4)) return undefined;
     let length = 0;
     let multiplier = 1;
     for (let i = 1; i <= 4; i++) {
       if (off + i >= chunk.length) return undefined; // the varint goes on in the next chunk
-      const byte = chunk[off + i];
+      const byte = chunk[off + i]!;
       length += (byte & 0x7f) * multiplier;
       multiplier *= 128;
       if (!(byte & 0x80)) {
@@ -212,15 +207,16 @@ export class FrameGuard extends Duplex {
     return this.#reject(this.#loggedIn ? 'frame-too-large' : 'frame-too-large-before-login', `declared ${length} bytes > ${limit}`);
   }
 
+  /** into the socket's readable buffer; false (buffer full) makes the socket stop reading, as without the guard */
   #emit(bytes: Buffer): void {
-    if (!this.push(bytes)) this.#socket.pause();
+    this.#pushed = this.#push(bytes);
   }
 
   #complete(): void {
-    const packet = Buffer.concat([Buffer.from(this.#header), ...this.#body]);
-    const bodyAt = this.#header.length;
-    this.#header = [];
-    this.#body = [];
+    const header = this.#header!;
+    const packet = Buffer.concat([Buffer.from(header), ...this.#body!]);
+    const bodyAt = header.length;
+    this.#header = this.#body = undefined;
     this.#need = -1;
     this.#packetTimer?.cancel();
     this.#packetTimer = undefined;
@@ -229,7 +225,7 @@ export class FrameGuard extends Duplex {
 
   /** a complete packet: hand it to aedes (true), or it was answered, dropped or refused here (false) */
   #accept(packet: Buffer, bodyAt: number): boolean {
-    const type = packet[0] >> 4;
+    const type = packet[0]! >> 4;
     if (type === TYPE.connect && !this.#connectSeen) {
       this.#connectSeen = true;
       this.#connectTimer?.cancel();
@@ -240,8 +236,8 @@ export class FrameGuard extends Duplex {
     if (type === TYPE.publish) return this.#publishAcceptable(packet, bodyAt);
     if (type === TYPE.pubrel && packet.length >= bodyAt + 2) {
       const id = packet.readUInt16BE(bodyAt);
-      if (this.#poisonedQos2.delete(id)) {
-        this.write(Buffer.from([0x70, 0x02, id >> 8, id & 0xff])); // PUBCOMP
+      if (this.#poisonedQos2?.delete(id)) {
+        this.#socket.write(Buffer.from([0x70, 0x02, id >> 8, id & 0xff])); // PUBCOMP
         return false;
       }
     }
@@ -272,7 +268,7 @@ export class FrameGuard extends Duplex {
   #publishAcceptable(packet: Buffer, at: number): boolean {
     if (packet.length < at + 2) return true; // aedes' parser refuses it as malformed
     const topicLength = packet.readUInt16BE(at);
-    const qos = (packet[0] >> 1) & 3;
+    const qos = (packet[0]! >> 1) & 3;
     const idAt = at + 2 + topicLength;
     if (packet.length < idAt + (qos > 0 ? 2 : 0)) return true;
     const topic = packet.toString('utf8', at + 2, idAt);
@@ -281,8 +277,9 @@ export class FrameGuard extends Duplex {
     this.#refuse(why === 'wildcard in topic name' ? 'publish-wildcard-topic' : 'publish-invalid-topic', `${why}: ${JSON.stringify(topic.slice(0, 200))}`);
     if (qos === 1 || qos === 2) {
       const id = packet.readUInt16BE(idAt);
-      if (qos === 2) this.#poisonedQos2.add(id);
-      this.write(Buffer.from([qos === 1 ? 0x40 : 0x50, 0x02, id >> 8, id & 0xff])); // PUBACK / PUBREC, in order with aedes' writes
+      if (qos === 2) (this.#poisonedQos2 ??= new Set()).add(id);
+      // PUBACK / PUBREC on the socket aedes writes to, so in order with its writes
+      this.#socket.write(Buffer.from([qos === 1 ? 0x40 : 0x50, 0x02, id >> 8, id & 0xff]));
     }
     return false;
   }

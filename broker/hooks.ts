@@ -6,7 +6,7 @@ import { canPublish, canRead, canSubscribe, type Identity } from './acl.ts';
 import type { Authenticator } from './auth.ts';
 import type { BrokerConfig } from './config.ts';
 import type { ConformancePrincipal } from './conformance.ts';
-import { FrameGuard } from './frame-guard.ts';
+import { markLoggedIn } from './frame-guard.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 import type { RefusalReason } from './refusals.ts';
 import { TokenBucket } from './rate-limit.ts';
@@ -97,7 +97,7 @@ export function createHooks(deps: HookDeps) {
         done(authError(reason, AUTH_CODES[reason] ?? CONNACK.badUserNameOrPassword), false);
       };
       const accept = () => {
-        if (client.conn instanceof FrameGuard) client.conn.loggedIn();
+        markLoggedIn(client.conn);
         done(null, true);
       };
       if (facts?.emptyIdKept) return refuse('auth-empty-client-id', 'empty client id without a clean session');

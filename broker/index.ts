@@ -1,4 +1,5 @@
-import { Aedes, type Client } from 'aedes';
+import { hostname } from 'node:os';
+import { Aedes, type AedesPublishPacket, type Client } from 'aedes';
 import type { Registry } from '../devices/registry/index.ts';
 import { systemClock, type Clock } from '../infra/clock.ts';
 import type { Logger } from '../infra/logger.ts';
@@ -8,18 +9,20 @@ import { joinCluster, type ClusterNode } from './cluster.ts';
 import type { BrokerConfig } from './config.ts';
 import { BrokerError } from './errors.ts';
 import { ConformancePrincipal } from './conformance.ts';
-import { FrameGuard } from './frame-guard.ts';
+import { guardSocket } from './frame-guard.ts';
+import { createRepeatFilter, deliverEveryPacket } from './delivery-order.ts';
 import { createHooks } from './hooks.ts';
 import { LoginThrottle } from './login-throttle.ts';
 import { listen, type Listener, type TlsMaterial } from './listeners.ts';
 import { createPersistence } from './persistence.ts';
+import { liveRegistry, type RegistryDiff } from './registry-reload.ts';
 import { createSharedVerdicts, type SharedVerdicts } from './shared-auth-cache.ts';
-import { REFUSALS_TOPIC, RefusalLog, refusalsPayload, type BrokerStats } from './stats.ts';
+import { nodeId, RefusalLog, refusalsPayload, refusalsTopic, type BrokerStats } from './stats.ts';
 
 export { BrokerConfig, loadBrokerConfig, parseBrokerConfig } from './config.ts';
 export { BrokerError } from './errors.ts';
 export { DROP_TOPIC } from './hooks.ts';
-export { REFUSALS_TOPIC, RefusalsPayload, type BrokerStats } from './stats.ts';
+export { REFUSALS_FILTER, RefusalsPayload, refusalsTopic, type BrokerStats } from './stats.ts';
 export { REFUSAL_REASONS, type RefusalReason } from './refusals.ts';
 export type { TlsMaterial } from './listeners.ts';
 
@@ -47,17 +50,27 @@ export type ClusterStats = {
   admissionRefused: number;
 };
 
+export type RegistryReload = RegistryDiff & { disconnected: string[] };
+
 export type RunningBroker = {
   port: number;
   tlsPort?: number;
   stats(): BrokerStats;
   cluster(): ClusterStats;
+  /**
+   * Use this registry from now on (the next CONNECT and packet); clients whose entry was removed or changed are
+   * disconnected (they log in again under the new one). Returns what changed and who was disconnected.
+   */
+  reloadRegistry(next: Registry): RegistryReload;
   close(): Promise<void>;
 };
 
 /** Start the MQTT 3.1.1 broker: aedes with the registry's authentication and topic rights, on TCP (and TLS). */
 export async function startBroker(deps: BrokerDeps): Promise<RunningBroker> {
-  const { config, registry } = deps;
+  const { config } = deps;
+  // every reader of the registry holds this view: reloadRegistry() replaces what it shows (registry-reload.ts)
+  const live = liveRegistry(deps.registry);
+  const registry = live.view;
   const clock = deps.clock ?? systemClock;
   const log = deps.log.child({ component: 'broker' });
   if (config.tls && !deps.tls) throw new BrokerError('BROKER_TLS_MATERIAL_MISSING', 'cấu hình có tls nhưng thiếu chứng chỉ/khóa (tls configured, certificate material not given)');
@@ -78,15 +91,19 @@ export async function startBroker(deps: BrokerDeps): Promise<RunningBroker> {
   if (config.persistence.kind === 'redis' && config.emitter?.kind === 'memory') {
     log.warn('Redis persistence with an in-process emitter: one node only (other nodes would not hear its publishes)');
   }
+  const repeats = createRepeatFilter();
   const aedes = await Aedes.createBroker({
     ...(store.persistence ? { persistence: store.persistence } : {}),
     ...(store.emitter ? { mq: store.emitter } : {}),
     heartbeatInterval: config.cluster.heartbeatIntervalMs,
-    preConnect: hooks.preConnect,
+    preConnect: (client: Client, packet: Parameters<typeof hooks.preConnect>[1], done: Parameters<typeof hooks.preConnect>[2]) => {
+      deliverEveryPacket(client);
+      hooks.preConnect(client, packet, done);
+    },
     authenticate: hooks.authenticate,
     authorizePublish: hooks.authorizePublish,
     authorizeSubscribe: hooks.authorizeSubscribe,
-    authorizeForward: hooks.authorizeForward,
+    authorizeForward: (client: Client, packet: AedesPublishPacket) => (repeats.isRepeat(client, packet) ? null : hooks.authorizeForward(client, packet)),
     maxClientsIdLength: 64, // ids are up to 64 characters (devices/ids.ts); only MQTT 3.1 clients are limited by it
     drainTimeout: 30_000,
     connectTimeout: config.limits.connectTimeoutMs + 5_000, // the frame guard's own bound fires first, counted
@@ -102,8 +119,10 @@ export async function startBroker(deps: BrokerDeps): Promise<RunningBroker> {
       : undefined;
 
   // every socket goes through the frame guard: declared-length limits, slow packets, poison topics
-  const guarded = (socket: import('node:net').Socket) =>
-    aedes.handle(new FrameGuard(socket, config.limits, clock, (reason, detail) => refusals.refuse(reason, { clientId: null, detail: `${socket.remoteAddress ?? '?'}: ${detail}` })) as never);
+  const guarded = (socket: import('node:net').Socket) => {
+    guardSocket(socket, config.limits, clock, (reason, detail) => refusals.refuse(reason, { clientId: null, detail: `${socket.remoteAddress ?? '?'}: ${detail}` }));
+    aedes.handle(socket as never);
+  };
   const listeners: Listener[] = [];
   try {
     listeners.push(await listen({ host: config.host, port: config.port, handle: guarded, log }));
@@ -126,10 +145,11 @@ export async function startBroker(deps: BrokerDeps): Promise<RunningBroker> {
 
   let closed = false;
   let timer: { cancel(): void } | undefined;
+  const node = nodeId(config.cluster.nodeName, hostname());
   const publishStats = () => {
     if (closed) return;
-    const payload = refusalsPayload(refusals.counts, aedes.connectedClients, clock.now());
-    aedes.publish({ cmd: 'publish', topic: REFUSALS_TOPIC, payload, qos: 0, retain: true, dup: false }, (err) => {
+    const payload = refusalsPayload(node, refusals.counts, aedes.connectedClients, clock.now());
+    aedes.publish({ cmd: 'publish', topic: refusalsTopic(node), payload, qos: 0, retain: true, dup: false }, (err) => {
       if (err) log.warn({ err: err.message }, 'could not publish refusal counts');
     });
     timer = clock.setTimeout(publishStats, config.statsIntervalMs);
@@ -150,6 +170,19 @@ export async function startBroker(deps: BrokerDeps): Promise<RunningBroker> {
       ...(shared ? { sharedAuth: { ...shared.counters } } : {}),
       admissionRefused: admission.refused,
     }),
+    reloadRegistry(next) {
+      const diff = live.replace(next);
+      const disconnected: string[] = [];
+      const clients = (aedes as unknown as { clients: Record<string, Client | undefined> }).clients;
+      for (const id of [...diff.removed, ...diff.changed]) {
+        const client = clients[id];
+        if (!client) continue;
+        disconnected.push(id);
+        client.close();
+      }
+      log.info({ added: diff.added.length, removed: diff.removed.length, changed: diff.changed.length, disconnected }, 'registry reloaded');
+      return { ...diff, disconnected };
+    },
     async close() {
       if (closed) return;
       closed = true;

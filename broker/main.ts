@@ -7,8 +7,13 @@ import { readFileSync } from 'node:fs';
 import { loadRegistry } from '../devices/registry/index.ts';
 import { runService } from '../infra/service.ts';
 import type { BrokerConfig } from './config.ts';
-import { BrokerError, loadBrokerConfig, startBroker, type TlsMaterial } from './index.ts';
+import { BrokerError, loadBrokerConfig, startBroker, type RunningBroker, type TlsMaterial } from './index.ts';
 import { readSecret } from './shared-auth-cache.ts';
+
+/** read and validate the registry file, then apply it (throws a RegistryError, the running registry untouched) */
+function reloadRegistryFile(broker: RunningBroker, path: string): void {
+  broker.reloadRegistry(loadRegistry(path));
+}
 
 function readTls(tls: NonNullable<BrokerConfig['tls']>): TlsMaterial {
   const read = (what: string, path: string) => {
@@ -42,7 +47,11 @@ void runService({
         log.info({ stats: broker.stats() }, 'broker stats at stop');
         await broker.close();
       },
-      // SIGHUP: the place for a registry reload without a restart (re-read config.registryPath, swap it in)
+      // SIGHUP (systemctl reload): the registry re-read and applied without a restart; an invalid file is
+      // refused (the runner logs it) and the running registry kept: a typo must not log the province out
+      async reload() {
+        reloadRegistryFile(broker, config.registryPath);
+      },
     };
   },
 });

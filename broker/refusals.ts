@@ -1,5 +1,5 @@
 /**
- * Every reason the broker refuses something. Each refusal is counted (stats(), $SYS/tt/broker/refusals)
+ * Every reason the broker refuses something. Each refusal is counted (stats(), $SYS/tt/broker/refusals/<node>)
  * and logged with the client id and topic, so a dashboard shows misconfigured or hostile clients.
  */
 export const REFUSAL_REASONS = [

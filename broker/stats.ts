@@ -1,8 +1,8 @@
 import type { Logger } from '../infra/logger.ts';
 import type { RefusalReason } from './refusals.ts';
 
-/** Retained on $SYS/tt/broker/refusals: cumulative counts since the broker started (the collector stores them). */
-export { BROKER_REFUSALS_TOPIC as REFUSALS_TOPIC, BrokerRefusalsPayload as RefusalsPayload } from '../devices/contract/broker-refusals.ts';
+/** Retained on $SYS/tt/broker/refusals/<node>: cumulative counts of one node since it started (the collector stores them). */
+export { BROKER_REFUSALS_FILTER as REFUSALS_FILTER, BrokerRefusalsPayload as RefusalsPayload, brokerRefusalsTopic as refusalsTopic } from '../devices/contract/broker-refusals.ts';
 import type { BrokerRefusalsPayload as RefusalsPayload } from '../devices/contract/broker-refusals.ts';
 
 export type BrokerStats = {
@@ -40,7 +40,12 @@ export class RefusalLog {
   }
 }
 
-export function refusalsPayload(counts: BrokerStats['refusals'], clients: number, now: number): Buffer {
-  const payload: RefusalsPayload = { v: 1, at: new Date(now).toISOString(), refusals: { ...counts }, clients };
+/** the node's id on the refusals topic: its configured name, else the host name made a topic level */
+export function nodeId(nodeName: string | undefined, hostname: string): string {
+  return nodeName ?? (hostname.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 64) || 'broker');
+}
+
+export function refusalsPayload(node: string, counts: BrokerStats['refusals'], clients: number, now: number): Buffer {
+  const payload: RefusalsPayload = { v: 1, node, at: new Date(now).toISOString(), refusals: { ...counts }, clients };
   return Buffer.from(JSON.stringify(payload));
 }

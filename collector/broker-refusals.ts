@@ -1,17 +1,23 @@
 import { FieldType, type IPoint, type ISchemaOptions } from 'influx';
 import { MEASUREMENTS } from '../devices/storage/measurements.ts';
 
-import { BrokerRefusalsPayload } from '../devices/contract/broker-refusals.ts';
+import { BROKER_REFUSALS_PREFIX, BrokerRefusalsPayload } from '../devices/contract/broker-refusals.ts';
 
-export { BROKER_REFUSALS_TOPIC } from '../devices/contract/broker-refusals.ts';
+export { BROKER_REFUSALS_FILTER } from '../devices/contract/broker-refusals.ts';
+
+/** a node's refusal-count topic ($SYS/tt/broker/refusals/<node>) */
+export const isBrokerRefusalsTopic = (topic: string) => topic.startsWith(BROKER_REFUSALS_PREFIX) && !topic.includes('/', BROKER_REFUSALS_PREFIX.length);
 
 export const BROKER_SCHEMAS: Omit<ISchemaOptions, 'database'>[] = [
-  { measurement: MEASUREMENTS.brokerRefusals, fields: { count: FieldType.INTEGER }, tags: ['reason'] },
-  { measurement: MEASUREMENTS.brokerClients, fields: { clients: FieldType.INTEGER }, tags: [] },
+  { measurement: MEASUREMENTS.brokerRefusals, fields: { count: FieldType.INTEGER }, tags: ['reason', 'node'] },
+  { measurement: MEASUREMENTS.brokerClients, fields: { clients: FieldType.INTEGER }, tags: ['node'] },
 ];
 
-/** Timestamped with the broker's `at`: the retained copy seen again after a restart overwrites itself. */
-export function brokerRefusalPoints(bytes: Buffer): { ok: true; points: IPoint[] } | { ok: false; detail: string } {
+/**
+ * Timestamped with the broker's `at`: the retained copy seen again after a restart overwrites itself. Tagged with
+ * the node (each node counts its own refusals; a dashboard sums the nodes' last counts).
+ */
+export function brokerRefusalPoints(topic: string, bytes: Buffer): { ok: true; points: IPoint[] } | { ok: false; detail: string } {
   let json: unknown;
   try {
     json = JSON.parse(bytes.toString('utf8'));
@@ -20,13 +26,15 @@ export function brokerRefusalPoints(bytes: Buffer): { ok: true; points: IPoint[]
   }
   const r = BrokerRefusalsPayload.safeParse(json);
   if (!r.success) return { ok: false, detail: r.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+  const node = topic.slice(BROKER_REFUSALS_PREFIX.length);
+  if (r.data.node !== node) return { ok: false, detail: `node ${JSON.stringify(r.data.node)} published on the topic of ${JSON.stringify(node)}` };
   const timestamp = new Date(r.data.at);
   const points: IPoint[] = Object.entries(r.data.refusals).map(([reason, count]) => ({
     measurement: MEASUREMENTS.brokerRefusals,
-    tags: { reason },
+    tags: { reason, node },
     fields: { count },
     timestamp,
   }));
-  points.push({ measurement: MEASUREMENTS.brokerClients, fields: { clients: r.data.clients }, timestamp });
+  points.push({ measurement: MEASUREMENTS.brokerClients, tags: { node }, fields: { clients: r.data.clients }, timestamp });
   return { ok: true, points };
 }

@@ -4,7 +4,7 @@ import { channelFilter, type Channel } from '../devices/topics.ts';
 import type { Clock } from '../infra/clock.ts';
 import type { Logger } from '../infra/logger.ts';
 import { Acker } from './acker.ts';
-import { BROKER_REFUSALS_TOPIC, BROKER_SCHEMAS } from './broker-refusals.ts';
+import { BROKER_REFUSALS_FILTER, BROKER_SCHEMAS } from './broker-refusals.ts';
 import type { CollectorConfig } from './config.ts';
 import { CollectorError } from './errors.ts';
 import type { CollectorContext, CollectorExtension } from './extension.ts';
@@ -129,7 +129,7 @@ export async function startCollector(deps: CollectorDeps): Promise<Collector> {
     stats.received++;
     stats.rejected['not-started'] = (stats.rejected['not-started'] ?? 0) + 1; // not acknowledged: the device resends
   };
-  const filters = [...(deps.topicFilters?.(pipeline.channels) ?? pipeline.channels.map(channelFilter)), BROKER_REFUSALS_TOPIC];
+  const filters = [...(deps.topicFilters?.(pipeline.channels) ?? pipeline.channels.map(channelFilter)), BROKER_REFUSALS_FILTER];
   const onConnect = () => {
     for (const ext of extensions) {
       try {

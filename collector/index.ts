@@ -5,4 +5,4 @@ export { collectorExtensions } from './extensions.ts';
 export type { SetupHook } from './influx-setup.ts';
 export type { MqttFactory } from './mqtt-link.ts';
 export type { CollectorStats } from './stats.ts';
-export { BROKER_REFUSALS_TOPIC } from './broker-refusals.ts';
+export { BROKER_REFUSALS_FILTER } from './broker-refusals.ts';

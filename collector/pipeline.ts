@@ -4,7 +4,7 @@ import type { Registry } from '../devices/registry/index.ts';
 import { channelAllowedFor, isChannel, type Channel } from '../devices/topics.ts';
 import type { Clock } from '../infra/clock.ts';
 import type { Logger } from '../infra/logger.ts';
-import { BROKER_REFUSALS_TOPIC, brokerRefusalPoints } from './broker-refusals.ts';
+import { brokerRefusalPoints, isBrokerRefusalsTopic } from './broker-refusals.ts';
 import type { CollectorContext, CollectorExtension, InboundMessage } from './extension.ts';
 import { bestEffortId, rejectionPoint } from './rejection.ts';
 import type { CollectorStats } from './stats.ts';
@@ -50,7 +50,7 @@ export class Pipeline {
     const { stats, registry } = this.deps;
     stats.received++;
     const receivedAt = this.deps.clock.now();
-    if (topic === BROKER_REFUSALS_TOPIC) return this.#brokerRefusals(topic, bytes, receivedAt);
+    if (isBrokerRefusalsTopic(topic)) return this.#brokerRefusals(topic, bytes, receivedAt);
     const d = decode(topic, bytes);
     if (!d.ok) {
       const known = !!(d.deviceId && registry.device(d.deviceId));
@@ -88,7 +88,7 @@ export class Pipeline {
   }
 
   #brokerRefusals(topic: string, bytes: Buffer, receivedAt: number): void {
-    const r = brokerRefusalPoints(bytes);
+    const r = brokerRefusalPoints(topic, bytes);
     if (!r.ok) return this.#refuse({ reason: 'broker-refusals-invalid', detail: r.detail, topic, channel: '$SYS', known: false }, receivedAt);
     void this.deps.store.add(r.points.map((p) => this.deps.encode(p)));
   }

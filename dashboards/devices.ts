@@ -48,5 +48,10 @@ export function devicesDashboard(units: UnitNames = demoUnitNames()) {
         .unit('percentunit')
         .min(0)
         .max(1),
+    )
+    .withPanel(
+      tablePanel(8, 'Broker từ chối theo lý do (mọi nút, từ lần khởi động gần nhất của mỗi nút)', { x: 0, y: 31, w: 24, h: 8 }, [influx(Q.brokerRefusals, 'A', 'table')])
+        .overrideByName('reason', rename('reason', 'Lý do'))
+        .overrideByName('count', rename('count', 'Số lần')),
     );
 }

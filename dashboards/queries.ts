@@ -52,6 +52,12 @@ export const Q = {
   lastSeen: `SELECT last("uptime_s") AS "uptime_s" FROM "${MEASUREMENTS.deviceState}" WHERE ${AREA_FILTER} GROUP BY "device", "kind", "commune"`,
   cameraUptime: `SELECT 100 * mean("up") AS "uptime", count("up") AS "probes" FROM "${MEASUREMENTS.camera}" WHERE ${AREA_FILTER} AND $timeFilter GROUP BY "camera", "commune"`,
   cameraNow: `SELECT last("up") AS "up" FROM "${MEASUREMENTS.camera}" WHERE ${AREA_FILTER} GROUP BY "camera", "commune"`,
+  /**
+   * what the broker nodes refused in the range, per reason: each node publishes its own cumulative counts (tag
+   * node), so the last count of every node, summed over the nodes (a per-interval sum with fill(previous) inside
+   * the subquery gave wrong sums on InfluxDB 1.x)
+   */
+  brokerRefusals: `SELECT sum("count") AS "count" FROM (SELECT last("count") AS "count" FROM "${MEASUREMENTS.brokerRefusals}" WHERE $timeFilter GROUP BY "node", "reason") GROUP BY "reason"`,
 
   // --- broadcasts (one commune) ---
   /** every occurrence is logged once with its outcome: scheduled = all logs */

@@ -1,7 +1,7 @@
 import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
 import { topicFor } from '../../devices/topics.ts';
-import { REFUSALS_TOPIC, RefusalsPayload } from '../../broker/index.ts';
+import { REFUSALS_FILTER, RefusalsPayload } from '../../broker/index.ts';
 import { BOX, BOX2, SPEAKER, collect, publishAcked, startTestBroker, subscribeGranted, waitFor } from './helpers.ts';
 
 const REFUSED = 0x80;
@@ -54,16 +54,19 @@ describe('broker subscribe rights', async () => {
     expect(got).toEqual([topicFor(BOX2, 'ack'), topicFor(BOX2, 'ack')]);
   });
 
-  it('publishes cumulative refusal counts, retained, on $SYS/tt/broker/refusals for the collector', async () => {
+  it('publishes cumulative refusal counts, retained, on $SYS/tt/broker/refusals/<node> for the collector', async () => {
     const collector = await t.connect('collector');
     const seen = await collect(collector, ['$SYS/tt/broker/#']);
-    const first = await waitFor(() => seen.find((m) => m.topic === REFUSALS_TOPIC));
+    const isRefusals = (topic: string) => topic.startsWith('$SYS/tt/broker/refusals/');
+    const first = await waitFor(() => seen.find((m) => isRefusals(m.topic)));
     expect(first.retain).toBe(true); // the retained copy comes first, at subscription time
-    const counts = () => seen.filter((m) => m.topic === REFUSALS_TOPIC).map((m) => RefusalsPayload.parse(JSON.parse(m.payload)));
+    // the node's id (here the host name, no nodeName configured) is the topic's last level and in the payload
+    expect(first.topic).toBe(`$SYS/tt/broker/refusals/${RefusalsPayload.parse(JSON.parse(first.payload)).node}`);
+    const counts = () => seen.filter((m) => isRefusals(m.topic)).map((m) => RefusalsPayload.parse(JSON.parse(m.payload)));
     const payload = await waitFor(() => counts().find((p) => (p.refusals['subscribe-not-allowed'] ?? 0) >= 3), 20_000, 'current counts');
     expect(Date.parse(payload.at)).not.toBeNaN();
     expect(payload.clients).toBeGreaterThan(0);
     const device = await t.connect(BOX);
-    expect(await subscribeGranted(device, ['$SYS/tt/broker/refusals'])).toEqual([REFUSED]);
+    expect(await subscribeGranted(device, [REFUSALS_FILTER])).toEqual([REFUSED]);
   });
 });

@@ -3,7 +3,7 @@ import type { MqttClient } from 'mqtt';
 import { startCollector, type Collector } from '../../collector/index.ts';
 import type { CollectorExtension } from '../../collector/extension.ts';
 import { RatingExtension } from '../../collector/rating.ts';
-import { BROKER_REFUSALS_TOPIC } from '../../collector/broker-refusals.ts';
+import { brokerRefusalsTopic } from '../../devices/contract/broker-refusals.ts';
 import { FIXTURE_DEVICE, invalidMessages, validRating } from '../../devices/fixtures/messages.ts';
 import { channelFilter, topicFor } from '../../devices/topics.ts';
 import { systemClock } from '../../infra/clock.ts';
@@ -150,22 +150,27 @@ describe('collector with a real broker and InfluxDB', () => {
     expect(acks.some((a) => a.id === unknown.id)).toBe(false);
   });
 
-  it('stores the broker refusal counts published on $SYS', async () => {
-    const payload = { v: 1, at: new Date().toISOString(), refusals: { 'bad-password': 3, acl: 2 }, clients: 7 };
-    await new Promise<void>((resolve, reject) =>
-      broker.broker.publish(
-        { cmd: 'publish', topic: BROKER_REFUSALS_TOPIC, payload: Buffer.from(JSON.stringify(payload)), qos: 1, retain: true, dup: false },
-        (err) => (err ? reject(err) : resolve()),
-      ),
-    );
+  it('stores the broker refusal counts published on $SYS, tagged with the node; a payload naming another node is refused', async () => {
+    const publish = (topic: string, payload: object) =>
+      new Promise<void>((resolve, reject) =>
+        broker.broker.publish(
+          { cmd: 'publish', topic, payload: Buffer.from(JSON.stringify(payload)), qos: 1, retain: true, dup: false },
+          (err) => (err ? reject(err) : resolve()),
+        ),
+      );
+    const rejectedBefore = collector.stats().rejected['broker-refusals-invalid'] ?? 0;
+    await publish(brokerRefusalsTopic('node-b'), { v: 1, node: 'node-a', at: new Date().toISOString(), refusals: { acl: 99 }, clients: 1 });
+    await publish(brokerRefusalsTopic('node-a'), { v: 1, node: 'node-a', at: new Date().toISOString(), refusals: { 'bad-password': 3, acl: 2 }, clients: 7 });
     const rows = await waitFor(async () => {
       await collector.flush();
-      const r = await db.influx.query<{ reason: string; count: number }>('SELECT "count", reason FROM broker_refusals');
+      const r = await db.influx.query<{ reason: string; count: number; node: string }>('SELECT "count", reason, node FROM broker_refusals');
       return r.length === 2 ? r : undefined;
     });
     expect(Object.fromEntries(rows.map((r) => [r.reason, r.count]))).toEqual({ 'bad-password': 3, acl: 2 });
-    const clients = await db.influx.query<{ clients: number }>('SELECT clients FROM broker_clients');
-    expect(clients[0].clients).toBe(7);
+    expect(rows.map((r) => r.node)).toEqual(['node-a', 'node-a']);
+    const clients = await db.influx.query<{ clients: number; node: string }>('SELECT clients, node FROM broker_clients');
+    expect(clients[0]).toMatchObject({ clients: 7, node: 'node-a' });
+    expect(collector.stats().rejected['broker-refusals-invalid']).toBe(rejectedBefore + 1);
   });
 
   it('counts an extension that throws and keeps going', async () => {

@@ -138,6 +138,11 @@ const checks: Record<string, (f: Frame[]) => void> = {
     expect(days('xa1-quay2-box').map(([, u]) => Number(Number(u).toFixed(6)))).toEqual([1, 1, 1, 0.5, 0, 0, 0]);
     expect(rowsOf(f).some((r) => r.device === 'xb1-quay1-box')).toBe(false);
   },
+  'tt-devices/8': (f) => {
+    // each node's last cumulative count, summed over the nodes: node a 5 + node b 2
+    const r = by(f, 'reason');
+    expect([r['auth-bad-password']?.count, r['subscribe-not-allowed']?.count]).toEqual([7, 1]);
+  },
   'tt-broadcasts/1': (f) => {
     const r = by(f, 'hamlet');
     expect([r['xa1-ap1'].scheduled, r['xa1-ap1'].played, r['xa1-ap1'].missed]).toEqual([4, 3, 1]);

@@ -90,5 +90,10 @@ export function deviceLines(): string[] {
     log(A1, 'xa1-ap1', '2025-03-04 17:00', 'missed'),
     log(A1, 'xa1-ap2', '2025-03-05 06:00', 'played'),
     log(A1, 'xa1-ap2', '2025-03-05 17:00', 'failed'),
+    // two broker nodes, each with its own cumulative counts: node a 3 then 5 bad passwords, node b 2 (then silent)
+    `broker_refusals,node=node-a,reason=auth-bad-password count=3i ${vn('2025-03-03 08:10')}`,
+    `broker_refusals,node=node-b,reason=auth-bad-password count=2i ${vn('2025-03-03 08:20')}`,
+    `broker_refusals,node=node-a,reason=auth-bad-password count=5i ${vn('2025-03-03 09:10')}`,
+    `broker_refusals,node=node-a,reason=subscribe-not-allowed count=1i ${vn('2025-03-03 09:10')}`,
   ];
 }
