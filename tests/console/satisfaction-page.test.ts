@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { testDatabase } from '../harness/influx.ts';
 import { consoleEnv, FakeClock, PASSWORD, type Env } from './helpers.ts';
-import { A, EXPECTED, FROM, NOW, PROVINCE, seedPoints, TO, UNITS } from './satisfaction-seed.ts';
+import { A, EXPECTED, FROM, NOW, PROVINCE, seedPoints, seedWithDailyAggregates, TO, UNITS } from './satisfaction-seed.ts';
 
 /**
  * The "Mức độ hài lòng" page in real Chromium on the seeded data: the numbers shown equal the hand-computed
@@ -21,8 +21,7 @@ let browser: Browser;
 beforeAll(async () => {
   const db = testDatabase('console_satpage');
   env = await consoleEnv({ influx: { url: db.url, database: db.database } }, new FakeClock(NOW), { units: UNITS, province: PROVINCE, withDistrict: false });
-  await db.influx.createDatabase(db.database);
-  await db.influx.writePoints(seedPoints(env.registry), { database: db.database });
+  await seedWithDailyAggregates(db, seedPoints(env.registry));
   mkdirSync(ARTIFACTS, { recursive: true });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
 }, 60_000);
