@@ -34,13 +34,6 @@ async function violations(baseDir: string, folders: string[], withTsConfig: bool
   return output.summary.violations;
 }
 
-/**
- * The one cycle still in the tree, and only until the collector's presence module lands as one extension
- * (its service no longer imported back by the camera and device-state parts): listed by name so that nothing
- * else can slip in beside it. Delete the entries once the collector's presence rework is merged.
- */
-const PENDING = ['no-circular: collector/presence/camera.ts → collector/presence/service.ts', 'no-circular: collector/presence/device-state.ts → collector/presence/service.ts'];
-
 const describeViolation = (v: IViolation) => `${v.rule.name}: ${v.from} → ${v.to}${v.cycle ? ` (cycle: ${v.cycle.map((c) => c.name).join(' → ')})` : ''}`;
 
 describe('import direction and file cycles', () => {
@@ -90,7 +83,7 @@ describe('import direction and file cycles', () => {
   });
 
   it('holds for the whole tree: no import goes the wrong way, no file cycle', async () => {
-    const found = (await violations(ROOT, sourceFolders(), true)).map(describeViolation);
-    expect(found.filter((v) => !PENDING.some((p) => v.startsWith(p)))).toEqual([]);
+    const found = await violations(ROOT, sourceFolders(), true);
+    expect(found.map(describeViolation)).toEqual([]);
   }, 120_000);
 });
