@@ -7,7 +7,7 @@
  *     to a collector with a persistent session
  *   - churn: every 30 s, 2 % of the devices drop their connection and come back (session resumption, wills)
  *   - sampled every BENCH_SOAK_S/30 s: node RSS, node CPU, Redis used memory and key count, load average
- * BENCH_SOAK_S sets the length (default 60 s; the issue's soak is BENCH_SOAK_S=1800).
+ * BENCH_SOAK_S sets the length (default 60 s; a full half-hour soak is BENCH_SOAK_S=1800).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -13,7 +13,7 @@ import type { TrustedTime } from '../firmware-bridge/unit.ts';
 import { SpeakerConfig } from '../firmware-bridge/speaker/config.ts';
 import { FakePlayer } from '../firmware-bridge/speaker/player-fake.ts';
 import { SpeakerUnit } from '../firmware-bridge/speaker/speaker-unit.ts';
-import { TestBroker } from '../tests/speaker/helpers/broker.ts';
+import { TestBroker } from '../tests/support/test-broker.ts';
 import { FakeCollector, TestContext } from '../tests/speaker/helpers/context.ts';
 import { AudioServer, COMMUNE, HAMLET, KEYS, audioBytes, item, iso, scheduleDoc, waitFor } from '../tests/speaker/helpers/fixtures.ts';
 import { ConsolePublisher } from '../tests/speaker/helpers/rig.ts';

@@ -1,6 +1,6 @@
 import type { Registry } from '../devices/registry/index.ts';
 import type { DeviceKind, ServiceRole } from '../devices/kinds.ts';
-import { CHANNELS, channelAllowedFor, isChannel, parseTopic, TOPIC_ROOT, TOPIC_VERSION, UPLINK_CHANNELS, type Channel } from '../devices/topics.ts';
+import { CHANNELS, channelAllowedFor, isChannel, parseAreaStopTopic, parseTopic, TOPIC_ROOT, TOPIC_VERSION, UPLINK_CHANNELS, type Channel } from '../devices/topics.ts';
 import { isId } from '../devices/ids.ts';
 import { ALLOWED, refuse, type Verdict } from './refusals.ts';
 
@@ -32,7 +32,26 @@ export const ROLE_RIGHTS = {
   integration: { publish: ['dossier'], subscribe: [...UPLINK_CHANNELS, 'alert'], brokerSys: false },
 } as const satisfies Record<ServiceRole, RoleRights>;
 
+/**
+ * An area stop topic (tt/v1/stop/<level>/<code>): the console publishes it for a unit of the registry;
+ * a speaker reads only those of the units its commune belongs to (its commune, district, province).
+ */
+function isUnitOf(registry: Registry, area: { level: string; code: string }, deviceId?: string): boolean {
+  const placements = deviceId ? [registry.device(deviceId)].filter((e) => e !== undefined) : registry.allCommunes();
+  return placements.some((p) => (area.level === 'commune' ? p.commune.code : area.level === 'district' ? p.district?.code : p.province.code) === area.code);
+}
+
+function speakerMayRead(who: Identity, topic: string, registry: Registry): boolean {
+  const area = parseAreaStopTopic(topic);
+  return !!area && who.type === 'device' && who.kind === 'speaker' && isUnitOf(registry, area, who.id);
+}
+
 export function canPublish(who: Identity, topic: string, retain: boolean, registry: Registry): Verdict {
+  const area = parseAreaStopTopic(topic);
+  if (area) {
+    if (who.type !== 'service' || who.role !== 'console') return refuse('publish-channel-not-allowed');
+    return isUnitOf(registry, area) ? ALLOWED : refuse('publish-unknown-device');
+  }
   const parsed = parseTopic(topic);
   if (!parsed.ok) return refuse('publish-foreign-topic');
   const { deviceId, channel } = parsed.value;
@@ -57,10 +76,11 @@ export function canPublish(who: Identity, topic: string, retain: boolean, regist
  * Services: tt/v1/<id or +>/<channel of their role>; the collector also $SYS/tt/broker/...
  * A '#' or a '+' in the channel level is refused: rights are per channel, so filters name one.
  */
-export function canSubscribe(who: Identity, filter: string): Verdict {
+export function canSubscribe(who: Identity, filter: string, registry?: Registry): Verdict {
   const hasWildcard = filter.includes('+') || filter.includes('#');
   if (who.type === 'device') {
     if (hasWildcard) return refuse('subscribe-wildcard');
+    if (parseAreaStopTopic(filter)) return registry && speakerMayRead(who, filter, registry) ? ALLOWED : refuse('subscribe-not-allowed');
     const parsed = parseTopic(filter);
     if (!parsed.ok || parsed.value.deviceId !== who.id) return refuse('subscribe-not-allowed');
     const { channel } = parsed.value;
@@ -83,6 +103,7 @@ export function canSubscribe(who: Identity, filter: string): Verdict {
  * applies the communes restriction of integration clients.
  */
 export function canRead(who: Identity, topic: string, registry: Registry): boolean {
+  if (parseAreaStopTopic(topic)) return speakerMayRead(who, topic, registry);
   if (who.type === 'device') {
     const parsed = parseTopic(topic);
     return parsed.ok && parsed.value.deviceId === who.id && CHANNELS[parsed.value.channel].direction === 'down' && channelAllowedFor(parsed.value.channel, who.kind);

@@ -1,3 +1,5 @@
+import { CodedError, withProblems } from '../infra/coded-error.ts';
+
 /**
  * The broker's catalogue of coded errors. Tests and operators match on `code`, never on the text; the
  * catalogue says, in Vietnamese, what each code means and what the operator does about it. The message of an
@@ -13,16 +15,9 @@ export const BROKER_ERRORS = {
 
 export type BrokerErrorCode = keyof typeof BROKER_ERRORS;
 
-export class BrokerError extends Error {
-  constructor(
-    readonly code: BrokerErrorCode,
-    /** what went wrong here (which file, which port); the catalogue's text when absent */
-    detail?: string,
-    /** every problem found, each prefixed by its path (config errors) */
-    readonly problems: string[] = [],
-  ) {
-    const message = detail ?? BROKER_ERRORS[code];
-    super(problems.length ? `${message}:\n  - ${problems.join('\n  - ')}` : message);
+export class BrokerError extends CodedError<BrokerErrorCode> {
+  constructor(code: BrokerErrorCode, detail?: string, problems: string[] = []) {
+    super(code, withProblems(detail ?? BROKER_ERRORS[code], problems), problems);
     this.name = 'BrokerError';
   }
 

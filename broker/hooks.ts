@@ -185,7 +185,7 @@ export function createHooks(deps: HookDeps) {
         return done(null, null);
       }
       const who = identities.get(client);
-      const verdict = who ? canSubscribe(who, sub.topic) : ({ ok: false, reason: 'subscribe-not-allowed' } as const);
+      const verdict = who ? canSubscribe(who, sub.topic, registry) : ({ ok: false, reason: 'subscribe-not-allowed' } as const);
       if (verdict.ok) return done(null, sub);
       refusals.refuse(verdict.reason, { clientId: client.id, topic: sub.topic.slice(0, 200) });
       done(null, null); // SUBACK 0x80 for this topic only; the other topics of the SUBSCRIBE are granted

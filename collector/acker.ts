@@ -14,19 +14,30 @@ export type Publish = (topic: string, payload: Buffer) => Promise<void>;
  * redelivery, which overwrites the same point.
  */
 export class Acker {
+  readonly #inFlight = new Set<Promise<void>>();
+
   constructor(
     readonly publish: Publish,
     readonly stats: CollectorStats,
     readonly log: Logger,
   ) {}
 
+  /** Send the acks of one durable batch (never rejects: a failed ack is counted and logged). */
   ack(byDevice: Map<string, string[]>): Promise<void> {
+    if (byDevice.size === 0) return Promise.resolve();
     const sends: Promise<void>[] = [];
     for (const [deviceId, ids] of byDevice) {
       const unique = [...new Set(ids)];
       for (let i = 0; i < unique.length; i += MAX_IDS) sends.push(this.#send(deviceId, unique.slice(i, i + MAX_IDS)));
     }
-    return Promise.all(sends).then(() => undefined);
+    const all = Promise.all(sends).then(() => undefined);
+    this.#inFlight.add(all);
+    return all.finally(() => this.#inFlight.delete(all));
+  }
+
+  /** Resolves once every ack sent so far has been published or has failed. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.#inFlight]);
   }
 
   async #send(deviceId: string, ids: string[]): Promise<void> {
@@ -35,7 +46,7 @@ export class Acker {
       this.stats.acked += ids.length;
     } catch (err) {
       this.stats.ackFailed++;
-      this.log.warn({ deviceId, ids: ids.length, err: (err as Error).message }, 'ack publish failed; the device will resend');
+      this.log.warn({ code: 'ACK_PUBLISH_FAILED', deviceId, ids: ids.length, err: (err as Error).message }, 'ack publish failed; the device will resend');
     }
   }
 }

@@ -1,9 +1,10 @@
 import { FieldType } from 'influx';
 import type { CollectorExtension, HandleResult, InboundMessage } from './extension.ts';
 import { MEASUREMENTS } from '../devices/storage/measurements.ts';
+import { DEVICE_TAGS } from './storage.ts';
 import { idTimestampNs } from './timestamp.ts';
 
-export const BROADCAST_TAGS = ['province', 'district', 'commune', 'device', 'kind', 'hamlet', 'announcement', 'outcome', 'priority'];
+export const BROADCAST_TAGS = [...DEVICE_TAGS, 'announcement', 'outcome', 'priority'];
 
 /**
  * What a loudspeaker did with one scheduled occurrence → one point in broadcast_log, at the

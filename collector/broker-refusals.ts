@@ -1,14 +1,15 @@
-import { FieldType, type IPoint, type ISchemaOptions } from 'influx';
-import { MEASUREMENTS } from '../devices/storage/measurements.ts';
-
+import { FieldType, type IPoint } from 'influx';
 import { BROKER_REFUSALS_PREFIX, BrokerRefusalsPayload } from '../devices/contract/broker-refusals.ts';
+import { MEASUREMENTS } from '../devices/storage/measurements.ts';
+import { issuesDetail } from '../infra/zod-issues.ts';
+import type { MeasurementSchema } from './storage.ts';
 
 export { BROKER_REFUSALS_FILTER } from '../devices/contract/broker-refusals.ts';
 
 /** a node's refusal-count topic ($SYS/tt/broker/refusals/<node>) */
 export const isBrokerRefusalsTopic = (topic: string) => topic.startsWith(BROKER_REFUSALS_PREFIX) && !topic.includes('/', BROKER_REFUSALS_PREFIX.length);
 
-export const BROKER_SCHEMAS: Omit<ISchemaOptions, 'database'>[] = [
+export const BROKER_SCHEMAS: MeasurementSchema[] = [
   { measurement: MEASUREMENTS.brokerRefusals, fields: { count: FieldType.INTEGER }, tags: ['reason', 'node'] },
   { measurement: MEASUREMENTS.brokerClients, fields: { clients: FieldType.INTEGER }, tags: ['node'] },
 ];
@@ -25,7 +26,7 @@ export function brokerRefusalPoints(topic: string, bytes: Buffer): { ok: true; p
     return { ok: false, detail: `not JSON: ${(err as Error).message}`.slice(0, 200) };
   }
   const r = BrokerRefusalsPayload.safeParse(json);
-  if (!r.success) return { ok: false, detail: r.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+  if (!r.success) return { ok: false, detail: issuesDetail(r.error.issues, { limit: 5 }) };
   const node = topic.slice(BROKER_REFUSALS_PREFIX.length);
   if (r.data.node !== node) return { ok: false, detail: `node ${JSON.stringify(r.data.node)} published on the topic of ${JSON.stringify(node)}` };
   const timestamp = new Date(r.data.at);

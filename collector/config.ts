@@ -50,7 +50,7 @@ export const CollectorConfig = z.strictObject({
   ackTimeoutMs: z.number().int().positive().default(5000),
   /** HTTP timeout of one InfluxDB write */
   writeTimeoutMs: z.number().int().positive().default(10_000),
-  /** presence, device state, camera and alert settings (collector/presence-config.ts) */
+  /** presence, device state, camera and alert settings (collector/presence/config.ts) */
   presence: PresenceConfig.optional(),
   /** several collectors sharing the communes of a province (collector/partition/); clientId must be unique */
   partition: z

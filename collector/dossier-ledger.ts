@@ -1,6 +1,6 @@
-import type { InfluxDB } from 'influx';
 import type { Logger } from '../infra/logger.ts';
 import { MEASUREMENTS } from '../devices/storage/measurements.ts';
+import type { Query } from './storage.ts';
 
 /**
  * Which dossiers already have a rating, and by which rating id: one rating per dossier, kept by the collector
@@ -32,10 +32,9 @@ export class DossierLedger {
   }
 
   /** reads every stored rating that carries a dossier (the raw retention keeps them two years) */
-  async load(influx: InfluxDB, database: string, log: Logger): Promise<void> {
-    const rows = await influx.query<{ province?: string; dossier: string; id: string }>(
+  async load(query: Query, log: Logger): Promise<void> {
+    const rows = await query<{ province?: string; dossier: string; id: string }>(
       `SELECT "dossier", "id", "province" FROM "${MEASUREMENTS.rating}" WHERE "dossier" <> ''`,
-      { database },
     );
     // oldest first: the first rating of a dossier is the one that holds it
     for (const r of rows) if (r.dossier) this.hold(DossierLedger.key(r.province ?? '', r.dossier), r.id);

@@ -1,14 +1,10 @@
-/**
- * POSTs line protocol to InfluxDB 1.x /write (precision ns, into the raw retention policy).
- * The outcome decides what the core does with the batch:
- * - ok: stored (HTTP 204: InfluxDB has it in its WAL);
- * - refused: HTTP 400 (e.g. a field type conflict): InfluxDB wrote what it could and will refuse the rest
- *   forever, so retrying is pointless: counted and logged;
- * - unreachable: anything else (connection refused, timeout, 5xx, 404 database missing, auth):
- *   the batch goes to the disk spool and is retried later.
- */
-export type WriteOutcome = { kind: 'ok' } | { kind: 'refused'; detail: string } | { kind: 'unreachable'; detail: string };
+import type { WriteOutcome } from './storage.ts';
 
+/**
+ * POSTs line protocol to InfluxDB 1.x /write (precision ns, into the raw retention policy). HTTP 204 is `ok`;
+ * 400 (InfluxDB wrote what it could and will refuse the rest forever) is `refused`; anything else is
+ * `unreachable`, so the batch goes to the disk spool and is retried later.
+ */
 export type InfluxTarget = { url: string; database: string; retentionPolicy?: string; username?: string; password?: string; timeoutMs: number };
 
 export class InfluxWriter {

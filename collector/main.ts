@@ -25,7 +25,7 @@ void runService({
         log,
         clock: systemClock,
         extensions: collectorExtensions(config),
-        // daily aggregates kept for years beside the raw points (devices/storage/retention.ts)
+        // daily aggregates kept for years beside the raw points (devices/storage/, applied by downsampling.ts)
         setup: [(influx, database) => ensureDownsampling(influx, database, { rawRetention: config.influx.rawRetention }).then(() => undefined)],
         ...(topicFilters ? { topicFilters } : {}),
       });

@@ -6,6 +6,17 @@ export type MqttFactory = (url: string, opts: IClientOptions) => MqttClient;
 
 export const defaultMqttFactory: MqttFactory = (url, opts) => connect(url, opts);
 
+/** Who the collector is on the broker: its fixed client id and credentials (and the broker's CA for mqtts). */
+export function brokerIdentity(config: CollectorConfig): IClientOptions {
+  return {
+    clientId: config.clientId,
+    protocolVersion: 4,
+    username: config.broker.username,
+    password: config.broker.password,
+    ...(config.broker.caPem ? { ca: config.broker.caPem } : {}),
+  };
+}
+
 /**
  * A persistent session (clean: false, fixed client id) so the broker queues QoS 1 messages while
  * the collector restarts; mqtt.connect (not connectAsync) so a collector that starts before the
@@ -20,12 +31,8 @@ export function connectMqtt(
   onConnect: () => void = () => undefined,
 ): { client: MqttClient; subscribed: Promise<void> } {
   const client = factory(config.broker.url, {
-    clientId: config.clientId,
+    ...brokerIdentity(config),
     clean: false,
-    protocolVersion: 4,
-    username: config.broker.username,
-    password: config.broker.password,
-    ...(config.broker.caPem ? { ca: config.broker.caPem } : {}),
     reconnectPeriod: 1000,
     connectTimeout: 10_000,
     keepalive: 30,

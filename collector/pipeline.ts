@@ -5,6 +5,7 @@ import { channelAllowedFor, isChannel, type Channel } from '../devices/topics.ts
 import type { Clock } from '../infra/clock.ts';
 import type { Logger } from '../infra/logger.ts';
 import { brokerRefusalPoints, isBrokerRefusalsTopic } from './broker-refusals.ts';
+import { REFUSALS, type RefusalReason } from './errors.ts';
 import type { CollectorContext, CollectorExtension, InboundMessage } from './extension.ts';
 import { bestEffortId, rejectionPoint } from './rejection.ts';
 import type { CollectorStats } from './stats.ts';
@@ -21,18 +22,22 @@ export type PipelineDeps = {
   ctx: CollectorContext;
 };
 
-type Refusal = { reason: string; detail: string; topic: string; channel?: string; deviceId?: string; known: boolean; ackId?: string };
+type Refused = {
+  reason: RefusalReason;
+  detail: string;
+  topic: string;
+  channel?: string;
+  deviceId?: string;
+  /** the device is in the registry */
+  known: boolean;
+  /** the message's id, acknowledged when the reason says so (errors.ts REFUSALS) */
+  id?: string;
+};
 
 /**
  * One inbound message: decode → registry → extension → batch. Never throws: every refusal is
- * counted, stored as a 'rejection' point and logged at debug level.
- *
- * Acknowledging refusals: a message that is permanently invalid (bad schema, implausible time,
- * a channel its kind may not use) and carries a readable id is acknowledged once its rejection
- * point is durable: resending it can never succeed and would fill the device's outbox, pushing
- * out real presses. Not acknowledged: unknown devices (registry lag: the resend will be stored once
- * the device is registered; the topic is no known device's anyway) and extension or encoding errors
- * (the collector's own bug: the device keeps the message until a fixed collector stores it).
+ * counted, stored as a 'rejection' point and logged at debug level; whether a refused message is
+ * acknowledged is its reason's (errors.ts REFUSALS).
  */
 export class Pipeline {
   readonly #byChannel = new Map<Channel, CollectorExtension>();
@@ -54,16 +59,15 @@ export class Pipeline {
     const d = decode(topic, bytes);
     if (!d.ok) {
       const known = !!(d.deviceId && registry.device(d.deviceId));
-      const ackId = known && d.error === 'payload-invalid' ? bestEffortId(bytes) : undefined;
       const channel = d.channel ?? topicChannel(topic);
-      return this.#refuse({ reason: d.error, detail: d.detail, topic, channel, deviceId: d.deviceId, known, ackId }, receivedAt);
+      return this.#refuse({ reason: d.error, detail: d.detail, topic, channel, deviceId: d.deviceId, known, id: bestEffortId(bytes) }, receivedAt);
     }
     const entry = registry.device(d.deviceId);
     const base = { topic, channel: d.channel, deviceId: d.deviceId };
     if (!entry) return this.#refuse({ ...base, reason: 'unknown-device', detail: `device ${d.deviceId} not in the registry`, known: false }, receivedAt);
-    const ackId = payloadId(d.payload);
+    const id = payloadId(d.payload);
     if (!channelAllowedFor(d.channel, entry.device.kind)) {
-      return this.#refuse({ ...base, reason: 'channel-not-allowed', detail: `${entry.device.kind} may not publish ${d.channel}`, known: true, ackId }, receivedAt);
+      return this.#refuse({ ...base, reason: 'channel-not-allowed', detail: `${entry.device.kind} may not publish ${d.channel}`, known: true, id }, receivedAt);
     }
     const ext = this.#byChannel.get(d.channel);
     if (!ext) return this.#refuse({ ...base, reason: 'no-extension', detail: `no extension handles ${d.channel}`, known: true }, receivedAt);
@@ -73,10 +77,10 @@ export class Pipeline {
       result = ext.handle(msg, this.deps.ctx);
     } catch (err) {
       stats.extensionErrors++;
-      this.deps.log.error({ err, extension: ext.name, topic }, 'extension failed on a message');
+      this.deps.log.error({ err, code: 'EXTENSION_FAILED', extension: ext.name, topic }, 'extension failed on a message');
       return this.#refuse({ ...base, reason: 'extension-error', detail: `${ext.name}: ${(err as Error).message}`, known: true }, receivedAt);
     }
-    if ('reject' in result) return this.#refuse({ ...base, reason: result.reject, detail: result.detail, known: true, ackId }, receivedAt);
+    if ('reject' in result) return this.#refuse({ ...base, reason: result.reject, detail: result.detail, known: true, id }, receivedAt);
     let lines: string[];
     try {
       lines = result.points.map((p) => this.deps.encode(p));
@@ -93,13 +97,13 @@ export class Pipeline {
     void this.deps.store.add(r.points.map((p) => this.deps.encode(p)));
   }
 
-  #refuse(r: Refusal, receivedAt: number): void {
+  #refuse(r: Refused, receivedAt: number): void {
     const { stats, log } = this.deps;
     stats.rejected[r.reason] = (stats.rejected[r.reason] ?? 0) + 1;
     const device = r.known && r.deviceId ? r.deviceId : 'unknown';
     log.debug({ reason: r.reason, topic: r.topic.slice(0, 200), detail: r.detail.slice(0, 200) }, 'message refused');
     const point = rejectionPoint({ reason: r.reason, channel: r.channel ?? 'unknown', device, detail: r.detail, topic: r.topic }, receivedAt, this.#rejectionSeq++);
-    const ack = r.ackId && r.known && r.deviceId ? { deviceId: r.deviceId, id: r.ackId } : undefined;
+    const ack = REFUSALS[r.reason].acknowledged && r.id && r.known && r.deviceId ? { deviceId: r.deviceId, id: r.id } : undefined;
     void this.deps.store.add([this.deps.encode(point)], ack);
   }
 }

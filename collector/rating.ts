@@ -4,12 +4,13 @@ import { levelValue } from '../devices/levels.ts';
 import { DossierLedger } from './dossier-ledger.ts';
 import type { CollectorExtension, HandleResult, InboundMessage, CollectorContext } from './extension.ts';
 import { MEASUREMENTS } from '../devices/storage/measurements.ts';
+import { DEVICE_TAGS } from './storage.ts';
 import { idTimestampNs } from './timestamp.ts';
 
 /** A press reported more than this far after the collector received it comes from a wrong clock. */
 export const MAX_FUTURE_MS = 5 * 60_000;
 
-export const RATING_TAGS = ['province', 'district', 'commune', 'device', 'kind', 'counter', 'hamlet', 'level', 'time_quality', 'procedure', 'officer'];
+export const RATING_TAGS = [...DEVICE_TAGS, 'level', 'time_quality', 'procedure', 'officer'];
 
 /** how often the dossier ledger is retried while InfluxDB could not be read at start */
 export const LEDGER_RETRY_MS = 30_000;
@@ -43,9 +44,9 @@ export class RatingExtension implements CollectorExtension {
   async start(ctx: CollectorContext): Promise<void> {
     const attempt = async () => {
       try {
-        await this.dossiers.load(ctx.influx, ctx.database, ctx.log);
+        await this.dossiers.load(ctx.query, ctx.log);
       } catch (err) {
-        ctx.log.warn({ err: (err as Error).message }, 'dossier ledger not loaded; the boxes still refuse their own duplicates; retrying');
+        ctx.log.warn({ code: 'DOSSIER_LEDGER_UNLOADED', err: (err as Error).message }, 'dossier ledger not loaded; the boxes still refuse their own duplicates; retrying');
         if (!this.#stopped) this.#retry = ctx.clock.setTimeout(() => void attempt(), LEDGER_RETRY_MS);
       }
     };

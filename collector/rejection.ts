@@ -1,13 +1,15 @@
 import { FieldType, type IPoint } from 'influx';
 import { MEASUREMENTS } from '../devices/storage/measurements.ts';
+import type { RefusalReason } from './errors.ts';
+import type { MeasurementSchema } from './storage.ts';
 
-export const REJECTION_SCHEMA = {
+export const REJECTION_SCHEMA: MeasurementSchema = {
   measurement: MEASUREMENTS.rejection,
   fields: { count: FieldType.INTEGER, detail: FieldType.STRING, topic: FieldType.STRING },
   tags: ['reason', 'channel', 'device'],
 };
 
-export type Rejection = { reason: string; channel: string; device: string; detail: string; topic: string };
+export type Rejection = { reason: RefusalReason; channel: string; device: string; detail: string; topic: string };
 
 /**
  * One point per refused message. The nanosecond part is a per-process sequence, so two refusals in

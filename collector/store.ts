@@ -1,14 +1,15 @@
 import type { Clock } from '../infra/clock.ts';
 import type { Logger } from '../infra/logger.ts';
-import type { InfluxWriter } from './influx-writer.ts';
 import type { Spool } from './spool.ts';
 import type { CollectorStats } from './stats.ts';
+import type { StoragePort } from './storage.ts';
 
 export type AckRef = { deviceId: string; id: string };
 type Batch = { lines: string[]; acks: Map<string, string[]>; waiters: (() => void)[] };
 
 export type StoreDeps = {
-  writer: InfluxWriter;
+  /** writes batches, answers pings, prepares the database again before a drain (it may not have existed) */
+  storage: Pick<StoragePort, 'write' | 'ping' | 'prepare'>;
   spool: Spool;
   clock: Clock;
   log: Logger;
@@ -16,10 +17,6 @@ export type StoreDeps = {
   batch: { maxPoints: number; maxDelayMs: number };
   /** called with the ids of a batch once it is durable (in InfluxDB or fsynced in the spool) */
   onDurable(acks: Map<string, string[]>): void;
-  /** InfluxDB answers /ping again? */
-  ping(): Promise<boolean>;
-  /** re-run database setup before draining (the database may not have existed) */
-  beforeDrain(): Promise<void>;
 };
 
 /** Lines per request when draining the spool. */
@@ -111,7 +108,7 @@ export class DurableStore {
     if (b.lines.length === 0) return;
     const { stats, log } = this.deps;
     if (!this.degraded) {
-      const outcome = await this.deps.writer.write(b.lines.join('\n'));
+      const outcome = await this.deps.storage.write(b.lines);
       if (outcome.kind === 'ok') {
         stats.stored += b.lines.length;
         this.deps.onDurable(b.acks);
@@ -167,9 +164,9 @@ export class DurableStore {
   async #drainStep(): Promise<void> {
     if (this.#closed) return;
     const { spool, stats, log } = this.deps;
-    if (!(await this.deps.ping())) return this.#backoff();
+    if (!(await this.deps.storage.ping())) return this.#backoff();
     try {
-      await this.deps.beforeDrain();
+      await this.deps.storage.prepare();
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'InfluxDB setup failed; retrying');
       return this.#backoff();
@@ -187,7 +184,7 @@ export class DurableStore {
     }
     for (let i = 0; i < seg.lines.length; i += DRAIN_CHUNK) {
       const chunk = seg.lines.slice(i, i + DRAIN_CHUNK);
-      const outcome = await this.deps.writer.write(chunk.join('\n'));
+      const outcome = await this.deps.storage.write(chunk);
       if (outcome.kind === 'unreachable') {
         stats.writeFailures++;
         // chunks already written are replayed later: same timestamps, so they overwrite themselves

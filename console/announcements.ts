@@ -8,7 +8,8 @@ import type { Unit } from './levels.ts';
 import { issuerOf, targetCommunes, type Announcement, type AnnouncementDraft, type AudioMeta, type Status, type User } from './model.ts';
 import type { PolicyService } from './policy.ts';
 import type { Store } from './store/index.ts';
-import { validateDraft } from './validate.ts';
+import { parseRequest, validateDraft } from './validate.ts';
+import { EmergencyRequest, RejectRequest } from './api/announcement.ts';
 import { relayDraft } from './relay/relay-draft.ts';
 import type { StationService } from './relay/stations.ts';
 
@@ -25,6 +26,16 @@ export type AnnouncementDeps = {
   /** quiet hours: a non-emergency occurrence inside them is refused (absent: no check) */
   policy?: PolicyService;
 };
+
+/** the statuses each transition starts from: the service enforces them, the view offers only these */
+export const TRANSITIONS = {
+  submit: ['draft', 'rejected'],
+  approve: ['submitted'],
+  reject: ['draft', 'submitted'],
+  stop: ['approved', 'submitted', 'draft'],
+} as const satisfies Record<string, readonly Status[]>;
+/** an edit of these changes them in place; of an approved one, makes a revision beside it */
+export const EDITABLE: readonly Status[] = ['draft', 'submitted', 'rejected', 'approved'];
 
 /** what the issuing unit's staff send beyond a commune's draft: the communes it is for */
 type UnitDraft = { unit: Unit; draft: AnnouncementDraft; targets: 'all' | string[] };
@@ -92,7 +103,7 @@ export class AnnouncementService {
    */
   async update(user: User, id: string, body: unknown): Promise<Announcement> {
     const before = this.#own(user, id);
-    if (before.status === 'stopped') fail('STATE_CONFLICT', 'Thông báo đã dừng không sửa được; hãy tạo thông báo mới.');
+    if (!EDITABLE.includes(before.status)) fail('STATE_CONFLICT', 'Thông báo đã dừng không sửa được; hãy tạo thông báo mới.');
     if (isEmergency(before)) {
       if (!canApprove(user)) fail('EMERGENCY_LEADER_ONLY');
       // a leader's change is a new emergency, broadcast at once, that replaces the one on the air
@@ -121,7 +132,7 @@ export class AnnouncementService {
   }
 
   submit(user: User, id: string): Announcement {
-    return this.#transition(user, id, 'submit', ['draft', 'rejected'], { status: 'submitted' });
+    return this.#transition(user, id, 'submit', TRANSITIONS.submit, { status: 'submitted' });
   }
 
   /**
@@ -140,7 +151,7 @@ export class AnnouncementService {
     if (a.schedule.kind !== 'immediate') this.#recheckSchedule(a, now);
     const replaced = a.revisionOf ? this.deps.store.announcements.get(a.revisionOf) : undefined;
     return this.deps.store.tx(() => {
-      const approved = this.#transition(user, id, 'approve', ['submitted'], { status: 'approved', approvedBy: user.username, approvedAt: this.#now() });
+      const approved = this.#transition(user, id, 'approve', TRANSITIONS.approve, { status: 'approved', approvedBy: user.username, approvedAt: this.#now() });
       if (replaced && replaced.status === 'approved') {
         this.#write(user, 'supersede', replaced, { ...replaced, status: 'stopped', updatedAt: this.#now() }, { by: approved.id });
       }
@@ -148,26 +159,38 @@ export class AnnouncementService {
     });
   }
 
-  reject(user: User, id: string, reason: unknown): Announcement {
+  reject(user: User, id: string, body: unknown): Announcement {
     requireRole(user, 'leader');
-    const text = typeof reason === 'string' ? reason.trim() : '';
-    if (!text) fail('REASON_EMPTY');
-    return this.#transition(user, id, 'reject', ['draft', 'submitted'], { status: 'rejected', rejectReason: text.slice(0, 1000) });
+    const { reason } = parseRequest(RejectRequest, body);
+    return this.#transition(user, id, 'reject', TRANSITIONS.reject, { status: 'rejected', rejectReason: reason.slice(0, 1000) });
   }
 
   stop(user: User, id: string): Announcement {
     requireRole(user, 'leader');
-    return this.#transition(user, id, 'stop', ['approved', 'submitted', 'draft'], { status: 'stopped' });
+    return this.#transition(user, id, 'stop', TRANSITIONS.stop, { status: 'stopped' });
+  }
+
+  /**
+   * The speech of a text, made now (the leader hears it before issuing an emergency): issuing the same words
+   * then reuses it instead of waiting for the synthesis on the way to the speakers.
+   */
+  async speech(user: User, body: unknown): Promise<AudioMeta> {
+    const unit = ownUnit(user, this.deps.area);
+    const raw = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+    const text = typeof raw.text === 'string' ? raw.text.trim() : '';
+    if (!text) fail('TEXT_EMPTY');
+    if (text.length > this.deps.limits.maxTextChars) fail('TEXT_TOO_LONG');
+    return this.deps.audio.speak(text, unit.code);
   }
 
   /** a leader alone, at any level: approved and published at once, one occurrence now, priority emergency (audit action "emergency") */
   /** `replaces`: a leader's change of an emergency on the air, which it stops in the same transaction */
   async emergency(user: User, body: unknown, replaces?: Announcement): Promise<Announcement> {
     requireRole(user, 'leader');
-    const raw = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+    const request = parseRequest(EmergencyRequest, body);
     const at = this.#now();
-    // validate with a placeholder schedule, then replace it with "now"; an emergency is loud unless the leader says otherwise
-    const { unit, draft, targets } = this.#draft(user, { volume: 100, ...raw }, { priority: 'emergency', schedule: { kind: 'once', at: '2999-01-01T00:00' }, audio: undefined });
+    // validate with a placeholder schedule, then replace it with "now"
+    const { unit, draft, targets } = this.#draft(user, request, { priority: 'emergency', schedule: { kind: 'once', at: '2999-01-01T00:00' }, audio: undefined });
     const audio = await this.deps.audio.speak(draft.text!, unit.code);
     const a: Announcement = {
       ...draft, schedule: { kind: 'immediate', at }, id: `kc-${randomBytes(6).toString('hex')}`, commune: unit.code, level: unit.level, targets, audio,
@@ -224,7 +247,7 @@ export class AnnouncementService {
     if (a.priority !== 'emergency') this.deps.policy?.check(a.schedule, a.priority, communes);
   }
 
-  #transition(user: User, id: string, action: string, from: Status[], change: Partial<Announcement>): Announcement {
+  #transition(user: User, id: string, action: string, from: readonly Status[], change: Partial<Announcement>): Announcement {
     const before = this.#own(user, id);
     if (!from.includes(before.status)) fail('STATE_CONFLICT');
     const after: Announcement = { ...before, ...change, updatedAt: this.#now() };

@@ -1,7 +1,40 @@
 import type { AuditEntry } from './store/audit.ts';
 import type { Store } from './store/index.ts';
 
-export type LabelledAuditEntry = AuditEntry & { userLabel: string; targetLabel: string | null; targetKind: 'announcement' | 'user' | 'audio' | null };
+import type { AuditEntry as LabelledAuditEntry } from './api/console.ts';
+
+/** the actions of the audit trail as people name them */
+export const ACTION_LABELS: Record<string, string> = {
+  create: 'Tạo',
+  update: 'Sửa',
+  submit: 'Gửi duyệt',
+  approve: 'Duyệt',
+  reject: 'Từ chối',
+  stop: 'Dừng',
+  emergency: 'Phát khẩn cấp',
+  login: 'Đăng nhập',
+  logout: 'Đăng xuất',
+  'audio.upload': 'Tải tệp âm thanh',
+  'audio.record': 'Lưu bản ghi âm',
+  'live.request': 'Xin phát trực tiếp',
+  'live.approve': 'Duyệt phát trực tiếp',
+  'user.create': 'Tạo người dùng',
+  'user.disable': 'Khóa người dùng',
+  'user.enable': 'Mở khóa người dùng',
+  revise: 'Sửa (bản mới chờ duyệt)',
+  supersede: 'Thay bằng bản sửa',
+  'deployment.update': 'Cập nhật thông tin triển khai',
+  'device.register': 'Đăng ký thiết bị',
+  'device.claim': 'Thiết bị kích hoạt bằng mã',
+  'dossiers.import': 'Nhập danh sách hồ sơ',
+  'live.start': 'Bắt đầu phát trực tiếp',
+  'live.end': 'Kết thúc phát trực tiếp',
+  'officer.set': 'Cập nhật cán bộ',
+  'policy.set': 'Đặt giờ yên tĩnh và âm lượng',
+  'station.approve': 'Duyệt đài tiếp sóng',
+  'stop.now': 'Dừng phát ngay',
+  'stop.resume': 'Cho phát lại',
+};
 
 /** What people expect to read in the audit: titles and names, not ids and hashes (the ids stay for links). */
 export function labelAudit(entries: AuditEntry[], store: Store): LabelledAuditEntry[] {
@@ -30,6 +63,6 @@ export function labelAudit(entries: AuditEntry[], store: Store): LabelledAuditEn
         targetLabel = `«${a.title}»`;
       }
     }
-    return { ...e, userLabel: nameOf(e.username), targetLabel, targetKind };
+    return { ...e, userLabel: nameOf(e.username), actionLabel: ACTION_LABELS[e.action] ?? 'Thao tác khác', targetLabel, targetKind };
   });
 }

@@ -1,19 +1,9 @@
+import type { HamletDelivery } from './api/announcement.ts';
 import type { Area } from './area.ts';
+import { verdictLabel } from './speaker-labels.ts';
 import { DELIVERY_LABELS, type Announcement, type DeliveryState } from './model.ts';
 import type { Delivery } from './store/deliveries.ts';
 import type { SpeakerRow } from './store/speakers.ts';
-
-export type HamletDelivery = {
-  hamlet: string;
-  name: string;
-  state: DeliveryState;
-  /** chờ phát / đã phát / lỗi / bỏ lỡ */
-  label: string;
-  /** occurrences (lượt) per outcome; `timesSpoken`: played occurrences × repeats (lần đọc) */
-  counts: { played: number; failed: number; missed: number; timesSpoken: number };
-  speakers: Array<{ id: string; schedule: { version: number; status: string | null; active: number | null; reason: string | null } | null }>;
-  logs: Delivery[];
-};
 
 /**
  * What each hamlet's speakers actually did with an announcement. The state is that of the latest
@@ -46,7 +36,9 @@ export function hamletDeliveries(a: Announcement, area: Area, logs: Delivery[], 
         .filter((s) => s.hamlet === h.id)
         .map((s) => {
           const row = speakers(s.id);
-          return { id: s.id, schedule: row ? { version: row.version, status: row.status, active: row.status_active, reason: row.status_reason } : null };
+          const schedule = row ? { version: row.version, status: row.status, active: row.status_active, reason: row.status_reason } : null;
+          const label = `${s.id} (lịch số ${schedule?.version ?? 0}, ${verdictLabel(schedule?.status, schedule?.reason)})`;
+          return { id: s.id, schedule, label };
         }),
       logs: mine,
     };

@@ -116,7 +116,8 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
     for (const c of communes) void publisher.reissue(c);
   };
   const policy = new PolicyService({ store, area, clock, onChange: reissueAll });
-  const stops = new StopService({ store, area, clock, onChange: reissueAll });
+  // the area stop order first (one message for every speaker of the unit), then each speaker's documents
+  const stops = new StopService({ store, area, clock, onChange: (communes, unit) => (void publisher.publishAreaStop(unit), reissueAll(communes)) });
   const publisher = new SchedulePublisher({
     store, area, mqtt: client, clock, log, keys, policy,
     config: { ...config.schedule, publishTimeoutMs: config.mqtt.publishTimeoutMs },

@@ -1,5 +1,6 @@
-import type { AudioRef, Priority } from '../devices/contract/broadcast.ts';
-import type { SignedStation } from '../devices/contract/stream.ts';
+import type { Announcement, Schedule } from './api/announcement.ts';
+
+export { STATUSES, type Announcement, type AnnouncementSource, type AudioMeta, type Schedule, type Status } from './api/announcement.ts';
 
 /**
  * staff prepares for its unit; leader approves/rejects/stops; inspector only reads; admin manages users.
@@ -30,18 +31,7 @@ export type User = {
   displayName: string | null;
 };
 
-/** Recurrence as the people who schedule think of it: Vietnam time, dates and clock times. */
-export type Schedule =
-  | { kind: 'once'; at: string }
-  | { kind: 'daily'; time: string; from: string; to: string }
-  | { kind: 'weekly'; weekdays: number[]; time: string; from: string; to: string }
-  /** an emergency: one occurrence at the instant of approval (UTC) */
-  | { kind: 'immediate'; at: string };
-
-export const STATUSES = ['draft', 'submitted', 'approved', 'rejected', 'stopped'] as const;
-export type Status = (typeof STATUSES)[number];
-
-export const STATUS_LABELS: Record<Status, string> = {
+export const STATUS_LABELS: Record<Announcement['status'], string> = {
   draft: 'Nháp',
   submitted: 'Chờ duyệt',
   approved: 'Đã duyệt',
@@ -49,54 +39,13 @@ export const STATUS_LABELS: Record<Status, string> = {
   stopped: 'Đã dừng',
 };
 
-/** What an announcement plays besides its audio (absent: only the audio file). */
-export type AnnouncementSource =
-  | {
-      kind: 'relay';
-      station: string;
-      stationName: string;
-      /** the province-signed station entry, copied into every signed schedule */
-      signed: SignedStation;
-      durationS: number;
-    }
-  /** a live broadcast from the console (console/live/): the session's mount */
-  | { kind: 'live'; url: string; durationS: number; by: string };
+/** Circular 39/2020's names of the three priorities */
+export const PRIORITY_LABELS: Record<Announcement['priority'], string> = { normal: 'Thông thường', priority: 'Ưu tiên', emergency: 'Khẩn cấp' };
 
-export type AudioMeta = Pick<AudioRef, 'sha256' | 'bytes' | 'durationS' | 'mime'>;
-
-/** What staff send: validated and normalized by validate.ts. */
-export type AnnouncementDraft = {
-  title: string;
-  text: string | null;
-  audio: string | null;
-  hamlets: 'all' | string[];
+/** a request after validation and normalization (validate.ts): the audio by hash until it is resolved */
+export type AnnouncementDraft = Pick<Announcement, 'title' | 'text' | 'hamlets' | 'repeats' | 'volume' | 'priority' | 'source'> & {
   schedule: Schedule;
-  repeats: number;
-  volume: number;
-  priority: Priority;
-  /** a relay (console/relay/); absent for a plain audio announcement */
-  source?: AnnouncementSource;
-};
-
-export type Announcement = Omit<AnnouncementDraft, 'audio'> & {
-  id: string;
-  /** the issuing unit's code: the commune, or the province / district for announcements from above */
-  commune: string;
-  /** the issuing unit's level (absent: commune) */
-  level?: 'commune' | 'district' | 'province';
-  /** the communes it is for (absent: the issuing commune itself) */
-  targets?: 'all' | string[];
-  audio: AudioMeta;
-  status: Status;
-  rejectReason: string | null;
-  createdBy: string;
-  createdAt: string;
-  updatedAt: string;
-  approvedBy: string | null;
-  approvedAt: string | null;
-  revision: number;
-  /** a proposed change of an approved announcement: the id it replaces once a leader approves it */
-  revisionOf?: string | null;
+  audio: string | null;
 };
 
 /** per hamlet: chờ phát / đã phát / lỗi / bỏ lỡ */

@@ -7,27 +7,7 @@ import type { Schedule } from './model.ts';
  * rules); the results are UTC instants for the wire. Dates are inclusive on both ends.
  */
 
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const TIME = /^([01]\d|2[0-3]):([0-5]\d)$/;
-const DATETIME = /^(\d{4}-\d{2}-\d{2})T(([01]\d|2[0-3]):[0-5]\d)$/;
-
-export function isDate(s: unknown): s is string {
-  if (typeof s !== 'string') return false;
-  const m = DATE.exec(s);
-  if (!m) return false;
-  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
-  return d.getUTCFullYear() === +m[1] && d.getUTCMonth() === +m[2] - 1 && d.getUTCDate() === +m[3];
-}
-
-export function isTime(s: unknown): s is string {
-  return typeof s === 'string' && TIME.test(s);
-}
-
-export function isDateTime(s: unknown): s is string {
-  if (typeof s !== 'string') return false;
-  const m = DATETIME.exec(s);
-  return !!m && isDate(m[1]);
-}
+export { isDate, isDateTime, isTime } from './api/calendar.ts';
 
 /** the calendar day after `date` (YYYY-MM-DD), for an exclusive stopAt */
 export function nextDay(date: string): string {

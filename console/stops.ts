@@ -5,6 +5,7 @@ import { isLeaderOf, ownUnit, readableCommunes, requireRole, unitCommunes } from
 import type { Area } from './area.ts';
 import { fail } from './errors.ts';
 import { isDateTime } from './recurrence.ts';
+import type { Unit } from './levels.ts';
 import type { Stop } from './store/broadcast.ts';
 import type { Store } from './store/index.ts';
 import type { User } from './model.ts';
@@ -16,7 +17,7 @@ import type { User } from './model.ts';
  * until the time chosen with it.
  */
 export class StopService {
-  constructor(private readonly deps: { store: Store; area: Area; clock: Clock; onChange(communes: string[]): void }) {}
+  constructor(private readonly deps: { store: Store; area: Area; clock: Clock; onChange(communes: string[], unit: Unit): void }) {}
 
   #now(): string {
     return new Date(this.deps.clock.now()).toISOString();
@@ -44,7 +45,7 @@ export class StopService {
       this.deps.store.stops.insert(stop);
       this.deps.store.audit.record({ at, username: user.username, commune: unit.code, action: 'stop.now', target: stop.id, before: null, after: stop });
     });
-    this.deps.onChange(this.communesOf(stop));
+    this.deps.onChange(this.communesOf(stop), { level: stop.level, code: stop.unit });
     return stop;
   }
 
@@ -58,7 +59,7 @@ export class StopService {
       this.deps.store.stops.lift(id, user.username, at);
       this.deps.store.audit.record({ at, username: user.username, commune: stop.unit, action: 'stop.resume', target: id, before: stop, after: { ...stop, liftedAt: at, liftedBy: user.username } });
     });
-    this.deps.onChange(this.communesOf(stop));
+    this.deps.onChange(this.communesOf(stop), { level: stop.level, code: stop.unit });
     return { ...stop, liftedAt: at, liftedBy: user.username };
   }
 

@@ -1,10 +1,10 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import { Q } from './queries.ts';
 import { influx } from './influx-query.ts';
-import { dashboardShell, rename, tablePanel, timeseriesPanel } from './panels.ts';
+import { dashboardShell, rename, tablePanel, timeseriesPanel, withSeriesNames } from './panels.ts';
 import { merge } from './transformations.ts';
 import { communeVariable, districtVariable, provinceVariable } from './variables.ts';
-import { demoUnitNames, type UnitNames } from './units.ts';
+import { demoUnitNames, hamletNameMapping, OUTCOME_NAMES, type UnitNames } from './units.ts';
 
 /** (4) Broadcasts per hamlet: scheduled (every logged occurrence) vs played vs not played. */
 export function broadcastsDashboard(units: UnitNames = demoUnitNames()) {
@@ -14,7 +14,7 @@ export function broadcastsDashboard(units: UnitNames = demoUnitNames()) {
     'Theo kế hoạch = mọi lần phát đã ghi nhận; không phát = bỏ lỡ, lỗi hoặc bị bỏ qua.',
   )
     .withVariable(provinceVariable(units))
-    .withVariable(districtVariable())
+    .withVariable(districtVariable(units))
     .withVariable(communeVariable(units))
     .withPanel(
       tablePanel(1, 'Theo thôn/ấp: kế hoạch, đã phát, không phát', { x: 0, y: 0, w: 12, h: 10 }, [
@@ -23,14 +23,17 @@ export function broadcastsDashboard(units: UnitNames = demoUnitNames()) {
         influx(Q.bcMissed, 'C', 'table'),
       ])
         .transformations([merge()])
-        .overrideByName('hamlet', rename('hamlet', 'Thôn/ấp'))
+        .overrideByName('hamlet', [...rename('hamlet', 'Thôn/ấp'), hamletNameMapping(units)])
         .overrideByName('scheduled', rename('scheduled', 'Theo kế hoạch'))
         .overrideByName('played', rename('played', 'Đã phát'))
         .overrideByName('missed', rename('missed', 'Không phát')),
     )
     .withPanel(
-      timeseriesPanel(2, 'Theo ngày và kết quả', { x: 12, y: 0, w: 12, h: 10 }, [influx(Q.bcDaily).alias('$tag_outcome')])
-        .drawStyle(common.GraphDrawStyle.Bars)
-        .stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal).group('A')),
+      withSeriesNames(
+        timeseriesPanel(2, 'Theo ngày và kết quả', { x: 12, y: 0, w: 12, h: 10 }, [influx(Q.bcDaily).alias('$tag_outcome')])
+          .drawStyle(common.GraphDrawStyle.Bars)
+          .stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal).group('A')),
+        OUTCOME_NAMES,
+      ),
     );
 }

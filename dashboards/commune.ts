@@ -1,10 +1,10 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import { Q, WORST_MIN_N } from './queries.ts';
 import { influx } from './influx-query.ts';
-import { barchartPanel, dashboardShell, indexStatPanel, indexThresholds, rename, statPanel, tablePanel, timeseriesPanel } from './panels.ts';
+import { barchartPanel, dashboardShell, indexStatPanel, indexTrendFields, rename, tablePanel, timeseriesPanel } from './panels.ts';
 import { groupBy, HOUR_FIELD, matrix, sortBy, timeParts, WEEKDAY_FIELD } from './transformations.ts';
 import { COMMUNE_FILTER, communeVariable, districtVariable, meanVariable, priorWeightVariable, provinceVariable } from './variables.ts';
-import { demoUnitNames, type UnitNames } from './units.ts';
+import { counterNameMapping, demoUnitNames, type UnitNames } from './units.ts';
 
 /** (2) One commune: per counter, per hour of day and weekday, worst days, hour × weekday heat map. */
 export function communeDashboard(units: UnitNames = demoUnitNames()) {
@@ -14,7 +14,7 @@ export function communeDashboard(units: UnitNames = demoUnitNames()) {
     'Theo quầy, theo giờ trong ngày và theo thứ (ngày làm việc), các ngày thấp nhất, bản đồ nhiệt giờ × thứ. Giờ Việt Nam.',
   )
     .withVariable(provinceVariable(units))
-    .withVariable(districtVariable())
+    .withVariable(districtVariable(units))
     .withVariable(communeVariable(units))
     .withVariable(meanVariable('commune_p', COMMUNE_FILTER))
     .withVariable(priorWeightVariable())
@@ -24,7 +24,7 @@ export function communeDashboard(units: UnitNames = demoUnitNames()) {
     .withPanel(
       tablePanel(2, 'Theo quầy (chỉ số hiệu chỉnh về trung bình của xã)', { x: 6, y: 0, w: 9, h: 8 }, [influx(Q.perCounter, 'A', 'table')])
         .sortBy([new common.TableSortByFieldStateBuilder().displayName('Chỉ số hiệu chỉnh (%)').desc(true)])
-        .overrideByName('counter', rename('counter', 'Quầy'))
+        .overrideByName('counter', [...rename('counter', 'Quầy'), counterNameMapping(units)])
         .overrideByName('shrunk', [...rename('shrunk', 'Chỉ số hiệu chỉnh (%)'), { id: 'decimals', value: 1 }])
         .overrideByName('index', [...rename('index', 'Chỉ số thô (%)'), { id: 'decimals', value: 1 }])
         .overrideByName('n', rename('n', 'Số lượt đánh giá')),
@@ -38,14 +38,20 @@ export function communeDashboard(units: UnitNames = demoUnitNames()) {
     .withPanel(
       barchartPanel(4, 'Theo giờ trong ngày', { x: 0, y: 8, w: 12, h: 8 }, [influx(Q.hourly, 'A', 'table')])
         .transformations([...timeParts(), groupBy([HOUR_FIELD], ['n', 'satisfied']), sortBy(HOUR_FIELD)])
-        .xField(HOUR_FIELD),
+        .xField(HOUR_FIELD)
+        .overrideByName(HOUR_FIELD, rename(HOUR_FIELD, 'Giờ'))
+        .overrideByName('n (sum)', rename('n (sum)', 'Số lượt đánh giá'))
+        .overrideByName('satisfied (sum)', rename('satisfied (sum)', 'Số lượt hài lòng')),
     )
     .withPanel(
       barchartPanel(5, 'Theo thứ trong tuần (ISO: 1 = thứ Hai … 7 = Chủ nhật)', { x: 12, y: 8, w: 12, h: 8 }, [
         influx(Q.hourly, 'A', 'table'),
       ])
         .transformations([...timeParts(), groupBy([WEEKDAY_FIELD], ['n', 'satisfied']), sortBy(WEEKDAY_FIELD)])
-        .xField(WEEKDAY_FIELD),
+        .xField(WEEKDAY_FIELD)
+        .overrideByName(WEEKDAY_FIELD, rename(WEEKDAY_FIELD, 'Thứ'))
+        .overrideByName('n (sum)', rename('n (sum)', 'Số lượt đánh giá'))
+        .overrideByName('satisfied (sum)', rename('satisfied (sum)', 'Số lượt hài lòng')),
     )
     .withPanel(
       tablePanel(6, 'Bản đồ nhiệt: số lượt theo thứ (hàng) × giờ (cột)', { x: 0, y: 16, w: 24, h: 9 }, [influx(Q.hourly, 'A', 'table')])
@@ -53,8 +59,6 @@ export function communeDashboard(units: UnitNames = demoUnitNames()) {
         .cellOptions({ type: common.TableCellDisplayMode.ColorBackground } as common.TableCellOptions),
     )
     .withPanel(
-      timeseriesPanel(7, 'Xu hướng chỉ số của xã', { x: 0, y: 25, w: 24, h: 7 }, [influx(Q.communeTrend).alias('$col')])
-        .unit('percent')
-        .overrideByName('n', [{ id: 'custom.axisPlacement', value: 'right' }, { id: 'unit', value: 'none' }, { id: 'custom.drawStyle', value: 'bars' }]),
+      indexTrendFields(timeseriesPanel(7, 'Xu hướng chỉ số của xã', { x: 0, y: 25, w: 24, h: 7 }, [influx(Q.communeTrend).alias('$col')]).unit('percent')),
     );
 }

@@ -1,9 +1,9 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import { Q } from './queries.ts';
 import { influx } from './influx-query.ts';
-import { barchartPanel, dashboardShell, indexStatPanel, indexThresholds, rename, statPanel, tablePanel, timeseriesPanel } from './panels.ts';
+import { barchartPanel, dashboardShell, indexStatPanel, indexTrendFields, rename, tablePanel, timeseriesPanel, withSeriesNames } from './panels.ts';
 import { AREA_FILTER, districtVariable, meanVariable, priorWeightVariable, provinceVariable } from './variables.ts';
-import { communeNameMapping, demoUnitNames, type UnitNames } from './units.ts';
+import { communeNameMapping, demoUnitNames, LEVEL_NAMES, nameMapping, type UnitNames } from './units.ts';
 
 /** (1) Satisfaction overview for a province or district: communes ranked by shrunk index, with counts. */
 export function overviewDashboard(units: UnitNames = demoUnitNames()) {
@@ -13,14 +13,17 @@ export function overviewDashboard(units: UnitNames = demoUnitNames()) {
     'Chỉ số hài lòng = % lượt "Hài lòng" + "Rất hài lòng" (phương pháp SIPAS, Bộ Nội vụ). Xếp hạng dùng chỉ số hiệu chỉnh (trung bình Bayes, kéo về trung bình vùng với 50 lượt giả định); luôn kèm số lượt đánh giá.',
   )
     .withVariable(provinceVariable(units))
-    .withVariable(districtVariable())
+    .withVariable(districtVariable(units))
     .withVariable(meanVariable('area_p', AREA_FILTER))
     .withVariable(priorWeightVariable())
     .withPanel(
       indexStatPanel(1, 'Chỉ số hài lòng toàn vùng', { x: 0, y: 0, w: 8, h: 5 }, influx(Q.areaIndex)),
     )
     .withPanel(
-      barchartPanel(2, 'Số lượt đánh giá theo mức', { x: 8, y: 0, w: 16, h: 5 }, [influx(Q.levelCounts, 'A', 'table')]).xField('level'),
+      barchartPanel(2, 'Số lượt đánh giá theo mức', { x: 8, y: 0, w: 16, h: 5 }, [influx(Q.levelCounts, 'A', 'table')])
+        .xField('level')
+        .overrideByName('level', [...rename('level', 'Mức'), nameMapping(LEVEL_NAMES)])
+        .overrideByName('n', rename('n', 'Số lượt đánh giá')),
     )
     .withPanel(
       tablePanel(3, 'Xếp hạng xã theo chỉ số hài lòng (đã hiệu chỉnh mẫu nhỏ)', { x: 0, y: 5, w: 12, h: 14 }, [influx(Q.ranking, 'A', 'table')])
@@ -31,19 +34,17 @@ export function overviewDashboard(units: UnitNames = demoUnitNames()) {
         .overrideByName('n', rename('n', 'Số lượt đánh giá')),
     )
     .withPanel(
-      timeseriesPanel(4, 'Xu hướng chỉ số hài lòng', { x: 12, y: 5, w: 12, h: 7 }, [influx(Q.areaTrend).alias('$col')])
-        .unit('percent')
-        .overrideByName('n', [{ id: 'custom.axisPlacement', value: 'right' }, { id: 'unit', value: 'none' }, { id: 'custom.drawStyle', value: 'bars' }]),
+      indexTrendFields(timeseriesPanel(4, 'Xu hướng chỉ số hài lòng', { x: 12, y: 5, w: 12, h: 7 }, [influx(Q.areaTrend).alias('$col')]).unit('percent')),
     )
     .withPanel(
-      timeseriesPanel(5, 'Số lượt đánh giá theo mức, theo thời gian', { x: 12, y: 12, w: 12, h: 7 }, [influx(Q.levelTrend).alias('$tag_level')])
-        .drawStyle(common.GraphDrawStyle.Bars)
-        .stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal).group('A')),
+      withSeriesNames(
+        timeseriesPanel(5, 'Số lượt đánh giá theo mức, theo thời gian', { x: 12, y: 12, w: 12, h: 7 }, [influx(Q.levelTrend).alias('$tag_level')])
+          .drawStyle(common.GraphDrawStyle.Bars)
+          .stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal).group('A')),
+        LEVEL_NAMES,
+      ),
     )
     .withPanel(
-      timeseriesPanel(6, 'Xu hướng dài hạn (dữ liệu tổng hợp theo ngày)', { x: 0, y: 19, w: 24, h: 7 }, [influx(Q.longTrend).alias('$col')])
-        .unit('percent')
-        .interval('1d')
-        .overrideByName('n', [{ id: 'custom.axisPlacement', value: 'right' }, { id: 'unit', value: 'none' }, { id: 'custom.drawStyle', value: 'bars' }]),
+      indexTrendFields(timeseriesPanel(6, 'Xu hướng dài hạn (dữ liệu tổng hợp theo ngày)', { x: 0, y: 19, w: 24, h: 7 }, [influx(Q.longTrend).alias('$col')]).unit('percent').interval('1d')),
     );
 }

@@ -26,6 +26,21 @@ export const indexThresholds = () =>
 
 export const rename = (from: string, to: string): dashboard.DynamicConfigValue[] => [{ id: 'displayName', value: to }];
 
+type Overridable = { overrideByName(name: string, properties: dashboard.DynamicConfigValue[]): unknown };
+
+/** Legend names: one override per series name (a tag value such as a device id or a level) giving its name. */
+export function withSeriesNames<P extends Overridable>(panel: P, names: Readonly<Record<string, string>>): P {
+  for (const [key, name] of Object.entries(names)) panel.overrideByName(key, rename(key, name));
+  return panel;
+}
+
+/** The index and count columns of a trend ('$col' legends), by name, the count as bars on the right axis. */
+export function indexTrendFields<P extends Overridable>(panel: P): P {
+  panel.overrideByName('index', rename('index', 'Chỉ số hài lòng (%)'));
+  panel.overrideByName('n', [...rename('n', 'Số lượt đánh giá'), { id: 'custom.axisPlacement', value: 'right' }, { id: 'unit', value: 'none' }, { id: 'custom.drawStyle', value: 'bars' }]);
+  return panel;
+}
+
 export function timeseriesPanel(id: number, title: string, grid: Grid, targets: InfluxQueryBuilder[]) {
   return new timeseries.PanelBuilder()
     .id(id)

@@ -1,15 +1,12 @@
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { MEASUREMENTS } from '../devices/storage/measurements.ts';
 import { PRIOR_WEIGHT, satisfiedSubquery } from '../devices/analytics/satisfaction.ts';
 import { DATASOURCE } from './influx-query.ts';
 import { demoUnitNames, type UnitNames } from './units.ts';
 
 /**
  * Template variables: province → district (absent in two-tier provinces: "All" = any, including none)
- * → commune. Values are official codes, the tags the collector writes. Area lists come from
- * device_state, which every device (speakers too) writes.
+ * → commune. Values are official codes, the tags the collector writes; people see the names (units.ts).
  */
-const AREA_SOURCE = MEASUREMENTS.deviceState;
 
 /** WHERE fragment selecting the chosen province and district(s). */
 export const AREA_FILTER = `"province" = '$province' AND "district" =~ /^$district$/`;
@@ -27,13 +24,14 @@ function tagVariable(name: string, label: string, query: string): dashboard.Quer
 }
 
 /** Grafana custom variable syntax: "text : value" pairs separated by commas (a comma in a name is escaped) */
-function namedVariable(name: string, label: string, list: { code: string; name: string }[]): dashboard.CustomVariableBuilder {
+function namedVariable(name: string, label: string, list: { code: string; name: string }[], all = false): dashboard.CustomVariableBuilder {
   const text = (n: string) => n.replace(/,/g, '\\,');
-  const options = list.map((u, i) => ({ text: u.name, value: u.code, selected: i === 0 }));
+  const options = list.map((u, i) => ({ text: u.name, value: u.code, selected: !all && i === 0 }));
   const v = new dashboard.CustomVariableBuilder(name)
     .label(label)
     .values(list.map((u) => `${text(u.name)} : ${u.code}`).join(', '))
     .options(options);
+  if (all) return v.includeAll(true).current({ text: 'All', value: '$__all', selected: true });
   return options.length ? v.current({ text: options[0].text, value: options[0].value, selected: true }) : v;
 }
 
@@ -42,11 +40,13 @@ export function provinceVariable(units: UnitNames = demoUnitNames()): dashboard.
   return namedVariable('province', 'Tỉnh', units.provinces);
 }
 
-export function districtVariable(): dashboard.QueryVariableBuilder {
-  return tagVariable('district', 'Huyện', `SHOW TAG VALUES FROM "${AREA_SOURCE}" WITH KEY = "district" WHERE "province" = '$province'`)
-    .includeAll(true)
-    .allValue('.*')
-    .multi(true);
+/**
+ * Districts by name where the registry has them (the old three-tier structure); "All" (any, including none) is
+ * the default and the only choice in a two-tier province.
+ */
+export function districtVariable(units: UnitNames = demoUnitNames()): dashboard.CustomVariableBuilder {
+  const list = [...units.districts].sort((a, b) => a.name.localeCompare(b.name, 'vi'));
+  return namedVariable('district', 'Huyện', list, true).allValue('.*').multi(true);
 }
 
 /** Communes by name ("Xã …", "Phường …"; value: the code). */

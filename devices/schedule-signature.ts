@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
-import { ScheduleDocument, SchedulePayload, ScheduleRefusal, type Issuer } from './contract/broadcast.ts';
+import { AreaStopOrder, ScheduleDocument, SchedulePayload, ScheduleRefusal, type Issuer } from './contract/broadcast.ts';
 import { issuesDetail } from '../infra/zod-issues.ts';
 
 /**
@@ -30,11 +30,18 @@ function privateKeyOf(key: KeyInput): KeyObject {
   return typeof key === 'string' ? createPrivateKey(key) : key;
 }
 
+/** keys given as text are parsed once: a speaker checks every document with the same few keys */
+const parsedKeys = new Map<string, KeyObject>();
+
 /** A public key as a KeyObject, PEM (SPKI) text, or base64 SPKI DER (the registry's commune.broadcastKey). */
 export function publicKeyOf(key: KeyInput): KeyObject {
   if (typeof key !== 'string') return key.type === 'private' ? createPublicKey(key) : key;
-  if (key.includes('-----BEGIN')) return createPublicKey(key);
-  return createPublicKey({ key: Buffer.from(key.trim(), 'base64'), format: 'der', type: 'spki' });
+  const known = parsedKeys.get(key);
+  if (known) return known;
+  const parsed = key.includes('-----BEGIN') ? createPublicKey(key) : createPublicKey({ key: Buffer.from(key.trim(), 'base64'), format: 'der', type: 'spki' });
+  if (parsedKeys.size >= 1000) parsedKeys.clear();
+  parsedKeys.set(key, parsed);
+  return parsed;
 }
 
 /** A fresh commune key pair as PEM text (console setup, tests). */
@@ -115,4 +122,37 @@ export function verifySchedule(input: unknown, publicKey: KeyInput, expect: Sche
     return { ok: false, reason: 'stale', detail: `version ${doc.version} < ${expect.minVersion}`, version: doc.version };
   }
   return { ok: true, doc };
+}
+
+/** Sign an area stop order (checked against the contract first), in the same envelope as a schedule. */
+export function signAreaStop(order: AreaStopOrder, privateKey: KeyInput): SchedulePayload {
+  const text = JSON.stringify(AreaStopOrder.parse(order));
+  return { v: 1, doc: text, sig: sign(null, Buffer.from(text, 'utf8'), privateKeyOf(privateKey)).toString('base64') };
+}
+
+export type AreaStopResult = { ok: true; order: AreaStopOrder } | { ok: false; reason: ScheduleRefusal; detail: string; version?: number };
+
+/**
+ * Verify an order received on an area stop topic. Never throws; the signature first, then the issuer the
+ * topic belongs to (`wrong-issuer`), then the version (`stale`: not newer than the one the speaker holds).
+ */
+export function verifyAreaStop(input: unknown, publicKey: KeyInput, expect: { issuer: Issuer; minVersion: number }): AreaStopResult {
+  if (isUnsigned(input)) return { ok: false, reason: 'unsigned', detail: 'no signature' };
+  const envelope = SchedulePayload.safeParse(input);
+  if (!envelope.success) return { ok: false, reason: 'invalid', detail: issuesDetail(envelope.error.issues, DETAIL) };
+  if (!checkSignature(envelope.data, publicKey)) return { ok: false, reason: 'bad-signature', detail: 'Ed25519 signature does not match the issuer key' };
+  let json: unknown;
+  try {
+    json = JSON.parse(envelope.data.doc);
+  } catch (err) {
+    return { ok: false, reason: 'invalid', detail: `doc is not JSON: ${(err as Error).message.slice(0, 150)}` };
+  }
+  const parsed = AreaStopOrder.safeParse(json);
+  if (!parsed.success) return { ok: false, reason: 'invalid', detail: issuesDetail(parsed.error.issues, DETAIL) };
+  const order = parsed.data;
+  if (order.issuer.level !== expect.issuer.level || order.issuer.code !== expect.issuer.code) {
+    return { ok: false, reason: 'wrong-issuer', detail: `issuer ${order.issuer.level} ${order.issuer.code} ≠ ${expect.issuer.level} ${expect.issuer.code}`, version: order.version };
+  }
+  if (order.version < expect.minVersion) return { ok: false, reason: 'stale', detail: `version ${order.version} < ${expect.minVersion}`, version: order.version };
+  return { ok: true, order };
 }

@@ -88,3 +88,23 @@ export function parseTopic(topic: string): { ok: true; value: ParsedTopic } | { 
 /** The retained topic of each issuer's document: one per issuing unit per speaker, merged on the unit. */
 export const ISSUER_CHANNELS = { commune: 'schedule', district: 'schedule-district', province: 'schedule-province' } as const satisfies Record<'commune' | 'district' | 'province', Channel>;
 export type IssuerChannel = (typeof ISSUER_CHANNELS)[keyof typeof ISSUER_CHANNELS];
+
+/**
+ * The area stop topic of an issuing unit: tt/v1/stop/<level>/<code>, retained, the console's to publish
+ * (AreaStopOrder) and every speaker of the unit's communes' to read. Five segments, so it is never a device topic.
+ */
+export const AREA_STOP_SEGMENT = 'stop';
+export type AreaLevel = keyof typeof ISSUER_CHANNELS;
+
+export function areaStopTopic(level: AreaLevel, code: string): string {
+  if (!/^\d{2,5}$/.test(code)) throw new Error(`invalid unit code for a topic: ${JSON.stringify(code)}`);
+  return `${TOPIC_ROOT}/${TOPIC_VERSION}/${AREA_STOP_SEGMENT}/${level}/${code}`;
+}
+
+export function parseAreaStopTopic(topic: string): { level: AreaLevel; code: string } | null {
+  const parts = topic.split('/');
+  if (parts.length !== 5 || parts[0] !== TOPIC_ROOT || parts[1] !== TOPIC_VERSION || parts[2] !== AREA_STOP_SEGMENT) return null;
+  const [, , , level, code] = parts;
+  if (!Object.hasOwn(ISSUER_CHANNELS, level) || !/^\d{2,5}$/.test(code)) return null;
+  return { level: level as AreaLevel, code };
+}

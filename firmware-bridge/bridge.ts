@@ -11,7 +11,7 @@ import type { GpioBoard } from './io/io.ts';
 import { nullBoard } from './io/null-board.ts';
 import { Link, type LinkStats, type MqttFactory } from './link.ts';
 import { Outbox, type OutboxStats } from './outbox/outbox.ts';
-import { BridgeError } from './errors.ts';
+import { BRIDGE_ERRORS, BridgeError } from './errors.ts';
 import type { BridgeContext, BridgeUnit, ReceiptChannel, UnitBuilder, UnitEnv } from './unit.ts';
 import { configuredUnits } from './unit-catalogue.ts';
 import { SOFTWARE_VERSION } from './version.ts';
@@ -173,13 +173,13 @@ async function startUnits(units: BridgeUnit[], parts: CoreParts): Promise<{ star
 async function buildUnits(env: UnitEnv, extra: UnitBuilder[]): Promise<BridgeUnit[]> {
   const builders = [...configuredUnits(env.config.units), ...extra.map((build) => ({ key: 'extra', build }))];
   const results = await Promise.allSettled(builders.map((b) => Promise.resolve().then(() => b.build(env))));
-  const problems = results.flatMap((r, i) => {
-    if (r.status === 'fulfilled') return [];
-    const err = r.reason as { problems?: string[]; message?: string };
-    return err.problems?.length ? err.problems : [`units.${builders[i]!.key}: ${err.message ?? String(err)}`];
-  });
-  if (problems.length) {
-    throw new BridgeError('BRIDGE_CONFIG_INVALID', `không dựng được các khối (units could not be built):\n  - ${problems.join('\n  - ')}`, problems);
+  const failures = results.flatMap((r, i) => (r.status === 'rejected' ? [{ key: builders[i]!.key, err: r.reason as Partial<BridgeError> }] : []));
+  if (failures.length) {
+    const problems = failures.flatMap(({ key, err }) => (err.problems?.length ? err.problems : [`units.${key}: ${err.message ?? String(err)}`]));
+    // one cause (every key file unreadable) keeps its own code; mixed causes are an invalid config
+    const codes = new Set(failures.map(({ err }) => (err.code && err.code in BRIDGE_ERRORS ? err.code : 'BRIDGE_CONFIG_INVALID')));
+    const code = codes.size === 1 ? [...codes][0]! : 'BRIDGE_CONFIG_INVALID';
+    throw new BridgeError(code, `không dựng được các khối (units could not be built):\n  - ${problems.join('\n  - ')}`, problems);
   }
   return results.map((r) => (r as PromiseFulfilledResult<BridgeUnit>).value);
 }
@@ -199,6 +199,7 @@ function unitContext(name: string, p: CoreParts): BridgeContext {
     },
     publish: (channel, payload, opts) => p.link.publish(channel, payload, opts),
     subscribe: (channel, handler) => p.link.subscribe(channel, handler as Parameters<Link['subscribe']>[1]),
+    subscribeArea: (topic, handler) => p.link.subscribeArea(topic, handler),
     contributeState: (fn) => void p.heartbeat.sections.push(fn),
   };
 }

@@ -1,3 +1,5 @@
+import { CodedError } from '../infra/coded-error.ts';
+
 /**
  * The bridge's catalogue of coded errors. Tests and callers check `code`, never the text; the catalogue says,
  * in Vietnamese, what each code means for the technician at the Pi. The message of an error is its own detail
@@ -21,14 +23,9 @@ export type BridgeErrorCode = keyof typeof BRIDGE_ERRORS;
 /** every code, for checks that a code is one of the catalogue's */
 export const BRIDGE_ERROR_CODES = Object.keys(BRIDGE_ERRORS) as BridgeErrorCode[];
 
-export class BridgeError extends Error {
-  constructor(
-    readonly code: BridgeErrorCode,
-    /** what went wrong here; the catalogue's text when absent */
-    detail?: string,
-    readonly problems: string[] = [],
-  ) {
-    super(detail ?? BRIDGE_ERRORS[code]);
+export class BridgeError extends CodedError<BridgeErrorCode> {
+  constructor(code: BridgeErrorCode, detail?: string, problems: string[] = []) {
+    super(code, detail ?? BRIDGE_ERRORS[code], problems);
     this.name = 'BridgeError';
   }
 

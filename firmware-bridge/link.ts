@@ -1,10 +1,11 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { decode, encode, type Payload } from '../devices/contract/index.ts';
-import { topicFor, type DownlinkChannel, type UplinkChannel } from '../devices/topics.ts';
+import { parseAreaStopTopic, topicFor, type DownlinkChannel, type UplinkChannel } from '../devices/topics.ts';
 import type { Clock } from '../infra/clock.ts';
 import type { Logger } from '../infra/logger.ts';
 import { endClientBounded, publishWithTimeout, PublishTimeoutError } from '../infra/mqtt-publish.ts';
 import type { Outbox, OutboxEntry } from './outbox/outbox.ts';
+import { AREA_QOS, type AreaMessage } from './unit.ts';
 
 /**
  * The bridge's MQTT link (MQTT 3.1.1: aedes speaks nothing else).
@@ -60,6 +61,7 @@ export class Link {
   #client?: MqttClient;
   #inflight = new Map<string, { sentAt: number; puback: boolean }>();
   #handlers = new Map<DownlinkChannel, DownlinkHandler[]>();
+  #areaHandlers = new Map<string, ((msg: AreaMessage) => void)[]>();
   #connectListeners: (() => void)[] = [];
   #attempt = 0;
   #reconnectTimer?: { cancel(): void };
@@ -118,6 +120,9 @@ export class Link {
       { qos: 1 },
       (err) => err && log.warn({ err: err.message }, 'subscribe failed'),
     );
+    if (this.#areaHandlers.size > 0) {
+      this.#client!.subscribe([...this.#areaHandlers.keys()], { qos: AREA_QOS }, (err) => err && log.warn({ err: err.message }, 'subscribe failed'));
+    }
     this.#inflight.clear(); // re-send everything unacknowledged on every connect
     for (const fn of this.#connectListeners) fn();
     this.drain();
@@ -138,6 +143,18 @@ export class Link {
   }
 
   #onMessage(topic: string, bytes: Buffer): void {
+    const area = this.#areaHandlers.get(topic);
+    if (area && parseAreaStopTopic(topic)) {
+      let msg: AreaMessage;
+      try {
+        msg = { ok: true, payload: JSON.parse(bytes.toString('utf8')) };
+      } catch (err) {
+        this.#stats.invalidDownlink++;
+        msg = { ok: false, error: 'payload-not-json', detail: (err as Error).message.slice(0, 150) };
+      }
+      for (const h of area) this.#call(h as DownlinkHandler, msg as Parameters<DownlinkHandler>[0]);
+      return;
+    }
     const d = decode(topic, bytes);
     if (!d.ok) {
       this.#stats.invalidDownlink++;
@@ -241,6 +258,13 @@ export class Link {
     if (this.connected && list.length === 0 && channel !== 'ack') {
       this.#client!.subscribe(topicFor(this.deps.options.deviceId, channel), { qos: 1 });
     }
+  }
+
+  /** an area stop topic of the device's units (retained); subscribed again on every connect */
+  subscribeArea(topic: string, handler: (msg: AreaMessage) => void): void {
+    const list = this.#areaHandlers.get(topic) ?? [];
+    this.#areaHandlers.set(topic, [...list, handler]);
+    if (this.connected && list.length === 0) this.#client!.subscribe(topic, { qos: AREA_QOS });
   }
 
   onConnect(fn: () => void): void {

@@ -6,12 +6,13 @@ import type { Logger } from '../infra/logger.ts';
 import type { BridgeConfig } from './config.ts';
 import type { GpioBoard } from './io/io.ts';
 import type { Outbox } from './outbox/outbox.ts';
+import type { ReceiptChannel } from './outbox/records.ts';
 
 /**
  * The bridge on a Pi runs one unit per capability (rating box, loudspeaker, camera probe), like
  * zigbee2mqtt's extensions. A unit's constructor only stores its inputs; start/stop own pins and timers.
  */
-export type ReceiptChannel = 'rating' | 'broadcast-log';
+export type { ReceiptChannel } from './outbox/records.ts';
 
 export interface TrustedTime {
   /** is the wall clock trustworthy now (NTP / modem / RTC synced, and not before the epoch floor)? */
@@ -19,6 +20,14 @@ export interface TrustedTime {
   /** resolves once the clock is trusted (never rejects; may wait forever) */
   whenSynced(): Promise<void>;
 }
+
+/**
+ * Area topics are read at QoS 0: their messages are retained, so one lost with a broken connection comes
+ * again on the reconnect, and thousands of speakers do not each send a PUBACK for one province-wide stop.
+ */
+export const AREA_QOS = 0;
+
+export type AreaMessage = { ok: true; payload: unknown } | { ok: false; error: string; detail: string };
 
 export interface BridgeContext {
   deviceId: string;
@@ -39,6 +48,11 @@ export interface BridgeContext {
     channel: C,
     handler: (msg: { ok: true; payload: Payload<C> } | { ok: false; error: string; detail: string }) => void,
   ): void;
+  /**
+   * a retained topic of the units the device belongs to (an area stop topic, tt/v1/stop/<level>/<code>):
+   * the JSON payload as received, or the error; the unit verifies it. Absent on a context without a network.
+   */
+  subscribeArea?(topic: string, handler: (msg: AreaMessage) => void): void;
   /** add a section to the periodic state/heartbeat message */
   contributeState(fn: () => Partial<Pick<StatePayload, 'presses' | 'speaker'>>): void;
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
+import { CodedError, withProblems } from './coded-error.ts';
 import { formatIssues } from './zod-issues.ts';
 
 /**
@@ -26,19 +27,15 @@ export type ConfigOptions = {
 };
 
 /** The coded error of a config that cannot be used, for services without a catalogue entry of their own. */
-export class ConfigError extends Error {
-  readonly code: 'CONFIG_INVALID' | 'CONFIG_UNREADABLE';
-  readonly problems: string[];
+export class ConfigError extends CodedError<'CONFIG_INVALID' | 'CONFIG_UNREADABLE'> {
   constructor(failure: Pick<ConfigFailure, 'kind' | 'message' | 'problems'>) {
-    super(failure.message);
+    super(failure.kind === 'unreadable' ? 'CONFIG_UNREADABLE' : 'CONFIG_INVALID', failure.message, failure.problems);
     this.name = 'ConfigError';
-    this.code = failure.kind === 'unreadable' ? 'CONFIG_UNREADABLE' : 'CONFIG_INVALID';
-    this.problems = failure.problems;
   }
 }
 
 function failure(kind: ConfigFailure['kind'], headline: string, problems: string[]): ConfigFailure {
-  return { kind, headline, problems, message: `${headline}:\n  - ${problems.join('\n  - ')}` };
+  return { kind, headline, problems, message: withProblems(headline, problems) };
 }
 
 function raise(opts: ConfigOptions, f: ConfigFailure): never {

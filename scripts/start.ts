@@ -111,6 +111,18 @@ async function start(): Promise<RunningService> {
   for (const k of ['icecast:source', 'icecast:admin']) secrets[k] ??= randomBytes(12).toString('base64url');
   writeFileSync(join(dataDir, 'secrets.json'), JSON.stringify(secrets, null, 2), { mode: 0o600 });
   const icecast = await startIcecast({ dir: join(dataDir, 'icecast'), port: await portOr(8000), sourcePassword: secrets['icecast:source'], adminPassword: secrets['icecast:admin'] });
+  const profiles = new Map(DEMO_UNITS.map((u) => [u.code, u]));
+  // the least reliable commune's first box is a silent box: nobody's ratings arrive from it
+  const flaky = [...DEMO_UNITS].sort((a, b) => a.reliability - b.reliability)[0];
+  const silentBoxes = new Set(registry.allCommunes().filter((p) => p.commune.code === flaky.code).flatMap((p) => p.commune.devices.filter((d) => d.kind === 'rating-box').slice(0, 1).map((d) => d.id)));
+  // the bulk history before the console: it preloads the closed days' counts at its start and keeps them
+  const t0 = Date.now();
+  const recentMs = 3 * 3600_000;
+  let h = { ratings: 0, points: 0 };
+  if (fresh) {
+    say('Đang nạp 90 ngày dữ liệu mẫu (loading 90 days of history: ratings, presence, cameras, broadcasts)…');
+    h = await writeDemoHistory({ registry, influxUrl: influxd.url, database, profiles, silentBoxes, silentDays: 7, from: t0 - 90 * 86_400_000, to: t0 - recentMs });
+  }
   const consoleConfig = parseConsoleConfig({
     dataDir: join(dataDir, 'console'),
     registryPath,
@@ -122,15 +134,7 @@ async function start(): Promise<RunningService> {
   const console_ = await startConsole({ config: consoleConfig, registry, log: log.child({ service: 'console' }) });
   const accounts = await ensureDemoAccounts(console_.users, registry, secrets, join(dataDir, 'secrets.json'));
 
-  const profiles = new Map(DEMO_UNITS.map((u) => [u.code, u]));
-  // the least reliable commune's first box is a silent box: nobody's ratings arrive from it
-  const flaky = [...DEMO_UNITS].sort((a, b) => a.reliability - b.reliability)[0];
-  const silentBoxes = new Set(registry.allCommunes().filter((p) => p.commune.code === flaky.code).flatMap((p) => p.commune.devices.filter((d) => d.kind === 'rating-box').slice(0, 1).map((d) => d.id)));
   if (fresh) {
-    const t0 = Date.now();
-    say('Đang nạp 90 ngày dữ liệu mẫu (loading 90 days of history: ratings, presence, cameras, broadcasts)…');
-    const recentMs = 3 * 3600_000;
-    const h = await writeDemoHistory({ registry, influxUrl: influxd.url, database, profiles, silentBoxes, silentDays: 7, from: t0 - 90 * 86_400_000, to: t0 - recentMs });
     // the last hours through the real path (broker → collector → ack), as boxes back from a long offline spell
     const n = await publishHistory({ registry, secrets, brokerUrl, days: recentMs / 86_400_000, to: t0, skip: silentBoxes, quality: (id) => profiles.get(registry.device(id)?.commune.code ?? '')?.quality });
     say(`  ${h.ratings} đánh giá và ${h.points} điểm dữ liệu đã nạp, ${n} đánh giá qua broker (${((Date.now() - t0) / 1000).toFixed(1)} s)`);

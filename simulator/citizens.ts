@@ -21,14 +21,20 @@ export function rng(seed: number): () => number {
   };
 }
 
-/** How a counter tends to be rated; `quality` 0..1 shifts the mix toward "Rất hài lòng". */
+/**
+ * How a counter tends to be rated; `quality` 0..1 sets the share of satisfied ratings ("Hài lòng" + "Rất hài
+ * lòng") from 40 % (quality 0) to 95 % (quality 1), so communes of different quality rank visibly apart
+ * (the satisfaction index of a commune ≈ 40 + 55 × quality). Better counters also get more "Rất hài lòng"
+ * among the satisfied; the unsatisfied rest splits 60/40 between "Bình thường" and "Không hài lòng".
+ */
 export function pickLevel(random: () => number, quality: number): LevelKey {
+  const q = Math.min(1, Math.max(0, quality));
+  const satisfied = 0.4 + 0.55 * q;
+  const great = satisfied * (0.3 + 0.5 * q);
+  const neutral = satisfied + (1 - satisfied) * 0.6;
   const r = random();
-  const great = 0.35 + 0.4 * quality;
-  const good = great + 0.45 - 0.3 * quality;
-  const neutral = good + 0.12 - 0.07 * quality;
   if (r < great) return 'rat-hai-long';
-  if (r < good) return 'hai-long';
+  if (r < satisfied) return 'hai-long';
   if (r < neutral) return 'binh-thuong';
   return 'khong-hai-long';
 }

@@ -4,6 +4,8 @@ import { encode } from '../devices/contract/index.ts';
 import type { Registry } from '../devices/registry/index.ts';
 import { topicFor } from '../devices/topics.ts';
 import { rng, visits } from './citizens.ts';
+import { systemClock } from '../infra/clock.ts';
+import { endClientBounded } from '../infra/mqtt-publish.ts';
 
 /**
  * Past ratings for the demo's dashboards: `days` of realistic visits (opening hours, Vietnam time), published
@@ -50,7 +52,8 @@ export async function publishHistory(opts: {
     });
     const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
     while (pending.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    await client.endAsync();
+    // past the deadline unacknowledged ratings may still be in flight: end bounded, never wait on the broker
+    await endClientBounded(client, systemClock);
   }
   return acked;
 }

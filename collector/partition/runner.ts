@@ -5,6 +5,7 @@ import type { Clock } from '../../infra/clock.ts';
 import type { Logger } from '../../infra/logger.ts';
 import type { Collector } from '../collector.ts';
 import type { CollectorConfig } from '../config.ts';
+import { brokerIdentity } from '../mqtt-link.ts';
 import { Membership } from './membership.ts';
 import { deviceFilters, ownedCommunes, registryView } from './rule.ts';
 
@@ -78,12 +79,8 @@ export async function runPartitioned(deps: { config: CollectorConfig; registry: 
 async function wipeSession(config: CollectorConfig): Promise<void> {
   try {
     const c = await connectAsync(config.broker.url, {
-      clientId: config.clientId,
+      ...brokerIdentity(config),
       clean: true,
-      protocolVersion: 4,
-      username: config.broker.username,
-      password: config.broker.password,
-      ...(config.broker.caPem ? { ca: config.broker.caPem } : {}),
       reconnectPeriod: 0,
       connectTimeout: 10_000,
     });

@@ -17,8 +17,6 @@ export type AlertKey = { device: string; kind: AlertKind; subject?: string };
 export type AlertEvent = { key: AlertKey; point: IPoint; payload: AlertPayload };
 type Open = { id: string; since?: number };
 
-const PUBLISH_TIMEOUT_MS = 5_000;
-
 export function alertKey(k: AlertKey): string {
   return `${k.device}|${k.kind}|${k.subject ?? ''}`;
 }
@@ -35,10 +33,8 @@ export class AlertBook {
 
   /** Rebuild open alerts from InfluxDB: the last alert point per (device, kind, subject). */
   async restore(): Promise<void> {
-    const { influx, database } = this.ctx;
-    const rows = await influx.query<{ device: string; alert: string; subject: string; open: number; id: string; since: string | null }>(
+    const rows = await this.ctx.query<{ device: string; alert: string; subject: string; open: number; id: string; since: string | null }>(
       `SELECT last("open") AS "open", "id", "since" FROM "${MEASUREMENTS.alert}" GROUP BY "device", "alert", "subject"`,
-      { database },
     );
     for (const r of rows) {
       const key = alertKey({ device: r.device, kind: r.alert as AlertKind, subject: r.subject || undefined });
@@ -89,26 +85,18 @@ export class AlertBook {
       await this.ctx.write(events.map((e) => e.point));
     } catch (err) {
       this.counters.writeFailed++;
-      this.ctx.log.error({ err }, 'alert write failed');
+      this.ctx.log.error({ err, code: 'ALERT_WRITE_FAILED' }, 'alert write failed');
     }
     this.announce(events);
   }
 
-  /** Publish without storing (the points travel with a handle() result). Fire and forget, with a timeout. */
+  /** Publish without storing (the points travel with a handle() result). Fire and forget: ctx.publish is bounded. */
   announce(events: AlertEvent[]): void {
     for (const e of events) {
-      const done = this.ctx.publish(topicFor(e.key.device, 'alert'), encode('alert', e.payload));
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(Object.assign(new Error('alert publish timeout'), { code: 'PUBLISH_TIMEOUT' })), PUBLISH_TIMEOUT_MS);
-        timer.unref?.();
+      this.ctx.publish(topicFor(e.key.device, 'alert'), encode('alert', e.payload)).catch((err) => {
+        this.counters.publishFailed++;
+        this.ctx.log.warn({ err, code: 'ALERT_PUBLISH_FAILED', device: e.key.device, kind: e.key.kind }, 'alert publish failed');
       });
-      Promise.race([done, timeout])
-        .catch((err) => {
-          this.counters.publishFailed++;
-          this.ctx.log.warn({ err, device: e.key.device, kind: e.key.kind }, 'alert publish failed');
-        })
-        .finally(() => clearTimeout(timer));
     }
   }
 

@@ -1,10 +1,7 @@
 import type { IPoint } from 'influx';
 import type { CameraPayload } from '../../devices/contract/index.ts';
 import type { DeviceTags } from '../../devices/registry/index.ts';
-import type { CollectorExtension } from '../extension.ts';
 import { MEASUREMENTS } from '../../devices/storage/measurements.ts';
-import type { PresenceService } from './service.ts';
-import { CAMERA_SCHEMA } from './schema.ts';
 
 /** camera_status: one point per probe, at receive time; tags + camera; fields up (1|0), latency_ms, error, status. */
 export function cameraPoint(tags: DeviceTags, p: CameraPayload, receivedAt: number): IPoint {
@@ -33,15 +30,4 @@ export class CameraWatch {
   overdue(now: number, thresholdMs: number): { camera: string; device: string; since: number }[] {
     return [...this.#down].filter(([, d]) => now - d.since >= thresholdMs).map(([camera, d]) => ({ camera, ...d }));
   }
-}
-
-export function cameraExtension(service: PresenceService): CollectorExtension {
-  return {
-    name: 'camera',
-    channels: ['camera'],
-    schema: [CAMERA_SCHEMA],
-    start: (ctx) => service.start(ctx),
-    handle: (msg, ctx) => service.onCamera(msg, ctx),
-    stop: () => service.stop(),
-  };
 }

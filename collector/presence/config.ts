@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { parseConfig } from '../../infra/config.ts';
+import { CollectorError } from '../errors.ts';
 
 /**
  * Presence, device state, camera and alert settings (part of the collector config).
@@ -27,15 +29,9 @@ export const PresenceConfig = z
 export type PresenceConfigInput = z.input<typeof PresenceConfig>;
 export type PresenceConfig = z.output<typeof PresenceConfig>;
 
-export class PresenceConfigError extends Error {
-  readonly code = 'PRESENCE_CONFIG_INVALID';
-  constructor(readonly problems: string[]) {
-    super(`cấu hình trạng thái thiết bị không hợp lệ:\n  - ${problems.join('\n  - ')}`);
-  }
-}
-
 export function parsePresenceConfig(input: unknown = {}): PresenceConfig {
-  const r = PresenceConfig.safeParse(input ?? {});
-  if (!r.success) throw new PresenceConfigError(r.error.issues.map((i) => `${i.path.join('.') || '(gốc)'}: ${i.message}`));
-  return Object.freeze(r.data);
+  return parseConfig(PresenceConfig, input ?? {}, 'presence', {
+    what: 'cấu hình trạng thái thiết bị',
+    error: (f) => new CollectorError('PRESENCE_CONFIG_INVALID', f.message, f.problems),
+  });
 }

@@ -1,14 +1,11 @@
 import type { IPoint } from 'influx';
 import type { StatePayload } from '../../devices/contract/index.ts';
 import type { DeviceTags } from '../../devices/registry/index.ts';
-import type { CollectorExtension } from '../extension.ts';
 import { MEASUREMENTS } from '../../devices/storage/measurements.ts';
-import type { PresenceService } from './service.ts';
-import { DEVICE_STATE_SCHEMA } from './schema.ts';
 
 /**
  * device_state: one point per live heartbeat, at the collector's receive time (device clocks may be skewed or
- * unsynced; the device's own `at` is kept as clock_offset_s so skew is visible). Speaker health (issue 4):
+ * unsynced; the device's own `at` is kept as clock_offset_s so skew is visible). Speaker health:
  * relay_on, last_play_at, player_errors, schedule_version.
  */
 export function statePoint(tags: DeviceTags, s: StatePayload, receivedAt: number): IPoint {
@@ -35,14 +32,25 @@ export function statePoint(tags: DeviceTags, s: StatePayload, receivedAt: number
   return { measurement: MEASUREMENTS.deviceState, tags: { ...tags }, fields, timestamp: new Date(receivedAt) };
 }
 
-/** The heartbeat channel: stores device_state and tells presence the device is alive. */
-export function deviceStateExtension(service: PresenceService): CollectorExtension {
-  return {
-    name: 'device-state',
-    channels: ['state'],
-    schema: [DEVICE_STATE_SCHEMA],
-    start: (ctx) => service.start(ctx),
-    handle: (msg, ctx) => service.onState(msg, ctx),
-    stop: () => service.stop(),
-  };
+export type Beat = { boot: string; uptimeS: number };
+
+/**
+ * The last live heartbeat per device, to recognise a replay without the retain flag: a heartbeat not newer
+ * than the last one (same boot, uptime not larger) was stored already. Seeded from InfluxDB on start.
+ */
+export class HeartbeatLog {
+  readonly #last = new Map<string, Beat>();
+
+  has(device: string): boolean {
+    return this.#last.has(device);
+  }
+
+  record(device: string, beat: Beat): void {
+    this.#last.set(device, beat);
+  }
+
+  isReplay(device: string, beat: Beat): boolean {
+    const last = this.#last.get(device);
+    return !!last && last.boot === beat.boot && beat.uptimeS <= last.uptimeS;
+  }
 }

@@ -1,30 +1,38 @@
 import type { IPoint } from 'influx';
 import { deviceLabel } from '../../devices/registry/labels.ts';
+import type { CollectorContext, CollectorExtension, HandleResult, InboundMessage, InboundOn } from '../extension.ts';
 import { AlertBook, type AlertEvent } from './alerts.ts';
 import { CameraWatch, cameraPoint } from './camera.ts';
-import type { CollectorContext, HandleResult, InboundMessage } from '../extension.ts';
+import { MidnightCheckpoints } from './checkpoints.ts';
 import type { PresenceConfig } from './config.ts';
+import { HeartbeatLog, statePoint } from './device-state.ts';
+import { PRESENCE_SCHEMAS } from './schema.ts';
 import { SilentBoxWatch } from './silent-box.ts';
-import { loadPresence, loadStateAt, presencePoint } from './store.ts';
+import { loadPresence, presencePoint } from './store.ts';
 import { PresenceTracker, type Transition } from './tracker.ts';
-import { vnDayStart } from '../../devices/time/vietnam.ts';
-import { statePoint } from './device-state.ts';
 
 /**
- * What the presence, device-state and camera extensions share: the tracker, the alert book and the sweep timer.
- * Started once (by whichever extension starts first); in-memory state is rebuilt from InfluxDB on start.
+ * Presence as one collector extension over three channels: availability (retained, the last will) and
+ * heartbeats (state, stored as device_state) move the tracker; camera probes are stored as camera_status and
+ * watched for camera-down alerts. A sweep timer turns silence into offline verdicts, writes the midnight
+ * checkpoints and raises offline, camera-down and silent-box alerts. In-memory state is rebuilt from the store
+ * on start (retried on each sweep while the store cannot be read).
  */
-export class PresenceService {
+export class PresenceService implements CollectorExtension {
+  readonly name = 'presence';
+  readonly channels = ['availability', 'state', 'camera'] as const;
+  readonly schema = PRESENCE_SCHEMAS;
   readonly tracker: PresenceTracker;
   readonly cameras = new CameraWatch();
+  readonly counters = { sweepFailed: 0, cameraUnknown: 0, restoreFailed: 0, stateReplays: 0 };
   alerts?: AlertBook;
+  readonly #beats = new HeartbeatLog();
+  readonly #checkpoints = new MidnightCheckpoints();
   #silentBox?: SilentBoxWatch;
   #ctx?: CollectorContext;
-  #started?: Promise<void>;
+  #restored = false;
   #timer?: { cancel(): void };
   #sweeping?: Promise<void>;
-  #lastCheckpoint = 0;
-  readonly counters = { sweepFailed: 0, cameraUnknown: 0, restoreFailed: 0, stateReplays: 0 };
 
   constructor(
     readonly config: PresenceConfig,
@@ -38,50 +46,15 @@ export class PresenceService {
     });
   }
 
-  start(ctx: CollectorContext): Promise<void> {
-    this.#started ??= this.#start(ctx);
-    return this.#started;
-  }
-
-  async #start(ctx: CollectorContext): Promise<void> {
+  async start(ctx: CollectorContext): Promise<void> {
     this.#ctx = ctx;
     this.alerts = new AlertBook(ctx, this.newId);
     this.#silentBox = new SilentBoxWatch(this.alerts, this.config.silenceS * 1000);
     const now = ctx.clock.now();
     this.tracker.linkUp(now);
-    this.#lastCheckpoint = vnDayStart(now);
-    // InfluxDB down at start must not stop the collector: run, and retry the rebuild on each sweep
+    this.#checkpoints.begin(now);
     await this.#restore(ctx);
     this.#schedule();
-  }
-
-  #restored = false;
-
-  async #restore(ctx: CollectorContext): Promise<void> {
-    const now = ctx.clock.now();
-    try {
-      await this.alerts!.restore();
-      const stored = await loadPresence(ctx.influx, ctx.database, now);
-      const seeds: IPoint[] = [];
-      for (const [id, entry] of ctx.registry.devices) {
-        if (this.tracker.get(id)) continue; // heard live since start: that is newer than anything stored
-        const s = stored.get(id);
-        if (s) this.tracker.restore(id, s.online, s.at, s.lastSeen);
-        if (s?.lastBeat && !this.#lastBeat.has(id)) this.#lastBeat.set(id, s.lastBeat);
-        if (!s) {
-          // never reported: down, and a series exists so dashboards show it as down, not missing
-          this.tracker.restore(id, false, now, null);
-          seeds.push(presencePoint(ctx.registry.deviceTags(entry), { online: false, at: now, source: 'registered' }));
-        }
-      }
-      seeds.push(...(await this.#repairCheckpoint(ctx, now)));
-      this.#restored = true;
-      if (seeds.length) await ctx.write(seeds);
-      ctx.log.info({ devices: ctx.registry.devices.size, restored: stored.size }, 'presence restored');
-    } catch (err) {
-      this.counters.restoreFailed++;
-      ctx.log.error({ err, code: 'PRESENCE_RESTORE_FAILED' }, 'presence not restored from InfluxDB; retrying on the next sweep');
-    }
   }
 
   async stop(): Promise<void> {
@@ -91,23 +64,69 @@ export class PresenceService {
   }
 
   /** The collector's MQTT client (re)connected: silence deadlines and held wills restart from now. */
-  linkUp(at: number): void {
+  onBrokerConnect(at: number): void {
     this.tracker.linkUp(at);
   }
 
-  #schedule(): void {
-    const ctx = this.#ctx!;
-    this.#timer = ctx.clock.setTimeout(() => {
-      void this.sweep().finally(() => {
-        if (this.#timer) this.#schedule();
-      });
-    }, this.config.sweepS * 1000);
+  handle(msg: InboundMessage, ctx: CollectorContext): HandleResult {
+    switch (msg.channel) {
+      case 'availability':
+        return this.#onAvailability(msg, ctx);
+      case 'state':
+        return this.#onState(msg, ctx);
+      case 'camera':
+        return this.#onCamera(msg, ctx);
+      default:
+        return { reject: 'wrong-channel', detail: `presence got ${msg.channel}` };
+    }
   }
 
   /** One sweep: silence verdicts, checkpoints, offline / camera / silent-box alerts. Never throws. */
   sweep(): Promise<void> {
     this.#sweeping ??= this.#sweep().finally(() => (this.#sweeping = undefined));
     return this.#sweeping;
+  }
+
+  async #restore(ctx: CollectorContext): Promise<void> {
+    const now = ctx.clock.now();
+    try {
+      await this.alerts!.restore();
+      const seeds = await this.#seedTracker(ctx, now);
+      seeds.push(...(await this.#checkpoints.repair(ctx, now)));
+      this.#restored = true;
+      if (seeds.length) await ctx.write(seeds);
+    } catch (err) {
+      this.counters.restoreFailed++;
+      ctx.log.error({ err, code: 'PRESENCE_RESTORE_FAILED' }, 'presence not restored from InfluxDB; retrying on the next sweep');
+    }
+  }
+
+  /** Every registered device from its stored presence; points for those that never reported (seeded down). */
+  async #seedTracker(ctx: CollectorContext, now: number): Promise<IPoint[]> {
+    const stored = await loadPresence(ctx.query, now);
+    const seeds: IPoint[] = [];
+    for (const [id, entry] of ctx.registry.devices) {
+      if (this.tracker.get(id)) continue; // heard live since start: that is newer than anything stored
+      const s = stored.get(id);
+      if (s?.lastBeat && !this.#beats.has(id)) this.#beats.record(id, s.lastBeat);
+      if (s) {
+        this.tracker.restore(id, s.online, s.at, s.lastSeen);
+        continue;
+      }
+      // never reported: down, and a series exists so dashboards show it as down, not missing
+      this.tracker.restore(id, false, now, null);
+      seeds.push(presencePoint(ctx.registry.deviceTags(entry), { online: false, at: now, source: 'registered' }));
+    }
+    ctx.log.info({ devices: ctx.registry.devices.size, restored: stored.size }, 'presence restored');
+    return seeds;
+  }
+
+  #schedule(): void {
+    this.#timer = this.#ctx!.clock.setTimeout(() => {
+      void this.sweep().finally(() => {
+        if (this.#timer) this.#schedule();
+      });
+    }, this.config.sweepS * 1000);
   }
 
   async #sweep(): Promise<void> {
@@ -118,48 +137,39 @@ export class PresenceService {
     const now = ctx.clock.now();
     try {
       const transitions = this.tracker.sweep(now);
-      await ctx.write([...transitions.flatMap((t) => this.#transitionPoints(ctx, t)), ...this.#checkpoints(ctx, now)]);
-      const events = [...transitions.flatMap((t) => this.#alertFor(t, now)), ...this.#offlineAlerts(now), ...this.#cameraAlerts(now)];
+      const checkpoints = this.#checkpoints.due(ctx, now, this.tracker.devices());
+      await ctx.write([...transitions.flatMap((t) => this.#transitionPoints(ctx, t)), ...checkpoints]);
+      const events = [...transitions.flatMap((t) => this.#recovery(t, now)), ...this.#offlineAlerts(now), ...this.#cameraAlerts(now)];
       if (this.config.silentBox) events.push(...(await this.#silentBox!.check(ctx, ctx.registry, now)));
       await this.alerts.emit(events);
     } catch (err) {
       this.counters.sweepFailed++;
-      ctx.log.error({ err }, 'presence sweep failed');
+      ctx.log.error({ err, code: 'PRESENCE_SWEEP_FAILED' }, 'presence sweep failed');
     }
   }
 
-  onAvailability(msg: InboundMessage, ctx: CollectorContext): HandleResult {
-    if (msg.channel !== 'availability') return { reject: 'wrong-channel', detail: msg.channel };
+  #onAvailability(msg: InboundOn<'availability'>, ctx: CollectorContext): HandleResult {
     const t = this.tracker.availability(msg.deviceId, msg.payload.state, msg.receivedAt, msg.retained === true);
-    return this.#withAlerts(t ? this.#transitionPoints(ctx, t) : [], t ? this.#alertFor(t, msg.receivedAt) : []);
+    return this.#withAlerts(t ? this.#transitionPoints(ctx, t) : [], t ? this.#recovery(t, msg.receivedAt) : []);
   }
 
-  onState(msg: InboundMessage, ctx: CollectorContext): HandleResult {
-    if (msg.channel !== 'state') return { reject: 'wrong-channel', detail: msg.channel };
-    // a retained replay is an old heartbeat already stored (or from a device now dead): neither state nor life.
-    // Without the retain flag, a heartbeat not newer than the last one (same boot, uptime not larger) is a replay too.
-    if (msg.retained === true || this.#isReplay(msg.deviceId, msg.payload.boot, msg.payload.uptimeS)) {
+  #onState(msg: InboundOn<'state'>, ctx: CollectorContext): HandleResult {
+    const beat = { boot: msg.payload.boot, uptimeS: msg.payload.uptimeS };
+    // a retained replay is an old heartbeat already stored (or from a device now dead): neither state nor life;
+    // without the retain flag, a heartbeat not newer than the last one is a replay too
+    if (msg.retained === true || this.#beats.isReplay(msg.deviceId, beat)) {
       this.counters.stateReplays++;
       this.tracker.heartbeat(msg.deviceId, msg.receivedAt, true);
       return { points: [] };
     }
-    this.#lastBeat.set(msg.deviceId, { boot: msg.payload.boot, uptimeS: msg.payload.uptimeS });
-    const tags = ctx.registry.deviceTags(msg.entry);
-    const points = [statePoint(tags, msg.payload, msg.receivedAt)];
+    this.#beats.record(msg.deviceId, beat);
+    const points = [statePoint(ctx.registry.deviceTags(msg.entry), msg.payload, msg.receivedAt)];
     const t = this.tracker.heartbeat(msg.deviceId, msg.receivedAt, false);
     if (t) points.push(...this.#transitionPoints(ctx, t));
-    return this.#withAlerts(points, t ? this.#alertFor(t, msg.receivedAt) : []);
+    return this.#withAlerts(points, t ? this.#recovery(t, msg.receivedAt) : []);
   }
 
-  readonly #lastBeat = new Map<string, { boot: string; uptimeS: number }>();
-
-  #isReplay(device: string, boot: string, uptimeS: number): boolean {
-    const last = this.#lastBeat.get(device);
-    return !!last && last.boot === boot && uptimeS <= last.uptimeS;
-  }
-
-  onCamera(msg: InboundMessage, ctx: CollectorContext): HandleResult {
-    if (msg.channel !== 'camera') return { reject: 'wrong-channel', detail: msg.channel };
+  #onCamera(msg: InboundOn<'camera'>, ctx: CollectorContext): HandleResult {
     const { camera, up } = msg.payload;
     const known = ctx.registry.cameras.get(camera);
     if (!known || known.counter.id !== msg.entry.counter?.id) {
@@ -168,9 +178,8 @@ export class PresenceService {
     }
     const point = cameraPoint(ctx.registry.deviceTags(msg.entry), msg.payload, msg.receivedAt);
     const cameBack = this.cameras.probe(msg.deviceId, camera, up, msg.receivedAt);
-    const rec = cameBack
-      ? this.alerts?.recover({ device: msg.deviceId, kind: 'camera-down', subject: camera }, msg.receivedAt, `Camera ${deviceLabel(ctx.registry, camera)} đã hoạt động trở lại.`)
-      : null;
+    const text = `Camera ${deviceLabel(ctx.registry, camera)} đã hoạt động trở lại.`;
+    const rec = cameBack ? this.alerts?.recover({ device: msg.deviceId, kind: 'camera-down', subject: camera }, msg.receivedAt, text) : null;
     return this.#withAlerts([point], rec ? [rec] : []);
   }
 
@@ -182,53 +191,14 @@ export class PresenceService {
   #transitionPoints(ctx: CollectorContext, t: Transition): IPoint[] {
     const entry = ctx.registry.device(t.device);
     const tags = entry ? ctx.registry.deviceTags(entry) : { device: t.device };
-    const points = [presencePoint(tags, t)];
-    // a silence verdict dated before today's checkpoint overwrites that checkpoint (same series and instant)
-    if (!t.online && t.at < this.#lastCheckpoint && this.#checkpointed.has(t.device)) {
-      points.push(presencePoint(tags, { online: false, at: this.#lastCheckpoint, source: 'checkpoint' }));
-    }
-    return points;
+    return [presencePoint(tags, t), ...this.#checkpoints.overwrittenBy(t, tags)];
   }
 
-  readonly #checkpointed = new Set<string>();
-
-  /**
-   * Dashboards' uptime query cannot see before its range (InfluxDB applies the outer time range to subqueries),
-   * so every Vietnam midnight needs a checkpoint. A collector that was not running at today's midnight writes
-   * it at start from the stored state; a silence verdict dated earlier overwrites it (#transitionPoints).
-   */
-  async #repairCheckpoint(ctx: CollectorContext, now: number): Promise<IPoint[]> {
-    const midnight = vnDayStart(now);
-    const states = await loadStateAt(ctx.influx, ctx.database, midnight);
-    const points: IPoint[] = [];
-    for (const [id, s] of states) {
-      const entry = ctx.registry.device(id);
-      if (!entry) continue;
-      this.#checkpointed.add(id);
-      if (!s.exact) points.push(presencePoint(ctx.registry.deviceTags(entry), { online: s.online, at: midnight, source: 'checkpoint' }));
-    }
-    return points;
-  }
-
-  /** At each Vietnam midnight, every known device's state: dashboards' queries need look back one day only. */
-  #checkpoints(ctx: CollectorContext, now: number): IPoint[] {
-    const day = vnDayStart(now);
-    if (day <= this.#lastCheckpoint) return [];
-    this.#lastCheckpoint = day;
-    this.#checkpointed.clear();
-    const points: IPoint[] = [];
-    for (const [id, d] of this.tracker.devices()) {
-      const entry = ctx.registry.device(id);
-      if (!entry || d.online === null) continue;
-      this.#checkpointed.add(id);
-      points.push(presencePoint(ctx.registry.deviceTags(entry), { online: d.online, at: day, source: 'checkpoint' }));
-    }
-    return points;
-  }
-
-  #alertFor(t: Transition, now: number): AlertEvent[] {
+  /** A device back online recovers its open offline alert. */
+  #recovery(t: Transition, now: number): AlertEvent[] {
     if (!t.online || !this.alerts) return [];
-    const e = this.alerts.recover({ device: t.device, kind: 'offline' }, now, `Thiết bị ${deviceLabel(this.#ctx?.registry, t.device)} đã trực tuyến trở lại.`);
+    const text = `Thiết bị ${deviceLabel(this.#ctx?.registry, t.device)} đã trực tuyến trở lại.`;
+    const e = this.alerts.recover({ device: t.device, kind: 'offline' }, now, text);
     return e ? [e] : [];
   }
 
@@ -239,7 +209,8 @@ export class PresenceService {
       if (d.online !== false || now - d.since < threshold) continue;
       const minutes = Math.round((now - d.since) / 60_000);
       const label = deviceLabel(this.#ctx?.registry, id);
-      const text = d.lastSeen === null ? `Thiết bị ${label} chưa kết nối lần nào (đã ${minutes} phút).` : `Thiết bị ${label} mất kết nối đã ${minutes} phút.`;
+      const text =
+        d.lastSeen === null ? `Thiết bị ${label} chưa kết nối lần nào (đã ${minutes} phút).` : `Thiết bị ${label} mất kết nối đã ${minutes} phút.`;
       const e = this.alerts!.raise({ device: id, kind: 'offline' }, now, text, d.since);
       if (e) out.push(e);
     }
@@ -250,7 +221,8 @@ export class PresenceService {
     const out: AlertEvent[] = [];
     for (const c of this.cameras.overdue(now, this.config.cameraAlertAfterS * 1000)) {
       if (this.tracker.get(c.device)?.online !== true) continue; // box offline: the camera's state is unknown
-      const e = this.alerts!.raise({ device: c.device, kind: 'camera-down', subject: c.camera }, now, `Camera ${deviceLabel(this.#ctx?.registry, c.camera)} không phản hồi.`, c.since);
+      const text = `Camera ${deviceLabel(this.#ctx?.registry, c.camera)} không phản hồi.`;
+      const e = this.alerts!.raise({ device: c.device, kind: 'camera-down', subject: c.camera }, now, text, c.since);
       if (e) out.push(e);
     }
     return out;

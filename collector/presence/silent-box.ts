@@ -56,7 +56,7 @@ export class SilentBoxWatch {
   }
 
   async #verdict(ctx: CollectorContext, device: string, h: HalfDay, now: number): Promise<AlertEvent[]> {
-    const n = await ratingCount(ctx.influx, ctx.database, device, h.from, h.to);
+    const n = await ratingCount(ctx.query, device, h.from, h.to);
     if (n > 0) {
       return this.alerts
         .openKeys()
@@ -64,7 +64,7 @@ export class SilentBoxWatch {
         .map((k) => this.alerts.recover(k, now, `${deviceLabel(ctx.registry, device)} đã ghi nhận đánh giá trở lại (${h.subject}).`))
         .filter((e): e is AlertEvent => e !== null);
     }
-    if (!(await onlineThrough(ctx.influx, ctx.database, device, h.from, h.to))) return [];
+    if (!(await onlineThrough(ctx.query, device, h.from, h.to))) return [];
     const e = this.alerts.raise(
       { device, kind: 'silent-box', subject: h.subject },
       now,

@@ -1,6 +1,7 @@
-import type { IPoint, InfluxDB } from 'influx';
+import type { IPoint } from 'influx';
 import type { DeviceTags } from '../../devices/registry/index.ts';
 import { MEASUREMENTS } from '../../devices/storage/measurements.ts';
+import type { Query } from '../storage.ts';
 import type { Transition } from './tracker.ts';
 
 /** Reading and writing presence points (measurement `presence`; fields online 1|0, source). */
@@ -21,16 +22,14 @@ function esc(id: string): string {
 }
 
 /** The last presence point and the last heartbeat per device: what a restarting collector resumes from. */
-export async function loadPresence(influx: InfluxDB, database: string, before: number): Promise<Map<string, StoredPresence>> {
+export async function loadPresence(query: Query, before: number): Promise<Map<string, StoredPresence>> {
   const until = `time <= ${before}ms`;
   const [last, seen] = await Promise.all([
-    influx.query<{ time: Date; device: string; online: number }>(
+    query<{ time: Date; device: string; online: number }>(
       `SELECT last("online") AS "online" FROM "${MEASUREMENTS.presence}" WHERE ${until} GROUP BY "device"`,
-      { database },
     ),
-    influx.query<{ time: Date; device: string; u: number; boot: string | null }>(
+    query<{ time: Date; device: string; u: number; boot: string | null }>(
       `SELECT last("uptime_s") AS "u", "boot" FROM "${MEASUREMENTS.deviceState}" WHERE ${until} GROUP BY "device"`,
-      { database },
     ),
   ]);
   const lastSeen = new Map(seen.map((r) => [r.device, r.time.getTime()]));
@@ -46,25 +45,20 @@ export async function loadPresence(influx: InfluxDB, database: string, before: n
 }
 
 /** Per device: the state at `instant` (last point at or before it) and whether a point sits exactly on it. */
-export async function loadStateAt(influx: InfluxDB, database: string, instant: number): Promise<Map<string, { online: boolean; exact: boolean }>> {
-  const rows = await influx.query<{ time: Date; device: string; online: number }>(
+export async function loadStateAt(query: Query, instant: number): Promise<Map<string, { online: boolean; exact: boolean }>> {
+  const rows = await query<{ time: Date; device: string; online: number }>(
     `SELECT last("online") AS "online" FROM "${MEASUREMENTS.presence}" WHERE time <= ${instant}ms GROUP BY "device"`,
-    { database },
   );
   return new Map(rows.map((r) => [r.device, { online: r.online === 1, exact: r.time.getTime() === instant }]));
 }
 
 /** Was the device online through the whole window [from, to), by its stored presence? */
-export async function onlineThrough(influx: InfluxDB, database: string, device: string, from: number, to: number): Promise<boolean> {
+export async function onlineThrough(query: Query, device: string, from: number, to: number): Promise<boolean> {
   const d = esc(device);
   const [before, within] = await Promise.all([
-    influx.query<{ online: number }>(
-      `SELECT last("online") AS "online" FROM "${MEASUREMENTS.presence}" WHERE "device" = '${d}' AND time <= ${from}ms`,
-      { database },
-    ),
-    influx.query<{ offline: number }>(
+    query<{ online: number }>(`SELECT last("online") AS "online" FROM "${MEASUREMENTS.presence}" WHERE "device" = '${d}' AND time <= ${from}ms`),
+    query<{ offline: number }>(
       `SELECT min("online") AS "offline" FROM "${MEASUREMENTS.presence}" WHERE "device" = '${d}' AND time > ${from}ms AND time < ${to}ms`,
-      { database },
     ),
   ]);
   if (before[0]?.online !== 1) return false;
@@ -72,10 +66,9 @@ export async function onlineThrough(influx: InfluxDB, database: string, device: 
 }
 
 /** How many ratings the box stored in [from, to). */
-export async function ratingCount(influx: InfluxDB, database: string, device: string, from: number, to: number): Promise<number> {
-  const rows = await influx.query<{ n: number }>(
+export async function ratingCount(query: Query, device: string, from: number, to: number): Promise<number> {
+  const rows = await query<{ n: number }>(
     `SELECT count("value") AS "n" FROM "${MEASUREMENTS.rating}" WHERE "device" = '${esc(device)}' AND time >= ${from}ms AND time < ${to}ms`,
-    { database },
   );
   return rows[0]?.n ?? 0;
 }

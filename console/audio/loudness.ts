@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runCommand } from '../../infra/run-command.ts';
 
 /**
  * Every audio that reaches a speaker is brought to one loudness (EBU R128) so that no hamlet is blasted by one
@@ -96,21 +96,5 @@ async function withInputFile<T>(bytes: Buffer, fn: (path: string) => Promise<T>)
 }
 
 function ffmpeg(bin: string, args: string[], timeoutMs: number): Promise<{ stdout: Buffer; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, ['-hide_banner', '-nostats', '-nostdin', '-threads', '1', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-8000)));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve({ stdout: Buffer.concat(out), stderr });
-      else reject(new Error(`${bin} exited with ${code}: ${stderr.slice(-300).trim()}`));
-    });
-  });
+  return runCommand(bin, ['-hide_banner', '-nostats', '-nostdin', '-threads', '1', ...args], timeoutMs);
 }

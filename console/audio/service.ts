@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Clock } from '../../infra/clock.ts';
 import type { Logger } from '../../infra/logger.ts';
 import { ConsoleError, fail } from '../errors.ts';
@@ -14,6 +15,13 @@ import { inspectAudio, inspectRecording, type AudioLimits } from './validate.ts'
  * result is validated again: what is stored is exactly what a speaker plays.
  */
 export class AudioService {
+  /**
+   * Speech already made, by engine and text: a leader hears the speech of an emergency before issuing it
+   * (POST /api/speech), so issuing it does not wait for the synthesis again. In memory only; bounded.
+   */
+  #spoken = new Map<string, Promise<AudioMeta>>();
+  static readonly SPOKEN_KEPT = 200;
+
   constructor(
     private readonly deps: { store: Store; files: AudioFiles; tts: TextToSpeech; loudness: LoudnessNormalizer; limits: AudioLimits; clock: Clock; log: Logger },
   ) {}
@@ -27,6 +35,25 @@ export class AudioService {
   }
 
   async speak(text: string, commune: string): Promise<AudioMeta> {
+    const key = createHash('sha256').update(`${this.deps.tts.name}\n${text}`).digest('hex');
+    let made = this.#spoken.get(key);
+    // the same words spoken before are reused while their file is still there
+    const kept = made && (await made.then((m) => this.deps.files.has(m.sha256) && !!this.deps.store.audio.get(m.sha256), () => false));
+    if (!kept) {
+      made = this.#synthesize(text, commune);
+      this.#spoken.delete(key);
+      this.#spoken.set(key, made);
+      // a failed synthesis is not kept; the oldest entries go first
+      made.catch(() => this.#spoken.get(key) === made && this.#spoken.delete(key));
+      if (this.#spoken.size > AudioService.SPOKEN_KEPT) this.#spoken.delete(this.#spoken.keys().next().value!);
+    }
+    const meta = await made!;
+    // the same words spoken for another commune are that commune's too
+    this.deps.store.audio.addOwner(meta.sha256, commune);
+    return meta;
+  }
+
+  async #synthesize(text: string, commune: string): Promise<AudioMeta> {
     let wav: Buffer;
     try {
       wav = await this.deps.tts.synthesize(text);

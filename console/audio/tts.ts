@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runCommand } from '../../infra/run-command.ts';
 
 /** Text to speech behind our own interface: espeak-ng's `vi` voice is the default engine; another can replace it. */
 export interface TextToSpeech {
@@ -23,7 +23,7 @@ export class EspeakTts implements TextToSpeech {
       const input = join(dir, 'in.txt');
       const output = join(dir, 'out.wav');
       writeFileSync(input, text, 'utf8');
-      await run(this.opts.bin, ['-v', this.opts.voice, '-s', String(this.opts.speed), '-b', '1', '-f', input, '-w', output], this.opts.timeoutMs ?? 60_000);
+      await runCommand(this.opts.bin, ['-v', this.opts.voice, '-s', String(this.opts.speed), '-b', '1', '-f', input, '-w', output], this.opts.timeoutMs ?? 60_000);
       return readFileSync(output);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -31,20 +31,3 @@ export class EspeakTts implements TextToSpeech {
   }
 }
 
-function run(bin: string, args: string[], timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-500)));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve();
-      else reject(new Error(`${bin} exited with ${code}: ${stderr.trim()}`));
-    });
-  });
-}

@@ -4,7 +4,8 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { InfluxDB } from 'influx';
 import { vnDateText, vnWeekStart } from '../../devices/time/vietnam.ts';
-import { areaRanking, communeDetail, communeUptime, uptimeFractions, type ViewDeps } from '../../devices/analytics/satisfaction-view.ts';
+import { ClosedDayCache } from '../../devices/analytics/rating-counts.ts';
+import { areaRanking, communeDetail, communeUptime, preloadProvinces, uptimeFractions, type ViewDeps } from '../../devices/analytics/satisfaction-view.ts';
 import { PERIOD_LABELS, PeriodError, resolvePeriod, type ResolvedPeriod } from '../../devices/analytics/periods.ts';
 import { ReportError } from '../report/errors.ts';
 import { httpQueryRunner } from '../report/influx.ts';
@@ -72,10 +73,10 @@ const describe = (p: ResolvedPeriod) => ({
   previousText: `${vnDateText(p.previous.startMs)} – ${vnDateText(p.previous.endMs - 1)}`,
 });
 
-export function viewDeps(cfg: { url: string; database: string }, now: number): ViewDeps {
+export function viewDeps(cfg: { url: string; database: string }, now: number, cache?: ClosedDayCache): ViewDeps {
   const u = new URL(cfg.url);
   const influx = new InfluxDB({ host: u.hostname, port: Number(u.port || 8086), protocol: u.protocol === 'https:' ? 'https' : 'http', database: cfg.database });
-  return { run: httpQueryRunner(cfg.url, cfg.database, 30_000), influx, database: cfg.database, now };
+  return { run: httpQueryRunner(cfg.url, cfg.database, 30_000), influx, database: cfg.database, now, cache };
 }
 
 /** uPlot's own files, served by the console (commune offices have poor links: nothing from a CDN) */
@@ -88,10 +89,31 @@ export function registerSatisfactionRoutes(app: FastifyInstance, deps: HttpDeps)
   registerDeploymentRoutes(app, deps, deployment);
   void app.register(fastifyStatic, { root: UPLOT_DIST, prefix: '/vendor/uplot/', decorateReply: false, allowedPath: (p) => p === '/uPlot.iife.min.js' || p === '/uPlot.min.css' });
   const stats = { influxErrors: 0 };
+  // closed days' rating counts never change: one cache for every request of this console
+  const closedDays = new ClosedDayCache();
+  // read the provinces' closed days at start, in the background, so the first province view is fast too, and
+  // again at half their cache age so that no request finds them expired
+  const influxCfg = deps.influx;
+  if (influxCfg) {
+    let timer: NodeJS.Timeout | undefined;
+    const preload = (why: string, maxAgeMs?: number) => {
+      const started = deps.clock.now();
+      preloadProvinces({ ...viewDeps(influxCfg, started, closedDays), maxAgeMs }, deps.area.registry).then(
+        () => deps.log.info({ why, ms: deps.clock.now() - started, ...closedDays.stats }, 'satisfaction: closed days preloaded'),
+        (err) => deps.log.warn({ err, why }, 'satisfaction: preloading closed days failed (they are read on first use)'),
+      );
+    };
+    app.addHook('onReady', async () => {
+      preload('start');
+      timer = setInterval(() => preload('refresh', closedDays.maxAgeMs / 2), closedDays.maxAgeMs / 2);
+      timer.unref();
+    });
+    app.addHook('onClose', async () => clearInterval(timer));
+  }
   const withDb = async <T>(run: (v: ViewDeps) => Promise<T>): Promise<T> => {
     if (!deps.influx) fail('INFLUX_UNCONFIGURED');
     try {
-      return await run(viewDeps(deps.influx, deps.clock.now()));
+      return await run(viewDeps(deps.influx, deps.clock.now(), closedDays));
     } catch (err) {
       if (err instanceof ConsoleError) throw err;
       stats.influxErrors++;

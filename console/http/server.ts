@@ -2,9 +2,9 @@ import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { codedIssue } from '../api/coded.ts';
 import { ConsoleError } from '../errors.ts';
 import { tokenOf, type HttpDeps } from './context.ts';
 import { registerAdminRoutes } from './admin-routes.ts';
@@ -24,8 +24,6 @@ import { registerRelayRoutes } from './relay-routes.ts';
 import { registerLiveRoutes } from './live-routes.ts';
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
-/** the date picker is served by the console itself from node_modules (no CDN: consoles run on closed networks) */
-const FLATPICKR_DIR = dirname(createRequire(import.meta.url).resolve('flatpickr'));
 
 /** The console's HTTP server: JSON API under /api, audio by hash under /audio, the Vietnamese web UI at /. */
 export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
@@ -34,10 +32,12 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     ...(deps.https ? { https: deps.https } : {}),
   }) as unknown as FastifyInstance;
+  // requests are checked and answers serialized by the zod schemas of console/api/
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
   await app.register(cookie);
   await app.register(multipart, { limits: { fileSize: deps.config.maxAudioBytes, files: 1, fields: 5 } });
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/', index: 'index.html' });
-  await app.register(fastifyStatic, { root: FLATPICKR_DIR, prefix: '/vendor/flatpickr/', decorateReply: false });
 
   registerCrossSiteGuard(app);
   app.addHook('onRequest', async (req) => {
@@ -85,6 +85,12 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
 /** Everything that leaves the API is a coded error with a Vietnamese message. */
 function toConsoleError(err: FastifyError, url: string): ConsoleError {
   if (err instanceof ConsoleError) return err;
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const issue = codedIssue(err.validation.map((v) => ({ ...v.params, code: v.keyword, message: v.message ?? '', path: v.instancePath.split('/').filter(Boolean) })));
+    return new ConsoleError(issue.code, issue.detail);
+  }
+  // an answer that does not match its schema is the console's fault, never shown half-written
+  if (isResponseSerializationError(err)) return new ConsoleError('INTERNAL');
   if (err.code === 'FST_REQ_FILE_TOO_LARGE' || err.code === 'FST_FILES_LIMIT') return new ConsoleError('AUDIO_TOO_LARGE');
   if (err.statusCode === 413) return new ConsoleError(url.startsWith('/api/audio') ? 'AUDIO_TOO_LARGE' : 'BODY_TOO_LARGE');
   if (err.code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') return new ConsoleError('UPLOAD_INVALID');

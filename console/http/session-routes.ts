@@ -1,10 +1,13 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { CounterList } from '../api/console.ts';
+import { MeAnswer, SessionAnswer, type PublicUser } from '../api/session.ts';
 import { readableCommunes } from '../access.ts';
 import { userRoleLabel } from '../levels.ts';
 import { levelOf, type User } from '../model.ts';
 import { DEVICE_COOKIE, SESSION_COOKIE, setDeviceCookie, setSessionCookie, userOf, type HttpDeps } from './context.ts';
 
-export function publicUser(user: User, deps: HttpDeps) {
+export function publicUser(user: User, deps: HttpDeps): PublicUser {
   return {
     username: user.username,
     role: user.role,
@@ -18,8 +21,9 @@ export function publicUser(user: User, deps: HttpDeps) {
   };
 }
 
-export function registerSessionRoutes(app: FastifyInstance, deps: HttpDeps): void {
-  app.post('/api/session', async (req, reply) => {
+export function registerSessionRoutes(fastify: FastifyInstance, deps: HttpDeps): void {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  app.post('/api/session', { schema: { response: { 200: SessionAnswer } } }, async (req, reply) => {
     const body = (req.body ?? {}) as { username?: unknown; password?: unknown };
     const { token, user, deviceToken } = await deps.users.login(body.username, body.password, { address: req.ip, deviceToken: req.cookies[DEVICE_COOKIE] || undefined });
     setSessionCookie(reply, token, deps);
@@ -36,7 +40,16 @@ export function registerSessionRoutes(app: FastifyInstance, deps: HttpDeps): voi
     return { ok: true };
   });
 
-  app.get('/api/me', async (req) => ({ user: publicUser(userOf(req), deps) }));
+  app.get('/api/me', { schema: { response: { 200: MeAnswer } } }, async (req) => ({ user: publicUser(userOf(req), deps) }));
+
+  /** the one-stop counters of the user's commune(s), where rating boxes stand */
+  app.get('/api/counters', { schema: { response: { 200: CounterList } } }, async (req) => {
+    const user = userOf(req);
+    const items = readableCommunes(user, deps.area).flatMap((commune) =>
+      (deps.area.registry.communes.get(commune)?.commune.counters ?? []).map((k) => ({ id: k.id, name: k.name, commune })),
+    );
+    return { items };
+  });
 
   /** hamlets of the user's commune(s), with their speakers */
   app.get('/api/hamlets', async (req) => {

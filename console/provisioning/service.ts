@@ -44,6 +44,8 @@ export type ClaimResult = {
   broker: { url: string; caPem?: string };
   /** speakers: the commune's schedule-signing key (base64 SPKI DER) */
   broadcastKey?: string;
+  /** speakers: the hamlet the speaker was registered for */
+  hamlet?: string;
 };
 
 export type ProvisioningDeps = {
@@ -155,6 +157,7 @@ export class ProvisioningService {
       password,
       broker: { url: brokerUrl, ...(caFile ? { caPem: readFileSync(caFile, 'utf8') } : {}) },
       ...(key ? { broadcastKey: key } : {}),
+      ...(claimed.kind === 'speaker' ? { hamlet: pending.place } : {}),
     };
   }
 }

@@ -1,7 +1,7 @@
 import { MEASUREMENTS } from '../../devices/storage/measurements.ts';
 import type { LevelCounts } from '../../devices/analytics/satisfaction.ts';
-import type { LevelKey } from '../../devices/levels.ts';
 import { uptime } from '../../devices/analytics/uptime.ts';
+import { countsBy } from '../../devices/analytics/rating-counts.ts';
 import type { InfluxDB } from 'influx';
 import { rows, type QueryRunner } from '../../devices/storage/influxql.ts';
 
@@ -23,18 +23,14 @@ export async function fetchPeriodData(deps: FetchDeps, provinceCode: string, dev
   const { run } = deps;
   const area = `"province" = '${q(provinceCode)}'`;
   const within = `${area} AND time >= ${startMs}ms AND time < ${endMs}ms`;
-  const [ratingSeries, bcSeries, camSeries, uptimeRows] = await Promise.all([
-    run(`SELECT count("value") AS "n" FROM "${MEASUREMENTS.rating}" WHERE ${within} GROUP BY "commune", "level"`),
+  const [ratings, bcSeries, camSeries, uptimeRows] = await Promise.all([
+    // the console's own reading (daily aggregates for closed days, raw for the rest): the same counts
+    countsBy(deps, 'commune', area, { startMs, endMs }),
     run(`SELECT count("id") AS "n" FROM "${MEASUREMENTS.broadcast}" WHERE ${within} GROUP BY "commune", "outcome"`),
     run(`SELECT mean("up") AS "up" FROM "${MEASUREMENTS.camera}" WHERE ${within} GROUP BY "camera"`),
     uptime({ influx: deps.influx, database: deps.database, devices, from: startMs, to: endMs, granularity: 'day', now: deps.now }),
   ]);
-  const data: PeriodData = { ratings: new Map(), broadcasts: new Map(), cameras: new Map(), deviceUptime: new Map() };
-  for (const s of ratingSeries) {
-    const counts = data.ratings.get(s.tags!.commune) ?? {};
-    counts[s.tags!.level as LevelKey] = (counts[s.tags!.level as LevelKey] ?? 0) + Number(rows(s)[0]?.n ?? 0);
-    data.ratings.set(s.tags!.commune, counts);
-  }
+  const data: PeriodData = { ratings, broadcasts: new Map(), cameras: new Map(), deviceUptime: new Map() };
   for (const s of bcSeries) {
     const b = data.broadcasts.get(s.tags!.commune) ?? { scheduled: 0, played: 0 };
     const n = Number(rows(s)[0]?.n ?? 0);

@@ -46,26 +46,36 @@ export function issuersOf(commune: string, deps: IssuerDocDeps): Unit[] {
 
 /** Every issuer's document content for one hamlet's speakers (versions and signing are the publisher's). */
 export function issuerDocs(commune: string, hamlet: string, o: BuildOptions, deps: IssuerDocDeps): IssuerDoc[] {
+  return communeIssuerDocs(commune, o, deps)(hamlet);
+}
+
+/**
+ * The same for every hamlet of a commune: what does not depend on the hamlet (stops, approved announcements,
+ * policies) is read once, and each hamlet's documents are built once however many speakers it has; a
+ * province-wide broadcast re-issues every speaker of every commune at once.
+ */
+export function communeIssuerDocs(commune: string, o: BuildOptions, deps: IssuerDocDeps): (hamlet: string) => IssuerDoc[] {
   const stops = deps.store.stops.active(new Date(o.now).toISOString());
-  const docs: IssuerDoc[] = [];
-  for (const unit of issuersOf(commune, deps)) {
+  const units = issuersOf(commune, deps).flatMap((unit) => {
     const key = deps.keys.get(unit.code);
-    if (!key) continue;
+    if (!key) return [];
     const approved = unit.level === 'commune' ? deps.store.announcements.approvedFor(commune) : deps.store.announcements.approvedFrom(unit.level, unit.code, commune);
-    const stop = stopFor(stops, unit, commune);
-    const items = buildItems(approved, hamlet, o);
-    const policy = deps.policy?.forUnit(unit) ?? DEFAULT_SOUND_POLICY;
-    // a unit above the commune that never had anything for this speaker sends nothing (no idle traffic);
-    // once it has sent a document it keeps it current, so a lifted stop or a withdrawn item is cleared
-    if (unit.level !== 'commune' && items.length === 0 && !stop && policy === DEFAULT_SOUND_POLICY && !deps.store.speakerDocs.anyIssued(deps.area.speakers(commune).filter((s) => s.hamlet === hamlet).map((s) => s.id), ISSUER_CHANNELS[unit.level])) continue;
-    docs.push({
-      channel: ISSUER_CHANNELS[unit.level],
-      issuer: unit,
-      key,
-      items,
-      policy,
-      ...(stop ? { stop } : {}),
-    });
-  }
-  return docs;
+    return [{ unit, key, approved, stop: stopFor(stops, unit, commune), policy: deps.policy?.forUnit(unit) ?? DEFAULT_SOUND_POLICY }];
+  });
+  const speakers = deps.area.speakers(commune);
+  const byHamlet = new Map<string, IssuerDoc[]>();
+  return (hamlet) => {
+    const known = byHamlet.get(hamlet);
+    if (known) return known;
+    const docs: IssuerDoc[] = [];
+    for (const { unit, key, approved, stop, policy } of units) {
+      const items = buildItems(approved, hamlet, o);
+      // a unit above the commune that never had anything for this speaker sends nothing (no idle traffic);
+      // once it has sent a document it keeps it current, so a lifted stop or a withdrawn item is cleared
+      if (unit.level !== 'commune' && items.length === 0 && !stop && policy === DEFAULT_SOUND_POLICY && !deps.store.speakerDocs.anyIssued(speakers.filter((s) => s.hamlet === hamlet).map((s) => s.id), ISSUER_CHANNELS[unit.level])) continue;
+      docs.push({ channel: ISSUER_CHANNELS[unit.level], issuer: unit, key, items, policy, ...(stop ? { stop } : {}) });
+    }
+    byHamlet.set(hamlet, docs);
+    return docs;
+  };
 }

@@ -1,6 +1,7 @@
 import type { ScheduleDocument } from '../../devices/contract/broadcast.ts';
-import { signSchedule } from '../../devices/schedule-signature.ts';
-import { topicFor } from '../../devices/topics.ts';
+import { signAreaStop, signSchedule } from '../../devices/schedule-signature.ts';
+import { areaStopTopic, topicFor } from '../../devices/topics.ts';
+import type { Unit } from '../levels.ts';
 import type { Clock } from '../../infra/clock.ts';
 import type { Logger } from '../../infra/logger.ts';
 import { publishWithTimeout, type MqttPublisher } from '../../infra/mqtt-publish.ts';
@@ -8,7 +9,7 @@ import type { Area } from '../area.ts';
 import type { CommuneKey } from '../keys.ts';
 import type { Store } from '../store/index.ts';
 import { itemsHash } from './build.ts';
-import { issuerDocs, type IssuerDoc } from './issuer-docs.ts';
+import { communeIssuerDocs, type IssuerDoc } from './issuer-docs.ts';
 import type { PolicyService } from '../policy.ts';
 
 export type PublisherDeps = {
@@ -36,6 +37,9 @@ export class SchedulePublisher {
   #chains = new Map<string, Promise<void>>();
   #busy = new Map<string, number>();
   #timer?: { cancel(): void };
+  #lastTurn: Promise<void> = Promise.resolve();
+  /** units whose area stop order did not reach the broker: published again on the next tick */
+  #areaPending = new Map<string, Unit>();
 
   constructor(private readonly deps: PublisherDeps) {}
 
@@ -43,6 +47,7 @@ export class SchedulePublisher {
     const tick = () => {
       // a commune whose re-issue is still running (slow broker) is left for the next tick, not queued twice
       for (const c of this.deps.area.communes) if (!this.#busy.has(c)) void this.reissue(c, { force: this.#dueForDaily(c) });
+      for (const u of this.#areaPending.values()) if (!this.#busy.has(u.code)) void this.publishAreaStop(u);
       this.#timer = this.deps.clock.setTimeout(tick, 60_000);
     };
     tick();
@@ -62,6 +67,38 @@ export class SchedulePublisher {
   /** queue a re-issue of a commune's schedules; changes are serialized per commune so versions stay ordered */
   reissue(commune: string, opts: { force?: boolean } = {}): Promise<void> {
     return this.#enqueue(commune, () => this.#reissueNow(commune, opts.force ?? false), 'schedule re-issue failed');
+  }
+
+  /**
+   * The unit's area stop order: every stop it has in force, signed with its key, retained on its area stop
+   * topic that all its speakers read (one message for a whole province; the fast path of "Dừng phát ngay").
+   * The version is committed (with the signed copy the console re-asserts) before the publish.
+   */
+  publishAreaStop(unit: Unit): Promise<void> {
+    return this.#enqueue(unit.code, async () => {
+      const { store, clock, keys } = this.deps;
+      const key = keys.get(unit.code);
+      if (!key) throw new Error(`no signing key for ${unit.level} ${unit.code}`);
+      const topic = areaStopTopic(unit.level, unit.code);
+      const at = new Date(clock.now()).toISOString();
+      const payload = store.tx(() => {
+        const stops = store.stops.active(at).filter((s) => s.level === unit.level && s.unit === unit.code);
+        const version = (store.signedDocuments.get(topic)?.version ?? 0) + 1;
+        const signed = signAreaStop({ v: 1, issuer: unit, version, issuedAt: at, stops: stops.map((s) => ({ id: s.id, at: s.at, until: s.until, communes: s.targets })) }, key.privateKey);
+        const bytes = Buffer.from(JSON.stringify(signed));
+        store.signedDocuments.put({ topic, payload: bytes, commune: unit.code, version }, at);
+        return bytes;
+      });
+      try {
+        await this.#publish(topic, payload);
+        this.#areaPending.delete(unit.code);
+        this.stats.published++;
+      } catch (err) {
+        this.#areaPending.set(unit.code, unit);
+        this.stats.failed++;
+        this.deps.log.warn({ err, topic }, 'area stop order publish failed; retried on the next tick');
+      }
+    }, 'area stop order failed');
   }
 
   /**
@@ -108,6 +145,18 @@ export class SchedulePublisher {
     return next;
   }
 
+  /**
+   * A province-wide change queues every commune at once. Each commune is built in its own turn of the event
+   * loop (an immediate scheduled when the previous turn ends runs in the next iteration), so between communes the
+   * console answers HTTP (the leader's request), reads PUBACKs and writes the signed documents out: each commune's
+   * documents leave as soon as they are signed instead of after the last commune's.
+   */
+  #turn(): Promise<void> {
+    const turn = this.#lastTurn.then(() => new Promise<void>((resolve) => setImmediate(resolve)));
+    this.#lastTurn = turn;
+    return turn;
+  }
+
   #dueForDaily(commune: string): boolean {
     const periodMs = this.deps.config.reissueHours * 3_600_000;
     return this.deps.area.speakers(commune).some((s) => {
@@ -119,14 +168,19 @@ export class SchedulePublisher {
   async #reissueNow(commune: string, force: boolean): Promise<void> {
     const { store, area, clock, config } = this.deps;
     if (!this.deps.keys.get(commune)) throw new Error(`no signing key for commune ${commune}`);
+    await this.#turn();
     const now = clock.now();
     const horizon = now + config.horizonDays * 86_400_000;
     // one transaction for every version and signed copy of the commune (not one fsync per speaker): a
     // province-wide emergency or stop reaches thousands of speakers at once
-    const prepared = store.tx(() =>
-      area.speakers(commune).flatMap((s) =>
-        issuerDocs(commune, s.hamlet, { now, horizon, ...config }, this.deps).flatMap((d) => {
-          const hash = itemsHash(d.items, d.policy, d.stop);
+    const prepared = store.tx(() => {
+      const docsOf = communeIssuerDocs(commune, { now, horizon, ...config }, this.deps);
+      // the speakers of one hamlet share their documents' content, and so its hash
+      const hashes = new WeakMap<IssuerDoc, string>();
+      const hashOf = (d: IssuerDoc) => hashes.get(d) ?? (hashes.set(d, itemsHash(d.items, d.policy, d.stop)), hashes.get(d)!);
+      return area.speakers(commune).flatMap((s) =>
+        docsOf(s.hamlet).flatMap((d) => {
+          const hash = hashOf(d);
           const row = this.#row(s.id, d);
           if (!force && row && row.items_hash === hash && !row.publish_pending && (row.status_active ?? 0) <= row.version) {
             this.stats.unchanged++;
@@ -143,8 +197,8 @@ export class SchedulePublisher {
           };
           return [this.#prepare(s.id, doc, d.key, d.channel)];
         }),
-      ),
-    );
+      );
+    });
     const sent = await Promise.all(prepared.map((p) => this.#send(p)));
     const at = new Date(this.deps.clock.now()).toISOString();
     store.tx(() => {

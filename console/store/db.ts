@@ -205,7 +205,23 @@ export function openDb(path: string): Db {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db);
+  cachePrepared(db);
   return db;
+}
+
+/**
+ * Every store prepares its SQL where it runs it; preparing costs more than running a small query (a
+ * province-wide broadcast runs a few per speaker, for thousands of speakers), so each text is prepared once
+ * per connection. No store changes a statement's mode (pluck, raw, expand), so sharing one is safe.
+ */
+function cachePrepared(db: Db): void {
+  const cache = new Map<string, Database.Statement>();
+  const prepare = db.prepare.bind(db);
+  db.prepare = ((sql: string) => {
+    let stmt = cache.get(sql);
+    if (!stmt) cache.set(sql, (stmt = prepare(sql)));
+    return stmt;
+  }) as Db['prepare'];
 }
 
 export function migrate(db: Db): void {

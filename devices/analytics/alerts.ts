@@ -3,7 +3,7 @@ import type { AlertKind, AlertState } from '../contract/index.ts';
 import { MEASUREMENTS } from '../storage/measurements.ts';
 
 /**
- * Reading alerts (collector/alerts.ts writes them) for the console, the review report and dashboards.
+ * Reading alerts (collector/presence/alerts.ts writes them) for the console, the review report and dashboards.
  * Area = registry tags: commune, district or province code (any combination; none = everywhere).
  */
 export type AlertArea = { province?: string; district?: string; commune?: string; device?: string };

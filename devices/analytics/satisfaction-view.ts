@@ -1,9 +1,10 @@
 import type { InfluxDB } from 'influx';
 import { MEASUREMENTS } from '../storage/measurements.ts';
-import { DAY_MS, VN_OFFSET_MS, VN_ZONE, vnWeekday } from '../time/vietnam.ts';
+import { DAY_MS, VN_OFFSET_MS, VN_ZONE, vnDayStart, vnWeekday } from '../time/vietnam.ts';
 import { LEVEL_KEYS, type LevelKey } from '../levels.ts';
 import type { Commune, Registry } from '../registry/index.ts';
 import type { Series } from '../storage/influxql.ts';
+import { countsBy, countsByDay, hasDailyRatings, onceRunner, type ClosedDayCache } from './rating-counts.ts';
 import { PRIOR_WEIGHT, rankUnits, satisfactionIndex, satisfiedSubquery, totalCount, type LevelCounts } from './satisfaction.ts';
 import { cameraUptime, uptime, type UptimeRow } from './uptime.ts';
 
@@ -13,11 +14,15 @@ import { cameraUptime, uptime, type UptimeRow } from './uptime.ts';
  * uptime.ts. Everything takes a time span [startMs, endMs) and returns plain data; nothing here formats.
  */
 export type QueryRunner = (query: string) => Promise<Series[]>;
-export type ViewDeps = { run: QueryRunner; influx: InfluxDB; database: string; now: number };
+/** `cache`: closed days' counts kept between requests (rating-counts.ts); absent = none kept */
+export type ViewDeps = { run: QueryRunner; influx: InfluxDB; database: string; now: number; cache?: ClosedDayCache; maxAgeMs?: number };
 
 /** A commune is flagged "few ratings" below this count: its own data then weighs less than the area mean. */
 export const FEW_RATINGS = PRIOR_WEIGHT;
-/** A rating box with no rating over this many days before the end of the period is a silent box. */
+/**
+ * A rating box with no rating over the last SILENT_DAYS Vietnam days of the period is a silent box (for a period
+ * ending now, the last of them is today so far).
+ */
 export const SILENT_DAYS = 4;
 
 const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
@@ -43,18 +48,24 @@ export function communesCondition(codes: readonly string[], registry?: Registry)
   return `(${parts.join(' OR ')})`;
 }
 
-/** Counts per level grouped by `tag` (commune, counter, officer, device) over a span. */
-export async function countsBy(run: QueryRunner, tag: string, where: string, s: { startMs: number; endMs: number }): Promise<Map<string, LevelCounts>> {
-  const series = await run(`SELECT count("value") AS "n" FROM "${MEASUREMENTS.rating}" WHERE ${where} AND ${span(s)} GROUP BY "${tag}", "level"`);
-  const out = new Map<string, LevelCounts>();
-  for (const x of series) {
-    const key = x.tags?.[tag] ?? '';
-    const counts = out.get(key) ?? {};
-    const level = x.tags?.level as LevelKey;
-    counts[level] = (counts[level] ?? 0) + num(x.values[0]?.[x.columns.indexOf('n')]);
-    out.set(key, counts);
+/** WHERE fragment of the provinces holding `codes` (the tag every point carries). */
+export function provincesCondition(codes: readonly string[], registry: Registry): string {
+  const provinces = [...new Set(codes.map((c) => registry.communes.get(c)?.province.code).filter((p): p is string => !!p))].sort();
+  return `(${provinces.map((p) => `"province" = '${esc(p)}'`).join(' OR ')})`;
+}
+
+/**
+ * Reads the closed days of the last `days` days of every province's communes into the cache, in the background
+ * at the console's start so the first province view is as fast as the next ones, and again before they expire
+ * (days older than `deps.maxAgeMs` are re-read) so no user's request pays for it. Errors are the caller's to log.
+ */
+export async function preloadProvinces(deps: ViewDeps, registry: Registry, days = 2 * 366 + 31): Promise<void> {
+  if (!deps.cache || !(await hasDailyRatings(deps))) return;
+  const all = [...registry.communes.values()];
+  for (const p of registry.file.provinces) {
+    const codes = all.filter((x) => x.province.code === p.code).map((x) => x.commune.code);
+    if (codes.length) await countsBy(deps, 'commune', provincesCondition(codes, registry), { startMs: vnDayStart(deps.now) - days * DAY_MS, endMs: vnDayStart(deps.now) });
   }
-  return out;
 }
 
 export type RankingRow = {
@@ -70,7 +81,7 @@ export type RankingRow = {
   /** index − previous index, percentage points; null without both */
   change: number | null;
   fewRatings: boolean;
-  /** ids of the commune's rating boxes with no rating over the last SILENT_DAYS of the period */
+  /** ids of the commune's rating boxes with no rating over the last SILENT_DAYS Vietnam days of the period */
   silentBoxes: string[];
 };
 
@@ -79,12 +90,17 @@ export type Ranking = { areaMean: number | null; n: number; index: number | null
 /** Every commune of `communes` ranked by the shrunk index toward the pooled mean of exactly these communes. */
 export async function areaRanking(deps: ViewDeps, registry: Registry, communes: readonly string[], period: { startMs: number; endMs: number }, previous: { startMs: number; endMs: number }): Promise<Ranking> {
   if (!communes.length) return { areaMean: null, n: 0, index: null, rows: [] };
-  const where = communesCondition(communes, registry);
-  const silentSpan = { startMs: Math.max(period.startMs, period.endMs - SILENT_DAYS * DAY_MS), endMs: period.endMs };
+  // the counts of whole provinces, of which only the asked communes are read: every user of a province (a district
+  // officer reading part of it too) shares the same cached days (rating-counts.ts, preloadProvinces)
+  const provinces = provincesCondition(communes, registry);
+  const silentSpan = { startMs: Math.max(period.startMs, vnDayStart(period.endMs - 1) - (SILENT_DAYS - 1) * DAY_MS), endMs: period.endMs };
+  // the recent raw points by box, once: folded into communes for the ranking, read as they are for silent boxes
+  const once = { ...deps, run: onceRunner(deps.run) };
+  const byDevice = { raw: { tag: 'device', key: (id: string) => registry.device(id)?.commune.code ?? '' } };
   const [now, before, byBox] = await Promise.all([
-    countsBy(deps.run, 'commune', where, period),
-    countsBy(deps.run, 'commune', where, previous),
-    countsBy(deps.run, 'device', where, silentSpan),
+    countsBy(once, 'commune', provinces, period, byDevice),
+    countsBy(once, 'commune', provinces, previous, byDevice),
+    countsBy(once, 'device', provinces, silentSpan),
   ]);
   const base = communes.map((code) => {
     const p = registry.communes.get(code)!;
@@ -115,22 +131,10 @@ export async function areaRanking(deps: ViewDeps, registry: Registry, communes: 
 export type TrendPoint = { start: string; n: number; index: number | null; counts: LevelCounts };
 export type HeatCell = { weekday: number; hour: number; n: number; satisfied: number; index: number | null };
 
-/** Ratings per Vietnam day and level, summed into weeks (Monday) and calendar months in JS. */
-async function dailyCounts(run: QueryRunner, where: string, s: { startMs: number; endMs: number }): Promise<Map<number, LevelCounts>> {
-  const series = await run(`SELECT count("value") AS "n" FROM "${MEASUREMENTS.rating}" WHERE ${where} AND ${span(s)} GROUP BY time(1d), "level" fill(none) tz('${VN_ZONE}')`);
-  const days = new Map<number, LevelCounts>();
-  for (const x of series) {
-    const level = x.tags?.level as LevelKey;
-    const ti = x.columns.indexOf('time');
-    const ni = x.columns.indexOf('n');
-    for (const v of x.values) {
-      const t = typeof v[ti] === 'number' ? (v[ti] as number) : Date.parse(String(v[ti]));
-      const c = days.get(t) ?? {};
-      c[level] = (c[level] ?? 0) + num(v[ni]);
-      days.set(t, c);
-    }
-  }
-  return days;
+/** Ratings per Vietnam day and level (rating-counts.ts), summed into weeks (Monday) and calendar months in JS. */
+async function dailyCounts(deps: ViewDeps, where: string, s: { startMs: number; endMs: number }): Promise<Map<number, LevelCounts>> {
+  const days = await countsByDay(deps, where, s);
+  return new Map([...days].map(([t, c]) => [Number(t), c]));
 }
 
 function bucket(days: Map<number, LevelCounts>, keyOf: (dayMs: number) => number): TrendPoint[] {
@@ -212,12 +216,12 @@ export async function communeDetail(deps: ViewDeps, registry: Registry, code: st
   const where = `"commune" = '${esc(code)}'`;
   const counterName = new Map(p.commune.counters.map((k) => [k.id, k.name]));
   const [byCounter, prev, days, heat, rejected, byOfficer] = await Promise.all([
-    countsBy(deps.run, 'counter', where, period),
-    countsBy(deps.run, 'commune', where, previous),
-    dailyCounts(deps.run, where, period),
+    countsBy(deps, 'counter', where, period),
+    countsBy(deps, 'commune', where, previous),
+    dailyCounts(deps, where, period),
     heatMap(deps.run, where, period),
     rejectedPresses(deps.run, where, period),
-    o.officers ? countsBy(deps.run, 'officer', where, period) : Promise.resolve(null),
+    o.officers ? countsBy(deps, 'officer', where, period) : Promise.resolve(null),
   ]);
   const counts: LevelCounts = {};
   for (const c of byCounter.values()) for (const k of LEVEL_KEYS) if (c[k]) counts[k] = (counts[k] ?? 0) + c[k]!;

@@ -111,7 +111,7 @@ export function shrunkSelect(p0: string, m: string | number = PRIOR_WEIGHT): str
 }
 
 /**
- * The same from the daily aggregates (devices/storage/retention.ts: rating_daily has n per level and the
+ * The same from the daily aggregates (devices/storage/continuous-queries.ts: rating_daily has n per level and the
  * level's value), for ranges older than the raw retention: one row per day and level with "n" and "sat".
  */
 export function dailySatisfiedSubquery(from: string, where: string): string {

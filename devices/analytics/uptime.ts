@@ -4,7 +4,7 @@ import { MEASUREMENTS } from '../storage/measurements.ts';
 import { DAY_MS, vnDayStart, vnWeekStart, WEEK_MS } from '../time/vietnam.ts';
 
 /**
- * Uptime per device per Vietnam day or ISO week, from presence transitions (collector/presence.ts):
+ * Uptime per device per Vietnam day or ISO week, from presence transitions (collector/presence/):
  * the presence is a step function; time before a device's first point counts as down (a device that never
  * reported is down, not missing); the current period counts up to `now`; periods start at Vietnam midnight
  * (Monday 00:00 for weeks).

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { UtcTime } from './time.ts';
 
 /**
- * The alert kinds (collector/alerts.ts):
+ * The alert kinds (collector/presence/alerts.ts):
  * - offline:     the device has been offline longer than the threshold (collector config offlineAlertAfterS);
  * - silent-box:  a rating box was online but recorded no rating through a whole opening half-day of its counter;
  * - camera-down: a counter camera has been probed down longer than the threshold (cameraAlertAfterS).

@@ -86,6 +86,22 @@ export const StopOrder = z.strictObject({
 });
 export type StopOrder = z.infer<typeof StopOrder>;
 
+/**
+ * Every stop an issuing unit has in force, in one signed order retained on the unit's area stop topic
+ * (areaStopTopic: tt/v1/stop/<level>/<code>) that all of its speakers subscribe to: one message silences a
+ * whole province at once, where the same stop inside each speaker's document takes thousands. Carried signed
+ * (SchedulePayload envelope) with the unit's key; `version` strictly increases per unit, so an older order
+ * (one a leader has since lifted) replayed is refused. An empty `stops`: nothing stopped (a leader resumed).
+ */
+export const AreaStopOrder = z.strictObject({
+  v: z.literal(1),
+  issuer: Issuer,
+  version: z.number().int().positive(),
+  issuedAt: UtcTime,
+  stops: z.array(StopOrder.extend({ communes: z.union([z.literal('all'), z.array(CommuneCode).min(1).max(5000)]) })).max(100),
+});
+export type AreaStopOrder = z.infer<typeof AreaStopOrder>;
+
 /** The schedule of one speaker from one issuer: every approved announcement of that issuer for its hamlet. Carried signed (SchedulePayload). */
 export const ScheduleDocument = z.strictObject({
   v: z.literal(1),

@@ -8,9 +8,12 @@ export const DAILY_RP = 'daily';
 
 /**
  * RESAMPLE EVERY 1h FOR 3d: ratings and logs of a device that was offline reach the collector late
- * (outbox); recomputing the last three days hourly folds them into the daily aggregates.
+ * (outbox); recomputing the last three days hourly folds them into the daily aggregates. Older days are final:
+ * the console reads them from the aggregates and caches them (devices/analytics/rating-counts.ts).
  */
-export const DEFAULT_RESAMPLE = 'EVERY 1h FOR 3d';
+export const RESAMPLE_FOR_DAYS = 3;
+export const RESAMPLE_FOR_MS = RESAMPLE_FOR_DAYS * 86_400_000;
+export const DEFAULT_RESAMPLE = `EVERY 1h FOR ${RESAMPLE_FOR_DAYS}d`;
 
 export type DownsamplingOptions = {
   /** InfluxDB duration of raw points, e.g. '730d' */

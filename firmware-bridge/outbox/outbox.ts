@@ -5,9 +5,8 @@ import { PAYLOADS } from '../../devices/contract/index.ts';
 import type { TimeQuality } from '../../devices/contract/time.ts';
 import type { Logger } from '../../infra/logger.ts';
 import { BridgeError } from '../errors.ts';
-import type { ReceiptChannel } from '../unit.ts';
 import { Journal, frameBytes } from './journal.ts';
-import { JournalRecord, type AddRecord, type PendingTime } from './records.ts';
+import { JournalRecord, type AddRecord, type PendingTime, type ReceiptChannel } from './records.ts';
 
 /**
  * The durable outbox: a message stays on disk until the collector's application ack (tt/v1/<id>/ack)

@@ -10,6 +10,8 @@ export const PendingTime = z.strictObject({ boot: z.string().min(1).max(64), mon
 export type PendingTime = z.infer<typeof PendingTime>;
 
 export const ReceiptChannelName = z.enum(['rating', 'broadcast-log']);
+/** the channels whose messages stay in the outbox until the collector acknowledges them */
+export type ReceiptChannel = z.infer<typeof ReceiptChannelName>;
 
 export const AddRecord = z.strictObject({
   t: z.literal('add'),

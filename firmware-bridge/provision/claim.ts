@@ -22,6 +22,8 @@ export type ClaimResponse = {
   password: string;
   broker: { url: string; caPem?: string };
   broadcastKey?: string;
+  /** speakers: the hamlet the console registered it for */
+  hamlet?: string;
 };
 
 export function postClaim(consoleUrl: string, code: string, ca?: Buffer): Promise<{ status: number; body: unknown }> {
@@ -50,10 +52,12 @@ export function postClaim(consoleUrl: string, code: string, ca?: Buffer): Promis
 }
 
 /** the bridge config for the claimed identity, validated as the bridge will validate it */
-export function bridgeConfigFor(claim: ClaimResponse, template: Record<string, unknown>, outDir: string): Record<string, unknown> {
+export function bridgeConfigFor(claim: ClaimResponse, template: Record<string, unknown>, outDir: string, consoleUrl?: string): Record<string, unknown> {
   const units = { ...((template.units as Record<string, unknown> | undefined) ?? {}) };
-  if (claim.kind === 'speaker' && claim.broadcastKey && units.speaker && typeof units.speaker === 'object') {
-    units.speaker = { ...(units.speaker as Record<string, unknown>), schedulePublicKey: claim.broadcastKey };
+  if (claim.kind === 'speaker' && units.speaker && typeof units.speaker === 'object') {
+    // the identity comes from the claim; the wiring (relay pin, player) from the Pi's own template
+    const identity = { commune: claim.commune, ...(claim.hamlet ? { hamlet: claim.hamlet } : {}), ...(consoleUrl ? { consoleUrl } : {}) };
+    units.speaker = { ...identity, ...(units.speaker as Record<string, unknown>), ...(claim.broadcastKey ? { schedulePublicKey: claim.broadcastKey } : {}) };
   }
   const config = {
     dataDir: '/var/lib/thanthien',
@@ -82,7 +86,7 @@ export async function claimDevice(opts: { console: string; code: string; ca?: st
   }
   const claim = res.body as ClaimResponse;
   mkdirSync(opts.out, { recursive: true });
-  const config = bridgeConfigFor(claim, template, opts.out);
+  const config = bridgeConfigFor(claim, template, opts.out, opts.console);
   writeAtomic(join(opts.out, 'password'), `${claim.password}\n`, 0o600);
   if (claim.broker.caPem) writeAtomic(join(opts.out, 'ca.pem'), claim.broker.caPem, 0o644);
   writeAtomic(join(opts.out, 'bridge.yaml'), stringify(config), 0o640);

@@ -193,10 +193,15 @@ export class Runner {
   /** null: preempted before it started (re-queued). */
   private async run(cur: Current): Promise<Outcome | null> {
     const { occ } = cur;
+    // the amplifier warms up while the audio is fetched (an emergency issued now is downloaded on arrival)
+    const warmedHere = !this.deps.relay.on;
+    this.switchOn();
     const audio = await this.deps.audio.ensure(occ.item.audio);
     if (cur.cutReason) return { outcome: 'skipped', reason: cur.cutReason };
-    if (!audio.ok) return { outcome: 'failed', reason: `${audio.error}: ${audio.detail}`.slice(0, 200) };
-    this.switchOn();
+    if (!audio.ok) {
+      if (warmedHere && !this.stopped) this.switchOff();
+      return { outcome: 'failed', reason: `${audio.error}: ${audio.detail}`.slice(0, 200) };
+    }
     cur.wait = waitUntil(this.deps.clock, Math.max(occ.start, (this.warmFrom ?? 0) + this.deps.config.warmupMs));
     if (!(await cur.wait.done) || cur.preempted) {
       if (this.stopped) return { outcome: 'skipped', reason: 'unit-stopped' };

@@ -2,13 +2,15 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ScheduleRefusal } from '../../devices/schedule-signature.ts';
 import type { DigitalOutput } from '../io/io.ts';
-import type { BridgeContext, BridgeUnit } from '../unit.ts';
+import type { AreaMessage, BridgeContext, BridgeUnit } from '../unit.ts';
+import { AreaStops } from './area-stops.ts';
 import { AudioCache } from './audio-cache.ts';
 import { broadcastLog } from './broadcast-log.ts';
 import type { ResolvedSpeakerConfig } from './config.ts';
 import { Ledger } from './ledger.ts';
 import type { BroadcastOutcome, Issuer, IssuerLevel, ScheduleDocument, ScheduleStatusPayload } from '../../devices/contract/broadcast.ts';
-import { activeStops, effectivePolicy, expandAll, nextStopEnd, stopCovering, type IssuedDocs } from '../../devices/broadcast-plan.ts';
+import { activeStops, effectivePolicy, expandAll, nextStopEnd, stopCovering, type ActiveStop, type IssuedDocs } from '../../devices/broadcast-plan.ts';
+import { ISSUER_RANK } from '../../devices/contract/broadcast.ts';
 import { ISSUER_CHANNELS, type IssuerChannel } from '../../devices/topics.ts';
 import type { Occurrence } from './occurrence.ts';
 import type { AudioPlayer } from './player.ts';
@@ -34,6 +36,8 @@ type IssuerSlot = { level: IssuerLevel; channel: IssuerChannel; issuer: Issuer; 
 /** Counters a dashboard can see (every refusal and drop is counted). */
 export type SpeakerStats = {
   schedules: { accepted: number; unchanged: number; refused: Partial<Record<ScheduleRefusal, number>> };
+  /** the orders of the area stop topics */
+  areaStops: { accepted: number; refused: Partial<Record<ScheduleRefusal, number>> };
   /** occurrences cut or dropped by a stop or a withdrawal */
   cuts: number;
   logs: Record<BroadcastOutcome, number>;
@@ -50,6 +54,7 @@ export class SpeakerUnit implements BridgeUnit {
   readonly name = 'speaker';
   readonly stats: SpeakerStats = {
     schedules: { accepted: 0, unchanged: 0, refused: {} },
+    areaStops: { accepted: 0, refused: {} },
     cuts: 0,
     logs: { played: 0, failed: 0, skipped: 0, missed: 0 },
     logsLost: 0,
@@ -58,6 +63,7 @@ export class SpeakerUnit implements BridgeUnit {
   };
   private ctx: BridgeContext | null = null;
   private slots: IssuerSlot[] = [];
+  private areaStops!: AreaStops;
   private stopTimer: { cancel(): void } | null = null;
   private ledger!: Ledger;
   private audio!: AudioCache;
@@ -81,7 +87,7 @@ export class SpeakerUnit implements BridgeUnit {
 
   /** the stop in force now, if any (highest level first) */
   get stoppedBy(): { id: string; level: IssuerLevel } | null {
-    const s = activeStops(this.docs(), this.ctx?.clock.now() ?? Date.now())[0];
+    const s = this.stopsInForce(this.ctx?.clock.now() ?? Date.now())[0];
     return s ? { id: s.id, level: s.level } : null;
   }
 
@@ -96,6 +102,8 @@ export class SpeakerUnit implements BridgeUnit {
         store: new ScheduleStore(ctx.dataDir, `${ISSUER_CHANNELS[k.level]}.json`), active: null,
       })),
     ];
+    this.areaStops = new AreaStops(ctx.dataDir, this.slots, config.commune);
+    this.areaStops.load();
     this.ledger = new Ledger(ctx.dataDir);
     this.audio = new AudioCache({ dir: join(ctx.dataDir, 'audio'), consoleUrl: config.consoleUrl, maxBytes: config.audio.maxBytes, timeoutMs: config.audio.fetchTimeoutMs });
     const streamPlayer = this.deps.streamPlayer ?? streamPlayerFor(config, ctx.clock, ctx.dataDir, (gap) => ctx.log.warn(gap, 'stream gap: reconnecting'));
@@ -114,6 +122,8 @@ export class SpeakerUnit implements BridgeUnit {
       if (slot.active) this.prefetch(slot, slot.active);
     }
     this.apply(null);
+    // the area stop topics first: on a reconnect the retained stop is the first thing to obey
+    if (ctx.subscribeArea) for (const a of this.areaStops.topics()) ctx.subscribeArea(a.topic, (msg) => this.onAreaStop(a.level, msg));
     for (const slot of this.slots) ctx.subscribe(slot.channel, (msg) => this.onSchedule(slot, msg));
     ctx.contributeState(() => ({
       speaker: {
@@ -150,6 +160,35 @@ export class SpeakerUnit implements BridgeUnit {
     this.aliveTimer = ctx.clock.setTimeout(() => this.keepAlive(), this.deps.config.aliveEveryMs);
   }
 
+  /** the stops of every accepted document and of the area stop orders, highest level first */
+  private stopsInForce(now: number): ActiveStop[] {
+    const all = [...activeStops(this.docs(), now), ...this.areaStops.inForce(now)];
+    const unique = all.filter((s, i) => all.findIndex((o) => o.id === s.id && o.level === s.level) === i);
+    return unique.sort((a, b) => ISSUER_RANK[b.level] - ISSUER_RANK[a.level]);
+  }
+
+  private onAreaStop(level: IssuerLevel, msg: AreaMessage): void {
+    const ctx = this.ctx;
+    if (!ctx) return;
+    const verdict = this.areaStops.judge(level, msg);
+    if (verdict.kind === 'unchanged') return;
+    if (verdict.kind === 'refused') {
+      this.stats.areaStops.refused[verdict.reason] = (this.stats.areaStops.refused[verdict.reason] ?? 0) + 1;
+      ctx.log.warn({ issuer: level, reason: verdict.reason, detail: verdict.detail }, 'area stop order refused');
+      return;
+    }
+    // act first (cut the sound, relay off), then write to disk, as for a document
+    this.stats.areaStops.accepted++;
+    this.apply(null);
+    try {
+      this.areaStops.save(level);
+    } catch (err) {
+      this.stats.diskErrors++;
+      ctx.log.error({ err }, 'area stop order not saved to disk');
+    }
+    ctx.log.info({ issuer: level, version: verdict.version, stoppedBy: this.stoppedBy }, 'area stop order accepted');
+  }
+
   private docs(): IssuedDocs {
     const docs: IssuedDocs = {};
     for (const s of this.slots) if (s.active) docs[s.level] = s.active.doc;
@@ -165,7 +204,7 @@ export class SpeakerUnit implements BridgeUnit {
     const docs = this.docs();
     const { quietHours, volumeCaps } = this.deps.config;
     this.runner.setPolicy(effectivePolicy(docs, { quietHours, volumeCaps }));
-    const stopReason = (occ: Occurrence) => (stopCovering(activeStops(this.docs(), ctx.clock.now()), occ.issuer) ? 'stopped' : null);
+    const stopReason = (occ: Occurrence) => (stopCovering(this.stopsInForce(ctx.clock.now()), occ.issuer) ? 'stopped' : null);
     this.runner.setGate(stopReason);
     const occurrences = expandAll(docs);
     const keys = new Set(occurrences.map((o) => o.key));
@@ -180,7 +219,7 @@ export class SpeakerUnit implements BridgeUnit {
     this.scheduler.setOccurrences(occurrences);
     // a stop with an end: wake then to say the unit may sound again
     this.stopTimer?.cancel();
-    const end = nextStopEnd(activeStops(docs, ctx.clock.now()));
+    const end = nextStopEnd(this.stopsInForce(ctx.clock.now()));
     this.stopTimer = end === null ? null : ctx.clock.setTimeout(() => this.onStopEnded(), Math.max(0, end - ctx.clock.now()));
   }
 

@@ -1,32 +1,23 @@
 import { z } from 'zod';
-import { Id } from '../../devices/ids.ts';
-import { issuesDetail } from '../../infra/zod-issues.ts';
+import { AnnouncementRequest, HamletChoice, Repeats, ScheduleRequest, SpokenText, Title, Volume } from '../../console/api/announcement.ts';
+import { describeIssue } from '../../console/api/coded.ts';
+import { Priority } from '../../devices/contract/broadcast.ts';
 
 /**
- * What an "announce" node accepts in msg.payload. The console API owns the request shape and validates it
- * fully (console/); this is only the early check that turns a malformed message into a clear reason on the
- * node's error output instead of a round trip. Fields not given come from the node's settings.
+ * What an "announce" node accepts in msg.payload: the console API's announcement request (console/api/),
+ * spoken text only, with the schedule optional (an emergency needs none) and no emergency priority (that is
+ * the node's emergency mode). Checked here so a malformed message gets a clear reason on the node's error
+ * output instead of a round trip. Fields not given come from the node's settings.
  */
-const Clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'giờ dạng HH:mm');
-const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'ngày dạng YYYY-MM-DD');
-
-export const Schedule = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('once'), at: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, 'thời điểm dạng YYYY-MM-DDTHH:mm (giờ Việt Nam)') }),
-  z.object({ kind: z.literal('daily'), time: Clock, from: Day, to: Day }),
-  z.object({ kind: z.literal('weekly'), weekdays: z.array(z.number().int().min(1).max(7)).min(1), time: Clock, from: Day, to: Day }),
-]);
-
-export const Hamlets = z.union([z.literal('all'), z.array(Id).min(1)]);
-
 export const AnnounceInput = z.object({
-  title: z.string().trim().min(1, 'thiếu tiêu đề (title)').max(300),
-  text: z.string().trim().min(1, 'thiếu nội dung (text)').max(5000),
-  hamlets: Hamlets,
-  schedule: Schedule.optional(),
-  repeats: z.number().int().min(1).max(10),
-  volume: z.number().int().min(0).max(100),
-  priority: z.enum(['normal', 'priority']),
-});
+  title: Title,
+  text: SpokenText.max(5000),
+  hamlets: HamletChoice,
+  schedule: ScheduleRequest.optional(),
+  repeats: Repeats,
+  volume: Volume,
+  priority: z.enum(Priority.exclude(['emergency']).options),
+}) satisfies z.ZodType<Partial<z.input<typeof AnnouncementRequest>>>;
 export type AnnounceInput = z.infer<typeof AnnounceInput>;
 
 export type AnnounceDefaults = { hamlets?: string; repeats?: number | string; volume?: number | string; priority?: string };
@@ -53,5 +44,5 @@ export function announceInput(
   };
   const r = AnnounceInput.safeParse(merged);
   if (r.success) return { ok: true, value: r.data };
-  return { ok: false, detail: issuesDetail(r.error.issues, { limit: 5, root: '(payload)' }) };
+  return { ok: false, detail: r.error.issues.slice(0, 5).map(describeIssue).join('; ') };
 }

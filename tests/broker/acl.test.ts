@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseRegistry } from '../../devices/registry/index.ts';
 import { demoRegistry } from '../../simulator/demo-registry.ts';
-import { channelFilter, CHANNEL_NAMES, CHANNELS, topicFor, UPLINK_CHANNELS } from '../../devices/topics.ts';
+import { areaStopTopic, channelFilter, CHANNEL_NAMES, CHANNELS, topicFor, UPLINK_CHANNELS } from '../../devices/topics.ts';
 import { canPublish, canRead, canSubscribe, type Identity } from '../../broker/acl.ts';
 import { BOX, BOX2, CHEAP, SPEAKER } from './helpers.ts';
 
@@ -77,5 +77,30 @@ describe('service rights', () => {
     expect(canRead(nodeRed, topicFor('xa2-quay1-box', 'rating'), registry)).toBe(true);
     expect(canRead(nodeRed, topicFor('xa1-quay1-box', 'rating'), registry)).toBe(false);
     expect(canRead({ ...nodeRed, communes: undefined } as Identity, topicFor('xa1-quay1-box', 'rating'), registry)).toBe(true);
+  });
+});
+
+describe('area stop topics (one signed stop order per unit for all its speakers)', () => {
+  it('the console publishes them for units of the registry; a speaker reads only those of its own units', () => {
+    const own = [areaStopTopic('province', '99'), areaStopTopic('commune', '90001')];
+    for (const t of own) {
+      expect(reason(canPublish(consoleSvc, t, true, registry)), t).toBe('ok');
+      expect(reason(canSubscribe(speaker, t, registry)), t).toBe('ok');
+      expect(canRead(speaker, t, registry), t).toBe(true);
+    }
+    // another commune's stop topic, another province's, a unit that does not exist
+    for (const t of [areaStopTopic('commune', '90002'), areaStopTopic('province', '01'), areaStopTopic('district', '999')]) {
+      expect(reason(canSubscribe(speaker, t, registry)), t).toBe('subscribe-not-allowed');
+      expect(canRead(speaker, t, registry), t).toBe(false);
+    }
+    expect(reason(canPublish(consoleSvc, areaStopTopic('province', '01'), true, registry))).toBe('publish-unknown-device');
+    // nobody else writes a stop order: not a device, not the collector, not an integration
+    for (const who of [speaker, box, collector, nodeRed]) expect(reason(canPublish(who, own[0], true, registry))).toBe('publish-channel-not-allowed');
+    // a rating box reads none; no wildcard over them; without the registry nothing is granted
+    expect(reason(canSubscribe(box, own[1], registry))).toBe('subscribe-not-allowed');
+    expect(canRead(box, own[0], registry)).toBe(false);
+    expect(reason(canSubscribe(speaker, 'tt/v1/stop/province/+', registry))).toBe('subscribe-wildcard');
+    expect(reason(canSubscribe(speaker, own[0]))).toBe('subscribe-not-allowed');
+    expect(canRead(consoleSvc, own[0], registry)).toBe(false);
   });
 });

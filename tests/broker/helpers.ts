@@ -5,6 +5,7 @@ import { demoRegistry, type DemoOptions } from '../../simulator/demo-registry.ts
 import { silentLogger, type Logger } from '../../infra/logger.ts';
 import { parseBrokerConfig, type BrokerConfigInput } from '../../broker/config.ts';
 import { startBroker, type RunningBroker, type TlsMaterial } from '../../broker/index.ts';
+import { connectAs } from '../support/device-client.ts';
 
 /** Cheap scrypt cost for tests: the same code path, a fraction of the CPU. */
 export const CHEAP = { N: 1024, r: 8, p: 1 };
@@ -33,15 +34,7 @@ export async function startTestBroker(
   /** connect as a registry id with its real password (override anything via opts) */
   async function connect(id: string, opts: IClientOptions & { url?: string } = {}): Promise<MqttClient> {
     const { url = `mqtt://127.0.0.1:${broker.port}`, ...rest } = opts;
-    const client = await connectAsync(url, {
-      clientId: id,
-      username: id,
-      password: demo.secrets[id],
-      protocolVersion: 4,
-      reconnectPeriod: 0,
-      connectTimeout: 20_000,
-      ...rest,
-    });
+    const client = await connectAs(url, id, demo.secrets[id], rest);
     clients.push(client);
     return client;
   }

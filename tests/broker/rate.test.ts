@@ -3,36 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { encode } from '../../devices/contract/index.ts';
 import { validRating } from '../../devices/fixtures/messages.ts';
 import { channelFilter, topicFor } from '../../devices/topics.ts';
-import type { Clock } from '../../infra/clock.ts';
 import { TokenBucket } from '../../broker/rate-limit.ts';
 import { BOX, collect, startTestBroker, waitFor } from './helpers.ts';
+import { FakeClock } from '../support/fake-clock.ts';
 
 const rating = (n: number) => encode('rating', { ...validRating, seq: n, id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}` });
-
-/** a clock the test drives by hand */
-function fakeClock() {
-  let t = 0;
-  const tasks: { at: number; fn: () => void; done: boolean }[] = [];
-  const clock: Clock & { advance(ms: number): void } = {
-    now: () => 1_780_000_000_000 + t,
-    monotonic: () => t,
-    setTimeout(fn, ms) {
-      const task = { at: t + ms, fn, done: false };
-      tasks.push(task);
-      return { cancel: () => void (task.done = true) };
-    },
-    advance(ms) {
-      t += ms;
-      for (const task of tasks.sort((a, b) => a.at - b.at)) {
-        if (!task.done && task.at <= t) {
-          task.done = true;
-          task.fn();
-        }
-      }
-    },
-  };
-  return clock;
-}
 
 /** send n QoS 1 ratings in one write burst; resolves when every PUBACK is in */
 async function burst(client: MqttClient, n: number, from = 1): Promise<void> {
@@ -46,7 +21,7 @@ async function burst(client: MqttClient, n: number, from = 1): Promise<void> {
 
 describe('token bucket', () => {
   it('lets a burst through, then delays in order, then drops beyond maxQueued', () => {
-    const clock = fakeClock();
+    const clock = new FakeClock(1_780_000_000_000, 0);
     const bucket = new TokenBucket({ perSecond: 10, burst: 3, maxQueued: 2 }, clock);
     const ran: number[] = [];
     const kinds = [1, 2, 3, 4, 5, 6].map((n) => bucket.admit(() => ran.push(n)).kind);
@@ -62,7 +37,7 @@ describe('token bucket', () => {
   });
 
   it('cancels delayed messages when the client goes', () => {
-    const clock = fakeClock();
+    const clock = new FakeClock(1_780_000_000_000, 0);
     const bucket = new TokenBucket({ perSecond: 1, burst: 1, maxQueued: 10 }, clock);
     const ran: number[] = [];
     bucket.admit(() => ran.push(1));

@@ -10,12 +10,13 @@ import { systemClock } from '../../infra/clock.ts';
 import { silentLogger } from '../../infra/logger.ts';
 import { testDatabase } from '../harness/influx.ts';
 import { tempDir } from '../harness/temp.ts';
-import { idCounts, publisher, rating, startBroker, testConfig, testRegistry, waitFor } from './helpers.ts';
+import { idCounts, publisher, rating, testConfig, testRegistry, waitFor } from './helpers.ts';
+import { startPlainBroker, type TestBroker } from '../support/test-broker.ts';
 
 const RATING_TOPIC = topicFor(FIXTURE_DEVICE, 'rating');
 
 describe('collector with a real broker and InfluxDB', () => {
-  let broker: Awaited<ReturnType<typeof startBroker>>;
+  let broker: TestBroker;
   let collector: Collector;
   let pub: MqttClient;
   const db = testDatabase('coll');
@@ -26,7 +27,7 @@ describe('collector with a real broker and InfluxDB', () => {
   const spoolDir3 = tempDir('tt-spool-r-');
 
   beforeAll(async () => {
-    broker = await startBroker();
+    broker = await startPlainBroker();
     const { registry } = await testRegistry();
     const config = testConfig({ brokerUrl: broker.url, influxUrl: db.url, database: db.database, spoolDir });
     collector = await startCollector({
@@ -56,7 +57,7 @@ describe('collector with a real broker and InfluxDB', () => {
   afterAll(async () => {
     await pub?.endAsync();
     await collector?.close();
-    await broker?.close();
+    await broker?.stop();
     await db.influx.dropDatabase(db.database).catch(() => undefined);
   });
 
@@ -153,7 +154,7 @@ describe('collector with a real broker and InfluxDB', () => {
   it('stores the broker refusal counts published on $SYS, tagged with the node; a payload naming another node is refused', async () => {
     const publish = (topic: string, payload: object) =>
       new Promise<void>((resolve, reject) =>
-        broker.broker.publish(
+        broker.broker!.publish(
           { cmd: 'publish', topic, payload: Buffer.from(JSON.stringify(payload)), qos: 1, retain: true, dup: false },
           (err) => (err ? reject(err) : resolve()),
         ),

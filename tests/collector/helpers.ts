@@ -1,29 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:net';
-import { Aedes } from 'aedes';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { InfluxDB } from 'influx';
 import { parseConfig, type CollectorConfigInput } from '../../collector/config.ts';
 import type { CollectorConfig } from '../../collector/config.ts';
 import { parseRegistry, type Registry } from '../../devices/registry/index.ts';
 import { demoRegistry } from '../../simulator/demo-registry.ts';
-import { freePort } from '../../infra/ports.ts';
-
-/** A plain aedes over TCP (no auth: the project broker is tested elsewhere). */
-export async function startBroker(): Promise<{ url: string; broker: Aedes; close(): Promise<void> }> {
-  const broker = await Aedes.createBroker();
-  const server: Server = createServer(broker.handle);
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return {
-    url: `mqtt://127.0.0.1:${port}`,
-    broker,
-    close: async () => {
-      await new Promise<void>((resolve) => broker.close(() => resolve()));
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
 
 export async function testRegistry(): Promise<{ registry: Registry; yaml: string }> {
   const { yaml } = await demoRegistry({ cost: { N: 1024, r: 8, p: 1 } });

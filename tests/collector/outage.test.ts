@@ -10,12 +10,13 @@ import { LocalInfluxd } from '../../infra/influxd.ts';
 import { silentLogger } from '../../infra/logger.ts';
 import { tempDir } from '../harness/temp.ts';
 import { DeviceSim } from './device-sim.ts';
-import { idCounts, influxFor, startBroker, testConfig, testRegistry, waitFor } from './helpers.ts';
+import { idCounts, influxFor, testConfig, testRegistry, waitFor } from './helpers.ts';
+import { startPlainBroker, type TestBroker } from '../support/test-broker.ts';
 
 /** Its own influxd, so stopping it does not disturb the other test files. */
 describe('InfluxDB outage and collector crash', () => {
   let influxd: LocalInfluxd;
-  let broker: Awaited<ReturnType<typeof startBroker>>;
+  let broker: TestBroker;
   // made at collection time so the harness's afterAll removes them
   const influxDir = tempDir('tt-influxd-outage-');
   const spoolDir = tempDir('tt-spool-');
@@ -25,11 +26,11 @@ describe('InfluxDB outage and collector crash', () => {
   beforeAll(async () => {
     influxd = new LocalInfluxd({ dir: influxDir, log: true });
     await influxd.start();
-    broker = await startBroker();
+    broker = await startPlainBroker();
   });
 
   afterAll(async () => {
-    await broker?.close();
+    await broker?.stop();
     await influxd?.stop();
   });
 

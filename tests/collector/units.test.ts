@@ -1,7 +1,7 @@
 import { appendFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InfluxWriter } from '../../collector/influx-writer.ts';
+import { InfluxStore } from '../../collector/influx-store.ts';
 import { Spool } from '../../collector/spool.ts';
 import { emptyStats } from '../../collector/stats.ts';
 import { DurableStore } from '../../collector/store.ts';
@@ -56,12 +56,10 @@ describe('spool', () => {
     const spool = new Spool(join(root, 'c'), 40);
     await spool.open();
     const store = new DurableStore({
-      writer: new InfluxWriter({ url: `http://127.0.0.1:${port}`, database: 'x', timeoutMs: 2000 }),
+      storage: new InfluxStore({ url: `http://127.0.0.1:${port}`, database: 'x', schemas: [], writeTimeoutMs: 2000 }),
       spool, clock: systemClock, log: silentLogger, stats,
       batch: { maxPoints: 1, maxDelayMs: 10 },
       onDurable: (acks) => acked.push(...[...acks.values()].flat()),
-      ping: async () => false,
-      beforeDrain: async () => undefined,
     });
     await store.add(['m a=1i 1'], { deviceId: 'd', id: 'one' });
     await store.add(['m a=2i 2,b="this line does not fit in the spool"'], { deviceId: 'd', id: 'two' });

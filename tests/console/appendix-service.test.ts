@@ -3,7 +3,9 @@ import type { IPoint } from 'influx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabase } from '../harness/influx.ts';
 import { GOOD, upload, xlsx } from '../dossier/dossier-fixture.ts';
-import { consoleEnv, FakeClock, type Env } from './helpers.ts';
+import { consoleEnv, type Env } from './helpers.ts';
+import { FakeClock } from '../support/fake-clock.ts';
+import { csvRows } from '../support/csv.ts';
 
 /**
  * The review appendix downloaded from the console carries, per commune, the Decision 766 figure over the
@@ -19,25 +21,6 @@ const OPEN_AT = Date.parse('2026-11-10T10:00:00+07:00');
 const REPORT_AT = Date.parse('2026-12-15T10:00:00+07:00');
 const vn = (d: string) => Date.parse(`${d}:00+07:00`);
 const FIGURE = 100 - (300 / 7 + 300 / 7);
-
-function csvRows(text: string): string[][] {
-  const rows: string[][] = [[]];
-  let cell = '';
-  let quoted = false;
-  const t = text.replace(/^\uFEFF/, '');
-  for (let i = 0; i < t.length; i++) {
-    const ch = t[i];
-    if (quoted) {
-      if (ch === '"' && t[i + 1] === '"') (cell += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') rows.at(-1)!.push(cell), (cell = '');
-    else if (ch === '\r' && t[i + 1] === '\n') rows.at(-1)!.push(cell), (cell = ''), rows.push([]), i++;
-    else cell += ch;
-  }
-  return rows.filter((r) => r.length > 0);
-}
 
 describe('the console\'s review appendix: Decision 766 figure and follow-up counts', () => {
   let env: Env;

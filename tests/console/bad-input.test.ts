@@ -26,13 +26,13 @@ beforeAll(async () => {
 
 /** the refusal leaves no announcement, no audit entry and no audio file behind */
 async function refusedCleanly(body: unknown, code: string, status: number) {
-  const before = { list: (await env.api(staff, 'GET', '/api/announcements')).body.length, audit: (await env.api(staff, 'GET', '/api/audit')).body.length, files: readdirSync(join(env.dataDir, 'audio')).length };
+  const before = { list: (await env.api(staff, 'GET', '/api/announcements')).body.items.length, audit: (await env.api(staff, 'GET', '/api/audit')).body.items.length, files: readdirSync(join(env.dataDir, 'audio')).length };
   const r = await env.api(staff, 'POST', '/api/announcements', body);
   expect(r.status, JSON.stringify(r.body)).toBe(status);
   expect(r.body.error.code).toBe(code);
   expect(r.body.error.message).toMatch(/[àáảãạăâđèéêìíòóôơùúưỳýạ]/i); // Vietnamese, with diacritics
-  expect((await env.api(staff, 'GET', '/api/announcements')).body.length).toBe(before.list);
-  expect((await env.api(staff, 'GET', '/api/audit')).body.length).toBe(before.audit);
+  expect((await env.api(staff, 'GET', '/api/announcements')).body.items.length).toBe(before.list);
+  expect((await env.api(staff, 'GET', '/api/audit')).body.items.length).toBe(before.audit);
   expect(readdirSync(join(env.dataDir, 'audio')).length).toBe(before.files);
 }
 

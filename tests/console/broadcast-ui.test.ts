@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { verifySchedule } from '../../devices/schedule-signature.ts';
 import type { ScheduleDocument } from '../../devices/contract/index.ts';
 import { topicFor } from '../../devices/topics.ts';
 import { consoleEnv, PASSWORD, waitFor, type Env } from './helpers.ts';
+import { launchChromium, openConsole } from '../support/chromium.ts';
 
 let env: Env;
 let browser: Browser | undefined;
@@ -17,18 +18,8 @@ afterAll(async () => {
 });
 
 async function open(username: string): Promise<Page> {
-  browser ??= await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  const page = await (await browser.newContext()).newPage();
-  page.on('dialog', (d) => void d.accept());
-  await page.goto(env.console.url);
-  await page.fill('#login-form [name=username]', username);
-  await page.fill('#login-form [name=password]', PASSWORD);
-  await page.click('#login-form button[type=submit]');
-  await page.waitForSelector('#who:not([hidden])');
-  return page;
+  browser ??= await launchChromium();
+  return openConsole(browser, env.console.url, username, PASSWORD);
 }
 
 describe('the "Điều hành loa toàn tỉnh" tab in Chromium', () => {

@@ -109,7 +109,7 @@ describe('announcements from the province', () => {
     // a commune leader (even of a targeted commune) cannot approve the province's announcement
     expect((await env.api(leader1, 'POST', `/api/announcements/${id}/approve`)).status).toBe(403);
     // the commune sees it (read only)
-    expect((await env.api(staff1, 'GET', '/api/announcements')).body.map((a: { id: string }) => a.id)).toContain(id);
+    expect((await env.api(staff1, 'GET', '/api/announcements')).body.items.map((a: { id: string }) => a.id)).toContain(id);
     expect((await env.api(leader2, 'GET', `/api/announcements/${id}`)).status).toBe(403);
     expect((await env.api(tinhLeader, 'POST', `/api/announcements/${id}/approve`)).body.status).toBe('approved');
     const doc = await waitFor(() => w1.latest()?.items.some((i) => i.announcement === id) && w1.latest(), 20_000, 'province document');
@@ -159,7 +159,7 @@ describe('announcements from the province', () => {
     expect(own.body).toMatchObject({ level: 'commune', unit: '90001', targets: ['90001'] });
     await env.api(leader1, 'POST', `/api/stops/${own.body.id}/resume`);
     const audit = await env.api(tinhLeader, 'GET', '/api/audit');
-    expect(audit.body.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['stop.now', 'stop.resume']));
+    expect(audit.body.items.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['stop.now', 'stop.resume']));
   });
 
   it('rolls delivery up per commune, hamlet and speaker, and lists the speakers behind the latest document with their last-seen time', async () => {

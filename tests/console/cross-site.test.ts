@@ -1,8 +1,9 @@
 import { createServer, type Server } from 'node:http';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleEnv, nextYear, PASSWORD, type Env } from './helpers.ts';
+import { launchChromium, signIn } from '../support/chromium.ts';
 
 let env: Env;
 let browser: Browser;
@@ -30,7 +31,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => evil.listen(0, '127.0.0.1', r));
   evilUrl = `http://127.0.0.1:${(evil.address() as { port: number }).port}`;
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
@@ -42,10 +43,7 @@ describe('cross-site requests', () => {
   it('an auto-submitting form from another port does not approve, whatever its encoding', async () => {
     const page = await browser.newPage();
     await page.goto(env.console.url);
-    await page.fill('#login-form [name=username]', 'lanhdao1');
-    await page.fill('#login-form [name=password]', PASSWORD);
-    await page.click('#login-form button[type=submit]');
-    await page.waitForSelector('#who:not([hidden])');
+    await signIn(page, 'lanhdao1', PASSWORD);
     for (const enctype of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data']) {
       const id = await submitted();
       forms[`/${id}`] = `<form method="POST" action="${env.console.url}/api/announcements/${id}/approve" enctype="${enctype}">

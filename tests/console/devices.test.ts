@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IPoint } from 'influx';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { MEASUREMENTS } from '../../devices/storage/measurements.ts';
 import { testDatabase } from '../harness/influx.ts';
-import { consoleEnv, FakeClock, PASSWORD, type Env } from './helpers.ts';
+import { consoleEnv, PASSWORD, type Env } from './helpers.ts';
+import { FakeClock } from '../support/fake-clock.ts';
+import { launchChromium, signIn } from '../support/chromium.ts';
 
 /**
  * GET /api/devices and /api/alerts against a real InfluxDB seeded with what the collector writes
@@ -160,16 +162,10 @@ afterAll(async () => {
 });
 
 async function openDevicesTab(url: string, username: string): Promise<Page> {
-  browser ??= await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser ??= await launchChromium();
   const page = await (await browser.newContext()).newPage();
   await page.goto(url);
-  await page.fill('#login-form [name=username]', username);
-  await page.fill('#login-form [name=password]', PASSWORD);
-  await page.click('#login-form button[type=submit]');
-  await page.waitForSelector('#who:not([hidden])');
+  await signIn(page, username, PASSWORD);
   await page.click('#tabs button[data-view=devices-view]');
   return page;
 }

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, parseBrokerConfig, type RunningBroker } from '../../broker/index.ts';
@@ -15,6 +15,8 @@ import { parseConfig, startConsole, type RunningConsole } from '../../console/in
 import { testDatabase } from '../harness/influx.ts';
 import { tempDir } from '../harness/temp.ts';
 import { CHEAP, PASSWORD, waitFor } from './helpers.ts';
+import { stopChildren } from '../support/children.ts';
+import { launchChromium, signIn } from '../support/chromium.ts';
 
 /**
  * The whole chain: staff creates an announcement in Chromium, the leader approves it, two loudspeaker
@@ -83,23 +85,12 @@ beforeAll(async () => {
     const child = spawn(join(process.cwd(), 'node_modules/.bin/tsx'), ['firmware-bridge/main.ts', '--config', file], { cwd: process.cwd(), stdio: ['ignore', out, out], env: { ...process.env, LOG_LEVEL: 'info' } });
     children.push(child);
   }
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
-  for (const c of children) {
-    if (c.exitCode === null && c.signalCode === null) {
-      const exited = new Promise((r) => c.once('exit', r));
-      c.kill('SIGTERM');
-      const t = setTimeout(() => c.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(t);
-    }
-  }
+  await stopChildren(children);
   await console_?.close();
   await collector?.close();
   await broker?.close();
@@ -112,10 +103,7 @@ function vietnamMinuteAhead(leadMs: number): { local: string; utc: string } {
 }
 
 async function login(page: Page, username: string) {
-  await page.fill('#login-form [name=username]', username);
-  await page.fill('#login-form [name=password]', PASSWORD);
-  await page.click('#login-form button[type=submit]');
-  await page.waitForSelector('#who:not([hidden])');
+  await signIn(page, username, PASSWORD);
 }
 
 describe('end to end in Chromium', () => {
@@ -176,7 +164,7 @@ describe('end to end in Chromium', () => {
 
     // the console also read them back from InfluxDB; each log still counts once per hamlet
     await waitFor(() => (console_.stats().influx?.rows ?? 0) >= 2, 30_000, 'console reads broadcast_log');
-    const detail = await (await page.request.get(`${console_.url}/api/announcements/${id}`)).json();
+    const { announcement: detail } = await (await page.request.get(`${console_.url}/api/announcements/${id}`)).json();
     expect(detail.delivery.map((d: { hamlet: string; counts: unknown }) => [d.hamlet, d.counts])).toEqual(SPEAKERS.map((s) => [s.hamlet, { played: 1, failed: 0, missed: 0, timesSpoken: 1 }]));
     // and each speaker accepted the document that carried it
     expect(SPEAKERS.every((s) => console_.store.speakers.get(s.id)?.status === 'accepted')).toBe(true);

@@ -43,7 +43,7 @@ describe('edits of approved and emergency announcements', () => {
 
     const edit = await env.api(staff, 'PUT', `/api/announcements/${id}`, { ...body(), volume: 55 });
     expect(edit.status).toBe(200);
-    expect(edit.body).toMatchObject({ status: 'draft', revisionOf: id, volume: 55 });
+    expect(edit.body.announcement).toMatchObject({ status: 'draft', revisionOf: id, volume: 55 });
     const rev = edit.body.id as string;
     expect(rev).not.toBe(id);
     expect((await env.api(staff, 'GET', `/api/announcements/${id}`)).body.status).toBe('approved');
@@ -55,7 +55,7 @@ describe('edits of approved and emergency announcements', () => {
     expect((await env.api(leader, 'POST', `/api/announcements/${rev}/approve`)).body.status).toBe('approved');
     expect((await env.api(staff, 'GET', `/api/announcements/${id}`)).body.status).toBe('stopped');
     expect(await onAir()).toEqual([rev]);
-    const audit = (await env.api(leader, 'GET', `/api/audit?target=${id}`)).body;
+    const audit = (await env.api(leader, 'GET', `/api/audit?target=${id}`)).body.items;
     expect(audit[0]).toMatchObject({ action: 'supersede', username: 'lanhdao1', after: { status: 'stopped', by: rev } });
     await env.api(leader, 'POST', `/api/announcements/${rev}/stop`);
   });
@@ -71,11 +71,11 @@ describe('edits of approved and emergency announcements', () => {
     expect((await env.api(staff, 'GET', `/api/announcements/${id}`)).body.status).toBe('approved');
     expect(await onAir()).toContain(id);
     // one leader alone, and the audit trail says so
-    const audit = (await env.api(leader, 'GET', `/api/audit?target=${id}`)).body;
+    const audit = (await env.api(leader, 'GET', `/api/audit?target=${id}`)).body.items;
     expect(audit[0]).toMatchObject({ action: 'emergency', after: { approval: 'single-leader-emergency' } });
     // the leader changes it: a new emergency replaces it on the air at once
     const changed = await env.api(leader, 'PUT', `/api/announcements/${id}`, { title: 'Lũ quét (cập nhật)', text: 'Nước đã rút ở ấp Một; bà con vùng trũng vẫn ở chỗ cao.', hamlets: ['xa1-ap1'] });
-    expect(changed.body).toMatchObject({ status: 'approved', priority: 'emergency', revisionOf: id });
+    expect(changed.body.announcement).toMatchObject({ status: 'approved', priority: 'emergency', revisionOf: id });
     expect((await env.api(staff, 'GET', `/api/announcements/${id}`)).body.status).toBe('stopped');
     expect(await onAir()).toEqual([changed.body.id]);
     expect((await env.api(staff, 'PUT', `/api/announcements/${changed.body.id}`, body())).body.error.code).toBe('EMERGENCY_LEADER_ONLY');

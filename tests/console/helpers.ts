@@ -7,6 +7,7 @@ import { silentLogger } from '../../infra/logger.ts';
 import type { Clock } from '../../infra/clock.ts';
 import { parseConfig, startConsole, type RunningConsole } from '../../console/index.ts';
 import { tempDir } from '../harness/temp.ts';
+import { apiRequest } from '../support/console-api.ts';
 
 export const CHEAP = { N: 1024, r: 8, p: 1 };
 export const PASSWORD = 'mat-khau-thu-nghiem';
@@ -70,18 +71,8 @@ export async function consoleEnv(overrides: Record<string, unknown> = {}, clock?
       if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${JSON.stringify(r.body)}`);
       return r.body.token as string;
     },
-    async api(token, method, path, body) {
-      const headers: Record<string, string> = {};
-      if (token) headers.authorization = `Bearer ${token}`;
-      let payload: BodyInit | undefined;
-      if (body instanceof FormData) payload = body;
-      else if (body !== undefined) {
-        headers['content-type'] = 'application/json';
-        payload = JSON.stringify(body);
-      }
-      const res = await fetch(`${env.console.url}${path}`, { method, headers, body: payload });
-      const text = await res.text();
-      return { status: res.status, body: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
+    api(token, method, path, body) {
+      return apiRequest(env.console.url, token, method, path, body);
     },
     async speakerClient(id) {
       const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${env.broker.port}`, { clientId: id, username: id, password: secrets[id], protocolVersion: 4, reconnectPeriod: 0 });
@@ -113,30 +104,3 @@ export function nextYear(): number {
   return new Date().getUTCFullYear() + 1;
 }
 
-/** A clock the test moves by hand; timers run when their time has come (the only mock besides hardware pins). */
-export class FakeClock implements Clock {
-  #timers: Array<{ at: number; fn: () => void; cancelled: boolean }> = [];
-  constructor(public nowMs: number) {}
-  now(): number {
-    return this.nowMs;
-  }
-  monotonic(): number {
-    return this.nowMs;
-  }
-  setTimeout(fn: () => void, ms: number) {
-    const t = { at: this.nowMs + ms, fn, cancelled: false };
-    this.#timers.push(t);
-    return { cancel: () => void (t.cancelled = true) };
-  }
-  advance(ms: number): void {
-    const until = this.nowMs + ms;
-    for (;;) {
-      const due = this.#timers.filter((t) => !t.cancelled && t.at <= until).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      this.#timers = this.#timers.filter((t) => t !== due);
-      this.nowMs = Math.max(this.nowMs, due.at);
-      due.fn();
-    }
-    this.nowMs = until;
-  }
-}

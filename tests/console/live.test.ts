@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScheduleDocument } from '../../devices/contract/broadcast.ts';
@@ -12,6 +12,7 @@ import { ffmpegGenerate, toneShare } from '../sound/audio-gen.ts';
 import { SpeakerProcesses } from '../sound/bridges.ts';
 import { ToneStation } from '../sound/station.ts';
 import { consoleEnv, PASSWORD, waitFor, type Env } from './helpers.ts';
+import { launchChromium, signIn } from '../support/chromium.ts';
 
 /**
  * Live from the console: Chromium's fake microphone plays a 1 kHz tone; a leader starts "Phát trực tiếp" to two
@@ -37,10 +38,10 @@ beforeAll(async () => {
     brokerUrl: `mqtt://127.0.0.1:${env.broker.port}`, commune: '90001', publicKey: env.console.keys.get('90001')!.publicKeyPem, consoleUrl: env.console.url, stream: { rate: RATE, retryMs: 300, stallMs: 3000 },
   });
   const mic = ffmpegGenerate(dir, 'mic.wav', `sine=frequency=${MIC_FREQ}:sample_rate=48000:duration=120`, ['-af', 'volume=6', '-ac', '1', '-c:a', 'pcm_s16le']);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${mic}`, '--autoplay-policy=no-user-gesture-required'],
-  });
+  browser = await launchChromium([
+    '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${mic}`,
+    '--autoplay-policy=no-user-gesture-required',
+  ]);
   await waitFor(() => SPEAKERS.every((s) => speakers.logText(s.id).includes('schedule accepted')), 60_000, 'speakers up');
 }, 120_000);
 
@@ -57,10 +58,7 @@ function setProvinceQuietHours(e: Env, periods: { from: string; to: string }[]):
 
 async function login(page: Page, username: string) {
   await page.goto(env.console.url);
-  await page.fill('#login-form [name=username]', username);
-  await page.fill('#login-form [name=password]', PASSWORD);
-  await page.click('#login-form button[type=submit]');
-  await page.waitForSelector('#who:not([hidden])');
+  await signIn(page, username, PASSWORD);
 }
 
 function samplesOf(file: string): Int16Array {
@@ -96,7 +94,7 @@ describe('live broadcast from the browser', () => {
     // each speaker stops and logs the live broadcast as played, with how long it streamed
     await waitFor(() => env.console.store.deliveries.forAnnouncement(session.id).filter((d) => d.outcome === 'played').length === 2, 40_000, 'live logs');
     for (const s of SPEAKERS) expect(speakers.logText(s.id)).toMatch(/"stream":\{"kind":"live","playedS":[1-9]/);
-    const audit = (await env.api(await env.login('lanhdao1'), 'GET', '/api/audit')).body as { action: string; username: string }[];
+    const audit = (await env.api(await env.login('lanhdao1'), 'GET', '/api/audit')).body.items as { action: string; username: string }[];
     expect(audit.filter((a) => a.action.startsWith('live.')).map((a) => a.action)).toEqual(expect.arrayContaining(['live.request', 'live.start', 'live.end']));
     await page.close();
   });

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { POLICY } from '../../console/login-throttle.ts';
-import { consoleEnv, FakeClock, PASSWORD, type Env } from './helpers.ts';
+import { consoleEnv, PASSWORD, type Env } from './helpers.ts';
+import { FakeClock } from '../support/fake-clock.ts';
 
 let env: Env;
 const clock = new FakeClock(Date.parse('2027-03-01T01:00:00Z'));

@@ -73,7 +73,7 @@ describe('through the console: every stored audio is normalized', () => {
       const m = await measureLoudness(await served(sha));
       expect(Math.abs(m.integratedLufs - TARGET)).toBeLessThanOrEqual(TOLERANCE_LU);
     }
-    const audit = (await env.api(staff, 'GET', '/api/audit')).body as { action: string }[];
+    const audit = (await env.api(staff, 'GET', '/api/audit')).body.items as { action: string }[];
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['audio.upload', 'audio.record']));
   });
 

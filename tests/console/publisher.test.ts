@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { encode, type ScheduleDocument } from '../../devices/contract/index.ts';
 import { verifySchedule } from '../../devices/schedule-signature.ts';
 import { topicFor } from '../../devices/topics.ts';
-import { consoleEnv, FakeClock, waitFor, type Env } from './helpers.ts';
+import { consoleEnv, waitFor, type Env } from './helpers.ts';
+import { FakeClock } from '../support/fake-clock.ts';
 
 // 08:00 on Monday 1 March 2027 in Vietnam
 const clock = new FakeClock(Date.parse('2027-03-01T01:00:00Z'));

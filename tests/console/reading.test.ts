@@ -31,21 +31,21 @@ describe('what each role may read', () => {
   });
 
   it('the read-only role sees what went on the air, not drafts, rejection reasons or logins', async () => {
-    const list = (await env.api(district, 'GET', '/api/announcements')).body as Array<{ id: string; status: string; rejectReason: string | null }>;
+    const list = (await env.api(district, 'GET', '/api/announcements')).body.items as Array<{ id: string; status: string; rejectReason: string | null }>;
     expect(list.map((a) => a.id)).toEqual([ids.approved]);
     expect((await env.api(district, 'GET', `/api/announcements/${ids.draft}`)).body.error.code).toBe('NOT_FOUND');
     expect((await env.api(district, 'GET', `/api/announcements/${ids.rejected}`)).body.error.code).toBe('NOT_FOUND');
     expect((await env.api(district, 'GET', `/api/announcements/${ids.approved}`)).body.status).toBe('approved');
-    const audit = (await env.api(district, 'GET', '/api/audit')).body as Array<{ action: string; after: any }>;
+    const audit = (await env.api(district, 'GET', '/api/audit')).body.items as Array<{ action: string; after: any }>;
     expect(new Set(audit.map((e) => e.action))).toEqual(new Set(['approve']));
     expect(JSON.stringify(audit)).not.toContain('Sai tên thôn');
 
     // staff see their commune's work, with reasons, but not who logged in; the leader does
-    const staffList = (await env.api(staff, 'GET', '/api/announcements')).body as Array<{ id: string; rejectReason: string | null }>;
+    const staffList = (await env.api(staff, 'GET', '/api/announcements')).body.items as Array<{ id: string; rejectReason: string | null }>;
     expect(staffList.find((a) => a.id === ids.rejected)!.rejectReason).toBe('Sai tên thôn');
-    expect((await env.api(staff, 'GET', '/api/audit')).body.some((e: { action: string }) => e.action === 'login')).toBe(false);
-    expect((await env.api(leader, 'GET', '/api/audit')).body.some((e: { action: string }) => e.action === 'login')).toBe(true);
-    expect((await env.api(admin, 'GET', '/api/audit')).body.some((e: { action: string }) => e.action === 'user.create')).toBe(true);
+    expect((await env.api(staff, 'GET', '/api/audit')).body.items.some((e: { action: string }) => e.action === 'login')).toBe(false);
+    expect((await env.api(leader, 'GET', '/api/audit')).body.items.some((e: { action: string }) => e.action === 'login')).toBe(true);
+    expect((await env.api(admin, 'GET', '/api/audit')).body.items.some((e: { action: string }) => e.action === 'user.create')).toBe(true);
   });
 
   it("a staff account cannot use another commune's uploaded audio by its hash", async () => {

@@ -1,4 +1,4 @@
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LOUDNESS, measureLoudness } from '../../console/audio/loudness.ts';
 import { tempDir } from '../harness/temp.ts';
@@ -6,6 +6,7 @@ import { decodePcm, ffmpegGenerate, toneShare } from '../sound/audio-gen.ts';
 import { consoleEnv, PASSWORD, waitFor, type Env } from './helpers.ts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { launchChromium, signIn } from '../support/chromium.ts';
 
 /** Recording in the browser: Chromium's fake microphone (a quiet 700 Hz tone) is recorded, saved, normalized. */
 const FREQ = 700;
@@ -16,10 +17,7 @@ let browser: Browser;
 beforeAll(async () => {
   env = await consoleEnv();
   const mic = ffmpegGenerate(dir, 'mic.wav', `sine=frequency=${FREQ}:sample_rate=48000:duration=60`, ['-af', 'volume=-24dB', '-ac', '1', '-c:a', 'pcm_s16le']);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${mic}`],
-  });
+  browser = await launchChromium(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${mic}`]);
 }, 60_000);
 
 afterAll(async () => {
@@ -30,10 +28,7 @@ describe('recording an announcement in the browser', () => {
   it('records, plays back, saves as the announcement’s audio at the normalized loudness', async () => {
     const page = await browser.newPage();
     await page.goto(env.console.url);
-    await page.fill('#login-form [name=username]', 'canbo1');
-    await page.fill('#login-form [name=password]', PASSWORD);
-    await page.click('#login-form button[type=submit]');
-    await page.waitForSelector('#who:not([hidden])');
+    await signIn(page, 'canbo1', PASSWORD);
     await page.click('#tabs button[data-view=form-view]');
     await page.fill('#ann-form [name=title]', 'Lời chào của Chủ tịch xã');
     await page.check('#ann-form [name=source][value=audio]');
@@ -52,7 +47,7 @@ describe('recording an announcement in the browser', () => {
     await page.click('#ann-form button[type=submit]');
     await page.waitForSelector('#detail-info[data-status=draft]', { timeout: 30_000 });
     const staff = await env.login('canbo1');
-    const list = (await env.api(staff, 'GET', '/api/announcements')).body as { title: string; audio: { sha256: string; mime: string; durationS: number } }[];
+    const list = (await env.api(staff, 'GET', '/api/announcements')).body.items as { title: string; audio: { sha256: string; mime: string; durationS: number } }[];
     const a = await waitFor(() => list.find((x) => x.title === 'Lời chào của Chủ tịch xã'));
     expect(a.audio).toMatchObject({ sha256: sha, mime: 'audio/mpeg' });
     expect(a.audio.durationS).toBeGreaterThan(1);

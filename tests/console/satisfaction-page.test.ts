@@ -1,10 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { testDatabase } from '../harness/influx.ts';
-import { consoleEnv, FakeClock, PASSWORD, type Env } from './helpers.ts';
-import { A, EXPECTED, FROM, NOW, PROVINCE, seedPoints, TO, UNITS } from './satisfaction-seed.ts';
+import { consoleEnv, PASSWORD, type Env } from './helpers.ts';
+import { FakeClock } from '../support/fake-clock.ts';
+import { A, EXPECTED, FROM, NOW, PROVINCE, seedPoints, seedWithDailyAggregates, TO, UNITS } from './satisfaction-seed.ts';
+import { launchChromium, signIn } from '../support/chromium.ts';
 
 /**
  * The "Mức độ hài lòng" page in real Chromium on the seeded data: the numbers shown equal the hand-computed
@@ -21,10 +23,9 @@ let browser: Browser;
 beforeAll(async () => {
   const db = testDatabase('console_satpage');
   env = await consoleEnv({ influx: { url: db.url, database: db.database } }, new FakeClock(NOW), { units: UNITS, province: PROVINCE, withDistrict: false });
-  await db.influx.createDatabase(db.database);
-  await db.influx.writePoints(seedPoints(env.registry), { database: db.database });
+  await seedWithDailyAggregates(db, seedPoints(env.registry));
   mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
@@ -38,9 +39,7 @@ async function open(user: string, size: keyof typeof SIZES): Promise<{ page: Pag
   // the app asks /api/me before login: that one 401 is expected; any other failed load or error counts
   page.on('console', (m) => m.type() === 'error' && !(m.text().includes('status of 401') && m.location().url.endsWith('/api/me')) && errors.push(`${m.text()} ${m.location().url}`));
   await page.goto(env.console.url);
-  await page.fill('#login-form [name=username]', user);
-  await page.fill('#login-form [name=password]', PASSWORD);
-  await page.click('#login-form button[type=submit]');
+  await signIn(page, user, PASSWORD);
   await page.click('#tabs button[data-view=satisfaction-view]');
   await page.waitForSelector('#satisfaction-view[data-ready]');
   // the custom period of the seed, set at once and announced with one change event

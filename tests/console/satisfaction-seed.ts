@@ -1,4 +1,6 @@
-import type { IPoint } from 'influx';
+import type { InfluxDB, IPoint } from 'influx';
+import { dailySelectInto } from '../../devices/storage/continuous-queries.ts';
+import { ensureDownsampling } from '../../collector/downsampling.ts';
 import { MEASUREMENTS } from '../../devices/storage/measurements.ts';
 import { levelValue, type LevelKey } from '../../devices/levels.ts';
 import type { Registry } from '../../devices/registry/index.ts';
@@ -99,4 +101,19 @@ export function seedPoints(registry: Registry): IPoint[] {
   beat('2026-11-06T08:00:00', 2);
   beat('2026-11-07T08:00:00', 4);
   return points;
+}
+
+/**
+ * The database as the collector sets it up (raw policy as default, daily policy, continuous queries), the points
+ * written, then the daily rating aggregates computed over them as the continuous query would have done.
+ */
+export async function seedWithDailyAggregates(db: { url: string; influx: InfluxDB; database: string }, points: IPoint[]): Promise<void> {
+  await ensureDownsampling(db.influx, db.database, { rawRetention: '3650d' });
+  await db.influx.writePoints(points, { database: db.database });
+  const times = points.map((p) => (p.timestamp as Date).getTime());
+  const where = `time >= ${Math.min(...times) - 86_400_000}ms AND time <= ${Math.max(...times) + 86_400_000}ms`;
+  // SELECT … INTO must be POSTed
+  const res = await fetch(new URL('/query', db.url), { method: 'POST', body: new URLSearchParams({ db: db.database, q: dailySelectInto(db.database, 'rating_daily', where) }) });
+  const json = (await res.json()) as { results?: { error?: string }[] };
+  if (!res.ok || json.results?.[0]?.error) throw new Error(`daily aggregates: ${json.results?.[0]?.error ?? res.status}`);
 }

@@ -7,12 +7,14 @@ import { decision766 } from '../../devices/analytics/decision766.ts';
 import { produceReport } from '../../console/report/produce.ts';
 import { runPanel, runVariable, type Ctx, type Panel } from '../dashboards/grafana-sim.ts';
 import { testDatabase } from '../harness/influx.ts';
-import { consoleEnv, FakeClock, type Env } from './helpers.ts';
-import { A, B, C, END, EXPECTED, FROM, NOW, OFFICER, PROVINCE, seedPoints, START, TO, UNITS } from './satisfaction-seed.ts';
+import { consoleEnv, PASSWORD, type Env } from './helpers.ts';
+import { FakeClock } from '../support/fake-clock.ts';
+import { A, B, C, END, EXPECTED, FROM, NOW, OFFICER, PROVINCE, seedPoints, seedWithDailyAggregates, START, TO, UNITS } from './satisfaction-seed.ts';
 
 /**
  * The "Mức độ hài lòng" API on seeded InfluxDB with hand-computed answers; the same figures from the Grafana
- * panels' queries and from the review report (one definition per number); who sees what.
+ * panels' queries (raw points) and from the review report (one definition per number); who sees what. The
+ * console and the report read the closed days of the period from the daily aggregates (rating-counts.ts).
  */
 let env: Env;
 let db: ReturnType<typeof testDatabase>;
@@ -21,8 +23,8 @@ const custom = `period=custom&from=${FROM}&to=${TO}`;
 beforeAll(async () => {
   db = testDatabase('console_sat');
   env = await consoleEnv({ influx: { url: db.url, database: db.database } }, new FakeClock(NOW), { units: UNITS, province: PROVINCE, withDistrict: false });
-  await db.influx.createDatabase(db.database);
-  await db.influx.writePoints(seedPoints(env.registry), { database: db.database });
+  // as the collector sets it up: raw policy plus the daily aggregates, which the console reads for closed days
+  await seedWithDailyAggregates(db, seedPoints(env.registry));
 });
 
 const get = async (user: string, path: string) => env.api(await env.login(user), 'GET', path);
@@ -58,6 +60,20 @@ describe('GET /api/satisfaction/ranking', () => {
     expect(areas.body.communes).toEqual([{ code: A, name: 'Phường Phú Khương' }]);
     expect((await get('canbo1', `/api/satisfaction/commune/${B}?${custom}`)).body.error.code).toBe('FORBIDDEN_COMMUNE');
     expect((await get('huyen', `/api/satisfaction/ranking?area=01&${custom}`)).body.error.code).toBe('AREA_UNKNOWN');
+  });
+
+  it('an area user sees only the communes of their area, ranked among themselves', async () => {
+    await env.console.users.create({ username: 'vung', role: 'district', communes: [A, C], password: PASSWORD }, 'test');
+    const r = await get('vung', `/api/satisfaction/ranking?area=${PROVINCE.code}&${custom}`);
+    expect(r.body.rows.map((x: any) => x.code)).toEqual([A, C]);
+    // shrunk toward the pooled mean of exactly A and C: (60 + 60) / (80 + 100)
+    const p0 = 120 / 180;
+    expect(r.body.rows[0].shrunk).toBeCloseTo((100 * (60 + 50 * p0)) / 130, 9);
+    expect(r.body.n).toBe(180);
+    expect((await get('vung', `/api/satisfaction/commune/${B}?${custom}`)).body.error.code).toBe('FORBIDDEN_COMMUNE');
+    expect((await get('vung', '/api/satisfaction/areas')).body.communes.map((c: any) => c.code)).toEqual([A, C]);
+    // the province's appendix is the whole province or nothing
+    expect((await get('vung', `/api/satisfaction/report?area=${PROVINCE.code}&from=${FROM}&to=${TO}`)).body.error.code).toBe('FORBIDDEN_COMMUNE');
   });
 
   it('refuses bad periods with a coded error, never a crash', async () => {
@@ -194,7 +210,7 @@ describe('deployment items declared by the commune', () => {
     const put = (items: unknown) => env.api(staff, 'PUT', `/api/satisfaction/deployment/${A}`, { items });
     expect((await put({ 'rating-device': { present: true }, camera: { present: false, note: 'Camera hỏng' } })).status).toBe(200);
     expect((await put({ camera: { present: true, note: 'Đã thay camera' } })).body.items.camera).toMatchObject({ present: true, note: 'Đã thay camera', updatedBy: 'canbo1' });
-    const audit = (await env.api(staff, 'GET', `/api/audit?target=deployment:${A}`)).body as any[];
+    const audit = (await env.api(staff, 'GET', `/api/audit?target=deployment:${A}`)).body.items as any[];
     expect(audit.map((e) => e.action)).toEqual(['deployment.update', 'deployment.update']);
     expect(audit[0].before.camera.present).toBe(false);
     expect(audit[0].after.camera.present).toBe(true);

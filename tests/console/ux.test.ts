@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Area } from '../../console/area.ts';
 import { hamlets as validateHamlets } from '../../console/validate.ts';
 import { ConsoleError } from '../../console/errors.ts';
 import type { Registry } from '../../devices/registry/index.ts';
 import { consoleEnv, nextYear, PASSWORD, waitFor, type Env } from './helpers.ts';
+import { launchChromium, openConsole } from '../support/chromium.ts';
 
 let env: Env;
 let browser: Browser;
@@ -17,7 +18,7 @@ beforeAll(async () => {
   // small audio limits, so that speaking a long text exceeds them quickly
   env = await consoleEnv({ audio: { maxBytes: 400_000, maxDurationS: 900 } });
   [staff, leader] = await Promise.all([env.login('canbo1'), env.login('lanhdao1')]);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--lang=en-US'] });
+  browser = await launchChromium(['--lang=en-US']);
 }, 60_000);
 
 afterAll(async () => {
@@ -26,16 +27,11 @@ afterAll(async () => {
 
 async function loggedIn(username: string): Promise<{ page: Page; errors: string[] }> {
   // an American-English browser: the date fields must still be dd/mm/yyyy and 24-hour
-  const context = await browser.newContext({ locale: 'en-US', timezoneId: 'America/New_York' });
-  const page = await context.newPage();
   const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('dialog', (d) => void d.accept());
-  await page.goto(env.console.url);
-  await page.fill('#login-form [name=username]', username);
-  await page.fill('#login-form [name=password]', PASSWORD);
-  await page.click('#login-form button[type=submit]');
-  await page.waitForSelector('#who:not([hidden])');
+  const page = await openConsole(browser, env.console.url, username, PASSWORD, {
+    context: { locale: 'en-US', timezoneId: 'America/New_York' },
+    beforeLoad: (p) => p.on('pageerror', (e) => errors.push(e.message)),
+  });
   return { page, errors };
 }
 
@@ -79,7 +75,7 @@ describe('messages in the person’s terms', () => {
   it('one occurrence played with repeats = 2 counts as one turn, two readings', async () => {
     const id = (await env.api(staff, 'POST', '/api/announcements', body('Lặp hai lần', { repeats: 2 }))).body.id;
     env.console.feedback.log('xa1-ap1-loa', 'xa1-ap1', { v: 1, id: randomUUID(), announcement: id, priority: 'normal', occurrence: `${Y}-06-01T01:00:00.000Z`, outcome: 'played' });
-    const d = (await env.api(staff, 'GET', `/api/announcements/${id}`)).body.delivery[0];
+    const d = (await env.api(staff, 'GET', `/api/announcements/${id}`)).body.announcement.delivery[0];
     expect(d.counts).toMatchObject({ played: 1, timesSpoken: 2 });
   });
 });
@@ -109,8 +105,9 @@ describe('the console in Chromium', () => {
 
   it('dates are typed and shown dd/mm/yyyy with 24-hour time in an English browser; required fields are marked; the error banner goes after the fix', async () => {
     const { page, errors } = await loggedIn('canbo1');
-    expect((await page.evaluate(() => typeof (window as any).flatpickr))).toBe('function');
     await page.click('#tabs button[data-view=form-view]');
+    // the bundled calendar is attached to the date fields
+    expect(await page.locator('.flatpickr-calendar').count()).toBeGreaterThan(0);
     const marked = await page.$$eval('#ann-form .req', (els) => els.map((e) => getComputedStyle(e, '::before').content));
     expect(marked.length).toBeGreaterThanOrEqual(4);
     expect(marked.every((c) => c.includes('*'))).toBe(true);
@@ -162,9 +159,14 @@ describe('the console in Chromium', () => {
     await page.context().close();
   });
 
-  // 45 announcements, each synthesized and loudness-normalized (several ffmpeg passes): slow on a loaded machine
+  // 45 announcements: the first is synthesized and loudness-normalized, the others reuse its audio (no ffmpeg each)
   it('the list pages 20 at a time and filters by status and title', { timeout: 240_000 }, async () => {
-    for (let i = 0; i < 45; i++) await env.api(staff, 'POST', '/api/announcements', body(`Thông báo số ${i + 1}`));
+    const first = await env.api(staff, 'POST', '/api/announcements', body('Thông báo số 1'));
+    const audio = first.body.announcement.audio.sha256 as string;
+    for (let i = 1; i < 45; i++) await env.api(staff, 'POST', '/api/announcements', body(`Thông báo số ${i + 1}`, { text: undefined, audio }));
+    // at least one approved, whatever ran before
+    await env.api(staff, 'POST', `/api/announcements/${first.body.id}/submit`);
+    await env.api(leader, 'POST', `/api/announcements/${first.body.id}/approve`);
     const { page } = await loggedIn('canbo1');
     await page.waitForFunction(() => document.querySelectorAll('#list-table tbody tr').length === 20);
     expect(await page.textContent('#list-controls .page-info')).toMatch(/^Trang 1\/\d+/);

@@ -81,10 +81,10 @@ describe('announcement workflow', () => {
 
     // an edit of an approved announcement is a revision beside it: the approved one stays on the air
     const edited = await env.api(staff, 'PUT', `/api/announcements/${id}`, { ...announcement(), volume: 60 });
-    expect(edited.body).toMatchObject({ status: 'draft', volume: 60, revision: 2, revisionOf: id });
-    expect((await env.api(leader, 'GET', `/api/announcements/${id}`)).body).toMatchObject({ status: 'approved', volume: 75 });
+    expect(edited.body.announcement).toMatchObject({ status: 'draft', volume: 60, revision: 2, revisionOf: id });
+    expect((await env.api(leader, 'GET', `/api/announcements/${id}`)).body.announcement).toMatchObject({ status: 'approved', volume: 75 });
 
-    const audit = (await env.api(leader, 'GET', `/api/audit?target=${id}`)).body as Array<{ action: string; username: string; before: any; after: any }>;
+    const audit = (await env.api(leader, 'GET', `/api/audit?target=${id}`)).body.items as Array<{ action: string; username: string; before: any; after: any }>;
     expect(audit.map((a) => a.action)).toEqual(['approve', 'submit', 'create']);
     expect(audit[0]).toMatchObject({ username: 'lanhdao1', before: { status: 'submitted' }, after: { status: 'approved', approvedBy: 'lanhdao1' } });
   });
@@ -93,7 +93,7 @@ describe('announcement workflow', () => {
     const id = (await env.api(staff, 'POST', '/api/announcements', announcement())).body.id;
     expect((await env.api(leader, 'POST', `/api/announcements/${id}/reject`, { reason: ' ' })).body.error.code).toBe('REASON_EMPTY');
     const rejected = await env.api(leader, 'POST', `/api/announcements/${id}/reject`, { reason: 'Sai ngày tiêm' });
-    expect(rejected.body).toMatchObject({ status: 'rejected', rejectReason: 'Sai ngày tiêm' });
+    expect(rejected.body.announcement).toMatchObject({ status: 'rejected', rejectReason: 'Sai ngày tiêm' });
     expect((await env.api(leader, 'POST', `/api/announcements/${id}/stop`)).body.error.code).toBe('STATE_CONFLICT');
     await env.api(staff, 'POST', `/api/announcements/${id}/submit`);
     expect((await env.api(leader, 'POST', `/api/announcements/${id}/approve`)).body.status).toBe('approved');
@@ -103,9 +103,9 @@ describe('announcement workflow', () => {
   });
 
   it('district staff read across their communes but change nothing; admin manages users', async () => {
-    expect((await env.api(district, 'GET', '/api/announcements')).body.length).toBeGreaterThan(0);
+    expect((await env.api(district, 'GET', '/api/announcements')).body.items.length).toBeGreaterThan(0);
     expect((await env.api(district, 'POST', '/api/announcements', announcement())).body.error.code).toBe('FORBIDDEN_ROLE');
-    expect((await env.api(otherStaff, 'GET', '/api/announcements')).body).toEqual([]);
+    expect((await env.api(otherStaff, 'GET', '/api/announcements')).body.items).toEqual([]);
     expect((await env.api(staff, 'GET', '/api/users')).body.error.code).toBe('FORBIDDEN_ROLE');
     const created = await env.api(admin, 'POST', '/api/users', { username: 'canbo3', password: 'mot-mat-khau-dai', role: 'staff', communes: ['90002'] });
     expect(created.status).toBe(201);
@@ -130,26 +130,26 @@ describe('announcement workflow', () => {
     expect(Date.parse(item.occurrences[0])).toBeGreaterThanOrEqual(before - 1000);
 
     let detail = await env.api(leader, 'GET', `/api/announcements/${r.body.id}`);
-    expect(detail.body.delivery).toEqual([expect.objectContaining({ hamlet: 'xa1-ap3', label: 'chờ phát' })]);
+    expect(detail.body.announcement.delivery).toEqual([expect.objectContaining({ hamlet: 'xa1-ap3', label: 'chờ phát' })]);
     const log = { v: 1 as const, id: randomUUID(), announcement: r.body.id, priority: 'emergency' as const, occurrence: item.occurrences[0], outcome: 'played' as const, startedAt: new Date().toISOString(), endedAt: new Date().toISOString() };
     await speaker.publishAsync(topicFor('xa1-ap3-loa', 'broadcast-log'), encode('broadcast-log', log), { qos: 1 });
     await speaker.publishAsync(topicFor('xa1-ap3-loa', 'broadcast-log'), encode('broadcast-log', log), { qos: 1 }); // a QoS 1 redelivery
     detail = await waitFor(async () => {
       const d = await env.api(district, 'GET', `/api/announcements/${r.body.id}`);
-      return d.body.delivery[0].label === 'đã phát' && d;
+      return d.body.announcement.delivery[0].label === 'đã phát' && d;
     }, 20_000, 'đã phát');
-    expect(detail.body.delivery[0].counts).toEqual({ played: 1, failed: 0, missed: 0, timesSpoken: 1 });
+    expect(detail.body.announcement.delivery[0].counts).toEqual({ played: 1, failed: 0, missed: 0, timesSpoken: 1 });
     expect(env.console.feedback.stats.duplicates).toBe(1);
   });
 
   it('keeps everything across a restart and the schedule version keeps increasing', async () => {
-    const list = (await env.api(leader, 'GET', '/api/announcements')).body.length;
+    const list = (await env.api(leader, 'GET', '/api/announcements')).body.items.length;
     const versionBefore = env.console.store.speakers.get(SPEAKER)!.version;
     await env.restart();
     const token = await env.login('lanhdao1');
-    expect((await env.api(token, 'GET', '/api/announcements')).body.length).toBe(list);
+    expect((await env.api(token, 'GET', '/api/announcements')).body.items.length).toBe(list);
     // sessions live in the database too: a restart logs nobody out
-    expect((await env.api(staff, 'GET', '/api/announcements')).body.length).toBe(list);
+    expect((await env.api(staff, 'GET', '/api/announcements')).body.items.length).toBe(list);
     await env.api(staff, 'DELETE', '/api/session');
     expect((await env.api(staff, 'GET', '/api/announcements')).body.error.code).toBe('UNAUTHENTICATED');
     const staffAgain = await env.login('canbo1');

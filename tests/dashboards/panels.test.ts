@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GENERATED_DIR } from '../../dashboards/build.ts';
+import { GENERATED_DIR, renderDashboards } from '../../dashboards/build.ts';
+import { unitNamesOf } from '../../dashboards/units.ts';
+import { demoLayout } from '../../simulator/demo-registry.ts';
+import { DEMO_PROVINCE, DEMO_UNITS } from '../../devices/fixtures/demo-province.ts';
 import { testDatabase } from '../harness/influx.ts';
 import { dailySelectInto } from '../../devices/storage/continuous-queries.ts';
 import { ensureDownsampling } from '../../collector/downsampling.ts';
@@ -207,7 +210,11 @@ describe('dashboard panels on seeded InfluxDB', () => {
     const ranking = d.panels.find((p) => p.id === 3) as any;
     const mapping = ranking.fieldConfig.overrides.find((o: any) => o.matcher.options === 'commune').properties.find((p: any) => p.id === 'mappings');
     expect(mapping.value[0].options['28756'].text).toBe('Phường Phú Khương');
-    expect(await runVariable(q('district'), { ...base, vars: { province: '99' } })).toEqual(['999']);
+    // district: "All" (any, including none) in the two-tier demo province; names where the registry has districts
+    const district = d.templating.list.find((v) => v.name === 'district') as any;
+    expect([district.type, district.includeAll, district.allValue, district.current.value]).toEqual(['custom', true, '.*', '$__all']);
+    const threeTier = JSON.parse(renderDashboards(unitNamesOf(demoLayout({ communes: 2, withDistrict: true })))['satisfaction-overview.json']) as Dashboard;
+    expect((threeTier.templating.list.find((v) => v.name === 'district') as any).options).toEqual([{ text: 'Huyện Mẫu', value: '999', selected: false }]);
     close((await runVariable(q('area_p'), { ...base, vars: { province: '99', district: '$__all' } }))[0], P0);
     // district 999 alone: 9 satisfied of 17
     close((await runVariable(q('area_p'), { ...base, vars: { province: '99', district: ['999'] } }))[0], 9 / 17);
@@ -221,4 +228,28 @@ describe('dashboard panels on seeded InfluxDB', () => {
     expect(Object.keys(r).sort()).toEqual(['90001', '90002']);
     close(r['90002'].shrunk, (100 * (3 + (50 * 9) / 17)) / 53);
   });
+
+  it('tables and legends show counters, devices, cameras, hamlets, levels and outcomes by name, not by id', () => {
+    const panel = (file: string, id: number) => load(file).panels.find((p) => p.id === id) as any;
+    const overrideOf = (p: any, name: string) => p.fieldConfig.overrides.find((o: any) => o.matcher.options === name)?.properties as any[];
+    const mapped = (p: any, column: string, key: string) => overrideOf(p, column).find((x) => x.id === 'mappings').value[0].options[key]?.text;
+    const legend = (p: any, series: string) => overrideOf(p, series)?.find((x) => x.id === 'displayName')?.value;
+    expect(mapped(panel('commune.json', 2), 'counter', 'xa1-quay1')).toBe('Quầy Tư pháp – Hộ tịch – Phường Phú Khương');
+    expect(mapped(panel('devices.json', 3), 'device', 'xa5-ap1-loa')).toBe('Loa Ấp Tân Hòa – Xã Giao Long');
+    expect(mapped(panel('devices.json', 3), 'kind', 'rating-box')).toBe('Hộp đánh giá');
+    expect(mapped(panel('devices.json', 2), 'device', 'xa1-quay1-box')).toBe('Hộp đánh giá Quầy Tư pháp – Hộ tịch – Phường Phú Khương');
+    expect(mapped(panel('devices.json', 5), 'camera', 'xa1-cam1')).toBe('Camera quầy 1, Quầy Tư pháp – Hộ tịch – Phường Phú Khương');
+    expect(mapped(panel('broadcasts.json', 1), 'hamlet', 'xa1-ap2')).toBe('Ấp Tân Thạnh – Phường Phú Khương');
+    expect(mapped(panel('satisfaction-overview.json', 2), 'level', 'binh-thuong')).toBe('Bình thường');
+    // legends: every series a query can return has a name
+    expect(legend(panel('satisfaction-overview.json', 5), 'rat-hai-long')).toBe('Rất hài lòng');
+    expect(legend(panel('satisfaction-overview.json', 4), 'index')).toBe('Chỉ số hài lòng (%)');
+    expect(legend(panel('commune.json', 7), 'n')).toBe('Số lượt đánh giá');
+    expect(legend(panel('broadcasts.json', 2), 'missed')).toBe('Bỏ lỡ');
+    const daily = panel('devices.json', 7);
+    const demoDevices = unitNamesOf(demoLayout({ units: DEMO_UNITS, province: DEMO_PROVINCE })).devices;
+    expect(demoDevices.length).toBeGreaterThan(50);
+    for (const d of demoDevices) expect(legend(daily, d.code), d.code).toMatch(/^(Loa|Hộp đánh giá) .+ – (Xã|Phường) /);
+  });
 });
+

@@ -44,7 +44,7 @@ export function ratingLines(): string[] {
 
 const presence = (a: Area, device: string, kind: string, at: string, online: 0 | 1, source = 'availability') =>
   `presence,${tags(a, { device, kind })} online=${online}i,source="${source}" ${vn(at)}`;
-/** the collector's state checkpoint at each Vietnam midnight (collector/presence-service.ts) */
+/** the collector's state checkpoint at each Vietnam midnight (collector/presence/checkpoints.ts) */
 const checkpoints = (a: Area, device: string, kind: string, states: (0 | 1)[]) =>
   states.map((online, i) => presence(a, device, kind, `2025-03-0${i + 1} 00:00`, online, 'checkpoint'));
 const state = (a: Area, device: string, kind: string, at: string, uptime: number) =>

@@ -5,7 +5,7 @@ import { effectivePolicy, expandAll, isQuiet, type IssuedDocs, type Occurrence }
 import { previewSchedule } from '../../devices/broadcast-preview.ts';
 import { Ledger } from '../../firmware-bridge/speaker/ledger.ts';
 import { Scheduler } from '../../firmware-bridge/speaker/scheduler.ts';
-import { FakeClock } from '../speaker/helpers/fake-clock.ts';
+import { FakeClock } from '../support/fake-clock.ts';
 import { tempDir } from '../harness/temp.ts';
 
 const H = 3_600_000;
@@ -57,7 +57,7 @@ async function fired(docs: IssuedDocs, seed: number): Promise<Occurrence[]> {
     onDue: (o) => out.push(o), onPast: (o) => out.push(o),
   });
   scheduler.setOccurrences(expandAll(docs));
-  await clock.advance(24 * H + 10_000);
+  await clock.advanceSettled(24 * H + 10_000);
   scheduler.stop();
   return out.filter((o) => o.start < T0 + 24 * H);
 }

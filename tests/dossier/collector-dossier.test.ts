@@ -9,7 +9,8 @@ import { systemClock } from '../../infra/clock.ts';
 import { silentLogger } from '../../infra/logger.ts';
 import { testDatabase } from '../harness/influx.ts';
 import { tempDir } from '../harness/temp.ts';
-import { publisher, rating, startBroker, testConfig, testRegistry, waitFor } from '../collector/helpers.ts';
+import { publisher, rating, testConfig, testRegistry, waitFor } from '../collector/helpers.ts';
+import { startPlainBroker, type TestBroker } from '../support/test-broker.ts';
 
 const RATING_TOPIC = topicFor(FIXTURE_DEVICE, 'rating');
 const OTHER_BOX = 'xa1-quay2-box';
@@ -30,7 +31,7 @@ describe('contract: dossier fields are additive', () => {
 });
 
 describe('collector: one rating per dossier, durably', () => {
-  let broker: Awaited<ReturnType<typeof startBroker>>;
+  let broker: TestBroker;
   let collector: Collector;
   let pub: MqttClient;
   const db = testDatabase('dossier');
@@ -40,7 +41,7 @@ describe('collector: one rating per dossier, durably', () => {
   let registry: Awaited<ReturnType<typeof testRegistry>>['registry'];
 
   beforeAll(async () => {
-    broker = await startBroker();
+    broker = await startPlainBroker();
     registry = (await testRegistry()).registry;
     config = testConfig({ brokerUrl: broker.url, influxUrl: db.url, database: db.database, spoolDir });
     collector = await startCollector({ config, registry, log: silentLogger, clock: systemClock, extensions: [new RatingExtension()] });
@@ -55,7 +56,7 @@ describe('collector: one rating per dossier, durably', () => {
   afterAll(async () => {
     await pub?.endAsync();
     await collector?.close();
-    await broker?.close();
+    await broker?.stop();
     await db.influx.dropDatabase(db.database).catch(() => undefined);
   });
 

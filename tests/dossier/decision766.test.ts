@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { IPoint } from 'influx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabase } from '../harness/influx.ts';
-import { consoleEnv, FakeClock, type Env } from '../console/helpers.ts';
+import { consoleEnv, type Env } from '../console/helpers.ts';
+import { FakeClock } from '../support/fake-clock.ts';
 import { GOOD, upload, xlsx } from './dossier-fixture.ts';
 
 const NOW = Date.parse('2026-12-15T03:00:00Z');

@@ -6,7 +6,8 @@ import { ConsoleError } from '../../console/errors.ts';
 import { isWorkingDay, workingDeadline } from '../../console/followup/holidays.ts';
 import { freePort } from '../../infra/ports.ts';
 import { testDatabase } from '../harness/influx.ts';
-import { consoleEnv, FakeClock, waitFor, type Env } from '../console/helpers.ts';
+import { consoleEnv, waitFor, type Env } from '../console/helpers.ts';
+import { FakeClock } from '../support/fake-clock.ts';
 
 // Friday 24/4/2026 10:00 in Vietnam; Monday 27/4 is the day off for Hùng Kings' day (a Sunday), 30/4 and 1/5 are holidays
 const NOW = Date.parse('2026-04-24T10:00:00+07:00');

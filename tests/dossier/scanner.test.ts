@@ -3,7 +3,7 @@ import { open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DossierBindingPayload } from '../../devices/contract/dossier.ts';
-import { FakeClock } from '../../firmware-bridge/clock/fake-clock.ts';
+import { FakeClock } from '../support/fake-clock.ts';
 import { nullBoard } from '../../firmware-bridge/io/null-board.ts';
 import { encodeScan, ScanDecoder } from '../../firmware-bridge/rating-box/input-events.ts';
 import { RatingBoxConfig, type RatingBoxConfigInput } from '../../firmware-bridge/rating-box/config.ts';
@@ -11,7 +11,7 @@ import { RatingBoxUnit, type RatedPress } from '../../firmware-bridge/rating-box
 import type { BridgeContext } from '../../firmware-bridge/unit.ts';
 import { tempDir } from '../harness/temp.ts';
 import { waitFor } from '../harness/wait.ts';
-import { fakeContext, syncedTime } from '../firmware-bridge/fake-context.ts';
+import { fakeContext, syncedTime } from '../support/bridge-context.ts';
 
 const DOSSIER = '000.00.20.H57-251125-0001';
 const root = tempDir('tt-scan-');

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabase } from '../harness/influx.ts';
 import { tempDir } from '../harness/temp.ts';
 import { consoleEnv, PASSWORD, type Env } from '../console/helpers.ts';
+import { launchChromium, signIn } from '../support/chromium.ts';
 
 const dir = tempDir('tt-dossier-ui-');
 const vnToday = () => new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10).split('-').reverse().join('/');
@@ -36,7 +37,7 @@ describe('the "Hồ sơ & theo dõi" tab in Chromium', () => {
     }], { database: db.database });
     env = await consoleEnv({ influx: { url: db.url, database: db.database } });
     await env.console.followup.reconcile();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -46,10 +47,7 @@ describe('the "Hồ sơ & theo dõi" tab in Chromium', () => {
   async function open(username: string): Promise<Page> {
     const page = await browser.newPage();
     await page.goto(env.console.url);
-    await page.fill('#login-form [name=username]', username);
-    await page.fill('#login-form [name=password]', PASSWORD);
-    await page.click('#login-form button[type=submit]');
-    await page.waitForSelector('#who:not([hidden])');
+    await signIn(page, username, PASSWORD);
     await page.click('#tabs button[data-view=followup-view]');
     await page.waitForSelector('#followup-body h3');
     return page;

@@ -1,9 +1,10 @@
 import mqtt, { type MqttClient } from 'mqtt';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicFor } from '../../devices/topics.ts';
 import { PASSWORD, waitFor } from '../console/helpers.ts';
 import { ProvinceRig, SPEAKERS, type PlayRecord } from './province-rig.ts';
+import { launchChromium, openConsole as signedInPage } from '../support/chromium.ts';
 
 /**
  * A province emergency end to end, with real parts: the project broker (registry credentials), the collector
@@ -29,10 +30,7 @@ beforeAll(async () => {
     }
   });
   await observer.subscribeAsync(SPEAKERS.flatMap((s) => [topicFor(s.id, 'state'), topicFor(s.id, 'schedule-status')]), { qos: 1 });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
@@ -42,14 +40,7 @@ afterAll(async () => {
 }, 60_000);
 
 async function openConsole(username: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  page.on('dialog', (d) => void d.accept());
-  await page.goto(rig.console.url);
-  await page.fill('#login-form [name=username]', username);
-  await page.fill('#login-form [name=password]', PASSWORD);
-  await page.click('#login-form button[type=submit]');
-  await page.waitForSelector('#who:not([hidden])');
-  return page;
+  return signedInPage(browser, rig.console.url, username, PASSWORD);
 }
 
 /** the roll-up rows of the "Điều hành loa" tab, reloaded: [commune name, played, failed, missed] */
@@ -104,10 +95,10 @@ describe('province emergency over three communes', () => {
     await page.click('#emergency-form button[type=submit]');
     await page.waitForSelector('#detail-info[data-status=approved]', { timeout: 60_000 });
     const list = await rig.api(leaderP, 'GET', '/api/announcements');
-    const em = list.body.find((x: { title: string }) => x.title === 'Cảnh báo lũ quét');
+    const em = list.body.items.find((x: { title: string }) => x.title === 'Cảnh báo lũ quét');
     expect(em).toMatchObject({ priority: 'emergency', level: 'province', targets: 'all' });
     const emergency = em.id as string;
-    const emSha = (await rig.api(leaderP, 'GET', `/api/announcements/${emergency}`)).body.audio.sha256 as string;
+    const emSha = (await rig.api(leaderP, 'GET', `/api/announcements/${emergency}`)).body.announcement.audio.sha256 as string;
 
     // A's announcement is cut where it was playing; the emergency plays on every speaker, to its end
     await waitFor(() => playsOf(a.id, normalSha).find((p) => p.event === 'end'), 30_000, 'the normal announcement cut');

@@ -17,6 +17,9 @@ import { parseConfig, startConsole, type RunningConsole } from '../../console/in
 import { CHEAP, PASSWORD } from '../console/helpers.ts';
 import { testDatabase } from '../harness/influx.ts';
 import { tempDir } from '../harness/temp.ts';
+import { stopChildren } from '../support/children.ts';
+import { makeWav } from '../../console/audio/wav.ts';
+import { apiRequest, type ApiResponse } from '../support/console-api.ts';
 
 /** Three real communes of Tỉnh Quảng Trị (units-2025.csv), one hamlet and one speaker each. */
 const PROVINCE = { code: '44', name: 'Tỉnh Quảng Trị' };
@@ -141,40 +144,14 @@ export class ProvinceRig {
     return r.body.token as string;
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  async api(token: string | null, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-    const headers: Record<string, string> = {};
-    if (token) headers.authorization = `Bearer ${token}`;
-    let payload: BodyInit | undefined;
-    if (body instanceof FormData) payload = body;
-    else if (body !== undefined) {
-      headers['content-type'] = 'application/json';
-      payload = JSON.stringify(body);
-    }
-    const res = await fetch(`${this.console.url}${path}`, { method, headers, body: payload });
-    const text = await res.text();
-    return { status: res.status, body: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
+  api(token: string | null, method: string, path: string, body?: unknown): Promise<ApiResponse> {
+    return apiRequest(this.console.url, token, method, path, body);
   }
 
   /** a PCM WAV (8 kHz, 16-bit, mono) of `seconds` of a quiet tone */
   wav(seconds: number): Buffer {
     const rate = 8000;
-    const samples = rate * seconds;
-    const buf = Buffer.alloc(44 + samples * 2);
-    buf.write('RIFF', 0, 'ascii');
-    buf.writeUInt32LE(36 + samples * 2, 4);
-    buf.write('WAVEfmt ', 8, 'ascii');
-    buf.writeUInt32LE(16, 16);
-    buf.writeUInt16LE(1, 20);
-    buf.writeUInt16LE(1, 22);
-    buf.writeUInt32LE(rate, 24);
-    buf.writeUInt32LE(rate * 2, 28);
-    buf.writeUInt16LE(2, 32);
-    buf.writeUInt16LE(16, 34);
-    buf.write('data', 36, 'ascii');
-    buf.writeUInt32LE(samples * 2, 40);
-    for (let i = 0; i < samples; i++) buf.writeInt16LE(Math.round(800 * Math.sin((2 * Math.PI * 440 * i) / rate)), 44 + i * 2);
-    return buf;
+    return makeWav(Int16Array.from({ length: rate * seconds }, (_, i) => Math.round(800 * Math.sin((2 * Math.PI * 440 * i) / rate))), rate);
   }
 
   /** a warning long enough (about a minute of speech) to be on the air when the stop comes */
@@ -190,16 +167,7 @@ export class ProvinceRig {
   }
 
   async stop(): Promise<void> {
-    await Promise.all(
-      this.children.map(async (c) => {
-        if (c.exitCode !== null || c.signalCode !== null) return;
-        const exited = new Promise((r) => c.once('exit', r));
-        c.kill('SIGTERM');
-        const t = setTimeout(() => c.kill('SIGKILL'), 10_000);
-        await exited;
-        clearTimeout(t);
-      }),
-    );
+    await stopChildren(this.children);
     await this.console?.close();
     await this.collector?.close();
     await this.broker?.close();

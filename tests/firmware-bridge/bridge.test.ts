@@ -15,7 +15,8 @@ import { freePort } from '../../infra/ports.ts';
 import type { RatingBoxUnit } from '../../firmware-bridge/rating-box/unit.ts';
 import type { BridgeContext, BridgeUnit } from '../../firmware-bridge/unit.ts';
 import { tempDir } from '../harness/temp.ts';
-import { recorder, TestBroker, waitFor } from './helpers.ts';
+import { recorder, waitFor } from './helpers.ts';
+import { TestBroker } from '../support/test-broker.ts';
 
 const root = tempDir('tt-bridge-');
 let n = 0;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EPOCH_FLOOR } from '../../devices/contract/time.ts';
 import { BootHistory } from '../../firmware-bridge/clock/boot.ts';
-import { FakeClock } from '../../firmware-bridge/clock/fake-clock.ts';
+import { FakeClock } from '../support/fake-clock.ts';
 import { resolvePressTime } from '../../firmware-bridge/clock/resolve.ts';
 import { FakeTimeSource, rtcSource } from '../../firmware-bridge/clock/sources.ts';
 import { TimeResolver } from '../../firmware-bridge/clock/time-resolver.ts';

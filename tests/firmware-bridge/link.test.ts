@@ -6,7 +6,8 @@ import { decode } from '../../devices/contract/index.ts';
 import { topicFor } from '../../devices/topics.ts';
 import { startVirtualBox, type VirtualBox } from '../../simulator/virtual-box.ts';
 import { tempDir } from '../harness/temp.ts';
-import { recorder, TestBroker, waitFor } from './helpers.ts';
+import { recorder, waitFor } from './helpers.ts';
+import { TestBroker } from '../support/test-broker.ts';
 
 const root = tempDir('tt-link-');
 let n = 0;

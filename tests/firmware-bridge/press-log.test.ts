@@ -1,12 +1,12 @@
 import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../firmware-bridge/clock/fake-clock.ts';
+import { FakeClock } from '../support/fake-clock.ts';
 import { PressLog } from '../../firmware-bridge/rating-box/press-log.ts';
 import { vnDate } from '../../devices/time/vietnam.ts';
 import { silentLogger } from '../../infra/logger.ts';
 import { tempDir } from '../harness/temp.ts';
-import { syncedTime } from './fake-context.ts';
+import { syncedTime } from '../support/bridge-context.ts';
 
 const root = tempDir('tt-plog-');
 const line = (seq: number) => ({ level: 'hai-long', accepted: true, boot: 'b', seq, mono: seq });

@@ -1,14 +1,14 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../firmware-bridge/clock/fake-clock.ts';
+import { FakeClock } from '../support/fake-clock.ts';
 import { FakeIO } from '../../firmware-bridge/io/fake-io.ts';
 import type { GpioBoard } from '../../firmware-bridge/io/io.ts';
 import { openJohnnyFiveBoard } from '../../firmware-bridge/io/johnny-five.ts';
 import { RatingBoxConfig } from '../../firmware-bridge/rating-box/config.ts';
 import { RatingBoxUnit, type RatedPress } from '../../firmware-bridge/rating-box/unit.ts';
 import { tempDir } from '../harness/temp.ts';
-import { fakeContext, syncedTime, unsyncedTime } from './fake-context.ts';
+import { fakeContext, syncedTime, unsyncedTime } from '../support/bridge-context.ts';
 import { waitFor } from './helpers.ts';
 
 const PINS = { 'rat-hai-long': 2, 'hai-long': 3, 'binh-thuong': 4, 'khong-hai-long': 5 } as const;

@@ -1,7 +1,8 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -19,6 +20,7 @@ import { UNIT_FACTORIES } from '../../firmware-bridge/unit-catalogue.ts';
 import { UNIT_SECTIONS } from '../../firmware-bridge/unit-sections.ts';
 import type { BridgeUnit } from '../../firmware-bridge/unit.ts';
 import { systemClock } from '../../infra/clock.ts';
+import { EXIT } from '../../infra/service.ts';
 import { silentLogger } from '../../infra/logger.ts';
 import { tempDir } from '../harness/temp.ts';
 
@@ -86,6 +88,9 @@ describe('bridge units', () => {
     expect(err.code).toBe('BRIDGE_CONFIG_INVALID');
     expect(err.problems).toEqual([expect.stringMatching(/^units\.speaker\.schedulePublicKeyFile: /)]);
     expect(started).toBe(0);
+    // a key file that is not there at all: the same refusal, coded as unreadable
+    const missing = await start({ speaker: { ...speaker, schedulePublicKey: undefined, schedulePublicKeyFile: join(root, 'missing.pem') } }).catch((e: { code?: string }) => e);
+    expect(missing).toMatchObject({ code: 'BRIDGE_CONFIG_UNREADABLE', problems: [expect.stringMatching(/^units\.speaker\.schedulePublicKeyFile: /)] });
     // the outbox it had opened was closed again: the next start can open it
     const outbox = await Outbox.open(join(dataDir, 'outbox'), parseConfig(base(dataDir)).outbox, silentLogger);
     await outbox.close();
@@ -104,11 +109,44 @@ describe('bridge units', () => {
       () => expect.unreachable('the bridge started'),
       (e: { code?: number; stdout: string; stderr: string }) => e,
     );
-    expect(result.code).toBeGreaterThan(0);
+    expect(result.code).toBe(EXIT.FAILED);
     expect(result.stderr).toMatch(/^\s+- units\.speaker\.relayPin: /m);
     expect(result.stderr).toMatch(/^\s+- units\.speaker\.warmupMs: /m);
     expect(result.stderr).toMatch(/^\s+- units\.cameras\.cameras\.0\.probe\.kind: /m);
     expect(result.stdout + result.stderr).not.toMatch(/bridge started/);
     expect(existsSync(dataDir)).toBe(false); // nothing was opened
   }, 90_000);
+
+  it('loads a unit\'s code only when its section is configured: a rating box loads no speaker, camera or update code', async () => {
+    const loads = await modulesLoadedBy({ ratingBox });
+    const bridgeFiles = loads.filter((u) => u.includes('/firmware-bridge/')).map((u) => u.slice(u.indexOf('/firmware-bridge/') + 17));
+    expect(bridgeFiles).toContain('rating-box/unit.ts');
+    // each unit's schema is part of the config; its code is not
+    expect(bridgeFiles.filter((f) => /^(speaker|cameras|update)\//.test(f)).sort()).toEqual(['cameras/config.ts', 'speaker/config.ts', 'update/config.ts']);
+    const speakerLoads = await modulesLoadedBy({ speaker });
+    expect(speakerLoads.some((u) => u.endsWith('/firmware-bridge/speaker/speaker-unit.ts'))).toBe(true);
+    expect(speakerLoads.some((u) => u.endsWith('/firmware-bridge/rating-box/unit.ts'))).toBe(false);
+  }, 120_000);
 });
+
+/** the module URLs main.ts loads until "bridge started" with these units (offline: nothing listens on port 1) */
+async function modulesLoadedBy(units: Record<string, unknown>): Promise<string[]> {
+  const file = join(root, `config${n}.json`);
+  const loadsFile = join(root, `loads${n++}.txt`);
+  await writeFile(file, JSON.stringify({ ...base(join(root, `data${n}`)), units }));
+  const record = join(import.meta.dirname, 'fixtures/record-loads.mjs');
+  const main = join(import.meta.dirname, '../../firmware-bridge/main.ts');
+  const proc = spawn(process.execPath, ['--import', 'tsx', '--import', record, main, '--config', file], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, LOG_LEVEL: 'info', TT_LOADS_FILE: loadsFile },
+  });
+  const exited = new Promise((resolve) => proc.once('exit', resolve));
+  cleanups.push(async () => (proc.kill('SIGKILL'), await exited));
+  await new Promise<void>((resolve, reject) => {
+    createInterface({ input: proc.stdout! }).on('line', (line) => /bridge started/.test(line) && resolve());
+    void exited.then(() => reject(new Error('the bridge exited before it started')));
+  });
+  proc.kill('SIGTERM');
+  await exited;
+  return readFileSync(loadsFile, 'utf8').trim().split('\n');
+}

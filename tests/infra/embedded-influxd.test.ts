@@ -9,7 +9,8 @@ import { ServiceProcess } from '../../infra/child.ts';
 import { systemClock } from '../../infra/clock.ts';
 import { silentLogger } from '../../infra/logger.ts';
 import { DeviceSim } from '../collector/device-sim.ts';
-import { idCounts, influxFor, startBroker, testConfig, testRegistry } from '../collector/helpers.ts';
+import { idCounts, influxFor, testConfig, testRegistry } from '../collector/helpers.ts';
+import { startPlainBroker, type TestBroker } from '../support/test-broker.ts';
 import { lockDataFolder, startEmbeddedInfluxd, type InfluxdEvent } from '../../infra/embedded-influxd.ts';
 import { tempDir } from '../harness/temp.ts';
 import { waitFor } from '../harness/wait.ts';
@@ -103,7 +104,7 @@ describe('embedded default InfluxDB killed under a running collector', () => {
     const spoolDir = tempDir('tt-embedded-spool-');
     const events: InfluxdEvent[] = [];
     const influxd = await startEmbeddedInfluxd({ dir: join(dir, 'influxdb'), report: (e) => events.push(e), supervisor: { initialBackoffMs: 2000 } });
-    const broker = await startBroker();
+    const broker = await startPlainBroker();
     const { registry } = await testRegistry();
     const database = 'supervised';
     const collector = await startCollector({ config: testConfig({ brokerUrl: broker.url, influxUrl: influxd.url, database, spoolDir }), registry, log: silentLogger, clock: systemClock, extensions: [new RatingExtension()] });
@@ -127,7 +128,7 @@ describe('embedded default InfluxDB killed under a running collector', () => {
     } finally {
       await device.close();
       await collector.close();
-      await broker.close();
+      await broker.stop();
       await influxd.stop();
     }
   }, 180_000);

@@ -51,11 +51,12 @@ async function announceFlow(mode: 'submit' | 'emergency', username: string, cons
   return { ...r, send: (msg: unknown) => helper.getNode('ann').receive(msg) };
 }
 
+/** an announcement as the console answers it: the item of its envelope */
 async function consoleGet(username: string, path: string): Promise<any> {
   const login = await fetch(`${consoleApp.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }) });
   const { token } = (await login.json()) as { token: string };
   const res = await fetch(`${consoleApp.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
-  return res.json();
+  return ((await res.json()) as { announcement: unknown }).announcement;
 }
 
 describe('announce', () => {

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { validRating } from '../../devices/fixtures/messages.ts';
@@ -9,6 +8,7 @@ import { topicFor } from '../../devices/topics.ts';
 import { tempDir } from '../harness/temp.ts';
 import { nodeSets, pack, startNodeRed, userDirWith, type RunningRed } from './red-process.ts';
 import { publishAcked, startWorld, waitFor, type World } from './world.ts';
+import { launchChromium } from '../support/chromium.ts';
 
 /**
  * The package as an integrator installs it: `npm pack` of node-red/, `npm install <tarball> --offline` into a
@@ -98,7 +98,7 @@ describe('installed into a stock Node-RED 4.1', () => {
   }, 120_000);
 
   it('shows the nodes in the editor palette and opens their edit dialogs without script errors', async () => {
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
       const errors: string[] = [];

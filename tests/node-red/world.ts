@@ -1,12 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
 import { parseBrokerConfig } from '../../broker/config.ts';
 import { startBroker, type RunningBroker } from '../../broker/index.ts';
 import { parseRegistry, type Registry } from '../../devices/registry/index.ts';
 import { demoRegistry } from '../../simulator/demo-registry.ts';
 import { freePort } from '../../infra/ports.ts';
 import { silentLogger } from '../../infra/logger.ts';
+import { connectAs } from '../support/device-client.ts';
 
 /** Cheap scrypt cost for tests: the same code path, a fraction of the CPU. */
 export const CHEAP = { N: 1024, r: 8, p: 1 };
@@ -41,15 +42,7 @@ export async function startWorld(dir: string) {
     },
     /** connect as a registry id with its real password */
     async connect(id: string, opts: IClientOptions = {}): Promise<MqttClient> {
-      const client = await connectAsync(world.url, {
-        clientId: id,
-        username: id,
-        password: demo.secrets[id],
-        protocolVersion: 4,
-        reconnectPeriod: 0,
-        connectTimeout: 20_000,
-        ...opts,
-      });
+      const client = await connectAs(world.url, id, demo.secrets[id], opts);
       clients.push(client);
       return client;
     },

@@ -1,67 +1,54 @@
-import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { presenceExtensions } from '../../collector/presence/index.ts';
 import { presencePoint } from '../../collector/presence/store.ts';
 import { closedHalfDays } from '../../collector/presence/silent-box.ts';
 import { alertsInfluxQL, areaCondition, openAlerts, openAlertsInfluxQL, recentAlerts } from '../../devices/analytics/alerts.ts';
 import { devicesInArea } from '../../devices/analytics/uptime.ts';
-import { AlertPayload } from '../../devices/contract/index.ts';
 import { parseRegistry, type Registry } from '../../devices/registry/index.ts';
 import { demoRegistry } from '../../simulator/demo-registry.ts';
 import { testDatabase } from '../harness/influx.ts';
-import { MiniCollector, schemaInflux, SimDevice, TestBroker, TestClock, waitFor } from './harness.ts';
+import { AlertWatcher, closeScene, presenceStore, SimDevice, startPresenceCollector, TestBroker, TestClock, waitFor, type PresenceRig } from './harness.ts';
 
 /**
  * Silent-box and camera-down alerts. The collector's clock is set to Wednesday 2026-11-25 12:00 Vietnam time
  * (05:00Z), after the counters' morning session (07:00–11:30 = 00:00Z–04:30Z).
  */
-const { influx, database } = testDatabase('alerts');
+const { url, influx, database } = testDatabase('alerts');
 const broker = new TestBroker();
-const clock = new TestClock();
+const clock = new TestClock('real');
 const S = 1000;
 const NOON = Date.parse('2026-11-25T05:00:00Z');
 const SILENT = 'xa1-quay1-box'; // online all morning, no rating
 const BUSY = 'xa1-quay2-box'; // online all morning, one rating
 const OFF = 'xa1-quay3-box'; // never reported
 let registry: Registry;
-let collector: MiniCollector;
-let watcher: MqttClient;
-const published: AlertPayload[] = [];
+let rig: PresenceRig;
+const watcher = new AlertWatcher();
+const published = watcher.alerts;
 const devices: SimDevice[] = [];
 
-async function startCollector(): Promise<MiniCollector> {
-  const p = presenceExtensions({ cameraAlertAfterS: 120 });
-  const c = new MiniCollector({ registry, influx, database, clock, url: broker.url }, p.extensions, p.service);
-  await c.start();
-  return c;
+async function startCollector(): Promise<PresenceRig> {
+  const started = await startPresenceCollector({ brokerUrl: broker.url, influxUrl: url, database, registry, clock, presence: { cameraAlertAfterS: 120 } });
+  await started.collector.subscribed;
+  return started;
 }
 
 beforeAll(async () => {
   clock.offset = NOON - Date.now();
-  await influx.createDatabase(database);
   registry = parseRegistry((await demoRegistry({ hamletsPerCommune: 1, countersPerCommune: 3, cost: { N: 1024, r: 8, p: 1 } })).yaml);
   const tags = (id: string) => registry.deviceTags(registry.device(id)!);
   const before = Date.parse('2026-11-24T23:00:00Z'); // 06:00 Vietnam time, before opening
-  await schemaInflux(influx, database).writePoints(
-    [
-      presencePoint(tags(SILENT), { online: true, at: before, source: 'availability' }),
-      presencePoint(tags(BUSY), { online: true, at: before, source: 'availability' }),
-      { measurement: 'rating', tags: tags(BUSY), fields: { value: 4, id: 'r1' }, timestamp: new Date('2026-11-25T02:00:00Z') },
-    ],
-    { database, precision: 'ms' },
-  );
+  await (await presenceStore(url, database)).writePoints([
+    presencePoint(tags(SILENT), { online: true, at: before, source: 'availability' }),
+    presencePoint(tags(BUSY), { online: true, at: before, source: 'availability' }),
+    { measurement: 'rating', tags: tags(BUSY), fields: { value: 4, id: 'r1' }, timestamp: new Date('2026-11-25T02:00:00Z') },
+  ]);
   await broker.start();
-  watcher = await mqtt.connectAsync(broker.url, { clientId: 'watcher', protocolVersion: 4 });
-  watcher.on('message', (_t, b) => published.push(AlertPayload.parse(JSON.parse(b.toString()))));
-  await watcher.subscribeAsync('tt/v1/+/alert', { qos: 1 });
-  collector = await startCollector();
+  await watcher.connect(broker.url);
+  rig = await startCollector();
 });
 
 afterAll(async () => {
-  for (const d of devices) await d.close();
-  await collector?.stop();
-  await watcher?.endAsync(true);
-  await broker.stop();
+  await closeScene({ devices, rig, watcher, broker });
   await influx.dropDatabase(database);
 });
 
@@ -79,17 +66,17 @@ describe('silent box', () => {
   });
 
   it('a box online through a whole half-day without a rating raises one silent-box alert, once, across restarts', async () => {
-    await collector.service.sweep();
-    await collector.service.sweep();
+    await rig.presence.sweep();
+    await rig.presence.sweep();
     await waitFor(() => published.some((a) => a.kind === 'silent-box'), 20_000, 'silent-box published');
     const rows = await recentAlerts(influx, database, { commune: '90001' });
     const silent = rows.filter((r) => r.kind === 'silent-box');
     expect(silent.map((r) => [r.device, r.state, r.subject])).toEqual([[SILENT, 'raised', '2026-11-25 07:00-11:30']]);
     expect(silent[0].message).toContain('không ghi nhận đánh giá');
 
-    await collector.stop();
-    collector = await startCollector();
-    await collector.service.sweep();
+    await rig.collector.close();
+    rig = await startCollector();
+    await rig.presence.sweep();
     expect((await recentAlerts(influx, database)).filter((r) => r.kind === 'silent-box')).toHaveLength(1);
     expect((await openAlerts(influx, database, { device: SILENT })).map((r) => r.kind)).toEqual(['silent-box']);
     expect(published.filter((a) => a.kind === 'silent-box')).toHaveLength(1);
@@ -99,7 +86,7 @@ describe('silent box', () => {
     const tags = registry.deviceTags(registry.device(SILENT)!);
     await influx.writePoints([{ measurement: 'rating', tags, fields: { value: 3, id: 'r2' }, timestamp: new Date('2026-11-25T07:00:00Z') }], { database, precision: 'ms' });
     clock.offset = Date.parse('2026-11-25T10:05:00Z') - Date.now(); // 17:05 Vietnam time
-    await collector.service.sweep();
+    await rig.presence.sweep();
     const silent = (await recentAlerts(influx, database, { device: SILENT })).filter((r) => r.kind === 'silent-box');
     expect(silent.map((r) => r.state)).toEqual(['recovered', 'raised']); // newest first
     expect(silent[0].incident).toBe(silent[1].id);
@@ -127,17 +114,20 @@ describe('camera down', () => {
     const box = new SimDevice(BUSY, broker.url);
     devices.push(box);
     await box.connect();
+    const count = async (q: string) => (await influx.query(q, { database })).length;
     const beat = async () => {
-      const n = collector.results.length;
+      const n = await count(`SELECT * FROM "device_state" WHERE "device" = '${BUSY}'`);
       await box.heartbeat({}, new Date(clock.now()).toISOString());
-      await waitFor(() => collector.results.length > n, 20_000, 'heartbeat handled');
+      await waitFor(async () => (await count(`SELECT * FROM "device_state" WHERE "device" = '${BUSY}'`)) > n, 20_000, 'heartbeat stored');
     };
     await beat();
+    /** what the collector made of one probe: stored, or refused with its reason */
     const probe = async (camera: string, up: boolean) => {
-      const n = collector.results.length;
+      const refused = () => rig.collector.stats().rejected['camera-unknown'] ?? 0;
+      const stored = () => count(`SELECT * FROM "camera_status" WHERE "camera" = '${camera}'`);
+      const [r, n] = [refused(), await stored()];
       await box.publish('camera', { v: 1, camera, at: new Date(clock.now()).toISOString(), up, ...(up ? { latencyMs: 12 } : { error: 'timeout' }) });
-      await waitFor(() => collector.results.length > n, 20_000, 'probe handled');
-      return collector.results.at(-1)!;
+      return waitFor(async () => (refused() > r ? { reject: 'camera-unknown' } : (await stored()) > n && { stored: camera }), 20_000, 'probe handled');
     };
     expect(await probe('xa1-cam1', false)).toMatchObject({ reject: 'camera-unknown' });
     await probe('xa1-cam2', false);
@@ -145,7 +135,7 @@ describe('camera down', () => {
       clock.advance(50 * S);
       await beat();
       await probe('xa1-cam2', false);
-      await collector.service.sweep();
+      await rig.presence.sweep();
     }
     await waitFor(() => published.some((a) => a.kind === 'camera-down' && a.state === 'raised'), 20_000, 'camera-down published');
     await probe('xa1-cam2', true);

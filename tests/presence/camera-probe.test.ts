@@ -4,9 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CameraProbeUnit, probeHttp, probeTcp } from '../../firmware-bridge/cameras/camera-probe.ts';
 import { CameraProbeConfig } from '../../firmware-bridge/cameras/config.ts';
 import { unitFromSection } from '../../firmware-bridge/unit-catalogue.ts';
-import type { BridgeContext } from '../../firmware-bridge/unit.ts';
+import { fakeContext } from '../support/bridge-context.ts';
 import { CameraPayload, encode } from '../../devices/contract/index.ts';
-import { silentLogger } from '../../infra/logger.ts';
 import { freePort } from '../../infra/ports.ts';
 import { TestClock, waitFor } from './harness.ts';
 
@@ -59,13 +58,7 @@ describe('camera probes', () => {
   });
 
   it('the bridge unit probes every configured camera and publishes contract-valid camera messages', async () => {
-    const published: { channel: string; payload: unknown; opts: unknown }[] = [];
-    const ctx = {
-      deviceId: 'xa1-quay1-box',
-      clock: new TestClock(),
-      log: silentLogger,
-      publish: (channel: string, payload: unknown, opts: unknown) => published.push({ channel, payload, opts }),
-    } as unknown as BridgeContext;
+    const { ctx, published } = fakeContext(new TestClock());
     const config = CameraProbeConfig.parse({
       timeoutMs: 500,
       cameras: [

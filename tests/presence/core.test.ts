@@ -1,25 +1,23 @@
-import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig, startCollector, type Collector } from '../../collector/index.ts';
-import { presenceExtensions } from '../../collector/presence/index.ts';
+import { presenceExtension, type PresenceService } from '../../collector/presence/index.ts';
 import { RatingExtension } from '../../collector/rating.ts';
-import { AlertPayload } from '../../devices/contract/index.ts';
 import { parseRegistry } from '../../devices/registry/index.ts';
 import { demoRegistry } from '../../simulator/demo-registry.ts';
 import { systemClock } from '../../infra/clock.ts';
 import { silentLogger } from '../../infra/logger.ts';
 import { testDatabase } from '../harness/influx.ts';
 import { tempDir } from '../harness/temp.ts';
-import { SimDevice, TestBroker, waitFor } from './harness.ts';
+import { AlertWatcher, SimDevice, TestBroker, waitFor } from './harness.ts';
 
 /** The presence extensions inside the real collector core (startCollector): schemas, batching, publish path. */
 const db = testDatabase('pcore');
 const broker = new TestBroker();
 const BOX = 'xa1-quay1-box';
 let collector: Collector;
-let presence: ReturnType<typeof presenceExtensions>;
-let watcher: MqttClient;
-const alerts: AlertPayload[] = [];
+let presence: PresenceService;
+const watcher = new AlertWatcher();
+const alerts = watcher.alerts;
 const devices: SimDevice[] = [];
 const q = <T>(text: string) => db.influx.query<T>(text, { database: db.database }).then((r) => [...r]);
 
@@ -33,18 +31,16 @@ beforeAll(async () => {
     spoolDir: tempDir('tt-pspool-'),
     clientId: `collector-${Math.random().toString(16).slice(2, 10)}`,
   });
-  presence = presenceExtensions({ offlineGraceS: 0, offlineAlertAfterS: 0 });
-  collector = await startCollector({ config, registry, log: silentLogger, clock: systemClock, extensions: [new RatingExtension(), ...presence.extensions] });
+  presence = presenceExtension({ offlineGraceS: 0, offlineAlertAfterS: 0 });
+  collector = await startCollector({ config, registry, log: silentLogger, clock: systemClock, extensions: [new RatingExtension(), presence] });
   await collector.subscribed;
-  watcher = await mqtt.connectAsync(broker.url, { clientId: 'watcher', protocolVersion: 4 });
-  watcher.on('message', (_t, b) => alerts.push(AlertPayload.parse(JSON.parse(b.toString()))));
-  await watcher.subscribeAsync('tt/v1/+/alert', { qos: 1 });
+  await watcher.connect(broker.url);
 });
 
 afterAll(async () => {
   for (const d of devices) await d.close();
   await collector?.close();
-  await watcher?.endAsync(true);
+  await watcher.close();
   await broker.stop();
   await db.influx.dropDatabase(db.database);
 });
@@ -68,8 +64,8 @@ describe('presence in the real collector core', () => {
 
   it('an offline verdict raises an alert stored and published through the core', async () => {
     devices[0].cut();
-    await waitFor(() => presence.service.tracker.get(BOX)?.pendingOfflineAt != null, 20_000, 'will');
-    await presence.service.sweep();
+    await waitFor(() => presence.tracker.get(BOX)?.pendingOfflineAt != null, 20_000, 'will');
+    await presence.sweep();
     await waitFor(() => alerts.some((a) => a.kind === 'offline' && a.state === 'raised'), 20_000, 'alert published');
     await collector.flush();
     const rows = await q<{ open: number; alert: string }>(`SELECT * FROM "alert" WHERE "device" = '${BOX}'`);

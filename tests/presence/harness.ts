@@ -1,38 +1,76 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
 import { Aedes } from 'aedes';
-import { InfluxDB, type IPoint } from 'influx';
-import { PRESENCE_SCHEMAS } from '../../collector/presence/schema.ts';
 import mqtt, { type MqttClient } from 'mqtt';
-import { decode } from '../../devices/contract/index.ts';
+import { InfluxStore, startCollector, type Collector } from '../../collector/index.ts';
+import type { CollectorExtension } from '../../collector/extension.ts';
+import { PRESENCE_SCHEMAS, presenceExtension, type PresenceConfigInput, type PresenceService } from '../../collector/presence/index.ts';
+import { AlertPayload } from '../../devices/contract/index.ts';
 import type { Registry } from '../../devices/registry/index.ts';
-import { topicFor } from '../../devices/topics.ts';
-import type { Clock } from '../../infra/clock.ts';
+import { channelFilter, topicFor } from '../../devices/topics.ts';
+import { systemClock, type Clock } from '../../infra/clock.ts';
 import { silentLogger } from '../../infra/logger.ts';
 import { freePort } from '../../infra/ports.ts';
-import type { CollectorContext, CollectorExtension, HandleResult } from '../../collector/extension.ts';
-import type { PresenceService } from '../../collector/presence/service.ts';
-
-/** An InfluxDB client with the presence schemas, so points are typed as the collector core writes them (online → 1i). */
-export function schemaInflux(influx: InfluxDB, database: string): InfluxDB {
-  const { host, port } = (influx as unknown as { _options: { hosts: { host: string; port: number }[] } })._options.hosts[0];
-  return new InfluxDB({ host, port, database, schema: PRESENCE_SCHEMAS.map((s) => ({ ...s, database })) });
-}
-
+import { testConfig } from '../collector/helpers.ts';
+import { tempDir } from '../harness/temp.ts';
 import { waitFor } from '../harness/wait.ts';
+
 export { waitFor };
 
-/** A driven clock: wall time = real time + offset, or frozen at `frozen`; timers never fire by themselves (tests call sweep()). */
+/** The store as the collector writes it (presence schemas: online → 1i), for fixtures written before a collector runs. */
+export async function presenceStore(url: string, database: string): Promise<InfluxStore> {
+  const store = new InfluxStore({ url, database, schemas: PRESENCE_SCHEMAS });
+  await store.prepare(); // the database and its raw retention policy, as the collector makes them
+  return store;
+}
+
+/**
+ * A driven clock: wall time = real time + offset, or frozen at `frozen`. With `timers: 'never'` its timers never
+ * fire (a unit under test is driven by hand); with 'real' they run in real time, so the collector's batches,
+ * spool probes and publish timeouts work while the test moves the wall time.
+ */
 export class TestClock implements Clock {
   offset = 0;
   frozen?: number;
+  constructor(readonly timers: 'never' | 'real' = 'never') {}
   now = () => this.frozen ?? Date.now() + this.offset;
   monotonic = () => Number(process.hrtime.bigint() / 1_000_000n);
-  setTimeout(): { cancel(): void } {
-    return { cancel() {} };
+  setTimeout(fn: () => void, ms: number): { cancel(): void } {
+    return this.timers === 'real' ? systemClock.setTimeout(fn, ms) : { cancel() {} };
   }
   advance(ms: number): void {
     this.offset += ms;
   }
+}
+
+/** made at collection time, so the file's afterAll removes it */
+const spoolRoot = tempDir('tt-pspool-');
+
+/** no sweep timer during a test: the tests sweep by hand, at the wall times they set */
+const HAND_SWEPT = { sweepS: 86_400 };
+
+export type PresenceRig = { collector: Collector; presence: PresenceService };
+
+/**
+ * The real collector (startCollector) with the presence extension, on a real broker and InfluxDB. Each start is
+ * a new MQTT session (a fresh client id), as a collector on a new machine: it sees the retained messages only.
+ */
+export async function startPresenceCollector(opts: {
+  brokerUrl: string;
+  influxUrl: string;
+  database: string;
+  registry: Registry;
+  clock: Clock;
+  presence?: PresenceConfigInput;
+  newId?: () => string;
+  extensions?: CollectorExtension[];
+}): Promise<PresenceRig> {
+  const presence = presenceExtension({ ...HAND_SWEPT, ...opts.presence }, { newId: opts.newId });
+  const config = testConfig({ brokerUrl: opts.brokerUrl, influxUrl: opts.influxUrl, database: opts.database, spoolDir: join(spoolRoot, randomUUID()) });
+  const extensions = [...(opts.extensions ?? []), presence];
+  const collector = await startCollector({ config, registry: opts.registry, log: silentLogger, clock: opts.clock, extensions });
+  return { collector, presence };
 }
 
 /** A real aedes broker over TCP; restart() closes it (wills fire, clients drop) and listens again on the same port. */
@@ -68,60 +106,6 @@ export class TestBroker {
 
   get url(): string {
     return `mqtt://127.0.0.1:${this.port}`;
-  }
-}
-
-/** A minimal collector core: subscribe, decode, route to the extensions, write their points, publish alerts. */
-export class MiniCollector {
-  client?: MqttClient;
-  readonly results: HandleResult[] = [];
-  readonly writeErrors: unknown[] = [];
-  readonly ctx: CollectorContext;
-
-  constructor(
-    readonly deps: { registry: Registry; influx: InfluxDB; database: string; clock: Clock; url: string },
-    readonly extensions: CollectorExtension[],
-    readonly service: PresenceService,
-  ) {
-    const typed = schemaInflux(deps.influx, deps.database);
-    this.ctx = {
-      registry: deps.registry,
-      clock: deps.clock,
-      log: silentLogger,
-      influx: typed,
-      database: deps.database,
-      write: (points: IPoint[]) => (points.length ? typed.writePoints(points, { database: deps.database, precision: 'ms' }) : Promise.resolve()),
-      publish: (topic, payload, opts) => this.client!.publishAsync(topic, payload, { qos: 1, retain: opts?.retain ?? false }).then(() => undefined),
-    };
-  }
-
-  async start(): Promise<void> {
-    for (const e of this.extensions) await e.start?.(this.ctx);
-    const client = mqtt.connect(this.deps.url, { clientId: `collector-${Math.random().toString(16).slice(2)}`, reconnectPeriod: 200, protocolVersion: 4 });
-    this.client = client;
-    client.on('connect', () => {
-      for (const e of this.extensions) e.onBrokerConnect?.(this.deps.clock.now());
-      client.subscribe(['tt/v1/+/availability', 'tt/v1/+/state', 'tt/v1/+/camera'], { qos: 1 });
-    });
-    client.on('message', (topic, payload, packet) => void this.#onMessage(topic, payload, packet.retain));
-    await waitFor(() => client.connected, 20_000, 'collector connect');
-  }
-
-  async #onMessage(topic: string, bytes: Buffer, retained: boolean): Promise<void> {
-    const d = decode(topic, bytes);
-    if (!d.ok) return;
-    const entry = this.deps.registry.device(d.deviceId);
-    if (!entry) return;
-    const ext = this.extensions.find((e) => (e.channels as readonly string[]).includes(d.channel));
-    if (!ext) return;
-    const r = ext.handle({ ...d, entry, receivedAt: this.deps.clock.now(), retained }, this.ctx);
-    this.results.push(r);
-    if ('points' in r) await this.ctx.write(r.points).catch((err) => (this.writeErrors.push(err), undefined));
-  }
-
-  async stop(): Promise<void> {
-    for (const e of this.extensions) await e.stop?.();
-    await this.client?.endAsync(true);
   }
 }
 
@@ -172,4 +156,30 @@ export class SimDevice {
   async close(): Promise<void> {
     await this.client?.endAsync(true).catch(() => undefined);
   }
+}
+
+/** Someone watching every alert on the broker (subscribed again after a broker restart), each checked by the contract. */
+export class AlertWatcher {
+  readonly alerts: AlertPayload[] = [];
+  client?: MqttClient;
+
+  async connect(url: string): Promise<void> {
+    const client = await mqtt.connectAsync(url, { clientId: 'watcher', protocolVersion: 4, reconnectPeriod: 200 });
+    this.client = client;
+    client.on('message', (_t, b) => this.alerts.push(AlertPayload.parse(JSON.parse(b.toString()))));
+    client.on('connect', () => client.subscribe(channelFilter('alert'), { qos: 1 }));
+    await client.subscribeAsync(channelFilter('alert'), { qos: 1 });
+  }
+
+  async close(): Promise<void> {
+    await this.client?.endAsync(true);
+  }
+}
+
+/** After a file's tests, in order: the devices, the collector, the watcher, the broker. */
+export async function closeScene(s: { devices: SimDevice[]; rig?: PresenceRig; watcher: AlertWatcher; broker: TestBroker }): Promise<void> {
+  for (const d of s.devices) await d.close();
+  await s.rig?.collector.close();
+  await s.watcher.close();
+  await s.broker.stop();
 }

@@ -1,25 +1,22 @@
-import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { presenceExtensions } from '../../collector/presence/index.ts';
 import { parseRegistry, type Registry } from '../../devices/registry/index.ts';
 import { demoRegistry } from '../../simulator/demo-registry.ts';
-import { AlertPayload } from '../../devices/contract/index.ts';
 import { topicFor } from '../../devices/topics.ts';
 import { testDatabase } from '../harness/influx.ts';
-import { MiniCollector, SimDevice, TestBroker, TestClock, waitFor } from './harness.ts';
+import { AlertWatcher, closeScene, SimDevice, startPresenceCollector, TestBroker, TestClock, waitFor, type PresenceRig } from './harness.ts';
 
-/** Simulated devices over a real aedes and a real InfluxDB, with the collector's clock driven by the test. */
-const { influx, database } = testDatabase('presence');
+/** Simulated devices over a real aedes and a real InfluxDB, through the real collector, its wall clock driven by the test. */
+const { url, influx, database } = testDatabase('presence');
 const broker = new TestBroker();
-const clock = new TestClock();
+const clock = new TestClock('real');
 const S = 1000;
 const BOX = 'xa1-quay1-box'; // with a last will
 const LOA = 'xa1-ap1-loa'; // no last will (a power cut / 4G drop says nothing)
 const DEAD = 'xa1-ap2-loa'; // reports once, then loses power without a will
 let registry: Registry;
-let collector: MiniCollector;
-let watcher: MqttClient;
-const alerts: AlertPayload[] = [];
+let rig: PresenceRig;
+const watcher = new AlertWatcher();
+const alerts = watcher.alerts;
 const devices: SimDevice[] = [];
 
 type Row = { time: Date; online: number; source: string };
@@ -28,11 +25,12 @@ const presence = (device: string) =>
 const states = (device: string) => influx.query<Record<string, unknown>>(`SELECT * FROM "device_state" WHERE "device" = '${device}'`, { database }).then((r) => [...r]);
 const alertRows = (device: string) => influx.query<Record<string, unknown>>(`SELECT * FROM "alert" WHERE "device" = '${device}'`, { database }).then((r) => [...r]);
 
-async function startCollector(): Promise<MiniCollector> {
-  const p = presenceExtensions({ offlineAlertAfterS: 300, offlineGraceS: 60 }, {});
-  const c = new MiniCollector({ registry, influx, database, clock, url: broker.url }, p.extensions, p.service);
-  await c.start();
-  return c;
+async function startCollector(): Promise<PresenceRig> {
+  const started = await startPresenceCollector({
+    brokerUrl: broker.url, influxUrl: url, database, registry, clock, presence: { offlineAlertAfterS: 300, offlineGraceS: 60 },
+  });
+  await started.collector.subscribed;
+  return started;
 }
 
 function device(id: string, noWill = false): SimDevice {
@@ -54,7 +52,7 @@ async function pass(seconds: number): Promise<void> {
   for (let left = seconds; left > 0; left -= 50) {
     clock.advance(Math.min(50, left) * S);
     for (const d of alive) await beat(d);
-    await collector.service.sweep();
+    await rig.presence.sweep();
   }
 }
 
@@ -62,18 +60,12 @@ beforeAll(async () => {
   await influx.createDatabase(database);
   registry = parseRegistry((await demoRegistry({ hamletsPerCommune: 2, countersPerCommune: 1, cost: { N: 1024, r: 8, p: 1 } })).yaml);
   await broker.start();
-  watcher = await mqtt.connectAsync(broker.url, { clientId: 'watcher', protocolVersion: 4, reconnectPeriod: 200 });
-  watcher.on('message', (_t, b) => alerts.push(AlertPayload.parse(JSON.parse(b.toString()))));
-  watcher.on('connect', () => watcher.subscribe('tt/v1/+/alert', { qos: 1 }));
-  await watcher.subscribeAsync('tt/v1/+/alert', { qos: 1 });
-  collector = await startCollector();
+  await watcher.connect(broker.url);
+  rig = await startCollector();
 });
 
 afterAll(async () => {
-  for (const d of devices) await d.close();
-  await collector?.stop();
-  await watcher?.endAsync(true);
-  await broker.stop();
+  await closeScene({ devices, rig, watcher, broker });
   await influx.dropDatabase(database);
 });
 
@@ -100,15 +92,15 @@ describe('presence with simulated devices', () => {
 
   it('a device whose connection dies fires its will: offline once after the grace, one alert, one recovery', async () => {
     box.cut();
-    await waitFor(() => collector.service.tracker.get(BOX)?.pendingOfflineAt != null, 20_000, 'will received');
-    const willAt = collector.service.tracker.get(BOX)!.pendingOfflineAt!;
+    await waitFor(() => rig.presence.tracker.get(BOX)?.pendingOfflineAt != null, 20_000, 'will received');
+    const willAt = rig.presence.tracker.get(BOX)!.pendingOfflineAt!;
     clock.advance(30 * S);
-    await collector.service.sweep();
+    await rig.presence.sweep();
     expect((await presence(BOX)).map((r) => r.online)).toEqual([0, 1]); // still within the grace
     clock.advance(31 * S);
     await beat(loa);
-    await collector.service.sweep();
-    await collector.service.sweep();
+    await rig.presence.sweep();
+    await rig.presence.sweep();
     const rows = await presence(BOX);
     expect(rows.map((r) => [r.online, r.source])).toEqual([[0, 'registered'], [1, 'availability'], [0, 'availability']]);
     expect(rows[2].time.getTime()).toBe(willAt);
@@ -131,12 +123,12 @@ describe('presence with simulated devices', () => {
     const dead = device(DEAD, true);
     await dead.connect();
     await beat(dead);
-    const lastSeen = collector.service.tracker.get(DEAD)!.lastSeen!;
+    const lastSeen = rig.presence.tracker.get(DEAD)!.lastSeen!;
     dead.cut();
     await pass(200);
     expect((await presence(DEAD)).map((r) => r.online)).toEqual([0, 1]);
     await pass(20);
-    await collector.service.sweep();
+    await rig.presence.sweep();
     const rows = await presence(DEAD);
     expect(rows.map((r) => [r.online, r.source])).toEqual([[0, 'registered'], [1, 'availability'], [0, 'silence']]);
     expect(rows[2].time.getTime()).toBe(lastSeen);
@@ -167,8 +159,11 @@ describe('presence with simulated devices', () => {
     const offline = async () => (await Promise.all([BOX, LOA].map(presence))).flat().filter((r) => r.online === 0).length;
     const before = await offline();
     const onlineBefore = (await presence(BOX)).length + (await presence(LOA)).length;
+    const received = rig.collector.stats().received;
     await broker.restart();
-    await waitFor(() => box.client!.connected && loa.client!.connected && collector.client!.connected, 30_000, 'everyone reconnected');
+    // the restarted broker has no session: a message counts once the collector has subscribed again
+    const again = () => rig.collector.connected() && rig.collector.stats().received > received;
+    await waitFor(() => box.client!.connected && loa.client!.connected && again(), 30_000, 'everyone reconnected');
     await beat(box);
     await beat(loa);
     await pass(150);
@@ -179,7 +174,7 @@ describe('presence with simulated devices', () => {
   it('a network blip drops every device at once: the wills are held, the reconnects cancel them, no offline storm', async () => {
     const offline = async () => (await Promise.all([BOX, LOA].map(presence))).flat().filter((r) => r.online === 0).length;
     const before = await offline();
-    const cancelled = collector.service.tracker.counters.cancelledOffline;
+    const cancelled = rig.presence.tracker.counters.cancelledOffline;
     const dropped = [BOX, LOA].map((id) => device(id));
     for (const d of [box, loa]) {
       alive.delete(d);
@@ -190,14 +185,14 @@ describe('presence with simulated devices', () => {
     [box, loa] = dropped;
     box.cut();
     loa.cut();
-    await waitFor(() => [BOX, LOA].every((id) => collector.service.tracker.get(id)?.pendingOfflineAt != null), 20_000, 'wills received');
+    await waitFor(() => [BOX, LOA].every((id) => rig.presence.tracker.get(id)?.pendingOfflineAt != null), 20_000, 'wills received');
     clock.advance(20 * S);
-    await collector.service.sweep();
+    await rig.presence.sweep();
     [box, loa] = [device(BOX), device(LOA)];
     await box.connect();
     await loa.connect();
     alive.add(box).add(loa);
-    await waitFor(() => collector.service.tracker.counters.cancelledOffline >= cancelled + 2, 20_000, 'reconnects seen');
+    await waitFor(() => rig.presence.tracker.counters.cancelledOffline >= cancelled + 2, 20_000, 'reconnects seen');
     await pass(150);
     expect(await offline()).toBe(before);
   });
@@ -210,16 +205,17 @@ describe('presence with simulated devices', () => {
     await pass(300); // DEAD's offline alert
     await waitFor(async () => (await alertRows(DEAD)).at(-1)?.state === 'raised', 20_000, 'dead alert');
     const before = await snapshot();
-    await collector.stop();
+    await rig.collector.close();
     // a stale retained 'online' (a power cut leaves it on the broker) waits for the next collector
-    await watcher.publishAsync(topicFor(DEAD, 'availability'), '{"state":"online"}', { qos: 1, retain: true });
-    collector = await startCollector();
+    await watcher.client!.publishAsync(topicFor(DEAD, 'availability'), '{"state":"online"}', { qos: 1, retain: true });
+    rig = await startCollector();
     // the broker replays DEAD's retained 'online' and state: neither revives it
-    await waitFor(() => collector.results.length >= 4, 20_000, 'retained replays handled');
+    await waitFor(() => rig.collector.stats().received >= 4, 20_000, 'retained replays handled');
     await pass(100);
     expect(await snapshot()).toEqual(before);
-    expect(collector.service.tracker.get(DEAD)!.online).toBe(false);
-    expect(collector.writeErrors).toEqual([]);
-    expect(collector.service.tracker.counters.retainedIgnored).toBeGreaterThanOrEqual(1);
+    expect(rig.presence.tracker.get(DEAD)!.online).toBe(false);
+    const { writeFailures, writeRefused, spoolDropped, spoolFailed } = rig.collector.stats();
+    expect([writeFailures, writeRefused, spoolDropped, spoolFailed]).toEqual([0, 0, 0, 0]);
+    expect(rig.presence.tracker.counters.retainedIgnored).toBeGreaterThanOrEqual(1);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PresenceTracker } from '../../collector/presence/tracker.ts';
-import { parsePresenceConfig, PresenceConfigError } from '../../collector/presence/config.ts';
+import type { CollectorError } from '../../collector/errors.ts';
+import { parsePresenceConfig } from '../../collector/presence/config.ts';
 
 const S = 1000;
 const opts = { silenceMs: 210 * S, graceMs: 60 * S, resumeGapMs: 90 * S, fleetHoldMs: 600 * S };
@@ -88,8 +89,8 @@ describe('presence config', () => {
       parsePresenceConfig({ heartbeatS: -1, sweepS: 'x' });
       expect.unreachable();
     } catch (err) {
-      expect((err as PresenceConfigError).code).toBe('PRESENCE_CONFIG_INVALID');
-      expect((err as PresenceConfigError).problems.map((p) => p.split(':')[0]).sort()).toEqual(['heartbeatS', 'sweepS']);
+      expect((err as CollectorError).code).toBe('PRESENCE_CONFIG_INVALID');
+      expect((err as CollectorError).problems.map((p) => p.split(':')[0]).sort()).toEqual(['heartbeatS', 'sweepS']);
     }
   });
 });

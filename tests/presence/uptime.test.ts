@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cameraUptime, cameraUptimeInfluxQL, periods, probeSteps, uptime, uptimeInfluxQL, upWithin } from '../../devices/analytics/uptime.ts';
 import { presencePoint } from '../../collector/presence/store.ts';
 import { testDatabase } from '../harness/influx.ts';
-import { schemaInflux } from './harness.ts';
+import { presenceStore } from './harness.ts';
 
 /**
  * Hand-computed fixtures. Vietnam day D = Monday 2026-11-23 = [2026-11-22T17:00Z, 2026-11-23T17:00Z).
@@ -17,12 +17,11 @@ const Z = (s: string) => Date.parse(`2026-11-${s}:00Z`);
 const FROM = Z('22T17:00');
 const NOW = Z('25T05:00');
 const TO_WEEK = Z('29T17:00');
-const { influx, database } = testDatabase('uptime');
+const { url, influx, database } = testDatabase('uptime');
 
 beforeAll(async () => {
-  await influx.createDatabase(database);
   const p = (device: string, at: number, online: boolean) => presencePoint({ device }, { online, at, source: 'availability' });
-  await schemaInflux(influx, database).writePoints(
+  await (await presenceStore(url, database)).writePoints(
     [
       p('a', Z('22T20:00'), true), p('a', Z('23T05:00'), false), p('a', Z('23T11:00'), true), p('a', Z('23T23:00'), false),
       p('a', Z('24T20:00'), true), p('b', Z('22T18:00'), false), p('c', Z('20T00:00'), true),
@@ -31,7 +30,6 @@ beforeAll(async () => {
       // after `now`: a query for the current day must not count it
       p('a', Z('25T08:00'), false),
     ],
-    { database, precision: 'ms' },
   );
 });
 afterAll(() => influx.dropDatabase(database));
@@ -129,7 +127,7 @@ describe('camera uptime', () => {
       fields: { up: i < 10 ? 1 : 0 },
       timestamp: new Date(T + i * 60_000),
     }));
-    await schemaInflux(influx, database).writePoints(points, { database, precision: 'ms' });
+    await (await presenceStore(url, database)).writePoints(points);
   });
 
   it('a result holds until the next probe or its validity; silence is down', async () => {

@@ -126,12 +126,14 @@ describe('device provisioning by one-time code', () => {
     const reg = await register('canbo1', { kind: 'speaker', id: 'xa1-ap2-loa5', hamlet: 'xa1-ap2' });
     const out = join(dir, 'pi-etc');
     const template = join(dir, 'bridge.template.yaml');
-    writeFileSync(template, 'io: {kind: gpiod, chip: gpiochip4}\nunits:\n  speaker: {player: {kind: fake}}\n');
+    writeFileSync(template, 'io: {kind: gpiod, chip: gpiochip4}\nunits:\n  speaker: {relayPin: 17, player: {kind: fake}}\n');
     const claimed = await claimDevice({ console: consoleApp.url, code: `thanthien-claim:${reg.body.code}`, template, out });
     expect(claimed.deviceId).toBe('xa1-ap2-loa5');
     const config = parseYaml(readFileSync(join(out, 'bridge.yaml'), 'utf8'));
     expect(config).toMatchObject({ deviceId: 'xa1-ap2-loa5', io: { kind: 'gpiod', chip: 'gpiochip4' }, broker: { url: 'mqtts://may-chu.xa1.local:8883', passwordFile: join(out, 'password'), ca: join(out, 'ca.pem') } });
     expect(config.units.speaker.schedulePublicKey).toBe(consoleApp.keys.get('90001')!.publicKeyDer);
+    // the speaker's identity from the claim, its wiring from the template: a section the bridge accepts
+    expect(config.units.speaker).toMatchObject({ commune: '90001', hamlet: 'xa1-ap2', consoleUrl: consoleApp.url, relayPin: 17 });
     expect(statSync(join(out, 'password')).mode & 0o777).toBe(0o600);
     const entry = loadRegistry(registryPath).device('xa1-ap2-loa5')!;
     expect(await verifyPassword(readFileSync(join(out, 'password'), 'utf8').trim(), entry.device.passwordHash)).toBe(true);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { reportHtml } from '../../console/report/html.ts';
 import { buildReport } from '../../console/report/build.ts';
 import { parsePeriod } from '../../console/report/period.ts';
@@ -7,6 +7,7 @@ import { resolveArea } from '../../console/report/area.ts';
 import { loadRegistry } from '../../devices/registry/index.ts';
 import { tempDir } from '../harness/temp.ts';
 import { writeRegistry } from './fixture.ts';
+import { launchChromium } from '../support/chromium.ts';
 
 /** The printable document in a real Chromium: print CSS applies and it prints to an A4 PDF. */
 describe('printable report', () => {
@@ -23,7 +24,7 @@ describe('printable report', () => {
       deviceUptime: new Map([['xa1-ap1-loa', 1], ['xa1-ap2-loa', 1]]),
     };
     html = reportHtml(buildReport(resolveArea(registry, '99'), period, data, Date.parse('2025-04-01T00:00:00Z')));
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -13,6 +13,7 @@ import { DossierStore } from '../../console/dossiers/store.ts';
 import { FollowupStore } from '../../console/followup/store.ts';
 import { GOOD, xlsx } from '../dossier/dossier-fixture.ts';
 import { reportLines, writeRegistry } from './fixture.ts';
+import { csvRows } from '../support/csv.ts';
 
 const { url, database } = testDatabase('rep');
 const dir = tempDir('tt-report-');
@@ -28,26 +29,6 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
   } catch (err) {
     return err instanceof ReportError ? err.code : String(err);
   }
-}
-
-/** RFC 4180 CSV → rows of cells (quoted cells may hold commas and doubled quotes) */
-function csvRows(text: string): string[][] {
-  const rows: string[][] = [[]];
-  let cell = '';
-  let quoted = false;
-  const t = text.replace(/^\uFEFF/, '');
-  for (let i = 0; i < t.length; i++) {
-    const ch = t[i];
-    if (quoted) {
-      if (ch === '"' && t[i + 1] === '"') (cell += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') rows.at(-1)!.push(cell), (cell = '');
-    else if (ch === '\r' && t[i + 1] === '\n') rows.at(-1)!.push(cell), (cell = ''), rows.push([]), i++;
-    else cell += ch;
-  }
-  return rows.filter((r) => r.length > 0);
 }
 
 describe('review report (phụ lục sơ kết)', () => {

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { stopChildren } from '../support/children.ts';
 
 /** Loudspeaker bridges as real processes (firmware-bridge/main.ts, fake IO, fake file player, ffmpeg for streams). */
 export class SpeakerProcesses {
@@ -40,13 +41,6 @@ export class SpeakerProcesses {
   }
 
   async stop(): Promise<void> {
-    for (const c of this.children) {
-      if (c.exitCode !== null || c.signalCode !== null) continue;
-      const exited = new Promise((r) => c.once('exit', r));
-      c.kill('SIGTERM');
-      const t = setTimeout(() => c.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(t);
-    }
+    await stopChildren(this.children);
   }
 }

@@ -6,7 +6,7 @@ import { startVirtualBox, type VirtualBox } from '../../simulator/virtual-box.ts
 import { unitFromSection } from '../../firmware-bridge/unit-catalogue.ts';
 import type { SpeakerUnit } from '../../firmware-bridge/speaker/speaker-unit.ts';
 import { tempDir } from '../harness/temp.ts';
-import { TestBroker } from './helpers/broker.ts';
+import { TestBroker } from '../support/test-broker.ts';
 import { FakeCollector } from './helpers/context.ts';
 import { AudioServer, COMMUNE, HAMLET, KEYS, audioBytes, item, iso, scheduleDoc, waitFor } from './helpers/fixtures.ts';
 import { ConsolePublisher } from './helpers/rig.ts';

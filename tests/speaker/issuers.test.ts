@@ -32,7 +32,7 @@ describe('a speaker trusts its commune and its province, each on its own topic, 
     await send(rig, 'schedule-province', signSchedule(provinceDoc(rig.deviceId, 1, [item({ announcement: 'bao-bao', priority: 'emergency', audio: ref('tinh'), occurrences: [iso(start + 10_000)] })]), PROVINCE.keys.privateKey));
     await waitFor(() => rig.unit.versionOf('province') === 1);
     expect(lastStatus(rig)).toMatchObject({ status: 'accepted', issuer: 'province', actives: { commune: 1, province: 1 } });
-    await rig.clock.advance(5 * MIN + 10_000);
+    await rig.clock.advanceSettled(5 * MIN + 10_000);
     expect(rig.player.plays.map((p) => [p.startedAt, p.stopped])).toEqual([[start, true], [start + 10_000, false]]);
     const logs = await waitFor(() => env.collector.of(rig.deviceId).length === 1 && env.collector.of(rig.deviceId));
     expect(logs[0]).toMatchObject({ announcement: 'hop-dan', outcome: 'failed', reason: 'preempted' });
@@ -83,7 +83,7 @@ describe('a speaker trusts its commune and its province, each on its own topic, 
       item({ announcement: 'sau-khi-mo', audio: ref('s3'), occurrences: [iso(start + 10 * MIN)] }),
     ];
     await deliver(rig, 1, items);
-    await rig.clock.advance(2 * MIN + 30_000);
+    await rig.clock.advanceSettled(2 * MIN + 30_000);
     expect(rig.player.playing?.startedAt).toBe(start);
     expect(rig.relay.on).toBe(true);
     // a forged stop (signed with another key) must not silence anything
@@ -104,7 +104,7 @@ describe('a speaker trusts its commune and its province, each on its own topic, 
     // resume: the province's next document has no stop; what comes later plays
     await send(rig, 'schedule-province', signSchedule(provinceDoc(rig.deviceId, 2, []), PROVINCE.keys.privateKey));
     await waitFor(() => lastStatus(rig)?.stopped === null);
-    await rig.clock.advance(10 * MIN);
+    await rig.clock.advanceSettled(10 * MIN);
     expect(rig.player.plays.at(-1)?.startedAt).toBe(start + 10 * MIN);
     expect(rig.player.plays).toHaveLength(2);
   });
@@ -116,7 +116,7 @@ describe('a speaker trusts its commune and its province, each on its own topic, 
     await env.console.publish(rig.deviceId, signSchedule(scheduleDoc(rig.deviceId, 1, [item({ announcement: 'cua-xa', audio: ref('c1'), occurrences: [iso(start)] })], { stop }), KEYS.privateKey));
     await send(rig, 'schedule-province', signSchedule(provinceDoc(rig.deviceId, 1, [item({ announcement: 'cua-tinh', audio: ref('c2'), occurrences: [iso(start + 5 * MIN)] })]), PROVINCE.keys.privateKey));
     await waitFor(() => rig.unit.versionOf('province') === 1 && rig.unit.scheduleVersion === 1);
-    await rig.clock.advance(8 * MIN);
+    await rig.clock.advanceSettled(8 * MIN);
     expect(rig.player.plays.map((p) => p.startedAt)).toEqual([start + 5 * MIN]);
     const logs = await waitFor(() => env.collector.of(rig.deviceId).length === 2 && env.collector.of(rig.deviceId));
     const by = Object.fromEntries(logs.map((l) => [l.announcement, l]));
@@ -136,9 +136,9 @@ describe('a speaker trusts its commune and its province, each on its own topic, 
     await send(rig, 'schedule-province', signSchedule(provinceDoc(id, 1, [], { stop }), PROVINCE.keys.privateKey));
     rig = await speaker({ t0: T0 + MIN, playMs: 30_000, id: `${id}`, dataDir, config: { upperKeys } });
     await waitFor(() => rig.unit.stoppedBy?.id === 'dung-tinh');
-    await rig.clock.advance(5 * MIN);
+    await rig.clock.advanceSettled(5 * MIN);
     expect(rig.player.plays).toHaveLength(0);
-    await rig.clock.advance(20 * MIN);
+    await rig.clock.advanceSettled(20 * MIN);
     expect(rig.player.plays.map((p) => p.startedAt)).toEqual([start + 20 * MIN]);
     expect(rig.unit.stoppedBy).toBeNull();
   });
@@ -155,7 +155,7 @@ describe('a speaker trusts its commune and its province, each on its own topic, 
     ], { policy: noQuiet }), KEYS.privateKey));
     await send(rig, 'schedule-province', signSchedule(provinceDoc(rig.deviceId, 1, [], { policy: DEFAULT_SOUND_POLICY }), PROVINCE.keys.privateKey));
     await waitFor(() => rig.unit.versionOf('province') === 1 && rig.unit.scheduleVersion === 1);
-    await rig.clock.advance(12 * MIN);
+    await rig.clock.advanceSettled(12 * MIN);
     expect(rig.player.plays.map((p) => p.startedAt)).toEqual([night + MIN]);
     const logs = await waitFor(() => env.collector.of(rig.deviceId).length === 2 && env.collector.of(rig.deviceId));
     const by = Object.fromEntries(logs.map((l) => [l.announcement, l]));

@@ -15,12 +15,12 @@ describe('speaker playback driven by the clock', () => {
     const rig = await speaker({ t0: T0, playMs: 5_000, config: { warmupMs: 2_000, relayHoldMs: 1_000 } });
     const start = T0 + 10 * MIN;
     await deliver(rig, 1, [item({ audio: ref('a'), occurrences: [iso(start)], repeats: 2 })]);
-    await rig.clock.advance(10 * MIN - 2_000);
+    await rig.clock.advanceSettled(10 * MIN - 2_000);
     expect(rig.relay.on).toBe(true);
     expect(rig.player.plays).toHaveLength(0);
-    await rig.clock.advance(2_000);
+    await rig.clock.advanceSettled(2_000);
     expect(rig.player.plays.map((p) => p.startedAt)).toEqual([start]);
-    await rig.clock.advance(20_000);
+    await rig.clock.advanceSettled(20_000);
     expect(rig.player.plays.map((p) => p.startedAt)).toEqual([start, start + 5_000]);
     expect(rig.relay.on).toBe(false);
     // the adapter writes 0 when it opens the pin, then one on and one off for back-to-back repeats
@@ -38,12 +38,12 @@ describe('speaker playback driven by the clock', () => {
       item({ announcement: 'thong-bao-thuong', audio: ref('n'), occurrences: [iso(start)] }),
       item({ announcement: 'bao-lu-khan-cap', priority: 'emergency', audio: ref('e'), occurrences: [iso(start + 10_000)] }),
     ]);
-    await rig.clock.advance(5 * MIN + 10_000);
+    await rig.clock.advanceSettled(5 * MIN + 10_000);
     expect(rig.player.plays.map((p) => [p.startedAt, p.stopped])).toEqual([
       [start, true],
       [start + 10_000, false],
     ]);
-    await rig.clock.advance(2 * MIN);
+    await rig.clock.advanceSettled(2 * MIN);
     const logs = await waitFor(() => env.collector.of(rig.deviceId).length === 2 && env.collector.of(rig.deviceId));
     const by = Object.fromEntries(logs.map((l) => [l.announcement, l]));
     expect(by['thong-bao-thuong']).toMatchObject({ outcome: 'failed', reason: 'preempted', startedAt: iso(start), endedAt: iso(start + 10_000) });
@@ -57,7 +57,7 @@ describe('speaker playback driven by the clock', () => {
       item({ announcement: 'uu-tien', priority: 'priority', audio: ref('p'), occurrences: [iso(start)] }),
       item({ announcement: 'thuong', audio: ref('n2'), occurrences: [iso(start + 10_000)], validityS: 600 }),
     ]);
-    await rig.clock.advance(5 * MIN + 2 * MIN);
+    await rig.clock.advanceSettled(5 * MIN + 2 * MIN);
     expect(rig.player.plays.map((p) => [p.startedAt, p.stopped])).toEqual([
       [start, false],
       [start + 60_000, false],
@@ -76,7 +76,7 @@ describe('speaker playback driven by the clock', () => {
       item({ announcement: 'uu-tien', priority: 'priority', audio: ref('p3'), occurrences: [iso(start)] }),
       item({ announcement: 'thuong', audio: ref('n3'), occurrences: [iso(start + 10_000)], validityS: 30 }),
     ]);
-    await rig.clock.advance(10 * MIN);
+    await rig.clock.advanceSettled(10 * MIN);
     expect(rig.player.plays).toHaveLength(1);
     const logs = await waitFor(() => env.collector.of(rig.deviceId).length === 2 && env.collector.of(rig.deviceId));
     expect(logs.find((l) => l.announcement === 'thuong')).toMatchObject({ outcome: 'skipped', reason: 'busy' });
@@ -92,7 +92,7 @@ describe('speaker playback driven by the clock', () => {
       item({ announcement: 'uu-tien', priority: 'priority', audio: ref('q1'), occurrences: [iso(start + MIN)] }),
       item({ announcement: 'khan-cap', priority: 'emergency', audio: ref('q1'), occurrences: [iso(start + 2 * MIN)] }),
     ]);
-    await rig.clock.advance(40 * MIN);
+    await rig.clock.advanceSettled(40 * MIN);
     expect(rig.player.plays.map((p) => p.startedAt)).toEqual([start + 2 * MIN]);
     const logs = await waitFor(() => env.collector.of(rig.deviceId).length === 3 && env.collector.of(rig.deviceId));
     const by = Object.fromEntries(logs.map((l) => [l.announcement, l]));
@@ -106,7 +106,7 @@ describe('speaker playback driven by the clock', () => {
     // 09:10, 11:10 and 12:10 Vietnam time
     const starts = [T0 + 10 * MIN, T0 + 130 * MIN, T0 + 190 * MIN];
     await deliver(rig, 1, [item({ audio: ref('v'), volume: 80, occurrences: starts.map(iso) })]);
-    await rig.clock.advance(200 * MIN);
+    await rig.clock.advanceSettled(200 * MIN);
     expect(rig.player.plays.map((p) => [p.startedAt, p.volume])).toEqual([
       [starts[0], 80],
       [starts[1], 40],
@@ -118,7 +118,7 @@ describe('speaker playback driven by the clock', () => {
     const rig = await speaker({ t0: T0 });
     await deliver(rig, 1, [item({ audio: ref('f'), occurrences: [iso(T0 + MIN)] })]);
     rig.player.failWith = 'aplay: audio open error: No such device';
-    await rig.clock.advance(2 * MIN);
+    await rig.clock.advanceSettled(2 * MIN);
     const [log] = await waitFor(() => env.collector.of(rig.deviceId).length === 1 && env.collector.of(rig.deviceId));
     expect(log).toMatchObject({ outcome: 'failed' });
     expect(log.reason).toMatch(/^player-error/);

@@ -6,7 +6,7 @@ import { parseUnitSection } from '../../firmware-bridge/unit-sections.ts';
 
 const parseSpeakerConfig = (raw: unknown) => parseUnitSection('speaker', raw);
 import { audioDurationMs, FakePlayer, wavDurationMs } from '../../firmware-bridge/speaker/player-fake.ts';
-import { FakeClock } from '../console/helpers.ts';
+import { FakeClock } from '../support/fake-clock.ts';
 import { tempDir } from '../harness/temp.ts';
 import { COMMUNE, HAMLET, KEYS } from './helpers/fixtures.ts';
 

@@ -11,10 +11,11 @@ import { startIcecast, type RunningIcecast } from '../../infra/icecast.ts';
 import { tempDir } from '../harness/temp.ts';
 import { ToneStation } from '../sound/station.ts';
 import { toneShare } from '../sound/audio-gen.ts';
-import { TestBroker } from './helpers/broker.ts';
+import { TestBroker } from '../support/test-broker.ts';
 import { FakeCollector } from './helpers/context.ts';
 import { AudioServer, COMMUNE, HAMLET, KEYS, audioBytes, item, iso, scheduleDoc, waitFor } from './helpers/fixtures.ts';
 import { ConsolePublisher } from './helpers/rig.ts';
+import { stopChildren } from '../support/children.ts';
 
 /**
  * Relay ("tiếp sóng") on two real bridge processes: a local icecast2 carries a 440 Hz tone as the station;
@@ -106,14 +107,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (process.env.E2E_LOG_DIR) for (const id of SPEAKERS) copyFileSync(join(dir, `${id}.log`), join(process.env.E2E_LOG_DIR, `${id}.log`));
-  for (const c of children) {
-    if (c.exitCode !== null || c.signalCode !== null) continue;
-    const exited = new Promise((r) => c.once('exit', r));
-    c.kill('SIGTERM');
-    const t = setTimeout(() => c.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(t);
-  }
+  await stopChildren(children);
   await station?.cut();
   await icecast?.close();
   await console_?.close();

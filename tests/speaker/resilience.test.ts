@@ -17,7 +17,7 @@ describe('speaker offline, after a power cut, and without trusted time', () => {
     const fetches = env.audio.requests;
     await env.broker.stop();
     await waitFor(() => !rig.tc.client.connected && !env.collector.client.connected);
-    await rig.clock.advance(11 * MIN);
+    await rig.clock.advanceSettled(11 * MIN);
     expect(rig.player.plays.map((p) => p.startedAt)).toEqual([start]);
     expect(env.audio.requests).toBe(fetches);
     expect(rig.tc.unacked.size).toBe(1);
@@ -32,14 +32,14 @@ describe('speaker offline, after a power cut, and without trusted time', () => {
     const rig = await speaker({ t0: T0, playMs: 5_000 });
     await deliver(rig, 1, []);
     await env.broker.stop();
-    await rig.clock.advance(30 * MIN);
+    await rig.clock.advanceSettled(30 * MIN);
     await env.broker.start();
     await waitFor(() => rig.tc.client.connected && env.console.client.connected);
     const passed = item({ announcement: 'da-qua', audio: ref('late1'), validityS: 300, occurrences: [iso(T0 + 10 * MIN)] });
     const stillValid = item({ announcement: 'con-hieu-luc', audio: ref('late2'), validityS: 900, occurrences: [iso(T0 + 20 * MIN)] });
     const coming = item({ announcement: 'sap-toi', audio: ref('late3'), occurrences: [iso(T0 + 40 * MIN)] });
     await deliver(rig, 2, [passed, stillValid, coming]);
-    await rig.clock.advance(15 * MIN);
+    await rig.clock.advanceSettled(15 * MIN);
     const logs = await waitFor(() => env.collector.of(rig.deviceId).length === 3 && env.collector.of(rig.deviceId));
     const by = Object.fromEntries(logs.map((l) => [l.announcement, l]));
     expect(by['da-qua']).toMatchObject({ outcome: 'missed', reason: 'late' });
@@ -54,7 +54,7 @@ describe('speaker offline, after a power cut, and without trusted time', () => {
     const during = item({ announcement: 'luc-mat-dien', audio: ref('pw1'), occurrences: [iso(T0 + 10 * MIN)] });
     const after = item({ announcement: 'sau-khi-co-dien', audio: ref('pw2'), occurrences: [iso(T0 + 3 * 60 * MIN)] });
     await deliver(first, 1, [during, after]);
-    await first.clock.advance(2 * MIN);
+    await first.clock.advanceSettled(2 * MIN);
     await first.kill();
     env.rigs.splice(env.rigs.indexOf(first), 1);
     // back two hours later, with the broker holding nothing new for it
@@ -63,7 +63,7 @@ describe('speaker offline, after a power cut, and without trusted time', () => {
     await waitFor(() => env.collector.client.connected);
     const second = await speaker({ id, t0: T0 + 2 * 60 * MIN, dataDir: first.dataDir });
     expect(second.unit.scheduleVersion).toBe(1);
-    await second.clock.advance(61 * MIN);
+    await second.clock.advanceSettled(61 * MIN);
     const logs = await waitFor(() => env.collector.of(id).length === 2 && env.collector.of(id));
     const by = Object.fromEntries(logs.map((l) => [l.announcement, l]));
     expect(by['luc-mat-dien']).toMatchObject({ outcome: 'missed', reason: 'unit-off', occurrence: iso(T0 + 10 * MIN) });
@@ -75,17 +75,17 @@ describe('speaker offline, after a power cut, and without trusted time', () => {
     const id = 'loa-dong-ho-cu';
     const first = await speaker({ id, t0: T0 });
     await deliver(first, 1, [item({ announcement: 'luc-mat-dien', audio: ref('hw1'), occurrences: [iso(T0 + 10 * MIN)] })]);
-    await first.clock.advance(2 * MIN);
+    await first.clock.advanceSettled(2 * MIN);
     await first.kill();
     env.rigs.splice(env.rigs.indexOf(first), 1);
     // fake-hwclock restores T0+2min; the real time is two hours later
     const second = await speaker({ id, t0: T0 + 2 * MIN, synced: false, dataDir: first.dataDir });
-    await second.clock.advance(15 * MIN);
+    await second.clock.advanceSettled(15 * MIN);
     expect(second.player.plays).toHaveLength(0);
     expect(second.relay.on).toBe(false);
     second.clock.setWall(T0 + 2 * 60 * MIN);
     second.time.setSynced(true);
-    await second.clock.advance(1_000);
+    await second.clock.advanceSettled(1_000);
     const [log] = await waitFor(() => env.collector.of(id).length === 1 && env.collector.of(id));
     expect(log).toMatchObject({ outcome: 'missed', reason: 'unit-off', occurrence: iso(T0 + 10 * MIN) });
     expect(second.player.plays).toHaveLength(0);
@@ -95,12 +95,12 @@ describe('speaker offline, after a power cut, and without trusted time', () => {
     const id = 'loa-khoi-dong-lai';
     const first = await speaker({ id, t0: T0, playMs: 1_000 });
     await deliver(first, 1, [item({ audio: ref('twice'), occurrences: [iso(T0 + 5 * MIN)] })]);
-    await first.clock.advance(6 * MIN);
+    await first.clock.advanceSettled(6 * MIN);
     await waitFor(() => env.collector.of(id).length === 1);
     await first.stop();
     env.rigs.splice(env.rigs.indexOf(first), 1);
     const second = await speaker({ id, t0: T0 + 6 * MIN, dataDir: first.dataDir });
-    await second.clock.advance(10 * MIN);
+    await second.clock.advanceSettled(10 * MIN);
     await waitFor(() => second.unit.stats.schedules.unchanged === 1);
     expect(second.player.plays).toHaveLength(0);
     expect(env.collector.of(id)).toHaveLength(1);
@@ -111,12 +111,12 @@ describe('speaker offline, after a power cut, and without trusted time', () => {
     const start = T0 + 10 * MIN;
     await deliver(rig, 1, [item({ audio: ref('ntp'), occurrences: [iso(start)], validityS: 300 })]);
     expect(rig.tc.statuses.at(-1)).toMatchObject({ status: 'accepted', at: null });
-    await rig.clock.advance(30 * MIN);
+    await rig.clock.advanceSettled(30 * MIN);
     expect(rig.player.plays).toHaveLength(0);
     expect(rig.relay.on).toBe(false);
     expect(env.collector.of(rig.deviceId)).toHaveLength(0);
     rig.time.setSynced(true);
-    await rig.clock.advance(1_000);
+    await rig.clock.advanceSettled(1_000);
     const [log] = await waitFor(() => env.collector.of(rig.deviceId).length === 1 && env.collector.of(rig.deviceId));
     expect(log).toMatchObject({ outcome: 'skipped', reason: 'clock-untrusted', occurrence: iso(start) });
     expect(rig.player.plays).toHaveLength(0);
@@ -129,7 +129,7 @@ describe('speaker offline, after a power cut, and without trusted time', () => {
     const start = T0 + 5 * MIN;
     await env.console.publish(rig.deviceId, signSchedule(scheduleDoc(rig.deviceId, 1, [item({ audio: good, occurrences: [iso(start)] })]), KEYS.privateKey));
     await waitFor(() => rig.unit.stats.audioPrefetchFailures === 1);
-    await rig.clock.advance(10 * MIN);
+    await rig.clock.advanceSettled(10 * MIN);
     const [log] = await waitFor(() => env.collector.of(rig.deviceId).length === 1 && env.collector.of(rig.deviceId));
     expect(log.outcome).toBe('failed');
     expect(log.reason).toMatch(/^audio-hash-mismatch/);

@@ -1,8 +1,9 @@
 import { createPublicKey } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signSchedule, verifySchedule } from '../../devices/schedule-signature.ts';
-import { TestBroker } from './helpers/broker.ts';
-import { FakeClock, FakeTrustedTime } from './helpers/fake-clock.ts';
+import { TestBroker } from '../support/test-broker.ts';
+import { FakeClock } from '../support/fake-clock.ts';
+import { FakeTrustedTime } from './helpers/trusted-time.ts';
 import { AudioServer, COMMUNE, HAMLET, KEYS, OTHER_KEYS, audioBytes, item, iso, scheduleDoc, waitFor } from './helpers/fixtures.ts';
 import { ConsolePublisher, SpeakerRig } from './helpers/rig.ts';
 import { tempDir } from '../harness/temp.ts';

@@ -8,7 +8,7 @@ import { downloadLimited } from '../../firmware-bridge/update/download.ts';
 import { ReleaseDir, readPending } from '../../firmware-bridge/update/release-dir.ts';
 import { silentLogger } from '../../infra/logger.ts';
 import { REPO } from '../../scripts/build/build.ts';
-import { FakeClock } from '../console/helpers.ts';
+import { FakeClock } from '../support/fake-clock.ts';
 import { tempDir } from '../harness/temp.ts';
 import { announce, fileServer, installedRoot, provinceKey, releaseTarball } from './fixtures.ts';
 

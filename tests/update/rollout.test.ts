@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ReleaseAnnouncementPayload } from '../../devices/contract/index.ts';
 import { topicFor } from '../../devices/topics.ts';
-import { consoleEnv, FakeClock, waitFor } from '../console/helpers.ts';
+import { consoleEnv, waitFor } from '../console/helpers.ts';
+import { FakeClock } from '../support/fake-clock.ts';
 import { tempDir } from '../harness/temp.ts';
 import { announce, provinceKey, releaseTarball } from './fixtures.ts';
 

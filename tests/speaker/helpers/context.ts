@@ -3,7 +3,7 @@ import { decode, encode, type BroadcastLogPayload, type Payload, type ScheduleSt
 import { topicFor, type DownlinkChannel } from '../../../devices/topics.ts';
 import { silentLogger } from '../../../infra/logger.ts';
 import type { Clock } from '../../../infra/clock.ts';
-import type { BridgeContext, TrustedTime } from '../../../firmware-bridge/unit.ts';
+import { AREA_QOS, type BridgeContext, type TrustedTime } from '../../../firmware-bridge/unit.ts';
 
 /**
  * A BridgeContext over a real MQTT client, standing in for the bridge core in speaker tests. Its outbox
@@ -54,6 +54,10 @@ export class TestContext {
         handlers.set(channel, handler as (msg: never) => void);
         this.client.subscribe(topicFor(deviceId, channel), { qos: 1 });
       },
+      subscribeArea: (topic, handler) => {
+        handlers.set(topic, handler as (msg: never) => void);
+        this.client.subscribe(topic, { qos: AREA_QOS });
+      },
       contributeState: (fn) => void this.stateFns.push(fn),
     };
   }
@@ -70,6 +74,16 @@ export class TestContext {
   }
 
   private onMessage(topic: string, bytes: Buffer): void {
+    const area = this.handlers.get(topic);
+    if (area) {
+      let payload: unknown;
+      try {
+        payload = JSON.parse(bytes.toString('utf8'));
+      } catch (err) {
+        return area({ ok: false, error: 'payload-not-json', detail: String(err) } as never);
+      }
+      return area({ ok: true, payload } as never);
+    }
     const d = decode(topic, bytes);
     if (d.ok && d.channel === 'ack') {
       for (const id of (d.payload as Payload<'ack'>).ids) this.unacked.delete(id);

@@ -5,9 +5,10 @@ import { signSchedule } from '../../../devices/schedule-signature.ts';
 import type { ScheduleItem } from '../../../devices/contract/broadcast.ts';
 import type { SpeakerConfigInput } from '../../../firmware-bridge/speaker/config.ts';
 import { tempDir } from '../../harness/temp.ts';
-import { TestBroker } from './broker.ts';
+import { TestBroker } from '../../support/test-broker.ts';
 import { FakeCollector } from './context.ts';
-import { FakeClock, FakeTrustedTime } from './fake-clock.ts';
+import { FakeClock } from '../../support/fake-clock.ts';
+import { FakeTrustedTime } from './trusted-time.ts';
 import { AudioServer, KEYS, scheduleDoc, waitFor } from './fixtures.ts';
 import { ConsolePublisher, SpeakerRig } from './rig.ts';
 

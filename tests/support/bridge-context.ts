@@ -2,9 +2,15 @@ import { silentLogger } from '../../infra/logger.ts';
 import type { Clock } from '../../infra/clock.ts';
 import type { BridgeContext, TrustedTime } from '../../firmware-bridge/unit.ts';
 
-/** A BridgeContext for one unit without broker or outbox: sections and publishes are recorded. */
-export function fakeContext(clock: Clock, time: TrustedTime, dataDir: string) {
+export type Published = { channel: string; payload: unknown; opts: unknown };
+
+/**
+ * A BridgeContext for one unit without broker or outbox: state sections and publishes are recorded. (The
+ * speaker tests need a real MQTT link behind the context: tests/speaker/helpers/context.ts.)
+ */
+export function fakeContext(clock: Clock, time: TrustedTime = syncedTime, dataDir = '/nonexistent') {
   const sections: (() => unknown)[] = [];
+  const published: Published[] = [];
   const ctx: BridgeContext = {
     deviceId: 'xa1-quay1-box',
     clock,
@@ -12,11 +18,11 @@ export function fakeContext(clock: Clock, time: TrustedTime, dataDir: string) {
     log: silentLogger,
     dataDir,
     outbox: { add: async () => undefined, depth: () => 0 },
-    publish: () => undefined,
+    publish: (channel, payload, opts) => void published.push({ channel, payload, opts }),
     subscribe: () => undefined,
     contributeState: (fn) => void sections.push(fn),
   };
-  return { ctx, sections };
+  return { ctx, sections, published };
 }
 
 export const syncedTime: TrustedTime = { synced: () => true, whenSynced: async () => undefined };
