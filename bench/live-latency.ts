@@ -183,6 +183,14 @@ before the first click (all after ${one.allHearingAfterMs} and ${fifty.allHearin
 | mouth → speaker, ${fifty.speakers} speakers (${fifty.clicksHeard}/${fifty.clicksExpected} clicks heard) | ${fifty.p50Ms} ms | ${fifty.p99Ms} ms | 1500 ms | ${met(fifty.p99Ms)} |
 | 50 vs 1 speaker (p99 ratio) | | ${fifty.p99Ms !== null && one.p99Ms ? `${(fifty.p99Ms / one.p99Ms).toFixed(2)}×` : '—'} | | |
 
+Why 50 speakers used to fail: the decoders were spawned while the microphone already ran, on loaded cores; a
+decoder's stall watchdog (5 s) counted its own slow start and the event loop's stalls (after a blocked loop,
+timers run before the data that arrived meanwhile is read), so decoders were killed right after their first
+0.2 s of audio. The player now gives a fresh decoder 3 stall periods to start and re-checks after pending I/O
+(a stalled network read is still caught by ffmpeg's -rw_timeout). One run at load ~11 still lost the mount for
+all 50 (half of them never heard the warm-up): not explained yet; the feeder and icecast logs are printed with
+BENCH_DEBUG=1.
+
 Relay start delay (window start → first audio at the sink, 64 kbit/s MP3 station): median ${relay.formatKnownMedianMs} ms
 with the station's format in its signed entry, ${relay.probedMedianMs} ms when ffmpeg has to probe it
 (${(relay.probedMedianMs / Math.max(1, relay.formatKnownMedianMs)).toFixed(1)}×, side by side).
