@@ -186,7 +186,7 @@ describe('quiet hours', () => {
         return r.status === 'ended' && r;
       }, 90_000, 'ended by quiet hours');
       expect(Date.parse(ended.endedAt)).toBeGreaterThanOrEqual(boundary);
-      const audit = (await quiet.api(leader, 'GET', '/api/audit')).body as { action: string; after: { approval?: string } | null }[];
+      const audit = (await quiet.api(leader, 'GET', '/api/audit')).body.items as { action: string; after: { approval?: string } | null }[];
       expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['live.start', 'live.quiet-hours', 'live.end']));
       expect(audit.find((a) => a.action === 'live.start')!.after).toMatchObject({ approval: 'single-leader-live' });
     } finally {

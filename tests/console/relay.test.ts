@@ -94,7 +94,7 @@ describe('relay stations and relay announcements', () => {
     expect([approve.status, approve.body.error?.code]).toEqual([409, 'STATION_REVOKED']);
     const fresh = await env.api(staff, 'POST', '/api/announcements', relayBody(stationId));
     expect([fresh.status, fresh.body.error?.code]).toEqual([409, 'STATION_REVOKED']);
-    const audit = (await env.api(admin, 'GET', '/api/audit')).body as { action: string }[];
+    const audit = (await env.api(admin, 'GET', '/api/audit')).body.items as { action: string }[];
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['station.revoke', 'station-revoked']));
   });
 });
