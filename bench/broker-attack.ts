@@ -212,7 +212,7 @@ function record(r: { at: string; quick: boolean; memory: Awaited<ReturnType<type
   console.log(`\n${table}\n`);
   const dir = join(import.meta.dirname, 'results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'broker-attack.json'), JSON.stringify(r, null, 2) + '\n');
+  writeFileSync(join(dir, 'broker-attack.json'), `${JSON.stringify(r, null, 2)}\n`);
   writeFileSync(
     join(dir, 'broker-attack.md'),
     `# Broker under attack, ${r.at}\n\nMeasured on the shared 2-core development machine while other developers ran their work (numbers are under that load); ${r.logins.phaseMs / 1000} s phases${r.quick ? ' (quick run)' : ''}, every ratio side by side in this run. Real scrypt cost (N=16384).\n\n${table}\n`,

@@ -143,6 +143,6 @@ function record(r: { boxes: number; each: number; loadAtStart: number[]; loadAtE
   console.log(md);
   const dir = join(import.meta.dirname, 'results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'cluster-path.json'), JSON.stringify({ at: new Date().toISOString(), ...r }, null, 2) + '\n');
+  writeFileSync(join(dir, 'cluster-path.json'), `${JSON.stringify({ at: new Date().toISOString(), ...r }, null, 2)}\n`);
   writeFileSync(join(dir, 'cluster-path.md'), md);
 }

@@ -152,6 +152,6 @@ function record(r: { n: number; seconds: number; sent: number; received: number;
   console.log(md);
   const dir = join(import.meta.dirname, 'results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'cluster-soak.json'), JSON.stringify({ at: new Date().toISOString(), ...r }, null, 2) + '\n');
+  writeFileSync(join(dir, 'cluster-soak.json'), `${JSON.stringify({ at: new Date().toISOString(), ...r }, null, 2)}\n`);
   writeFileSync(join(dir, 'cluster-soak.md'), md);
 }

@@ -212,6 +212,6 @@ function record(r: Record<string, any>): void { // eslint-disable-line @typescri
   console.log(md);
   const dir = join(import.meta.dirname, 'results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'cluster.json'), JSON.stringify({ at: new Date().toISOString(), ...r }, null, 2) + '\n');
+  writeFileSync(join(dir, 'cluster.json'), `${JSON.stringify({ at: new Date().toISOString(), ...r }, null, 2)}\n`);
   writeFileSync(join(dir, 'cluster.md'), md);
 }

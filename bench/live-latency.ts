@@ -131,7 +131,7 @@ export async function runLiveLatencyBench() {
     const relay = await relayStart(icecast, dir);
     const r = { at: new Date().toISOString(), clicks: CLICKS, chunkMs: CHUNK_MS, one, fifty, relay, targetP99Ms: 1500 };
     const out = join(import.meta.dirname, 'results');
-    writeFileSync(join(out, 'live-latency.json'), JSON.stringify(r, null, 2) + '\n');
+    writeFileSync(join(out, 'live-latency.json'), `${JSON.stringify(r, null, 2)}\n`);
     const met = (p: number | null) => (p === null ? 'not measured: no click reached the speakers' : p <= 1500 ? 'met' : 'missed');
     writeFileSync(join(out, 'live-latency.md'), `# Live broadcast latency and relay start, ${r.at}
 

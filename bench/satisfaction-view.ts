@@ -194,7 +194,7 @@ function record(r: Result): void {
   const dir = join(import.meta.dirname, 'results');
   mkdirSync(dir, { recursive: true });
   const at = new Date().toISOString();
-  writeFileSync(join(dir, 'satisfaction-view.json'), JSON.stringify({ at, ...r }, null, 2) + '\n');
+  writeFileSync(join(dir, 'satisfaction-view.json'), `${JSON.stringify({ at, ...r }, null, 2)}\n`);
   const la = `${r.loadAverage.min.toFixed(1)}–${r.loadAverage.max.toFixed(1)}`;
   writeFileSync(
     join(dir, 'satisfaction-view.md'),

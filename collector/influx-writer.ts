@@ -19,7 +19,7 @@ export class InfluxWriter {
     this.#endpoint = u.toString();
     this.#headers = { 'content-type': 'text/plain; charset=utf-8' };
     if (target.username !== undefined) {
-      this.#headers.authorization = 'Basic ' + Buffer.from(`${target.username}:${target.password ?? ''}`).toString('base64');
+      this.#headers.authorization = `Basic ${Buffer.from(`${target.username}:${target.password ?? ''}`).toString('base64')}`;
     }
   }
 
@@ -41,7 +41,7 @@ export class InfluxWriter {
       return { kind: 'unreachable', detail: `HTTP ${res.status}: ${text}` };
     } catch (err) {
       const e = err as Error & { cause?: { code?: string } };
-      return { kind: 'unreachable', detail: e.cause?.code ?? e.name + ': ' + e.message };
+      return { kind: 'unreachable', detail: e.cause?.code ?? `${e.name}: ${e.message}` };
     }
   }
 }

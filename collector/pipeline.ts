@@ -72,6 +72,7 @@ export class Pipeline {
     const ext = this.#byChannel.get(d.channel);
     if (!ext) return this.#refuse({ ...base, reason: 'no-extension', detail: `no extension handles ${d.channel}`, known: true }, receivedAt);
     const msg = { ...d, entry, receivedAt, retained } as InboundMessage;
+    // biome-ignore lint/suspicious/noImplicitAnyLet: an extension returns a result or a promise of one, narrowed below
     let result;
     try {
       result = ext.handle(msg, this.deps.ctx);

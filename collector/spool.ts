@@ -55,7 +55,7 @@ export class Spool {
 
   /** Append lines durably (write + fsync). 'full' when the bound would be passed: nothing is written. */
   async append(lines: string[]): Promise<'ok' | 'full'> {
-    const text = lines.join('\n') + '\n';
+    const text = `${lines.join('\n')}\n`;
     const size = Buffer.byteLength(text);
     if (this.#bytes + size > this.maxBytes) return 'full';
     let current = this.#segments.at(-1);

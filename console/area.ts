@@ -82,7 +82,7 @@ export class Area {
 
   speaker(id: string): SpeakerInfo | undefined {
     const e = this.registry.device(id);
-    if (!e || e.device.kind !== 'speaker' || !this.serves(e.commune.code)) return undefined;
+    if (e?.device.kind !== 'speaker' || !this.serves(e.commune.code)) return undefined;
     return { id, hamlet: e.device.hamlet, commune: e.commune.code };
   }
 }

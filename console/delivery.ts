@@ -47,6 +47,7 @@ export function hamletDeliveries(a: Announcement, area: Area, logs: Delivery[], 
 
 function latestState(logs: Delivery[]): DeliveryState {
   if (logs.length === 0) return 'pending';
+  // biome-ignore lint/complexity/useMathMinMax: occurrences are ISO timestamps, compared as text
   const latestOccurrence = logs.reduce((m, l) => (l.occurrence > m ? l.occurrence : m), '');
   const latest = logs.filter((l) => l.occurrence === latestOccurrence);
   // several speakers in one hamlet: played if any played, else failed if any failed, else missed

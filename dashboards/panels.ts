@@ -24,7 +24,7 @@ export const indexThresholds = () =>
     { value: 85, color: 'green' },
   ]);
 
-export const rename = (from: string, to: string): dashboard.DynamicConfigValue[] => [{ id: 'displayName', value: to }];
+export const rename = (_from: string, to: string): dashboard.DynamicConfigValue[] => [{ id: 'displayName', value: to }];
 
 type Overridable = { overrideByName(name: string, properties: dashboard.DynamicConfigValue[]): unknown };
 

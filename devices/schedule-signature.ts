@@ -1,5 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+// biome-ignore lint/style/useImportType: z is used for z.infer beside values of the same names
 import { z } from 'zod';
+// biome-ignore lint/style/useImportType: ScheduleRefusal is both a schema (value) and a type here
 import { AreaStopOrder, ScheduleDocument, SchedulePayload, ScheduleRefusal, type Issuer } from './contract/broadcast.ts';
 import { issuesDetail } from '../infra/zod-issues.ts';
 
@@ -9,6 +11,7 @@ import { issuesDetail } from '../infra/zod-issues.ts';
  * the speaker verifies those same bytes, so no canonical JSON is needed. Keys are PEM (PKCS#8 private,
  * SPKI public), base64 SPKI DER for public keys, or node KeyObjects.
  */
+// biome-ignore lint/suspicious/noRedeclare: the zod schema and the type it infers share one name
 export type ScheduleRefusal = z.infer<typeof ScheduleRefusal>;
 export type KeyInput = KeyObject | string;
 

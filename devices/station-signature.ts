@@ -1,5 +1,5 @@
 import { sign, verify } from 'node:crypto';
-import { SignedStation, StationDocument } from './contract/stream.ts';
+import { type SignedStation, StationDocument } from './contract/stream.ts';
 import { publicKeyOf, type KeyInput } from './schedule-signature.ts';
 
 /** Ed25519 signatures of province-approved relay stations (the same scheme as schedules). */

@@ -122,7 +122,7 @@ export async function runService<C, O extends ParseArgsOptionsConfig = Record<ne
 
   let stopping: { at: number } | undefined;
   let release: (() => void) | undefined;
-  let running: RunningService | void = undefined;
+  let running: RunningService | void ;
   const finish = (code: ExitCode) => {
     release?.();
     proc.exit(code);

@@ -33,6 +33,7 @@ export async function run(argv: string[], now = systemClock.now): Promise<string
   }
   const missing = ['from', 'to', 'area', 'registry', 'influx', 'db', 'out'].filter((k) => !values[k]);
   if (missing.length) throw new ReportError('BAD_ARGS', `Thiếu tham số: ${missing.map((k) => `--${k}`).join(', ')}\n${USAGE}`);
+  // biome-ignore lint/suspicious/noImplicitAnyLet: assigned in the try below, typed by its value
   let registry;
   try {
     registry = loadRegistry(values.registry!);
@@ -52,6 +53,7 @@ export async function run(argv: string[], now = systemClock.now): Promise<string
       throw new ReportError('CONSOLE_DB', `Không đọc được cơ sở dữ liệu của hệ thống quản lý "${values['console-db']}": ${(err as Error).message}`);
     }
   }
+  // biome-ignore lint/suspicious/noImplicitAnyLet: assigned in the try below, typed by its value
   let files;
   try {
     ({ files } = await produceReport({

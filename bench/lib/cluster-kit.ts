@@ -76,7 +76,7 @@ export async function startNode(started: ServiceProcess[], dir: string, name: st
 export async function startMosquitto(dir: string, devices: Device[]) {
   const port = await freePort();
   const pw = join(dir, 'mosquitto.passwd');
-  writeFileSync(pw, devices.map((d) => `${d.id}:${d.password}`).join('\n') + '\n');
+  writeFileSync(pw, `${devices.map((d) => `${d.id}:${d.password}`).join('\n')}\n`);
   const hashed = spawnSync('mosquitto_passwd', ['-U', pw]);
   if (hashed.status !== 0) throw new Error(`mosquitto_passwd: ${hashed.stderr}`);
   const conf = join(dir, 'mosquitto.conf');

@@ -29,6 +29,6 @@ export function recordResults(r: Any): void {
   const dir = join(import.meta.dirname, '..', 'results');
   mkdirSync(dir, { recursive: true });
   const at = new Date().toISOString();
-  writeFileSync(join(dir, 'latest.json'), JSON.stringify({ at, ...r }, null, 2) + '\n');
+  writeFileSync(join(dir, 'latest.json'), `${JSON.stringify({ at, ...r }, null, 2)}\n`);
   writeFileSync(join(dir, 'latest.md'), `# Benchmark run ${at}\n\nMachine: ${r.machine.cpus} cores, Node ${r.machine.node}${r.quick ? ' (quick run)' : ''}. Every ratio is measured side by side in this run.\n\n${table}\n`);
 }

@@ -53,7 +53,7 @@ export class FfmpegLoudness implements LoudnessNormalizer {
   async #gainChain(input: string, m: LoudnessMeasure): Promise<string> {
     const t = this.target;
     // 1 dB below the true-peak ceiling: the limiter works on samples, the MP3 encoder adds a little overshoot
-    const limit = Math.pow(10, (t.truePeakDb - 1) / 20).toFixed(4);
+    const limit = (10 ** ((t.truePeakDb - 1) / 20)).toFixed(4);
     const chain = (gainDb: number) => `aresample=48000,volume=${gainDb.toFixed(2)}dB,alimiter=limit=${limit}:attack=5:release=50:level=0`;
     let gainDb = t.integratedLufs - m.integratedLufs;
     // no peak goes over the ceiling: the limiter does nothing and the gain is exact, nothing to re-measure

@@ -93,7 +93,7 @@ export class FollowupService {
     this.stats.opened++;
     const what = row.kind === 'alert' ? `Tỷ lệ "Không hài lòng" cao tại ${this.#counterName(row)}` : `Đánh giá "Không hài lòng" tại ${this.#counterName(row)} lúc ${vnDateTimeText(row.ratedAt)}`;
     this.#notify(row, `[Thân thiện] Hồ sơ theo dõi mới #${row.id}: ${what}`, [
-      what + '.',
+      `${what}.`,
       row.dossier ? `Số hồ sơ: ${row.dossier}.` : 'Không có số hồ sơ.',
       row.dueAt ? `Hạn xử lý: ${vnDateTimeText(row.dueAt - 1)}.` : `Chưa tính được hạn xử lý: ${row.deadlineError}`,
       'Lãnh đạo xã giao người xử lý trên trang quản lý.',

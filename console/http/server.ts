@@ -60,7 +60,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     if (known.status >= 500) req.log.error({ err }, 'request failed');
     return reply.status(known.status).send(known.toBody());
   });
-  app.setNotFoundHandler((req, reply) => {
+  app.setNotFoundHandler((_req, reply) => {
     const e = new ConsoleError('ROUTE_NOT_FOUND');
     return reply.status(404).send(e.toBody());
   });

@@ -46,6 +46,6 @@ export function registerServiceReportRoutes(app: FastifyInstance, deps: HttpDeps
       fail('INFLUX_UNAVAILABLE');
     }
     lines.push('', cell(DECISION_766_DEFINITION), cell(SIPAS_DEFINITION));
-    return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="chi-so-phuc-vu.csv"').send(BOM + lines.join('\r\n') + '\r\n');
+    return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="chi-so-phuc-vu.csv"').send(`${BOM + lines.join('\r\n')}\r\n`);
   });
 }

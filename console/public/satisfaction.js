@@ -21,7 +21,7 @@ export function isoDay(text) {
 const dmy = (iso) => iso.split('-').reverse().join('/');
 
 let ctx = null;
-let state = { areas: [], communes: [], area: null, commune: null };
+const state = { areas: [], communes: [], area: null, commune: null };
 let charts = [];
 
 function loadUplot() {
@@ -164,9 +164,9 @@ function trendChart(points, title, stepDays, label) {
   const opts = {
     width, height: 220, tzDate: (ts) => window.uPlot.tzDate(new Date(ts * 1000), 'Asia/Ho_Chi_Minh'),
     // one bar per period: the x range pads half a period each side, ticks sit on the periods themselves
-    scales: { x: { time: true, range: (u, min, max) => [min - stepDays * 43_200, max + stepDays * 43_200] }, idx: { range: [0, 100] }, n: { range: (u, min, max) => [0, Math.max(1, max) * 1.1] } },
-    axes: [{ splits: () => xs, values: (u, ticks) => ticks.map((t) => label(new Date(t * 1000).toISOString())) }, { scale: 'idx', label: 'Chỉ số (%)' }, { scale: 'n', side: 1, label: 'Số lượt', grid: { show: false } }],
-    series: [{ label: 'Thời gian', value: (u, v) => (v === null ? '' : vnDate(new Date(v * 1000).toISOString())) }, { label: 'Chỉ số (%)', scale: 'idx', stroke: '#b71c1c', width: 2, value: (u, v) => num(v) }, { label: 'Số lượt', scale: 'n', stroke: '#1565c0', paths: window.uPlot.paths.bars({ size: [0.5] }), fill: 'rgba(21,101,192,.25)', value: (u, v) => int(v) }],
+    scales: { x: { time: true, range: (_u, min, max) => [min - stepDays * 43_200, max + stepDays * 43_200] }, idx: { range: [0, 100] }, n: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.1] } },
+    axes: [{ splits: () => xs, values: (_u, ticks) => ticks.map((t) => label(new Date(t * 1000).toISOString())) }, { scale: 'idx', label: 'Chỉ số (%)' }, { scale: 'n', side: 1, label: 'Số lượt', grid: { show: false } }],
+    series: [{ label: 'Thời gian', value: (_u, v) => (v === null ? '' : vnDate(new Date(v * 1000).toISOString())) }, { label: 'Chỉ số (%)', scale: 'idx', stroke: '#b71c1c', width: 2, value: (_u, v) => num(v) }, { label: 'Số lượt', scale: 'n', stroke: '#1565c0', paths: window.uPlot.paths.bars({ size: [0.5] }), fill: 'rgba(21,101,192,.25)', value: (_u, v) => int(v) }],
   };
   charts.push(new window.uPlot(opts, [xs, points.map((p) => p.index), points.map((p) => p.n)], box));
   return box;
@@ -200,7 +200,7 @@ async function showCommune(code) {
     table('lan-bam', 'Lượt bấm được ghi nhận và bị từ chối', ['Loại', 'Số lượt'], [['Được ghi nhận (đánh giá)', int(d.accepted)], ['Bị từ chối (khóa chống bấm liên tục)', int(d.rejectedLockout)]]),
     table('theo-quay', 'Theo quầy', ['Hạng', 'Quầy', 'Chỉ số hiệu chỉnh (%)', 'Chỉ số (%)', 'Số lượt'], d.counters.map((c) => [c.rank ?? '–', c.name, num(c.shrunk), num(c.index), int(c.n)])),
   ];
-  if (d.officers && d.officers.length) {
+  if (d.officers?.length) {
     parts.push(table('theo-can-bo', 'Theo cán bộ (chỉ lãnh đạo xã xem)', ['Hạng', 'Cán bộ', 'Chỉ số hiệu chỉnh (%)', 'Chỉ số (%)', 'Số lượt'], d.officers.map((c) => [c.rank ?? '–', c.name, num(c.shrunk), num(c.index), int(c.n)])));
   }
   parts.push(heatTable(d.heatMap));

@@ -49,7 +49,7 @@ export function communeCsv(report: Report): string {
       ...DEPLOYMENT_ITEM_KEYS.map((k) => declaredText(r.declared[k])),
     ]),
   );
-  return BOM + [line(header), ...body].join('\r\n') + '\r\n';
+  return `${BOM + [line(header), ...body].join('\r\n')}\r\n`;
 }
 
 /** Totals the plans ask for: per measure and level, the number of communes and their names. */
@@ -58,5 +58,5 @@ export function totalsCsv(report: Report): string {
   const body = (Object.keys(MEASURE_LABEL) as (keyof typeof MEASURE_LABEL)[]).flatMap((m) =>
     levels.map((lv) => line([MEASURE_LABEL[m], DEPLOYMENT_LABEL[lv], report.totals[m][lv].length, report.totals[m][lv].join('; ')])),
   );
-  return BOM + [line(['Nội dung', 'Mức triển khai', 'Số lượng cấp xã', 'Tên các xã']), ...body].join('\r\n') + '\r\n';
+  return `${BOM + [line(['Nội dung', 'Mức triển khai', 'Số lượng cấp xã', 'Tên các xã']), ...body].join('\r\n')}\r\n`;
 }

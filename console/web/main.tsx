@@ -111,7 +111,7 @@ function App() {
         <h1>Đài truyền thanh xã</h1>
         <div id="who" hidden={!me}>
           <span id="who-name">{me ? me.displayName || me.username : ''}</span> ·{' '}
-          <span id="who-role">{me ? `${me.roleLabel}${me.communes.length ? ' – ' + me.communes.map((c) => c.name).join(', ') : ''}` : ''}</span>{' '}
+          <span id="who-role">{me ? `${me.roleLabel}${me.communes.length ? ` – ${me.communes.map((c) => c.name).join(', ')}` : ''}` : ''}</span>{' '}
           <Button id="logout" onClick={logout}>Đăng xuất</Button>
         </div>
       </header>

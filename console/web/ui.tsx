@@ -10,6 +10,7 @@ import { attachPicker, type PickerKind } from './dates.ts';
 export function Field(props: { label: string; required?: boolean; class?: string; hidden?: boolean; children: ComponentChildren }) {
   const cls = [props.required ? 'req' : '', props.class ?? ''].filter(Boolean).join(' ');
   return (
+    // biome-ignore lint/a11y/noLabelWithoutControl: the control is the label's child (props.children)
     <label class={cls || undefined} hidden={props.hidden}>
       {props.label} {props.children}
     </label>

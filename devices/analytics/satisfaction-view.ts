@@ -1,7 +1,7 @@
 import type { InfluxDB } from 'influx';
 import { MEASUREMENTS } from '../storage/measurements.ts';
 import { DAY_MS, VN_OFFSET_MS, VN_ZONE, vnDayStart, vnWeekday } from '../time/vietnam.ts';
-import { LEVEL_KEYS, type LevelKey } from '../levels.ts';
+import { LEVEL_KEYS, } from '../levels.ts';
 import type { Commune, Registry } from '../registry/index.ts';
 import type { Series } from '../storage/influxql.ts';
 import { countsBy, countsByDay, hasDailyRatings, onceRunner, type ClosedDayCache } from './rating-counts.ts';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CommuneCode, DistrictCode, Id, ProvinceCode } from '../ids.ts';
 import { HASH_PATTERN } from '../credentials.ts';
-import { DeviceKind, ServiceRole } from '../kinds.ts';
+import { type DeviceKind, ServiceRole } from '../kinds.ts';
 import { Level } from '../levels.ts';
 
 /**

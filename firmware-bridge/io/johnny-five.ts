@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import type { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { BridgeError } from '../errors.ts';
 import type { DigitalInput, DigitalOutput, GpioBoard, OutputKind, PinId } from './io.ts';

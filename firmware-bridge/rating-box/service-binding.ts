@@ -127,7 +127,7 @@ export class ServiceBinding {
   spend(dossier: string): Promise<unknown> {
     this.#used.add(dossier);
     if (this.#current?.dossier === dossier) this.#current = undefined;
-    const line = JSON.stringify({ dossier, at: this.deps.time.synced() ? new Date(this.deps.clock.now()).toISOString() : null }) + '\n';
+    const line = `${JSON.stringify({ dossier, at: this.deps.time.synced() ? new Date(this.deps.clock.now()).toISOString() : null })}\n`;
     this.#writes = this.#writes.then(() => appendFile(this.#usedFile, line)).catch((err) => this.deps.log.error({ err }, 'rated dossier not saved'));
     return this.#writes;
   }

@@ -47,7 +47,7 @@ export class FakePlayer implements AudioPlayer {
   }
 
   private record(event: 'play' | 'end', rec: FakePlay): void {
-    if (this.recordFile) appendFileSync(this.recordFile, JSON.stringify({ event, ...rec }) + '\n');
+    if (this.recordFile) appendFileSync(this.recordFile, `${JSON.stringify({ event, ...rec })}\n`);
   }
 }
 

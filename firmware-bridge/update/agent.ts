@@ -59,7 +59,7 @@ export class UpdateAgent {
   }
 
   #refuse(version: string): void {
-    if (!this.#refusedVersions().includes(version)) writeFileSync(this.#refusedFile(), [...this.#refusedVersions(), version].join('\n') + '\n');
+    if (!this.#refusedVersions().includes(version)) writeFileSync(this.#refusedFile(), `${[...this.#refusedVersions(), version].join('\n')}\n`);
   }
 
   #status(target: string, state: UpdateState, reason?: string): void {
@@ -81,7 +81,7 @@ export class UpdateAgent {
   /** the broker delivered something to us: the link works; after settleMs in this state the update holds */
   heardFromBroker(): void {
     const p = readPending(this.pendingFile);
-    if (!p || p.state !== 'switched' || p.to !== this.deps.running || this.#healthTimer || this.#confirmed) return;
+    if (p?.state !== 'switched' || p.to !== this.deps.running || this.#healthTimer || this.#confirmed) return;
     this.#healthTimer = this.deps.clock.setTimeout(() => {
       this.#confirmed = true;
       rmSync(this.pendingFile, { force: true });

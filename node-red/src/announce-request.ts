@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AnnouncementRequest, HamletChoice, Repeats, ScheduleRequest, SpokenText, Title, Volume } from '../../console/api/announcement.ts';
+import { type AnnouncementRequest, HamletChoice, Repeats, ScheduleRequest, SpokenText, Title, Volume } from '../../console/api/announcement.ts';
 import { describeIssue } from '../../console/api/coded.ts';
 import { Priority } from '../../devices/contract/broadcast.ts';
 

@@ -17,7 +17,7 @@ export function registerRatingIn(RED: RedApi): void {
     const recent = new RecentIds();
     attachSubscriber(RED, this, props, ['rating'], (sub, topic, bytes) => {
       const inbound = decodeInArea(sub, topic, bytes);
-      if (!inbound || inbound.message.channel !== 'rating') return;
+      if (inbound?.message.channel !== 'rating') return;
       const { message: d, tags } = inbound;
       if (recent.seen(d.payload.id)) {
         sub.counts.duplicate++;

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CollectorError, loadConfig, parseConfig } from '../../collector/index.ts';
+import { type CollectorError, loadConfig, parseConfig } from '../../collector/index.ts';
 import { tempDir } from '../harness/temp.ts';
 
 const good = {

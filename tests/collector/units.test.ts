@@ -99,7 +99,7 @@ describe('rating extension', () => {
   it("refuses a level that is not on the box's buttons (registry `levels`), keeping the payload", async () => {
     const { registry } = await testRegistry();
     const base = registry.device(FIXTURE_DEVICE);
-    if (!base || base.device.kind !== 'rating-box') throw new Error('fixture box missing');
+    if (base?.device.kind !== 'rating-box') throw new Error('fixture box missing');
     const entry = { ...base, device: { ...base.device, levels: ['hai-long' as const, 'khong-hai-long' as const] } };
     const ctx = { registry, clock: systemClock, log: silentLogger } as unknown as CollectorContext;
     const ext = new RatingExtension();

@@ -3,7 +3,7 @@ import { makeMp3, parseMp3 } from '../../console/audio/mp3.ts';
 import { makeWav, parseWav } from '../../console/audio/wav.ts';
 import { inspectAudio } from '../../console/audio/validate.ts';
 import { EspeakTts } from '../../console/audio/tts.ts';
-import { ConsoleError } from '../../console/errors.ts';
+import type { ConsoleError } from '../../console/errors.ts';
 
 const limits = { maxBytes: 1024 * 1024, maxDurationS: 20 };
 const code = (buf: Buffer, l = limits) => {

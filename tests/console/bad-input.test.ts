@@ -117,7 +117,7 @@ describe('bad input is refused with a clear Vietnamese message and nothing half-
 
   it('locks a name after repeated wrong passwords, even for the right one, and counts it', async () => {
     // three free failures, then a doubling wait per name and address: the right password right after is refused
-    for (let i = 0; i < 5; i++) await env.api(null, 'POST', '/api/session', { username: 'huyen', password: 'sai' + i });
+    for (let i = 0; i < 5; i++) await env.api(null, 'POST', '/api/session', { username: 'huyen', password: `sai${i}` });
     const locked = await env.api(null, 'POST', '/api/session', { username: 'huyen', password: 'mat-khau-thu-nghiem' });
     expect([locked.status, locked.body.error.code]).toEqual([429, 'LOGIN_LOCKED']);
     expect(env.console.users.stats.loginsLocked).toBeGreaterThan(0);

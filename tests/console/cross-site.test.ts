@@ -10,7 +10,7 @@ let browser: Browser;
 let evil: Server;
 let evilUrl: string;
 let staff: string, leader: string;
-let forms: Record<string, string> = {};
+const forms: Record<string, string> = {};
 
 const draft = () => ({ title: 'Họp tổ dân phố', text: 'Mời bà con dự họp tổ dân phố tối thứ Bảy.', hamlets: ['xa1-ap1'], schedule: { kind: 'once', at: `${nextYear()}-05-10T19:00` } });
 

@@ -8,7 +8,7 @@ import { consoleEnv, PASSWORD, waitFor, type Env } from './helpers.ts';
 let env: Env;
 let staff: string, leader: string, secondLeader: string;
 const SPEAKER = 'xa1-ap1-loa';
-let docs: ScheduleDocument[] = [];
+const docs: ScheduleDocument[] = [];
 
 const body = (title = 'Lịch tiêm chủng') => ({ title, text: 'Trạm y tế tiêm chủng mở rộng sáng thứ Hai.', hamlets: ['xa1-ap1'], schedule: { kind: 'once', at: `${tomorrowInVietnam()}T07:00` } });
 function tomorrowInVietnam(): string {

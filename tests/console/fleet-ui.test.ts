@@ -72,7 +72,7 @@ describe('new devices and updates page', () => {
     const code = (await page.locator('#claim-code .claim-code').textContent())!;
     expect(code).toMatch(/^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/);
     // the QR is an image the browser can draw
-    await page.waitForFunction(() => (document.querySelector('#claim-code img') as HTMLImageElement | null)?.naturalWidth! > 0);
+    await page.waitForFunction(() => ((document.querySelector('#claim-code img') as HTMLImageElement | null)?.naturalWidth ?? 0) > 0);
     expect(await page.textContent('#provision-table tr[data-device="xa1-ap2-loa2"] .claim-state')).toBe('chờ kích hoạt');
 
     // the Pi claims its identity with the code: once

@@ -13,7 +13,6 @@ export const CHEAP = { N: 1024, r: 8, p: 1 };
 export const PASSWORD = 'mat-khau-thu-nghiem';
 
 /** Poll until fn returns a truthy value; generous deadline, no fixed sleeps. */
-type Falsy = false | 0 | '' | null | undefined;
 
 export { waitFor } from '../harness/wait.ts';
 

@@ -3,7 +3,7 @@ import { expand, nextDay } from '../../console/recurrence.ts';
 import { vnDate } from '../../devices/time/vietnam.ts';
 import { schedule as checkSchedule } from '../../console/validate.ts';
 import { buildItems } from '../../console/schedule/build.ts';
-import { ConsoleError } from '../../console/errors.ts';
+import type { ConsoleError } from '../../console/errors.ts';
 import type { Announcement, Schedule } from '../../console/model.ts';
 
 // Every expected instant below was computed by hand: Vietnam is UTC+7 all year (no daylight saving since 1975).

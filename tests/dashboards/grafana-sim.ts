@@ -25,7 +25,7 @@ export function interpolate(query: string, ctx: Ctx): string {
     const list = Array.isArray(v) ? v : [v];
     return `/^${list.length === 1 ? regexEscape(list[0]) : `(${list.map(regexEscape).join('|')})`}$/`;
   });
-  q = q.replace(/\$(\w+)/g, (m, name: string) => {
+  q = q.replace(/\$(\w+)/g, (_m, name: string) => {
     const v = ctx.vars[name];
     if (v === undefined) throw new Error(`variable ${name} unset in ${query}`);
     return Array.isArray(v) ? v.join(',') : v;

@@ -10,7 +10,7 @@ import { systemClock } from '../../infra/clock.ts';
 import { silentLogger } from '../../infra/logger.ts';
 import { DeviceSim } from '../collector/device-sim.ts';
 import { idCounts, influxFor, testConfig, testRegistry } from '../collector/helpers.ts';
-import { startPlainBroker, type TestBroker } from '../support/test-broker.ts';
+import { startPlainBroker, } from '../support/test-broker.ts';
 import { lockDataFolder, startEmbeddedInfluxd, type InfluxdEvent } from '../../infra/embedded-influxd.ts';
 import { tempDir } from '../harness/temp.ts';
 import { waitFor } from '../harness/wait.ts';

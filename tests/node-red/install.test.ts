@@ -46,7 +46,7 @@ const api = async (path: string, init: RequestInit = {}) => {
 /** Node statuses as the editor sees them: the admin websocket, topic status/<node id> (retained). */
 function watchStatuses(): { statuses: Map<string, { fill?: string; text?: string }>; close(): void } {
   const statuses = new Map<string, { fill?: string; text?: string }>();
-  const ws = new WebSocket(base.replace('http', 'ws') + '/comms');
+  const ws = new WebSocket(`${base.replace('http', 'ws')}/comms`);
   ws.on('open', () => ws.send(JSON.stringify({ subscribe: 'status/#' })));
   ws.on('message', (data) => {
     const batch = JSON.parse(data.toString()) as { topic: string; data: { fill?: string; text?: string } }[];

@@ -8,8 +8,8 @@ import { SpeakerConfig, type SpeakerConfigInput } from '../../../firmware-bridge
 import { FakePlayer } from '../../../firmware-bridge/speaker/player-fake.ts';
 import { SpeakerUnit } from '../../../firmware-bridge/speaker/speaker-unit.ts';
 import { TestContext } from './context.ts';
-import { FakeClock } from '../../support/fake-clock.ts';
-import { FakeTrustedTime } from './trusted-time.ts';
+import type { FakeClock } from '../../support/fake-clock.ts';
+import type { FakeTrustedTime } from './trusted-time.ts';
 import { COMMUNE, HAMLET, KEYS, withTimeout } from './fixtures.ts';
 
 export const RELAY_PIN = 7;
