@@ -1,4 +1,5 @@
 import type { DecodeError } from '../devices/contract/index.ts';
+import { CodedError } from '../infra/coded-error.ts';
 
 /**
  * The collector's catalogue: the coded errors it throws or logs, and the reasons it refuses messages for.
@@ -31,15 +32,10 @@ export const ERRORS = {
 
 export type CollectorErrorCode = keyof typeof ERRORS;
 
-export class CollectorError extends Error {
-  constructor(
-    readonly code: CollectorErrorCode,
-    /** the whole message; the catalogue's by default */
-    message: string = ERRORS[code],
-    /** every problem found, one line each (config errors list them all) */
-    readonly problems: string[] = [],
-  ) {
-    super(message);
+export class CollectorError extends CodedError<CollectorErrorCode> {
+  /** message: the whole message, the catalogue's by default; problems: every problem found, one line each */
+  constructor(code: CollectorErrorCode, message: string = ERRORS[code], problems: string[] = []) {
+    super(code, message, problems);
     this.name = 'CollectorError';
   }
 }

@@ -14,6 +14,7 @@ import type { Store } from '../store/index.ts';
 import { claimCodeHash, newClaimCode, normalizeClaimCode } from './codes.ts';
 import type { RegistryFileEditor } from './registry-file.ts';
 import { ProvisioningStore, type PendingDevice } from './store.ts';
+import type { ClaimResponse } from '../../devices/contract/provisioning.ts';
 import type { ClaimThrottle } from './throttle.ts';
 import { issuesDetail } from '../../infra/zod-issues.ts';
 
@@ -34,19 +35,8 @@ export type ProvisioningSettings = {
 
 export type Registration = { deviceId: string; code: string; expiresAt: string; claimText: string };
 
-export type ClaimResult = {
-  deviceId: string;
-  kind: PendingDevice['kind'];
-  commune: string;
-  communeName: string;
-  /** the device's MQTT password: generated here, shown once, stored only as a scrypt hash in the registry */
-  password: string;
-  broker: { url: string; caPem?: string };
-  /** speakers: the commune's schedule-signing key (base64 SPKI DER) */
-  broadcastKey?: string;
-  /** speakers: the hamlet the speaker was registered for */
-  hamlet?: string;
-};
+/** the answer to a Pi's claim: the contract's ClaimResponse */
+export type ClaimResult = ClaimResponse;
 
 export type ProvisioningDeps = {
   store: Store;

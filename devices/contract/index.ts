@@ -22,6 +22,7 @@ export * from './state.ts';
 export * from './stream.ts';
 export * from './time.ts';
 export * from './update.ts';
+export * from './provisioning.ts';
 
 /** Every channel has exactly one payload schema; the compiler finds a channel that lacks one. */
 export const PAYLOADS = {

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml, stringify } from 'yaml';
 import { parseConfig } from '../config.ts';
+import { ClaimResponse } from '../../devices/contract/provisioning.ts';
+import { issuesDetail } from '../../infra/zod-issues.ts';
 
 /**
  * A new Pi claims its identity with the one-time code the commune console showed (typed, or read from the QR):
@@ -14,17 +16,7 @@ import { parseConfig } from '../config.ts';
  * io) with the device id, broker URL and files filled in, and for a speaker the commune's schedule key. The code
  * works once: run again with a new code from the console if this fails halfway.
  */
-export type ClaimResponse = {
-  deviceId: string;
-  kind: 'rating-box' | 'speaker';
-  commune: string;
-  communeName: string;
-  password: string;
-  broker: { url: string; caPem?: string };
-  broadcastKey?: string;
-  /** speakers: the hamlet the console registered it for */
-  hamlet?: string;
-};
+export type { ClaimResponse };
 
 export function postClaim(consoleUrl: string, code: string, ca?: Buffer): Promise<{ status: number; body: unknown }> {
   const url = new URL('/api/provisioning/claim', consoleUrl);
@@ -84,7 +76,9 @@ export async function claimDevice(opts: { console: string; code: string; ca?: st
     const e = (res.body as { error?: { code?: string; message?: string } })?.error;
     throw new Error(`${e?.code ?? `HTTP ${res.status}`}: ${e?.message ?? String(res.body).slice(0, 200)}`);
   }
-  const claim = res.body as ClaimResponse;
+  const parsed = ClaimResponse.safeParse(res.body);
+  if (!parsed.success) throw new Error(`console's claim answer is not a claim: ${issuesDetail(parsed.error.issues)}`);
+  const claim = parsed.data;
   mkdirSync(opts.out, { recursive: true });
   const config = bridgeConfigFor(claim, template, opts.out, opts.console);
   writeAtomic(join(opts.out, 'password'), `${claim.password}\n`, 0o600);

@@ -27,7 +27,7 @@ describe("the area stop order: one signed message on the province's topic silenc
       item({ announcement: 'dang-phat', audio: ref('a1'), occurrences: [iso(start)] }),
       item({ announcement: 'sau-nay', audio: ref('a2'), occurrences: [iso(start + 10 * MIN)] }),
     ]);
-    await rig.clock.advance(start - T0 + 5_000);
+    await rig.clock.advanceSettled(start - T0 + 5_000);
     expect(rig.player.playing?.startedAt).toBe(start);
     expect(rig.relay.on).toBe(true);
   };
@@ -63,7 +63,7 @@ describe("the area stop order: one signed message on the province's topic silenc
     await send(signAreaStop(order(2, [stop]), PROVINCE.keys.privateKey));
     await waitFor(() => rig.unit.stats.areaStops.refused.stale === 1);
     expect(rig.unit.stoppedBy).toBeNull();
-    await rig.clock.advance(10 * MIN);
+    await rig.clock.advanceSettled(10 * MIN);
     expect(rig.player.plays.map((p) => p.startedAt)).toEqual([start, start + 10 * MIN]);
   });
 
@@ -79,9 +79,9 @@ describe("the area stop order: one signed message on the province's topic silenc
     await send(signAreaStop(order(1, [{ id: 'dung-vung', at: iso(T0), until: iso(start + 10 * MIN), communes: 'all' }]), PROVINCE.keys.privateKey));
     rig = await speaker({ t0: T0 + MIN, playMs: 30_000, id, dataDir, config: { upperKeys } });
     await waitFor(() => rig.unit.stoppedBy?.id === 'dung-vung');
-    await rig.clock.advance(5 * MIN);
+    await rig.clock.advanceSettled(5 * MIN);
     expect(rig.player.plays).toHaveLength(0);
-    await rig.clock.advance(20 * MIN);
+    await rig.clock.advanceSettled(20 * MIN);
     expect(rig.player.plays.map((p) => p.startedAt)).toEqual([start + 20 * MIN]);
     expect(rig.unit.stoppedBy).toBeNull();
   });
