@@ -111,7 +111,7 @@ export async function runClusterBench(opts: { quick: boolean; dir: string }) {
   const redis = new LocalRedis(join(dir, 'redis'));
   await redis.start();
   const rcli = new Redis(redis.url);
-  const result: Record<string, unknown> = { n, underLoad: `shared machine: 8 developers at once, load average ${loadAverage().join(' / ')} at start` };
+  const result: Record<string, unknown> = { n, underLoad: `on the shared development machine (other work may run), load average ${loadAverage().join(' / ')} at start` };
   try {
     // 1. connections: project node vs mosquitto, side by side
     if (process.env.BENCH_CLUSTER_YOUNG === '1') {

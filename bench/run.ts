@@ -27,7 +27,8 @@ import { runClusterSoakBench } from './cluster-soak.ts';
 import { runClusterPathBench } from './cluster-path.ts';
 import { runBrokerAttackBench } from './broker-attack.ts';
 import { runLiveLatencyBench } from './live-latency.ts';
-import { recordProvinceReach, runProvinceReachBench } from './province-reach.ts';
+import { recordProvinceReach } from './province-reach-report.ts';
+import { runProvinceReachBench } from './province-reach.ts';
 
 const quick = process.env.BENCH_QUICK === '1';
 const dir = mkdtempSync(join(tmpdir(), 'tt-bench-'));

@@ -144,6 +144,8 @@ export class AnnouncementService {
     const a = this.#own(user, id);
     if (a.status === 'draft' || a.status === 'rejected') fail('NOT_SUBMITTED');
     if (this.deps.store.audit.actorsOf(a.id, ['create', 'update', 'revise']).includes(user.username)) fail('SELF_APPROVAL');
+    // a relay of a station the province withdrew since it was written is not approved
+    if (a.source?.kind === 'relay') this.deps.stations.usable(a.source.station);
     // an approval of an occurrence-less schedule would publish nothing: say so instead
     const now = this.deps.clock.now();
     if (a.schedule.kind !== 'immediate') this.#recheckSchedule(a, now);

@@ -27,6 +27,7 @@ export const ERRORS = {
   AUDIO_EMPTY: { status: 400, message: 'Tệp âm thanh rỗng hoặc không có âm thanh.' },
   AUDIO_NORMALIZE_FAILED: { status: 422, message: 'Không xử lý được âm lượng của tệp âm thanh; hãy thử tệp khác.' },
   STATION_UNKNOWN: { status: 400, message: 'Không có đài này trong danh sách đài được tỉnh duyệt tiếp sóng.' },
+  STATION_REVOKED: { status: 409, message: 'Đài này đã bị tỉnh thu hồi, không được tiếp sóng nữa.' },
   STATION_INVALID: { status: 400, message: 'Thông tin đài tiếp sóng không hợp lệ.' },
   LIVE_QUIET_HOURS: { status: 409, message: 'Đang trong giờ yên tĩnh: chỉ được phát trực tiếp khi khẩn cấp.' },
   LIVE_NOT_READY: { status: 409, message: 'Phiên phát trực tiếp chưa được lãnh đạo duyệt hoặc đã kết thúc.' },

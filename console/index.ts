@@ -131,7 +131,7 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
   const subscribed = feedback.subscribe(client);
   // the province key signs the approved relay stations (one console serves one province)
   const province = registry.communes.get(area.communes[0])?.province.code ?? '00';
-  const stations = new StationService({ store, clock, province, key: loadOrCreateKey(config.dataDir, `province-${province}`) });
+  const stations = new StationService({ store, clock, province, key: loadOrCreateKey(config.dataDir, `province-${province}`), onRevoked: (c) => void publisher.reissue(c) });
   const announcements = new AnnouncementService({
     store, area, audio, clock, stations,
     limits: { maxTextChars: config.tts.maxChars, maxWindowDays: config.schedule.maxWindowDays },

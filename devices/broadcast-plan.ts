@@ -29,6 +29,17 @@ export function isQuiet(cfg: QuietHours, priority: Priority, utcMs: number): boo
   return cfg.periods.some((p) => inPeriod(p, utcMs));
 }
 
+/**
+ * The first instant in [from, until) at which a `priority` sound falls in quiet hours, or null: where a long relay
+ * or live stream must stop. Minute steps (periods are whole minutes, and Vietnam time is a whole-hour offset).
+ */
+export function quietStartsAt(cfg: QuietHours, priority: Priority, from: number, until: number): number | null {
+  if (cfg.exempt.includes(priority) || cfg.periods.length === 0) return null;
+  if (isQuiet(cfg, priority, from)) return from;
+  for (let t = Math.floor(from / 60_000 + 1) * 60_000; t < until; t += 60_000) if (isQuiet(cfg, priority, t)) return t;
+  return null;
+}
+
 /** The announcement's volume, lowered to the strictest cap of the periods it falls in. */
 export function cappedVolume(caps: VolumeCaps, volume: number, utcMs: number): number {
   return caps.filter((c) => inPeriod(c, utcMs)).reduce((v, c) => Math.min(v, c.max), volume);

@@ -20,7 +20,11 @@ export type IcecastOptions = {
   queueBytes?: number;
 };
 
-export type RunningIcecast = { url: string; port: number; sourceUrl(mount: string): string; close(): Promise<void>; process: ChildProcess };
+export type RunningIcecast = {
+  url: string; port: number; sourceUrl(mount: string): string; close(): Promise<void>; process: ChildProcess;
+  /** icecast's own error log (sources and listeners coming and going, at loglevel 3) */
+  errorLog: string;
+};
 
 const xmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -38,7 +42,7 @@ export function icecastConfig(o: Required<Omit<IcecastOptions, 'bin'>> & { logDi
   <fileserve>0</fileserve>
   <paths><basedir>/usr/share/icecast2</basedir><logdir>${xmlEscape(o.logDir)}</logdir><webroot>/usr/share/icecast2/web</webroot>
     <adminroot>/usr/share/icecast2/admin</adminroot></paths>
-  <logging><accesslog>-</accesslog><errorlog>error.log</errorlog><loglevel>2</loglevel></logging>
+  <logging><accesslog>-</accesslog><errorlog>error.log</errorlog><loglevel>3</loglevel></logging>
   <security><chroot>0</chroot>${changeowner}</security>
 </icecast>
 `;
@@ -82,6 +86,7 @@ export async function startIcecast(o: IcecastOptions): Promise<RunningIcecast> {
     url,
     port,
     process: child,
+    errorLog: join(logDir, 'error.log'),
     sourceUrl: (mount) => `icecast://source:${encodeURIComponent(o.sourcePassword)}@${host}:${port}${mount}`,
     async close() {
       if (child.exitCode === null) {

@@ -23,6 +23,8 @@ import { DataFolderLockedError, lockDataFolder, startEmbeddedInfluxd, type Influ
 import { ensureInfluxdInstalled, InfluxdMissingError } from '../infra/influxd.ts';
 import { createLogger } from '../infra/logger.ts';
 import { freePort } from '../infra/ports.ts';
+import { startIcecast } from '../infra/icecast.ts';
+import { randomBytes } from 'node:crypto';
 import { runService, type RunningService } from '../infra/service.ts';
 
 const log = createLogger('thanthien', process.env.LOG_LEVEL ?? 'warn');
@@ -104,6 +106,11 @@ async function start(): Promise<RunningService> {
     extensions: collectorExtensions(collectorConfig),
     setup: [(influx, db) => ensureDownsampling(influx, db, { rawRetention: collectorConfig.influx.rawRetention }).then(() => undefined)],
   });
+  // live broadcasts ("Phát trực tiếp"): a local icecast2 the console feeds and the simulated speakers listen to;
+  // its passwords are made once and kept with the other secrets
+  for (const k of ['icecast:source', 'icecast:admin']) secrets[k] ??= randomBytes(12).toString('base64url');
+  writeFileSync(join(dataDir, 'secrets.json'), JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  const icecast = await startIcecast({ dir: join(dataDir, 'icecast'), port: await portOr(8000), sourcePassword: secrets['icecast:source'], adminPassword: secrets['icecast:admin'] });
   const profiles = new Map(DEMO_UNITS.map((u) => [u.code, u]));
   // the least reliable commune's first box is a silent box: nobody's ratings arrive from it
   const flaky = [...DEMO_UNITS].sort((a, b) => a.reliability - b.reliability)[0];
@@ -122,6 +129,7 @@ async function start(): Promise<RunningService> {
     http: { host: '127.0.0.1', port: await portOr(8080), secureCookies: false },
     mqtt: { url: brokerUrl, username: 'console', password: secrets.console },
     influx: { url: influxd.url, database },
+    live: { icecastUrl: icecast.url, sourcePassword: secrets['icecast:source'] },
   });
   const console_ = await startConsole({ config: consoleConfig, registry, log: log.child({ service: 'console' }) });
   const accounts = await ensureDemoAccounts(console_.users, registry, secrets, join(dataDir, 'secrets.json'));
@@ -137,7 +145,9 @@ async function start(): Promise<RunningService> {
   });
   const cameraPort = (cameraServer.address() as { port: number }).port;
   const publicKeys = new Map([...console_.keys].map(([code, key]) => [code, key.publicKeyDer]));
-  const sim = await startSimulatedCommune({ registry, secrets, brokerUrl, consoleUrl: console_.url, publicKeys, dataDir: join(dataDir, 'devices'), log: log.child({ service: 'simulator' }), profiles, silentBoxes, cameraPort });
+  const sim = await startSimulatedCommune({ registry, secrets, brokerUrl, consoleUrl: console_.url, publicKeys, dataDir: join(dataDir, 'devices'), log: log.child({ service: 'simulator' }), profiles, silentBoxes, cameraPort,
+    // relays of the province's approved stations, and live sessions, decoded by ffmpeg into the devices' folders
+    stream: { stationKeys: [console_.stations.publicKeyPem], rate: 8000 } });
 
   say('');
   say('Hệ thống đang chạy (the system is running):');
@@ -147,6 +157,7 @@ async function start(): Promise<RunningService> {
   for (const a of shown) say(`      ${a.username.padEnd(16)} / ${secrets[`console:${a.username}`].padEnd(10)} ${a.what}`);
   if (shown.length < accounts.length) say(`      … và ${accounts.length - shown.length} tài khoản xã khác (canbo-<xã>, lanhdao-<xã>) trong ${join(dataDir, 'secrets.json')}`);
   say(`  MQTT broker:                   ${brokerUrl}  (${registry.devices.size} thiết bị, mật khẩu trong ${join(dataDir, 'secrets.json')})`);
+  say(`  Icecast2 (phát trực tiếp):     ${icecast.url}  (loa mô phỏng ghi âm thanh nhận được vào ${join(dataDir, 'devices')})`);
   say(`  InfluxDB:                      ${influxd.url}  database "${database}" (dữ liệu: ${join(dataDir, 'influxdb')})`);
   say(`  Thiết bị mô phỏng:             ${sim.boxes.length} hộp đánh giá, ${sim.speakers.length} loa`);
   say('');
@@ -168,6 +179,7 @@ async function start(): Promise<RunningService> {
       await console_.close();
       await collector.close();
       await broker.close();
+      await icecast.close();
       await influxd.stop();
       lock.release();
       say('Đã dừng (stopped).');

@@ -30,6 +30,8 @@ export async function startSimulatedCommune(opts: {
   silentBoxes?: ReadonlySet<string>;
   /** a local TCP port standing in for every registered camera (RTSP probe = TCP connect); absent: no probes */
   cameraPort?: number;
+  /** the speakers' stream section (relay station keys, PCM rate): relays and live are decoded into their data folders */
+  stream?: { stationKeys: string[]; rate?: number };
 }): Promise<SimulatedCommune> {
   const random = rng(opts.seed ?? 2026);
   const boxes: VirtualBox[] = [];
@@ -56,7 +58,7 @@ export async function startSimulatedCommune(opts: {
         ...(entry.district && opts.publicKeys.get(entry.district.code) ? [{ level: 'district', code: entry.district.code, publicKey: opts.publicKeys.get(entry.district.code) }] : []),
         ...(opts.publicKeys.get(entry.province.code) ? [{ level: 'province', code: entry.province.code, publicKey: opts.publicKeys.get(entry.province.code) }] : []),
       ];
-      const section = { commune: entry.commune.code, hamlet: device.hamlet, schedulePublicKey: key, upperKeys, consoleUrl: opts.consoleUrl, relayPin: 9, warmupMs: 500, player: { kind: 'fake' } };
+      const section = { commune: entry.commune.code, hamlet: device.hamlet, schedulePublicKey: key, upperKeys, consoleUrl: opts.consoleUrl, relayPin: 9, warmupMs: 500, player: { kind: 'fake' }, ...(opts.stream ? { stream: opts.stream } : {}) };
       speakers.push(
         await startVirtualBox({ deviceId: device.id, brokerUrl: opts.brokerUrl, password, dataDir, ratingBox: false, log: opts.log.child({ device: device.id }), units: [unitFromSection('speaker', section)] }),
       );

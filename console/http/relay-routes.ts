@@ -12,6 +12,11 @@ export function registerRelayRoutes(app: FastifyInstance, stations: StationServi
     const { signed: _signed, ...s } = stations.approve(userOf(req), req.body);
     return reply.status(201).send(s);
   });
+  /** the province withdraws a station: the relays of it stop, new ones are refused */
+  app.post<{ Params: { id: string } }>('/api/stations/:id/revoke', async (req) => {
+    const { signed: _signed, ...s } = stations.revoke(userOf(req), req.params.id);
+    return s;
+  });
   /** the province public key speakers need in units.speaker.stream.stationKeys */
   app.get('/api/stations/key', async (req) => {
     userOf(req);

@@ -9,7 +9,7 @@ import type { Announcement, AudioMeta, User } from '../model.ts';
 import type { Store } from '../store/index.ts';
 import { hamlets as validHamlets } from '../validate.ts';
 import { DEFAULT_SOUND_POLICY } from '../../devices/contract/broadcast.ts';
-import { isQuiet } from '../../devices/broadcast-plan.ts';
+import { isQuiet, quietStartsAt } from '../../devices/broadcast-plan.ts';
 import type { PolicyService } from '../policy.ts';
 import { LiveFeeder } from './feeder.ts';
 
@@ -51,6 +51,7 @@ export class LiveService {
   readonly #sessions = new Map<string, LiveSession>();
   readonly #feeders = new Map<string, LiveFeeder>();
   readonly #silence = new Map<string, AudioMeta>();
+  readonly #quietTimers = new Map<string, { cancel(): void }>();
 
   constructor(
     private readonly deps: {
@@ -120,6 +121,7 @@ export class LiveService {
       this.#feeders.set(s.id, feeder);
       s.status = 'on-air';
       s.startedAt = this.#now();
+      this.#endAtQuietHours(s);
       feeder.write(bytes);
       await this.#announce(user, s);
       return;
@@ -135,6 +137,8 @@ export class LiveService {
     const wasOnAir = s.status === 'on-air';
     s.status = 'ended';
     s.endedAt = this.#now();
+    this.#quietTimers.get(id)?.cancel();
+    this.#quietTimers.delete(id);
     this.#feeders.get(id)?.stop();
     this.#feeders.delete(id);
     if (wasOnAir && s.announcement) {
@@ -156,6 +160,8 @@ export class LiveService {
   close(): void {
     for (const f of this.#feeders.values()) f.stop();
     this.#feeders.clear();
+    for (const t of this.#quietTimers.values()) t.cancel();
+    this.#quietTimers.clear();
   }
 
   async #announce(user: User, s: LiveSession): Promise<void> {
@@ -171,7 +177,10 @@ export class LiveService {
     if (s.status !== 'on-air') return; // ended while the placeholder was made
     this.deps.store.tx(() => {
       this.deps.store.announcements.save(a);
-      this.deps.store.audit.record({ at, username: user.username, commune: s.commune, action: 'live.start', target: a.id, before: null, after: a });
+      // the two-person rule: a leader alone goes on air at once, as with an emergency, and the audit says so
+      // (approval "single-leader-live", like "single-leader-emergency"); a staff member's session names its approver
+      const approval = s.approvedBy === s.by ? 'single-leader-live' : 'leader-approved';
+      this.deps.store.audit.record({ at, username: user.username, commune: s.commune, action: 'live.start', target: a.id, before: null, after: { ...a, approval } });
     });
     this.deps.onChange(s.commune);
   }
@@ -190,6 +199,24 @@ export class LiveService {
     if (!s) fail('NOT_FOUND');
     requireOwn(user, this.deps.area, s.commune);
     return s;
+  }
+
+  /**
+   * A session checked at its start can run into the quiet hours: a non-emergency one ends when they begin (the
+   * speakers stop it there by themselves too, from the same signed policy), audited as "live.quiet-hours".
+   */
+  #endAtQuietHours(s: LiveSession): void {
+    if (s.emergency) return;
+    const policy = this.deps.policy?.effective(s.commune) ?? DEFAULT_SOUND_POLICY;
+    const now = this.deps.clock.now();
+    const at = quietStartsAt(policy.quietHours, 'priority', now, now + this.deps.config.maxMinutes * 60_000);
+    if (at === null) return;
+    this.#quietTimers.set(s.id, this.deps.clock.setTimeout(() => {
+      this.#quietTimers.delete(s.id);
+      if (s.status !== 'on-air') return;
+      this.deps.store.audit.record({ at: this.#now(), username: s.by, commune: s.commune, action: 'live.quiet-hours', target: s.id, before: null, after: s });
+      this.end({ username: s.by } as User, s.id, true);
+    }, at - now));
   }
 
   /** inside the quiet hours its speakers enforce (the same merged policy the signed documents carry) */

@@ -13,7 +13,7 @@ export function relayDraft(body: unknown, stations: StationService): { body: unk
   const raw = body as Record<string, unknown>;
   const relay = raw.relay as Record<string, unknown>;
   if (typeof relay !== 'object') fail('RELAY_INVALID');
-  const station = stations.get(relay.station);
+  const station = stations.usable(relay.station);
   const minutes = relay.durationMin;
   if (typeof minutes !== 'number' || !Number.isInteger(minutes) || minutes < 1 || minutes > 360) fail('RELAY_INVALID', 'Thời lượng tiếp sóng từ 1 đến 360 phút.');
   const text = typeof raw.text === 'string' && raw.text.trim() ? raw.text : `Sau đây, Đài truyền thanh xã tiếp sóng chương trình của ${station.name}.`;

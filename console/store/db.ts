@@ -194,6 +194,9 @@ export const MIGRATIONS: string[] = [
      doc TEXT NOT NULL,
      sig TEXT NOT NULL
    );`,
+  // a station the province withdraws: kept for the record, never relayed again
+  `ALTER TABLE relay_stations ADD COLUMN revoked_at TEXT;
+   ALTER TABLE relay_stations ADD COLUMN revoked_by TEXT;`,
 ];
 
 export function openDb(path: string): Db {

@@ -50,6 +50,9 @@ export type StreamPlayerOptions = {
   onGap?(info: { url: string; at: number; reason: string }): void;
 };
 
+/** how many stall periods a fresh decoder may take to give its first audio */
+const START_ALLOWANCE = 3;
+
 export class FfmpegStreamPlayer implements StreamPlayer {
   constructor(private readonly opts: StreamPlayerOptions) {}
 
@@ -110,10 +113,23 @@ export class FfmpegStreamPlayer implements StreamPlayer {
       child = c;
       let stderr = '';
       let stall: { cancel(): void } | null = null;
-      const armStall = () => {
+      let heard = false;
+      let lastChunkAt = clock.now();
+      // A stall is a decoder that stopped giving sound, not a busy machine: the first audio gets a longer allowance
+      // (a decoder starting on loaded cores takes seconds), and a timer that fires checks again after the pending I/O
+      // (after a blocked event loop, timers run before the data that arrived meanwhile is read). A stalled network
+      // read is caught by ffmpeg's own -rw_timeout.
+      const armStall = (ms = heard ? this.opts.stallMs : this.opts.stallMs * START_ALLOWANCE) => {
         stall?.cancel();
         if (stall) timers.delete(stall);
-        stall = later(this.opts.stallMs, () => c.kill('SIGKILL'));
+        stall = later(ms, () =>
+          setImmediate(() => {
+            if (stopped || child !== c) return;
+            const quietMs = clock.now() - lastChunkAt;
+            if (heard && quietMs < this.opts.stallMs) return armStall(this.opts.stallMs - quietMs);
+            c.kill('SIGKILL');
+          }),
+        );
       };
       armStall();
       c.stdout!.on('data', (chunk: Buffer) => {
@@ -125,9 +141,13 @@ export class FfmpegStreamPlayer implements StreamPlayer {
           gapOpenSince = null;
         }
         lastDataAt = now;
+        lastChunkAt = now;
         bytes += chunk.length;
         sink.write(chunk);
-        armStall();
+        if (!heard) {
+          heard = true;
+          armStall();
+        }
       });
       c.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-300)));
       c.on('error', (err) => {

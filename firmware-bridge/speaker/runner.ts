@@ -10,6 +10,10 @@ import { waitUntil, type Wait } from './wait.ts';
 import { StreamItems, streamReport } from './stream-item.ts';
 import type { StreamReport } from '../../devices/contract/stream.ts';
 
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+/** the end of a relay or live occurrence's window */
+const streamUntil = (occ: Occurrence) => (occ.item.source && occ.item.source.kind !== 'file' ? occ.start + occ.item.source.durationS * 1000 : occ.start);
+
 export type Outcome =
   | { outcome: 'played'; startedAt: number; endedAt: number; stream?: StreamReport }
   | { outcome: 'failed'; reason: string; startedAt?: number; endedAt?: number; stream?: StreamReport }
@@ -47,6 +51,8 @@ export class Runner {
   private warmFrom: number | null = null;
   private holdTimer: { cancel(): void } | null = null;
   private stopped = false;
+  /** relays cut by an emergency inside their window: what they played so far, and when they were cut */
+  private readonly resumable = new Map<string, { startedAt: number; cutAt: number; stream: StreamReport }>();
   private policy: Pick<SoundPolicy, 'quietHours' | 'volumeCaps'>;
   private gate: Gate = () => null;
 
@@ -75,7 +81,9 @@ export class Runner {
       const reason = reasonOf(occ);
       if (!reason) continue;
       this.queue.splice(this.queue.indexOf(occ), 1);
-      this.deps.report(occ, { outcome: 'skipped', reason });
+      const partial = this.resumable.get(occ.key);
+      this.resumable.delete(occ.key);
+      this.deps.report(occ, partial ? { outcome: 'failed', reason, startedAt: partial.startedAt, endedAt: partial.cutAt, stream: partial.stream } : { outcome: 'skipped', reason });
       n++;
     }
     const cur = this.current;
@@ -154,6 +162,13 @@ export class Runner {
     if (this.current || this.stopped) return;
     const occ = this.next();
     if (!occ) return this.scheduleOff();
+    const partial = this.resumable.get(occ.key);
+    if (partial && (this.deps.clock.now() > occ.expires || this.deps.clock.now() >= streamUntil(occ))) {
+      // the emergency outlasted the relay's window: what it relayed before is its log
+      this.resumable.delete(occ.key);
+      this.deps.report(occ, { outcome: 'failed', reason: 'preempted', startedAt: partial.startedAt, endedAt: partial.cutAt, stream: partial.stream });
+      return this.pump();
+    }
     if (this.deps.clock.now() > occ.expires) {
       this.deps.report(occ, { outcome: 'skipped', reason: 'busy' });
       return this.pump();
@@ -194,7 +209,10 @@ export class Runner {
     }
     const volume = cappedVolume(this.policy.volumeCaps, occ.item.volume, this.deps.clock.now());
     cur.started = this.deps.clock.now();
-    for (let i = 0; i < occ.item.repeats && !cur.preempted && !StreamItems.skipsFile(occ); i++) {
+    // a relay resuming after an emergency goes straight back to the station (no second intro)
+    const resumed = this.resumable.get(occ.key);
+    this.resumable.delete(occ.key);
+    for (let i = 0; i < occ.item.repeats && !cur.preempted && !StreamItems.skipsFile(occ) && !resumed; i++) {
       cur.playback = this.deps.player.play({ file: audio.file, mime: occ.item.audio.mime, volume });
       try {
         await cur.playback.done;
@@ -204,10 +222,12 @@ export class Runner {
       }
     }
     let stream: StreamReport | undefined;
+    let quietAt: number | null = null;
     if (StreamItems.hasStream(occ) && !cur.preempted && !cur.ended) {
-      const started = this.deps.streams?.start(occ, volume) ?? { ok: false as const, reason: 'stream-unsupported' };
+      const started = this.deps.streams?.start(occ, volume, this.policy.quietHours) ?? { ok: false as const, reason: 'stream-unsupported' };
       if (!started.ok) return { outcome: 'failed', reason: started.reason.slice(0, 200), startedAt: cur.started, endedAt: this.deps.clock.now() };
       cur.playback = started.playback;
+      quietAt = started.quietAt;
       try {
         await started.playback.done;
       } catch (err) {
@@ -216,7 +236,22 @@ export class Runner {
       }
       stream = streamReport(started.kind, started.playback);
     }
+    if (resumed && stream) {
+      // one log for the whole window: the emergency's interruption is one more gap
+      const cutS = Math.max(0, (cur.started - resumed.cutAt) / 1000);
+      stream = { ...stream, playedS: round3(resumed.stream.playedS + stream.playedS), gaps: resumed.stream.gaps + 1 + stream.gaps, gapS: round3(resumed.stream.gapS + cutS + stream.gapS) };
+      cur.started = resumed.startedAt;
+    }
     const endedAt = this.deps.clock.now();
+    if (stream && quietAt !== null && !cur.preempted && !cur.ended && endedAt >= quietAt) {
+      return { outcome: 'failed', reason: 'quiet-hours', startedAt: cur.started, endedAt, stream };
+    }
+    if (stream?.kind === 'relay' && cur.preempted && !cur.cutReason && !this.stopped && endedAt < streamUntil(occ)) {
+      // preempted by an emergency with time left in its window: it waits its turn and resumes (the relay's
+      // own window is its validity; the emergency outranks it in the queue)
+      this.resumable.set(occ.key, { startedAt: cur.started, cutAt: endedAt, stream });
+      return null;
+    }
     const extra = stream ? { stream } : {};
     if (cur.preempted) return { outcome: 'failed', reason: this.stopped ? 'unit-stopped' : (cur.cutReason ?? 'preempted'), startedAt: cur.started, endedAt, ...extra };
     return { outcome: 'played', startedAt: cur.started, endedAt, ...extra };

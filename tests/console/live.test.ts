@@ -159,4 +159,39 @@ describe('quiet hours', () => {
     const emergency = await quiet.api(leader, 'POST', '/api/live', { hamlets: 'all', emergency: true });
     expect(emergency.body.status).toBe('ready');
   });
+
+  it('a live session on air ends when the quiet hours begin; a leader alone is audited as a single-leader start', { timeout: 120_000 }, async () => {
+    const quiet = await consoleEnv({ live: { icecastUrl: icecast.url, sourcePassword: 'nguon-truc-tiep' } });
+    // quiet hours from the next whole minute (Vietnam time, at least 5 s away)
+    let boundary = Math.ceil(Date.now() / 60_000) * 60_000;
+    if (boundary - Date.now() < 5_000) boundary += 60_000;
+    const vn = (ms: number) => new Date(ms + 7 * 3600_000).toISOString().slice(11, 16);
+    setProvinceQuietHours(quiet, [{ from: vn(boundary), to: vn(boundary + 30 * 60_000) }]);
+    const leader = await quiet.login('lanhdao1');
+    const s = await quiet.api(leader, 'POST', '/api/live', { hamlets: 'all' });
+    expect(s.body.status).toBe('ready');
+    // the "browser": WebM/Opus chunks of a tone every 100 ms
+    const webm = readFileSync(ffmpegGenerate(dir, 'quiet-mic.webm', 'sine=frequency=800:sample_rate=48000:duration=90', ['-c:a', 'libopus', '-b:a', '32k', '-f', 'webm']));
+    const ws = new WebSocket(`${quiet.console.url.replace('http', 'ws')}/api/live/${s.body.id}/feed`, { headers: { authorization: `Bearer ${leader}` } });
+    let offset = 0;
+    const pump = setInterval(() => {
+      if (ws.readyState !== WebSocket.OPEN || offset >= webm.length) return;
+      ws.send(webm.subarray(offset, offset + 500));
+      offset += 500;
+    }, 100);
+    try {
+      await waitFor(async () => (await quiet.api(leader, 'GET', `/api/live/${s.body.id}`)).body.status === 'on-air', 20_000, 'on air');
+      const ended = await waitFor(async () => {
+        const r = (await quiet.api(leader, 'GET', `/api/live/${s.body.id}`)).body;
+        return r.status === 'ended' && r;
+      }, 90_000, 'ended by quiet hours');
+      expect(Date.parse(ended.endedAt)).toBeGreaterThanOrEqual(boundary);
+      const audit = (await quiet.api(leader, 'GET', '/api/audit')).body.items as { action: string; after: { approval?: string } | null }[];
+      expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['live.start', 'live.quiet-hours', 'live.end']));
+      expect(audit.find((a) => a.action === 'live.start')!.after).toMatchObject({ approval: 'single-leader-live' });
+    } finally {
+      clearInterval(pump);
+      ws.close();
+    }
+  });
 });

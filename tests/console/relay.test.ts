@@ -75,4 +75,26 @@ describe('relay stations and relay announcements', () => {
     // a commune key (or any other) is not the province's
     expect(verifyStation(src.station, [env.console.keys.get('90001')!.publicKeyPem, generateScheduleKeys().publicKey]).ok).toBe(false);
   });
+
+  it('a station the province revokes: its relays are withdrawn from the signed schedules, new ones refused', async () => {
+    // a second relay of it waits for approval when the station is revoked
+    const pending = await env.api(staff, 'POST', '/api/announcements', relayBody(stationId, { title: 'Tiếp sóng buổi sáng', schedule: { kind: 'daily', time: '06:00', from, to } }));
+    expect(pending.status, JSON.stringify(pending.body)).toBe(201);
+    expect((await env.api(staff, 'POST', `/api/announcements/${pending.body.id}/submit`)).status).toBe(200);
+    const asStaff = await env.api(staff, 'POST', `/api/stations/${stationId}/revoke`);
+    expect([asStaff.status, asStaff.body.error.code]).toEqual([403, 'FORBIDDEN_ROLE']);
+    const seen = docs.length;
+    const revoked = await env.api(admin, 'POST', `/api/stations/${stationId}/revoke`);
+    expect(revoked.status, JSON.stringify(revoked.body)).toBe(200);
+    expect(revoked.body).toMatchObject({ id: stationId, revokedBy: 'quantri' });
+    // the speaker gets a re-issued schedule without the relay
+    const doc = await waitFor(() => docs.slice(seen).find((d) => !d.items.some((i) => i.source?.kind === 'relay')), 20_000, 'schedule without the relay');
+    expect(doc.items.filter((i) => i.source?.kind === 'relay')).toEqual([]);
+    const approve = await env.api(leader, 'POST', `/api/announcements/${pending.body.id}/approve`);
+    expect([approve.status, approve.body.error?.code]).toEqual([409, 'STATION_REVOKED']);
+    const fresh = await env.api(staff, 'POST', '/api/announcements', relayBody(stationId));
+    expect([fresh.status, fresh.body.error?.code]).toEqual([409, 'STATION_REVOKED']);
+    const audit = (await env.api(admin, 'GET', '/api/audit')).body.items as { action: string }[];
+    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['station.revoke', 'station-revoked']));
+  });
 });

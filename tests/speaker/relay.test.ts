@@ -151,21 +151,32 @@ describe('relay of a province-approved station', () => {
     }
   });
 
-  it('an emergency preempts a relay', { timeout: 120_000 }, async () => {
+  it('an emergency preempts a relay, which resumes after it inside its window (one more gap)', { timeout: 120_000 }, async () => {
     const start = Date.now() + 2_000;
+    const windowS = 25;
     const relay = item({
-      announcement: 'tiep-song-2', title: 'Tiếp sóng Đài tỉnh', audio: audio.add(audioBytes('gioi-thieu')), occurrences: [iso(start)], validityS: 120,
-      source: { kind: 'relay', station: signStation(stationDoc(), PROVINCE.privateKey), durationS: 120 },
+      announcement: 'tiep-song-2', title: 'Tiếp sóng Đài tỉnh', audio: audio.add(audioBytes('gioi-thieu')), occurrences: [iso(start)], validityS: windowS,
+      source: { kind: 'relay', station: signStation(stationDoc(), PROVINCE.privateKey), durationS: windowS },
     });
     await publishAll([relay]);
-    await waitFor(() => SPEAKERS.every((id) => hearing(id, 2)), 40_000);
+    await waitFor(() => SPEAKERS.every((id) => hearing(id, 2)), 20_000);
     const emergency = item({ announcement: 'khan-cap-1', title: 'Báo động lũ', priority: 'emergency', audio: audio.add(audioBytes('lu')), occurrences: [iso(Date.now() + 1_500)], validityS: 60 });
     await publishAll([relay, emergency]);
-    await waitFor(() => SPEAKERS.every((id) => logOf(id, 'tiep-song-2') && logOf(id, 'khan-cap-1')), 30_000);
+    await waitFor(() => SPEAKERS.every((id) => logOf(id, 'khan-cap-1')), 30_000);
+    // the station again, in a third stream file: the relay resumed after the emergency
+    await waitFor(() => SPEAKERS.every((id) => hearing(id, 3)), 20_000);
+    await waitFor(() => SPEAKERS.every((id) => logOf(id, 'tiep-song-2')), 40_000);
     for (const id of SPEAKERS) {
-      expect(logOf(id, 'tiep-song-2')).toMatchObject({ outcome: 'failed', reason: 'preempted', stream: { kind: 'relay' } });
-      expect(logOf(id, 'tiep-song-2')!.stream!.playedS).toBeGreaterThan(0);
       expect(logOf(id, 'khan-cap-1')).toMatchObject({ outcome: 'played' });
+      const log = logOf(id, 'tiep-song-2')!;
+      expect(log).toMatchObject({ outcome: 'played', stream: { kind: 'relay' } });
+      expect(log.stream!.gaps, 'the emergency is a gap').toBeGreaterThanOrEqual(1);
+      expect(log.stream!.gapS).toBeGreaterThan(0);
+      // one log for the window: it starts before the emergency and ends at the window's end
+      expect(Date.parse(log.startedAt!)).toBeLessThan(Date.parse(logOf(id, 'khan-cap-1')!.startedAt!));
+      expect(Date.parse(log.endedAt!)).toBeGreaterThan(Date.parse(logOf(id, 'khan-cap-1')!.endedAt!));
+      const { samples, chunks } = pcmOf(id, 3);
+      expect(toneShare(samples.subarray(chunks[0].offset / 2, chunks[0].offset / 2 + RATE / 2), FREQ, RATE)).toBeGreaterThan(0.5);
     }
   });
 
@@ -184,7 +195,31 @@ describe('relay of a province-approved station', () => {
         expect(logOf(id, a)).toMatchObject({ outcome: 'failed' });
         expect(logOf(id, a)!.reason).toMatch(/^station-untrusted/);
       }
-      expect(existsSync(join(dir, id, 'units', 'speaker', 'stream-out-3.pcm'))).toBe(false);
+      expect(existsSync(join(dir, id, 'units', 'speaker', 'stream-out-4.pcm'))).toBe(false);
+    }
+  });
+
+  it('a relay running into the quiet hours of the signed policy stops when they begin', { timeout: 150_000 }, async () => {
+    // quiet hours from the next whole minute (Vietnam time, at least 5 s away) for half an hour
+    let boundary = Math.ceil(Date.now() / 60_000) * 60_000;
+    if (boundary - Date.now() < 5_000) boundary += 60_000;
+    const vn = (ms: number) => new Date(ms + 7 * 3600_000).toISOString().slice(11, 16);
+    const policy = { quietHours: { periods: [{ from: vn(boundary), to: vn(boundary + 30 * 60_000) }], exempt: ['emergency' as const] }, volumeCaps: [] };
+    const start = Date.now() + 1_500;
+    const windowS = Math.ceil((boundary - start) / 1000) + 60;
+    const relay = item({
+      announcement: 'tiep-song-dem', title: 'Tiếp sóng Đài tỉnh', audio: audio.add(audioBytes('gioi-thieu-dem')), occurrences: [iso(start)], validityS: windowS,
+      source: { kind: 'relay', station: signStation(stationDoc(), PROVINCE.privateKey), durationS: windowS },
+    });
+    version++;
+    for (const id of SPEAKERS) await console_.publish(id, signSchedule(scheduleDoc(id, version, [relay], { policy }), KEYS.privateKey));
+    const logs = await waitFor(() => SPEAKERS.every((id) => logOf(id, 'tiep-song-dem')) && SPEAKERS.map((id) => logOf(id, 'tiep-song-dem')!), 100_000);
+    for (const log of logs) {
+      expect(log).toMatchObject({ outcome: 'failed', reason: 'quiet-hours', stream: { kind: 'relay' } });
+      expect(log.stream!.playedS).toBeGreaterThan(0);
+      // cut at the start of the quiet hours, long before the end of its window
+      expect(Date.parse(log.endedAt!)).toBeGreaterThanOrEqual(boundary);
+      expect(Date.parse(log.endedAt!)).toBeLessThan(start + windowS * 1000 - 30_000);
     }
   });
 });
