@@ -36,7 +36,7 @@ function analysis(r: ProvinceReachResult): string {
 export function recordProvinceReach(r: ProvinceReachResult, at = new Date().toISOString()): void {
   const dir = join(import.meta.dirname, 'results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'province-reach.json'), JSON.stringify({ at, ...r }, null, 2) + '\n');
+  writeFileSync(join(dir, 'province-reach.json'), `${JSON.stringify({ at, ...r }, null, 2)}\n`);
   const ok = (v: number, t: number) => (v <= t ? 'met' : `**missed** by ${Math.round(v - t)} ms`);
   const row = (name: string, s: Stats, target = '', verdict = '') => `| ${name} | ${s.p50Ms} ms | ${s.p99Ms} ms | ${s.maxMs} ms | ${target} | ${verdict} |\n`;
   writeFileSync(

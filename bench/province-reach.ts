@@ -8,7 +8,7 @@
  * Size: BENCH_SPEAKERS (default 2,000) in BENCH_COMMUNES (default 100). Records bench/results/province-reach.{json,md}.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
