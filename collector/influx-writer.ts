@@ -5,7 +5,14 @@ import type { WriteOutcome } from './storage.ts';
  * 400 (InfluxDB wrote what it could and will refuse the rest forever) is `refused`; anything else is
  * `unreachable`, so the batch goes to the disk spool and is retried later.
  */
-export type InfluxTarget = { url: string; database: string; retentionPolicy?: string; username?: string; password?: string; timeoutMs: number };
+export type InfluxTarget = {
+  url: string;
+  database: string;
+  retentionPolicy?: string;
+  username?: string;
+  password?: string;
+  timeoutMs: number;
+};
 
 export class InfluxWriter {
   readonly #endpoint: string;

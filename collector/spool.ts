@@ -93,7 +93,10 @@ export class Spool {
     if (first.seq === this.#appendSeq) this.#appendSeq++;
     const text = await readFile(this.#name(first.seq), 'utf8');
     const end = text.lastIndexOf('\n') + 1;
-    const lines = text.slice(0, end).split('\n').filter((l) => l.length > 0);
+    const lines = text
+      .slice(0, end)
+      .split('\n')
+      .filter((l) => l.length > 0);
     return { name: this.#name(first.seq), lines, truncatedBytes: Buffer.byteLength(text.slice(end)) };
   }
 

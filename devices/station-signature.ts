@@ -30,5 +30,7 @@ export function verifyStation(signed: SignedStation, trustedKeys: readonly KeyIn
     return { ok: false, detail: 'station document is not JSON' };
   }
   const parsed = StationDocument.safeParse(json);
-  return parsed.success ? { ok: true, station: parsed.data } : { ok: false, detail: 'station document does not match the contract' };
+  return parsed.success
+    ? { ok: true, station: parsed.data }
+    : { ok: false, detail: 'station document does not match the contract' };
 }

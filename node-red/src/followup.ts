@@ -19,7 +19,11 @@ export function registerFollowup(RED: RedApi): void {
     function (this: RedNode, props: FollowupProps) {
       RED.nodes.createNode(this, props);
       const config = configOf(RED, props.config);
-      const client = new ConsoleClient({ baseUrl: config?.consoleUrl ?? '', username: this.credentials?.username, password: this.credentials?.password });
+      const client = new ConsoleClient({
+        baseUrl: config?.consoleUrl ?? '',
+        username: this.credentials?.username,
+        password: this.credentials?.password,
+      });
       const intervalMs = Math.max(1, Number(props.intervalS) || 30) * 1000;
       let after: number | undefined = props.fromStart ? 0 : undefined;
       let sent = 0;

@@ -26,7 +26,11 @@ export function registerRatingIn(RED: RedApi): void {
       const level = SATISFACTION_LEVELS[d.payload.level];
       // satisfied: counts toward the satisfaction index (devices/analytics/satisfaction.ts: % of satisfied ratings)
       const satisfied = level.value >= SATISFIED_MIN_VALUE;
-      sub.pass({ topic, payload: { ...d.payload, device: d.deviceId, value: level.value, label: level.label, satisfied }, tags });
+      sub.pass({
+        topic,
+        payload: { ...d.payload, device: d.deviceId, value: level.value, label: level.label, satisfied },
+        tags,
+      });
     });
   });
 }

@@ -40,7 +40,9 @@ describe('audio validation', () => {
     broken.fill(0x41, 2000, 2100);
     expect(code(broken)).toBe('AUDIO_NOT_AUDIO');
     expect(code(makeWav(new Int16Array(10)))).toBe('AUDIO_EMPTY');
-    expect(code(makeWav(new Int16Array(16_000 * 21)), { maxBytes: 10 * 1024 * 1024, maxDurationS: 20 })).toBe('AUDIO_TOO_LONG');
+    expect(code(makeWav(new Int16Array(16_000 * 21)), { maxBytes: 10 * 1024 * 1024, maxDurationS: 20 })).toBe(
+      'AUDIO_TOO_LONG',
+    );
     expect(code(makeWav(new Int16Array(16_000 * 40)))).toBe('AUDIO_TOO_LARGE');
   });
 
