@@ -40,7 +40,7 @@ module.exports = {
     ...upward,
     {
       name: 'services-import-no-other-service',
-      comment: 'What two services share is contract (devices/) or plumbing (infra/), not one another\'s internals.',
+      comment: "What two services share is contract (devices/) or plumbing (infra/), not one another's internals.",
       severity: 'error',
       from: { path: folders(LAYERS.services) },
       to: { path: folders(LAYERS.services), pathNot: '^$1/' },

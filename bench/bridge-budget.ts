@@ -48,7 +48,10 @@ function statusMb(pid: number, key: 'VmRSS' | 'VmHWM'): number {
 async function startAndMeasure(cmd: string[], configPath: string): Promise<Run> {
   const load1 = loadavg()[0]!;
   const t0 = performance.now();
-  const child = spawn('taskset', ['-c', '0', ...cmd, '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'info', NODE_OPTIONS: '' } });
+  const child = spawn('taskset', ['-c', '0', ...cmd, '--config', configPath], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, LOG_LEVEL: 'info', NODE_OPTIONS: '' },
+  });
   const lines: string[] = [];
   try {
     let cpuMs = NaN;
@@ -80,12 +83,26 @@ export async function runBridgeBudgetBench(opts: { quick?: boolean } = {}) {
   const buildDir = join(dir, 'build');
   build(buildDir);
   symlinkSync(join(REPO, 'node_modules'), join(buildDir, 'node_modules'));
-  const { yaml, secrets } = await demoRegistry({ communes: 1, hamletsPerCommune: 1, countersPerCommune: 2, cost: { N: 1024, r: 8, p: 1 } });
+  const { yaml, secrets } = await demoRegistry({
+    communes: 1,
+    hamletsPerCommune: 1,
+    countersPerCommune: 2,
+    cost: { N: 1024, r: 8, p: 1 },
+  });
   const registry = parseRegistry(yaml);
-  const broker = await startBroker({ config: parseBrokerConfig({ host: '127.0.0.1', port: 0, registryPath: 'in-memory' }), registry, log: silentLogger });
+  const broker = await startBroker({
+    config: parseBrokerConfig({ host: '127.0.0.1', port: 0, registryPath: 'in-memory' }),
+    registry,
+    log: silentLogger,
+  });
   const url = `mqtt://127.0.0.1:${broker.port}`;
   // the collector's part of the path for the SD-card measure: acknowledge every rating at once
-  const acker = await mqtt.connectAsync(url, { clientId: 'collector', username: 'collector', password: secrets.collector, protocolVersion: 4 });
+  const acker = await mqtt.connectAsync(url, {
+    clientId: 'collector',
+    username: 'collector',
+    password: secrets.collector,
+    protocolVersion: 4,
+  });
   acker.on('message', (topic, payload) => {
     const device = topic.split('/')[2]!;
     const { id } = JSON.parse(payload.toString()) as { id: string };
@@ -95,29 +112,71 @@ export async function runBridgeBudgetBench(opts: { quick?: boolean } = {}) {
   try {
     const boxes = Object.keys(secrets).filter((k) => k.endsWith('-box'));
     const speaker = Object.keys(secrets).find((k) => k.endsWith('-loa'))!;
-    const ratingBox = { buttons: { 'rat-hai-long': 2, 'hai-long': 3, 'binh-thuong': 4, 'khong-hai-long': 5 }, leds: { ack: 13 }, buzzerPin: 8 };
+    const ratingBox = {
+      buttons: { 'rat-hai-long': 2, 'hai-long': 3, 'binh-thuong': 4, 'khong-hai-long': 5 },
+      leds: { ack: 13 },
+      buzzerPin: 8,
+    };
     const { publicKey } = await import('node:crypto').then((c) => c.generateKeyPairSync('ed25519'));
     const configs = {
       'rating box': { deviceId: boxes[0]!, units: { ratingBox } },
       loudspeaker: {
         deviceId: speaker,
-        units: { speaker: { commune: '90001', hamlet: 'xa1-ap1', schedulePublicKey: publicKey.export({ type: 'spki', format: 'der' }).toString('base64'), relayPin: 7, consoleUrl: 'http://127.0.0.1:9', player: { kind: 'fake' } } },
+        units: {
+          speaker: {
+            commune: '90001',
+            hamlet: 'xa1-ap1',
+            schedulePublicKey: publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
+            relayPin: 7,
+            consoleUrl: 'http://127.0.0.1:9',
+            player: { kind: 'fake' },
+          },
+        },
       },
       'counter Pi with cameras': {
         deviceId: boxes[1]!,
-        units: { ratingBox, cameras: { cameras: [{ id: 'xa1-cam1', name: 'Camera quầy 1', probe: { kind: 'rtsp', host: '127.0.0.1', port: 9 } }, { id: 'xa1-cam2', name: 'Camera quầy 2', probe: { kind: 'rtsp', host: '127.0.0.1', port: 9 } }], intervalS: 60 } },
+        units: {
+          ratingBox,
+          cameras: {
+            cameras: [
+              { id: 'xa1-cam1', name: 'Camera quầy 1', probe: { kind: 'rtsp', host: '127.0.0.1', port: 9 } },
+              { id: 'xa1-cam2', name: 'Camera quầy 2', probe: { kind: 'rtsp', host: '127.0.0.1', port: 9 } },
+            ],
+            intervalS: 60,
+          },
+        },
       },
     } as const;
     const flags = unitNodeFlags();
     const units: Record<string, { built: Run; plain: Run; tsx: Run; readyRatio: number; rssRatio: number }> = {};
     for (const [name, c] of Object.entries(configs)) {
       const file = join(dir, `${c.deviceId}.yaml`);
-      writeFileSync(file, stringify({ ...c, broker: { url, password: secrets[c.deviceId] }, dataDir: join(dir, 'data', c.deviceId), io: { kind: 'fake' } }));
+      writeFileSync(
+        file,
+        stringify({
+          ...c,
+          broker: { url, password: secrets[c.deviceId] },
+          dataDir: join(dir, 'data', c.deviceId),
+          io: { kind: 'fake' },
+        }),
+      );
       // side by side, alternating, so both see the same load on the shared machine
-      const built = await startAndMeasure([process.execPath, ...flags, join(buildDir, 'firmware-bridge/main.js')], file);
+      const built = await startAndMeasure(
+        [process.execPath, ...flags, join(buildDir, 'firmware-bridge/main.js')],
+        file,
+      );
       const plain = await startAndMeasure([process.execPath, join(buildDir, 'firmware-bridge/main.js')], file);
-      const viaTsx = await startAndMeasure([process.execPath, '--import', 'tsx', join(REPO, 'firmware-bridge/main.ts')], file);
-      units[name] = { built, plain, tsx: viaTsx, readyRatio: built.readyMs / viaTsx.readyMs, rssRatio: built.rssMb / viaTsx.rssMb };
+      const viaTsx = await startAndMeasure(
+        [process.execPath, '--import', 'tsx', join(REPO, 'firmware-bridge/main.ts')],
+        file,
+      );
+      units[name] = {
+        built,
+        plain,
+        tsx: viaTsx,
+        readyRatio: built.readyMs / viaTsx.readyMs,
+        rssRatio: built.rssMb / viaTsx.rssMb,
+      };
     }
 
     const presses = opts.quick ? 100 : 300;
@@ -125,18 +184,51 @@ export async function runBridgeBudgetBench(opts: { quick?: boolean } = {}) {
     const dataDir = join(dir, 'busy');
     mkdirSync(dataDir, { recursive: true });
     const out = await new Promise<string>((resolve, reject) => {
-      const child = spawn('taskset', ['-c', '0', process.execPath, join(REPO, 'bench/procs/busy-box.mjs'), buildDir, url, boxes[0]!, secrets[boxes[0]!]!, dataDir, String(presses), String(idleMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(
+        'taskset',
+        [
+          '-c',
+          '0',
+          process.execPath,
+          join(REPO, 'bench/procs/busy-box.mjs'),
+          buildDir,
+          url,
+          boxes[0]!,
+          secrets[boxes[0]!]!,
+          dataDir,
+          String(presses),
+          String(idleMs),
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
       let text = '';
       child.stdout.on('data', (b) => (text += b));
       child.once('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`busy box exited ${code}`))));
     });
-    const io = JSON.parse(out.trim().split('\n').pop()!) as { idle: { ms: number; writeBytes: number; wchar: number }; presses: { n: number; writeBytes: number; wchar: number; leftInOutbox: number } };
+    const io = JSON.parse(out.trim().split('\n').pop()!) as {
+      idle: { ms: number; writeBytes: number; wchar: number };
+      presses: { n: number; writeBytes: number; wchar: number; leftInOutbox: number };
+    };
     const perPress = io.presses.writeBytes / io.presses.n;
     const idlePerDay = (io.idle.writeBytes / io.idle.ms) * 86_400_000;
     const sdPerDayMb = (perPress * PRESSES_PER_DAY + idlePerDay) / 1024 / 1024;
-    const wcharPerDayMb = ((io.presses.wchar / io.presses.n) * PRESSES_PER_DAY + (io.idle.wchar / io.idle.ms) * 86_400_000) / 1024 / 1024;
+    const wcharPerDayMb =
+      ((io.presses.wchar / io.presses.n) * PRESSES_PER_DAY + (io.idle.wchar / io.idle.ms) * 86_400_000) / 1024 / 1024;
     const load = { atStart: loadAtStart, atEnd: loadavg() };
-    return { nodeFlags: flags, units, sd: { ...io, perPressBytes: perPress, idleBytesPerDay: idlePerDay, pressesPerDay: PRESSES_PER_DAY, sdPerDayMb, wcharPerDayMb }, cpus: cpus().length, load };
+    return {
+      nodeFlags: flags,
+      units,
+      sd: {
+        ...io,
+        perPressBytes: perPress,
+        idleBytesPerDay: idlePerDay,
+        pressesPerDay: PRESSES_PER_DAY,
+        sdPerDayMb,
+        wcharPerDayMb,
+      },
+      cpus: cpus().length,
+      load,
+    };
   } finally {
     await acker.endAsync(true);
     await broker.close();
@@ -152,7 +244,9 @@ export function recordBridgeBudget(r: Awaited<ReturnType<typeof runBridgeBudgetB
     `| ${name}: CPU time to ready | ${f(u.built.cpuMs)} ms (plain node ${f(u.plain.cpuMs)} ms; tsx ${f(u.tsx.cpuMs)} ms, ${f(u.built.cpuMs / u.tsx.cpuMs, 2)}×) | ≤ 5,000 ms | ${ok(u.built.cpuMs <= 5000)} |`,
     `| ${name}: RSS after ${SETTLE_MS / 1000} s / peak | ${f(u.built.rssMb, 1)} / ${f(u.built.peakMb, 1)} MB (plain node ${f(u.plain.rssMb, 1)} MB; tsx ${f(u.tsx.rssMb, 1)} MB, ${f(u.rssRatio, 2)}×) | ≤ 80 MB | ${ok(u.built.peakMb <= 80)} |`,
   ]);
-  rows.push(`| SD writes, busy counter (${f(r.sd.pressesPerDay)} presses/day) | ${f(r.sd.sdPerDayMb, 2)} MB/day (${f(r.sd.perPressBytes)} B/press; idle ${f(r.sd.idleBytesPerDay / 1024)} KiB/day; written by the app ${f(r.sd.wcharPerDayMb, 2)} MB/day) | ≤ 20 MB/day | ${ok(r.sd.sdPerDayMb <= 20)} |`);
+  rows.push(
+    `| SD writes, busy counter (${f(r.sd.pressesPerDay)} presses/day) | ${f(r.sd.sdPerDayMb, 2)} MB/day (${f(r.sd.perPressBytes)} B/press; idle ${f(r.sd.idleBytesPerDay / 1024)} KiB/day; written by the app ${f(r.sd.wcharPerDayMb, 2)} MB/day) | ≤ 20 MB/day | ${ok(r.sd.sdPerDayMb <= 20)} |`,
+  );
   const md = [
     '# Bridge on a Pi-class budget (bench/bridge-budget.ts)',
     '',
@@ -172,7 +266,10 @@ export function recordBridgeBudget(r: Awaited<ReturnType<typeof runBridgeBudgetB
   ].join('\n');
   const dir = join(import.meta.dirname, 'results');
   writeFileSync(join(dir, 'bridge-budget.md'), md);
-  writeFileSync(join(dir, 'bridge-budget.json'), `${JSON.stringify({ measuredAt: new Date().toISOString(), ...r }, null, 2)}\n`);
+  writeFileSync(
+    join(dir, 'bridge-budget.json'),
+    `${JSON.stringify({ measuredAt: new Date().toISOString(), ...r }, null, 2)}\n`,
+  );
   console.log(md);
 }
 

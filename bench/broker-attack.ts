@@ -38,7 +38,9 @@ async function projectBroker(dir: string, registryPath: string, name: string, ex
   const port = await freePort();
   const configPath = join(dir, `${name}.yaml`);
   writeFileSync(configPath, stringify({ host: '127.0.0.1', port, registryPath, ...extra }));
-  const proc = new ServiceProcess(name, ['broker/main.ts', '--config', configPath], /broker listening/, { LOG_LEVEL: 'info' });
+  const proc = new ServiceProcess(name, ['broker/main.ts', '--config', configPath], /broker listening/, {
+    LOG_LEVEL: 'info',
+  });
   await proc.start();
   return { port, proc };
 }
@@ -85,7 +87,13 @@ async function memoryPart(dir: string, registryPath: string) {
     };
     const projectRss = await measure(project.proc.pid!, project.port);
     const bareRss = await measure(bare.proc.pid!, bare.port);
-    return { connections: 4, declaredBytes: 268_435_455, sentPerConnectionMB: each / MB, project: projectRss, bareAedes: bareRss };
+    return {
+      connections: 4,
+      declaredBytes: 268_435_455,
+      sentPerConnectionMB: each / MB,
+      project: projectRss,
+      bareAedes: bareRss,
+    };
   } finally {
     await project.proc.stop();
     await bare.proc.stop();
@@ -99,7 +107,15 @@ async function connectBoxes(port: number, boxes: Box[]): Promise<MqttClient[]> {
     boxes.map(
       (b) =>
         new Promise<MqttClient>((resolve, reject) => {
-          const c = mqtt.connect(`mqtt://127.0.0.1:${port}`, { clientId: b.id, username: b.id, password: b.password, protocolVersion: 4, reconnectPeriod: 1000, connectTimeout: 60_000, keepalive: 30 });
+          const c = mqtt.connect(`mqtt://127.0.0.1:${port}`, {
+            clientId: b.id,
+            username: b.id,
+            password: b.password,
+            protocolVersion: 4,
+            reconnectPeriod: 1000,
+            connectTimeout: 60_000,
+            keepalive: 30,
+          });
           c.once('connect', () => resolve(c));
           c.once('error', reject);
         }),
@@ -119,7 +135,12 @@ async function publishFor(clients: MqttClient[], ms: number): Promise<{ ms: numb
       while (Date.now() < end) {
         const t0 = performance.now();
         const payload = encode('rating', { ...validRating, seq: ++seq, id: crypto.randomUUID() });
-        await Promise.race([c.publishAsync(topicFor(c.options.clientId!, 'rating'), payload, { qos: 1 }).then(() => latencies.push({ ms: performance.now() - t0, at: t0 - start })), sleep(10_000)]);
+        await Promise.race([
+          c
+            .publishAsync(topicFor(c.options.clientId!, 'rating'), payload, { qos: 1 })
+            .then(() => latencies.push({ ms: performance.now() - t0, at: t0 - start })),
+          sleep(10_000),
+        ]);
         await sleep(Math.max(0, 1000 - (performance.now() - t0)));
       }
     }),
@@ -129,8 +150,24 @@ async function publishFor(clients: MqttClient[], ms: number): Promise<{ ms: numb
 
 /** wrong-password CONNECTs on real device ids, from its own process (so the devices' event loop is not the attacker's) */
 const WORKERS = 200;
-async function wrongPasswordFlood(port: number, ids: string[], ms: number): Promise<{ attempts: number; answered: number }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'bench/procs/wrong-password-flood.ts', String(port), String(ms), String(WORKERS), ids.join(',')], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function wrongPasswordFlood(
+  port: number,
+  ids: string[],
+  ms: number,
+): Promise<{ attempts: number; answered: number }> {
+  const proc = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'bench/procs/wrong-password-flood.ts',
+      String(port),
+      String(ms),
+      String(WORKERS),
+      ids.join(','),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   let out = '';
   proc.stdout.on('data', (b) => (out += String(b)));
   await new Promise((r) => proc.once('exit', r));
@@ -138,8 +175,17 @@ async function wrongPasswordFlood(port: number, ids: string[], ms: number): Prom
 }
 
 /** the broker's cumulative refusal counts, as the collector reads them ($SYS/tt/broker/refusals) */
-async function refusalCounts(port: number, password: string): Promise<{ client: MqttClient; now: Record<string, number> }> {
-  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: 'collector', username: 'collector', password, protocolVersion: 4, reconnectPeriod: 0 });
+async function refusalCounts(
+  port: number,
+  password: string,
+): Promise<{ client: MqttClient; now: Record<string, number> }> {
+  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+    clientId: 'collector',
+    username: 'collector',
+    password,
+    protocolVersion: 4,
+    reconnectPeriod: 0,
+  });
   const out = { client, now: {} as Record<string, number> };
   client.on('message', (_t, payload) => (out.now = JSON.parse(payload.toString()).refusals));
   await client.subscribeAsync('$SYS/tt/broker/refusals', { qos: 0 });
@@ -150,13 +196,19 @@ async function loginPart(dir: string, registryPath: string, boxes: Box[], collec
   const legit = boxes.slice(0, 100);
   const targets = boxes.slice(100).map((b) => b.id);
   const run = async (name: string, throttle?: Record<string, unknown>) => {
-    const broker = await projectBroker(dir, registryPath, name, { statsIntervalMs: 500, ...(throttle ? { loginThrottle: throttle } : {}) });
+    const broker = await projectBroker(dir, registryPath, name, {
+      statsIntervalMs: 500,
+      ...(throttle ? { loginThrottle: throttle } : {}),
+    });
     try {
       const clients = await connectBoxes(broker.port, legit);
       const counts = await refusalCounts(broker.port, collectorPassword);
       const idle = await publishFor(clients, PHASE_MS);
       const before = { ...counts.now };
-      const [attack, busy] = await Promise.all([wrongPasswordFlood(broker.port, targets, PHASE_MS), publishFor(clients, PHASE_MS)]);
+      const [attack, busy] = await Promise.all([
+        wrongPasswordFlood(broker.port, targets, PHASE_MS),
+        publishFor(clients, PHASE_MS),
+      ]);
       await sleep(1000);
       const scryptRuns = (counts.now['auth-bad-password'] ?? 0) - (before['auth-bad-password'] ?? 0);
       const throttled = (counts.now['auth-throttled'] ?? 0) - (before['auth-throttled'] ?? 0);
@@ -176,7 +228,10 @@ async function loginPart(dir: string, registryPath: string, boxes: Box[], collec
     }
   };
   const throttled = await run('broker-throttled');
-  const open = await run('broker-unthrottled', { perAddress: { burst: 1_000_000, perMinute: 1_000_000 }, perClientId: { burst: 1_000_000, perMinute: 1_000_000 } });
+  const open = await run('broker-unthrottled', {
+    perAddress: { burst: 1_000_000, perMinute: 1_000_000 },
+    perClientId: { burst: 1_000_000, perMinute: 1_000_000 },
+  });
   return { legitimateDevices: legit.length, phaseMs: PHASE_MS, throttled, unthrottledReference: open };
 }
 
@@ -186,7 +241,9 @@ export async function runBrokerAttackBench() {
     const { yaml, file, secrets } = await demoRegistry({ communes: 10, countersPerCommune: 12, hamletsPerCommune: 1 }); // real scrypt cost
     const registryPath = join(dir, 'registry.yaml');
     writeFileSync(registryPath, yaml);
-    const boxes = file.provinces[0].communes.flatMap((c) => c.devices.filter((d) => d.kind === 'rating-box').map((d) => ({ id: d.id, password: secrets[d.id] })));
+    const boxes = file.provinces[0].communes.flatMap((c) =>
+      c.devices.filter((d) => d.kind === 'rating-box').map((d) => ({ id: d.id, password: secrets[d.id] })),
+    );
     const memory = await memoryPart(dir, registryPath);
     const logins = await loginPart(dir, registryPath, boxes, secrets.collector);
     const result = { at: new Date().toISOString(), quick, sharedMachine: true, memory, logins };
@@ -197,22 +254,51 @@ export async function runBrokerAttackBench() {
   }
 }
 
-function record(r: { at: string; quick: boolean; memory: Awaited<ReturnType<typeof memoryPart>>; logins: Awaited<ReturnType<typeof loginPart>> }) {
+function record(r: {
+  at: string;
+  quick: boolean;
+  memory: Awaited<ReturnType<typeof memoryPart>>;
+  logins: Awaited<ReturnType<typeof loginPart>>;
+}) {
   const f = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
   const m = r.memory;
   const t = r.logins.throttled;
   const o = r.logins.unthrottledReference;
   const rows = [
-    [`broker RSS growth after 4 CONNECTs declaring 268 MB (${m.sentPerConnectionMB} MB sent each)`, `${f(m.project.growthMB)} MB (bare aedes: ${f(m.bareAedes.growthMB)} MB)`, '< 10 MB', m.project.growthMB < 10 ? 'met' : '**missed**'],
-    [`wrong-password CONNECTs answered per second (${WORKERS} at once), ${r.logins.legitimateDevices} devices publishing`, `${f(t.wrongPerSecond, 0)}/s throttled, ${t.wrongPasswordsVerified} of them verified by scrypt (throttle opened wide: ${f(o.wrongPerSecond, 0)}/s, ${o.wrongPasswordsVerified} verified)`, '(recorded)', ''],
-    ['legitimate publish→PUBACK p99: idle vs under attack (throttled)', `${f(t.idleP99Ms)} ms vs ${f(t.attackP99Ms)} ms = ${f(t.attackP99Ms / t.idleP99Ms, 2)}× (after the first 2 s: ${f(t.attackSteadyP99Ms)} ms = ${f(t.attackSteadyP99Ms / t.idleP99Ms, 2)}×)`, '(recorded)', ''],
-    ['same, throttle opened wide (reference)', `${f(o.idleP99Ms)} ms vs ${f(o.attackP99Ms)} ms = ${f(o.attackP99Ms / o.idleP99Ms, 2)}× (after the first 2 s: ${f(o.attackSteadyP99Ms)} ms = ${f(o.attackSteadyP99Ms / o.idleP99Ms, 2)}×)`, '', ''],
+    [
+      `broker RSS growth after 4 CONNECTs declaring 268 MB (${m.sentPerConnectionMB} MB sent each)`,
+      `${f(m.project.growthMB)} MB (bare aedes: ${f(m.bareAedes.growthMB)} MB)`,
+      '< 10 MB',
+      m.project.growthMB < 10 ? 'met' : '**missed**',
+    ],
+    [
+      `wrong-password CONNECTs answered per second (${WORKERS} at once), ${r.logins.legitimateDevices} devices publishing`,
+      `${f(t.wrongPerSecond, 0)}/s throttled, ${t.wrongPasswordsVerified} of them verified by scrypt (throttle opened wide: ${f(o.wrongPerSecond, 0)}/s, ${o.wrongPasswordsVerified} verified)`,
+      '(recorded)',
+      '',
+    ],
+    [
+      'legitimate publish→PUBACK p99: idle vs under attack (throttled)',
+      `${f(t.idleP99Ms)} ms vs ${f(t.attackP99Ms)} ms = ${f(t.attackP99Ms / t.idleP99Ms, 2)}× (after the first 2 s: ${f(t.attackSteadyP99Ms)} ms = ${f(t.attackSteadyP99Ms / t.idleP99Ms, 2)}×)`,
+      '(recorded)',
+      '',
+    ],
+    [
+      'same, throttle opened wide (reference)',
+      `${f(o.idleP99Ms)} ms vs ${f(o.attackP99Ms)} ms = ${f(o.attackP99Ms / o.idleP99Ms, 2)}× (after the first 2 s: ${f(o.attackSteadyP99Ms)} ms = ${f(o.attackSteadyP99Ms / o.idleP99Ms, 2)}×)`,
+      '',
+      '',
+    ],
   ];
-  const table = ['| measure | this run | target | |', '| --- | --- | --- | --- |', ...rows.map((x) => `| ${x.join(' | ')} |`)].join('\n');
+  const table = [
+    '| measure | this run | target | |',
+    '| --- | --- | --- | --- |',
+    ...rows.map((x) => `| ${x.join(' | ')} |`),
+  ].join('\n');
   console.log(`\n${table}\n`);
   const dir = join(import.meta.dirname, 'results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'broker-attack.json'), JSON.stringify(r, null, 2) + '\n');
+  writeFileSync(join(dir, 'broker-attack.json'), `${JSON.stringify(r, null, 2)}\n`);
   writeFileSync(
     join(dir, 'broker-attack.md'),
     `# Broker under attack, ${r.at}\n\nMeasured on the shared 2-core development machine while other developers ran their work (numbers are under that load); ${r.logins.phaseMs / 1000} s phases${r.quick ? ' (quick run)' : ''}, every ratio side by side in this run. Real scrypt cost (N=16384).\n\n${table}\n`,

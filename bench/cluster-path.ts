@@ -23,7 +23,16 @@ import { endAll, loadAverage, sleep, startNode } from './lib/cluster-kit.ts';
 const CHEAP = { N: 1024, r: 8, p: 1 };
 const COLLECTORS = ['collector-a', 'collector-b'];
 
-type Run = { nodes: number; collectors: number; ratings: number; seconds: number; perSecond: number; stored: number; distinct: number; doubles: number };
+type Run = {
+  nodes: number;
+  collectors: number;
+  ratings: number;
+  seconds: number;
+  perSecond: number;
+  stored: number;
+  distinct: number;
+  doubles: number;
+};
 
 async function influxCount(url: string, db: string): Promise<{ points: number; distinct: number }> {
   const q = `SELECT count("value") AS "points", count(distinct("id")) AS "distinct" FROM "rating"`;
@@ -39,7 +48,12 @@ export async function runClusterPathBench(opts: { influxUrl: string }) {
   const boxesN = Number(process.env.BENCH_PATH_BOXES ?? 60);
   const each = Number(process.env.BENCH_PATH_EACH ?? 100);
   const dir = mkdtempSync(join(tmpdir(), 'tt-path-'));
-  const demo = await demoRegistry({ communes: Math.ceil(boxesN / 6) + 1, countersPerCommune: 6, hamletsPerCommune: 1, cost: CHEAP });
+  const demo = await demoRegistry({
+    communes: Math.ceil(boxesN / 6) + 1,
+    countersPerCommune: 6,
+    hamletsPerCommune: 1,
+    cost: CHEAP,
+  });
   const secrets: Record<string, string> = { ...demo.secrets };
   for (const id of COLLECTORS) {
     secrets[id] = randomBytes(12).toString('base64url');
@@ -47,19 +61,37 @@ export async function runClusterPathBench(opts: { influxUrl: string }) {
   }
   const registryPath = join(dir, 'registry.yaml');
   writeFileSync(registryPath, stringify(demo.file));
-  const boxes = demo.file.provinces.flatMap((p) => p.communes.flatMap((c) => c.devices)).filter((d) => d.kind === 'rating-box').slice(0, boxesN).map((d) => d.id);
+  const boxes = demo.file.provinces
+    .flatMap((p) => p.communes.flatMap((c) => c.devices))
+    .filter((d) => d.kind === 'rating-box')
+    .slice(0, boxesN)
+    .map((d) => d.id);
   const secretFile = join(dir, 'auth.secret');
   writeFileSync(secretFile, randomBytes(32).toString('hex'));
   const loadAtStart = loadAverage();
   const runs: Run[] = [];
-  for (const [nodes, collectors] of [[1, 1], [2, 2]] as const) runs.push(await onePath(dir, registryPath, secretFile, secrets, boxes, each, nodes, collectors, opts.influxUrl));
+  for (const [nodes, collectors] of [
+    [1, 1],
+    [2, 2],
+  ] as const)
+    runs.push(await onePath(dir, registryPath, secretFile, secrets, boxes, each, nodes, collectors, opts.influxUrl));
   rmSync(dir, { recursive: true, force: true });
   const result = { boxes: boxes.length, each, loadAtStart, loadAtEnd: loadAverage(), runs };
   record(result);
   return result;
 }
 
-async function onePath(dir: string, registryPath: string, secretFile: string, secrets: Record<string, string>, boxes: string[], each: number, nodeCount: number, collectorCount: number, influxUrl: string): Promise<Run> {
+async function onePath(
+  dir: string,
+  registryPath: string,
+  secretFile: string,
+  secrets: Record<string, string>,
+  boxes: string[],
+  each: number,
+  nodeCount: number,
+  collectorCount: number,
+  influxUrl: string,
+): Promise<Run> {
   const tag = `${nodeCount}n${collectorCount}c`;
   const redis = new LocalRedis(join(dir, `redis-${tag}`));
   const started: ServiceProcess[] = [];
@@ -69,21 +101,30 @@ async function onePath(dir: string, registryPath: string, secretFile: string, se
   try {
     await redis.start();
     const nodes = [];
-    for (let i = 0; i < nodeCount; i++) nodes.push(await startNode(started, dir, `${tag}-${i}`, registryPath, { redisUrl: redis.url, secretFile }));
-    const lb = new LocalHaproxy({ dir: join(dir, `haproxy-${tag}`), nodes: nodes.map((n, i) => ({ name: `n${i}`, port: n.port })), balance: 'roundrobin', checkIntervalMs: 500 });
+    for (let i = 0; i < nodeCount; i++)
+      nodes.push(await startNode(started, dir, `${tag}-${i}`, registryPath, { redisUrl: redis.url, secretFile }));
+    const lb = new LocalHaproxy({
+      dir: join(dir, `haproxy-${tag}`),
+      nodes: nodes.map((n, i) => ({ name: `n${i}`, port: n.port })),
+      balance: 'roundrobin',
+      checkIntervalMs: 500,
+    });
     haproxy.push(lb);
     await lb.start();
     const members = collectorCount === 1 ? ['collector'] : COLLECTORS;
     for (const id of members) {
       const cfg = join(dir, `${tag}-${id}.yaml`);
-      writeFileSync(cfg, stringify({
-        broker: { url: lb.url, username: id, password: secrets[id] },
-        influx: { url: influxUrl, database, rawRetention: '30d' },
-        registryPath,
-        spoolDir: join(dir, `spool-${tag}-${id}`),
-        clientId: id,
-        ...(collectorCount > 1 ? { partition: { redisUrl: redis.url, leaseMs: 3000 } } : {}),
-      }));
+      writeFileSync(
+        cfg,
+        stringify({
+          broker: { url: lb.url, username: id, password: secrets[id] },
+          influx: { url: influxUrl, database, rawRetention: '30d' },
+          registryPath,
+          spoolDir: join(dir, `spool-${tag}-${id}`),
+          clientId: id,
+          ...(collectorCount > 1 ? { partition: { redisUrl: redis.url, leaseMs: 3000 } } : {}),
+        }),
+      );
       const proc = new ServiceProcess(`${tag}-${id}`, ['collector/main.ts', '--config', cfg], /collector started/);
       started.push(proc);
       await proc.start();
@@ -91,20 +132,43 @@ async function onePath(dir: string, registryPath: string, secretFile: string, se
     if (collectorCount > 1) {
       // both members see each other before the load starts: the split is settled
       const deadline = Date.now() + 30_000;
-      while (started.filter((p) => p.output.some((l) => l.includes('partition share ready'))).length < collectorCount && Date.now() < deadline) await sleep(200);
+      while (
+        started.filter((p) => p.output.some((l) => l.includes('partition share ready'))).length < collectorCount &&
+        Date.now() < deadline
+      )
+        await sleep(200);
       await sleep(4000);
     }
     for (const id of boxes) {
-      clients.push(await mqtt.connectAsync(lb.url, { clientId: id, username: id, password: secrets[id], protocolVersion: 4, keepalive: 30, reconnectPeriod: 500 }));
+      clients.push(
+        await mqtt.connectAsync(lb.url, {
+          clientId: id,
+          username: id,
+          password: secrets[id],
+          protocolVersion: 4,
+          keepalive: 30,
+          reconnectPeriod: 500,
+        }),
+      );
     }
     const total = boxes.length * each;
     const t0 = performance.now();
-    await Promise.all(clients.map(async (c, i) => {
-      for (let k = 0; k < each; k++) {
-        const body = encode('rating', { v: 1, id: randomUUID(), level: 'hai-long', at: new Date(Date.now() - 60_000 + k).toISOString(), time: 'synced', boot: 'bench', seq: k });
-        await c.publishAsync(topicFor(boxes[i]!, 'rating'), body, { qos: 1 });
-      }
-    }));
+    await Promise.all(
+      clients.map(async (c, i) => {
+        for (let k = 0; k < each; k++) {
+          const body = encode('rating', {
+            v: 1,
+            id: randomUUID(),
+            level: 'hai-long',
+            at: new Date(Date.now() - 60_000 + k).toISOString(),
+            time: 'synced',
+            boot: 'bench',
+            seq: k,
+          });
+          await c.publishAsync(topicFor(boxes[i]!, 'rating'), body, { qos: 1 });
+        }
+      }),
+    );
     let counts = { points: 0, distinct: 0 };
     while (performance.now() - t0 < 300_000) {
       counts = await influxCount(influxUrl, database).catch(() => counts);
@@ -114,7 +178,16 @@ async function onePath(dir: string, registryPath: string, secretFile: string, se
     const seconds = (performance.now() - t0) / 1000;
     await sleep(2000); // a late double would show now
     counts = await influxCount(influxUrl, database);
-    return { nodes: nodeCount, collectors: collectorCount, ratings: total, seconds, perSecond: counts.distinct / seconds, stored: counts.points, distinct: counts.distinct, doubles: counts.points - counts.distinct };
+    return {
+      nodes: nodeCount,
+      collectors: collectorCount,
+      ratings: total,
+      seconds,
+      perSecond: counts.distinct / seconds,
+      stored: counts.points,
+      distinct: counts.distinct,
+      doubles: counts.points - counts.distinct,
+    };
   } finally {
     await endAll(clients);
     await Promise.all(started.map((p) => p.stop()));
@@ -135,7 +208,10 @@ function record(r: { boxes: number; each: number; loadAtStart: number[]; loadAtE
     '',
     '| path | ratings | until all stored | stored/s | points | distinct ids | doubles | lost |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...r.runs.map((x) => `| ${x.nodes} node${x.nodes > 1 ? 's' : ''}, ${x.collectors} collector${x.collectors > 1 ? 's' : ''} | ${x.ratings} | ${f(x.seconds)} s | ${f(x.perSecond, 0)} | ${x.stored} | ${x.distinct} | ${x.doubles} | ${x.ratings - x.distinct} |`),
+    ...r.runs.map(
+      (x) =>
+        `| ${x.nodes} node${x.nodes > 1 ? 's' : ''}, ${x.collectors} collector${x.collectors > 1 ? 's' : ''} | ${x.ratings} | ${f(x.seconds)} s | ${f(x.perSecond, 0)} | ${x.stored} | ${x.distinct} | ${x.doubles} | ${x.ratings - x.distinct} |`,
+    ),
     '',
     `2 nodes + 2 collectors vs 1 + 1: ${f(two.perSecond / one.perSecond, 2)}× (stored exactly once: ${r.runs.every((x) => x.doubles === 0 && x.distinct === x.ratings) ? 'yes' : '**no**'}).`,
     '',
@@ -143,6 +219,6 @@ function record(r: { boxes: number; each: number; loadAtStart: number[]; loadAtE
   console.log(md);
   const dir = join(import.meta.dirname, 'results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'cluster-path.json'), JSON.stringify({ at: new Date().toISOString(), ...r }, null, 2) + '\n');
+  writeFileSync(join(dir, 'cluster-path.json'), `${JSON.stringify({ at: new Date().toISOString(), ...r }, null, 2)}\n`);
   writeFileSync(join(dir, 'cluster-path.md'), md);
 }

@@ -21,7 +21,17 @@ import type { ServiceProcess } from '../infra/child.ts';
 import { LocalRedis } from '../infra/redis-server.ts';
 import { benchFleet, connectAll, cpuS, endAll, loadAverage, rssKb, sleep, startNode } from './lib/cluster-kit.ts';
 
-type Sample = { s: number; rssKb: number; cpuPercent: number; redisBytes: number; redisKeys: number; collectorQueue: number; load1: number; received: number; connected: number };
+type Sample = {
+  s: number;
+  rssKb: number;
+  cpuPercent: number;
+  redisBytes: number;
+  redisKeys: number;
+  collectorQueue: number;
+  load1: number;
+  received: number;
+  connected: number;
+};
 
 export async function runClusterSoakBench() {
   const n = Number(process.env.BENCH_SOAK_N ?? 1000);
@@ -42,14 +52,24 @@ export async function runClusterSoakBench() {
     const node = await startNode(started, dir, 'soak', fleet.registryPath, { redisUrl: redis.url, secretFile });
     const loadAtStart = loadAverage();
 
-    collector = await mqtt.connectAsync(`mqtt://127.0.0.1:${node.port}`, { clientId: fleet.collector.id, username: fleet.collector.id, password: fleet.collector.password, protocolVersion: 4, clean: false });
+    collector = await mqtt.connectAsync(`mqtt://127.0.0.1:${node.port}`, {
+      clientId: fleet.collector.id,
+      username: fleet.collector.id,
+      password: fleet.collector.password,
+      protocolVersion: 4,
+      clean: false,
+    });
     let received = 0;
     collector.on('message', () => received++);
     await collector.subscribeAsync(['tt/v1/+/rating', 'tt/v1/+/state'], { qos: 1 });
 
     await connectAll(node.port, devices, 50, 30, clients, false);
     const downlink = (kind?: string) => (kind === 'speaker' ? 'schedule' : 'ack');
-    await Promise.all(clients.map((c, i) => c.subscribeAsync(topicFor(devices[i]!.id, downlink(devices[i]!.kind)), { qos: 1 }).catch(() => undefined)));
+    await Promise.all(
+      clients.map((c, i) =>
+        c.subscribeAsync(topicFor(devices[i]!.id, downlink(devices[i]!.kind)), { qos: 1 }).catch(() => undefined),
+      ),
+    );
 
     let second = 0;
     let sent = 0;
@@ -59,11 +79,35 @@ export async function runClusterSoakBench() {
         const d = devices[i]!;
         if (!c.connected) continue;
         if ((i + second) % 10 === 0) {
-          c.publish(topicFor(d.id, 'state'), encode('state', { v: 1, at: new Date().toISOString(), clockSynced: true, boot: 'soak', uptimeS: second, version: 'bench', outboxDepth: 0 }), { qos: 1, retain: true });
+          c.publish(
+            topicFor(d.id, 'state'),
+            encode('state', {
+              v: 1,
+              at: new Date().toISOString(),
+              clockSynced: true,
+              boot: 'soak',
+              uptimeS: second,
+              version: 'bench',
+              outboxDepth: 0,
+            }),
+            { qos: 1, retain: true },
+          );
           sent++;
         }
         if (d.kind === 'rating-box' && (i + second) % 5 === 0) {
-          c.publish(topicFor(d.id, 'rating'), encode('rating', { v: 1, id: randomUUID(), level: 'hai-long', at: new Date().toISOString(), time: 'synced', boot: 'soak', seq: second }), { qos: 1 });
+          c.publish(
+            topicFor(d.id, 'rating'),
+            encode('rating', {
+              v: 1,
+              id: randomUUID(),
+              level: 'hai-long',
+              at: new Date().toISOString(),
+              time: 'synced',
+              boot: 'soak',
+              seq: second,
+            }),
+            { qos: 1 },
+          );
           sent++;
         }
       }
@@ -120,7 +164,14 @@ export async function runClusterSoakBench() {
   }
 }
 
-function record(r: { n: number; seconds: number; sent: number; received: number; loadAtStart: number[]; samples: Sample[] }) {
+function record(r: {
+  n: number;
+  seconds: number;
+  sent: number;
+  received: number;
+  loadAtStart: number[];
+  samples: Sample[];
+}) {
   const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
   const s = r.samples;
   const first = s[1] ?? s[0]!; // the first sample is taken before the fleet's traffic settles
@@ -146,12 +197,15 @@ function record(r: { n: number; seconds: number; sent: number; received: number;
     '',
     '| s | RSS MB | CPU % | Redis MB | keys | collector backlog | received | load |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...s.map((x) => `| ${x.s} | ${f(x.rssKb / 1024)} | ${f(x.cpuPercent)} | ${f(x.redisBytes / 1048576, 2)} | ${x.redisKeys} | ${x.collectorQueue ?? ''} | ${x.received} | ${f(x.load1, 2)} |`),
+    ...s.map(
+      (x) =>
+        `| ${x.s} | ${f(x.rssKb / 1024)} | ${f(x.cpuPercent)} | ${f(x.redisBytes / 1048576, 2)} | ${x.redisKeys} | ${x.collectorQueue ?? ''} | ${x.received} | ${f(x.load1, 2)} |`,
+    ),
     '',
   ].join('\n');
   console.log(md);
   const dir = join(import.meta.dirname, 'results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'cluster-soak.json'), JSON.stringify({ at: new Date().toISOString(), ...r }, null, 2) + '\n');
+  writeFileSync(join(dir, 'cluster-soak.json'), `${JSON.stringify({ at: new Date().toISOString(), ...r }, null, 2)}\n`);
   writeFileSync(join(dir, 'cluster-soak.md'), md);
 }

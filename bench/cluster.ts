@@ -27,7 +27,18 @@ import { topicFor } from '../devices/topics.ts';
 import type { ServiceProcess } from '../infra/child.ts';
 import { freePort } from '../infra/ports.ts';
 import { LocalRedis } from '../infra/redis-server.ts';
-import { benchFleet, connectAll, cpuS, endAll, loadAverage, rssKb, sleep, startMosquitto, startNode as startKitNode, type Device } from './lib/cluster-kit.ts';
+import {
+  benchFleet,
+  connectAll,
+  cpuS,
+  endAll,
+  loadAverage,
+  rssKb,
+  sleep,
+  startMosquitto,
+  startNode as startKitNode,
+  type Device,
+} from './lib/cluster-kit.ts';
 
 /** RSS and CPU of one broker under N idle connections (keepalive `keepalive` s: the heartbeat load) */
 async function connectionCost(pid: number, port: number, devices: Device[], keepalive: number, windowS: number) {
@@ -62,13 +73,21 @@ async function connectionCost(pid: number, port: number, devices: Device[], keep
 /** every node started, stopped in the end whatever failed */
 const started: ServiceProcess[] = [];
 
-const startNode = (dir: string, name: string, registryPath: string, redisUrl: string, secretFile: string, nodeArgs: string[] = []) =>
-  startKitNode(started, dir, name, registryPath, { redisUrl, secretFile, nodeArgs });
+const startNode = (
+  dir: string,
+  name: string,
+  registryPath: string,
+  redisUrl: string,
+  secretFile: string,
+  nodeArgs: string[] = [],
+) => startKitNode(started, dir, name, registryPath, { redisUrl, secretFile, nodeArgs });
 
 /** the reference: aedes with nothing of the project's (bench/procs/bare-aedes.ts) */
 async function startBareAedes() {
   const port = await freePort();
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'bench/procs/bare-aedes.ts', String(port)], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'bench/procs/bare-aedes.ts', String(port)], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   await new Promise<void>((resolve, reject) => {
     proc.stdout!.on('data', (d) => String(d).includes('ready') && resolve());
     proc.once('exit', (code) => reject(new Error(`bare aedes exited with ${code}`)));
@@ -78,19 +97,44 @@ async function startBareAedes() {
 
 /** QoS 1 fan-in: `publishers` devices publish `each` ratings, spread over the given nodes; one subscriber on the first */
 async function fanIn(ports: number[], devices: Device[], collector: Device, each: number): Promise<number> {
-  const sub = await mqtt.connectAsync(`mqtt://127.0.0.1:${ports[0]}`, { clientId: collector.id, username: collector.id, password: collector.password, protocolVersion: 4, clean: true });
+  const sub = await mqtt.connectAsync(`mqtt://127.0.0.1:${ports[0]}`, {
+    clientId: collector.id,
+    username: collector.id,
+    password: collector.password,
+    protocolVersion: 4,
+    clean: true,
+  });
   let got = 0;
   sub.on('message', () => got++);
   await sub.subscribeAsync('tt/v1/+/rating', { qos: 1 });
-  const pubs = await Promise.all(devices.map((d, i) => mqtt.connectAsync(`mqtt://127.0.0.1:${ports[i % ports.length]}`, { clientId: d.id, username: d.id, password: d.password, protocolVersion: 4 })));
+  const pubs = await Promise.all(
+    devices.map((d, i) =>
+      mqtt.connectAsync(`mqtt://127.0.0.1:${ports[i % ports.length]}`, {
+        clientId: d.id,
+        username: d.id,
+        password: d.password,
+        protocolVersion: 4,
+      }),
+    ),
+  );
   const total = devices.length * each;
   const t0 = performance.now();
-  await Promise.all(pubs.map(async (c, i) => {
-    for (let k = 0; k < each; k++) {
-      const body = encode('rating', { v: 1, id: randomUUID(), level: 'hai-long', at: new Date().toISOString(), time: 'synced', boot: 'bench', seq: k });
-      await c.publishAsync(topicFor(devices[i].id, 'rating'), body, { qos: 1 });
-    }
-  }));
+  await Promise.all(
+    pubs.map(async (c, i) => {
+      for (let k = 0; k < each; k++) {
+        const body = encode('rating', {
+          v: 1,
+          id: randomUUID(),
+          level: 'hai-long',
+          at: new Date().toISOString(),
+          time: 'synced',
+          boot: 'bench',
+          seq: k,
+        });
+        await c.publishAsync(topicFor(devices[i].id, 'rating'), body, { qos: 1 });
+      }
+    }),
+  );
   while (got < total && performance.now() - t0 < 120_000) await sleep(20);
   const seconds = (performance.now() - t0) / 1000;
   await endAll([sub, ...pubs]);
@@ -111,11 +155,16 @@ export async function runClusterBench(opts: { quick: boolean; dir: string }) {
   const redis = new LocalRedis(join(dir, 'redis'));
   await redis.start();
   const rcli = new Redis(redis.url);
-  const result: Record<string, unknown> = { n, underLoad: `on the shared development machine (other work may run), load average ${loadAverage().join(' / ')} at start` };
+  const result: Record<string, unknown> = {
+    n,
+    underLoad: `on the shared development machine (other work may run), load average ${loadAverage().join(' / ')} at start`,
+  };
   try {
     // 1. connections: project node vs mosquitto, side by side
     if (process.env.BENCH_CLUSTER_YOUNG === '1') {
-      const small = await startNode(dir, 'small-young', registryPath, redis.url, secretFile, ['--max-semi-space-size=2']);
+      const small = await startNode(dir, 'small-young', registryPath, redis.url, secretFile, [
+        '--max-semi-space-size=2',
+      ]);
       result.projectSmallYoung = await connectionCost(small.pid, small.port, devices, 10, 10);
       await small.proc.stop();
     }
@@ -139,33 +188,63 @@ export async function runClusterBench(opts: { quick: boolean; dir: string }) {
     const b = await startNode(dir, 'b', registryPath, redis.url, secretFile);
     const storm: MqttClient[] = [];
     const s = await connectAll(b.port, devices, devices.length, 60, storm);
-    result.storm = { seconds: s.seconds, retries: s.retries, connections: devices.length, connected: storm.filter((c) => c.connected).length, loadAverage: loadAverage() };
+    result.storm = {
+      seconds: s.seconds,
+      retries: s.retries,
+      connections: devices.length,
+      connected: storm.filter((c) => c.connected).length,
+      loadAverage: loadAverage(),
+    };
     await endAll(storm);
     const cost = { N: 16384, r: 8, p: 1 };
     const hash = await hashPassword('bench-password', cost);
     const t0 = performance.now();
     for (let i = 0; i < 10; i++) await verifyPassword('bench-password', hash);
     const scryptMs = (performance.now() - t0) / 10;
-    (result.storm as Record<string, unknown>).withoutSharedCacheProjectedSeconds = (devices.length * scryptMs) / 1000 / 2; // 2 cores, admission 2
+    (result.storm as Record<string, unknown>).withoutSharedCacheProjectedSeconds =
+      (devices.length * scryptMs) / 1000 / 2; // 2 cores, admission 2
     (result.storm as Record<string, unknown>).scryptMsPerVerification = scryptMs;
 
     // 3. QoS 1 fan-in through 1 and 2 nodes
     const c = await startNode(dir, 'c', registryPath, redis.url, secretFile);
     const pubs = boxes.slice(0, 50);
     const each = opts.quick ? 100 : 400;
-    result.fanIn = { publishers: pubs.length, each, oneNodePerSecond: await fanIn([b.port], pubs, collector, each), twoNodesPerSecond: await fanIn([b.port, c.port], pubs, collector, each) };
+    result.fanIn = {
+      publishers: pubs.length,
+      each,
+      oneNodePerSecond: await fanIn([b.port], pubs, collector, each),
+      twoNodesPerSecond: await fanIn([b.port, c.port], pubs, collector, each),
+    };
 
     // 4. soak: RSS and Redis memory while devices publish
     const soakClients: MqttClient[] = [];
     await connectAll(b.port, devices.slice(0, Math.min(1000, n)), 100, 30, soakClients);
     const samples: { s: number; rssKb: number; redisBytes: number }[] = [];
     const tick = setInterval(() => {
-      for (const [i, cl] of soakClients.entries()) if (i % 10 === 0) cl.publish(topicFor(devices[i].id, 'state'), encode('state', { v: 1, at: new Date().toISOString(), clockSynced: true, boot: 'soak', uptimeS: samples.length, version: 'bench', outboxDepth: 0 }), { qos: 1, retain: true });
+      for (const [i, cl] of soakClients.entries())
+        if (i % 10 === 0)
+          cl.publish(
+            topicFor(devices[i].id, 'state'),
+            encode('state', {
+              v: 1,
+              at: new Date().toISOString(),
+              clockSynced: true,
+              boot: 'soak',
+              uptimeS: samples.length,
+              version: 'bench',
+              outboxDepth: 0,
+            }),
+            { qos: 1, retain: true },
+          );
     }, 1000);
     const start = performance.now();
     while ((performance.now() - start) / 1000 < soakS) {
       const info = await rcli.info('memory');
-      samples.push({ s: Math.round((performance.now() - start) / 1000), rssKb: rssKb(b.pid), redisBytes: Number(/used_memory:(\d+)/.exec(info)![1]) });
+      samples.push({
+        s: Math.round((performance.now() - start) / 1000),
+        rssKb: rssKb(b.pid),
+        redisBytes: Number(/used_memory:(\d+)/.exec(info)![1]),
+      });
       await sleep(Math.max(1000, (soakS * 1000) / 20));
     }
     clearInterval(tick);
@@ -181,7 +260,8 @@ export async function runClusterBench(opts: { quick: boolean; dir: string }) {
   return result;
 }
 
-function record(r: Record<string, any>): void { // eslint-disable-line @typescript-eslint/no-explicit-any
+function record(r: Record<string, any>): void {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
   const p = r.project;
   const m = r.mosquitto;
@@ -198,7 +278,11 @@ function record(r: Record<string, any>): void { // eslint-disable-line @typescri
     `| ${r.n} authenticated connections: time to connect all (200 CONNECTs in flight) | ${f(p.connectSeconds)} s (${p.connected} connected) | ${f(b.connectSeconds)} s | ${f(m.connectSeconds)} s | |`,
     `| broker RSS per connection (warm node: ${r.n / 10} → ${r.n}) | ${f(p.rssPerConnectionKb)} KB | ${f(b.rssPerConnectionKb)} KB | ${f(m.rssPerConnectionKb)} KB | ≤ 10 KB: **${p.rssPerConnectionKb <= 10 ? 'met' : 'missed'}** |`,
     `| broker RSS growth from idle ÷ ${r.n} (one-time costs included) | ${f(p.rssFromIdlePerConnectionKb)} KB | ${f(b.rssFromIdlePerConnectionKb)} KB | ${f(m.rssFromIdlePerConnectionKb)} KB | |`,
-    ...(y ? [`| same node with --max-semi-space-size=2: per connection, from idle ÷ ${r.n} | ${f(y.rssPerConnectionKb)} KB, ${f(y.rssFromIdlePerConnectionKb)} KB (RSS ${f(y.rssMb.full, 0)} MB at ${r.n} vs ${f(p.rssMb.full, 0)} MB) | | | |`] : []),
+    ...(y
+      ? [
+          `| same node with --max-semi-space-size=2: per connection, from idle ÷ ${r.n} | ${f(y.rssPerConnectionKb)} KB, ${f(y.rssFromIdlePerConnectionKb)} KB (RSS ${f(y.rssMb.full, 0)} MB at ${r.n} vs ${f(p.rssMb.full, 0)} MB) | | | |`,
+        ]
+      : []),
     `| heartbeat CPU (keepalive ${p.keepaliveS} s, idle) | ${f(p.heartbeatCpuPercent)} % of a core | ${f(b.heartbeatCpuPercent)} % | ${f(m.heartbeatCpuPercent)} % | |`,
     `| reconnect storm: ${r.storm.connections} at once to a freshly restarted node, shared cache warm | ${f(r.storm.seconds)} s (${r.storm.connected} online, ${r.storm.retries} busy/timeouts retried; load ${r.storm.loadAverage.join(' / ')}) | | | ≤ 30 s: **${r.storm.seconds <= 30 ? 'met' : 'missed'}** |`,
     `| same without the shared cache (projected: ${f(r.storm.scryptMsPerVerification)} ms scrypt each, 2 cores) | ${f(r.storm.withoutSharedCacheProjectedSeconds)} s | | | |`,
@@ -212,6 +296,6 @@ function record(r: Record<string, any>): void { // eslint-disable-line @typescri
   console.log(md);
   const dir = join(import.meta.dirname, 'results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'cluster.json'), JSON.stringify({ at: new Date().toISOString(), ...r }, null, 2) + '\n');
+  writeFileSync(join(dir, 'cluster.json'), `${JSON.stringify({ at: new Date().toISOString(), ...r }, null, 2)}\n`);
   writeFileSync(join(dir, 'cluster.md'), md);
 }

@@ -46,8 +46,9 @@ function clickTimes(prefix: string): number[] {
     const timeOf = (sample: number) => {
       const byte = sample * 2;
       let at = chunks[0][0];
-      for (const [t, off] of chunks) if (off <= byte) at = t;
-      else break;
+      for (const [t, off] of chunks)
+        if (off <= byte) at = t;
+        else break;
       return at;
     };
     let quietUntil = 0;
@@ -64,13 +65,40 @@ async function liveRun(icecast: RunningIcecast, dir: string, speakers: number) {
   const mount = `/live-bench-${speakers}.mp3`;
   let t0: number | null = null;
   const feederExits: string[] = [];
-  const feeder = new LiveFeeder({ ffmpeg: '/usr/bin/ffmpeg', sourceUrl: icecast.sourceUrl(mount), onExit: (d) => feederExits.push(`${Date.now() - (t0 ?? 0)} ms: ${d}`) });
+  const feeder = new LiveFeeder({
+    ffmpeg: '/usr/bin/ffmpeg',
+    sourceUrl: icecast.sourceUrl(mount),
+    onExit: (d) => feederExits.push(`${Date.now() - (t0 ?? 0)} ms: ${d}`),
+  });
   // the microphone: WARMUP_S of silence (every speaker connects and hears the mount's silence: a leader's
   // hamlets are listening before they speak), then a 10 ms 2 kHz click at every whole second, in real time
   const total = WARMUP_S + CLICKS;
-  const mic = spawn('/usr/bin/ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-f', 'lavfi', '-i',
-    `aevalsrc='if(gte(t,${WARMUP_S})*lt(mod(t,1),0.01),0.9*sin(2*PI*2000*t),0)':s=48000:d=${total}`,
-    '-c:a', 'libopus', '-b:a', '32k', '-frame_duration', '20', '-f', 'webm', '-cluster_time_limit', '100', 'pipe:1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const mic = spawn(
+    '/usr/bin/ffmpeg',
+    [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-nostdin',
+      '-re',
+      '-f',
+      'lavfi',
+      '-i',
+      `aevalsrc='if(gte(t,${WARMUP_S})*lt(mod(t,1),0.01),0.9*sin(2*PI*2000*t),0)':s=48000:d=${total}`,
+      '-c:a',
+      'libopus',
+      '-b:a',
+      '32k',
+      '-frame_duration',
+      '20',
+      '-f',
+      'webm',
+      '-cluster_time_limit',
+      '100',
+      'pipe:1',
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   let pending: Buffer[] = [];
   mic.stdout!.on('data', (d: Buffer) => {
     t0 ??= Date.now();
@@ -93,13 +121,30 @@ async function liveRun(icecast: RunningIcecast, dir: string, speakers: number) {
   const playbacks: ReturnType<FfmpegStreamPlayer['play']>[] = [];
   for (let i = 0; i < speakers; i++) {
     const player = new FfmpegStreamPlayer({
-      ffmpeg: '/usr/bin/ffmpeg', clock: systemClock, rate: RATE, stallMs: 5_000, retryMs: 300,
-      sink: pcmFileSink(join(dir, `s${speakers}-${i}`), systemClock), onGap: (g) => gapReasons.push(g.reason),
+      ffmpeg: '/usr/bin/ffmpeg',
+      clock: systemClock,
+      rate: RATE,
+      stallMs: 5_000,
+      retryMs: 300,
+      sink: pcmFileSink(join(dir, `s${speakers}-${i}`), systemClock),
+      onGap: (g) => gapReasons.push(g.reason),
     });
-    playbacks.push(player.play({ url: `${icecast.url}${mount}`, format: 'mp3', live: true, volume: 100, until: Date.now() + (total + 30) * 1000 }));
+    playbacks.push(
+      player.play({
+        url: `${icecast.url}${mount}`,
+        format: 'mp3',
+        live: true,
+        volume: 100,
+        until: Date.now() + (total + 30) * 1000,
+      }),
+    );
   }
   // every speaker is hearing the silence before the first click (or the warm-up ran out)
-  while (playbacks.some((p) => p.stats().firstAudioAt === null) && Date.now() < (t0 ?? Date.now()) + (WARMUP_S - 1) * 1000) await sleep(100);
+  while (
+    playbacks.some((p) => p.stats().firstAudioAt === null) &&
+    Date.now() < (t0 ?? Date.now()) + (WARMUP_S - 1) * 1000
+  )
+    await sleep(100);
   const readyAt = Date.now();
   const hearing = playbacks.filter((p) => p.stats().firstAudioAt !== null).length;
   const clicksStartAt = t0! + WARMUP_S * 1000;
@@ -124,24 +169,80 @@ async function liveRun(icecast: RunningIcecast, dir: string, speakers: number) {
     }
   }
   const gaps = playbacks.reduce((n, p) => n + p.stats().gaps, 0);
-  if (process.env.BENCH_DEBUG) console.log({ speakers, silent, hearing, gaps, feederExits, reasons: gapReasons.slice(0, 5), stats: playbacks.slice(0, 3).map((p) => p.stats()) });
+  if (process.env.BENCH_DEBUG)
+    console.log({
+      speakers,
+      silent,
+      hearing,
+      gaps,
+      feederExits,
+      reasons: gapReasons.slice(0, 5),
+      stats: playbacks.slice(0, 3).map((p) => p.stats()),
+    });
   return {
-    speakers, hearingBeforeClicks: hearing, allHearingAfterMs: readyAt - t0!, silentSpeakers: silent, gaps, segments: segmentsTotal,
-    clicksHeard: latencies.length, clicksExpected: speakers * CLICKS,
-    p50Ms: latencies.length ? Math.round(pct(latencies, 50)) : null, p99Ms: latencies.length ? Math.round(pct(latencies, 99)) : null,
+    speakers,
+    hearingBeforeClicks: hearing,
+    allHearingAfterMs: readyAt - t0!,
+    silentSpeakers: silent,
+    gaps,
+    segments: segmentsTotal,
+    clicksHeard: latencies.length,
+    clicksExpected: speakers * CLICKS,
+    p50Ms: latencies.length ? Math.round(pct(latencies, 50)) : null,
+    p99Ms: latencies.length ? Math.round(pct(latencies, 99)) : null,
   };
 }
 
 async function relayStart(icecast: RunningIcecast, dir: string) {
   const mount = '/relay-bench.mp3';
-  const station = spawn('/usr/bin/ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=22050', '-ac', '1', '-c:a', 'libmp3lame', '-b:a', '64k', '-flush_packets', '1', '-content_type', 'audio/mpeg', '-f', 'mp3', icecast.sourceUrl(mount)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const station = spawn(
+    '/usr/bin/ffmpeg',
+    [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-nostdin',
+      '-re',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:sample_rate=22050',
+      '-ac',
+      '1',
+      '-c:a',
+      'libmp3lame',
+      '-b:a',
+      '64k',
+      '-flush_packets',
+      '1',
+      '-content_type',
+      'audio/mpeg',
+      '-f',
+      'mp3',
+      icecast.sourceUrl(mount),
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   await sleep(1_500);
   const delays: Record<string, number[]> = { known: [], probed: [] };
   for (let i = 0; i < 6; i++) {
     const kind = i % 2 === 0 ? 'known' : 'probed';
-    const player = new FfmpegStreamPlayer({ ffmpeg: '/usr/bin/ffmpeg', clock: systemClock, rate: RATE, stallMs: 5_000, retryMs: 300, sink: pcmFileSink(join(dir, `relay-${i}`), systemClock) });
+    const player = new FfmpegStreamPlayer({
+      ffmpeg: '/usr/bin/ffmpeg',
+      clock: systemClock,
+      rate: RATE,
+      stallMs: 5_000,
+      retryMs: 300,
+      sink: pcmFileSink(join(dir, `relay-${i}`), systemClock),
+    });
     const start = Date.now();
-    const pb = player.play({ url: `${icecast.url}${mount}`, ...(kind === 'known' ? { format: 'mp3' } : {}), live: false, volume: 100, until: start + 15_000 });
+    const pb = player.play({
+      url: `${icecast.url}${mount}`,
+      ...(kind === 'known' ? { format: 'mp3' } : {}),
+      live: false,
+      volume: 100,
+      until: start + 15_000,
+    });
     while (pb.stats().firstAudioAt === null && Date.now() - start < 15_000) await sleep(20);
     delays[kind].push((pb.stats().firstAudioAt ?? Date.now()) - start);
     pb.stop();
@@ -155,18 +256,37 @@ async function relayStart(icecast: RunningIcecast, dir: string) {
 export async function runLiveLatencyBench() {
   const dir = mkdtempSync(join(tmpdir(), 'tt-live-bench-'));
   mkdirSync(join(dir, 'icecast'));
-  const icecast = await startIcecast({ dir: join(dir, 'icecast'), sourcePassword: 'bench-source', adminPassword: 'bench-admin' });
+  const icecast = await startIcecast({
+    dir: join(dir, 'icecast'),
+    sourcePassword: 'bench-source',
+    adminPassword: 'bench-admin',
+  });
   const loadBefore = loadavg().map((x) => Math.round(x * 100) / 100);
   try {
     const one = await liveRun(icecast, dir, 1);
     const fifty = await liveRun(icecast, dir, Number(process.env.BENCH_LIVE_SPEAKERS ?? 50));
-    const relay = process.env.BENCH_LIVE_NO_RELAY ? { formatKnownMedianMs: 0, probedMedianMs: 0, runs: {} } : await relayStart(icecast, dir);
+    const relay = process.env.BENCH_LIVE_NO_RELAY
+      ? { formatKnownMedianMs: 0, probedMedianMs: 0, runs: {} }
+      : await relayStart(icecast, dir);
     const load = { before: loadBefore, after: loadavg().map((x) => Math.round(x * 100) / 100) };
-    const r = { at: new Date().toISOString(), clicks: CLICKS, chunkMs: CHUNK_MS, warmupS: WARMUP_S, load, one, fifty, relay, targetP99Ms: 1500 };
+    const r = {
+      at: new Date().toISOString(),
+      clicks: CLICKS,
+      chunkMs: CHUNK_MS,
+      warmupS: WARMUP_S,
+      load,
+      one,
+      fifty,
+      relay,
+      targetP99Ms: 1500,
+    };
     const out = join(import.meta.dirname, 'results');
-    writeFileSync(join(out, 'live-latency.json'), JSON.stringify(r, null, 2) + '\n');
-    const met = (p: number | null) => (p === null ? 'not measured: no click reached the speakers' : p <= 1500 ? 'met' : 'missed');
-    writeFileSync(join(out, 'live-latency.md'), `# Live broadcast latency and relay start, ${r.at}
+    writeFileSync(join(out, 'live-latency.json'), `${JSON.stringify(r, null, 2)}\n`);
+    const met = (p: number | null) =>
+      p === null ? 'not measured: no click reached the speakers' : p <= 1500 ? 'met' : 'missed';
+    writeFileSync(
+      join(out, 'live-latency.md'),
+      `# Live broadcast latency and relay start, ${r.at}
 
 Measured on the shared 2-core development machine while other developers ran their tests (numbers are under that
 load). Mouth = the instant the real-time "microphone" (ffmpeg, WebM/Opus, sent in ${CHUNK_MS} ms chunks like
@@ -194,7 +314,8 @@ BENCH_DEBUG=1.
 Relay start delay (window start → first audio at the sink, 64 kbit/s MP3 station): median ${relay.formatKnownMedianMs} ms
 with the station's format in its signed entry, ${relay.probedMedianMs} ms when ffmpeg has to probe it
 (${(relay.probedMedianMs / Math.max(1, relay.formatKnownMedianMs)).toFixed(1)}×, side by side).
-`);
+`,
+    );
     return r;
   } finally {
     if (process.env.BENCH_DEBUG) console.log(readFileSync(icecast.errorLog, 'utf8').split('\n').slice(-60).join('\n'));

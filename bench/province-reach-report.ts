@@ -36,16 +36,22 @@ function analysis(r: ProvinceReachResult): string {
 export function recordProvinceReach(r: ProvinceReachResult, at = new Date().toISOString()): void {
   const dir = join(import.meta.dirname, 'results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'province-reach.json'), JSON.stringify({ at, ...r }, null, 2) + '\n');
+  writeFileSync(join(dir, 'province-reach.json'), `${JSON.stringify({ at, ...r }, null, 2)}\n`);
   const ok = (v: number, t: number) => (v <= t ? 'met' : `**missed** by ${Math.round(v - t)} ms`);
-  const row = (name: string, s: Stats, target = '', verdict = '') => `| ${name} | ${s.p50Ms} ms | ${s.p99Ms} ms | ${s.maxMs} ms | ${target} | ${verdict} |\n`;
+  const row = (name: string, s: Stats, target = '', verdict = '') =>
+    `| ${name} | ${s.p50Ms} ms | ${s.p99Ms} ms | ${s.maxMs} ms | ${target} | ${verdict} |\n`;
   writeFileSync(
     join(dir, 'province-reach.md'),
     `# Province emergency and stop reach, ${at}\n\n${r.speakers} speakers in ${r.communes} communes, each its own MQTT connection ` +
       `to the project broker under its own credentials; load average ${r.loadAverage.before.join(' / ')} before, ` +
       `${r.loadAverage.after.join(' / ')} after (1/5/15 min). ${r.note}\n\n` +
       `| measure | p50 | p99 | max | target (p99) | |\n| --- | --- | --- | --- | --- | --- |\n` +
-      row(`emergency: click → playback start (warm-up ${r.warmupMs} ms)`, r.emergency, '≤ 3,000 ms', ok(r.emergency.p99Ms, 3000)) +
+      row(
+        `emergency: click → playback start (warm-up ${r.warmupMs} ms)`,
+        r.emergency,
+        '≤ 3,000 ms',
+        ok(r.emergency.p99Ms, 3000),
+      ) +
       row('… click → document at the speaker', r.emergency.arrived) +
       row('… click → document accepted (verified, merged)', r.emergency.accepted) +
       row('stop: click → relay off', r.stop, '≤ 1,000 ms', ok(r.stop.p99Ms, 1000)) +
@@ -59,14 +65,17 @@ export function recordProvinceReach(r: ProvinceReachResult, at = new Date().toIS
       `max ${r.simulator.loopDelayMaxMs} ms. Over the same measures the console used ${r.cpu.console.emergencyMs} / ${r.cpu.console.stopMs} ms ` +
       `of CPU and the broker ${r.cpu.broker.emergencyMs} / ${r.cpu.broker.stopMs} ms (emergency / stop). ` +
       `One speaker measured alone in its own process (an idle event loop, as on its own Pi) started playing after ` +
-      `${r.probe.emergencyMs} ms and switched its relay off after ${r.probe.stopMs} ms.\n\n` + analysis(r),
+      `${r.probe.emergencyMs} ms and switched its relay off after ${r.probe.stopMs} ms.\n\n` +
+      analysis(r),
   );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   // `--record-only`: write the .md again from the last .json (no new measurement)
   if (process.argv.includes('--record-only')) {
-    const { at, ...last } = JSON.parse(readFileSync(join(import.meta.dirname, 'results', 'province-reach.json'), 'utf8'));
+    const { at, ...last } = JSON.parse(
+      readFileSync(join(import.meta.dirname, 'results', 'province-reach.json'), 'utf8'),
+    );
     recordProvinceReach(last as ProvinceReachResult, at);
     process.exit(0);
   }

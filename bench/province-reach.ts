@@ -8,7 +8,7 @@
  * Size: BENCH_SPEAKERS (default 2,000) in BENCH_COMMUNES (default 100). Records bench/results/province-reach.{json,md}.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -78,14 +78,21 @@ class Fleet {
   readonly proc: ChildProcess;
   #waiters = new Map<string, (m: { type: string; report?: FleetReport }) => void>();
   constructor() {
-    this.proc = fork(join(import.meta.dirname, 'procs', 'speaker-fleet.ts'), [], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_FLEET_NODE_ARGS?.split(' ').filter(Boolean) ?? [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.proc = fork(join(import.meta.dirname, 'procs', 'speaker-fleet.ts'), [], {
+      execArgv: ['--import', 'tsx', ...(process.env.BENCH_FLEET_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     this.proc.on('message', (m: { type: string }) => {
       const w = this.#waiters.get(m.type);
       this.#waiters.delete(m.type);
       w?.(m);
     });
   }
-  #ask(req: FleetRequest | FleetPlan, answer: string, timeoutMs = 600_000): Promise<{ type: string; report?: FleetReport }> {
+  #ask(
+    req: FleetRequest | FleetPlan,
+    answer: string,
+    timeoutMs = 600_000,
+  ): Promise<{ type: string; report?: FleetReport }> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`speaker fleet did not answer ${answer}`)), timeoutMs);
       this.#waiters.set(answer, (m) => (clearTimeout(timer), resolve(m)));
@@ -113,7 +120,12 @@ class Fleet {
 }
 
 /** poll the fleets (cheap counts only) until `done` or the timeout */
-async function until(fleets: Fleet[], done: (r: FleetReport[]) => boolean, timeoutMs: number, everyMs = 250): Promise<FleetReport[]> {
+async function until(
+  fleets: Fleet[],
+  done: (r: FleetReport[]) => boolean,
+  timeoutMs: number,
+  everyMs = 250,
+): Promise<FleetReport[]> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const r = await Promise.all(fleets.map((f) => f.report()));
@@ -121,9 +133,12 @@ async function until(fleets: Fleet[], done: (r: FleetReport[]) => boolean, timeo
     await sleep(everyMs);
   }
 }
-const sum = (r: FleetReport[], k: 'connected' | 'communeAccepted' | 'provinceAccepted' | 'playing' | 'relayOff') => r.reduce((a, x) => a + x[k], 0);
+const sum = (r: FleetReport[], k: 'connected' | 'communeAccepted' | 'provinceAccepted' | 'playing' | 'relayOff') =>
+  r.reduce((a, x) => a + x[k], 0);
 
-export async function runProvinceReachBench(opts: { speakers?: number; communes?: number; fleets?: number } = {}): Promise<ProvinceReachResult> {
+export async function runProvinceReachBench(
+  opts: { speakers?: number; communes?: number; fleets?: number } = {},
+): Promise<ProvinceReachResult> {
   const communes = opts.communes ?? Number(process.env.BENCH_COMMUNES ?? 100);
   const perCommune = Math.max(1, Math.round((opts.speakers ?? Number(process.env.BENCH_SPEAKERS ?? 2000)) / communes));
   const fleetCount = opts.fleets ?? Number(process.env.BENCH_FLEETS ?? 2);
@@ -132,14 +147,24 @@ export async function runProvinceReachBench(opts: { speakers?: number; communes?
   // each Pi syncs its own SD card; 2,000 simulated units syncing one shared disk would measure that disk,
   // so the speakers' folders live in memory (tmpfs) when the machine has one
   const speakerRoot = existsSync('/dev/shm') ? mkdtempSync('/dev/shm/tt-bench-speakers-') : join(root, 'speakers');
-  const { yaml, secrets } = await demoRegistry({ communes, hamletsPerCommune: perCommune, countersPerCommune: 0, cost: CHEAP });
+  const { yaml, secrets } = await demoRegistry({
+    communes,
+    hamletsPerCommune: perCommune,
+    countersPerCommune: 0,
+    cost: CHEAP,
+  });
   const registryPath = join(root, 'registry.yaml');
   writeFileSync(registryPath, yaml);
   const registry = parseRegistry(yaml);
   // the project broker with its default limits (rate, sizes, admission): only where it listens is set
   const port = await freePort();
   writeFileSync(join(root, 'broker.yaml'), stringify({ host: '127.0.0.1', port, registryPath }));
-  const broker = new ServiceProcess('broker', ['broker/main.ts', '--config', join(root, 'broker.yaml')], /broker listening/, { LOG_LEVEL: 'info' });
+  const broker = new ServiceProcess(
+    'broker',
+    ['broker/main.ts', '--config', join(root, 'broker.yaml')],
+    /broker listening/,
+    { LOG_LEVEL: 'info' },
+  );
   // a broker that never says it is ready is stopped, not left behind
   await broker.start().catch(async (err: unknown) => {
     await broker.stop('SIGKILL');
@@ -147,20 +172,37 @@ export async function runProvinceReachBench(opts: { speakers?: number; communes?
   });
   const brokerUrl = `mqtt://127.0.0.1:${port}`;
   const config = parseConfig({
-    dataDir: join(root, 'console'), registryPath: 'in-memory', http: { port: 0, secureCookies: false },
+    dataDir: join(root, 'console'),
+    registryPath: 'in-memory',
+    http: { port: 0, secureCookies: false },
     mqtt: { url: brokerUrl, username: 'console', password: secrets.console, publishTimeoutMs: 30_000 },
   });
   const console_ = await startConsole({ config, registry, log: silentLogger, hashCost: CHEAP });
   const province = registry.file.provinces[0].code;
   const password = 'mat-khau-do-kiem';
-  await console_.users.create({ username: 'tinh-lanhdao', password, role: 'leader', level: 'province', unit: province }, 'bench');
-  const login = await (await fetch(`${console_.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'tinh-lanhdao', password }) })).json();
+  await console_.users.create(
+    { username: 'tinh-lanhdao', password, role: 'leader', level: 'province', unit: province },
+    'bench',
+  );
+  const login = await (
+    await fetch(`${console_.url}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'tinh-lanhdao', password }),
+    })
+  ).json();
   const auth = { authorization: `Bearer ${login.token}`, 'content-type': 'application/json' };
 
   const all = [...registry.allCommunes()].flatMap(({ commune }) =>
-    commune.devices.filter((d) => d.kind === 'speaker').map((d) => ({
-      id: d.id, password: secrets[d.id], commune: commune.code, hamlet: (d as { hamlet: string }).hamlet, communeKey: console_.keys.get(commune.code)!.publicKeyDer,
-    })),
+    commune.devices
+      .filter((d) => d.kind === 'speaker')
+      .map((d) => ({
+        id: d.id,
+        password: secrets[d.id],
+        commune: commune.code,
+        hamlet: (d as { hamlet: string }).hamlet,
+        communeKey: console_.keys.get(commune.code)!.publicKeyDer,
+      })),
   );
   const fleets = Array.from({ length: fleetCount }, () => new Fleet());
   // a speaker of the last commune (served last) measured alone: what the broker and console give one Pi
@@ -169,14 +211,26 @@ export async function runProvinceReachBench(opts: { speakers?: number; communes?
   const probed = [...fleets, probeFleet];
   const loadBefore = loadavg();
   try {
-    await Promise.all(fleets.map((f, i) => f.start({
-      brokerUrl, consoleUrl: console_.url, warmupMs, province: { code: province, key: console_.keys.get(province)!.publicKeyDer },
-      dataDir: speakerRoot, speakers: all.slice(0, -1).filter((_, k) => k % fleetCount === i),
-    })));
+    await Promise.all(
+      fleets.map((f, i) =>
+        f.start({
+          brokerUrl,
+          consoleUrl: console_.url,
+          warmupMs,
+          province: { code: province, key: console_.keys.get(province)!.publicKeyDer },
+          dataDir: speakerRoot,
+          speakers: all.slice(0, -1).filter((_, k) => k % fleetCount === i),
+        }),
+      ),
+    );
     // the probe is one of the speakers, alone in its process (it counts among the speakers measured)
     await probeFleet.start({
-      brokerUrl, consoleUrl: console_.url, warmupMs, province: { code: province, key: console_.keys.get(province)!.publicKeyDer },
-      dataDir: speakerRoot, speakers: [probeSpeaker],
+      brokerUrl,
+      consoleUrl: console_.url,
+      warmupMs,
+      province: { code: province, key: console_.keys.get(province)!.publicKeyDer },
+      dataDir: speakerRoot,
+      speakers: [probeSpeaker],
     });
     await until(probed, (r) => sum(r, 'connected') === all.length, 300_000, 1_000);
     await console_.publisher.idle();
@@ -186,14 +240,22 @@ export async function runProvinceReachBench(opts: { speakers?: number; communes?
     // the leader hears the speech before issuing it ("Nghe thử"): the synthesis is made then, not on the way
     const text = 'Bão mạnh đổ bộ, bà con vào nơi trú ẩn ngay.';
     const speechAt = Date.now();
-    const speech = await fetch(`${console_.url}/api/speech`, { method: 'POST', headers: auth, body: JSON.stringify({ text }) });
+    const speech = await fetch(`${console_.url}/api/speech`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ text }),
+    });
     if (speech.status !== 200) throw new Error(`speech refused: ${speech.status} ${await speech.text()}`);
     const speechMs = Date.now() - speechAt;
     await Promise.all(probed.map((f) => f.mark()));
     let consoleCpu = ownCpuMs();
     let brokerCpu = cpuOfPid(broker.pid);
     const clickAt = Date.now();
-    const res = await fetch(`${console_.url}/api/emergency`, { method: 'POST', headers: auth, body: JSON.stringify({ title: 'Bão khẩn cấp', text, communes: 'all', hamlets: 'all' }) });
+    const res = await fetch(`${console_.url}/api/emergency`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ title: 'Bão khẩn cấp', text, communes: 'all', hamlets: 'all' }),
+    });
     if (res.status !== 201) throw new Error(`emergency refused: ${res.status} ${await res.text()}`);
     const approvedAfterMs = Date.now() - clickAt;
     await console_.publisher.idle();
@@ -211,7 +273,11 @@ export async function runProvinceReachBench(opts: { speakers?: number; communes?
     consoleCpu = ownCpuMs();
     brokerCpu = cpuOfPid(broker.pid);
     const stopAt = Date.now();
-    const stop = await fetch(`${console_.url}/api/stops`, { method: 'POST', headers: auth, body: JSON.stringify({ communes: 'all' }) });
+    const stop = await fetch(`${console_.url}/api/stops`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ communes: 'all' }),
+    });
     if (stop.status !== 201) throw new Error(`stop refused: ${stop.status}`);
     await console_.publisher.idle();
     const stopPublishedAfterMs = Date.now() - stopAt;
@@ -222,22 +288,62 @@ export async function runProvinceReachBench(opts: { speakers?: number; communes?
     const marks: SpeakerMarks[] = (await Promise.all(probed.map((f) => f.report(true)))).flatMap((r) => r.marks!);
     const probeMarks = marks.at(-1)!;
     const rel = (xs: (number | null)[], from: number) => xs.filter((x): x is number => x !== null).map((x) => x - from);
-    const started = rel(marks.map((m) => m.playStartedAt), clickAt);
-    const offs = rel(marks.map((m) => m.relayOffAt), stopAt);
+    const started = rel(
+      marks.map((m) => m.playStartedAt),
+      clickAt,
+    );
+    const offs = rel(
+      marks.map((m) => m.relayOffAt),
+      stopAt,
+    );
     return {
       speakers: all.length,
       communes,
       fleets: fleetCount,
       warmupMs,
       emergency: {
-        ...stats(started), neverStarted: all.length - started.length, speechMs, approvedAfterMs, publishedAfterMs: emergencyPublishedAfterMs,
-        arrived: stats(rel(marks.map((m) => m.provinceArrivedAt), clickAt)), accepted: stats(rel(marks.map((m) => m.provinceAcceptedAt), clickAt)),
+        ...stats(started),
+        neverStarted: all.length - started.length,
+        speechMs,
+        approvedAfterMs,
+        publishedAfterMs: emergencyPublishedAfterMs,
+        arrived: stats(
+          rel(
+            marks.map((m) => m.provinceArrivedAt),
+            clickAt,
+          ),
+        ),
+        accepted: stats(
+          rel(
+            marks.map((m) => m.provinceAcceptedAt),
+            clickAt,
+          ),
+        ),
       },
-      stop: { ...stats(offs), neverOff: all.length - offs.length, publishedAfterMs: stopPublishedAfterMs, arrived: stats(rel(marks.map((m) => m.stopArrivedAt ?? m.lastArrivedAt), stopAt)) },
+      stop: {
+        ...stats(offs),
+        neverOff: all.length - offs.length,
+        publishedAfterMs: stopPublishedAfterMs,
+        arrived: stats(
+          rel(
+            marks.map((m) => m.stopArrivedAt ?? m.lastArrivedAt),
+            stopAt,
+          ),
+        ),
+      },
       simulator: { emergencyCpuMs, stopCpuMs, loopDelayP99Ms: loopP99, loopDelayMaxMs: loopMax },
-      cpu: { console: { emergencyMs: Math.round(emergencyConsoleCpu), stopMs: Math.round(stopConsoleCpu) }, broker: { emergencyMs: Math.round(emergencyBrokerCpu), stopMs: Math.round(stopBrokerCpu) } },
-      probe: { emergencyMs: probeMarks.playStartedAt && probeMarks.playStartedAt - clickAt, stopMs: probeMarks.relayOffAt && probeMarks.relayOffAt - stopAt },
-      loadAverage: { before: loadBefore.map((x) => Math.round(x * 100) / 100), after: loadavg().map((x) => Math.round(x * 100) / 100) },
+      cpu: {
+        console: { emergencyMs: Math.round(emergencyConsoleCpu), stopMs: Math.round(stopConsoleCpu) },
+        broker: { emergencyMs: Math.round(emergencyBrokerCpu), stopMs: Math.round(stopBrokerCpu) },
+      },
+      probe: {
+        emergencyMs: probeMarks.playStartedAt && probeMarks.playStartedAt - clickAt,
+        stopMs: probeMarks.relayOffAt && probeMarks.relayOffAt - stopAt,
+      },
+      loadAverage: {
+        before: loadBefore.map((x) => Math.round(x * 100) / 100),
+        after: loadavg().map((x) => Math.round(x * 100) / 100),
+      },
       note: '',
     };
   } finally {

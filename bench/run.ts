@@ -37,22 +37,71 @@ await influxd.start();
 try {
   const reg = await benchRegistry(dir);
   const ctx: Ctx = { dir, influxUrl: influxd.url, ...reg, quick };
-  const results: Record<string, unknown> = { machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, quick };
+  const results: Record<string, unknown> = {
+    machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+    quick,
+  };
   const parts = {
-    writePath: ['write-path', 'collector write path vs raw line protocol', () => runWritePathBench({ influxUrl: influxd.url, registryPath: reg.registryPath, points: quick ? 20_000 : 100_000, rounds: quick ? 1 : 3 })],
+    writePath: [
+      'write-path',
+      'collector write path vs raw line protocol',
+      () =>
+        runWritePathBench({
+          influxUrl: influxd.url,
+          registryPath: reg.registryPath,
+          points: quick ? 20_000 : 100_000,
+          rounds: quick ? 1 : 3,
+        }),
+    ],
     broker: ['broker', 'project broker vs bare aedes', () => runBrokerBench(ctx)],
     path: ['path', 'whole path vs naive pipeline (sustained)', () => runPathBench(ctx)],
     latency: ['latency', 'press→queryable at 2,000 ratings/s', () => runLatencyBench(ctx)],
     speakers: ['speakers', 'loudspeaker start accuracy', () => runSpeakerStartBench()],
     ack: ['ack', 'rating box: pin → LED/beep acknowledgement', () => measureAckLatency({ presses: quick ? 50 : 200 })],
-    satisfactionView: ['satisfaction-view', 'province satisfaction view, 100 communes × 1 year', () => runSatisfactionViewBench({ dir, influxUrl: influxd.url, quick })],
-    bridgeBudget: ['bridge-budget', 'bridge RSS, start-up and SD writes on one core (built JS)', () => runBridgeBudgetBench({ quick }).then((r) => (recordBridgeBudget(r), r))],
-    cluster: ['cluster', 'province scale: broker nodes on Redis vs mosquitto, reconnect storm, soak', () => runClusterBench({ quick, dir })],
-    clusterPath: ['cluster-path', 'whole path: haproxy → 1 vs 2 broker nodes → 1 vs 2 collectors → InfluxDB, exactly once', () => runClusterPathBench({ influxUrl: influxd.url })],
-    clusterSoak: ['cluster-soak', 'broker node on Redis soaked (BENCH_SOAK_S, BENCH_SOAK_N): RSS and Redis memory', () => runClusterSoakBench()],
-    provinceReach: ['province-reach', 'province emergency and stop reach (2,000 speakers, 100 communes)', async () => { const r = await runProvinceReachBench(); recordProvinceReach(r); return r; }],
-    brokerAttack: ['broker-attack', 'broker under attack: declared-length memory, wrong-password flood', () => runBrokerAttackBench()],
-    liveLatency: ['live-latency', 'live broadcast mouth→speaker latency (1 and 50 speakers), relay start delay', () => runLiveLatencyBench()],
+    satisfactionView: [
+      'satisfaction-view',
+      'province satisfaction view, 100 communes × 1 year',
+      () => runSatisfactionViewBench({ dir, influxUrl: influxd.url, quick }),
+    ],
+    bridgeBudget: [
+      'bridge-budget',
+      'bridge RSS, start-up and SD writes on one core (built JS)',
+      () => runBridgeBudgetBench({ quick }).then((r) => (recordBridgeBudget(r), r)),
+    ],
+    cluster: [
+      'cluster',
+      'province scale: broker nodes on Redis vs mosquitto, reconnect storm, soak',
+      () => runClusterBench({ quick, dir }),
+    ],
+    clusterPath: [
+      'cluster-path',
+      'whole path: haproxy → 1 vs 2 broker nodes → 1 vs 2 collectors → InfluxDB, exactly once',
+      () => runClusterPathBench({ influxUrl: influxd.url }),
+    ],
+    clusterSoak: [
+      'cluster-soak',
+      'broker node on Redis soaked (BENCH_SOAK_S, BENCH_SOAK_N): RSS and Redis memory',
+      () => runClusterSoakBench(),
+    ],
+    provinceReach: [
+      'province-reach',
+      'province emergency and stop reach (2,000 speakers, 100 communes)',
+      async () => {
+        const r = await runProvinceReachBench();
+        recordProvinceReach(r);
+        return r;
+      },
+    ],
+    brokerAttack: [
+      'broker-attack',
+      'broker under attack: declared-length memory, wrong-password flood',
+      () => runBrokerAttackBench(),
+    ],
+    liveLatency: [
+      'live-latency',
+      'live broadcast mouth→speaker latency (1 and 50 speakers), relay start delay',
+      () => runLiveLatencyBench(),
+    ],
   } as const;
   const only = process.argv.slice(2);
   for (const [key, [name, title, run]] of Object.entries(parts)) {

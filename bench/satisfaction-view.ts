@@ -39,9 +39,14 @@ const pct = (xs: number[], p: number) => {
 const stats = (xs: number[]) => ({ p50Ms: Math.round(pct(xs, 50)), p95Ms: Math.round(pct(xs, 95)) });
 
 async function influxPost(url: string, database: string, q: string): Promise<void> {
-  const res = await fetch(new URL('/query', url), { method: 'POST', body: new URLSearchParams({ db: database, q }), signal: AbortSignal.timeout(600_000) });
+  const res = await fetch(new URL('/query', url), {
+    method: 'POST',
+    body: new URLSearchParams({ db: database, q }),
+    signal: AbortSignal.timeout(600_000),
+  });
   const json = (await res.json().catch(() => ({}))) as { results?: { error?: string }[] };
-  if (!res.ok || json.results?.[0]?.error) throw new Error(`${q.slice(0, 60)}…: ${json.results?.[0]?.error ?? res.status}`);
+  if (!res.ok || json.results?.[0]?.error)
+    throw new Error(`${q.slice(0, 60)}…: ${json.results?.[0]?.error ?? res.status}`);
 }
 
 export async function runSatisfactionViewBench(o: { dir: string; influxUrl: string; quick: boolean }) {
@@ -59,19 +64,42 @@ export async function runSatisfactionViewBench(o: { dir: string; influxUrl: stri
   const influx = new InfluxDB({ host: u.hostname, port: Number(u.port), database });
   await ensureDownsampling(influx, database, { rawRetention: '730d' });
   const now = Date.now();
-  const profiles = new Map([...registry.communes.keys()].map((c, i) => [c, { quality: 0.3 + ((i * 37) % 60) / 100, perHour: 1, reliability: 1 }]));
+  const profiles = new Map(
+    [...registry.communes.keys()].map((c, i) => [
+      c,
+      { quality: 0.3 + ((i * 37) % 60) / 100, perHour: 1, reliability: 1 },
+    ]),
+  );
   const t0 = Date.now();
-  const loaded = await writeDemoHistory({ registry, influxUrl: o.influxUrl, database, profiles, from: now - 365 * DAY, to: now, ratingsOnly: true });
+  const loaded = await writeDemoHistory({
+    registry,
+    influxUrl: o.influxUrl,
+    database,
+    profiles,
+    from: now - 365 * DAY,
+    to: now,
+    ratingsOnly: true,
+  });
   const loadS = (Date.now() - t0) / 1000;
   console.log(`  ${loaded.ratings} ratings loaded in ${loadS.toFixed(1)} s`);
   // the continuous query only covers the last days: compute the year's aggregates once, as demo-history does
   const t1 = Date.now();
-  await influxPost(o.influxUrl, database, dailySelectInto(database, 'rating_daily', `time >= ${vnDayStart(now - 366 * DAY)}ms AND time < ${now}ms`));
+  await influxPost(
+    o.influxUrl,
+    database,
+    dailySelectInto(database, 'rating_daily', `time >= ${vnDayStart(now - 366 * DAY)}ms AND time < ${now}ms`),
+  );
   const dailyS = (Date.now() - t1) / 1000;
-  const dailyPoints = Number((await httpQueryRunner(o.influxUrl, database)('SELECT count("n") FROM "daily"."rating_daily"'))[0]?.values[0]?.[1] ?? 0);
+  const dailyPoints = Number(
+    (await httpQueryRunner(o.influxUrl, database)('SELECT count("n") FROM "daily"."rating_daily"'))[0]
+      ?.values[0]?.[1] ?? 0,
+  );
   console.log(`  ${dailyPoints} daily points computed in ${dailyS.toFixed(1)} s`);
 
-  const period = resolvePeriod('custom', now, { from: new Date(now - 365 * DAY + 7 * 3_600_000).toISOString().slice(0, 10), to: new Date(now + 7 * 3_600_000).toISOString().slice(0, 10) });
+  const period = resolvePeriod('custom', now, {
+    from: new Date(now - 365 * DAY + 7 * 3_600_000).toISOString().slice(0, 10),
+    to: new Date(now + 7 * 3_600_000).toISOString().slice(0, 10),
+  });
   const base = { run: httpQueryRunner(o.influxUrl, database), influx, database, now };
   const warmCache = new ClosedDayCache();
   const codes = [...registry.communes.keys()];
@@ -82,18 +110,35 @@ export async function runSatisfactionViewBench(o: { dir: string; influxUrl: stri
   console.log(`  closed days preloaded in ${preloadS.toFixed(1)} s`);
   let consolePreloaded: (ms: number) => void = () => {};
   const consoleReady = new Promise<number>((resolve) => (consolePreloaded = resolve));
-  const log = pino({ level: 'info' }, { write: (line: string) => (line.includes('closed days preloaded') ? consolePreloaded(JSON.parse(line).ms) : undefined) });
+  const log = pino(
+    { level: 'info' },
+    {
+      write: (line: string) =>
+        line.includes('closed days preloaded') ? consolePreloaded(JSON.parse(line).ms) : undefined,
+    },
+  );
 
   // the console, with one province account reading all 100 communes
   const consoleDir = join(o.dir, 'console-sat');
   const app = await startConsole({
-    config: parseConfig({ dataDir: consoleDir, registryPath: 'in-memory', http: { port: 0, secureCookies: false }, mqtt: { url: 'mqtt://127.0.0.1:9', username: 'console', password: 'x' }, influx: { url: o.influxUrl, database } }),
-    registry, log, hashCost: cheap,
+    config: parseConfig({
+      dataDir: consoleDir,
+      registryPath: 'in-memory',
+      http: { port: 0, secureCookies: false },
+      mqtt: { url: 'mqtt://127.0.0.1:9', username: 'console', password: 'x' },
+      influx: { url: o.influxUrl, database },
+    }),
+    registry,
+    log,
+    hashCost: cheap,
   });
   const consolePreloadS = (await consoleReady) / 1000;
   console.log(`  the console preloaded its closed days in ${consolePreloadS.toFixed(1)} s`);
   await app.users.create({ username: 'tinh', password: 'mat-khau-bench', role: 'district', communes: codes }, 'bench');
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
   const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
   await page.goto(app.url);
   await page.fill('#login-form [name=username]', 'tinh');
@@ -103,9 +148,19 @@ export async function runSatisfactionViewBench(o: { dir: string; influxUrl: stri
   await page.waitForSelector('#satisfaction-view[data-ready]');
 
   // Grafana: the ranking panel's query, with its hidden area-mean variable evaluated first (as Grafana does)
-  const overview = JSON.parse(renderDashboards()['satisfaction-overview.json']) as { templating: { list: { name: string; query: unknown; type: string }[] } };
+  const overview = JSON.parse(renderDashboards()['satisfaction-overview.json']) as {
+    templating: { list: { name: string; query: unknown; type: string }[] };
+  };
   const meanQuery = String(overview.templating.list.find((v) => v.name === 'area_p')!.query);
-  const gctx: Ctx = { url: o.influxUrl, db: database, from: period.startMs, to: period.endMs, interval: '1d', vars: { province: '99', district: '$__all', prior_m: '50' }, allValues: { district: '.*' } };
+  const gctx: Ctx = {
+    url: o.influxUrl,
+    db: database,
+    from: period.startMs,
+    to: period.endMs,
+    interval: '1d',
+    vars: { province: '99', district: '$__all', prior_m: '50' },
+    allValues: { district: '.*' },
+  };
   const [fromDmy, toDmy] = [period.from, period.to].map((d) => d.split('-').reverse().join('/'));
 
   const cold: number[] = [];
@@ -121,7 +176,8 @@ export async function runSatisfactionViewBench(o: { dir: string; influxUrl: stri
     const w = await areaRanking({ ...base, cache: warmCache }, registry, codes, period, period.previous);
     warm.push(performance.now() - t);
     rows = w.rows.length;
-    const figures = (x: typeof w) => JSON.stringify(x.rows.map((y) => [y.code, y.rank, y.n, y.index, y.shrunk, y.previous.n, y.silentBoxes]));
+    const figures = (x: typeof w) =>
+      JSON.stringify(x.rows.map((y) => [y.code, y.rank, y.n, y.index, y.shrunk, y.previous.n, y.silentBoxes]));
 
     if (i % coldEvery === 0) {
       t = performance.now();
@@ -139,41 +195,64 @@ export async function runSatisfactionViewBench(o: { dir: string; influxUrl: stri
       const gn = new Map(g.map((x) => [x.tags?.commune, Number(x.values[0][x.columns.indexOf('n')])]));
       same &&= w.rows.every((x) => (gn.get(x.code) ?? 0) === x.n);
     }
-    if (i === 0) console.log(`  first run: ranking warm ${Math.round(warm[0])} ms, cold ${Math.round(cold[0])} ms, Grafana ${Math.round(grafana[0])} ms`);
+    if (i === 0)
+      console.log(
+        `  first run: ranking warm ${Math.round(warm[0])} ms, cold ${Math.round(cold[0])} ms, Grafana ${Math.round(grafana[0])} ms`,
+      );
 
     pageReady.push(
-      await page.evaluate(([f, tt]) => new Promise<number>((resolve, reject) => {
-        const view = document.querySelector('#satisfaction-view')!;
-        const before = view.getAttribute('data-ready');
-        const form = document.querySelector('#sat-controls') as HTMLFormElement & Record<string, HTMLInputElement>;
-        form.period.value = 'custom';
-        form.from.value = f;
-        form.to.value = tt;
-        const start = performance.now();
-        const obs = new MutationObserver(() => {
-          if (view.getAttribute('data-ready') !== before) {
-            obs.disconnect();
-            const error = view.getAttribute('data-error');
-            requestAnimationFrame(() => (error ? reject(new Error(error)) : resolve(performance.now() - start)));
-          }
-        });
-        obs.observe(view, { attributes: true });
-        form.dispatchEvent(new Event('change', { bubbles: true }));
-      }), [fromDmy, toDmy]),
+      await page.evaluate(
+        ([f, tt]) =>
+          new Promise<number>((resolve, reject) => {
+            const view = document.querySelector('#satisfaction-view')!;
+            const before = view.getAttribute('data-ready');
+            const form = document.querySelector('#sat-controls') as HTMLFormElement & Record<string, HTMLInputElement>;
+            form.period.value = 'custom';
+            form.from.value = f;
+            form.to.value = tt;
+            const start = performance.now();
+            const obs = new MutationObserver(() => {
+              if (view.getAttribute('data-ready') !== before) {
+                obs.disconnect();
+                const error = view.getAttribute('data-error');
+                requestAnimationFrame(() => (error ? reject(new Error(error)) : resolve(performance.now() - start)));
+              }
+            });
+            obs.observe(view, { attributes: true });
+            form.dispatchEvent(new Event('change', { bubbles: true }));
+          }),
+        [fromDmy, toDmy],
+      ),
     );
   }
   const shown = await page.$$eval('#xep-hang-xa tbody tr', (trs) => trs.length);
   await browser.close();
   await app.close();
   const result: Result = {
-    communes, ratings: loaded.ratings, dailyPoints, loadSeconds: Math.round(loadS), dailySeconds: Math.round(dailyS), preloadSeconds: Math.round(preloadS), consolePreloadSeconds: Math.round(consolePreloadS),
-    runs, coldRuns: cold.length, grafanaRuns: grafana.length, quick: o.quick,
-    rowsRanked: rows, rowsShown: shown, sameFigures: same,
-    serverCold: stats(cold), serverWarm: stats(warm), page: stats(pageReady), pageFirstMs: Math.round(pageReady[0]), grafanaInfluxQL: stats(grafana),
+    communes,
+    ratings: loaded.ratings,
+    dailyPoints,
+    loadSeconds: Math.round(loadS),
+    dailySeconds: Math.round(dailyS),
+    preloadSeconds: Math.round(preloadS),
+    consolePreloadSeconds: Math.round(consolePreloadS),
+    runs,
+    coldRuns: cold.length,
+    grafanaRuns: grafana.length,
+    quick: o.quick,
+    rowsRanked: rows,
+    rowsShown: shown,
+    sameFigures: same,
+    serverCold: stats(cold),
+    serverWarm: stats(warm),
+    page: stats(pageReady),
+    pageFirstMs: Math.round(pageReady[0]),
+    grafanaInfluxQL: stats(grafana),
     coldVsGrafanaP50: Number((pct(cold, 50) / pct(grafana, 50)).toFixed(3)),
     warmVsGrafanaP50: Number((pct(warm, 50) / pct(grafana, 50)).toFixed(4)),
     loadAverage: { min: Math.min(...loads), max: Math.max(...loads) },
-    targetPageP95Ms: 1000, met: pct(pageReady, 95) <= 1000,
+    targetPageP95Ms: 1000,
+    met: pct(pageReady, 95) <= 1000,
     pageSamplesMs: [...pageReady].sort((a, b) => a - b).map(Math.round),
   };
   record(result);
@@ -182,11 +261,30 @@ export async function runSatisfactionViewBench(o: { dir: string; influxUrl: stri
 
 type P = { p50Ms: number; p95Ms: number };
 type Result = {
-  communes: number; ratings: number; dailyPoints: number; loadSeconds: number; dailySeconds: number; preloadSeconds: number; consolePreloadSeconds: number;
-  runs: number; coldRuns: number; grafanaRuns: number; quick: boolean;
-  rowsRanked: number; rowsShown: number; sameFigures: boolean;
-  serverCold: P; serverWarm: P; page: P; pageFirstMs: number; grafanaInfluxQL: P;
-  coldVsGrafanaP50: number; warmVsGrafanaP50: number; loadAverage: { min: number; max: number }; targetPageP95Ms: number; met: boolean;
+  communes: number;
+  ratings: number;
+  dailyPoints: number;
+  loadSeconds: number;
+  dailySeconds: number;
+  preloadSeconds: number;
+  consolePreloadSeconds: number;
+  runs: number;
+  coldRuns: number;
+  grafanaRuns: number;
+  quick: boolean;
+  rowsRanked: number;
+  rowsShown: number;
+  sameFigures: boolean;
+  serverCold: P;
+  serverWarm: P;
+  page: P;
+  pageFirstMs: number;
+  grafanaInfluxQL: P;
+  coldVsGrafanaP50: number;
+  warmVsGrafanaP50: number;
+  loadAverage: { min: number; max: number };
+  targetPageP95Ms: number;
+  met: boolean;
   pageSamplesMs: number[];
 };
 
@@ -194,7 +292,7 @@ function record(r: Result): void {
   const dir = join(import.meta.dirname, 'results');
   mkdirSync(dir, { recursive: true });
   const at = new Date().toISOString();
-  writeFileSync(join(dir, 'satisfaction-view.json'), JSON.stringify({ at, ...r }, null, 2) + '\n');
+  writeFileSync(join(dir, 'satisfaction-view.json'), `${JSON.stringify({ at, ...r }, null, 2)}\n`);
   const la = `${r.loadAverage.min.toFixed(1)}–${r.loadAverage.max.toFixed(1)}`;
   writeFileSync(
     join(dir, 'satisfaction-view.md'),

@@ -15,7 +15,17 @@ import { FakePlayer } from '../firmware-bridge/speaker/player-fake.ts';
 import { SpeakerUnit } from '../firmware-bridge/speaker/speaker-unit.ts';
 import { TestBroker } from '../tests/support/test-broker.ts';
 import { FakeCollector, TestContext } from '../tests/speaker/helpers/context.ts';
-import { AudioServer, COMMUNE, HAMLET, KEYS, audioBytes, item, iso, scheduleDoc, waitFor } from '../tests/speaker/helpers/fixtures.ts';
+import {
+  AudioServer,
+  COMMUNE,
+  HAMLET,
+  KEYS,
+  audioBytes,
+  item,
+  iso,
+  scheduleDoc,
+  waitFor,
+} from '../tests/speaker/helpers/fixtures.ts';
 import { ConsolePublisher } from '../tests/speaker/helpers/rig.ts';
 
 export type SpeakerStartResult = { speakers: number; spreadMs: number; latenessP50Ms: number; latenessMaxMs: number };
@@ -30,16 +40,34 @@ type Speaker = { id: string; unit: SpeakerUnit; player: FakePlayer; tc: TestCont
 
 function makeSpeaker(i: number, brokerUrl: string, consoleUrl: string, root: string): Speaker {
   const id = `loa-bench-${String(i).padStart(2, '0')}`;
-  const config = { ...SpeakerConfig.parse({ commune: COMMUNE, hamlet: HAMLET, schedulePublicKey: KEYS.publicKey, consoleUrl, relayPin: 7, warmupMs: 1_000, player: { kind: 'fake' } }), schedulePublicKey: KEYS.publicKey };
+  const config = {
+    ...SpeakerConfig.parse({
+      commune: COMMUNE,
+      hamlet: HAMLET,
+      schedulePublicKey: KEYS.publicKey,
+      consoleUrl,
+      relayPin: 7,
+      warmupMs: 1_000,
+      player: { kind: 'fake' },
+    }),
+    schedulePublicKey: KEYS.publicKey,
+  };
   let relayOn = false;
-  const relay = { get on() { return relayOn; }, set: (v: boolean) => void (relayOn = v) };
+  const relay = {
+    get on() {
+      return relayOn;
+    },
+    set: (v: boolean) => void (relayOn = v),
+  };
   const player = new FakePlayer(systemClock, () => 2_000);
   const unit = new SpeakerUnit({ config, relay, player });
   const tc = new TestContext(id, brokerUrl, { clock: systemClock, time: synced, dataDir: join(root, id) });
   return { id, unit, player, tc };
 }
 
-export async function runSpeakerStartBench(opts: { speakers?: number; leadMs?: number } = {}): Promise<SpeakerStartResult> {
+export async function runSpeakerStartBench(
+  opts: { speakers?: number; leadMs?: number } = {},
+): Promise<SpeakerStartResult> {
   const n = opts.speakers ?? 50;
   const root = mkdtempSync(join(tmpdir(), 'tt-bench-speaker-'));
   const broker = new TestBroker();
@@ -51,11 +79,16 @@ export async function runSpeakerStartBench(opts: { speakers?: number; leadMs?: n
   const speakers = Array.from({ length: n }, (_, i) => makeSpeaker(i + 1, broker.url, audio.url, root));
   try {
     for (const s of speakers) await s.unit.start(s.tc.ctx);
-    await waitFor(() => speakers.every((s) => s.tc.client.connected) && console_.client.connected && collector.client.connected, 60_000);
+    await waitFor(
+      () => speakers.every((s) => s.tc.client.connected) && console_.client.connected && collector.client.connected,
+      60_000,
+    );
     const ref = audio.add(audioBytes('bench'));
     const start = Date.now() + (opts.leadMs ?? 10_000);
     for (const s of speakers) {
-      const doc = scheduleDoc(s.id, 1, [item({ announcement: 'bench', audio: ref, occurrences: [iso(start)], validityS: 60 })]);
+      const doc = scheduleDoc(s.id, 1, [
+        item({ announcement: 'bench', audio: ref, occurrences: [iso(start)], validityS: 60 }),
+      ]);
       await console_.publish(s.id, signSchedule(doc, KEYS.privateKey));
     }
     await waitFor(() => speakers.every((s) => s.unit.scheduleVersion === 1), 60_000);
@@ -63,7 +96,12 @@ export async function runSpeakerStartBench(opts: { speakers?: number; leadMs?: n
     await waitFor(() => speakers.every((s) => s.player.plays.length === 1), start - Date.now() + 60_000);
     await waitFor(() => collector.logs.length === n, 60_000);
     const lateness = speakers.map((s) => s.player.plays[0].startedAt - start).sort((a, b) => a - b);
-    return { speakers: n, spreadMs: lateness[n - 1] - lateness[0], latenessP50Ms: percentile(lateness, 50), latenessMaxMs: lateness[n - 1] };
+    return {
+      speakers: n,
+      spreadMs: lateness[n - 1] - lateness[0],
+      latenessP50Ms: percentile(lateness, 50),
+      latenessMaxMs: lateness[n - 1],
+    };
   } finally {
     for (const s of speakers) {
       await s.unit.stop();

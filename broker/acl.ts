@@ -1,6 +1,16 @@
 import type { Registry } from '../devices/registry/index.ts';
 import type { DeviceKind, ServiceRole } from '../devices/kinds.ts';
-import { CHANNELS, channelAllowedFor, isChannel, parseAreaStopTopic, parseTopic, TOPIC_ROOT, TOPIC_VERSION, UPLINK_CHANNELS, type Channel } from '../devices/topics.ts';
+import {
+  CHANNELS,
+  channelAllowedFor,
+  isChannel,
+  parseAreaStopTopic,
+  parseTopic,
+  TOPIC_ROOT,
+  TOPIC_VERSION,
+  UPLINK_CHANNELS,
+  type Channel,
+} from '../devices/topics.ts';
 import { isId } from '../devices/ids.ts';
 import { ALLOWED, refuse, type Verdict } from './refusals.ts';
 
@@ -28,7 +38,21 @@ type RoleRights = {
  */
 export const ROLE_RIGHTS = {
   collector: { publish: ['ack', 'alert'], subscribe: UPLINK_CHANNELS, brokerSys: true },
-  console: { publish: ['schedule', 'schedule-district', 'schedule-province', 'release'], subscribe: ['schedule', 'schedule-district', 'schedule-province', 'schedule-status', 'broadcast-log', 'availability', 'state', 'alert', 'update-status'], brokerSys: false },
+  console: {
+    publish: ['schedule', 'schedule-district', 'schedule-province', 'release'],
+    subscribe: [
+      'schedule',
+      'schedule-district',
+      'schedule-province',
+      'schedule-status',
+      'broadcast-log',
+      'availability',
+      'state',
+      'alert',
+      'update-status',
+    ],
+    brokerSys: false,
+  },
   integration: { publish: ['dossier'], subscribe: [...UPLINK_CHANNELS, 'alert'], brokerSys: false },
 } as const satisfies Record<ServiceRole, RoleRights>;
 
@@ -38,7 +62,11 @@ export const ROLE_RIGHTS = {
  */
 function isUnitOf(registry: Registry, area: { level: string; code: string }, deviceId?: string): boolean {
   const placements = deviceId ? [registry.device(deviceId)].filter((e) => e !== undefined) : registry.allCommunes();
-  return placements.some((p) => (area.level === 'commune' ? p.commune.code : area.level === 'district' ? p.district?.code : p.province.code) === area.code);
+  return placements.some(
+    (p) =>
+      (area.level === 'commune' ? p.commune.code : area.level === 'district' ? p.district?.code : p.province.code) ===
+      area.code,
+  );
 }
 
 function speakerMayRead(who: Identity, topic: string, registry: Registry): boolean {
@@ -57,7 +85,8 @@ export function canPublish(who: Identity, topic: string, retain: boolean, regist
   const { deviceId, channel } = parsed.value;
   if (who.type === 'device') {
     if (deviceId !== who.id) return refuse('publish-foreign-topic');
-    if (CHANNELS[channel].direction !== 'up' || !channelAllowedFor(channel, who.kind)) return refuse('publish-channel-not-allowed');
+    if (CHANNELS[channel].direction !== 'up' || !channelAllowedFor(channel, who.kind))
+      return refuse('publish-channel-not-allowed');
   } else {
     const rights: RoleRights = ROLE_RIGHTS[who.role];
     if (rights.publish.length === 0) return refuse('publish-read-only');
@@ -80,20 +109,24 @@ export function canSubscribe(who: Identity, filter: string, registry?: Registry)
   const hasWildcard = filter.includes('+') || filter.includes('#');
   if (who.type === 'device') {
     if (hasWildcard) return refuse('subscribe-wildcard');
-    if (parseAreaStopTopic(filter)) return registry && speakerMayRead(who, filter, registry) ? ALLOWED : refuse('subscribe-not-allowed');
+    if (parseAreaStopTopic(filter))
+      return registry && speakerMayRead(who, filter, registry) ? ALLOWED : refuse('subscribe-not-allowed');
     const parsed = parseTopic(filter);
     if (!parsed.ok || parsed.value.deviceId !== who.id) return refuse('subscribe-not-allowed');
     const { channel } = parsed.value;
-    if (CHANNELS[channel].direction !== 'down' || !channelAllowedFor(channel, who.kind)) return refuse('subscribe-not-allowed');
+    if (CHANNELS[channel].direction !== 'down' || !channelAllowedFor(channel, who.kind))
+      return refuse('subscribe-not-allowed');
     return ALLOWED;
   }
   const rights: RoleRights = ROLE_RIGHTS[who.role];
   if (filter.startsWith(BROKER_SYS_PREFIX)) return rights.brokerSys ? ALLOWED : refuse('subscribe-not-allowed');
   const parts = filter.split('/');
-  if (parts.length !== 4 || parts[0] !== TOPIC_ROOT || parts[1] !== TOPIC_VERSION) return refuse(hasWildcard ? 'subscribe-wildcard' : 'subscribe-not-allowed');
+  if (parts.length !== 4 || parts[0] !== TOPIC_ROOT || parts[1] !== TOPIC_VERSION)
+    return refuse(hasWildcard ? 'subscribe-wildcard' : 'subscribe-not-allowed');
   const [, , device, channel] = parts;
   if (device !== '+' && !isId(device)) return refuse(hasWildcard ? 'subscribe-wildcard' : 'subscribe-not-allowed');
-  if (!isChannel(channel) || !rights.subscribe.includes(channel)) return refuse(channel.includes('+') || channel.includes('#') ? 'subscribe-wildcard' : 'subscribe-not-allowed');
+  if (!isChannel(channel) || !rights.subscribe.includes(channel))
+    return refuse(channel.includes('+') || channel.includes('#') ? 'subscribe-wildcard' : 'subscribe-not-allowed');
   return ALLOWED;
 }
 
@@ -106,7 +139,12 @@ export function canRead(who: Identity, topic: string, registry: Registry): boole
   if (parseAreaStopTopic(topic)) return speakerMayRead(who, topic, registry);
   if (who.type === 'device') {
     const parsed = parseTopic(topic);
-    return parsed.ok && parsed.value.deviceId === who.id && CHANNELS[parsed.value.channel].direction === 'down' && channelAllowedFor(parsed.value.channel, who.kind);
+    return (
+      parsed.ok &&
+      parsed.value.deviceId === who.id &&
+      CHANNELS[parsed.value.channel].direction === 'down' &&
+      channelAllowedFor(parsed.value.channel, who.kind)
+    );
   }
   const rights: RoleRights = ROLE_RIGHTS[who.role];
   if (topic.startsWith(BROKER_SYS_PREFIX)) return rights.brokerSys;

@@ -40,7 +40,8 @@ export class Admission {
       return await work();
     } finally {
       const next = this.#queue.shift();
-      if (next) next(); // the slot passes on: #running unchanged
+      if (next)
+        next(); // the slot passes on: #running unchanged
       else this.#running--;
     }
   }

@@ -32,7 +32,13 @@ export function createAuthenticator(registry: Registry, cacheSize: number, scali
 
   const verify = (id: string, stored: string, password: Buffer): Promise<boolean> => {
     // a 44-character key: id + stored hash would keep ~200 bytes per device that logged in
-    const key = createHash('sha256').update(id).update('\0').update(stored).update('\0').update(password).digest('base64');
+    const key = createHash('sha256')
+      .update(id)
+      .update('\0')
+      .update(stored)
+      .update('\0')
+      .update(password)
+      .digest('base64');
     const hit = cache.get(key);
     if (hit) return hit;
     const scrypt = () => {
@@ -77,12 +83,18 @@ export function createAuthenticator(registry: Registry, cacheSize: number, scali
 function lookup(registry: Registry, id: string): { identity: Identity; passwordHash: string } | undefined {
   const entry = registry.device(id);
   if (entry) {
-    return { passwordHash: entry.device.passwordHash, identity: { type: 'device', id, kind: entry.device.kind, commune: entry.commune.code } };
+    return {
+      passwordHash: entry.device.passwordHash,
+      identity: { type: 'device', id, kind: entry.device.kind, commune: entry.commune.code },
+    };
   }
   const service = registry.services.get(id);
   if (service) {
     const communes = service.communes ? new Set(service.communes) : undefined;
-    return { passwordHash: service.passwordHash, identity: { type: 'service', id, role: service.role, ...(communes ? { communes } : {}) } };
+    return {
+      passwordHash: service.passwordHash,
+      identity: { type: 'service', id, role: service.role, ...(communes ? { communes } : {}) },
+    };
   }
   return undefined;
 }

@@ -40,7 +40,11 @@ export const SharedAuthCacheConfig = z.strictObject({
   url: RedisUrl,
   /** a file with at least 32 random bytes (base64 or hex text), the same on every node */
   secretFile: z.string().min(1),
-  ttlS: z.number().int().min(60).default(7 * 24 * 3600),
+  ttlS: z
+    .number()
+    .int()
+    .min(60)
+    .default(7 * 24 * 3600),
 });
 
 /** How many scrypt verifications may run at once; the rest wait their turn (admission control). */

@@ -16,7 +16,8 @@ const WHERE = 'tt:cluster:client-node';
 const CLAIM = 'tt:cluster:will-claim:';
 const CLAIM_MS = 10 * 60_000;
 /** delete the client's entry only if it still names this node (it may have moved on already) */
-const FORGET = "if redis.call('hget', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('hdel', KEYS[1], ARGV[1]) end return 0";
+const FORGET =
+  "if redis.call('hget', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('hdel', KEYS[1], ARGV[1]) end return 0";
 
 type Will = { clientId: string; brokerId: string; topic: string };
 type WillStore = {
@@ -30,15 +31,23 @@ export type ClusterNode = {
   close(): Promise<void>;
 };
 
-export function joinCluster(opts: { aedes: Aedes; persistence: unknown; redisUrl: string; heartbeatIntervalMs: number; log: Logger }): ClusterNode {
+export function joinCluster(opts: {
+  aedes: Aedes;
+  persistence: unknown;
+  redisUrl: string;
+  heartbeatIntervalMs: number;
+  log: Logger;
+}): ClusterNode {
   const { aedes, log } = opts;
   const redis = new Redis({ ...redisOptions(opts.redisUrl), maxRetriesPerRequest: 3 });
   redis.on('error', (err) => log.warn({ err: err.message }, 'cluster redis error'));
   const counters: Counters = { willsClaimed: 0, willsSkippedReconnected: 0, willsClaimedElsewhere: 0 };
   const failed = (what: string) => (err: Error) => log.warn({ err: err.message }, what);
 
-  const onClient = (client: Client) => void redis.hset(WHERE, client.id, aedes.id).catch(failed('could not record client location'));
-  const onGone = (client: Client) => void redis.eval(FORGET, 1, WHERE, client.id, aedes.id).catch(failed('could not clear client location'));
+  const onClient = (client: Client) =>
+    void redis.hset(WHERE, client.id, aedes.id).catch(failed('could not record client location'));
+  const onGone = (client: Client) =>
+    void redis.eval(FORGET, 1, WHERE, client.id, aedes.id).catch(failed('could not clear client location'));
   aedes.on('client', onClient);
   aedes.on('clientDisconnect', onGone);
 
@@ -55,11 +64,19 @@ export function joinCluster(opts: { aedes: Aedes; persistence: unknown; redisUrl
     for await (const will of wills) {
       if (alive(will.brokerId)) continue; // aedes skips it too: do not take the claim
       const where = await redis.hget(WHERE, will.clientId);
-      const connectedElsewhere = where && where !== will.brokerId && (where === aedes.id ? !!(aedes as unknown as { clients: Record<string, unknown> }).clients[will.clientId] : alive(where));
+      const connectedElsewhere =
+        where &&
+        where !== will.brokerId &&
+        (where === aedes.id
+          ? !!(aedes as unknown as { clients: Record<string, unknown> }).clients[will.clientId]
+          : alive(where));
       if (connectedElsewhere) {
         counters.willsSkippedReconnected++;
         await store.delWill({ id: will.clientId, brokerId: will.brokerId });
-        log.info({ clientId: will.clientId, deadNode: will.brokerId, now: where }, 'will of a dead node dropped: its client is connected again');
+        log.info(
+          { clientId: will.clientId, deadNode: will.brokerId, now: where },
+          'will of a dead node dropped: its client is connected again',
+        );
         continue;
       }
       const claimed = await redis.set(`${CLAIM}${will.brokerId}:${will.clientId}`, aedes.id, 'PX', CLAIM_MS, 'NX');
@@ -68,7 +85,10 @@ export function joinCluster(opts: { aedes: Aedes; persistence: unknown; redisUrl
         continue;
       }
       counters.willsClaimed++;
-      log.info({ clientId: will.clientId, deadNode: will.brokerId, topic: will.topic }, 'publishing the will of a client of a dead node');
+      log.info(
+        { clientId: will.clientId, deadNode: will.brokerId, topic: will.topic },
+        'publishing the will of a client of a dead node',
+      );
       yield will;
     }
   }

@@ -34,13 +34,23 @@ export const RateConfig = z.strictObject({
  * (ids, credentials, a small will) is expected.
  */
 export const LimitsConfig = z.strictObject({
-  connectMaxBytes: z.number().int().min(64).default(16 * 1024),
-  packetMaxBytes: z.number().int().min(1024).default(MAX_PAYLOAD_BYTES + 80 * 1024),
+  connectMaxBytes: z
+    .number()
+    .int()
+    .min(64)
+    .default(16 * 1024),
+  packetMaxBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(MAX_PAYLOAD_BYTES + 80 * 1024),
   /** 256 KiB at 8 KiB/s: a slow 2G/3G link still fits */
   packetTimeoutMs: z.number().int().min(100).default(60_000),
   connectTimeoutMs: z.number().int().min(100).default(10_000),
   /** devices must let the broker notice them gone (presence, wills): keepalive 0 is refused */
-  deviceKeepaliveS: z.strictObject({ min: z.number().int().min(1).default(5), max: z.number().int().max(65535).default(900) }).default({ min: 5, max: 900 }),
+  deviceKeepaliveS: z
+    .strictObject({ min: z.number().int().min(1).default(5), max: z.number().int().max(65535).default(900) })
+    .default({ min: 5, max: 900 }),
 });
 
 /**
@@ -68,7 +78,10 @@ export const ConformanceConfig = z.strictObject({
   username: z.string().min(1).default('conformance'),
   /** scrypt hash (scripts/hash-password.ts) */
   passwordHash: z.string().min(1),
-  namespace: z.string().regex(/^[^+#$/][^+#]*\/$/, 'một tiền tố chủ đề kết thúc bằng "/" (a topic prefix ending in "/")').default('conformance/'),
+  namespace: z
+    .string()
+    .regex(/^[^+#$/][^+#]*\/$/, 'một tiền tố chủ đề kết thúc bằng "/" (a topic prefix ending in "/")')
+    .default('conformance/'),
   refused: z.array(z.string().min(1)).default(['conformance/nosubscribe']),
 });
 
@@ -123,7 +136,18 @@ export function loadBrokerConfig(path: string): BrokerConfig {
   return Object.freeze({
     ...config,
     registryPath: abs(config.registryPath),
-    ...(config.sharedAuthCache ? { sharedAuthCache: { ...config.sharedAuthCache, secretFile: abs(config.sharedAuthCache.secretFile) } } : {}),
-    ...(config.tls ? { tls: { ...config.tls, cert: abs(config.tls.cert), key: abs(config.tls.key), ...(config.tls.ca ? { ca: abs(config.tls.ca) } : {}) } } : {}),
+    ...(config.sharedAuthCache
+      ? { sharedAuthCache: { ...config.sharedAuthCache, secretFile: abs(config.sharedAuthCache.secretFile) } }
+      : {}),
+    ...(config.tls
+      ? {
+          tls: {
+            ...config.tls,
+            cert: abs(config.tls.cert),
+            key: abs(config.tls.key),
+            ...(config.tls.ca ? { ca: abs(config.tls.ca) } : {}),
+          },
+        }
+      : {}),
   });
 }

@@ -7,8 +7,10 @@ import { CodedError, withProblems } from '../infra/coded-error.ts';
  */
 export const BROKER_ERRORS = {
   BROKER_CONFIG_INVALID: 'Cấu hình broker không hợp lệ: sửa các mục được liệt kê trong tệp cấu hình rồi khởi động lại.',
-  BROKER_PERSISTENCE_MISSING: 'Thiếu gói lưu trữ phiên (persistence) mà cấu hình yêu cầu: cài gói đó hoặc dùng persistence "memory".',
-  BROKER_TLS_MATERIAL_MISSING: 'Cấu hình có TLS nhưng không đọc được chứng chỉ hoặc khoá: kiểm tra đường dẫn và quyền đọc tệp.',
+  BROKER_PERSISTENCE_MISSING:
+    'Thiếu gói lưu trữ phiên (persistence) mà cấu hình yêu cầu: cài gói đó hoặc dùng persistence "memory".',
+  BROKER_TLS_MATERIAL_MISSING:
+    'Cấu hình có TLS nhưng không đọc được chứng chỉ hoặc khoá: kiểm tra đường dẫn và quyền đọc tệp.',
   BROKER_LISTEN_FAILED: 'Không mở được cổng lắng nghe: cổng đang bị chiếm hoặc địa chỉ không có trên máy.',
   BROKER_BUSY: 'Quá nhiều thiết bị đang chờ xác thực cùng lúc: kết nối bị từ chối ngay, thiết bị tự thử lại sau.',
 } as const satisfies Record<string, string>;

@@ -90,7 +90,10 @@ class FrameGuard {
     const push = socket.push;
     this.#push = (chunk) => push.call(socket, chunk);
     socket.push = (chunk: Buffer | null) => (chunk === null || this.#closed ? this.#push(chunk) : this.#onData(chunk));
-    this.#connectTimer = clock.setTimeout(() => this.#close('connect-timeout', `no CONNECT within ${limits.connectTimeoutMs} ms`), limits.connectTimeoutMs);
+    this.#connectTimer = clock.setTimeout(
+      () => this.#close('connect-timeout', `no CONNECT within ${limits.connectTimeoutMs} ms`),
+      limits.connectTimeoutMs,
+    );
   }
 
   loggedIn(): void {
@@ -197,14 +200,18 @@ class FrameGuard {
 
   #typeAcceptable(type: number): boolean {
     if (type === 0 || type === 15) return this.#reject('frame-malformed', `reserved packet type ${type}`);
-    if (!this.#connectSeen && type !== TYPE.connect) return this.#reject('connect-malformed', `first packet is type ${type}, not CONNECT`);
+    if (!this.#connectSeen && type !== TYPE.connect)
+      return this.#reject('connect-malformed', `first packet is type ${type}, not CONNECT`);
     return true;
   }
 
   #lengthAcceptable(length: number): boolean {
     const limit = this.#loggedIn ? this.#limits.packetMaxBytes : this.#limits.connectMaxBytes;
     if (length <= limit) return true;
-    return this.#reject(this.#loggedIn ? 'frame-too-large' : 'frame-too-large-before-login', `declared ${length} bytes > ${limit}`);
+    return this.#reject(
+      this.#loggedIn ? 'frame-too-large' : 'frame-too-large-before-login',
+      `declared ${length} bytes > ${limit}`,
+    );
   }
 
   /** into the socket's readable buffer; false (buffer full) makes the socket stop reading, as without the guard */
@@ -248,7 +255,8 @@ class FrameGuard {
   #connectAcceptable(packet: Buffer, at: number): boolean {
     if (packet.length < at + 2) return this.#reject('connect-malformed', 'CONNECT too short');
     const nameLength = packet.readUInt16BE(at);
-    if (packet.length < at + 2 + nameLength + 1) return this.#reject('connect-malformed', 'protocol name longer than the packet');
+    if (packet.length < at + 2 + nameLength + 1)
+      return this.#reject('connect-malformed', 'protocol name longer than the packet');
     const name = packet.toString('latin1', at + 2, at + 2 + nameLength);
     const level = packet[at + 2 + nameLength];
     if (name === 'MQTT' && level === 4) {
@@ -272,9 +280,19 @@ class FrameGuard {
     const idAt = at + 2 + topicLength;
     if (packet.length < idAt + (qos > 0 ? 2 : 0)) return true;
     const topic = packet.toString('utf8', at + 2, idAt);
-    const why = topic.length === 0 ? 'empty topic' : topic.includes('+') || topic.includes('#') ? 'wildcard in topic name' : topic.includes('\u0000') ? 'U+0000 in topic name' : undefined;
+    const why =
+      topic.length === 0
+        ? 'empty topic'
+        : topic.includes('+') || topic.includes('#')
+          ? 'wildcard in topic name'
+          : topic.includes('\u0000')
+            ? 'U+0000 in topic name'
+            : undefined;
     if (!why) return true;
-    this.#refuse(why === 'wildcard in topic name' ? 'publish-wildcard-topic' : 'publish-invalid-topic', `${why}: ${JSON.stringify(topic.slice(0, 200))}`);
+    this.#refuse(
+      why === 'wildcard in topic name' ? 'publish-wildcard-topic' : 'publish-invalid-topic',
+      `${why}: ${JSON.stringify(topic.slice(0, 200))}`,
+    );
     if (qos === 1 || qos === 2) {
       const id = packet.readUInt16BE(idAt);
       if (qos === 2) (this.#poisonedQos2 ??= new Set()).add(id);

@@ -81,14 +81,23 @@ export function createHooks(deps: HookDeps) {
      * so the "user name = client id" rule holds; without a clean session it is refused with CONNACK 2
      * ([MQTT-3.1.3-8]), in authenticate below (preConnect cannot answer a CONNACK).
      */
-    preConnect(client: Client, packet: { clientId?: string; clean?: boolean; username?: string; keepalive?: number }, done: (err: Error | null, ok: boolean) => void) {
+    preConnect(
+      client: Client,
+      packet: { clientId?: string; clean?: boolean; username?: string; keepalive?: number },
+      done: (err: Error | null, ok: boolean) => void,
+    ) {
       const emptyIdKept = packet.clientId === '' && !packet.clean;
       if (packet.clientId === '' && packet.clean && packet.username) packet.clientId = packet.username;
       connects.set(client, { keepalive: packet.keepalive ?? 0, emptyIdKept });
       done(null, true);
     },
 
-    authenticate(client: Client, username: string | undefined, password: Buffer | undefined, done: (err: AuthenticateError | null, ok: boolean | null) => void) {
+    authenticate(
+      client: Client,
+      username: string | undefined,
+      password: Buffer | undefined,
+      done: (err: AuthenticateError | null, ok: boolean | null) => void,
+    ) {
       const facts = connects.get(client);
       connects.delete(client);
       const address = (client.conn as { remoteAddress?: string }).remoteAddress ?? '';
@@ -106,7 +115,11 @@ export function createHooks(deps: HookDeps) {
         auth.check(client.id, username, password).then(
           (result) => {
             settle(result.ok);
-            if (!result.ok) return refuse(result.reason, username === client.id ? undefined : `username ${JSON.stringify(String(username).slice(0, 64))}`);
+            if (!result.ok)
+              return refuse(
+                result.reason,
+                username === client.id ? undefined : `username ${JSON.stringify(String(username).slice(0, 64))}`,
+              );
             const keepalive = facts?.keepalive ?? 0;
             const range = config.limits.deviceKeepaliveS;
             if (result.identity.type === 'device' && (keepalive < range.min || keepalive > range.max)) {
@@ -125,7 +138,8 @@ export function createHooks(deps: HookDeps) {
       const checkConformance = (settle: (right: boolean | 'error') => void) =>
         conformance!.check(client.id, password).then((verdict) => {
           settle(verdict === 'ok');
-          if (verdict === 'registry-id') return refuse('auth-client-id-mismatch', 'conformance principal with a registry id');
+          if (verdict === 'registry-id')
+            return refuse('auth-client-id-mismatch', 'conformance principal with a registry id');
           if (verdict === 'bad-password') return refuse('auth-bad-password', 'conformance principal');
           conformers.add(client);
           accept();
@@ -138,7 +152,8 @@ export function createHooks(deps: HookDeps) {
         }
         // an unexpected error frees the verification slot without counting as a wrong password
         const settle = (right: boolean | 'error') => {
-          if (admission === 'verify') throttle.settle(address, client.id, right === 'error' ? undefined : password, right !== false);
+          if (admission === 'verify')
+            throttle.settle(address, client.id, right === 'error' ? undefined : password, right !== false);
         };
         return conformance?.claims(username) ? checkConformance(settle) : checkRegistry(settle);
       });
@@ -154,7 +169,9 @@ export function createHooks(deps: HookDeps) {
       const who = client ? identities.get(client) : willOwner(registry, packet);
       if (!client || !who || packet === (client as { will?: unknown }).will) {
         // a will: check the topic, refuse outright (no PUBACK to give, no connection to keep)
-        const verdict = who ? canPublish(who, packet.topic, !!packet.retain, registry) : ({ ok: false, reason: 'publish-foreign-topic' } as const);
+        const verdict = who
+          ? canPublish(who, packet.topic, !!packet.retain, registry)
+          : ({ ok: false, reason: 'publish-foreign-topic' } as const);
         if (verdict.ok) return done(null);
         refusals.refuse(verdict.reason, { clientId: client?.id ?? null, topic: packet.topic, detail: 'will' });
         return done(new Error(verdict.reason));
@@ -178,14 +195,24 @@ export function createHooks(deps: HookDeps) {
       }
     },
 
-    authorizeSubscribe(client: Client, sub: Subscription, done: (err: Error | null, sub?: Subscription | null) => void) {
+    authorizeSubscribe(
+      client: Client,
+      sub: Subscription,
+      done: (err: Error | null, sub?: Subscription | null) => void,
+    ) {
       if (conformers.has(client)) {
         if (conformance?.maySubscribe(sub.topic)) return done(null, sub);
-        refusals.refuse('subscribe-not-allowed', { clientId: client.id, topic: sub.topic.slice(0, 200), detail: 'conformance principal' });
+        refusals.refuse('subscribe-not-allowed', {
+          clientId: client.id,
+          topic: sub.topic.slice(0, 200),
+          detail: 'conformance principal',
+        });
         return done(null, null);
       }
       const who = identities.get(client);
-      const verdict = who ? canSubscribe(who, sub.topic, registry) : ({ ok: false, reason: 'subscribe-not-allowed' } as const);
+      const verdict = who
+        ? canSubscribe(who, sub.topic, registry)
+        : ({ ok: false, reason: 'subscribe-not-allowed' } as const);
       if (verdict.ok) return done(null, sub);
       refusals.refuse(verdict.reason, { clientId: client.id, topic: sub.topic.slice(0, 200) });
       done(null, null); // SUBACK 0x80 for this topic only; the other topics of the SUBSCRIBE are granted
@@ -218,5 +245,7 @@ function authError(message: string, returnCode: number): AuthenticateError {
 function willOwner(registry: Registry, packet: PublishPacket): Identity | undefined {
   const id = (packet as { clientId?: string }).clientId;
   const entry = id ? registry.device(id) : undefined;
-  return entry ? { type: 'device', id: entry.device.id, kind: entry.device.kind, commune: entry.commune.code } : undefined;
+  return entry
+    ? { type: 'device', id: entry.device.id, kind: entry.device.kind, commune: entry.commune.code }
+    : undefined;
 }

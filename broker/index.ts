@@ -73,18 +73,43 @@ export async function startBroker(deps: BrokerDeps): Promise<RunningBroker> {
   const registry = live.view;
   const clock = deps.clock ?? systemClock;
   const log = deps.log.child({ component: 'broker' });
-  if (config.tls && !deps.tls) throw new BrokerError('BROKER_TLS_MATERIAL_MISSING', 'cấu hình có tls nhưng thiếu chứng chỉ/khóa (tls configured, certificate material not given)');
+  if (config.tls && !deps.tls)
+    throw new BrokerError(
+      'BROKER_TLS_MATERIAL_MISSING',
+      'cấu hình có tls nhưng thiếu chứng chỉ/khóa (tls configured, certificate material not given)',
+    );
 
   const refusals = new RefusalLog(log);
-  if (config.sharedAuthCache && !deps.authCacheSecret) throw new BrokerError('BROKER_CONFIG_INVALID', 'sharedAuthCache cần khóa bí mật (secret not given)');
-  const shared = config.sharedAuthCache ? createSharedVerdicts(config.sharedAuthCache, deps.authCacheSecret!) : undefined;
-  const admission = new Admission(config.admission.maxConcurrentVerifications, config.admission.maxWaitingVerifications);
+  if (config.sharedAuthCache && !deps.authCacheSecret)
+    throw new BrokerError('BROKER_CONFIG_INVALID', 'sharedAuthCache cần khóa bí mật (secret not given)');
+  const shared = config.sharedAuthCache
+    ? createSharedVerdicts(config.sharedAuthCache, deps.authCacheSecret!)
+    : undefined;
+  const admission = new Admission(
+    config.admission.maxConcurrentVerifications,
+    config.admission.maxWaitingVerifications,
+  );
   const auth = createAuthenticator(registry, config.authCacheSize, { shared, admission });
   const throttle = new LoginThrottle(config.loginThrottle, clock);
   const conformance = config.conformance ? new ConformancePrincipal(config.conformance, registry) : undefined;
-  if (conformance) log.warn({ username: config.conformance!.username, namespace: config.conformance!.namespace }, 'conformance principal enabled (for protocol test suites only)');
-  const hooks = createHooks({ config, registry, clock, log, auth, refusals, throttle, ...(conformance ? { conformance } : {}) });
-  const store = await createPersistence(config, deps.importer, (err) => log.warn({ err: err.message }, 'redis connection error')).catch(async (err: unknown) => {
+  if (conformance)
+    log.warn(
+      { username: config.conformance!.username, namespace: config.conformance!.namespace },
+      'conformance principal enabled (for protocol test suites only)',
+    );
+  const hooks = createHooks({
+    config,
+    registry,
+    clock,
+    log,
+    auth,
+    refusals,
+    throttle,
+    ...(conformance ? { conformance } : {}),
+  });
+  const store = await createPersistence(config, deps.importer, (err) =>
+    log.warn({ err: err.message }, 'redis connection error'),
+  ).catch(async (err: unknown) => {
     await shared?.close();
     throw err;
   });
@@ -96,37 +121,61 @@ export async function startBroker(deps: BrokerDeps): Promise<RunningBroker> {
     ...(store.persistence ? { persistence: store.persistence } : {}),
     ...(store.emitter ? { mq: store.emitter } : {}),
     heartbeatInterval: config.cluster.heartbeatIntervalMs,
-    preConnect: (client: Client, packet: Parameters<typeof hooks.preConnect>[1], done: Parameters<typeof hooks.preConnect>[2]) => {
+    preConnect: (
+      client: Client,
+      packet: Parameters<typeof hooks.preConnect>[1],
+      done: Parameters<typeof hooks.preConnect>[2],
+    ) => {
       deliverEveryPacket(client);
       hooks.preConnect(client, packet, done);
     },
     authenticate: hooks.authenticate,
     authorizePublish: hooks.authorizePublish,
     authorizeSubscribe: hooks.authorizeSubscribe,
-    authorizeForward: (client: Client, packet: AedesPublishPacket) => (repeats.isRepeat(client, packet) ? null : hooks.authorizeForward(client, packet)),
+    authorizeForward: (client: Client, packet: AedesPublishPacket) =>
+      repeats.isRepeat(client, packet) ? null : hooks.authorizeForward(client, packet),
     maxClientsIdLength: 64, // ids are up to 64 characters (devices/ids.ts); only MQTT 3.1 clients are limited by it
     drainTimeout: 30_000,
     connectTimeout: config.limits.connectTimeoutMs + 5_000, // the frame guard's own bound fires first, counted
   });
   // Bad clients must never crash the broker: aedes reports their errors as events.
-  aedes.on('clientError', (client: Client, err: Error) => log.debug({ clientId: client.id, err: err.message }, 'client error'));
+  aedes.on('clientError', (client: Client, err: Error) =>
+    log.debug({ clientId: client.id, err: err.message }, 'client error'),
+  );
   aedes.on('connectionError', (_client: Client, err: Error) => log.debug({ err: err.message }, 'connection error'));
   (aedes as unknown as NodeJS.EventEmitter).on('error', (err: Error) => log.error({ err }, 'broker error')); // persistence failures; unhandled it would throw
   aedes.on('clientDisconnect', (client: Client) => hooks.forget(client));
   const cluster: ClusterNode | undefined =
     store.redisUrl && store.persistence
-      ? joinCluster({ aedes, persistence: store.persistence, redisUrl: store.redisUrl, heartbeatIntervalMs: config.cluster.heartbeatIntervalMs, log })
+      ? joinCluster({
+          aedes,
+          persistence: store.persistence,
+          redisUrl: store.redisUrl,
+          heartbeatIntervalMs: config.cluster.heartbeatIntervalMs,
+          log,
+        })
       : undefined;
 
   // every socket goes through the frame guard: declared-length limits, slow packets, poison topics
   const guarded = (socket: import('node:net').Socket) => {
-    guardSocket(socket, config.limits, clock, (reason, detail) => refusals.refuse(reason, { clientId: null, detail: `${socket.remoteAddress ?? '?'}: ${detail}` }));
+    guardSocket(socket, config.limits, clock, (reason, detail) =>
+      refusals.refuse(reason, { clientId: null, detail: `${socket.remoteAddress ?? '?'}: ${detail}` }),
+    );
     aedes.handle(socket as never);
   };
   const listeners: Listener[] = [];
   try {
     listeners.push(await listen({ host: config.host, port: config.port, handle: guarded, log }));
-    if (config.tls && deps.tls) listeners.push(await listen({ host: config.tls.host ?? config.host, port: config.tls.port, tls: deps.tls, handle: guarded, log }));
+    if (config.tls && deps.tls)
+      listeners.push(
+        await listen({
+          host: config.tls.host ?? config.host,
+          port: config.tls.port,
+          tls: deps.tls,
+          handle: guarded,
+          log,
+        }),
+      );
   } catch (err) {
     await Promise.all(listeners.map((l) => l.close()));
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
@@ -156,7 +205,17 @@ export async function startBroker(deps: BrokerDeps): Promise<RunningBroker> {
   };
   publishStats();
 
-  log.info({ port: listeners[0].port, tlsPort: listeners[1]?.port, persistence: config.persistence.kind, emitter: store.emitter ? 'redis' : 'memory', node: config.cluster.nodeName, aedesId: aedes.id }, 'broker listening');
+  log.info(
+    {
+      port: listeners[0].port,
+      tlsPort: listeners[1]?.port,
+      persistence: config.persistence.kind,
+      emitter: store.emitter ? 'redis' : 'memory',
+      node: config.cluster.nodeName,
+      aedesId: aedes.id,
+    },
+    'broker listening',
+  );
   return {
     port: listeners[0].port,
     ...(listeners[1] ? { tlsPort: listeners[1].port } : {}),
@@ -180,7 +239,10 @@ export async function startBroker(deps: BrokerDeps): Promise<RunningBroker> {
         disconnected.push(id);
         client.close();
       }
-      log.info({ added: diff.added.length, removed: diff.removed.length, changed: diff.changed.length, disconnected }, 'registry reloaded');
+      log.info(
+        { added: diff.added.length, removed: diff.removed.length, changed: diff.changed.length, disconnected },
+        'registry reloaded',
+      );
       return { ...diff, disconnected };
     },
     async close() {

@@ -14,7 +14,13 @@ type Handle = (socket: Socket) => void;
  * A plain TCP or TLS listener feeding sockets to aedes. Sockets are tracked so close() also ends
  * connections aedes has not registered yet (no CONNECT yet, or authentication still running).
  */
-export async function listen(opts: { host: string; port: number; tls?: TlsMaterial; handle: Handle; log: Logger }): Promise<Listener> {
+export async function listen(opts: {
+  host: string;
+  port: number;
+  tls?: TlsMaterial;
+  handle: Handle;
+  log: Logger;
+}): Promise<Listener> {
   const sockets = new Set<Socket>();
   const track = (socket: Socket) => {
     sockets.add(socket);
@@ -24,14 +30,24 @@ export async function listen(opts: { host: string; port: number; tls?: TlsMateri
   };
   let server: Server;
   if (opts.tls) {
-    const tlsServer = createTlsServer({ cert: opts.tls.cert, key: opts.tls.key, ...(opts.tls.ca ? { ca: opts.tls.ca } : {}) }, track);
+    const tlsServer = createTlsServer(
+      { cert: opts.tls.cert, key: opts.tls.key, ...(opts.tls.ca ? { ca: opts.tls.ca } : {}) },
+      track,
+    );
     tlsServer.on('tlsClientError', (err) => opts.log.info({ err: err.message }, 'TLS handshake refused'));
     server = tlsServer;
   } else {
     server = createServer(track);
   }
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err) => reject(new BrokerError('BROKER_LISTEN_FAILED', `không mở được cổng ${opts.host}:${opts.port} (${(err as NodeJS.ErrnoException).code ?? err.message})`)));
+    server.once('error', (err) =>
+      reject(
+        new BrokerError(
+          'BROKER_LISTEN_FAILED',
+          `không mở được cổng ${opts.host}:${opts.port} (${(err as NodeJS.ErrnoException).code ?? err.message})`,
+        ),
+      ),
+    );
     server.listen(opts.port, opts.host, () => resolve());
   });
   server.on('error', (err) => opts.log.error({ err }, 'listener error'));

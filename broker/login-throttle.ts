@@ -113,7 +113,8 @@ export class LoginThrottle {
     else this.#inFlight.delete(address);
     const now = this.clock.monotonic();
     if (right && password) {
-      if (this.#knownGood.size >= this.maxEntries) this.#knownGood.delete(this.#knownGood.keys().next().value as string);
+      if (this.#knownGood.size >= this.maxEntries)
+        this.#knownGood.delete(this.#knownGood.keys().next().value as string);
       this.#knownGood.set(goodKey(clientId, password), true);
     } else {
       this.#byAddress.spend(address, now);

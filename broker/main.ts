@@ -20,7 +20,9 @@ function readTls(tls: NonNullable<BrokerConfig['tls']>): TlsMaterial {
     try {
       return readFileSync(path);
     } catch (err) {
-      throw new BrokerError('BROKER_TLS_MATERIAL_MISSING', `không đọc được tệp TLS`, [`tls.${what}: ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`]);
+      throw new BrokerError('BROKER_TLS_MATERIAL_MISSING', `không đọc được tệp TLS`, [
+        `tls.${what}: ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      ]);
     }
   };
   return { cert: read('cert', tls.cert), key: read('key', tls.key), ...(tls.ca ? { ca: read('ca', tls.ca) } : {}) };

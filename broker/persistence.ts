@@ -29,15 +29,22 @@ type Importer = (name: string) => Promise<unknown>;
 
 type Closable = { destroy?: () => unknown; close?: (cb: () => void) => unknown };
 
-export async function createPersistence(config: BrokerConfig, importer: Importer = (n) => import(n), onError?: (err: Error) => void): Promise<BrokerPersistence> {
+export async function createPersistence(
+  config: BrokerConfig,
+  importer: Importer = (n) => import(n),
+  onError?: (err: Error) => void,
+): Promise<BrokerPersistence> {
   const p = config.persistence;
-  const emitterConfig = config.emitter ?? (p.kind === 'redis' ? { kind: 'redis' as const, url: p.url } : { kind: 'memory' as const });
+  const emitterConfig =
+    config.emitter ?? (p.kind === 'redis' ? { kind: 'redis' as const, url: p.url } : { kind: 'memory' as const });
   let persistence: Closable | undefined;
   let emitter: Closable | undefined;
   let conn: Redis | undefined;
   if (p.kind === 'redis') {
     // the package's main export: the async store wrapped with the stream API aedes 1.2 still pipes from
-    const factory = (await loadCtor(importer, 'aedes-persistence-redis', 'aedes-persistence-redis')) as unknown as (o: object) => Closable;
+    const factory = (await loadCtor(importer, 'aedes-persistence-redis', 'aedes-persistence-redis')) as unknown as (
+      o: object,
+    ) => Closable;
     // our own connection, so it is closed even when aedes never set the persistence up
     conn = new Redis(redisOptions(p.url));
     conn.on('error', (err: Error) => onError?.(err));
@@ -45,7 +52,9 @@ export async function createPersistence(config: BrokerConfig, importer: Importer
     coalesceAddSubscriptions(persistence);
   }
   if (emitterConfig.kind === 'redis') {
-    const factory = (await loadCtor(importer, 'mqemitter-redis', 'mqemitter-redis')) as unknown as (o: object) => Closable;
+    const factory = (await loadCtor(importer, 'mqemitter-redis', 'mqemitter-redis')) as unknown as (
+      o: object,
+    ) => Closable;
     // no ready check: with auto-pipelining (mqemitter-redis turns it on) the SUBSCRIBE can overtake
     // ioredis' INFO, which Redis then refuses on a subscriber connection and the connection resets
     emitter = factory({ ...redisOptions(emitterConfig.url), enableReadyCheck: false });
@@ -106,8 +115,11 @@ async function loadCtor(importer: Importer, pkg: string, entry: string): Promise
   }
   const m = mod as { default?: unknown };
   const ctor = typeof m.default === 'function' ? m.default : mod;
-  if (typeof ctor !== 'function') throw new BrokerError('BROKER_PERSISTENCE_MISSING', `${pkg} không có hàm khởi tạo (unexpected module shape)`);
-  return ctor as new (opts: object) => unknown;
+  if (typeof ctor !== 'function')
+    throw new BrokerError('BROKER_PERSISTENCE_MISSING', `${pkg} không có hàm khởi tạo (unexpected module shape)`);
+  return ctor as new (
+    opts: object,
+  ) => unknown;
 }
 
 /** QUIT (commands in flight get their replies), bounded: a Redis that is down must not hold a shutdown */

@@ -31,19 +31,36 @@ export function readSecret(path: string): Buffer {
   try {
     text = readFileSync(path, 'utf8').trim();
   } catch (err) {
-    throw new BrokerError('BROKER_CONFIG_INVALID', 'không đọc được tệp khóa bí mật của bộ nhớ đệm xác thực', [`sharedAuthCache.secretFile: ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`]);
+    throw new BrokerError('BROKER_CONFIG_INVALID', 'không đọc được tệp khóa bí mật của bộ nhớ đệm xác thực', [
+      `sharedAuthCache.secretFile: ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    ]);
   }
   const secret = /^[0-9a-f]+$/i.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
-  if (secret.length < 32) throw new BrokerError('BROKER_CONFIG_INVALID', 'khóa bí mật quá ngắn', [`sharedAuthCache.secretFile: ${path}: cần ít nhất 32 byte ngẫu nhiên (at least 32 random bytes)`]);
+  if (secret.length < 32)
+    throw new BrokerError('BROKER_CONFIG_INVALID', 'khóa bí mật quá ngắn', [
+      `sharedAuthCache.secretFile: ${path}: cần ít nhất 32 byte ngẫu nhiên (at least 32 random bytes)`,
+    ]);
   return secret;
 }
 
 export function createSharedVerdicts(config: SharedAuthCacheConfig, secret: Buffer): SharedVerdicts {
-  const redis = new Redis({ ...redisOptions(config.url), commandTimeout: 1000, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  const redis = new Redis({
+    ...redisOptions(config.url),
+    commandTimeout: 1000,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+  });
   redis.on('error', () => undefined); // counted on each failed command; the node verifies itself
   const counters = { hits: 0, misses: 0, errors: 0 };
   const key = (id: string, stored: string, password: Buffer) =>
-    PREFIX + createHmac('sha256', secret).update(id).update('\0').update(stored).update('\0').update(password).digest('base64url');
+    PREFIX +
+    createHmac('sha256', secret)
+      .update(id)
+      .update('\0')
+      .update(stored)
+      .update('\0')
+      .update(password)
+      .digest('base64url');
   return {
     counters,
     async known(id, stored, password) {

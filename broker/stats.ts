@@ -2,7 +2,11 @@ import type { Logger } from '../infra/logger.ts';
 import type { RefusalReason } from './refusals.ts';
 
 /** Retained on $SYS/tt/broker/refusals/<node>: cumulative counts of one node since it started (the collector stores them). */
-export { BROKER_REFUSALS_FILTER as REFUSALS_FILTER, BrokerRefusalsPayload as RefusalsPayload, brokerRefusalsTopic as refusalsTopic } from '../devices/contract/broker-refusals.ts';
+export {
+  BROKER_REFUSALS_FILTER as REFUSALS_FILTER,
+  BrokerRefusalsPayload as RefusalsPayload,
+  brokerRefusalsTopic as refusalsTopic,
+} from '../devices/contract/broker-refusals.ts';
 import type { BrokerRefusalsPayload as RefusalsPayload } from '../devices/contract/broker-refusals.ts';
 
 export type BrokerStats = {
@@ -35,14 +39,24 @@ export class RefusalLog {
     if (this.#perClient.size > 10_000) this.#perClient.clear();
     this.#perClient.set(key, n);
     if (Number.isInteger(Math.log10(n))) {
-      this.log.warn({ clientId: ctx.clientId ?? null, topic: ctx.topic, reason, detail: ctx.detail, occurrence: n }, 'refused');
+      this.log.warn(
+        { clientId: ctx.clientId ?? null, topic: ctx.topic, reason, detail: ctx.detail, occurrence: n },
+        'refused',
+      );
     }
   }
 }
 
 /** the node's id on the refusals topic: its configured name, else the host name made a topic level */
 export function nodeId(nodeName: string | undefined, hostname: string): string {
-  return nodeName ?? (hostname.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 64) || 'broker');
+  return (
+    nodeName ??
+    (hostname
+      .replace(/[^A-Za-z0-9._-]/g, '-')
+      .replace(/^[^A-Za-z0-9]+/, '')
+      .slice(0, 64) ||
+      'broker')
+  );
 }
 
 export function refusalsPayload(node: string, counts: BrokerStats['refusals'], clients: number, now: number): Buffer {

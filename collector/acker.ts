@@ -46,7 +46,10 @@ export class Acker {
       this.stats.acked += ids.length;
     } catch (err) {
       this.stats.ackFailed++;
-      this.log.warn({ code: 'ACK_PUBLISH_FAILED', deviceId, ids: ids.length, err: (err as Error).message }, 'ack publish failed; the device will resend');
+      this.log.warn(
+        { code: 'ACK_PUBLISH_FAILED', deviceId, ids: ids.length, err: (err as Error).message },
+        'ack publish failed; the device will resend',
+      );
     }
   }
 }

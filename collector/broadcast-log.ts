@@ -33,17 +33,29 @@ export class BroadcastLogExtension implements CollectorExtension {
   ];
 
   handle(msg: InboundMessage, ctx: Parameters<CollectorExtension['handle']>[1]): HandleResult {
-    if (msg.channel !== 'broadcast-log') return { reject: 'wrong-channel', detail: `broadcast-log extension got ${msg.channel}` };
+    if (msg.channel !== 'broadcast-log')
+      return { reject: 'wrong-channel', detail: `broadcast-log extension got ${msg.channel}` };
     const p = msg.payload;
     const fields: Record<string, string | number> = { id: p.id, occurrence: p.occurrence };
     if (p.startedAt) fields.started_at = p.startedAt;
     if (p.endedAt) fields.ended_at = p.endedAt;
-    if (p.startedAt && p.endedAt) fields.duration_s = Math.max(0, (Date.parse(p.endedAt) - Date.parse(p.startedAt)) / 1000);
+    if (p.startedAt && p.endedAt)
+      fields.duration_s = Math.max(0, (Date.parse(p.endedAt) - Date.parse(p.startedAt)) / 1000);
     if (p.reason) fields.reason = p.reason;
-    if (p.stream) Object.assign(fields, { stream_played_s: p.stream.playedS, stream_gaps: p.stream.gaps, stream_gap_s: p.stream.gapS });
+    if (p.stream)
+      Object.assign(fields, {
+        stream_played_s: p.stream.playedS,
+        stream_gaps: p.stream.gaps,
+        stream_gap_s: p.stream.gapS,
+      });
     const point = {
       measurement: MEASUREMENTS.broadcast,
-      tags: { ...ctx.registry.deviceTags(msg.entry), announcement: p.announcement, outcome: p.outcome, priority: p.priority },
+      tags: {
+        ...ctx.registry.deviceTags(msg.entry),
+        announcement: p.announcement,
+        outcome: p.outcome,
+        priority: p.priority,
+      },
       fields,
       timestamp: idTimestampNs(Date.parse(p.occurrence), p.id),
     };

@@ -58,7 +58,12 @@ export function storedSchemas(extensions: readonly CollectorExtension[]): Measur
 
 function influxStorage(deps: CollectorDeps): StoragePort {
   const { config } = deps;
-  return new InfluxStore({ ...config.influx, writeTimeoutMs: config.writeTimeoutMs, schemas: storedSchemas(deps.extensions), setup: deps.setup });
+  return new InfluxStore({
+    ...config.influx,
+    writeTimeoutMs: config.writeTimeoutMs,
+    schemas: storedSchemas(deps.extensions),
+    setup: deps.setup,
+  });
 }
 
 export async function startCollector(deps: CollectorDeps): Promise<Collector> {
@@ -70,12 +75,26 @@ export async function startCollector(deps: CollectorDeps): Promise<Collector> {
   await spool.open();
   stats.spoolBytes = spool.bytes;
   // InfluxDB down at start must not stop the collector: the store prepares it again before draining the spool
-  await storage.prepare().catch((err: Error) => log.warn({ err: err.message }, 'InfluxDB setup failed at start; retried when InfluxDB answers'));
+  await storage
+    .prepare()
+    .catch((err: Error) =>
+      log.warn({ err: err.message }, 'InfluxDB setup failed at start; retried when InfluxDB answers'),
+    );
   const core = wireCore(deps, { storage, spool, stats, log });
   const { pipeline } = core;
-  const filters = [...(deps.topicFilters?.(pipeline.channels) ?? pipeline.channels.map(channelFilter)), BROKER_REFUSALS_FILTER];
+  const filters = [
+    ...(deps.topicFilters?.(pipeline.channels) ?? pipeline.channels.map(channelFilter)),
+    BROKER_REFUSALS_FILTER,
+  ];
   const onConnect = () => notifyConnect(extensions, clock.now(), log);
-  const link = connectMqtt(config, deps.mqttFactory ?? defaultMqttFactory, filters, log, core.gate.onMessage, onConnect);
+  const link = connectMqtt(
+    config,
+    deps.mqttFactory ?? defaultMqttFactory,
+    filters,
+    log,
+    core.gate.onMessage,
+    onConnect,
+  );
   core.publisher.attach(link.client);
   try {
     for (const ext of extensions) await ext.start?.(core.ctx);
@@ -91,19 +110,41 @@ export async function startCollector(deps: CollectorDeps): Promise<Collector> {
 type Core = ReturnType<typeof wireCore>;
 
 /** Store, acks, pipeline and the extensions' context, before the MQTT link exists. */
-function wireCore(deps: CollectorDeps, parts: { storage: StoragePort; spool: Spool; stats: CollectorStats; log: Logger }) {
+function wireCore(
+  deps: CollectorDeps,
+  parts: { storage: StoragePort; spool: Spool; stats: CollectorStats; log: Logger },
+) {
   const { config, registry, clock, extensions } = deps;
   const { storage, spool, stats, log } = parts;
   const publisher = boundedPublisher(clock, config.ackTimeoutMs);
   const acker = new Acker((t, p) => publisher.publish(t, p), stats, log);
-  const store = new DurableStore({ storage, spool, clock, log, stats, batch: config.batch, onDurable: (acks) => void acker.ack(acks) });
+  const store = new DurableStore({
+    storage,
+    spool,
+    clock,
+    log,
+    stats,
+    batch: config.batch,
+    onDurable: (acks) => void acker.ack(acks),
+  });
   const ctx: CollectorContext = {
-    registry, clock, log,
+    registry,
+    clock,
+    log,
     query: (influxql) => storage.query(influxql),
     write: async (points) => store.add(points.map((p) => storage.encode(p))),
     publish: publisher.publish,
   };
-  const pipeline = new Pipeline({ registry, clock, log, stats, store, encode: (p) => storage.encode(p), extensions, ctx });
+  const pipeline = new Pipeline({
+    registry,
+    clock,
+    log,
+    stats,
+    store,
+    encode: (p) => storage.encode(p),
+    extensions,
+    ctx,
+  });
   return { storage, spool, stats, publisher, acker, store, ctx, pipeline, gate: startGate(pipeline, stats) };
 }
 

@@ -6,7 +6,9 @@ import { PresenceConfig } from './presence/config.ts';
 import { DEFAULT_DATABASE } from '../devices/storage/measurements.ts';
 
 /** InfluxDB duration literal, e.g. '730d', '52w', 'INF' (retention policies). */
-const Duration = z.string().regex(/^(INF|(\d+(ns|u|µ|ms|s|m|h|d|w))+)$/, 'thời lượng InfluxDB, ví dụ "730d" (InfluxDB duration)');
+const Duration = z
+  .string()
+  .regex(/^(INF|(\d+(ns|u|µ|ms|s|m|h|d|w))+)$/, 'thời lượng InfluxDB, ví dụ "730d" (InfluxDB duration)');
 
 const Broker = z
   .strictObject({
@@ -37,7 +39,11 @@ export const CollectorConfig = z.strictObject({
   registryPath: z.string().min(1),
   spoolDir: z.string().min(1),
   /** bound of the disk spool; past it new batches are not spooled and not acknowledged (devices keep them) */
-  spoolMaxBytes: z.number().int().positive().default(512 * 1024 * 1024),
+  spoolMaxBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(512 * 1024 * 1024),
   /** defaults: at 2,000 ratings/s a batch fills in ~50 ms; press→queryable stays well under 250 ms */
   batch: z
     .strictObject({
@@ -63,16 +69,27 @@ export const CollectorConfig = z.strictObject({
 });
 export type CollectorConfigInput = z.input<typeof CollectorConfig>;
 /** The validated config with its secrets resolved: broker.password always set, broker.caPem read from broker.ca. */
-export type CollectorConfig = Readonly<z.output<typeof CollectorConfig>> & { broker: { password: string; caPem?: string } };
+export type CollectorConfig = Readonly<z.output<typeof CollectorConfig>> & {
+  broker: { password: string; caPem?: string };
+};
 
 /** COLLECTOR_CONFIG_INVALID / COLLECTOR_CONFIG_UNREADABLE, every problem with its path */
 const CONFIG: ConfigOptions = {
   what: 'cấu hình collector',
-  error: (f) => new CollectorError(f.kind === 'unreadable' ? 'COLLECTOR_CONFIG_UNREADABLE' : 'COLLECTOR_CONFIG_INVALID', f.message, f.problems),
+  error: (f) =>
+    new CollectorError(
+      f.kind === 'unreadable' ? 'COLLECTOR_CONFIG_UNREADABLE' : 'COLLECTOR_CONFIG_INVALID',
+      f.message,
+      f.problems,
+    ),
 };
 
 /** Validate a config object; every problem is reported with its path. Secrets from files are resolved here. */
-export function parseConfig(raw: unknown, source = 'config', readFile = (p: string) => readFileSync(p, 'utf8')): CollectorConfig {
+export function parseConfig(
+  raw: unknown,
+  source = 'config',
+  readFile = (p: string) => readFileSync(p, 'utf8'),
+): CollectorConfig {
   return resolveSecrets(parseInfraConfig(CollectorConfig, raw, source, CONFIG), readFile);
 }
 

@@ -1,5 +1,10 @@
 import type { InfluxDB } from 'influx';
-import { cqName, DAILY_AGGREGATES, dailySelectInto, type DailyMeasurement } from '../devices/storage/continuous-queries.ts';
+import {
+  cqName,
+  DAILY_AGGREGATES,
+  dailySelectInto,
+  type DailyMeasurement,
+} from '../devices/storage/continuous-queries.ts';
 import { DAILY_RP, DEFAULT_RESAMPLE, RAW_RP, type DownsamplingOptions } from '../devices/storage/retention.ts';
 
 /** The collector applies the contract's retention policies and continuous queries (devices/storage/). */
@@ -12,7 +17,11 @@ async function ensurePolicy(influx: InfluxDB, database: string, name: string, du
 }
 
 /** Idempotent: creates/updates the policies and (re)creates the CQs whose definition changed. */
-export async function ensureDownsampling(influx: InfluxDB, database: string, opts: DownsamplingOptions): Promise<{ created: string[] }> {
+export async function ensureDownsampling(
+  influx: InfluxDB,
+  database: string,
+  opts: DownsamplingOptions,
+): Promise<{ created: string[] }> {
   await influx.createDatabase(database);
   await ensurePolicy(influx, database, RAW_RP, opts.rawRetention, true);
   await ensurePolicy(influx, database, DAILY_RP, opts.dailyRetention ?? 'INF', false);
@@ -36,8 +45,13 @@ export async function ensureDownsampling(influx: InfluxDB, database: string, opt
  * The continuous queries of one database. `influx.showContinousQueries(db)` returns the first database's
  * queries whatever `db` is (SHOW CONTINUOUS QUERIES lists every database, one series each).
  */
-export async function continuousQueries(influx: InfluxDB, database: string): Promise<{ name: string; query: string }[]> {
-  const raw = (await influx.queryRaw('SHOW CONTINUOUS QUERIES')) as { results: { series?: { name: string; values?: [string, string][] }[] }[] };
+export async function continuousQueries(
+  influx: InfluxDB,
+  database: string,
+): Promise<{ name: string; query: string }[]> {
+  const raw = (await influx.queryRaw('SHOW CONTINUOUS QUERIES')) as {
+    results: { series?: { name: string; values?: [string, string][] }[] }[];
+  };
   const series = raw.results[0]?.series?.find((s) => s.name === database);
   return (series?.values ?? []).map(([name, query]) => ({ name, query }));
 }

@@ -5,7 +5,14 @@ import type { WriteOutcome } from './storage.ts';
  * 400 (InfluxDB wrote what it could and will refuse the rest forever) is `refused`; anything else is
  * `unreachable`, so the batch goes to the disk spool and is retried later.
  */
-export type InfluxTarget = { url: string; database: string; retentionPolicy?: string; username?: string; password?: string; timeoutMs: number };
+export type InfluxTarget = {
+  url: string;
+  database: string;
+  retentionPolicy?: string;
+  username?: string;
+  password?: string;
+  timeoutMs: number;
+};
 
 export class InfluxWriter {
   readonly #endpoint: string;
@@ -19,7 +26,7 @@ export class InfluxWriter {
     this.#endpoint = u.toString();
     this.#headers = { 'content-type': 'text/plain; charset=utf-8' };
     if (target.username !== undefined) {
-      this.#headers.authorization = 'Basic ' + Buffer.from(`${target.username}:${target.password ?? ''}`).toString('base64');
+      this.#headers.authorization = `Basic ${Buffer.from(`${target.username}:${target.password ?? ''}`).toString('base64')}`;
     }
   }
 
@@ -41,7 +48,7 @@ export class InfluxWriter {
       return { kind: 'unreachable', detail: `HTTP ${res.status}: ${text}` };
     } catch (err) {
       const e = err as Error & { cause?: { code?: string } };
-      return { kind: 'unreachable', detail: e.cause?.code ?? e.name + ': ' + e.message };
+      return { kind: 'unreachable', detail: e.cause?.code ?? `${e.name}: ${e.message}` };
     }
   }
 }

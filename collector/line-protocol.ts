@@ -1,3 +1,4 @@
+// biome-ignore lint/suspicious/noShadowRestrictedNames: influx's line-protocol escapes, not the global escape()
 import { escape, type IPoint, type InfluxDB } from 'influx';
 
 /**
@@ -22,9 +23,9 @@ export function encodePoint(influx: InfluxDB, database: string, point: IPoint): 
   if (p.fieldsPairs.length === 0) throw new Error(`point of ${p.measurement} without fields`);
   let line = seriesPrefix(p.measurement, p.tags as Record<string, unknown>, p.tagsNames);
   for (let i = 0; i < p.fieldsPairs.length; i++) {
-    line += (i === 0 ? ' ' : ',') + fieldKey(p.fieldsPairs[i][0]) + '=' + p.fieldsPairs[i][1];
+    line += `${(i === 0 ? ' ' : ',') + fieldKey(p.fieldsPairs[i][0])}=${p.fieldsPairs[i][1]}`;
   }
-  if (p.castedTimestamp !== undefined) line += ' ' + p.castedTimestamp;
+  if (p.castedTimestamp !== undefined) line += ` ${p.castedTimestamp}`;
   // a raw line break inside a string field would split the line and fail the whole batch (InfluxDB 1.x line protocol)
   if (line.includes('\n') || line.includes('\r')) line = line.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
   return line;
@@ -50,7 +51,7 @@ function seriesPrefix(measurement: string, tags: Record<string, unknown>, names:
     const value = tags[name];
     // an empty tag value is invalid line protocol: an absent tag (e.g. district in a two-tier province) is omitted
     if (value === undefined || value === null || value === '') continue;
-    prefix += ',' + escape.tag(name) + '=' + escape.tag(String(value));
+    prefix += `,${escape.tag(name)}=${escape.tag(String(value))}`;
   }
   if (++cachedSeries > PREFIX_CACHE_MAX) {
     prefixCache = { next: new Map() };

@@ -26,10 +26,15 @@ void runService({
         clock: systemClock,
         extensions: collectorExtensions(config),
         // daily aggregates kept for years beside the raw points (devices/storage/, applied by downsampling.ts)
-        setup: [(influx, database) => ensureDownsampling(influx, database, { rawRetention: config.influx.rawRetention }).then(() => undefined)],
+        setup: [
+          (influx, database) =>
+            ensureDownsampling(influx, database, { rawRetention: config.influx.rawRetention }).then(() => undefined),
+        ],
         ...(topicFilters ? { topicFilters } : {}),
       });
-    const collector = config.partition ? await runPartitioned({ config, registry, log, clock: systemClock, start }) : await start(registry);
+    const collector = config.partition
+      ? await runPartitioned({ config, registry, log, clock: systemClock, start })
+      : await start(registry);
     log.info({ config: configPath }, 'collector started');
     return { stop: () => collector.close() };
   },

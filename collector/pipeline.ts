@@ -60,32 +60,63 @@ export class Pipeline {
     if (!d.ok) {
       const known = !!(d.deviceId && registry.device(d.deviceId));
       const channel = d.channel ?? topicChannel(topic);
-      return this.#refuse({ reason: d.error, detail: d.detail, topic, channel, deviceId: d.deviceId, known, id: bestEffortId(bytes) }, receivedAt);
+      return this.#refuse(
+        { reason: d.error, detail: d.detail, topic, channel, deviceId: d.deviceId, known, id: bestEffortId(bytes) },
+        receivedAt,
+      );
     }
     const entry = registry.device(d.deviceId);
     const base = { topic, channel: d.channel, deviceId: d.deviceId };
-    if (!entry) return this.#refuse({ ...base, reason: 'unknown-device', detail: `device ${d.deviceId} not in the registry`, known: false }, receivedAt);
+    if (!entry)
+      return this.#refuse(
+        { ...base, reason: 'unknown-device', detail: `device ${d.deviceId} not in the registry`, known: false },
+        receivedAt,
+      );
     const id = payloadId(d.payload);
     if (!channelAllowedFor(d.channel, entry.device.kind)) {
-      return this.#refuse({ ...base, reason: 'channel-not-allowed', detail: `${entry.device.kind} may not publish ${d.channel}`, known: true, id }, receivedAt);
+      return this.#refuse(
+        {
+          ...base,
+          reason: 'channel-not-allowed',
+          detail: `${entry.device.kind} may not publish ${d.channel}`,
+          known: true,
+          id,
+        },
+        receivedAt,
+      );
     }
     const ext = this.#byChannel.get(d.channel);
-    if (!ext) return this.#refuse({ ...base, reason: 'no-extension', detail: `no extension handles ${d.channel}`, known: true }, receivedAt);
+    if (!ext)
+      return this.#refuse(
+        { ...base, reason: 'no-extension', detail: `no extension handles ${d.channel}`, known: true },
+        receivedAt,
+      );
     const msg = { ...d, entry, receivedAt, retained } as InboundMessage;
+    // biome-ignore lint/suspicious/noImplicitAnyLet: an extension returns a result or a promise of one, narrowed below
     let result;
     try {
       result = ext.handle(msg, this.deps.ctx);
     } catch (err) {
       stats.extensionErrors++;
-      this.deps.log.error({ err, code: 'EXTENSION_FAILED', extension: ext.name, topic }, 'extension failed on a message');
-      return this.#refuse({ ...base, reason: 'extension-error', detail: `${ext.name}: ${(err as Error).message}`, known: true }, receivedAt);
+      this.deps.log.error(
+        { err, code: 'EXTENSION_FAILED', extension: ext.name, topic },
+        'extension failed on a message',
+      );
+      return this.#refuse(
+        { ...base, reason: 'extension-error', detail: `${ext.name}: ${(err as Error).message}`, known: true },
+        receivedAt,
+      );
     }
-    if ('reject' in result) return this.#refuse({ ...base, reason: result.reject, detail: result.detail, known: true, id }, receivedAt);
+    if ('reject' in result)
+      return this.#refuse({ ...base, reason: result.reject, detail: result.detail, known: true, id }, receivedAt);
     let lines: string[];
     try {
       lines = result.points.map((p) => this.deps.encode(p));
     } catch (err) {
-      return this.#refuse({ ...base, reason: 'point-invalid', detail: `${ext.name}: ${(err as Error).message}`, known: true }, receivedAt);
+      return this.#refuse(
+        { ...base, reason: 'point-invalid', detail: `${ext.name}: ${(err as Error).message}`, known: true },
+        receivedAt,
+      );
     }
     const ack: AckRef | undefined = result.ackId ? { deviceId: d.deviceId, id: result.ackId } : undefined;
     if (lines.length || ack) void this.deps.store.add(lines, ack);
@@ -93,7 +124,11 @@ export class Pipeline {
 
   #brokerRefusals(topic: string, bytes: Buffer, receivedAt: number): void {
     const r = brokerRefusalPoints(topic, bytes);
-    if (!r.ok) return this.#refuse({ reason: 'broker-refusals-invalid', detail: r.detail, topic, channel: '$SYS', known: false }, receivedAt);
+    if (!r.ok)
+      return this.#refuse(
+        { reason: 'broker-refusals-invalid', detail: r.detail, topic, channel: '$SYS', known: false },
+        receivedAt,
+      );
     void this.deps.store.add(r.points.map((p) => this.deps.encode(p)));
   }
 
@@ -102,8 +137,13 @@ export class Pipeline {
     stats.rejected[r.reason] = (stats.rejected[r.reason] ?? 0) + 1;
     const device = r.known && r.deviceId ? r.deviceId : 'unknown';
     log.debug({ reason: r.reason, topic: r.topic.slice(0, 200), detail: r.detail.slice(0, 200) }, 'message refused');
-    const point = rejectionPoint({ reason: r.reason, channel: r.channel ?? 'unknown', device, detail: r.detail, topic: r.topic }, receivedAt, this.#rejectionSeq++);
-    const ack = REFUSALS[r.reason].acknowledged && r.id && r.known && r.deviceId ? { deviceId: r.deviceId, id: r.id } : undefined;
+    const point = rejectionPoint(
+      { reason: r.reason, channel: r.channel ?? 'unknown', device, detail: r.detail, topic: r.topic },
+      receivedAt,
+      this.#rejectionSeq++,
+    );
+    const ack =
+      REFUSALS[r.reason].acknowledged && r.id && r.known && r.deviceId ? { deviceId: r.deviceId, id: r.id } : undefined;
     void this.deps.store.add([this.deps.encode(point)], ack);
   }
 }

@@ -46,13 +46,19 @@ export class RatingExtension implements CollectorExtension {
       try {
         await this.dossiers.load(ctx.query, ctx.log);
       } catch (err) {
-        ctx.log.warn({ code: 'DOSSIER_LEDGER_UNLOADED', err: (err as Error).message }, 'dossier ledger not loaded; the boxes still refuse their own duplicates; retrying');
+        ctx.log.warn(
+          { code: 'DOSSIER_LEDGER_UNLOADED', err: (err as Error).message },
+          'dossier ledger not loaded; the boxes still refuse their own duplicates; retrying',
+        );
         if (!this.#stopped) this.#retry = ctx.clock.setTimeout(() => void attempt(), LEDGER_RETRY_MS);
       }
     };
     // a hanging InfluxDB must not hold the collector's start: wait a little, then load in the background
     let waited: { cancel(): void } | undefined;
-    await Promise.race([attempt(), new Promise<void>((resolve) => (waited = ctx.clock.setTimeout(resolve, LEDGER_START_WAIT_MS)))]);
+    await Promise.race([
+      attempt(),
+      new Promise<void>((resolve) => (waited = ctx.clock.setTimeout(resolve, LEDGER_START_WAIT_MS))),
+    ]);
     waited?.cancel();
   }
 
@@ -76,16 +82,26 @@ export class RatingExtension implements CollectorExtension {
     const device = msg.entry.device;
     const levels = device.kind === 'rating-box' ? device.levels : undefined;
     if (levels && !levels.includes(p.level)) {
-      return { reject: 'rating-level-not-on-device', detail: `level ${p.level} not in [${levels.join(', ')}]; payload ${JSON.stringify(p)}` };
+      return {
+        reject: 'rating-level-not-on-device',
+        detail: `level ${p.level} not in [${levels.join(', ')}]; payload ${JSON.stringify(p)}`,
+      };
     }
-    const tags: Record<string, string> = { ...ctx.registry.deviceTags(msg.entry), level: p.level, time_quality: p.time };
+    const tags: Record<string, string> = {
+      ...ctx.registry.deviceTags(msg.entry),
+      level: p.level,
+      time_quality: p.time,
+    };
     if (p.procedure) tags.procedure = p.procedure;
     if (p.officer) tags.officer = p.officer;
     if (p.dossier) {
       const key = DossierLedger.key(tags.province ?? '', p.dossier);
       const holder = this.dossiers.heldByOther(key, p.id);
       if (holder) {
-        return { reject: 'rating-dossier-duplicate', detail: `dossier ${p.dossier} already rated by ${holder}; payload ${JSON.stringify(p)}` };
+        return {
+          reject: 'rating-dossier-duplicate',
+          detail: `dossier ${p.dossier} already rated by ${holder}; payload ${JSON.stringify(p)}`,
+        };
       }
       this.dossiers.hold(key, p.id);
     }

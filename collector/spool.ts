@@ -55,7 +55,7 @@ export class Spool {
 
   /** Append lines durably (write + fsync). 'full' when the bound would be passed: nothing is written. */
   async append(lines: string[]): Promise<'ok' | 'full'> {
-    const text = lines.join('\n') + '\n';
+    const text = `${lines.join('\n')}\n`;
     const size = Buffer.byteLength(text);
     if (this.#bytes + size > this.maxBytes) return 'full';
     let current = this.#segments.at(-1);
@@ -93,7 +93,10 @@ export class Spool {
     if (first.seq === this.#appendSeq) this.#appendSeq++;
     const text = await readFile(this.#name(first.seq), 'utf8');
     const end = text.lastIndexOf('\n') + 1;
-    const lines = text.slice(0, end).split('\n').filter((l) => l.length > 0);
+    const lines = text
+      .slice(0, end)
+      .split('\n')
+      .filter((l) => l.length > 0);
     return { name: this.#name(first.seq), lines, truncatedBytes: Buffer.byteLength(text.slice(end)) };
   }
 

@@ -34,8 +34,20 @@ export type CollectorStats = {
 
 export function emptyStats(): CollectorStats {
   return {
-    received: 0, stored: 0, rejected: {}, spooled: 0, unspooled: 0, spoolDropped: 0, spoolFailed: 0,
-    spoolTruncatedBytes: 0, writeRefused: 0, writeFailures: 0, extensionErrors: 0, acked: 0, ackFailed: 0,
-    pending: 0, spoolBytes: 0,
+    received: 0,
+    stored: 0,
+    rejected: {},
+    spooled: 0,
+    unspooled: 0,
+    spoolDropped: 0,
+    spoolFailed: 0,
+    spoolTruncatedBytes: 0,
+    writeRefused: 0,
+    writeFailures: 0,
+    extensionErrors: 0,
+    acked: 0,
+    ackFailed: 0,
+    pending: 0,
+    spoolBytes: 0,
   };
 }

@@ -8,7 +8,15 @@ import type { DeviceTags } from '../devices/registry/index.ts';
 export type MeasurementSchema = Omit<ISchemaOptions, 'database'>;
 
 /** The registry tags every device point carries (registry.deviceTags): each measurement's schema starts with them. */
-export const DEVICE_TAGS = ['province', 'district', 'commune', 'device', 'kind', 'counter', 'hamlet'] as const satisfies readonly (keyof DeviceTags)[];
+export const DEVICE_TAGS = [
+  'province',
+  'district',
+  'commune',
+  'device',
+  'kind',
+  'counter',
+  'hamlet',
+] as const satisfies readonly (keyof DeviceTags)[];
 
 /**
  * What became of one batch write:
@@ -16,7 +24,10 @@ export const DEVICE_TAGS = ['province', 'district', 'commune', 'device', 'kind',
  * - refused: the store refused it for good (HTTP 400, e.g. a field type conflict): retrying is pointless;
  * - unreachable: anything else (connection refused, timeout, 5xx, missing database, auth): spool and retry later.
  */
-export type WriteOutcome = { kind: 'ok' } | { kind: 'refused'; detail: string } | { kind: 'unreachable'; detail: string };
+export type WriteOutcome =
+  | { kind: 'ok' }
+  | { kind: 'refused'; detail: string }
+  | { kind: 'unreachable'; detail: string };
 
 /** An InfluxQL read; rows are the series' points with their tags. */
 export type Query = <T>(influxql: string) => Promise<T[]>;

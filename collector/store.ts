@@ -138,7 +138,10 @@ export class DurableStore {
         this.deps.onDurable(b.acks);
       } else {
         stats.spoolDropped += b.lines.length;
-        log.error({ points: b.lines.length, spoolBytes: spool.bytes, max: spool.maxBytes }, 'SPOOL FULL: batch not stored and not acknowledged; devices keep their messages');
+        log.error(
+          { points: b.lines.length, spoolBytes: spool.bytes, max: spool.maxBytes },
+          'SPOOL FULL: batch not stored and not acknowledged; devices keep their messages',
+        );
       }
     } catch (err) {
       stats.spoolFailed += b.lines.length;
@@ -180,7 +183,10 @@ export class DurableStore {
     }
     if (seg.truncatedBytes) {
       stats.spoolTruncatedBytes += seg.truncatedBytes;
-      log.warn({ segment: seg.name, bytes: seg.truncatedBytes }, 'partial line at the end of a spool segment dropped (crash during append; not acknowledged)');
+      log.warn(
+        { segment: seg.name, bytes: seg.truncatedBytes },
+        'partial line at the end of a spool segment dropped (crash during append; not acknowledged)',
+      );
     }
     for (let i = 0; i < seg.lines.length; i += DRAIN_CHUNK) {
       const chunk = seg.lines.slice(i, i + DRAIN_CHUNK);
@@ -198,7 +204,10 @@ export class DurableStore {
     }
     await spool.removeOldest();
     stats.spoolBytes = spool.bytes;
-    log.info({ segment: seg.name, points: seg.lines.length, left: spool.segments }, 'spool segment written to InfluxDB');
+    log.info(
+      { segment: seg.name, points: seg.lines.length, left: spool.segments },
+      'spool segment written to InfluxDB',
+    );
     this.#probeDelay = PROBE_MIN_MS;
     this.#scheduleProbe(0);
   }

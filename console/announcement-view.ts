@@ -27,7 +27,8 @@ export function scheduleLabel(s: Schedule): string {
 const AUDIO_KIND: Record<Announcement['audio']['mime'], string> = { 'audio/mpeg': 'MP3', 'audio/wav': 'WAV' };
 
 export function contentLabel(a: Announcement): string {
-  if (a.source?.kind === 'relay') return `Tiếp sóng ${a.source.stationName} (${Math.round(a.source.durationS / 60)} phút)`;
+  if (a.source?.kind === 'relay')
+    return `Tiếp sóng ${a.source.stationName} (${Math.round(a.source.durationS / 60)} phút)`;
   if (a.source?.kind === 'live') return 'Phát trực tiếp từ bảng điều khiển';
   if (a.text) return a.text;
   return `Tệp âm thanh (${AUDIO_KIND[a.audio.mime]}, ${Math.round(a.audio.durationS)} giây)`;
@@ -52,16 +53,27 @@ export function actionsFor(user: User, a: Announcement, ctx: ViewContext): Actio
   const immediate = a.schedule.kind === 'immediate';
   const leader = isLeaderOf(user, ctx.area, issuerOf(a));
   if (EDITABLE.includes(a.status) && !immediate) out.push({ action: 'edit', label: 'Sửa', danger: false });
-  if ((TRANSITIONS.submit as readonly Status[]).includes(a.status)) out.push({ action: 'submit', label: 'Gửi duyệt', danger: false });
-  if (leader && (TRANSITIONS.approve as readonly Status[]).includes(a.status) && !ctx.authors(a.id).includes(user.username)) {
+  if ((TRANSITIONS.submit as readonly Status[]).includes(a.status))
+    out.push({ action: 'submit', label: 'Gửi duyệt', danger: false });
+  if (
+    leader &&
+    (TRANSITIONS.approve as readonly Status[]).includes(a.status) &&
+    !ctx.authors(a.id).includes(user.username)
+  ) {
     out.push({ action: 'approve', label: 'Duyệt', danger: false });
     out.push({ action: 'reject', label: 'Từ chối', asksReason: 'Lý do từ chối:', danger: false });
   }
-  if (leader && a.status === 'approved' && immediate) out.push({ action: 'replace-emergency', label: 'Thay nội dung khẩn cấp', danger: false });
+  if (leader && a.status === 'approved' && immediate)
+    out.push({ action: 'replace-emergency', label: 'Thay nội dung khẩn cấp', danger: false });
   // only what is on the air can be stopped; before anything played it is a cancellation
   if (leader && a.status === 'approved') {
     const label = ctx.played(a.id) ? 'Dừng phát' : 'Hủy lịch phát';
-    out.push({ action: 'stop', label, confirm: `${label} «${a.title}»? Các loa sẽ không phát thông báo này nữa.`, danger: true });
+    out.push({
+      action: 'stop',
+      label,
+      confirm: `${label} «${a.title}»? Các loa sẽ không phát thông báo này nữa.`,
+      danger: true,
+    });
   }
   return out;
 }

@@ -1,11 +1,27 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../infra/clock.ts';
-import { canApprove, visibleAnnouncement, ownUnit, readableCommunes, requireOwnUnit, requireRole, unitCommunes } from './access.ts';
+import {
+  canApprove,
+  visibleAnnouncement,
+  ownUnit,
+  readableCommunes,
+  requireOwnUnit,
+  requireRole,
+  unitCommunes,
+} from './access.ts';
 import type { Area } from './area.ts';
 import type { AudioService } from './audio/service.ts';
 import { fail } from './errors.ts';
 import type { Unit } from './levels.ts';
-import { issuerOf, targetCommunes, type Announcement, type AnnouncementDraft, type AudioMeta, type Status, type User } from './model.ts';
+import {
+  issuerOf,
+  targetCommunes,
+  type Announcement,
+  type AnnouncementDraft,
+  type AudioMeta,
+  type Status,
+  type User,
+} from './model.ts';
 import type { PolicyService } from './policy.ts';
 import type { Store } from './store/index.ts';
 import { parseRequest, validateDraft } from './validate.ts';
@@ -63,16 +79,30 @@ export class AnnouncementService {
     const relay = relayDraft({ ...(body as Record<string, unknown>), ...override }, this.deps.stations);
     const raw = relay.body as Record<string, unknown>;
     const targets = unit.level === 'commune' ? [unit.code] : this.#targets(unit, raw.communes);
-    const communes = targetCommunes({ commune: unit.code, level: unit.level, targets }, unitCommunes(this.deps.area, unit));
-    const draft = validateDraft(raw, { area: this.deps.area, commune: unit.code, hamletCommunes: communes, now: this.deps.clock.now(), ...this.deps.limits });
+    const communes = targetCommunes(
+      { commune: unit.code, level: unit.level, targets },
+      unitCommunes(this.deps.area, unit),
+    );
+    const draft = validateDraft(raw, {
+      area: this.deps.area,
+      commune: unit.code,
+      hamletCommunes: communes,
+      now: this.deps.clock.now(),
+      ...this.deps.limits,
+    });
     if (draft.priority !== 'emergency') this.deps.policy?.check(draft.schedule, draft.priority, communes);
-    return { unit, draft: { ...draft, source: relay.source }, targets: unit.level === 'commune' ? [unit.code] : targets };
+    return {
+      unit,
+      draft: { ...draft, source: relay.source },
+      targets: unit.level === 'commune' ? [unit.code] : targets,
+    };
   }
 
   #targets(unit: Unit, value: unknown): 'all' | string[] {
     if (value === undefined || value === 'all') return 'all';
     const own = new Set(unitCommunes(this.deps.area, unit));
-    if (!Array.isArray(value) || value.length === 0 || !value.every((c) => typeof c === 'string' && own.has(c))) fail('TARGETS_INVALID');
+    if (!Array.isArray(value) || value.length === 0 || !value.every((c) => typeof c === 'string' && own.has(c)))
+      fail('TARGETS_INVALID');
     return [...new Set(value as string[])];
   }
 
@@ -88,8 +118,21 @@ export class AnnouncementService {
     const audio = await this.#audioFor(unit.code, draft);
     const now = this.#now();
     const a: Announcement = {
-      ...draft, id: `tb-${randomBytes(6).toString('hex')}`, commune: unit.code, level: unit.level, targets, audio, status: 'draft', rejectReason: null,
-      createdBy: user.username, createdAt: now, updatedAt: now, approvedBy: null, approvedAt: null, revision: 1, revisionOf: null,
+      ...draft,
+      id: `tb-${randomBytes(6).toString('hex')}`,
+      commune: unit.code,
+      level: unit.level,
+      targets,
+      audio,
+      status: 'draft',
+      rejectReason: null,
+      createdBy: user.username,
+      createdAt: now,
+      updatedAt: now,
+      approvedBy: null,
+      approvedAt: null,
+      revision: 1,
+      revisionOf: null,
     };
     this.#write(user, 'create', undefined, a);
     return a;
@@ -103,29 +146,51 @@ export class AnnouncementService {
    */
   async update(user: User, id: string, body: unknown): Promise<Announcement> {
     const before = this.#own(user, id);
-    if (!EDITABLE.includes(before.status)) fail('STATE_CONFLICT', 'Thông báo đã dừng không sửa được; hãy tạo thông báo mới.');
+    if (!EDITABLE.includes(before.status))
+      fail('STATE_CONFLICT', 'Thông báo đã dừng không sửa được; hãy tạo thông báo mới.');
     if (isEmergency(before)) {
       if (!canApprove(user)) fail('EMERGENCY_LEADER_ONLY');
       // a leader's change is a new emergency, broadcast at once, that replaces the one on the air
-      if (before.status === 'approved' && before.schedule.kind === 'immediate') return this.emergency(user, body, before);
+      if (before.status === 'approved' && before.schedule.kind === 'immediate')
+        return this.emergency(user, body, before);
     }
     const { draft, targets } = this.#draft(user, body);
     const audio = await this.#audioFor(before.commune, draft, before);
     const now = this.#now();
     if (before.status === 'approved') {
       const pending = this.deps.store.announcements.pendingRevisionOf(before.id);
-      if (pending) fail('STATE_CONFLICT', `Thông báo này đã có một bản sửa chưa được duyệt (${pending.title}); hãy sửa bản đó.`);
+      if (pending)
+        fail('STATE_CONFLICT', `Thông báo này đã có một bản sửa chưa được duyệt (${pending.title}); hãy sửa bản đó.`);
       const revision: Announcement = {
-        ...before, ...draft, targets, audio, id: `tb-${randomBytes(6).toString('hex')}`, status: 'draft', rejectReason: null,
-        createdBy: user.username, createdAt: now, updatedAt: now, approvedBy: null, approvedAt: null,
-        revision: before.revision + 1, revisionOf: before.id,
+        ...before,
+        ...draft,
+        targets,
+        audio,
+        id: `tb-${randomBytes(6).toString('hex')}`,
+        status: 'draft',
+        rejectReason: null,
+        createdBy: user.username,
+        createdAt: now,
+        updatedAt: now,
+        approvedBy: null,
+        approvedAt: null,
+        revision: before.revision + 1,
+        revisionOf: before.id,
       };
       this.#write(user, 'revise', undefined, revision);
       return revision;
     }
     const after: Announcement = {
-      ...before, ...draft, targets, audio, status: 'draft', rejectReason: null, approvedBy: null, approvedAt: null,
-      updatedAt: now, revision: before.revision + 1,
+      ...before,
+      ...draft,
+      targets,
+      audio,
+      status: 'draft',
+      rejectReason: null,
+      approvedBy: null,
+      approvedAt: null,
+      updatedAt: now,
+      revision: before.revision + 1,
     };
     this.#write(user, 'update', before, after);
     return after;
@@ -143,7 +208,8 @@ export class AnnouncementService {
     requireRole(user, 'leader');
     const a = this.#own(user, id);
     if (a.status === 'draft' || a.status === 'rejected') fail('NOT_SUBMITTED');
-    if (this.deps.store.audit.actorsOf(a.id, ['create', 'update', 'revise']).includes(user.username)) fail('SELF_APPROVAL');
+    if (this.deps.store.audit.actorsOf(a.id, ['create', 'update', 'revise']).includes(user.username))
+      fail('SELF_APPROVAL');
     // a relay of a station the province withdrew since it was written is not approved
     if (a.source?.kind === 'relay') this.deps.stations.usable(a.source.station);
     // an approval of an occurrence-less schedule would publish nothing: say so instead
@@ -151,9 +217,19 @@ export class AnnouncementService {
     if (a.schedule.kind !== 'immediate') this.#recheckSchedule(a, now);
     const replaced = a.revisionOf ? this.deps.store.announcements.get(a.revisionOf) : undefined;
     return this.deps.store.tx(() => {
-      const approved = this.#transition(user, id, 'approve', TRANSITIONS.approve, { status: 'approved', approvedBy: user.username, approvedAt: this.#now() });
+      const approved = this.#transition(user, id, 'approve', TRANSITIONS.approve, {
+        status: 'approved',
+        approvedBy: user.username,
+        approvedAt: this.#now(),
+      });
       if (replaced && replaced.status === 'approved') {
-        this.#write(user, 'supersede', replaced, { ...replaced, status: 'stopped', updatedAt: this.#now() }, { by: approved.id });
+        this.#write(
+          user,
+          'supersede',
+          replaced,
+          { ...replaced, status: 'stopped', updatedAt: this.#now() },
+          { by: approved.id },
+        );
       }
       return approved;
     });
@@ -162,7 +238,10 @@ export class AnnouncementService {
   reject(user: User, id: string, body: unknown): Announcement {
     requireRole(user, 'leader');
     const { reason } = parseRequest(RejectRequest, body);
-    return this.#transition(user, id, 'reject', TRANSITIONS.reject, { status: 'rejected', rejectReason: reason.slice(0, 1000) });
+    return this.#transition(user, id, 'reject', TRANSITIONS.reject, {
+      status: 'rejected',
+      rejectReason: reason.slice(0, 1000),
+    });
   }
 
   stop(user: User, id: string): Announcement {
@@ -190,17 +269,35 @@ export class AnnouncementService {
     const request = parseRequest(EmergencyRequest, body);
     const at = this.#now();
     // validate with a placeholder schedule, then replace it with "now"
-    const { unit, draft, targets } = this.#draft(user, request, { priority: 'emergency', schedule: { kind: 'once', at: '2999-01-01T00:00' }, audio: undefined });
+    const { unit, draft, targets } = this.#draft(user, request, {
+      priority: 'emergency',
+      schedule: { kind: 'once', at: '2999-01-01T00:00' },
+      audio: undefined,
+    });
     const audio = await this.deps.audio.speak(draft.text!, unit.code);
     const a: Announcement = {
-      ...draft, schedule: { kind: 'immediate', at }, id: `kc-${randomBytes(6).toString('hex')}`, commune: unit.code, level: unit.level, targets, audio,
-      status: 'approved', rejectReason: null, createdBy: user.username, createdAt: at, updatedAt: at,
-      approvedBy: user.username, approvedAt: at, revision: (replaces?.revision ?? 0) + 1, revisionOf: replaces?.id ?? null,
+      ...draft,
+      schedule: { kind: 'immediate', at },
+      id: `kc-${randomBytes(6).toString('hex')}`,
+      commune: unit.code,
+      level: unit.level,
+      targets,
+      audio,
+      status: 'approved',
+      rejectReason: null,
+      createdBy: user.username,
+      createdAt: at,
+      updatedAt: at,
+      approvedBy: user.username,
+      approvedAt: at,
+      revision: (replaces?.revision ?? 0) + 1,
+      revisionOf: replaces?.id ?? null,
     };
     // the two-person rule does not apply: one leader alone, marked so in the audit trail
     this.deps.store.tx(() => {
       this.#write(user, 'emergency', undefined, a, { approval: 'single-leader-emergency' });
-      if (replaces) this.#write(user, 'supersede', replaces, { ...replaces, status: 'stopped', updatedAt: at }, { by: a.id });
+      if (replaces)
+        this.#write(user, 'supersede', replaces, { ...replaces, status: 'stopped', updatedAt: at }, { by: a.id });
     });
     return a;
   }
@@ -215,7 +312,10 @@ export class AnnouncementService {
       const d = this.deps.area.districtOf(c);
       if (d) codes.add(d.code);
     }
-    return this.deps.store.announcements.list([...codes]).filter((a) => this.#readable(a, readable)).flatMap((a) => visibleAnnouncement(user, a) ?? []);
+    return this.deps.store.announcements
+      .list([...codes])
+      .filter((a) => this.#readable(a, readable))
+      .flatMap((a) => visibleAnnouncement(user, a) ?? []);
   }
 
   get(user: User, id: string): Announcement {
@@ -243,11 +343,20 @@ export class AnnouncementService {
 
   #recheckSchedule(a: Announcement, now: number): void {
     const communes = this.communesOf(a);
-    validateDraft({ ...a, audio: a.audio.sha256, text: undefined }, { area: this.deps.area, commune: a.commune, hamletCommunes: communes, now, ...this.deps.limits });
+    validateDraft(
+      { ...a, audio: a.audio.sha256, text: undefined },
+      { area: this.deps.area, commune: a.commune, hamletCommunes: communes, now, ...this.deps.limits },
+    );
     if (a.priority !== 'emergency') this.deps.policy?.check(a.schedule, a.priority, communes);
   }
 
-  #transition(user: User, id: string, action: string, from: readonly Status[], change: Partial<Announcement>): Announcement {
+  #transition(
+    user: User,
+    id: string,
+    action: string,
+    from: readonly Status[],
+    change: Partial<Announcement>,
+  ): Announcement {
     const before = this.#own(user, id);
     if (!from.includes(before.status)) fail('STATE_CONFLICT');
     const after: Announcement = { ...before, ...change, updatedAt: this.#now() };
@@ -255,14 +364,29 @@ export class AnnouncementService {
     return after;
   }
 
-  #write(user: User, action: string, before: Announcement | undefined, after: Announcement, note?: Record<string, unknown>): void {
+  #write(
+    user: User,
+    action: string,
+    before: Announcement | undefined,
+    after: Announcement,
+    note?: Record<string, unknown>,
+  ): void {
     const { store } = this.deps;
     store.tx(() => {
       // re-read inside the transaction: a concurrent change in between must not be overwritten silently
       const current = store.announcements.get(after.id);
-      if (before && current?.updatedAt !== before.updatedAt) fail('STATE_CONFLICT', 'Thông báo vừa được người khác thay đổi; hãy tải lại.');
+      if (before && current?.updatedAt !== before.updatedAt)
+        fail('STATE_CONFLICT', 'Thông báo vừa được người khác thay đổi; hãy tải lại.');
       store.announcements.save(after);
-      store.audit.record({ at: after.updatedAt, username: user.username, commune: after.commune, action, target: after.id, before: before ?? null, after: note ? { ...after, ...note } : after });
+      store.audit.record({
+        at: after.updatedAt,
+        username: user.username,
+        commune: after.commune,
+        action,
+        target: after.id,
+        before: before ?? null,
+        after: note ? { ...after, ...note } : after,
+      });
     });
     if (before?.status === 'approved' || after.status === 'approved') {
       const communes = new Set([...this.communesOf(after), ...(before ? this.communesOf(before) : [])]);

@@ -58,7 +58,9 @@ export class Area {
   /** the served communes of a unit (a commune itself, a district's, a province's) */
   communesIn(level: 'commune' | 'district' | 'province', code: string): string[] {
     if (level === 'commune') return this.serves(code) ? [code] : [];
-    return this.communes.filter((c) => (level === 'province' ? this.provinceOf(c)?.code : this.districtOf(c)?.code) === code);
+    return this.communes.filter(
+      (c) => (level === 'province' ? this.provinceOf(c)?.code : this.districtOf(c)?.code) === code,
+    );
   }
 
   /** the name of a unit, for people */
@@ -72,7 +74,10 @@ export class Area {
   }
 
   /** the registry entry (with its broadcastKey) of a province or district */
-  upperUnit(level: 'district' | 'province', code: string): { code: string; name: string; broadcastKey?: string } | undefined {
+  upperUnit(
+    level: 'district' | 'province',
+    code: string,
+  ): { code: string; name: string; broadcastKey?: string } | undefined {
     for (const p of this.registry.file.provinces) {
       if (level === 'province' && p.code === code) return p;
       for (const d of p.districts) if (level === 'district' && d.code === code) return d;
@@ -82,7 +87,7 @@ export class Area {
 
   speaker(id: string): SpeakerInfo | undefined {
     const e = this.registry.device(id);
-    if (!e || e.device.kind !== 'speaker' || !this.serves(e.commune.code)) return undefined;
+    if (e?.device.kind !== 'speaker' || !this.serves(e.commune.code)) return undefined;
     return { id, hamlet: e.device.hamlet, commune: e.commune.code };
   }
 }

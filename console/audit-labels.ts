@@ -63,6 +63,12 @@ export function labelAudit(entries: AuditEntry[], store: Store): LabelledAuditEn
         targetLabel = `«${a.title}»`;
       }
     }
-    return { ...e, userLabel: nameOf(e.username), actionLabel: ACTION_LABELS[e.action] ?? 'Thao tác khác', targetLabel, targetKind };
+    return {
+      ...e,
+      userLabel: nameOf(e.username),
+      actionLabel: ACTION_LABELS[e.action] ?? 'Thao tác khác',
+      targetLabel,
+      targetKind,
+    };
   });
 }

@@ -8,7 +8,12 @@ import type { User } from './model.ts';
  * leader alone: not its staff, not other communes' leaders, not district or province readers, not admins.
  */
 export function isLeaderOf(user: User, area: Area, commune: string): boolean {
-  return user.role === 'leader' && user.communes.length === 1 && user.communes[0] === commune && readableCommunes(user, area).includes(commune);
+  return (
+    user.role === 'leader' &&
+    user.communes.length === 1 &&
+    user.communes[0] === commune &&
+    readableCommunes(user, area).includes(commune)
+  );
 }
 
 export function requireLeaderOf(user: User, area: Area, commune: string): void {

@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import { CommuneCode } from '../devices/ids.ts';
 import { FollowupConfig } from './followup/config.ts';
-import { ConfigError, loadConfig as loadInfraConfig, parseConfig as parseInfraConfig, type ConfigOptions } from '../infra/config.ts';
+import {
+  ConfigError,
+  loadConfig as loadInfraConfig,
+  parseConfig as parseInfraConfig,
+  type ConfigOptions,
+} from '../infra/config.ts';
 
 export { ConfigError };
 
@@ -18,7 +23,11 @@ export const ConsoleConfig = z.strictObject({
       port: z.number().int().min(0).max(65535).default(8080),
       /** Secure cookies need https; only a plain-http test or LAN setup turns this off */
       secureCookies: z.boolean().default(true),
-      sessionHours: z.number().positive().max(24 * 30).default(12),
+      sessionHours: z
+        .number()
+        .positive()
+        .max(24 * 30)
+        .default(12),
       /** HTTPS: the server certificate and key (PEM files, e.g. from `deploy/tls.sh server`) */
       tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
     })
@@ -33,7 +42,9 @@ export const ConsoleConfig = z.strictObject({
     publishTimeoutMs: z.number().int().positive().default(10_000),
   }),
   /** optional second source of speaker logs: the collector's broadcast_log measurement */
-  influx: z.strictObject({ url: z.url(), database: z.string().min(1), pollMs: z.number().int().positive().default(15_000) }).optional(),
+  influx: z
+    .strictObject({ url: z.url(), database: z.string().min(1), pollMs: z.number().int().positive().default(15_000) })
+    .optional(),
   /** follow-up cases of "Không hài lòng" ratings (console/followup/) */
   followup: FollowupConfig.prefault({}),
   schedule: z
@@ -50,7 +61,11 @@ export const ConsoleConfig = z.strictObject({
     .prefault({}),
   audio: z
     .strictObject({
-      maxBytes: z.number().int().positive().default(20 * 1024 * 1024),
+      maxBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(20 * 1024 * 1024),
       maxDurationS: z.number().positive().default(900),
       /** EBU R128 target every stored audio is normalized to (ffmpeg loudnorm) */
       loudness: z
@@ -72,7 +87,11 @@ export const ConsoleConfig = z.strictObject({
       brokerUrl: z.string().regex(/^(mqtts?|tcp|tls):\/\/.+/),
       /** the CA (PEM) that signed the broker's certificate, handed to each Pi */
       caFile: z.string().min(1).optional(),
-      codeTtlHours: z.number().positive().max(24 * 14).default(72),
+      codeTtlHours: z
+        .number()
+        .positive()
+        .max(24 * 14)
+        .default(72),
       /** failed claims allowed per source address, and in total, per window */
       claimFailuresPerSource: z.number().int().positive().default(5),
       claimFailuresTotal: z.number().int().positive().default(50),

@@ -9,7 +9,13 @@ import type { SpeakerRow } from './store/speakers.ts';
  * What each hamlet's speakers actually did with an announcement. The state is that of the latest
  * occurrence reported: played → đã phát, failed → lỗi, missed or skipped → bỏ lỡ, nothing yet → chờ phát.
  */
-export function hamletDeliveries(a: Announcement, area: Area, logs: Delivery[], speakers: (id: string) => SpeakerRow | undefined, communes: string[] = [a.commune]): HamletDelivery[] {
+export function hamletDeliveries(
+  a: Announcement,
+  area: Area,
+  logs: Delivery[],
+  speakers: (id: string) => SpeakerRow | undefined,
+  communes: string[] = [a.commune],
+): HamletDelivery[] {
   const communeOf = new Map(communes.flatMap((c) => area.hamlets(c).map((h) => [h.id, c] as const)));
   const all = communes.flatMap((c) => area.hamlets(c));
   const targets = a.hamlets === 'all' ? all : all.filter((h) => (a.hamlets as string[]).includes(h.id));
@@ -36,7 +42,9 @@ export function hamletDeliveries(a: Announcement, area: Area, logs: Delivery[], 
         .filter((s) => s.hamlet === h.id)
         .map((s) => {
           const row = speakers(s.id);
-          const schedule = row ? { version: row.version, status: row.status, active: row.status_active, reason: row.status_reason } : null;
+          const schedule = row
+            ? { version: row.version, status: row.status, active: row.status_active, reason: row.status_reason }
+            : null;
           const label = `${s.id} (lịch số ${schedule?.version ?? 0}, ${verdictLabel(schedule?.status, schedule?.reason)})`;
           return { id: s.id, schedule, label };
         }),
@@ -47,6 +55,7 @@ export function hamletDeliveries(a: Announcement, area: Area, logs: Delivery[], 
 
 function latestState(logs: Delivery[]): DeliveryState {
   if (logs.length === 0) return 'pending';
+  // biome-ignore lint/complexity/useMathMinMax: occurrences are ISO timestamps, compared as text
   const latestOccurrence = logs.reduce((m, l) => (l.occurrence > m ? l.occurrence : m), '');
   const latest = logs.filter((l) => l.occurrence === latestOccurrence);
   // several speakers in one hamlet: played if any played, else failed if any failed, else missed

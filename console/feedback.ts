@@ -12,7 +12,13 @@ export interface MqttSubscribe {
   on(event: 'connect', fn: () => void): unknown;
 }
 
-export type FeedbackStats = { logs: number; duplicates: number; statuses: number; subscribeFailures: number; dropped: Record<string, number> };
+export type FeedbackStats = {
+  logs: number;
+  duplicates: number;
+  statuses: number;
+  subscribeFailures: number;
+  dropped: Record<string, number>;
+};
 
 /**
  * What the speakers say back: broadcast-log (played / failed / skipped / missed per occurrence) and
@@ -22,7 +28,14 @@ export class Feedback {
   readonly stats: FeedbackStats = { logs: 0, duplicates: 0, statuses: 0, subscribeFailures: 0, dropped: {} };
 
   constructor(
-    private readonly deps: { store: Store; area: Area; clock: Clock; log: Logger; onNewerVersion(commune: string): void; onStatus?(speaker: string, p: ScheduleStatusPayload): void },
+    private readonly deps: {
+      store: Store;
+      area: Area;
+      clock: Clock;
+      log: Logger;
+      onNewerVersion(commune: string): void;
+      onStatus?(speaker: string, p: ScheduleStatusPayload): void;
+    },
   ) {}
 
   /**
@@ -37,7 +50,10 @@ export class Feedback {
         mqtt.subscribe([channelFilter('broadcast-log'), channelFilter('schedule-status')], { qos: 1 }, (err) => {
           if (!err) return resolve();
           this.stats.subscribeFailures++;
-          this.deps.log.warn({ err: err.message }, 'subscription to speaker feedback failed; retried on the next connect');
+          this.deps.log.warn(
+            { err: err.message },
+            'subscription to speaker feedback failed; retried on the next connect',
+          );
         });
       mqtt.on('connect', attempt);
       if (mqtt.connected) attempt();
@@ -58,7 +74,17 @@ export class Feedback {
   /** also used by the InfluxDB reader: the log id makes a log from both sources count once */
   log(speaker: string, hamlet: string | null, p: BroadcastLogPayload): void {
     const fresh = this.deps.store.deliveries.add(
-      { id: p.id, announcement: p.announcement, speaker, hamlet, occurrence: p.occurrence, outcome: p.outcome, reason: p.reason ?? null, startedAt: p.startedAt ?? null, endedAt: p.endedAt ?? null },
+      {
+        id: p.id,
+        announcement: p.announcement,
+        speaker,
+        hamlet,
+        occurrence: p.occurrence,
+        outcome: p.outcome,
+        reason: p.reason ?? null,
+        startedAt: p.startedAt ?? null,
+        endedAt: p.endedAt ?? null,
+      },
       new Date(this.deps.clock.now()).toISOString(),
     );
     if (fresh) this.stats.logs++;
@@ -77,12 +103,24 @@ export class Feedback {
     // a verdict about a document from above the commune goes to that issuer's row; `actives` updates every issuer
     for (const level of ['district', 'province'] as const) {
       const channel = ISSUER_CHANNELS[level];
-      if (p.issuer === level) this.deps.store.speakerDocs.recordStatus(speaker, channel, { status: p.status, active: p.actives?.[level] ?? p.received ?? 0, reason: p.reason ?? null, at });
-      else if (p.actives?.[level] !== undefined) this.deps.store.speakerDocs.recordStatus(speaker, channel, { active: p.actives[level]!, at });
+      if (p.issuer === level)
+        this.deps.store.speakerDocs.recordStatus(speaker, channel, {
+          status: p.status,
+          active: p.actives?.[level] ?? p.received ?? 0,
+          reason: p.reason ?? null,
+          at,
+        });
+      else if (p.actives?.[level] !== undefined)
+        this.deps.store.speakerDocs.recordStatus(speaker, channel, { active: p.actives[level]!, at });
     }
     if (p.issuer && p.issuer !== 'commune') return;
     const known = this.deps.store.speakers.get(speaker)?.version ?? 0;
-    this.deps.store.speakers.recordStatus(speaker, { status: p.status, active: p.active, reason: p.reason ?? null, at });
+    this.deps.store.speakers.recordStatus(speaker, {
+      status: p.status,
+      active: p.active,
+      reason: p.reason ?? null,
+      at,
+    });
     // the speaker runs a version we never issued (console data restored from an old backup): jump past it
     if (p.active > known) this.deps.onNewerVersion(commune);
     this.deps.onStatus?.(speaker, p);

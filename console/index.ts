@@ -90,9 +90,15 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
   const keys = new Map(area.communes.map((c) => [c, loadOrCreateKey(config.dataDir, c)] as const));
   // the units above the communes served (province; district where the registry has one) sign their own documents
   for (const c of area.communes) {
-    for (const u of [area.provinceOf(c), area.districtOf(c)]) if (u && !keys.has(u.code)) keys.set(u.code, loadOrCreateKey(config.dataDir, u.code));
+    for (const u of [area.provinceOf(c), area.districtOf(c)])
+      if (u && !keys.has(u.code)) keys.set(u.code, loadOrCreateKey(config.dataDir, u.code));
   }
-  for (const k of keys.values()) if (k.created) log.warn({ unit: k.commune, publicKey: k.publicKeyDer }, 'new signing key: put publicKey in the registry (broadcastKey of the commune, district or province) and the speakers');
+  for (const k of keys.values())
+    if (k.created)
+      log.warn(
+        { unit: k.commune, publicKey: k.publicKeyDer },
+        'new signing key: put publicKey in the registry (broadcastKey of the commune, district or province) and the speakers',
+      );
 
   const sessionMs = config.http.sessionHours * 3_600_000;
   const users = new UserService({ store, area, clock, sessionMs, hashCost: deps.hashCost });
@@ -117,56 +123,126 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
   };
   const policy = new PolicyService({ store, area, clock, onChange: reissueAll });
   // the area stop order first (one message for every speaker of the unit), then each speaker's documents
-  const stops = new StopService({ store, area, clock, onChange: (communes, unit) => (void publisher.publishAreaStop(unit), reissueAll(communes)) });
+  const stops = new StopService({
+    store,
+    area,
+    clock,
+    onChange: (communes, unit) => (void publisher.publishAreaStop(unit), reissueAll(communes)),
+  });
   const publisher = new SchedulePublisher({
-    store, area, mqtt: client, clock, log, keys, policy,
+    store,
+    area,
+    mqtt: client,
+    clock,
+    log,
+    keys,
+    policy,
     config: { ...config.schedule, publishTimeoutMs: config.mqtt.publishTimeoutMs },
   });
-  const guard = new RetainedGuard({ store, clock, log, reassert: (c, t) => publisher.reassert(c, t), reassertAll: () => publisher.reassertAll() });
+  const guard = new RetainedGuard({
+    store,
+    clock,
+    log,
+    reassert: (c, t) => publisher.reassert(c, t),
+    reassertAll: () => publisher.reassertAll(),
+  });
   const feedback = new Feedback({
-    store, area, clock, log,
+    store,
+    area,
+    clock,
+    log,
     onNewerVersion: (c) => void publisher.reissue(c, { force: true }),
     onStatus: (speaker, p) => guard.statusReported(topicFor(speaker, ISSUER_CHANNELS[p.issuer ?? 'commune']), p),
   });
   const subscribed = feedback.subscribe(client);
   // the province key signs the approved relay stations (one console serves one province)
   const province = registry.communes.get(area.communes[0])?.province.code ?? '00';
-  const stations = new StationService({ store, clock, province, key: loadOrCreateKey(config.dataDir, `province-${province}`), onRevoked: (c) => void publisher.reissue(c) });
+  const stations = new StationService({
+    store,
+    clock,
+    province,
+    key: loadOrCreateKey(config.dataDir, `province-${province}`),
+    onRevoked: (c) => void publisher.reissue(c),
+  });
   const announcements = new AnnouncementService({
-    store, area, audio, clock, stations,
+    store,
+    area,
+    audio,
+    clock,
+    stations,
     limits: { maxTextChars: config.tts.maxChars, maxWindowDays: config.schedule.maxWindowDays },
     onChange: (c) => void publisher.reissue(c),
     policy,
   });
   const live = config.live
-    ? new LiveService({ store, area, audio, clock, config: { ...config.live, listenUrl: config.live.listenUrl ?? config.live.icecastUrl }, onChange: (c) => void publisher.reissue(c), policy })
+    ? new LiveService({
+        store,
+        area,
+        audio,
+        clock,
+        config: { ...config.live, listenUrl: config.live.listenUrl ?? config.live.icecastUrl },
+        onChange: (c) => void publisher.reissue(c),
+        policy,
+      })
     : undefined;
-  const influxReader = config.influx ? new InfluxLogReader({ ...config.influx, area, feedback, clock, log }) : undefined;
+  const influxReader = config.influx
+    ? new InfluxLogReader({ ...config.influx, area, feedback, clock, log })
+    : undefined;
 
   const cases = new FollowupStore(store.db);
   const followup = new FollowupService({
-    cases, store, area, clock, log: log.child({ component: 'followup' }), config: config.followup,
+    cases,
+    store,
+    area,
+    clock,
+    log: log.child({ component: 'followup' }),
+    config: config.followup,
     ...(config.influx ? { ratings: new RatingsSource(config.influx) } : {}),
     ...(config.followup.smtp ? { mailer: smtpMailer(config.followup.smtp) } : {}),
   });
 
-  const provisioning = config.provisioning ? createProvisioning({ config, store, area, clock, log, keys, hashCost: deps.hashCost }) : undefined;
+  const provisioning = config.provisioning
+    ? createProvisioning({ config, store, area, clock, log, keys, hashCost: deps.hashCost })
+    : undefined;
   const fleet = new FleetVersions(store.db, log.child({ component: 'updates' }));
   fleet.attach(client);
   const rollouts = new Rollouts({
-    mqtt: client, clock, log: log.child({ component: 'rollout' }), publishTimeoutMs: config.mqtt.publishTimeoutMs,
+    mqtt: client,
+    clock,
+    log: log.child({ component: 'rollout' }),
+    publishTimeoutMs: config.mqtt.publishTimeoutMs,
     ...(config.updates ? { releaseKey: releasePublicKey(config.updates.releaseKey) } : {}),
     devicesOf: (c) => (area.serves(c) ? (registry.communes.get(c)?.commune.devices.map((d) => d.id) ?? []) : []),
   });
-  const stats = (): ConsoleStats => ({ publisher: publisher.stats, retained: guard.stats, feedback: feedback.stats, logins: users.stats, influx: influxReader?.stats ?? null });
+  const stats = (): ConsoleStats => ({
+    publisher: publisher.stats,
+    retained: guard.stats,
+    feedback: feedback.stats,
+    logins: users.stats,
+    influx: influxReader?.stats ?? null,
+  });
   const app = await buildServer({
-    store, area, users, announcements, audio, audioFiles, log, clock, policy, stops, keys, stations, live,
+    store,
+    area,
+    users,
+    announcements,
+    audio,
+    audioFiles,
+    log,
+    clock,
+    policy,
+    stops,
+    keys,
+    stations,
+    live,
     scheduleConfig: { validityS: config.schedule.validityS, emergencyValidityS: config.schedule.emergencyValidityS },
     config: { secureCookies: config.http.secureCookies, sessionMs, maxAudioBytes: config.audio.maxBytes },
     influx: config.influx,
     ...(provisioning ? { provisioning } : {}),
     updates: { fleet, rollouts },
-    ...(config.http.tls ? { https: { cert: readFileSync(config.http.tls.cert), key: readFileSync(config.http.tls.key) } } : {}),
+    ...(config.http.tls
+      ? { https: { cert: readFileSync(config.http.tls.cert), key: readFileSync(config.http.tls.key) } }
+      : {}),
     followup: { cases, service: followup },
     stats,
   });
@@ -180,7 +256,20 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
 
   return {
     url: `${config.http.tls ? 'https' : 'http'}://${config.http.host}:${port}`,
-    port, app, store, users, publisher, feedback, keys, stops, policy, stations, mqtt: client, subscribed, stats, followup,
+    port,
+    app,
+    store,
+    users,
+    publisher,
+    feedback,
+    keys,
+    stops,
+    policy,
+    stations,
+    mqtt: client,
+    subscribed,
+    stats,
+    followup,
     async close() {
       influxReader?.stop();
       live?.close();

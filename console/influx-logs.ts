@@ -6,7 +6,19 @@ import type { Clock } from '../infra/clock.ts';
 import type { Area } from './area.ts';
 import type { Feedback } from './feedback.ts';
 
-type Row = { time: Date; id: string; announcement: string; device: string; hamlet?: string; outcome: string; priority?: string; occurrence: string; started_at?: string; ended_at?: string; reason?: string };
+type Row = {
+  time: Date;
+  id: string;
+  announcement: string;
+  device: string;
+  hamlet?: string;
+  outcome: string;
+  priority?: string;
+  occurrence: string;
+  started_at?: string;
+  ended_at?: string;
+  reason?: string;
+};
 
 /**
  * Second source of speaker logs: the collector's broadcast_log measurement. It fills what the console
@@ -18,10 +30,24 @@ export class InfluxLogReader {
   readonly #influx: InfluxDB;
 
   constructor(
-    private readonly deps: { url: string; database: string; pollMs: number; area: Area; feedback: Feedback; clock: Clock; log: Logger; lookbackDays?: number },
+    private readonly deps: {
+      url: string;
+      database: string;
+      pollMs: number;
+      area: Area;
+      feedback: Feedback;
+      clock: Clock;
+      log: Logger;
+      lookbackDays?: number;
+    },
   ) {
     const u = new URL(deps.url);
-    this.#influx = new InfluxDB({ host: u.hostname, port: Number(u.port || 8086), protocol: u.protocol === 'https:' ? 'https' : 'http', database: deps.database });
+    this.#influx = new InfluxDB({
+      host: u.hostname,
+      port: Number(u.port || 8086),
+      protocol: u.protocol === 'https:' ? 'https' : 'http',
+      database: deps.database,
+    });
   }
 
   start(): void {
@@ -42,7 +68,9 @@ export class InfluxLogReader {
     const communes = this.deps.area.communes.map((c) => `"commune" = '${c}'`).join(' OR ');
     let rows: Row[];
     try {
-      rows = (await this.#influx.query(`SELECT * FROM "${MEASUREMENTS.broadcast}" WHERE time > now() - ${days}d AND (${communes})`)) as unknown as Row[];
+      rows = (await this.#influx.query(
+        `SELECT * FROM "${MEASUREMENTS.broadcast}" WHERE time > now() - ${days}d AND (${communes})`,
+      )) as unknown as Row[];
     } catch (err) {
       // a database that does not exist yet is not an error worth more than a counter
       this.stats.errors++;
@@ -51,8 +79,15 @@ export class InfluxLogReader {
     }
     for (const r of rows) {
       const parsed = BroadcastLogPayload.safeParse({
-        v: 1, id: r.id, announcement: r.announcement, priority: r.priority ?? 'normal', occurrence: r.occurrence, outcome: r.outcome,
-        ...(r.started_at ? { startedAt: r.started_at } : {}), ...(r.ended_at ? { endedAt: r.ended_at } : {}), ...(r.reason ? { reason: r.reason } : {}),
+        v: 1,
+        id: r.id,
+        announcement: r.announcement,
+        priority: r.priority ?? 'normal',
+        occurrence: r.occurrence,
+        outcome: r.outcome,
+        ...(r.started_at ? { startedAt: r.started_at } : {}),
+        ...(r.ended_at ? { endedAt: r.ended_at } : {}),
+        ...(r.reason ? { reason: r.reason } : {}),
       });
       if (!parsed.success) continue;
       this.stats.rows++;

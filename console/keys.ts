@@ -3,7 +3,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateScheduleKeys } from '../devices/schedule-signature.ts';
 
-export type CommuneKey = { commune: string; privateKey: KeyObject; publicKeyPem: string; /** base64 SPKI DER, for registry commune.broadcastKey */ publicKeyDer: string; created: boolean };
+export type CommuneKey = {
+  commune: string;
+  privateKey: KeyObject;
+  publicKeyPem: string /** base64 SPKI DER, for registry commune.broadcastKey */;
+  publicKeyDer: string;
+  created: boolean;
+};
 
 /**
  * The commune's Ed25519 signing key lives in <dataDir>/keys/<commune>.pem (mode 0600), generated on first start.

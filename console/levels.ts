@@ -43,7 +43,8 @@ export function userRoleLabel(user: User, area: Area): string {
 export function availableRoles(area: Area): Array<{ role: Role; level: UnitLevel | null; label: string }> {
   const levels: UnitLevel[] = area.hasDistricts() ? ['commune', 'district', 'province'] : ['commune', 'province'];
   const out: Array<{ role: Role; level: UnitLevel | null; label: string }> = [];
-  for (const level of levels) for (const role of ['staff', 'leader'] as const) out.push({ role, level, label: roleLabel(role, level) });
+  for (const level of levels)
+    for (const role of ['staff', 'leader'] as const) out.push({ role, level, label: roleLabel(role, level) });
   out.push({ role: 'inspector', level: null, label: roleLabel('inspector', null) });
   out.push({ role: 'admin', level: null, label: roleLabel('admin', null) });
   return out;

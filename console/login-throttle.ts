@@ -21,21 +21,38 @@ export const POLICY = {
 } as const;
 
 function doubling(free: number): ThrottleRule['nextAllowedAt'] {
-  return (failures, lastAt) => (failures < free ? 0 : lastAt + Math.min(1000 * 2 ** (failures - free), POLICY.pairMaxWaitMs));
+  return (failures, lastAt) =>
+    failures < free ? 0 : lastAt + Math.min(1000 * 2 ** (failures - free), POLICY.pairMaxWaitMs);
 }
 
 function after(limit: number, lockMs: number): ThrottleRule['nextAllowedAt'] {
   return (failures, lastAt) => (failures < limit ? 0 : lastAt + lockMs);
 }
 
-export type LoginOrigin = { address: string; /** the known-device id, when the browser sent a valid one for this account */ device?: string };
+export type LoginOrigin = {
+  address: string /** the known-device id, when the browser sent a valid one for this account */;
+  device?: string;
+};
 
 export function rulesFor(username: string, origin: LoginOrigin): ThrottleRule[] {
-  if (origin.device) return [{ key: `device:${origin.device}`, quietMs: POLICY.pairQuietMs, nextAllowedAt: doubling(POLICY.pairFree) }];
+  if (origin.device)
+    return [{ key: `device:${origin.device}`, quietMs: POLICY.pairQuietMs, nextAllowedAt: doubling(POLICY.pairFree) }];
   return [
-    { key: `pair:${username}|${origin.address}`, quietMs: POLICY.pairQuietMs, nextAllowedAt: doubling(POLICY.pairFree) },
-    { key: `address:${origin.address}`, quietMs: POLICY.addressLockMs, nextAllowedAt: after(POLICY.addressFailures, POLICY.addressLockMs) },
-    { key: `account:${username}`, quietMs: POLICY.accountLockMs, nextAllowedAt: after(POLICY.accountFailures, POLICY.accountLockMs) },
+    {
+      key: `pair:${username}|${origin.address}`,
+      quietMs: POLICY.pairQuietMs,
+      nextAllowedAt: doubling(POLICY.pairFree),
+    },
+    {
+      key: `address:${origin.address}`,
+      quietMs: POLICY.addressLockMs,
+      nextAllowedAt: after(POLICY.addressFailures, POLICY.addressLockMs),
+    },
+    {
+      key: `account:${username}`,
+      quietMs: POLICY.accountLockMs,
+      nextAllowedAt: after(POLICY.accountFailures, POLICY.accountLockMs),
+    },
   ];
 }
 

@@ -48,7 +48,8 @@ async function createUsers(config: Readonly<ConsoleConfig>, list: unknown[]): Pr
         const created = await users.create(u, 'cli');
         console.log(`đã tạo người dùng ${created.username} (${created.role})`);
       } catch (err) {
-        if (err instanceof ConsoleError && err.code === 'USER_EXISTS') console.log(`bỏ qua: ${(u as { username?: string }).username} đã có`);
+        if (err instanceof ConsoleError && err.code === 'USER_EXISTS')
+          console.log(`bỏ qua: ${(u as { username?: string }).username} đã có`);
         else throw err;
       }
     }
@@ -67,7 +68,15 @@ void runService({
   async start({ config, args: values, log }) {
     if (values['create-user']) {
       const password = process.env[values['password-env']!];
-      await createUsers(config, [{ username: values.username, password, role: values.role, communes: values.commune ?? [], displayName: values['display-name'] }]);
+      await createUsers(config, [
+        {
+          username: values.username,
+          password,
+          role: values.role,
+          communes: values.commune ?? [],
+          displayName: values['display-name'],
+        },
+      ]);
       return;
     }
     if (values.seed) {
@@ -80,13 +89,16 @@ void runService({
       store.close();
       for (const c of area.communes) {
         const k = loadOrCreateKey(config.dataDir, c);
-        console.log(`# ${c} ${area.communeName(c)}\nbroadcastKey (base64 SPKI DER): ${k.publicKeyDer}\n${k.publicKeyPem}`);
+        console.log(
+          `# ${c} ${area.communeName(c)}\nbroadcastKey (base64 SPKI DER): ${k.publicKeyDer}\n${k.publicKeyPem}`,
+        );
       }
       return;
     }
     const registry = loadRegistry(config.registryPath);
     const running = await startConsole({ config, registry, log });
-    for (const k of running.keys.values()) console.log(`commune ${k.commune} public key (registry commune.broadcastKey): ${k.publicKeyDer}`);
+    for (const k of running.keys.values())
+      console.log(`commune ${k.commune} public key (registry commune.broadcastKey): ${k.publicKeyDer}`);
     log.info({ url: running.url }, 'console listening');
     return { stop: () => running.close() };
   },

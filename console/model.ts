@@ -1,6 +1,13 @@
 import type { Announcement, Schedule } from './api/announcement.ts';
 
-export { STATUSES, type Announcement, type AnnouncementSource, type AudioMeta, type Schedule, type Status } from './api/announcement.ts';
+export {
+  STATUSES,
+  type Announcement,
+  type AnnouncementSource,
+  type AudioMeta,
+  type Schedule,
+  type Status,
+} from './api/announcement.ts';
 
 /**
  * staff prepares for its unit; leader approves/rejects/stops; inspector only reads; admin manages users.
@@ -40,16 +47,29 @@ export const STATUS_LABELS: Record<Announcement['status'], string> = {
 };
 
 /** Circular 39/2020's names of the three priorities */
-export const PRIORITY_LABELS: Record<Announcement['priority'], string> = { normal: 'Thông thường', priority: 'Ưu tiên', emergency: 'Khẩn cấp' };
+export const PRIORITY_LABELS: Record<Announcement['priority'], string> = {
+  normal: 'Thông thường',
+  priority: 'Ưu tiên',
+  emergency: 'Khẩn cấp',
+};
 
 /** a request after validation and normalization (validate.ts): the audio by hash until it is resolved */
-export type AnnouncementDraft = Pick<Announcement, 'title' | 'text' | 'hamlets' | 'repeats' | 'volume' | 'priority' | 'source'> & {
+export type AnnouncementDraft = Pick<
+  Announcement,
+  'title' | 'text' | 'hamlets' | 'repeats' | 'volume' | 'priority' | 'source'
+> & {
   schedule: Schedule;
   audio: string | null;
 };
 
 /** per hamlet: chờ phát / đã phát / lỗi / bỏ lỡ */
-export const DELIVERY_LABELS = { pending: 'chờ phát', played: 'đã phát', failed: 'lỗi', missed: 'bỏ lỡ', unreachable: 'không có loa' } as const;
+export const DELIVERY_LABELS = {
+  pending: 'chờ phát',
+  played: 'đã phát',
+  failed: 'lỗi',
+  missed: 'bỏ lỡ',
+  unreachable: 'không có loa',
+} as const;
 export type DeliveryState = keyof typeof DELIVERY_LABELS;
 
 /** the issuing unit of an announcement */
@@ -58,12 +78,18 @@ export function levelOf(user: Pick<User, 'role' | 'level'>): 'commune' | 'distri
   return user.level ?? (user.role === 'staff' || user.role === 'leader' ? 'commune' : null);
 }
 
-export function issuerOf(a: Pick<Announcement, 'commune' | 'level'>): { level: 'commune' | 'district' | 'province'; code: string } {
+export function issuerOf(a: Pick<Announcement, 'commune' | 'level'>): {
+  level: 'commune' | 'district' | 'province';
+  code: string;
+} {
   return { level: a.level ?? 'commune', code: a.commune };
 }
 
 /** the communes an announcement is for, resolved against the communes its issuer covers */
-export function targetCommunes(a: Pick<Announcement, 'commune' | 'level' | 'targets'>, issuerCommunes: string[]): string[] {
+export function targetCommunes(
+  a: Pick<Announcement, 'commune' | 'level' | 'targets'>,
+  issuerCommunes: string[],
+): string[] {
   if ((a.level ?? 'commune') === 'commune') return [a.commune];
   const t = a.targets ?? 'all';
   return t === 'all' ? issuerCommunes : issuerCommunes.filter((c) => t.includes(c));

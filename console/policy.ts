@@ -52,7 +52,10 @@ export class PolicyService {
       const bad = starts.find((iso) => isQuiet(quiet, priority, Date.parse(iso)));
       if (bad) {
         const periods = quiet.periods.map((p) => `${p.from}–${p.to}`).join(', ');
-        fail('QUIET_HOURS', `Lần phát lúc ${vnDateTimeText(Date.parse(bad))} rơi vào giờ yên tĩnh (${periods}) của ${this.deps.area.communeName(c)}.`);
+        fail(
+          'QUIET_HOURS',
+          `Lần phát lúc ${vnDateTimeText(Date.parse(bad))} rơi vào giờ yên tĩnh (${periods}) của ${this.deps.area.communeName(c)}.`,
+        );
       }
     }
   }
@@ -66,7 +69,15 @@ export class PolicyService {
     this.deps.store.tx(() => {
       const before = this.deps.store.policies.get(unit.level, unit.code) ?? null;
       this.deps.store.policies.set(unit.level, unit.code, parsed.data, user.username, at);
-      this.deps.store.audit.record({ at, username: user.username, commune: unit.code, action: 'policy.set', target: `${unit.level}:${unit.code}`, before, after: parsed.data });
+      this.deps.store.audit.record({
+        at,
+        username: user.username,
+        commune: unit.code,
+        action: 'policy.set',
+        target: `${unit.level}:${unit.code}`,
+        before,
+        after: parsed.data,
+      });
     });
     this.deps.onChange(this.deps.area.communesIn(unit.level, unit.code));
     return parsed.data;

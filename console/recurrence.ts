@@ -25,7 +25,11 @@ function cronFor(schedule: Exclude<Schedule, { kind: 'immediate' }>): Cron {
   const [hh, mm] = schedule.time.split(':').map(Number);
   // ISO weekdays 1 = Monday … 7 = Sunday; croner takes 0–7 with both 0 and 7 meaning Sunday
   const dow = schedule.kind === 'daily' ? '*' : [...new Set(schedule.weekdays)].sort().join(',');
-  return new Cron(`0 ${mm} ${hh} * * ${dow}`, { ...common, startAt: `${schedule.from}T00:00:00`, stopAt: `${nextDay(schedule.to)}T00:00:00` });
+  return new Cron(`0 ${mm} ${hh} * * ${dow}`, {
+    ...common,
+    startAt: `${schedule.from}T00:00:00`,
+    stopAt: `${nextDay(schedule.to)}T00:00:00`,
+  });
 }
 
 /** Occurrence starts in [from, to) as UTC ISO strings, at most `max`. */
@@ -51,5 +55,8 @@ export function expand(schedule: Schedule, from: number, to: number, max = 2000)
 export function scheduleEnd(schedule: Schedule): number {
   if (schedule.kind === 'immediate') return Date.parse(schedule.at) + 1;
   if (schedule.kind === 'once') return (cronFor(schedule).nextRun(new Date(0))?.getTime() ?? 0) + 1;
-  return new Cron(`${nextDay(schedule.to)}T00:00:00`, { timezone: VN_ZONE, paused: true }).nextRun(new Date(0))?.getTime() ?? 0;
+  return (
+    new Cron(`${nextDay(schedule.to)}T00:00:00`, { timezone: VN_ZONE, paused: true }).nextRun(new Date(0))?.getTime() ??
+    0
+  );
 }

@@ -24,7 +24,10 @@ function add(c: Counts, d: Pick<Delivery, 'outcome'>): void {
   else c.missed++;
 }
 function sum(list: Counts[]): Counts {
-  return list.reduce((a, b) => ({ played: a.played + b.played, failed: a.failed + b.failed, missed: a.missed + b.missed }), zero());
+  return list.reduce(
+    (a, b) => ({ played: a.played + b.played, failed: a.failed + b.failed, missed: a.missed + b.missed }),
+    zero(),
+  );
 }
 
 /**
@@ -32,7 +35,11 @@ function sum(list: Counts[]): Counts {
  * (skipped counts as missed), and the speakers that have not accepted the latest document of each issuer,
  * with when they were last heard of.
  */
-export function rollup(communes: string[], logs: Delivery[], deps: IssuerDocDeps & { store: Store; area: Area }): CommuneRollup[] {
+export function rollup(
+  communes: string[],
+  logs: Delivery[],
+  deps: IssuerDocDeps & { store: Store; area: Area },
+): CommuneRollup[] {
   const bySpeaker = new Map<string, Counts>();
   for (const l of logs) {
     const c = bySpeaker.get(l.speaker) ?? zero();
@@ -49,14 +56,26 @@ export function rollup(communes: string[], logs: Delivery[], deps: IssuerDocDeps
           const behind: SpeakerRollup['behind'] = [];
           for (const u of units) {
             const channel = ISSUER_CHANNELS[u.level];
-            const row = channel === 'schedule' ? deps.store.speakers.get(s.id) : deps.store.speakerDocs.get(s.id, channel);
+            const row =
+              channel === 'schedule' ? deps.store.speakers.get(s.id) : deps.store.speakerDocs.get(s.id, channel);
             const issued = row?.version ?? 0;
             const active = row?.status_active ?? 0;
-            if (issued > active) behind.push({ level: u.level, issued, active, status: row?.status ?? null, reason: row?.status_reason ?? null });
+            if (issued > active)
+              behind.push({
+                level: u.level,
+                issued,
+                active,
+                status: row?.status ?? null,
+                reason: row?.status_reason ?? null,
+              });
           }
           const seen = deps.store.speakerDocs.seen(s.id);
           const lastLog = deps.store.deliveries.lastReceived(s.id);
-          const lastSeen = [seen.lastSeen, lastLog].filter((x): x is string => !!x).sort().at(-1) ?? null;
+          const lastSeen =
+            [seen.lastSeen, lastLog]
+              .filter((x): x is string => !!x)
+              .sort()
+              .at(-1) ?? null;
           return { id: s.id, counts: bySpeaker.get(s.id) ?? zero(), behind, lastSeen, stopped: seen.stopped };
         });
       return { id: h.id, name: h.name, counts: sum(speakers.map((s) => s.counts)), speakers };

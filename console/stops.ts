@@ -17,7 +17,9 @@ import type { User } from './model.ts';
  * until the time chosen with it.
  */
 export class StopService {
-  constructor(private readonly deps: { store: Store; area: Area; clock: Clock; onChange(communes: string[], unit: Unit): void }) {}
+  constructor(
+    private readonly deps: { store: Store; area: Area; clock: Clock; onChange(communes: string[], unit: Unit): void },
+  ) {}
 
   #now(): string {
     return new Date(this.deps.clock.now()).toISOString();
@@ -30,7 +32,12 @@ export class StopService {
     const own = unitCommunes(this.deps.area, unit);
     let targets: 'all' | string[] = unit.level === 'commune' ? [unit.code] : 'all';
     if (unit.level !== 'commune' && raw.communes !== undefined && raw.communes !== 'all') {
-      if (!Array.isArray(raw.communes) || raw.communes.length === 0 || !raw.communes.every((c) => typeof c === 'string' && own.includes(c))) fail('TARGETS_INVALID');
+      if (
+        !Array.isArray(raw.communes) ||
+        raw.communes.length === 0 ||
+        !raw.communes.every((c) => typeof c === 'string' && own.includes(c))
+      )
+        fail('TARGETS_INVALID');
       targets = [...new Set(raw.communes as string[])];
     }
     const at = this.#now();
@@ -40,10 +47,28 @@ export class StopService {
       until = new Date(vnWallTime(raw.until)).toISOString();
       if (until <= at) fail('UNTIL_INVALID');
     }
-    const stop: Stop = { id: `dung-${randomBytes(6).toString('hex')}`, level: unit.level, unit: unit.code, targets, at, until, createdBy: user.username, liftedAt: null, liftedBy: null };
+    const stop: Stop = {
+      id: `dung-${randomBytes(6).toString('hex')}`,
+      level: unit.level,
+      unit: unit.code,
+      targets,
+      at,
+      until,
+      createdBy: user.username,
+      liftedAt: null,
+      liftedBy: null,
+    };
     this.deps.store.tx(() => {
       this.deps.store.stops.insert(stop);
-      this.deps.store.audit.record({ at, username: user.username, commune: unit.code, action: 'stop.now', target: stop.id, before: null, after: stop });
+      this.deps.store.audit.record({
+        at,
+        username: user.username,
+        commune: unit.code,
+        action: 'stop.now',
+        target: stop.id,
+        before: null,
+        after: stop,
+      });
     });
     this.deps.onChange(this.communesOf(stop), { level: stop.level, code: stop.unit });
     return stop;
@@ -57,7 +82,15 @@ export class StopService {
     const at = this.#now();
     this.deps.store.tx(() => {
       this.deps.store.stops.lift(id, user.username, at);
-      this.deps.store.audit.record({ at, username: user.username, commune: stop.unit, action: 'stop.resume', target: id, before: stop, after: { ...stop, liftedAt: at, liftedBy: user.username } });
+      this.deps.store.audit.record({
+        at,
+        username: user.username,
+        commune: stop.unit,
+        action: 'stop.resume',
+        target: id,
+        before: stop,
+        after: { ...stop, liftedAt: at, liftedBy: user.username },
+      });
     });
     this.deps.onChange(this.communesOf(stop), { level: stop.level, code: stop.unit });
     return { ...stop, liftedAt: at, liftedBy: user.username };

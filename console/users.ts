@@ -9,7 +9,15 @@ import type { Store } from './store/index.ts';
 
 const USERNAME = /^[a-z0-9][a-z0-9._-]{2,63}$/;
 
-export type NewUser = { username: string; password: string; role: Role; level: User['level']; unit: string | null; communes: string[]; displayName?: string };
+export type NewUser = {
+  username: string;
+  password: string;
+  role: Role;
+  level: User['level'];
+  unit: string | null;
+  communes: string[];
+  displayName?: string;
+};
 
 /** Users, passwords (scrypt, devices/credentials.ts) and sessions. Shared by the HTTP API and the CLI. */
 export class UserService {
@@ -18,7 +26,15 @@ export class UserService {
   #dummyHash?: Promise<string>;
   #purgedAt = 0;
 
-  constructor(private readonly deps: { store: Store; area: Area; clock: Clock; sessionMs: number; hashCost?: { N: number; r: number; p: number } }) {}
+  constructor(
+    private readonly deps: {
+      store: Store;
+      area: Area;
+      clock: Clock;
+      sessionMs: number;
+      hashCost?: { N: number; r: number; p: number };
+    },
+  ) {}
 
   validateNew(input: unknown): NewUser {
     const u = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
@@ -32,7 +48,11 @@ export class UserService {
     const base = { username: u.username, password: u.password, role, displayName };
     if (role === 'admin') return { ...base, level: null, unit: null, communes: [] };
     const area = this.deps.area;
-    const communes = Array.isArray(u.communes) ? u.communes.filter((c): c is string => typeof c === 'string') : typeof u.commune === 'string' ? [u.commune] : [];
+    const communes = Array.isArray(u.communes)
+      ? u.communes.filter((c): c is string => typeof c === 'string')
+      : typeof u.commune === 'string'
+        ? [u.commune]
+        : [];
     for (const c of communes) if (!area.serves(c)) fail('INVALID_INPUT', `Xã ${c} không do máy chủ này quản lý.`);
     const level = u.level === undefined || u.level === null ? (role === 'inspector' ? null : 'commune') : u.level;
     if (level !== null && !(UNIT_LEVELS as readonly unknown[]).includes(level)) fail('LEVEL_INVALID');
@@ -43,15 +63,23 @@ export class UserService {
     }
     if (level === 'commune') {
       const code = typeof u.unit === 'string' ? u.unit : communes[0];
-      if (!code || (communes.length > 1 || (communes.length === 1 && communes[0] !== code))) fail('INVALID_INPUT', 'Cán bộ và lãnh đạo xã thuộc đúng một xã.');
+      if (!code || communes.length > 1 || (communes.length === 1 && communes[0] !== code))
+        fail('INVALID_INPUT', 'Cán bộ và lãnh đạo xã thuộc đúng một xã.');
       if (!area.serves(code)) fail('INVALID_INPUT', `Xã ${code} không do máy chủ này quản lý.`);
       return { ...base, level, unit: code, communes: [code] };
     }
     // a province or district user: the unit is its code; a console serving one province may leave it out
     const lvl = level as 'province' | 'district';
-    const candidates = [...new Set(area.communes.map((c) => (lvl === 'province' ? area.provinceOf(c)?.code : area.districtOf(c)?.code)).filter((x): x is string => !!x))];
+    const candidates = [
+      ...new Set(
+        area.communes
+          .map((c) => (lvl === 'province' ? area.provinceOf(c)?.code : area.districtOf(c)?.code))
+          .filter((x): x is string => !!x),
+      ),
+    ];
     const unit = typeof u.unit === 'string' ? u.unit : candidates.length === 1 ? candidates[0] : undefined;
-    if (!unit || area.communesIn(lvl, unit).length === 0) fail('INVALID_INPUT', `Cần chọn ${lvl === 'province' ? 'tỉnh' : 'huyện'} do máy chủ này quản lý.`);
+    if (!unit || area.communesIn(lvl, unit).length === 0)
+      fail('INVALID_INPUT', `Cần chọn ${lvl === 'province' ? 'tỉnh' : 'huyện'} do máy chủ này quản lý.`);
     return { ...base, level: lvl, unit, communes: [] };
   }
 
@@ -63,7 +91,15 @@ export class UserService {
     return this.deps.store.tx(() => {
       this.#refuseTaken(n.username);
       const user = this.deps.store.users.insert({ ...n, passwordHash }, at);
-      this.deps.store.audit.record({ at, username: by, commune: n.communes[0] ?? n.unit ?? null, action: 'user.create', target: n.username, before: null, after: user });
+      this.deps.store.audit.record({
+        at,
+        username: by,
+        commune: n.communes[0] ?? n.unit ?? null,
+        action: 'user.create',
+        target: n.username,
+        before: null,
+        after: user,
+      });
       return user;
     });
   }
@@ -77,7 +113,15 @@ export class UserService {
       if (before.role === 'admin' && this.deps.store.users.activeAdmins() <= 1) fail('LAST_ADMIN');
       this.deps.store.users.disable(username);
       const { passwordHash: _omit, ...shown } = before;
-      this.deps.store.audit.record({ at, username: by, commune: before.communes[0] ?? null, action: 'user.disable', target: username, before: shown, after: null });
+      this.deps.store.audit.record({
+        at,
+        username: by,
+        commune: before.communes[0] ?? null,
+        action: 'user.disable',
+        target: username,
+        before: shown,
+        after: null,
+      });
     });
   }
 
@@ -89,7 +133,15 @@ export class UserService {
       if (!before) fail('USER_NOT_FOUND');
       if (!before.disabled) fail('USER_NOT_LOCKED');
       this.deps.store.users.enable(username);
-      this.deps.store.audit.record({ at, username: by, commune: before.communes[0] ?? null, action: 'user.enable', target: username, before: null, after: null });
+      this.deps.store.audit.record({
+        at,
+        username: by,
+        commune: before.communes[0] ?? null,
+        action: 'user.enable',
+        target: username,
+        before: null,
+        after: null,
+      });
     });
   }
 
@@ -109,7 +161,8 @@ export class UserService {
     password: unknown,
     from: { address: string; deviceToken?: string } = { address: 'local' },
   ): Promise<{ token: string; user: User; deviceToken?: string }> {
-    if (typeof username !== 'string' || typeof password !== 'string' || !username || !password || username.length > 64) fail('BAD_CREDENTIALS');
+    if (typeof username !== 'string' || typeof password !== 'string' || !username || !password || username.length > 64)
+      fail('BAD_CREDENTIALS');
     const now = this.deps.clock.now();
     const { store } = this.deps;
     const found = store.users.byUsername(username);
@@ -141,7 +194,15 @@ export class UserService {
     let deviceToken: string | undefined;
     if (ownDevice) store.loginAttempts.touchDevice(from.deviceToken!, now);
     else deviceToken = store.loginAttempts.newDevice(user.id, now);
-    store.audit.record({ at: new Date(now).toISOString(), username, commune: user.communes[0] ?? null, action: 'login', target: username, before: null, after: { address: from.address, knownDevice: !!ownDevice } });
+    store.audit.record({
+      at: new Date(now).toISOString(),
+      username,
+      commune: user.communes[0] ?? null,
+      action: 'login',
+      target: username,
+      before: null,
+      after: { address: from.address, knownDevice: !!ownDevice },
+    });
     return { token, user, deviceToken };
   }
 

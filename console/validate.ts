@@ -32,7 +32,8 @@ export function parseRequest<T extends z.ZodType>(schema: T, body: unknown): z.i
 export function validateDraft(body: unknown, ctx: ValidateContext): AnnouncementDraft {
   const r = parseRequest(AnnouncementRequest, body);
   const text = r.text ?? null;
-  if (!r.audio && text !== null && text.length > ctx.maxTextChars) fail('TEXT_TOO_LONG', `Tối đa ${ctx.maxTextChars} ký tự.`);
+  if (!r.audio && text !== null && text.length > ctx.maxTextChars)
+    fail('TEXT_TOO_LONG', `Tối đa ${ctx.maxTextChars} ký tự.`);
   return {
     title: r.title,
     text: r.audio ? null : text,
@@ -45,7 +46,10 @@ export function validateDraft(body: unknown, ctx: ValidateContext): Announcement
   };
 }
 
-export function hamlets(value: unknown, ctx: Pick<ValidateContext, 'area' | 'commune' | 'hamletCommunes'>): 'all' | string[] {
+export function hamlets(
+  value: unknown,
+  ctx: Pick<ValidateContext, 'area' | 'commune' | 'hamletCommunes'>,
+): 'all' | string[] {
   const communes = ctx.hamletCommunes ?? [ctx.commune];
   const heard = new Set(communes.flatMap((c) => ctx.area.speakers(c).map((s) => s.hamlet)));
   if (value === 'all') {

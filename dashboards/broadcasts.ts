@@ -30,7 +30,9 @@ export function broadcastsDashboard(units: UnitNames = demoUnitNames()) {
     )
     .withPanel(
       withSeriesNames(
-        timeseriesPanel(2, 'Theo ngày và kết quả', { x: 12, y: 0, w: 12, h: 10 }, [influx(Q.bcDaily).alias('$tag_outcome')])
+        timeseriesPanel(2, 'Theo ngày và kết quả', { x: 12, y: 0, w: 12, h: 10 }, [
+          influx(Q.bcDaily).alias('$tag_outcome'),
+        ])
           .drawStyle(common.GraphDrawStyle.Bars)
           .stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal).group('A')),
         OUTCOME_NAMES,

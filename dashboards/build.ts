@@ -26,7 +26,10 @@ export const DASHBOARDS = {
 /** file name → JSON text (stable: 2-space indent, trailing newline) */
 export function renderDashboards(units: UnitNames = demoUnitNames()): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(DASHBOARDS).map(([name, make]) => [`${name}.json`, `${JSON.stringify(make(units).build(), null, 2)}\n`]),
+    Object.entries(DASHBOARDS).map(([name, make]) => [
+      `${name}.json`,
+      `${JSON.stringify(make(units).build(), null, 2)}\n`,
+    ]),
   );
 }
 
@@ -40,5 +43,6 @@ export function writeDashboards(dir = GENERATED_DIR, units?: UnitNames): string[
 if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
   const { values } = parseArgs({ options: { registry: { type: 'string' }, out: { type: 'string' } } });
   const dir = values.out ?? GENERATED_DIR;
-  for (const f of writeDashboards(dir, values.registry ? unitNamesOf(loadRegistry(values.registry).file) : undefined)) console.log(join(dir, f));
+  for (const f of writeDashboards(dir, values.registry ? unitNamesOf(loadRegistry(values.registry).file) : undefined))
+    console.log(join(dir, f));
 }

@@ -1,9 +1,24 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import { Q, WORST_MIN_N } from './queries.ts';
 import { influx } from './influx-query.ts';
-import { barchartPanel, dashboardShell, indexStatPanel, indexTrendFields, rename, tablePanel, timeseriesPanel } from './panels.ts';
+import {
+  barchartPanel,
+  dashboardShell,
+  indexStatPanel,
+  indexTrendFields,
+  rename,
+  tablePanel,
+  timeseriesPanel,
+} from './panels.ts';
 import { groupBy, HOUR_FIELD, matrix, sortBy, timeParts, WEEKDAY_FIELD } from './transformations.ts';
-import { COMMUNE_FILTER, communeVariable, districtVariable, meanVariable, priorWeightVariable, provinceVariable } from './variables.ts';
+import {
+  COMMUNE_FILTER,
+  communeVariable,
+  districtVariable,
+  meanVariable,
+  priorWeightVariable,
+  provinceVariable,
+} from './variables.ts';
 import { counterNameMapping, demoUnitNames, type UnitNames } from './units.ts';
 
 /** (2) One commune: per counter, per hour of day and weekday, worst days, hour × weekday heat map. */
@@ -18,11 +33,11 @@ export function communeDashboard(units: UnitNames = demoUnitNames()) {
     .withVariable(communeVariable(units))
     .withVariable(meanVariable('commune_p', COMMUNE_FILTER))
     .withVariable(priorWeightVariable())
+    .withPanel(indexStatPanel(1, 'Chỉ số hài lòng của xã', { x: 0, y: 0, w: 6, h: 5 }, influx(Q.communeIndex)))
     .withPanel(
-      indexStatPanel(1, 'Chỉ số hài lòng của xã', { x: 0, y: 0, w: 6, h: 5 }, influx(Q.communeIndex)),
-    )
-    .withPanel(
-      tablePanel(2, 'Theo quầy (chỉ số hiệu chỉnh về trung bình của xã)', { x: 6, y: 0, w: 9, h: 8 }, [influx(Q.perCounter, 'A', 'table')])
+      tablePanel(2, 'Theo quầy (chỉ số hiệu chỉnh về trung bình của xã)', { x: 6, y: 0, w: 9, h: 8 }, [
+        influx(Q.perCounter, 'A', 'table'),
+      ])
         .sortBy([new common.TableSortByFieldStateBuilder().displayName('Chỉ số hiệu chỉnh (%)').desc(true)])
         .overrideByName('counter', [...rename('counter', 'Quầy'), counterNameMapping(units)])
         .overrideByName('shrunk', [...rename('shrunk', 'Chỉ số hiệu chỉnh (%)'), { id: 'decimals', value: 1 }])
@@ -30,7 +45,9 @@ export function communeDashboard(units: UnitNames = demoUnitNames()) {
         .overrideByName('n', rename('n', 'Số lượt đánh giá')),
     )
     .withPanel(
-      tablePanel(3, `Các ngày có chỉ số thấp nhất (ngày có ≥ ${WORST_MIN_N} lượt)`, { x: 15, y: 0, w: 9, h: 8 }, [influx(Q.worstDays, 'A', 'table')])
+      tablePanel(3, `Các ngày có chỉ số thấp nhất (ngày có ≥ ${WORST_MIN_N} lượt)`, { x: 15, y: 0, w: 9, h: 8 }, [
+        influx(Q.worstDays, 'A', 'table'),
+      ])
         .sortBy([new common.TableSortByFieldStateBuilder().displayName('Chỉ số (%)').desc(false)])
         .overrideByName('index', [...rename('index', 'Chỉ số (%)'), { id: 'decimals', value: 1 }])
         .overrideByName('n', rename('n', 'Số lượt')),
@@ -54,11 +71,17 @@ export function communeDashboard(units: UnitNames = demoUnitNames()) {
         .overrideByName('satisfied (sum)', rename('satisfied (sum)', 'Số lượt hài lòng')),
     )
     .withPanel(
-      tablePanel(6, 'Bản đồ nhiệt: số lượt theo thứ (hàng) × giờ (cột)', { x: 0, y: 16, w: 24, h: 9 }, [influx(Q.hourly, 'A', 'table')])
+      tablePanel(6, 'Bản đồ nhiệt: số lượt theo thứ (hàng) × giờ (cột)', { x: 0, y: 16, w: 24, h: 9 }, [
+        influx(Q.hourly, 'A', 'table'),
+      ])
         .transformations([...timeParts(), groupBy([WEEKDAY_FIELD, HOUR_FIELD], ['n']), matrix('n (sum)')])
         .cellOptions({ type: common.TableCellDisplayMode.ColorBackground } as common.TableCellOptions),
     )
     .withPanel(
-      indexTrendFields(timeseriesPanel(7, 'Xu hướng chỉ số của xã', { x: 0, y: 25, w: 24, h: 7 }, [influx(Q.communeTrend).alias('$col')]).unit('percent')),
+      indexTrendFields(
+        timeseriesPanel(7, 'Xu hướng chỉ số của xã', { x: 0, y: 25, w: 24, h: 7 }, [
+          influx(Q.communeTrend).alias('$col'),
+        ]).unit('percent'),
+      ),
     );
 }

@@ -1,7 +1,16 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import { Q } from './queries.ts';
 import { influx } from './influx-query.ts';
-import { barchartPanel, dashboardShell, indexStatPanel, indexTrendFields, rename, tablePanel, timeseriesPanel, withSeriesNames } from './panels.ts';
+import {
+  barchartPanel,
+  dashboardShell,
+  indexStatPanel,
+  indexTrendFields,
+  rename,
+  tablePanel,
+  timeseriesPanel,
+  withSeriesNames,
+} from './panels.ts';
 import { AREA_FILTER, districtVariable, meanVariable, priorWeightVariable, provinceVariable } from './variables.ts';
 import { communeNameMapping, demoUnitNames, LEVEL_NAMES, nameMapping, type UnitNames } from './units.ts';
 
@@ -16,9 +25,7 @@ export function overviewDashboard(units: UnitNames = demoUnitNames()) {
     .withVariable(districtVariable(units))
     .withVariable(meanVariable('area_p', AREA_FILTER))
     .withVariable(priorWeightVariable())
-    .withPanel(
-      indexStatPanel(1, 'Chỉ số hài lòng toàn vùng', { x: 0, y: 0, w: 8, h: 5 }, influx(Q.areaIndex)),
-    )
+    .withPanel(indexStatPanel(1, 'Chỉ số hài lòng toàn vùng', { x: 0, y: 0, w: 8, h: 5 }, influx(Q.areaIndex)))
     .withPanel(
       barchartPanel(2, 'Số lượt đánh giá theo mức', { x: 8, y: 0, w: 16, h: 5 }, [influx(Q.levelCounts, 'A', 'table')])
         .xField('level')
@@ -26,7 +33,9 @@ export function overviewDashboard(units: UnitNames = demoUnitNames()) {
         .overrideByName('n', rename('n', 'Số lượt đánh giá')),
     )
     .withPanel(
-      tablePanel(3, 'Xếp hạng xã theo chỉ số hài lòng (đã hiệu chỉnh mẫu nhỏ)', { x: 0, y: 5, w: 12, h: 14 }, [influx(Q.ranking, 'A', 'table')])
+      tablePanel(3, 'Xếp hạng xã theo chỉ số hài lòng (đã hiệu chỉnh mẫu nhỏ)', { x: 0, y: 5, w: 12, h: 14 }, [
+        influx(Q.ranking, 'A', 'table'),
+      ])
         .sortBy([new common.TableSortByFieldStateBuilder().displayName('Chỉ số hiệu chỉnh (%)').desc(true)])
         .overrideByName('commune', [...rename('commune', 'Xã/phường'), communeNameMapping(units)])
         .overrideByName('shrunk', [...rename('shrunk', 'Chỉ số hiệu chỉnh (%)'), { id: 'decimals', value: 1 }])
@@ -34,17 +43,29 @@ export function overviewDashboard(units: UnitNames = demoUnitNames()) {
         .overrideByName('n', rename('n', 'Số lượt đánh giá')),
     )
     .withPanel(
-      indexTrendFields(timeseriesPanel(4, 'Xu hướng chỉ số hài lòng', { x: 12, y: 5, w: 12, h: 7 }, [influx(Q.areaTrend).alias('$col')]).unit('percent')),
+      indexTrendFields(
+        timeseriesPanel(4, 'Xu hướng chỉ số hài lòng', { x: 12, y: 5, w: 12, h: 7 }, [
+          influx(Q.areaTrend).alias('$col'),
+        ]).unit('percent'),
+      ),
     )
     .withPanel(
       withSeriesNames(
-        timeseriesPanel(5, 'Số lượt đánh giá theo mức, theo thời gian', { x: 12, y: 12, w: 12, h: 7 }, [influx(Q.levelTrend).alias('$tag_level')])
+        timeseriesPanel(5, 'Số lượt đánh giá theo mức, theo thời gian', { x: 12, y: 12, w: 12, h: 7 }, [
+          influx(Q.levelTrend).alias('$tag_level'),
+        ])
           .drawStyle(common.GraphDrawStyle.Bars)
           .stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal).group('A')),
         LEVEL_NAMES,
       ),
     )
     .withPanel(
-      indexTrendFields(timeseriesPanel(6, 'Xu hướng dài hạn (dữ liệu tổng hợp theo ngày)', { x: 0, y: 19, w: 24, h: 7 }, [influx(Q.longTrend).alias('$col')]).unit('percent').interval('1d')),
+      indexTrendFields(
+        timeseriesPanel(6, 'Xu hướng dài hạn (dữ liệu tổng hợp theo ngày)', { x: 0, y: 19, w: 24, h: 7 }, [
+          influx(Q.longTrend).alias('$col'),
+        ])
+          .unit('percent')
+          .interval('1d'),
+      ),
     );
 }

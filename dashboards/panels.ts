@@ -14,7 +14,10 @@ import { DATASOURCE, type InfluxQueryBuilder } from './influx-query.ts';
 export type Grid = { x: number; y: number; w: number; h: number };
 
 export const legend = () =>
-  new common.VizLegendOptionsBuilder().showLegend(true).displayMode(common.LegendDisplayMode.List).placement(common.LegendPlacement.Bottom);
+  new common.VizLegendOptionsBuilder()
+    .showLegend(true)
+    .displayMode(common.LegendDisplayMode.List)
+    .placement(common.LegendPlacement.Bottom);
 
 /** Index colours: red below 70, amber below 85, green above (percent of satisfied ratings). */
 export const indexThresholds = () =>
@@ -24,7 +27,7 @@ export const indexThresholds = () =>
     { value: 85, color: 'green' },
   ]);
 
-export const rename = (from: string, to: string): dashboard.DynamicConfigValue[] => [{ id: 'displayName', value: to }];
+export const rename = (_from: string, to: string): dashboard.DynamicConfigValue[] => [{ id: 'displayName', value: to }];
 
 type Overridable = { overrideByName(name: string, properties: dashboard.DynamicConfigValue[]): unknown };
 
@@ -37,7 +40,12 @@ export function withSeriesNames<P extends Overridable>(panel: P, names: Readonly
 /** The index and count columns of a trend ('$col' legends), by name, the count as bars on the right axis. */
 export function indexTrendFields<P extends Overridable>(panel: P): P {
   panel.overrideByName('index', rename('index', 'Chỉ số hài lòng (%)'));
-  panel.overrideByName('n', [...rename('n', 'Số lượt đánh giá'), { id: 'custom.axisPlacement', value: 'right' }, { id: 'unit', value: 'none' }, { id: 'custom.drawStyle', value: 'bars' }]);
+  panel.overrideByName('n', [
+    ...rename('n', 'Số lượt đánh giá'),
+    { id: 'custom.axisPlacement', value: 'right' },
+    { id: 'unit', value: 'none' },
+    { id: 'custom.drawStyle', value: 'bars' },
+  ]);
   return panel;
 }
 
@@ -77,7 +85,13 @@ export function indexStatPanel(id: number, title: string, grid: Grid, target: In
 }
 
 export function barchartPanel(id: number, title: string, grid: Grid, targets: InfluxQueryBuilder[]) {
-  return new barchart.PanelBuilder().id(id).title(title).gridPos(grid).datasource(DATASOURCE).targets(targets).legend(legend());
+  return new barchart.PanelBuilder()
+    .id(id)
+    .title(title)
+    .gridPos(grid)
+    .datasource(DATASOURCE)
+    .targets(targets)
+    .legend(legend());
 }
 
 /** Standard dashboard shell: Vietnam time zone, Monday week start, editable off (code is the source). */

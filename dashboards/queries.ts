@@ -1,5 +1,11 @@
 import { MEASUREMENTS } from '../devices/storage/measurements.ts';
-import { DAILY_INDEX_SELECT, dailySatisfiedSubquery, INDEX_SELECT, satisfiedSubquery, shrunkSelect } from '../devices/analytics/satisfaction.ts';
+import {
+  DAILY_INDEX_SELECT,
+  dailySatisfiedSubquery,
+  INDEX_SELECT,
+  satisfiedSubquery,
+  shrunkSelect,
+} from '../devices/analytics/satisfaction.ts';
 import { DAILY_RP } from '../devices/storage/retention.ts';
 import { VN_ZONE } from '../devices/time/vietnam.ts';
 import { uptimeInfluxQL } from '../devices/analytics/uptime.ts';

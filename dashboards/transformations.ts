@@ -12,7 +12,14 @@ export const WEEKDAY_FIELD = 'thu';
 export const HOUR_FIELD = 'gio';
 
 export const timeParts = (): dashboard.DataTransformerConfig[] => [
-  { id: 'formatTime', options: { timeField: 'Time', outputFormat: `[{"${WEEKDAY_FIELD}":"]E[","${HOUR_FIELD}":"]HH["}]`, useTimezone: true } },
+  {
+    id: 'formatTime',
+    options: {
+      timeField: 'Time',
+      outputFormat: `[{"${WEEKDAY_FIELD}":"]E[","${HOUR_FIELD}":"]HH["}]`,
+      useTimezone: true,
+    },
+  },
   { id: 'extractFields', options: { source: 'Time', format: 'json', replace: false, keepTime: false } },
 ];
 
@@ -21,7 +28,13 @@ const sumOf = (fields: string[]) =>
 
 export const groupBy = (keys: string[], sums: string[]): dashboard.DataTransformerConfig => ({
   id: 'groupBy',
-  options: { fields: { ...Object.fromEntries(keys.map((k) => [k, { operation: 'groupby' }])), ...sumOf(sums), Time: { operation: null } } },
+  options: {
+    fields: {
+      ...Object.fromEntries(keys.map((k) => [k, { operation: 'groupby' }])),
+      ...sumOf(sums),
+      Time: { operation: null },
+    },
+  },
 });
 
 export const sortBy = (field: string, desc = false): dashboard.DataTransformerConfig => ({

@@ -26,16 +26,31 @@ export type UnitNames = {
 /** Device kinds as people say them (the `kind` tag). */
 export const KIND_NAMES: Record<string, string> = { 'rating-box': 'Hộp đánh giá', speaker: 'Loa', camera: 'Camera' };
 /** Broadcast outcomes (the `outcome` tag of broadcast_log). */
-export const OUTCOME_NAMES: Record<string, string> = { played: 'Đã phát', failed: 'Lỗi khi phát', skipped: 'Bỏ qua', missed: 'Bỏ lỡ' };
+export const OUTCOME_NAMES: Record<string, string> = {
+  played: 'Đã phát',
+  failed: 'Lỗi khi phát',
+  skipped: 'Bỏ qua',
+  missed: 'Bỏ lỡ',
+};
 /** Satisfaction levels (the `level` tag). */
-export const LEVEL_NAMES: Record<string, string> = Object.fromEntries(Object.entries(SATISFACTION_LEVELS).map(([k, v]) => [k, v.label]));
+export const LEVEL_NAMES: Record<string, string> = Object.fromEntries(
+  Object.entries(SATISFACTION_LEVELS).map(([k, v]) => [k, v.label]),
+);
 
 export function demoUnitNames(): UnitNames {
   return unitNamesOf(demoLayout({ units: DEMO_UNITS, province: DEMO_PROVINCE }));
 }
 
 export function unitNamesOf(file: RegistryFile): UnitNames {
-  const out: UnitNames = { provinces: [], districts: [], communes: [], counters: [], hamlets: [], devices: [], cameras: [] };
+  const out: UnitNames = {
+    provinces: [],
+    districts: [],
+    communes: [],
+    counters: [],
+    hamlets: [],
+    devices: [],
+    cameras: [],
+  };
   for (const p of file.provinces) {
     out.provinces.push({ code: p.code, name: p.name });
     out.districts.push(...p.districts.map((d) => ({ code: d.code, name: d.name, province: p.code })));
@@ -43,7 +58,9 @@ export function unitNamesOf(file: RegistryFile): UnitNames {
       out.communes.push({ code: c.code, name: c.name, province: p.code });
       const of = (name: string) => `${name} – ${c.name}`;
       out.counters.push(...c.counters.map((k) => ({ code: k.id, name: of(k.name) })));
-      out.cameras.push(...c.counters.flatMap((k) => k.cameras.map((cam) => ({ code: cam.id, name: of(`${cam.name}, ${k.name}`) }))));
+      out.cameras.push(
+        ...c.counters.flatMap((k) => k.cameras.map((cam) => ({ code: cam.id, name: of(`${cam.name}, ${k.name}`) }))),
+      );
       out.hamlets.push(...c.hamlets.map((h) => ({ code: h.id, name: of(h.name) })));
       out.devices.push(...c.devices.map((d) => ({ code: d.id, name: of(d.name ?? KIND_NAMES[d.kind]) })));
     }
@@ -55,7 +72,15 @@ const pairs = (list: readonly Named[]) => Object.fromEntries(list.map((u) => [u.
 
 /** A Grafana value mapping key → name, for a table column holding codes or ids. */
 export function nameMapping(names: Readonly<Record<string, string>>) {
-  return { id: 'mappings', value: [{ type: 'value', options: Object.fromEntries(Object.entries(names).map(([k, text], index) => [k, { text, index }])) }] };
+  return {
+    id: 'mappings',
+    value: [
+      {
+        type: 'value',
+        options: Object.fromEntries(Object.entries(names).map(([k, text], index) => [k, { text, index }])),
+      },
+    ],
+  };
 }
 
 export const communeNameMapping = (units: UnitNames) => nameMapping(pairs(units.communes));

@@ -24,7 +24,12 @@ function tagVariable(name: string, label: string, query: string): dashboard.Quer
 }
 
 /** Grafana custom variable syntax: "text : value" pairs separated by commas (a comma in a name is escaped) */
-function namedVariable(name: string, label: string, list: { code: string; name: string }[], all = false): dashboard.CustomVariableBuilder {
+function namedVariable(
+  name: string,
+  label: string,
+  list: { code: string; name: string }[],
+  all = false,
+): dashboard.CustomVariableBuilder {
   const text = (n: string) => n.replace(/,/g, '\\,');
   const options = list.map((u, i) => ({ text: u.name, value: u.code, selected: !all && i === 0 }));
   const v = new dashboard.CustomVariableBuilder(name)
@@ -51,7 +56,11 @@ export function districtVariable(units: UnitNames = demoUnitNames()): dashboard.
 
 /** Communes by name ("Xã …", "Phường …"; value: the code). */
 export function communeVariable(units: UnitNames = demoUnitNames()): dashboard.CustomVariableBuilder {
-  return namedVariable('commune', 'Xã/phường', [...units.communes].sort((a, b) => a.name.localeCompare(b.name, 'vi')));
+  return namedVariable(
+    'commune',
+    'Xã/phường',
+    [...units.communes].sort((a, b) => a.name.localeCompare(b.name, 'vi')),
+  );
 }
 
 /**

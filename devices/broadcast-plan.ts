@@ -1,5 +1,13 @@
 import { vnMinuteOfDay } from './time/vietnam.ts';
-import { ISSUER_RANK, type IssuerLevel, type Priority, type ScheduleDocument, type ScheduleItem, type SoundPolicy, type StopOrder } from './contract/broadcast.ts';
+import {
+  ISSUER_RANK,
+  type IssuerLevel,
+  type Priority,
+  type ScheduleDocument,
+  type ScheduleItem,
+  type SoundPolicy,
+  type StopOrder,
+} from './contract/broadcast.ts';
 
 /**
  * What a loudspeaker will do with its documents: the expansion into occurrences, quiet hours, volume caps
@@ -85,11 +93,19 @@ export type Occurrence = {
 export type IssuedDocs = Partial<Record<IssuerLevel, ScheduleDocument>>;
 
 function byStart(a: Occurrence, b: Occurrence): number {
-  return a.start - b.start || PRIORITY_RANK[b.item.priority] - PRIORITY_RANK[a.item.priority] || ISSUER_RANK[b.issuer] - ISSUER_RANK[a.issuer] || (a.key < b.key ? -1 : 1);
+  return (
+    a.start - b.start ||
+    PRIORITY_RANK[b.item.priority] - PRIORITY_RANK[a.item.priority] ||
+    ISSUER_RANK[b.issuer] - ISSUER_RANK[a.issuer] ||
+    (a.key < b.key ? -1 : 1)
+  );
 }
 
 /** Every occurrence of a document, sorted by start (then by priority, highest first). */
-export function expandOccurrences(doc: ScheduleDocument, issuer: IssuerLevel = doc.issuer?.level ?? 'commune'): Occurrence[] {
+export function expandOccurrences(
+  doc: ScheduleDocument,
+  issuer: IssuerLevel = doc.issuer?.level ?? 'commune',
+): Occurrence[] {
   const seen = new Set<string>();
   const out: Occurrence[] = [];
   const prefix = issuer === 'commune' ? '' : `${issuer}/`;
@@ -107,7 +123,9 @@ export function expandOccurrences(doc: ScheduleDocument, issuer: IssuerLevel = d
 
 /** The occurrences of every issuer's document, merged in one time line. */
 export function expandAll(docs: IssuedDocs): Occurrence[] {
-  return (Object.entries(docs) as [IssuerLevel, ScheduleDocument][]).flatMap(([level, doc]) => expandOccurrences(doc, level)).sort(byStart);
+  return (Object.entries(docs) as [IssuerLevel, ScheduleDocument][])
+    .flatMap(([level, doc]) => expandOccurrences(doc, level))
+    .sort(byStart);
 }
 
 /** The effective sound policy of a unit: its local config and every accepted document's policy. */

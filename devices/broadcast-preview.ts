@@ -1,5 +1,13 @@
 import type { IssuerLevel, Priority, SoundPolicy } from './contract/broadcast.ts';
-import { activeStops, effectivePolicy, expandAll, isQuiet, PRIORITY_RANK, stopCovering, type IssuedDocs } from './broadcast-plan.ts';
+import {
+  activeStops,
+  effectivePolicy,
+  expandAll,
+  isQuiet,
+  PRIORITY_RANK,
+  stopCovering,
+  type IssuedDocs,
+} from './broadcast-plan.ts';
 
 /** One line of the preview: what a speaker's scheduler fires in the period, and what will become of it. */
 export type PreviewEntry = {
@@ -28,14 +36,27 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * (devices/broadcast-plan.ts), then the runner's rules in order: quiet hours and stops skip, an emergency
  * cuts anything lower, otherwise one plays at a time and the next waits (skipped once past its validity).
  */
-export function previewSchedule(docs: IssuedDocs, from: number, to: number, opts: { local?: SoundPolicy; warmupMs?: number; now?: number } = {}): PreviewEntry[] {
+export function previewSchedule(
+  docs: IssuedDocs,
+  from: number,
+  to: number,
+  opts: { local?: SoundPolicy; warmupMs?: number; now?: number } = {},
+): PreviewEntry[] {
   const policy = effectivePolicy(docs, opts.local);
   const stops = activeStops(docs, opts.now ?? from);
   const occs = expandAll(docs).filter((o) => o.start >= from && o.start < to);
-  const lengthMs = (o: (typeof occs)[number]) => Math.round(o.item.audio.durationS * 1000 * o.item.repeats) + (opts.warmupMs ?? 0);
+  const lengthMs = (o: (typeof occs)[number]) =>
+    Math.round(o.item.audio.durationS * 1000 * o.item.repeats) + (opts.warmupMs ?? 0);
   const entries: PreviewEntry[] = occs.map((o) => ({
-    key: o.key, announcement: o.item.announcement, title: o.item.title, issuer: o.issuer, priority: o.item.priority,
-    start: iso(o.start), end: iso(o.start + lengthMs(o)), fate: 'plays', overlaps: [],
+    key: o.key,
+    announcement: o.item.announcement,
+    title: o.item.title,
+    issuer: o.issuer,
+    priority: o.item.priority,
+    start: iso(o.start),
+    end: iso(o.start + lengthMs(o)),
+    fate: 'plays',
+    overlaps: [],
   }));
   for (let i = 0; i < occs.length; i++) {
     for (let j = i + 1; j < occs.length && occs[j].start < occs[i].start + lengthMs(occs[i]); j++) {

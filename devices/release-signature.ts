@@ -7,7 +7,9 @@ import type { ReleaseManifest } from './contract/index.ts';
  * keep only the public key (bridge config `update.releaseKey`): a compromised commune server cannot forge one.
  */
 export function canonicalManifest(m: ReleaseManifest): Buffer {
-  return Buffer.from(JSON.stringify({ v: m.v, version: m.version, sha256: m.sha256, bytes: m.bytes, signedAt: m.signedAt }));
+  return Buffer.from(
+    JSON.stringify({ v: m.v, version: m.version, sha256: m.sha256, bytes: m.bytes, signedAt: m.signedAt }),
+  );
 }
 
 export function signManifest(m: ReleaseManifest, privateKeyPem: string): string {
@@ -16,7 +18,9 @@ export function signManifest(m: ReleaseManifest, privateKeyPem: string): string 
 
 /** base64 SPKI DER (as in the registry) or PEM */
 export function releasePublicKey(key: string): KeyObject {
-  return key.includes('BEGIN') ? createPublicKey(key) : createPublicKey({ key: Buffer.from(key, 'base64'), format: 'der', type: 'spki' });
+  return key.includes('BEGIN')
+    ? createPublicKey(key)
+    : createPublicKey({ key: Buffer.from(key, 'base64'), format: 'der', type: 'spki' });
 }
 
 /** true only for the key's signature of exactly this manifest; never throws on garbage */

@@ -1,6 +1,14 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+// biome-ignore lint/style/useImportType: z is used for z.infer beside values of the same names
 import { z } from 'zod';
-import { AreaStopOrder, ScheduleDocument, SchedulePayload, ScheduleRefusal, type Issuer } from './contract/broadcast.ts';
+// biome-ignore lint/style/useImportType: ScheduleRefusal is both a schema (value) and a type here
+import {
+  AreaStopOrder,
+  ScheduleDocument,
+  SchedulePayload,
+  ScheduleRefusal,
+  type Issuer,
+} from './contract/broadcast.ts';
 import { issuesDetail } from '../infra/zod-issues.ts';
 
 /**
@@ -9,6 +17,7 @@ import { issuesDetail } from '../infra/zod-issues.ts';
  * the speaker verifies those same bytes, so no canonical JSON is needed. Keys are PEM (PKCS#8 private,
  * SPKI public), base64 SPKI DER for public keys, or node KeyObjects.
  */
+// biome-ignore lint/suspicious/noRedeclare: the zod schema and the type it infers share one name
 export type ScheduleRefusal = z.infer<typeof ScheduleRefusal>;
 export type KeyInput = KeyObject | string;
 
@@ -24,7 +33,12 @@ export type ScheduleExpectation = {
 
 export type VerifyResult =
   | { ok: true; doc: ScheduleDocument }
-  | { ok: false; reason: ScheduleRefusal; detail: string; /** the version, when the document could be read */ version?: number };
+  | {
+      ok: false;
+      reason: ScheduleRefusal;
+      detail: string /** the version, when the document could be read */;
+      version?: number;
+    };
 
 function privateKeyOf(key: KeyInput): KeyObject {
   return typeof key === 'string' ? createPrivateKey(key) : key;
@@ -38,7 +52,9 @@ export function publicKeyOf(key: KeyInput): KeyObject {
   if (typeof key !== 'string') return key.type === 'private' ? createPublicKey(key) : key;
   const known = parsedKeys.get(key);
   if (known) return known;
-  const parsed = key.includes('-----BEGIN') ? createPublicKey(key) : createPublicKey({ key: Buffer.from(key.trim(), 'base64'), format: 'der', type: 'spki' });
+  const parsed = key.includes('-----BEGIN')
+    ? createPublicKey(key)
+    : createPublicKey({ key: Buffer.from(key.trim(), 'base64'), format: 'der', type: 'spki' });
   if (parsedKeys.size >= 1000) parsedKeys.clear();
   parsedKeys.set(key, parsed);
   return parsed;
@@ -87,7 +103,9 @@ function parseDoc(text: string): { ok: true; doc: ScheduleDocument } | { ok: fal
     return { ok: false, detail: `doc is not JSON: ${(err as Error).message.slice(0, 150)}` };
   }
   const parsed = ScheduleDocument.safeParse(json);
-  return parsed.success ? { ok: true, doc: parsed.data } : { ok: false, detail: issuesDetail(parsed.error.issues, DETAIL) };
+  return parsed.success
+    ? { ok: true, doc: parsed.data }
+    : { ok: false, detail: issuesDetail(parsed.error.issues, DETAIL) };
 }
 
 function wrongTarget(doc: ScheduleDocument, expect: ScheduleExpectation): string | null {
@@ -116,10 +134,20 @@ export function verifySchedule(input: unknown, publicKey: KeyInput, expect: Sche
   const want = expect.issuer ?? { level: 'commune', code: expect.commune };
   const got = doc.issuer ?? { level: 'commune', code: doc.commune };
   if (got.level !== want.level || got.code !== want.code) {
-    return { ok: false, reason: 'wrong-issuer', detail: `issuer ${got.level} ${got.code} ≠ ${want.level} ${want.code}`, version: doc.version };
+    return {
+      ok: false,
+      reason: 'wrong-issuer',
+      detail: `issuer ${got.level} ${got.code} ≠ ${want.level} ${want.code}`,
+      version: doc.version,
+    };
   }
   if (doc.version < expect.minVersion) {
-    return { ok: false, reason: 'stale', detail: `version ${doc.version} < ${expect.minVersion}`, version: doc.version };
+    return {
+      ok: false,
+      reason: 'stale',
+      detail: `version ${doc.version} < ${expect.minVersion}`,
+      version: doc.version,
+    };
   }
   return { ok: true, doc };
 }
@@ -130,17 +158,24 @@ export function signAreaStop(order: AreaStopOrder, privateKey: KeyInput): Schedu
   return { v: 1, doc: text, sig: sign(null, Buffer.from(text, 'utf8'), privateKeyOf(privateKey)).toString('base64') };
 }
 
-export type AreaStopResult = { ok: true; order: AreaStopOrder } | { ok: false; reason: ScheduleRefusal; detail: string; version?: number };
+export type AreaStopResult =
+  | { ok: true; order: AreaStopOrder }
+  | { ok: false; reason: ScheduleRefusal; detail: string; version?: number };
 
 /**
  * Verify an order received on an area stop topic. Never throws; the signature first, then the issuer the
  * topic belongs to (`wrong-issuer`), then the version (`stale`: not newer than the one the speaker holds).
  */
-export function verifyAreaStop(input: unknown, publicKey: KeyInput, expect: { issuer: Issuer; minVersion: number }): AreaStopResult {
+export function verifyAreaStop(
+  input: unknown,
+  publicKey: KeyInput,
+  expect: { issuer: Issuer; minVersion: number },
+): AreaStopResult {
   if (isUnsigned(input)) return { ok: false, reason: 'unsigned', detail: 'no signature' };
   const envelope = SchedulePayload.safeParse(input);
   if (!envelope.success) return { ok: false, reason: 'invalid', detail: issuesDetail(envelope.error.issues, DETAIL) };
-  if (!checkSignature(envelope.data, publicKey)) return { ok: false, reason: 'bad-signature', detail: 'Ed25519 signature does not match the issuer key' };
+  if (!checkSignature(envelope.data, publicKey))
+    return { ok: false, reason: 'bad-signature', detail: 'Ed25519 signature does not match the issuer key' };
   let json: unknown;
   try {
     json = JSON.parse(envelope.data.doc);
@@ -151,8 +186,19 @@ export function verifyAreaStop(input: unknown, publicKey: KeyInput, expect: { is
   if (!parsed.success) return { ok: false, reason: 'invalid', detail: issuesDetail(parsed.error.issues, DETAIL) };
   const order = parsed.data;
   if (order.issuer.level !== expect.issuer.level || order.issuer.code !== expect.issuer.code) {
-    return { ok: false, reason: 'wrong-issuer', detail: `issuer ${order.issuer.level} ${order.issuer.code} ≠ ${expect.issuer.level} ${expect.issuer.code}`, version: order.version };
+    return {
+      ok: false,
+      reason: 'wrong-issuer',
+      detail: `issuer ${order.issuer.level} ${order.issuer.code} ≠ ${expect.issuer.level} ${expect.issuer.code}`,
+      version: order.version,
+    };
   }
-  if (order.version < expect.minVersion) return { ok: false, reason: 'stale', detail: `version ${order.version} < ${expect.minVersion}`, version: order.version };
+  if (order.version < expect.minVersion)
+    return {
+      ok: false,
+      reason: 'stale',
+      detail: `version ${order.version} < ${expect.minVersion}`,
+      version: order.version,
+    };
   return { ok: true, order };
 }

@@ -1,5 +1,5 @@
 import { sign, verify } from 'node:crypto';
-import { SignedStation, StationDocument } from './contract/stream.ts';
+import { type SignedStation, StationDocument } from './contract/stream.ts';
 import { publicKeyOf, type KeyInput } from './schedule-signature.ts';
 
 /** Ed25519 signatures of province-approved relay stations (the same scheme as schedules). */
@@ -30,5 +30,7 @@ export function verifyStation(signed: SignedStation, trustedKeys: readonly KeyIn
     return { ok: false, detail: 'station document is not JSON' };
   }
   const parsed = StationDocument.safeParse(json);
-  return parsed.success ? { ok: true, station: parsed.data } : { ok: false, detail: 'station document does not match the contract' };
+  return parsed.success
+    ? { ok: true, station: parsed.data }
+    : { ok: false, detail: 'station document does not match the contract' };
 }

@@ -44,7 +44,10 @@ export const CHANNELS = {
   release: { direction: 'down', kinds: ['rating-box', 'speaker'], retained: true },
   /** collector → console, dashboards, Node-RED: an alert raised or recovered about this device */
   alert: { direction: 'about', kinds: ['rating-box', 'speaker'], retained: false },
-} as const satisfies Record<string, { direction: 'up' | 'down' | 'about'; kinds: readonly DeviceKind[]; retained: boolean }>;
+} as const satisfies Record<
+  string,
+  { direction: 'up' | 'down' | 'about'; kinds: readonly DeviceKind[]; retained: boolean }
+>;
 
 export type Channel = keyof typeof CHANNELS;
 export const CHANNEL_NAMES = Object.keys(CHANNELS) as Channel[];
@@ -86,7 +89,11 @@ export function parseTopic(topic: string): { ok: true; value: ParsedTopic } | { 
 }
 
 /** The retained topic of each issuer's document: one per issuing unit per speaker, merged on the unit. */
-export const ISSUER_CHANNELS = { commune: 'schedule', district: 'schedule-district', province: 'schedule-province' } as const satisfies Record<'commune' | 'district' | 'province', Channel>;
+export const ISSUER_CHANNELS = {
+  commune: 'schedule',
+  district: 'schedule-district',
+  province: 'schedule-province',
+} as const satisfies Record<'commune' | 'district' | 'province', Channel>;
 export type IssuerChannel = (typeof ISSUER_CHANNELS)[keyof typeof ISSUER_CHANNELS];
 
 /**
@@ -103,7 +110,8 @@ export function areaStopTopic(level: AreaLevel, code: string): string {
 
 export function parseAreaStopTopic(topic: string): { level: AreaLevel; code: string } | null {
   const parts = topic.split('/');
-  if (parts.length !== 5 || parts[0] !== TOPIC_ROOT || parts[1] !== TOPIC_VERSION || parts[2] !== AREA_STOP_SEGMENT) return null;
+  if (parts.length !== 5 || parts[0] !== TOPIC_ROOT || parts[1] !== TOPIC_VERSION || parts[2] !== AREA_STOP_SEGMENT)
+    return null;
   const [, , , level, code] = parts;
   if (!Object.hasOwn(ISSUER_CHANNELS, level) || !/^\d{2,5}$/.test(code)) return null;
   return { level: level as AreaLevel, code };

@@ -102,7 +102,14 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
   return runningBridge({ ...core, boot, resolver, board, boardError, started, failed });
 }
 
-type Running = CoreParts & { boot: string; resolver: TimeResolver; board: GpioBoard; boardError?: string; started: BridgeUnit[]; failed: number };
+type Running = CoreParts & {
+  boot: string;
+  resolver: TimeResolver;
+  board: GpioBoard;
+  boardError?: string;
+  started: BridgeUnit[];
+  failed: number;
+};
 
 function runningBridge(r: Running): Bridge {
   let stopping: Promise<void> | undefined;
@@ -173,18 +180,36 @@ async function startUnits(units: BridgeUnit[], parts: CoreParts): Promise<{ star
 async function buildUnits(env: UnitEnv, extra: UnitBuilder[]): Promise<BridgeUnit[]> {
   const builders = [...configuredUnits(env.config.units), ...extra.map((build) => ({ key: 'extra', build }))];
   const results = await Promise.allSettled(builders.map((b) => Promise.resolve().then(() => b.build(env))));
-  const failures = results.flatMap((r, i) => (r.status === 'rejected' ? [{ key: builders[i]!.key, err: r.reason as Partial<BridgeError> }] : []));
+  const failures = results.flatMap((r, i) =>
+    r.status === 'rejected' ? [{ key: builders[i]!.key, err: r.reason as Partial<BridgeError> }] : [],
+  );
   if (failures.length) {
-    const problems = failures.flatMap(({ key, err }) => (err.problems?.length ? err.problems : [`units.${key}: ${err.message ?? String(err)}`]));
+    const problems = failures.flatMap(({ key, err }) =>
+      err.problems?.length ? err.problems : [`units.${key}: ${err.message ?? String(err)}`],
+    );
     // one cause (every key file unreadable) keeps its own code; mixed causes are an invalid config
-    const codes = new Set(failures.map(({ err }) => (err.code && err.code in BRIDGE_ERRORS ? err.code : 'BRIDGE_CONFIG_INVALID')));
+    const codes = new Set(
+      failures.map(({ err }) => (err.code && err.code in BRIDGE_ERRORS ? err.code : 'BRIDGE_CONFIG_INVALID')),
+    );
     const code = codes.size === 1 ? [...codes][0]! : 'BRIDGE_CONFIG_INVALID';
-    throw new BridgeError(code, `không dựng được các khối (units could not be built):\n  - ${problems.join('\n  - ')}`, problems);
+    throw new BridgeError(
+      code,
+      `không dựng được các khối (units could not be built):\n  - ${problems.join('\n  - ')}`,
+      problems,
+    );
   }
   return results.map((r) => (r as PromiseFulfilledResult<BridgeUnit>).value);
 }
 
-type CoreParts = { config: Readonly<BridgeConfig>; clock: Clock; time: TrustedClock; log: Logger; outbox: Outbox; link: Link; heartbeat: Heartbeat };
+type CoreParts = {
+  config: Readonly<BridgeConfig>;
+  clock: Clock;
+  time: TrustedClock;
+  log: Logger;
+  outbox: Outbox;
+  link: Link;
+  heartbeat: Heartbeat;
+};
 
 function unitContext(name: string, p: CoreParts): BridgeContext {
   return {
@@ -194,7 +219,8 @@ function unitContext(name: string, p: CoreParts): BridgeContext {
     log: p.log.child({ unit: name }),
     dataDir: join(p.config.dataDir, 'units', name),
     outbox: {
-      add: async (channel: ReceiptChannel, payload) => void (await p.outbox.add(channel, payload as Record<string, unknown>)),
+      add: async (channel: ReceiptChannel, payload) =>
+        void (await p.outbox.add(channel, payload as Record<string, unknown>)),
       depth: () => p.outbox.depth(),
     },
     publish: (channel, payload, opts) => p.link.publish(channel, payload, opts),

@@ -31,15 +31,28 @@ const IoConfig = z.discriminatedUnion('kind', [
   /** the Pi's own GPIO via raspi-io (Pi 1–4; install raspi-io separately) */
   z.strictObject({ kind: z.literal('raspi') }),
   /** the Pi's GPIO through libgpiod's tools (every Pi, including the Pi 5): Debian package `gpiod` */
-  z.strictObject({ kind: z.literal('gpiod'), chip: z.string().min(1).default('gpiochip0'), gpiosetBin: z.string().min(1).optional(), gpiomonBin: z.string().min(1).optional() }),
+  z.strictObject({
+    kind: z.literal('gpiod'),
+    chip: z.string().min(1).default('gpiochip0'),
+    gpiosetBin: z.string().min(1).optional(),
+    gpiomonBin: z.string().min(1).optional(),
+  }),
   /** no hardware (simulator, tests) */
   z.strictObject({ kind: z.literal('fake') }),
 ]);
 
 const OutboxConfig = z.strictObject({
   maxEntries: z.number().int().min(1).default(100_000),
-  maxBytes: z.number().int().min(4096).default(64 * 1024 * 1024),
-  compactMinBytes: z.number().int().min(0).default(256 * 1024),
+  maxBytes: z
+    .number()
+    .int()
+    .min(4096)
+    .default(64 * 1024 * 1024),
+  compactMinBytes: z
+    .number()
+    .int()
+    .min(0)
+    .default(256 * 1024),
   /** messages sent and not yet acknowledged by the collector, at most */
   inFlight: z.number().int().min(1).max(1000).default(50),
   publishTimeoutMs: z.number().int().min(100).default(10_000),
@@ -78,7 +91,12 @@ export type BridgeConfigInput = z.input<typeof BridgeConfig>;
 /** BRIDGE_CONFIG_INVALID / BRIDGE_CONFIG_UNREADABLE, every problem with its path */
 const CONFIG: ConfigOptions = {
   what: 'cấu hình bridge',
-  error: (f) => new BridgeError(f.kind === 'unreadable' ? 'BRIDGE_CONFIG_UNREADABLE' : 'BRIDGE_CONFIG_INVALID', f.message, f.problems),
+  error: (f) =>
+    new BridgeError(
+      f.kind === 'unreadable' ? 'BRIDGE_CONFIG_UNREADABLE' : 'BRIDGE_CONFIG_INVALID',
+      f.message,
+      f.problems,
+    ),
 };
 
 /** Validate a config object; every problem is reported with its path. Throws BRIDGE_CONFIG_INVALID. */
@@ -97,6 +115,9 @@ export function brokerPassword(config: BridgeConfig): string {
   try {
     return readFileSync(config.broker.passwordFile!, 'utf8').trim();
   } catch (err) {
-    throw new BridgeError('BRIDGE_CONFIG_UNREADABLE', `không đọc được passwordFile: ${(err as NodeJS.ErrnoException).code ?? err}`);
+    throw new BridgeError(
+      'BRIDGE_CONFIG_UNREADABLE',
+      `không đọc được passwordFile: ${(err as NodeJS.ErrnoException).code ?? err}`,
+    );
   }
 }

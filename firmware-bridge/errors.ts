@@ -7,7 +7,8 @@ import { CodedError } from '../infra/coded-error.ts';
  */
 export const BRIDGE_ERRORS = {
   BRIDGE_CONFIG_INVALID: 'Cấu hình bridge không hợp lệ: sửa các mục được liệt kê rồi khởi động lại dịch vụ.',
-  BRIDGE_CONFIG_UNREADABLE: 'Không đọc được tệp cấu hình hoặc tệp bí mật mà cấu hình trỏ tới: kiểm tra đường dẫn và quyền đọc.',
+  BRIDGE_CONFIG_UNREADABLE:
+    'Không đọc được tệp cấu hình hoặc tệp bí mật mà cấu hình trỏ tới: kiểm tra đường dẫn và quyền đọc.',
   BRIDGE_IO_TIMEOUT: 'Bo mạch vào/ra không sẵn sàng kịp: kiểm tra dây cắm và cổng của bo.',
   BRIDGE_IO_ERROR: 'Bo mạch vào/ra báo lỗi.',
   BRIDGE_IO_PLUGIN_MISSING: 'Thiếu gói điều khiển chân GPIO cho loại bo đã chọn (io.kind).',

@@ -69,7 +69,18 @@ export class Link {
   #stopping = false;
   #everSent = new Set<string>();
   #lastAttemptAt = 0;
-  readonly #stats = { connects: 0, sent: 0, resent: 0, publishTimeouts: 0, publishErrors: 0, acked: 0, pubacks: 0, handlerErrors: 0, invalidDownlink: 0, droppedOffline: 0 };
+  readonly #stats = {
+    connects: 0,
+    sent: 0,
+    resent: 0,
+    publishTimeouts: 0,
+    publishErrors: 0,
+    acked: 0,
+    pubacks: 0,
+    handlerErrors: 0,
+    invalidDownlink: 0,
+    droppedOffline: 0,
+  };
 
   constructor(private readonly deps: LinkDeps) {}
 
@@ -96,7 +107,9 @@ export class Link {
     this.#lastAttemptAt = this.deps.clock.monotonic();
     this.#client.on('connect', () => this.#onConnect());
     this.#client.on('close', () => this.#onClose());
-    this.#client.on('error', (err) => this.deps.log.warn({ err: err.message, code: (err as { code?: unknown }).code }, 'mqtt error'));
+    this.#client.on('error', (err) =>
+      this.deps.log.warn({ err: err.message, code: (err as { code?: unknown }).code }, 'mqtt error'),
+    );
     this.#client.on('message', (topic, payload) => this.#onMessage(topic, payload));
     outbox.on('ready', () => this.drain());
     outbox.on('removed', (ids) => {
@@ -114,14 +127,23 @@ export class Link {
     this.#attempt = 0;
     this.#stats.connects++;
     log.info({ url: o.url }, 'connected to broker');
-    this.#client!.publish(topicFor(o.deviceId, 'availability'), encode('availability', { state: 'online' }), { qos: 1, retain: true });
+    this.#client!.publish(topicFor(o.deviceId, 'availability'), encode('availability', { state: 'online' }), {
+      qos: 1,
+      retain: true,
+    });
     this.#client!.subscribe(
-      ['ack', ...this.#handlers.keys()].filter((c, i, a) => a.indexOf(c) === i).map((c) => topicFor(o.deviceId, c as DownlinkChannel)),
+      ['ack', ...this.#handlers.keys()]
+        .filter((c, i, a) => a.indexOf(c) === i)
+        .map((c) => topicFor(o.deviceId, c as DownlinkChannel)),
       { qos: 1 },
       (err) => err && log.warn({ err: err.message }, 'subscribe failed'),
     );
     if (this.#areaHandlers.size > 0) {
-      this.#client!.subscribe([...this.#areaHandlers.keys()], { qos: AREA_QOS }, (err) => err && log.warn({ err: err.message }, 'subscribe failed'));
+      this.#client!.subscribe(
+        [...this.#areaHandlers.keys()],
+        { qos: AREA_QOS },
+        (err) => err && log.warn({ err: err.message }, 'subscribe failed'),
+      );
     }
     this.#inflight.clear(); // re-send everything unacknowledged on every connect
     for (const fn of this.#connectListeners) fn();
@@ -159,16 +181,22 @@ export class Link {
     if (!d.ok) {
       this.#stats.invalidDownlink++;
       this.deps.log.warn({ topic, error: d.error, detail: d.detail }, 'invalid downlink message');
-      const handlers = d.channel && d.deviceId === this.deps.options.deviceId ? this.#handlers.get(d.channel as DownlinkChannel) : undefined;
+      const handlers =
+        d.channel && d.deviceId === this.deps.options.deviceId
+          ? this.#handlers.get(d.channel as DownlinkChannel)
+          : undefined;
       for (const h of handlers ?? []) this.#call(h, { ok: false, error: d.error, detail: d.detail });
       return;
     }
     if (d.deviceId !== this.deps.options.deviceId) return;
     if (d.channel === 'ack') {
       this.#stats.acked += d.payload.ids.length;
-      void this.deps.outbox.confirm(d.payload.ids).catch((err) => this.deps.log.error({ err }, 'outbox confirm failed'));
+      void this.deps.outbox
+        .confirm(d.payload.ids)
+        .catch((err) => this.deps.log.error({ err }, 'outbox confirm failed'));
     }
-    for (const h of this.#handlers.get(d.channel as DownlinkChannel) ?? []) this.#call(h, { ok: true, payload: d.payload });
+    for (const h of this.#handlers.get(d.channel as DownlinkChannel) ?? [])
+      this.#call(h, { ok: true, payload: d.payload });
   }
 
   /** a unit's handler that throws must not take the link (and the process) down */
@@ -206,7 +234,14 @@ export class Link {
     else this.#everSent.add(entry.id);
     this.#stats.sent++;
     // a message without its PUBACK in time leaves the window (the sweep sends it again); a late PUBACK is ignored
-    publishWithTimeout(this.#client!, clock, topicFor(o.deviceId, entry.channel), bytes, { qos: 1 }, o.publishTimeoutMs).then(
+    publishWithTimeout(
+      this.#client!,
+      clock,
+      topicFor(o.deviceId, entry.channel),
+      bytes,
+      { qos: 1 },
+      o.publishTimeoutMs,
+    ).then(
       () => {
         slot.puback = true;
         this.#stats.pubacks++;
@@ -226,7 +261,12 @@ export class Link {
       if (slot.puback && now - slot.sentAt >= o.resendAfterMs) this.#inflight.delete(id);
     }
     // safety net: an attempt that ended without a 'close' event must not leave the box offline for good
-    if (!this.connected && !this.#stopping && !this.#reconnectTimer && now - this.#lastAttemptAt > o.connectTimeoutMs + o.reconnectMaxMs) {
+    if (
+      !this.connected &&
+      !this.#stopping &&
+      !this.#reconnectTimer &&
+      now - this.#lastAttemptAt > o.connectTimeoutMs + o.reconnectMaxMs
+    ) {
       this.#onClose();
     }
     this.drain();
@@ -234,7 +274,11 @@ export class Link {
   }
 
   /** state-like messages: sent when connected, otherwise dropped and counted (state is re-sent on connect) */
-  publish<C extends UplinkChannel>(channel: C, payload: Payload<C>, opts: { retain?: boolean; qos?: 0 | 1 } = {}): void {
+  publish<C extends UplinkChannel>(
+    channel: C,
+    payload: Payload<C>,
+    opts: { retain?: boolean; qos?: 0 | 1 } = {},
+  ): void {
     if (!this.connected) {
       this.#stats.droppedOffline++;
       return;
@@ -247,9 +291,14 @@ export class Link {
       this.deps.log.error({ err, channel }, 'refusing to publish a payload that does not match the contract');
       return;
     }
-    this.#client!.publish(topicFor(this.deps.options.deviceId, channel), bytes, { qos: opts.qos ?? 1, retain: opts.retain ?? false }, (err) => {
-      if (err) this.#stats.publishErrors++;
-    });
+    this.#client!.publish(
+      topicFor(this.deps.options.deviceId, channel),
+      bytes,
+      { qos: opts.qos ?? 1, retain: opts.retain ?? false },
+      (err) => {
+        if (err) this.#stats.publishErrors++;
+      },
+    );
   }
 
   subscribe(channel: DownlinkChannel, handler: DownlinkHandler): void {
@@ -284,9 +333,14 @@ export class Link {
     if (!client) return;
     if (client.connected) {
       const offline = encode('availability', { state: 'offline' });
-      await publishWithTimeout(client, this.deps.clock, topicFor(this.deps.options.deviceId, 'availability'), offline, { qos: 1, retain: true }, timeoutMs).catch(
-        (err: unknown) => this.deps.log.warn({ err }, 'retained offline not acknowledged'),
-      );
+      await publishWithTimeout(
+        client,
+        this.deps.clock,
+        topicFor(this.deps.options.deviceId, 'availability'),
+        offline,
+        { qos: 1, retain: true },
+        timeoutMs,
+      ).catch((err: unknown) => this.deps.log.warn({ err }, 'retained offline not acknowledged'));
     }
     await endClientBounded(client, this.deps.clock, timeoutMs);
   }

@@ -28,7 +28,12 @@ function boardFactory(config: BridgeConfig): () => Promise<GpioBoard> {
       return () => openJohnnyFiveBoard({ io: new FakeIO() }, 'fake');
     case 'gpiod': {
       const io = config.io;
-      return async () => openGpiodBoard({ chip: io.chip, ...(io.gpiosetBin ? { gpiosetBin: io.gpiosetBin } : {}), ...(io.gpiomonBin ? { gpiomonBin: io.gpiomonBin } : {}) });
+      return async () =>
+        openGpiodBoard({
+          chip: io.chip,
+          ...(io.gpiosetBin ? { gpiosetBin: io.gpiosetBin } : {}),
+          ...(io.gpiomonBin ? { gpiomonBin: io.gpiomonBin } : {}),
+        });
     }
   }
 }
@@ -50,7 +55,12 @@ void runService({
   async start({ config, log, exit }) {
     const password = brokerPassword(config);
     const ca = config.broker.ca ? readFileSync(config.broker.ca) : undefined;
-    const time = new TrustedClock({ clock: systemClock, sources: timeSources(config), pollMs: config.clock.pollMs, log: log.child({ component: 'clock' }) });
+    const time = new TrustedClock({
+      clock: systemClock,
+      sources: timeSources(config),
+      pollMs: config.clock.pollMs,
+      log: log.child({ component: 'clock' }),
+    });
     const bridge = await startBridge({
       config,
       board: boardFactory(config),

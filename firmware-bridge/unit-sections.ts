@@ -30,5 +30,9 @@ export function parseUnitSection<K extends UnitKey>(key: K, raw: unknown): UnitS
   const parsed = UNIT_SECTIONS[key].safeParse(raw);
   if (parsed.success) return parsed.data as UnitSection<K>;
   const problems = formatIssues(parsed.error.issues, { prefix: `units.${key}` });
-  throw new BridgeError('BRIDGE_CONFIG_INVALID', `cấu hình units.${key} không hợp lệ:\n  - ${problems.join('\n  - ')}`, problems);
+  throw new BridgeError(
+    'BRIDGE_CONFIG_INVALID',
+    `cấu hình units.${key} không hợp lệ:\n  - ${problems.join('\n  - ')}`,
+    problems,
+  );
 }

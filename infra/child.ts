@@ -30,7 +30,10 @@ export class ServiceProcess {
     this.#proc = proc;
     this.#exited = new Promise((resolve) => proc.once('exit', (code) => resolve(code)));
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.name}: not ready within ${timeoutMs} ms\n${this.output.slice(-20).join('\n')}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`${this.name}: not ready within ${timeoutMs} ms\n${this.output.slice(-20).join('\n')}`)),
+        timeoutMs,
+      );
       const onLine = (line: string) => {
         this.output.push(line);
         if (this.output.length > 2000) this.output.shift();

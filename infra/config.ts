@@ -43,9 +43,15 @@ function raise(opts: ConfigOptions, f: ConfigFailure): never {
 }
 
 /** Validate an already parsed config object; the result is frozen (a service never edits its config). */
-export function parseConfig<S extends z.ZodType>(schema: S, raw: unknown, source: string, opts: ConfigOptions): Readonly<z.output<S>> {
+export function parseConfig<S extends z.ZodType>(
+  schema: S,
+  raw: unknown,
+  source: string,
+  opts: ConfigOptions,
+): Readonly<z.output<S>> {
   const result = schema.safeParse(raw);
-  if (!result.success) raise(opts, failure('invalid', `${opts.what} không hợp lệ (${source})`, formatIssues(result.error.issues)));
+  if (!result.success)
+    raise(opts, failure('invalid', `${opts.what} không hợp lệ (${source})`, formatIssues(result.error.issues)));
   return Object.freeze(result.data) as Readonly<z.output<S>>;
 }
 
@@ -61,7 +67,12 @@ export function readConfigFile(path: string, opts: ConfigOptions): unknown {
   try {
     return parseYaml(text);
   } catch (err) {
-    raise(opts, failure('invalid', `${opts.what} không hợp lệ (${path})`, [`(gốc): không đọc được YAML/JSON: ${(err as Error).message}`]));
+    raise(
+      opts,
+      failure('invalid', `${opts.what} không hợp lệ (${path})`, [
+        `(gốc): không đọc được YAML/JSON: ${(err as Error).message}`,
+      ]),
+    );
   }
 }
 

@@ -20,10 +20,16 @@ export class Daemon {
   }
 
   /** polls `answers` until it is true; throws when the process exits first or after `timeoutMs` */
-  async untilReady(answers: () => Promise<boolean>, what: string, detail: () => string = () => '', timeoutMs = 15_000): Promise<void> {
+  async untilReady(
+    answers: () => Promise<boolean>,
+    what: string,
+    detail: () => string = () => '',
+    timeoutMs = 15_000,
+  ): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!(await answers())) {
-      if (this.proc.exitCode !== null) throw new Error(`${this.name} exited with ${this.proc.exitCode}${detail() ? `: ${detail()}` : ''}`);
+      if (this.proc.exitCode !== null)
+        throw new Error(`${this.name} exited with ${this.proc.exitCode}${detail() ? `: ${detail()}` : ''}`);
       if (Date.now() > deadline) throw new Error(`${this.name} not ${what} within ${timeoutMs / 1000} s`);
       await new Promise((r) => setTimeout(r, 50));
     }

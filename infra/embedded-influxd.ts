@@ -93,7 +93,12 @@ export type InfluxdEvent =
   | { kind: 'restarted'; pid: number | undefined; restarts: number }
   | { kind: 'restart-failed'; error: string; restartInMs: number };
 
-export type SupervisorOptions = { initialBackoffMs?: number; maxBackoffMs?: number; stableAfterMs?: number; clock?: Clock };
+export type SupervisorOptions = {
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+  stableAfterMs?: number;
+  clock?: Clock;
+};
 
 /** Restarts influxd whenever it exits unasked: 0.5 s, 1 s, 2 s … up to 30 s; back to 0.5 s after a minute up. */
 export class SupervisedInfluxd {
@@ -127,7 +132,8 @@ export class SupervisedInfluxd {
     const pid = this.influxd.pid;
     void this.influxd.whenExited().then(() => {
       if (this.#stopping) return;
-      if (this.#clock.monotonic() - this.#startedAt > (this.options.stableAfterMs ?? 60_000)) this.#backoffMs = this.options.initialBackoffMs ?? 500;
+      if (this.#clock.monotonic() - this.#startedAt > (this.options.stableAfterMs ?? 60_000))
+        this.#backoffMs = this.options.initialBackoffMs ?? 500;
       this.report({ kind: 'exited', pid, restartInMs: this.#backoffMs });
       this.#schedule();
     });
@@ -171,10 +177,20 @@ export class SupervisedInfluxd {
  * The embedded default's influxd: stop an orphan of a killed start, then start it supervised (the port is
  * chosen after the orphan is gone, so its port is free again). The caller holds the folder lock.
  */
-export async function startEmbeddedInfluxd(opts: { dir: string; httpPort?: () => Promise<number>; report: (event: InfluxdEvent) => void; supervisor?: SupervisorOptions }): Promise<SupervisedInfluxd> {
+export async function startEmbeddedInfluxd(opts: {
+  dir: string;
+  httpPort?: () => Promise<number>;
+  report: (event: InfluxdEvent) => void;
+  supervisor?: SupervisorOptions;
+}): Promise<SupervisedInfluxd> {
   const orphan = await stopOrphanInfluxd(opts.dir, opts.supervisor?.clock);
   if (orphan) opts.report({ kind: 'orphan-stopped', pid: orphan });
-  const influxd = new LocalInfluxd({ dir: opts.dir, ...(opts.httpPort ? { httpPort: await opts.httpPort() } : {}), log: true, pidFile: join(opts.dir, PID_FILE) });
+  const influxd = new LocalInfluxd({
+    dir: opts.dir,
+    ...(opts.httpPort ? { httpPort: await opts.httpPort() } : {}),
+    log: true,
+    pidFile: join(opts.dir, PID_FILE),
+  });
   const supervised = new SupervisedInfluxd(influxd, opts.report, opts.supervisor);
   await supervised.start();
   return supervised;

@@ -65,7 +65,8 @@ export class LocalHaproxy {
   }
 
   async start(): Promise<void> {
-    if (!existsSync(HAPROXY)) throw new Error(`haproxy not found at ${HAPROXY}: run scripts/install-system-deps.sh test`);
+    if (!existsSync(HAPROXY))
+      throw new Error(`haproxy not found at ${HAPROXY}: run scripts/install-system-deps.sh test`);
     mkdirSync(this.options.dir, { recursive: true });
     this.port ||= await freePort();
     const cfg = join(this.options.dir, 'haproxy.cfg');
@@ -78,7 +79,11 @@ export class LocalHaproxy {
     proc.stdout!.on('data', keep);
     proc.stderr!.on('data', keep);
     this.#daemon = new Daemon('haproxy', proc);
-    await this.#daemon.untilReady(() => accepts(this.port), 'listening', () => this.output.join(''));
+    await this.#daemon.untilReady(
+      () => accepts(this.port),
+      'listening',
+      () => this.output.join(''),
+    );
   }
 
   async stop(): Promise<void> {

@@ -21,12 +21,17 @@ export type IcecastOptions = {
 };
 
 export type RunningIcecast = {
-  url: string; port: number; sourceUrl(mount: string): string; close(): Promise<void>; process: ChildProcess;
+  url: string;
+  port: number;
+  sourceUrl(mount: string): string;
+  close(): Promise<void>;
+  process: ChildProcess;
   /** icecast's own error log (sources and listeners coming and going, at loglevel 3) */
   errorLog: string;
 };
 
-const xmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const xmlEscape = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 export function icecastConfig(o: Required<Omit<IcecastOptions, 'bin'>> & { logDir: string; root: boolean }): string {
   // icecast refuses to run as root: it drops to nobody itself (<changeowner>) when started by root
@@ -59,7 +64,20 @@ export async function startIcecast(o: IcecastOptions): Promise<RunningIcecast> {
   mkdirSync(logDir, { recursive: true });
   if (root) chmodSync(logDir, 0o777);
   const configPath = join(o.dir, 'icecast.xml');
-  writeFileSync(configPath, icecastConfig({ dir: o.dir, port, host, sourcePassword: o.sourcePassword, adminPassword: o.adminPassword, queueBytes: o.queueBytes ?? 262_144, logDir, root }), { mode: 0o644 });
+  writeFileSync(
+    configPath,
+    icecastConfig({
+      dir: o.dir,
+      port,
+      host,
+      sourcePassword: o.sourcePassword,
+      adminPassword: o.adminPassword,
+      queueBytes: o.queueBytes ?? 262_144,
+      logDir,
+      root,
+    }),
+    { mode: 0o644 },
+  );
   const child = spawn(o.bin ?? '/usr/bin/icecast2', ['-c', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-1000)));

@@ -19,11 +19,16 @@ export class InfluxdMissingError extends Error {
 export function ensureInfluxdInstalled(log: (line: string) => void = console.log): void {
   if (existsSync(INFLUXD)) return;
   if (process.getuid?.() !== 0) {
-    throw new InfluxdMissingError(`InfluxDB (influxd) chưa được cài. Hãy chạy với quyền root:\n  sudo sh -c '${INSTALL_COMMAND}'`);
+    throw new InfluxdMissingError(
+      `InfluxDB (influxd) chưa được cài. Hãy chạy với quyền root:\n  sudo sh -c '${INSTALL_COMMAND}'`,
+    );
   }
   log(`influxd not found: installing Debian's influxdb (${INSTALL_COMMAND})`);
-  const r = spawnSync('sh', ['-c', `DEBIAN_FRONTEND=noninteractive ${INSTALL_COMMAND} >/dev/null`], { stdio: 'inherit' });
-  if (r.status !== 0 || !existsSync(INFLUXD)) throw new InfluxdMissingError(`cài influxdb thất bại; hãy chạy: ${INSTALL_COMMAND}`);
+  const r = spawnSync('sh', ['-c', `DEBIAN_FRONTEND=noninteractive ${INSTALL_COMMAND} >/dev/null`], {
+    stdio: 'inherit',
+  });
+  if (r.status !== 0 || !existsSync(INFLUXD))
+    throw new InfluxdMissingError(`cài influxdb thất bại; hãy chạy: ${INSTALL_COMMAND}`);
 }
 
 export type InfluxdOptions = {

@@ -7,7 +7,10 @@ export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'inf
   return pino({
     name,
     level,
-    redact: { paths: ['password', '*.password', 'passwordHash', '*.passwordHash', 'secret', '*.secret', 'token', '*.token'], censor: '[redacted]' },
+    redact: {
+      paths: ['password', '*.password', 'passwordHash', '*.passwordHash', 'secret', '*.secret', 'token', '*.token'],
+      censor: '[redacted]',
+    },
   });
 }
 

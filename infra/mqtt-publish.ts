@@ -3,7 +3,12 @@ import type { Clock } from './clock.ts';
 
 /** The one mqtt.js method a publisher needs, so tests can pass a real client or a small fake. */
 export interface MqttPublisher {
-  publish(topic: string, message: Buffer | string, opts: { qos: 0 | 1; retain?: boolean }, cb: (err?: Error) => void): unknown;
+  publish(
+    topic: string,
+    message: Buffer | string,
+    opts: { qos: 0 | 1; retain?: boolean },
+    cb: (err?: Error) => void,
+  ): unknown;
 }
 
 export class PublishTimeoutError extends Error {

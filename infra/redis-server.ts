@@ -26,12 +26,30 @@ export class LocalRedis {
   }
 
   async start(): Promise<void> {
-    if (!existsSync(REDIS_SERVER)) throw new Error(`redis-server not found at ${REDIS_SERVER}: run scripts/install-system-deps.sh test`);
+    if (!existsSync(REDIS_SERVER))
+      throw new Error(`redis-server not found at ${REDIS_SERVER}: run scripts/install-system-deps.sh test`);
     mkdirSync(this.dir, { recursive: true });
     this.port ||= await freePort();
     const proc = spawn(
       REDIS_SERVER,
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--save', '', '--protected-mode', 'yes', '--daemonize', 'no', '--loglevel', 'warning'],
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        this.dir,
+        '--appendonly',
+        'yes',
+        '--save',
+        '',
+        '--protected-mode',
+        'yes',
+        '--daemonize',
+        'no',
+        '--loglevel',
+        'warning',
+      ],
       { stdio: 'ignore' },
     );
     this.#daemon = new Daemon('redis-server', proc);

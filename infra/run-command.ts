@@ -7,7 +7,11 @@ const STDERR_KEPT = 8000;
  * Run a program to its end with a deadline (SIGKILL after timeoutMs). Resolves with its stdout and the tail of
  * its stderr on exit 0; otherwise rejects with the exit code and the last lines it wrote.
  */
-export function runCommand(bin: string, args: string[], timeoutMs: number): Promise<{ stdout: Buffer; stderr: string }> {
+export function runCommand(
+  bin: string,
+  args: string[],
+  timeoutMs: number,
+): Promise<{ stdout: Buffer; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];

@@ -41,7 +41,9 @@ export type ServiceContext<C, V> = {
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 const CONFIG_OPTION = { config: { type: 'string', short: 'c' } } as const;
-type Values<O extends ParseArgsOptionsConfig> = ReturnType<typeof parseArgs<{ options: O & typeof CONFIG_OPTION; strict: true }>>['values'];
+type Values<O extends ParseArgsOptionsConfig> = ReturnType<
+  typeof parseArgs<{ options: O & typeof CONFIG_OPTION; strict: true }>
+>['values'];
 
 export type ServiceSpec<C, O extends ParseArgsOptionsConfig> = {
   /** the logger's name and the process's name in messages */
@@ -68,7 +70,10 @@ export type ServiceSpec<C, O extends ParseArgsOptionsConfig> = {
 export type ProcessPort = {
   argv: string[];
   env: NodeJS.ProcessEnv;
-  on(event: 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'uncaughtException' | 'unhandledRejection', fn: (arg?: unknown) => void): void;
+  on(
+    event: 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'uncaughtException' | 'unhandledRejection',
+    fn: (arg?: unknown) => void,
+  ): void;
   exit(code: number): void;
   /** a line for the operator on stderr (before a logger exists, or for coded errors) */
   printError(line: string): void;
@@ -87,7 +92,6 @@ export const nodeProcess: ProcessPort = {
     return () => clearInterval(t);
   },
 };
-
 
 /** Ctrl-C reaches every process of a group and npm forwards it too: a repeat this soon is the same request */
 export const REPEAT_SIGNAL_GRACE_MS = 3_000;
@@ -109,12 +113,17 @@ export async function runService<C, O extends ParseArgsOptionsConfig = Record<ne
 
   let args: Values<O>;
   try {
-    args = parseArgs({ args: proc.argv, options: { ...spec.options, ...CONFIG_OPTION } as O & typeof CONFIG_OPTION, strict: true as const }).values;
+    args = parseArgs({
+      args: proc.argv,
+      options: { ...spec.options, ...CONFIG_OPTION } as O & typeof CONFIG_OPTION,
+      strict: true as const,
+    }).values;
   } catch (err) {
     proc.printError(`${(err as Error).message}\n${spec.usage}`);
     return proc.exit(EXIT.USAGE);
   }
-  const configPath = (args as { config?: string }).config || (spec.configEnv && proc.env[spec.configEnv]) || spec.defaultConfig || '';
+  const configPath =
+    (args as { config?: string }).config || (spec.configEnv && proc.env[spec.configEnv]) || spec.defaultConfig || '';
   if (spec.loadConfig && !configPath) {
     proc.printError(spec.usage);
     return proc.exit(EXIT.USAGE);
@@ -122,7 +131,7 @@ export async function runService<C, O extends ParseArgsOptionsConfig = Record<ne
 
   let stopping: { at: number } | undefined;
   let release: (() => void) | undefined;
-  let running: RunningService | void = undefined;
+  let running: RunningService | void;
   const finish = (code: ExitCode) => {
     release?.();
     proc.exit(code);

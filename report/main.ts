@@ -18,21 +18,29 @@ import { produceReport } from '../console/report/produce.ts';
  * the follow-up counts need the console's database (imported dossiers, cases), opened read-only; without
  * --console-db they read "Chưa có dữ liệu".
  */
-const USAGE = 'Cách dùng: tsx report/main.ts --from NNNN-TT-NN --to NNNN-TT-NN --area <mã tỉnh|huyện|xã> --registry <tệp> --influx <url> --db <tên> --out <thư mục> [--console-db <tệp console.sqlite>]';
+const USAGE =
+  'Cách dùng: tsx report/main.ts --from NNNN-TT-NN --to NNNN-TT-NN --area <mã tỉnh|huyện|xã> --registry <tệp> --influx <url> --db <tên> --out <thư mục> [--console-db <tệp console.sqlite>]';
 
 export async function run(argv: string[], now = systemClock.now): Promise<string[]> {
   let values: Record<string, string | undefined>;
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: Object.fromEntries(['from', 'to', 'area', 'registry', 'influx', 'db', 'out', 'console-db'].map((k) => [k, { type: 'string' as const }])),
+      options: Object.fromEntries(
+        ['from', 'to', 'area', 'registry', 'influx', 'db', 'out', 'console-db'].map((k) => [
+          k,
+          { type: 'string' as const },
+        ]),
+      ),
       strict: true,
     }) as { values: Record<string, string | undefined> });
   } catch (err) {
     throw new ReportError('BAD_ARGS', `Tham số không hợp lệ: ${(err as Error).message}\n${USAGE}`);
   }
   const missing = ['from', 'to', 'area', 'registry', 'influx', 'db', 'out'].filter((k) => !values[k]);
-  if (missing.length) throw new ReportError('BAD_ARGS', `Thiếu tham số: ${missing.map((k) => `--${k}`).join(', ')}\n${USAGE}`);
+  if (missing.length)
+    throw new ReportError('BAD_ARGS', `Thiếu tham số: ${missing.map((k) => `--${k}`).join(', ')}\n${USAGE}`);
+  // biome-ignore lint/suspicious/noImplicitAnyLet: assigned in the try below, typed by its value
   let registry;
   try {
     registry = loadRegistry(values.registry!);
@@ -49,14 +57,26 @@ export async function run(argv: string[], now = systemClock.now): Promise<string
       service = serviceFiguresOf(consoleDb, new RatingsSource({ url: values.influx!, database: values.db! }));
     } catch (err) {
       consoleDb?.close();
-      throw new ReportError('CONSOLE_DB', `Không đọc được cơ sở dữ liệu của hệ thống quản lý "${values['console-db']}": ${(err as Error).message}`);
+      throw new ReportError(
+        'CONSOLE_DB',
+        `Không đọc được cơ sở dữ liệu của hệ thống quản lý "${values['console-db']}": ${(err as Error).message}`,
+      );
     }
   }
+  // biome-ignore lint/suspicious/noImplicitAnyLet: assigned in the try below, typed by its value
   let files;
   try {
     ({ files } = await produceReport({
-      registry, area: values.area!, from: values.from!, to: values.to!, influxUrl: values.influx!, database: values.db!, now: at,
-      ...(service ? { service: (codes: string[], period: { from: number; to: number }) => service(codes, period, at) } : {}),
+      registry,
+      area: values.area!,
+      from: values.from!,
+      to: values.to!,
+      influxUrl: values.influx!,
+      database: values.db!,
+      now: at,
+      ...(service
+        ? { service: (codes: string[], period: { from: number; to: number }) => service(codes, period, at) }
+        : {}),
     }));
   } finally {
     consoleDb?.close();

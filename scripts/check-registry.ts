@@ -8,7 +8,9 @@ if (!path) {
 }
 try {
   const r = loadRegistry(path);
-  console.log(`hợp lệ: ${r.communes.size} xã/phường, ${r.devices.size} thiết bị, ${r.cameras.size} camera, ${r.services.size} dịch vụ`);
+  console.log(
+    `hợp lệ: ${r.communes.size} xã/phường, ${r.devices.size} thiết bị, ${r.cameras.size} camera, ${r.services.size} dịch vụ`,
+  );
 } catch (err) {
   if (err instanceof RegistryError) {
     console.error(err.message);

@@ -4,7 +4,14 @@ import type { Registry } from '../devices/registry/index.ts';
 import { roleLabel } from '../console/levels.ts';
 import type { UserService } from '../console/users.ts';
 
-export type DemoAccount = { username: string; role: 'staff' | 'leader' | 'inspector' | 'admin'; level: 'commune' | 'district' | 'province' | null; unit: string | null; communes: string[]; what: string };
+export type DemoAccount = {
+  username: string;
+  role: 'staff' | 'leader' | 'inspector' | 'admin';
+  level: 'commune' | 'district' | 'province' | null;
+  unit: string | null;
+  communes: string[];
+  what: string;
+};
 
 /**
  * The embedded default's accounts, derived from whatever communes the demo registry has: province staff and
@@ -15,25 +22,79 @@ export function demoAccounts(registry: Registry): DemoAccount[] {
   const out: DemoAccount[] = [];
   for (const p of registry.file.provinces) {
     const suffix = registry.file.provinces.length > 1 ? `-${p.code}` : '';
-    out.push({ username: `tinh-canbo${suffix}`, role: 'staff', level: 'province', unit: p.code, communes: [], what: `${roleLabel('staff', 'province')} ${p.name}: soạn thông báo cho toàn tỉnh hoặc một số xã` });
-    out.push({ username: `tinh-lanhdao${suffix}`, role: 'leader', level: 'province', unit: p.code, communes: [], what: `${roleLabel('leader', 'province')}: duyệt, phát khẩn cấp toàn tỉnh, "Dừng phát ngay"` });
+    out.push({
+      username: `tinh-canbo${suffix}`,
+      role: 'staff',
+      level: 'province',
+      unit: p.code,
+      communes: [],
+      what: `${roleLabel('staff', 'province')} ${p.name}: soạn thông báo cho toàn tỉnh hoặc một số xã`,
+    });
+    out.push({
+      username: `tinh-lanhdao${suffix}`,
+      role: 'leader',
+      level: 'province',
+      unit: p.code,
+      communes: [],
+      what: `${roleLabel('leader', 'province')}: duyệt, phát khẩn cấp toàn tỉnh, "Dừng phát ngay"`,
+    });
     for (const d of p.districts) {
-      out.push({ username: `huyen-canbo-${d.code}`, role: 'staff', level: 'district', unit: d.code, communes: [], what: `${roleLabel('staff', 'district')} ${d.name}` });
-      out.push({ username: `huyen-lanhdao-${d.code}`, role: 'leader', level: 'district', unit: d.code, communes: [], what: `${roleLabel('leader', 'district')} ${d.name}` });
+      out.push({
+        username: `huyen-canbo-${d.code}`,
+        role: 'staff',
+        level: 'district',
+        unit: d.code,
+        communes: [],
+        what: `${roleLabel('staff', 'district')} ${d.name}`,
+      });
+      out.push({
+        username: `huyen-lanhdao-${d.code}`,
+        role: 'leader',
+        level: 'district',
+        unit: d.code,
+        communes: [],
+        what: `${roleLabel('leader', 'district')} ${d.name}`,
+      });
     }
   }
   for (const { commune } of registry.allCommunes()) {
-    out.push({ username: `canbo-${commune.id}`, role: 'staff', level: 'commune', unit: commune.code, communes: [commune.code], what: `${roleLabel('staff', 'commune', commune.name)} ${commune.name}` });
-    out.push({ username: `lanhdao-${commune.id}`, role: 'leader', level: 'commune', unit: commune.code, communes: [commune.code], what: `${roleLabel('leader', 'commune', commune.name)} ${commune.name}` });
+    out.push({
+      username: `canbo-${commune.id}`,
+      role: 'staff',
+      level: 'commune',
+      unit: commune.code,
+      communes: [commune.code],
+      what: `${roleLabel('staff', 'commune', commune.name)} ${commune.name}`,
+    });
+    out.push({
+      username: `lanhdao-${commune.id}`,
+      role: 'leader',
+      level: 'commune',
+      unit: commune.code,
+      communes: [commune.code],
+      what: `${roleLabel('leader', 'commune', commune.name)} ${commune.name}`,
+    });
   }
   const all = registry.allCommunes().map((c) => c.commune.code);
-  out.push({ username: 'thanhtra', role: 'inspector', level: null, unit: null, communes: all, what: 'thanh tra, giám sát: chỉ xem' });
+  out.push({
+    username: 'thanhtra',
+    role: 'inspector',
+    level: null,
+    unit: null,
+    communes: all,
+    what: 'thanh tra, giám sát: chỉ xem',
+  });
   out.push({ username: 'quantri', role: 'admin', level: null, unit: null, communes: [], what: 'quản trị' });
   return out;
 }
 
 /** create the accounts missing from the console; passwords are made once and kept in the secrets file */
-export async function ensureDemoAccounts(users: UserService, registry: Registry, secrets: Record<string, string>, secretsPath: string): Promise<DemoAccount[]> {
+export async function ensureDemoAccounts(
+  users: UserService,
+  registry: Registry,
+  secrets: Record<string, string>,
+  secretsPath: string,
+): Promise<DemoAccount[]> {
   const accounts = demoAccounts(registry);
   let changed = false;
   for (const a of accounts) {
@@ -42,7 +103,19 @@ export async function ensureDemoAccounts(users: UserService, registry: Registry,
       secrets[key] = randomBytes(6).toString('base64url');
       changed = true;
     }
-    await users.create({ username: a.username, password: secrets[key], role: a.role, level: a.level, unit: a.unit, communes: a.communes }, 'npm-start').catch(() => undefined); // kept from an earlier start
+    await users
+      .create(
+        {
+          username: a.username,
+          password: secrets[key],
+          role: a.role,
+          level: a.level,
+          unit: a.unit,
+          communes: a.communes,
+        },
+        'npm-start',
+      )
+      .catch(() => undefined); // kept from an earlier start
   }
   if (changed) {
     writeFileSync(secretsPath, JSON.stringify(secrets, null, 2));

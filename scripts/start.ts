@@ -19,7 +19,12 @@ import { DEMO_PROVINCE, DEMO_UNITS } from '../devices/fixtures/demo-province.ts'
 import { publishHistory } from '../simulator/history.ts';
 import { ensureDemoAccounts } from './demo-accounts.ts';
 import { systemClock } from '../infra/clock.ts';
-import { DataFolderLockedError, lockDataFolder, startEmbeddedInfluxd, type InfluxdEvent } from '../infra/embedded-influxd.ts';
+import {
+  DataFolderLockedError,
+  lockDataFolder,
+  startEmbeddedInfluxd,
+  type InfluxdEvent,
+} from '../infra/embedded-influxd.ts';
 import { ensureInfluxdInstalled, InfluxdMissingError } from '../infra/influxd.ts';
 import { createLogger } from '../infra/logger.ts';
 import { freePort } from '../infra/ports.ts';
@@ -34,7 +39,9 @@ const say = (line = '') => process.stdout.write(`${line}\n`);
 async function portOr(preferred: number): Promise<number> {
   const { createServer } = await import('node:net');
   return new Promise((res) => {
-    const s = createServer().once('error', () => void freePort().then(res)).listen(preferred, '127.0.0.1', () => s.close(() => res(preferred)));
+    const s = createServer()
+      .once('error', () => void freePort().then(res))
+      .listen(preferred, '127.0.0.1', () => s.close(() => res(preferred)));
   });
 }
 
@@ -42,7 +49,8 @@ async function portOr(preferred: number): Promise<number> {
 async function demoSetup(): Promise<{ registryPath: string; secrets: Record<string, string>; fresh: boolean }> {
   const registryPath = join(dataDir, 'registry.yaml');
   const secretsPath = join(dataDir, 'secrets.json');
-  if (existsSync(registryPath) && existsSync(secretsPath)) return { registryPath, secrets: JSON.parse(readFileSync(secretsPath, 'utf8')), fresh: false };
+  if (existsSync(registryPath) && existsSync(secretsPath))
+    return { registryPath, secrets: JSON.parse(readFileSync(secretsPath, 'utf8')), fresh: false };
   const { yaml, secrets } = await demoRegistry({ units: DEMO_UNITS, province: DEMO_PROVINCE });
   writeFileSync(registryPath, yaml);
   writeFileSync(secretsPath, JSON.stringify(secrets, null, 2));
@@ -64,8 +72,10 @@ function takeDataFolderLock(): { release(): void } {
 }
 
 function reportInfluxd(event: InfluxdEvent): void {
-  if (event.kind === 'orphan-stopped') say(`Đã dừng influxd mồ côi của lần chạy trước (stopped an orphan influxd, pid ${event.pid})`);
-  else if (event.kind === 'exited') log.error({ pid: event.pid, restartInMs: event.restartInMs }, 'influxd exited: restarting');
+  if (event.kind === 'orphan-stopped')
+    say(`Đã dừng influxd mồ côi của lần chạy trước (stopped an orphan influxd, pid ${event.pid})`);
+  else if (event.kind === 'exited')
+    log.error({ pid: event.pid, restartInMs: event.restartInMs }, 'influxd exited: restarting');
   else if (event.kind === 'restarted') log.warn({ pid: event.pid, restarts: event.restarts }, 'influxd restarted');
   else log.error({ err: event.error, restartInMs: event.restartInMs }, 'influxd restart failed');
 }
@@ -73,7 +83,9 @@ function reportInfluxd(event: InfluxdEvent): void {
 async function start(): Promise<RunningService> {
   mkdirSync(dataDir, { recursive: true });
   // InfluxDB and espeak-ng come from Debian; installed when missing (as root), else a clear message
-  const deps = spawnSync('bash', [join(import.meta.dirname, 'install-system-deps.sh'), 'runtime'], { stdio: 'inherit' });
+  const deps = spawnSync('bash', [join(import.meta.dirname, 'install-system-deps.sh'), 'runtime'], {
+    stdio: 'inherit',
+  });
   if (deps.status !== 0) process.exit(1);
   try {
     ensureInfluxdInstalled(say);
@@ -85,11 +97,19 @@ async function start(): Promise<RunningService> {
     throw err;
   }
   const lock = takeDataFolderLock();
-  const influxd = await startEmbeddedInfluxd({ dir: join(dataDir, 'influxdb'), httpPort: () => portOr(8086), report: reportInfluxd });
+  const influxd = await startEmbeddedInfluxd({
+    dir: join(dataDir, 'influxdb'),
+    httpPort: () => portOr(8086),
+    report: reportInfluxd,
+  });
   const { registryPath, secrets, fresh } = await demoSetup();
   const registry = loadRegistry(registryPath);
 
-  const broker = await startBroker({ config: parseBrokerConfig({ host: '127.0.0.1', port: await portOr(1883), registryPath }), registry, log: log.child({ service: 'broker' }) });
+  const broker = await startBroker({
+    config: parseBrokerConfig({ host: '127.0.0.1', port: await portOr(1883), registryPath }),
+    registry,
+    log: log.child({ service: 'broker' }),
+  });
   const brokerUrl = `mqtt://127.0.0.1:${broker.port}`;
   const database = 'thanthien';
   const collectorConfig = parseCollectorConfig({
@@ -104,24 +124,51 @@ async function start(): Promise<RunningService> {
     log: log.child({ service: 'collector' }),
     clock: systemClock,
     extensions: collectorExtensions(collectorConfig),
-    setup: [(influx, db) => ensureDownsampling(influx, db, { rawRetention: collectorConfig.influx.rawRetention }).then(() => undefined)],
+    setup: [
+      (influx, db) =>
+        ensureDownsampling(influx, db, { rawRetention: collectorConfig.influx.rawRetention }).then(() => undefined),
+    ],
   });
   // live broadcasts ("Phát trực tiếp"): a local icecast2 the console feeds and the simulated speakers listen to;
   // its passwords are made once and kept with the other secrets
   for (const k of ['icecast:source', 'icecast:admin']) secrets[k] ??= randomBytes(12).toString('base64url');
   writeFileSync(join(dataDir, 'secrets.json'), JSON.stringify(secrets, null, 2), { mode: 0o600 });
-  const icecast = await startIcecast({ dir: join(dataDir, 'icecast'), port: await portOr(8000), sourcePassword: secrets['icecast:source'], adminPassword: secrets['icecast:admin'] });
+  const icecast = await startIcecast({
+    dir: join(dataDir, 'icecast'),
+    port: await portOr(8000),
+    sourcePassword: secrets['icecast:source'],
+    adminPassword: secrets['icecast:admin'],
+  });
   const profiles = new Map(DEMO_UNITS.map((u) => [u.code, u]));
   // the least reliable commune's first box is a silent box: nobody's ratings arrive from it
   const flaky = [...DEMO_UNITS].sort((a, b) => a.reliability - b.reliability)[0];
-  const silentBoxes = new Set(registry.allCommunes().filter((p) => p.commune.code === flaky.code).flatMap((p) => p.commune.devices.filter((d) => d.kind === 'rating-box').slice(0, 1).map((d) => d.id)));
+  const silentBoxes = new Set(
+    registry
+      .allCommunes()
+      .filter((p) => p.commune.code === flaky.code)
+      .flatMap((p) =>
+        p.commune.devices
+          .filter((d) => d.kind === 'rating-box')
+          .slice(0, 1)
+          .map((d) => d.id),
+      ),
+  );
   // the bulk history before the console: it preloads the closed days' counts at its start and keeps them
   const t0 = Date.now();
   const recentMs = 3 * 3600_000;
   let h = { ratings: 0, points: 0 };
   if (fresh) {
     say('Đang nạp 90 ngày dữ liệu mẫu (loading 90 days of history: ratings, presence, cameras, broadcasts)…');
-    h = await writeDemoHistory({ registry, influxUrl: influxd.url, database, profiles, silentBoxes, silentDays: 7, from: t0 - 90 * 86_400_000, to: t0 - recentMs });
+    h = await writeDemoHistory({
+      registry,
+      influxUrl: influxd.url,
+      database,
+      profiles,
+      silentBoxes,
+      silentDays: 7,
+      from: t0 - 90 * 86_400_000,
+      to: t0 - recentMs,
+    });
   }
   const consoleConfig = parseConsoleConfig({
     dataDir: join(dataDir, 'console'),
@@ -136,8 +183,18 @@ async function start(): Promise<RunningService> {
 
   if (fresh) {
     // the last hours through the real path (broker → collector → ack), as boxes back from a long offline spell
-    const n = await publishHistory({ registry, secrets, brokerUrl, days: recentMs / 86_400_000, to: t0, skip: silentBoxes, quality: (id) => profiles.get(registry.device(id)?.commune.code ?? '')?.quality });
-    say(`  ${h.ratings} đánh giá và ${h.points} điểm dữ liệu đã nạp, ${n} đánh giá qua broker (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    const n = await publishHistory({
+      registry,
+      secrets,
+      brokerUrl,
+      days: recentMs / 86_400_000,
+      to: t0,
+      skip: silentBoxes,
+      quality: (id) => profiles.get(registry.device(id)?.commune.code ?? '')?.quality,
+    });
+    say(
+      `  ${h.ratings} đánh giá và ${h.points} điểm dữ liệu đã nạp, ${n} đánh giá qua broker (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+    );
   }
   // one local TCP port answers for every registered camera: the boxes' probes find their cameras up
   const cameraServer = await new Promise<import('node:net').Server>((res) => {
@@ -145,20 +202,43 @@ async function start(): Promise<RunningService> {
   });
   const cameraPort = (cameraServer.address() as { port: number }).port;
   const publicKeys = new Map([...console_.keys].map(([code, key]) => [code, key.publicKeyDer]));
-  const sim = await startSimulatedCommune({ registry, secrets, brokerUrl, consoleUrl: console_.url, publicKeys, dataDir: join(dataDir, 'devices'), log: log.child({ service: 'simulator' }), profiles, silentBoxes, cameraPort,
+  const sim = await startSimulatedCommune({
+    registry,
+    secrets,
+    brokerUrl,
+    consoleUrl: console_.url,
+    publicKeys,
+    dataDir: join(dataDir, 'devices'),
+    log: log.child({ service: 'simulator' }),
+    profiles,
+    silentBoxes,
+    cameraPort,
     // relays of the province's approved stations, and live sessions, decoded by ffmpeg into the devices' folders
-    stream: { stationKeys: [console_.stations.publicKeyPem], rate: 8000 } });
+    stream: { stationKeys: [console_.stations.publicKeyPem], rate: 8000 },
+  });
 
   say('');
   say('Hệ thống đang chạy (the system is running):');
   say(`  Bảng điều khiển xã (console):  ${console_.url}`);
   // province and first communes' accounts here; every account and password is in secrets.json
-  const shown = accounts.filter((a) => a.level !== 'commune').concat(accounts.filter((a) => a.level === 'commune').slice(0, 4));
-  for (const a of shown) say(`      ${a.username.padEnd(16)} / ${secrets[`console:${a.username}`].padEnd(10)} ${a.what}`);
-  if (shown.length < accounts.length) say(`      … và ${accounts.length - shown.length} tài khoản xã khác (canbo-<xã>, lanhdao-<xã>) trong ${join(dataDir, 'secrets.json')}`);
-  say(`  MQTT broker:                   ${brokerUrl}  (${registry.devices.size} thiết bị, mật khẩu trong ${join(dataDir, 'secrets.json')})`);
-  say(`  Icecast2 (phát trực tiếp):     ${icecast.url}  (loa mô phỏng ghi âm thanh nhận được vào ${join(dataDir, 'devices')})`);
-  say(`  InfluxDB:                      ${influxd.url}  database "${database}" (dữ liệu: ${join(dataDir, 'influxdb')})`);
+  const shown = accounts
+    .filter((a) => a.level !== 'commune')
+    .concat(accounts.filter((a) => a.level === 'commune').slice(0, 4));
+  for (const a of shown)
+    say(`      ${a.username.padEnd(16)} / ${secrets[`console:${a.username}`].padEnd(10)} ${a.what}`);
+  if (shown.length < accounts.length)
+    say(
+      `      … và ${accounts.length - shown.length} tài khoản xã khác (canbo-<xã>, lanhdao-<xã>) trong ${join(dataDir, 'secrets.json')}`,
+    );
+  say(
+    `  MQTT broker:                   ${brokerUrl}  (${registry.devices.size} thiết bị, mật khẩu trong ${join(dataDir, 'secrets.json')})`,
+  );
+  say(
+    `  Icecast2 (phát trực tiếp):     ${icecast.url}  (loa mô phỏng ghi âm thanh nhận được vào ${join(dataDir, 'devices')})`,
+  );
+  say(
+    `  InfluxDB:                      ${influxd.url}  database "${database}" (dữ liệu: ${join(dataDir, 'influxdb')})`,
+  );
   say(`  Thiết bị mô phỏng:             ${sim.boxes.length} hộp đánh giá, ${sim.speakers.length} loa`);
   say('');
   say('Ví dụ truy vấn (example query): số đánh giá theo mức trong 24 giờ qua');
@@ -187,4 +267,12 @@ async function start(): Promise<RunningService> {
   };
 }
 
-void runService({ name: 'thanthien', usage: 'npm start   (dữ liệu trong TT_DATA_DIR, mặc định ./.data)', start, stopTimeoutMs: 120_000 }, { log });
+void runService(
+  {
+    name: 'thanthien',
+    usage: 'npm start   (dữ liệu trong TT_DATA_DIR, mặc định ./.data)',
+    start,
+    stopTimeoutMs: 120_000,
+  },
+  { log },
+);

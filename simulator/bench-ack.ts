@@ -16,7 +16,14 @@ export type AckLatency = { presses: number; p50Ms: number; p95Ms: number; maxMs:
 export async function measureAckLatency(opts: { presses?: number; brokerUrl?: string } = {}): Promise<AckLatency> {
   const presses = opts.presses ?? 50;
   const dataDir = await mkdtemp(join(tmpdir(), 'tt-ack-bench-'));
-  const box = await startVirtualBox({ deviceId: 'bench-box', brokerUrl: opts.brokerUrl ?? 'mqtt://127.0.0.1:1', password: 'x', dataDir, lockoutMs: 0, debounceMs: 20 });
+  const box = await startVirtualBox({
+    deviceId: 'bench-box',
+    brokerUrl: opts.brokerUrl ?? 'mqtt://127.0.0.1:1',
+    password: 'x',
+    dataDir,
+    lockoutMs: 0,
+    debounceMs: 20,
+  });
   const samples: number[] = [];
   let pressedAt = 0;
   let waiting = false;

@@ -7,7 +7,7 @@ import type { Counter } from '../devices/registry/schema.ts';
  * on opening days and hours of the counter, Vietnam time), how they rate, and the occasional child
  * who hammers the buttons (the box must turn that into one rating).
  */
-export type Visit = { at: number; level: LevelKey; /** extra presses right after the first one */ hammering: number };
+export type Visit = { at: number; level: LevelKey /** extra presses right after the first one */; hammering: number };
 
 /** Deterministic PRNG (mulberry32): the same seed gives the same commune every run. */
 export function rng(seed: number): () => number {
@@ -50,7 +50,9 @@ function toMinutes(hhmm: string): number {
 
 export function isOpen(counter: Pick<Counter, 'openingHours'>, ms: number): boolean {
   const { weekday, minutes } = vietnamParts(ms);
-  return counter.openingHours.some((p) => p.weekdays.includes(weekday) && minutes >= toMinutes(p.open) && minutes < toMinutes(p.close));
+  return counter.openingHours.some(
+    (p) => p.weekdays.includes(weekday) && minutes >= toMinutes(p.open) && minutes < toMinutes(p.close),
+  );
 }
 
 /** Visits between from and to (ms): a Poisson process at `perHour` while the counter is open, busier before 10:00. */
@@ -74,7 +76,11 @@ export function visits(opts: {
     if (!opts.alwaysOpen && !isOpen(opts.counter, t)) continue;
     const morningPeak = vietnamParts(t).minutes < 10 * 60 ? 1 : 0.6;
     if (random() > morningPeak) continue;
-    out.push({ at: Math.round(t), level: pickLevel(random, opts.quality), hammering: random() < 0.03 ? 3 + Math.floor(random() * 8) : 0 });
+    out.push({
+      at: Math.round(t),
+      level: pickLevel(random, opts.quality),
+      hammering: random() < 0.03 ? 3 + Math.floor(random() * 8) : 0,
+    });
   }
   return out;
 }

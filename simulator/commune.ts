@@ -10,7 +10,12 @@ import { rng, visits } from './citizens.ts';
  * real bridge code (outbox, link, johnny-five) on fake pins; citizens press the boxes' buttons at random,
  * realistic times; the speakers play what the console schedules through a fake audio player.
  */
-export type SimulatedCommune = { boxes: VirtualBox[]; speakers: VirtualBox[]; presses(): number; stop(): Promise<void> };
+export type SimulatedCommune = {
+  boxes: VirtualBox[];
+  speakers: VirtualBox[];
+  presses(): number;
+  stop(): Promise<void>;
+};
 
 export async function startSimulatedCommune(opts: {
   registry: Registry;
@@ -46,21 +51,57 @@ export async function startSimulatedCommune(opts: {
     if (!password) continue;
     const dataDir = join(opts.dataDir, device.id);
     if (device.kind === 'rating-box') {
-      const cameras = (entry.counter?.cameras ?? []).map((c) => ({ ...c, probe: { kind: 'rtsp' as const, host: '127.0.0.1', port: opts.cameraPort ?? 554 } }));
-      const units = opts.cameraPort && cameras.length ? [unitFromSection('cameras', { cameras, intervalS: 60 })] : undefined;
+      const cameras = (entry.counter?.cameras ?? []).map((c) => ({
+        ...c,
+        probe: { kind: 'rtsp' as const, host: '127.0.0.1', port: opts.cameraPort ?? 554 },
+      }));
+      const units =
+        opts.cameraPort && cameras.length ? [unitFromSection('cameras', { cameras, intervalS: 60 })] : undefined;
       boxIds.push(device.id);
-      boxes.push(await startVirtualBox({ deviceId: device.id, brokerUrl: opts.brokerUrl, password, dataDir, levels: device.levels, log: opts.log.child({ device: device.id }), units }));
+      boxes.push(
+        await startVirtualBox({
+          deviceId: device.id,
+          brokerUrl: opts.brokerUrl,
+          password,
+          dataDir,
+          levels: device.levels,
+          log: opts.log.child({ device: device.id }),
+          units,
+        }),
+      );
     } else {
       const key = opts.publicKeys.get(entry.commune.code);
       if (!key) continue;
       // the units above the commune sign their own documents: a speaker trusts exactly those and its commune's key
       const upperKeys = [
-        ...(entry.district && opts.publicKeys.get(entry.district.code) ? [{ level: 'district', code: entry.district.code, publicKey: opts.publicKeys.get(entry.district.code) }] : []),
-        ...(opts.publicKeys.get(entry.province.code) ? [{ level: 'province', code: entry.province.code, publicKey: opts.publicKeys.get(entry.province.code) }] : []),
+        ...(entry.district && opts.publicKeys.get(entry.district.code)
+          ? [{ level: 'district', code: entry.district.code, publicKey: opts.publicKeys.get(entry.district.code) }]
+          : []),
+        ...(opts.publicKeys.get(entry.province.code)
+          ? [{ level: 'province', code: entry.province.code, publicKey: opts.publicKeys.get(entry.province.code) }]
+          : []),
       ];
-      const section = { commune: entry.commune.code, hamlet: device.hamlet, schedulePublicKey: key, upperKeys, consoleUrl: opts.consoleUrl, relayPin: 9, warmupMs: 500, player: { kind: 'fake' }, ...(opts.stream ? { stream: opts.stream } : {}) };
+      const section = {
+        commune: entry.commune.code,
+        hamlet: device.hamlet,
+        schedulePublicKey: key,
+        upperKeys,
+        consoleUrl: opts.consoleUrl,
+        relayPin: 9,
+        warmupMs: 500,
+        player: { kind: 'fake' },
+        ...(opts.stream ? { stream: opts.stream } : {}),
+      };
       speakers.push(
-        await startVirtualBox({ deviceId: device.id, brokerUrl: opts.brokerUrl, password, dataDir, ratingBox: false, log: opts.log.child({ device: device.id }), units: [unitFromSection('speaker', section)] }),
+        await startVirtualBox({
+          deviceId: device.id,
+          brokerUrl: opts.brokerUrl,
+          password,
+          dataDir,
+          ratingBox: false,
+          log: opts.log.child({ device: device.id }),
+          units: [unitFromSection('speaker', section)],
+        }),
       );
     }
   }
@@ -72,7 +113,15 @@ export async function startSimulatedCommune(opts: {
     if (stopped) return;
     const counter = { openingHours: [] };
     const perHour = profileOf(box)?.perHour ?? opts.perHour ?? 30;
-    const hour = visits({ counter, from, to: from + 3600_000, perHour, quality: quality.get(box)!, random, alwaysOpen: true });
+    const hour = visits({
+      counter,
+      from,
+      to: from + 3600_000,
+      perHour,
+      quality: quality.get(box)!,
+      random,
+      alwaysOpen: true,
+    });
     for (const v of hour) {
       timers.push(
         setTimeout(async () => {

@@ -46,7 +46,10 @@ const MIN = 60_000;
 const HOUR = 3_600_000;
 const DEFAULT_PROFILE = { quality: 0.6, perHour: 5, reliability: 0.95 };
 /** loudspeaker programmes of the demo: morning and evening news, Vietnam time */
-const PROGRAMMES = [{ id: 'ban-tin-sang', hour: 6 }, { id: 'ban-tin-chieu', hour: 17 }];
+const PROGRAMMES = [
+  { id: 'ban-tin-sang', hour: 6 },
+  { id: 'ban-tin-chieu', hour: 17 },
+];
 
 type Outage = { start: number; end: number };
 
@@ -68,7 +71,9 @@ const isUp = (o: readonly Outage[], t: number) => !o.some((x) => t >= x.start &&
 export async function writeDemoHistory(opts: HistoryOptions): Promise<HistoryCounts> {
   const random = rng(opts.seed ?? 14);
   // the collector's field types (an integer field must not arrive as a float)
-  const schema = collectorExtensions().flatMap((e) => e.schema ?? []).map((x) => ({ ...x, database: opts.database }));
+  const schema = collectorExtensions()
+    .flatMap((e) => e.schema ?? [])
+    .map((x) => ({ ...x, database: opts.database }));
   const influx = new InfluxDB({ database: opts.database, schema });
   const fineFrom = opts.to - (opts.fineDays ?? 8) * DAY_MS;
   const silentFrom = opts.to - (opts.silentDays ?? 3) * DAY_MS;
@@ -83,23 +88,56 @@ export async function writeDemoHistory(opts: HistoryOptions): Promise<HistoryCou
     const tags = tagsOf(entry);
     if (opts.ratingsOnly && entry.device.kind !== 'rating-box') continue;
     // presence: online from the start, each outage a silence verdict and a reconnect, midnight checkpoints
-    if (!opts.ratingsOnly) put({ measurement: MEASUREMENTS.presence, tags, fields: { online: 1, source: 'availability' }, timestamp: new Date(opts.from) });
+    if (!opts.ratingsOnly)
+      put({
+        measurement: MEASUREMENTS.presence,
+        tags,
+        fields: { online: 1, source: 'availability' },
+        timestamp: new Date(opts.from),
+      });
     for (const o of opts.ratingsOnly ? [] : down) {
-      put({ measurement: MEASUREMENTS.presence, tags, fields: { online: 0, source: 'silence' }, timestamp: new Date(o.start) });
-      put({ measurement: MEASUREMENTS.presence, tags, fields: { online: 1, source: 'availability' }, timestamp: new Date(o.end) });
+      put({
+        measurement: MEASUREMENTS.presence,
+        tags,
+        fields: { online: 0, source: 'silence' },
+        timestamp: new Date(o.start),
+      });
+      put({
+        measurement: MEASUREMENTS.presence,
+        tags,
+        fields: { online: 1, source: 'availability' },
+        timestamp: new Date(o.end),
+      });
     }
     for (let m = vnDayStart(opts.from) + DAY_MS; !opts.ratingsOnly && m < opts.to; m += DAY_MS) {
-      put({ measurement: MEASUREMENTS.presence, tags, fields: { online: isUp(down, m) ? 1 : 0, source: 'checkpoint' }, timestamp: new Date(m) });
+      put({
+        measurement: MEASUREMENTS.presence,
+        tags,
+        fields: { online: isUp(down, m) ? 1 : 0, source: 'checkpoint' },
+        timestamp: new Date(m),
+      });
     }
 
     // ratings and the press counters the heartbeats carry (cumulative per boot: an outage is a power cut)
     const pressesAt: { at: number; rejected: number }[] = [];
     if (entry.device.kind === 'rating-box' && entry.counter) {
       const quality = Math.min(1, Math.max(0, profile.quality + (random() - 0.5) * 0.2));
-      for (const v of visits({ counter: entry.counter, from: opts.from, to: opts.to, perHour: profile.perHour, quality, random })) {
+      for (const v of visits({
+        counter: entry.counter,
+        from: opts.from,
+        to: opts.to,
+        perHour: profile.perHour,
+        quality,
+        random,
+      })) {
         if (!isUp(down, v.at) || (opts.silentBoxes?.has(entry.device.id) && v.at >= silentFrom)) continue;
         const id = randomUUID();
-        put({ measurement: MEASUREMENTS.rating, tags: { ...tags, level: v.level, time_quality: 'synced' }, fields: { value: levelValue(v.level), id }, timestamp: idTimestampNs(v.at, id) });
+        put({
+          measurement: MEASUREMENTS.rating,
+          tags: { ...tags, level: v.level, time_quality: 'synced' },
+          fields: { value: levelValue(v.level), id },
+          timestamp: idTimestampNs(v.at, id),
+        });
         pressesAt.push({ at: v.at, rejected: v.hammering });
         ratings++;
       }
@@ -120,19 +158,31 @@ export async function writeDemoHistory(opts: HistoryOptions): Promise<HistoryCou
         rejected = 0;
         continue;
       }
-      const fields: Record<string, number | string | boolean> = { uptime_s: Math.round((t - boot) / 1000), outbox_depth: 0, clock_synced: true, version: 'demo' };
-      if (entry.device.kind === 'rating-box') Object.assign(fields, { presses_accepted: accepted, rejected_lockout: rejected, rejected_outbox_full: 0 });
+      const fields: Record<string, number | string | boolean> = {
+        uptime_s: Math.round((t - boot) / 1000),
+        outbox_depth: 0,
+        clock_synced: true,
+        version: 'demo',
+      };
+      if (entry.device.kind === 'rating-box')
+        Object.assign(fields, { presses_accepted: accepted, rejected_lockout: rejected, rejected_outbox_full: 0 });
       put({ measurement: MEASUREMENTS.deviceState, tags, fields, timestamp: new Date(t) });
     }
 
     // the box's Pi probes its counter's cameras while it is up; one camera in ten is broken for a few days
     if (entry.device.kind === 'rating-box' && entry.counter) {
       for (const cam of entry.counter.cameras) {
-        const brokenFrom = random() < 0.1 ? opts.from + random() * (opts.to - opts.from - 3 * DAY_MS) : Number.POSITIVE_INFINITY;
+        const brokenFrom =
+          random() < 0.1 ? opts.from + random() * (opts.to - opts.from - 3 * DAY_MS) : Number.POSITIVE_INFINITY;
         for (let t = opts.from; t < opts.to; t += t < fineFrom ? 10 * MIN : MIN) {
           if (!isUp(down, t)) continue;
           const up = !(t >= brokenFrom && t < brokenFrom + 3 * DAY_MS);
-          put({ measurement: MEASUREMENTS.camera, tags: { ...tags, camera: cam.id }, fields: up ? { up: 1, latency_ms: 8 + Math.round(random() * 20) } : { up: 0, error: 'timeout' }, timestamp: new Date(t) });
+          put({
+            measurement: MEASUREMENTS.camera,
+            tags: { ...tags, camera: cam.id },
+            fields: up ? { up: 1, latency_ms: 8 + Math.round(random() * 20) } : { up: 0, error: 'timeout' },
+            timestamp: new Date(t),
+          });
         }
       }
     }
@@ -145,10 +195,23 @@ export async function writeDemoHistory(opts: HistoryOptions): Promise<HistoryCou
           if (at < opts.from || at >= opts.to) continue;
           const played = isUp(down, at);
           const occurrence = new Date(at).toISOString();
-          const fields: Record<string, string | number> = { id: `${entry.device.id}:${p.id}:${occurrence}`, occurrence };
-          if (played) Object.assign(fields, { started_at: occurrence, ended_at: new Date(at + 180_000).toISOString(), duration_s: 180 });
+          const fields: Record<string, string | number> = {
+            id: `${entry.device.id}:${p.id}:${occurrence}`,
+            occurrence,
+          };
+          if (played)
+            Object.assign(fields, {
+              started_at: occurrence,
+              ended_at: new Date(at + 180_000).toISOString(),
+              duration_s: 180,
+            });
           else fields.reason = 'offline';
-          put({ measurement: MEASUREMENTS.broadcast, tags: { ...tags, announcement: p.id, outcome: played ? 'played' : 'missed', priority: 'normal' }, fields, timestamp: new Date(at + (played ? 180_000 : 0)) });
+          put({
+            measurement: MEASUREMENTS.broadcast,
+            tags: { ...tags, announcement: p.id, outcome: played ? 'played' : 'missed', priority: 'normal' },
+            fields,
+            timestamp: new Date(at + (played ? 180_000 : 0)),
+          });
         }
       }
     }
@@ -159,7 +222,12 @@ export async function writeDemoHistory(opts: HistoryOptions): Promise<HistoryCou
 }
 
 /** POST line protocol in chunks, two at a time (the machine may be shared; influxd does the work). */
-export async function postLines(url: string, database: string, lines: readonly string[], chunk = 20_000): Promise<void> {
+export async function postLines(
+  url: string,
+  database: string,
+  lines: readonly string[],
+  chunk = 20_000,
+): Promise<void> {
   const u = new URL('/write', url);
   u.searchParams.set('db', database);
   u.searchParams.set('rp', RAW_RP);
@@ -180,6 +248,7 @@ async function backfillDailyAggregates(url: string, database: string, from: numb
     const body = new URLSearchParams({ db: database, q: dailySelectInto(database, name, where) });
     const res = await fetch(new URL('/query', url), { method: 'POST', body, signal: AbortSignal.timeout(120_000) });
     const json = (await res.json().catch(() => ({}))) as { results?: { error?: string }[] };
-    if (!res.ok || json.results?.[0]?.error) throw new Error(`daily backfill ${name}: ${json.results?.[0]?.error ?? res.status}`);
+    if (!res.ok || json.results?.[0]?.error)
+      throw new Error(`daily backfill ${name}: ${json.results?.[0]?.error ?? res.status}`);
   }
 }

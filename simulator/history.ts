@@ -31,22 +31,51 @@ export async function publishHistory(opts: {
   const from = to - opts.days * 86_400_000;
   let acked = 0;
   for (const entry of opts.registry.devices.values()) {
-    if (entry.device.kind !== 'rating-box' || !entry.counter || !opts.secrets[entry.device.id] || opts.skip?.has(entry.device.id)) continue;
+    if (
+      entry.device.kind !== 'rating-box' ||
+      !entry.counter ||
+      !opts.secrets[entry.device.id] ||
+      opts.skip?.has(entry.device.id)
+    )
+      continue;
     const id = entry.device.id;
     const quality = 0.3 + random() * 0.6;
-    const list = visits({ counter: entry.counter, from, to, perHour: opts.perHour ?? 6, quality: opts.quality?.(id) ?? quality, random });
+    const list = visits({
+      counter: entry.counter,
+      from,
+      to,
+      perHour: opts.perHour ?? 6,
+      quality: opts.quality?.(id) ?? quality,
+      random,
+    });
     if (!list.length) continue;
     const pending = new Set<string>();
-    const client = mqtt.connect(opts.brokerUrl, { clientId: id, username: id, password: opts.secrets[id], protocolVersion: 4, reconnectPeriod: 1000 });
+    const client = mqtt.connect(opts.brokerUrl, {
+      clientId: id,
+      username: id,
+      password: opts.secrets[id],
+      protocolVersion: 4,
+      reconnectPeriod: 1000,
+    });
     await new Promise<void>((resolve, reject) => {
-      client.once('connect', () => client.subscribe(topicFor(id, 'ack'), { qos: 1 }, (err) => (err ? reject(err) : resolve())));
+      client.once('connect', () =>
+        client.subscribe(topicFor(id, 'ack'), { qos: 1 }, (err) => (err ? reject(err) : resolve())),
+      );
       client.once('error', reject);
     });
     client.on('message', (_t, payload) => {
       for (const ack of (JSON.parse(payload.toString()) as { ids: string[] }).ids) if (pending.delete(ack)) acked++;
     });
     list.forEach((v, seq) => {
-      const rating = { v: 1 as const, id: randomUUID(), level: v.level, at: new Date(v.at).toISOString(), time: 'synced' as const, boot: 'history', seq };
+      const rating = {
+        v: 1 as const,
+        id: randomUUID(),
+        level: v.level,
+        at: new Date(v.at).toISOString(),
+        time: 'synced' as const,
+        boot: 'history',
+        seq,
+      };
       pending.add(rating.id);
       client.publish(topicFor(id, 'rating'), encode('rating', rating), { qos: 1 });
     });

@@ -60,7 +60,9 @@ export type VirtualBox = {
 
 export async function startVirtualBox(opts: VirtualBoxOptions): Promise<VirtualBox> {
   const levels = opts.ratingBox === false ? [] : (opts.levels ?? [...DEFAULT_LEVELS]);
-  const pins = Object.fromEntries(levels.map((l, i) => [l, VIRTUAL_PINS.buttons[i] ?? 20 + i])) as Partial<Record<LevelKey, number>>;
+  const pins = Object.fromEntries(levels.map((l, i) => [l, VIRTUAL_PINS.buttons[i] ?? 20 + i])) as Partial<
+    Record<LevelKey, number>
+  >;
   const ratingBox = {
     buttons: pins,
     levels,
@@ -123,4 +125,3 @@ export async function startVirtualBox(opts: VirtualBoxOptions): Promise<VirtualB
     stop: () => bridge.stop(),
   };
 }
-

@@ -67,7 +67,15 @@ export class DeviceFleet {
     const id = randomUUID();
     const levels: LevelKey[] = ['rat-hai-long', 'hai-long', 'binh-thuong', 'khong-hai-long'];
     const seq = this.#seq++;
-    const body = encode('rating', { v: 1, id, level: levels[seq % 4], at: new Date().toISOString(), time: 'synced', boot: 'bench', seq });
+    const body = encode('rating', {
+      v: 1,
+      id,
+      level: levels[seq % 4],
+      at: new Date().toISOString(),
+      time: 'synced',
+      boot: 'bench',
+      seq,
+    });
     return { topic: topicFor(this.devices[deviceIndex].id, 'rating'), body, id };
   }
 

@@ -33,9 +33,16 @@ export async function startNaivePipeline(opts: {
     opts.onStored(done);
   };
   const timer = setInterval(() => void flush(), 1000);
-  const client = mqtt.connect(opts.brokerUrl, { clientId: opts.username ?? 'naive', username: opts.username, password: opts.password, protocolVersion: 4 });
+  const client = mqtt.connect(opts.brokerUrl, {
+    clientId: opts.username ?? 'naive',
+    username: opts.username,
+    password: opts.password,
+    protocolVersion: 4,
+  });
   await new Promise<void>((resolve, reject) => {
-    client.once('connect', () => client.subscribe(channelFilter('rating'), { qos: 1 }, (err) => (err ? reject(err) : resolve())));
+    client.once('connect', () =>
+      client.subscribe(channelFilter('rating'), { qos: 1 }, (err) => (err ? reject(err) : resolve())),
+    );
     client.once('error', reject);
   });
   client.on('message', (topic, payload) => {

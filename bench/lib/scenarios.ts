@@ -4,7 +4,14 @@ import { InfluxDB } from 'influx';
 import { DeviceFleet, percentile, type LoadDevice } from './devices-load.ts';
 import { startBareAedes, startNaive, startProjectBroker, startProjectCollector } from './setup.ts';
 
-export type Ctx = { dir: string; influxUrl: string; registryPath: string; boxes: LoadDevice[]; secrets: Record<string, string>; quick: boolean };
+export type Ctx = {
+  dir: string;
+  influxUrl: string;
+  registryPath: string;
+  boxes: LoadDevice[];
+  secrets: Record<string, string>;
+  quick: boolean;
+};
 
 function influxFor(url: string, database: string): InfluxDB {
   const u = new URL(url);
@@ -30,10 +37,21 @@ function cpuSeconds(pid: number): number {
  * machine the 120 client connections (one process) saturate a core before the broker does, so the
  * throughput ratio mostly measures the load generator; the CPU cost per message is the broker's capacity.
  */
-async function brokerRate(url: string, pid: number, boxes: LoadDevice[], subscriber: { username?: string; password?: string }, perDevice: number): Promise<{ perSecond: number; cpuMsPerThousand: number }> {
+async function brokerRate(
+  url: string,
+  pid: number,
+  boxes: LoadDevice[],
+  subscriber: { username?: string; password?: string },
+  perDevice: number,
+): Promise<{ perSecond: number; cpuMsPerThousand: number }> {
   const mqtt = (await import('mqtt')).default;
   const total = boxes.length * perDevice;
-  const sub = mqtt.connect(url, { clientId: subscriber.username ?? 'bench-sub', username: subscriber.username, password: subscriber.password, protocolVersion: 4 });
+  const sub = mqtt.connect(url, {
+    clientId: subscriber.username ?? 'bench-sub',
+    username: subscriber.username,
+    password: subscriber.password,
+    protocolVersion: 4,
+  });
   let received = 0;
   sub.on('message', () => received++);
   await new Promise<void>((resolve, reject) => {
@@ -62,12 +80,28 @@ export async function runBrokerBench(ctx: Ctx) {
   const project: { perSecond: number; cpuMsPerThousand: number }[] = [];
   const runBare = async () => {
     const b = await startBareAedes();
-    bare.push(await brokerRate(b.url, b.proc.pid!, ctx.boxes.map((d) => ({ id: d.id })), {}, perDevice));
+    bare.push(
+      await brokerRate(
+        b.url,
+        b.proc.pid!,
+        ctx.boxes.map((d) => ({ id: d.id })),
+        {},
+        perDevice,
+      ),
+    );
     await b.proc.stop();
   };
   const runProject = async () => {
     const p = await startProjectBroker(ctx.dir, ctx.registryPath);
-    project.push(await brokerRate(p.url, p.proc.pid!, ctx.boxes, { username: 'collector', password: ctx.secrets.collector }, perDevice));
+    project.push(
+      await brokerRate(
+        p.url,
+        p.proc.pid!,
+        ctx.boxes,
+        { username: 'collector', password: ctx.secrets.collector },
+        perDevice,
+      ),
+    );
     await p.proc.stop();
   };
   for (let r = 0; r < rounds; r++) {
@@ -102,7 +136,10 @@ export async function runPathBench(ctx: Ctx) {
   const bare = await startBareAedes();
   const naiveDb = `naive_${randomUUID().slice(0, 8)}`;
   const naive = await startNaive(bare.url, ctx.influxUrl, naiveDb);
-  const nf = new DeviceFleet(bare.url, ctx.boxes.map((d) => ({ id: d.id })));
+  const nf = new DeviceFleet(
+    bare.url,
+    ctx.boxes.map((d) => ({ id: d.id })),
+  );
   await nf.connect();
   const n0 = performance.now();
   await nf.flood(perDevice);
@@ -115,7 +152,14 @@ export async function runPathBench(ctx: Ctx) {
   // whole path
   const broker = await startProjectBroker(ctx.dir, ctx.registryPath);
   const db = `path_${randomUUID().slice(0, 8)}`;
-  const collector = await startProjectCollector({ dir: ctx.dir, brokerUrl: broker.url, password: ctx.secrets.collector, registryPath: ctx.registryPath, influxUrl: ctx.influxUrl, database: db });
+  const collector = await startProjectCollector({
+    dir: ctx.dir,
+    brokerUrl: broker.url,
+    password: ctx.secrets.collector,
+    registryPath: ctx.registryPath,
+    influxUrl: ctx.influxUrl,
+    database: db,
+  });
   const fleet = new DeviceFleet(broker.url, ctx.boxes);
   await fleet.connect();
   const t0 = performance.now();
@@ -129,7 +173,14 @@ export async function runPathBench(ctx: Ctx) {
   return {
     sent: total,
     naive: { perSecond: naiveCounts.points / naiveSeconds, stored: naiveCounts.points, distinct: naiveCounts.distinct },
-    wholePath: { perSecond: counts.distinct / seconds, complete, stored: counts.points, distinct: counts.distinct, lost: total - counts.distinct, doubled: counts.points - counts.distinct },
+    wholePath: {
+      perSecond: counts.distinct / seconds,
+      complete,
+      stored: counts.points,
+      distinct: counts.distinct,
+      lost: total - counts.distinct,
+      doubled: counts.points - counts.distinct,
+    },
     ratio: counts.distinct / seconds / (naiveCounts.points / naiveSeconds),
   };
 }
@@ -143,7 +194,14 @@ export async function runLatencyBench(ctx: Ctx) {
     const broker = kind === 'path' ? await startProjectBroker(ctx.dir, ctx.registryPath) : await startBareAedes();
     const sink =
       kind === 'path'
-        ? await startProjectCollector({ dir: ctx.dir, brokerUrl: broker.url, password: ctx.secrets.collector, registryPath: ctx.registryPath, influxUrl: ctx.influxUrl, database: db })
+        ? await startProjectCollector({
+            dir: ctx.dir,
+            brokerUrl: broker.url,
+            password: ctx.secrets.collector,
+            registryPath: ctx.registryPath,
+            influxUrl: ctx.influxUrl,
+            database: db,
+          })
         : await startNaive(broker.url, ctx.influxUrl, db);
     const fleet = new DeviceFleet(broker.url, kind === 'path' ? ctx.boxes : ctx.boxes.map((d) => ({ id: d.id })));
     await fleet.connect();
@@ -152,7 +210,13 @@ export async function runLatencyBench(ctx: Ctx) {
     await fleet.close();
     await sink.stop();
     await broker.proc.stop();
-    return { sent, stored: fleet.acked, p50Ms: percentile(fleet.delays, 50), p99Ms: percentile(fleet.delays, 99), maxMs: percentile(fleet.delays, 100) };
+    return {
+      sent,
+      stored: fleet.acked,
+      p50Ms: percentile(fleet.delays, 50),
+      p99Ms: percentile(fleet.delays, 99),
+      maxMs: percentile(fleet.delays, 100),
+    };
   };
   const path = await run('path');
   const naive = await run('naive');

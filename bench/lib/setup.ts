@@ -7,20 +7,42 @@ import { freePort } from '../../infra/ports.ts';
 import type { LoadDevice } from './devices-load.ts';
 
 /** The benchmark's commune network: 10 communes × 12 counters = 120 rating boxes, each its own MQTT connection. */
-export async function benchRegistry(dir: string): Promise<{ registryPath: string; boxes: LoadDevice[]; secrets: Record<string, string> }> {
-  const { yaml, file, secrets } = await demoRegistry({ communes: 10, countersPerCommune: 12, hamletsPerCommune: 1, cost: { N: 1024, r: 8, p: 1 } });
+export async function benchRegistry(
+  dir: string,
+): Promise<{ registryPath: string; boxes: LoadDevice[]; secrets: Record<string, string> }> {
+  const { yaml, file, secrets } = await demoRegistry({
+    communes: 10,
+    countersPerCommune: 12,
+    hamletsPerCommune: 1,
+    cost: { N: 1024, r: 8, p: 1 },
+  });
   const registryPath = join(dir, 'registry.yaml');
   writeFileSync(registryPath, yaml);
-  const boxes = file.provinces[0].communes.flatMap((c) => c.devices.filter((d) => d.kind === 'rating-box').map((d) => ({ id: d.id, password: secrets[d.id] })));
+  const boxes = file.provinces[0].communes.flatMap((c) =>
+    c.devices.filter((d) => d.kind === 'rating-box').map((d) => ({ id: d.id, password: secrets[d.id] })),
+  );
   return { registryPath, boxes, secrets };
 }
 
 /** The project broker as its own process; limits on but set above the offered load (we measure their cost, not their effect). */
-export async function startProjectBroker(dir: string, registryPath: string): Promise<{ url: string; proc: ServiceProcess }> {
+export async function startProjectBroker(
+  dir: string,
+  registryPath: string,
+): Promise<{ url: string; proc: ServiceProcess }> {
   const port = await freePort();
   const configPath = join(dir, 'broker.yaml');
-  writeFileSync(configPath, stringify({ host: '127.0.0.1', port, registryPath, rate: { perSecond: 100_000, burst: 100_000, maxQueued: 100_000 } }));
-  const proc = new ServiceProcess('broker', ['broker/main.ts', '--config', configPath], /broker listening/, { LOG_LEVEL: 'info' });
+  writeFileSync(
+    configPath,
+    stringify({
+      host: '127.0.0.1',
+      port,
+      registryPath,
+      rate: { perSecond: 100_000, burst: 100_000, maxQueued: 100_000 },
+    }),
+  );
+  const proc = new ServiceProcess('broker', ['broker/main.ts', '--config', configPath], /broker listening/, {
+    LOG_LEVEL: 'info',
+  });
   await proc.start();
   return { url: `mqtt://127.0.0.1:${port}`, proc };
 }
@@ -32,7 +54,14 @@ export async function startBareAedes(): Promise<{ url: string; proc: ServiceProc
   return { url: `mqtt://127.0.0.1:${port}`, proc };
 }
 
-export async function startProjectCollector(opts: { dir: string; brokerUrl: string; password: string; registryPath: string; influxUrl: string; database: string }): Promise<ServiceProcess> {
+export async function startProjectCollector(opts: {
+  dir: string;
+  brokerUrl: string;
+  password: string;
+  registryPath: string;
+  influxUrl: string;
+  database: string;
+}): Promise<ServiceProcess> {
   const configPath = join(opts.dir, `collector-${opts.database}.yaml`);
   writeFileSync(
     configPath,
@@ -44,7 +73,9 @@ export async function startProjectCollector(opts: { dir: string; brokerUrl: stri
       clientId: 'collector',
     }),
   );
-  const proc = new ServiceProcess('collector', ['collector/main.ts', '--config', configPath], /collector started/, { LOG_LEVEL: 'info' });
+  const proc = new ServiceProcess('collector', ['collector/main.ts', '--config', configPath], /collector started/, {
+    LOG_LEVEL: 'info',
+  });
   await proc.start();
   return proc;
 }

@@ -13,7 +13,12 @@ import { loadRegistry } from '../../devices/registry/index.ts';
  * batches POSTed) against hand-built line protocol and the package's writePoints, with the same points.
  * Rounds rotate the order: influxd slows down as it fills, so a fixed order would favour the first.
  */
-export async function runWritePathBench(opts: { influxUrl: string; registryPath: string; points: number; rounds: number }) {
+export async function runWritePathBench(opts: {
+  influxUrl: string;
+  registryPath: string;
+  points: number;
+  rounds: number;
+}) {
   const registry = loadRegistry(opts.registryPath);
   const boxes = [...registry.devices.values()].filter((e) => e.device.kind === 'rating-box');
   const ext = new RatingExtension();
@@ -25,12 +30,22 @@ export async function runWritePathBench(opts: { influxUrl: string; registryPath:
       const entry = boxes[i % boxes.length];
       const level = LEVEL_KEYS[i % 4];
       const id = randomUUID();
-      return { measurement: 'rating', tags: { ...registry.deviceTags(entry), level, time_quality: 'synced' }, fields: { value: levelValue(level), id }, timestamp: idTimestampNs(base + i, id) };
+      return {
+        measurement: 'rating',
+        tags: { ...registry.deviceTags(entry), level, time_quality: 'synced' },
+        fields: { value: levelValue(level), id },
+        timestamp: idTimestampNs(base + i, id),
+      };
     });
   };
   const fresh = async (name: string) => {
     const database = `${name}_${randomUUID().slice(0, 8)}`;
-    const influx = new InfluxDB({ host: u.hostname, port: Number(u.port), database, schema: ext.schema.map((s) => ({ ...s, database })) });
+    const influx = new InfluxDB({
+      host: u.hostname,
+      port: Number(u.port),
+      database,
+      schema: ext.schema.map((s) => ({ ...s, database })),
+    });
     await influx.createDatabase(database);
     await influx.createRetentionPolicy(RAW_RP, { database, duration: '30d', replication: 1, isDefault: true });
     const writer = new InfluxWriter({ url: opts.influxUrl, database, retentionPolicy: RAW_RP, timeoutMs: 30_000 });
@@ -76,13 +91,21 @@ export async function runWritePathBench(opts: { influxUrl: string; registryPath:
       const { influx, database } = await fresh('pkg');
       return timed(async () => {
         // writePoints encodes inside the call, so it cannot overlap encoding with the previous write
-        for (let i = 0; i < pts.length; i += BATCH) await influx.writePoints(pts.slice(i, i + BATCH), { database, retentionPolicy: RAW_RP });
+        for (let i = 0; i < pts.length; i += BATCH)
+          await influx.writePoints(pts.slice(i, i + BATCH), { database, retentionPolicy: RAW_RP });
       });
     },
     collector: async () => {
       const pts = makePoints();
       const { influx, database, writer } = await fresh('col');
-      return timed(() => pipelined(writer, pts.length, (from, to) => pts.slice(from, to).map((p) => encodePoint(influx, database, p)).join('\n')));
+      return timed(() =>
+        pipelined(writer, pts.length, (from, to) =>
+          pts
+            .slice(from, to)
+            .map((p) => encodePoint(influx, database, p))
+            .join('\n'),
+        ),
+      );
     },
   };
   const names = Object.keys(variants) as (keyof typeof variants)[];

@@ -21,7 +21,8 @@ const pipeline = await startNaivePipeline({
       byDevice.get(device)!.push(id);
     }
     for (const [device, list] of byDevice) {
-      for (let i = 0; i < list.length; i += 1000) acker.publish(topicFor(device, 'ack'), JSON.stringify({ ids: list.slice(i, i + 1000) }), { qos: 0 });
+      for (let i = 0; i < list.length; i += 1000)
+        acker.publish(topicFor(device, 'ack'), JSON.stringify({ ids: list.slice(i, i + 1000) }), { qos: 0 });
     }
     byDevice.clear();
   },

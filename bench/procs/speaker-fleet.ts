@@ -28,7 +28,15 @@ export type FleetPlan = {
   speakers: FleetSpeaker[];
 };
 /** per speaker, wall-clock ms (null: not yet) */
-export type SpeakerMarks = { id: string; provinceArrivedAt: number | null; lastArrivedAt: number | null; stopArrivedAt: number | null; provinceAcceptedAt: number | null; playStartedAt: number | null; relayOffAt: number | null };
+export type SpeakerMarks = {
+  id: string;
+  provinceArrivedAt: number | null;
+  lastArrivedAt: number | null;
+  stopArrivedAt: number | null;
+  provinceAcceptedAt: number | null;
+  playStartedAt: number | null;
+  relayOffAt: number | null;
+};
 export type FleetReport = {
   connected: number;
   communeAccepted: number;
@@ -41,16 +49,33 @@ export type FleetReport = {
   cpuMs: number;
   loopDelay: { p50Ms: number; p99Ms: number; maxMs: number };
 };
-export type FleetRequest = { type: 'report'; full?: boolean } | { type: 'mark' } | { type: 'reset-off' } | { type: 'close' };
+export type FleetRequest =
+  | { type: 'report'; full?: boolean }
+  | { type: 'mark' }
+  | { type: 'reset-off' }
+  | { type: 'close' };
 
 const synced: TrustedTime = { synced: () => true, whenSynced: () => Promise.resolve() };
 
-type Sp = { unit: SpeakerUnit; player: FakePlayer; client: MqttClient; marks: SpeakerMarks; relayOn: boolean; communeOk: boolean };
+type Sp = {
+  unit: SpeakerUnit;
+  player: FakePlayer;
+  client: MqttClient;
+  marks: SpeakerMarks;
+  relayOn: boolean;
+  communeOk: boolean;
+};
 
 /** the bridge core's part a speaker needs, over a real MQTT connection with the device's own credentials */
 function contextFor(s: FleetSpeaker, plan: FleetPlan, sp: Sp): { ctx: BridgeContext; client: MqttClient } {
   const client = mqtt.connect(plan.brokerUrl, {
-    clientId: s.id, username: s.id, password: s.password, clean: false, reconnectPeriod: 1_000, connectTimeout: 30_000, keepalive: 120,
+    clientId: s.id,
+    username: s.id,
+    password: s.password,
+    clean: false,
+    reconnectPeriod: 1_000,
+    connectTimeout: 30_000,
+    keepalive: 120,
   });
   const handlers = new Map<string, (msg: never) => void>();
   const areaHandlers = new Map<string, (msg: AreaMessage) => void>();
@@ -73,7 +98,8 @@ function contextFor(s: FleetSpeaker, plan: FleetPlan, sp: Sp): { ctx: BridgeCont
       sp.marks.provinceArrivedAt ??= sp.marks.lastArrivedAt;
     }
     const handler = channel ? handlers.get(channel) : undefined;
-    if (handler) handler((d.ok ? { ok: true, payload: d.payload } : { ok: false, error: d.error, detail: d.detail }) as never);
+    if (handler)
+      handler((d.ok ? { ok: true, payload: d.payload } : { ok: false, error: d.error, detail: d.detail }) as never);
   });
   const ctx: BridgeContext = {
     deviceId: s.id,
@@ -82,14 +108,24 @@ function contextFor(s: FleetSpeaker, plan: FleetPlan, sp: Sp): { ctx: BridgeCont
     log: silentLogger,
     dataDir: join(plan.dataDir, s.id),
     // the real outbox is durable and waits for the collector's ack; here the log is sent once (no collector runs)
-    outbox: { add: async (_c, payload) => void client.publish(topicFor(s.id, 'broadcast-log'), encode('broadcast-log', payload as BroadcastLogPayload), { qos: 1 }), depth: () => 0 },
+    outbox: {
+      add: async (_c, payload) =>
+        void client.publish(topicFor(s.id, 'broadcast-log'), encode('broadcast-log', payload as BroadcastLogPayload), {
+          qos: 1,
+        }),
+      depth: () => 0,
+    },
     publish: (channel, payload, o) => {
       if (channel === 'schedule-status') {
         const st = payload as { status: string; issuer?: string; actives?: { commune?: number } };
-        if (st.status === 'accepted' && st.issuer === 'province' && sp.marks.provinceAcceptedAt === null) sp.marks.provinceAcceptedAt = Date.now();
+        if (st.status === 'accepted' && st.issuer === 'province' && sp.marks.provinceAcceptedAt === null)
+          sp.marks.provinceAcceptedAt = Date.now();
         if ((st.actives?.commune ?? 0) >= 1) sp.communeOk = true;
       }
-      client.publish(topicFor(s.id, channel), encode(channel, payload), { retain: o?.retain ?? false, qos: o?.qos ?? 1 });
+      client.publish(topicFor(s.id, channel), encode(channel, payload), {
+        retain: o?.retain ?? false,
+        qos: o?.qos ?? 1,
+      });
     },
     subscribe: (channel, handler) => {
       handlers.set(channel, handler as (msg: never) => void);
@@ -109,13 +145,32 @@ async function main(): Promise<void> {
   const speakers: Sp[] = [];
   for (const s of plan.speakers) {
     const cfg = SpeakerConfig.parse({
-      commune: s.commune, hamlet: s.hamlet, schedulePublicKey: s.communeKey,
+      commune: s.commune,
+      hamlet: s.hamlet,
+      schedulePublicKey: s.communeKey,
       upperKeys: [{ level: 'province', code: plan.province.code, publicKey: plan.province.key }],
-      consoleUrl: plan.consoleUrl, relayPin: 7, warmupMs: plan.warmupMs, player: { kind: 'fake' },
+      consoleUrl: plan.consoleUrl,
+      relayPin: 7,
+      warmupMs: plan.warmupMs,
+      player: { kind: 'fake' },
     });
-    const sp = { relayOn: false, communeOk: false, marks: { id: s.id, provinceArrivedAt: null, lastArrivedAt: null, stopArrivedAt: null, provinceAcceptedAt: null, playStartedAt: null, relayOffAt: null } } as unknown as Sp;
+    const sp = {
+      relayOn: false,
+      communeOk: false,
+      marks: {
+        id: s.id,
+        provinceArrivedAt: null,
+        lastArrivedAt: null,
+        stopArrivedAt: null,
+        provinceAcceptedAt: null,
+        playStartedAt: null,
+        relayOffAt: null,
+      },
+    } as unknown as Sp;
     const relay = {
-      get on() { return sp.relayOn; },
+      get on() {
+        return sp.relayOn;
+      },
       set: (v: boolean) => {
         if (sp.relayOn && !v && sp.marks.relayOffAt === null) sp.marks.relayOffAt = Date.now();
         sp.relayOn = v;
@@ -127,7 +182,11 @@ async function main(): Promise<void> {
       if (sp.marks.playStartedAt === null) sp.marks.playStartedAt = Date.now();
       return play(req);
     };
-    sp.unit = new SpeakerUnit({ config: { ...cfg, schedulePublicKey: cfg.schedulePublicKey! }, relay, player: sp.player });
+    sp.unit = new SpeakerUnit({
+      config: { ...cfg, schedulePublicKey: cfg.schedulePublicKey! },
+      relay,
+      player: sp.player,
+    });
     const { ctx, client } = contextFor(s, plan, sp);
     sp.client = client;
     mkdirSync(ctx.dataDir, { recursive: true });

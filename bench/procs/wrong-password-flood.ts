@@ -15,7 +15,20 @@ const one = (id: string) =>
   new Promise<void>((resolve) => {
     const s = netConnect(port, '127.0.0.1');
     s.on('error', () => {});
-    s.once('connect', () => s.write(mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: id, keepalive: 30, username: id, password: Buffer.from(`sai-${attempts}`) })));
+    s.once('connect', () =>
+      s.write(
+        mqttPacket.generate({
+          cmd: 'connect',
+          protocolId: 'MQTT',
+          protocolVersion: 4,
+          clean: true,
+          clientId: id,
+          keepalive: 30,
+          username: id,
+          password: Buffer.from(`sai-${attempts}`),
+        }),
+      ),
+    );
     s.once('data', (b) => {
       if (b[0] === 0x20) answered++;
       s.destroy();

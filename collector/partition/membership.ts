@@ -23,7 +23,13 @@ export class Membership {
     readonly onError: (err: Error) => void,
   ) {
     const u = new URL(url);
-    this.#redis = new Redis({ host: u.hostname, port: Number(u.port || 6379), db: Number(u.pathname.slice(1) || 0), ...(u.password ? { password: decodeURIComponent(u.password) } : {}), maxRetriesPerRequest: 2 });
+    this.#redis = new Redis({
+      host: u.hostname,
+      port: Number(u.port || 6379),
+      db: Number(u.pathname.slice(1) || 0),
+      ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+      maxRetriesPerRequest: 2,
+    });
     this.#redis.on('error', (err) => onError(err));
   }
 
@@ -54,7 +60,8 @@ export class Membership {
     } catch (err) {
       this.onError(err as Error); // keep the last known split: a Redis blip must not drop communes
     }
-    if (!this.#stopped) this.#timer = this.clock.setTimeout(() => void this.#round(), Math.max(50, Math.floor(this.leaseMs / 3)));
+    if (!this.#stopped)
+      this.#timer = this.clock.setTimeout(() => void this.#round(), Math.max(50, Math.floor(this.leaseMs / 3)));
   }
 
   /** leave at once (a graceful stop hands the communes over without waiting for the lease) */

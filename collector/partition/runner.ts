@@ -31,7 +31,13 @@ export type PartitionedCollector = {
   close(): Promise<void>;
 };
 
-export async function runPartitioned(deps: { config: CollectorConfig; registry: Registry; log: Logger; clock: Clock; start: StartShare }): Promise<PartitionedCollector> {
+export async function runPartitioned(deps: {
+  config: CollectorConfig;
+  registry: Registry;
+  log: Logger;
+  clock: Clock;
+  start: StartShare;
+}): Promise<PartitionedCollector> {
   const { config, registry, clock } = deps;
   const partition = config.partition!;
   const self = config.clientId;
@@ -42,23 +48,27 @@ export async function runPartitioned(deps: { config: CollectorConfig; registry: 
   let closed = false;
 
   const switchTo = (members: string[]) => {
-    chain = chain.then(async () => {
-      if (closed) return;
-      const next = ownedCommunes(self, members, registry.communes.keys());
-      if (current && next.join() === owned.join()) return;
-      log.info({ members, communes: next }, 'partition share changing');
-      await current?.close();
-      current = undefined;
-      await wipeSession(config);
-      owned = next;
-      const view = registryView(registry, next);
-      current = await deps.start(view, (channels) => deviceFilters(view, channels));
-      await current.subscribed;
-      log.info({ members, communes: next }, 'partition share ready');
-    }).catch((err: Error) => log.error({ err }, 'partition switch failed'));
+    chain = chain
+      .then(async () => {
+        if (closed) return;
+        const next = ownedCommunes(self, members, registry.communes.keys());
+        if (current && next.join() === owned.join()) return;
+        log.info({ members, communes: next }, 'partition share changing');
+        await current?.close();
+        current = undefined;
+        await wipeSession(config);
+        owned = next;
+        const view = registryView(registry, next);
+        current = await deps.start(view, (channels) => deviceFilters(view, channels));
+        await current.subscribed;
+        log.info({ members, communes: next }, 'partition share ready');
+      })
+      .catch((err: Error) => log.error({ err }, 'partition switch failed'));
   };
 
-  const membership = new Membership(self, partition.redisUrl, partition.leaseMs, clock, switchTo, (err) => log.warn({ err: err.message }, 'membership redis error'));
+  const membership = new Membership(self, partition.redisUrl, partition.leaseMs, clock, switchTo, (err) =>
+    log.warn({ err: err.message }, 'membership redis error'),
+  );
   await membership.start();
   await chain;
 

@@ -33,7 +33,14 @@ export class AlertBook {
 
   /** Rebuild open alerts from InfluxDB: the last alert point per (device, kind, subject). */
   async restore(): Promise<void> {
-    const rows = await this.ctx.query<{ device: string; alert: string; subject: string; open: number; id: string; since: string | null }>(
+    const rows = await this.ctx.query<{
+      device: string;
+      alert: string;
+      subject: string;
+      open: number;
+      id: string;
+      since: string | null;
+    }>(
       `SELECT last("open") AS "open", "id", "since" FROM "${MEASUREMENTS.alert}" GROUP BY "device", "alert", "subject"`,
     );
     for (const r of rows) {
@@ -75,7 +82,14 @@ export class AlertBook {
     if (!open) return null;
     this.#open.delete(k);
     this.counters.recovered++;
-    return this.#event(key, { id: this.newId(), state: 'recovered', at, message, since: open.since, incident: open.id });
+    return this.#event(key, {
+      id: this.newId(),
+      state: 'recovered',
+      at,
+      message,
+      since: open.since,
+      incident: open.id,
+    });
   }
 
   /** Store (durably, first) then announce on tt/v1/<device>/alert. Never throws. */
@@ -95,12 +109,18 @@ export class AlertBook {
     for (const e of events) {
       this.ctx.publish(topicFor(e.key.device, 'alert'), encode('alert', e.payload)).catch((err) => {
         this.counters.publishFailed++;
-        this.ctx.log.warn({ err, code: 'ALERT_PUBLISH_FAILED', device: e.key.device, kind: e.key.kind }, 'alert publish failed');
+        this.ctx.log.warn(
+          { err, code: 'ALERT_PUBLISH_FAILED', device: e.key.device, kind: e.key.kind },
+          'alert publish failed',
+        );
       });
     }
   }
 
-  #event(key: AlertKey, a: { id: string; state: 'raised' | 'recovered'; at: number; message: string; since?: number; incident?: string }): AlertEvent {
+  #event(
+    key: AlertKey,
+    a: { id: string; state: 'raised' | 'recovered'; at: number; message: string; since?: number; incident?: string },
+  ): AlertEvent {
     const payload: AlertPayload = {
       v: 1,
       id: a.id,

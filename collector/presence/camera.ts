@@ -9,7 +9,12 @@ export function cameraPoint(tags: DeviceTags, p: CameraPayload, receivedAt: numb
   if (p.latencyMs !== undefined) fields.latency_ms = p.latencyMs;
   if (p.error) fields.error = p.error;
   if (p.status !== undefined) fields.status = p.status;
-  return { measurement: MEASUREMENTS.camera, tags: { ...tags, camera: p.camera }, fields, timestamp: new Date(receivedAt) };
+  return {
+    measurement: MEASUREMENTS.camera,
+    tags: { ...tags, camera: p.camera },
+    fields,
+    timestamp: new Date(receivedAt),
+  };
 }
 
 /** Per camera: since when it has been seen down (receive time of the first down probe), by which box. */

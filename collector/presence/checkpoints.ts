@@ -31,7 +31,10 @@ export class MidnightCheckpoints {
       const entry = ctx.registry.device(id);
       if (!entry) continue;
       this.#devices.add(id);
-      if (!s.exact) points.push(presencePoint(ctx.registry.deviceTags(entry), { online: s.online, at: midnight, source: 'checkpoint' }));
+      if (!s.exact)
+        points.push(
+          presencePoint(ctx.registry.deviceTags(entry), { online: s.online, at: midnight, source: 'checkpoint' }),
+        );
     }
     return points;
   }

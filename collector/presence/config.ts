@@ -24,7 +24,11 @@ export const PresenceConfig = z
     cameraAlertAfterS: z.number().nonnegative().default(600),
     silentBox: z.boolean().default(true),
   })
-  .transform((c) => ({ ...c, silenceS: c.silenceS ?? 3 * c.heartbeatS + 30, resumeGapS: c.resumeGapS ?? c.heartbeatS + 30 }));
+  .transform((c) => ({
+    ...c,
+    silenceS: c.silenceS ?? 3 * c.heartbeatS + 30,
+    resumeGapS: c.resumeGapS ?? c.heartbeatS + 30,
+  }));
 
 export type PresenceConfigInput = z.input<typeof PresenceConfig>;
 export type PresenceConfig = z.output<typeof PresenceConfig>;

@@ -21,7 +21,8 @@ export function statePoint(tags: DeviceTags, s: StatePayload, receivedAt: number
     fields.presses_accepted = s.presses.accepted;
     fields.rejected_lockout = s.presses.rejected.lockout;
     fields.rejected_outbox_full = s.presses.rejected['outbox-full'];
-    if (s.presses.rejected['dossier-used'] !== undefined) fields.rejected_dossier_used = s.presses.rejected['dossier-used'];
+    if (s.presses.rejected['dossier-used'] !== undefined)
+      fields.rejected_dossier_used = s.presses.rejected['dossier-used'];
   }
   if (s.speaker) {
     fields.relay_on = s.speaker.relay === 'on' ? 1 : 0;

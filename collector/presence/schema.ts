@@ -42,8 +42,19 @@ export const CAMERA_SCHEMA: MeasurementSchema = {
 
 export const ALERT_SCHEMA: MeasurementSchema = {
   measurement: MEASUREMENTS.alert,
-  fields: { id: FieldType.STRING, incident: FieldType.STRING, message: FieldType.STRING, since: FieldType.STRING, open: FieldType.INTEGER },
+  fields: {
+    id: FieldType.STRING,
+    incident: FieldType.STRING,
+    message: FieldType.STRING,
+    since: FieldType.STRING,
+    open: FieldType.INTEGER,
+  },
   tags: [...DEVICE_TAGS, 'alert', 'state', 'subject'],
 };
 
-export const PRESENCE_SCHEMAS: readonly MeasurementSchema[] = [PRESENCE_SCHEMA, DEVICE_STATE_SCHEMA, CAMERA_SCHEMA, ALERT_SCHEMA];
+export const PRESENCE_SCHEMAS: readonly MeasurementSchema[] = [
+  PRESENCE_SCHEMA,
+  DEVICE_STATE_SCHEMA,
+  CAMERA_SCHEMA,
+  ALERT_SCHEMA,
+];

@@ -97,7 +97,10 @@ export class PresenceService implements CollectorExtension {
       if (seeds.length) await ctx.write(seeds);
     } catch (err) {
       this.counters.restoreFailed++;
-      ctx.log.error({ err, code: 'PRESENCE_RESTORE_FAILED' }, 'presence not restored from InfluxDB; retrying on the next sweep');
+      ctx.log.error(
+        { err, code: 'PRESENCE_RESTORE_FAILED' },
+        'presence not restored from InfluxDB; retrying on the next sweep',
+      );
     }
   }
 
@@ -139,7 +142,11 @@ export class PresenceService implements CollectorExtension {
       const transitions = this.tracker.sweep(now);
       const checkpoints = this.#checkpoints.due(ctx, now, this.tracker.devices());
       await ctx.write([...transitions.flatMap((t) => this.#transitionPoints(ctx, t)), ...checkpoints]);
-      const events = [...transitions.flatMap((t) => this.#recovery(t, now)), ...this.#offlineAlerts(now), ...this.#cameraAlerts(now)];
+      const events = [
+        ...transitions.flatMap((t) => this.#recovery(t, now)),
+        ...this.#offlineAlerts(now),
+        ...this.#cameraAlerts(now),
+      ];
       if (this.config.silentBox) events.push(...(await this.#silentBox!.check(ctx, ctx.registry, now)));
       await this.alerts.emit(events);
     } catch (err) {
@@ -179,7 +186,9 @@ export class PresenceService implements CollectorExtension {
     const point = cameraPoint(ctx.registry.deviceTags(msg.entry), msg.payload, msg.receivedAt);
     const cameBack = this.cameras.probe(msg.deviceId, camera, up, msg.receivedAt);
     const text = `Camera ${deviceLabel(ctx.registry, camera)} đã hoạt động trở lại.`;
-    const rec = cameBack ? this.alerts?.recover({ device: msg.deviceId, kind: 'camera-down', subject: camera }, msg.receivedAt, text) : null;
+    const rec = cameBack
+      ? this.alerts?.recover({ device: msg.deviceId, kind: 'camera-down', subject: camera }, msg.receivedAt, text)
+      : null;
     return this.#withAlerts([point], rec ? [rec] : []);
   }
 
@@ -210,7 +219,9 @@ export class PresenceService implements CollectorExtension {
       const minutes = Math.round((now - d.since) / 60_000);
       const label = deviceLabel(this.#ctx?.registry, id);
       const text =
-        d.lastSeen === null ? `Thiết bị ${label} chưa kết nối lần nào (đã ${minutes} phút).` : `Thiết bị ${label} mất kết nối đã ${minutes} phút.`;
+        d.lastSeen === null
+          ? `Thiết bị ${label} chưa kết nối lần nào (đã ${minutes} phút).`
+          : `Thiết bị ${label} mất kết nối đã ${minutes} phút.`;
       const e = this.alerts!.raise({ device: id, kind: 'offline' }, now, text, d.since);
       if (e) out.push(e);
     }

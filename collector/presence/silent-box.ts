@@ -14,14 +14,19 @@ import { DAY_MS, vnClockOn, vnDate, vnDayStart, vnWeekday } from '../../devices/
 export type HalfDay = { from: number; to: number; subject: string };
 
 /** Opening periods of the counter that closed within the last day, before `now - settleMs`. */
-export function closedHalfDays(openingHours: { weekdays: number[]; open: string; close: string }[], now: number, settleMs: number): HalfDay[] {
+export function closedHalfDays(
+  openingHours: { weekdays: number[]; open: string; close: string }[],
+  now: number,
+  settleMs: number,
+): HalfDay[] {
   const out: HalfDay[] = [];
   for (const day of [vnDayStart(now) - DAY_MS, vnDayStart(now)]) {
     for (const p of openingHours) {
       if (!p.weekdays.includes(vnWeekday(day))) continue;
       const from = vnClockOn(day, p.open);
       const to = vnClockOn(day, p.close);
-      if (to + settleMs <= now && now - to < DAY_MS) out.push({ from, to, subject: `${vnDate(day)} ${p.open}-${p.close}` });
+      if (to + settleMs <= now && now - to < DAY_MS)
+        out.push({ from, to, subject: `${vnDate(day)} ${p.open}-${p.close}` });
     }
   }
   return out;
@@ -61,7 +66,13 @@ export class SilentBoxWatch {
       return this.alerts
         .openKeys()
         .filter((k) => k.device === device && k.kind === 'silent-box')
-        .map((k) => this.alerts.recover(k, now, `${deviceLabel(ctx.registry, device)} đã ghi nhận đánh giá trở lại (${h.subject}).`))
+        .map((k) =>
+          this.alerts.recover(
+            k,
+            now,
+            `${deviceLabel(ctx.registry, device)} đã ghi nhận đánh giá trở lại (${h.subject}).`,
+          ),
+        )
         .filter((e): e is AlertEvent => e !== null);
     }
     if (!(await onlineThrough(ctx.query, device, h.from, h.to))) return [];

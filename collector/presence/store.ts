@@ -5,7 +5,10 @@ import type { Query } from '../storage.ts';
 import type { Transition } from './tracker.ts';
 
 /** Reading and writing presence points (measurement `presence`; fields online 1|0, source). */
-export function presencePoint(tags: DeviceTags | { device: string }, t: Pick<Transition, 'online' | 'at' | 'source'>): IPoint {
+export function presencePoint(
+  tags: DeviceTags | { device: string },
+  t: Pick<Transition, 'online' | 'at' | 'source'>,
+): IPoint {
   return {
     measurement: MEASUREMENTS.presence,
     tags: { ...tags },
@@ -15,7 +18,12 @@ export function presencePoint(tags: DeviceTags | { device: string }, t: Pick<Tra
 }
 
 /** lastBeat: boot and uptime of the last stored heartbeat, to recognise a replay of it */
-export type StoredPresence = { online: boolean; at: number; lastSeen: number | null; lastBeat?: { boot: string; uptimeS: number } };
+export type StoredPresence = {
+  online: boolean;
+  at: number;
+  lastSeen: number | null;
+  lastBeat?: { boot: string; uptimeS: number };
+};
 
 function esc(id: string): string {
   return id.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
@@ -39,13 +47,21 @@ export async function loadPresence(query: Query, before: number): Promise<Map<st
     const at = r.time.getTime();
     const online = r.online === 1;
     const beat = lastSeen.get(r.device) ?? null;
-    out.set(r.device, { online, at, lastSeen: online ? Math.max(at, beat ?? at) : beat, lastBeat: beats.get(r.device) });
+    out.set(r.device, {
+      online,
+      at,
+      lastSeen: online ? Math.max(at, beat ?? at) : beat,
+      lastBeat: beats.get(r.device),
+    });
   }
   return out;
 }
 
 /** Per device: the state at `instant` (last point at or before it) and whether a point sits exactly on it. */
-export async function loadStateAt(query: Query, instant: number): Promise<Map<string, { online: boolean; exact: boolean }>> {
+export async function loadStateAt(
+  query: Query,
+  instant: number,
+): Promise<Map<string, { online: boolean; exact: boolean }>> {
   const rows = await query<{ time: Date; device: string; online: number }>(
     `SELECT last("online") AS "online" FROM "${MEASUREMENTS.presence}" WHERE time <= ${instant}ms GROUP BY "device"`,
   );
@@ -56,7 +72,9 @@ export async function loadStateAt(query: Query, instant: number): Promise<Map<st
 export async function onlineThrough(query: Query, device: string, from: number, to: number): Promise<boolean> {
   const d = esc(device);
   const [before, within] = await Promise.all([
-    query<{ online: number }>(`SELECT last("online") AS "online" FROM "${MEASUREMENTS.presence}" WHERE "device" = '${d}' AND time <= ${from}ms`),
+    query<{ online: number }>(
+      `SELECT last("online") AS "online" FROM "${MEASUREMENTS.presence}" WHERE "device" = '${d}' AND time <= ${from}ms`,
+    ),
     query<{ offline: number }>(
       `SELECT min("online") AS "offline" FROM "${MEASUREMENTS.presence}" WHERE "device" = '${d}' AND time > ${from}ms AND time < ${to}ms`,
     ),

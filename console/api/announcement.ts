@@ -16,13 +16,20 @@ const blankOrMissing = (input: unknown) => input == null || (typeof input === 's
 /** a calendar value: blank is "choose one", a wrong shape is "this is the format" */
 function calendarField(check: (s: string) => boolean, missing: string, invalid: string) {
   return z
-    .string({ error: (iss) => (iss.input == null ? coded('SCHEDULE_TIME_MISSING', missing) : coded('SCHEDULE_INVALID', invalid)) })
+    .string({
+      error: (iss) =>
+        iss.input == null ? coded('SCHEDULE_TIME_MISSING', missing) : coded('SCHEDULE_INVALID', invalid),
+    })
     .refine((s) => !blankOrMissing(s), coded('SCHEDULE_TIME_MISSING', missing))
     .refine((s) => blankOrMissing(s) || check(s), coded('SCHEDULE_INVALID', invalid));
 }
 
 const DAY_INVALID = 'Ngày không đúng; hãy chọn theo dạng ngày/tháng/năm, ví dụ 05/09/2027.';
-const Time = calendarField(isTime, 'Hãy chọn giờ phát.', 'Giờ phát không đúng; hãy nhập giờ:phút theo 24 giờ, ví dụ 17:30.');
+const Time = calendarField(
+  isTime,
+  'Hãy chọn giờ phát.',
+  'Giờ phát không đúng; hãy nhập giờ:phút theo 24 giờ, ví dụ 17:30.',
+);
 const From = calendarField(isDate, 'Hãy chọn ngày bắt đầu.', DAY_INVALID);
 const To = calendarField(isDate, 'Hãy chọn ngày kết thúc.', DAY_INVALID);
 const At = calendarField(
@@ -60,7 +67,13 @@ export type ScheduleRequest = z.infer<typeof ScheduleRequest>;
 export const Schedule = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('once'), at: z.string() }),
   z.object({ kind: z.literal('daily'), time: z.string(), from: z.string(), to: z.string() }),
-  z.object({ kind: z.literal('weekly'), weekdays: z.array(z.number()), time: z.string(), from: z.string(), to: z.string() }),
+  z.object({
+    kind: z.literal('weekly'),
+    weekdays: z.array(z.number()),
+    time: z.string(),
+    from: z.string(),
+    to: z.string(),
+  }),
   z.object({ kind: z.literal('immediate'), at: z.string() }),
 ]);
 export type Schedule = z.infer<typeof Schedule>;
@@ -71,12 +84,27 @@ export const Title = z
   .min(1, coded('TITLE_EMPTY'))
   .max(300, coded('INVALID_INPUT', 'Tiêu đề tối đa 300 ký tự.'));
 /** the text read out by speech synthesis (its length limit is the console's configuration) */
-export const SpokenText = z.string({ error: coded('TEXT_EMPTY') }).trim().min(1, coded('TEXT_EMPTY'));
-export const HamletChoice = z.union([z.literal('all'), z.array(z.string()).min(1, coded('HAMLETS_EMPTY'))], { error: coded('HAMLETS_EMPTY') });
+export const SpokenText = z
+  .string({ error: coded('TEXT_EMPTY') })
+  .trim()
+  .min(1, coded('TEXT_EMPTY'));
+export const HamletChoice = z.union([z.literal('all'), z.array(z.string()).min(1, coded('HAMLETS_EMPTY'))], {
+  error: coded('HAMLETS_EMPTY'),
+});
 /** the communes an announcement from a province (or district) is for */
-export const CommuneChoice = z.union([z.literal('all'), z.array(z.string()).min(1, coded('TARGETS_INVALID'))], { error: coded('TARGETS_INVALID') });
-export const Repeats = z.number({ error: coded('REPEATS_INVALID') }).int(coded('REPEATS_INVALID')).min(1, coded('REPEATS_INVALID')).max(10, coded('REPEATS_INVALID'));
-export const Volume = z.number({ error: coded('VOLUME_INVALID') }).int(coded('VOLUME_INVALID')).min(0, coded('VOLUME_INVALID')).max(100, coded('VOLUME_INVALID'));
+export const CommuneChoice = z.union([z.literal('all'), z.array(z.string()).min(1, coded('TARGETS_INVALID'))], {
+  error: coded('TARGETS_INVALID'),
+});
+export const Repeats = z
+  .number({ error: coded('REPEATS_INVALID') })
+  .int(coded('REPEATS_INVALID'))
+  .min(1, coded('REPEATS_INVALID'))
+  .max(10, coded('REPEATS_INVALID'));
+export const Volume = z
+  .number({ error: coded('VOLUME_INVALID') })
+  .int(coded('VOLUME_INVALID'))
+  .min(0, coded('VOLUME_INVALID'))
+  .max(100, coded('VOLUME_INVALID'));
 export const PriorityChoice = z.enum(Priority.options, { error: coded('PRIORITY_INVALID') });
 const AudioHash = z.string({ error: coded('AUDIO_UNKNOWN') }).regex(/^[0-9a-f]{64}$/, coded('AUDIO_UNKNOWN'));
 export const RelayRequest = z.object(
@@ -99,7 +127,10 @@ export const AnnouncementRequest = z
   .object(
     {
       title: Title,
-      text: z.string({ error: coded('TEXT_EMPTY') }).trim().nullish(),
+      text: z
+        .string({ error: coded('TEXT_EMPTY') })
+        .trim()
+        .nullish(),
       audio: z.union([z.literal(''), AudioHash]).nullish(),
       hamlets: HamletChoice,
       schedule: ScheduleRequest,
@@ -114,7 +145,8 @@ export const AnnouncementRequest = z
   .superRefine((r, ctx) => {
     if (r.relay) return;
     const hasAudio = !!r.audio;
-    if ((r.text != null && hasAudio) || (r.text == null && !hasAudio)) ctx.addIssue({ code: 'custom', message: coded('CONTENT_MISSING'), path: ['text'] });
+    if ((r.text != null && hasAudio) || (r.text == null && !hasAudio))
+      ctx.addIssue({ code: 'custom', message: coded('CONTENT_MISSING'), path: ['text'] });
     else if (!hasAudio && r.text === '') ctx.addIssue({ code: 'custom', message: coded('TEXT_EMPTY'), path: ['text'] });
   });
 export type AnnouncementRequest = z.infer<typeof AnnouncementRequest>;
@@ -133,9 +165,20 @@ export const EmergencyRequest = z.object(
 );
 export type EmergencyRequest = z.infer<typeof EmergencyRequest>;
 
-export const RejectRequest = z.object({ reason: z.string({ error: coded('REASON_EMPTY') }).trim().min(1, coded('REASON_EMPTY')) }, { error: coded('REASON_EMPTY') });
+export const RejectRequest = z.object(
+  {
+    reason: z
+      .string({ error: coded('REASON_EMPTY') })
+      .trim()
+      .min(1, coded('REASON_EMPTY')),
+  },
+  { error: coded('REASON_EMPTY') },
+);
 export const AnnouncementParams = z.object({ id: z.string().min(1).max(64) });
-export const AuditQuery = z.object({ target: z.string().max(64).optional(), limit: z.coerce.number().int().optional().catch(undefined) });
+export const AuditQuery = z.object({
+  target: z.string().max(64).optional(),
+  limit: z.coerce.number().int().optional().catch(undefined),
+});
 
 export const STATUSES = ['draft', 'submitted', 'approved', 'rejected', 'stopped'] as const;
 export const Status = z.enum(STATUSES);
@@ -226,7 +269,14 @@ export const HamletDelivery = z.object({
   speakers: z.array(
     z.object({
       id: z.string(),
-      schedule: z.object({ version: z.number(), status: z.string().nullable(), active: z.number().nullable(), reason: z.string().nullable() }).nullable(),
+      schedule: z
+        .object({
+          version: z.number(),
+          status: z.string().nullable(),
+          active: z.number().nullable(),
+          reason: z.string().nullable(),
+        })
+        .nullable(),
       /** the speaker's last verdict on its schedule, in words */
       label: z.string(),
     }),

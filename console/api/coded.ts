@@ -24,14 +24,16 @@ export function codedIssue(issues: readonly Issue[]): CodedIssue {
   }
   const path = first ? first.path.map(String).join('.') : '';
   const [code, ...rest] = (first?.message ?? '').split('|');
-  if (code && code in ERRORS) return { code: code as ErrorCode, detail: rest.length ? rest.join('|') : undefined, path };
+  if (code && code in ERRORS)
+    return { code: code as ErrorCode, detail: rest.length ? rest.join('|') : undefined, path };
   return { code: 'INVALID_INPUT', detail: path ? `(${path})` : undefined, path };
 }
 
 /** an issue as a person reads it: the Vietnamese catalogue message, with the field's path for API clients */
 export function describeIssue(issue: Issue): string {
   const c = codedIssue([issue]);
-  const message = c.code === 'INVALID_INPUT' && !issue.message.startsWith('INVALID_INPUT') ? issue.message : ERRORS[c.code].message;
+  const message =
+    c.code === 'INVALID_INPUT' && !issue.message.startsWith('INVALID_INPUT') ? issue.message : ERRORS[c.code].message;
   const text = c.detail && c.code !== 'INVALID_INPUT' ? `${message} ${c.detail}` : message;
   return `${c.path || '(payload)'}: ${text}`;
 }

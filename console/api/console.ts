@@ -36,4 +36,6 @@ export const SpeakerState = z.object({
 export type SpeakerState = z.infer<typeof SpeakerState>;
 export const SpeakerList = z.object({ items: z.array(SpeakerState) });
 
-export const CounterList = z.object({ items: z.array(z.object({ id: z.string(), name: z.string(), commune: z.string() })) });
+export const CounterList = z.object({
+  items: z.array(z.object({ id: z.string(), name: z.string(), commune: z.string() })),
+});

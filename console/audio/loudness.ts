@@ -21,9 +21,22 @@ export type LoudnessTarget = {
   timeoutMs: number;
 };
 
-export const DEFAULT_LOUDNESS: LoudnessTarget = { ffmpeg: '/usr/bin/ffmpeg', integratedLufs: -16, truePeakDb: -1.5, lra: 11, bitrateKbps: 64, timeoutMs: 120_000 };
+export const DEFAULT_LOUDNESS: LoudnessTarget = {
+  ffmpeg: '/usr/bin/ffmpeg',
+  integratedLufs: -16,
+  truePeakDb: -1.5,
+  lra: 11,
+  bitrateKbps: 64,
+  timeoutMs: 120_000,
+};
 
-export type LoudnessMeasure = { integratedLufs: number; truePeakDb: number; lra: number; threshold: number; offset: number };
+export type LoudnessMeasure = {
+  integratedLufs: number;
+  truePeakDb: number;
+  lra: number;
+  threshold: number;
+  offset: number;
+};
 
 export interface LoudnessNormalizer {
   /** MP3 bytes of the same audio at the target loudness; rejects when the decoder cannot read it */
@@ -38,8 +51,32 @@ export class FfmpegLoudness implements LoudnessNormalizer {
       const m = await measureLoudness(input, this.target);
       const t = this.target;
       // silence (or near silence) has no loudness to correct: it is only re-encoded
-      const filter = Number.isFinite(m.integratedLufs) && m.integratedLufs > -70 ? ['-af', await this.#gainChain(input, m)] : [];
-      const { stdout } = await ffmpeg(t.ffmpeg, ['-i', input, ...filter, '-ar', '44100', '-ac', '1', '-map_metadata', '-1', '-id3v2_version', '0', '-c:a', 'libmp3lame', '-b:a', `${t.bitrateKbps}k`, '-f', 'mp3', 'pipe:1'], t.timeoutMs);
+      const filter =
+        Number.isFinite(m.integratedLufs) && m.integratedLufs > -70 ? ['-af', await this.#gainChain(input, m)] : [];
+      const { stdout } = await ffmpeg(
+        t.ffmpeg,
+        [
+          '-i',
+          input,
+          ...filter,
+          '-ar',
+          '44100',
+          '-ac',
+          '1',
+          '-map_metadata',
+          '-1',
+          '-id3v2_version',
+          '0',
+          '-c:a',
+          'libmp3lame',
+          '-b:a',
+          `${t.bitrateKbps}k`,
+          '-f',
+          'mp3',
+          'pipe:1',
+        ],
+        t.timeoutMs,
+      );
       return stdout;
     });
   }
@@ -53,8 +90,9 @@ export class FfmpegLoudness implements LoudnessNormalizer {
   async #gainChain(input: string, m: LoudnessMeasure): Promise<string> {
     const t = this.target;
     // 1 dB below the true-peak ceiling: the limiter works on samples, the MP3 encoder adds a little overshoot
-    const limit = Math.pow(10, (t.truePeakDb - 1) / 20).toFixed(4);
-    const chain = (gainDb: number) => `aresample=48000,volume=${gainDb.toFixed(2)}dB,alimiter=limit=${limit}:attack=5:release=50:level=0`;
+    const limit = (10 ** ((t.truePeakDb - 1) / 20)).toFixed(4);
+    const chain = (gainDb: number) =>
+      `aresample=48000,volume=${gainDb.toFixed(2)}dB,alimiter=limit=${limit}:attack=5:release=50:level=0`;
     let gainDb = t.integratedLufs - m.integratedLufs;
     // no peak goes over the ceiling: the limiter does nothing and the gain is exact, nothing to re-measure
     if (m.truePeakDb + gainDb <= t.truePeakDb - 1) return chain(gainDb);
@@ -69,9 +107,25 @@ export class FfmpegLoudness implements LoudnessNormalizer {
 }
 
 /** ffmpeg's loudnorm measurement of a file (or bytes): integrated LUFS, true peak, range. */
-export async function measureLoudness(input: string | Buffer, target: Pick<LoudnessTarget, 'ffmpeg' | 'integratedLufs' | 'truePeakDb' | 'lra' | 'timeoutMs'> = DEFAULT_LOUDNESS, preFilter?: string): Promise<LoudnessMeasure> {
+export async function measureLoudness(
+  input: string | Buffer,
+  target: Pick<LoudnessTarget, 'ffmpeg' | 'integratedLufs' | 'truePeakDb' | 'lra' | 'timeoutMs'> = DEFAULT_LOUDNESS,
+  preFilter?: string,
+): Promise<LoudnessMeasure> {
   if (Buffer.isBuffer(input)) return withInputFile(input, (f) => measureLoudness(f, target, preFilter));
-  const { stderr } = await ffmpeg(target.ffmpeg, ['-i', input, '-af', `${preFilter ? `${preFilter},` : ''}loudnorm=I=${target.integratedLufs}:TP=${target.truePeakDb}:LRA=${target.lra}:print_format=json`, '-f', 'null', '-'], target.timeoutMs);
+  const { stderr } = await ffmpeg(
+    target.ffmpeg,
+    [
+      '-i',
+      input,
+      '-af',
+      `${preFilter ? `${preFilter},` : ''}loudnorm=I=${target.integratedLufs}:TP=${target.truePeakDb}:LRA=${target.lra}:print_format=json`,
+      '-f',
+      'null',
+      '-',
+    ],
+    target.timeoutMs,
+  );
   const json = stderr.slice(stderr.lastIndexOf('{'), stderr.lastIndexOf('}') + 1);
   let raw: Record<string, string>;
   try {
@@ -80,7 +134,13 @@ export async function measureLoudness(input: string | Buffer, target: Pick<Loudn
     throw new Error(`ffmpeg loudnorm printed no measurement: ${stderr.slice(-300)}`);
   }
   const num = (k: string) => (raw[k] === '-inf' ? -Infinity : raw[k] === 'inf' ? Infinity : Number(raw[k]));
-  return { integratedLufs: num('input_i'), truePeakDb: num('input_tp'), lra: num('input_lra'), threshold: num('input_thresh'), offset: num('target_offset') };
+  return {
+    integratedLufs: num('input_i'),
+    truePeakDb: num('input_tp'),
+    lra: num('input_lra'),
+    threshold: num('input_thresh'),
+    offset: num('target_offset'),
+  };
 }
 
 async function withInputFile<T>(bytes: Buffer, fn: (path: string) => Promise<T>): Promise<T> {

@@ -12,12 +12,15 @@ type Frame = { length: number; samples: number; sampleRate: number };
 
 export function frameAt(buf: Buffer, pos: number): Frame | null {
   if (pos + 4 > buf.length) return null;
-  const b1 = buf[pos + 1], b2 = buf[pos + 2];
+  const b1 = buf[pos + 1],
+    b2 = buf[pos + 2];
   if (buf[pos] !== 0xff || (b1 & 0xe0) !== 0xe0) return null;
   const version = (b1 >> 3) & 3; // 3 = MPEG1, 2 = MPEG2, 0 = MPEG2.5, 1 reserved
   const layer = (b1 >> 1) & 3; // 1 = layer III
   if (version === 1 || layer !== 1) return null;
-  const bitrateIndex = b2 >> 4, rateIndex = (b2 >> 2) & 3, padding = (b2 >> 1) & 1;
+  const bitrateIndex = b2 >> 4,
+    rateIndex = (b2 >> 2) & 3,
+    padding = (b2 >> 1) & 1;
   if (bitrateIndex === 0 || bitrateIndex === 15 || rateIndex === 3) return null;
   const sampleRate = RATES[version][rateIndex];
   const kbps = (version === 3 ? BITRATES_V1 : BITRATES_V2)[bitrateIndex];
@@ -40,7 +43,9 @@ export function looksLikeMp3(buf: Buffer): boolean {
 export function parseMp3(buf: Buffer): Mp3Info | { error: string } {
   let pos = id3v2Length(buf);
   if (pos > buf.length) return { error: 'ID3 tag longer than file' };
-  let frames = 0, samples = 0, sampleRate = 0;
+  let frames = 0,
+    samples = 0,
+    sampleRate = 0;
   while (pos < buf.length) {
     if (buf.length - pos === 128 && buf.toString('latin1', pos, pos + 3) === 'TAG') break; // ID3v1
     const f = frameAt(buf, pos);

@@ -23,7 +23,15 @@ export class AudioService {
   static readonly SPOKEN_KEPT = 200;
 
   constructor(
-    private readonly deps: { store: Store; files: AudioFiles; tts: TextToSpeech; loudness: LoudnessNormalizer; limits: AudioLimits; clock: Clock; log: Logger },
+    private readonly deps: {
+      store: Store;
+      files: AudioFiles;
+      tts: TextToSpeech;
+      loudness: LoudnessNormalizer;
+      limits: AudioLimits;
+      clock: Clock;
+      log: Logger;
+    },
   ) {}
 
   /** audio belongs to the commune that uploaded (or spoke) it: another commune cannot use it by its hash */
@@ -38,7 +46,12 @@ export class AudioService {
     const key = createHash('sha256').update(`${this.deps.tts.name}\n${text}`).digest('hex');
     let made = this.#spoken.get(key);
     // the same words spoken before are reused while their file is still there
-    const kept = made && (await made.then((m) => this.deps.files.has(m.sha256) && !!this.deps.store.audio.get(m.sha256), () => false));
+    const kept =
+      made &&
+      (await made.then(
+        (m) => this.deps.files.has(m.sha256) && !!this.deps.store.audio.get(m.sha256),
+        () => false,
+      ));
     if (!kept) {
       made = this.#synthesize(text, commune);
       this.#spoken.delete(key);
@@ -67,7 +80,10 @@ export class AudioService {
       // the person typed text: speak of the text, not of an audio file they never chose
       if (err instanceof ConsoleError && (err.code === 'AUDIO_TOO_LARGE' || err.code === 'AUDIO_TOO_LONG')) {
         const minutes = Math.max(1, Math.floor(this.deps.limits.maxDurationS / 60));
-        fail('SPEECH_TOO_LONG', `Khi đọc ra, nội dung này dài hơn mức cho phép (khoảng ${minutes} phút nghe). Hãy rút ngắn văn bản (các con số và ngày tháng được đọc thành nhiều chữ) hoặc chia thành nhiều thông báo.`);
+        fail(
+          'SPEECH_TOO_LONG',
+          `Khi đọc ra, nội dung này dài hơn mức cho phép (khoảng ${minutes} phút nghe). Hãy rút ngắn văn bản (các con số và ngày tháng được đọc thành nhiều chữ) hoặc chia thành nhiều thông báo.`,
+        );
       }
       throw err;
     }
@@ -90,7 +106,11 @@ export class AudioService {
       fail('AUDIO_NORMALIZE_FAILED');
     }
     // the encoder adds a few ms of padding: the length limit was checked on the original
-    const meta = inspectAudio(normalized, { ...this.deps.limits, maxDurationS: this.deps.limits.maxDurationS + 1, maxBytes: Math.max(this.deps.limits.maxBytes, normalized.length) });
+    const meta = inspectAudio(normalized, {
+      ...this.deps.limits,
+      maxDurationS: this.deps.limits.maxDurationS + 1,
+      maxBytes: Math.max(this.deps.limits.maxBytes, normalized.length),
+    });
     this.#keep(meta, normalized, source, commune);
     return meta;
   }

@@ -23,11 +23,14 @@ export class EspeakTts implements TextToSpeech {
       const input = join(dir, 'in.txt');
       const output = join(dir, 'out.wav');
       writeFileSync(input, text, 'utf8');
-      await runCommand(this.opts.bin, ['-v', this.opts.voice, '-s', String(this.opts.speed), '-b', '1', '-f', input, '-w', output], this.opts.timeoutMs ?? 60_000);
+      await runCommand(
+        this.opts.bin,
+        ['-v', this.opts.voice, '-s', String(this.opts.speed), '-b', '1', '-f', input, '-w', output],
+        this.opts.timeoutMs ?? 60_000,
+      );
       return readFileSync(output);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
 }
-

@@ -2,7 +2,13 @@
  * RIFF/WAVE header parsing (enough to trust a file before a speaker plays it): the fmt chunk must describe
  * PCM or IEEE float audio with sane values and a data chunk must follow; duration = data bytes / byte rate.
  */
-export type WavInfo = { channels: number; sampleRate: number; bitsPerSample: number; dataBytes: number; durationS: number };
+export type WavInfo = {
+  channels: number;
+  sampleRate: number;
+  bitsPerSample: number;
+  dataBytes: number;
+  durationS: number;
+};
 
 export function isWav(buf: Buffer): boolean {
   return buf.length >= 12 && buf.toString('latin1', 0, 4) === 'RIFF' && buf.toString('latin1', 8, 12) === 'WAVE';
@@ -11,7 +17,9 @@ export function isWav(buf: Buffer): boolean {
 export function parseWav(buf: Buffer): WavInfo | { error: string } {
   if (!isWav(buf)) return { error: 'not RIFF/WAVE' };
   let pos = 12;
-  let fmt: Omit<WavInfo, 'dataBytes' | 'durationS'> & { byteRate: number; blockAlign: number; format: number } | undefined;
+  let fmt:
+    | (Omit<WavInfo, 'dataBytes' | 'durationS'> & { byteRate: number; blockAlign: number; format: number })
+    | undefined;
   while (pos + 8 <= buf.length) {
     const id = buf.toString('latin1', pos, pos + 4);
     const size = buf.readUInt32LE(pos + 4);
@@ -40,7 +48,14 @@ export function parseWav(buf: Buffer): WavInfo | { error: string } {
   return { error: fmt ? 'no data chunk' : 'no fmt chunk' };
 }
 
-function checkFmt(f: { format: number; channels: number; sampleRate: number; byteRate: number; blockAlign: number; bitsPerSample: number }): string | null {
+function checkFmt(f: {
+  format: number;
+  channels: number;
+  sampleRate: number;
+  byteRate: number;
+  blockAlign: number;
+  bitsPerSample: number;
+}): string | null {
   // 1 = PCM, 3 = IEEE float, 0xFFFE = WAVE_FORMAT_EXTENSIBLE
   if (![1, 3, 0xfffe].includes(f.format)) return `unsupported wav format ${f.format}`;
   if (f.channels < 1 || f.channels > 8) return `bad channel count ${f.channels}`;

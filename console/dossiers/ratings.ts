@@ -4,7 +4,15 @@ import { LEVEL_KEYS, type LevelKey } from '../../devices/levels.ts';
 import type { LevelCounts } from '../../devices/analytics/satisfaction.ts';
 
 /** The console's read-only view of stored ratings (the collector's InfluxDB): counts, bound dossiers, bad ratings. */
-export type BadRating = { id: string; time: number; commune: string; counter: string; device: string; dossier: string | null; officer: string | null };
+export type BadRating = {
+  id: string;
+  time: number;
+  commune: string;
+  counter: string;
+  device: string;
+  dossier: string | null;
+  officer: string | null;
+};
 
 const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
 
@@ -12,7 +20,12 @@ export class RatingsSource {
   readonly influx: InfluxDB;
   constructor(readonly cfg: { url: string; database: string }) {
     const u = new URL(cfg.url);
-    this.influx = new InfluxDB({ host: u.hostname, port: Number(u.port || 8086), protocol: u.protocol === 'https:' ? 'https' : 'http', database: cfg.database });
+    this.influx = new InfluxDB({
+      host: u.hostname,
+      port: Number(u.port || 8086),
+      protocol: u.protocol === 'https:' ? 'https' : 'http',
+      database: cfg.database,
+    });
   }
 
   #q<T>(text: string): Promise<T[]> {
@@ -48,14 +61,34 @@ export class RatingsSource {
   async badRatings(communes: readonly string[], from: number, to: number): Promise<BadRating[]> {
     if (communes.length === 0) return [];
     const where = communes.map((c) => `"commune" = '${esc(c)}'`).join(' OR ');
-    const rows = await this.#q<{ time: Date; id: string; commune: string; counter?: string; device: string; dossier?: string | null; officer?: string | null }>(
+    const rows = await this.#q<{
+      time: Date;
+      id: string;
+      commune: string;
+      counter?: string;
+      device: string;
+      dossier?: string | null;
+      officer?: string | null;
+    }>(
       `SELECT "id", "commune", "counter", "device", "dossier", "officer" FROM "${MEASUREMENTS.rating}" WHERE (${where}) AND "level" = 'khong-hai-long' AND time >= ${from}ms AND time < ${to}ms`,
     );
-    return rows.map((r) => ({ id: r.id, time: r.time.getTime(), commune: r.commune, counter: r.counter ?? '', device: r.device, dossier: r.dossier || null, officer: r.officer || null }));
+    return rows.map((r) => ({
+      id: r.id,
+      time: r.time.getTime(),
+      commune: r.commune,
+      counter: r.counter ?? '',
+      device: r.device,
+      dossier: r.dossier || null,
+      officer: r.officer || null,
+    }));
   }
 
   /** per counter: ratings and "Không hài lòng" ratings in [from, to) (the negative-share alert rule) */
-  async counterShares(communes: readonly string[], from: number, to: number): Promise<{ commune: string; counter: string; n: number; bad: number }[]> {
+  async counterShares(
+    communes: readonly string[],
+    from: number,
+    to: number,
+  ): Promise<{ commune: string; counter: string; n: number; bad: number }[]> {
     if (communes.length === 0) return [];
     const where = communes.map((c) => `"commune" = '${esc(c)}'`).join(' OR ');
     const rows = await this.#q<{ commune: string; counter: string; level: string; n: number }>(

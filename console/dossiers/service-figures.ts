@@ -14,7 +14,11 @@ import { DossierStore } from './store.ts';
  */
 export function serviceFiguresOf(db: Db, ratings: RatingsSource, cases: FollowupStore = new FollowupStore(db)) {
   const dossiers = new DossierStore(db);
-  return async (codes: string[], period: { from: number; to: number }, now: number): Promise<Map<string, ServiceFigures>> => {
+  return async (
+    codes: string[],
+    period: { from: number; to: number },
+    now: number,
+  ): Promise<Map<string, ServiceFigures>> => {
     const out = new Map<string, ServiceFigures>();
     for (const code of codes) {
       let unsatisfied: Set<string>;
@@ -24,7 +28,10 @@ export function serviceFiguresOf(db: Db, ratings: RatingsSource, cases: Followup
         throw new ReportError('INFLUX', `Không đọc được đánh giá từ InfluxDB: ${(err as Error).message}`);
       }
       const { opened, closed, overdue } = caseCounts(cases.list(code), period.from, period.to, now);
-      out.set(code, { decision766: decision766(dossiers.received(code, period.from, period.to), unsatisfied, period, now), followup: { opened, closed, overdue } });
+      out.set(code, {
+        decision766: decision766(dossiers.received(code, period.from, period.to), unsatisfied, period, now),
+        followup: { opened, closed, overdue },
+      });
     }
     return out;
   };

@@ -43,14 +43,24 @@ export class DossierStore {
   }
 
   /** all rows or none: one transaction; a dossier imported again is updated (a later export supersedes) */
-  importRows(commune: string, rows: readonly ImportedDossier[], meta: { filename: string; username: string; at: string }): number {
+  importRows(
+    commune: string,
+    rows: readonly ImportedDossier[],
+    meta: { filename: string; username: string; at: string },
+  ): number {
     const run = this.db.transaction(() => {
-      const id = Number(this.db.prepare('INSERT INTO dossier_imports (commune, filename, rows, username, at) VALUES (?, ?, ?, ?, ?)').run(commune, meta.filename, rows.length, meta.username, meta.at).lastInsertRowid);
-      const upsert = this.db.prepare(`INSERT INTO dossiers (commune, number, procedure, received_at, due_at, returned_at, complaint, import_id)
+      const id = Number(
+        this.db
+          .prepare('INSERT INTO dossier_imports (commune, filename, rows, username, at) VALUES (?, ?, ?, ?, ?)')
+          .run(commune, meta.filename, rows.length, meta.username, meta.at).lastInsertRowid,
+      );
+      const upsert =
+        this.db.prepare(`INSERT INTO dossiers (commune, number, procedure, received_at, due_at, returned_at, complaint, import_id)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (commune, number) DO UPDATE SET procedure = excluded.procedure, received_at = excluded.received_at, due_at = excluded.due_at,
           returned_at = excluded.returned_at, complaint = excluded.complaint, import_id = excluded.import_id`);
-      for (const r of rows) upsert.run(commune, r.number, r.procedure, r.receivedAt, r.dueAt, r.returnedAt, r.complaint ? 1 : 0, id);
+      for (const r of rows)
+        upsert.run(commune, r.number, r.procedure, r.receivedAt, r.dueAt, r.returnedAt, r.complaint ? 1 : 0, id);
       return id;
     });
     return run();
@@ -58,9 +68,25 @@ export class DossierStore {
 
   received(commune: string, from: number, to: number): ImportedDossier[] {
     const rows = this.db
-      .prepare('SELECT number, procedure, received_at, due_at, returned_at, complaint FROM dossiers WHERE commune = ? AND received_at >= ? AND received_at < ? ORDER BY received_at')
-      .all(commune, from, to) as { number: string; procedure: string | null; received_at: number; due_at: number | null; returned_at: number | null; complaint: number }[];
-    return rows.map((r) => ({ number: r.number, procedure: r.procedure, receivedAt: r.received_at, dueAt: r.due_at, returnedAt: r.returned_at, complaint: r.complaint === 1 }));
+      .prepare(
+        'SELECT number, procedure, received_at, due_at, returned_at, complaint FROM dossiers WHERE commune = ? AND received_at >= ? AND received_at < ? ORDER BY received_at',
+      )
+      .all(commune, from, to) as {
+      number: string;
+      procedure: string | null;
+      received_at: number;
+      due_at: number | null;
+      returned_at: number | null;
+      complaint: number;
+    }[];
+    return rows.map((r) => ({
+      number: r.number,
+      procedure: r.procedure,
+      receivedAt: r.received_at,
+      dueAt: r.due_at,
+      returnedAt: r.returned_at,
+      complaint: r.complaint === 1,
+    }));
   }
 
   count(commune: string): number {
@@ -68,11 +94,18 @@ export class DossierStore {
   }
 
   setOfficer(commune: string, code: string, name: string): void {
-    this.db.prepare('INSERT INTO officers (commune, code, name) VALUES (?, ?, ?) ON CONFLICT (commune, code) DO UPDATE SET name = excluded.name').run(commune, code, name);
+    this.db
+      .prepare(
+        'INSERT INTO officers (commune, code, name) VALUES (?, ?, ?) ON CONFLICT (commune, code) DO UPDATE SET name = excluded.name',
+      )
+      .run(commune, code, name);
   }
 
   officers(commune: string): Map<string, string> {
-    const rows = this.db.prepare('SELECT code, name FROM officers WHERE commune = ?').all(commune) as { code: string; name: string }[];
+    const rows = this.db.prepare('SELECT code, name FROM officers WHERE commune = ?').all(commune) as {
+      code: string;
+      name: string;
+    }[];
     return new Map(rows.map((r) => [r.code, r.name]));
   }
 }

@@ -10,7 +10,16 @@ export const FollowupConfig = z.strictObject({
   workingDays: z.number().int().min(1).max(90).default(15),
   /** a counter with more than `share` negative ratings among at least `minRatings` in `windowMinutes` opens a case */
   alert: z
-    .strictObject({ share: z.number().min(0).max(1).default(0.3), windowMinutes: z.number().int().min(10).max(24 * 60).default(120), minRatings: z.number().int().min(1).default(5) })
+    .strictObject({
+      share: z.number().min(0).max(1).default(0.3),
+      windowMinutes: z
+        .number()
+        .int()
+        .min(10)
+        .max(24 * 60)
+        .default(120),
+      minRatings: z.number().int().min(1).default(5),
+    })
     .prefault({}),
   smtp: z
     .strictObject({

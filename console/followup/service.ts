@@ -29,7 +29,16 @@ export class FollowupService {
   #mails = new Set<Promise<void>>();
 
   constructor(
-    private readonly deps: { cases: FollowupStore; store: Store; ratings?: RatingsSource; area: Area; clock: Clock; log: Logger; mailer?: Mailer; config: FollowupConfig },
+    private readonly deps: {
+      cases: FollowupStore;
+      store: Store;
+      ratings?: RatingsSource;
+      area: Area;
+      clock: Clock;
+      log: Logger;
+      mailer?: Mailer;
+      config: FollowupConfig;
+    },
   ) {}
 
   start(): void {
@@ -60,13 +69,31 @@ export class FollowupService {
     try {
       const bad = await ratings.badRatings(area.communes, now - config.lookbackDays * DAY_MS, now + 5 * 60_000);
       for (const r of bad) {
-        this.#open({ commune: r.commune, kind: 'rating', source: `rating:${r.id}`, counter: r.counter || null, device: r.device, dossier: r.dossier, officer: r.officer, ratedAt: r.time });
+        this.#open({
+          commune: r.commune,
+          kind: 'rating',
+          source: `rating:${r.id}`,
+          counter: r.counter || null,
+          device: r.device,
+          dossier: r.dossier,
+          officer: r.officer,
+          ratedAt: r.time,
+        });
       }
       const windowMs = config.alert.windowMinutes * 60_000;
       for (const s of await ratings.counterShares(area.communes, now - windowMs, now)) {
         if (s.n < config.alert.minRatings || s.bad / s.n <= config.alert.share) continue;
         if (this.deps.cases.openAlertFor(s.counter)) continue; // one open alert per counter
-        this.#open({ commune: s.commune, kind: 'alert', source: `alert:${s.counter}:${now}`, counter: s.counter, device: null, dossier: null, officer: null, ratedAt: now });
+        this.#open({
+          commune: s.commune,
+          kind: 'alert',
+          source: `alert:${s.counter}:${now}`,
+          counter: s.counter,
+          device: null,
+          dossier: null,
+          officer: null,
+          ratedAt: now,
+        });
       }
       this.stats.reconciles++;
     } catch (err) {
@@ -91,9 +118,12 @@ export class FollowupService {
     const row = this.deps.cases.open({ ...c, openedAt, dueAt, deadlineError });
     if (!row) return;
     this.stats.opened++;
-    const what = row.kind === 'alert' ? `Tỷ lệ "Không hài lòng" cao tại ${this.#counterName(row)}` : `Đánh giá "Không hài lòng" tại ${this.#counterName(row)} lúc ${vnDateTimeText(row.ratedAt)}`;
+    const what =
+      row.kind === 'alert'
+        ? `Tỷ lệ "Không hài lòng" cao tại ${this.#counterName(row)}`
+        : `Đánh giá "Không hài lòng" tại ${this.#counterName(row)} lúc ${vnDateTimeText(row.ratedAt)}`;
     this.#notify(row, `[Thân thiện] Hồ sơ theo dõi mới #${row.id}: ${what}`, [
-      what + '.',
+      `${what}.`,
       row.dossier ? `Số hồ sơ: ${row.dossier}.` : 'Không có số hồ sơ.',
       row.dueAt ? `Hạn xử lý: ${vnDateTimeText(row.dueAt - 1)}.` : `Chưa tính được hạn xử lý: ${row.deadlineError}`,
       'Lãnh đạo xã giao người xử lý trên trang quản lý.',
@@ -123,7 +153,10 @@ export class FollowupService {
 
   /** the commune's leaders and the assignee, by the e-mail each gave */
   #recipients(row: CaseRow): string[] {
-    const names = this.deps.store.users.list().filter((u) => isLeaderOf(u, this.deps.area, row.commune)).map((u) => u.username);
+    const names = this.deps.store.users
+      .list()
+      .filter((u) => isLeaderOf(u, this.deps.area, row.commune))
+      .map((u) => u.username);
     if (row.assignee) names.push(row.assignee);
     return [...new Set(names.map((n) => this.deps.cases.email(n)).filter((e): e is string => !!e))];
   }

@@ -59,12 +59,39 @@ export function ensureFollowupSchema(db: Db): void {
 }
 
 type Raw = {
-  id: number; commune: string; kind: CaseKind; source: string; counter: string | null; device: string | null; dossier: string | null; officer: string | null;
-  rated_at: number; opened_at: number; due_at: number | null; deadline_error: string | null; assignee: string | null; closed_at: number | null; closing: string | null; steps: string;
+  id: number;
+  commune: string;
+  kind: CaseKind;
+  source: string;
+  counter: string | null;
+  device: string | null;
+  dossier: string | null;
+  officer: string | null;
+  rated_at: number;
+  opened_at: number;
+  due_at: number | null;
+  deadline_error: string | null;
+  assignee: string | null;
+  closed_at: number | null;
+  closing: string | null;
+  steps: string;
 };
 const toRow = (r: Raw): CaseRow => ({
-  id: r.id, commune: r.commune, kind: r.kind, source: r.source, counter: r.counter, device: r.device, dossier: r.dossier, officer: r.officer,
-  ratedAt: r.rated_at, openedAt: r.opened_at, dueAt: r.due_at, deadlineError: r.deadline_error, assignee: r.assignee, closedAt: r.closed_at, closing: r.closing,
+  id: r.id,
+  commune: r.commune,
+  kind: r.kind,
+  source: r.source,
+  counter: r.counter,
+  device: r.device,
+  dossier: r.dossier,
+  officer: r.officer,
+  ratedAt: r.rated_at,
+  openedAt: r.opened_at,
+  dueAt: r.due_at,
+  deadlineError: r.deadline_error,
+  assignee: r.assignee,
+  closedAt: r.closed_at,
+  closing: r.closing,
   steps: JSON.parse(r.steps) as CaseStep[],
 });
 
@@ -98,7 +125,19 @@ export class FollowupStore {
       const res = this.db
         .prepare(`INSERT INTO followup_cases (commune, kind, source, counter, device, dossier, officer, rated_at, opened_at, due_at, deadline_error)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source) DO NOTHING`)
-        .run(c.commune, c.kind, c.source, c.counter, c.device, c.dossier, c.officer, c.ratedAt, c.openedAt, c.dueAt, c.deadlineError);
+        .run(
+          c.commune,
+          c.kind,
+          c.source,
+          c.counter,
+          c.device,
+          c.dossier,
+          c.officer,
+          c.ratedAt,
+          c.openedAt,
+          c.dueAt,
+          c.deadlineError,
+        );
       if (res.changes === 0) return null;
       const row = this.get(Number(res.lastInsertRowid))!;
       this.#event(row, 'opened', c.openedAt);
@@ -113,14 +152,18 @@ export class FollowupStore {
 
   list(commune: string, opts: { assignee?: string } = {}): CaseRow[] {
     const rows = opts.assignee
-      ? (this.db.prepare('SELECT * FROM followup_cases WHERE commune = ? AND assignee = ? ORDER BY id DESC').all(commune, opts.assignee) as Raw[])
+      ? (this.db
+          .prepare('SELECT * FROM followup_cases WHERE commune = ? AND assignee = ? ORDER BY id DESC')
+          .all(commune, opts.assignee) as Raw[])
       : (this.db.prepare('SELECT * FROM followup_cases WHERE commune = ? ORDER BY id DESC').all(commune) as Raw[]);
     return rows.map(toRow);
   }
 
   /** an open alert case of this counter (one at a time) */
   openAlertFor(counter: string): CaseRow | undefined {
-    const r = this.db.prepare("SELECT * FROM followup_cases WHERE kind = 'alert' AND counter = ? AND closed_at IS NULL").get(counter) as Raw | undefined;
+    const r = this.db
+      .prepare("SELECT * FROM followup_cases WHERE kind = 'alert' AND counter = ? AND closed_at IS NULL")
+      .get(counter) as Raw | undefined;
     return r ? toRow(r) : undefined;
   }
 
@@ -129,7 +172,9 @@ export class FollowupStore {
       const row = this.get(id)!;
       const steps = [...row.steps, step];
       this.db
-        .prepare('UPDATE followup_cases SET steps = ?, assignee = coalesce(?, assignee), closed_at = coalesce(?, closed_at), closing = coalesce(?, closing) WHERE id = ?')
+        .prepare(
+          'UPDATE followup_cases SET steps = ?, assignee = coalesce(?, assignee), closed_at = coalesce(?, closed_at), closing = coalesce(?, closing) WHERE id = ?',
+        )
         .run(JSON.stringify(steps), patch.assignee ?? null, patch.closedAt ?? null, patch.closing ?? null, id);
       const next = this.get(id)!;
       this.#event(next, step.kind === 'assign' ? 'assigned' : step.kind === 'close' ? 'closed' : 'updated', step.at);
@@ -138,36 +183,71 @@ export class FollowupStore {
   }
 
   #event(row: CaseRow, kind: string, at: number): void {
-    this.db.prepare('INSERT INTO followup_events (case_id, commune, kind, at, body) VALUES (?, ?, ?, ?, ?)').run(row.id, row.commune, kind, at, JSON.stringify(row));
+    this.db
+      .prepare('INSERT INTO followup_events (case_id, commune, kind, at, body) VALUES (?, ?, ?, ?, ?)')
+      .run(row.id, row.commune, kind, at, JSON.stringify(row));
   }
 
-  events(communes: readonly string[], after: number, limit = 100): { seq: number; caseId: number; commune: string; kind: string; at: number; case: CaseRow }[] {
+  events(
+    communes: readonly string[],
+    after: number,
+    limit = 100,
+  ): { seq: number; caseId: number; commune: string; kind: string; at: number; case: CaseRow }[] {
     if (communes.length === 0) return [];
     const rows = this.db
-      .prepare(`SELECT * FROM followup_events WHERE seq > ? AND commune IN (${communes.map(() => '?').join(',')}) ORDER BY seq LIMIT ?`)
-      .all(after, ...communes, limit) as { seq: number; case_id: number; commune: string; kind: string; at: number; body: string }[];
-    return rows.map((r) => ({ seq: r.seq, caseId: r.case_id, commune: r.commune, kind: r.kind, at: r.at, case: JSON.parse(r.body) as CaseRow }));
+      .prepare(
+        `SELECT * FROM followup_events WHERE seq > ? AND commune IN (${communes.map(() => '?').join(',')}) ORDER BY seq LIMIT ?`,
+      )
+      .all(after, ...communes, limit) as {
+      seq: number;
+      case_id: number;
+      commune: string;
+      kind: string;
+      at: number;
+      body: string;
+    }[];
+    return rows.map((r) => ({
+      seq: r.seq,
+      caseId: r.case_id,
+      commune: r.commune,
+      kind: r.kind,
+      at: r.at,
+      case: JSON.parse(r.body) as CaseRow,
+    }));
   }
 
   lastEvent(communes: readonly string[]): number {
     if (communes.length === 0) return 0;
-    const r = this.db.prepare(`SELECT max(seq) AS seq FROM followup_events WHERE commune IN (${communes.map(() => '?').join(',')})`).get(...communes) as { seq: number | null };
+    const r = this.db
+      .prepare(`SELECT max(seq) AS seq FROM followup_events WHERE commune IN (${communes.map(() => '?').join(',')})`)
+      .get(...communes) as { seq: number | null };
     return r.seq ?? 0;
   }
 
   getState(key: string): string | undefined {
-    return (this.db.prepare('SELECT value FROM followup_state WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+    return (this.db.prepare('SELECT value FROM followup_state WHERE key = ?').get(key) as { value: string } | undefined)
+      ?.value;
   }
 
   setState(key: string, value: string): void {
-    this.db.prepare('INSERT INTO followup_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+    this.db
+      .prepare(
+        'INSERT INTO followup_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      )
+      .run(key, value);
   }
 
   setEmail(username: string, email: string): void {
-    this.db.prepare('INSERT INTO user_emails (username, email) VALUES (?, ?) ON CONFLICT (username) DO UPDATE SET email = excluded.email').run(username, email);
+    this.db
+      .prepare(
+        'INSERT INTO user_emails (username, email) VALUES (?, ?) ON CONFLICT (username) DO UPDATE SET email = excluded.email',
+      )
+      .run(username, email);
   }
 
   email(username: string): string | undefined {
-    return (this.db.prepare('SELECT email FROM user_emails WHERE username = ?').get(username) as { email: string } | undefined)?.email;
+    return (
+      this.db.prepare('SELECT email FROM user_emails WHERE username = ?').get(username) as { email: string } | undefined
+    )?.email;
   }
 }

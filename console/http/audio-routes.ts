@@ -17,7 +17,15 @@ export function registerAudioRoutes(app: FastifyInstance, deps: HttpDeps): void 
     // a file recorded in the browser is sent with the field name "recording"
     const source = file.fieldname === 'recording' ? 'record' : 'upload';
     const meta = await deps.audio.upload(bytes, user.username, commune, source);
-    deps.store.audit.record({ at: new Date(deps.clock.now()).toISOString(), username: user.username, commune, action: `audio.${source}`, target: meta.sha256, before: null, after: { ...meta, filename: file.filename.slice(0, 200) } });
+    deps.store.audit.record({
+      at: new Date(deps.clock.now()).toISOString(),
+      username: user.username,
+      commune,
+      action: `audio.${source}`,
+      target: meta.sha256,
+      before: null,
+      after: { ...meta, filename: file.filename.slice(0, 200) },
+    });
     return { sha256: meta.sha256, durationS: meta.durationS, mime: meta.mime, bytes: meta.bytes };
   });
 

@@ -17,7 +17,9 @@ export function registerBroadcastRoutes(app: FastifyInstance, deps: HttpDeps): v
 
   app.post('/api/stops', async (req, reply) => reply.status(201).send(stops.create(userOf(req), req.body)));
   app.get('/api/stops', async (req) => stops.list(userOf(req)));
-  app.post<{ Params: { id: string } }>('/api/stops/:id/resume', async (req) => stops.resume(userOf(req), req.params.id));
+  app.post<{ Params: { id: string } }>('/api/stops/:id/resume', async (req) =>
+    stops.resume(userOf(req), req.params.id),
+  );
 
   /** the policy of the user's unit (or ?commune=): its own, and what its speakers enforce */
   app.get<Q>('/api/policy', async (req) => {
@@ -57,14 +59,22 @@ export function registerBroadcastRoutes(app: FastifyInstance, deps: HttpDeps): v
     const user = userOf(req);
     const now = deps.clock.now();
     const from = req.query.from ? Date.parse(req.query.from) : now;
-    const to = req.query.to ? Date.parse(req.query.to) : from + Math.min(Math.max(Number(req.query.hours) || 24, 1), 24 * 14) * 3_600_000;
-    if (!Number.isFinite(from) || !Number.isFinite(to) || to <= from || to - from > 14 * 86_400_000) fail('INVALID_INPUT', 'Khoảng thời gian xem trước không hợp lệ (tối đa 14 ngày).');
+    const to = req.query.to
+      ? Date.parse(req.query.to)
+      : from + Math.min(Math.max(Number(req.query.hours) || 24, 1), 24 * 14) * 3_600_000;
+    if (!Number.isFinite(from) || !Number.isFinite(to) || to <= from || to - from > 14 * 86_400_000)
+      fail('INVALID_INPUT', 'Khoảng thời gian xem trước không hợp lệ (tối đa 14 ngày).');
     const commune = req.query.commune ?? (req.query.hamlet ? deps.area.communeOfHamlet(req.query.hamlet) : undefined);
     if (!commune) fail('INVALID_INPUT', 'Cần chọn xã hoặc thôn/ấp.');
     requireReadable(user, deps.area, commune);
     const hamlets = deps.area.hamlets(commune).filter((h) => !req.query.hamlet || h.id === req.query.hamlet);
     const o = { now, ...deps.scheduleConfig! };
-    return { commune, from: new Date(from).toISOString(), to: new Date(to).toISOString(), hamlets: hamlets.map((h) => previewHamlet(commune, h, from, to, o, docDeps)) };
+    return {
+      commune,
+      from: new Date(from).toISOString(),
+      to: new Date(to).toISOString(),
+      hamlets: hamlets.map((h) => previewHamlet(commune, h, from, to, o, docDeps)),
+    };
   });
 
   /** the public keys to put in the registry (broadcastKey) and the speakers' config */

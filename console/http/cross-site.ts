@@ -28,7 +28,8 @@ export function crossSiteRefusal(req: FastifyRequest): ConsoleError | undefined 
   const type = mediaType(req);
   const path = req.url.split('?')[0]!;
   const multipart = MULTIPART_ROUTES.includes(path);
-  if (type === undefined) return hasBody(req) ? new ConsoleError(multipart ? 'UPLOAD_INVALID' : 'CONTENT_TYPE_REFUSED') : undefined;
+  if (type === undefined)
+    return hasBody(req) ? new ConsoleError(multipart ? 'UPLOAD_INVALID' : 'CONTENT_TYPE_REFUSED') : undefined;
   if (multipart) return type === 'multipart/form-data' ? undefined : new ConsoleError('UPLOAD_INVALID');
   return type === 'application/json' ? undefined : new ConsoleError('CONTENT_TYPE_REFUSED');
 }

@@ -12,7 +12,10 @@ import { userOf, type HttpDeps } from './context.ts';
  * before and after, in the same transaction.
  */
 const Body = z.strictObject({
-  items: z.partialRecord(z.enum(DEPLOYMENT_ITEM_KEYS as [string, ...string[]]), z.strictObject({ present: z.boolean(), note: z.string().trim().max(500).default('') })),
+  items: z.partialRecord(
+    z.enum(DEPLOYMENT_ITEM_KEYS as [string, ...string[]]),
+    z.strictObject({ present: z.boolean(), note: z.string().trim().max(500).default('') }),
+  ),
 });
 
 export function registerDeploymentRoutes(app: FastifyInstance, deps: HttpDeps, store: DeploymentStore): void {
@@ -29,7 +32,15 @@ export function registerDeploymentRoutes(app: FastifyInstance, deps: HttpDeps, s
         return false;
       }
     };
-    return { labels: DEPLOYMENT_ITEMS, communes: communes.map((code) => ({ code, name: deps.area.communeName(code), editable: own(code), items: declared.get(code) ?? {} })) };
+    return {
+      labels: DEPLOYMENT_ITEMS,
+      communes: communes.map((code) => ({
+        code,
+        name: deps.area.communeName(code),
+        editable: own(code),
+        items: declared.get(code) ?? {},
+      })),
+    };
   });
 
   app.put<{ Params: { code: string } }>('/api/satisfaction/deployment/:code', async (req) => {
@@ -41,8 +52,17 @@ export function registerDeploymentRoutes(app: FastifyInstance, deps: HttpDeps, s
     const at = new Date(deps.clock.now()).toISOString();
     deps.store.tx(() => {
       const before = store.list([commune]).get(commune) ?? {};
-      for (const [item, value] of Object.entries(parsed.data.items)) store.set(commune, item as keyof typeof DEPLOYMENT_ITEMS, value!, user.username, at);
-      deps.store.audit.record({ at, username: user.username, commune, action: 'deployment.update', target: `deployment:${commune}`, before, after: store.list([commune]).get(commune) ?? {} });
+      for (const [item, value] of Object.entries(parsed.data.items))
+        store.set(commune, item as keyof typeof DEPLOYMENT_ITEMS, value!, user.username, at);
+      deps.store.audit.record({
+        at,
+        username: user.username,
+        commune,
+        action: 'deployment.update',
+        target: `deployment:${commune}`,
+        before,
+        after: store.list([commune]).get(commune) ?? {},
+      });
     });
     return { code: commune, items: store.list([commune]).get(commune) ?? {} };
   });

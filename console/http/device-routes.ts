@@ -54,11 +54,21 @@ export function placedDevices(area: Area, communes: readonly string[]): Placed[]
     if (!c) continue;
     const base = { commune: code, communeName: c.name };
     for (const d of c.devices) {
-      const place = d.kind === 'speaker' ? c.hamlets.find((h) => h.id === d.hamlet)?.name ?? d.hamlet : c.counters.find((k) => k.id === d.counter)?.name ?? d.counter;
+      const place =
+        d.kind === 'speaker'
+          ? (c.hamlets.find((h) => h.id === d.hamlet)?.name ?? d.hamlet)
+          : (c.counters.find((k) => k.id === d.counter)?.name ?? d.counter);
       out.push({ id: d.id, kind: d.kind, kindLabel: KIND_LABELS[d.kind], ...base, place });
     }
     for (const k of c.counters) {
-      for (const cam of k.cameras) out.push({ id: cam.id, kind: 'camera', kindLabel: KIND_LABELS.camera, ...base, place: `${k.name} – ${cam.name}` });
+      for (const cam of k.cameras)
+        out.push({
+          id: cam.id,
+          kind: 'camera',
+          kindLabel: KIND_LABELS.camera,
+          ...base,
+          place: `${k.name} – ${cam.name}`,
+        });
     }
   }
   return out;
@@ -71,11 +81,31 @@ async function liveness(db: Db, devices: string[], cameras: string[], now: numbe
   const q = <T>(text: string) => db.influx.query<T>(text, { database: db.database });
   const until = `time <= ${now}ms`;
   const [presence, lastUp, beats, probes, lastProbeUp] = await Promise.all([
-    devices.length ? q<{ time: Date; device: string; online: number }>(`SELECT last("online") AS "online" FROM "${MEASUREMENTS.presence}" WHERE (${orList('device', devices)}) AND ${until} GROUP BY "device"`) : [],
-    devices.length ? q<{ time: Date; device: string }>(`SELECT last("online") AS "online" FROM "${MEASUREMENTS.presence}" WHERE (${orList('device', devices)}) AND "online" = 1 AND ${until} GROUP BY "device"`) : [],
-    devices.length ? q<{ time: Date; device: string }>(`SELECT last("uptime_s") AS "u" FROM "${MEASUREMENTS.deviceState}" WHERE (${orList('device', devices)}) AND ${until} GROUP BY "device"`) : [],
-    cameras.length ? q<{ time: Date; camera: string; up: number }>(`SELECT last("up") AS "up" FROM "${MEASUREMENTS.camera}" WHERE (${orList('camera', cameras)}) AND ${until} GROUP BY "camera"`) : [],
-    cameras.length ? q<{ time: Date; camera: string }>(`SELECT last("up") AS "up" FROM "${MEASUREMENTS.camera}" WHERE (${orList('camera', cameras)}) AND "up" = 1 AND ${until} GROUP BY "camera"`) : [],
+    devices.length
+      ? q<{ time: Date; device: string; online: number }>(
+          `SELECT last("online") AS "online" FROM "${MEASUREMENTS.presence}" WHERE (${orList('device', devices)}) AND ${until} GROUP BY "device"`,
+        )
+      : [],
+    devices.length
+      ? q<{ time: Date; device: string }>(
+          `SELECT last("online") AS "online" FROM "${MEASUREMENTS.presence}" WHERE (${orList('device', devices)}) AND "online" = 1 AND ${until} GROUP BY "device"`,
+        )
+      : [],
+    devices.length
+      ? q<{ time: Date; device: string }>(
+          `SELECT last("uptime_s") AS "u" FROM "${MEASUREMENTS.deviceState}" WHERE (${orList('device', devices)}) AND ${until} GROUP BY "device"`,
+        )
+      : [],
+    cameras.length
+      ? q<{ time: Date; camera: string; up: number }>(
+          `SELECT last("up") AS "up" FROM "${MEASUREMENTS.camera}" WHERE (${orList('camera', cameras)}) AND ${until} GROUP BY "camera"`,
+        )
+      : [],
+    cameras.length
+      ? q<{ time: Date; camera: string }>(
+          `SELECT last("up") AS "up" FROM "${MEASUREMENTS.camera}" WHERE (${orList('camera', cameras)}) AND "up" = 1 AND ${until} GROUP BY "camera"`,
+        )
+      : [],
   ]);
   const online = new Map<string, boolean | null>();
   const seen = new Map<string, number>();
@@ -102,13 +132,24 @@ function fractions(rows: UptimeRow[]): Map<string, number> {
 }
 
 /** Uptime from `from` to now, one fraction per device or camera. */
-async function uptimeSince(db: Db, devices: string[], cameras: string[], from: number, now: number): Promise<Map<string, number>> {
+async function uptimeSince(
+  db: Db,
+  devices: string[],
+  cameras: string[],
+  from: number,
+  now: number,
+): Promise<Map<string, number>> {
   const common = { influx: db.influx, database: db.database, from, to: now, now, granularity: 'day' as const };
   const [d, c] = await Promise.all([uptime({ ...common, devices }), cameraUptime({ ...common, cameras })]);
   return fractions([...d, ...c]);
 }
 
-export async function deviceHealth(db: Db, area: Area, communes: readonly string[], now: number): Promise<DeviceView[]> {
+export async function deviceHealth(
+  db: Db,
+  area: Area,
+  communes: readonly string[],
+  now: number,
+): Promise<DeviceView[]> {
   const placed = placedDevices(area, communes);
   const devices = placed.filter((p) => p.kind !== 'camera').map((p) => p.id);
   const cameras = placed.filter((p) => p.kind === 'camera').map((p) => p.id);
@@ -130,9 +171,19 @@ export async function deviceHealth(db: Db, area: Area, communes: readonly string
   });
 }
 
-export type AlertView = AlertRow & { kindLabel: string; stateLabel: string; open: boolean; place: string | null; deviceKind: string | null };
+export type AlertView = AlertRow & {
+  kindLabel: string;
+  stateLabel: string;
+  open: boolean;
+  place: string | null;
+  deviceKind: string | null;
+};
 
-export async function communeAlerts(db: Db, area: Area, communes: readonly string[]): Promise<{ open: AlertView[]; recent: AlertView[] }> {
+export async function communeAlerts(
+  db: Db,
+  area: Area,
+  communes: readonly string[],
+): Promise<{ open: AlertView[]; recent: AlertView[] }> {
   const perCommune = await Promise.all(
     communes.map(async (commune) => {
       const [open, recent] = await Promise.all([
@@ -147,17 +198,36 @@ export async function communeAlerts(db: Db, area: Area, communes: readonly strin
   const view = (a: AlertRow): AlertView => {
     // camera-down alerts name the box's device; the camera is the subject
     const p = places.get(a.subject ?? '') ?? places.get(a.device);
-    return { ...a, kindLabel: ALERT_LABELS[a.kind] ?? a.kind, stateLabel: ALERT_STATE_LABELS[a.state] ?? a.state, open: openIds.has(a.id), place: p?.place ?? null, deviceKind: p?.kindLabel ?? null };
+    return {
+      ...a,
+      kindLabel: ALERT_LABELS[a.kind] ?? a.kind,
+      stateLabel: ALERT_STATE_LABELS[a.state] ?? a.state,
+      open: openIds.has(a.id),
+      place: p?.place ?? null,
+      deviceKind: p?.kindLabel ?? null,
+    };
   };
   return {
-    open: perCommune.flatMap((c) => c.open).sort((a, b) => a.time.localeCompare(b.time)).map(view),
-    recent: perCommune.flatMap((c) => c.recent).sort((a, b) => b.time.localeCompare(a.time)).slice(0, RECENT_ALERTS).map(view),
+    open: perCommune
+      .flatMap((c) => c.open)
+      .sort((a, b) => a.time.localeCompare(b.time))
+      .map(view),
+    recent: perCommune
+      .flatMap((c) => c.recent)
+      .sort((a, b) => b.time.localeCompare(a.time))
+      .slice(0, RECENT_ALERTS)
+      .map(view),
   };
 }
 
 function connect(cfg: { url: string; database: string }): Db {
   const u = new URL(cfg.url);
-  const influx = new InfluxDB({ host: u.hostname, port: Number(u.port || 8086), protocol: u.protocol === 'https:' ? 'https' : 'http', database: cfg.database });
+  const influx = new InfluxDB({
+    host: u.hostname,
+    port: Number(u.port || 8086),
+    protocol: u.protocol === 'https:' ? 'https' : 'http',
+    database: cfg.database,
+  });
   return { influx, database: cfg.database };
 }
 

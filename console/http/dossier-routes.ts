@@ -44,11 +44,25 @@ export function registerDossierRoutes(app: FastifyInstance, deps: HttpDeps): voi
     const { rows, errors } = await parseDossierFile(bytes, file.filename);
     if (errors.length > 0) {
       const e = new ConsoleError('IMPORT_INVALID');
-      return reply.status(400).send({ error: { code: e.code, message: e.message, count: errors.length, rows: errors.slice(0, MAX_LISTED_ERRORS) } });
+      return reply.status(400).send({
+        error: { code: e.code, message: e.message, count: errors.length, rows: errors.slice(0, MAX_LISTED_ERRORS) },
+      });
     }
     const at = new Date(deps.clock.now()).toISOString();
-    const id = dossiers.importRows(commune, rows, { filename: file.filename.slice(0, 200), username: user.username, at });
-    deps.store.audit.record({ at, username: user.username, commune, action: 'dossiers.import', target: String(id), before: null, after: { rows: rows.length, filename: file.filename.slice(0, 200) } });
+    const id = dossiers.importRows(commune, rows, {
+      filename: file.filename.slice(0, 200),
+      username: user.username,
+      at,
+    });
+    deps.store.audit.record({
+      at,
+      username: user.username,
+      commune,
+      action: 'dossiers.import',
+      target: String(id),
+      before: null,
+      after: { rows: rows.length, filename: file.filename.slice(0, 200) },
+    });
     return { imported: rows.length, importId: id, total: dossiers.count(commune) };
   });
 
@@ -60,7 +74,10 @@ export function registerDossierRoutes(app: FastifyInstance, deps: HttpDeps): voi
     const period = parsePeriod(q);
     const list = dossiers.received(commune, period.from, period.to);
     return withRatings(async (r) => {
-      const [unsatisfied, counts] = await Promise.all([r.unsatisfiedDossiers(commune, period.from), r.levelCounts(commune, period.from, period.to)]);
+      const [unsatisfied, counts] = await Promise.all([
+        r.unsatisfiedDossiers(commune, period.from),
+        r.levelCounts(commune, period.from, period.to),
+      ]);
       const d766 = decision766(list, unsatisfied, period, deps.clock.now());
       const sipas = satisfactionIndex(counts.get('') ?? {});
       return {
@@ -80,7 +97,15 @@ export function registerDossierRoutes(app: FastifyInstance, deps: HttpDeps): voi
     const body = OfficerBody.safeParse(req.body);
     if (!OfficerCode.safeParse(code).success || !body.success) fail('OFFICER_INVALID');
     dossiers.setOfficer(commune, code, body.data.name);
-    deps.store.audit.record({ at: new Date(deps.clock.now()).toISOString(), username: user.username, commune, action: 'officer.set', target: code, before: null, after: { name: body.data.name } });
+    deps.store.audit.record({
+      at: new Date(deps.clock.now()).toISOString(),
+      username: user.username,
+      commune,
+      action: 'officer.set',
+      target: code,
+      before: null,
+      after: { name: body.data.name },
+    });
     return { commune, code, name: body.data.name };
   });
 

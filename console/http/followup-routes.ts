@@ -32,7 +32,12 @@ export function registerFollowupRoutes(app: FastifyInstance, deps: HttpDeps, par
     if (!leader && (opts.leaderOnly || row.assignee !== user.username)) fail('LEADER_ONLY');
     return row;
   };
-  const step = (user: User, kind: CaseStep['kind'], text: string): CaseStep => ({ at: deps.clock.now(), by: user.username, kind, text });
+  const step = (user: User, kind: CaseStep['kind'], text: string): CaseStep => ({
+    at: deps.clock.now(),
+    by: user.username,
+    kind,
+    text,
+  });
 
   app.get('/api/followup/cases', async (req) => {
     const user = userOf(req);
@@ -49,7 +54,8 @@ export function registerFollowupRoutes(app: FastifyInstance, deps: HttpDeps, par
     if (row.closedAt !== null) fail('CASE_CLOSED');
     const { assignee } = parse(Assign, req.body);
     const target = deps.store.users.byUsername(assignee);
-    if (!target || target.disabled || !['staff', 'leader'].includes(target.role) || target.communes[0] !== row.commune) fail('ASSIGNEE_INVALID');
+    if (!target || target.disabled || !['staff', 'leader'].includes(target.role) || target.communes[0] !== row.commune)
+      fail('ASSIGNEE_INVALID');
     const next = cases.addStep(row.id, step(user, 'assign', assignee), { assignee });
     service.notifyAssigned(next, user.username);
     return service.view(next);
@@ -97,7 +103,10 @@ export function registerFollowupRoutes(app: FastifyInstance, deps: HttpDeps, par
     if (raw === 'latest') return { events: [], last: cases.lastEvent(communes) };
     const after = Number(raw);
     if (!Number.isInteger(after) || after < 0) fail('INVALID_INPUT');
-    const events = cases.events(communes, after).map((e) => ({ ...e, case: { ...service.view(e.case), officer: undefined, steps: undefined, closing: undefined } }));
+    const events = cases.events(communes, after).map((e) => ({
+      ...e,
+      case: { ...service.view(e.case), officer: undefined, steps: undefined, closing: undefined },
+    }));
     return { events, last: events.length ? events[events.length - 1]!.seq : after };
   });
 }

@@ -5,7 +5,14 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { InfluxDB } from 'influx';
 import { vnDateText, vnWeekStart } from '../../devices/time/vietnam.ts';
 import { ClosedDayCache } from '../../devices/analytics/rating-counts.ts';
-import { areaRanking, communeDetail, communeUptime, preloadProvinces, uptimeFractions, type ViewDeps } from '../../devices/analytics/satisfaction-view.ts';
+import {
+  areaRanking,
+  communeDetail,
+  communeUptime,
+  preloadProvinces,
+  uptimeFractions,
+  type ViewDeps,
+} from '../../devices/analytics/satisfaction-view.ts';
 import { PERIOD_LABELS, PeriodError, resolvePeriod, type ResolvedPeriod } from '../../devices/analytics/periods.ts';
 import { ReportError } from '../report/errors.ts';
 import { httpQueryRunner } from '../report/influx.ts';
@@ -75,7 +82,12 @@ const describe = (p: ResolvedPeriod) => ({
 
 export function viewDeps(cfg: { url: string; database: string }, now: number, cache?: ClosedDayCache): ViewDeps {
   const u = new URL(cfg.url);
-  const influx = new InfluxDB({ host: u.hostname, port: Number(u.port || 8086), protocol: u.protocol === 'https:' ? 'https' : 'http', database: cfg.database });
+  const influx = new InfluxDB({
+    host: u.hostname,
+    port: Number(u.port || 8086),
+    protocol: u.protocol === 'https:' ? 'https' : 'http',
+    database: cfg.database,
+  });
   return { run: httpQueryRunner(cfg.url, cfg.database, 30_000), influx, database: cfg.database, now, cache };
 }
 
@@ -85,9 +97,16 @@ const UPLOT_DIST = join(dirname(createRequire(import.meta.url).resolve('uplot/pa
 export function registerSatisfactionRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const deployment = new DeploymentStore(deps.store.db);
   // the appendix's Decision 766 figure (imported dossiers, bound "Không hài lòng" ratings) and follow-up counts
-  const serviceFigures = deps.influx ? serviceFiguresOf(deps.store.db, new RatingsSource(deps.influx), deps.followup?.cases) : undefined;
+  const serviceFigures = deps.influx
+    ? serviceFiguresOf(deps.store.db, new RatingsSource(deps.influx), deps.followup?.cases)
+    : undefined;
   registerDeploymentRoutes(app, deps, deployment);
-  void app.register(fastifyStatic, { root: UPLOT_DIST, prefix: '/vendor/uplot/', decorateReply: false, allowedPath: (p) => p === '/uPlot.iife.min.js' || p === '/uPlot.min.css' });
+  void app.register(fastifyStatic, {
+    root: UPLOT_DIST,
+    prefix: '/vendor/uplot/',
+    decorateReply: false,
+    allowedPath: (p) => p === '/uPlot.iife.min.js' || p === '/uPlot.min.css',
+  });
   const stats = { influxErrors: 0 };
   // closed days' rating counts never change: one cache for every request of this console
   const closedDays = new ClosedDayCache();
@@ -99,8 +118,13 @@ export function registerSatisfactionRoutes(app: FastifyInstance, deps: HttpDeps)
     const preload = (why: string, maxAgeMs?: number) => {
       const started = deps.clock.now();
       preloadProvinces({ ...viewDeps(influxCfg, started, closedDays), maxAgeMs }, deps.area.registry).then(
-        () => deps.log.info({ why, ms: deps.clock.now() - started, ...closedDays.stats }, 'satisfaction: closed days preloaded'),
-        (err) => deps.log.warn({ err, why }, 'satisfaction: preloading closed days failed (they are read on first use)'),
+        () =>
+          deps.log.info(
+            { why, ms: deps.clock.now() - started, ...closedDays.stats },
+            'satisfaction: closed days preloaded',
+          ),
+        (err) =>
+          deps.log.warn({ err, why }, 'satisfaction: preloading closed days failed (they are read on first use)'),
       );
     };
     app.addHook('onReady', async () => {
@@ -140,35 +164,57 @@ export function registerSatisfactionRoutes(app: FastifyInstance, deps: HttpDeps)
     totals: { file: 'tong-hop.csv', type: 'text/csv; charset=utf-8' },
     html: { file: 'bao-cao.html', type: 'text/html; charset=utf-8' },
   };
-  app.get<{ Querystring: { area?: string; from?: string; to?: string; format?: string } }>('/api/satisfaction/report', async (req, reply) => {
-    const user = userOf(req);
-    const { area: code, from, to } = req.query;
-    const format = FORMATS[req.query.format ?? 'csv'];
-    if (!format || !code || !from || !to) fail('INVALID_INPUT', 'Cần địa bàn (area), từ ngày (from), đến ngày (to) dạng NNNN-TT-NN và định dạng csv, totals hoặc html.');
-    const readable = new Set(readableCommunes(user, deps.area));
-    if (!deps.influx) fail('INFLUX_UNCONFIGURED');
-    const now = deps.clock.now();
-    try {
-      const { files } = await produceReport({
-        registry: deps.area.registry, area: code, from, to, influxUrl: deps.influx.url, database: deps.influx.database, now,
-        // the whole area or nothing: an appendix of part of a province would read as the province's
-        communes: (a) => (a.communes.length && a.communes.every((p) => readable.has(p.commune.code)) ? a.communes : fail('FORBIDDEN_COMMUNE')),
-        declared: (codes) => new Map([...deployment.list(codes)].map(([c, items]) => [c, Object.fromEntries(Object.entries(items).map(([k, v]) => [k, v!.present]))])),
-        service: (codes, period) => serviceFigures!(codes, period, now),
-      });
-      const name = `${format.file.replace(/\.(csv|html)$/, '')}-${code}-${from}-${to}.${format.file.split('.').pop()}`;
-      reply.header('content-type', format.type);
-      if (req.query.format !== 'html') reply.header('content-disposition', `attachment; filename="${name}"`);
-      return files[format.file];
-    } catch (err) {
-      if (err instanceof ReportError) {
-        if (err.code === 'UNKNOWN_AREA') fail('AREA_UNKNOWN');
-        if (err.code === 'INFLUX') fail('INFLUX_UNAVAILABLE');
-        fail('PERIOD_INVALID', err.message);
+  app.get<{ Querystring: { area?: string; from?: string; to?: string; format?: string } }>(
+    '/api/satisfaction/report',
+    async (req, reply) => {
+      const user = userOf(req);
+      const { area: code, from, to } = req.query;
+      const format = FORMATS[req.query.format ?? 'csv'];
+      if (!format || !code || !from || !to)
+        fail(
+          'INVALID_INPUT',
+          'Cần địa bàn (area), từ ngày (from), đến ngày (to) dạng NNNN-TT-NN và định dạng csv, totals hoặc html.',
+        );
+      const readable = new Set(readableCommunes(user, deps.area));
+      if (!deps.influx) fail('INFLUX_UNCONFIGURED');
+      const now = deps.clock.now();
+      try {
+        const { files } = await produceReport({
+          registry: deps.area.registry,
+          area: code,
+          from,
+          to,
+          influxUrl: deps.influx.url,
+          database: deps.influx.database,
+          now,
+          // the whole area or nothing: an appendix of part of a province would read as the province's
+          communes: (a) =>
+            a.communes.length && a.communes.every((p) => readable.has(p.commune.code))
+              ? a.communes
+              : fail('FORBIDDEN_COMMUNE'),
+          declared: (codes) =>
+            new Map(
+              [...deployment.list(codes)].map(([c, items]) => [
+                c,
+                Object.fromEntries(Object.entries(items).map(([k, v]) => [k, v!.present])),
+              ]),
+            ),
+          service: (codes, period) => serviceFigures!(codes, period, now),
+        });
+        const name = `${format.file.replace(/\.(csv|html)$/, '')}-${code}-${from}-${to}.${format.file.split('.').pop()}`;
+        reply.header('content-type', format.type);
+        if (req.query.format !== 'html') reply.header('content-disposition', `attachment; filename="${name}"`);
+        return files[format.file];
+      } catch (err) {
+        if (err instanceof ReportError) {
+          if (err.code === 'UNKNOWN_AREA') fail('AREA_UNKNOWN');
+          if (err.code === 'INFLUX') fail('INFLUX_UNAVAILABLE');
+          fail('PERIOD_INVALID', err.message);
+        }
+        throw err;
       }
-      throw err;
-    }
-  });
+    },
+  );
 
   app.get<{ Querystring: PeriodQuery & { area?: string } }>('/api/satisfaction/ranking', async (req) => {
     const area = areaOf(req, req.query.area);
@@ -186,13 +232,39 @@ export function registerSatisfactionRoutes(app: FastifyInstance, deps: HttpDeps)
     return withDb(async (v) => {
       const commune = deps.area.registry.communes.get(code)!.commune;
       const [detail, health, inPeriod] = await Promise.all([
-        communeDetail(v, deps.area.registry, code, period, period.previous, { officers: canSeeOfficers(user, deps.area, code) }),
+        communeDetail(v, deps.area.registry, code, period, period.previous, {
+          officers: canSeeOfficers(user, deps.area, code),
+        }),
         deviceHealth(v, deps.area, [code], now),
-        uptimeFractions(v, commune.devices.map((d) => d.id), [], period),
+        uptimeFractions(
+          v,
+          commune.devices.map((d) => d.id),
+          [],
+          period,
+        ),
       ]);
-      const week = await uptimeFractions(v, health.filter((h) => h.kind !== 'camera').map((h) => h.id), health.filter((h) => h.kind === 'camera').map((h) => h.id), { startMs: vnWeekStart(now), endMs: now });
-      const devices = health.map((h) => ({ id: h.id, kind: h.kind, kindLabel: h.kindLabel, place: h.place, online: h.online, lastSeen: h.lastSeen, uptimeWeek: week.get(h.id) ?? 0 }));
-      return { period: describe(period), ...detail, uptime: communeUptime(commune, inPeriod), devices, offlineNow: devices.filter((d) => d.online === false).length };
+      const week = await uptimeFractions(
+        v,
+        health.filter((h) => h.kind !== 'camera').map((h) => h.id),
+        health.filter((h) => h.kind === 'camera').map((h) => h.id),
+        { startMs: vnWeekStart(now), endMs: now },
+      );
+      const devices = health.map((h) => ({
+        id: h.id,
+        kind: h.kind,
+        kindLabel: h.kindLabel,
+        place: h.place,
+        online: h.online,
+        lastSeen: h.lastSeen,
+        uptimeWeek: week.get(h.id) ?? 0,
+      }));
+      return {
+        period: describe(period),
+        ...detail,
+        uptime: communeUptime(commune, inPeriod),
+        devices,
+        offlineNow: devices.filter((d) => d.online === false).length,
+      };
     });
   });
 }

@@ -3,7 +3,12 @@ import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { fileURLToPath } from 'node:url';
-import { hasZodFastifySchemaValidationErrors, isResponseSerializationError, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import {
+  hasZodFastifySchemaValidationErrors,
+  isResponseSerializationError,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
 import { codedIssue } from '../api/coded.ts';
 import { ConsoleError } from '../errors.ts';
 import { tokenOf, type HttpDeps } from './context.ts';
@@ -60,7 +65,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     if (known.status >= 500) req.log.error({ err }, 'request failed');
     return reply.status(known.status).send(known.toBody());
   });
-  app.setNotFoundHandler((req, reply) => {
+  app.setNotFoundHandler((_req, reply) => {
     const e = new ConsoleError('ROUTE_NOT_FOUND');
     return reply.status(404).send(e.toBody());
   });
@@ -86,13 +91,22 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
 function toConsoleError(err: FastifyError, url: string): ConsoleError {
   if (err instanceof ConsoleError) return err;
   if (hasZodFastifySchemaValidationErrors(err)) {
-    const issue = codedIssue(err.validation.map((v) => ({ ...v.params, code: v.keyword, message: v.message ?? '', path: v.instancePath.split('/').filter(Boolean) })));
+    const issue = codedIssue(
+      err.validation.map((v) => ({
+        ...v.params,
+        code: v.keyword,
+        message: v.message ?? '',
+        path: v.instancePath.split('/').filter(Boolean),
+      })),
+    );
     return new ConsoleError(issue.code, issue.detail);
   }
   // an answer that does not match its schema is the console's fault, never shown half-written
   if (isResponseSerializationError(err)) return new ConsoleError('INTERNAL');
-  if (err.code === 'FST_REQ_FILE_TOO_LARGE' || err.code === 'FST_FILES_LIMIT') return new ConsoleError('AUDIO_TOO_LARGE');
-  if (err.statusCode === 413) return new ConsoleError(url.startsWith('/api/audio') ? 'AUDIO_TOO_LARGE' : 'BODY_TOO_LARGE');
+  if (err.code === 'FST_REQ_FILE_TOO_LARGE' || err.code === 'FST_FILES_LIMIT')
+    return new ConsoleError('AUDIO_TOO_LARGE');
+  if (err.statusCode === 413)
+    return new ConsoleError(url.startsWith('/api/audio') ? 'AUDIO_TOO_LARGE' : 'BODY_TOO_LARGE');
   if (err.code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') return new ConsoleError('UPLOAD_INVALID');
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return new ConsoleError('INVALID_INPUT');
   return new ConsoleError('INTERNAL');

@@ -30,15 +30,48 @@ export function registerServiceReportRoutes(app: FastifyInstance, deps: HttpDeps
     const period = parsePeriod(req.query as { from?: string; to?: string });
     if (!ratings) fail('INFLUX_UNCONFIGURED');
     const now = deps.clock.now();
-    const header = ['Mã xã', 'Tên xã', 'Hồ sơ tiếp nhận', 'Hồ sơ trễ hạn', 'Hồ sơ có phản ánh/không hài lòng', 'Chỉ số QĐ 766 (%)', 'Lượt đánh giá', 'Tỷ lệ hài lòng SIPAS (%)', 'Hồ sơ theo dõi mở trong kỳ', 'Đang mở', 'Quá hạn', 'Đóng trễ hạn'];
+    const header = [
+      'Mã xã',
+      'Tên xã',
+      'Hồ sơ tiếp nhận',
+      'Hồ sơ trễ hạn',
+      'Hồ sơ có phản ánh/không hài lòng',
+      'Chỉ số QĐ 766 (%)',
+      'Lượt đánh giá',
+      'Tỷ lệ hài lòng SIPAS (%)',
+      'Hồ sơ theo dõi mở trong kỳ',
+      'Đang mở',
+      'Quá hạn',
+      'Đóng trễ hạn',
+    ];
     const lines = [header.map(cell).join(',')];
     try {
       for (const commune of readableCommunes(user, deps.area)) {
-        const [unsatisfied, counts] = await Promise.all([ratings.unsatisfiedDossiers(commune, period.from), ratings.levelCounts(commune, period.from, period.to)]);
+        const [unsatisfied, counts] = await Promise.all([
+          ratings.unsatisfiedDossiers(commune, period.from),
+          ratings.levelCounts(commune, period.from, period.to),
+        ]);
         const d = decision766(dossiers.received(commune, period.from, period.to), unsatisfied, period, now);
         const s = satisfactionIndex(counts.get('') ?? {});
         const f = followup?.service.summary(commune, period.from, period.to);
-        lines.push([commune, deps.area.communeName(commune), d.dossiers, d.late, d.complainedOrUnsatisfied, dec(d.figure), s.n, dec(s.index), f?.opened ?? null, f?.open ?? null, f?.overdue ?? null, f?.closedLate ?? null].map(cell).join(','));
+        lines.push(
+          [
+            commune,
+            deps.area.communeName(commune),
+            d.dossiers,
+            d.late,
+            d.complainedOrUnsatisfied,
+            dec(d.figure),
+            s.n,
+            dec(s.index),
+            f?.opened ?? null,
+            f?.open ?? null,
+            f?.overdue ?? null,
+            f?.closedLate ?? null,
+          ]
+            .map(cell)
+            .join(','),
+        );
       }
     } catch (err) {
       if (err instanceof ConsoleError) throw err;
@@ -46,6 +79,9 @@ export function registerServiceReportRoutes(app: FastifyInstance, deps: HttpDeps
       fail('INFLUX_UNAVAILABLE');
     }
     lines.push('', cell(DECISION_766_DEFINITION), cell(SIPAS_DEFINITION));
-    return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="chi-so-phuc-vu.csv"').send(BOM + lines.join('\r\n') + '\r\n');
+    return reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', 'attachment; filename="chi-so-phuc-vu.csv"')
+      .send(`${BOM + lines.join('\r\n')}\r\n`);
   });
 }

@@ -15,7 +15,10 @@ export function publicUser(user: User, deps: HttpDeps): PublicUser {
     unit: user.unit,
     unitName: user.level && user.unit ? deps.area.unitName(user.level, user.unit) : null,
     roleLabel: userRoleLabel(user, deps.area),
-    commune: (user.role === 'staff' || user.role === 'leader') && levelOf(user) === 'commune' ? (user.communes[0] ?? null) : null,
+    commune:
+      (user.role === 'staff' || user.role === 'leader') && levelOf(user) === 'commune'
+        ? (user.communes[0] ?? null)
+        : null,
     communes: readableCommunes(user, deps.area).map((code) => ({ code, name: deps.area.communeName(code) })),
     displayName: user.displayName,
   };
@@ -25,7 +28,10 @@ export function registerSessionRoutes(fastify: FastifyInstance, deps: HttpDeps):
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   app.post('/api/session', { schema: { response: { 200: SessionAnswer } } }, async (req, reply) => {
     const body = (req.body ?? {}) as { username?: unknown; password?: unknown };
-    const { token, user, deviceToken } = await deps.users.login(body.username, body.password, { address: req.ip, deviceToken: req.cookies[DEVICE_COOKIE] || undefined });
+    const { token, user, deviceToken } = await deps.users.login(body.username, body.password, {
+      address: req.ip,
+      deviceToken: req.cookies[DEVICE_COOKIE] || undefined,
+    });
     setSessionCookie(reply, token, deps);
     if (deviceToken) setDeviceCookie(reply, deviceToken, deps);
     return { token, user: publicUser(user, deps) };
@@ -34,19 +40,33 @@ export function registerSessionRoutes(fastify: FastifyInstance, deps: HttpDeps):
   app.delete('/api/session', async (req, reply) => {
     if (req.sessionToken && req.user) {
       deps.users.logout(req.sessionToken);
-      deps.store.audit.record({ at: new Date(deps.clock.now()).toISOString(), username: req.user.username, commune: req.user.communes[0] ?? req.user.unit ?? null, action: 'logout', target: req.user.username, before: null, after: null });
+      deps.store.audit.record({
+        at: new Date(deps.clock.now()).toISOString(),
+        username: req.user.username,
+        commune: req.user.communes[0] ?? req.user.unit ?? null,
+        action: 'logout',
+        target: req.user.username,
+        before: null,
+        after: null,
+      });
     }
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return { ok: true };
   });
 
-  app.get('/api/me', { schema: { response: { 200: MeAnswer } } }, async (req) => ({ user: publicUser(userOf(req), deps) }));
+  app.get('/api/me', { schema: { response: { 200: MeAnswer } } }, async (req) => ({
+    user: publicUser(userOf(req), deps),
+  }));
 
   /** the one-stop counters of the user's commune(s), where rating boxes stand */
   app.get('/api/counters', { schema: { response: { 200: CounterList } } }, async (req) => {
     const user = userOf(req);
     const items = readableCommunes(user, deps.area).flatMap((commune) =>
-      (deps.area.registry.communes.get(commune)?.commune.counters ?? []).map((k) => ({ id: k.id, name: k.name, commune })),
+      (deps.area.registry.communes.get(commune)?.commune.counters ?? []).map((k) => ({
+        id: k.id,
+        name: k.name,
+        commune,
+      })),
     );
     return { items };
   });
@@ -59,7 +79,10 @@ export function registerSessionRoutes(fastify: FastifyInstance, deps: HttpDeps):
         id: h.id,
         name: h.name,
         commune,
-        speakers: deps.area.speakers(commune).filter((s) => s.hamlet === h.id).map((s) => s.id),
+        speakers: deps.area
+          .speakers(commune)
+          .filter((s) => s.hamlet === h.id)
+          .map((s) => s.id),
       })),
     );
   });

@@ -13,13 +13,44 @@ export class LiveFeeder {
   bytesIn = 0;
 
   constructor(opts: FeederOptions) {
-    this.child = spawn(opts.ffmpeg, [
-      '-hide_banner', '-loglevel', 'error', '-nostdin',
-      // decode as the chunks arrive: no probing of seconds of input before the first frame
-      '-fflags', 'nobuffer', '-flags', 'low_delay', '-probesize', '32', '-analyzeduration', '0', '-f', 'webm', '-i', 'pipe:0',
-      '-ac', '1', '-ar', '22050', '-c:a', 'libmp3lame', '-b:a', '48k', '-flush_packets', '1',
-      '-content_type', 'audio/mpeg', '-f', 'mp3', opts.sourceUrl,
-    ], { stdio: ['pipe', 'ignore', 'pipe'] });
+    this.child = spawn(
+      opts.ffmpeg,
+      [
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-nostdin',
+        // decode as the chunks arrive: no probing of seconds of input before the first frame
+        '-fflags',
+        'nobuffer',
+        '-flags',
+        'low_delay',
+        '-probesize',
+        '32',
+        '-analyzeduration',
+        '0',
+        '-f',
+        'webm',
+        '-i',
+        'pipe:0',
+        '-ac',
+        '1',
+        '-ar',
+        '22050',
+        '-c:a',
+        'libmp3lame',
+        '-b:a',
+        '48k',
+        '-flush_packets',
+        '1',
+        '-content_type',
+        'audio/mpeg',
+        '-f',
+        'mp3',
+        opts.sourceUrl,
+      ],
+      { stdio: ['pipe', 'ignore', 'pipe'] },
+    );
     let stderr = '';
     this.child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-500)));
     this.child.stdin!.on('error', () => undefined);

@@ -55,7 +55,12 @@ export class LiveService {
 
   constructor(
     private readonly deps: {
-      store: Store; area: Area; audio: AudioService; clock: Clock; config: LiveConfig; onChange(commune: string): void;
+      store: Store;
+      area: Area;
+      audio: AudioService;
+      clock: Clock;
+      config: LiveConfig;
+      onChange(commune: string): void;
       /** the commune's sound policy (console/policy.ts), the one its speakers enforce (absent: the default) */
       policy?: PolicyService;
     },
@@ -67,14 +72,26 @@ export class LiveService {
 
   request(user: User, body: unknown): LiveSession {
     const commune = ownCommune(user, this.deps.area);
-    const raw = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
+    const raw = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<
+      string,
+      unknown
+    >;
     const hamlets = validHamlets(raw.hamlets, { area: this.deps.area, commune });
     const emergency = raw.emergency === true;
     if (!emergency && this.#quiet(commune)) fail('LIVE_QUIET_HOURS');
     const leader = user.role === 'leader';
     const s: LiveSession = {
-      id: `tt-${randomBytes(6).toString('hex')}`, commune, hamlets, emergency, by: user.username, approvedBy: leader ? user.username : null,
-      status: leader ? 'ready' : 'requested', mount: `/live-${randomBytes(16).toString('hex')}.mp3`, startedAt: null, endedAt: null, announcement: null,
+      id: `tt-${randomBytes(6).toString('hex')}`,
+      commune,
+      hamlets,
+      emergency,
+      by: user.username,
+      approvedBy: leader ? user.username : null,
+      status: leader ? 'ready' : 'requested',
+      mount: `/live-${randomBytes(16).toString('hex')}.mp3`,
+      startedAt: null,
+      endedAt: null,
+      announcement: null,
     };
     this.#sessions.set(s.id, s);
     this.#audit(user, 'live.request', s);
@@ -117,7 +134,11 @@ export class LiveService {
       if (s.status !== 'ready') return;
       const base = new URL(this.deps.config.icecastUrl);
       const sourceUrl = `icecast://source:${encodeURIComponent(this.deps.config.sourcePassword)}@${base.host}${s.mount}`;
-      feeder = new LiveFeeder({ ffmpeg: this.deps.config.ffmpeg, sourceUrl, onExit: () => void this.end(user, s.id, true) });
+      feeder = new LiveFeeder({
+        ffmpeg: this.deps.config.ffmpeg,
+        sourceUrl,
+        onExit: () => void this.end(user, s.id, true),
+      });
       this.#feeders.set(s.id, feeder);
       s.status = 'on-air';
       s.startedAt = this.#now();
@@ -147,7 +168,15 @@ export class LiveService {
         const after: Announcement = { ...a, status: 'stopped', updatedAt: s.endedAt };
         this.deps.store.tx(() => {
           this.deps.store.announcements.save(after);
-          this.deps.store.audit.record({ at: s.endedAt!, username: user.username, commune: s.commune, action: 'live.end', target: a.id, before: a, after });
+          this.deps.store.audit.record({
+            at: s.endedAt!,
+            username: user.username,
+            commune: s.commune,
+            action: 'live.end',
+            target: a.id,
+            before: a,
+            after,
+          });
         });
         this.deps.onChange(s.commune);
       }
@@ -168,10 +197,30 @@ export class LiveService {
     const audio = await this.#placeholder(s.commune);
     const at = s.startedAt!;
     const a: Announcement = {
-      id: s.id, commune: s.commune, title: `Phát trực tiếp (${s.by})`, text: null, audio, hamlets: s.hamlets,
-      schedule: { kind: 'immediate', at }, repeats: 1, volume: 90, priority: s.emergency ? 'emergency' : 'priority',
-      source: { kind: 'live', url: `${this.deps.config.listenUrl.replace(/\/$/, '')}${s.mount}`, durationS: this.deps.config.maxMinutes * 60, by: s.by },
-      status: 'approved', rejectReason: null, createdBy: s.by, createdAt: at, updatedAt: at, approvedBy: s.approvedBy, approvedAt: at, revision: 1,
+      id: s.id,
+      commune: s.commune,
+      title: `Phát trực tiếp (${s.by})`,
+      text: null,
+      audio,
+      hamlets: s.hamlets,
+      schedule: { kind: 'immediate', at },
+      repeats: 1,
+      volume: 90,
+      priority: s.emergency ? 'emergency' : 'priority',
+      source: {
+        kind: 'live',
+        url: `${this.deps.config.listenUrl.replace(/\/$/, '')}${s.mount}`,
+        durationS: this.deps.config.maxMinutes * 60,
+        by: s.by,
+      },
+      status: 'approved',
+      rejectReason: null,
+      createdBy: s.by,
+      createdAt: at,
+      updatedAt: at,
+      approvedBy: s.approvedBy,
+      approvedAt: at,
+      revision: 1,
     };
     s.announcement = a.id;
     if (s.status !== 'on-air') return; // ended while the placeholder was made
@@ -180,7 +229,15 @@ export class LiveService {
       // the two-person rule: a leader alone goes on air at once, as with an emergency, and the audit says so
       // (approval "single-leader-live", like "single-leader-emergency"); a staff member's session names its approver
       const approval = s.approvedBy === s.by ? 'single-leader-live' : 'leader-approved';
-      this.deps.store.audit.record({ at, username: user.username, commune: s.commune, action: 'live.start', target: a.id, before: null, after: { ...a, approval } });
+      this.deps.store.audit.record({
+        at,
+        username: user.username,
+        commune: s.commune,
+        action: 'live.start',
+        target: a.id,
+        before: null,
+        after: { ...a, approval },
+      });
     });
     this.deps.onChange(s.commune);
   }
@@ -211,12 +268,23 @@ export class LiveService {
     const now = this.deps.clock.now();
     const at = quietStartsAt(policy.quietHours, 'priority', now, now + this.deps.config.maxMinutes * 60_000);
     if (at === null) return;
-    this.#quietTimers.set(s.id, this.deps.clock.setTimeout(() => {
-      this.#quietTimers.delete(s.id);
-      if (s.status !== 'on-air') return;
-      this.deps.store.audit.record({ at: this.#now(), username: s.by, commune: s.commune, action: 'live.quiet-hours', target: s.id, before: null, after: s });
-      this.end({ username: s.by } as User, s.id, true);
-    }, at - now));
+    this.#quietTimers.set(
+      s.id,
+      this.deps.clock.setTimeout(() => {
+        this.#quietTimers.delete(s.id);
+        if (s.status !== 'on-air') return;
+        this.deps.store.audit.record({
+          at: this.#now(),
+          username: s.by,
+          commune: s.commune,
+          action: 'live.quiet-hours',
+          target: s.id,
+          before: null,
+          after: s,
+        });
+        this.end({ username: s.by } as User, s.id, true);
+      }, at - now),
+    );
   }
 
   /** inside the quiet hours its speakers enforce (the same merged policy the signed documents carry) */
@@ -226,6 +294,14 @@ export class LiveService {
   }
 
   #audit(user: User, action: string, s: LiveSession): void {
-    this.deps.store.audit.record({ at: this.#now(), username: user.username, commune: s.commune, action, target: s.id, before: null, after: s });
+    this.deps.store.audit.record({
+      at: this.#now(),
+      username: user.username,
+      commune: s.commune,
+      action,
+      target: s.id,
+      before: null,
+      after: s,
+    });
   }
 }

@@ -25,7 +25,11 @@ export function createProvisioning(deps: {
     clock: deps.clock,
     log: deps.log.child({ component: 'provisioning' }),
     editor: new RegistryFileEditor(deps.config.registryPath),
-    throttle: new ClaimThrottle(deps.clock, { perSource: p.claimFailuresPerSource, total: p.claimFailuresTotal, windowMs: p.claimWindowMin * 60_000 }),
+    throttle: new ClaimThrottle(deps.clock, {
+      perSource: p.claimFailuresPerSource,
+      total: p.claimFailuresTotal,
+      windowMs: p.claimWindowMin * 60_000,
+    }),
     settings: { brokerUrl: p.brokerUrl, codeTtlHours: p.codeTtlHours, ...(p.caFile ? { caFile: p.caFile } : {}) },
     broadcastKeyOf: (commune) => deps.keys.get(commune)?.publicKeyDer,
     ...(deps.hashCost ? { hashCost: deps.hashCost } : {}),

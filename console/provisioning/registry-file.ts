@@ -1,6 +1,12 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { parse as parseYaml, stringify } from 'yaml';
-import { parseRegistry, type Commune, type Device, type Registry, type RegistryFile } from '../../devices/registry/index.ts';
+import {
+  parseRegistry,
+  type Commune,
+  type Device,
+  type Registry,
+  type RegistryFile,
+} from '../../devices/registry/index.ts';
 
 /**
  * The registry file the broker and collector read, edited by the console when a device claims its identity.

@@ -20,8 +20,18 @@ import { issuesDetail } from '../../infra/zod-issues.ts';
 
 /** What staff type when they register a new Pi: its id and where it sits (a counter for a box, a hamlet for a speaker). */
 export const RegisterInput = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('rating-box'), id: Id, counter: Id, name: z.string().trim().min(1).max(200).optional() }),
-  z.strictObject({ kind: z.literal('speaker'), id: Id, hamlet: Id, name: z.string().trim().min(1).max(200).optional() }),
+  z.strictObject({
+    kind: z.literal('rating-box'),
+    id: Id,
+    counter: Id,
+    name: z.string().trim().min(1).max(200).optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('speaker'),
+    id: Id,
+    hamlet: Id,
+    name: z.string().trim().min(1).max(200).optional(),
+  }),
 ]);
 export type RegisterInput = z.infer<typeof RegisterInput>;
 
@@ -74,7 +84,8 @@ export class ProvisioningService {
     if (other && (other.state === 'claimed' || other.commune !== commune)) fail('DEVICE_EXISTS');
     const c = registry.communes.get(commune)?.commune;
     const place = input.kind === 'rating-box' ? input.counter : input.hamlet;
-    const known = input.kind === 'rating-box' ? c?.counters.some((k) => k.id === place) : c?.hamlets.some((h) => h.id === place);
+    const known =
+      input.kind === 'rating-box' ? c?.counters.some((k) => k.id === place) : c?.hamlets.some((h) => h.id === place);
     if (!known) fail('PLACE_UNKNOWN', place);
 
     const code = newClaimCode();
@@ -82,8 +93,28 @@ export class ProvisioningService {
     const expiresAt = now + this.deps.settings.codeTtlHours * 3_600_000;
     const at = new Date(now).toISOString();
     this.deps.store.tx(() => {
-      this.claims.upsertPending({ deviceId: input.id, commune, kind: input.kind, place, name: input.name ?? null, createdBy: user.username, createdAt: at, expiresAt }, claimCodeHash(code));
-      this.deps.store.audit.record({ at, username: user.username, commune, action: 'device.register', target: input.id, before: undefined, after: { kind: input.kind, place } });
+      this.claims.upsertPending(
+        {
+          deviceId: input.id,
+          commune,
+          kind: input.kind,
+          place,
+          name: input.name ?? null,
+          createdBy: user.username,
+          createdAt: at,
+          expiresAt,
+        },
+        claimCodeHash(code),
+      );
+      this.deps.store.audit.record({
+        at,
+        username: user.username,
+        commune,
+        action: 'device.register',
+        target: input.id,
+        before: undefined,
+        after: { kind: input.kind, place },
+      });
     });
     // what the QR holds: the code and where to claim it (the Pi's installer reads either)
     const claimText = `thanthien-claim:${code}`;
@@ -101,7 +132,15 @@ export class ProvisioningService {
     const at = new Date(this.deps.clock.now()).toISOString();
     this.deps.store.tx(() => {
       if (!this.claims.revoke(deviceId)) fail('STATE_CONFLICT');
-      this.deps.store.audit.record({ at, username: user.username, commune, action: 'device.revoke-code', target: deviceId, before: undefined, after: undefined });
+      this.deps.store.audit.record({
+        at,
+        username: user.username,
+        commune,
+        action: 'device.revoke-code',
+        target: deviceId,
+        before: undefined,
+        after: undefined,
+      });
     });
   }
 
@@ -122,14 +161,34 @@ export class ProvisioningService {
     const at = new Date(now).toISOString();
     const device: Device =
       pending.kind === 'rating-box'
-        ? { kind: 'rating-box', id: pending.deviceId, counter: pending.place, passwordHash, ...(pending.name ? { name: pending.name } : {}) }
-        : { kind: 'speaker', id: pending.deviceId, hamlet: pending.place, passwordHash, ...(pending.name ? { name: pending.name } : {}) };
+        ? {
+            kind: 'rating-box',
+            id: pending.deviceId,
+            counter: pending.place,
+            passwordHash,
+            ...(pending.name ? { name: pending.name } : {}),
+          }
+        : {
+            kind: 'speaker',
+            id: pending.deviceId,
+            hamlet: pending.place,
+            passwordHash,
+            ...(pending.name ? { name: pending.name } : {}),
+          };
     const claimed = this.deps.store.tx(() => {
       // the UPDATE is the gate: of two claims racing with the same code only one sees the row still pending
       const row = this.claims.markClaimed(hash, now, at, source);
       if (!row) return undefined;
       this.deps.editor.addDevice(row.commune, device); // throws (and rolls the claim back) if the registry refuses it
-      this.deps.store.audit.record({ at, username: `device:${row.deviceId}`, commune: row.commune, action: 'device.claim', target: row.deviceId, before: undefined, after: { from: source } });
+      this.deps.store.audit.record({
+        at,
+        username: `device:${row.deviceId}`,
+        commune: row.commune,
+        action: 'device.claim',
+        target: row.deviceId,
+        before: undefined,
+        after: { from: source },
+      });
       return row;
     });
     if (!claimed) {

@@ -16,13 +16,29 @@ export type PendingDevice = {
 };
 
 type Row = {
-  device_id: string; commune: string; kind: PendingDevice['kind']; place: string; name: string | null; state: ClaimState;
-  created_by: string; created_at: string; expires_at: number; claimed_at: string | null;
+  device_id: string;
+  commune: string;
+  kind: PendingDevice['kind'];
+  place: string;
+  name: string | null;
+  state: ClaimState;
+  created_by: string;
+  created_at: string;
+  expires_at: number;
+  claimed_at: string | null;
 };
 
 const toDevice = (r: Row): PendingDevice => ({
-  deviceId: r.device_id, commune: r.commune, kind: r.kind, place: r.place, name: r.name, state: r.state,
-  createdBy: r.created_by, createdAt: r.created_at, expiresAt: r.expires_at, claimedAt: r.claimed_at,
+  deviceId: r.device_id,
+  commune: r.commune,
+  kind: r.kind,
+  place: r.place,
+  name: r.name,
+  state: r.state,
+  createdBy: r.created_by,
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+  claimedAt: r.claimed_at,
 });
 
 /**
@@ -68,26 +84,36 @@ export class ProvisioningStore {
 
   /** the pending, unexpired registration a code belongs to (no state change) */
   pendingByCode(codeHash: string, nowMs: number): PendingDevice | undefined {
-    const r = this.db.prepare(`SELECT * FROM provisioning_claims WHERE code_hash = ? AND state = 'pending' AND expires_at > ?`).get(codeHash, nowMs) as Row | undefined;
+    const r = this.db
+      .prepare(`SELECT * FROM provisioning_claims WHERE code_hash = ? AND state = 'pending' AND expires_at > ?`)
+      .get(codeHash, nowMs) as Row | undefined;
     return r && toDevice(r);
   }
 
   /** burn the code: one statement, so of two simultaneous claims exactly one wins */
   markClaimed(codeHash: string, nowMs: number, at: string, from: string): PendingDevice | undefined {
     const r = this.db
-      .prepare(`UPDATE provisioning_claims SET state = 'claimed', claimed_at = ?, claimed_from = ? WHERE code_hash = ? AND state = 'pending' AND expires_at > ? RETURNING *`)
+      .prepare(
+        `UPDATE provisioning_claims SET state = 'claimed', claimed_at = ?, claimed_from = ? WHERE code_hash = ? AND state = 'pending' AND expires_at > ? RETURNING *`,
+      )
       .get(at, from, codeHash, nowMs) as Row | undefined;
     return r && toDevice(r);
   }
 
   revoke(deviceId: string): boolean {
-    return this.db.prepare(`UPDATE provisioning_claims SET state = 'revoked' WHERE device_id = ? AND state = 'pending'`).run(deviceId).changes === 1;
+    return (
+      this.db
+        .prepare(`UPDATE provisioning_claims SET state = 'revoked' WHERE device_id = ? AND state = 'pending'`)
+        .run(deviceId).changes === 1
+    );
   }
 
   list(communes: string[]): PendingDevice[] {
     if (communes.length === 0) return [];
     const rows = this.db
-      .prepare(`SELECT * FROM provisioning_claims WHERE commune IN (${communes.map(() => '?').join(',')}) ORDER BY created_at DESC`)
+      .prepare(
+        `SELECT * FROM provisioning_claims WHERE commune IN (${communes.map(() => '?').join(',')}) ORDER BY created_at DESC`,
+      )
       .all(...communes) as Row[];
     return rows.map(toDevice);
   }

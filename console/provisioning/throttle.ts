@@ -11,7 +11,11 @@ export class ClaimThrottle {
 
   constructor(
     private readonly clock: Clock,
-    readonly limits: { perSource: number; total: number; windowMs: number } = { perSource: 5, total: 50, windowMs: 15 * 60_000 },
+    readonly limits: { perSource: number; total: number; windowMs: number } = {
+      perSource: 5,
+      total: 50,
+      windowMs: 15 * 60_000,
+    },
   ) {}
 
   #prune(list: number[], now: number): number[] {

@@ -29,7 +29,8 @@ export async function loadFollowup({ api, el, say, me }) {
     const body = await res.json();
     if (!res.ok) {
       say(body.error.message);
-      for (const r of body.error.rows ?? []) errors.append(el('li', { textContent: `Dòng ${r.row}${r.column ? `, cột ${r.column}` : ''}: ${r.message}` }));
+      for (const r of body.error.rows ?? [])
+        errors.append(el('li', { textContent: `Dòng ${r.row}${r.column ? `, cột ${r.column}` : ''}: ${r.message}` }));
       return;
     }
     say(`Đã nhập ${body.imported} hồ sơ.`, true);
@@ -41,20 +42,53 @@ export async function loadFollowup({ api, el, say, me }) {
   const fig = await api('GET', `/api/dossiers/figures?${period}`).catch((e) => (say(e.message), null));
   if (fig) {
     root.append(
-      el('h3', { textContent: `Chỉ số từ ${from.split('-').reverse().join('/')} đến ${to.split('-').reverse().join('/')}` }),
-      el('p', {}, el('strong', { textContent: `Chỉ số theo Quyết định 766: ${pct(fig.decision766.figure)}` }), ` (${fig.decision766.dossiers} hồ sơ, ${fig.decision766.late} trễ hạn, ${fig.decision766.complainedOrUnsatisfied} có phản ánh/không hài lòng)`),
+      el('h3', {
+        textContent: `Chỉ số từ ${from.split('-').reverse().join('/')} đến ${to.split('-').reverse().join('/')}`,
+      }),
+      el(
+        'p',
+        {},
+        el('strong', { textContent: `Chỉ số theo Quyết định 766: ${pct(fig.decision766.figure)}` }),
+        ` (${fig.decision766.dossiers} hồ sơ, ${fig.decision766.late} trễ hạn, ${fig.decision766.complainedOrUnsatisfied} có phản ánh/không hài lòng)`,
+      ),
       el('p', { className: 'definition', textContent: fig.decision766.definition }),
-      el('p', {}, el('strong', { textContent: `Tỷ lệ hài lòng (SIPAS): ${pct(fig.sipas.index)}` }), ` (${fig.sipas.n} lượt đánh giá)`),
+      el(
+        'p',
+        {},
+        el('strong', { textContent: `Tỷ lệ hài lòng (SIPAS): ${pct(fig.sipas.index)}` }),
+        ` (${fig.sipas.n} lượt đánh giá)`,
+      ),
       el('p', { className: 'definition', textContent: fig.sipas.definition }),
     );
   }
   if (me.role === 'leader') {
     const off = await api('GET', `/api/officers/figures?${period}`).catch(() => null);
     if (off) {
-      root.append(el('h3', { textContent: 'Theo cán bộ trực (chỉ lãnh đạo xã xem)' }), el('table', {},
-        el('thead', {}, el('tr', {}, ...['Cán bộ', 'Lượt đánh giá', 'Hài lòng'].map((t) => el('th', { textContent: t })))),
-        el('tbody', {}, ...off.officers.map((o) => el('tr', {}, el('td', { textContent: o.name ? `${o.name} (${o.code ?? ''})` : o.code }), el('td', { textContent: String(o.n) }), el('td', { textContent: pct(o.index) })))),
-      ));
+      root.append(
+        el('h3', { textContent: 'Theo cán bộ trực (chỉ lãnh đạo xã xem)' }),
+        el(
+          'table',
+          {},
+          el(
+            'thead',
+            {},
+            el('tr', {}, ...['Cán bộ', 'Lượt đánh giá', 'Hài lòng'].map((t) => el('th', { textContent: t }))),
+          ),
+          el(
+            'tbody',
+            {},
+            ...off.officers.map((o) =>
+              el(
+                'tr',
+                {},
+                el('td', { textContent: o.name ? `${o.name} (${o.code ?? ''})` : o.code }),
+                el('td', { textContent: String(o.n) }),
+                el('td', { textContent: pct(o.index) }),
+              ),
+            ),
+          ),
+        ),
+      );
     }
   }
 
@@ -66,9 +100,17 @@ export async function loadFollowup({ api, el, say, me }) {
     const box = el('div', { className: `case${c.overdue ? ' overdue' : ''}` });
     const state = c.closedAt ? `Đã đóng ${fmt(c.closedAt)}` : c.overdue ? 'QUÁ HẠN' : 'Đang xử lý';
     box.append(
-      el('h4', { textContent: `#${c.id} · ${c.kind === 'alert' ? 'Tỷ lệ không hài lòng cao' : 'Đánh giá không hài lòng'} · ${c.counter ?? ''} · ${state}` }),
-      el('p', { textContent: `Lúc ${fmt(c.ratedAt)} · Số hồ sơ: ${c.dossier ?? '—'} · Hạn: ${c.dueAt ? fmt(c.dueAt - 1) : c.deadlineError ?? '—'} · Người xử lý: ${c.assignee ?? 'chưa giao'}` }),
-      el('ul', {}, ...c.steps.map((s) => el('li', { textContent: `${fmt(s.at)} ${s.by} – ${STEP_KINDS[s.kind]}: ${s.text}` }))),
+      el('h4', {
+        textContent: `#${c.id} · ${c.kind === 'alert' ? 'Tỷ lệ không hài lòng cao' : 'Đánh giá không hài lòng'} · ${c.counter ?? ''} · ${state}`,
+      }),
+      el('p', {
+        textContent: `Lúc ${fmt(c.ratedAt)} · Số hồ sơ: ${c.dossier ?? '—'} · Hạn: ${c.dueAt ? fmt(c.dueAt - 1) : (c.deadlineError ?? '—')} · Người xử lý: ${c.assignee ?? 'chưa giao'}`,
+      }),
+      el(
+        'ul',
+        {},
+        ...c.steps.map((s) => el('li', { textContent: `${fmt(s.at)} ${s.by} – ${STEP_KINDS[s.kind]}: ${s.text}` })),
+      ),
     );
     const act = async (path, body) => {
       try {
@@ -81,11 +123,30 @@ export async function loadFollowup({ api, el, say, me }) {
     if (!c.closedAt) {
       const text = el('input', { placeholder: 'nội dung' });
       const buttons = [
-        el('button', { type: 'button', textContent: 'Ghi liên hệ', onclick: () => act('steps', { kind: 'contact', text: text.value }) }),
-        el('button', { type: 'button', textContent: 'Ghi xử lý', onclick: () => act('steps', { kind: 'action', text: text.value }) }),
-        el('button', { type: 'button', textContent: 'Đóng hồ sơ', onclick: () => act('close', { closing: text.value }) }),
+        el('button', {
+          type: 'button',
+          textContent: 'Ghi liên hệ',
+          onclick: () => act('steps', { kind: 'contact', text: text.value }),
+        }),
+        el('button', {
+          type: 'button',
+          textContent: 'Ghi xử lý',
+          onclick: () => act('steps', { kind: 'action', text: text.value }),
+        }),
+        el('button', {
+          type: 'button',
+          textContent: 'Đóng hồ sơ',
+          onclick: () => act('close', { closing: text.value }),
+        }),
       ];
-      if (me.role === 'leader') buttons.push(el('button', { type: 'button', textContent: 'Giao cho (tên đăng nhập)', onclick: () => act('assign', { assignee: text.value.trim() }) }));
+      if (me.role === 'leader')
+        buttons.push(
+          el('button', {
+            type: 'button',
+            textContent: 'Giao cho (tên đăng nhập)',
+            onclick: () => act('assign', { assignee: text.value.trim() }),
+          }),
+        );
       box.append(text, ...buttons);
     }
     root.append(box);

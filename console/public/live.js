@@ -13,12 +13,19 @@ let mic = null;
 export async function loadLive({ api, el, say, hamlets, me }) {
   const view = document.querySelector('#live-view');
   const boxes = view.querySelector('.hamlet-boxes');
-  if (!boxes.children.length) boxes.replaceChildren(...hamlets.map((h) => el('label', {}, el('input', { type: 'checkbox', name: 'hamlet', value: h.id }), ` ${h.name}`)));
+  if (!boxes.children.length)
+    boxes.replaceChildren(
+      ...hamlets.map((h) =>
+        el('label', {}, el('input', { type: 'checkbox', name: 'hamlet', value: h.id }), ` ${h.name}`),
+      ),
+    );
   const status = view.querySelector('#live-status');
   const startBtn = view.querySelector('#live-start');
   const endBtn = view.querySelector('#live-end');
   const show = () => {
-    status.textContent = session ? `${STATUS[session.status]}${session.approvedBy && session.approvedBy !== session.by ? ` (duyệt: ${session.approvedBy})` : ''}` : 'Chưa phát';
+    status.textContent = session
+      ? `${STATUS[session.status]}${session.approvedBy && session.approvedBy !== session.by ? ` (duyệt: ${session.approvedBy})` : ''}`
+      : 'Chưa phát';
     startBtn.disabled = !!session && session.status !== 'ended';
     endBtn.disabled = !session || session.status === 'ended';
   };
@@ -63,13 +70,30 @@ export async function loadLive({ api, el, say, hamlets, me }) {
   // a leader sees the staff's requests and approves them from their own account
   const requests = view.querySelector('#live-requests');
   const list = me.role === 'leader' ? (await api('GET', '/api/live')).filter((s) => s.status === 'requested') : [];
-  requests.replaceChildren(...list.map((s) => el('li', {}, `${s.by}: ${s.hamlets === 'all' ? 'tất cả thôn/ấp' : s.hamlets.join(', ')} `,
-    el('button', { type: 'button', textContent: 'Duyệt phát', onclick: async () => { await api('POST', `/api/live/${s.id}/approve`); loadLive({ api, el, say, hamlets, me }); } }))));
+  requests.replaceChildren(
+    ...list.map((s) =>
+      el(
+        'li',
+        {},
+        `${s.by}: ${s.hamlets === 'all' ? 'tất cả thôn/ấp' : s.hamlets.join(', ')} `,
+        el('button', {
+          type: 'button',
+          textContent: 'Duyệt phát',
+          onclick: async () => {
+            await api('POST', `/api/live/${s.id}/approve`);
+            loadLive({ api, el, say, hamlets, me });
+          },
+        }),
+      ),
+    ),
+  );
   show();
 }
 
 async function speak(id, say, onStarted) {
-  mic = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false } });
+  mic = await navigator.mediaDevices.getUserMedia({
+    audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false },
+  });
   const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
   socket = new WebSocket(`${proto}//${location.host}/api/live/${id}/feed`);
   socket.binaryType = 'arraybuffer';

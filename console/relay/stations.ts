@@ -10,11 +10,29 @@ import type { User } from '../model.ts';
 import type { Store } from '../store/index.ts';
 
 export type Station = {
-  id: string; name: string; url: string; format: StationDocument['format'] | null; approvedBy: string; approvedAt: string; signed: SignedStation;
-  revokedAt: string | null; revokedBy: string | null;
+  id: string;
+  name: string;
+  url: string;
+  format: StationDocument['format'] | null;
+  approvedBy: string;
+  approvedAt: string;
+  signed: SignedStation;
+  revokedAt: string | null;
+  revokedBy: string | null;
 };
 
-type Row = { id: string; name: string; url: string; format: string | null; approved_by: string; approved_at: string; doc: string; sig: string; revoked_at: string | null; revoked_by: string | null };
+type Row = {
+  id: string;
+  name: string;
+  url: string;
+  format: string | null;
+  approved_by: string;
+  approved_at: string;
+  doc: string;
+  sig: string;
+  revoked_at: string | null;
+  revoked_by: string | null;
+};
 
 /**
  * The province's list of stations speakers may relay. Each entry is signed with the province key when it is
@@ -26,7 +44,10 @@ type Row = { id: string; name: string; url: string; format: string | null; appro
 export class StationService {
   constructor(
     private readonly deps: {
-      store: Store; clock: Clock; province: string; key: CommuneKey;
+      store: Store;
+      clock: Clock;
+      province: string;
+      key: CommuneKey;
       /** a commune whose announcements changed: its schedules are re-issued */
       onRevoked?(commune: string): void;
     },
@@ -67,14 +88,32 @@ export class StationService {
     const at = new Date(this.deps.clock.now()).toISOString();
     const communes = new Set<string>();
     store.tx(() => {
-      store.db.prepare('UPDATE relay_stations SET revoked_at = ?, revoked_by = ? WHERE id = ?').run(at, user.username, before.id);
-      store.audit.record({ at, username: user.username, commune: null, action: 'station.revoke', target: before.id, before: null, after: { id: before.id, name: before.name, url: before.url } });
+      store.db
+        .prepare('UPDATE relay_stations SET revoked_at = ?, revoked_by = ? WHERE id = ?')
+        .run(at, user.username, before.id);
+      store.audit.record({
+        at,
+        username: user.username,
+        commune: null,
+        action: 'station.revoke',
+        target: before.id,
+        before: null,
+        after: { id: before.id, name: before.name, url: before.url },
+      });
       for (const a of store.announcements.list(null)) {
         if (a.source?.kind !== 'relay' || a.source.station !== before.id) continue;
         if (a.status !== 'approved' && a.status !== 'submitted' && a.status !== 'draft') continue;
         const after = { ...a, status: 'stopped' as const, updatedAt: at };
         store.announcements.save(after);
-        store.audit.record({ at, username: user.username, commune: a.commune, action: 'station-revoked', target: a.id, before: a, after });
+        store.audit.record({
+          at,
+          username: user.username,
+          commune: a.commune,
+          action: 'station-revoked',
+          target: a.id,
+          before: a,
+          after,
+        });
         communes.add(a.commune);
       }
     });
@@ -89,19 +128,38 @@ export class StationService {
     if (!name || name.length > 200) fail('STATION_INVALID', 'Tên đài từ 1 đến 200 ký tự.');
     const url = StreamUrl.safeParse(typeof raw.url === 'string' ? raw.url.trim() : raw.url);
     if (!url.success) fail('STATION_INVALID', 'Địa chỉ luồng phải là http:// hoặc https://.');
-    const format = raw.format === undefined || raw.format === null || raw.format === '' ? undefined : StreamFormat.safeParse(raw.format);
+    const format =
+      raw.format === undefined || raw.format === null || raw.format === ''
+        ? undefined
+        : StreamFormat.safeParse(raw.format);
     if (format && !format.success) fail('STATION_INVALID', 'Định dạng: mp3, aac, ogg hoặc hls.');
     const approvedAt = new Date(this.deps.clock.now()).toISOString();
     const doc = StationSchema.parse({
-      v: 1, province: this.deps.province, id: `dai-${randomBytes(4).toString('hex')}`, name, url: url.data,
-      ...(format?.data ? { format: format.data } : {}), approvedAt,
+      v: 1,
+      province: this.deps.province,
+      id: `dai-${randomBytes(4).toString('hex')}`,
+      name,
+      url: url.data,
+      ...(format?.data ? { format: format.data } : {}),
+      approvedAt,
     });
     const signed = signStation(doc, this.deps.key.privateKey);
     const { store } = this.deps;
     store.tx(() => {
-      store.db.prepare('INSERT INTO relay_stations (id, name, url, format, approved_by, approved_at, doc, sig) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      store.db
+        .prepare(
+          'INSERT INTO relay_stations (id, name, url, format, approved_by, approved_at, doc, sig) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        )
         .run(doc.id, name, doc.url, doc.format ?? null, user.username, approvedAt, signed.doc, signed.sig);
-      store.audit.record({ at: approvedAt, username: user.username, commune: null, action: 'station.approve', target: doc.id, before: null, after: doc });
+      store.audit.record({
+        at: approvedAt,
+        username: user.username,
+        commune: null,
+        action: 'station.approve',
+        target: doc.id,
+        before: null,
+        after: doc,
+      });
     });
     return this.get(doc.id);
   }
@@ -109,7 +167,14 @@ export class StationService {
 
 function toStation(r: Row): Station {
   return {
-    id: r.id, name: r.name, url: r.url, format: (r.format as Station['format']) ?? null, approvedBy: r.approved_by, approvedAt: r.approved_at,
-    signed: { doc: r.doc, sig: r.sig }, revokedAt: r.revoked_at ?? null, revokedBy: r.revoked_by ?? null,
+    id: r.id,
+    name: r.name,
+    url: r.url,
+    format: (r.format as Station['format']) ?? null,
+    approvedBy: r.approved_by,
+    approvedAt: r.approved_at,
+    signed: { doc: r.doc, sig: r.sig },
+    revokedAt: r.revoked_at ?? null,
+    revokedBy: r.revoked_by ?? null,
   };
 }

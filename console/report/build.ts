@@ -13,7 +13,10 @@ import { classify, isWorking, overall, type Deployment } from './rules.ts';
  * figure over the imported dossiers (devices/analytics/decision766.ts) and the follow-up cases opened in the period
  * (console/followup/store.ts caseCounts: overdue = still open past its deadline).
  */
-export type ServiceFigures = { decision766: Decision766; followup: { opened: number; closed: number; overdue: number } };
+export type ServiceFigures = {
+  decision766: Decision766;
+  followup: { opened: number; closed: number; overdue: number };
+};
 /** commune code → figures; the CLI without the console's database has none ("Chưa có dữ liệu") */
 export type ServiceData = ReadonlyMap<string, ServiceFigures>;
 
@@ -44,12 +47,25 @@ export type CommuneRow = {
 
 export type MeasureKey = 'speakers' | 'ratingBoxes' | 'cameras' | 'overall';
 export type Totals = Record<MeasureKey, Record<Deployment, string[]>>;
-export type Report = { area: Area; period: Period; evaluatedUntilMs: number; communes: CommuneRow[]; totals: Totals; hasService: boolean };
+export type Report = {
+  area: Area;
+  period: Period;
+  evaluatedUntilMs: number;
+  communes: CommuneRow[];
+  totals: Totals;
+  hasService: boolean;
+};
 
 function measure(units: string[], devicesByUnit: Map<string, string[]>, working: (id: string) => boolean): MeasureRow {
   const all = units.flatMap((u) => devicesByUnit.get(u) ?? []);
   const covered = units.filter((u) => (devicesByUnit.get(u) ?? []).some(working)).length;
-  return { units: units.length, covered, installed: all.length, working: all.filter(working).length, status: classify(units.length, covered) };
+  return {
+    units: units.length,
+    covered,
+    installed: all.length,
+    working: all.filter(working).length,
+    status: classify(units.length, covered),
+  };
 }
 
 function group(pairs: [string, string][]): Map<string, string[]> {
@@ -58,18 +74,29 @@ function group(pairs: [string, string][]): Map<string, string[]> {
   return m;
 }
 
-function communeRow(p: Placement, data: PeriodData): Omit<CommuneRow, 'n' | 'index' | 'shrunk' | 'rank' | 'declared' | 'service'> {
+function communeRow(
+  p: Placement,
+  data: PeriodData,
+): Omit<CommuneRow, 'n' | 'index' | 'shrunk' | 'rank' | 'declared' | 'service'> {
   const c = p.commune;
   const deviceUp = (id: string) => isWorking(data.deviceUptime.get(id));
-  const speakers = group(c.devices.flatMap((d) => (d.kind === 'speaker' ? [[d.hamlet, d.id] as [string, string]] : [])));
-  const boxes = group(c.devices.flatMap((d) => (d.kind === 'rating-box' ? [[d.counter, d.id] as [string, string]] : [])));
+  const speakers = group(
+    c.devices.flatMap((d) => (d.kind === 'speaker' ? [[d.hamlet, d.id] as [string, string]] : [])),
+  );
+  const boxes = group(
+    c.devices.flatMap((d) => (d.kind === 'rating-box' ? [[d.counter, d.id] as [string, string]] : [])),
+  );
   const cams = group(c.counters.flatMap((k) => k.cameras.map((cam) => [k.id, cam.id] as [string, string])));
   const counters = c.counters.map((k) => k.id);
   const row = {
     code: c.code,
     name: c.name,
     district: p.district?.name ?? '',
-    speakers: measure(c.hamlets.map((h) => h.id), speakers, deviceUp),
+    speakers: measure(
+      c.hamlets.map((h) => h.id),
+      speakers,
+      deviceUp,
+    ),
     ratingBoxes: measure(counters, boxes, deviceUp),
     cameras: measure(counters, cams, (id) => isWorking(data.cameras.get(id))),
     ratings: data.ratings.get(c.code) ?? {},
@@ -81,9 +108,20 @@ function communeRow(p: Placement, data: PeriodData): Omit<CommuneRow, 'n' | 'ind
 }
 
 /** The appendix model: one row per commune (ranked by shrunk index), totals per measure with names. */
-export function buildReport(area: Area, period: Period, data: PeriodData, nowMs: number, declared?: DeclaredItems, service?: ServiceData): Report {
+export function buildReport(
+  area: Area,
+  period: Period,
+  data: PeriodData,
+  nowMs: number,
+  declared?: DeclaredItems,
+  service?: ServiceData,
+): Report {
   const untilMs = Math.min(period.endMs, Math.max(nowMs, period.startMs));
-  const base = area.communes.map((p) => ({ ...communeRow(p, data), declared: declared?.get(p.commune.code) ?? {}, service: service?.get(p.commune.code) ?? null }));
+  const base = area.communes.map((p) => ({
+    ...communeRow(p, data),
+    declared: declared?.get(p.commune.code) ?? {},
+    service: service?.get(p.commune.code) ?? null,
+  }));
   const ranked = rankUnits(base, (r) => r.ratings);
   const communes: CommuneRow[] = ranked.map(({ satisfied: _s, ...r }) => r);
   const empty = (): Record<Deployment, string[]> => ({ 'day-du': [], 'chua-day-du': [], 'chua-trien-khai': [] });

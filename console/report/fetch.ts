@@ -19,7 +19,13 @@ const q = (s: string) => s.replace(/'/g, "\\'");
 export type FetchDeps = { run: QueryRunner; influx: InfluxDB; database: string; now: number };
 
 /** `devices`: the registry ids of the area's speakers and rating boxes */
-export async function fetchPeriodData(deps: FetchDeps, provinceCode: string, devices: string[], startMs: number, endMs: number): Promise<PeriodData> {
+export async function fetchPeriodData(
+  deps: FetchDeps,
+  provinceCode: string,
+  devices: string[],
+  startMs: number,
+  endMs: number,
+): Promise<PeriodData> {
   const { run } = deps;
   const area = `"province" = '${q(provinceCode)}'`;
   const within = `${area} AND time >= ${startMs}ms AND time < ${endMs}ms`;
@@ -28,7 +34,15 @@ export async function fetchPeriodData(deps: FetchDeps, provinceCode: string, dev
     countsBy(deps, 'commune', area, { startMs, endMs }),
     run(`SELECT count("id") AS "n" FROM "${MEASUREMENTS.broadcast}" WHERE ${within} GROUP BY "commune", "outcome"`),
     run(`SELECT mean("up") AS "up" FROM "${MEASUREMENTS.camera}" WHERE ${within} GROUP BY "camera"`),
-    uptime({ influx: deps.influx, database: deps.database, devices, from: startMs, to: endMs, granularity: 'day', now: deps.now }),
+    uptime({
+      influx: deps.influx,
+      database: deps.database,
+      devices,
+      from: startMs,
+      to: endMs,
+      granularity: 'day',
+      now: deps.now,
+    }),
   ]);
   const data: PeriodData = { ratings, broadcasts: new Map(), cameras: new Map(), deviceUptime: new Map() };
   for (const s of bcSeries) {

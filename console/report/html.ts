@@ -1,7 +1,14 @@
 import { DECISION_766_DEFINITION } from '../../devices/analytics/decision766.ts';
 import { PRIOR_WEIGHT } from '../../devices/analytics/satisfaction.ts';
 import type { CommuneRow, MeasureKey, MeasureRow, Report } from './build.ts';
-import { FOLLOWUP_DEFINITION, LEVEL_COLUMNS, MEASURE_LABEL, NO_SERVICE_DATA, SERVICE_LABEL, vnNumber } from './labels.ts';
+import {
+  FOLLOWUP_DEFINITION,
+  LEVEL_COLUMNS,
+  MEASURE_LABEL,
+  NO_SERVICE_DATA,
+  SERVICE_LABEL,
+  vnNumber,
+} from './labels.ts';
 import { dateText, vnDate } from '../../devices/time/vietnam.ts';
 import { DEPLOYMENT_LABEL, WORKING_UPTIME } from './rules.ts';
 import { DEPLOYMENT_ITEM_KEYS, DEPLOYMENT_ITEMS, declaredText } from './declared.ts';
@@ -65,12 +72,15 @@ function serviceSection(report: Report): string {
     const head = [td(esc(r.code), false), td(esc(r.name), false)];
     const sipas = td(vnNumber(r.index));
     const s = r.service;
-    if (!s) return `<tr>${[...head, `<td colspan="4">${NO_SERVICE_DATA}</td>`, sipas, `<td colspan="3">${NO_SERVICE_DATA}</td>`].join('')}</tr>`;
+    if (!s)
+      return `<tr>${[...head, `<td colspan="4">${NO_SERVICE_DATA}</td>`, sipas, `<td colspan="3">${NO_SERVICE_DATA}</td>`].join('')}</tr>`;
     const d = s.decision766;
     const overdue = s.followup.overdue > 0 ? `<b>${s.followup.overdue}</b>` : '0';
     return `<tr${s.followup.overdue > 0 ? ' class="overdue"' : ''}>${[...head, td(d.dossiers), td(d.late), td(d.complainedOrUnsatisfied), td(vnNumber(d.figure)), sipas, td(s.followup.opened), td(s.followup.closed), td(overdue)].join('')}</tr>`;
   };
-  const overdueTotal = report.hasService ? String(rows.reduce((n, r) => n + (r.service?.followup.overdue ?? 0), 0)) : NO_SERVICE_DATA;
+  const overdueTotal = report.hasService
+    ? String(rows.reduce((n, r) => n + (r.service?.followup.overdue ?? 0), 0))
+    : NO_SERVICE_DATA;
   return `<h2>IV. Chỉ số phục vụ theo Quyết định 766/QĐ-TTg và hồ sơ theo dõi</h2>
 <p>${esc(DECISION_766_DEFINITION)}</p>
 <table>
@@ -103,7 +113,13 @@ ${report.communes.map(communeRow).join('\n')}
 <table>
 <thead><tr><th>Mã xã</th><th>Tên xã</th>${DEPLOYMENT_ITEM_KEYS.map((k) => `<th>${esc(DEPLOYMENT_ITEMS[k])}</th>`).join('')}</tr></thead>
 <tbody>
-${[...report.communes].sort((a, b) => a.code.localeCompare(b.code)).map((r) => `<tr><td>${esc(r.code)}</td><td>${esc(r.name)}</td>${DEPLOYMENT_ITEM_KEYS.map((k) => `<td>${declaredText(r.declared[k])}</td>`).join('')}</tr>`).join('\n')}
+${[...report.communes]
+  .sort((a, b) => a.code.localeCompare(b.code))
+  .map(
+    (r) =>
+      `<tr><td>${esc(r.code)}</td><td>${esc(r.name)}</td>${DEPLOYMENT_ITEM_KEYS.map((k) => `<td>${declaredText(r.declared[k])}</td>`).join('')}</tr>`,
+  )
+  .join('\n')}
 </tbody></table>
 ${serviceSection(report)}
 <h2>V. Cách tính</h2>

@@ -11,7 +11,10 @@ export function httpQueryRunner(url: string, database: string, timeoutMs = 60_00
     } catch (err) {
       throw new ReportError('INFLUX', `Không kết nối được InfluxDB tại ${url}: ${(err as Error).message}`);
     }
-    const json = (await res.json().catch(() => ({}))) as { error?: string; results?: { error?: string; series?: Series[] }[] };
+    const json = (await res.json().catch(() => ({}))) as {
+      error?: string;
+      results?: { error?: string; series?: Series[] }[];
+    };
     const error = json.error ?? json.results?.[0]?.error;
     if (!res.ok || error) throw new ReportError('INFLUX', `InfluxDB báo lỗi (${res.status}): ${error ?? 'không rõ'}`);
     return json.results?.[0]?.series ?? [];

@@ -10,7 +10,11 @@ import { httpQueryRunner } from './influx.ts';
 import { parsePeriod } from './period.ts';
 
 /** The appendix files, by name: what `npm run report` writes and what the console downloads. */
-export const REPORT_FILES = { 'phu-luc-xa.csv': communeCsv, 'tong-hop.csv': totalsCsv, 'bao-cao.html': reportHtml } as const;
+export const REPORT_FILES = {
+  'phu-luc-xa.csv': communeCsv,
+  'tong-hop.csv': totalsCsv,
+  'bao-cao.html': reportHtml,
+} as const;
 export type ReportFile = keyof typeof REPORT_FILES;
 
 export type ProduceOptions = {
@@ -37,13 +41,20 @@ export async function produceReport(o: ProduceOptions): Promise<{ report: Report
   const resolved = resolveArea(o.registry, o.area);
   const area = o.communes ? { ...resolved, communes: o.communes(resolved) } : resolved;
   const u = new URL(o.influxUrl);
-  const influx = new InfluxDB({ host: u.hostname, port: Number(u.port || 8086), protocol: u.protocol === 'https:' ? 'https' : 'http', database: o.database });
+  const influx = new InfluxDB({
+    host: u.hostname,
+    port: Number(u.port || 8086),
+    protocol: u.protocol === 'https:' ? 'https' : 'http',
+    database: o.database,
+  });
   const devices = area.communes.flatMap((p) => p.commune.devices.map((d) => d.id));
   const deps = { run: httpQueryRunner(o.influxUrl, o.database), influx, database: o.database, now: o.now };
   const data = await fetchPeriodData(deps, area.provinceCode, devices, period.startMs, period.endMs);
   const codes = area.communes.map((p) => p.commune.code);
   const service = o.service ? await o.service(codes, { from: period.startMs, to: period.endMs }) : undefined;
   const report = buildReport(area, period, data, o.now, o.declared?.(codes), service);
-  const files = Object.fromEntries(Object.entries(REPORT_FILES).map(([name, render]) => [name, render(report)])) as Record<ReportFile, string>;
+  const files = Object.fromEntries(
+    Object.entries(REPORT_FILES).map(([name, render]) => [name, render(report)]),
+  ) as Record<ReportFile, string>;
   return { report, files };
 }

@@ -28,21 +28,47 @@ export function buildItems(approved: Announcement[], hamlet: string, o: BuildOpt
       announcement: a.id,
       title: a.title,
       priority: a.priority,
-      audio: { sha256: a.audio.sha256, path: `/audio/${a.audio.sha256}`, bytes: a.audio.bytes, durationS: a.audio.durationS, mime: a.audio.mime },
+      audio: {
+        sha256: a.audio.sha256,
+        path: `/audio/${a.audio.sha256}`,
+        bytes: a.audio.bytes,
+        durationS: a.audio.durationS,
+        mime: a.audio.mime,
+      },
       volume: a.volume,
       repeats: a.repeats,
       validityS,
       occurrences,
-      ...(a.source?.kind === 'relay' ? { source: { kind: 'relay' as const, station: a.source.signed, durationS: a.source.durationS } } : {}),
-      ...(a.source?.kind === 'live' ? { source: { kind: 'live' as const, url: a.source.url, format: 'mp3' as const, durationS: a.source.durationS, by: a.source.by } } : {}),
+      ...(a.source?.kind === 'relay'
+        ? { source: { kind: 'relay' as const, station: a.source.signed, durationS: a.source.durationS } }
+        : {}),
+      ...(a.source?.kind === 'live'
+        ? {
+            source: {
+              kind: 'live' as const,
+              url: a.source.url,
+              format: 'mp3' as const,
+              durationS: a.source.durationS,
+              by: a.source.by,
+            },
+          }
+        : {}),
     });
   }
   // the soonest first, so a cap keeps what plays next
-  items.sort((x, y) => (x.occurrences[0] < y.occurrences[0] ? -1 : x.occurrences[0] > y.occurrences[0] ? 1 : x.announcement.localeCompare(y.announcement)));
+  items.sort((x, y) =>
+    x.occurrences[0] < y.occurrences[0]
+      ? -1
+      : x.occurrences[0] > y.occurrences[0]
+        ? 1
+        : x.announcement.localeCompare(y.announcement),
+  );
   return items.slice(0, MAX_ITEMS);
 }
 
 /** what decides whether a document must be re-issued: its items, and the policy and stop it carries */
 export function itemsHash(items: ScheduleItem[], ...extra: unknown[]): string {
-  return createHash('sha256').update(JSON.stringify(extra.length ? [items, ...extra] : items)).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(extra.length ? [items, ...extra] : items))
+    .digest('hex');
 }

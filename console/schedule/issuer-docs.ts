@@ -28,7 +28,9 @@ export type IssuerDocDeps = { store: Store; area: Area; keys: Map<string, Commun
 
 /** the stop in force for a commune from a unit: one without end wins, else the one that lasts longest */
 export function stopFor(stops: Stop[], unit: Unit, commune: string): StopOrder | undefined {
-  const mine = stops.filter((s) => s.level === unit.level && s.unit === unit.code && (s.targets === 'all' || s.targets.includes(commune)));
+  const mine = stops.filter(
+    (s) => s.level === unit.level && s.unit === unit.code && (s.targets === 'all' || s.targets.includes(commune)),
+  );
   if (mine.length === 0) return undefined;
   const best = mine.reduce((a, b) => (a.until === null ? a : b.until === null ? b : a.until >= b.until ? a : b));
   return { id: best.id, at: best.at, until: best.until };
@@ -54,13 +56,28 @@ export function issuerDocs(commune: string, hamlet: string, o: BuildOptions, dep
  * policies) is read once, and each hamlet's documents are built once however many speakers it has; a
  * province-wide broadcast re-issues every speaker of every commune at once.
  */
-export function communeIssuerDocs(commune: string, o: BuildOptions, deps: IssuerDocDeps): (hamlet: string) => IssuerDoc[] {
+export function communeIssuerDocs(
+  commune: string,
+  o: BuildOptions,
+  deps: IssuerDocDeps,
+): (hamlet: string) => IssuerDoc[] {
   const stops = deps.store.stops.active(new Date(o.now).toISOString());
   const units = issuersOf(commune, deps).flatMap((unit) => {
     const key = deps.keys.get(unit.code);
     if (!key) return [];
-    const approved = unit.level === 'commune' ? deps.store.announcements.approvedFor(commune) : deps.store.announcements.approvedFrom(unit.level, unit.code, commune);
-    return [{ unit, key, approved, stop: stopFor(stops, unit, commune), policy: deps.policy?.forUnit(unit) ?? DEFAULT_SOUND_POLICY }];
+    const approved =
+      unit.level === 'commune'
+        ? deps.store.announcements.approvedFor(commune)
+        : deps.store.announcements.approvedFrom(unit.level, unit.code, commune);
+    return [
+      {
+        unit,
+        key,
+        approved,
+        stop: stopFor(stops, unit, commune),
+        policy: deps.policy?.forUnit(unit) ?? DEFAULT_SOUND_POLICY,
+      },
+    ];
   });
   const speakers = deps.area.speakers(commune);
   const byHamlet = new Map<string, IssuerDoc[]>();
@@ -72,7 +89,17 @@ export function communeIssuerDocs(commune: string, o: BuildOptions, deps: Issuer
       const items = buildItems(approved, hamlet, o);
       // a unit above the commune that never had anything for this speaker sends nothing (no idle traffic);
       // once it has sent a document it keeps it current, so a lifted stop or a withdrawn item is cleared
-      if (unit.level !== 'commune' && items.length === 0 && !stop && policy === DEFAULT_SOUND_POLICY && !deps.store.speakerDocs.anyIssued(speakers.filter((s) => s.hamlet === hamlet).map((s) => s.id), ISSUER_CHANNELS[unit.level])) continue;
+      if (
+        unit.level !== 'commune' &&
+        items.length === 0 &&
+        !stop &&
+        policy === DEFAULT_SOUND_POLICY &&
+        !deps.store.speakerDocs.anyIssued(
+          speakers.filter((s) => s.hamlet === hamlet).map((s) => s.id),
+          ISSUER_CHANNELS[unit.level],
+        )
+      )
+        continue;
       docs.push({ channel: ISSUER_CHANNELS[unit.level], issuer: unit, key, items, policy, ...(stop ? { stop } : {}) });
     }
     byHamlet.set(hamlet, docs);

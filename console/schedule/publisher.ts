@@ -22,7 +22,13 @@ export type PublisherDeps = {
   keys: Map<string, CommuneKey>;
   /** the sound policy each document carries (absent: the default quiet hours) */
   policy?: PolicyService;
-  config: { horizonDays: number; reissueHours: number; validityS: number; emergencyValidityS: number; publishTimeoutMs: number };
+  config: {
+    horizonDays: number;
+    reissueHours: number;
+    validityS: number;
+    emergencyValidityS: number;
+    publishTimeoutMs: number;
+  };
 };
 
 export type PublisherStats = { published: number; unchanged: number; failed: number; reasserted: number };
@@ -46,7 +52,8 @@ export class SchedulePublisher {
   start(): void {
     const tick = () => {
       // a commune whose re-issue is still running (slow broker) is left for the next tick, not queued twice
-      for (const c of this.deps.area.communes) if (!this.#busy.has(c)) void this.reissue(c, { force: this.#dueForDaily(c) });
+      for (const c of this.deps.area.communes)
+        if (!this.#busy.has(c)) void this.reissue(c, { force: this.#dueForDaily(c) });
       for (const u of this.#areaPending.values()) if (!this.#busy.has(u.code)) void this.publishAreaStop(u);
       this.#timer = this.deps.clock.setTimeout(tick, 60_000);
     };
@@ -75,30 +82,43 @@ export class SchedulePublisher {
    * The version is committed (with the signed copy the console re-asserts) before the publish.
    */
   publishAreaStop(unit: Unit): Promise<void> {
-    return this.#enqueue(unit.code, async () => {
-      const { store, clock, keys } = this.deps;
-      const key = keys.get(unit.code);
-      if (!key) throw new Error(`no signing key for ${unit.level} ${unit.code}`);
-      const topic = areaStopTopic(unit.level, unit.code);
-      const at = new Date(clock.now()).toISOString();
-      const payload = store.tx(() => {
-        const stops = store.stops.active(at).filter((s) => s.level === unit.level && s.unit === unit.code);
-        const version = (store.signedDocuments.get(topic)?.version ?? 0) + 1;
-        const signed = signAreaStop({ v: 1, issuer: unit, version, issuedAt: at, stops: stops.map((s) => ({ id: s.id, at: s.at, until: s.until, communes: s.targets })) }, key.privateKey);
-        const bytes = Buffer.from(JSON.stringify(signed));
-        store.signedDocuments.put({ topic, payload: bytes, commune: unit.code, version }, at);
-        return bytes;
-      });
-      try {
-        await this.#publish(topic, payload);
-        this.#areaPending.delete(unit.code);
-        this.stats.published++;
-      } catch (err) {
-        this.#areaPending.set(unit.code, unit);
-        this.stats.failed++;
-        this.deps.log.warn({ err, topic }, 'area stop order publish failed; retried on the next tick');
-      }
-    }, 'area stop order failed');
+    return this.#enqueue(
+      unit.code,
+      async () => {
+        const { store, clock, keys } = this.deps;
+        const key = keys.get(unit.code);
+        if (!key) throw new Error(`no signing key for ${unit.level} ${unit.code}`);
+        const topic = areaStopTopic(unit.level, unit.code);
+        const at = new Date(clock.now()).toISOString();
+        const payload = store.tx(() => {
+          const stops = store.stops.active(at).filter((s) => s.level === unit.level && s.unit === unit.code);
+          const version = (store.signedDocuments.get(topic)?.version ?? 0) + 1;
+          const signed = signAreaStop(
+            {
+              v: 1,
+              issuer: unit,
+              version,
+              issuedAt: at,
+              stops: stops.map((s) => ({ id: s.id, at: s.at, until: s.until, communes: s.targets })),
+            },
+            key.privateKey,
+          );
+          const bytes = Buffer.from(JSON.stringify(signed));
+          store.signedDocuments.put({ topic, payload: bytes, commune: unit.code, version }, at);
+          return bytes;
+        });
+        try {
+          await this.#publish(topic, payload);
+          this.#areaPending.delete(unit.code);
+          this.stats.published++;
+        } catch (err) {
+          this.#areaPending.set(unit.code, unit);
+          this.stats.failed++;
+          this.deps.log.warn({ err, topic }, 'area stop order publish failed; retried on the next tick');
+        }
+      },
+      'area stop order failed',
+    );
   }
 
   /**
@@ -108,20 +128,29 @@ export class SchedulePublisher {
    * a newer one. Generic: whatever was stored in signedDocuments is what is asserted.
    */
   reassert(commune: string, topics?: string[]): Promise<void> {
-    return this.#enqueue(commune, async () => {
-      const docs = this.deps.store.signedDocuments.forCommune(commune).filter((d) => !topics || topics.includes(d.topic));
-      await Promise.all(
-        docs.map((d) =>
-          this.#publish(d.topic, d.payload).then(
-            () => void this.stats.reasserted++,
-            (err) => {
-              this.stats.failed++;
-              this.deps.log.warn({ err, topic: d.topic }, 'schedule re-assertion failed; retried on the next connect or mismatch');
-            },
+    return this.#enqueue(
+      commune,
+      async () => {
+        const docs = this.deps.store.signedDocuments
+          .forCommune(commune)
+          .filter((d) => !topics || topics.includes(d.topic));
+        await Promise.all(
+          docs.map((d) =>
+            this.#publish(d.topic, d.payload).then(
+              () => void this.stats.reasserted++,
+              (err) => {
+                this.stats.failed++;
+                this.deps.log.warn(
+                  { err, topic: d.topic },
+                  'schedule re-assertion failed; retried on the next connect or mismatch',
+                );
+              },
+            ),
           ),
-        ),
-      );
-    }, 'schedule re-assertion failed');
+        );
+      },
+      'schedule re-assertion failed',
+    );
   }
 
   /** every commune with a stored document, and every served one (their documents may be still to come) */
@@ -177,19 +206,35 @@ export class SchedulePublisher {
       const docsOf = communeIssuerDocs(commune, { now, horizon, ...config }, this.deps);
       // the speakers of one hamlet share their documents' content, and so its hash
       const hashes = new WeakMap<IssuerDoc, string>();
-      const hashOf = (d: IssuerDoc) => hashes.get(d) ?? (hashes.set(d, itemsHash(d.items, d.policy, d.stop)), hashes.get(d)!);
+      const hashOf = (d: IssuerDoc) =>
+        hashes.get(d) ?? (hashes.set(d, itemsHash(d.items, d.policy, d.stop)), hashes.get(d)!);
       return area.speakers(commune).flatMap((s) =>
         docsOf(s.hamlet).flatMap((d) => {
           const hash = hashOf(d);
           const row = this.#row(s.id, d);
-          if (!force && row && row.items_hash === hash && !row.publish_pending && (row.status_active ?? 0) <= row.version) {
+          if (
+            !force &&
+            row &&
+            row.items_hash === hash &&
+            !row.publish_pending &&
+            (row.status_active ?? 0) <= row.version
+          ) {
             this.stats.unchanged++;
             return [];
           }
-          const version = d.channel === 'schedule' ? store.speakers.nextVersion(s.id, hash) : store.speakerDocs.nextVersion(s.id, d.channel, hash);
+          const version =
+            d.channel === 'schedule'
+              ? store.speakers.nextVersion(s.id, hash)
+              : store.speakerDocs.nextVersion(s.id, d.channel, hash);
           const doc: ScheduleDocument = {
-            v: 1, commune, speaker: s.id, hamlet: s.hamlet, version,
-            issuedAt: new Date(now).toISOString(), horizon: new Date(horizon).toISOString(), items: d.items,
+            v: 1,
+            commune,
+            speaker: s.id,
+            hamlet: s.hamlet,
+            version,
+            issuedAt: new Date(now).toISOString(),
+            horizon: new Date(horizon).toISOString(),
+            items: d.items,
             // the commune's own document keeps its old shape plus the policy; documents from above name their issuer
             ...(d.issuer.level === 'commune' ? {} : { issuer: d.issuer }),
             policy: d.policy,
@@ -210,14 +255,24 @@ export class SchedulePublisher {
   }
 
   #row(speaker: string, d: IssuerDoc) {
-    return d.channel === 'schedule' ? this.deps.store.speakers.get(speaker) : this.deps.store.speakerDocs.get(speaker, d.channel);
+    return d.channel === 'schedule'
+      ? this.deps.store.speakers.get(speaker)
+      : this.deps.store.speakerDocs.get(speaker, d.channel);
   }
 
-  #prepare(speaker: string, doc: ScheduleDocument, key: CommuneKey, channel: IssuerDoc['channel'] = 'schedule'): Prepared {
+  #prepare(
+    speaker: string,
+    doc: ScheduleDocument,
+    key: CommuneKey,
+    channel: IssuerDoc['channel'] = 'schedule',
+  ): Prepared {
     const payload = Buffer.from(JSON.stringify(signSchedule(doc, key.privateKey)));
     const topic = topicFor(speaker, channel);
     // kept before it is published: this is what the console re-asserts if the broker loses or replaces it
-    this.deps.store.signedDocuments.put({ topic, payload, commune: doc.commune, version: doc.version }, new Date(this.deps.clock.now()).toISOString());
+    this.deps.store.signedDocuments.put(
+      { topic, payload, commune: doc.commune, version: doc.version },
+      new Date(this.deps.clock.now()).toISOString(),
+    );
     return { speaker, doc, channel, topic, payload };
   }
 
@@ -232,7 +287,10 @@ export class SchedulePublisher {
     try {
       await this.#publish(p.topic, p.payload);
       this.stats.published++;
-      this.deps.log.info({ speaker: p.speaker, channel: p.channel, version: p.doc.version, items: p.doc.items.length }, 'schedule published');
+      this.deps.log.info(
+        { speaker: p.speaker, channel: p.channel, version: p.doc.version, items: p.doc.items.length },
+        'schedule published',
+      );
       return true;
     } catch (err) {
       this.stats.failed++;
@@ -242,4 +300,10 @@ export class SchedulePublisher {
   }
 }
 
-type Prepared = { speaker: string; doc: ScheduleDocument; channel: IssuerDoc['channel']; topic: string; payload: Buffer };
+type Prepared = {
+  speaker: string;
+  doc: ScheduleDocument;
+  channel: IssuerDoc['channel'];
+  topic: string;
+  payload: Buffer;
+};

@@ -45,9 +45,14 @@ export class RetainedGuard {
       this.stats.connects++;
       void this.deps.reassertAll();
       // every issuer's topic: the commune's, the district's and the province's documents are all the console's
-      mqtt.subscribe(Object.values(ISSUER_CHANNELS).map((c) => channelFilter(c)), { qos: 1 }, (err) => {
-        if (err) this.deps.log.warn({ err: err.message }, 'watching retained schedules failed; retried on the next connect');
-      });
+      mqtt.subscribe(
+        Object.values(ISSUER_CHANNELS).map((c) => channelFilter(c)),
+        { qos: 1 },
+        (err) => {
+          if (err)
+            this.deps.log.warn({ err: err.message }, 'watching retained schedules failed; retried on the next connect');
+        },
+      );
     };
     mqtt.on('connect', onConnect);
     if (mqtt.connected) onConnect();

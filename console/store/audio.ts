@@ -14,7 +14,9 @@ export class AudioIndex {
 
   add(meta: AudioMeta, source: string, at: string): void {
     this.db
-      .prepare('INSERT OR IGNORE INTO audio (sha256, mime, bytes, duration_s, source, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT OR IGNORE INTO audio (sha256, mime, bytes, duration_s, source, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
       .run(meta.sha256, meta.mime, meta.bytes, meta.durationS, source, at);
   }
 

@@ -20,13 +20,23 @@ export class AuditStore {
   record(e: Omit<AuditEntry, 'id'>): void {
     this.db
       .prepare('INSERT INTO audit (at, username, commune, action, target, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(e.at, e.username, e.commune, e.action, e.target, e.before === undefined ? null : JSON.stringify(e.before), e.after === undefined ? null : JSON.stringify(e.after));
+      .run(
+        e.at,
+        e.username,
+        e.commune,
+        e.action,
+        e.target,
+        e.before === undefined ? null : JSON.stringify(e.before),
+        e.after === undefined ? null : JSON.stringify(e.after),
+      );
   }
 
   /** the people who did one of `actions` to `target` */
   actorsOf(target: string, actions: string[]): string[] {
     const rows = this.db
-      .prepare(`SELECT DISTINCT username FROM audit WHERE target = ? AND action IN (${actions.map(() => '?').join(',')})`)
+      .prepare(
+        `SELECT DISTINCT username FROM audit WHERE target = ? AND action IN (${actions.map(() => '?').join(',')})`,
+      )
       .all(target, ...actions) as Array<{ username: string }>;
     return rows.map((r) => r.username);
   }
@@ -45,6 +55,10 @@ export class AuditStore {
     }
     const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
     const rows = this.db.prepare(sql).all(...args, opts.limit ?? 500) as Row[];
-    return rows.map((r) => ({ ...r, before: r.before ? JSON.parse(r.before) : null, after: r.after ? JSON.parse(r.after) : null }));
+    return rows.map((r) => ({
+      ...r,
+      before: r.before ? JSON.parse(r.before) : null,
+      after: r.after ? JSON.parse(r.after) : null,
+    }));
   }
 }

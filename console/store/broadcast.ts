@@ -11,13 +11,19 @@ export class SpeakerDocStore {
   constructor(private readonly db: Db) {}
 
   get(speaker: string, channel: string): DocRow | undefined {
-    return this.db.prepare('SELECT * FROM speaker_docs WHERE speaker = ? AND channel = ?').get(speaker, channel) as DocRow | undefined;
+    return this.db.prepare('SELECT * FROM speaker_docs WHERE speaker = ? AND channel = ?').get(speaker, channel) as
+      | DocRow
+      | undefined;
   }
 
   /** has a document of this channel ever been issued to one of these speakers? */
   anyIssued(speakers: string[], channel: string): boolean {
     if (speakers.length === 0) return false;
-    const r = this.db.prepare(`SELECT 1 FROM speaker_docs WHERE channel = ? AND version > 0 AND speaker IN (${speakers.map(() => '?').join(',')}) LIMIT 1`).get(channel, ...speakers);
+    const r = this.db
+      .prepare(
+        `SELECT 1 FROM speaker_docs WHERE channel = ? AND version > 0 AND speaker IN (${speakers.map(() => '?').join(',')}) LIMIT 1`,
+      )
+      .get(channel, ...speakers);
     return !!r;
   }
 
@@ -36,10 +42,18 @@ export class SpeakerDocStore {
   }
 
   markPublished(speaker: string, channel: string, version: number, at: string): void {
-    this.db.prepare('UPDATE speaker_docs SET publish_pending = 0, published_at = ? WHERE speaker = ? AND channel = ? AND version = ?').run(at, speaker, channel, version);
+    this.db
+      .prepare(
+        'UPDATE speaker_docs SET publish_pending = 0, published_at = ? WHERE speaker = ? AND channel = ? AND version = ?',
+      )
+      .run(at, speaker, channel, version);
   }
 
-  recordStatus(speaker: string, channel: string, s: { status?: string; active: number; reason?: string | null; at: string }): void {
+  recordStatus(
+    speaker: string,
+    channel: string,
+    s: { status?: string; active: number; reason?: string | null; at: string },
+  ): void {
     this.db
       .prepare(
         `INSERT INTO speaker_docs (speaker, channel, status, status_active, status_reason, status_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -51,12 +65,21 @@ export class SpeakerDocStore {
 
   /** the speaker's own word on the stop in force, and when it was last heard of */
   recordSeen(speaker: string, at: string, stopped?: { id: string; level: string } | null): void {
-    this.db.prepare('INSERT INTO speakers (speaker, last_seen) VALUES (?, ?) ON CONFLICT(speaker) DO UPDATE SET last_seen = excluded.last_seen').run(speaker, at);
-    if (stopped !== undefined) this.db.prepare('UPDATE speakers SET stopped = ? WHERE speaker = ?').run(stopped ? JSON.stringify(stopped) : null, speaker);
+    this.db
+      .prepare(
+        'INSERT INTO speakers (speaker, last_seen) VALUES (?, ?) ON CONFLICT(speaker) DO UPDATE SET last_seen = excluded.last_seen',
+      )
+      .run(speaker, at);
+    if (stopped !== undefined)
+      this.db
+        .prepare('UPDATE speakers SET stopped = ? WHERE speaker = ?')
+        .run(stopped ? JSON.stringify(stopped) : null, speaker);
   }
 
   seen(speaker: string): { lastSeen: string | null; stopped: { id: string; level: string } | null } {
-    const r = this.db.prepare('SELECT last_seen, stopped FROM speakers WHERE speaker = ?').get(speaker) as { last_seen: string | null; stopped: string | null } | undefined;
+    const r = this.db.prepare('SELECT last_seen, stopped FROM speakers WHERE speaker = ?').get(speaker) as
+      | { last_seen: string | null; stopped: string | null }
+      | undefined;
     return { lastSeen: r?.last_seen ?? null, stopped: r?.stopped ? JSON.parse(r.stopped) : null };
   }
 }
@@ -73,8 +96,28 @@ export type Stop = {
   liftedBy: string | null;
 };
 
-type StopRow = { id: string; level: UnitLevel; unit: string; targets: string; at: string; until: string | null; created_by: string; lifted_at: string | null; lifted_by: string | null };
-const toStop = (r: StopRow): Stop => ({ id: r.id, level: r.level, unit: r.unit, targets: JSON.parse(r.targets), at: r.at, until: r.until, createdBy: r.created_by, liftedAt: r.lifted_at, liftedBy: r.lifted_by });
+type StopRow = {
+  id: string;
+  level: UnitLevel;
+  unit: string;
+  targets: string;
+  at: string;
+  until: string | null;
+  created_by: string;
+  lifted_at: string | null;
+  lifted_by: string | null;
+};
+const toStop = (r: StopRow): Stop => ({
+  id: r.id,
+  level: r.level,
+  unit: r.unit,
+  targets: JSON.parse(r.targets),
+  at: r.at,
+  until: r.until,
+  createdBy: r.created_by,
+  liftedAt: r.lifted_at,
+  liftedBy: r.lifted_by,
+});
 
 export class StopStore {
   constructor(private readonly db: Db) {}
@@ -96,7 +139,11 @@ export class StopStore {
 
   /** stops not lifted and not yet ended */
   active(now: string): Stop[] {
-    return (this.db.prepare('SELECT * FROM stops WHERE lifted_at IS NULL AND (until IS NULL OR until > ?) ORDER BY at').all(now) as StopRow[]).map(toStop);
+    return (
+      this.db
+        .prepare('SELECT * FROM stops WHERE lifted_at IS NULL AND (until IS NULL OR until > ?) ORDER BY at')
+        .all(now) as StopRow[]
+    ).map(toStop);
   }
 
   recent(limit: number): Stop[] {
@@ -108,7 +155,9 @@ export class PolicyStore {
   constructor(private readonly db: Db) {}
 
   get(level: UnitLevel, unit: string): SoundPolicy | undefined {
-    const r = this.db.prepare('SELECT policy FROM sound_policies WHERE level = ? AND unit = ?').get(level, unit) as { policy: string } | undefined;
+    const r = this.db.prepare('SELECT policy FROM sound_policies WHERE level = ? AND unit = ?').get(level, unit) as
+      | { policy: string }
+      | undefined;
     return r ? (JSON.parse(r.policy) as SoundPolicy) : undefined;
   }
 

@@ -24,28 +24,49 @@ export class DeliveryStore {
         `INSERT OR IGNORE INTO deliveries (id, announcement, speaker, hamlet, occurrence, outcome, reason, started_at, ended_at, received_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(d.id, d.announcement, d.speaker, d.hamlet, d.occurrence, d.outcome, d.reason, d.startedAt, d.endedAt, receivedAt);
+      .run(
+        d.id,
+        d.announcement,
+        d.speaker,
+        d.hamlet,
+        d.occurrence,
+        d.outcome,
+        d.reason,
+        d.startedAt,
+        d.endedAt,
+        receivedAt,
+      );
     return info.changes > 0;
   }
 
   forAnnouncement(announcement: string): Delivery[] {
     const rows = this.db
-      .prepare('SELECT id, announcement, speaker, hamlet, occurrence, outcome, reason, started_at, ended_at FROM deliveries WHERE announcement = ? ORDER BY occurrence, id')
-      .all(announcement) as Array<Omit<Delivery, 'startedAt' | 'endedAt'> & { started_at: string | null; ended_at: string | null }>;
+      .prepare(
+        'SELECT id, announcement, speaker, hamlet, occurrence, outcome, reason, started_at, ended_at FROM deliveries WHERE announcement = ? ORDER BY occurrence, id',
+      )
+      .all(announcement) as Array<
+      Omit<Delivery, 'startedAt' | 'endedAt'> & { started_at: string | null; ended_at: string | null }
+    >;
     return rows.map(({ started_at, ended_at, ...r }) => ({ ...r, startedAt: started_at, endedAt: ended_at }));
   }
 
   /** every log of occurrences since an instant (ISO), for the roll-up of several announcements */
   since(occurrenceFrom: string): Delivery[] {
     const rows = this.db
-      .prepare('SELECT id, announcement, speaker, hamlet, occurrence, outcome, reason, started_at, ended_at FROM deliveries WHERE occurrence >= ? ORDER BY occurrence, id')
-      .all(occurrenceFrom) as Array<Omit<Delivery, 'startedAt' | 'endedAt'> & { started_at: string | null; ended_at: string | null }>;
+      .prepare(
+        'SELECT id, announcement, speaker, hamlet, occurrence, outcome, reason, started_at, ended_at FROM deliveries WHERE occurrence >= ? ORDER BY occurrence, id',
+      )
+      .all(occurrenceFrom) as Array<
+      Omit<Delivery, 'startedAt' | 'endedAt'> & { started_at: string | null; ended_at: string | null }
+    >;
     return rows.map(({ started_at, ended_at, ...r }) => ({ ...r, startedAt: started_at, endedAt: ended_at }));
   }
 
   /** when a speaker was last heard of through its logs */
   lastReceived(speaker: string): string | null {
-    const r = this.db.prepare('SELECT max(received_at) AS at FROM deliveries WHERE speaker = ?').get(speaker) as { at: string | null };
+    const r = this.db.prepare('SELECT max(received_at) AS at FROM deliveries WHERE speaker = ?').get(speaker) as {
+      at: string | null;
+    };
     return r.at;
   }
 }

@@ -10,7 +10,14 @@ export { DEPLOYMENT_ITEM_KEYS, type DeploymentItem };
 export type DeclaredItem = { present: boolean; note: string; updatedBy: string; updatedAt: string };
 export type Declared = Partial<Record<DeploymentItem, DeclaredItem>>;
 
-type Row = { commune: string; item: DeploymentItem; present: number; note: string; updated_by: string; updated_at: string };
+type Row = {
+  commune: string;
+  item: DeploymentItem;
+  present: number;
+  note: string;
+  updated_by: string;
+  updated_at: string;
+};
 
 export class DeploymentStore {
   constructor(private readonly db: Db) {
@@ -29,8 +36,16 @@ export class DeploymentStore {
   list(communes: readonly string[]): Map<string, Declared> {
     const out = new Map<string, Declared>(communes.map((c) => [c, {}]));
     if (!communes.length) return out;
-    const rows = this.db.prepare(`SELECT * FROM deployment_items WHERE commune IN (${communes.map(() => '?').join(',')})`).all(...communes) as Row[];
-    for (const r of rows) out.get(r.commune)![r.item] = { present: r.present === 1, note: r.note, updatedBy: r.updated_by, updatedAt: r.updated_at };
+    const rows = this.db
+      .prepare(`SELECT * FROM deployment_items WHERE commune IN (${communes.map(() => '?').join(',')})`)
+      .all(...communes) as Row[];
+    for (const r of rows)
+      out.get(r.commune)![r.item] = {
+        present: r.present === 1,
+        note: r.note,
+        updatedBy: r.updated_by,
+        updatedAt: r.updated_at,
+      };
     return out;
   }
 

@@ -24,28 +24,33 @@ export class LoginAttemptStore {
   constructor(private readonly db: Db) {}
 
   claim(rules: ThrottleRule[], now: number): Claim {
-    return this.db.transaction((): Claim => {
-      const counts = rules.map((r) => {
-        const row = this.db.prepare('SELECT failures, last_at FROM login_attempts WHERE key = ?').get(r.key) as { failures: number; last_at: number } | undefined;
-        const failures = row && now - row.last_at <= r.quietMs ? row.failures : 0;
-        return { r, failures, allowedAt: failures ? r.nextAllowedAt(failures, row!.last_at) : 0 };
-      });
-      const blocked = counts.filter((c) => c.allowedAt > now).sort((a, b) => b.allowedAt - a.allowedAt)[0];
-      if (blocked) return { ok: false, retryAfterMs: blocked.allowedAt - now, rule: blocked.r.key.split(':')[0] };
-      const upsert = this.db.prepare(
-        `INSERT INTO login_attempts (key, failures, last_at) VALUES (?, ?, ?)
+    return this.db
+      .transaction((): Claim => {
+        const counts = rules.map((r) => {
+          const row = this.db.prepare('SELECT failures, last_at FROM login_attempts WHERE key = ?').get(r.key) as
+            | { failures: number; last_at: number }
+            | undefined;
+          const failures = row && now - row.last_at <= r.quietMs ? row.failures : 0;
+          return { r, failures, allowedAt: failures ? r.nextAllowedAt(failures, row!.last_at) : 0 };
+        });
+        const blocked = counts.filter((c) => c.allowedAt > now).sort((a, b) => b.allowedAt - a.allowedAt)[0];
+        if (blocked) return { ok: false, retryAfterMs: blocked.allowedAt - now, rule: blocked.r.key.split(':')[0] };
+        const upsert = this.db.prepare(
+          `INSERT INTO login_attempts (key, failures, last_at) VALUES (?, ?, ?)
          ON CONFLICT(key) DO UPDATE SET failures = excluded.failures, last_at = excluded.last_at`,
-      );
-      for (const c of counts) upsert.run(c.r.key, c.failures + 1, now);
-      return { ok: true };
-    }).immediate();
+        );
+        for (const c of counts) upsert.run(c.r.key, c.failures + 1, now);
+        return { ok: true };
+      })
+      .immediate();
   }
 
   /** a correct password: forget the failures under `clear`, take back the one counted under `refund` */
   succeeded(clear: string[], refund: string[]): void {
     this.db.transaction(() => {
       for (const k of clear) this.db.prepare('DELETE FROM login_attempts WHERE key = ?').run(k);
-      for (const k of refund) this.db.prepare('UPDATE login_attempts SET failures = MAX(failures - 1, 0) WHERE key = ?').run(k);
+      for (const k of refund)
+        this.db.prepare('UPDATE login_attempts SET failures = MAX(failures - 1, 0) WHERE key = ?').run(k);
     })();
   }
 
@@ -55,20 +60,30 @@ export class LoginAttemptStore {
   }
 
   failuresOf(key: string): number {
-    return (this.db.prepare('SELECT failures FROM login_attempts WHERE key = ?').get(key) as { failures: number } | undefined)?.failures ?? 0;
+    return (
+      (
+        this.db.prepare('SELECT failures FROM login_attempts WHERE key = ?').get(key) as
+          | { failures: number }
+          | undefined
+      )?.failures ?? 0
+    );
   }
 
   /** a browser that has logged in as this user before; only the token's SHA-256 is stored */
   newDevice(userId: number, now: number): string {
     const token = randomBytes(32).toString('base64url');
-    this.db.prepare('INSERT INTO known_devices (token_hash, user_id, created_at, last_used_at) VALUES (?, ?, ?, ?)').run(hash(token), userId, now, now);
+    this.db
+      .prepare('INSERT INTO known_devices (token_hash, user_id, created_at, last_used_at) VALUES (?, ?, ?, ?)')
+      .run(hash(token), userId, now, now);
     return token;
   }
 
   /** the user id a known-device token belongs to, or undefined */
   deviceOwner(token: string): { userId: number; id: string } | undefined {
     const id = hash(token);
-    const r = this.db.prepare('SELECT user_id FROM known_devices WHERE token_hash = ?').get(id) as { user_id: number } | undefined;
+    const r = this.db.prepare('SELECT user_id FROM known_devices WHERE token_hash = ?').get(id) as
+      | { user_id: number }
+      | undefined;
     return r ? { userId: r.user_id, id: id.slice(0, 32) } : undefined;
   }
 

@@ -3,7 +3,13 @@ import type { Db } from './db.ts';
 export type SignedDocument = { topic: string; payload: Buffer; commune: string; version: number; updatedAt: string };
 
 type Row = { topic: string; payload: Buffer; commune: string; version: number; updated_at: string };
-const toDoc = (r: Row): SignedDocument => ({ topic: r.topic, payload: r.payload, commune: r.commune, version: r.version, updatedAt: r.updated_at });
+const toDoc = (r: Row): SignedDocument => ({
+  topic: r.topic,
+  payload: r.payload,
+  commune: r.commune,
+  version: r.version,
+  updatedAt: r.updated_at,
+});
 
 /**
  * The latest signed payload the console issued for each retained topic it owns, byte for byte. The broker's
@@ -27,10 +33,16 @@ export class SignedDocumentStore {
   }
 
   forCommune(commune: string): SignedDocument[] {
-    return (this.db.prepare('SELECT * FROM signed_documents WHERE commune = ? ORDER BY topic').all(commune) as Row[]).map(toDoc);
+    return (
+      this.db.prepare('SELECT * FROM signed_documents WHERE commune = ? ORDER BY topic').all(commune) as Row[]
+    ).map(toDoc);
   }
 
   communes(): string[] {
-    return (this.db.prepare('SELECT DISTINCT commune FROM signed_documents ORDER BY commune').all() as Array<{ commune: string }>).map((r) => r.commune);
+    return (
+      this.db.prepare('SELECT DISTINCT commune FROM signed_documents ORDER BY commune').all() as Array<{
+        commune: string;
+      }>
+    ).map((r) => r.commune);
   }
 }

@@ -40,7 +40,9 @@ export class SpeakerStore {
   }
 
   markPublished(speaker: string, version: number, at: string): void {
-    this.db.prepare('UPDATE speakers SET publish_pending = 0, published_at = ? WHERE speaker = ? AND version = ?').run(at, speaker, version);
+    this.db
+      .prepare('UPDATE speakers SET publish_pending = 0, published_at = ? WHERE speaker = ? AND version = ?')
+      .run(at, speaker, version);
   }
 
   recordStatus(speaker: string, s: { status: string; active: number; reason: string | null; at: string }): void {

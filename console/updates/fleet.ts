@@ -19,7 +19,10 @@ export type DeviceUpdateView = {
  * the console's database so the view survives restarts. The table is this module's own.
  */
 export class FleetVersions {
-  constructor(private readonly db: Db, private readonly log: Logger) {
+  constructor(
+    private readonly db: Db,
+    private readonly log: Logger,
+  ) {
     db.exec(`CREATE TABLE IF NOT EXISTS device_updates (
       device TEXT PRIMARY KEY, version TEXT, target TEXT, state TEXT, reason TEXT, at TEXT
     )`);
@@ -30,7 +33,8 @@ export class FleetVersions {
     mqtt.on('message', (topic, bytes) => this.handle(topic, bytes));
     const attempt = () =>
       mqtt.subscribe([channelFilter('update-status'), channelFilter('state')], { qos: 1 }, (err) => {
-        if (err) this.log.warn({ err: err.message }, 'subscription to device versions failed; retried on the next connect');
+        if (err)
+          this.log.warn({ err: err.message }, 'subscription to device versions failed; retried on the next connect');
       });
     mqtt.on('connect', attempt);
     if (mqtt.connected) attempt();
@@ -41,7 +45,11 @@ export class FleetVersions {
     const msg = decode(topic, bytes);
     if (!msg.ok) return;
     if (msg.channel === 'state') {
-      this.db.prepare(`INSERT INTO device_updates (device, version) VALUES (?, ?) ON CONFLICT (device) DO UPDATE SET version = excluded.version`).run(msg.deviceId, msg.payload.version);
+      this.db
+        .prepare(
+          `INSERT INTO device_updates (device, version) VALUES (?, ?) ON CONFLICT (device) DO UPDATE SET version = excluded.version`,
+        )
+        .run(msg.deviceId, msg.payload.version);
     } else if (msg.channel === 'update-status') {
       const p = msg.payload;
       this.db
@@ -50,11 +58,20 @@ export class FleetVersions {
            ON CONFLICT (device) DO UPDATE SET version = excluded.version, target = excluded.target, state = excluded.state, reason = excluded.reason, at = excluded.at
            WHERE device_updates.at IS NULL OR device_updates.at <= excluded.at`,
         )
-        .run({ device: msg.deviceId, running: p.running, target: p.target, state: p.state, reason: p.reason ?? null, at: p.at });
+        .run({
+          device: msg.deviceId,
+          running: p.running,
+          target: p.target,
+          state: p.state,
+          reason: p.reason ?? null,
+          at: p.at,
+        });
     }
   }
 
   get(device: string): DeviceUpdateView | undefined {
-    return this.db.prepare('SELECT device, version, target, state, reason, at FROM device_updates WHERE device = ?').get(device) as DeviceUpdateView | undefined;
+    return this.db
+      .prepare('SELECT device, version, target, state, reason, at FROM device_updates WHERE device = ?')
+      .get(device) as DeviceUpdateView | undefined;
   }
 }

@@ -30,7 +30,14 @@ export class Rollouts {
   readonly #views: RolloutView[] = [];
 
   constructor(
-    private readonly deps: { mqtt: MqttPublisher; clock: Clock; log: Logger; releaseKey?: KeyObject; publishTimeoutMs: number; devicesOf(commune: string): string[] },
+    private readonly deps: {
+      mqtt: MqttPublisher;
+      clock: Clock;
+      log: Logger;
+      releaseKey?: KeyObject;
+      publishTimeoutMs: number;
+      devicesOf(commune: string): string[];
+    },
   ) {}
 
   list(): RolloutView[] {
@@ -45,9 +52,21 @@ export class Rollouts {
     if (!verifyManifest(parsed.data.manifest, parsed.data.sig, this.deps.releaseKey)) fail('RELEASE_SIGNATURE_INVALID');
     const communes = Array.isArray(b.communes) ? b.communes.filter((c): c is string => typeof c === 'string') : [];
     if (communes.length === 0) fail('INVALID_INPUT', 'communes');
-    const perMinute = typeof b.perMinute === 'number' && Number.isInteger(b.perMinute) && b.perMinute > 0 && b.perMinute <= 10_000 ? b.perMinute : fail('INVALID_INPUT', 'perMinute');
+    const perMinute =
+      typeof b.perMinute === 'number' && Number.isInteger(b.perMinute) && b.perMinute > 0 && b.perMinute <= 10_000
+        ? b.perMinute
+        : fail('INVALID_INPUT', 'perMinute');
     const queue = communes.flatMap((c) => this.deps.devicesOf(c));
-    const view: RolloutView = { id: this.#next++, version: parsed.data.manifest.version, communes, perMinute, total: queue.length, announced: 0, failed: 0, done: queue.length === 0 };
+    const view: RolloutView = {
+      id: this.#next++,
+      version: parsed.data.manifest.version,
+      communes,
+      perMinute,
+      total: queue.length,
+      announced: 0,
+      failed: 0,
+      done: queue.length === 0,
+    };
     this.#views.push(view);
     const payload = Buffer.from(JSON.stringify(parsed.data));
     const gapMs = 60_000 / perMinute;
@@ -59,7 +78,14 @@ export class Rollouts {
       }
       try {
         const { mqtt, clock, publishTimeoutMs } = this.deps;
-        await publishWithTimeout(mqtt, clock, topicFor(device, 'release'), payload, { qos: 1, retain: true }, publishTimeoutMs);
+        await publishWithTimeout(
+          mqtt,
+          clock,
+          topicFor(device, 'release'),
+          payload,
+          { qos: 1, retain: true },
+          publishTimeoutMs,
+        );
         view.announced++;
       } catch (err) {
         view.failed++;

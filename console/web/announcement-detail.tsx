@@ -63,13 +63,22 @@ export function AnnouncementDetailView(props: DetailProps) {
       </dl>
       <div id="detail-actions">
         {a.actions.map((x) => (
-          <Button key={x.action} danger={x.danger} onClick={guard(() => run(x))}>{x.label}</Button>
+          <Button key={x.action} danger={x.danger} onClick={guard(() => run(x))}>
+            {x.label}
+          </Button>
         ))}
       </div>
       <h3>Tình trạng phát theo thôn/ấp</h3>
       <table id="delivery-table">
         <thead>
-          <tr><th>Thôn/ấp</th><th>Tình trạng</th><th>Đã phát</th><th>Lỗi</th><th>Bỏ lỡ</th><th>Loa (phiên bản lịch)</th></tr>
+          <tr>
+            <th>Thôn/ấp</th>
+            <th>Tình trạng</th>
+            <th>Đã phát</th>
+            <th>Lỗi</th>
+            <th>Bỏ lỡ</th>
+            <th>Loa (phiên bản lịch)</th>
+          </tr>
         </thead>
         <tbody>
           {a.delivery.map((d) => (

@@ -81,12 +81,20 @@ export function AnnouncementForm(props: FormProps) {
     props.onSaved(saved.id);
   };
 
-  const heading = !a ? 'Tạo thông báo' : a.status === 'approved' ? 'Sửa thông báo (bản sửa chờ duyệt; bản đã duyệt vẫn phát đến khi bản sửa được duyệt)' : 'Sửa thông báo';
+  const heading = !a
+    ? 'Tạo thông báo'
+    : a.status === 'approved'
+      ? 'Sửa thông báo (bản sửa chờ duyệt; bản đã duyệt vẫn phát đến khi bản sửa được duyệt)'
+      : 'Sửa thông báo';
   return (
     <>
       <h2 id="form-heading">{heading}</h2>
-      <p id="form-policy" class="note">{props.policy}</p>
-      <p class="req-note">Các mục có dấu <span class="req-mark">*</span> là bắt buộc.</p>
+      <p id="form-policy" class="note">
+        {props.policy}
+      </p>
+      <p class="req-note">
+        Các mục có dấu <span class="req-mark">*</span> là bắt buộc.
+      </p>
       <form id="ann-form" ref={form} onSubmit={guard(submit)}>
         <Field label="Tiêu đề" required>
           <input name="title" maxLength={300} required />
@@ -94,14 +102,34 @@ export function AnnouncementForm(props: FormProps) {
         <fieldset>
           <legend class="req">Nội dung</legend>
           <label>
-            <input type="radio" name="source" value="text" checked={source === 'text'} onChange={() => setSource('text')} /> Văn bản đọc tự động (tiếng Việt)
+            <input
+              type="radio"
+              name="source"
+              value="text"
+              checked={source === 'text'}
+              onChange={() => setSource('text')}
+            />{' '}
+            Văn bản đọc tự động (tiếng Việt)
           </label>
           <label>
-            <input type="radio" name="source" value="audio" checked={source === 'audio'} onChange={() => setSource('audio')} /> Tệp âm thanh (MP3/WAV)
+            <input
+              type="radio"
+              name="source"
+              value="audio"
+              checked={source === 'audio'}
+              onChange={() => setSource('audio')}
+            />{' '}
+            Tệp âm thanh (MP3/WAV)
           </label>
           <textarea name="text" rows={5} placeholder="Nội dung cần đọc trên loa" hidden={source !== 'text'} />
           <input type="file" name="file" accept=".mp3,.wav,audio/mpeg,audio/wav" hidden={source !== 'audio'} />
-          <Recorder hidden={source !== 'audio'} onSaved={(sha) => { setAudio(sha); (form.current!.elements.namedItem('file') as HTMLInputElement).value = ''; }} />
+          <Recorder
+            hidden={source !== 'audio'}
+            onSaved={(sha) => {
+              setAudio(sha);
+              (form.current!.elements.namedItem('file') as HTMLInputElement).value = '';
+            }}
+          />
         </fieldset>
         <fieldset>
           <legend class="req">Thôn/ấp nhận</legend>

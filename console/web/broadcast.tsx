@@ -23,7 +23,15 @@ const FATES: Record<string, string> = {
 };
 const when = (iso: string | null | undefined) => vnInstant(iso) || '—';
 
-type Stop = { id: string; level: string; communes: string[]; at: string; until: string | null; createdBy: string; active: boolean };
+type Stop = {
+  id: string;
+  level: string;
+  communes: string[];
+  at: string;
+  until: string | null;
+  createdBy: string;
+  active: boolean;
+};
 type PolicyAnswer = { unit: { level: string; code: string }; policy: SoundPolicy | null; effective: SoundPolicy };
 type Rollup = { communes: CommuneRollup[] };
 type Preview = { hamlets: HamletPreview[] };
@@ -62,7 +70,11 @@ export function BroadcastView(props: { me: Me }) {
           {active.map((s) => (
             <li key={s.id}>
               <span>{`Cấp ${LEVELS[s.level]} · ${s.communes.length} xã · từ ${when(s.at)}${s.until ? ` đến ${when(s.until)}` : ''} · ${s.createdBy} `}</span>
-              {leader && <Button onClick={guard(async () => (await api('POST', `/api/stops/${s.id}/resume`), await load()))}>Cho phát lại</Button>}
+              {leader && (
+                <Button onClick={guard(async () => (await api('POST', `/api/stops/${s.id}/resume`), await load()))}>
+                  Cho phát lại
+                </Button>
+              )}
             </li>
           ))}
         </ul>
@@ -88,7 +100,11 @@ function StopNow(props: { me: Me; onDone(): Promise<void> }) {
   const box = useRef<HTMLDivElement>(null);
   const stop = async () => {
     const chosen = chooser.current ? [...chooser.current.selectedOptions].map((o) => o.value) : [];
-    const where = upper ? (chosen.length ? `${chosen.length} xã đã chọn` : `toàn ${LEVELS[props.me.level!]}`) : 'toàn xã';
+    const where = upper
+      ? chosen.length
+        ? `${chosen.length} xã đã chọn`
+        : `toàn ${LEVELS[props.me.level!]}`
+      : 'toàn xã';
     if (!window.confirm(`Dừng ngay mọi âm thanh đang phát trên loa của ${where}?`)) return;
     const until = readPicker(box.current!.querySelector<HTMLInputElement>('[name=until]')!, 'datetime');
     await api('POST', '/api/stops', { communes: upper && chosen.length ? chosen : 'all', until: until || undefined });
@@ -102,7 +118,9 @@ function StopNow(props: { me: Me; onDone(): Promise<void> }) {
         <Field label="Xã (không chọn: toàn bộ)">
           <select ref={chooser} multiple size={Math.min(8, props.me.communes.length)} id="stop-communes">
             {props.me.communes.map((c) => (
-              <option key={c.code} value={c.code}>{c.name}</option>
+              <option key={c.code} value={c.code}>
+                {c.name}
+              </option>
             ))}
           </select>
         </Field>
@@ -110,7 +128,9 @@ function StopNow(props: { me: Me; onDone(): Promise<void> }) {
       <Field label="Dừng đến (để trống: đến khi cho phát lại)">
         <DateField name="until" kind="datetime" placeholder="dd/mm/yyyy hh:mm" />
       </Field>
-      <Button danger id="stop-now" onClick={guard(stop)}>Dừng phát ngay</Button>
+      <Button danger id="stop-now" onClick={guard(stop)}>
+        Dừng phát ngay
+      </Button>
     </div>
   );
 }
@@ -129,7 +149,8 @@ function PolicyEditor(props: { answer: PolicyAnswer; onSaved(): Promise<void> })
     say('Đã lưu giờ yên tĩnh và mức âm lượng; các loa nhận theo lịch phát mới.', true);
     await props.onSaved();
   };
-  const edit = <T extends Period>(list: T[], set: (l: T[]) => void, i: number, change: Partial<T>) => set(list.map((x, j) => (j === i ? { ...x, ...change } : x)));
+  const edit = <T extends Period>(list: T[], set: (l: T[]) => void, i: number, change: Partial<T>) =>
+    set(list.map((x, j) => (j === i ? { ...x, ...change } : x)));
   const unit = props.answer.unit;
   return (
     <form id="policy-form" onSubmit={(e) => (e.preventDefault(), guard(save)())}>
@@ -138,26 +159,67 @@ function PolicyEditor(props: { answer: PolicyAnswer; onSaved(): Promise<void> })
         <legend>Giờ yên tĩnh (không phát tin thông thường, ưu tiên)</legend>
         {periods.map((p, i) => (
           <div class="period" key={`q${i}`} data-kind="quiet">
-            <Field label="Từ"><input name="quiet-from" value={p.from} pattern="[0-2][0-9]:[0-5][0-9]" size={5} onInput={(e) => edit(periods, setPeriods, i, { from: e.currentTarget.value })} /></Field>
-            <Field label="Đến"><input name="quiet-to" value={p.to} pattern="[0-2][0-9]:[0-5][0-9]" size={5} onInput={(e) => edit(periods, setPeriods, i, { to: e.currentTarget.value })} /></Field>
+            <Field label="Từ">
+              <input
+                name="quiet-from"
+                value={p.from}
+                pattern="[0-2][0-9]:[0-5][0-9]"
+                size={5}
+                onInput={(e) => edit(periods, setPeriods, i, { from: e.currentTarget.value })}
+              />
+            </Field>
+            <Field label="Đến">
+              <input
+                name="quiet-to"
+                value={p.to}
+                pattern="[0-2][0-9]:[0-5][0-9]"
+                size={5}
+                onInput={(e) => edit(periods, setPeriods, i, { to: e.currentTarget.value })}
+              />
+            </Field>
             <Button onClick={() => setPeriods(periods.filter((_, j) => j !== i))}>Bỏ khoảng này</Button>
           </div>
         ))}
-        <Button id="add-quiet" onClick={() => setPeriods([...periods, { from: '21:00', to: '05:30' }])}>Thêm khoảng giờ yên tĩnh</Button>
+        <Button id="add-quiet" onClick={() => setPeriods([...periods, { from: '21:00', to: '05:30' }])}>
+          Thêm khoảng giờ yên tĩnh
+        </Button>
       </fieldset>
       <fieldset>
         <legend>Mức âm lượng tối đa theo khung giờ</legend>
         {caps.map((c, i) => (
           <div class="period" key={`c${i}`} data-kind="cap">
-            <Field label="Từ"><input name="cap-from" value={c.from} size={5} onInput={(e) => edit(caps, setCaps, i, { from: e.currentTarget.value })} /></Field>
-            <Field label="Đến"><input name="cap-to" value={c.to} size={5} onInput={(e) => edit(caps, setCaps, i, { to: e.currentTarget.value })} /></Field>
+            <Field label="Từ">
+              <input
+                name="cap-from"
+                value={c.from}
+                size={5}
+                onInput={(e) => edit(caps, setCaps, i, { from: e.currentTarget.value })}
+              />
+            </Field>
+            <Field label="Đến">
+              <input
+                name="cap-to"
+                value={c.to}
+                size={5}
+                onInput={(e) => edit(caps, setCaps, i, { to: e.currentTarget.value })}
+              />
+            </Field>
             <Field label="Âm lượng tối đa (0–100)">
-              <input name="cap-max" type="number" min={0} max={100} value={c.max} onInput={(e) => edit(caps, setCaps, i, { max: Number(e.currentTarget.value) })} />
+              <input
+                name="cap-max"
+                type="number"
+                min={0}
+                max={100}
+                value={c.max}
+                onInput={(e) => edit(caps, setCaps, i, { max: Number(e.currentTarget.value) })}
+              />
             </Field>
             <Button onClick={() => setCaps(caps.filter((_, j) => j !== i))}>Bỏ khung này</Button>
           </div>
         ))}
-        <Button id="add-cap" onClick={() => setCaps([...caps, { from: '05:30', to: '07:00', max: 60 }])}>Thêm khung giờ giới hạn âm lượng</Button>
+        <Button id="add-cap" onClick={() => setCaps([...caps, { from: '05:30', to: '07:00', max: 60 }])}>
+          Thêm khung giờ giới hạn âm lượng
+        </Button>
       </fieldset>
       <button type="submit">Lưu quy định</button>
     </form>
@@ -170,20 +232,37 @@ function RollupTable({ rollup }: { rollup: Rollup }) {
       <h3>Tình hình phát 24 giờ qua</h3>
       <table id="rollup-table">
         <thead>
-          <tr><th>Xã / thôn · loa</th><th>Đã phát</th><th>Lỗi</th><th>Bỏ lỡ</th><th>Lịch</th></tr>
+          <tr>
+            <th>Xã / thôn · loa</th>
+            <th>Đã phát</th>
+            <th>Lỗi</th>
+            <th>Bỏ lỡ</th>
+            <th>Lịch</th>
+          </tr>
         </thead>
         <tbody>
           {rollup.communes.map((c) => [
             <tr key={c.code} class="rollup-commune">
-              <th>{c.name}</th><td>{c.counts.played}</td><td>{c.counts.failed}</td><td>{c.counts.missed}</td>
+              <th>{c.name}</th>
+              <td>{c.counts.played}</td>
+              <td>{c.counts.failed}</td>
+              <td>{c.counts.missed}</td>
               <td>{c.behind ? `${c.behind} loa chưa nhận lịch mới` : 'đã nhận đủ'}</td>
             </tr>,
             ...c.hamlets.flatMap((h) =>
               h.speakers.map((s) => {
-                const behind = s.behind.map((b) => `${LEVELS[b.level]}: ${b.active}/${b.issued}${b.status === 'refused' ? ` (từ chối: ${refusalLabel(b.reason)})` : ''}`).join('; ');
+                const behind = s.behind
+                  .map(
+                    (b) =>
+                      `${LEVELS[b.level]}: ${b.active}/${b.issued}${b.status === 'refused' ? ` (từ chối: ${refusalLabel(b.reason)})` : ''}`,
+                  )
+                  .join('; ');
                 return (
                   <tr key={s.id} class="rollup-speaker">
-                    <td>{`${h.name} · ${s.id}`}</td><td>{s.counts.played}</td><td>{s.counts.failed}</td><td>{s.counts.missed}</td>
+                    <td>{`${h.name} · ${s.id}`}</td>
+                    <td>{s.counts.played}</td>
+                    <td>{s.counts.failed}</td>
+                    <td>{s.counts.missed}</td>
                     <td>{`${behind || 'đã nhận'}${s.stopped ? ' · đang dừng' : ''} · liên lạc lần cuối ${when(s.lastSeen)}`}</td>
                   </tr>
                 );
@@ -200,14 +279,19 @@ function PreviewPanel({ me }: { me: Me }) {
   const [commune, setCommune] = useState(me.communes[0]?.code ?? '');
   const [preview, setPreview] = useState<Preview | null>(null);
   useEffect(() => {
-    if (commune) guard(async () => setPreview(await api<Preview>('GET', `/api/preview?commune=${encodeURIComponent(commune)}&hours=24`)))();
+    if (commune)
+      guard(async () =>
+        setPreview(await api<Preview>('GET', `/api/preview?commune=${encodeURIComponent(commune)}&hours=24`)),
+      )();
   }, [commune]);
   return (
     <>
       <h3>Xem trước 24 giờ tới</h3>
       <select id="preview-commune" value={commune} onChange={(e) => setCommune(e.currentTarget.value)}>
         {me.communes.map((c) => (
-          <option key={c.code} value={c.code}>{c.name}</option>
+          <option key={c.code} value={c.code}>
+            {c.name}
+          </option>
         ))}
       </select>
       <div id="preview-out">
@@ -217,7 +301,9 @@ function PreviewPanel({ me }: { me: Me }) {
             {h.entries.length ? (
               <ul>
                 {h.entries.map((e, i) => (
-                  <li key={i}>{`${when(e.start)} · ${e.title} (${LEVELS[e.issuer]}) · ${FATES[e.fate]}${e.overlaps.length ? ' · trùng giờ' : ''}`}</li>
+                  <li
+                    key={i}
+                  >{`${when(e.start)} · ${e.title} (${LEVELS[e.issuer]}) · ${FATES[e.fate]}${e.overlaps.length ? ' · trùng giờ' : ''}`}</li>
                 ))}
               </ul>
             ) : (

@@ -4,7 +4,12 @@ import { api, guard, say, type Me } from './api.ts';
 import { checkedValues, Field, HamletBoxes, setChecked, type Hamlet } from './ui.tsx';
 
 /** "Phát khẩn cấp": a leader's emergency, approved and broadcast at once; or a new text for one on the air. */
-export function EmergencyForm(props: { me: Me; hamlets: Hamlet[]; replaces: AnnouncementDetail | null; onSent(id: string): void }) {
+export function EmergencyForm(props: {
+  me: Me;
+  hamlets: Hamlet[];
+  replaces: AnnouncementDetail | null;
+  onSent(id: string): void;
+}) {
   // a province (or district) leader chooses the communes; a commune leader broadcasts to their own
   const upper = props.me.level === 'province' || props.me.level === 'district';
   const [allCommunes, setAllCommunes] = useState(true);
@@ -25,7 +30,12 @@ export function EmergencyForm(props: { me: Me; hamlets: Hamlet[]; replaces: Anno
 
   const submit = async (ev: Event) => {
     ev.preventDefault();
-    if (!window.confirm(r ? 'Phát ngay nội dung khẩn cấp mới thay cho thông báo đang phát?' : 'Phát thông báo khẩn cấp ngay bây giờ?')) return;
+    if (
+      !window.confirm(
+        r ? 'Phát ngay nội dung khẩn cấp mới thay cho thông báo đang phát?' : 'Phát thông báo khẩn cấp ngay bây giờ?',
+      )
+    )
+      return;
     const f = form.current!;
     const body = {
       title: (f.elements.namedItem('title') as HTMLInputElement).value,
@@ -56,7 +66,13 @@ export function EmergencyForm(props: { me: Me; hamlets: Hamlet[]; replaces: Anno
           <fieldset id="emergency-communes">
             <legend class="req">Xã/phường nhận</legend>
             <label>
-              <input type="checkbox" name="all-communes" checked={allCommunes} onChange={(e) => setAllCommunes(e.currentTarget.checked)} /> Tất cả xã/phường
+              <input
+                type="checkbox"
+                name="all-communes"
+                checked={allCommunes}
+                onChange={(e) => setAllCommunes(e.currentTarget.checked)}
+              />{' '}
+              Tất cả xã/phường
             </label>
             <div class="commune-boxes" hidden={allCommunes}>
               {props.me.communes.map((c) => (
@@ -71,7 +87,9 @@ export function EmergencyForm(props: { me: Me; hamlets: Hamlet[]; replaces: Anno
           <legend class="req">Thôn/ấp nhận</legend>
           <HamletBoxes hamlets={props.hamlets} all={all} onAll={setAll} />
         </fieldset>
-        <button type="submit" class="danger">Phát khẩn cấp ngay</button>
+        <button type="submit" class="danger">
+          Phát khẩn cấp ngay
+        </button>
       </form>
     </>
   );

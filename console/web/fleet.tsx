@@ -23,7 +23,11 @@ type DeviceVersion = {
   at: string | null;
 };
 const KINDS: Record<string, string> = { 'rating-box': 'Hộp đánh giá', speaker: 'Loa', camera: 'Camera' };
-const CLAIM_STATES: Record<Pending['state'], string> = { pending: 'chờ kích hoạt', claimed: 'đã kích hoạt', revoked: 'đã hủy mã' };
+const CLAIM_STATES: Record<Pending['state'], string> = {
+  pending: 'chờ kích hoạt',
+  claimed: 'đã kích hoạt',
+  revoked: 'đã hủy mã',
+};
 
 export function FleetView(props: { me: Me; hamlets: Hamlet[] }) {
   const commune = (props.me.role === 'staff' || props.me.role === 'leader') && props.me.level === 'commune';
@@ -42,16 +46,24 @@ function Provisioning(props: { hamlets: Hamlet[] }) {
   const [pending, setPending] = useState<Pending[]>([]);
   const [made, setMade] = useState<Registration | null>(null);
   const load = async () => setPending((await api<{ devices: Pending[] }>('GET', '/api/provisioning/devices')).devices);
-  useEffect(guard(async () => {
-    setCounters((await api<{ items: Counter[] }>('GET', '/api/counters')).items);
-    await load();
-  }), []);
+  useEffect(
+    guard(async () => {
+      setCounters((await api<{ items: Counter[] }>('GET', '/api/counters')).items);
+      await load();
+    }),
+    [],
+  );
   const register = async (ev: Event) => {
     ev.preventDefault();
     const f = ev.currentTarget as HTMLFormElement;
     const v = (n: string) => (f.elements.namedItem(n) as HTMLInputElement).value.trim();
     const place = kind === 'speaker' ? { hamlet: v('place') } : { counter: v('place') };
-    const reg = await api<Registration>('POST', '/api/provisioning/devices', { kind, id: v('id'), ...place, ...(v('name') ? { name: v('name') } : {}) });
+    const reg = await api<Registration>('POST', '/api/provisioning/devices', {
+      kind,
+      id: v('id'),
+      ...place,
+      ...(v('name') ? { name: v('name') } : {}),
+    });
     setMade(reg);
     say(`Đã tạo mã kích hoạt cho ${reg.deviceId}.`, true);
     f.reset();
@@ -74,36 +86,63 @@ function Provisioning(props: { hamlets: Hamlet[] }) {
         <Field label={kind === 'speaker' ? 'Thôn/ấp' : 'Quầy'} required>
           <select name="place">
             {places.map((p) => (
-              <option key={p.id} value={p.id}>{p.name}</option>
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
             ))}
           </select>
         </Field>
-        <Field label="Tên gọi (không bắt buộc)"><input name="name" maxLength={200} /></Field>
+        <Field label="Tên gọi (không bắt buộc)">
+          <input name="name" maxLength={200} />
+        </Field>
         <button type="submit">Tạo mã kích hoạt</button>
       </form>
       {made && (
         <div id="claim-code" class="card">
           <p>
-            Mã kích hoạt của <strong>{made.deviceId}</strong>: <code class="claim-code">{made.code}</code> (dùng một lần, hết hạn lúc{' '}
-            {fmtTime(made.expiresAt)}). Nhập mã này trên thiết bị hoặc quét mã QR.
+            Mã kích hoạt của <strong>{made.deviceId}</strong>: <code class="claim-code">{made.code}</code> (dùng một
+            lần, hết hạn lúc {fmtTime(made.expiresAt)}). Nhập mã này trên thiết bị hoặc quét mã QR.
           </p>
-          <img alt={`Mã QR kích hoạt ${made.deviceId}`} src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(made.qrSvg)}`} width={180} height={180} />
+          <img
+            alt={`Mã QR kích hoạt ${made.deviceId}`}
+            src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(made.qrSvg)}`}
+            width={180}
+            height={180}
+          />
         </div>
       )}
       <table id="provision-table">
         <thead>
-          <tr><th>Thiết bị</th><th>Loại</th><th>Vị trí</th><th>Trạng thái</th><th /></tr>
+          <tr>
+            <th>Thiết bị</th>
+            <th>Loại</th>
+            <th>Vị trí</th>
+            <th>Trạng thái</th>
+            <th />
+          </tr>
         </thead>
         <tbody>
           {pending.map((d) => (
             <tr key={d.deviceId} data-device={d.deviceId}>
               <td>{d.name ? `${d.name} (${d.deviceId})` : d.deviceId}</td>
               <td>{KINDS[d.kind] ?? 'Thiết bị'}</td>
-              <td>{places.find((p) => p.id === d.place)?.name ?? props.hamlets.find((h) => h.id === d.place)?.name ?? d.place}</td>
+              <td>
+                {places.find((p) => p.id === d.place)?.name ??
+                  props.hamlets.find((h) => h.id === d.place)?.name ??
+                  d.place}
+              </td>
               <td class="claim-state">{CLAIM_STATES[d.state]}</td>
               <td>
                 {d.state === 'pending' && (
-                  <Button onClick={guard(async () => (await api('DELETE', `/api/provisioning/devices/${encodeURIComponent(d.deviceId)}`), await load()))}>Hủy mã</Button>
+                  <Button
+                    onClick={guard(
+                      async () => (
+                        await api('DELETE', `/api/provisioning/devices/${encodeURIComponent(d.deviceId)}`), await load()
+                      ),
+                    )}
+                  >
+                    Hủy mã
+                  </Button>
                 )}
               </td>
             </tr>
@@ -117,15 +156,27 @@ function Provisioning(props: { hamlets: Hamlet[] }) {
 function Versions() {
   const [list, setList] = useState<DeviceVersion[] | null>(null);
   useEffect(() => {
-    api<{ devices: DeviceVersion[] }>('GET', '/api/updates/devices').then((r) => setList(r.devices), () => setList(null));
+    api<{ devices: DeviceVersion[] }>('GET', '/api/updates/devices').then(
+      (r) => setList(r.devices),
+      () => setList(null),
+    );
   }, []);
-  if (!list) return <p class="note">Chưa cấu hình khóa phát hành của tỉnh nên chưa theo dõi được phiên bản thiết bị.</p>;
+  if (!list)
+    return <p class="note">Chưa cấu hình khóa phát hành của tỉnh nên chưa theo dõi được phiên bản thiết bị.</p>;
   return (
     <>
       <h3>Phiên bản và cập nhật</h3>
       <table id="versions-table">
         <thead>
-          <tr><th>Thiết bị</th><th>Loại</th><th>Xã</th><th>Phiên bản đang chạy</th><th>Bản cập nhật</th><th>Tình trạng cập nhật</th><th>Lúc</th></tr>
+          <tr>
+            <th>Thiết bị</th>
+            <th>Loại</th>
+            <th>Xã</th>
+            <th>Phiên bản đang chạy</th>
+            <th>Bản cập nhật</th>
+            <th>Tình trạng cập nhật</th>
+            <th>Lúc</th>
+          </tr>
         </thead>
         <tbody>
           {list.map((d) => (
@@ -168,19 +219,27 @@ function Rollouts(props: { me: Me }) {
     <>
       <h3>Cập nhật theo đợt</h3>
       <form id="rollout-form" onSubmit={guard(start)}>
-        <Field label="Thông báo phát hành đã ký" required><textarea name="announcement" rows={4} required /></Field>
+        <Field label="Thông báo phát hành đã ký" required>
+          <textarea name="announcement" rows={4} required />
+        </Field>
         <fieldset>
           <legend class="req">Xã/phường cập nhật (theo thứ tự)</legend>
           {props.me.communes.map((c) => (
-            <label key={c.code}><input type="checkbox" name="rollout-commune" value={c.code} /> {c.name}</label>
+            <label key={c.code}>
+              <input type="checkbox" name="rollout-commune" value={c.code} /> {c.name}
+            </label>
           ))}
         </fieldset>
-        <Field label="Số thiết bị mỗi phút"><input type="number" name="perMinute" min={1} max={10000} defaultValue="10" /></Field>
+        <Field label="Số thiết bị mỗi phút">
+          <input type="number" name="perMinute" min={1} max={10000} defaultValue="10" />
+        </Field>
         <button type="submit">Bắt đầu cập nhật</button>
       </form>
       <ul id="rollouts-list">
         {list.map((r) => (
-          <li key={r.id}>{`Bản ${r.version} · ${r.communes.length} xã · ${r.announced}/${r.total} thiết bị đã nhận thông báo · ${r.failed} lỗi${r.done ? ' · đã xong' : ''}`}</li>
+          <li
+            key={r.id}
+          >{`Bản ${r.version} · ${r.communes.length} xã · ${r.announced}/${r.total} thiết bị đã nhận thông báo · ${r.failed} lỗi${r.done ? ' · đã xong' : ''}`}</li>
         ))}
       </ul>
     </>

@@ -14,7 +14,13 @@ import { api, say } from './api.ts';
  * shown and loaded here with the helpers they were written against.
  */
 type Helpers = { me: unknown; hamlets: unknown[] };
-type Loader = (h: { api: typeof api; el: typeof el; say: typeof say; me: unknown; hamlets: unknown[] }) => Promise<void> | void;
+type Loader = (h: {
+  api: typeof api;
+  el: typeof el;
+  say: typeof say;
+  me: unknown;
+  hamlets: unknown[];
+}) => Promise<void> | void;
 
 function el(tag: string, props: Record<string, unknown> = {}, ...children: Array<Node | string>): HTMLElement {
   const e = document.createElement(tag);

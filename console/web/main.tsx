@@ -41,7 +41,10 @@ function Login(props: { onIn(me: Me): void }) {
     ev.preventDefault();
     const f = ev.currentTarget as HTMLFormElement;
     const v = (n: string) => (f.elements.namedItem(n) as HTMLInputElement).value;
-    const { user } = await api<{ user: Me }>('POST', '/api/session', { username: v('username'), password: v('password') });
+    const { user } = await api<{ user: Me }>('POST', '/api/session', {
+      username: v('username'),
+      password: v('password'),
+    });
     f.reset();
     say('');
     props.onIn(user);
@@ -50,8 +53,12 @@ function Login(props: { onIn(me: Me): void }) {
     <section id="login-view" class="card narrow">
       <h2>Đăng nhập</h2>
       <form id="login-form" onSubmit={guard(submit)}>
-        <Field label="Tên đăng nhập"><input name="username" autocomplete="username" required /></Field>
-        <Field label="Mật khẩu"><input name="password" type="password" autocomplete="current-password" required /></Field>
+        <Field label="Tên đăng nhập">
+          <input name="username" autocomplete="username" required />
+        </Field>
+        <Field label="Mật khẩu">
+          <input name="password" type="password" autocomplete="current-password" required />
+        </Field>
         <button type="submit">Đăng nhập</button>
       </form>
     </section>
@@ -84,14 +91,21 @@ function App() {
     open('list-view');
   };
   useEffect(() => {
-    api<{ user: Me }>('GET', '/api/me').then(({ user }) => enter(user), () => setMe(null));
+    api<{ user: Me }>('GET', '/api/me').then(
+      ({ user }) => enter(user),
+      () => setMe(null),
+    );
   }, []);
   useEffect(() => sessionLost.subscribe((n) => n && setMe(null)), []);
   const open = (v: string) => {
     setView(v);
     setDetail(null);
     setVisit((n) => n + 1);
-    if (v === 'form-view') api<{ effective: SoundPolicy }>('GET', '/api/policy').then((p) => setPolicy(policyText(p.effective)), () => setPolicy(''));
+    if (v === 'form-view')
+      api<{ effective: SoundPolicy }>('GET', '/api/policy').then(
+        (p) => setPolicy(policyText(p.effective)),
+        () => setPolicy(''),
+      );
   };
   const openDetail = (id: string) => {
     setDetail(id);
@@ -111,8 +125,12 @@ function App() {
         <h1>Đài truyền thanh xã</h1>
         <div id="who" hidden={!me}>
           <span id="who-name">{me ? me.displayName || me.username : ''}</span> ·{' '}
-          <span id="who-role">{me ? `${me.roleLabel}${me.communes.length ? ' – ' + me.communes.map((c) => c.name).join(', ') : ''}` : ''}</span>{' '}
-          <Button id="logout" onClick={logout}>Đăng xuất</Button>
+          <span id="who-role">
+            {me ? `${me.roleLabel}${me.communes.length ? ` – ${me.communes.map((c) => c.name).join(', ')}` : ''}` : ''}
+          </span>{' '}
+          <Button id="logout" onClick={logout}>
+            Đăng xuất
+          </Button>
         </div>
       </header>
       <Message />
@@ -145,10 +163,24 @@ function App() {
         )}
       </section>
       <section id="form-view" class="view" hidden={!shows('form-view')}>
-        {me && <AnnouncementForm hamlets={hamlets} editing={editing} policy={policy} onSaved={(id) => (setEditing(null), openDetail(id))} />}
+        {me && (
+          <AnnouncementForm
+            hamlets={hamlets}
+            editing={editing}
+            policy={policy}
+            onSaved={(id) => (setEditing(null), openDetail(id))}
+          />
+        )}
       </section>
       <section id="emergency-view" class="view" hidden={!shows('emergency-view')}>
-        {me && <EmergencyForm me={me} hamlets={hamlets} replaces={replacing} onSent={(id) => (setReplacing(null), openDetail(id))} />}
+        {me && (
+          <EmergencyForm
+            me={me}
+            hamlets={hamlets}
+            replaces={replacing}
+            onSent={(id) => (setReplacing(null), openDetail(id))}
+          />
+        )}
       </section>
       <section id="relay-view" class="view" hidden={!shows('relay-view')}>
         <h2>Tiếp sóng đài phát thanh</h2>

@@ -53,11 +53,20 @@ export function Recorder(props: { hidden: boolean; onSaved(sha256: string): void
 
   return (
     <div id="recorder" hidden={props.hidden}>
-      <Button id="rec-start" disabled={state === 'recording'} onClick={start}>Ghi âm</Button>
-      <Button id="rec-stop" disabled={state !== 'recording'} onClick={() => recorder.current?.stop()}>Dừng</Button>
+      <Button id="rec-start" disabled={state === 'recording'} onClick={start}>
+        Ghi âm
+      </Button>
+      <Button id="rec-stop" disabled={state !== 'recording'} onClick={() => recorder.current?.stop()}>
+        Dừng
+      </Button>
+      {/* biome-ignore lint/a11y/useMediaCaption: the preview of a recording the user just made has no captions */}
       <audio controls src={preview} />
-      <Button id="rec-save" disabled={state !== 'recorded'} onClick={save}>Dùng bản ghi này</Button>
-      <span id="rec-info" data-sha256={saved}>{info}</span>
+      <Button id="rec-save" disabled={state !== 'recorded'} onClick={save}>
+        Dùng bản ghi này
+      </Button>
+      <span id="rec-info" data-sha256={saved}>
+        {info}
+      </span>
     </div>
   );
 }

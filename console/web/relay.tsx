@@ -23,22 +23,32 @@ export function RelayView(props: { me: Me; hamlets: Hamlet[]; onSaved(id: string
       <h3>Đài được tỉnh duyệt tiếp sóng</h3>
       <table id="stations-table">
         <thead>
-          <tr><th>Đài</th><th>Địa chỉ luồng</th><th>Ngày duyệt</th></tr>
+          <tr>
+            <th>Đài</th>
+            <th>Địa chỉ luồng</th>
+            <th>Ngày duyệt</th>
+          </tr>
         </thead>
         <tbody>
           {stations.length ? (
             stations.map((s) => (
               <tr key={s.id} data-station={s.id}>
-                <td>{s.name}</td><td>{s.url}</td><td>{fmtTime(s.approvedAt)}</td>
+                <td>{s.name}</td>
+                <td>{s.url}</td>
+                <td>{fmtTime(s.approvedAt)}</td>
               </tr>
             ))
           ) : (
-            <tr><td colSpan={3}>Tỉnh chưa duyệt đài nào để tiếp sóng.</td></tr>
+            <tr>
+              <td colSpan={3}>Tỉnh chưa duyệt đài nào để tiếp sóng.</td>
+            </tr>
           )}
         </tbody>
       </table>
       {props.me.role === 'admin' && <StationForm onSaved={load} />}
-      {prepares && stations.length > 0 && <RelayForm stations={stations} hamlets={props.hamlets} onSaved={props.onSaved} />}
+      {prepares && stations.length > 0 && (
+        <RelayForm stations={stations} hamlets={props.hamlets} onSaved={props.onSaved} />
+      )}
     </>
   );
 }
@@ -56,8 +66,12 @@ function StationForm(props: { onSaved(): Promise<void> }) {
   return (
     <form id="station-form" onSubmit={guard(approve)}>
       <h3>Duyệt thêm đài</h3>
-      <Field label="Tên đài" required><input name="name" required maxLength={200} /></Field>
-      <Field label="Địa chỉ luồng (http:// hoặc https://)" required><input name="url" type="url" required /></Field>
+      <Field label="Tên đài" required>
+        <input name="name" required maxLength={200} />
+      </Field>
+      <Field label="Địa chỉ luồng (http:// hoặc https://)" required>
+        <input name="url" type="url" required />
+      </Field>
       <Field label="Định dạng">
         <select name="format">
           <option value="">Tự nhận biết</option>
@@ -94,24 +108,32 @@ function RelayForm(props: { stations: StationEntry[]; hamlets: Hamlet[]; onSaved
   return (
     <form id="relay-form" onSubmit={guard(create)}>
       <h3>Tạo lịch tiếp sóng</h3>
-      <Field label="Tiêu đề" required><input name="title" required maxLength={300} /></Field>
+      <Field label="Tiêu đề" required>
+        <input name="title" required maxLength={300} />
+      </Field>
       <Field label="Đài" required>
         <select name="station">
           {props.stations.map((s) => (
-            <option key={s.id} value={s.id}>{s.name}</option>
+            <option key={s.id} value={s.id}>
+              {s.name}
+            </option>
           ))}
         </select>
       </Field>
       <Field label="Thời lượng mỗi lần (phút, 1–360)" required>
         <input name="durationMin" type="number" min={1} max={360} defaultValue="30" required />
       </Field>
-      <Field label="Lời giới thiệu (để trống: câu giới thiệu mặc định)"><textarea name="text" rows={2} /></Field>
+      <Field label="Lời giới thiệu (để trống: câu giới thiệu mặc định)">
+        <textarea name="text" rows={2} />
+      </Field>
       <fieldset>
         <legend class="req">Thôn/ấp nhận</legend>
         <HamletBoxes hamlets={props.hamlets} all={all} onAll={setAll} />
       </fieldset>
       <ScheduleFields kind={kind} onKind={setKind} />
-      <Field label="Âm lượng (0–100)"><input type="number" name="volume" min={0} max={100} defaultValue="70" /></Field>
+      <Field label="Âm lượng (0–100)">
+        <input type="number" name="volume" min={0} max={100} defaultValue="70" />
+      </Field>
       <button type="submit">Lưu bản nháp tiếp sóng</button>
     </form>
   );

@@ -43,6 +43,12 @@ export function ScheduleFields(props: { kind: ScheduleKind; onKind(k: ScheduleKi
 export function readSchedule(f: HTMLFormElement, kind: ScheduleKind): ScheduleRequest {
   const field = (n: string) => f.elements.namedItem(n) as HTMLInputElement;
   if (kind === 'once') return { kind, at: readPicker(field('at'), 'datetime') };
-  const common = { time: readPicker(field('time'), 'time'), from: readPicker(field('from'), 'date'), to: readPicker(field('to'), 'date') };
-  return kind === 'daily' ? { kind, ...common } : { kind, ...common, weekdays: checkedValues(f, 'weekday').map(Number) };
+  const common = {
+    time: readPicker(field('time'), 'time'),
+    from: readPicker(field('from'), 'date'),
+    to: readPicker(field('to'), 'date'),
+  };
+  return kind === 'daily'
+    ? { kind, ...common }
+    : { kind, ...common, weekdays: checkedValues(f, 'weekday').map(Number) };
 }

@@ -7,9 +7,16 @@ import { attachPicker, type PickerKind } from './dates.ts';
  * date/time picker. Text is rendered by Preact (never as HTML), so names from the registry cannot inject.
  */
 
-export function Field(props: { label: string; required?: boolean; class?: string; hidden?: boolean; children: ComponentChildren }) {
+export function Field(props: {
+  label: string;
+  required?: boolean;
+  class?: string;
+  hidden?: boolean;
+  children: ComponentChildren;
+}) {
   const cls = [props.required ? 'req' : '', props.class ?? ''].filter(Boolean).join(' ');
   return (
+    // biome-ignore lint/a11y/noLabelWithoutControl: the control is the label's child (props.children)
     <label class={cls || undefined} hidden={props.hidden}>
       {props.label} {props.children}
     </label>
@@ -18,14 +25,29 @@ export function Field(props: { label: string; required?: boolean; class?: string
 
 export function Button(props: JSX.IntrinsicElements['button'] & { danger?: boolean }) {
   const { danger, class: cls, ...rest } = props;
-  return <button type="button" class={[danger ? 'danger' : '', (cls as string) ?? ''].filter(Boolean).join(' ') || undefined} {...rest} />;
+  return (
+    <button
+      type="button"
+      class={[danger ? 'danger' : '', (cls as string) ?? ''].filter(Boolean).join(' ') || undefined}
+      {...rest}
+    />
+  );
 }
 
 /** a text field with the flatpickr calendar; typed text in dd/mm/yyyy HH:mm works too */
 export function DateField(props: { name: string; kind: PickerKind; placeholder: string }) {
   const ref = useRef<HTMLInputElement>(null);
   useEffect(() => (ref.current ? attachPicker(ref.current, props.kind) : undefined), [props.kind]);
-  return <input ref={ref} type="text" name={props.name} data-picker={props.kind} placeholder={props.placeholder} autocomplete="off" />;
+  return (
+    <input
+      ref={ref}
+      type="text"
+      name={props.name}
+      data-picker={props.kind}
+      placeholder={props.placeholder}
+      autocomplete="off"
+    />
+  );
 }
 
 export type Hamlet = { id: string; name: string; commune: string; speakers: string[] };
@@ -35,7 +57,13 @@ export function HamletBoxes(props: { hamlets: Hamlet[]; id?: string; all: boolea
   return (
     <>
       <label>
-        <input type="checkbox" name="all-hamlets" checked={props.all} onChange={(e) => props.onAll(e.currentTarget.checked)} /> Tất cả thôn/ấp
+        <input
+          type="checkbox"
+          name="all-hamlets"
+          checked={props.all}
+          onChange={(e) => props.onAll(e.currentTarget.checked)}
+        />{' '}
+        Tất cả thôn/ấp
       </label>
       <div id={props.id} class="hamlet-boxes" hidden={props.all}>
         {props.hamlets.map((h) => (

@@ -45,13 +45,35 @@ export async function backup(paths: StatePaths, archive: string, now = new Date(
     } finally {
       db.close();
     }
-    for (const sub of ['keys', 'audio']) if (existsSync(join(paths.consoleData, sub))) cpSync(join(paths.consoleData, sub), join(out, 'console', sub), { recursive: true });
+    for (const sub of ['keys', 'audio'])
+      if (existsSync(join(paths.consoleData, sub)))
+        cpSync(join(paths.consoleData, sub), join(out, 'console', sub), { recursive: true });
     mkdirSync(join(out, 'registry'));
     cpSync(paths.registry, join(out, 'registry/registry.yaml'));
     if (existsSync(paths.spool)) cpSync(paths.spool, join(out, 'spool'), { recursive: true });
     if (paths.etc && existsSync(paths.etc)) cpSync(paths.etc, join(out, 'etc'), { recursive: true });
-    await run(paths.influx.bin ?? '/usr/bin/influxd', ['backup', '-portable', '-host', paths.influx.rpc, '-db', paths.influx.database, join(out, 'influx')]);
-    writeFileSync(join(out, 'MANIFEST.json'), JSON.stringify({ v: 1, createdAt: now.toISOString(), database: paths.influx.database, parts: ['console', 'registry', 'spool', 'etc', 'influx'] }, null, 2));
+    await run(paths.influx.bin ?? '/usr/bin/influxd', [
+      'backup',
+      '-portable',
+      '-host',
+      paths.influx.rpc,
+      '-db',
+      paths.influx.database,
+      join(out, 'influx'),
+    ]);
+    writeFileSync(
+      join(out, 'MANIFEST.json'),
+      JSON.stringify(
+        {
+          v: 1,
+          createdAt: now.toISOString(),
+          database: paths.influx.database,
+          parts: ['console', 'registry', 'spool', 'etc', 'influx'],
+        },
+        null,
+        2,
+      ),
+    );
     mkdirSync(dirname(archive), { recursive: true });
     await run('tar', ['-czf', archive, '-C', work, 'thanthien-backup']);
   } finally {
@@ -67,15 +89,29 @@ export async function restore(paths: StatePaths, archive: string): Promise<void>
     const manifest = JSON.parse(readFileSync(join(src, 'MANIFEST.json'), 'utf8')) as { v: number; database: string };
     if (manifest.v !== 1) throw new Error(`unknown backup format ${manifest.v}`);
     mkdirSync(paths.consoleData, { recursive: true });
-    for (const f of ['console.sqlite', 'console.sqlite-wal', 'console.sqlite-shm']) rmSync(join(paths.consoleData, f), { force: true });
+    for (const f of ['console.sqlite', 'console.sqlite-wal', 'console.sqlite-shm'])
+      rmSync(join(paths.consoleData, f), { force: true });
     cpSync(join(src, 'console'), paths.consoleData, { recursive: true });
     mkdirSync(dirname(paths.registry), { recursive: true });
     cpSync(join(src, 'registry/registry.yaml'), paths.registry);
     if (existsSync(join(src, 'spool'))) cpSync(join(src, 'spool'), paths.spool, { recursive: true });
     if (paths.etc && existsSync(join(src, 'etc'))) cpSync(join(src, 'etc'), paths.etc, { recursive: true });
     // InfluxDB refuses to restore over an existing database: a fresh server's collector may have created it empty
-    await fetch(`${paths.influx.url}/query`, { method: 'POST', body: new URLSearchParams({ q: `DROP DATABASE "${paths.influx.database.replace(/"/g, '')}"` }) });
-    await run(paths.influx.bin ?? '/usr/bin/influxd', ['restore', '-portable', '-host', paths.influx.rpc, '-db', manifest.database, '-newdb', paths.influx.database, join(src, 'influx')]);
+    await fetch(`${paths.influx.url}/query`, {
+      method: 'POST',
+      body: new URLSearchParams({ q: `DROP DATABASE "${paths.influx.database.replace(/"/g, '')}"` }),
+    });
+    await run(paths.influx.bin ?? '/usr/bin/influxd', [
+      'restore',
+      '-portable',
+      '-host',
+      paths.influx.rpc,
+      '-db',
+      manifest.database,
+      '-newdb',
+      paths.influx.database,
+      join(src, 'influx'),
+    ]);
     await restoredShardsOpen(paths.influx.url, paths.influx.database);
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -86,7 +122,9 @@ export async function restore(paths: StatePaths, archive: string): Promise<void>
 async function restoredShardsOpen(url: string, database: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const res = await fetch(`${url}/query?${new URLSearchParams({ db: database, q: 'SELECT count(*) FROM /.*/' })}`).catch(() => undefined);
+    const res = await fetch(
+      `${url}/query?${new URLSearchParams({ db: database, q: 'SELECT count(*) FROM /.*/' })}`,
+    ).catch(() => undefined);
     const body = res ? await res.text() : 'unreachable';
     if (res?.ok && !body.includes('"error"')) return;
     if (Date.now() > deadline) throw new Error(`restored database ${database} not readable: ${body.slice(0, 200)}`);

@@ -10,13 +10,20 @@ import { DEFAULT_PATHS, backup, restore, type StatePaths } from './backup.ts';
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
-    'console-data': { type: 'string' }, registry: { type: 'string' }, spool: { type: 'string' }, etc: { type: 'string' },
-    'influx-rpc': { type: 'string' }, 'influx-url': { type: 'string' }, database: { type: 'string' },
+    'console-data': { type: 'string' },
+    registry: { type: 'string' },
+    spool: { type: 'string' },
+    etc: { type: 'string' },
+    'influx-rpc': { type: 'string' },
+    'influx-url': { type: 'string' },
+    database: { type: 'string' },
   },
 });
 const [command, archive] = positionals;
 if ((command !== 'backup' && command !== 'restore') || !archive) {
-  console.error('cách dùng / usage: backup|restore <archive.tar.gz> [--console-data D] [--registry F] [--spool D] [--etc D] [--influx-rpc H:P] [--influx-url U] [--database N]');
+  console.error(
+    'cách dùng / usage: backup|restore <archive.tar.gz> [--console-data D] [--registry F] [--spool D] [--etc D] [--influx-rpc H:P] [--influx-url U] [--database N]',
+  );
   process.exit(2);
 }
 const paths: StatePaths = {
@@ -24,7 +31,11 @@ const paths: StatePaths = {
   registry: values.registry ?? DEFAULT_PATHS.registry,
   spool: values.spool ?? DEFAULT_PATHS.spool,
   etc: values.etc ?? DEFAULT_PATHS.etc,
-  influx: { rpc: values['influx-rpc'] ?? DEFAULT_PATHS.influx.rpc, url: values['influx-url'] ?? DEFAULT_PATHS.influx.url, database: values.database ?? DEFAULT_PATHS.influx.database },
+  influx: {
+    rpc: values['influx-rpc'] ?? DEFAULT_PATHS.influx.rpc,
+    url: values['influx-url'] ?? DEFAULT_PATHS.influx.url,
+    database: values.database ?? DEFAULT_PATHS.influx.database,
+  },
 };
 (command === 'backup' ? backup(paths, archive) : restore(paths, archive)).then(
   () => console.log(`${command === 'backup' ? 'đã sao lưu' : 'đã khôi phục'} ${archive}`),

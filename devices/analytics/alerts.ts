@@ -30,7 +30,19 @@ export function areaCondition(area: AlertArea = {}): string {
   return parts.length ? parts.join(' AND ') : 'true';
 }
 
-type Raw = { time: Date; device: string; commune: string; alert: string; state: string; subject: string | null; id: string; incident: string; since: string; message: string; open?: number };
+type Raw = {
+  time: Date;
+  device: string;
+  commune: string;
+  alert: string;
+  state: string;
+  subject: string | null;
+  id: string;
+  incident: string;
+  since: string;
+  message: string;
+  open?: number;
+};
 
 function toRow(r: Raw): AlertRow {
   return {

@@ -7,10 +7,21 @@ import { DAY_MS, VN_OFFSET_MS, vnDate, vnDateStart, vnWeekStart } from '../time/
  */
 export const PERIOD_KINDS = ['week', 'month', 'quarter', 'year', 'custom'] as const;
 export type PeriodKind = (typeof PERIOD_KINDS)[number];
-export const PERIOD_LABELS: Record<PeriodKind, string> = { week: 'Tuần này', month: 'Tháng này', quarter: 'Quý này', year: 'Năm nay', custom: 'Tùy chọn' };
+export const PERIOD_LABELS: Record<PeriodKind, string> = {
+  week: 'Tuần này',
+  month: 'Tháng này',
+  quarter: 'Quý này',
+  year: 'Năm nay',
+  custom: 'Tùy chọn',
+};
 
 export type Span = { startMs: number; endMs: number };
-export type ResolvedPeriod = Span & { kind: PeriodKind; previous: Span; /** first and last Vietnam day, YYYY-MM-DD */ from: string; to: string };
+export type ResolvedPeriod = Span & {
+  kind: PeriodKind;
+  previous: Span /** first and last Vietnam day, YYYY-MM-DD */;
+  from: string;
+  to: string;
+};
 
 export class PeriodError extends Error {
   readonly code = 'BAD_PERIOD';
@@ -35,7 +46,12 @@ export function resolvePeriod(kind: string, now: number, custom: { from?: string
   const mo = vn.getUTCMonth();
   const end = now;
   const done = (k: PeriodKind, startMs: number, endMs: number, previous: Span): ResolvedPeriod => ({
-    kind: k, startMs, endMs, previous, from: vnDate(startMs), to: vnDate(Math.max(startMs, endMs - 1)),
+    kind: k,
+    startMs,
+    endMs,
+    previous,
+    from: vnDate(startMs),
+    to: vnDate(Math.max(startMs, endMs - 1)),
   });
   switch (kind) {
     case 'week': {

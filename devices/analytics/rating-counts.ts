@@ -106,11 +106,18 @@ export function splitSpan(s: Span, now: number): { closed: Span | null; raw: Spa
   const first = vnDayStart(s.startMs) === s.startMs ? s.startMs : vnDayStart(s.startMs) + DAY_MS;
   const last = Math.min(vnDayStart(s.endMs), closedBefore(now));
   if (first >= last) return { closed: null, raw: s.endMs > s.startMs ? [s] : [] };
-  const raw = [{ startMs: s.startMs, endMs: first }, { startMs: last, endMs: s.endMs }].filter((x) => x.endMs > x.startMs);
+  const raw = [
+    { startMs: s.startMs, endMs: first },
+    { startMs: last, endMs: s.endMs },
+  ].filter((x) => x.endMs > x.startMs);
   return { closed: { startMs: first, endMs: last }, raw };
 }
 
-function addSeries(out: Map<string, LevelCounts>, series: Series[], keyOf: (s: Series, row: unknown[]) => string): void {
+function addSeries(
+  out: Map<string, LevelCounts>,
+  series: Series[],
+  keyOf: (s: Series, row: unknown[]) => string,
+): void {
   for (const x of series) {
     const level = x.tags?.level as LevelKey;
     const ni = x.columns.indexOf('n');
@@ -135,9 +142,16 @@ function mergeInto(out: Map<string, LevelCounts>, part: ReadonlyMap<string, Leve
  * The closed days of `c` for one query, per Vietnam day: from the cache, the missing days in one query over the
  * aggregates (`daily` must GROUP BY time(1d) in Vietnam time). A day without ratings is kept as an empty map.
  */
-async function closedDays(deps: CountsDeps, id: string, c: Span, daily: (c: Span) => string, keyOf: (x: Series) => string): Promise<Map<number, ReadonlyMap<string, LevelCounts>>> {
+async function closedDays(
+  deps: CountsDeps,
+  id: string,
+  c: Span,
+  daily: (c: Span) => string,
+  keyOf: (x: Series) => string,
+): Promise<Map<number, ReadonlyMap<string, LevelCounts>>> {
   const store = deps.cache?.days(`${deps.database}|${id}`) ?? new Map<number, CachedDay>();
-  const fresh = (d: CachedDay | undefined): d is CachedDay => (deps.cache ? deps.cache.fresh(d, deps.now, deps.maxAgeMs) : d !== undefined);
+  const fresh = (d: CachedDay | undefined): d is CachedDay =>
+    deps.cache ? deps.cache.fresh(d, deps.now, deps.maxAgeMs) : d !== undefined;
   const missing: number[] = [];
   for (let d = c.startMs; d < c.endMs; d += DAY_MS) if (!fresh(store.get(d))) missing.push(d);
   if (missing.length) {
@@ -164,7 +178,12 @@ async function closedDays(deps: CountsDeps, id: string, c: Span, daily: (c: Span
   return out;
 }
 
-async function rawCounts(deps: CountsDeps, spans: Span[], raw: (r: Span) => string, keyOf: (x: Series, row: unknown[]) => string): Promise<Map<string, LevelCounts>> {
+async function rawCounts(
+  deps: CountsDeps,
+  spans: Span[],
+  raw: (r: Span) => string,
+  keyOf: (x: Series, row: unknown[]) => string,
+): Promise<Map<string, LevelCounts>> {
   const out = new Map<string, LevelCounts>();
   for (const series of await Promise.all(spans.map((r) => deps.run(raw(r))))) addSeries(out, series, keyOf);
   return out;
@@ -181,13 +200,34 @@ const DAILY_BY_DAY = `fill(none) tz('${VN_ZONE}')`;
  * points grouped by a finer tag and fold its values into keys (e.g. by device, folded into communes), so that
  * two reads of one request ask InfluxDB the same raw query (onceRunner).
  */
-export async function countsBy(deps: CountsDeps, tag: string, where: string, s: Span, o: { raw?: { tag: string; key: (value: string) => string } } = {}): Promise<Map<string, LevelCounts>> {
+export async function countsBy(
+  deps: CountsDeps,
+  tag: string,
+  where: string,
+  s: Span,
+  o: { raw?: { tag: string; key: (value: string) => string } } = {},
+): Promise<Map<string, LevelCounts>> {
   const p = await parts(deps, s);
   const rawTag = o.raw?.tag ?? tag;
   const rawKey = o.raw?.key ?? ((v: string) => v);
   const [closed, raw] = await Promise.all([
-    p.closed ? closedDays(deps, `by:${tag}|${where}`, p.closed, (c) => `SELECT sum("n") AS "n" FROM ${DAILY} WHERE ${where} AND ${span(c)} GROUP BY time(1d), "${tag}", "level" ${DAILY_BY_DAY}`, (x) => x.tags?.[tag] ?? '') : null,
-    rawCounts(deps, p.raw, (r) => `SELECT count("value") AS "n" FROM "${MEASUREMENTS.rating}" WHERE ${where} AND ${span(r)} GROUP BY "${rawTag}", "level"`, (x) => rawKey(x.tags?.[rawTag] ?? '')),
+    p.closed
+      ? closedDays(
+          deps,
+          `by:${tag}|${where}`,
+          p.closed,
+          (c) =>
+            `SELECT sum("n") AS "n" FROM ${DAILY} WHERE ${where} AND ${span(c)} GROUP BY time(1d), "${tag}", "level" ${DAILY_BY_DAY}`,
+          (x) => x.tags?.[tag] ?? '',
+        )
+      : null,
+    rawCounts(
+      deps,
+      p.raw,
+      (r) =>
+        `SELECT count("value") AS "n" FROM "${MEASUREMENTS.rating}" WHERE ${where} AND ${span(r)} GROUP BY "${rawTag}", "level"`,
+      (x) => rawKey(x.tags?.[rawTag] ?? ''),
+    ),
   ]);
   const out = new Map<string, LevelCounts>();
   for (const day of closed?.values() ?? []) mergeInto(out, day);
@@ -199,8 +239,23 @@ export async function countsBy(deps: CountsDeps, tag: string, where: string, s: 
 export async function countsByDay(deps: CountsDeps, where: string, s: Span): Promise<Map<string, LevelCounts>> {
   const p = await parts(deps, s);
   const [closed, raw] = await Promise.all([
-    p.closed ? closedDays(deps, `day|${where}`, p.closed, (c) => `SELECT sum("n") AS "n" FROM ${DAILY} WHERE ${where} AND ${span(c)} GROUP BY time(1d), "level" ${DAILY_BY_DAY}`, () => '') : null,
-    rawCounts(deps, p.raw, (r) => `SELECT count("value") AS "n" FROM "${MEASUREMENTS.rating}" WHERE ${where} AND ${span(r)} GROUP BY time(1d), "level" ${DAILY_BY_DAY}`, (x, row) => String(timeOf(row[x.columns.indexOf('time')]))),
+    p.closed
+      ? closedDays(
+          deps,
+          `day|${where}`,
+          p.closed,
+          (c) =>
+            `SELECT sum("n") AS "n" FROM ${DAILY} WHERE ${where} AND ${span(c)} GROUP BY time(1d), "level" ${DAILY_BY_DAY}`,
+          () => '',
+        )
+      : null,
+    rawCounts(
+      deps,
+      p.raw,
+      (r) =>
+        `SELECT count("value") AS "n" FROM "${MEASUREMENTS.rating}" WHERE ${where} AND ${span(r)} GROUP BY time(1d), "level" ${DAILY_BY_DAY}`,
+      (x, row) => String(timeOf(row[x.columns.indexOf('time')])),
+    ),
   ]);
   const out = new Map<string, LevelCounts>();
   for (const [d, day] of closed ?? []) if (day.size) mergeInto(out, new Map([[String(d), day.get('')!]]));

@@ -1,11 +1,18 @@
 import type { InfluxDB } from 'influx';
 import { MEASUREMENTS } from '../storage/measurements.ts';
 import { DAY_MS, VN_OFFSET_MS, VN_ZONE, vnDayStart, vnWeekday } from '../time/vietnam.ts';
-import { LEVEL_KEYS, type LevelKey } from '../levels.ts';
+import { LEVEL_KEYS } from '../levels.ts';
 import type { Commune, Registry } from '../registry/index.ts';
 import type { Series } from '../storage/influxql.ts';
 import { countsBy, countsByDay, hasDailyRatings, onceRunner, type ClosedDayCache } from './rating-counts.ts';
-import { PRIOR_WEIGHT, rankUnits, satisfactionIndex, satisfiedSubquery, totalCount, type LevelCounts } from './satisfaction.ts';
+import {
+  PRIOR_WEIGHT,
+  rankUnits,
+  satisfactionIndex,
+  satisfiedSubquery,
+  totalCount,
+  type LevelCounts,
+} from './satisfaction.ts';
 import { cameraUptime, uptime, type UptimeRow } from './uptime.ts';
 
 /**
@@ -15,7 +22,14 @@ import { cameraUptime, uptime, type UptimeRow } from './uptime.ts';
  */
 export type QueryRunner = (query: string) => Promise<Series[]>;
 /** `cache`: closed days' counts kept between requests (rating-counts.ts); absent = none kept */
-export type ViewDeps = { run: QueryRunner; influx: InfluxDB; database: string; now: number; cache?: ClosedDayCache; maxAgeMs?: number };
+export type ViewDeps = {
+  run: QueryRunner;
+  influx: InfluxDB;
+  database: string;
+  now: number;
+  cache?: ClosedDayCache;
+  maxAgeMs?: number;
+};
 
 /** A commune is flagged "few ratings" below this count: its own data then weighs less than the area mean. */
 export const FEW_RATINGS = PRIOR_WEIGHT;
@@ -50,7 +64,9 @@ export function communesCondition(codes: readonly string[], registry?: Registry)
 
 /** WHERE fragment of the provinces holding `codes` (the tag every point carries). */
 export function provincesCondition(codes: readonly string[], registry: Registry): string {
-  const provinces = [...new Set(codes.map((c) => registry.communes.get(c)?.province.code).filter((p): p is string => !!p))].sort();
+  const provinces = [
+    ...new Set(codes.map((c) => registry.communes.get(c)?.province.code).filter((p): p is string => !!p)),
+  ].sort();
   return `(${provinces.map((p) => `"province" = '${esc(p)}'`).join(' OR ')})`;
 }
 
@@ -64,7 +80,11 @@ export async function preloadProvinces(deps: ViewDeps, registry: Registry, days 
   const all = [...registry.communes.values()];
   for (const p of registry.file.provinces) {
     const codes = all.filter((x) => x.province.code === p.code).map((x) => x.commune.code);
-    if (codes.length) await countsBy(deps, 'commune', provincesCondition(codes, registry), { startMs: vnDayStart(deps.now) - days * DAY_MS, endMs: vnDayStart(deps.now) });
+    if (codes.length)
+      await countsBy(deps, 'commune', provincesCondition(codes, registry), {
+        startMs: vnDayStart(deps.now) - days * DAY_MS,
+        endMs: vnDayStart(deps.now),
+      });
   }
 }
 
@@ -88,12 +108,21 @@ export type RankingRow = {
 export type Ranking = { areaMean: number | null; n: number; index: number | null; rows: RankingRow[] };
 
 /** Every commune of `communes` ranked by the shrunk index toward the pooled mean of exactly these communes. */
-export async function areaRanking(deps: ViewDeps, registry: Registry, communes: readonly string[], period: { startMs: number; endMs: number }, previous: { startMs: number; endMs: number }): Promise<Ranking> {
+export async function areaRanking(
+  deps: ViewDeps,
+  registry: Registry,
+  communes: readonly string[],
+  period: { startMs: number; endMs: number },
+  previous: { startMs: number; endMs: number },
+): Promise<Ranking> {
   if (!communes.length) return { areaMean: null, n: 0, index: null, rows: [] };
   // the counts of whole provinces, of which only the asked communes are read: every user of a province (a district
   // officer reading part of it too) shares the same cached days (rating-counts.ts, preloadProvinces)
   const provinces = provincesCondition(communes, registry);
-  const silentSpan = { startMs: Math.max(period.startMs, vnDayStart(period.endMs - 1) - (SILENT_DAYS - 1) * DAY_MS), endMs: period.endMs };
+  const silentSpan = {
+    startMs: Math.max(period.startMs, vnDayStart(period.endMs - 1) - (SILENT_DAYS - 1) * DAY_MS),
+    endMs: period.endMs,
+  };
   // the recent raw points by box, once: folded into communes for the ranking, read as they are for silent boxes
   const once = { ...deps, run: onceRunner(deps.run) };
   const byDevice = { raw: { tag: 'device', key: (id: string) => registry.device(id)?.commune.code ?? '' } };
@@ -132,7 +161,11 @@ export type TrendPoint = { start: string; n: number; index: number | null; count
 export type HeatCell = { weekday: number; hour: number; n: number; satisfied: number; index: number | null };
 
 /** Ratings per Vietnam day and level (rating-counts.ts), summed into weeks (Monday) and calendar months in JS. */
-async function dailyCounts(deps: ViewDeps, where: string, s: { startMs: number; endMs: number }): Promise<Map<number, LevelCounts>> {
+async function dailyCounts(
+  deps: ViewDeps,
+  where: string,
+  s: { startMs: number; endMs: number },
+): Promise<Map<number, LevelCounts>> {
   const days = await countsByDay(deps, where, s);
   return new Map([...days].map(([t, c]) => [Number(t), c]));
 }
@@ -145,10 +178,12 @@ function bucket(days: Map<number, LevelCounts>, keyOf: (dayMs: number) => number
     for (const l of LEVEL_KEYS) if (c[l]) s[l] = (s[l] ?? 0) + c[l]!;
     sums.set(k, s);
   }
-  return [...sums].sort((a, b) => a[0] - b[0]).map(([k, counts]) => {
-    const r = satisfactionIndex(counts);
-    return { start: new Date(k).toISOString(), n: r.n, index: r.index, counts };
-  });
+  return [...sums]
+    .sort((a, b) => a[0] - b[0])
+    .map(([k, counts]) => {
+      const r = satisfactionIndex(counts);
+      return { start: new Date(k).toISOString(), n: r.n, index: r.index, counts };
+    });
 }
 
 const weekOf = (t: number) => t - (vnWeekday(t) - 1) * DAY_MS;
@@ -158,8 +193,14 @@ const monthOf = (t: number) => {
 };
 
 /** Hour-of-day × weekday (Vietnam time) from hourly counts: the Grafana "hourly" panel's query. */
-export async function heatMap(run: QueryRunner, where: string, s: { startMs: number; endMs: number }): Promise<HeatCell[]> {
-  const series = await run(`SELECT count("s") AS "n", sum("s") AS "satisfied" FROM (${satisfiedSubquery(`${where} AND ${span(s)}`)}) WHERE ${span(s)} GROUP BY time(1h) fill(none) tz('${VN_ZONE}')`);
+export async function heatMap(
+  run: QueryRunner,
+  where: string,
+  s: { startMs: number; endMs: number },
+): Promise<HeatCell[]> {
+  const series = await run(
+    `SELECT count("s") AS "n", sum("s") AS "satisfied" FROM (${satisfiedSubquery(`${where} AND ${span(s)}`)}) WHERE ${span(s)} GROUP BY time(1h) fill(none) tz('${VN_ZONE}')`,
+  );
   const cells = new Map<string, HeatCell>();
   for (const x of series) {
     const [ti, ni, si] = ['time', 'n', 'satisfied'].map((c) => x.columns.indexOf(c));
@@ -174,7 +215,9 @@ export async function heatMap(run: QueryRunner, where: string, s: { startMs: num
       cells.set(key, c);
     }
   }
-  return [...cells.values()].map((c) => ({ ...c, index: c.n ? (100 * c.satisfied) / c.n : null })).sort((a, b) => a.weekday - b.weekday || a.hour - b.hour);
+  return [...cells.values()]
+    .map((c) => ({ ...c, index: c.n ? (100 * c.satisfied) / c.n : null }))
+    .sort((a, b) => a.weekday - b.weekday || a.hour - b.hour);
 }
 
 /**
@@ -182,14 +225,32 @@ export async function heatMap(run: QueryRunner, where: string, s: { startMs: num
  * the heartbeats' cumulative counter. A reboot resets it: the drop is skipped (non_negative_difference), and the
  * presses counted between the reboot and its first heartbeat are not seen (a minute's worth at most).
  */
-export async function rejectedPresses(run: QueryRunner, where: string, s: { startMs: number; endMs: number }): Promise<number> {
-  const series = await run(`SELECT sum("d") AS "rejected" FROM (SELECT non_negative_difference("rejected_lockout") AS "d" FROM "${MEASUREMENTS.deviceState}" WHERE ${where} AND "kind" = 'rating-box' AND ${span(s)} GROUP BY "device")`);
+export async function rejectedPresses(
+  run: QueryRunner,
+  where: string,
+  s: { startMs: number; endMs: number },
+): Promise<number> {
+  const series = await run(
+    `SELECT sum("d") AS "rejected" FROM (SELECT non_negative_difference("rejected_lockout") AS "d" FROM "${MEASUREMENTS.deviceState}" WHERE ${where} AND "kind" = 'rating-box' AND ${span(s)} GROUP BY "device")`,
+  );
   return num(series[0]?.values[0]?.[series[0].columns.indexOf('rejected')]);
 }
 
-export type Ranked = { key: string; name: string; n: number; index: number | null; shrunk: number | null; rank: number | null; counts: LevelCounts };
+export type Ranked = {
+  key: string;
+  name: string;
+  n: number;
+  index: number | null;
+  shrunk: number | null;
+  rank: number | null;
+  counts: LevelCounts;
+};
 
-function rankGroups(groups: Map<string, LevelCounts>, name: (key: string) => string, keys?: readonly string[]): Ranked[] {
+function rankGroups(
+  groups: Map<string, LevelCounts>,
+  name: (key: string) => string,
+  keys?: readonly string[],
+): Ranked[] {
   const list = (keys ?? [...groups.keys()]).map((key) => ({ key, name: name(key), counts: groups.get(key) ?? {} }));
   return rankUnits(list, (g) => g.counts).map(({ satisfied: _s, ...g }) => g);
 }
@@ -211,7 +272,14 @@ export type CommuneDetail = {
   rejectedLockout: number;
 };
 
-export async function communeDetail(deps: ViewDeps, registry: Registry, code: string, period: { startMs: number; endMs: number }, previous: { startMs: number; endMs: number }, o: { officers: boolean }): Promise<CommuneDetail> {
+export async function communeDetail(
+  deps: ViewDeps,
+  registry: Registry,
+  code: string,
+  period: { startMs: number; endMs: number },
+  previous: { startMs: number; endMs: number },
+  o: { officers: boolean },
+): Promise<CommuneDetail> {
   const p = registry.communes.get(code)!;
   const where = `"commune" = '${esc(code)}'`;
   const counterName = new Map(p.commune.counters.map((k) => [k.id, k.name]));
@@ -238,7 +306,11 @@ export async function communeDetail(deps: ViewDeps, registry: Registry, code: st
     previous: { n: pr.n, index: pr.index },
     weekly: bucket(days, weekOf),
     monthly: bucket(days, monthOf),
-    counters: rankGroups(byCounter, (k) => counterName.get(k) ?? k, p.commune.counters.map((k) => k.id)),
+    counters: rankGroups(
+      byCounter,
+      (k) => counterName.get(k) ?? k,
+      p.commune.counters.map((k) => k.id),
+    ),
     officers: officers ? rankGroups(officers, (k) => k) : null,
     heatMap: heat,
     accepted: r.n,
@@ -247,8 +319,20 @@ export async function communeDetail(deps: ViewDeps, registry: Registry, code: st
 }
 
 /** Uptime of each device and camera over a span (clipped to now), 0..1 per id; devices/analytics/uptime.ts. */
-export async function uptimeFractions(deps: ViewDeps, devices: readonly string[], cameras: readonly string[], s: { startMs: number; endMs: number }): Promise<Map<string, number>> {
-  const common = { influx: deps.influx, database: deps.database, from: s.startMs, to: s.endMs, now: deps.now, granularity: 'day' as const };
+export async function uptimeFractions(
+  deps: ViewDeps,
+  devices: readonly string[],
+  cameras: readonly string[],
+  s: { startMs: number; endMs: number },
+): Promise<Map<string, number>> {
+  const common = {
+    influx: deps.influx,
+    database: deps.database,
+    from: s.startMs,
+    to: s.endMs,
+    now: deps.now,
+    granularity: 'day' as const,
+  };
   const [d, c] = await Promise.all([uptime({ ...common, devices }), cameraUptime({ ...common, cameras })]);
   const sum = new Map<string, { up: number; total: number }>();
   for (const row of [...d, ...c] as UptimeRow[]) {
@@ -259,7 +343,10 @@ export async function uptimeFractions(deps: ViewDeps, devices: readonly string[]
 }
 
 /** A commune's device uptime: the mean over its speakers and rating boxes (each over the same span). */
-export function communeUptime(commune: Pick<Commune, 'devices'> | undefined, fractions: ReadonlyMap<string, number>): number | null {
+export function communeUptime(
+  commune: Pick<Commune, 'devices'> | undefined,
+  fractions: ReadonlyMap<string, number>,
+): number | null {
   const ids = commune?.devices.map((d) => d.id) ?? [];
   if (!ids.length) return null;
   return ids.reduce((s, id) => s + (fractions.get(id) ?? 0), 0) / ids.length;

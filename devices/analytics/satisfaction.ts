@@ -22,7 +22,9 @@ import { MEASUREMENTS } from '../storage/measurements.ts';
 
 /** A rating is "satisfied" at this value or above ("Hài lòng" = 3, "Rất hài lòng" = 4). */
 export const SATISFIED_MIN_VALUE = SATISFACTION_LEVELS['hai-long'].value;
-export const SATISFIED_LEVELS: readonly LevelKey[] = LEVEL_KEYS.filter((k) => SATISFACTION_LEVELS[k].value >= SATISFIED_MIN_VALUE);
+export const SATISFIED_LEVELS: readonly LevelKey[] = LEVEL_KEYS.filter(
+  (k) => SATISFACTION_LEVELS[k].value >= SATISFIED_MIN_VALUE,
+);
 /** pseudo-ratings of the prior (see above) */
 export const PRIOR_WEIGHT = 50;
 
@@ -73,9 +75,7 @@ export function rankUnits<T>(units: readonly T[], counts: (u: T) => LevelCounts,
     const shrunk = p0 === null || r.n === 0 ? null : shrunkIndex(r.satisfied, r.n, p0, m);
     return { ...u, ...r, shrunk, rank: null as number | null, i };
   });
-  const ranked = rows
-    .filter((r) => r.shrunk !== null)
-    .sort((a, b) => b.shrunk! - a.shrunk! || b.n - a.n || a.i - b.i);
+  const ranked = rows.filter((r) => r.shrunk !== null).sort((a, b) => b.shrunk! - a.shrunk! || b.n - a.n || a.i - b.i);
   ranked.forEach((r, k) => (r.rank = k + 1));
   const unranked = rows.filter((r) => r.shrunk === null);
   return [...ranked, ...unranked].map(({ i: _i, ...r }) => r as Ranked<T>);

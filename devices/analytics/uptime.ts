@@ -36,9 +36,15 @@ const ms = (t: Date | number) => (typeof t === 'number' ? t : t.getTime());
 const esc = (id: string) => id.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
 
 /** Registry devices of an area (commune, district or province code; none = all), optionally of one kind. */
-export function devicesInArea(registry: Registry, area: { province?: string; district?: string; commune?: string; kind?: string } = {}): string[] {
+export function devicesInArea(
+  registry: Registry,
+  area: { province?: string; district?: string; commune?: string; kind?: string } = {},
+): string[] {
   return [...registry.devices.values()]
-    .filter((e) => (!area.province || e.province.code === area.province) && (!area.district || e.district?.code === area.district))
+    .filter(
+      (e) =>
+        (!area.province || e.province.code === area.province) && (!area.district || e.district?.code === area.district),
+    )
     .filter((e) => (!area.commune || e.commune.code === area.commune) && (!area.kind || e.device.kind === area.kind))
     .map((e) => e.device.id);
 }
@@ -155,7 +161,9 @@ export function uptimeInfluxQL(o: UptimeInfluxQLOptions): string {
  * holds for `validityS` (default 150 s = 2.5 probe intervals); after that, with no newer probe (the box is off, or
  * its link), the camera's state is unknown and counts as down. Rows use the camera id in `device`.
  */
-export async function cameraUptime(q: Omit<UptimeQuery, 'devices'> & { cameras: readonly string[]; validityS?: number }): Promise<UptimeRow[]> {
+export async function cameraUptime(
+  q: Omit<UptimeQuery, 'devices'> & { cameras: readonly string[]; validityS?: number },
+): Promise<UptimeRow[]> {
   const now = q.now === undefined ? Date.now() : ms(q.now);
   const from = ms(q.from);
   const to = Math.min(ms(q.to), now);
@@ -170,11 +178,21 @@ export async function cameraUptime(q: Omit<UptimeQuery, 'devices'> & { cameras: 
   for (const r of rows) probes.get(r.camera)?.push({ at: r.time.getTime(), up: r.up === 1 });
   const out: UptimeRow[] = [];
   for (const camera of q.cameras) {
-    const steps = probeSteps(probes.get(camera)!.sort((a, b) => a.at - b.at), validity);
+    const steps = probeSteps(
+      probes.get(camera)!.sort((a, b) => a.at - b.at),
+      validity,
+    );
     for (const p of periods(from, to, q.granularity)) {
       const up = upWithin(steps, p.start, p.end);
       const total = p.end - p.start;
-      out.push({ device: camera, start: new Date(p.start).toISOString(), end: new Date(p.end).toISOString(), upS: up / 1000, totalS: total / 1000, fraction: total > 0 ? up / total : 0 });
+      out.push({
+        device: camera,
+        start: new Date(p.start).toISOString(),
+        end: new Date(p.end).toISOString(),
+        upS: up / 1000,
+        totalS: total / 1000,
+        fraction: total > 0 ? up / total : 0,
+      });
     }
   }
   return out;

@@ -72,7 +72,10 @@ export const SoundPolicy = z.strictObject({
 export type SoundPolicy = z.infer<typeof SoundPolicy>;
 
 /** no non-emergency sound between 21:00 and 05:30 Vietnam time unless a leader changes it */
-export const DEFAULT_SOUND_POLICY: SoundPolicy = { quietHours: { periods: [{ from: '21:00', to: '05:30' }], exempt: ['emergency'] }, volumeCaps: [] };
+export const DEFAULT_SOUND_POLICY: SoundPolicy = {
+  quietHours: { periods: [{ from: '21:00', to: '05:30' }], exempt: ['emergency'] },
+  volumeCaps: [],
+};
 
 /**
  * "Dừng phát ngay": while in force the speaker cuts what it plays from this issuer's level and below,
@@ -98,7 +101,9 @@ export const AreaStopOrder = z.strictObject({
   issuer: Issuer,
   version: z.number().int().positive(),
   issuedAt: UtcTime,
-  stops: z.array(StopOrder.extend({ communes: z.union([z.literal('all'), z.array(CommuneCode).min(1).max(5000)]) })).max(100),
+  stops: z
+    .array(StopOrder.extend({ communes: z.union([z.literal('all'), z.array(CommuneCode).min(1).max(5000)]) }))
+    .max(100),
 });
 export type AreaStopOrder = z.infer<typeof AreaStopOrder>;
 
@@ -130,13 +135,26 @@ export type ScheduleDocument = z.infer<typeof ScheduleDocument>;
  */
 export const SchedulePayload = z.strictObject({
   v: z.literal(1),
-  doc: z.string().min(2).max(240 * 1024),
-  sig: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/).max(200),
+  doc: z
+    .string()
+    .min(2)
+    .max(240 * 1024),
+  sig: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]+={0,2}$/)
+    .max(200),
 });
 export type SchedulePayload = z.infer<typeof SchedulePayload>;
 
 /** wrong-issuer: signed by a trusted key but claiming another issuer (level or unit) than the topic it came on */
-export const ScheduleRefusal = z.enum(['unsigned', 'bad-signature', 'stale', 'wrong-target', 'invalid', 'wrong-issuer']);
+export const ScheduleRefusal = z.enum([
+  'unsigned',
+  'bad-signature',
+  'stale',
+  'wrong-target',
+  'invalid',
+  'wrong-issuer',
+]);
 
 /** A speaker's verdict on the schedule it received, retained on tt/v1/<speakerId>/schedule-status. */
 export const ScheduleStatusPayload = z.strictObject({
@@ -151,7 +169,13 @@ export const ScheduleStatusPayload = z.strictObject({
   /** which issuer's document this verdict is about (absent: the commune's) */
   issuer: IssuerLevel.optional(),
   /** the active version of every issuer's document (the retained status then tells the whole state) */
-  actives: z.strictObject({ commune: z.number().int().nonnegative().optional(), district: z.number().int().nonnegative().optional(), province: z.number().int().nonnegative().optional() }).optional(),
+  actives: z
+    .strictObject({
+      commune: z.number().int().nonnegative().optional(),
+      district: z.number().int().nonnegative().optional(),
+      province: z.number().int().nonnegative().optional(),
+    })
+    .optional(),
   /** the stop in force (its id and issuer), when the speaker is silenced */
   stopped: z.strictObject({ id: Id, level: IssuerLevel }).nullable().optional(),
 });

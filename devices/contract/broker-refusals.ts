@@ -13,7 +13,9 @@ export const BROKER_REFUSALS_PREFIX = '$SYS/tt/broker/refusals/';
 export const BROKER_REFUSALS_FILTER = `${BROKER_REFUSALS_PREFIX}+`;
 
 /** a node id is one topic level: no '/', no wildcard, no '$' start */
-export const BrokerNodeId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'tên nút: chữ, số, ".", "_", "-" (một cấp chủ đề)');
+export const BrokerNodeId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'tên nút: chữ, số, ".", "_", "-" (một cấp chủ đề)');
 
 export const brokerRefusalsTopic = (node: string) => `${BROKER_REFUSALS_PREFIX}${node}`;
 

@@ -7,18 +7,24 @@ import { UtcTime } from './time.ts';
  * Printable ASCII without spaces or MQTT wildcards, because scanners emit it and InfluxDB stores it.
  */
 export const DOSSIER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/;
-export const DossierNumber = z.string().regex(DOSSIER_PATTERN, 'số hồ sơ: 1–64 ký tự A-Z, a-z, 0-9, . _ : / - (dossier number)');
+export const DossierNumber = z
+  .string()
+  .regex(DOSSIER_PATTERN, 'số hồ sơ: 1–64 ký tự A-Z, a-z, 0-9, . _ : / - (dossier number)');
 export type DossierNumber = z.infer<typeof DossierNumber>;
 
 /** Administrative procedure code of the national procedure database, e.g. "1.001612" or "2.000889.000.00.00.H57". */
-export const ProcedureCode = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,47}$/, 'mã thủ tục: 1–48 ký tự A-Z, 0-9, . _ - (procedure code)');
+export const ProcedureCode = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,47}$/, 'mã thủ tục: 1–48 ký tự A-Z, 0-9, . _ - (procedure code)');
 export type ProcedureCode = z.infer<typeof ProcedureCode>;
 
 /**
  * An officer's badge code (mã cán bộ), scanned at the box at the start of a shift. A staff identifier,
  * not a name: the console maps it to the person for the commune leader only.
  */
-export const OfficerCode = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, 'mã cán bộ: 1–32 ký tự A-Z, 0-9, . _ - (officer code)');
+export const OfficerCode = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, 'mã cán bộ: 1–32 ký tự A-Z, 0-9, . _ - (officer code)');
 export type OfficerCode = z.infer<typeof OfficerCode>;
 
 /**

@@ -50,7 +50,9 @@ export const MAX_PAYLOAD_BYTES = 256 * 1024;
 export type DecodeError = TopicError | 'payload-too-large' | 'payload-not-json' | 'payload-invalid';
 
 export type Decoded = { [C in Channel]: { ok: true; deviceId: string; channel: C; payload: Payload<C> } }[Channel];
-export type DecodeResult = Decoded | { ok: false; error: DecodeError; detail: string; deviceId?: string; channel?: Channel };
+export type DecodeResult =
+  | Decoded
+  | { ok: false; error: DecodeError; detail: string; deviceId?: string; channel?: Channel };
 
 /** Parse topic and bytes against the contract. Never throws: a bad message is data to count. */
 export function decode(topic: string, bytes: Uint8Array | string): DecodeResult {

@@ -21,9 +21,7 @@ export const StatePayload = z.strictObject({
   /** messages waiting for the collector's receipt */
   outboxDepth: z.number().int().nonnegative(),
   /** rating boxes */
-  presses: z
-    .strictObject({ accepted: z.number().int().nonnegative(), rejected: RejectedPresses })
-    .optional(),
+  presses: z.strictObject({ accepted: z.number().int().nonnegative(), rejected: RejectedPresses }).optional(),
   /** loudspeakers: speaker health (relay, last play, player errors, schedule in force) */
   speaker: z
     .strictObject({

@@ -28,7 +28,10 @@ export type StationDocument = z.infer<typeof StationDocument>;
 /** `doc` is the JSON text of a StationDocument exactly as signed; `sig` is Ed25519 over its UTF-8 bytes. */
 export const SignedStation = z.strictObject({
   doc: z.string().min(2).max(2048),
-  sig: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/).max(200),
+  sig: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]+={0,2}$/)
+    .max(200),
 });
 export type SignedStation = z.infer<typeof SignedStation>;
 
@@ -36,7 +39,11 @@ export type SignedStation = z.infer<typeof SignedStation>;
 export const RelaySource = z.strictObject({
   kind: z.literal('relay'),
   station: SignedStation,
-  durationS: z.number().int().min(10).max(6 * 3600),
+  durationS: z
+    .number()
+    .int()
+    .min(10)
+    .max(6 * 3600),
 });
 
 /**
@@ -50,13 +57,21 @@ export const LiveSource = z.strictObject({
   url: StreamUrl,
   format: StreamFormat,
   /** the longest the session may last; the speaker stops by itself after it */
-  durationS: z.number().int().min(10).max(4 * 3600),
+  durationS: z
+    .number()
+    .int()
+    .min(10)
+    .max(4 * 3600),
   /** who speaks (shown in logs) */
   by: z.string().min(1).max(100),
 });
 
 /** What an item plays. Absent: the item's audio file (every item before relays and live existed). */
-export const ItemSource = z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('file') }), RelaySource, LiveSource]);
+export const ItemSource = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('file') }),
+  RelaySource,
+  LiveSource,
+]);
 export type ItemSource = z.infer<typeof ItemSource>;
 
 /** How a stream went, added to the broadcast log of a relay or a live occurrence. */
@@ -70,4 +85,3 @@ export const StreamReport = z.strictObject({
   gapS: z.number().nonnegative(),
 });
 export type StreamReport = z.infer<typeof StreamReport>;
-

@@ -9,7 +9,11 @@ export const ReleaseManifest = z.strictObject({
   v: z.literal(1),
   version: ReleaseVersion,
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  bytes: z.number().int().positive().max(512 * 1024 * 1024),
+  bytes: z
+    .number()
+    .int()
+    .positive()
+    .max(512 * 1024 * 1024),
   /** when the province signed it (UTC) */
   signedAt: UtcTime,
 });

@@ -1,6 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { RegistryFile, type Camera, type Commune, type Counter, type Device, type District, type Hamlet, type Province, type Service } from './schema.ts';
+import {
+  RegistryFile,
+  type Camera,
+  type Commune,
+  type Counter,
+  type Device,
+  type District,
+  type Hamlet,
+  type Province,
+  type Service,
+} from './schema.ts';
 import { formatIssues } from '../../infra/zod-issues.ts';
 
 export * from './schema.ts';
@@ -102,20 +112,28 @@ function crossCheck(file: RegistryFile): string[] {
       hamlets.add(h.id);
     });
     const counters = new Set(c.counters.map((k) => k.id));
-    c.counters.forEach((k, i) => k.cameras.forEach((cam, j) => claim(cameraIds, cam.id, `${path}.counters.${i}.cameras.${j}.id`, 'camera')));
+    c.counters.forEach((k, i) =>
+      k.cameras.forEach((cam, j) => claim(cameraIds, cam.id, `${path}.counters.${i}.cameras.${j}.id`, 'camera')),
+    );
     c.devices.forEach((d, i) => {
       claim(clientIds, d.id, `${path}.devices.${i}.id`, 'mã thiết bị');
       if (d.kind === 'rating-box' && !counters.has(d.counter)) {
-        problems.push(`${path}.devices.${i}.counter: quầy "${d.counter}" không có trong xã ${c.code} (unknown counter)`);
+        problems.push(
+          `${path}.devices.${i}.counter: quầy "${d.counter}" không có trong xã ${c.code} (unknown counter)`,
+        );
       }
       if (d.kind === 'speaker' && !hamlets.has(d.hamlet)) {
-        problems.push(`${path}.devices.${i}.hamlet: thôn/ấp "${d.hamlet}" không có trong xã ${c.code} (unknown hamlet)`);
+        problems.push(
+          `${path}.devices.${i}.hamlet: thôn/ấp "${d.hamlet}" không có trong xã ${c.code} (unknown hamlet)`,
+        );
       }
     });
   };
   file.provinces.forEach((p, i) => {
     p.communes.forEach((c, j) => checkCommune(c, `provinces.${i}.communes.${j}`));
-    p.districts.forEach((d, j) => d.communes.forEach((c, k) => checkCommune(c, `provinces.${i}.districts.${j}.communes.${k}`)));
+    p.districts.forEach((d, j) =>
+      d.communes.forEach((c, k) => checkCommune(c, `provinces.${i}.districts.${j}.communes.${k}`)),
+    );
   });
   file.services.forEach((s, i) => claim(clientIds, s.id, `services.${i}.id`, 'mã dịch vụ'));
   return problems;
@@ -141,7 +159,9 @@ export function loadRegistry(path: string): Registry {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new RegistryError(path, [`không mở được tệp: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`]);
+    throw new RegistryError(path, [
+      `không mở được tệp: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    ]);
   }
   return parseRegistry(text, path);
 }

@@ -6,7 +6,8 @@ import type { Registry } from './index.ts';
  */
 export function deviceLabel(registry: Registry | undefined, id: string): string {
   const e = registry?.device(id);
-  if (e) return `${e.device.name ?? (e.device.kind === 'speaker' ? 'Loa' : 'Hộp đánh giá')} – ${e.commune.name} (${id})`;
+  if (e)
+    return `${e.device.name ?? (e.device.kind === 'speaker' ? 'Loa' : 'Hộp đánh giá')} – ${e.commune.name} (${id})`;
   const cam = registry?.cameras.get(id);
   if (cam) return `${cam.camera.name}, ${cam.counter.name} – ${cam.commune.name} (${id})`;
   return id;

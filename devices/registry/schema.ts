@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CommuneCode, DistrictCode, Id, ProvinceCode } from '../ids.ts';
 import { HASH_PATTERN } from '../credentials.ts';
-import { DeviceKind, ServiceRole } from '../kinds.ts';
+import { type DeviceKind, ServiceRole } from '../kinds.ts';
 import { Level } from '../levels.ts';
 
 /**
@@ -10,7 +10,9 @@ import { Level } from '../levels.ts';
  * (two tiers), under districts (three tiers), or both while a province migrates.
  */
 const Name = z.string().trim().min(1).max(200);
-const PasswordHash = z.string().regex(HASH_PATTERN, 'phải là mã băm scrypt (scrypt$N$r$p$salt$key); dùng `npm run hash-password`');
+const PasswordHash = z
+  .string()
+  .regex(HASH_PATTERN, 'phải là mã băm scrypt (scrypt$N$r$p$salt$key); dùng `npm run hash-password`');
 const Clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'giờ dạng HH:MM');
 
 /** Opening hours of a counter, in Vietnam time. weekdays: 1 = Monday … 7 = Sunday (ISO 8601). */
@@ -19,7 +21,11 @@ export const OpeningPeriod = z
   .refine((p) => p.open < p.close, { message: 'giờ mở cửa phải trước giờ đóng cửa' });
 
 export const CameraProbe = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('rtsp'), host: z.string().min(1), port: z.number().int().min(1).max(65535).default(554) }),
+  z.strictObject({
+    kind: z.literal('rtsp'),
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535).default(554),
+  }),
   z.strictObject({ kind: z.literal('http'), url: z.url() }),
 ]);
 
@@ -29,12 +35,10 @@ export const Counter = z.strictObject({
   id: Id,
   name: Name,
   /** Morning and afternoon sessions of the one-stop, Vietnam time (default: Mon–Fri 07:00–11:30, 13:30–17:00) */
-  openingHours: z
-    .array(OpeningPeriod)
-    .default([
-      { weekdays: [1, 2, 3, 4, 5], open: '07:00', close: '11:30' },
-      { weekdays: [1, 2, 3, 4, 5], open: '13:30', close: '17:00' },
-    ]),
+  openingHours: z.array(OpeningPeriod).default([
+    { weekdays: [1, 2, 3, 4, 5], open: '07:00', close: '11:30' },
+    { weekdays: [1, 2, 3, 4, 5], open: '13:30', close: '17:00' },
+  ]),
   cameras: z.array(Camera).default([]),
 });
 
@@ -42,7 +46,12 @@ export const Hamlet = z.strictObject({ id: Id, name: Name });
 
 const DeviceBase = { id: Id, name: Name.optional(), passwordHash: PasswordHash };
 export const Device = z.discriminatedUnion('kind', [
-  z.strictObject({ ...DeviceBase, kind: z.literal('rating-box'), counter: Id, levels: z.array(Level).min(2).optional() }),
+  z.strictObject({
+    ...DeviceBase,
+    kind: z.literal('rating-box'),
+    counter: Id,
+    levels: z.array(Level).min(2).optional(),
+  }),
   z.strictObject({ ...DeviceBase, kind: z.literal('speaker'), hamlet: Id }),
 ]);
 

@@ -13,9 +13,15 @@ export const DAILY_AGGREGATES = {
   /** n ratings per level per day; value = the level's value (constant per level), so the index is computable */
   rating_daily: { from: MEASUREMENTS.rating, select: 'count("value") AS "n", max("value") AS "value"' },
   /** heartbeats received per device per day */
-  device_state_daily: { from: MEASUREMENTS.deviceState, select: 'count("uptime_s") AS "heartbeats", max("outbox_depth") AS "outbox_max"' },
+  device_state_daily: {
+    from: MEASUREMENTS.deviceState,
+    select: 'count("uptime_s") AS "heartbeats", max("outbox_depth") AS "outbox_max"',
+  },
   /** presence transitions per day, and whether the device was ever seen offline that day (min 0) */
-  presence_daily: { from: MEASUREMENTS.presence, select: 'count("online") AS "transitions", min("online") AS "online_min"' },
+  presence_daily: {
+    from: MEASUREMENTS.presence,
+    select: 'count("online") AS "transitions", min("online") AS "online_min"',
+  },
   /** camera probes per day and share up */
   camera_daily: { from: MEASUREMENTS.camera, select: 'count("up") AS "probes", mean("up") AS "up_share"' },
   /** broadcast occurrences per day, per hamlet/speaker/announcement/outcome */

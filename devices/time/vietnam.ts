@@ -34,7 +34,9 @@ export function vnDateStart(date: string): number | null {
 
 /** The instant (UTC ms) of a Vietnam wall-clock time "YYYY-MM-DDTHH:MM[:SS]"; NaN when it cannot be read. */
 export function vnWallTime(dateTime: string): number {
-  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(dateTime) ? Date.parse(`${dateTime.length === 16 ? `${dateTime}:00` : dateTime}+07:00`) : Number.NaN;
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(dateTime)
+    ? Date.parse(`${dateTime.length === 16 ? `${dateTime}:00` : dateTime}+07:00`)
+    : Number.NaN;
 }
 
 /** ISO weekday in Vietnam, 1 = Monday … 7 = Sunday. */
@@ -51,7 +53,7 @@ export function vnWeekStart(ms: number): number {
 
 /** Minutes since Vietnam midnight of the instant `ms` (0 … 1439). */
 export function vnMinuteOfDay(ms: number): number {
-  return Math.floor((((ms + VN_OFFSET_MS) % DAY_MS) + DAY_MS) % DAY_MS / 60_000);
+  return Math.floor(((((ms + VN_OFFSET_MS) % DAY_MS) + DAY_MS) % DAY_MS) / 60_000);
 }
 
 /** "YYYY-MM-DD" of the Vietnam date containing `ms`. */

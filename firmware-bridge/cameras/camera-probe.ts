@@ -20,11 +20,17 @@ function errorCode(err: NodeJS.ErrnoException): CameraProbeError {
   const code = err.code ?? (err.cause as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ECONNREFUSED') return 'connect-refused';
   if (code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || err.name === 'TimeoutError') return 'timeout';
-  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'unreachable';
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return 'unreachable';
   return 'error';
 }
 
-export function probeTcp(host: string, port: number, timeoutMs: number, now: () => number = Date.now): Promise<ProbeResult> {
+export function probeTcp(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  now: () => number = Date.now,
+): Promise<ProbeResult> {
   const t0 = now();
   return new Promise((resolve) => {
     const socket = connect({ host, port });

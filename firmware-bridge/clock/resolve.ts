@@ -21,7 +21,11 @@ export type BootView = { order: readonly string[]; syncs: ReadonlyMap<string, Sy
 export type Resolved = { at: number; time: TimeQuality };
 
 /** null: not resolvable yet (no trusted boot at or after the press's boot). `nowWall` caps the result when given. */
-export function resolvePressTime(press: PressTime, boots: BootView, current?: { boot: string; nowWall: number | null }): Resolved | null {
+export function resolvePressTime(
+  press: PressTime,
+  boots: BootView,
+  current?: { boot: string; nowWall: number | null },
+): Resolved | null {
   const own = boots.syncs.get(press.boot);
   let out: Resolved | null = null;
   if (own) {

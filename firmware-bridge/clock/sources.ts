@@ -16,7 +16,11 @@ export interface TimeSource {
 export function timesyncdSource(path = '/run/systemd/timesync/synchronized'): TimeSource {
   return {
     name: 'timesyncd',
-    synced: () => access(path).then(() => true, () => false),
+    synced: () =>
+      access(path).then(
+        () => true,
+        () => false,
+      ),
   };
 }
 

@@ -9,7 +9,14 @@ import type { TrustedClock } from './trusted-time.ts';
  * Resolves the outbox's pending ratings (see the time design in resolve.ts): at start (earlier boots,
  * or a crash between sync and resolution), when the clock becomes trusted, and after each pending add.
  */
-export type TimeResolverDeps = { outbox: Outbox; history: BootHistory; time: TrustedClock; boot: string; clock: Clock; log: Logger };
+export type TimeResolverDeps = {
+  outbox: Outbox;
+  history: BootHistory;
+  time: TrustedClock;
+  boot: string;
+  clock: Clock;
+  log: Logger;
+};
 
 export class TimeResolver {
   #running: Promise<void> | null = null;

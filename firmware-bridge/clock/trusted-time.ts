@@ -46,7 +46,10 @@ export class TrustedClock implements TrustedTime {
       if (!(await source.synced())) continue;
       const wall = clock.now();
       if (wall < EPOCH_FLOOR) {
-        this.deps.log?.warn({ source: source.name, wall }, 'time source says synced but the clock is before the epoch floor');
+        this.deps.log?.warn(
+          { source: source.name, wall },
+          'time source says synced but the clock is before the epoch floor',
+        );
         continue;
       }
       this.#markSynced({ wall, mono: clock.monotonic() }, source.name);

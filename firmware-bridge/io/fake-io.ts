@@ -9,7 +9,13 @@ export class FakeIO extends EventEmitter {
   readonly MODES = { INPUT: 0, OUTPUT: 1, ANALOG: 2, PWM: 3, SERVO: 4 } as const;
   readonly HIGH = 1;
   readonly LOW = 0;
-  readonly pins = Array.from({ length: 64 }, () => ({ supportedModes: [0, 1], mode: 0, value: 0, report: 1, analogChannel: 127 }));
+  readonly pins = Array.from({ length: 64 }, () => ({
+    supportedModes: [0, 1],
+    mode: 0,
+    value: 0,
+    report: 1,
+    analogChannel: 127,
+  }));
   readonly analogPins: number[] = [];
   readonly defaultLed = 13;
   isReady = false;

@@ -37,7 +37,9 @@ class GpiodTools {
     this.children.add(child);
     child.once('exit', () => this.children.delete(child));
     child.on('error', (err) => this.opts.log?.error({ err: err.message, bin }, 'gpiod tool failed to start'));
-    child.stderr!.on('data', (b: Buffer) => this.opts.log?.warn({ bin, stderr: b.toString().trim().slice(0, 300) }, 'gpiod tool'));
+    child.stderr!.on('data', (b: Buffer) =>
+      this.opts.log?.warn({ bin, stderr: b.toString().trim().slice(0, 300) }, 'gpiod tool'),
+    );
     return child;
   }
 
@@ -49,7 +51,8 @@ class GpiodTools {
 
 function lineOffset(pin: PinId): string {
   const n = typeof pin === 'number' ? pin : Number(pin.replace(/^GPIO/i, ''));
-  if (!Number.isInteger(n) || n < 0 || n > 511) throw new Error(`gpiod: pin ${String(pin)} is not a line offset (0-511 or GPIOn)`);
+  if (!Number.isInteger(n) || n < 0 || n > 511)
+    throw new Error(`gpiod: pin ${String(pin)} is not a line offset (0-511 or GPIOn)`);
   return String(n);
 }
 
@@ -98,7 +101,12 @@ class GpiodOutput implements DigitalOutput {
 
 function gpiodInput(tools: GpiodTools, pin: PinId, pullUp: boolean): DigitalInput {
   const listeners: ((active: boolean) => void)[] = [];
-  const child = tools.run(tools.gpiomon, [`--bias=${pullUp ? 'pull-up' : 'as-is'}`, '--format=%o %e', tools.opts.chip, lineOffset(pin)]);
+  const child = tools.run(tools.gpiomon, [
+    `--bias=${pullUp ? 'pull-up' : 'as-is'}`,
+    '--format=%o %e',
+    tools.opts.chip,
+    lineOffset(pin),
+  ]);
   createInterface({ input: child.stdout! }).on('line', (line) => {
     const m = /^(\d+)\s+([01])$/.exec(line.trim());
     if (!m) return;

@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import type { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { BridgeError } from '../errors.ts';
 import type { DigitalInput, DigitalOutput, GpioBoard, OutputKind, PinId } from './io.ts';
@@ -9,8 +9,13 @@ import type { DigitalInput, DigitalOutput, GpioBoard, OutputKind, PinId } from '
  * Pi's own GPIO through an IO plugin (raspi-io, Pi 1–4 only: it sits on pigpio; a Pi 5 needs a
  * libgpiod-based plugin passed as `io`). johnny-five 2.x ignores its debounce option: units debounce.
  */
-type J5Emitter = { on(event: string, fn: (...args: unknown[]) => void): unknown; once(event: string, fn: (...args: unknown[]) => void): unknown };
-type J5Board = J5Emitter & { io: { digitalWrite?(pin: PinId, v: number): void; close?(): void; transport?: { close?(cb?: () => void): void } } };
+type J5Emitter = {
+  on(event: string, fn: (...args: unknown[]) => void): unknown;
+  once(event: string, fn: (...args: unknown[]) => void): unknown;
+};
+type J5Board = J5Emitter & {
+  io: { digitalWrite?(pin: PinId, v: number): void; close?(): void; transport?: { close?(cb?: () => void): void } };
+};
 // johnny-five 2.1's Relay has close()/open() (closed circuit = on), not on()/off()
 type J5Output = { on?(): void; off?(): void; close?(): void; open?(): void; stop?(): void };
 type J5 = {
@@ -36,11 +41,24 @@ export type J5BoardOptions =
 /** Open a johnny-five board and wait for 'ready' (rejects with BRIDGE_IO_TIMEOUT / BRIDGE_IO_ERROR). */
 export async function openJohnnyFiveBoard(opts: J5BoardOptions, name = 'johnny-five'): Promise<GpioBoard> {
   const { Board } = j5();
-  const board = new Board({ ...('io' in opts ? { io: opts.io } : opts.port ? { port: opts.port } : {}), repl: false, debug: false, sigint: false });
+  const board = new Board({
+    ...('io' in opts ? { io: opts.io } : opts.port ? { port: opts.port } : {}),
+    repl: false,
+    debug: false,
+    sigint: false,
+  });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new BridgeError('BRIDGE_IO_TIMEOUT', `board not ready after ${opts.timeoutMs ?? 30_000} ms`)), opts.timeoutMs ?? 30_000);
+    const timer = setTimeout(
+      () => reject(new BridgeError('BRIDGE_IO_TIMEOUT', `board not ready after ${opts.timeoutMs ?? 30_000} ms`)),
+      opts.timeoutMs ?? 30_000,
+    );
     board.once('ready', () => (clearTimeout(timer), resolve()));
-    board.once('error', (err) => (clearTimeout(timer), reject(new BridgeError('BRIDGE_IO_ERROR', String((err as Error)?.message ?? err)))));
+    board.once(
+      'error',
+      (err) => (
+        clearTimeout(timer), reject(new BridgeError('BRIDGE_IO_ERROR', String((err as Error)?.message ?? err)))
+      ),
+    );
   });
   return new JohnnyFiveGpio(board, name);
 }
@@ -56,7 +74,8 @@ export async function openRaspiBoard(timeoutMs?: number): Promise<GpioBoard> {
       'raspi-io chưa được cài: chạy `npm install raspi-io` trên Pi 1–4 (Pi 5: cần một IO plugin dựa trên libgpiod) / raspi-io is not installed',
     );
   }
-  const RaspiIO = (mod.RaspiIO ?? (mod.default as { RaspiIO?: new () => EventEmitter })?.RaspiIO) as new () => EventEmitter;
+  const RaspiIO = (mod.RaspiIO ??
+    (mod.default as { RaspiIO?: new () => EventEmitter })?.RaspiIO) as new () => EventEmitter;
   return openJohnnyFiveBoard({ io: new RaspiIO(), timeoutMs }, 'raspi');
 }
 
@@ -79,7 +98,8 @@ class JohnnyFiveGpio implements GpioBoard {
 
   output(pin: PinId, kind: OutputKind): DigitalOutput {
     const { Led, Relay } = j5();
-    const device = kind === 'relay' ? new Relay({ pin, board: this.board, type: 'NO' }) : new Led({ pin, board: this.board });
+    const device =
+      kind === 'relay' ? new Relay({ pin, board: this.board, type: 'NO' }) : new Led({ pin, board: this.board });
     let on = false;
     const out: DigitalOutput = {
       pin,

@@ -8,7 +8,13 @@ import { decodeFrames, encodeFrame } from './framing.ts';
  * write a temp file, fsync it, rename over the journal, fsync the directory (the rename itself must
  * reach the disk, or a power cut can bring the old file back).
  */
-export type JournalOpen = { journal: Journal; records: unknown[]; badBytes: number; salvaged: number; fileBytes: number };
+export type JournalOpen = {
+  journal: Journal;
+  records: unknown[];
+  badBytes: number;
+  salvaged: number;
+  fileBytes: number;
+};
 
 export class Journal {
   private constructor(
@@ -35,7 +41,13 @@ export class Journal {
     }
     const journal = new Journal(path, fh, decoded.goodBytes);
     if (buf.length === 0) await syncDir(dirname(path));
-    return { journal, records: decoded.records.map((r) => r.value), badBytes: decoded.badBytes, salvaged: decoded.salvaged, fileBytes: buf.length };
+    return {
+      journal,
+      records: decoded.records.map((r) => r.value),
+      badBytes: decoded.badBytes,
+      salvaged: decoded.salvaged,
+      fileBytes: buf.length,
+    };
   }
 
   /** append frames as one write; with `sync` the data is on disk when this resolves */

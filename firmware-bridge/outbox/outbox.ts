@@ -14,7 +14,11 @@ import { JournalRecord, type AddRecord, type PendingTime, type ReceiptChannel } 
  * Generic over the receipt channels: ratings and the loudspeaker's broadcast logs share it.
  */
 export type OutboxLimits = { maxEntries: number; maxBytes: number; compactMinBytes: number };
-export const DEFAULT_OUTBOX_LIMITS: OutboxLimits = { maxEntries: 100_000, maxBytes: 64 * 1024 * 1024, compactMinBytes: 256 * 1024 };
+export const DEFAULT_OUTBOX_LIMITS: OutboxLimits = {
+  maxEntries: 100_000,
+  maxBytes: 64 * 1024 * 1024,
+  compactMinBytes: 256 * 1024,
+};
 
 export type OutboxEntry = {
   id: string;
@@ -46,7 +50,15 @@ export class Outbox extends EventEmitter<{ ready: [OutboxEntry]; removed: [strin
   #bytes = 0;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
-  readonly #stats = { refusedFull: 0, confirmed: 0, compactions: 0, tornRecoveries: 0, tornBytes: 0, salvaged: 0, invalidRecords: 0 };
+  readonly #stats = {
+    refusedFull: 0,
+    confirmed: 0,
+    compactions: 0,
+    tornRecoveries: 0,
+    tornBytes: 0,
+    salvaged: 0,
+    invalidRecords: 0,
+  };
 
   private constructor(
     private readonly journal: Journal,
@@ -64,12 +76,18 @@ export class Outbox extends EventEmitter<{ ready: [OutboxEntry]; removed: [strin
     if (opened.badBytes > 0) {
       box.#stats.tornRecoveries = 1;
       box.#stats.tornBytes = opened.badBytes;
-      log.warn({ badBytes: opened.badBytes, keptBytes: opened.journal.bytes }, 'outbox journal: torn or corrupt tail truncated');
+      log.warn(
+        { badBytes: opened.badBytes, keptBytes: opened.journal.bytes },
+        'outbox journal: torn or corrupt tail truncated',
+      );
     }
     for (const raw of opened.records) box.#replay(raw);
     if (opened.salvaged > 0) {
       box.#stats.salvaged = opened.salvaged;
-      log.error({ salvaged: opened.salvaged }, 'outbox journal: corrupt region in the middle; later records salvaged, journal rewritten');
+      log.error(
+        { salvaged: opened.salvaged },
+        'outbox journal: corrupt region in the middle; later records salvaged, journal rewritten',
+      );
       await box.#compact();
     }
     return box;
@@ -90,7 +108,13 @@ export class Outbox extends EventEmitter<{ ready: [OutboxEntry]; removed: [strin
 
   #put(rec: AddRecord, bytes: number): OutboxEntry {
     this.#drop(rec.id); // the same id twice keeps the later one
-    const entry: OutboxEntry = { id: rec.id, channel: rec.ch, payload: rec.p, ...(rec.pending ? { pending: rec.pending } : {}), bytes };
+    const entry: OutboxEntry = {
+      id: rec.id,
+      channel: rec.ch,
+      payload: rec.p,
+      ...(rec.pending ? { pending: rec.pending } : {}),
+      bytes,
+    };
     this.#entries.set(rec.id, entry);
     this.#bytes += bytes;
     return entry;
@@ -137,12 +161,15 @@ export class Outbox extends EventEmitter<{ ready: [OutboxEntry]; removed: [strin
       if (!check.success) return Promise.reject(new BridgeError('BRIDGE_OUTBOX_INVALID', check.error.message));
     }
     const id = payload.id;
-    if (typeof id !== 'string' || !id) return Promise.reject(new BridgeError('BRIDGE_OUTBOX_INVALID', 'payload without id'));
+    if (typeof id !== 'string' || !id)
+      return Promise.reject(new BridgeError('BRIDGE_OUTBOX_INVALID', 'payload without id'));
     const rec: AddRecord = { t: 'add', id, ch: channel, p: payload, ...(pending ? { pending } : {}) };
     const bytes = frameBytes(rec);
     if (this.isFull(bytes)) {
       this.#stats.refusedFull++;
-      return Promise.reject(new BridgeError('BRIDGE_OUTBOX_FULL', `outbox full (${this.#entries.size} entries, ${this.#bytes} bytes)`));
+      return Promise.reject(
+        new BridgeError('BRIDGE_OUTBOX_FULL', `outbox full (${this.#entries.size} entries, ${this.#bytes} bytes)`),
+      );
     }
     // reserve the room now, so concurrent adds cannot overshoot the bound
     const entry = this.#put(rec, bytes);
@@ -167,7 +194,10 @@ export class Outbox extends EventEmitter<{ ready: [OutboxEntry]; removed: [strin
       const check = PAYLOADS[entry.channel].safeParse(candidate);
       if (!check.success) {
         this.#stats.invalidRecords++;
-        this.log.error({ id, issues: check.error.issues.slice(0, 3) }, 'outbox: resolved payload invalid, kept unresolved');
+        this.log.error(
+          { id, issues: check.error.issues.slice(0, 3) },
+          'outbox: resolved payload invalid, kept unresolved',
+        );
         return;
       }
       const rec = { t: 'res', id, at, time } as const;
@@ -199,7 +229,13 @@ export class Outbox extends EventEmitter<{ ready: [OutboxEntry]; removed: [strin
 
   async #compact(): Promise<void> {
     const entries = [...this.#entries.values()];
-    const records = entries.map((e) => ({ t: 'add', id: e.id, ch: e.channel, p: e.payload, ...(e.pending ? { pending: e.pending } : {}) }));
+    const records = entries.map((e) => ({
+      t: 'add',
+      id: e.id,
+      ch: e.channel,
+      p: e.payload,
+      ...(e.pending ? { pending: e.pending } : {}),
+    }));
     await this.journal.rewrite(records);
     this.#bytes = 0;
     entries.forEach((e, i) => {
@@ -234,7 +270,13 @@ export class Outbox extends EventEmitter<{ ready: [OutboxEntry]; removed: [strin
   }
 
   stats(): OutboxStats {
-    return { depth: this.#entries.size, unresolved: this.unresolved().length, bytes: this.#bytes, journalBytes: this.journal.bytes, ...this.#stats };
+    return {
+      depth: this.#entries.size,
+      unresolved: this.unresolved().length,
+      bytes: this.#bytes,
+      journalBytes: this.journal.bytes,
+      ...this.#stats,
+    };
   }
 
   async close(): Promise<void> {

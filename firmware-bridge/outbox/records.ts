@@ -20,7 +20,12 @@ export const AddRecord = z.strictObject({
   p: z.record(z.string(), z.unknown()),
   pending: PendingTime.optional(),
 });
-export const ResolveRecord = z.strictObject({ t: z.literal('res'), id: z.string().min(1).max(64), at: UtcTime, time: TimeQuality });
+export const ResolveRecord = z.strictObject({
+  t: z.literal('res'),
+  id: z.string().min(1).max(64),
+  at: UtcTime,
+  time: TimeQuality,
+});
 export const AckRecord = z.strictObject({ t: z.literal('ack'), ids: z.array(z.string().min(1).max(64)) });
 export const JournalRecord = z.discriminatedUnion('t', [AddRecord, ResolveRecord, AckRecord]);
 

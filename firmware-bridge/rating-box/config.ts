@@ -19,7 +19,12 @@ export const ServiceBindingConfig = z.strictObject({
     .optional(),
   /** accept dossier bindings from the one-stop software on tt/v1/<box>/dossier */
   integration: z.boolean().default(true),
-  bindingTtlMs: z.number().int().min(1_000).max(3_600_000).default(10 * 60_000),
+  bindingTtlMs: z
+    .number()
+    .int()
+    .min(1_000)
+    .max(3_600_000)
+    .default(10 * 60_000),
   badgePrefix: z.string().min(1).max(16).default('CB-'),
   /** a regular expression whose first group is the dossier number inside a scanned code (e.g. a QR code URL) */
   dossierPattern: z
@@ -58,9 +63,11 @@ export const RatingBoxConfig = z
   .transform((c, ctx) => {
     const levels: LevelKey[] = c.levels ?? DEFAULT_LEVELS.filter((l) => c.buttons[l] !== undefined);
     levels.forEach((l, i) => {
-      if (c.buttons[l] === undefined) ctx.addIssue({ code: 'custom', path: ['levels', i], message: `mức "${l}" không có nút (no button pin)` });
+      if (c.buttons[l] === undefined)
+        ctx.addIssue({ code: 'custom', path: ['levels', i], message: `mức "${l}" không có nút (no button pin)` });
     });
-    if (levels.length < 2) ctx.addIssue({ code: 'custom', path: ['buttons'], message: 'cần ít nhất 2 nút (at least 2 buttons)' });
+    if (levels.length < 2)
+      ctx.addIssue({ code: 'custom', path: ['buttons'], message: 'cần ít nhất 2 nút (at least 2 buttons)' });
     return { ...c, levels };
   });
 export type RatingBoxConfig = z.infer<typeof RatingBoxConfig>;
@@ -68,7 +75,15 @@ export type RatingBoxConfigInput = z.input<typeof RatingBoxConfig>;
 
 /** the bridge config's `pressLog`: the operator's limits on the rating box's audit log */
 export const PressLogConfig = z.strictObject({
-  maxFileBytes: z.number().int().min(1024).default(5 * 1024 * 1024),
+  maxFileBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(5 * 1024 * 1024),
   maxFiles: z.number().int().min(1).default(400),
-  maxTotalBytes: z.number().int().min(1024).default(200 * 1024 * 1024),
+  maxTotalBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(200 * 1024 * 1024),
 });

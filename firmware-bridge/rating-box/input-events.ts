@@ -21,12 +21,45 @@ export function nativeRecordBytes(arch: string = process.arch): RecordBytes {
 /** Key code → [unshifted, shifted] character on a US layout (the layout scanners emulate by default). */
 const KEYMAP: Record<number, [string, string]> = {};
 '1234567890'.split('').forEach((c, i) => (KEYMAP[2 + i] = [c, '!@#$%^&*()'[i]!]));
-Object.assign(KEYMAP, { 12: ['-', '_'], 13: ['=', '+'], 26: ['[', '{'], 27: [']', '}'], 39: [';', ':'], 40: ["'", '"'], 41: ['`', '~'], 43: ['\\', '|'], 51: [',', '<'], 52: ['.', '>'], 53: ['/', '?'], 57: [' ', ' '] });
-for (const [start, row] of [[16, 'qwertyuiop'], [30, 'asdfghjkl'], [44, 'zxcvbnm']] as const) {
+Object.assign(KEYMAP, {
+  12: ['-', '_'],
+  13: ['=', '+'],
+  26: ['[', '{'],
+  27: [']', '}'],
+  39: [';', ':'],
+  40: ["'", '"'],
+  41: ['`', '~'],
+  43: ['\\', '|'],
+  51: [',', '<'],
+  52: ['.', '>'],
+  53: ['/', '?'],
+  57: [' ', ' '],
+});
+for (const [start, row] of [
+  [16, 'qwertyuiop'],
+  [30, 'asdfghjkl'],
+  [44, 'zxcvbnm'],
+] as const) {
   row.split('').forEach((c, i) => (KEYMAP[start + i] = [c, c.toUpperCase()]));
 }
 // numeric keypad (some scanners are set to type digits there)
-for (const [code, c] of [[71, '7'], [72, '8'], [73, '9'], [74, '-'], [75, '4'], [76, '5'], [77, '6'], [78, '+'], [79, '1'], [80, '2'], [81, '3'], [82, '0'], [83, '.'], [98, '/'], [55, '*']] as const) {
+for (const [code, c] of [
+  [71, '7'],
+  [72, '8'],
+  [73, '9'],
+  [74, '-'],
+  [75, '4'],
+  [76, '5'],
+  [77, '6'],
+  [78, '+'],
+  [79, '1'],
+  [80, '2'],
+  [81, '3'],
+  [82, '0'],
+  [83, '.'],
+  [98, '/'],
+  [55, '*'],
+] as const) {
   KEYMAP[code] = [c, c];
 }
 
@@ -92,7 +125,8 @@ export function encodeScan(text: string, recordBytes: RecordBytes = nativeRecord
     if (!reverse.has(shifted)) reverse.set(shifted, { code: Number(code), shift: true });
   }
   const events: InputEvent[] = [];
-  const key = (code: number, value: number) => events.push({ type: EV_KEY, code, value }, { type: 0, code: 0, value: 0 });
+  const key = (code: number, value: number) =>
+    events.push({ type: EV_KEY, code, value }, { type: 0, code: 0, value: 0 });
   for (const ch of text) {
     const k = reverse.get(ch);
     if (!k) throw new Error(`no key for ${JSON.stringify(ch)}`);

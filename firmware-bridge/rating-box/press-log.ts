@@ -26,7 +26,11 @@ export type PressLogLine = {
 };
 
 export type PressLogLimits = { maxFileBytes: number; maxFiles: number; maxTotalBytes: number };
-export const DEFAULT_PRESS_LOG_LIMITS: PressLogLimits = { maxFileBytes: 5 * 1024 * 1024, maxFiles: 400, maxTotalBytes: 200 * 1024 * 1024 };
+export const DEFAULT_PRESS_LOG_LIMITS: PressLogLimits = {
+  maxFileBytes: 5 * 1024 * 1024,
+  maxFiles: 400,
+  maxTotalBytes: 200 * 1024 * 1024,
+};
 
 export class PressLog {
   #queue: Promise<void> = Promise.resolve();
@@ -38,7 +42,13 @@ export class PressLog {
 
   constructor(
     readonly dir: string,
-    private readonly deps: { clock: Clock; time: TrustedTime; boot: string; log: Logger; limits?: Partial<PressLogLimits> },
+    private readonly deps: {
+      clock: Clock;
+      time: TrustedTime;
+      boot: string;
+      log: Logger;
+      limits?: Partial<PressLogLimits>;
+    },
   ) {}
 
   get limits(): PressLogLimits {
@@ -47,11 +57,15 @@ export class PressLog {
 
   append(line: PressLogLine): void {
     const text = `${JSON.stringify(line)}\n`;
-    const base = this.deps.time.synced() ? `presses-${vnDate(this.deps.clock.now())}` : `presses-boot-${this.deps.boot.slice(0, 8)}`;
-    this.#queue = this.#queue.then(() => this.#write(base, text)).catch((err) => {
-      this.failures++;
-      this.deps.log.error({ err }, 'press log append failed');
-    });
+    const base = this.deps.time.synced()
+      ? `presses-${vnDate(this.deps.clock.now())}`
+      : `presses-boot-${this.deps.boot.slice(0, 8)}`;
+    this.#queue = this.#queue
+      .then(() => this.#write(base, text))
+      .catch((err) => {
+        this.failures++;
+        this.deps.log.error({ err }, 'press log append failed');
+      });
   }
 
   /** resolves when every queued line is written */

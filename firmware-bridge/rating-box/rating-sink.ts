@@ -12,8 +12,14 @@ export function outboxRatingSink(env: Pick<UnitEnv, 'outbox' | 'resolveTimes'>):
     isFull: () => outbox.isFull(),
     async record(p: RatedPress) {
       const base = {
-        v: 1, id: p.id, level: p.level, boot: p.boot, seq: p.seq,
-        ...(p.dossier ? { dossier: p.dossier } : {}), ...(p.procedure ? { procedure: p.procedure } : {}), ...(p.officer ? { officer: p.officer } : {}),
+        v: 1,
+        id: p.id,
+        level: p.level,
+        boot: p.boot,
+        seq: p.seq,
+        ...(p.dossier ? { dossier: p.dossier } : {}),
+        ...(p.procedure ? { procedure: p.procedure } : {}),
+        ...(p.officer ? { officer: p.officer } : {}),
       };
       if (p.wall !== null && p.wall >= EPOCH_FLOOR) {
         await outbox.add('rating', { ...base, at: new Date(p.wall).toISOString(), time: 'synced' });

@@ -69,13 +69,13 @@ export class ServiceBinding {
   scanned(code: string): ScanOutcome {
     if (code.startsWith(this.opts.badgePrefix)) {
       const badge = code.slice(this.opts.badgePrefix.length);
-      if (badge === '') return this.#setOfficer(undefined), 'off-duty';
-      if (!OfficerCode.safeParse(badge).success) return this.counters.scansInvalid++, 'invalid';
+      if (badge === '') return (this.#setOfficer(undefined), 'off-duty');
+      if (!OfficerCode.safeParse(badge).success) return (this.counters.scansInvalid++, 'invalid');
       this.#setOfficer(badge);
       return 'officer';
     }
     const dossier = this.opts.dossierPattern ? this.opts.dossierPattern.exec(code)?.[1] : code;
-    if (!dossier || !DossierNumber.safeParse(dossier).success) return this.counters.scansInvalid++, 'invalid';
+    if (!dossier || !DossierNumber.safeParse(dossier).success) return (this.counters.scansInvalid++, 'invalid');
     this.bind(dossier, undefined, 'scanner');
     return 'dossier';
   }
@@ -86,7 +86,11 @@ export class ServiceBinding {
       this.counters.bindingsStale++; // queued while the box was offline: the citizen has gone
       return false;
     }
-    this.bind(p.dossier, p.procedure && ProcedureCode.safeParse(p.procedure).success ? p.procedure : undefined, 'integration');
+    this.bind(
+      p.dossier,
+      p.procedure && ProcedureCode.safeParse(p.procedure).success ? p.procedure : undefined,
+      'integration',
+    );
     return true;
   }
 
@@ -99,7 +103,8 @@ export class ServiceBinding {
     const o = this.#officer;
     if (!o) return undefined;
     // a shift never outlives its Vietnam day: a badge forgotten in the evening does not rate tomorrow's work
-    if (o.since !== null && this.deps.time.synced() && vnDate(o.since) !== vnDate(this.deps.clock.now())) return undefined;
+    if (o.since !== null && this.deps.time.synced() && vnDate(o.since) !== vnDate(this.deps.clock.now()))
+      return undefined;
     return o.code;
   }
 
@@ -120,22 +125,30 @@ export class ServiceBinding {
       this.#current = undefined; // one refusal per binding; the next press rates without a dossier
       return { refuse: 'dossier-used', dossier };
     }
-    return { ...(dossier ? { dossier } : {}), ...(this.#current?.procedure ? { procedure: this.#current.procedure } : {}), ...(officer ? { officer } : {}) };
+    return {
+      ...(dossier ? { dossier } : {}),
+      ...(this.#current?.procedure ? { procedure: this.#current.procedure } : {}),
+      ...(officer ? { officer } : {}),
+    };
   }
 
   /** the rating with this dossier was accepted: the dossier is spent (in memory now, on disk soon after) */
   spend(dossier: string): Promise<unknown> {
     this.#used.add(dossier);
     if (this.#current?.dossier === dossier) this.#current = undefined;
-    const line = JSON.stringify({ dossier, at: this.deps.time.synced() ? new Date(this.deps.clock.now()).toISOString() : null }) + '\n';
-    this.#writes = this.#writes.then(() => appendFile(this.#usedFile, line)).catch((err) => this.deps.log.error({ err }, 'rated dossier not saved'));
+    const line = `${JSON.stringify({ dossier, at: this.deps.time.synced() ? new Date(this.deps.clock.now()).toISOString() : null })}\n`;
+    this.#writes = this.#writes
+      .then(() => appendFile(this.#usedFile, line))
+      .catch((err) => this.deps.log.error({ err }, 'rated dossier not saved'));
     return this.#writes;
   }
 
   #setOfficer(code: string | undefined): void {
     this.#officer = code ? { code, since: this.deps.time.synced() ? this.deps.clock.now() : null } : undefined;
     const text = JSON.stringify(this.#officer ?? {});
-    this.#writes = this.#writes.then(() => writeFile(this.#dutyFile, text)).catch((err) => this.deps.log.error({ err }, 'duty not saved'));
+    this.#writes = this.#writes
+      .then(() => writeFile(this.#dutyFile, text))
+      .catch((err) => this.deps.log.error({ err }, 'duty not saved'));
   }
 
   flush(): Promise<unknown> {

@@ -12,7 +12,14 @@ import { ScannerInput } from './scanner.ts';
 import { ServiceBinding, type ServiceFields } from './service-binding.ts';
 
 /** What the bridge core gives the rating box to store ratings (the durable outbox + time resolution). */
-export type RatedPress = { id: string; level: LevelKey; boot: string; seq: number; mono: number; wall: number | null } & ServiceFields;
+export type RatedPress = {
+  id: string;
+  level: LevelKey;
+  boot: string;
+  seq: number;
+  mono: number;
+  wall: number | null;
+} & ServiceFields;
 export interface RatingSink {
   /** synchronous: decided before the acknowledgement */
   isFull(): boolean;
@@ -64,7 +71,9 @@ export class RatingBoxUnit implements BridgeUnit {
   async start(ctx: BridgeContext): Promise<void> {
     this.#ctx = ctx;
     const { board, boot } = this.deps;
-    this.#pressLog = this.deps.pressLog ?? new PressLog(join(ctx.dataDir, 'presses'), {
+    this.#pressLog =
+      this.deps.pressLog ??
+      new PressLog(join(ctx.dataDir, 'presses'), {
         clock: ctx.clock,
         time: ctx.time,
         boot,
@@ -84,13 +93,20 @@ export class RatingBoxUnit implements BridgeUnit {
       });
     }
     ctx.contributeState(() => ({ presses: structuredClone(this.counters) }));
-    ctx.log.info({ levels: this.config.levels.map((l) => SATISFACTION_LEVELS[l].label), lockoutMs: this.config.lockoutMs }, 'rating box ready');
+    ctx.log.info(
+      { levels: this.config.levels.map((l) => SATISFACTION_LEVELS[l].label), lockoutMs: this.config.lockoutMs },
+      'rating box ready',
+    );
   }
 
   async #startService(ctx: BridgeContext): Promise<void> {
     const cfg = this.config.service;
     const service = new ServiceBinding(
-      { bindingTtlMs: cfg.bindingTtlMs, badgePrefix: cfg.badgePrefix, ...(cfg.dossierPattern ? { dossierPattern: new RegExp(cfg.dossierPattern) } : {}) },
+      {
+        bindingTtlMs: cfg.bindingTtlMs,
+        badgePrefix: cfg.badgePrefix,
+        ...(cfg.dossierPattern ? { dossierPattern: new RegExp(cfg.dossierPattern) } : {}),
+      },
       { dataDir: ctx.dataDir, clock: ctx.clock, time: ctx.time, log: ctx.log },
     );
     await service.load();
@@ -103,7 +119,11 @@ export class RatingBoxUnit implements BridgeUnit {
     }
     if (cfg.scanner) {
       const { device, reopenMs, maxLength } = cfg.scanner;
-      this.scanner = new ScannerInput({ device, reopenMs, maxLength, recordBytes: cfg.scanner.recordBytes ?? nativeRecordBytes() }, (code) => this.#scanned(code), ctx);
+      this.scanner = new ScannerInput(
+        { device, reopenMs, maxLength, recordBytes: cfg.scanner.recordBytes ?? nativeRecordBytes() },
+        (code) => this.#scanned(code),
+        ctx,
+      );
       this.scanner.start();
     }
   }
@@ -122,7 +142,13 @@ export class RatingBoxUnit implements BridgeUnit {
     if (!ctx || this.#stopped) return;
     const mono = ctx.clock.monotonic();
     const seq = this.#seq++;
-    const base = { level, boot: this.deps.boot, seq, mono, ...(ctx.time.synced() ? { wall: new Date(ctx.clock.now()).toISOString() } : {}) };
+    const base = {
+      level,
+      boot: this.deps.boot,
+      seq,
+      mono,
+      ...(ctx.time.synced() ? { wall: new Date(ctx.clock.now()).toISOString() } : {}),
+    };
     if (mono < this.#lockoutUntil) {
       this.counters.rejected.lockout++;
       this.#logPress({ ...base, accepted: false, reason: 'lockout' });
@@ -151,7 +177,15 @@ export class RatingBoxUnit implements BridgeUnit {
     this.#logPress({ ...base, accepted: true, id, ...(service.dossier ? { dossier: service.dossier } : {}) });
     if (service.dossier) this.#track(this.service!.spend(service.dossier));
     const wall = base.wall ? Date.parse(base.wall) : null;
-    const press = { id, level: base.level as LevelKey, boot: base.boot, seq: base.seq, mono: base.mono, wall, ...service };
+    const press = {
+      id,
+      level: base.level as LevelKey,
+      boot: base.boot,
+      seq: base.seq,
+      mono: base.mono,
+      wall,
+      ...service,
+    };
     this.#track(
       this.deps.ratings.record(press).catch((err: { code?: string }) => {
         this.counters.accepted--;

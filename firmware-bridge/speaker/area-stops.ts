@@ -6,7 +6,13 @@ import { areaStopTopic } from '../../devices/topics.ts';
 import type { AreaMessage } from '../unit.ts';
 import { readJsonOrNull, writeFileAtomic } from './atomic-file.ts';
 
-type Slot = { issuer: Issuer; key: string; file: string; topic: string; held: { payload: SchedulePayload; order: AreaStopOrder } | null };
+type Slot = {
+  issuer: Issuer;
+  key: string;
+  file: string;
+  topic: string;
+  held: { payload: SchedulePayload; order: AreaStopOrder } | null;
+};
 
 export type AreaStopVerdict =
   | { kind: 'accepted'; level: IssuerLevel; version: number }
@@ -28,7 +34,13 @@ export class AreaStops {
     issuers: { issuer: Issuer; key: string }[],
     private readonly commune: string,
   ) {
-    this.#slots = issuers.map(({ issuer, key }) => ({ issuer, key, file: join(dir, `area-stop-${issuer.level}.json`), topic: areaStopTopic(issuer.level, issuer.code), held: null }));
+    this.#slots = issuers.map(({ issuer, key }) => ({
+      issuer,
+      key,
+      file: join(dir, `area-stop-${issuer.level}.json`),
+      topic: areaStopTopic(issuer.level, issuer.code),
+      held: null,
+    }));
   }
 
   topics(): { level: IssuerLevel; topic: string }[] {
@@ -67,7 +79,11 @@ export class AreaStops {
   inForce(now: number): ActiveStop[] {
     return this.#slots.flatMap((s) =>
       (s.held?.order.stops ?? [])
-        .filter((st) => (st.communes === 'all' || st.communes.includes(this.commune)) && (st.until === null || Date.parse(st.until) > now))
+        .filter(
+          (st) =>
+            (st.communes === 'all' || st.communes.includes(this.commune)) &&
+            (st.until === null || Date.parse(st.until) > now),
+        )
         .map((st): ActiveStop => ({ id: st.id, at: st.at, until: st.until, level: s.issuer.level })),
     );
   }

@@ -63,20 +63,29 @@ export class AudioCache {
 
   private async fetchInto(ref: AudioRef): Promise<AudioResult> {
     const limit = Math.min(ref.bytes, this.opts.maxBytes);
-    if (ref.bytes > this.opts.maxBytes) return { ok: false, error: 'audio-too-large', detail: `${ref.bytes} > ${this.opts.maxBytes}` };
+    if (ref.bytes > this.opts.maxBytes)
+      return { ok: false, error: 'audio-too-large', detail: `${ref.bytes} > ${this.opts.maxBytes}` };
     let body: Buffer;
     try {
       body = await this.download(new URL(ref.path, this.opts.consoleUrl), limit);
     } catch (err) {
       const tooLarge = (err as Error).message === 'too-large';
-      return { ok: false, error: tooLarge ? 'audio-too-large' : 'audio-fetch-failed', detail: (err as Error).message.slice(0, 150) };
+      return {
+        ok: false,
+        error: tooLarge ? 'audio-too-large' : 'audio-fetch-failed',
+        detail: (err as Error).message.slice(0, 150),
+      };
     }
     const got = sha256(body);
     if (got !== ref.sha256) return { ok: false, error: 'audio-hash-mismatch', detail: `got ${got}` };
     try {
       writeFileAtomic(this.fileOf(ref), body);
     } catch (err) {
-      return { ok: false, error: 'audio-fetch-failed', detail: `cannot store: ${(err as Error).message.slice(0, 150)}` };
+      return {
+        ok: false,
+        error: 'audio-fetch-failed',
+        detail: `cannot store: ${(err as Error).message.slice(0, 150)}`,
+      };
     }
     return { ok: true, file: this.fileOf(ref) };
   }

@@ -17,10 +17,14 @@ export function broadcastLog(occ: Occurrence, outcome: Outcome | PastVerdict): B
     outcome: outcome.outcome,
   };
   const stream = 'stream' in outcome && outcome.stream ? { stream: outcome.stream } : {};
-  if (outcome.outcome === 'played') return { ...base, startedAt: iso(outcome.startedAt), endedAt: iso(outcome.endedAt), ...stream };
+  if (outcome.outcome === 'played')
+    return { ...base, startedAt: iso(outcome.startedAt), endedAt: iso(outcome.endedAt), ...stream };
   const times =
     'startedAt' in outcome && outcome.startedAt !== undefined
-      ? { startedAt: iso(outcome.startedAt), ...(outcome.endedAt !== undefined ? { endedAt: iso(outcome.endedAt) } : {}) }
+      ? {
+          startedAt: iso(outcome.startedAt),
+          ...(outcome.endedAt !== undefined ? { endedAt: iso(outcome.endedAt) } : {}),
+        }
       : {};
   return { ...base, ...times, reason: outcome.reason.slice(0, 200), ...stream };
 }

@@ -29,72 +29,90 @@ const PlayerConfig = z.discriminatedUnion('kind', [
 ]);
 
 /** units.speaker of the bridge config. Every field has a safe default except the identity and key. */
-export const SpeakerConfig = z.strictObject({
-  commune: CommuneCode,
-  hamlet: Id,
-  /** the commune's Ed25519 public key the console signs schedules with (PEM or the registry's base64 SPKI DER), inline or as a file (create-unit.ts reads it) */
-  schedulePublicKey: z
-    .string()
-    .refine(isEd25519PublicKey, { message: 'cần khoá công khai Ed25519: PEM hoặc base64 SPKI DER (Ed25519 public key, PEM or base64 SPKI DER)' })
-    .optional(),
-  schedulePublicKeyFile: z.string().min(1).optional(),
-  /**
-   * The keys of the units above the commune in the registry (its province; its district where the registry
-   * has one), each with its code: the speaker trusts exactly these and its commune's key, each only on its
-   * own topic (tt/v1/<id>/schedule-province, schedule-district).
-   */
-  upperKeys: z
-    .array(
-      z.strictObject({
-        level: z.enum(['district', 'province']),
-        code: z.string().regex(/^\d{2,3}$/),
-        publicKey: z.string().refine(isEd25519PublicKey, { message: 'cần khoá công khai Ed25519 (Ed25519 public key)' }),
-      }),
-    )
-    .max(2)
-    .refine((list) => new Set(list.map((k) => k.level)).size === list.length, { message: 'mỗi cấp một khoá (one key per level)' })
-    .default([]),
-  /** the GPIO pin of the amplifier relay (GpioBoard.output(pin, 'relay')) */
-  relayPin: z.union([z.number().int().nonnegative(), z.string().min(1)]),
-  /** the console base URL audio is fetched from (joined with AudioRef.path) */
-  consoleUrl: z.url(),
-  /** amplifier warm-up after the relay switches on, before the audio starts */
-  warmupMs: z.number().int().min(0).max(30_000).default(2_000),
-  /** relay stays on this long after the last audio, so back-to-back announcements skip a warm-up */
-  relayHoldMs: z.number().int().min(0).max(60_000).default(1_000),
-  player: PlayerConfig.default({ kind: 'alsa', aplay: 'aplay', mpg123: 'mpg123', device: 'default' }),
-  quietHours: z
-    .strictObject({
-      periods: z.array(Period).max(10).default([]),
-      /** priorities that still play in quiet hours */
-      exempt: z.array(Priority).default(['emergency']),
-    })
-    .default({ periods: [], exempt: ['emergency'] }),
-  /** the loudest volume (0–100) allowed in a period; the lowest matching cap wins */
-  volumeCaps: z.array(Period.extend({ max: z.number().int().min(0).max(100) })).max(24).default([]),
-  audio: z
-    .strictObject({
-      maxBytes: z.number().int().positive().default(20 * 1024 * 1024),
-      fetchTimeoutMs: z.number().int().positive().default(60_000),
-    })
-    .default({ maxBytes: 20 * 1024 * 1024, fetchTimeoutMs: 60_000 }),
-  /** relays and live broadcasts (player-stream.ts) */
-  stream: z
-    .strictObject({
-      ffmpeg: z.string().default('/usr/bin/ffmpeg'),
-      /** the province Ed25519 public keys whose signed station list a relay must come from (PEM or base64 SPKI DER) */
-      stationKeys: z.array(z.string().refine(isEd25519PublicKey, { message: 'cần khoá công khai Ed25519 (Ed25519 public key)' })).max(10).default([]),
-      rate: z.number().int().min(8000).max(48_000).default(22_050),
-      stallMs: z.number().int().min(500).max(60_000).default(4_000),
-      retryMs: z.number().int().min(100).max(60_000).default(1_000),
-    })
-    .prefault({}),
-  /** how often the "last alive" marker is saved (missed-occurrence detection after a power cut) */
-  aliveEveryMs: z.number().int().min(1_000).max(600_000).default(30_000),
-}).refine((c) => (c.schedulePublicKey === undefined) !== (c.schedulePublicKeyFile === undefined), {
-  message: 'cần đúng một trong schedulePublicKey / schedulePublicKeyFile (exactly one of them)',
-  path: ['schedulePublicKey'],
-});
+export const SpeakerConfig = z
+  .strictObject({
+    commune: CommuneCode,
+    hamlet: Id,
+    /** the commune's Ed25519 public key the console signs schedules with (PEM or the registry's base64 SPKI DER), inline or as a file (create-unit.ts reads it) */
+    schedulePublicKey: z
+      .string()
+      .refine(isEd25519PublicKey, {
+        message: 'cần khoá công khai Ed25519: PEM hoặc base64 SPKI DER (Ed25519 public key, PEM or base64 SPKI DER)',
+      })
+      .optional(),
+    schedulePublicKeyFile: z.string().min(1).optional(),
+    /**
+     * The keys of the units above the commune in the registry (its province; its district where the registry
+     * has one), each with its code: the speaker trusts exactly these and its commune's key, each only on its
+     * own topic (tt/v1/<id>/schedule-province, schedule-district).
+     */
+    upperKeys: z
+      .array(
+        z.strictObject({
+          level: z.enum(['district', 'province']),
+          code: z.string().regex(/^\d{2,3}$/),
+          publicKey: z
+            .string()
+            .refine(isEd25519PublicKey, { message: 'cần khoá công khai Ed25519 (Ed25519 public key)' }),
+        }),
+      )
+      .max(2)
+      .refine((list) => new Set(list.map((k) => k.level)).size === list.length, {
+        message: 'mỗi cấp một khoá (one key per level)',
+      })
+      .default([]),
+    /** the GPIO pin of the amplifier relay (GpioBoard.output(pin, 'relay')) */
+    relayPin: z.union([z.number().int().nonnegative(), z.string().min(1)]),
+    /** the console base URL audio is fetched from (joined with AudioRef.path) */
+    consoleUrl: z.url(),
+    /** amplifier warm-up after the relay switches on, before the audio starts */
+    warmupMs: z.number().int().min(0).max(30_000).default(2_000),
+    /** relay stays on this long after the last audio, so back-to-back announcements skip a warm-up */
+    relayHoldMs: z.number().int().min(0).max(60_000).default(1_000),
+    player: PlayerConfig.default({ kind: 'alsa', aplay: 'aplay', mpg123: 'mpg123', device: 'default' }),
+    quietHours: z
+      .strictObject({
+        periods: z.array(Period).max(10).default([]),
+        /** priorities that still play in quiet hours */
+        exempt: z.array(Priority).default(['emergency']),
+      })
+      .default({ periods: [], exempt: ['emergency'] }),
+    /** the loudest volume (0–100) allowed in a period; the lowest matching cap wins */
+    volumeCaps: z
+      .array(Period.extend({ max: z.number().int().min(0).max(100) }))
+      .max(24)
+      .default([]),
+    audio: z
+      .strictObject({
+        maxBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(20 * 1024 * 1024),
+        fetchTimeoutMs: z.number().int().positive().default(60_000),
+      })
+      .default({ maxBytes: 20 * 1024 * 1024, fetchTimeoutMs: 60_000 }),
+    /** relays and live broadcasts (player-stream.ts) */
+    stream: z
+      .strictObject({
+        ffmpeg: z.string().default('/usr/bin/ffmpeg'),
+        /** the province Ed25519 public keys whose signed station list a relay must come from (PEM or base64 SPKI DER) */
+        stationKeys: z
+          .array(z.string().refine(isEd25519PublicKey, { message: 'cần khoá công khai Ed25519 (Ed25519 public key)' }))
+          .max(10)
+          .default([]),
+        rate: z.number().int().min(8000).max(48_000).default(22_050),
+        stallMs: z.number().int().min(500).max(60_000).default(4_000),
+        retryMs: z.number().int().min(100).max(60_000).default(1_000),
+      })
+      .prefault({}),
+    /** how often the "last alive" marker is saved (missed-occurrence detection after a power cut) */
+    aliveEveryMs: z.number().int().min(1_000).max(600_000).default(30_000),
+  })
+  .refine((c) => (c.schedulePublicKey === undefined) !== (c.schedulePublicKeyFile === undefined), {
+    message: 'cần đúng một trong schedulePublicKey / schedulePublicKeyFile (exactly one of them)',
+    path: ['schedulePublicKey'],
+  });
 export type SpeakerConfig = z.infer<typeof SpeakerConfig>;
 export type SpeakerConfigInput = z.input<typeof SpeakerConfig>;
 

@@ -17,7 +17,9 @@ function readPublicKey(config: SpeakerConfig): string {
   try {
     text = readFileSync(config.schedulePublicKeyFile!, 'utf8').trim();
   } catch (err) {
-    throw new BridgeError('BRIDGE_CONFIG_UNREADABLE', `${path}: ${(err as Error).message}`, [`${path}: ${(err as Error).message}`]);
+    throw new BridgeError('BRIDGE_CONFIG_UNREADABLE', `${path}: ${(err as Error).message}`, [
+      `${path}: ${(err as Error).message}`,
+    ]);
   }
   if (!isEd25519PublicKey(text)) {
     const problem = `${path}: tệp không chứa khoá công khai Ed25519 (not an Ed25519 public key)`;

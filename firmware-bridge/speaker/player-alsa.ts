@@ -9,7 +9,12 @@ function mpg123Scale(volume: number): number {
 }
 
 /** Run a command to its end; resolves with stderr's tail, rejects with a coded PlayerError. */
-function run(cmd: string, args: string[], onChild: (c: ChildProcess) => void, wasStopped: () => boolean): Promise<void> {
+function run(
+  cmd: string,
+  args: string[],
+  onChild: (c: ChildProcess) => void,
+  wasStopped: () => boolean,
+): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     onChild(child);
@@ -29,7 +34,10 @@ export class AlsaPlayer implements AudioPlayer {
 
   private command(req: PlayRequest): [string, string[]] {
     if (req.mime === 'audio/mpeg') {
-      return [this.opts.mpg123, ['-q', '-o', 'alsa', '-a', this.opts.device, '-f', String(mpg123Scale(req.volume)), req.file]];
+      return [
+        this.opts.mpg123,
+        ['-q', '-o', 'alsa', '-a', this.opts.device, '-f', String(mpg123Scale(req.volume)), req.file],
+      ];
     }
     return [this.opts.aplay, ['-q', '-D', this.opts.device, req.file]];
   }
@@ -42,7 +50,12 @@ export class AlsaPlayer implements AudioPlayer {
     // aplay has no volume of its own: set the mixer first (a mixer failure does not stop the announcement)
     const mixer =
       req.mime === 'audio/wav' && this.opts.mixerControl
-        ? run('amixer', ['-q', '-D', this.opts.device, 'sset', this.opts.mixerControl, `${req.volume}%`], track, isStopped).catch(() => undefined)
+        ? run(
+            'amixer',
+            ['-q', '-D', this.opts.device, 'sset', this.opts.mixerControl, `${req.volume}%`],
+            track,
+            isStopped,
+          ).catch(() => undefined)
         : Promise.resolve();
     const [cmd, args] = this.command(req);
     const done = mixer.then(() => (stopped ? undefined : run(cmd, args, track, isStopped)));

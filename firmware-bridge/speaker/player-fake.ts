@@ -47,7 +47,7 @@ export class FakePlayer implements AudioPlayer {
   }
 
   private record(event: 'play' | 'end', rec: FakePlay): void {
-    if (this.recordFile) appendFileSync(this.recordFile, JSON.stringify({ event, ...rec }) + '\n');
+    if (this.recordFile) appendFileSync(this.recordFile, `${JSON.stringify({ event, ...rec })}\n`);
   }
 }
 
@@ -73,7 +73,9 @@ export function wavDurationMs(req: PlayRequest): number {
  */
 export function audioDurationMs(req: PlayRequest): number {
   if (req.mime === 'audio/wav') return wavDurationMs(req);
-  const r = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', req.file], { encoding: 'utf8' });
+  const r = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', req.file], {
+    encoding: 'utf8',
+  });
   const seconds = Number.parseFloat(r.stdout ?? '');
   return r.status === 0 && Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds * 1000) : 1_000;
 }

@@ -77,10 +77,13 @@ export class FfmpegStreamPlayer implements StreamPlayer {
     });
     const timers = new Set<{ cancel(): void }>();
     const later = (ms: number, fn: () => void) => {
-      const t = clock.setTimeout(() => {
-        timers.delete(t);
-        fn();
-      }, Math.max(0, ms));
+      const t = clock.setTimeout(
+        () => {
+          timers.delete(t);
+          fn();
+        },
+        Math.max(0, ms),
+      );
       timers.add(t);
       return t;
     };
@@ -99,15 +102,30 @@ export class FfmpegStreamPlayer implements StreamPlayer {
       if (stopped) return;
       if (clock.now() >= req.until) return end();
       const args = [
-        '-hide_banner', '-loglevel', 'error', '-nostdin',
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-nostdin',
         ...(req.live ? ['-fflags', 'nobuffer', '-flags', 'low_delay'] : []),
         ...(req.format && req.format !== 'hls' ? ['-f', req.format, '-probesize', '32', '-analyzeduration', '0'] : []),
         // no Icecast metadata blocks interleaved in the audio (an http option: not for HLS playlists)
         ...(req.format === 'hls' ? [] : ['-icy', '0']),
-        '-rw_timeout', String(this.opts.stallMs * 1000),
-        '-i', req.url,
-        '-vn', '-af', `volume=${(Math.max(0, Math.min(100, req.volume)) / 100).toFixed(2)}`,
-        '-ac', '1', '-ar', String(this.opts.rate), '-f', 's16le', '-flush_packets', '1', 'pipe:1',
+        '-rw_timeout',
+        String(this.opts.stallMs * 1000),
+        '-i',
+        req.url,
+        '-vn',
+        '-af',
+        `volume=${(Math.max(0, Math.min(100, req.volume)) / 100).toFixed(2)}`,
+        '-ac',
+        '1',
+        '-ar',
+        String(this.opts.rate),
+        '-f',
+        's16le',
+        '-flush_packets',
+        '1',
+        'pipe:1',
       ];
       const c = spawn(this.opts.ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'] });
       child = c;
@@ -153,7 +171,9 @@ export class FfmpegStreamPlayer implements StreamPlayer {
       c.on('error', (err) => {
         stopped = true;
         for (const t of timers) t.cancel();
-        void sink.close().finally(() => failWith?.(new PlayerError('player-missing', `${this.opts.ffmpeg}: ${err.message}`)));
+        void sink
+          .close()
+          .finally(() => failWith?.(new PlayerError('player-missing', `${this.opts.ffmpeg}: ${err.message}`)));
       });
       c.on('close', () => {
         stall?.cancel();
@@ -187,7 +207,9 @@ export class FfmpegStreamPlayer implements StreamPlayer {
 /** A Pi's sound card: one aplay for the whole stream (raw s16le mono). */
 export function aplaySink(aplay: string, device: string, rate: number): () => PcmSink {
   return () => {
-    const child = spawn(aplay, ['-q', '-t', 'raw', '-f', 'S16_LE', '-c', '1', '-r', String(rate), '-D', device], { stdio: ['pipe', 'ignore', 'ignore'] });
+    const child = spawn(aplay, ['-q', '-t', 'raw', '-f', 'S16_LE', '-c', '1', '-r', String(rate), '-D', device], {
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
     child.on('error', () => undefined);
     child.stdin!.on('error', () => undefined);
     return {
@@ -219,7 +241,11 @@ export function pcmFileSink(prefix: string, clock: Clock): () => PcmSink {
         offset += chunk.length;
         pcm.write(chunk);
       },
-      close: () => Promise.all([new Promise<void>((r) => pcm.end(() => r())), new Promise<void>((r) => times.end(() => r()))]).then(() => undefined),
+      close: () =>
+        Promise.all([
+          new Promise<void>((r) => pcm.end(() => r())),
+          new Promise<void>((r) => times.end(() => r())),
+        ]).then(() => undefined),
     };
   };
 }

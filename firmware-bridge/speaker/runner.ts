@@ -12,7 +12,8 @@ import type { StreamReport } from '../../devices/contract/stream.ts';
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 /** the end of a relay or live occurrence's window */
-const streamUntil = (occ: Occurrence) => (occ.item.source && occ.item.source.kind !== 'file' ? occ.start + occ.item.source.durationS * 1000 : occ.start);
+const streamUntil = (occ: Occurrence) =>
+  occ.item.source && occ.item.source.kind !== 'file' ? occ.start + occ.item.source.durationS * 1000 : occ.start;
 
 export type Outcome =
   | { outcome: 'played'; startedAt: number; endedAt: number; stream?: StreamReport }
@@ -32,7 +33,13 @@ export type RunnerDeps = {
 };
 
 type Current = {
-  occ: Occurrence; wait: Wait | null; playback: Playback | null; preempted: boolean; started: number | null; cutters: Wait[]; cutReason: string | null;
+  occ: Occurrence;
+  wait: Wait | null;
+  playback: Playback | null;
+  preempted: boolean;
+  started: number | null;
+  cutters: Wait[];
+  cutReason: string | null;
   /** a relay or live stream whose occurrence left the schedule: it is ending, as played (endStreamsNotIn) */
   ended?: boolean;
 };
@@ -83,7 +90,12 @@ export class Runner {
       this.queue.splice(this.queue.indexOf(occ), 1);
       const partial = this.resumable.get(occ.key);
       this.resumable.delete(occ.key);
-      this.deps.report(occ, partial ? { outcome: 'failed', reason, startedAt: partial.startedAt, endedAt: partial.cutAt, stream: partial.stream } : { outcome: 'skipped', reason });
+      this.deps.report(
+        occ,
+        partial
+          ? { outcome: 'failed', reason, startedAt: partial.startedAt, endedAt: partial.cutAt, stream: partial.stream }
+          : { outcome: 'skipped', reason },
+      );
       n++;
     }
     const cur = this.current;
@@ -117,7 +129,8 @@ export class Runner {
     }
     this.queue.push(occ);
     const cur = this.current;
-    if (cur && occ.item.priority === 'emergency' && cur.occ.item.priority !== 'emergency') this.preemptAt(cur, occ.start);
+    if (cur && occ.item.priority === 'emergency' && cur.occ.item.priority !== 'emergency')
+      this.preemptAt(cur, occ.start);
     this.pump();
   }
 
@@ -166,14 +179,28 @@ export class Runner {
     if (partial && (this.deps.clock.now() > occ.expires || this.deps.clock.now() >= streamUntil(occ))) {
       // the emergency outlasted the relay's window: what it relayed before is its log
       this.resumable.delete(occ.key);
-      this.deps.report(occ, { outcome: 'failed', reason: 'preempted', startedAt: partial.startedAt, endedAt: partial.cutAt, stream: partial.stream });
+      this.deps.report(occ, {
+        outcome: 'failed',
+        reason: 'preempted',
+        startedAt: partial.startedAt,
+        endedAt: partial.cutAt,
+        stream: partial.stream,
+      });
       return this.pump();
     }
     if (this.deps.clock.now() > occ.expires) {
       this.deps.report(occ, { outcome: 'skipped', reason: 'busy' });
       return this.pump();
     }
-    const cur: Current = { occ, wait: null, playback: null, preempted: false, started: null, cutters: [], cutReason: null };
+    const cur: Current = {
+      occ,
+      wait: null,
+      playback: null,
+      preempted: false,
+      started: null,
+      cutters: [],
+      cutReason: null,
+    };
     this.current = cur;
     void this.run(cur).then(
       (outcome) => this.finish(cur, outcome),
@@ -218,28 +245,53 @@ export class Runner {
         await cur.playback.done;
       } catch (err) {
         const code = err instanceof PlayerError ? err.code : 'player-error';
-        return { outcome: 'failed', reason: `${code}: ${(err as Error).message}`.slice(0, 200), startedAt: cur.started, endedAt: this.deps.clock.now() };
+        return {
+          outcome: 'failed',
+          reason: `${code}: ${(err as Error).message}`.slice(0, 200),
+          startedAt: cur.started,
+          endedAt: this.deps.clock.now(),
+        };
       }
     }
     let stream: StreamReport | undefined;
     let quietAt: number | null = null;
     if (StreamItems.hasStream(occ) && !cur.preempted && !cur.ended) {
-      const started = this.deps.streams?.start(occ, volume, this.policy.quietHours) ?? { ok: false as const, reason: 'stream-unsupported' };
-      if (!started.ok) return { outcome: 'failed', reason: started.reason.slice(0, 200), startedAt: cur.started, endedAt: this.deps.clock.now() };
+      const started = this.deps.streams?.start(occ, volume, this.policy.quietHours) ?? {
+        ok: false as const,
+        reason: 'stream-unsupported',
+      };
+      if (!started.ok)
+        return {
+          outcome: 'failed',
+          reason: started.reason.slice(0, 200),
+          startedAt: cur.started,
+          endedAt: this.deps.clock.now(),
+        };
       cur.playback = started.playback;
       quietAt = started.quietAt;
       try {
         await started.playback.done;
       } catch (err) {
         const code = err instanceof PlayerError ? err.code : 'player-error';
-        return { outcome: 'failed', reason: `${code}: ${(err as Error).message}`.slice(0, 200), startedAt: cur.started, endedAt: this.deps.clock.now(), stream: streamReport(started.kind, started.playback) };
+        return {
+          outcome: 'failed',
+          reason: `${code}: ${(err as Error).message}`.slice(0, 200),
+          startedAt: cur.started,
+          endedAt: this.deps.clock.now(),
+          stream: streamReport(started.kind, started.playback),
+        };
       }
       stream = streamReport(started.kind, started.playback);
     }
     if (resumed && stream) {
       // one log for the whole window: the emergency's interruption is one more gap
       const cutS = Math.max(0, (cur.started - resumed.cutAt) / 1000);
-      stream = { ...stream, playedS: round3(resumed.stream.playedS + stream.playedS), gaps: resumed.stream.gaps + 1 + stream.gaps, gapS: round3(resumed.stream.gapS + cutS + stream.gapS) };
+      stream = {
+        ...stream,
+        playedS: round3(resumed.stream.playedS + stream.playedS),
+        gaps: resumed.stream.gaps + 1 + stream.gaps,
+        gapS: round3(resumed.stream.gapS + cutS + stream.gapS),
+      };
       cur.started = resumed.startedAt;
     }
     const endedAt = this.deps.clock.now();
@@ -253,7 +305,14 @@ export class Runner {
       return null;
     }
     const extra = stream ? { stream } : {};
-    if (cur.preempted) return { outcome: 'failed', reason: this.stopped ? 'unit-stopped' : (cur.cutReason ?? 'preempted'), startedAt: cur.started, endedAt, ...extra };
+    if (cur.preempted)
+      return {
+        outcome: 'failed',
+        reason: this.stopped ? 'unit-stopped' : (cur.cutReason ?? 'preempted'),
+        startedAt: cur.started,
+        endedAt,
+        ...extra,
+      };
     return { outcome: 'played', startedAt: cur.started, endedAt, ...extra };
   }
 

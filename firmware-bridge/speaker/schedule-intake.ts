@@ -33,11 +33,24 @@ export function judgeSchedule(
     kind: 'refused',
     reason,
     detail,
-    status: { v: 1, active: activeVersion, ...(received !== undefined ? { received } : {}), status: 'refused', reason, at, ...about },
+    status: {
+      v: 1,
+      active: activeVersion,
+      ...(received !== undefined ? { received } : {}),
+      status: 'refused',
+      reason,
+      at,
+      ...about,
+    },
   });
   if (!msg.ok) return refuse(refusalOfInvalid(msg.detail), msg.detail);
-  if (active && msg.payload.doc === active.payload.doc && msg.payload.sig === active.payload.sig) return { kind: 'unchanged' };
-  const result = verifySchedule(msg.payload, publicKey, { ...target, minVersion: activeVersion + 1, ...(issuer ? { issuer } : {}) });
+  if (active && msg.payload.doc === active.payload.doc && msg.payload.sig === active.payload.sig)
+    return { kind: 'unchanged' };
+  const result = verifySchedule(msg.payload, publicKey, {
+    ...target,
+    minVersion: activeVersion + 1,
+    ...(issuer ? { issuer } : {}),
+  });
   if (!result.ok) return refuse(result.reason, result.detail, result.version);
   const version = result.doc.version;
   return {

@@ -8,8 +8,22 @@ import { AudioCache } from './audio-cache.ts';
 import { broadcastLog } from './broadcast-log.ts';
 import type { ResolvedSpeakerConfig } from './config.ts';
 import { Ledger } from './ledger.ts';
-import type { BroadcastOutcome, Issuer, IssuerLevel, ScheduleDocument, ScheduleStatusPayload } from '../../devices/contract/broadcast.ts';
-import { activeStops, effectivePolicy, expandAll, nextStopEnd, stopCovering, type ActiveStop, type IssuedDocs } from '../../devices/broadcast-plan.ts';
+import type {
+  BroadcastOutcome,
+  Issuer,
+  IssuerLevel,
+  ScheduleDocument,
+  ScheduleStatusPayload,
+} from '../../devices/contract/broadcast.ts';
+import {
+  activeStops,
+  effectivePolicy,
+  expandAll,
+  nextStopEnd,
+  stopCovering,
+  type ActiveStop,
+  type IssuedDocs,
+} from '../../devices/broadcast-plan.ts';
 import { ISSUER_RANK } from '../../devices/contract/broadcast.ts';
 import { ISSUER_CHANNELS, type IssuerChannel } from '../../devices/topics.ts';
 import type { Occurrence } from './occurrence.ts';
@@ -31,7 +45,14 @@ export type SpeakerDeps = {
 };
 
 /** One issuer this unit trusts: its key, its topic, its own document on disk. */
-type IssuerSlot = { level: IssuerLevel; channel: IssuerChannel; issuer: Issuer; key: string; store: ScheduleStore; active: ActiveSchedule | null };
+type IssuerSlot = {
+  level: IssuerLevel;
+  channel: IssuerChannel;
+  issuer: Issuer;
+  key: string;
+  store: ScheduleStore;
+  active: ActiveSchedule | null;
+};
 
 /** Counters a dashboard can see (every refusal and drop is counted). */
 export type SpeakerStats = {
@@ -96,19 +117,51 @@ export class SpeakerUnit implements BridgeUnit {
     this.ctx = ctx;
     mkdirSync(ctx.dataDir, { recursive: true });
     this.slots = [
-      { level: 'commune', channel: ISSUER_CHANNELS.commune, issuer: { level: 'commune', code: config.commune }, key: config.schedulePublicKey, store: new ScheduleStore(ctx.dataDir), active: null },
-      ...config.upperKeys.map((k): IssuerSlot => ({
-        level: k.level, channel: ISSUER_CHANNELS[k.level], issuer: { level: k.level, code: k.code }, key: k.publicKey,
-        store: new ScheduleStore(ctx.dataDir, `${ISSUER_CHANNELS[k.level]}.json`), active: null,
-      })),
+      {
+        level: 'commune',
+        channel: ISSUER_CHANNELS.commune,
+        issuer: { level: 'commune', code: config.commune },
+        key: config.schedulePublicKey,
+        store: new ScheduleStore(ctx.dataDir),
+        active: null,
+      },
+      ...config.upperKeys.map(
+        (k): IssuerSlot => ({
+          level: k.level,
+          channel: ISSUER_CHANNELS[k.level],
+          issuer: { level: k.level, code: k.code },
+          key: k.publicKey,
+          store: new ScheduleStore(ctx.dataDir, `${ISSUER_CHANNELS[k.level]}.json`),
+          active: null,
+        }),
+      ),
     ];
     this.areaStops = new AreaStops(ctx.dataDir, this.slots, config.commune);
     this.areaStops.load();
     this.ledger = new Ledger(ctx.dataDir);
-    this.audio = new AudioCache({ dir: join(ctx.dataDir, 'audio'), consoleUrl: config.consoleUrl, maxBytes: config.audio.maxBytes, timeoutMs: config.audio.fetchTimeoutMs });
-    const streamPlayer = this.deps.streamPlayer ?? streamPlayerFor(config, ctx.clock, ctx.dataDir, (gap) => ctx.log.warn(gap, 'stream gap: reconnecting'));
-    const streams = new StreamItems({ player: streamPlayer, stationKeys: config.stream.stationKeys, now: () => ctx.clock.now() });
-    this.runner = new Runner({ clock: ctx.clock, relay: this.deps.relay, player: this.deps.player, audio: this.audio, config, report: (o, r) => this.report(o, r), streams });
+    this.audio = new AudioCache({
+      dir: join(ctx.dataDir, 'audio'),
+      consoleUrl: config.consoleUrl,
+      maxBytes: config.audio.maxBytes,
+      timeoutMs: config.audio.fetchTimeoutMs,
+    });
+    const streamPlayer =
+      this.deps.streamPlayer ??
+      streamPlayerFor(config, ctx.clock, ctx.dataDir, (gap) => ctx.log.warn(gap, 'stream gap: reconnecting'));
+    const streams = new StreamItems({
+      player: streamPlayer,
+      stationKeys: config.stream.stationKeys,
+      now: () => ctx.clock.now(),
+    });
+    this.runner = new Runner({
+      clock: ctx.clock,
+      relay: this.deps.relay,
+      player: this.deps.player,
+      audio: this.audio,
+      config,
+      report: (o, r) => this.report(o, r),
+      streams,
+    });
     this.scheduler = new Scheduler({
       clock: ctx.clock,
       time: ctx.time,
@@ -123,7 +176,8 @@ export class SpeakerUnit implements BridgeUnit {
     }
     this.apply(null);
     // the area stop topics first: on a reconnect the retained stop is the first thing to obey
-    if (ctx.subscribeArea) for (const a of this.areaStops.topics()) ctx.subscribeArea(a.topic, (msg) => this.onAreaStop(a.level, msg));
+    if (ctx.subscribeArea)
+      for (const a of this.areaStops.topics()) ctx.subscribeArea(a.topic, (msg) => this.onAreaStop(a.level, msg));
     for (const slot of this.slots) ctx.subscribe(slot.channel, (msg) => this.onSchedule(slot, msg));
     ctx.contributeState(() => ({
       speaker: {
@@ -204,14 +258,17 @@ export class SpeakerUnit implements BridgeUnit {
     const docs = this.docs();
     const { quietHours, volumeCaps } = this.deps.config;
     this.runner.setPolicy(effectivePolicy(docs, { quietHours, volumeCaps }));
-    const stopReason = (occ: Occurrence) => (stopCovering(this.stopsInForce(ctx.clock.now()), occ.issuer) ? 'stopped' : null);
+    const stopReason = (occ: Occurrence) =>
+      stopCovering(this.stopsInForce(ctx.clock.now()), occ.issuer) ? 'stopped' : null;
     this.runner.setGate(stopReason);
     const occurrences = expandAll(docs);
     const keys = new Set(occurrences.map((o) => o.key));
     // a relay or live broadcast its issuer took out of the schedule (the live session ended, the relay was
     // stopped) ends now, as played; under a stop in force it is cut as "stopped" below instead
     if (changed) this.runner.endStreamsNotIn(keys, stopReason);
-    const cut = this.runner.cut((occ) => stopReason(occ) ?? (changed && occ.issuer === changed.level && !keys.has(occ.key) ? 'withdrawn' : null));
+    const cut = this.runner.cut(
+      (occ) => stopReason(occ) ?? (changed && occ.issuer === changed.level && !keys.has(occ.key) ? 'withdrawn' : null),
+    );
     if (cut > 0) {
       this.stats.cuts += cut;
       ctx.log.warn({ cut, stoppedBy: this.stoppedBy }, 'playback cut');
@@ -220,19 +277,29 @@ export class SpeakerUnit implements BridgeUnit {
     // a stop with an end: wake then to say the unit may sound again
     this.stopTimer?.cancel();
     const end = nextStopEnd(this.stopsInForce(ctx.clock.now()));
-    this.stopTimer = end === null ? null : ctx.clock.setTimeout(() => this.onStopEnded(), Math.max(0, end - ctx.clock.now()));
+    this.stopTimer =
+      end === null ? null : ctx.clock.setTimeout(() => this.onStopEnded(), Math.max(0, end - ctx.clock.now()));
   }
 
   private onStopEnded(): void {
     if (!this.ctx) return;
     this.apply(null);
-    this.publishStatus({ v: 1, active: this.scheduleVersion, status: 'accepted', at: this.ctx.time.synced() ? new Date(this.ctx.clock.now()).toISOString() : null });
+    this.publishStatus({
+      v: 1,
+      active: this.scheduleVersion,
+      status: 'accepted',
+      at: this.ctx.time.synced() ? new Date(this.ctx.clock.now()).toISOString() : null,
+    });
   }
 
   /** every status also tells the active version of each issuer and the stop in force */
   private publishStatus(status: ScheduleStatusPayload): void {
     const actives = Object.fromEntries(this.slots.map((s) => [s.level, s.active?.doc.version ?? 0]));
-    this.ctx?.publish('schedule-status', { ...status, active: this.scheduleVersion, actives, stopped: this.stoppedBy }, { retain: true, qos: 1 });
+    this.ctx?.publish(
+      'schedule-status',
+      { ...status, active: this.scheduleVersion, actives, stopped: this.stoppedBy },
+      { retain: true, qos: 1 },
+    );
   }
 
   private onSchedule(slot: IssuerSlot, msg: IntakeMessage): void {
@@ -255,7 +322,10 @@ export class SpeakerUnit implements BridgeUnit {
       this.apply({ level: slot.level, doc: verdict.active.doc });
       this.saveSchedule(slot, verdict.active);
       this.prefetch(slot, verdict.active);
-      ctx.log.info({ issuer: slot.level, version: verdict.active.doc.version, stop: verdict.active.doc.stop?.id }, 'schedule accepted');
+      ctx.log.info(
+        { issuer: slot.level, version: verdict.active.doc.version, stop: verdict.active.doc.stop?.id },
+        'schedule accepted',
+      );
     }
     this.publishStatus(verdict.status);
   }
@@ -282,7 +352,8 @@ export class SpeakerUnit implements BridgeUnit {
         }
       }
       // keep the audio every issuer's current document needs
-      if (slot.active === active) this.audio.prune(new Set(this.slots.flatMap((s) => s.active?.doc.items.map((i) => i.audio.sha256) ?? [])));
+      if (slot.active === active)
+        this.audio.prune(new Set(this.slots.flatMap((s) => s.active?.doc.items.map((i) => i.audio.sha256) ?? [])));
     })();
     void job;
   }
@@ -294,7 +365,16 @@ export class SpeakerUnit implements BridgeUnit {
     this.stats.logs[log.outcome]++;
     if (outcome.outcome === 'played') this.lastPlayAt = outcome.startedAt;
     if (outcome.outcome === 'failed' && outcome.reason.startsWith('player-')) this.playerErrors++;
-    ctx.log.info({ announcement: log.announcement, occurrence: log.occurrence, outcome: log.outcome, reason: log.reason, stream: log.stream }, 'broadcast');
+    ctx.log.info(
+      {
+        announcement: log.announcement,
+        occurrence: log.occurrence,
+        outcome: log.outcome,
+        reason: log.reason,
+        stream: log.stream,
+      },
+      'broadcast',
+    );
     const job = Promise.resolve()
       .then(() => ctx.outbox.add('broadcast-log', log))
       .then(

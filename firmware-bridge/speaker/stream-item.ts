@@ -45,9 +45,25 @@ export class StreamItems {
     if (src.kind === 'relay') {
       const verdict = verifyStation(src.station, this.deps.stationKeys);
       if (!verdict.ok) return { ok: false, reason: `station-untrusted: ${verdict.detail}` };
-      return { ok: true, kind: 'relay', quietAt, playback: this.deps.player.play({ url: verdict.station.url, format: verdict.station.format, until, volume, live: false }) };
+      return {
+        ok: true,
+        kind: 'relay',
+        quietAt,
+        playback: this.deps.player.play({
+          url: verdict.station.url,
+          format: verdict.station.format,
+          until,
+          volume,
+          live: false,
+        }),
+      };
     }
-    return { ok: true, kind: 'live', quietAt, playback: this.deps.player.play({ url: src.url, format: src.format, until, volume, live: true }) };
+    return {
+      ok: true,
+      kind: 'live',
+      quietAt,
+      playback: this.deps.player.play({ url: src.url, format: src.format, until, volume, live: true }),
+    };
   }
 }
 
@@ -57,8 +73,16 @@ export function streamReport(kind: StreamReport['kind'], playback: StreamPlaybac
 }
 
 /** The unit's stream player from its config: to the sound card with ALSA, to PCM files in the data dir with the fake player. */
-export function streamPlayerFor(config: Pick<SpeakerConfig, 'player' | 'stream'>, clock: Clock, dataDir: string, onGap: (info: { url: string; at: number; reason: string }) => void): StreamPlayer {
+export function streamPlayerFor(
+  config: Pick<SpeakerConfig, 'player' | 'stream'>,
+  clock: Clock,
+  dataDir: string,
+  onGap: (info: { url: string; at: number; reason: string }) => void,
+): StreamPlayer {
   const { ffmpeg, rate, stallMs, retryMs } = config.stream;
-  const sink = config.player.kind === 'alsa' ? aplaySink(config.player.aplay, config.player.device, rate) : pcmFileSink(join(dataDir, 'stream-out'), clock);
+  const sink =
+    config.player.kind === 'alsa'
+      ? aplaySink(config.player.aplay, config.player.device, rate)
+      : pcmFileSink(join(dataDir, 'stream-out'), clock);
   return new FfmpegStreamPlayer({ ffmpeg, clock, rate, stallMs, retryMs, sink, onGap });
 }

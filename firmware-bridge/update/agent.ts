@@ -27,7 +27,10 @@ export type UpdateAgentDeps = {
 };
 
 class Refused extends Error {
-  constructor(readonly reason: string, message: string) {
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -59,11 +62,18 @@ export class UpdateAgent {
   }
 
   #refuse(version: string): void {
-    if (!this.#refusedVersions().includes(version)) writeFileSync(this.#refusedFile(), [...this.#refusedVersions(), version].join('\n') + '\n');
+    if (!this.#refusedVersions().includes(version))
+      writeFileSync(this.#refusedFile(), `${[...this.#refusedVersions(), version].join('\n')}\n`);
   }
 
   #status(target: string, state: UpdateState, reason?: string): void {
-    this.deps.publishStatus({ running: this.deps.running, target, state, ...(reason ? { reason } : {}), at: new Date(this.deps.clock.now()).toISOString() });
+    this.deps.publishStatus({
+      running: this.deps.running,
+      target,
+      state,
+      ...(reason ? { reason } : {}),
+      at: new Date(this.deps.clock.now()).toISOString(),
+    });
   }
 
   /** at start: finish what the previous process began (a switch to confirm, or a rollback to report) */
@@ -81,7 +91,7 @@ export class UpdateAgent {
   /** the broker delivered something to us: the link works; after settleMs in this state the update holds */
   heardFromBroker(): void {
     const p = readPending(this.pendingFile);
-    if (!p || p.state !== 'switched' || p.to !== this.deps.running || this.#healthTimer || this.#confirmed) return;
+    if (p?.state !== 'switched' || p.to !== this.deps.running || this.#healthTimer || this.#confirmed) return;
     this.#healthTimer = this.deps.clock.setTimeout(() => {
       this.#confirmed = true;
       rmSync(this.pendingFile, { force: true });
@@ -103,17 +113,24 @@ export class UpdateAgent {
     if (this.#refusedVersions().includes(target)) return;
     this.#busy = true;
     try {
-      if (!verifyManifest(manifest, a.sig, this.deps.releaseKey)) throw new Refused('bad-signature', 'release announcement not signed by the province key');
-      if (compareVersions(target, this.deps.running) < 0) throw new Refused('downgrade', `release ${target} is older than ${this.deps.running}`);
+      if (!verifyManifest(manifest, a.sig, this.deps.releaseKey))
+        throw new Refused('bad-signature', 'release announcement not signed by the province key');
+      if (compareVersions(target, this.deps.running) < 0)
+        throw new Refused('downgrade', `release ${target} is older than ${this.deps.running}`);
       this.#status(target, 'downloading');
       let bytes: Buffer;
       try {
         bytes = await this.deps.download(a.url, manifest.bytes);
       } catch (err) {
-        throw new Refused((err as { reason?: string }).reason ?? 'download', `download failed: ${(err as Error).message}`);
+        throw new Refused(
+          (err as { reason?: string }).reason ?? 'download',
+          `download failed: ${(err as Error).message}`,
+        );
       }
-      if (bytes.length !== manifest.bytes) throw new Refused('size-mismatch', `got ${bytes.length} bytes, signed ${manifest.bytes}`);
-      if (createHash('sha256').update(bytes).digest('hex') !== manifest.sha256) throw new Refused('sha256-mismatch', 'tarball does not match the signed SHA-256');
+      if (bytes.length !== manifest.bytes)
+        throw new Refused('size-mismatch', `got ${bytes.length} bytes, signed ${manifest.bytes}`);
+      if (createHash('sha256').update(bytes).digest('hex') !== manifest.sha256)
+        throw new Refused('sha256-mismatch', 'tarball does not match the signed SHA-256');
       this.#status(target, 'verified');
       const tarball = join(this.deps.stateDir, `thanthien-${target}.tar.gz`);
       writeFileSync(tarball, bytes);
@@ -121,11 +138,19 @@ export class UpdateAgent {
         await this.deps.releases.unpack(tarball, target);
         await this.deps.releases.prepare(target, this.deps.npmCi);
       } catch (err) {
-        throw new Refused((err as { reason?: string }).reason ?? 'install', `install failed: ${(err as Error).message}`);
+        throw new Refused(
+          (err as { reason?: string }).reason ?? 'install',
+          `install failed: ${(err as Error).message}`,
+        );
       } finally {
         rmSync(tarball, { force: true });
       }
-      writePending(this.pendingFile, { from: this.deps.running, to: target, deadline: this.deps.clock.now() + a.healthTimeoutS * 1000, state: 'switched' });
+      writePending(this.pendingFile, {
+        from: this.deps.running,
+        to: target,
+        deadline: this.deps.clock.now() + a.healthTimeoutS * 1000,
+        state: 'switched',
+      });
       this.deps.releases.switchTo(target);
       this.deps.log.info({ from: this.deps.running, to: target }, 'release switched: restarting into it');
       this.deps.restart();

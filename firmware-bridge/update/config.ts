@@ -4,7 +4,10 @@ import { isEd25519PublicKey } from '../ed25519-key.ts';
 /** units.update of the bridge config */
 export const UpdateConfig = z.strictObject({
   /** the province's release key: base64 SPKI DER (or PEM) */
-  releaseKey: z.string().min(40).refine(isEd25519PublicKey, { message: 'không phải khoá công khai Ed25519 (not an Ed25519 public key)' }),
+  releaseKey: z
+    .string()
+    .min(40)
+    .refine(isEd25519PublicKey, { message: 'không phải khoá công khai Ed25519 (not an Ed25519 public key)' }),
   /** where releases/<version> and the `current` link live */
   root: z.string().min(1).default('/opt/thanthien'),
   /** the new release must stay up this long after hearing from the broker to count as healthy */

@@ -27,7 +27,8 @@ export function createUpdateUnit(config: UpdateConfig): BridgeUnit {
         settleMs: config.settleS * 1000,
         publishStatus: (s) => ctx.publish('update-status', s, { retain: true, qos: 1 }),
         download: downloadLimited,
-        npmCi: async (dir) => void (await run('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund'], { cwd: dir, timeout: 30 * 60_000 })),
+        npmCi: async (dir) =>
+          void (await run('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund'], { cwd: dir, timeout: 30 * 60_000 })),
         // SIGTERM: the bridge stops cleanly and exits; systemd (Restart=always) starts the new `current`
         restart: () => process.kill(process.pid, 'SIGTERM'),
       });

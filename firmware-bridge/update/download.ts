@@ -6,7 +6,8 @@ export async function downloadLimited(url: string, maxBytes: number, timeoutMs =
   let total = 0;
   for await (const chunk of res.body) {
     total += chunk.length;
-    if (total > maxBytes) throw Object.assign(new Error(`more than the signed ${maxBytes} bytes`), { reason: 'too-large' });
+    if (total > maxBytes)
+      throw Object.assign(new Error(`more than the signed ${maxBytes} bytes`), { reason: 'too-large' });
     chunks.push(Buffer.from(chunk));
   }
   return Buffer.concat(chunks);

@@ -1,5 +1,15 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -31,9 +41,18 @@ export class ReleaseDir {
     const staging = `${dest}.new`;
     rmSync(staging, { recursive: true, force: true });
     mkdirSync(staging, { recursive: true });
-    await run('tar', ['-xzf', tarball, '-C', staging, '--strip-components=1', '--no-same-owner', '--no-same-permissions']);
+    await run('tar', [
+      '-xzf',
+      tarball,
+      '-C',
+      staging,
+      '--strip-components=1',
+      '--no-same-owner',
+      '--no-same-permissions',
+    ]);
     const inside = readFileSync(join(staging, 'VERSION'), 'utf8').split('\n')[0]!.trim();
-    if (inside !== version) throw Object.assign(new Error(`tarball holds ${inside}, not ${version}`), { reason: 'invalid' });
+    if (inside !== version)
+      throw Object.assign(new Error(`tarball holds ${inside}, not ${version}`), { reason: 'invalid' });
     rmSync(dest, { recursive: true, force: true });
     renameSync(staging, dest);
     return dest;
@@ -46,7 +65,8 @@ export class ReleaseDir {
   async prepare(version: string, npmCi: (dir: string) => Promise<void>): Promise<void> {
     const dest = this.path(version);
     const cur = this.currentVersion();
-    const lock = (dir: string) => (existsSync(join(dir, 'package-lock.json')) ? readFileSync(join(dir, 'package-lock.json'), 'utf8') : undefined);
+    const lock = (dir: string) =>
+      existsSync(join(dir, 'package-lock.json')) ? readFileSync(join(dir, 'package-lock.json'), 'utf8') : undefined;
     if (cur && existsSync(join(this.path(cur), 'node_modules')) && lock(this.path(cur)) === lock(dest)) {
       await run('cp', ['-al', join(this.path(cur), 'node_modules'), join(dest, 'node_modules')]);
     } else {
@@ -64,12 +84,18 @@ export class ReleaseDir {
   /** keep the running release and the one before it; remove older ones */
   prune(keep: string[]): void {
     const dir = join(this.root, 'releases');
-    for (const v of existsSync(dir) ? readdirSync(dir) : []) if (!keep.includes(v)) rmSync(join(dir, v), { recursive: true, force: true });
+    for (const v of existsSync(dir) ? readdirSync(dir) : [])
+      if (!keep.includes(v)) rmSync(join(dir, v), { recursive: true, force: true });
   }
 }
 
 /** The record the rollback watchdog reads (deploy/pi/update-watchdog.sh): key=value lines, deadline in epoch seconds. */
-export type PendingUpdate = { from: string; to: string; /** ms since the epoch */ deadline: number; state: 'switched' | 'rolled-back' };
+export type PendingUpdate = {
+  from: string;
+  to: string /** ms since the epoch */;
+  deadline: number;
+  state: 'switched' | 'rolled-back';
+};
 
 export function readPending(file: string): PendingUpdate | undefined {
   try {

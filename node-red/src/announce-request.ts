@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { AnnouncementRequest, HamletChoice, Repeats, ScheduleRequest, SpokenText, Title, Volume } from '../../console/api/announcement.ts';
+import {
+  type AnnouncementRequest,
+  HamletChoice,
+  Repeats,
+  ScheduleRequest,
+  SpokenText,
+  Title,
+  Volume,
+} from '../../console/api/announcement.ts';
 import { describeIssue } from '../../console/api/coded.ts';
 import { Priority } from '../../devices/contract/broadcast.ts';
 
@@ -20,11 +28,19 @@ export const AnnounceInput = z.object({
 }) satisfies z.ZodType<Partial<z.input<typeof AnnouncementRequest>>>;
 export type AnnounceInput = z.infer<typeof AnnounceInput>;
 
-export type AnnounceDefaults = { hamlets?: string; repeats?: number | string; volume?: number | string; priority?: string };
+export type AnnounceDefaults = {
+  hamlets?: string;
+  repeats?: number | string;
+  volume?: number | string;
+  priority?: string;
+};
 
 /** "all", or a comma separated list of hamlet ids as typed in the editor. */
 export function parseHamletList(text: string | undefined): 'all' | string[] {
-  const ids = (text ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const ids = (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return ids.length === 0 || ids.includes('all') ? 'all' : ids;
 }
 
@@ -34,7 +50,12 @@ export function announceInput(
   topic: unknown,
   defaults: AnnounceDefaults,
 ): { ok: true; value: AnnounceInput } | { ok: false; detail: string } {
-  const given = typeof payload === 'string' ? { text: payload, title: topic } : payload && typeof payload === 'object' ? payload : {};
+  const given =
+    typeof payload === 'string'
+      ? { text: payload, title: topic }
+      : payload && typeof payload === 'object'
+        ? payload
+        : {};
   const merged = {
     hamlets: parseHamletList(defaults.hamlets),
     repeats: Number(defaults.repeats ?? 1),

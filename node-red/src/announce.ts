@@ -10,7 +10,13 @@ export type AnnounceProps = AnnounceDefaults & { name?: string; config?: string;
 
 async function submit(client: ConsoleClient, input: AnnounceInput): Promise<ConsoleResult> {
   if (!input.schedule) {
-    return { ok: false, error: { code: 'schedule-missing', message: 'thông báo cần lịch phát (schedule); chỉ phát khẩn cấp mới không cần lịch' } };
+    return {
+      ok: false,
+      error: {
+        code: 'schedule-missing',
+        message: 'thông báo cần lịch phát (schedule); chỉ phát khẩn cấp mới không cần lịch',
+      },
+    };
   }
   const created = await client.request('POST', '/api/announcements', input);
   if (!created.ok) return created;
@@ -37,14 +43,17 @@ export function registerAnnounce(RED: RedApi): void {
     ANNOUNCE_TYPE,
     function (this: RedNode, props: AnnounceProps) {
       RED.nodes.createNode(this, props);
-      const node = this;
       const config = configOf(RED, props.config);
       const mode = props.mode === 'emergency' ? 'emergency' : 'submit';
-      const client = new ConsoleClient({ baseUrl: config?.consoleUrl ?? '', username: node.credentials?.username, password: node.credentials?.password });
+      const client = new ConsoleClient({
+        baseUrl: config?.consoleUrl ?? '',
+        username: this.credentials?.username,
+        password: this.credentials?.password,
+      });
       let chain: Promise<void> = Promise.resolve();
       let sent = 0;
       let failed = 0;
-      node.status(config ? {} : { fill: 'red', shape: 'dot', text: 'chưa chọn cấu hình kết nối' });
+      this.status(config ? {} : { fill: 'red', shape: 'dot', text: 'chưa chọn cấu hình kết nối' });
 
       const handle = async (msg: NodeMessage, send: (out: (NodeMessage | null)[]) => void) => {
         const input = announceInput(msg.payload, msg.topic, props);
@@ -55,22 +64,34 @@ export function registerAnnounce(RED: RedApi): void {
             : await submit(client, input.value);
         if (result.ok) {
           sent++;
-          node.status({ fill: 'green', shape: 'dot', text: `${mode === 'emergency' ? 'đã phát khẩn cấp' : 'đã gửi duyệt'} · ${sent}` });
+          this.status({
+            fill: 'green',
+            shape: 'dot',
+            text: `${mode === 'emergency' ? 'đã phát khẩn cấp' : 'đã gửi duyệt'} · ${sent}`,
+          });
           send([{ ...msg, payload: result.body, request: input.ok ? input.value : undefined }, null]);
         } else {
           failed++;
-          node.status({ fill: 'red', shape: 'dot', text: `lỗi ${failed}: ${result.error.message}`.slice(0, 120) });
-          send([null, { ...msg, payload: { reason: result.error.code, detail: result.error.message, status: result.error.status } }]);
+          this.status({ fill: 'red', shape: 'dot', text: `lỗi ${failed}: ${result.error.message}`.slice(0, 120) });
+          send([
+            null,
+            {
+              ...msg,
+              payload: { reason: result.error.code, detail: result.error.message, status: result.error.status },
+            },
+          ]);
         }
       };
 
-      node.on('input', (msg, send, done) => {
-        chain = chain.then(() => handle(msg, send)).then(
-          () => done(),
-          (err: Error) => done(err),
-        );
+      this.on('input', (msg, send, done) => {
+        chain = chain
+          .then(() => handle(msg, send))
+          .then(
+            () => done(),
+            (err: Error) => done(err),
+          );
       });
-      node.on('close', (_removed, done) => {
+      this.on('close', (_removed, done) => {
         void chain.finally(done);
       });
     },

@@ -30,14 +30,19 @@ export function hasArea(area: AreaFilter): boolean {
 }
 
 export function areaLabel(area: AreaFilter): string {
-  return [area.province && `tỉnh ${area.province}`, area.district && `huyện ${area.district}`, area.commune && `xã ${area.commune}`]
+  return [
+    area.province && `tỉnh ${area.province}`,
+    area.district && `huyện ${area.district}`,
+    area.commune && `xã ${area.commune}`,
+  ]
     .filter(Boolean)
     .join(', ');
 }
 
 /** Tag a device from the registry (when there is one) and decide whether it is in the area. */
 export function place(deviceId: string, area: AreaFilter, registry: Registry | undefined): Placement {
-  if (!registry) return hasArea(area) ? { ok: false, reason: 'registry-missing' } : { ok: true, tags: { device: deviceId } };
+  if (!registry)
+    return hasArea(area) ? { ok: false, reason: 'registry-missing' } : { ok: true, tags: { device: deviceId } };
   const entry = registry.device(deviceId);
   if (!entry) return { ok: false, reason: 'device-unknown' };
   const tags = registry.deviceTags(entry);

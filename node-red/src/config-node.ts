@@ -45,7 +45,8 @@ export function registerConfigNode(RED: RedApi): void {
       node.connection.onState((state, detail) => {
         if (state === 'refused') node.warn(connectionStatus(state, detail).text);
         if (state === 'connected' && !wasConnected) node.log(`đã kết nối ${props.broker}`);
-        if (state === 'disconnected' && wasConnected) node.warn(`mất kết nối ${props.broker}${detail ? `: ${detail}` : ''}`);
+        if (state === 'disconnected' && wasConnected)
+          node.warn(`mất kết nối ${props.broker}${detail ? `: ${detail}` : ''}`);
         if (state === 'connected' || state === 'disconnected') wasConnected = state === 'connected';
       });
       node.connection.start();

@@ -31,7 +31,10 @@ export function topicMatches(filter: string, topic: string): boolean {
 }
 
 /** CONNACK return codes 4 and 5 (MQTT 3.1.1 §3.2.2.3): credentials that will never work. */
-const REFUSALS: Record<number, string> = { 4: 'sai tên đăng nhập hoặc mật khẩu', 5: 'tài khoản không có quyền kết nối' };
+const REFUSALS: Record<number, string> = {
+  4: 'sai tên đăng nhập hoặc mật khẩu',
+  5: 'tài khoản không có quyền kết nối',
+};
 
 export class SharedConnection {
   #client?: MqttClient;
@@ -72,7 +75,8 @@ export class SharedConnection {
       else this.#subscribe(filters);
     });
     client.on('reconnect', () => this.#state !== 'refused' && this.#setState('connecting'));
-    const lost = () => this.#state !== 'refused' && this.#state !== 'closed' && this.#setState('disconnected', this.#lastError);
+    const lost = () =>
+      this.#state !== 'refused' && this.#state !== 'closed' && this.#setState('disconnected', this.#lastError);
     client.on('close', lost);
     client.on('offline', lost);
     client.on('error', (err) => {
@@ -123,7 +127,8 @@ export class SharedConnection {
       // (mqtt.js 5 fails the whole call when one topic is refused)
       const refused = granted?.filter((g) => g.qos === 128).map((g) => g.topic) ?? [];
       if (refused.length) this.#setState('refused', `không được phép đăng ký ${refused.join(', ')}`);
-      else if (err && this.#client?.connected) this.#setState('refused', `không được phép đăng ký ${filters.join(', ')}`);
+      else if (err && this.#client?.connected)
+        this.#setState('refused', `không được phép đăng ký ${filters.join(', ')}`);
       else if (!err) this.#setState('connected');
       // an error while disconnected: the next connect subscribes again
     });

@@ -16,7 +16,8 @@ export type ConsoleClientOptions = {
 
 function consoleError(status: number, body: unknown): ConsoleError {
   const e = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
-  if (e && typeof e.code === 'string') return { code: e.code, message: typeof e.message === 'string' ? e.message : e.code, status };
+  if (e && typeof e.code === 'string')
+    return { code: e.code, message: typeof e.message === 'string' ? e.message : e.code, status };
   return { code: `http-${status}`, message: `máy chủ điều hành trả lỗi HTTP ${status}`, status };
 }
 
@@ -30,8 +31,16 @@ export class ConsoleClient {
 
   async request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<ConsoleResult> {
     const { baseUrl, username, password } = this.options;
-    if (!baseUrl) return { ok: false, error: { code: 'console-url-missing', message: 'chưa nhập địa chỉ máy chủ điều hành (console URL) trong cấu hình' } };
-    if (!username || !password) return { ok: false, error: { code: 'credentials-missing', message: 'chưa nhập tài khoản/mật khẩu người gửi' } };
+    if (!baseUrl)
+      return {
+        ok: false,
+        error: {
+          code: 'console-url-missing',
+          message: 'chưa nhập địa chỉ máy chủ điều hành (console URL) trong cấu hình',
+        },
+      };
+    if (!username || !password)
+      return { ok: false, error: { code: 'credentials-missing', message: 'chưa nhập tài khoản/mật khẩu người gửi' } };
     const hadToken = !!this.#token;
     if (!this.#token) {
       const login = await this.#login();
@@ -46,10 +55,14 @@ export class ConsoleClient {
   }
 
   async #login(): Promise<ConsoleResult> {
-    const res = await this.#call('POST', '/api/session', { username: this.options.username, password: this.options.password });
+    const res = await this.#call('POST', '/api/session', {
+      username: this.options.username,
+      password: this.options.password,
+    });
     if (!res.ok) return res;
     const token = (res.body as { token?: unknown } | null)?.token;
-    if (typeof token !== 'string' || !token) return { ok: false, error: { code: 'bad-response', message: 'máy chủ điều hành không trả mã phiên (token)' } };
+    if (typeof token !== 'string' || !token)
+      return { ok: false, error: { code: 'bad-response', message: 'máy chủ điều hành không trả mã phiên (token)' } };
     this.#token = token;
     return res;
   }
@@ -69,7 +82,13 @@ export class ConsoleClient {
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000),
       });
     } catch (err) {
-      return { ok: false, error: { code: 'console-unreachable', message: `không kết nối được máy chủ điều hành: ${(err as Error).message}` } };
+      return {
+        ok: false,
+        error: {
+          code: 'console-unreachable',
+          message: `không kết nối được máy chủ điều hành: ${(err as Error).message}`,
+        },
+      };
     }
     const text = await res.text().catch(() => '');
     let json: unknown = null;

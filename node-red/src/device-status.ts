@@ -31,7 +31,11 @@ export function registerDeviceStatus(RED: RedApi): void {
         const previous = last.get(d.deviceId) ?? null;
         if (previous === d.payload.state) return;
         last.set(d.deviceId, d.payload.state);
-        sub.pass({ topic, payload: { event: 'availability', device: d.deviceId, state: d.payload.state, previous, retained }, tags });
+        sub.pass({
+          topic,
+          payload: { event: 'availability', device: d.deviceId, state: d.payload.state, previous, retained },
+          tags,
+        });
       } else if (d.channel === 'alert') {
         if (recentAlerts.seen(d.payload.id)) {
           sub.counts.duplicate++;

@@ -18,9 +18,12 @@ export function registerFollowup(RED: RedApi): void {
     FOLLOWUP_TYPE,
     function (this: RedNode, props: FollowupProps) {
       RED.nodes.createNode(this, props);
-      const node = this;
       const config = configOf(RED, props.config);
-      const client = new ConsoleClient({ baseUrl: config?.consoleUrl ?? '', username: node.credentials?.username, password: node.credentials?.password });
+      const client = new ConsoleClient({
+        baseUrl: config?.consoleUrl ?? '',
+        username: this.credentials?.username,
+        password: this.credentials?.password,
+      });
       const intervalMs = Math.max(1, Number(props.intervalS) || 30) * 1000;
       let after: number | undefined = props.fromStart ? 0 : undefined;
       let sent = 0;
@@ -31,16 +34,16 @@ export function registerFollowup(RED: RedApi): void {
       const poll = async () => {
         const res = await client.request('GET', `/api/followup/events?after=${after === undefined ? 'latest' : after}`);
         if (!res.ok) {
-          node.status({ fill: 'red', shape: 'dot', text: `lỗi: ${res.error.message}`.slice(0, 120) });
+          this.status({ fill: 'red', shape: 'dot', text: `lỗi: ${res.error.message}`.slice(0, 120) });
           return;
         }
         const body = res.body as { events?: FeedEvent[]; last?: number };
         for (const e of body.events ?? []) {
-          node.send({ topic: `followup/${e.kind}`, payload: e });
+          this.send({ topic: `followup/${e.kind}`, payload: e });
           sent++;
         }
         after = typeof body.last === 'number' ? body.last : after;
-        node.status({ fill: 'green', shape: 'dot', text: `${sent} sự kiện theo dõi` });
+        this.status({ fill: 'green', shape: 'dot', text: `${sent} sự kiện theo dõi` });
       };
       const loop = () => {
         if (closed) return;
@@ -48,9 +51,9 @@ export function registerFollowup(RED: RedApi): void {
           if (!closed) timer = setTimeout(loop, intervalMs);
         });
       };
-      node.status(config ? {} : { fill: 'red', shape: 'dot', text: 'chưa chọn cấu hình kết nối' });
+      this.status(config ? {} : { fill: 'red', shape: 'dot', text: 'chưa chọn cấu hình kết nối' });
       if (config) loop();
-      node.on('close', (_removed, done) => {
+      this.on('close', (_removed, done) => {
         closed = true;
         if (timer) clearTimeout(timer);
         void running.finally(done);

@@ -12,7 +12,11 @@ export function preview(payload: Buffer): string {
  * outside the area is not this node's business (undefined, even when bad); a bad one inside it goes to
  * output 2 with its reason (undefined); a good one comes back with the device's tags.
  */
-export function decodeInArea(sub: Subscriber, topic: string, bytes: Buffer): { message: Decoded; tags: Tags } | undefined {
+export function decodeInArea(
+  sub: Subscriber,
+  topic: string,
+  bytes: Buffer,
+): { message: Decoded; tags: Tags } | undefined {
   const d = decode(topic, bytes);
   const at = d.deviceId ? place(d.deviceId, sub.area, sub.config.registry) : undefined;
   if (at?.ok === 'outside') return undefined;

@@ -17,7 +17,7 @@ export function registerRatingIn(RED: RedApi): void {
     const recent = new RecentIds();
     attachSubscriber(RED, this, props, ['rating'], (sub, topic, bytes) => {
       const inbound = decodeInArea(sub, topic, bytes);
-      if (!inbound || inbound.message.channel !== 'rating') return;
+      if (inbound?.message.channel !== 'rating') return;
       const { message: d, tags } = inbound;
       if (recent.seen(d.payload.id)) {
         sub.counts.duplicate++;
@@ -26,7 +26,11 @@ export function registerRatingIn(RED: RedApi): void {
       const level = SATISFACTION_LEVELS[d.payload.level];
       // satisfied: counts toward the satisfaction index (devices/analytics/satisfaction.ts: % of satisfied ratings)
       const satisfied = level.value >= SATISFIED_MIN_VALUE;
-      sub.pass({ topic, payload: { ...d.payload, device: d.deviceId, value: level.value, label: level.label, satisfied }, tags });
+      sub.pass({
+        topic,
+        payload: { ...d.payload, device: d.deviceId, value: level.value, label: level.label, satisfied },
+        tags,
+      });
     });
   });
 }

@@ -9,7 +9,10 @@ export type NodeMessage = { _msgid?: string; topic?: string; payload?: unknown; 
 export interface RedNode {
   id: string;
   credentials?: Record<string, string | undefined>;
-  on(event: 'input', fn: (msg: NodeMessage, send: (out: (NodeMessage | null)[]) => void, done: (err?: Error) => void) => void): void;
+  on(
+    event: 'input',
+    fn: (msg: NodeMessage, send: (out: (NodeMessage | null)[]) => void, done: (err?: Error) => void) => void,
+  ): void;
   on(event: 'close', fn: (removed: boolean, done: () => void) => void): void;
   send(out: (NodeMessage | null)[] | NodeMessage): void;
   status(status: NodeStatus | Record<string, never>): void;
@@ -22,6 +25,10 @@ export interface RedApi {
   nodes: {
     createNode(node: unknown, config: unknown): void;
     getNode(id: string): unknown;
-    registerType(type: string, ctor: (this: RedNode, config: never) => void, opts?: { credentials?: Record<string, { type: 'text' | 'password' }> }): void;
+    registerType(
+      type: string,
+      ctor: (this: RedNode, config: never) => void,
+      opts?: { credentials?: Record<string, { type: 'text' | 'password' }> },
+    ): void;
   };
 }

@@ -11,7 +11,11 @@ export function connectionStatus(state: ConnectionState, detail?: string): NodeS
     case 'connecting':
       return { fill: 'yellow', shape: 'ring', text: 'đang kết nối' };
     case 'refused':
-      return { fill: 'red', shape: 'dot', text: `máy chủ MQTT từ chối: ${detail ?? 'sai tài khoản hoặc không có quyền'}` };
+      return {
+        fill: 'red',
+        shape: 'dot',
+        text: `máy chủ MQTT từ chối: ${detail ?? 'sai tài khoản hoặc không có quyền'}`,
+      };
     case 'closed':
       return { fill: 'grey', shape: 'ring', text: 'đã dừng' };
     default:

@@ -6,7 +6,13 @@ import { connectionStatus, countsText } from './status.ts';
 import type { NodeMessage, RedApi, RedNode } from './red.ts';
 
 /** Editor properties shared by the subscribing nodes. */
-export type SubscriberProps = { name?: string; config?: string; province?: string; district?: string; commune?: string };
+export type SubscriberProps = {
+  name?: string;
+  config?: string;
+  province?: string;
+  district?: string;
+  commune?: string;
+};
 
 export type Counts = Record<string, number>;
 

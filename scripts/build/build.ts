@@ -15,7 +15,15 @@ import { parseArgs } from 'node:util';
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** files copied as they are (not compiled) into the release tree */
-const ASSETS = ['console/public', 'package.json', 'package-lock.json', 'README.md', 'deploy', 'firmware-bridge/bridge.example.yaml', 'console/console.example.yaml'];
+const ASSETS = [
+  'console/public',
+  'package.json',
+  'package-lock.json',
+  'README.md',
+  'deploy',
+  'firmware-bridge/bridge.example.yaml',
+  'console/console.example.yaml',
+];
 
 export function packageVersion(): string {
   return (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
@@ -24,7 +32,11 @@ export function packageVersion(): string {
 /** the commit the tree was built from, or "unknown" outside git */
 export function sourceCommit(): string {
   try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', ['rev-parse', 'HEAD'], {
+      cwd: REPO,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return 'unknown';
   }
@@ -34,9 +46,13 @@ export function build(out: string): void {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const tsc = join(REPO, 'node_modules/typescript/bin/tsc');
-  execFileSync(process.execPath, [tsc, '-p', join(REPO, 'tsconfig.build.json'), '--outDir', out], { cwd: REPO, stdio: 'inherit' });
+  execFileSync(process.execPath, [tsc, '-p', join(REPO, 'tsconfig.build.json'), '--outDir', out], {
+    cwd: REPO,
+    stdio: 'inherit',
+  });
   for (const a of ASSETS) {
-    if (existsSync(join(REPO, a))) cpSync(join(REPO, a), join(out, a), { recursive: true, filter: (src) => !src.endsWith('.ts') });
+    if (existsSync(join(REPO, a)))
+      cpSync(join(REPO, a), join(out, a), { recursive: true, filter: (src) => !src.endsWith('.ts') });
   }
   // deploy/backup's TypeScript is compiled by tsc above; the CI-only Debian-root helpers stay out
   rmSync(join(out, 'deploy/test'), { recursive: true, force: true });

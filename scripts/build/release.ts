@@ -20,7 +20,13 @@ import type { ReleaseManifest } from '../../devices/contract/index.ts';
 function sourceDateEpoch(): number {
   if (process.env.SOURCE_DATE_EPOCH) return Number(process.env.SOURCE_DATE_EPOCH);
   try {
-    return Number(execFileSync('git', ['log', '-1', '--format=%ct'], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+    return Number(
+      execFileSync('git', ['log', '-1', '--format=%ct'], {
+        cwd: REPO,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim(),
+    );
   } catch {
     return 0;
   }
@@ -55,9 +61,18 @@ export function release(outDir: string, opts: { signKeyPem?: string } = {}): Rel
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     writeFileSync(`${file}.sha256`, `${sha256}  ${name}.tar.gz\n`);
     if (opts.signKeyPem) {
-      const manifest: ReleaseManifest = { v: 1, version, sha256, bytes: bytes.length, signedAt: new Date().toISOString() };
-      writeFileSync(join(outDir, `${name}.manifest.json`), `${JSON.stringify({ manifest, sig: signManifest(manifest, opts.signKeyPem) }, null, 2)}
-`);
+      const manifest: ReleaseManifest = {
+        v: 1,
+        version,
+        sha256,
+        bytes: bytes.length,
+        signedAt: new Date().toISOString(),
+      };
+      writeFileSync(
+        join(outDir, `${name}.manifest.json`),
+        `${JSON.stringify({ manifest, sig: signManifest(manifest, opts.signKeyPem) }, null, 2)}
+`,
+      );
     }
     return { file, version, sha256 };
   } finally {
@@ -66,7 +81,12 @@ export function release(outDir: string, opts: { signKeyPem?: string } = {}): Rel
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { out: { type: 'string', default: join(REPO, 'release') }, 'sign-key': { type: 'string' } } });
-  const r = release(resolve(values.out!), values['sign-key'] ? { signKeyPem: readFileSync(values['sign-key'], 'utf8') } : {});
+  const { values } = parseArgs({
+    options: { out: { type: 'string', default: join(REPO, 'release') }, 'sign-key': { type: 'string' } },
+  });
+  const r = release(
+    resolve(values.out!),
+    values['sign-key'] ? { signKeyPem: readFileSync(values['sign-key'], 'utf8') } : {},
+  );
   console.log(`${r.file}\nsha256 ${r.sha256}`);
 }

@@ -5,7 +5,10 @@ import { BOX, BOX2, refusedCode, startTestBroker, waitFor } from './helpers.ts';
 
 describe('broker authentication', async () => {
   const lines: string[] = [];
-  const log = pino({ level: 'info' }, new Writable({ write: (chunk, _enc, next) => (lines.push(...String(chunk).trim().split('\n')), next()) }));
+  const log = pino(
+    { level: 'info' },
+    new Writable({ write: (chunk, _enc, next) => (lines.push(...String(chunk).trim().split('\n')), next()) }),
+  );
   const t = await startTestBroker({ log });
   const url = `mqtt://127.0.0.1:${t.broker.port}`;
 

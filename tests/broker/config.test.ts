@@ -26,18 +26,41 @@ function brokerError(fn: () => unknown): BrokerError {
 describe('broker config', () => {
   it('fills defaults: memory persistence, contract payload limit, rates that throttle before dropping', () => {
     const c = parseBrokerConfig({ registryPath: 'r.yaml' });
-    expect(c).toMatchObject({ host: '0.0.0.0', port: 1883, maxPayloadBytes: MAX_PAYLOAD_BYTES, persistence: { kind: 'memory' }, statsIntervalMs: 10_000 });
+    expect(c).toMatchObject({
+      host: '0.0.0.0',
+      port: 1883,
+      maxPayloadBytes: MAX_PAYLOAD_BYTES,
+      persistence: { kind: 'memory' },
+      statsIntervalMs: 10_000,
+    });
     expect(c.rate).toEqual({ perSecond: 50, burst: 200, maxQueued: 1000 });
     expect(Object.isFrozen(c)).toBe(true);
   });
 
   it('lists every problem of a garbage config with its path', () => {
     const err = brokerError(() =>
-      parseBrokerConfig({ port: 'abc', rate: { perSecond: -1, burst: 0 }, persistence: { kind: 'mongo' }, tls: { cert: 5 }, colour: 'blue' }),
+      parseBrokerConfig({
+        port: 'abc',
+        rate: { perSecond: -1, burst: 0 },
+        persistence: { kind: 'mongo' },
+        tls: { cert: 5 },
+        colour: 'blue',
+      }),
     );
     expect(err.code).toBe('BROKER_CONFIG_INVALID');
     const paths = err.problems.map((p) => p.split(':')[0]);
-    expect(paths).toEqual(expect.arrayContaining(['port', 'rate.perSecond', 'rate.burst', 'persistence.kind', 'tls.cert', 'tls.key', 'registryPath', '(gốc)']));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'port',
+        'rate.perSecond',
+        'rate.burst',
+        'persistence.kind',
+        'tls.cert',
+        'tls.key',
+        'registryPath',
+        '(gốc)',
+      ]),
+    );
     expect(err.message).toContain('rate.perSecond');
   });
 
@@ -54,22 +77,48 @@ describe('broker config', () => {
 
   it('refuses to start with Redis persistence when aedes-persistence-redis is missing, with a clear code', async () => {
     const { yaml } = await demoRegistry({ cost: CHEAP });
-    const config = parseBrokerConfig({ host: '127.0.0.1', port: 0, registryPath: 'x', persistence: { kind: 'redis', url: 'redis://127.0.0.1:6379/2' } });
+    const config = parseBrokerConfig({
+      host: '127.0.0.1',
+      port: 0,
+      registryPath: 'x',
+      persistence: { kind: 'redis', url: 'redis://127.0.0.1:6379/2' },
+    });
     const importer = async (name: string) => {
       throw new Error(`Cannot find package '${name}'`);
     };
-    await expect(startBroker({ config, registry: parseRegistry(yaml), log: silentLogger, importer })).rejects.toMatchObject({ code: 'BROKER_PERSISTENCE_MISSING' });
-    expect(redisOptions('redis://u:p%40ss@redis.local:6380/2')).toEqual({ host: 'redis.local', port: 6380, username: 'u', password: 'p@ss', db: 2 });
+    await expect(
+      startBroker({ config, registry: parseRegistry(yaml), log: silentLogger, importer }),
+    ).rejects.toMatchObject({ code: 'BROKER_PERSISTENCE_MISSING' });
+    expect(redisOptions('redis://u:p%40ss@redis.local:6380/2')).toEqual({
+      host: 'redis.local',
+      port: 6380,
+      username: 'u',
+      password: 'p@ss',
+      db: 2,
+    });
   });
 
   it('refuses a TLS config without certificate material, and a busy port', async () => {
     const registry = parseRegistry((await demoRegistry({ cost: CHEAP })).yaml);
-    const tlsConfig = parseBrokerConfig({ host: '127.0.0.1', port: 0, registryPath: 'x', tls: { port: 0, cert: 'c', key: 'k' } });
-    await expect(startBroker({ config: tlsConfig, registry, log: silentLogger })).rejects.toMatchObject({ code: 'BROKER_TLS_MATERIAL_MISSING' });
-    const first = await startBroker({ config: parseBrokerConfig({ host: '127.0.0.1', port: 0, registryPath: 'x' }), registry, log: silentLogger });
+    const tlsConfig = parseBrokerConfig({
+      host: '127.0.0.1',
+      port: 0,
+      registryPath: 'x',
+      tls: { port: 0, cert: 'c', key: 'k' },
+    });
+    await expect(startBroker({ config: tlsConfig, registry, log: silentLogger })).rejects.toMatchObject({
+      code: 'BROKER_TLS_MATERIAL_MISSING',
+    });
+    const first = await startBroker({
+      config: parseBrokerConfig({ host: '127.0.0.1', port: 0, registryPath: 'x' }),
+      registry,
+      log: silentLogger,
+    });
     try {
       const busy = parseBrokerConfig({ host: '127.0.0.1', port: first.port, registryPath: 'x' });
-      await expect(startBroker({ config: busy, registry, log: silentLogger })).rejects.toMatchObject({ code: 'BROKER_LISTEN_FAILED' });
+      await expect(startBroker({ config: busy, registry, log: silentLogger })).rejects.toMatchObject({
+        code: 'BROKER_LISTEN_FAILED',
+      });
     } finally {
       await first.close();
     }
@@ -81,7 +130,10 @@ type Run = { code: number | null; stdout: string; stderr: string };
 /** run broker/main.ts; `whenReady` gets the port from the log line, then the process is sent SIGTERM */
 function runMain(args: string[], whenReady?: (port: number) => Promise<void>): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'broker/main.ts', ...args], { cwd: process.cwd(), env: { ...process.env, BROKER_CONFIG: '' } });
+    const proc = spawn(process.execPath, ['--import', 'tsx', 'broker/main.ts', ...args], {
+      cwd: process.cwd(),
+      env: { ...process.env, BROKER_CONFIG: '' },
+    });
     let stdout = '';
     let stderr = '';
     let started = false;
@@ -92,10 +144,13 @@ function runMain(args: string[], whenReady?: (port: number) => Promise<void>): P
       const line = stdout.split('\n').find((l) => l.includes('"broker listening"'));
       if (line && !started && whenReady) {
         started = true;
-        whenReady(JSON.parse(line).port).then(() => proc.kill('SIGTERM'), (err) => {
-          proc.kill('SIGKILL');
-          reject(err);
-        });
+        whenReady(JSON.parse(line).port).then(
+          () => proc.kill('SIGTERM'),
+          (err) => {
+            proc.kill('SIGKILL');
+            reject(err);
+          },
+        );
       }
     });
     proc.on('exit', (code) => {
@@ -113,7 +168,13 @@ describe('broker main.ts', () => {
     writeFileSync(join(dir, 'broker.yaml'), stringify({ host: '127.0.0.1', port: 0, registryPath: 'registry.yaml' }));
     let served = false;
     const run = await runMain(['--config', join(dir, 'broker.yaml')], async (port) => {
-      const c = await connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: BOX, username: BOX, password: demo.secrets[BOX], reconnectPeriod: 0, protocolVersion: 4 });
+      const c = await connectAsync(`mqtt://127.0.0.1:${port}`, {
+        clientId: BOX,
+        username: BOX,
+        password: demo.secrets[BOX],
+        reconnectPeriod: 0,
+        protocolVersion: 4,
+      });
       served = c.connected;
       await c.endAsync();
     });

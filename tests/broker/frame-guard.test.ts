@@ -60,7 +60,15 @@ describe('broker frame guard: declared lengths, slow clients, malformed CONNECTs
     const raw = await rawConnect(t.broker.port);
     raw.socket.setNoDelay(true);
     const good = encode('rating', { ...validRating, seq: 777 });
-    const publish = mqttPacket.generate({ cmd: 'publish', topic: topicFor(BOX, 'rating'), payload: good, qos: 1, messageId: 7, retain: false, dup: false });
+    const publish = mqttPacket.generate({
+      cmd: 'publish',
+      topic: topicFor(BOX, 'rating'),
+      payload: good,
+      qos: 1,
+      messageId: 7,
+      retain: false,
+      dup: false,
+    });
     const bytes = Buffer.concat([connectPacket({ clientId: BOX, username: BOX, password: t.secrets[BOX] }), publish]);
     for (const b of bytes) {
       raw.socket.write(Buffer.from([b]));
@@ -69,7 +77,11 @@ describe('broker frame guard: declared lengths, slow clients, malformed CONNECTs
     await waitFor(() => seen.some((m) => m.payload === good.toString()), 20_000, 'rating sent byte by byte');
     const answer = Buffer.concat(raw.received);
     expect([...answer.subarray(0, 4)]).toEqual([0x20, 0x02, 0x00, 0x00]); // CONNACK accepted
-    await waitFor(() => Buffer.concat(raw.received).includes(Buffer.from([0x40, 0x02, 0x00, 0x07])), 20_000, 'PUBACK 7');
+    await waitFor(
+      () => Buffer.concat(raw.received).includes(Buffer.from([0x40, 0x02, 0x00, 0x07])),
+      20_000,
+      'PUBACK 7',
+    );
     raw.socket.destroy();
     await collector.endAsync();
   });
@@ -126,7 +138,14 @@ describe('broker frame guard: declared lengths, slow clients, malformed CONNECTs
     badName.write('MQTX', 4, 'latin1');
     const lying = Buffer.from(good);
     lying.writeUInt16BE(200, 12); // client id length: 200, far more than the packet holds
-    const publishFirst = mqttPacket.generate({ cmd: 'publish', topic: topicFor(BOX, 'rating'), payload: Buffer.from('{}'), qos: 0, retain: false, dup: false });
+    const publishFirst = mqttPacket.generate({
+      cmd: 'publish',
+      topic: topicFor(BOX, 'rating'),
+      payload: Buffer.from('{}'),
+      qos: 0,
+      retain: false,
+      dup: false,
+    });
     for (const bytes of [badName, lying, publishFirst]) {
       const raw = await rawConnect(t.broker.port);
       raw.socket.write(bytes);
@@ -149,7 +168,9 @@ describe('broker frame guard: declared lengths, slow clients, malformed CONNECTs
   it('refuses MQTT 3.1 (level 3) and any level but 4 with CONNACK 1, counted (3.1.1 only)', async () => {
     const url = `mqtt://127.0.0.1:${t.broker.port}`;
     const before = count('auth-protocol-version');
-    expect(await refusedCode(url, { clientId: BOX, username: BOX, password: t.secrets[BOX], protocolVersion: 3 })).toBe(1);
+    expect(await refusedCode(url, { clientId: BOX, username: BOX, password: t.secrets[BOX], protocolVersion: 3 })).toBe(
+      1,
+    );
     const level7 = connectPacket({ clientId: BOX, username: BOX, password: t.secrets[BOX] });
     level7[8] = 7; // fixed header (2), protocol name (2 + 4), then the level
     const raw = await rawConnect(t.broker.port);
@@ -166,14 +187,27 @@ describe('broker frame guard: declared lengths, slow clients, malformed CONNECTs
     const good = encode('rating', { ...validRating, seq: 4242 });
     // both queued while offline, the poison first: mqtt.js sends them in order once connected
     const { connect } = await import('mqtt');
-    const box = connect(`mqtt://127.0.0.1:${t.broker.port}`, { clientId: BOX, username: BOX, password: t.secrets[BOX], protocolVersion: 4, reconnectPeriod: 500, keepalive: 30 });
+    const box = connect(`mqtt://127.0.0.1:${t.broker.port}`, {
+      clientId: BOX,
+      username: BOX,
+      password: t.secrets[BOX],
+      protocolVersion: 4,
+      reconnectPeriod: 500,
+      keepalive: 30,
+    });
     t.clients.push(box);
     let closes = 0;
     box.on('close', () => closes++);
-    const acked = (topic: string, payload: Buffer | string) => new Promise<void>((resolve, reject) => box.publish(topic, payload, { qos: 1 }, (err) => (err ? reject(err) : resolve())));
+    const acked = (topic: string, payload: Buffer | string) =>
+      new Promise<void>((resolve, reject) =>
+        box.publish(topic, payload, { qos: 1 }, (err) => (err ? reject(err) : resolve())),
+      );
     const poisonAck = acked(`tt/v1/${BOX}/+`, '{}');
     const goodAck = acked(topicFor(BOX, 'rating'), good);
-    await Promise.race([Promise.all([poisonAck, goodAck]), sleep(20_000).then(() => Promise.reject(new Error('no PUBACKs')))]);
+    await Promise.race([
+      Promise.all([poisonAck, goodAck]),
+      sleep(20_000).then(() => Promise.reject(new Error('no PUBACKs'))),
+    ]);
     await waitFor(() => seen.some((m) => m.payload === good.toString()), 20_000, 'good rating delivered');
     expect(count('publish-wildcard-topic')).toBe(before + 1);
     expect(seen.every((m) => !m.topic.includes('+'))).toBe(true);

@@ -18,13 +18,24 @@ export { waitFor } from '../harness/wait.ts';
 
 /** A broker on a free port with a demo registry; closed (with its clients) after the file's tests. */
 export async function startTestBroker(
-  opts: { config?: Partial<BrokerConfigInput>; demo?: DemoOptions; mutate?: (file: RegistryFile) => void; tls?: TlsMaterial; log?: Logger } = {},
+  opts: {
+    config?: Partial<BrokerConfigInput>;
+    demo?: DemoOptions;
+    mutate?: (file: RegistryFile) => void;
+    tls?: TlsMaterial;
+    log?: Logger;
+  } = {},
 ) {
   const demo = await demoRegistry({ cost: CHEAP, ...opts.demo });
   opts.mutate?.(demo.file);
   const registry: Registry = parseRegistry(JSON.stringify(demo.file));
   const config = parseBrokerConfig({ host: '127.0.0.1', port: 0, registryPath: '(test)', ...opts.config });
-  const broker: RunningBroker = await startBroker({ config, registry, log: opts.log ?? silentLogger, ...(opts.tls ? { tls: opts.tls } : {}) });
+  const broker: RunningBroker = await startBroker({
+    config,
+    registry,
+    log: opts.log ?? silentLogger,
+    ...(opts.tls ? { tls: opts.tls } : {}),
+  });
   const clients: MqttClient[] = [];
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.endAsync(true).catch(() => {})));
@@ -47,19 +58,30 @@ export type Received = { topic: string; payload: string; retain: boolean };
 /** subscribe and record every message (resolves once the SUBACK is in) */
 export async function collect(client: MqttClient, filters: string[]): Promise<Received[]> {
   const got: Received[] = [];
-  client.on('message', (topic, payload, packet) => got.push({ topic, payload: payload.toString(), retain: packet.retain }));
+  client.on('message', (topic, payload, packet) =>
+    got.push({ topic, payload: payload.toString(), retain: packet.retain }),
+  );
   await client.subscribeAsync(filters, { qos: 1 });
   return got;
 }
 
 /** publish QoS 1 and wait for the PUBACK, with a deadline (never await a publish without one) */
-export async function publishAcked(client: MqttClient, topic: string, payload: string | Buffer, opts: { retain?: boolean; qos?: 0 | 1 } = {}, timeoutMs = 20_000): Promise<void> {
+export async function publishAcked(
+  client: MqttClient,
+  topic: string,
+  payload: string | Buffer,
+  opts: { retain?: boolean; qos?: 0 | 1 } = {},
+  timeoutMs = 20_000,
+): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no PUBACK for ${topic} within ${timeoutMs} ms`)), timeoutMs);
   });
   try {
-    await Promise.race([client.publishAsync(topic, payload, { qos: opts.qos ?? 1, retain: opts.retain ?? false }), timeout]);
+    await Promise.race([
+      client.publishAsync(topic, payload, { qos: opts.qos ?? 1, retain: opts.retain ?? false }),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -84,7 +106,7 @@ export function subscribeGranted(client: MqttClient, filters: string[], timeoutM
       clearTimeout(timer);
       const granted = (packet as { granted?: number[] } | undefined)?.granted;
       if (!granted) return reject(_err ?? new Error('SUBACK without codes'));
-      resolve(granted.map((g) => (typeof g === 'number' ? g : (g as { reasonCode?: number }).reasonCode ?? -1)));
+      resolve(granted.map((g) => (typeof g === 'number' ? g : ((g as { reasonCode?: number }).reasonCode ?? -1))));
     });
   });
 }

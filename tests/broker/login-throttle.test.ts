@@ -4,7 +4,13 @@ import { BOX, BOX2, refusedCode, startTestBroker } from './helpers.ts';
 
 describe('broker login throttle: failed verifications per address and per client id', async () => {
   const t = await startTestBroker({
-    config: { loginThrottle: { perAddress: { burst: 8, perMinute: 1 }, perClientId: { burst: 3, perMinute: 1 }, refusalDelayMs: 100 } },
+    config: {
+      loginThrottle: {
+        perAddress: { burst: 8, perMinute: 1 },
+        perClientId: { burst: 3, perMinute: 1 },
+        refusalDelayMs: 100,
+      },
+    },
   });
   const url = `mqtt://127.0.0.1:${t.broker.port}`;
   const stats = () => t.broker.stats();
@@ -62,7 +68,16 @@ describe('broker login throttle: a reconnect storm of right passwords from one a
 describe('login throttle unit: concurrent wrong passwords', () => {
   it('runs no more verifications than the bucket holds, refuses the rest once they failed, leaves none waiting', async () => {
     const clock = { now: () => 0, monotonic: () => 0, setTimeout: (fn: () => void) => (fn(), { cancel() {} }) };
-    const throttle = new LoginThrottle({ perAddress: { burst: 5, perMinute: 1 }, perClientId: { burst: 1000, perMinute: 1 }, refusalDelayMs: 0, maxDelayed: 0, maxWaiting: 1000 }, clock);
+    const throttle = new LoginThrottle(
+      {
+        perAddress: { burst: 5, perMinute: 1 },
+        perClientId: { burst: 1000, perMinute: 1 },
+        refusalDelayMs: 0,
+        maxDelayed: 0,
+        maxWaiting: 1000,
+      },
+      clock,
+    );
     const verdicts: string[] = [];
     const all = Array.from({ length: 100 }, (_, i) =>
       throttle.admit('10.0.0.9', `id-${i}`, Buffer.from('sai')).then((v) => {

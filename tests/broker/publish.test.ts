@@ -5,7 +5,8 @@ import { validRating } from '../../devices/fixtures/messages.ts';
 import { channelFilter, topicFor, UPLINK_CHANNELS } from '../../devices/topics.ts';
 import { BOX, BOX2, SPEAKER, collect, publishAcked, startTestBroker, waitFor } from './helpers.ts';
 
-const rating = (n: number) => encode('rating', { ...validRating, seq: n, id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}` });
+const rating = (n: number) =>
+  encode('rating', { ...validRating, seq: n, id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}` });
 
 describe('broker publish rights: acknowledge, drop and count', async () => {
   const t = await startTestBroker();
@@ -48,11 +49,17 @@ describe('broker publish rights: acknowledge, drop and count', async () => {
 
   it('drops a publish on a channel its kind may not use', async () => {
     await refusedThenGood(() => publishAcked(box, topicFor(BOX, 'broadcast-log'), '{}'), 'publish-channel-not-allowed');
-    await refusedThenGood(() => publishAcked(box, topicFor(BOX, 'ack'), '{"ids":["a"]}'), 'publish-channel-not-allowed');
+    await refusedThenGood(
+      () => publishAcked(box, topicFor(BOX, 'ack'), '{"ids":["a"]}'),
+      'publish-channel-not-allowed',
+    );
   });
 
   it('drops a retained publish on a channel that is not retained, and keeps nothing retained', async () => {
-    await refusedThenGood(() => publishAcked(box, topicFor(BOX, 'rating'), rating(901), { retain: true }), 'publish-retain-not-allowed');
+    await refusedThenGood(
+      () => publishAcked(box, topicFor(BOX, 'rating'), rating(901), { retain: true }),
+      'publish-retain-not-allowed',
+    );
     const late = await t.connect('node-red');
     const lateSeen = await collect(late, [channelFilter('rating')]);
     const marker = rating(++seq);
@@ -63,7 +70,10 @@ describe('broker publish rights: acknowledge, drop and count', async () => {
   });
 
   it('drops an oversize payload', async () => {
-    await refusedThenGood(() => publishAcked(box, topicFor(BOX, 'rating'), Buffer.alloc(MAX_PAYLOAD_BYTES + 1, 0x20)), 'publish-too-large');
+    await refusedThenGood(
+      () => publishAcked(box, topicFor(BOX, 'rating'), Buffer.alloc(MAX_PAYLOAD_BYTES + 1, 0x20)),
+      'publish-too-large',
+    );
   });
 
   it('delivered nothing refused: the collector saw only the good ratings', () => {
@@ -95,18 +105,33 @@ describe('broker publish rights: acknowledge, drop and count', async () => {
     const consoleClient = await t.connect('console');
     const got = await collect(consoleClient, [channelFilter('availability')]);
     const before = t.broker.stats().refusals['publish-foreign-topic'] ?? 0;
-    const honest = await t.connect(BOX2, { will: { topic: topicFor(BOX2, 'availability'), payload: Buffer.from('{"state":"offline"}'), qos: 1, retain: true } });
-    const liar = await t.connect(SPEAKER, { will: { topic: topicFor(BOX, 'availability'), payload: Buffer.from('{"state":"offline"}'), qos: 1, retain: true } });
+    const honest = await t.connect(BOX2, {
+      will: {
+        topic: topicFor(BOX2, 'availability'),
+        payload: Buffer.from('{"state":"offline"}'),
+        qos: 1,
+        retain: true,
+      },
+    });
+    const liar = await t.connect(SPEAKER, {
+      will: { topic: topicFor(BOX, 'availability'), payload: Buffer.from('{"state":"offline"}'), qos: 1, retain: true },
+    });
     honest.stream.destroy(); // no DISCONNECT: the broker publishes the wills
     liar.stream.destroy();
-    await waitFor(() => t.broker.stats().refusals['publish-foreign-topic'] === before + 1, 20_000, 'the liar will refused');
+    await waitFor(
+      () => t.broker.stats().refusals['publish-foreign-topic'] === before + 1,
+      20_000,
+      'the liar will refused',
+    );
     await waitFor(() => got.some((m) => m.topic === topicFor(BOX2, 'availability')), 20_000, 'the honest will');
     expect(got.some((m) => m.topic === topicFor(BOX, 'availability'))).toBe(false);
   });
 
   it('keeps serving after garbage bytes and a half-open connection', async () => {
     await new Promise<void>((resolve) => {
-      const s = netConnect(t.broker.port, '127.0.0.1', () => s.write(Buffer.from([0xff, 0xff, 0xff, 0xff, 0x7f, 0x00, 0x01])));
+      const s = netConnect(t.broker.port, '127.0.0.1', () =>
+        s.write(Buffer.from([0xff, 0xff, 0xff, 0xff, 0x7f, 0x00, 0x01])),
+      );
       s.on('close', () => resolve());
       s.on('error', () => {});
     });

@@ -7,15 +7,21 @@ import { TokenBucket } from '../../broker/rate-limit.ts';
 import { BOX, collect, startTestBroker, waitFor } from './helpers.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 
-const rating = (n: number) => encode('rating', { ...validRating, seq: n, id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}` });
+const rating = (n: number) =>
+  encode('rating', { ...validRating, seq: n, id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}` });
 
 /** send n QoS 1 ratings in one write burst; resolves when every PUBACK is in */
 async function burst(client: MqttClient, n: number, from = 1): Promise<void> {
   client.stream.cork();
-  const acks = Array.from({ length: n }, (_, i) => client.publishAsync(topicFor(BOX, 'rating'), rating(from + i), { qos: 1 }));
+  const acks = Array.from({ length: n }, (_, i) =>
+    client.publishAsync(topicFor(BOX, 'rating'), rating(from + i), { qos: 1 }),
+  );
   process.nextTick(() => client.stream.uncork());
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([Promise.all(acks), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('PUBACKs missing')), 50_000)))]);
+  await Promise.race([
+    Promise.all(acks),
+    new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('PUBACKs missing')), 50_000))),
+  ]);
   clearTimeout(timer);
 }
 

@@ -15,7 +15,13 @@ export async function rawConnect(port: number): Promise<RawClient> {
   return { socket, received, closed, isClosed: () => isClosed };
 }
 
-export function connectPacket(opts: { clientId: string; username?: string; password?: string; keepalive?: number; clean?: boolean }): Buffer {
+export function connectPacket(opts: {
+  clientId: string;
+  username?: string;
+  password?: string;
+  keepalive?: number;
+  clean?: boolean;
+}): Buffer {
   return mqttPacket.generate({
     cmd: 'connect',
     protocolId: 'MQTT',
@@ -41,7 +47,11 @@ export function fixedHeader(firstByte: number, length: number): Buffer {
 }
 
 /** write up to `total` bytes of filler, honouring back-pressure, until the peer closes; returns bytes written */
-export async function flood(client: RawClient, total: number, chunk = Buffer.alloc(1024 * 1024, 0x61)): Promise<number> {
+export async function flood(
+  client: RawClient,
+  total: number,
+  chunk = Buffer.alloc(1024 * 1024, 0x61),
+): Promise<number> {
   let written = 0;
   while (written < total && !client.isClosed() && !client.socket.destroyed) {
     written += chunk.length;

@@ -9,7 +9,17 @@ import { topicFor } from '../../devices/topics.ts';
 import { ServiceProcess } from '../../infra/child.ts';
 import { freePort } from '../../infra/ports.ts';
 import { tempDir } from '../harness/temp.ts';
-import { BOX, BOX2, CHEAP, SPEAKER, publishAcked, refusedCode, startTestBroker, subscribeGranted, waitFor } from './helpers.ts';
+import {
+  BOX,
+  BOX2,
+  CHEAP,
+  SPEAKER,
+  publishAcked,
+  refusedCode,
+  startTestBroker,
+  subscribeGranted,
+  waitFor,
+} from './helpers.ts';
 
 const NEW_BOX = 'xa1-quay1-box9';
 const BAD_CREDENTIALS = 4; // CONNACK "bad user name or password"
@@ -17,7 +27,9 @@ const BAD_CREDENTIALS = 4; // CONNACK "bad user name or password"
 /** the registry with BOX removed, BOX2 given a new password and NEW_BOX added */
 async function edited(file: RegistryFile, newPassword: string): Promise<RegistryFile> {
   const next = structuredClone(file);
-  const commune = next.provinces.flatMap((p) => [...p.communes, ...p.districts.flatMap((d) => d.communes)]).find((c) => c.devices.some((d) => d.id === BOX))!;
+  const commune = next.provinces
+    .flatMap((p) => [...p.communes, ...p.districts.flatMap((d) => d.communes)])
+    .find((c) => c.devices.some((d) => d.id === BOX))!;
   const box = commune.devices.find((d) => d.id === BOX)!;
   commune.devices = commune.devices.filter((d) => d.id !== BOX);
   commune.devices.push({ ...box, id: NEW_BOX, passwordHash: await hashPassword(newPassword, CHEAP) });
@@ -32,13 +44,17 @@ describe('registry reload without a restart', () => {
     const box = await t.connect(BOX, { reconnectPeriod: 0 });
     const box2 = await t.connect(BOX2, { reconnectPeriod: 0 });
     const speaker = await t.connect(SPEAKER);
-    expect(await refusedCode(url, { clientId: NEW_BOX, username: NEW_BOX, password: 'fresh-secret-1' })).toBe(BAD_CREDENTIALS);
+    expect(await refusedCode(url, { clientId: NEW_BOX, username: NEW_BOX, password: 'fresh-secret-1' })).toBe(
+      BAD_CREDENTIALS,
+    );
     const closed = { box: false, box2: false, speaker: false };
     box.on('close', () => (closed.box = true));
     box2.on('close', () => (closed.box2 = true));
     speaker.on('close', () => (closed.speaker = true));
 
-    const result = t.broker.reloadRegistry(parseRegistry(JSON.stringify(await edited(t.registry.file, 'fresh-secret-1'))));
+    const result = t.broker.reloadRegistry(
+      parseRegistry(JSON.stringify(await edited(t.registry.file, 'fresh-secret-1'))),
+    );
     expect(result).toMatchObject({ added: [NEW_BOX], removed: [BOX], changed: [BOX2] });
     expect(result.disconnected.sort()).toEqual([BOX, BOX2].sort());
     await waitFor(() => closed.box && closed.box2, 10_000, 'the removed and the changed box disconnected');
@@ -63,8 +79,15 @@ describe('registry reload without a restart', () => {
     const registryPath = join(dir, 'registry.yaml');
     writeFileSync(registryPath, demo.yaml);
     const port = await freePort();
-    writeFileSync(join(dir, 'broker.yaml'), stringify({ host: '127.0.0.1', port, registryPath, statsIntervalMs: 1000 }));
-    const proc = new ServiceProcess('broker', ['broker/main.ts', '--config', join(dir, 'broker.yaml')], /broker listening/);
+    writeFileSync(
+      join(dir, 'broker.yaml'),
+      stringify({ host: '127.0.0.1', port, registryPath, statsIntervalMs: 1000 }),
+    );
+    const proc = new ServiceProcess(
+      'broker',
+      ['broker/main.ts', '--config', join(dir, 'broker.yaml')],
+      /broker listening/,
+    );
     await proc.start();
     try {
       const url = `mqtt://127.0.0.1:${port}`;

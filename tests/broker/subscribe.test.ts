@@ -11,7 +11,14 @@ describe('broker subscribe rights', async () => {
 
   it('grants a device its own downlink and refuses, per topic, another device downlink and wildcards', async () => {
     const box = await t.connect(BOX);
-    const granted = await subscribeGranted(box, [topicFor(BOX, 'ack'), topicFor(BOX2, 'ack'), 'tt/v1/+/ack', '#', topicFor(BOX, 'schedule'), topicFor(BOX, 'rating')]);
+    const granted = await subscribeGranted(box, [
+      topicFor(BOX, 'ack'),
+      topicFor(BOX2, 'ack'),
+      'tt/v1/+/ack',
+      '#',
+      topicFor(BOX, 'schedule'),
+      topicFor(BOX, 'rating'),
+    ]);
     expect(granted).toEqual([1, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED]);
     const s = t.broker.stats().refusals;
     expect(s['subscribe-not-allowed']).toBe(3);
@@ -31,7 +38,9 @@ describe('broker subscribe rights', async () => {
     const speaker = await t.connect(SPEAKER);
     expect(await subscribeGranted(speaker, [topicFor(SPEAKER, 'schedule'), topicFor(SPEAKER, 'ack')])).toEqual([1, 1]);
     const consoleClient = await t.connect('console');
-    expect(await subscribeGranted(consoleClient, ['tt/v1/+/rating', 'tt/v1/+/schedule-status', 'tt/v1/+/alert', '$SYS/#'])).toEqual([REFUSED, 1, 1, REFUSED]);
+    expect(
+      await subscribeGranted(consoleClient, ['tt/v1/+/rating', 'tt/v1/+/schedule-status', 'tt/v1/+/alert', '$SYS/#']),
+    ).toEqual([REFUSED, 1, 1, REFUSED]);
   });
 
   it('never delivers to a persistent session what it was refused, even after a reconnect', async () => {
@@ -45,7 +54,14 @@ describe('broker subscribe rights', async () => {
     await publishAcked(collector, topicFor(BOX2, 'ack'), '{"ids":["y"]}');
     const got: string[] = [];
     // mqtt.connect (not connectAsync) so the listener exists before the queued messages arrive
-    const again = mqtt.connect(`mqtt://127.0.0.1:${t.broker.port}`, { clientId: BOX2, username: BOX2, password: t.secrets[BOX2], clean: false, reconnectPeriod: 0, protocolVersion: 4 });
+    const again = mqtt.connect(`mqtt://127.0.0.1:${t.broker.port}`, {
+      clientId: BOX2,
+      username: BOX2,
+      password: t.secrets[BOX2],
+      clean: false,
+      reconnectPeriod: 0,
+      protocolVersion: 4,
+    });
     t.clients.push(again);
     again.on('message', (topic) => got.push(topic));
     await waitFor(() => got.length > 0, 20_000, 'the queued ack');
@@ -62,8 +78,13 @@ describe('broker subscribe rights', async () => {
     expect(first.retain).toBe(true); // the retained copy comes first, at subscription time
     // the node's id (here the host name, no nodeName configured) is the topic's last level and in the payload
     expect(first.topic).toBe(`$SYS/tt/broker/refusals/${RefusalsPayload.parse(JSON.parse(first.payload)).node}`);
-    const counts = () => seen.filter((m) => isRefusals(m.topic)).map((m) => RefusalsPayload.parse(JSON.parse(m.payload)));
-    const payload = await waitFor(() => counts().find((p) => (p.refusals['subscribe-not-allowed'] ?? 0) >= 3), 20_000, 'current counts');
+    const counts = () =>
+      seen.filter((m) => isRefusals(m.topic)).map((m) => RefusalsPayload.parse(JSON.parse(m.payload)));
+    const payload = await waitFor(
+      () => counts().find((p) => (p.refusals['subscribe-not-allowed'] ?? 0) >= 3),
+      20_000,
+      'current counts',
+    );
     expect(Date.parse(payload.at)).not.toBeNaN();
     expect(payload.clients).toBeGreaterThan(0);
     const device = await t.connect(BOX);

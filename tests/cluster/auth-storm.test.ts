@@ -30,7 +30,9 @@ describe('shared verification cache and admission control', () => {
     expect(fresh.cluster().sharedAuth).toMatchObject({ hits: ids.length, errors: 0 });
 
     // the cache is keyed by the password itself: a wrong one is a miss, verified and refused
-    await expect(p.connect(ids[0], fresh.port, { password: 'not-the-password', clientId: ids[0] })).rejects.toMatchObject({ code: 4 });
+    await expect(
+      p.connect(ids[0], fresh.port, { password: 'not-the-password', clientId: ids[0] }),
+    ).rejects.toMatchObject({ code: 4 });
     expect(fresh.stats().refusals['auth-bad-password']).toBe(1);
     expect(fresh.stats().passwordVerifications).toBe(1);
     await Promise.all(online.map((c) => c.endAsync(true)));
@@ -50,7 +52,12 @@ describe('shared verification cache and admission control', () => {
     }
     const { startBroker } = await import('../../broker/index.ts');
     const { silentLogger } = await import('../../infra/logger.ts');
-    const other = await startBroker({ config: parseBrokerConfig(p.nodeConfig(shared())), registry: p.registry, log: silentLogger, authCacheSecret: randomBytes(32) });
+    const other = await startBroker({
+      config: parseBrokerConfig(p.nodeConfig(shared())),
+      registry: p.registry,
+      log: silentLogger,
+      authCacheSecret: randomBytes(32),
+    });
     try {
       const id = [...p.registry.devices.keys()][0];
       await (await p.connect(id, other.port)).endAsync();

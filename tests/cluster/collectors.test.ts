@@ -42,14 +42,17 @@ describe('collectors sharing the load', () => {
     const node = await p.node();
     for (const id of MEMBERS) {
       const cfg = join(p.dir, `${id}.yaml`);
-      writeFileSync(cfg, stringify({
-        broker: { url: `mqtt://127.0.0.1:${node.port}`, username: id, password: p.secrets[id] },
-        influx: { url: inject('influxUrl'), database, rawRetention: '30d' },
-        registryPath: p.registryPath,
-        spoolDir: join(p.dir, `spool-${id}`),
-        clientId: id,
-        partition: { redisUrl: p.redis.url, leaseMs: 1500 },
-      }));
+      writeFileSync(
+        cfg,
+        stringify({
+          broker: { url: `mqtt://127.0.0.1:${node.port}`, username: id, password: p.secrets[id] },
+          influx: { url: inject('influxUrl'), database, rawRetention: '30d' },
+          registryPath: p.registryPath,
+          spoolDir: join(p.dir, `spool-${id}`),
+          clientId: id,
+          partition: { redisUrl: p.redis.url, leaseMs: 1500 },
+        }),
+      );
       const proc = new ServiceProcess(id, ['collector/main.ts', '--config', cfg], /collector started/);
       collectors.set(id, proc);
       await proc.start();
@@ -57,13 +60,19 @@ describe('collectors sharing the load', () => {
     const communes = [...p.registry.communes.keys()].sort();
     const [a, b] = MEMBERS.map((m) => collectors.get(m)!);
     // both see both members: disjoint shares that cover the province
-    await waitFor(() => {
-      const sa = shareOf(a);
-      const sb = shareOf(b);
-      return sa && sb && [...sa, ...sb].sort().join() === communes.join() && sa.length > 0 && sb.length > 0;
-    }, 20_000, 'a split between the two collectors');
+    await waitFor(
+      () => {
+        const sa = shareOf(a);
+        const sb = shareOf(b);
+        return sa && sb && [...sa, ...sb].sort().join() === communes.join() && sa.length > 0 && sb.length > 0;
+      },
+      20_000,
+      'a split between the two collectors',
+    );
 
-    const boxIds = [...p.registry.devices.values()].filter((e) => e.device.kind === 'rating-box').map((e) => e.device.id);
+    const boxIds = [...p.registry.devices.values()]
+      .filter((e) => e.device.kind === 'rating-box')
+      .map((e) => e.device.id);
     for (const id of boxIds) boxes.push(new ClusterBox(`mqtt://127.0.0.1:${node.port}`, id, p.secrets[id]));
     await waitFor(() => boxes.every((x) => x.client.connected), 20_000, 'boxes online');
     // the firmware's outbox sweep and heartbeat
@@ -82,24 +91,36 @@ describe('collectors sharing the load', () => {
       await waitFor(() => boxes.every((x) => x.outbox.size === 0), 60_000, 'every rating acknowledged');
       const influx = influxFor(inject('influxUrl'), database);
       const sent = boxes.flatMap((x) => x.sent).sort();
-      const counts = await waitFor(async () => {
-        const c = await idCounts(influx);
-        return c.size === sent.length && c;
-      }, 20_000, 'every rating in InfluxDB');
+      const counts = await waitFor(
+        async () => {
+          const c = await idCounts(influx);
+          return c.size === sent.length && c;
+        },
+        20_000,
+        'every rating in InfluxDB',
+      );
       expect([...counts.keys()].sort()).toEqual(sent);
       expect([...counts.values()].every((n) => n === 1)).toBe(true);
 
       // presence: the survivor's view converges to every box online (heartbeats go on), and the
       // takeover did not re-seed known devices as "registered, offline"
       const last = async () => {
-        const rows = await influx.query<{ device: string; online: number; source: string }>(`SELECT LAST("online") AS "online", "source" FROM "presence" GROUP BY "device"`);
+        const rows = await influx.query<{ device: string; online: number; source: string }>(
+          `SELECT LAST("online") AS "online", "source" FROM "presence" GROUP BY "device"`,
+        );
         return new Map(rows.map((r) => [r.device, r]));
       };
-      await waitFor(async () => {
-        const l = await last();
-        return boxIds.every((id) => l.get(id)?.online === 1);
-      }, 20_000, 'every box online in presence');
-      const afterKill = await influx.query<{ device: string }>(`SELECT "online", "device" FROM "presence" WHERE "source" = 'registered' AND time > '${killedAt}'`);
+      await waitFor(
+        async () => {
+          const l = await last();
+          return boxIds.every((id) => l.get(id)?.online === 1);
+        },
+        20_000,
+        'every box online in presence',
+      );
+      const afterKill = await influx.query<{ device: string }>(
+        `SELECT "online", "device" FROM "presence" WHERE "source" = 'registered' AND time > '${killedAt}'`,
+      );
       expect(afterKill.filter((r) => boxIds.includes(r.device))).toEqual([]);
     } finally {
       clearInterval(resend);

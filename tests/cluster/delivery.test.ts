@@ -22,17 +22,51 @@ describe('delivery through the Redis persistence', () => {
     const got = new Map<string, number>();
     collector.on('message', (topic) => got.set(topic.split('/')[3]!, (got.get(topic.split('/')[3]!) ?? 0) + 1));
     await collector.subscribeAsync(['tt/v1/+/state', 'tt/v1/+/rating'], { qos: 1 });
-    const boxes = [...p.registry.devices.values()].filter((e) => e.device.kind === 'rating-box').map((e) => e.device.id);
+    const boxes = [...p.registry.devices.values()]
+      .filter((e) => e.device.kind === 'rating-box')
+      .map((e) => e.device.id);
     const clients = await Promise.all(boxes.map((id) => p.connect(id, node.port)));
     const rounds = 8;
     for (let s = 0; s < rounds; s++) {
-      await Promise.all(clients.map((c, i) => Promise.all([
-        c.publishAsync(topicFor(boxes[i]!, 'state'), encode('state', { v: 1, at: new Date().toISOString(), clockSynced: true, boot: 'b', uptimeS: s, version: 't', outboxDepth: 0 }), { qos: 1, retain: true }),
-        c.publishAsync(topicFor(boxes[i]!, 'rating'), encode('rating', { v: 1, id: randomUUID(), level: 'hai-long', at: new Date().toISOString(), time: 'synced', boot: 'b', seq: s }), { qos: 1 }),
-      ])));
+      await Promise.all(
+        clients.map((c, i) =>
+          Promise.all([
+            c.publishAsync(
+              topicFor(boxes[i]!, 'state'),
+              encode('state', {
+                v: 1,
+                at: new Date().toISOString(),
+                clockSynced: true,
+                boot: 'b',
+                uptimeS: s,
+                version: 't',
+                outboxDepth: 0,
+              }),
+              { qos: 1, retain: true },
+            ),
+            c.publishAsync(
+              topicFor(boxes[i]!, 'rating'),
+              encode('rating', {
+                v: 1,
+                id: randomUUID(),
+                level: 'hai-long',
+                at: new Date().toISOString(),
+                time: 'synced',
+                boot: 'b',
+                seq: s,
+              }),
+              { qos: 1 },
+            ),
+          ]),
+        ),
+      );
     }
     const expected = boxes.length * rounds;
-    await waitFor(() => (got.get('state') ?? 0) >= expected && (got.get('rating') ?? 0) >= expected, 20_000, 'every state and rating');
+    await waitFor(
+      () => (got.get('state') ?? 0) >= expected && (got.get('rating') ?? 0) >= expected,
+      20_000,
+      'every state and rating',
+    );
     expect([got.get('state'), got.get('rating')]).toEqual([expected, expected]);
     // acknowledged packets leave Redis: no queue grows for an online client
     const redis = new Redis(p.redis.url);

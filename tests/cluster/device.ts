@@ -14,7 +14,11 @@ export class ClusterBox {
   readonly client: MqttClient;
   connects = 0;
 
-  constructor(url: string, readonly id: string, password: string) {
+  constructor(
+    url: string,
+    readonly id: string,
+    password: string,
+  ) {
     this.client = connect(url, {
       clientId: id,
       username: id,
@@ -24,12 +28,20 @@ export class ClusterBox {
       keepalive: 5,
       reconnectPeriod: 300,
       connectTimeout: 5000,
-      will: { topic: topicFor(id, 'availability'), payload: encode('availability', { state: 'offline' }), qos: 1, retain: true },
+      will: {
+        topic: topicFor(id, 'availability'),
+        payload: encode('availability', { state: 'offline' }),
+        qos: 1,
+        retain: true,
+      },
     });
     this.client.on('connect', () => {
       this.connects++;
       this.client.subscribe(topicFor(id, 'ack'), { qos: 1 });
-      this.client.publish(topicFor(id, 'availability'), encode('availability', { state: 'online' }), { qos: 1, retain: true });
+      this.client.publish(topicFor(id, 'availability'), encode('availability', { state: 'online' }), {
+        qos: 1,
+        retain: true,
+      });
       this.resend();
     });
     this.client.on('error', () => undefined);

@@ -31,12 +31,15 @@ describe('broker nodes behind haproxy', () => {
       { name: 'b', port: b.port, backup: true },
     ]);
     const cfg = join(p.dir, 'collector.yaml');
-    writeFileSync(cfg, stringify({
-      broker: { url: `mqtt://127.0.0.1:${b.port}`, username: 'collector', password: p.secrets.collector },
-      influx: { url: inject('influxUrl'), database, rawRetention: '30d' },
-      registryPath: p.registryPath,
-      spoolDir: join(p.dir, 'spool'),
-    }));
+    writeFileSync(
+      cfg,
+      stringify({
+        broker: { url: `mqtt://127.0.0.1:${b.port}`, username: 'collector', password: p.secrets.collector },
+        influx: { url: inject('influxUrl'), database, rawRetention: '30d' },
+        registryPath: p.registryPath,
+        spoolDir: join(p.dir, 'spool'),
+      }),
+    );
     collector = new ServiceProcess('collector', ['collector/main.ts', '--config', cfg], /collector started/);
     await collector.start();
 
@@ -47,7 +50,13 @@ describe('broker nodes behind haproxy', () => {
     await waitFor(() => box.client.connected, 20_000, 'the box through haproxy');
     for (let i = 0; i < 20; i++) box.press();
     await waitFor(() => box.outbox.size === 0, 60_000, 'first ratings acknowledged across nodes').catch((err) => {
-      console.log(collector.output.slice(-30).join('\n'), '\n----\n', b.proc.output.slice(-30).join('\n'), box.outbox.size, box.connects);
+      console.log(
+        collector.output.slice(-30).join('\n'),
+        '\n----\n',
+        b.proc.output.slice(-30).join('\n'),
+        box.outbox.size,
+        box.connects,
+      );
       throw err;
     });
     const influx = influxFor(inject('influxUrl'), database);
@@ -61,13 +70,24 @@ describe('broker nodes behind haproxy', () => {
     clearInterval(stream);
     await waitFor(() => box.connects >= 2, 20_000, 'the box reconnected through haproxy');
     await waitFor(() => box.outbox.size === 0, 60_000, 'every rating acknowledged').catch((err) => {
-      console.log(collector.output.slice(-30).join('\n'), '\n----\n', b.proc.output.slice(-30).join('\n'), box.outbox.size, box.connects, box.sent.length);
+      console.log(
+        collector.output.slice(-30).join('\n'),
+        '\n----\n',
+        b.proc.output.slice(-30).join('\n'),
+        box.outbox.size,
+        box.connects,
+        box.sent.length,
+      );
       throw err;
     });
-    const counts = await waitFor(async () => {
-      const c = await idCounts(influx);
-      return c.size === box.sent.length && c;
-    }, 20_000, 'all ratings in InfluxDB');
+    const counts = await waitFor(
+      async () => {
+        const c = await idCounts(influx);
+        return c.size === box.sent.length && c;
+      },
+      20_000,
+      'all ratings in InfluxDB',
+    );
     expect([...counts.keys()].sort()).toEqual([...box.sent].sort());
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
     clearInterval(sweep);
@@ -92,8 +112,15 @@ describe('broker nodes behind haproxy', () => {
     ]);
     const moving = new ClusterBox(lb.url, BOX, p.secrets[BOX]);
     await waitFor(() => gone.client.connected && moving.client.connected, 20_000, 'both boxes on node A');
-    const states = (id: string) => seen.filter((m) => m.topic === topicFor(id, 'availability') && !m.retain).map((m) => (decode(m.topic, Buffer.from(m.payload)) as { payload: { state: string } }).payload.state);
-    await waitFor(() => states(BOX2).includes('online') && states(BOX).includes('online'), 10_000, 'online seen on node B').catch((err) => {
+    const states = (id: string) =>
+      seen
+        .filter((m) => m.topic === topicFor(id, 'availability') && !m.retain)
+        .map((m) => (decode(m.topic, Buffer.from(m.payload)) as { payload: { state: string } }).payload.state);
+    await waitFor(
+      () => states(BOX2).includes('online') && states(BOX).includes('online'),
+      10_000,
+      'online seen on node B',
+    ).catch((err) => {
       console.log(JSON.stringify(seen), a.proc.output.slice(-10));
       throw err;
     });
@@ -114,7 +141,9 @@ describe('broker nodes behind haproxy', () => {
     const late = await p.connect('console', c.port, { clientId: 'console' });
     const retained = await collect(late, [topicFor(BOX, 'availability')]);
     await waitFor(() => retained.length >= 1, 10_000, 'retained availability of BOX');
-    expect(retained.map((m) => (decode(m.topic, Buffer.from(m.payload)) as { payload: { state: string } }).payload.state)).toEqual(['online']);
+    expect(
+      retained.map((m) => (decode(m.topic, Buffer.from(m.payload)) as { payload: { state: string } }).payload.state),
+    ).toEqual(['online']);
     await Promise.all([gone.close(), moving.close()]);
   }, 120_000);
 });

@@ -37,7 +37,11 @@ export class Province {
     this.secrets = demo.secrets;
     for (const id of collectors) {
       this.secrets[id] = randomBytes(12).toString('base64url');
-      demo.file.services.push({ id, role: 'collector', passwordHash: await hashPassword(this.secrets[id], { N: 1024, r: 8, p: 1 }) });
+      demo.file.services.push({
+        id,
+        role: 'collector',
+        passwordHash: await hashPassword(this.secrets[id], { N: 1024, r: 8, p: 1 }),
+      });
     }
     this.registryPath = join(this.dir, 'registry.yaml');
     writeFileSync(this.registryPath, collectors.length ? stringify(demo.file) : demo.yaml);
@@ -62,16 +66,27 @@ export class Province {
 
   async node(over: Partial<BrokerConfigInput> = {}): Promise<RunningBroker> {
     const config = parseBrokerConfig(this.nodeConfig(over));
-    const b = await startBroker({ config, registry: this.registry, log: silentLogger, ...(config.sharedAuthCache ? { authCacheSecret: this.secret } : {}) });
+    const b = await startBroker({
+      config,
+      registry: this.registry,
+      log: silentLogger,
+      ...(config.sharedAuthCache ? { authCacheSecret: this.secret } : {}),
+    });
     this.inProcess.push(b);
     return b;
   }
 
   /** a broker node as its own process (broker/main.ts), so it can be killed with SIGKILL */
-  async nodeProcess(name: string, over: Partial<BrokerConfigInput> = {}): Promise<{ proc: ServiceProcess; port: number }> {
+  async nodeProcess(
+    name: string,
+    over: Partial<BrokerConfigInput> = {},
+  ): Promise<{ proc: ServiceProcess; port: number }> {
     const port = await freePort();
     const path = join(this.dir, `broker-${name}.yaml`);
-    writeFileSync(path, stringify(this.nodeConfig({ port, cluster: { heartbeatIntervalMs: 300, nodeName: name }, ...over })));
+    writeFileSync(
+      path,
+      stringify(this.nodeConfig({ port, cluster: { heartbeatIntervalMs: 300, nodeName: name }, ...over })),
+    );
     const proc = new ServiceProcess(`broker-${name}`, ['broker/main.ts', '--config', path], /broker listening/);
     this.processes.push(proc);
     await proc.start();
@@ -79,7 +94,12 @@ export class Province {
   }
 
   async balancer(nodes: BackendNode[], balance: 'first' | 'leastconn' = 'first'): Promise<LocalHaproxy> {
-    const h = new LocalHaproxy({ dir: join(this.dir, `haproxy-${this.balancers.length}`), nodes, balance, checkIntervalMs: 200 });
+    const h = new LocalHaproxy({
+      dir: join(this.dir, `haproxy-${this.balancers.length}`),
+      nodes,
+      balance,
+      checkIntervalMs: 200,
+    });
     this.balancers.push(h);
     await h.start();
     return h;

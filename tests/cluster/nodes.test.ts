@@ -12,7 +12,16 @@ const p = new Province();
 beforeAll(() => p.start({ communes: 30, countersPerCommune: 6 }), 60_000);
 afterAll(() => p.stop());
 
-const rating = () => JSON.stringify({ v: 1, id: randomUUID(), level: 'hai-long', at: new Date().toISOString(), time: 'synced', boot: 'b1', seq: 1 });
+const rating = () =>
+  JSON.stringify({
+    v: 1,
+    id: randomUUID(),
+    level: 'hai-long',
+    at: new Date().toISOString(),
+    time: 'synced',
+    boot: 'b1',
+    seq: 1,
+  });
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('broker nodes on Redis', () => {
@@ -64,14 +73,28 @@ describe('broker nodes on Redis', () => {
     await c.endAsync();
   });
 
-  it('one SUBSCRIBE with several topics from a persistent session (the collector\'s): one SUBACK, one code per topic, refused ones 0x80 only', async () => {
+  it("one SUBSCRIBE with several topics from a persistent session (the collector's): one SUBACK, one code per topic, refused ones 0x80 only", async () => {
     // aedes 1.2 stores such a SUBSCRIBE once per topic; on Redis all but one store used to hang (broker/persistence.ts)
     const node = p.inProcess.at(-1)!;
     const console = await p.connect('console', node.port, { clean: false });
-    const codes = await subscribeGranted(console, ['tt/v1/+/schedule-status', 'tt/v1/+/availability', 'tt/v1/+/rating', 'tt/v1/+/state', 'tt/v1/+/broadcast-log']);
+    const codes = await subscribeGranted(console, [
+      'tt/v1/+/schedule-status',
+      'tt/v1/+/availability',
+      'tt/v1/+/rating',
+      'tt/v1/+/state',
+      'tt/v1/+/broadcast-log',
+    ]);
     expect(codes).toEqual([1, 1, 128, 1, 1]);
     const collector = await p.connect('collector', node.port, { clean: false });
-    expect(await subscribeGranted(collector, ['tt/v1/+/rating', 'tt/v1/+/state', 'tt/v1/+/camera', 'tt/v1/+/availability', '$SYS/tt/broker/refusals'])).toEqual([1, 1, 1, 1, 1]);
+    expect(
+      await subscribeGranted(collector, [
+        'tt/v1/+/rating',
+        'tt/v1/+/state',
+        'tt/v1/+/camera',
+        'tt/v1/+/availability',
+        '$SYS/tt/broker/refusals',
+      ]),
+    ).toEqual([1, 1, 1, 1, 1]);
     await collector.endAsync(true);
     expect(node.stats().refusals['subscribe-not-allowed']).toBeGreaterThanOrEqual(1);
   });
@@ -82,7 +105,11 @@ describe('broker nodes on Redis', () => {
     const console = await p.connect('console', small.port);
     const before = small.stats().refusals['frame-too-large'] ?? 0;
     console.publish(topicFor(SPEAKER, 'schedule'), Buffer.alloc(1_100_000, 'x'), { qos: 1, retain: true });
-    await waitFor(() => (small.stats().refusals['frame-too-large'] ?? 0) === before + 1, 10_000, 'the oversize frame refused');
+    await waitFor(
+      () => (small.stats().refusals['frame-too-large'] ?? 0) === before + 1,
+      10_000,
+      'the oversize frame refused',
+    );
 
     const raised = { maxPayloadBytes: 2 * 1024 * 1024, limits: { packetMaxBytes: 4 * 1024 * 1024 } };
     const a = await p.node(raised);

@@ -31,14 +31,20 @@ describe('collector with a real broker and InfluxDB', () => {
     const { registry } = await testRegistry();
     const config = testConfig({ brokerUrl: broker.url, influxUrl: db.url, database: db.database, spoolDir });
     collector = await startCollector({
-      config, registry, log: silentLogger, clock: systemClock, extensions: [new RatingExtension()],
-      setup: [async (influx, database) => {
-        setupRan++;
-        expect(database).toBe(db.database);
-        // the raw policy exists before a setup hook runs
-        const rps = await influx.showRetentionPolicies(database);
-        expect(rps.find((r) => r.name === 'raw')).toMatchObject({ default: true, duration: '720h0m0s' });
-      }],
+      config,
+      registry,
+      log: silentLogger,
+      clock: systemClock,
+      extensions: [new RatingExtension()],
+      setup: [
+        async (influx, database) => {
+          setupRan++;
+          expect(database).toBe(db.database);
+          // the raw policy exists before a setup hook runs
+          const rps = await influx.showRetentionPolicies(database);
+          expect(rps.find((r) => r.name === 'raw')).toMatchObject({ default: true, duration: '720h0m0s' });
+        },
+      ],
     });
     await collector.subscribed;
     pub = await publisher(broker.url);
@@ -49,7 +55,9 @@ describe('collector with a real broker and InfluxDB', () => {
         const entry: (typeof acks)[number] = { id, deviceId };
         acks.push(entry);
         // checked the moment the ack arrives: the point must already be queryable
-        void db.influx.query(`SELECT id FROM rating WHERE id = '${id}'`).then((rows) => (entry.storedWhenAcked = rows.length === 1));
+        void db.influx
+          .query(`SELECT id FROM rating WHERE id = '${id}'`)
+          .then((rows) => (entry.storedWhenAcked = rows.length === 1));
       }
     });
   });
@@ -74,8 +82,14 @@ describe('collector with a real broker and InfluxDB', () => {
     });
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
-      value: 1, level: 'khong-hai-long', time_quality: 'mapped', device: FIXTURE_DEVICE,
-      kind: 'rating-box', counter: 'xa1-quay1', commune: '90001', province: '99',
+      value: 1,
+      level: 'khong-hai-long',
+      time_quality: 'mapped',
+      device: FIXTURE_DEVICE,
+      kind: 'rating-box',
+      counter: 'xa1-quay1',
+      commune: '90001',
+      province: '99',
     });
     // ns timestamp: the press's millisecond plus a hash of the id below 1 ms
     const ns = BigInt((rows[0].time as unknown as { getNanoTime(): string }).getNanoTime());
@@ -111,12 +125,18 @@ describe('collector with a real broker and InfluxDB', () => {
     }
     const expected: Record<string, number> = {};
     for (const m of invalidMessages) expected[m.error] = (expected[m.error] ?? 0) + 1;
-    await waitFor(() => Object.entries(expected).every(([k, n]) => (collector.stats().rejected[k] ?? 0) - (before.rejected[k] ?? 0) >= n));
+    await waitFor(() =>
+      Object.entries(expected).every(([k, n]) => (collector.stats().rejected[k] ?? 0) - (before.rejected[k] ?? 0) >= n),
+    );
     await collector.flush();
-    const rows = await db.influx.query<{ reason: string; count: number }>('SELECT sum("count") AS count FROM rejection GROUP BY reason');
+    const rows = await db.influx.query<{ reason: string; count: number }>(
+      'SELECT sum("count") AS count FROM rejection GROUP BY reason',
+    );
     const stored = Object.fromEntries(rows.map((r) => [r.reason, r.count]));
     for (const [reason, n] of Object.entries(expected)) expect(stored[reason], reason).toBeGreaterThanOrEqual(n);
-    const devices = await db.influx.query<{ device: string; channel: string }>(`SELECT "count", device, channel FROM rejection WHERE reason = 'topic-device-id'`);
+    const devices = await db.influx.query<{ device: string; channel: string }>(
+      `SELECT "count", device, channel FROM rejection WHERE reason = 'topic-device-id'`,
+    );
     expect(devices[0]).toMatchObject({ device: 'unknown', channel: 'rating' });
 
     const good = rating();
@@ -160,16 +180,32 @@ describe('collector with a real broker and InfluxDB', () => {
         ),
       );
     const rejectedBefore = collector.stats().rejected['broker-refusals-invalid'] ?? 0;
-    await publish(brokerRefusalsTopic('node-b'), { v: 1, node: 'node-a', at: new Date().toISOString(), refusals: { acl: 99 }, clients: 1 });
-    await publish(brokerRefusalsTopic('node-a'), { v: 1, node: 'node-a', at: new Date().toISOString(), refusals: { 'bad-password': 3, acl: 2 }, clients: 7 });
+    await publish(brokerRefusalsTopic('node-b'), {
+      v: 1,
+      node: 'node-a',
+      at: new Date().toISOString(),
+      refusals: { acl: 99 },
+      clients: 1,
+    });
+    await publish(brokerRefusalsTopic('node-a'), {
+      v: 1,
+      node: 'node-a',
+      at: new Date().toISOString(),
+      refusals: { 'bad-password': 3, acl: 2 },
+      clients: 7,
+    });
     const rows = await waitFor(async () => {
       await collector.flush();
-      const r = await db.influx.query<{ reason: string; count: number; node: string }>('SELECT "count", reason, node FROM broker_refusals');
+      const r = await db.influx.query<{ reason: string; count: number; node: string }>(
+        'SELECT "count", reason, node FROM broker_refusals',
+      );
       return r.length === 2 ? r : undefined;
     });
     expect(Object.fromEntries(rows.map((r) => [r.reason, r.count]))).toEqual({ 'bad-password': 3, acl: 2 });
     expect(rows.map((r) => r.node)).toEqual(['node-a', 'node-a']);
-    const clients = await db.influx.query<{ clients: number; node: string }>('SELECT clients, node FROM broker_clients');
+    const clients = await db.influx.query<{ clients: number; node: string }>(
+      'SELECT clients, node FROM broker_clients',
+    );
     expect(clients[0]).toMatchObject({ clients: 7, node: 'node-a' });
     expect(collector.stats().rejected['broker-refusals-invalid']).toBe(rejectedBefore + 1);
   });
@@ -178,12 +214,29 @@ describe('collector with a real broker and InfluxDB', () => {
     // a channel with a throwing extension, fed through the pipeline of a second collector on the same broker
     const { registry } = await testRegistry();
     const config = testConfig({ brokerUrl: broker.url, influxUrl: db.url, database: db.database, spoolDir: spoolDir2 });
-    const boom = { name: 'boom', channels: ['state'] as const, handle: () => { throw new Error('boom'); } };
+    const boom = {
+      name: 'boom',
+      channels: ['state'] as const,
+      handle: () => {
+        throw new Error('boom');
+      },
+    };
     const c2 = await startCollector({ config, registry, log: silentLogger, clock: systemClock, extensions: [boom] });
     try {
-      c2.ingest(topicFor(FIXTURE_DEVICE, 'state'), Buffer.from(JSON.stringify({
-        v: 1, at: null, clockSynced: false, boot: 'b', uptimeS: 1, version: '0.1.0', outboxDepth: 0,
-      })));
+      c2.ingest(
+        topicFor(FIXTURE_DEVICE, 'state'),
+        Buffer.from(
+          JSON.stringify({
+            v: 1,
+            at: null,
+            clockSynced: false,
+            boot: 'b',
+            uptimeS: 1,
+            version: '0.1.0',
+            outboxDepth: 0,
+          }),
+        ),
+      );
       await c2.flush();
       expect(c2.stats().extensionErrors).toBe(1);
       expect(c2.stats().rejected['extension-error']).toBe(1);
@@ -196,7 +249,8 @@ describe('collector with a real broker and InfluxDB', () => {
 
   it('tells extensions about broker connects and which messages are retained replays', async () => {
     const stateTopic = topicFor(FIXTURE_DEVICE, 'state');
-    const state = (uptimeS: number) => JSON.stringify({ v: 1, at: null, clockSynced: false, boot: 'b', uptimeS, version: '0.1.0', outboxDepth: 0 });
+    const state = (uptimeS: number) =>
+      JSON.stringify({ v: 1, at: null, clockSynced: false, boot: 'b', uptimeS, version: '0.1.0', outboxDepth: 0 });
     await pub.publishAsync(stateTopic, state(1), { qos: 1, retain: true });
     const seen: { uptimeS: number; retained?: boolean }[] = [];
     const connects: number[] = [];
@@ -216,7 +270,10 @@ describe('collector with a real broker and InfluxDB', () => {
       await waitFor(() => seen.length === 1);
       await pub.publishAsync(stateTopic, state(2), { qos: 1 });
       await waitFor(() => seen.length === 2);
-      expect(seen).toEqual([{ uptimeS: 1, retained: true }, { uptimeS: 2, retained: false }]);
+      expect(seen).toEqual([
+        { uptimeS: 1, retained: true },
+        { uptimeS: 2, retained: false },
+      ]);
       expect(connects.length).toBeGreaterThanOrEqual(1);
     } finally {
       await c3.close();

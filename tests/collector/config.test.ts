@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CollectorError, loadConfig, parseConfig } from '../../collector/index.ts';
+import { type CollectorError, loadConfig, parseConfig } from '../../collector/index.ts';
 import { tempDir } from '../harness/temp.ts';
 
 const good = {
@@ -44,7 +44,15 @@ describe('collector config', () => {
     );
     expect(e.code).toBe('COLLECTOR_CONFIG_INVALID');
     const paths = e.problems!.map((p) => p.split(':')[0]);
-    for (const path of ['broker.url', 'broker.username', 'influx.url', 'influx.rawRetention', 'registryPath', 'spoolDir', 'batch.maxPoints']) {
+    for (const path of [
+      'broker.url',
+      'broker.username',
+      'influx.url',
+      'influx.rawRetention',
+      'registryPath',
+      'spoolDir',
+      'batch.maxPoints',
+    ]) {
       expect(paths, path).toContain(path);
     }
     expect(e.problems!.join('\n')).toContain('extra');
@@ -58,13 +66,18 @@ describe('collector config', () => {
     writeFileSync(file, 's3cret\n');
     const c = parseConfig({ ...good, broker: { url: good.broker.url, username: 'c', passwordFile: file } });
     expect(c.broker.password).toBe('s3cret');
-    const missing = codeOf(() => parseConfig({ ...good, broker: { url: good.broker.url, username: 'c', passwordFile: join(dir, 'none') } }));
+    const missing = codeOf(() =>
+      parseConfig({ ...good, broker: { url: good.broker.url, username: 'c', passwordFile: join(dir, 'none') } }),
+    );
     expect(missing.code).toBe('COLLECTOR_PASSWORD_FILE');
   });
 
   it('loads YAML and reports unreadable files by code', () => {
     const file = join(dir, 'c.yaml');
-    writeFileSync(file, 'broker: {url: "mqtt://h:1883", username: c, password: p}\ninflux: {url: "http://h:8086", database: xa}\nregistryPath: r.yaml\nspoolDir: s\n');
+    writeFileSync(
+      file,
+      'broker: {url: "mqtt://h:1883", username: c, password: p}\ninflux: {url: "http://h:8086", database: xa}\nregistryPath: r.yaml\nspoolDir: s\n',
+    );
     expect(loadConfig(file).influx.database).toBe('xa');
     expect(codeOf(() => loadConfig(join(dir, 'missing.yaml'))).code).toBe('COLLECTOR_CONFIG_UNREADABLE');
     writeFileSync(file, 'broker: [unclosed');

@@ -11,7 +11,9 @@ export async function testRegistry(): Promise<{ registry: Registry; yaml: string
   return { registry: parseRegistry(yaml, 'demo'), yaml };
 }
 
-export function testConfig(over: { brokerUrl: string; influxUrl: string; database: string; spoolDir: string } & Partial<CollectorConfigInput>): CollectorConfig {
+export function testConfig(
+  over: { brokerUrl: string; influxUrl: string; database: string; spoolDir: string } & Partial<CollectorConfigInput>,
+): CollectorConfig {
   const { brokerUrl, influxUrl, database, spoolDir, ...rest } = over;
   return parseConfig({
     broker: { url: brokerUrl, username: 'collector', password: 'x' },

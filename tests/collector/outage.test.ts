@@ -38,7 +38,13 @@ describe('InfluxDB outage and collector crash', () => {
     const database = 'outage';
     const { registry } = await testRegistry();
     const config = testConfig({ brokerUrl: broker.url, influxUrl: influxd.url, database, spoolDir });
-    const collector = await startCollector({ config, registry, log: silentLogger, clock: systemClock, extensions: [new RatingExtension()] });
+    const collector = await startCollector({
+      config,
+      registry,
+      log: silentLogger,
+      clock: systemClock,
+      extensions: [new RatingExtension()],
+    });
     const device = await DeviceSim.connect(broker.url, FIXTURE_DEVICE);
     const influx = influxFor(influxd.url, database);
     try {
@@ -56,7 +62,9 @@ describe('InfluxDB outage and collector crash', () => {
       await waitFor(async () => (await idCounts(influx)).size === 51, 60_000, 'spool drained');
       await waitFor(() => collector.stats().spoolBytes === 0, 20_000, 'spool emptied');
       // a redelivery after the outage overwrites the spooled point
-      await device.client.publishAsync(`tt/v1/${FIXTURE_DEVICE}/rating`, device.outbox.get(down[0]) ?? '{}', { qos: 1 });
+      await device.client.publishAsync(`tt/v1/${FIXTURE_DEVICE}/rating`, device.outbox.get(down[0]) ?? '{}', {
+        qos: 1,
+      });
       await device.resend();
       await collector.flush();
       const counts = await idCounts(influx);
@@ -74,20 +82,24 @@ describe('InfluxDB outage and collector crash', () => {
     const { yaml } = await testRegistry();
     writeFileSync(join(dir, 'registry.yaml'), yaml);
     const cfgPath = join(dir, 'collector.json');
-    writeFileSync(cfgPath, JSON.stringify({
-      broker: { url: broker.url, username: 'collector', password: 'x' },
-      influx: { url: influxd.url, database, rawRetention: '30d' },
-      registryPath: join(dir, 'registry.yaml'),
-      spoolDir: join(dir, 'spool'),
-      clientId: 'collector-crash',
-    }));
+    writeFileSync(
+      cfgPath,
+      JSON.stringify({
+        broker: { url: broker.url, username: 'collector', password: 'x' },
+        influx: { url: influxd.url, database, rawRetention: '30d' },
+        registryPath: join(dir, 'registry.yaml'),
+        spoolDir: join(dir, 'spool'),
+        clientId: 'collector-crash',
+      }),
+    );
     const log = openSync(join(dir, 'collector.log'), 'a');
     const spawnCollector = () =>
       spawn(process.execPath, ['--import', 'tsx', 'collector/main.ts', '--config', cfgPath], {
         stdio: ['ignore', log, log],
         env: { ...process.env, LOG_LEVEL: 'info' },
       });
-    const exited = (p: ChildProcess) => new Promise<void>((r) => (p.exitCode !== null || p.signalCode !== null ? r() : p.once('exit', () => r())));
+    const exited = (p: ChildProcess) =>
+      new Promise<void>((r) => (p.exitCode !== null || p.signalCode !== null ? r() : p.once('exit', () => r())));
     const influx = influxFor(influxd.url, database);
     const device = await DeviceSim.connect(broker.url, FIXTURE_DEVICE);
     let child = spawnCollector();
@@ -135,7 +147,13 @@ describe('InfluxDB outage and collector crash', () => {
     const { registry } = await testRegistry();
     await influxd.stop();
     const config = testConfig({ brokerUrl: broker.url, influxUrl: influxd.url, database, spoolDir: bootSpool });
-    const collector = await startCollector({ config, registry, log: silentLogger, clock: systemClock, extensions: [new RatingExtension()] });
+    const collector = await startCollector({
+      config,
+      registry,
+      log: silentLogger,
+      clock: systemClock,
+      extensions: [new RatingExtension()],
+    });
     const device = await DeviceSim.connect(broker.url, FIXTURE_DEVICE);
     const influx = influxFor(influxd.url, database);
     try {

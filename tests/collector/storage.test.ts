@@ -27,11 +27,17 @@ describe('the storage port', () => {
     const reader: CollectorExtension = {
       name: 'reader',
       channels: ['state'],
-      start: async (ctx) => void (policiesAtStart = (await ctx.query<{ name: string }>('SHOW RETENTION POLICIES')).map((r) => r.name)),
+      start: async (ctx) =>
+        void (policiesAtStart = (await ctx.query<{ name: string }>('SHOW RETENTION POLICIES')).map((r) => r.name)),
       handle: () => ({ points: [] }),
     };
     const extensions = [new RatingExtension(), reader];
-    storage = new InfluxStore({ url: db.url, database: db.database, rawRetention: '30d', schemas: storedSchemas(extensions) });
+    storage = new InfluxStore({
+      url: db.url,
+      database: db.database,
+      rawRetention: '30d',
+      schemas: storedSchemas(extensions),
+    });
     const config = testConfig({ brokerUrl: broker.url, influxUrl: 'http://127.0.0.1:9', database: 'unused', spoolDir });
     collector = await startCollector({ config, registry, log: silentLogger, clock: systemClock, extensions, storage });
     await collector.subscribed;
@@ -54,7 +60,9 @@ describe('the storage port', () => {
     try {
       await pub.publishAsync(topicFor(FIXTURE_DEVICE, 'rating'), JSON.stringify(r), { qos: 1 });
       const rows = await waitFor(async () => {
-        const found = await storage.query<{ id: string; value: number }>(`SELECT "id", "value" FROM "rating" WHERE "id" = '${r.id}'`);
+        const found = await storage.query<{ id: string; value: number }>(
+          `SELECT "id", "value" FROM "rating" WHERE "id" = '${r.id}'`,
+        );
         return found.length ? found : undefined;
       });
       expect(rows.map((x) => [x.id, x.value])).toEqual([[r.id, 3]]);

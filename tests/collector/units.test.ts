@@ -57,7 +57,10 @@ describe('spool', () => {
     await spool.open();
     const store = new DurableStore({
       storage: new InfluxStore({ url: `http://127.0.0.1:${port}`, database: 'x', schemas: [], writeTimeoutMs: 2000 }),
-      spool, clock: systemClock, log: silentLogger, stats,
+      spool,
+      clock: systemClock,
+      log: silentLogger,
+      stats,
       batch: { maxPoints: 1, maxDelayMs: 10 },
       onDurable: (acks) => acked.push(...[...acks.values()].flat()),
     });
@@ -86,10 +89,23 @@ describe('line protocol', () => {
     const { InfluxDB, FieldType } = await import('influx');
     const { encodePoint } = await import('../../collector/line-protocol.ts');
     const influx = new InfluxDB({
-      host: '127.0.0.1', database: 'd',
-      schema: [{ database: 'd', measurement: 'm x', fields: { n: FieldType.INTEGER, s: FieldType.STRING }, tags: ['b', 'a', 'z'] }],
+      host: '127.0.0.1',
+      database: 'd',
+      schema: [
+        {
+          database: 'd',
+          measurement: 'm x',
+          fields: { n: FieldType.INTEGER, s: FieldType.STRING },
+          tags: ['b', 'a', 'z'],
+        },
+      ],
     });
-    const line = encodePoint(influx, 'd', { measurement: 'm x', tags: { b: 'v,1', a: 'x y', z: '' }, fields: { n: 4, s: 'say "hi"\nbye' }, timestamp: '17' });
+    const line = encodePoint(influx, 'd', {
+      measurement: 'm x',
+      tags: { b: 'v,1', a: 'x y', z: '' },
+      fields: { n: 4, s: 'say "hi"\nbye' },
+      timestamp: '17',
+    });
     expect(line).toBe('m\\ x,a=x\\ y,b=v\\,1 n=4i,s="say \\"hi\\"\\nbye" 17');
     expect(() => encodePoint(influx, 'd', { measurement: 'm x', tags: { nope: '1' }, fields: { n: 1 } })).toThrow();
   });
@@ -99,17 +115,25 @@ describe('rating extension', () => {
   it("refuses a level that is not on the box's buttons (registry `levels`), keeping the payload", async () => {
     const { registry } = await testRegistry();
     const base = registry.device(FIXTURE_DEVICE);
-    if (!base || base.device.kind !== 'rating-box') throw new Error('fixture box missing');
+    if (base?.device.kind !== 'rating-box') throw new Error('fixture box missing');
     const entry = { ...base, device: { ...base.device, levels: ['hai-long' as const, 'khong-hai-long' as const] } };
     const ctx = { registry, clock: systemClock, log: silentLogger } as unknown as CollectorContext;
     const ext = new RatingExtension();
     const msg = (level: string) =>
-      ({ channel: 'rating', deviceId: FIXTURE_DEVICE, payload: { ...validRating, level }, entry, receivedAt: Date.now() }) as unknown as InboundMessage;
+      ({
+        channel: 'rating',
+        deviceId: FIXTURE_DEVICE,
+        payload: { ...validRating, level },
+        entry,
+        receivedAt: Date.now(),
+      }) as unknown as InboundMessage;
     const refused = ext.handle(msg('binh-thuong'), ctx);
     expect(refused).toMatchObject({ reject: 'rating-level-not-on-device' });
     expect('detail' in refused && refused.detail).toContain(validRating.id);
     expect(ext.handle(msg('hai-long'), ctx)).toMatchObject({ ackId: validRating.id });
     // without `levels` every contract level is accepted, as before
-    expect(ext.handle({ ...msg('binh-thuong'), entry: base } as InboundMessage, ctx)).toMatchObject({ ackId: validRating.id });
+    expect(ext.handle({ ...msg('binh-thuong'), entry: base } as InboundMessage, ctx)).toMatchObject({
+      ackId: validRating.id,
+    });
   });
 });

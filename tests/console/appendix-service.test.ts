@@ -22,7 +22,7 @@ const REPORT_AT = Date.parse('2026-12-15T10:00:00+07:00');
 const vn = (d: string) => Date.parse(`${d}:00+07:00`);
 const FIGURE = 100 - (300 / 7 + 300 / 7);
 
-describe('the console\'s review appendix: Decision 766 figure and follow-up counts', () => {
+describe("the console's review appendix: Decision 766 figure and follow-up counts", () => {
   let env: Env;
   let province = '';
   const db = testDatabase('appx766');
@@ -30,13 +30,25 @@ describe('the console\'s review appendix: Decision 766 figure and follow-up coun
   const tokens: Record<string, string> = {};
   const rating = (level: string, at: string, dossier?: string): IPoint => ({
     measurement: 'rating',
-    tags: { province, commune: '90001', counter: 'xa1-quay1', device: 'xa1-quay1-box', kind: 'rating-box', level, time_quality: 'synced' },
+    tags: {
+      province,
+      commune: '90001',
+      counter: 'xa1-quay1',
+      device: 'xa1-quay1-box',
+      kind: 'rating-box',
+      level,
+      time_quality: 'synced',
+    },
     fields: { value: level === 'khong-hai-long' ? 1 : 3, id: randomUUID(), ...(dossier ? { dossier } : {}) },
     timestamp: new Date(vn(at)),
   });
   const report = async (format: string) => {
     tokens.huyen = await env.login('huyen');
-    return env.api(tokens.huyen, 'GET', `/api/satisfaction/report?area=${province}&from=2026-11-01&to=2026-11-30&format=${format}`);
+    return env.api(
+      tokens.huyen,
+      'GET',
+      `/api/satisfaction/report?area=${province}&from=2026-11-01&to=2026-11-30&format=${format}`,
+    );
   };
 
   beforeAll(async () => {
@@ -44,16 +56,30 @@ describe('the console\'s review appendix: Decision 766 figure and follow-up coun
     province = env.registry.communes.get('90001')!.province.code;
     await db.influx.createDatabase(db.database);
     await db.influx.writePoints(
-      [rating('hai-long', '2026-11-05T09:00'), rating('hai-long', '2026-11-06T09:00'), rating('khong-hai-long', '2026-11-07T09:00', 'HS-3'), rating('khong-hai-long', '2026-11-08T09:00')],
+      [
+        rating('hai-long', '2026-11-05T09:00'),
+        rating('hai-long', '2026-11-06T09:00'),
+        rating('khong-hai-long', '2026-11-07T09:00', 'HS-3'),
+        rating('khong-hai-long', '2026-11-08T09:00'),
+      ],
       { database: db.database },
     );
     for (const u of ['canbo1', 'lanhdao1']) tokens[u] = await env.login(u);
     expect((await upload(env, tokens.canbo1!, await xlsx(GOOD), 'ho-so-thang-11.xlsx')).status).toBe(200);
     await env.console.followup.reconcile(); // opens the two cases on 10/11
-    const cases = (await env.api(tokens.lanhdao1!, 'GET', '/api/followup/cases?commune=90001')).body.cases as { id: number; dossier: string | null }[];
+    const cases = (await env.api(tokens.lanhdao1!, 'GET', '/api/followup/cases?commune=90001')).body.cases as {
+      id: number;
+      dossier: string | null;
+    }[];
     expect(cases).toHaveLength(2);
     const unbound = cases.find((c) => c.dossier === null)!;
-    expect((await env.api(tokens.lanhdao1!, 'POST', `/api/followup/cases/${unbound.id}/close`, { closing: 'Đã liên hệ, công dân đồng ý.' })).status).toBe(200);
+    expect(
+      (
+        await env.api(tokens.lanhdao1!, 'POST', `/api/followup/cases/${unbound.id}/close`, {
+          closing: 'Đã liên hệ, công dân đồng ý.',
+        })
+      ).status,
+    ).toBe(200);
     clock.advance(Date.parse('2026-11-20T10:00:00+07:00') - clock.now());
   });
 
@@ -82,7 +108,15 @@ describe('the console\'s review appendix: Decision 766 figure and follow-up coun
     const byCode = Object.fromEntries(rows.map((x) => [x[col('Mã xã')], x]));
     const a = byCode['90001']!;
     const cells = (x: string[]) =>
-      ['Hồ sơ tiếp nhận trong kỳ (QĐ 766)', 'Hồ sơ trả kết quả trễ hạn', 'Hồ sơ có phản ánh, kiến nghị hoặc "Không hài lòng"', 'Chỉ số QĐ 766 (%)', 'Hồ sơ theo dõi mở trong kỳ', 'Hồ sơ theo dõi đã đóng', 'Hồ sơ theo dõi quá hạn chưa xử lý'].map((n) => x[col(n)]);
+      [
+        'Hồ sơ tiếp nhận trong kỳ (QĐ 766)',
+        'Hồ sơ trả kết quả trễ hạn',
+        'Hồ sơ có phản ánh, kiến nghị hoặc "Không hài lòng"',
+        'Chỉ số QĐ 766 (%)',
+        'Hồ sơ theo dõi mở trong kỳ',
+        'Hồ sơ theo dõi đã đóng',
+        'Hồ sơ theo dõi quá hạn chưa xử lý',
+      ].map((n) => x[col(n)]);
     expect(cells(a)).toEqual(['7', '3', '3', String(Number(FIGURE.toFixed(2))), '2', '1', '1']);
     expect(a[col('Chỉ số hài lòng (%)')]).toBe('50');
     expect(cells(byCode['90002']!)).toEqual(['0', '0', '0', '', '0', '0', '0']);

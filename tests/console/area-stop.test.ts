@@ -19,7 +19,10 @@ let env: Env;
 let tinhLeader: string, leader1: string;
 beforeAll(async () => {
   env = await consoleEnv();
-  await env.console.users.create({ username: 'tinh-ld', password: PASSWORD, role: 'leader', level: 'province', unit: '99' }, 'test');
+  await env.console.users.create(
+    { username: 'tinh-ld', password: PASSWORD, role: 'leader', level: 'province', unit: '99' },
+    'test',
+  );
   [tinhLeader, leader1] = await Promise.all(['tinh-ld', 'lanhdao1'].map((u) => env.login(u)));
 });
 afterAll(async () => {
@@ -35,26 +38,43 @@ describe('the area stop order: one signed message per unit that all its speakers
     const refused: string[] = [];
     speaker.on('message', (t, payload) => {
       if (t !== topic) return;
-      const r = verifyAreaStop(JSON.parse(payload.toString()), env.console.keys.get('99')!.publicKeyPem, { issuer: { level: 'province', code: '99' }, minVersion: 1 });
+      const r = verifyAreaStop(JSON.parse(payload.toString()), env.console.keys.get('99')!.publicKeyPem, {
+        issuer: { level: 'province', code: '99' },
+        minVersion: 1,
+      });
       if (r.ok) orders.push(r.order);
       else refused.push(r.reason);
     });
     await speaker.subscribeAsync(topic, { qos: 0 });
     // the broker refuses a speaker another commune's stop topic
-    const other = await speaker.subscribeAsync(areaStopTopic('commune', '90001'), { qos: 0 }).catch((err: { granted?: unknown }) => err);
+    const other = await speaker
+      .subscribeAsync(areaStopTopic('commune', '90001'), { qos: 0 })
+      .catch((err: { granted?: unknown }) => err);
     expect(JSON.stringify(other)).toMatch(/128/);
     const stop = await env.api(tinhLeader, 'POST', '/api/stops', { communes: ['90002'] });
     expect(stop.status).toBe(201);
     const first = await waitFor(() => orders.find((o) => o.stops.length > 0), 20_000, 'the area stop order');
-    expect(first).toMatchObject({ issuer: { level: 'province', code: '99' }, stops: [{ id: stop.body.id, until: null, communes: ['90002'] }] });
+    expect(first).toMatchObject({
+      issuer: { level: 'province', code: '99' },
+      stops: [{ id: stop.body.id, until: null, communes: ['90002'] }],
+    });
     expect((await env.api(tinhLeader, 'POST', `/api/stops/${stop.body.id}/resume`)).status).toBe(200);
     const lifted = await waitFor(() => orders.find((o) => o.version > first.version), 20_000, 'the resume');
     expect(lifted.stops).toEqual([]);
     // a commune leader's stop goes on the commune's own topic, signed with the commune key
     const own = await env.api(leader1, 'POST', '/api/stops', {});
-    await waitFor(() => env.console.store.signedDocuments.get(areaStopTopic('commune', '90001')), 20_000, 'the commune order');
-    const held = JSON.parse(env.console.store.signedDocuments.get(areaStopTopic('commune', '90001'))!.payload.toString());
-    const r = verifyAreaStop(held, env.console.keys.get('90001')!.publicKeyPem, { issuer: { level: 'commune', code: '90001' }, minVersion: 1 });
+    await waitFor(
+      () => env.console.store.signedDocuments.get(areaStopTopic('commune', '90001')),
+      20_000,
+      'the commune order',
+    );
+    const held = JSON.parse(
+      env.console.store.signedDocuments.get(areaStopTopic('commune', '90001'))!.payload.toString(),
+    );
+    const r = verifyAreaStop(held, env.console.keys.get('90001')!.publicKeyPem, {
+      issuer: { level: 'commune', code: '90001' },
+      minVersion: 1,
+    });
     expect(r.ok && r.order.stops.map((s) => [s.id, s.communes])).toEqual([[own.body.id, ['90001']]]);
     expect(refused).toEqual([]);
   });
@@ -65,25 +85,54 @@ describe('speech made ahead ("Nghe thử"): issuing the same words reuses it', (
     const text = 'Lũ lớn trên sông, bà con di chuyển lên vùng cao ngay.';
     const speech = await env.api(tinhLeader, 'POST', '/api/speech', { text });
     expect(speech.status).toBe(200);
-    expect(speech.body).toMatchObject({ sha256: expect.stringMatching(/^[0-9a-f]{64}$/), mime: 'audio/mpeg', url: `/audio/${speech.body.sha256}` });
+    expect(speech.body).toMatchObject({
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      mime: 'audio/mpeg',
+      url: `/audio/${speech.body.sha256}`,
+    });
     expect((await env.api(tinhLeader, 'POST', '/api/speech', { text: '   ' })).body.error.code).toBe('TEXT_EMPTY');
     expect((await env.api(null, 'POST', '/api/speech', { text })).status).toBe(401);
-    const e = await env.api(tinhLeader, 'POST', '/api/emergency', { title: 'Lũ khẩn cấp', text, communes: 'all', hamlets: 'all' });
+    const e = await env.api(tinhLeader, 'POST', '/api/emergency', {
+      title: 'Lũ khẩn cấp',
+      text,
+      communes: 'all',
+      hamlets: 'all',
+    });
     expect(e.status).toBe(201);
     expect(e.body.announcement.audio.sha256).toBe(speech.body.sha256);
   });
 
   it('the synthesis runs once for the same words, again after its file is gone, and a failure is not kept', async () => {
     const dir = tempDir('tt-speech-');
-    const config = parseConfig({ dataDir: dir, registryPath: 'in-memory', mqtt: { url: 'mqtt://127.0.0.1:1', username: 'console', password: 'x' } });
+    const config = parseConfig({
+      dataDir: dir,
+      registryPath: 'in-memory',
+      mqtt: { url: 'mqtt://127.0.0.1:1', username: 'console', password: 'x' },
+    });
     const espeak = new EspeakTts({ bin: config.tts.bin, voice: config.tts.voice, speed: config.tts.speed });
     let calls = 0;
     let failNext = false;
-    const tts = { name: 'espeak-ng', synthesize: (t: string) => (calls++, failNext ? ((failNext = false), Promise.reject(new Error('broken'))) : espeak.synthesize(t)) };
+    const tts = {
+      name: 'espeak-ng',
+      synthesize: (t: string) => (
+        calls++, failNext ? ((failNext = false), Promise.reject(new Error('broken'))) : espeak.synthesize(t)
+      ),
+    };
     const store = Store.open(join(dir, 'console.db'));
     const files = new AudioFiles(join(dir, 'audio'));
-    const audio = new AudioService({ store, files, tts, loudness: new FfmpegLoudness(config.audio.loudness), limits: config.audio, clock: systemClock, log: silentLogger });
-    const [a, b] = await Promise.all([audio.speak('Xin chào bà con.', '90001'), audio.speak('Xin chào bà con.', '90002')]);
+    const audio = new AudioService({
+      store,
+      files,
+      tts,
+      loudness: new FfmpegLoudness(config.audio.loudness),
+      limits: config.audio,
+      clock: systemClock,
+      log: silentLogger,
+    });
+    const [a, b] = await Promise.all([
+      audio.speak('Xin chào bà con.', '90001'),
+      audio.speak('Xin chào bà con.', '90002'),
+    ]);
     expect(b.sha256).toBe(a.sha256);
     expect(calls).toBe(1);
     expect(store.audio.ownedBy(a.sha256, '90002')).toBe(true);

@@ -3,7 +3,7 @@ import { makeMp3, parseMp3 } from '../../console/audio/mp3.ts';
 import { makeWav, parseWav } from '../../console/audio/wav.ts';
 import { inspectAudio } from '../../console/audio/validate.ts';
 import { EspeakTts } from '../../console/audio/tts.ts';
-import { ConsoleError } from '../../console/errors.ts';
+import type { ConsoleError } from '../../console/errors.ts';
 
 const limits = { maxBytes: 1024 * 1024, maxDurationS: 20 };
 const code = (buf: Buffer, l = limits) => {
@@ -40,7 +40,9 @@ describe('audio validation', () => {
     broken.fill(0x41, 2000, 2100);
     expect(code(broken)).toBe('AUDIO_NOT_AUDIO');
     expect(code(makeWav(new Int16Array(10)))).toBe('AUDIO_EMPTY');
-    expect(code(makeWav(new Int16Array(16_000 * 21)), { maxBytes: 10 * 1024 * 1024, maxDurationS: 20 })).toBe('AUDIO_TOO_LONG');
+    expect(code(makeWav(new Int16Array(16_000 * 21)), { maxBytes: 10 * 1024 * 1024, maxDurationS: 20 })).toBe(
+      'AUDIO_TOO_LONG',
+    );
     expect(code(makeWav(new Int16Array(16_000 * 40)))).toBe('AUDIO_TOO_LARGE');
   });
 

@@ -26,7 +26,11 @@ beforeAll(async () => {
 
 /** the refusal leaves no announcement, no audit entry and no audio file behind */
 async function refusedCleanly(body: unknown, code: string, status: number) {
-  const before = { list: (await env.api(staff, 'GET', '/api/announcements')).body.items.length, audit: (await env.api(staff, 'GET', '/api/audit')).body.items.length, files: readdirSync(join(env.dataDir, 'audio')).length };
+  const before = {
+    list: (await env.api(staff, 'GET', '/api/announcements')).body.items.length,
+    audit: (await env.api(staff, 'GET', '/api/audit')).body.items.length,
+    files: readdirSync(join(env.dataDir, 'audio')).length,
+  };
   const r = await env.api(staff, 'POST', '/api/announcements', body);
   expect(r.status, JSON.stringify(r.body)).toBe(status);
   expect(r.body.error.code).toBe(code);
@@ -51,7 +55,11 @@ describe('bad input is refused with a clear Vietnamese message and nothing half-
 
   it('past dates', async () => {
     await refusedCleanly({ ...valid(), schedule: { kind: 'once', at: '2020-05-01T08:00' } }, 'SCHEDULE_PAST', 400);
-    await refusedCleanly({ ...valid(), schedule: { kind: 'daily', time: '06:00', from: '2020-01-01', to: '2020-02-01' } }, 'SCHEDULE_PAST', 400);
+    await refusedCleanly(
+      { ...valid(), schedule: { kind: 'daily', time: '06:00', from: '2020-01-01', to: '2020-02-01' } },
+      'SCHEDULE_PAST',
+      400,
+    );
   });
 
   it('unknown hamlets and another commune’s hamlets', async () => {
@@ -65,7 +73,11 @@ describe('bad input is refused with a clear Vietnamese message and nothing half-
     await refusedCleanly({ ...valid(), repeats: 0 }, 'REPEATS_INVALID', 400);
     await refusedCleanly({ ...valid(), priority: 'urgent' }, 'PRIORITY_INVALID', 400);
     await refusedCleanly([1, 2], 'INVALID_INPUT', 400);
-    const r = await fetch(`${env.console.url}/api/announcements`, { method: 'POST', headers: { authorization: `Bearer ${staff}`, 'content-type': 'application/json' }, body: '{"title": ' });
+    const r = await fetch(`${env.console.url}/api/announcements`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${staff}`, 'content-type': 'application/json' },
+      body: '{"title": ',
+    });
     expect(r.status).toBe(400);
     expect((await r.json()).error.code).toBe('INVALID_INPUT');
   });
@@ -99,7 +111,11 @@ describe('bad input is refused with a clear Vietnamese message and nothing half-
     const bytes = Buffer.from(await served.arrayBuffer());
     expect(createHash('sha256').update(bytes).digest('hex')).toBe(ok.body.sha256);
     expect(bytes.equals(makeMp3(200))).toBe(false);
-    const created = await env.api(staff, 'POST', '/api/announcements', { ...valid(), text: undefined, audio: ok.body.sha256 });
+    const created = await env.api(staff, 'POST', '/api/announcements', {
+      ...valid(),
+      text: undefined,
+      audio: ok.body.sha256,
+    });
     expect(created.status).toBe(201);
     expect(created.body.announcement.audio).toMatchObject({ sha256: ok.body.sha256, mime: 'audio/mpeg' });
   });
@@ -117,11 +133,13 @@ describe('bad input is refused with a clear Vietnamese message and nothing half-
 
   it('locks a name after repeated wrong passwords, even for the right one, and counts it', async () => {
     // three free failures, then a doubling wait per name and address: the right password right after is refused
-    for (let i = 0; i < 5; i++) await env.api(null, 'POST', '/api/session', { username: 'huyen', password: 'sai' + i });
+    for (let i = 0; i < 5; i++) await env.api(null, 'POST', '/api/session', { username: 'huyen', password: `sai${i}` });
     const locked = await env.api(null, 'POST', '/api/session', { username: 'huyen', password: 'mat-khau-thu-nghiem' });
     expect([locked.status, locked.body.error.code]).toEqual([429, 'LOGIN_LOCKED']);
     expect(env.console.users.stats.loginsLocked).toBeGreaterThan(0);
     // another name is not affected
-    expect((await env.api(null, 'POST', '/api/session', { username: 'lanhdao1', password: 'mat-khau-thu-nghiem' })).status).toBe(200);
+    expect(
+      (await env.api(null, 'POST', '/api/session', { username: 'lanhdao1', password: 'mat-khau-thu-nghiem' })).status,
+    ).toBe(200);
   });
 });

@@ -11,7 +11,16 @@ describe('collector broadcast-log extension', () => {
   it('stores one point per log at the occurrence, tagged by hamlet, announcement and outcome, acknowledged by the log id', async () => {
     const registry = parseRegistry((await demoRegistry({ cost: CHEAP })).yaml);
     const id = randomUUID();
-    const payload = { v: 1, id, announcement: 'tb-abc', priority: 'normal', occurrence: '2027-01-02T23:00:00.000Z', outcome: 'played', startedAt: '2027-01-02T23:00:01.000Z', endedAt: '2027-01-02T23:00:31.500Z' };
+    const payload = {
+      v: 1,
+      id,
+      announcement: 'tb-abc',
+      priority: 'normal',
+      occurrence: '2027-01-02T23:00:00.000Z',
+      outcome: 'played',
+      startedAt: '2027-01-02T23:00:01.000Z',
+      endedAt: '2027-01-02T23:00:31.500Z',
+    };
     const decoded = decode('tt/v1/xa1-ap2-loa/broadcast-log', JSON.stringify(payload));
     if (!decoded.ok) throw new Error(decoded.detail);
     const msg = { ...decoded, entry: registry.device('xa1-ap2-loa')!, receivedAt: Date.now() } as InboundMessage;
@@ -21,8 +30,21 @@ describe('collector broadcast-log extension', () => {
     expect(result.points).toHaveLength(1);
     const [p] = result.points;
     expect(p.measurement).toBe('broadcast_log');
-    expect(p.tags).toMatchObject({ commune: '90001', device: 'xa1-ap2-loa', hamlet: 'xa1-ap2', announcement: 'tb-abc', outcome: 'played', priority: 'normal' });
-    expect(p.fields).toEqual({ id, occurrence: payload.occurrence, started_at: payload.startedAt, ended_at: payload.endedAt, duration_s: 30.5 });
+    expect(p.tags).toMatchObject({
+      commune: '90001',
+      device: 'xa1-ap2-loa',
+      hamlet: 'xa1-ap2',
+      announcement: 'tb-abc',
+      outcome: 'played',
+      priority: 'normal',
+    });
+    expect(p.fields).toEqual({
+      id,
+      occurrence: payload.occurrence,
+      started_at: payload.startedAt,
+      ended_at: payload.endedAt,
+      duration_s: 30.5,
+    });
     expect(String(p.timestamp).slice(0, 13)).toBe(String(Date.parse(payload.occurrence)));
   });
 });

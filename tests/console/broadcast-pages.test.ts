@@ -12,8 +12,14 @@ let browser: Browser;
 
 beforeAll(async () => {
   env = await consoleEnv();
-  await env.console.users.create({ username: 'tinh-ld', password: PASSWORD, role: 'leader', level: 'province' }, 'test');
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--lang=en-US'] });
+  await env.console.users.create(
+    { username: 'tinh-ld', password: PASSWORD, role: 'leader', level: 'province' },
+    'test',
+  );
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--lang=en-US'],
+  });
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
@@ -48,7 +54,8 @@ describe('broadcasting pages', () => {
     await page.fill('#relay-form [name=title]', 'Tiếp sóng thời sự buổi tối');
     await page.fill('#relay-form [name=durationMin]', '30');
     await page.selectOption('#relay-form [name=kind]', 'daily');
-    const from = vnDate(Date.now() + 86_400_000), to = vnDate(Date.now() + 5 * 86_400_000);
+    const from = vnDate(Date.now() + 86_400_000),
+      to = vnDate(Date.now() + 5 * 86_400_000);
     await page.fill('#relay-form [name=time]', '19:00');
     await page.fill('#relay-form [name=from]', dmy(from));
     await page.fill('#relay-form [name=to]', dmy(to));
@@ -93,7 +100,11 @@ describe('broadcasting pages', () => {
     await cap.locator('[name=cap-to]').fill('06:30');
     await cap.locator('[name=cap-max]').fill('40');
     await page.click('#policy-form button[type=submit]');
-    await waitFor(async () => (await page.textContent('#policy-text'))?.includes('05:30–06:30 tối đa 40'), 10_000, 'policy shown');
+    await waitFor(
+      async () => (await page.textContent('#policy-text'))?.includes('05:30–06:30 tối đa 40'),
+      10_000,
+      'policy shown',
+    );
     const staff = await env.login('canbo1');
     const p = (await env.api(staff, 'GET', '/api/policy')).body;
     expect(p.effective.volumeCaps).toEqual([{ from: '05:30', to: '06:30', max: 40 }]);
@@ -103,7 +114,9 @@ describe('broadcasting pages', () => {
     await page.click('#policy-form button[type=submit]');
     await page.waitForSelector('#message:not([hidden]):not(.ok)');
     expect(await page.textContent('#message')).toContain('Quy định giờ yên tĩnh');
-    expect((await env.api(staff, 'GET', '/api/policy')).body.effective.volumeCaps).toEqual([{ from: '05:30', to: '06:30', max: 40 }]);
+    expect((await env.api(staff, 'GET', '/api/policy')).body.effective.volumeCaps).toEqual([
+      { from: '05:30', to: '06:30', max: 40 },
+    ]);
     await page.context().close();
   }, 120_000);
 });

@@ -11,7 +11,10 @@ let browser: Browser | undefined;
 
 beforeAll(async () => {
   env = await consoleEnv();
-  await env.console.users.create({ username: 'tinh-ld', password: PASSWORD, role: 'leader', level: 'province' }, 'test');
+  await env.console.users.create(
+    { username: 'tinh-ld', password: PASSWORD, role: 'leader', level: 'province' },
+    'test',
+  );
 });
 afterAll(async () => {
   await browser?.close();
@@ -28,7 +31,13 @@ describe('the "Điều hành loa toàn tỉnh" tab in Chromium', () => {
     const docs: ScheduleDocument[] = [];
     speaker.on('message', (topic, payload) => {
       if (topic !== topicFor('xa2-ap3-loa', 'schedule-province')) return;
-      const r = verifySchedule(JSON.parse(payload.toString()), env.console.keys.get('99')!.publicKeyPem, { speaker: 'xa2-ap3-loa', hamlet: 'xa2-ap3', commune: '90002', minVersion: 1, issuer: { level: 'province', code: '99' } });
+      const r = verifySchedule(JSON.parse(payload.toString()), env.console.keys.get('99')!.publicKeyPem, {
+        speaker: 'xa2-ap3-loa',
+        hamlet: 'xa2-ap3',
+        commune: '90002',
+        minVersion: 1,
+        issuer: { level: 'province', code: '99' },
+      });
       if (r.ok) docs.push(r.doc);
     });
     await speaker.subscribeAsync(topicFor('xa2-ap3-loa', 'schedule-province'), { qos: 1 });
@@ -37,7 +46,10 @@ describe('the "Điều hành loa toàn tỉnh" tab in Chromium', () => {
     await page.click('#tabs button[data-view=broadcast-view]');
     await page.waitForSelector('#rollup-table tbody tr');
     const communes = await page.$$eval('#rollup-table tr.rollup-commune th', (ths) => ths.map((t) => t.textContent));
-    expect(communes).toEqual([env.registry.communes.get('90001')!.commune.name, env.registry.communes.get('90002')!.commune.name]);
+    expect(communes).toEqual([
+      env.registry.communes.get('90001')!.commune.name,
+      env.registry.communes.get('90002')!.commune.name,
+    ]);
     expect(await page.textContent('#policy-text')).toContain('21:00–05:30');
     await page.click('#stop-now');
     await page.waitForSelector('#stops-list li');
@@ -51,6 +63,8 @@ describe('the "Điều hành loa toàn tỉnh" tab in Chromium', () => {
   it('shows the quiet hours beside the schedule form', async () => {
     const page = await open('canbo1');
     await page.click('#tabs button[data-view=form-view]');
-    await page.waitForFunction(() => (document.querySelector('#form-policy')?.textContent ?? '').includes('21:00–05:30'));
+    await page.waitForFunction(() =>
+      (document.querySelector('#form-policy')?.textContent ?? '').includes('21:00–05:30'),
+    );
   });
 });

@@ -10,9 +10,14 @@ let browser: Browser;
 let evil: Server;
 let evilUrl: string;
 let staff: string, leader: string;
-let forms: Record<string, string> = {};
+const forms: Record<string, string> = {};
 
-const draft = () => ({ title: 'Họp tổ dân phố', text: 'Mời bà con dự họp tổ dân phố tối thứ Bảy.', hamlets: ['xa1-ap1'], schedule: { kind: 'once', at: `${nextYear()}-05-10T19:00` } });
+const draft = () => ({
+  title: 'Họp tổ dân phố',
+  text: 'Mời bà con dự họp tổ dân phố tối thứ Bảy.',
+  hamlets: ['xa1-ap1'],
+  schedule: { kind: 'once', at: `${nextYear()}-05-10T19:00` },
+});
 
 async function submitted(): Promise<string> {
   const created = await env.api(staff, 'POST', '/api/announcements', draft());
@@ -46,7 +51,8 @@ describe('cross-site requests', () => {
     await signIn(page, 'lanhdao1', PASSWORD);
     for (const enctype of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data']) {
       const id = await submitted();
-      forms[`/${id}`] = `<form method="POST" action="${env.console.url}/api/announcements/${id}/approve" enctype="${enctype}">
+      forms[`/${id}`] =
+        `<form method="POST" action="${env.console.url}/api/announcements/${id}/approve" enctype="${enctype}">
         <input name='{"a":"' value='"}'></form><script>document.forms[0].submit()</script>`;
       const response = page.waitForResponse((r) => r.url().endsWith(`/${id}/approve`));
       await page.goto(`${evilUrl}/${id}`);
@@ -58,7 +64,16 @@ describe('cross-site requests', () => {
     // the console's own page still works in the same browser (same-origin fetch with JSON)
     await page.goto(env.console.url);
     await page.waitForSelector('#who:not([hidden])');
-    const own = await page.evaluate(async () => (await fetch('/api/announcements', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).status);
+    const own = await page.evaluate(
+      async () =>
+        (
+          await fetch('/api/announcements', {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json' },
+            body: '{}',
+          })
+        ).status,
+    );
     expect(own).toBe(400); // reached validation: not refused as cross-site
     await page.close();
   }, 60_000);
@@ -75,16 +90,32 @@ describe('cross-site requests', () => {
     expect([multi.status, (await multi.json()).error.code]).toEqual([415, 'CONTENT_TYPE_REFUSED']);
     const enc = await fetch(url, { method: 'POST', headers: auth, body: new URLSearchParams({ a: 'b' }) });
     expect([enc.status, (await enc.json()).error.code]).toEqual([415, 'CONTENT_TYPE_REFUSED']);
-    const foreign = await fetch(url, { method: 'POST', headers: { ...auth, 'content-type': 'application/json', origin: 'http://127.0.0.1:1880' }, body: '{}' });
+    const foreign = await fetch(url, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json', origin: 'http://127.0.0.1:1880' },
+      body: '{}',
+    });
     expect([foreign.status, (await foreign.json()).error.code]).toEqual([403, 'CROSS_SITE_REFUSED']);
-    const sibling = await fetch(url, { method: 'POST', headers: { ...auth, 'content-type': 'application/json', 'sec-fetch-site': 'same-site' }, body: '{}' });
+    const sibling = await fetch(url, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json', 'sec-fetch-site': 'same-site' },
+      body: '{}',
+    });
     expect([sibling.status, (await sibling.json()).error.code]).toEqual([403, 'CROSS_SITE_REFUSED']);
     // an upload route takes multipart only
-    const jsonUpload = await fetch(`${env.console.url}/api/audio`, { method: 'POST', headers: { authorization: `Bearer ${staff}`, 'content-type': 'application/json' }, body: '{}' });
+    const jsonUpload = await fetch(`${env.console.url}/api/audio`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${staff}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect([jsonUpload.status, (await jsonUpload.json()).error.code]).toEqual([400, 'UPLOAD_INVALID']);
     expect((await env.api(leader, 'GET', `/api/announcements/${id}`)).body.status).toBe('submitted');
     // a login form posted from elsewhere is refused too
-    const login = await fetch(`${env.console.url}/api/session`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ username: 'lanhdao1', password: PASSWORD }) });
+    const login = await fetch(`${env.console.url}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ username: 'lanhdao1', password: PASSWORD }),
+    });
     expect(login.status).toBe(415);
   });
 });
@@ -106,14 +137,16 @@ function upgrade(url: string, headers: Record<string, string>): Promise<{ status
 }
 
 describe('cross-site WebSocket (live feed)', () => {
-  it('an upgrade from another origin or site is refused before it opens; the console\'s own origin opens it', async () => {
+  it("an upgrade from another origin or site is refused before it opens; the console's own origin opens it", async () => {
     const session = await env.api(leader, 'POST', '/api/live', { hamlets: 'all', emergency: true });
     expect(session.body.status).toBe('ready');
     const feed = `${env.console.url.replace('http', 'ws')}/api/live/${session.body.id}/feed`;
     const cookie = { cookie: `tt_session=${leader}` };
     expect(await upgrade(feed, { ...cookie, origin: 'http://127.0.0.1:1880' })).toEqual({ status: 403 });
     expect(await upgrade(feed, { ...cookie, origin: 'null' })).toEqual({ status: 403 });
-    expect(await upgrade(feed, { ...cookie, origin: env.console.url, 'sec-fetch-site': 'same-site' })).toEqual({ status: 403 });
+    expect(await upgrade(feed, { ...cookie, origin: env.console.url, 'sec-fetch-site': 'same-site' })).toEqual({
+      status: 403,
+    });
     expect(await upgrade(feed, { origin: env.console.url })).toEqual({ status: 401 });
     const own = await upgrade(feed, { ...cookie, origin: env.console.url, 'sec-fetch-site': 'same-origin' });
     expect(own.status).toBe(101);

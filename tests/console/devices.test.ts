@@ -18,7 +18,16 @@ const T0 = Date.parse('2026-11-19T17:00:00Z'); // Vietnam midnight starting "tod
 const W = T0 - 6 * D; // first of the last 7 Vietnam days
 const WEEK_H = 6 * 24 + 12; // hours from W to NOW
 
-type Row = { id: string; kind: string; place: string; commune: string; online: boolean | null; lastSeen: string | null; uptimeToday: number; uptime7d: number };
+type Row = {
+  id: string;
+  kind: string;
+  place: string;
+  commune: string;
+  online: boolean | null;
+  lastSeen: string | null;
+  uptimeToday: number;
+  uptime7d: number;
+};
 
 let env: Env;
 let db: ReturnType<typeof testDatabase>;
@@ -29,14 +38,42 @@ function tagsOf(id: string): Record<string, string> {
   return { ...env.registry.deviceTags(e) };
 }
 
-const presence = (id: string, at: number, online: 0 | 1, source = 'availability'): IPoint => ({ measurement: MEASUREMENTS.presence, tags: tagsOf(id), fields: { online, source }, timestamp: new Date(at) });
-const heartbeat = (id: string, at: number): IPoint => ({ measurement: MEASUREMENTS.deviceState, tags: tagsOf(id), fields: { uptime_s: 100, outbox_depth: 0 }, timestamp: new Date(at) });
-const probe = (box: string, camera: string, at: number, up: 0 | 1): IPoint => ({ measurement: MEASUREMENTS.camera, tags: { ...tagsOf(box), camera }, fields: { up, latency_ms: 12 }, timestamp: new Date(at) });
-function alert(id: string, device: string, kind: string, state: 'raised' | 'recovered', at: number, o: { incident?: string; subject?: string; since?: number } = {}): IPoint {
+const presence = (id: string, at: number, online: 0 | 1, source = 'availability'): IPoint => ({
+  measurement: MEASUREMENTS.presence,
+  tags: tagsOf(id),
+  fields: { online, source },
+  timestamp: new Date(at),
+});
+const heartbeat = (id: string, at: number): IPoint => ({
+  measurement: MEASUREMENTS.deviceState,
+  tags: tagsOf(id),
+  fields: { uptime_s: 100, outbox_depth: 0 },
+  timestamp: new Date(at),
+});
+const probe = (box: string, camera: string, at: number, up: 0 | 1): IPoint => ({
+  measurement: MEASUREMENTS.camera,
+  tags: { ...tagsOf(box), camera },
+  fields: { up, latency_ms: 12 },
+  timestamp: new Date(at),
+});
+function alert(
+  id: string,
+  device: string,
+  kind: string,
+  state: 'raised' | 'recovered',
+  at: number,
+  o: { incident?: string; subject?: string; since?: number } = {},
+): IPoint {
   return {
     measurement: MEASUREMENTS.alert,
     tags: { ...tagsOf(device), alert: kind, state, ...(o.subject ? { subject: o.subject } : {}) },
-    fields: { id, incident: o.incident ?? id, message: `cảnh báo ${id}`, since: o.since ? new Date(o.since).toISOString() : '', open: state === 'raised' ? 1 : 0 },
+    fields: {
+      id,
+      incident: o.incident ?? id,
+      message: `cảnh báo ${id}`,
+      since: o.since ? new Date(o.since).toISOString() : '',
+      open: state === 'raised' ? 1 : 0,
+    },
     timestamp: new Date(at),
   };
 }
@@ -79,7 +116,7 @@ beforeAll(async () => {
 const byId = (rows: Row[]) => new Map(rows.map((r) => [r.id, r]));
 
 describe('GET /api/devices', () => {
-  it('gives staff their commune\'s devices and cameras with presence and hand-computed uptime', async () => {
+  it("gives staff their commune's devices and cameras with presence and hand-computed uptime", async () => {
     const token = await env.login('canbo1');
     const r = await env.api(token, 'GET', '/api/devices');
     expect(r.status).toBe(200);
@@ -87,13 +124,22 @@ describe('GET /api/devices', () => {
     expect([...rows.keys()].sort()).toEqual(['xa1-ap1-loa', 'xa1-ap2-loa', 'xa1-ap3-loa', 'xa1-cam1', 'xa1-quay1-box']);
 
     const box = rows.get('xa1-quay1-box')!;
-    expect(box).toMatchObject({ kind: 'rating-box', commune: '90001', online: true, lastSeen: new Date(NOW - 30_000).toISOString() });
+    expect(box).toMatchObject({
+      kind: 'rating-box',
+      commune: '90001',
+      online: true,
+      lastSeen: new Date(NOW - 30_000).toISOString(),
+    });
     expect(box.place).toBe(env.registry.communes.get('90001')!.commune.counters[0].name);
     expect(box.uptimeToday).toBeCloseTo(9 / 12, 9); // 12 h today, down 3 h
     expect(box.uptime7d).toBeCloseTo((WEEK_H - 3) / WEEK_H, 9);
 
     const loa1 = rows.get('xa1-ap1-loa')!;
-    expect(loa1).toMatchObject({ kind: 'speaker', online: false, lastSeen: new Date(T0 + 6 * H - 60_000).toISOString() });
+    expect(loa1).toMatchObject({
+      kind: 'speaker',
+      online: false,
+      lastSeen: new Date(T0 + 6 * H - 60_000).toISOString(),
+    });
     expect(loa1.place).toBe(env.registry.communes.get('90001')!.commune.hamlets[0].name);
     expect(loa1.uptimeToday).toBeCloseTo(6 / 12, 9);
     expect(loa1.uptime7d).toBeCloseTo((3 * 24 + 6) / WEEK_H, 9);
@@ -107,7 +153,7 @@ describe('GET /api/devices', () => {
     expect(cam.uptime7d).toBeCloseTo(100 / (WEEK_H * 3600), 9);
   });
 
-  it('keeps another commune\'s devices from staff, and shows the district both communes', async () => {
+  it("keeps another commune's devices from staff, and shows the district both communes", async () => {
     const other = await env.api(await env.login('canbo2'), 'GET', '/api/devices');
     expect(other.status).toBe(200);
     const ids = (other.body as Row[]).map((d) => d.id);
@@ -140,9 +186,22 @@ describe('GET /api/alerts', () => {
     expect(open.map((a) => a.id)).toEqual(['a4', 'a1']);
     expect(recent.map((a) => a.id)).toEqual(['a1', 'a3', 'a2', 'a4']);
     const a4 = open[0];
-    expect(a4).toMatchObject({ kind: 'camera-down', kindLabel: 'Camera không hoạt động', state: 'raised', stateLabel: 'Đang báo', subject: 'xa1-cam1', open: true });
+    expect(a4).toMatchObject({
+      kind: 'camera-down',
+      kindLabel: 'Camera không hoạt động',
+      state: 'raised',
+      stateLabel: 'Đang báo',
+      subject: 'xa1-cam1',
+      open: true,
+    });
     expect(a4.place).toContain('Camera quầy 1');
-    expect(recent[1]).toMatchObject({ id: 'a3', kindLabel: 'Mất kết nối', stateLabel: 'Đã khôi phục', incident: 'a2', open: false });
+    expect(recent[1]).toMatchObject({
+      id: 'a3',
+      kindLabel: 'Mất kết nối',
+      stateLabel: 'Đã khôi phục',
+      incident: 'a2',
+      open: false,
+    });
     expect(recent[2]).toMatchObject({ id: 'a2', open: false });
   });
 
@@ -173,14 +232,27 @@ async function openDevicesTab(url: string, username: string): Promise<Page> {
 describe('the "Thiết bị" tab', () => {
   it('shows the devices with Vietnamese status and percentages, and the alerts open first', async () => {
     const page = await openDevicesTab(env.console.url, 'canbo1');
-    await page.waitForFunction(() => document.querySelectorAll('#devices-table tbody tr').length === 5, null, { timeout: 30_000 });
-    const rows = await page.$$eval('#devices-table tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    await page.waitForFunction(() => document.querySelectorAll('#devices-table tbody tr').length === 5, null, {
+      timeout: 30_000,
+    });
+    const rows = await page.$$eval('#devices-table tbody tr', (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)),
+    );
     const row = (title: string) => rows.find((r) => r[1]?.startsWith(title))!;
     const reg = env.registry.communes.get('90001')!.commune;
-    expect(row(reg.counters[0].name)).toEqual([expect.any(String), expect.any(String), 'đang hoạt động', expect.any(String), '75 %', expect.stringMatching(/^98,1 %$/)]);
+    expect(row(reg.counters[0].name)).toEqual([
+      expect.any(String),
+      expect.any(String),
+      'đang hoạt động',
+      expect.any(String),
+      '75 %',
+      expect.stringMatching(/^98,1 %$/),
+    ]);
     expect(row(reg.hamlets[0].name).slice(2)).toEqual(['mất kết nối', expect.any(String), '50 %', '50 %']);
     expect(row(reg.hamlets[2].name).slice(2)).toEqual(['chưa rõ', '—', '0 %', '0 %']);
-    await page.waitForFunction(() => document.querySelectorAll('#alerts-list li').length === 4, null, { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelectorAll('#alerts-list li').length === 4, null, {
+      timeout: 30_000,
+    });
     const alerts = await page.$$eval('#alerts-list li', (lis) => lis.map((li) => li.textContent ?? ''));
     expect(alerts[0]).toMatch(/^Đang báo: Camera không hoạt động/);
     expect(alerts[1]).toMatch(/^Đang báo: Mất kết nối/);

@@ -8,9 +8,14 @@ import { consoleEnv, PASSWORD, waitFor, type Env } from './helpers.ts';
 let env: Env;
 let staff: string, leader: string, secondLeader: string;
 const SPEAKER = 'xa1-ap1-loa';
-let docs: ScheduleDocument[] = [];
+const docs: ScheduleDocument[] = [];
 
-const body = (title = 'Lịch tiêm chủng') => ({ title, text: 'Trạm y tế tiêm chủng mở rộng sáng thứ Hai.', hamlets: ['xa1-ap1'], schedule: { kind: 'once', at: `${tomorrowInVietnam()}T07:00` } });
+const body = (title = 'Lịch tiêm chủng') => ({
+  title,
+  text: 'Trạm y tế tiêm chủng mở rộng sáng thứ Hai.',
+  hamlets: ['xa1-ap1'],
+  schedule: { kind: 'once', at: `${tomorrowInVietnam()}T07:00` },
+});
 function tomorrowInVietnam(): string {
   return new Date(Date.now() + 86_400_000 + 7 * 3_600_000).toISOString().slice(0, 10);
 }
@@ -18,24 +23,36 @@ function tomorrowInVietnam(): string {
 async function onAir(): Promise<string[]> {
   await env.console.publisher.idle();
   const latestVersion = env.console.store.speakers.get(SPEAKER)!.version;
-  const doc = await waitFor(() => docs.find((d) => d.version === latestVersion), 20_000, `schedule version ${latestVersion}`);
+  const doc = await waitFor(
+    () => docs.find((d) => d.version === latestVersion),
+    20_000,
+    `schedule version ${latestVersion}`,
+  );
   return doc.items.map((i) => i.announcement);
 }
 
 beforeAll(async () => {
   env = await consoleEnv();
-  await env.console.users.create({ username: 'phochutich1', password: PASSWORD, role: 'leader', communes: ['90001'] }, 'test');
+  await env.console.users.create(
+    { username: 'phochutich1', password: PASSWORD, role: 'leader', communes: ['90001'] },
+    'test',
+  );
   [staff, leader, secondLeader] = await Promise.all(['canbo1', 'lanhdao1', 'phochutich1'].map((u) => env.login(u)));
   const speaker: MqttClient = await env.speakerClient(SPEAKER);
   speaker.on('message', (_t, payload) => {
-    const r = verifySchedule(JSON.parse(payload.toString()), env.console.keys.get('90001')!.publicKeyPem, { speaker: SPEAKER, hamlet: 'xa1-ap1', commune: '90001', minVersion: 1 });
+    const r = verifySchedule(JSON.parse(payload.toString()), env.console.keys.get('90001')!.publicKeyPem, {
+      speaker: SPEAKER,
+      hamlet: 'xa1-ap1',
+      commune: '90001',
+      minVersion: 1,
+    });
     if (r.ok) docs.push(r.doc);
   });
   await speaker.subscribeAsync(topicFor(SPEAKER, 'schedule'), { qos: 1 });
 });
 
 describe('edits of approved and emergency announcements', () => {
-  it("a staff edit of an approved announcement does not take it off the air; the revision replaces it once approved", async () => {
+  it('a staff edit of an approved announcement does not take it off the air; the revision replaces it once approved', async () => {
     const id = (await env.api(staff, 'POST', '/api/announcements', body())).body.id;
     await env.api(staff, 'POST', `/api/announcements/${id}/submit`);
     expect((await env.api(leader, 'POST', `/api/announcements/${id}/approve`)).body.status).toBe('approved');
@@ -56,16 +73,27 @@ describe('edits of approved and emergency announcements', () => {
     expect((await env.api(staff, 'GET', `/api/announcements/${id}`)).body.status).toBe('stopped');
     expect(await onAir()).toEqual([rev]);
     const audit = (await env.api(leader, 'GET', `/api/audit?target=${id}`)).body.items;
-    expect(audit[0]).toMatchObject({ action: 'supersede', username: 'lanhdao1', after: { status: 'stopped', by: rev } });
+    expect(audit[0]).toMatchObject({
+      action: 'supersede',
+      username: 'lanhdao1',
+      after: { status: 'stopped', by: rev },
+    });
     await env.api(leader, 'POST', `/api/announcements/${rev}/stop`);
   });
 
   it("staff can neither change nor end the leader's emergency", async () => {
-    const em = await env.api(leader, 'POST', '/api/emergency', { title: 'Lũ quét', text: 'Bà con vùng trũng di chuyển lên chỗ cao ngay.', hamlets: ['xa1-ap1'] });
+    const em = await env.api(leader, 'POST', '/api/emergency', {
+      title: 'Lũ quét',
+      text: 'Bà con vùng trũng di chuyển lên chỗ cao ngay.',
+      hamlets: ['xa1-ap1'],
+    });
     expect(em.status).toBe(201);
     const id = em.body.id as string;
     expect(await onAir()).toContain(id);
-    const edit = await env.api(staff, 'PUT', `/api/announcements/${id}`, { ...body('Lũ quét (sửa)'), priority: 'normal' });
+    const edit = await env.api(staff, 'PUT', `/api/announcements/${id}`, {
+      ...body('Lũ quét (sửa)'),
+      priority: 'normal',
+    });
     expect([edit.status, edit.body.error.code]).toEqual([403, 'EMERGENCY_LEADER_ONLY']);
     expect((await env.api(staff, 'POST', `/api/announcements/${id}/stop`)).body.error.code).toBe('FORBIDDEN_ROLE');
     expect((await env.api(staff, 'GET', `/api/announcements/${id}`)).body.status).toBe('approved');
@@ -74,18 +102,26 @@ describe('edits of approved and emergency announcements', () => {
     const audit = (await env.api(leader, 'GET', `/api/audit?target=${id}`)).body.items;
     expect(audit[0]).toMatchObject({ action: 'emergency', after: { approval: 'single-leader-emergency' } });
     // the leader changes it: a new emergency replaces it on the air at once
-    const changed = await env.api(leader, 'PUT', `/api/announcements/${id}`, { title: 'Lũ quét (cập nhật)', text: 'Nước đã rút ở ấp Một; bà con vùng trũng vẫn ở chỗ cao.', hamlets: ['xa1-ap1'] });
+    const changed = await env.api(leader, 'PUT', `/api/announcements/${id}`, {
+      title: 'Lũ quét (cập nhật)',
+      text: 'Nước đã rút ở ấp Một; bà con vùng trũng vẫn ở chỗ cao.',
+      hamlets: ['xa1-ap1'],
+    });
     expect(changed.body.announcement).toMatchObject({ status: 'approved', priority: 'emergency', revisionOf: id });
     expect((await env.api(staff, 'GET', `/api/announcements/${id}`)).body.status).toBe('stopped');
     expect(await onAir()).toEqual([changed.body.id]);
-    expect((await env.api(staff, 'PUT', `/api/announcements/${changed.body.id}`, body())).body.error.code).toBe('EMERGENCY_LEADER_ONLY');
+    expect((await env.api(staff, 'PUT', `/api/announcements/${changed.body.id}`, body())).body.error.code).toBe(
+      'EMERGENCY_LEADER_ONLY',
+    );
     expect((await env.api(leader, 'POST', `/api/announcements/${changed.body.id}/stop`)).body.status).toBe('stopped');
     expect(await onAir()).not.toContain(changed.body.id);
   });
 
   it('two-person rule: nothing unsubmitted is approved, and no leader approves what they wrote', async () => {
     const draft = (await env.api(staff, 'POST', '/api/announcements', body('Chưa gửi'))).body.id;
-    expect((await env.api(leader, 'POST', `/api/announcements/${draft}/approve`)).body.error.code).toBe('NOT_SUBMITTED');
+    expect((await env.api(leader, 'POST', `/api/announcements/${draft}/approve`)).body.error.code).toBe(
+      'NOT_SUBMITTED',
+    );
     const own = (await env.api(leader, 'POST', '/api/announcements', body('Lãnh đạo tự soạn'))).body.id;
     await env.api(leader, 'POST', `/api/announcements/${own}/submit`);
     const self = await env.api(leader, 'POST', `/api/announcements/${own}/approve`);
@@ -94,6 +130,8 @@ describe('edits of approved and emergency announcements', () => {
     // a leader who edited staff's draft may not approve it either
     await env.api(leader, 'PUT', `/api/announcements/${draft}`, { ...body('Chưa gửi'), volume: 90 });
     await env.api(staff, 'POST', `/api/announcements/${draft}/submit`);
-    expect((await env.api(leader, 'POST', `/api/announcements/${draft}/approve`)).body.error.code).toBe('SELF_APPROVAL');
+    expect((await env.api(leader, 'POST', `/api/announcements/${draft}/approve`)).body.error.code).toBe(
+      'SELF_APPROVAL',
+    );
   });
 });

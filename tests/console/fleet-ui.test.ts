@@ -24,8 +24,14 @@ let browser: Browser;
 beforeAll(async () => {
   const demo = await demoRegistry({ communes: 2, hamletsPerCommune: 2, countersPerCommune: 1, cost: CHEAP });
   writeFileSync(registryPath, demo.yaml);
-  broker = await startBroker({ config: parseBrokerConfig({ host: '127.0.0.1', port: 0, registryPath }), registry: loadRegistry(registryPath), log: silentLogger });
-  const releaseKey = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+  broker = await startBroker({
+    config: parseBrokerConfig({ host: '127.0.0.1', port: 0, registryPath }),
+    registry: loadRegistry(registryPath),
+    log: silentLogger,
+  });
+  const releaseKey = generateKeyPairSync('ed25519')
+    .publicKey.export({ type: 'spki', format: 'der' })
+    .toString('base64');
   consoleApp = await startConsole({
     config: parseConfig({
       dataDir: join(dir, 'console'),
@@ -40,7 +46,10 @@ beforeAll(async () => {
     hashCost: CHEAP,
   });
   await consoleApp.users.create({ username: 'canbo1', password: PASSWORD, role: 'staff', communes: ['90001'] }, 'test');
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -72,11 +81,20 @@ describe('new devices and updates page', () => {
     const code = (await page.locator('#claim-code .claim-code').textContent())!;
     expect(code).toMatch(/^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/);
     // the QR is an image the browser can draw
-    await page.waitForFunction(() => (document.querySelector('#claim-code img') as HTMLImageElement | null)?.naturalWidth! > 0);
-    expect(await page.textContent('#provision-table tr[data-device="xa1-ap2-loa2"] .claim-state')).toBe('chờ kích hoạt');
+    await page.waitForFunction(
+      () => ((document.querySelector('#claim-code img') as HTMLImageElement | null)?.naturalWidth ?? 0) > 0,
+    );
+    expect(await page.textContent('#provision-table tr[data-device="xa1-ap2-loa2"] .claim-state')).toBe(
+      'chờ kích hoạt',
+    );
 
     // the Pi claims its identity with the code: once
-    const claim = (c: string) => fetch(`${consoleApp.url}/api/provisioning/claim`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: c }) });
+    const claim = (c: string) =>
+      fetch(`${consoleApp.url}/api/provisioning/claim`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code: c }),
+      });
     expect((await claim(code)).status).toBe(200);
     expect((await claim(code)).status).toBe(400);
     await page.click('#tabs button[data-view=list-view]');
@@ -86,7 +104,9 @@ describe('new devices and updates page', () => {
 
     // every device of the commune with its version (none reported yet) and update state
     await page.waitForSelector('#versions-table tr[data-device="xa1-ap1-loa"]');
-    const row = await page.$$eval('#versions-table tr[data-device="xa1-ap1-loa"] td', (tds) => tds.map((t) => t.textContent));
+    const row = await page.$$eval('#versions-table tr[data-device="xa1-ap1-loa"] td', (tds) =>
+      tds.map((t) => t.textContent),
+    );
     expect(row.slice(0, 4)).toEqual(['xa1-ap1-loa', 'Loa', expect.any(String), 'chưa báo']);
     await page.close();
   }, 120_000);

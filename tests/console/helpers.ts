@@ -13,7 +13,6 @@ export const CHEAP = { N: 1024, r: 8, p: 1 };
 export const PASSWORD = 'mat-khau-thu-nghiem';
 
 /** Poll until fn returns a truthy value; generous deadline, no fixed sleeps. */
-type Falsy = false | 0 | '' | null | undefined;
 
 export { waitFor } from '../harness/wait.ts';
 
@@ -34,22 +33,46 @@ export type Env = {
 };
 
 /** Two communes (90001: xa1-ap1..3, 90002: xa2-ap1..3), a real broker, the console, and one user per role. */
-export async function consoleEnv(overrides: Record<string, unknown> = {}, clock?: Clock, demo: DemoOptions = {}): Promise<Env> {
-  const { yaml, secrets } = await demoRegistry({ communes: 2, hamletsPerCommune: 3, countersPerCommune: 1, cost: CHEAP, withDistrict: true, ...demo });
+export async function consoleEnv(
+  overrides: Record<string, unknown> = {},
+  clock?: Clock,
+  demo: DemoOptions = {},
+): Promise<Env> {
+  const { yaml, secrets } = await demoRegistry({
+    communes: 2,
+    hamletsPerCommune: 3,
+    countersPerCommune: 1,
+    cost: CHEAP,
+    withDistrict: true,
+    ...demo,
+  });
   const registry = parseRegistry(yaml);
-  const startOn = (port: number) => startBroker({ config: parseBrokerConfig({ host: '127.0.0.1', port, registryPath: 'in-memory' }), registry, log: silentLogger });
+  const startOn = (port: number) =>
+    startBroker({
+      config: parseBrokerConfig({ host: '127.0.0.1', port, registryPath: 'in-memory' }),
+      registry,
+      log: silentLogger,
+    });
   const broker = await startOn(0);
   const dataDir = tempDir('tt-console-');
   const config = parseConfig({
     dataDir,
     registryPath: 'in-memory',
     http: { port: 0, secureCookies: false },
-    mqtt: { url: `mqtt://127.0.0.1:${broker.port}`, username: 'console', password: secrets.console, publishTimeoutMs: 15_000 },
+    mqtt: {
+      url: `mqtt://127.0.0.1:${broker.port}`,
+      username: 'console',
+      password: secrets.console,
+      publishTimeoutMs: 15_000,
+    },
     ...overrides,
   });
   const start = () => startConsole({ config, registry, log: silentLogger, hashCost: CHEAP, clock });
   const env: Env = {
-    registry, secrets, broker, dataDir,
+    registry,
+    secrets,
+    broker,
+    dataDir,
     console: await start(),
     async restart() {
       await env.console.close();
@@ -75,7 +98,13 @@ export async function consoleEnv(overrides: Record<string, unknown> = {}, clock?
       return apiRequest(env.console.url, token, method, path, body);
     },
     async speakerClient(id) {
-      const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${env.broker.port}`, { clientId: id, username: id, password: secrets[id], protocolVersion: 4, reconnectPeriod: 0 });
+      const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${env.broker.port}`, {
+        clientId: id,
+        username: id,
+        password: secrets[id],
+        protocolVersion: 4,
+        reconnectPeriod: 0,
+      });
       clients.push(c);
       return c;
     },
@@ -103,4 +132,3 @@ export async function consoleEnv(overrides: Record<string, unknown> = {}, clock?
 export function nextYear(): number {
   return new Date().getUTCFullYear() + 1;
 }
-

@@ -21,7 +21,10 @@ import { launchChromium, signIn } from '../support/chromium.ts';
  */
 const RATE = 22_050;
 const MIC_FREQ = 1000;
-const SPEAKERS = [{ id: 'xa1-ap1-loa', hamlet: 'xa1-ap1' }, { id: 'xa1-ap2-loa', hamlet: 'xa1-ap2' }];
+const SPEAKERS = [
+  { id: 'xa1-ap1-loa', hamlet: 'xa1-ap1' },
+  { id: 'xa1-ap2-loa', hamlet: 'xa1-ap2' },
+];
 const dir = tempDir('tt-live-');
 let icecast: RunningIcecast;
 let env: Env;
@@ -29,20 +32,44 @@ let browser: Browser;
 const speakers = new SpeakerProcesses(dir);
 
 beforeAll(async () => {
-  icecast = await startIcecast({ dir: join(dir, 'icecast'), sourcePassword: 'nguon-truc-tiep', adminPassword: 'quan-tri-thu' });
+  icecast = await startIcecast({
+    dir: join(dir, 'icecast'),
+    sourcePassword: 'nguon-truc-tiep',
+    adminPassword: 'quan-tri-thu',
+  });
   env = await consoleEnv({ live: { icecastUrl: icecast.url, sourcePassword: 'nguon-truc-tiep' } });
   // the province's sound policy without quiet hours, so live audio plays whatever the time of day (console and speakers)
   setProvinceQuietHours(env, []);
   await env.console.subscribed;
-  speakers.start(SPEAKERS.map((s) => ({ ...s, password: env.secrets[s.id] })), {
-    brokerUrl: `mqtt://127.0.0.1:${env.broker.port}`, commune: '90001', publicKey: env.console.keys.get('90001')!.publicKeyPem, consoleUrl: env.console.url, stream: { rate: RATE, retryMs: 300, stallMs: 3000 },
-  });
-  const mic = ffmpegGenerate(dir, 'mic.wav', `sine=frequency=${MIC_FREQ}:sample_rate=48000:duration=120`, ['-af', 'volume=6', '-ac', '1', '-c:a', 'pcm_s16le']);
+  speakers.start(
+    SPEAKERS.map((s) => ({ ...s, password: env.secrets[s.id] })),
+    {
+      brokerUrl: `mqtt://127.0.0.1:${env.broker.port}`,
+      commune: '90001',
+      publicKey: env.console.keys.get('90001')!.publicKeyPem,
+      consoleUrl: env.console.url,
+      stream: { rate: RATE, retryMs: 300, stallMs: 3000 },
+    },
+  );
+  const mic = ffmpegGenerate(dir, 'mic.wav', `sine=frequency=${MIC_FREQ}:sample_rate=48000:duration=120`, [
+    '-af',
+    'volume=6',
+    '-ac',
+    '1',
+    '-c:a',
+    'pcm_s16le',
+  ]);
   browser = await launchChromium([
-    '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${mic}`,
+    '--use-fake-ui-for-media-stream',
+    '--use-fake-device-for-media-stream',
+    `--use-file-for-fake-audio-capture=${mic}`,
     '--autoplay-policy=no-user-gesture-required',
   ]);
-  await waitFor(() => SPEAKERS.every((s) => speakers.logText(s.id).includes('schedule accepted')), 60_000, 'speakers up');
+  await waitFor(
+    () => SPEAKERS.every((s) => speakers.logText(s.id).includes('schedule accepted')),
+    60_000,
+    'speakers up',
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -53,7 +80,13 @@ afterAll(async () => {
 
 /** the province (99) sets its sound policy; its communes without their own follow it */
 function setProvinceQuietHours(e: Env, periods: { from: string; to: string }[]): void {
-  e.console.store.policies.set('province', '99', { quietHours: { periods, exempt: ['emergency'] }, volumeCaps: [] }, 'test', new Date().toISOString());
+  e.console.store.policies.set(
+    'province',
+    '99',
+    { quietHours: { periods, exempt: ['emergency'] }, volumeCaps: [] },
+    'test',
+    new Date().toISOString(),
+  );
 }
 
 async function login(page: Page, username: string) {
@@ -75,11 +108,24 @@ describe('live broadcast from the browser', () => {
     await page.uncheck('#live-view [name=all-hamlets]');
     for (const s of SPEAKERS) await page.check(`#live-view input[value=${s.hamlet}]`);
     await page.click('#live-start');
-    await page.waitForFunction(() => document.querySelector('#live-status')?.textContent === 'Đang phát', undefined, { timeout: 30_000 }).catch(async (err) => {
-      throw new Error(`${err}: status ${await page.textContent('#live-status')}, message ${await page.textContent('#message')}`);
-    });
+    await page
+      .waitForFunction(() => document.querySelector('#live-status')?.textContent === 'Đang phát', undefined, {
+        timeout: 30_000,
+      })
+      .catch(async (err) => {
+        throw new Error(
+          `${err}: status ${await page.textContent('#live-status')}, message ${await page.textContent('#message')}`,
+        );
+      });
     // both speakers have decoded a second of the live mount
-    await waitFor(() => SPEAKERS.every((s) => existsSync(speakers.pcm(s.id, 1)) && statSync(speakers.pcm(s.id, 1)).size > RATE * 2 * 1.5), 40_000, 'live audio at the speakers');
+    await waitFor(
+      () =>
+        SPEAKERS.every(
+          (s) => existsSync(speakers.pcm(s.id, 1)) && statSync(speakers.pcm(s.id, 1)).size > RATE * 2 * 1.5,
+        ),
+      40_000,
+      'live audio at the speakers',
+    );
     for (const s of SPEAKERS) {
       const samples = samplesOf(speakers.pcm(s.id, 1));
       const last = samples.subarray(samples.length - RATE / 2);
@@ -92,10 +138,19 @@ describe('live broadcast from the browser', () => {
     expect(session).toMatchObject({ status: 'ended', by: 'lanhdao1', hamlets: SPEAKERS.map((s) => s.hamlet) });
     expect(session.startedAt && session.endedAt).toBeTruthy();
     // each speaker stops and logs the live broadcast as played, with how long it streamed
-    await waitFor(() => env.console.store.deliveries.forAnnouncement(session.id).filter((d) => d.outcome === 'played').length === 2, 40_000, 'live logs');
+    await waitFor(
+      () => env.console.store.deliveries.forAnnouncement(session.id).filter((d) => d.outcome === 'played').length === 2,
+      40_000,
+      'live logs',
+    );
     for (const s of SPEAKERS) expect(speakers.logText(s.id)).toMatch(/"stream":\{"kind":"live","playedS":[1-9]/);
-    const audit = (await env.api(await env.login('lanhdao1'), 'GET', '/api/audit')).body.items as { action: string; username: string }[];
-    expect(audit.filter((a) => a.action.startsWith('live.')).map((a) => a.action)).toEqual(expect.arrayContaining(['live.request', 'live.start', 'live.end']));
+    const audit = (await env.api(await env.login('lanhdao1'), 'GET', '/api/audit')).body.items as {
+      action: string;
+      username: string;
+    }[];
+    expect(audit.filter((a) => a.action.startsWith('live.')).map((a) => a.action)).toEqual(
+      expect.arrayContaining(['live.request', 'live.start', 'live.end']),
+    );
     await page.close();
   });
 
@@ -105,19 +160,27 @@ describe('live broadcast from the browser', () => {
     const req = await env.api(staff, 'POST', '/api/live', { hamlets: ['xa1-ap1'] });
     expect(req.body.status).toBe('requested');
     expect(req.body.mount).toBeUndefined(); // the mount is a secret of the signed schedule, not of the API
-    const feed = (token: string) => new Promise<string>((resolve) => {
-      const ws = new WebSocket(`${env.console.url.replace('http', 'ws')}/api/live/${req.body.id}/feed`, { headers: { authorization: `Bearer ${token}` } });
-      ws.on('message', (m) => {
-        resolve(String(m));
-        ws.close();
+    const feed = (token: string) =>
+      new Promise<string>((resolve) => {
+        const ws = new WebSocket(`${env.console.url.replace('http', 'ws')}/api/live/${req.body.id}/feed`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        ws.on('message', (m) => {
+          resolve(String(m));
+          ws.close();
+        });
+        ws.on('error', () => resolve('error'));
       });
-      ws.on('error', () => resolve('error'));
-    });
     expect(await feed(staff)).toMatch(/LIVE_NOT_READY/);
     const otherCommune = await env.login('lanhdao2');
-    expect((await env.api(otherCommune, 'POST', `/api/live/${req.body.id}/approve`)).body.error.code).toBe('FORBIDDEN_COMMUNE');
+    expect((await env.api(otherCommune, 'POST', `/api/live/${req.body.id}/approve`)).body.error.code).toBe(
+      'FORBIDDEN_COMMUNE',
+    );
     expect((await env.api(staff, 'POST', `/api/live/${req.body.id}/approve`)).body.error.code).toBe('FORBIDDEN_ROLE');
-    expect((await env.api(leader, 'POST', `/api/live/${req.body.id}/approve`)).body).toMatchObject({ status: 'ready', approvedBy: 'lanhdao1' });
+    expect((await env.api(leader, 'POST', `/api/live/${req.body.id}/approve`)).body).toMatchObject({
+      status: 'ready',
+      approvedBy: 'lanhdao1',
+    });
     expect(await feed(leader)).toMatch(/FORBIDDEN_ROLE/); // only the requester speaks in their session
     expect(await feed(staff)).toMatch(/"ok":true/);
     await env.api(staff, 'POST', `/api/live/${req.body.id}/end`);
@@ -130,15 +193,39 @@ describe('live broadcast from the browser', () => {
     try {
       const s = SPEAKERS[0];
       const doc: ScheduleDocument = {
-        v: 1, commune: '90001', speaker: s.id, hamlet: s.hamlet, version: 1_000_000, issuedAt: new Date().toISOString(), horizon: new Date(Date.now() + 86_400_000).toISOString(),
-        items: [{
-          announcement: 'gia-mao', title: 'Giả mạo', priority: 'emergency', volume: 100, repeats: 1, validityS: 600, occurrences: [new Date().toISOString()],
-          audio: { sha256: 'a'.repeat(64), path: `/audio/${'a'.repeat(64)}`, bytes: 10, durationS: 1, mime: 'audio/wav' },
-          source: { kind: 'live', url: open.url, format: 'mp3', durationS: 600, by: 'ke-gian' },
-        }],
+        v: 1,
+        commune: '90001',
+        speaker: s.id,
+        hamlet: s.hamlet,
+        version: 1_000_000,
+        issuedAt: new Date().toISOString(),
+        horizon: new Date(Date.now() + 86_400_000).toISOString(),
+        items: [
+          {
+            announcement: 'gia-mao',
+            title: 'Giả mạo',
+            priority: 'emergency',
+            volume: 100,
+            repeats: 1,
+            validityS: 600,
+            occurrences: [new Date().toISOString()],
+            audio: {
+              sha256: 'a'.repeat(64),
+              path: `/audio/${'a'.repeat(64)}`,
+              bytes: 10,
+              durationS: 1,
+              mime: 'audio/wav',
+            },
+            source: { kind: 'live', url: open.url, format: 'mp3', durationS: 600, by: 'ke-gian' },
+          },
+        ],
       };
       // the broker is "hijacked": the console's own account publishes a document signed by another key
-      await env.console.mqtt.publishAsync(topicFor(s.id, 'schedule'), Buffer.from(JSON.stringify(signSchedule(doc, generateScheduleKeys().privateKey))), { qos: 1, retain: true });
+      await env.console.mqtt.publishAsync(
+        topicFor(s.id, 'schedule'),
+        Buffer.from(JSON.stringify(signSchedule(doc, generateScheduleKeys().privateKey))),
+        { qos: 1, retain: true },
+      );
       await waitFor(() => speakers.logText(s.id).includes('schedule refused'), 20_000, 'refusal');
       expect(speakers.logText(s.id)).toMatch(/"reason":"bad-signature"/);
       expect(existsSync(speakers.pcm(s.id, 2))).toBe(false);
@@ -160,7 +247,9 @@ describe('quiet hours', () => {
     expect(emergency.body.status).toBe('ready');
   });
 
-  it('a live session on air ends when the quiet hours begin; a leader alone is audited as a single-leader start', { timeout: 120_000 }, async () => {
+  it('a live session on air ends when the quiet hours begin; a leader alone is audited as a single-leader start', {
+    timeout: 120_000,
+  }, async () => {
     const quiet = await consoleEnv({ live: { icecastUrl: icecast.url, sourcePassword: 'nguon-truc-tiep' } });
     // quiet hours from the next whole minute (Vietnam time, at least 5 s away)
     let boundary = Math.ceil(Date.now() / 60_000) * 60_000;
@@ -171,8 +260,19 @@ describe('quiet hours', () => {
     const s = await quiet.api(leader, 'POST', '/api/live', { hamlets: 'all' });
     expect(s.body.status).toBe('ready');
     // the "browser": WebM/Opus chunks of a tone every 100 ms
-    const webm = readFileSync(ffmpegGenerate(dir, 'quiet-mic.webm', 'sine=frequency=800:sample_rate=48000:duration=90', ['-c:a', 'libopus', '-b:a', '32k', '-f', 'webm']));
-    const ws = new WebSocket(`${quiet.console.url.replace('http', 'ws')}/api/live/${s.body.id}/feed`, { headers: { authorization: `Bearer ${leader}` } });
+    const webm = readFileSync(
+      ffmpegGenerate(dir, 'quiet-mic.webm', 'sine=frequency=800:sample_rate=48000:duration=90', [
+        '-c:a',
+        'libopus',
+        '-b:a',
+        '32k',
+        '-f',
+        'webm',
+      ]),
+    );
+    const ws = new WebSocket(`${quiet.console.url.replace('http', 'ws')}/api/live/${s.body.id}/feed`, {
+      headers: { authorization: `Bearer ${leader}` },
+    });
     let offset = 0;
     const pump = setInterval(() => {
       if (ws.readyState !== WebSocket.OPEN || offset >= webm.length) return;
@@ -180,14 +280,27 @@ describe('quiet hours', () => {
       offset += 500;
     }, 100);
     try {
-      await waitFor(async () => (await quiet.api(leader, 'GET', `/api/live/${s.body.id}`)).body.status === 'on-air', 20_000, 'on air');
-      const ended = await waitFor(async () => {
-        const r = (await quiet.api(leader, 'GET', `/api/live/${s.body.id}`)).body;
-        return r.status === 'ended' && r;
-      }, 90_000, 'ended by quiet hours');
+      await waitFor(
+        async () => (await quiet.api(leader, 'GET', `/api/live/${s.body.id}`)).body.status === 'on-air',
+        20_000,
+        'on air',
+      );
+      const ended = await waitFor(
+        async () => {
+          const r = (await quiet.api(leader, 'GET', `/api/live/${s.body.id}`)).body;
+          return r.status === 'ended' && r;
+        },
+        90_000,
+        'ended by quiet hours',
+      );
       expect(Date.parse(ended.endedAt)).toBeGreaterThanOrEqual(boundary);
-      const audit = (await quiet.api(leader, 'GET', '/api/audit')).body.items as { action: string; after: { approval?: string } | null }[];
-      expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['live.start', 'live.quiet-hours', 'live.end']));
+      const audit = (await quiet.api(leader, 'GET', '/api/audit')).body.items as {
+        action: string;
+        after: { approval?: string } | null;
+      }[];
+      expect(audit.map((a) => a.action)).toEqual(
+        expect.arrayContaining(['live.start', 'live.quiet-hours', 'live.end']),
+      );
       expect(audit.find((a) => a.action === 'live.start')!.after).toMatchObject({ approval: 'single-leader-live' });
     } finally {
       clearInterval(pump);

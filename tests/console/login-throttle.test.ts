@@ -32,7 +32,9 @@ describe('login throttling', () => {
     const checksBefore = env.console.users.stats.passwordChecks;
     const statuses: number[] = [];
     for (let round = 0; round < 5; round++) {
-      const results = await Promise.all(Array.from({ length: 50 }, (_, i) => loginRaw('lanhdao1', `doan-sai-${round}-${i}`)));
+      const results = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => loginRaw('lanhdao1', `doan-sai-${round}-${i}`)),
+      );
       statuses.push(...results.map((r) => r.status));
       clock.advance(10_000);
     }
@@ -65,21 +67,32 @@ describe('login throttling', () => {
     }
     expect(through).toBe(POLICY.accountFailures);
     // a correct password from yet another, fresh address: the account-wide lock holds
-    await expect(env.console.users.login('lanhdao2', PASSWORD, { address: '10.2.0.1' })).rejects.toMatchObject({ code: 'LOGIN_LOCKED' });
+    await expect(env.console.users.login('lanhdao2', PASSWORD, { address: '10.2.0.1' })).rejects.toMatchObject({
+      code: 'LOGIN_LOCKED',
+    });
     // the owner's known device is exempt; a stolen device token used for another account is not
-    await expect(env.console.users.login('lanhdao2', PASSWORD, { address: '10.1.0.0', deviceToken })).resolves.toMatchObject({ user: { username: 'lanhdao2' } });
-    await expect(env.console.users.login('lanhdao2', 'sai', { address: '10.2.0.2', deviceToken: 'khong-hop-le' })).rejects.toMatchObject({ code: 'LOGIN_LOCKED' });
+    await expect(
+      env.console.users.login('lanhdao2', PASSWORD, { address: '10.1.0.0', deviceToken }),
+    ).resolves.toMatchObject({ user: { username: 'lanhdao2' } });
+    await expect(
+      env.console.users.login('lanhdao2', 'sai', { address: '10.2.0.2', deviceToken: 'khong-hop-le' }),
+    ).rejects.toMatchObject({ code: 'LOGIN_LOCKED' });
     // after the lock time the account opens again
     clock.advance(POLICY.accountLockMs + 1000);
-    await expect(env.console.users.login('lanhdao2', PASSWORD, { address: '10.2.0.1' })).resolves.toMatchObject({ user: { username: 'lanhdao2' } });
+    await expect(env.console.users.login('lanhdao2', PASSWORD, { address: '10.2.0.1' })).resolves.toMatchObject({
+      user: { username: 'lanhdao2' },
+    });
   });
 
   it('one address spraying many names gets a limited number of password checks', async () => {
     const before = env.console.users.stats.passwordChecks;
-    for (let i = 0; i < 45; i++) await env.console.users.login(`ten-${i}`, 'sai', { address: '10.9.9.9' }).catch(() => {});
+    for (let i = 0; i < 45; i++)
+      await env.console.users.login(`ten-${i}`, 'sai', { address: '10.9.9.9' }).catch(() => {});
     expect(env.console.users.stats.passwordChecks - before).toBe(POLICY.addressFailures);
     // another address is not affected
-    await expect(env.console.users.login('canbo1', PASSWORD, { address: '10.9.9.8' })).resolves.toMatchObject({ user: { username: 'canbo1' } });
+    await expect(env.console.users.login('canbo1', PASSWORD, { address: '10.9.9.8' })).resolves.toMatchObject({
+      user: { username: 'canbo1' },
+    });
   });
 
   it('forgets counters after a quiet day, so a spray does not grow the table for ever', async () => {

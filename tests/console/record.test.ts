@@ -16,8 +16,19 @@ let browser: Browser;
 
 beforeAll(async () => {
   env = await consoleEnv();
-  const mic = ffmpegGenerate(dir, 'mic.wav', `sine=frequency=${FREQ}:sample_rate=48000:duration=60`, ['-af', 'volume=-24dB', '-ac', '1', '-c:a', 'pcm_s16le']);
-  browser = await launchChromium(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${mic}`]);
+  const mic = ffmpegGenerate(dir, 'mic.wav', `sine=frequency=${FREQ}:sample_rate=48000:duration=60`, [
+    '-af',
+    'volume=-24dB',
+    '-ac',
+    '1',
+    '-c:a',
+    'pcm_s16le',
+  ]);
+  browser = await launchChromium([
+    '--use-fake-ui-for-media-stream',
+    '--use-fake-device-for-media-stream',
+    `--use-file-for-fake-audio-capture=${mic}`,
+  ]);
 }, 60_000);
 
 afterAll(async () => {
@@ -41,13 +52,18 @@ describe('recording an announcement in the browser', () => {
     // the preview can be listened to: the browser decodes the recording
     await page.waitForFunction(() => (document.querySelector('#recorder audio') as HTMLAudioElement).readyState >= 1);
     await page.click('#rec-save');
-    const sha = await page.waitForFunction(() => document.querySelector<HTMLElement>('#rec-info')?.dataset.sha256).then((h) => h.jsonValue() as Promise<string>);
+    const sha = await page
+      .waitForFunction(() => document.querySelector<HTMLElement>('#rec-info')?.dataset.sha256)
+      .then((h) => h.jsonValue() as Promise<string>);
     await page.selectOption('#ann-form [name=kind]', 'once');
     await page.fill('#ann-form [name=at]', `01/02/${new Date().getUTCFullYear() + 1} 07:00`);
     await page.click('#ann-form button[type=submit]');
     await page.waitForSelector('#detail-info[data-status=draft]', { timeout: 30_000 });
     const staff = await env.login('canbo1');
-    const list = (await env.api(staff, 'GET', '/api/announcements')).body.items as { title: string; audio: { sha256: string; mime: string; durationS: number } }[];
+    const list = (await env.api(staff, 'GET', '/api/announcements')).body.items as {
+      title: string;
+      audio: { sha256: string; mime: string; durationS: number };
+    }[];
     const a = await waitFor(() => list.find((x) => x.title === 'Lời chào của Chủ tịch xã'));
     expect(a.audio).toMatchObject({ sha256: sha, mime: 'audio/mpeg' });
     expect(a.audio.durationS).toBeGreaterThan(1);

@@ -3,7 +3,7 @@ import { expand, nextDay } from '../../console/recurrence.ts';
 import { vnDate } from '../../devices/time/vietnam.ts';
 import { schedule as checkSchedule } from '../../console/validate.ts';
 import { buildItems } from '../../console/schedule/build.ts';
-import { ConsoleError } from '../../console/errors.ts';
+import type { ConsoleError } from '../../console/errors.ts';
 import type { Announcement, Schedule } from '../../console/model.ts';
 
 // Every expected instant below was computed by hand: Vietnam is UTC+7 all year (no daylight saving since 1975).
@@ -50,8 +50,12 @@ describe('recurrence in Vietnam time', () => {
 
   it('the date window is inclusive at both ends, in Vietnam days', () => {
     // 23:59 on the last day is inside; 00:00 on the first day is inside
-    expect(all({ kind: 'daily', time: '23:59', from: '2027-06-30', to: '2027-06-30' })).toEqual(['2027-06-30T16:59:00.000Z']);
-    expect(all({ kind: 'daily', time: '00:00', from: '2027-01-01', to: '2027-01-01' })).toEqual(['2026-12-31T17:00:00.000Z']);
+    expect(all({ kind: 'daily', time: '23:59', from: '2027-06-30', to: '2027-06-30' })).toEqual([
+      '2027-06-30T16:59:00.000Z',
+    ]);
+    expect(all({ kind: 'daily', time: '00:00', from: '2027-01-01', to: '2027-01-01' })).toEqual([
+      '2026-12-31T17:00:00.000Z',
+    ]);
   });
 
   it('the weekly window excludes weekdays outside it', () => {
@@ -115,8 +119,12 @@ describe('schedule validation', () => {
     expect(code({ kind: 'daily', time: '06:00', from: '2027-01-01', to: '2027-01-10' })).toBe('SCHEDULE_EMPTY');
     expect(code({ kind: 'daily', time: '11:00', from: '2027-01-01', to: '2027-01-10' })).toBe('ok');
     expect(code({ kind: 'daily', time: '06:00', from: '2027-02-01', to: '2027-01-20' })).toBe('SCHEDULE_RANGE');
-    expect(code({ kind: 'weekly', weekdays: [], time: '06:00', from: '2027-02-01', to: '2027-02-20' })).toBe('WEEKDAYS_EMPTY');
-    expect(code({ kind: 'weekly', weekdays: [8], time: '06:00', from: '2027-02-01', to: '2027-02-20' })).toBe('SCHEDULE_INVALID');
+    expect(code({ kind: 'weekly', weekdays: [], time: '06:00', from: '2027-02-01', to: '2027-02-20' })).toBe(
+      'WEEKDAYS_EMPTY',
+    );
+    expect(code({ kind: 'weekly', weekdays: [8], time: '06:00', from: '2027-02-01', to: '2027-02-20' })).toBe(
+      'SCHEDULE_INVALID',
+    );
     expect(code({ kind: 'daily', time: '06:00', from: '2027-02-30', to: '2027-03-20' })).toBe('SCHEDULE_INVALID');
     expect(code({ kind: 'daily', time: '24:00', from: '2027-02-01', to: '2027-03-20' })).toBe('SCHEDULE_INVALID');
     expect(code({ kind: 'daily', time: '06:00', from: '2027-02-01', to: '2029-03-20' })).toBe('SCHEDULE_TOO_LONG');
@@ -127,18 +135,47 @@ describe('schedule validation', () => {
 
 describe('schedule items', () => {
   const base: Announcement = {
-    id: 'tb-1', commune: '90001', title: 'Họp dân', text: 'x', hamlets: ['xa1-ap1'], repeats: 2, volume: 70, priority: 'normal',
+    id: 'tb-1',
+    commune: '90001',
+    title: 'Họp dân',
+    text: 'x',
+    hamlets: ['xa1-ap1'],
+    repeats: 2,
+    volume: 70,
+    priority: 'normal',
     schedule: { kind: 'daily', time: '06:00', from: '2027-01-01', to: '2027-12-31' },
     audio: { sha256: 'a'.repeat(64), mime: 'audio/wav', bytes: 100, durationS: 3 },
-    status: 'approved', rejectReason: null, createdBy: 's', createdAt: '', updatedAt: '', approvedBy: 'l', approvedAt: '', revision: 1,
+    status: 'approved',
+    rejectReason: null,
+    createdBy: 's',
+    createdAt: '',
+    updatedAt: '',
+    approvedBy: 'l',
+    approvedAt: '',
+    revision: 1,
   };
-  const opts = { now: Date.parse('2027-01-10T23:10:00Z'), horizon: Date.parse('2027-01-13T00:00:00Z'), validityS: 1800, emergencyValidityS: 900 };
+  const opts = {
+    now: Date.parse('2027-01-10T23:10:00Z'),
+    horizon: Date.parse('2027-01-13T00:00:00Z'),
+    validityS: 1800,
+    emergencyValidityS: 900,
+  };
 
   it('keeps an occurrence that is still within its validity and expands to the horizon', () => {
     const [item] = buildItems([base], 'xa1-ap1', opts);
     // 06:00 VN on 11 Jan = 23:00Z on 10 Jan, 10 minutes ago and valid for 30: still in the document
-    expect(item.occurrences).toEqual(['2027-01-10T23:00:00.000Z', '2027-01-11T23:00:00.000Z', '2027-01-12T23:00:00.000Z']);
-    expect(item).toMatchObject({ announcement: 'tb-1', repeats: 2, volume: 70, validityS: 1800, audio: { path: `/audio/${'a'.repeat(64)}` } });
+    expect(item.occurrences).toEqual([
+      '2027-01-10T23:00:00.000Z',
+      '2027-01-11T23:00:00.000Z',
+      '2027-01-12T23:00:00.000Z',
+    ]);
+    expect(item).toMatchObject({
+      announcement: 'tb-1',
+      repeats: 2,
+      volume: 70,
+      validityS: 1800,
+      audio: { path: `/audio/${'a'.repeat(64)}` },
+    });
   });
 
   it('leaves out other hamlets, unapproved announcements and ones without occurrences', () => {

@@ -16,35 +16,52 @@ const SPEAKER = 'xa1-ap1-loa';
 // Vietnam dates: tomorrow and in five days (the schedule must fall within the console's horizon); 20:00 and
 // its 30 minutes end before the default quiet hours (21:00–05:30), which the console refuses
 const vnDate = (ms: number) => new Date(ms + 7 * 3_600_000).toISOString().slice(0, 10);
-const from = vnDate(Date.now() + 86_400_000), to = vnDate(Date.now() + 5 * 86_400_000);
+const from = vnDate(Date.now() + 86_400_000),
+  to = vnDate(Date.now() + 5 * 86_400_000);
 
 beforeAll(async () => {
   env = await consoleEnv();
   [admin, staff, leader] = await Promise.all(['quantri', 'canbo1', 'lanhdao1'].map((u) => env.login(u)));
   speaker = await env.speakerClient(SPEAKER);
   speaker.on('message', (_t, payload) => {
-    const r = verifySchedule(JSON.parse(payload.toString()), env.console.keys.get('90001')!.publicKeyPem, { speaker: SPEAKER, hamlet: 'xa1-ap1', commune: '90001', minVersion: 1 });
+    const r = verifySchedule(JSON.parse(payload.toString()), env.console.keys.get('90001')!.publicKeyPem, {
+      speaker: SPEAKER,
+      hamlet: 'xa1-ap1',
+      commune: '90001',
+      minVersion: 1,
+    });
     if (r.ok) docs.push(r.doc);
   });
   await speaker.subscribeAsync(topicFor(SPEAKER, 'schedule'), { qos: 1 });
 });
 
 const relayBody = (station: string, over: Record<string, unknown> = {}) => ({
-  title: 'Tiếp sóng Đài Tiếng nói Việt Nam', hamlets: ['xa1-ap1'], relay: { station, durationMin: 30 },
-  schedule: { kind: 'daily', time: '20:00', from, to }, volume: 70, ...over,
+  title: 'Tiếp sóng Đài Tiếng nói Việt Nam',
+  hamlets: ['xa1-ap1'],
+  relay: { station, durationMin: 30 },
+  schedule: { kind: 'daily', time: '20:00', from, to },
+  volume: 70,
+  ...over,
 });
 
 describe('relay stations and relay announcements', () => {
   let stationId: string;
 
   it('only the province (admin) approves stations, and only http(s) stream URLs', async () => {
-    const asStaff = await env.api(staff, 'POST', '/api/stations', { name: 'VOV1', url: 'http://127.0.0.1:8000/vov1.mp3' });
+    const asStaff = await env.api(staff, 'POST', '/api/stations', {
+      name: 'VOV1',
+      url: 'http://127.0.0.1:8000/vov1.mp3',
+    });
     expect([asStaff.status, asStaff.body.error.code]).toEqual([403, 'FORBIDDEN_ROLE']);
     for (const url of ['file:///etc/passwd', 'rtmp://127.0.0.1/live', 'javascript:alert(1)', 42]) {
       const bad = await env.api(admin, 'POST', '/api/stations', { name: 'Đài lạ', url });
       expect([bad.status, bad.body.error.code], String(url)).toEqual([400, 'STATION_INVALID']);
     }
-    const ok = await env.api(admin, 'POST', '/api/stations', { name: 'Đài Tiếng nói Việt Nam - VOV1', url: 'http://127.0.0.1:8000/vov1.mp3', format: 'mp3' });
+    const ok = await env.api(admin, 'POST', '/api/stations', {
+      name: 'Đài Tiếng nói Việt Nam - VOV1',
+      url: 'http://127.0.0.1:8000/vov1.mp3',
+      format: 'mp3',
+    });
     expect(ok.status, JSON.stringify(ok.body)).toBe(201);
     stationId = ok.body.id;
     const list = await env.api(staff, 'GET', '/api/stations');
@@ -54,7 +71,12 @@ describe('relay stations and relay announcements', () => {
   it('a relay of an unknown station, or with a bad duration, is refused', async () => {
     const unknown = await env.api(staff, 'POST', '/api/announcements', relayBody('dai-khong-co'));
     expect(unknown.body.error.code).toBe('STATION_UNKNOWN');
-    const long = await env.api(staff, 'POST', '/api/announcements', relayBody(stationId, { relay: { station: stationId, durationMin: 100_000 } }));
+    const long = await env.api(
+      staff,
+      'POST',
+      '/api/announcements',
+      relayBody(stationId, { relay: { station: stationId, durationMin: 100_000 } }),
+    );
     expect(long.body.error.code).toBe('RELAY_INVALID');
   });
 
@@ -65,7 +87,11 @@ describe('relay stations and relay announcements', () => {
     expect(created.body.announcement.text).toMatch(/tiếp sóng/);
     expect((await env.api(staff, 'POST', `/api/announcements/${created.body.id}/submit`)).status).toBe(200);
     expect((await env.api(leader, 'POST', `/api/announcements/${created.body.id}/approve`)).status).toBe(200);
-    const doc = await waitFor(() => docs.find((d) => d.items.some((i) => i.source?.kind === 'relay')), 20_000, 'relay schedule');
+    const doc = await waitFor(
+      () => docs.find((d) => d.items.some((i) => i.source?.kind === 'relay')),
+      20_000,
+      'relay schedule',
+    );
     const it = doc.items.find((i) => i.source?.kind === 'relay')!;
     expect(it.validityS).toBe(1800);
     const src = it.source as Extract<typeof it.source, { kind: 'relay' }>;
@@ -73,12 +99,19 @@ describe('relay stations and relay announcements', () => {
     const verdict = verifyStation(src.station, [env.console.stations.publicKeyPem]);
     expect(verdict).toMatchObject({ ok: true, station: { url: 'http://127.0.0.1:8000/vov1.mp3', format: 'mp3' } });
     // a commune key (or any other) is not the province's
-    expect(verifyStation(src.station, [env.console.keys.get('90001')!.publicKeyPem, generateScheduleKeys().publicKey]).ok).toBe(false);
+    expect(
+      verifyStation(src.station, [env.console.keys.get('90001')!.publicKeyPem, generateScheduleKeys().publicKey]).ok,
+    ).toBe(false);
   });
 
   it('a station the province revokes: its relays are withdrawn from the signed schedules, new ones refused', async () => {
     // a second relay of it waits for approval when the station is revoked
-    const pending = await env.api(staff, 'POST', '/api/announcements', relayBody(stationId, { title: 'Tiếp sóng buổi sáng', schedule: { kind: 'daily', time: '06:00', from, to } }));
+    const pending = await env.api(
+      staff,
+      'POST',
+      '/api/announcements',
+      relayBody(stationId, { title: 'Tiếp sóng buổi sáng', schedule: { kind: 'daily', time: '06:00', from, to } }),
+    );
     expect(pending.status, JSON.stringify(pending.body)).toBe(201);
     expect((await env.api(staff, 'POST', `/api/announcements/${pending.body.id}/submit`)).status).toBe(200);
     const asStaff = await env.api(staff, 'POST', `/api/stations/${stationId}/revoke`);
@@ -88,7 +121,11 @@ describe('relay stations and relay announcements', () => {
     expect(revoked.status, JSON.stringify(revoked.body)).toBe(200);
     expect(revoked.body).toMatchObject({ id: stationId, revokedBy: 'quantri' });
     // the speaker gets a re-issued schedule without the relay
-    const doc = await waitFor(() => docs.slice(seen).find((d) => !d.items.some((i) => i.source?.kind === 'relay')), 20_000, 'schedule without the relay');
+    const doc = await waitFor(
+      () => docs.slice(seen).find((d) => !d.items.some((i) => i.source?.kind === 'relay')),
+      20_000,
+      'schedule without the relay',
+    );
     expect(doc.items.filter((i) => i.source?.kind === 'relay')).toEqual([]);
     const approve = await env.api(leader, 'POST', `/api/announcements/${pending.body.id}/approve`);
     expect([approve.status, approve.body.error?.code]).toEqual([409, 'STATION_REVOKED']);

@@ -5,7 +5,17 @@ import type { Browser, Page } from 'playwright-core';
 import { testDatabase } from '../harness/influx.ts';
 import { consoleEnv, PASSWORD, type Env } from './helpers.ts';
 import { FakeClock } from '../support/fake-clock.ts';
-import { A, EXPECTED, FROM, NOW, PROVINCE, seedPoints, seedWithDailyAggregates, TO, UNITS } from './satisfaction-seed.ts';
+import {
+  A,
+  EXPECTED,
+  FROM,
+  NOW,
+  PROVINCE,
+  seedPoints,
+  seedWithDailyAggregates,
+  TO,
+  UNITS,
+} from './satisfaction-seed.ts';
 import { launchChromium, signIn } from '../support/chromium.ts';
 
 /**
@@ -22,7 +32,11 @@ let browser: Browser;
 
 beforeAll(async () => {
   const db = testDatabase('console_satpage');
-  env = await consoleEnv({ influx: { url: db.url, database: db.database } }, new FakeClock(NOW), { units: UNITS, province: PROVINCE, withDistrict: false });
+  env = await consoleEnv({ influx: { url: db.url, database: db.database } }, new FakeClock(NOW), {
+    units: UNITS,
+    province: PROVINCE,
+    withDistrict: false,
+  });
   await seedWithDailyAggregates(db, seedPoints(env.registry));
   mkdirSync(ARTIFACTS, { recursive: true });
   browser = await launchChromium();
@@ -37,25 +51,38 @@ async function open(user: string, size: keyof typeof SIZES): Promise<{ page: Pag
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   // the app asks /api/me before login: that one 401 is expected; any other failed load or error counts
-  page.on('console', (m) => m.type() === 'error' && !(m.text().includes('status of 401') && m.location().url.endsWith('/api/me')) && errors.push(`${m.text()} ${m.location().url}`));
+  page.on(
+    'console',
+    (m) =>
+      m.type() === 'error' &&
+      !(m.text().includes('status of 401') && m.location().url.endsWith('/api/me')) &&
+      errors.push(`${m.text()} ${m.location().url}`),
+  );
   await page.goto(env.console.url);
   await signIn(page, user, PASSWORD);
   await page.click('#tabs button[data-view=satisfaction-view]');
   await page.waitForSelector('#satisfaction-view[data-ready]');
   // the custom period of the seed, set at once and announced with one change event
   const before = await page.getAttribute('#satisfaction-view', 'data-ready');
-  await page.evaluate(([from, to]) => {
-    const f = document.querySelector('#sat-controls') as HTMLFormElement & Record<string, HTMLInputElement>;
-    f.period.value = 'custom';
-    f.from.value = from;
-    f.to.value = to;
-    f.dispatchEvent(new Event('change', { bubbles: true }));
-  }, [FROM, TO].map((d) => d.split('-').reverse().join('/'))); // typed as people write dates: dd/mm/yyyy
-  await page.waitForFunction((b) => document.querySelector('#satisfaction-view')!.getAttribute('data-ready') !== b, before);
+  await page.evaluate(
+    ([from, to]) => {
+      const f = document.querySelector('#sat-controls') as HTMLFormElement & Record<string, HTMLInputElement>;
+      f.period.value = 'custom';
+      f.from.value = from;
+      f.to.value = to;
+      f.dispatchEvent(new Event('change', { bubbles: true }));
+    },
+    [FROM, TO].map((d) => d.split('-').reverse().join('/')),
+  ); // typed as people write dates: dd/mm/yyyy
+  await page.waitForFunction(
+    (b) => document.querySelector('#satisfaction-view')!.getAttribute('data-ready') !== b,
+    before,
+  );
   return { page, errors };
 }
 
-const cells = (page: Page, selector: string) => page.$$eval(`${selector} tbody tr`, (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent!.trim())));
+const cells = (page: Page, selector: string) =>
+  page.$$eval(`${selector} tbody tr`, (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent!.trim())));
 
 describe('Mức độ hài lòng page (Chromium)', () => {
   for (const size of ['desktop', 'phone'] as const) {
@@ -75,7 +102,10 @@ describe('Mức độ hài lòng page (Chromium)', () => {
 
       const before = await page.getAttribute('#satisfaction-view', 'data-ready');
       await page.click(`#xep-hang-xa tr[data-commune="${A}"]`);
-      await page.waitForFunction((b) => document.querySelector('#satisfaction-view')!.getAttribute('data-ready') !== b, before);
+      await page.waitForFunction(
+        (b) => document.querySelector('#satisfaction-view')!.getAttribute('data-ready') !== b,
+        before,
+      );
       const summary = (await page.textContent('#sat-commune-summary'))!;
       expect(summary).toContain('Chỉ số hài lòng 75,0 % trên 80 lượt');
       expect(summary).toContain(`từ chối do khóa chống bấm liên tục: ${EXPECTED.rejectedA}`);
@@ -84,8 +114,16 @@ describe('Mức độ hài lòng page (Chromium)', () => {
         const text = await page.textContent(`#ban-do-nhiet td[data-weekday="${c.weekday}"][data-hour="${c.hour}"]`);
         expect(text).toBe(`${Math.round((100 * c.satisfied) / c.n)} % (${c.n})`);
       }
-      expect(await cells(page, '#theo-quay')).toEqual([['1', 'Quầy Tư pháp – Hộ tịch', expect.any(String), '83,3', '60'], ['2', 'Quầy Địa chính – Xây dựng', expect.any(String), '50,0', '20']]);
-      expect((await cells(page, '#ty-le-muc')).map((r) => r.slice(1))).toEqual([['40', '50,0 %'], ['20', '25,0 %'], ['5', '6,3 %'], ['15', '18,8 %']]);
+      expect(await cells(page, '#theo-quay')).toEqual([
+        ['1', 'Quầy Tư pháp – Hộ tịch', expect.any(String), '83,3', '60'],
+        ['2', 'Quầy Địa chính – Xây dựng', expect.any(String), '50,0', '20'],
+      ]);
+      expect((await cells(page, '#ty-le-muc')).map((r) => r.slice(1))).toEqual([
+        ['40', '50,0 %'],
+        ['20', '25,0 %'],
+        ['5', '6,3 %'],
+        ['15', '18,8 %'],
+      ]);
       expect(await page.$$('#sat-commune .uplot')).toHaveLength(2);
       expect(await page.$('#theo-can-bo')).toBeNull(); // the province account never sees per-officer figures
       await page.screenshot({ path: join(ARTIFACTS, `commune-view-${size}.png`), fullPage: true });
@@ -99,12 +137,14 @@ describe('Mức độ hài lòng page (Chromium)', () => {
     }, 60_000);
   }
 
-  it("the commune leader sees the per-officer table; the CSV of a table is what it shows", async () => {
+  it('the commune leader sees the per-officer table; the CSV of a table is what it shows', async () => {
     const { page, errors } = await open('lanhdao1', 'desktop');
     expect(await page.isHidden('#sat-ranking')).toBe(true);
     expect(await cells(page, '#theo-can-bo')).toEqual([['1', 'nguyen-van-an', expect.any(String), '50,0', '20']]);
     // a string, so the test runner does not rewrite the browser's import()
-    const csv = (await page.evaluate("import('/satisfaction.js').then((m) => m.tableCsv(document.querySelector('#theo-quay')))")) as string;
+    const csv = (await page.evaluate(
+      "import('/satisfaction.js').then((m) => m.tableCsv(document.querySelector('#theo-quay')))",
+    )) as string;
     expect(csv.split('\r\n')[0]).toBe('\ufeffHạng,Quầy,Chỉ số hiệu chỉnh (%),Chỉ số (%),Số lượt');
     expect(csv.split('\r\n')[1]).toMatch(/^1,Quầy Tư pháp – Hộ tịch,"[\d,]+","83,3",60$/);
     expect(errors).toEqual([]);

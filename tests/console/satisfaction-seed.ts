@@ -47,7 +47,10 @@ export const EXPECTED = (() => {
       { weekday: 2, hour: 9, n: 20, satisfied: 10 },
       { weekday: 3, hour: 14, n: 10, satisfied: 0 },
     ],
-    countersA: [{ key: 'xa1-quay1', n: 60, index: (100 * 50) / 60 }, { key: 'xa1-quay2', n: 20, index: 50 }],
+    countersA: [
+      { key: 'xa1-quay1', n: 60, index: (100 * 50) / 60 },
+      { key: 'xa1-quay2', n: 20, index: 50 },
+    ],
   };
 })();
 
@@ -59,24 +62,55 @@ export function seedPoints(registry: Registry): IPoint[] {
     let t = vn(at);
     for (const [level, count] of levels) {
       for (let i = 0; i < count; i++, t += MIN) {
-        points.push({ measurement: MEASUREMENTS.rating, tags: { ...tags(device), level, time_quality: 'synced', ...extra }, fields: { value: levelValue(level), id: `r${seq++}` }, timestamp: new Date(t) });
+        points.push({
+          measurement: MEASUREMENTS.rating,
+          tags: { ...tags(device), level, time_quality: 'synced', ...extra },
+          fields: { value: levelValue(level), id: `r${seq++}` },
+          timestamp: new Date(t),
+        });
       }
     }
   };
   // A, box 1: Monday 02/11 08:00 (50, all satisfied) and Wednesday 04/11 14:00 (10, none)
-  rate('xa1-quay1-box', '2026-11-02T08:00:00', [['rat-hai-long', 40], ['hai-long', 10]]);
-  rate('xa1-quay1-box', '2026-11-04T14:00:00', [['binh-thuong', 5], ['khong-hai-long', 5]]);
+  rate('xa1-quay1-box', '2026-11-02T08:00:00', [
+    ['rat-hai-long', 40],
+    ['hai-long', 10],
+  ]);
+  rate('xa1-quay1-box', '2026-11-04T14:00:00', [
+    ['binh-thuong', 5],
+    ['khong-hai-long', 5],
+  ]);
   // A, box 2: Tuesday 10/11 09:00, with the officer on duty
-  rate('xa1-quay2-box', '2026-11-10T09:00:00', [['hai-long', 10], ['khong-hai-long', 10]], { officer: OFFICER });
+  rate(
+    'xa1-quay2-box',
+    '2026-11-10T09:00:00',
+    [
+      ['hai-long', 10],
+      ['khong-hai-long', 10],
+    ],
+    { officer: OFFICER },
+  );
   rate('xa2-quay1-box', '2026-11-14T08:00:00', [['rat-hai-long', 5]]);
-  rate('xa3-quay1-box', '2026-11-13T08:00:00', [['hai-long', 60], ['binh-thuong', 40]]);
+  rate('xa3-quay1-box', '2026-11-13T08:00:00', [
+    ['hai-long', 60],
+    ['binh-thuong', 40],
+  ]);
   // previous period
   rate('xa1-quay1-box', '2026-10-20T09:00:00', [['hai-long', 10]]);
-  rate('xa3-quay1-box', '2026-10-21T09:00:00', [['hai-long', 5], ['khong-hai-long', 5]]);
+  rate('xa3-quay1-box', '2026-10-21T09:00:00', [
+    ['hai-long', 5],
+    ['khong-hai-long', 5],
+  ]);
   // after the period: must not count
   rate('xa1-quay1-box', '2026-11-18T09:00:00', [['khong-hai-long', 3]]);
 
-  const presence = (device: string, at: number, online: 0 | 1, source: string) => points.push({ measurement: MEASUREMENTS.presence, tags: tags(device), fields: { online, source }, timestamp: new Date(at) });
+  const presence = (device: string, at: number, online: 0 | 1, source: string) =>
+    points.push({
+      measurement: MEASUREMENTS.presence,
+      tags: tags(device),
+      fields: { online, source },
+      timestamp: new Date(at),
+    });
   const before = vn('2026-10-01T00:00:00');
   presence('xa1-quay1-box', before, 1, 'availability');
   presence('xa1-quay2-box', before, 1, 'availability');
@@ -94,7 +128,19 @@ export function seedPoints(registry: Registry): IPoint[] {
   }
 
   // heartbeats of A's box 1: lockout rejections 0 → 3 → 7, a reboot, then 2 → 4: 3 + 4 + 2 = 9 seen
-  const beat = (at: string, rejected: number) => points.push({ measurement: MEASUREMENTS.deviceState, tags: tags('xa1-quay1-box'), fields: { uptime_s: 100, outbox_depth: 0, presses_accepted: 0, rejected_lockout: rejected, rejected_outbox_full: 0 }, timestamp: new Date(vn(at)) });
+  const beat = (at: string, rejected: number) =>
+    points.push({
+      measurement: MEASUREMENTS.deviceState,
+      tags: tags('xa1-quay1-box'),
+      fields: {
+        uptime_s: 100,
+        outbox_depth: 0,
+        presses_accepted: 0,
+        rejected_lockout: rejected,
+        rejected_outbox_full: 0,
+      },
+      timestamp: new Date(vn(at)),
+    });
   beat('2026-11-03T08:00:00', 0);
   beat('2026-11-03T09:00:00', 3);
   beat('2026-11-04T08:00:00', 7);
@@ -107,13 +153,20 @@ export function seedPoints(registry: Registry): IPoint[] {
  * The database as the collector sets it up (raw policy as default, daily policy, continuous queries), the points
  * written, then the daily rating aggregates computed over them as the continuous query would have done.
  */
-export async function seedWithDailyAggregates(db: { url: string; influx: InfluxDB; database: string }, points: IPoint[]): Promise<void> {
+export async function seedWithDailyAggregates(
+  db: { url: string; influx: InfluxDB; database: string },
+  points: IPoint[],
+): Promise<void> {
   await ensureDownsampling(db.influx, db.database, { rawRetention: '3650d' });
   await db.influx.writePoints(points, { database: db.database });
   const times = points.map((p) => (p.timestamp as Date).getTime());
   const where = `time >= ${Math.min(...times) - 86_400_000}ms AND time <= ${Math.max(...times) + 86_400_000}ms`;
   // SELECT … INTO must be POSTed
-  const res = await fetch(new URL('/query', db.url), { method: 'POST', body: new URLSearchParams({ db: db.database, q: dailySelectInto(db.database, 'rating_daily', where) }) });
+  const res = await fetch(new URL('/query', db.url), {
+    method: 'POST',
+    body: new URLSearchParams({ db: db.database, q: dailySelectInto(db.database, 'rating_daily', where) }),
+  });
   const json = (await res.json()) as { results?: { error?: string }[] };
-  if (!res.ok || json.results?.[0]?.error) throw new Error(`daily aggregates: ${json.results?.[0]?.error ?? res.status}`);
+  if (!res.ok || json.results?.[0]?.error)
+    throw new Error(`daily aggregates: ${json.results?.[0]?.error ?? res.status}`);
 }

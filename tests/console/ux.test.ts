@@ -12,7 +12,13 @@ let env: Env;
 let browser: Browser;
 let staff: string, leader: string;
 const Y = nextYear();
-const body = (title: string, extra: Record<string, unknown> = {}) => ({ title, text: `Nội dung ${title}.`, hamlets: ['xa1-ap1'], schedule: { kind: 'once', at: `${Y}-06-01T08:00` }, ...extra });
+const body = (title: string, extra: Record<string, unknown> = {}) => ({
+  title,
+  text: `Nội dung ${title}.`,
+  hamlets: ['xa1-ap1'],
+  schedule: { kind: 'once', at: `${Y}-06-01T08:00` },
+  ...extra,
+});
 
 beforeAll(async () => {
   // small audio limits, so that speaking a long text exceeds them quickly
@@ -37,7 +43,9 @@ async function loggedIn(username: string): Promise<{ page: Page; errors: string[
 
 describe('messages in the person’s terms', () => {
   it('a long text that is too long to speak says so, not "Tệp âm thanh quá lớn"', async () => {
-    const text = Array.from({ length: 420 }, (_, i) => `${i + 1}/${(i % 12) + 1}/2027`).join(' ').slice(0, 5000);
+    const text = Array.from({ length: 420 }, (_, i) => `${i + 1}/${(i % 12) + 1}/2027`)
+      .join(' ')
+      .slice(0, 5000);
     const r = await env.api(staff, 'POST', '/api/announcements', body('Dài', { text }));
     expect([r.status, r.body.error.code]).toEqual([400, 'SPEECH_TOO_LONG']);
     expect(r.body.error.message).not.toMatch(/Tệp âm thanh/);
@@ -45,18 +53,48 @@ describe('messages in the person’s terms', () => {
   }, 120_000);
 
   it('a blank time says to choose one, without a format code', async () => {
-    const once = await env.api(staff, 'POST', '/api/announcements', body('Trống giờ', { schedule: { kind: 'once', at: '' } }));
+    const once = await env.api(
+      staff,
+      'POST',
+      '/api/announcements',
+      body('Trống giờ', { schedule: { kind: 'once', at: '' } }),
+    );
     expect(once.body.error.code).toBe('SCHEDULE_TIME_MISSING');
     expect(once.body.error.message).not.toMatch(/YYYY|HH:mm|must/);
-    const daily = await env.api(staff, 'POST', '/api/announcements', body('Trống giờ', { schedule: { kind: 'daily', time: '', from: `${Y}-01-01`, to: `${Y}-01-31` } }));
+    const daily = await env.api(
+      staff,
+      'POST',
+      '/api/announcements',
+      body('Trống giờ', { schedule: { kind: 'daily', time: '', from: `${Y}-01-01`, to: `${Y}-01-31` } }),
+    );
     expect(daily.body.error.message).toMatch(/giờ phát/);
-    const bad = await env.api(staff, 'POST', '/api/announcements', body('Sai giờ', { schedule: { kind: 'once', at: '31/02' } }));
+    const bad = await env.api(
+      staff,
+      'POST',
+      '/api/announcements',
+      body('Sai giờ', { schedule: { kind: 'once', at: '31/02' } }),
+    );
     expect(bad.body.error.message).toMatch(/ngày\/tháng\/năm/);
   });
 
   it('a hamlet with no speaker is refused by name instead of waiting "chờ phát" for ever', () => {
     const registry = {
-      communes: new Map([['90001', { commune: { code: '90001', name: 'Xã Thử', hamlets: [{ id: 'ap-co-loa', name: 'Ấp Có Loa' }, { id: 'ap-khong-loa', name: 'Ấp Không Loa' }], devices: [{ id: 'ap-co-loa-loa', kind: 'speaker', hamlet: 'ap-co-loa' }] } }]]),
+      communes: new Map([
+        [
+          '90001',
+          {
+            commune: {
+              code: '90001',
+              name: 'Xã Thử',
+              hamlets: [
+                { id: 'ap-co-loa', name: 'Ấp Có Loa' },
+                { id: 'ap-khong-loa', name: 'Ấp Không Loa' },
+              ],
+              devices: [{ id: 'ap-co-loa-loa', kind: 'speaker', hamlet: 'ap-co-loa' }],
+            },
+          },
+        ],
+      ]),
       device: () => undefined,
     } as unknown as Registry;
     const ctx = { area: new Area(registry), commune: '90001' };
@@ -74,7 +112,14 @@ describe('messages in the person’s terms', () => {
 
   it('one occurrence played with repeats = 2 counts as one turn, two readings', async () => {
     const id = (await env.api(staff, 'POST', '/api/announcements', body('Lặp hai lần', { repeats: 2 }))).body.id;
-    env.console.feedback.log('xa1-ap1-loa', 'xa1-ap1', { v: 1, id: randomUUID(), announcement: id, priority: 'normal', occurrence: `${Y}-06-01T01:00:00.000Z`, outcome: 'played' });
+    env.console.feedback.log('xa1-ap1-loa', 'xa1-ap1', {
+      v: 1,
+      id: randomUUID(),
+      announcement: id,
+      priority: 'normal',
+      occurrence: `${Y}-06-01T01:00:00.000Z`,
+      outcome: 'played',
+    });
     const d = (await env.api(staff, 'GET', `/api/announcements/${id}`)).body.announcement.delivery[0];
     expect(d.counts).toMatchObject({ played: 1, timesSpoken: 2 });
   });
@@ -108,7 +153,9 @@ describe('the console in Chromium', () => {
     await page.click('#tabs button[data-view=form-view]');
     // the bundled calendar is attached to the date fields
     expect(await page.locator('.flatpickr-calendar').count()).toBeGreaterThan(0);
-    const marked = await page.$$eval('#ann-form .req', (els) => els.map((e) => getComputedStyle(e, '::before').content));
+    const marked = await page.$$eval('#ann-form .req', (els) =>
+      els.map((e) => getComputedStyle(e, '::before').content),
+    );
     expect(marked.length).toBeGreaterThanOrEqual(4);
     expect(marked.every((c) => c.includes('*'))).toBe(true);
 
@@ -152,7 +199,9 @@ describe('the console in Chromium', () => {
 
     await page.click('#tabs button[data-view=audit-view]');
     await page.waitForFunction(() => document.querySelectorAll('#audit-table tbody tr').length > 0);
-    const rows = await page.$$eval('#audit-table tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+    const rows = await page.$$eval('#audit-table tbody tr', (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')),
+    );
     const approveRow = rows.find((r) => r[2] === 'Duyệt' && r[3].includes('Kiểm tra nút dừng'))!;
     expect(approveRow[3]).toBe('«Kiểm tra nút dừng»');
     expect(rows.some((r) => r[3].includes(id))).toBe(false);
@@ -163,7 +212,8 @@ describe('the console in Chromium', () => {
   it('the list pages 20 at a time and filters by status and title', { timeout: 240_000 }, async () => {
     const first = await env.api(staff, 'POST', '/api/announcements', body('Thông báo số 1'));
     const audio = first.body.announcement.audio.sha256 as string;
-    for (let i = 1; i < 45; i++) await env.api(staff, 'POST', '/api/announcements', body(`Thông báo số ${i + 1}`, { text: undefined, audio }));
+    for (let i = 1; i < 45; i++)
+      await env.api(staff, 'POST', '/api/announcements', body(`Thông báo số ${i + 1}`, { text: undefined, audio }));
     // at least one approved, whatever ran before
     await env.api(staff, 'POST', `/api/announcements/${first.body.id}/submit`);
     await env.api(leader, 'POST', `/api/announcements/${first.body.id}/approve`);
@@ -177,7 +227,14 @@ describe('the console in Chromium', () => {
     await waitFor(async () => (await page.$$('#list-table tbody tr')).length === 7, 10_000, 'filtered rows');
     await page.locator('#list-controls [name=title-filter]').fill('');
     await page.selectOption('#list-controls [name=status-filter]', 'approved');
-    await waitFor(async () => (await page.$$eval('#list-table tbody tr .status', (tds) => tds.map((t) => t.textContent))).every((t) => t === 'Đã duyệt'), 10_000, 'approved only');
+    await waitFor(
+      async () =>
+        (await page.$$eval('#list-table tbody tr .status', (tds) => tds.map((t) => t.textContent))).every(
+          (t) => t === 'Đã duyệt',
+        ),
+      10_000,
+      'approved only',
+    );
     await page.context().close();
   });
 
@@ -211,7 +268,9 @@ describe('device health wording', () => {
     // @ts-expect-error a browser module without types
     const { uptimeNote } = await import('../../console/public/devices.js');
     const el = (_tag: string, props: { textContent: string }) => props.textContent;
-    expect(uptimeNote({ online: true, uptime7d: 0.001 }, el)[0]).toMatch(/^Đang kết nối lúc này, nhưng chỉ hoạt động 0,1 % thời gian trong 7 ngày qua/);
+    expect(uptimeNote({ online: true, uptime7d: 0.001 }, el)[0]).toMatch(
+      /^Đang kết nối lúc này, nhưng chỉ hoạt động 0,1 % thời gian trong 7 ngày qua/,
+    );
     expect(uptimeNote({ online: true, uptime7d: 0.98 }, el)).toEqual([]);
     expect(uptimeNote({ online: false, uptime7d: 0.001 }, el)).toEqual([]);
   });

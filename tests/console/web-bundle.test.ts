@@ -13,7 +13,9 @@ const DIST = join(import.meta.dirname, '../../console/public/dist');
 
 describe('console/public/dist', () => {
   it('is up to date with console/web (run `node console/web/build.mjs`)', async () => {
-    const { buildConsoleWeb } = (await import(join(WEB, 'build.mjs'))) as { buildConsoleWeb(out: string): Promise<string> };
+    const { buildConsoleWeb } = (await import(join(WEB, 'build.mjs'))) as {
+      buildConsoleWeb(out: string): Promise<string>;
+    };
     const out = await buildConsoleWeb(tempDir('tt-web-build-'));
     for (const file of ['console.js', 'console.css']) {
       const fresh = readFileSync(join(out, file), 'utf8');
@@ -26,6 +28,8 @@ describe('console/public/dist', () => {
     const bundle = readFileSync(join(DIST, 'console.js'), 'utf8');
     expect(bundle).not.toMatch(/https?:\/\/(?!127\.0\.0\.1)[a-z0-9.-]+\.[a-z]{2,}\/[^\s"'`]*\.(js|css)\b/i);
     const html = readFileSync(join(DIST, '../index.html'), 'utf8');
-    expect([...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]).filter((u) => /^(https?:)?\/\//.test(u!))).toEqual([]);
+    expect(
+      [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]).filter((u) => /^(https?:)?\/\//.test(u!)),
+    ).toEqual([]);
   });
 });

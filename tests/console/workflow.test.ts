@@ -24,14 +24,21 @@ function scheduleWatcher(client: MqttClient, speaker: string, hamlet: string) {
 
 beforeAll(async () => {
   env = await consoleEnv();
-  [staff, leader, otherStaff, district, admin] = await Promise.all(['canbo1', 'lanhdao1', 'canbo2', 'huyen', 'quantri'].map((u) => env.login(u)));
+  [staff, leader, otherStaff, district, admin] = await Promise.all(
+    ['canbo1', 'lanhdao1', 'canbo2', 'huyen', 'quantri'].map((u) => env.login(u)),
+  );
 });
 
 const announcement = () => ({
   title: 'Tiêm phòng cho gia súc',
   text: 'Kính thưa bà con, sáng mai trạm thú y tiêm phòng miễn phí tại nhà văn hóa ấp.',
   hamlets: ['xa1-ap1', 'xa1-ap2'],
-  schedule: { kind: 'daily', time: '06:30', from: new Date().toISOString().slice(0, 10), to: new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10) },
+  schedule: {
+    kind: 'daily',
+    time: '06:30',
+    from: new Date().toISOString().slice(0, 10),
+    to: new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10),
+  },
   repeats: 2,
   volume: 75,
   priority: 'priority',
@@ -39,7 +46,11 @@ const announcement = () => ({
 
 describe('announcement workflow', () => {
   it('sets an HttpOnly SameSite cookie at login and accepts it instead of a bearer token', async () => {
-    const res = await fetch(`${env.console.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'canbo1', password: 'mat-khau-thu-nghiem' }) });
+    const res = await fetch(`${env.console.url}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'canbo1', password: 'mat-khau-thu-nghiem' }),
+    });
     const cookie = res.headers.get('set-cookie')!;
     expect(cookie).toMatch(/HttpOnly/i);
     expect(cookie).toMatch(/SameSite=Strict/i);
@@ -82,16 +93,30 @@ describe('announcement workflow', () => {
     // an edit of an approved announcement is a revision beside it: the approved one stays on the air
     const edited = await env.api(staff, 'PUT', `/api/announcements/${id}`, { ...announcement(), volume: 60 });
     expect(edited.body.announcement).toMatchObject({ status: 'draft', volume: 60, revision: 2, revisionOf: id });
-    expect((await env.api(leader, 'GET', `/api/announcements/${id}`)).body.announcement).toMatchObject({ status: 'approved', volume: 75 });
+    expect((await env.api(leader, 'GET', `/api/announcements/${id}`)).body.announcement).toMatchObject({
+      status: 'approved',
+      volume: 75,
+    });
 
-    const audit = (await env.api(leader, 'GET', `/api/audit?target=${id}`)).body.items as Array<{ action: string; username: string; before: any; after: any }>;
+    const audit = (await env.api(leader, 'GET', `/api/audit?target=${id}`)).body.items as Array<{
+      action: string;
+      username: string;
+      before: any;
+      after: any;
+    }>;
     expect(audit.map((a) => a.action)).toEqual(['approve', 'submit', 'create']);
-    expect(audit[0]).toMatchObject({ username: 'lanhdao1', before: { status: 'submitted' }, after: { status: 'approved', approvedBy: 'lanhdao1' } });
+    expect(audit[0]).toMatchObject({
+      username: 'lanhdao1',
+      before: { status: 'submitted' },
+      after: { status: 'approved', approvedBy: 'lanhdao1' },
+    });
   });
 
   it('reject needs a reason; stop takes an approved announcement off the air', async () => {
     const id = (await env.api(staff, 'POST', '/api/announcements', announcement())).body.id;
-    expect((await env.api(leader, 'POST', `/api/announcements/${id}/reject`, { reason: ' ' })).body.error.code).toBe('REASON_EMPTY');
+    expect((await env.api(leader, 'POST', `/api/announcements/${id}/reject`, { reason: ' ' })).body.error.code).toBe(
+      'REASON_EMPTY',
+    );
     const rejected = await env.api(leader, 'POST', `/api/announcements/${id}/reject`, { reason: 'Sai ngày tiêm' });
     expect(rejected.body.announcement).toMatchObject({ status: 'rejected', rejectReason: 'Sai ngày tiêm' });
     expect((await env.api(leader, 'POST', `/api/announcements/${id}/stop`)).body.error.code).toBe('STATE_CONFLICT');
@@ -99,45 +124,107 @@ describe('announcement workflow', () => {
     expect((await env.api(leader, 'POST', `/api/announcements/${id}/approve`)).body.status).toBe('approved');
     const stopped = await env.api(leader, 'POST', `/api/announcements/${id}/stop`);
     expect(stopped.body.status).toBe('stopped');
-    expect((await env.api(staff, 'PUT', `/api/announcements/${id}`, announcement())).body.error.code).toBe('STATE_CONFLICT');
+    expect((await env.api(staff, 'PUT', `/api/announcements/${id}`, announcement())).body.error.code).toBe(
+      'STATE_CONFLICT',
+    );
   });
 
   it('district staff read across their communes but change nothing; admin manages users', async () => {
     expect((await env.api(district, 'GET', '/api/announcements')).body.items.length).toBeGreaterThan(0);
-    expect((await env.api(district, 'POST', '/api/announcements', announcement())).body.error.code).toBe('FORBIDDEN_ROLE');
+    expect((await env.api(district, 'POST', '/api/announcements', announcement())).body.error.code).toBe(
+      'FORBIDDEN_ROLE',
+    );
     expect((await env.api(otherStaff, 'GET', '/api/announcements')).body.items).toEqual([]);
     expect((await env.api(staff, 'GET', '/api/users')).body.error.code).toBe('FORBIDDEN_ROLE');
-    const created = await env.api(admin, 'POST', '/api/users', { username: 'canbo3', password: 'mot-mat-khau-dai', role: 'staff', communes: ['90002'] });
+    const created = await env.api(admin, 'POST', '/api/users', {
+      username: 'canbo3',
+      password: 'mot-mat-khau-dai',
+      role: 'staff',
+      communes: ['90002'],
+    });
     expect(created.status).toBe(201);
-    expect((await env.api(admin, 'POST', '/api/users', { username: 'canbo3', password: 'mot-mat-khau-dai', role: 'staff', communes: ['90002'] })).body.error.code).toBe('USER_EXISTS');
-    expect((await env.api(admin, 'POST', '/api/users', { username: 'x4', password: 'ngan', role: 'staff', communes: ['90002'] })).body.error.code).toBe('USERNAME_INVALID');
-    expect((await env.api(admin, 'POST', '/api/users', { username: 'canbo4', password: 'ngan', role: 'staff', communes: ['90002'] })).body.error.code).toBe('PASSWORD_WEAK');
+    expect(
+      (
+        await env.api(admin, 'POST', '/api/users', {
+          username: 'canbo3',
+          password: 'mot-mat-khau-dai',
+          role: 'staff',
+          communes: ['90002'],
+        })
+      ).body.error.code,
+    ).toBe('USER_EXISTS');
+    expect(
+      (
+        await env.api(admin, 'POST', '/api/users', {
+          username: 'x4',
+          password: 'ngan',
+          role: 'staff',
+          communes: ['90002'],
+        })
+      ).body.error.code,
+    ).toBe('USERNAME_INVALID');
+    expect(
+      (
+        await env.api(admin, 'POST', '/api/users', {
+          username: 'canbo4',
+          password: 'ngan',
+          role: 'staff',
+          communes: ['90002'],
+        })
+      ).body.error.code,
+    ).toBe('PASSWORD_WEAK');
   });
 
   it('an emergency is approved and scheduled for now; speaker logs show per hamlet', async () => {
-    expect((await env.api(staff, 'POST', '/api/emergency', { title: 'Bão', text: 'Bão sắp đổ bộ', hamlets: 'all' })).body.error.code).toBe('FORBIDDEN_ROLE');
+    expect(
+      (await env.api(staff, 'POST', '/api/emergency', { title: 'Bão', text: 'Bão sắp đổ bộ', hamlets: 'all' })).body
+        .error.code,
+    ).toBe('FORBIDDEN_ROLE');
     const speaker = await env.speakerClient('xa1-ap3-loa');
     const watch = scheduleWatcher(speaker, 'xa1-ap3-loa', 'xa1-ap3');
     await speaker.subscribeAsync(topicFor('xa1-ap3-loa', 'schedule'), { qos: 1 });
     const before = Date.now();
-    const r = await env.api(leader, 'POST', '/api/emergency', { title: 'Cảnh báo bão số 9', text: 'Bà con khẩn trương chằng chống nhà cửa, không ra khơi.', hamlets: ['xa1-ap3'] });
+    const r = await env.api(leader, 'POST', '/api/emergency', {
+      title: 'Cảnh báo bão số 9',
+      text: 'Bà con khẩn trương chằng chống nhà cửa, không ra khơi.',
+      hamlets: ['xa1-ap3'],
+    });
     expect(r.status).toBe(201);
     expect(r.body.status).toBe('approved');
-    const doc = await waitFor(() => watch.latest()?.items.find((i) => i.announcement === r.body.id) && watch.latest(), 20_000, 'emergency schedule');
+    const doc = await waitFor(
+      () => watch.latest()?.items.find((i) => i.announcement === r.body.id) && watch.latest(),
+      20_000,
+      'emergency schedule',
+    );
     const item = doc.items.find((i) => i.announcement === r.body.id)!;
     expect(item.priority).toBe('emergency');
     expect(item.occurrences).toHaveLength(1);
     expect(Date.parse(item.occurrences[0])).toBeGreaterThanOrEqual(before - 1000);
 
     let detail = await env.api(leader, 'GET', `/api/announcements/${r.body.id}`);
-    expect(detail.body.announcement.delivery).toEqual([expect.objectContaining({ hamlet: 'xa1-ap3', label: 'chờ phát' })]);
-    const log = { v: 1 as const, id: randomUUID(), announcement: r.body.id, priority: 'emergency' as const, occurrence: item.occurrences[0], outcome: 'played' as const, startedAt: new Date().toISOString(), endedAt: new Date().toISOString() };
+    expect(detail.body.announcement.delivery).toEqual([
+      expect.objectContaining({ hamlet: 'xa1-ap3', label: 'chờ phát' }),
+    ]);
+    const log = {
+      v: 1 as const,
+      id: randomUUID(),
+      announcement: r.body.id,
+      priority: 'emergency' as const,
+      occurrence: item.occurrences[0],
+      outcome: 'played' as const,
+      startedAt: new Date().toISOString(),
+      endedAt: new Date().toISOString(),
+    };
     await speaker.publishAsync(topicFor('xa1-ap3-loa', 'broadcast-log'), encode('broadcast-log', log), { qos: 1 });
     await speaker.publishAsync(topicFor('xa1-ap3-loa', 'broadcast-log'), encode('broadcast-log', log), { qos: 1 }); // a QoS 1 redelivery
-    detail = await waitFor(async () => {
-      const d = await env.api(district, 'GET', `/api/announcements/${r.body.id}`);
-      return d.body.announcement.delivery[0].label === 'đã phát' && d;
-    }, 20_000, 'đã phát');
+    detail = await waitFor(
+      async () => {
+        const d = await env.api(district, 'GET', `/api/announcements/${r.body.id}`);
+        return d.body.announcement.delivery[0].label === 'đã phát' && d;
+      },
+      20_000,
+      'đã phát',
+    );
     expect(detail.body.announcement.delivery[0].counts).toEqual({ played: 1, failed: 0, missed: 0, timesSpoken: 1 });
     expect(env.console.feedback.stats.duplicates).toBe(1);
   });
@@ -156,7 +243,11 @@ describe('announcement workflow', () => {
     const id = (await env.api(staffAgain, 'POST', '/api/announcements', announcement())).body.id;
     await env.api(staffAgain, 'POST', `/api/announcements/${id}/submit`);
     expect((await env.api(token, 'POST', `/api/announcements/${id}/approve`)).body.status).toBe('approved');
-    await waitFor(() => (env.console.store.speakers.get(SPEAKER)?.version ?? 0) > versionBefore, 20_000, 'new version after restart');
+    await waitFor(
+      () => (env.console.store.speakers.get(SPEAKER)?.version ?? 0) > versionBefore,
+      20_000,
+      'new version after restart',
+    );
   });
 
   it('after the broker restarts empty, the console resubscribes and publishes the schedules again', async () => {
@@ -165,11 +256,22 @@ describe('announcement workflow', () => {
     const watch = scheduleWatcher(speaker, 'xa1-ap2-loa', 'xa1-ap2');
     await speaker.subscribeAsync(topicFor('xa1-ap2-loa', 'schedule'), { qos: 1 });
     await waitFor(() => watch.latest(), 30_000, 'schedule retained again on the new broker');
-    const status = { v: 1 as const, active: watch.latest()!.version, status: 'accepted' as const, at: new Date().toISOString() };
-    await waitFor(async () => {
-      // publish until the console has resubscribed and recorded it
-      await speaker.publishAsync(topicFor('xa1-ap2-loa', 'schedule-status'), encode('schedule-status', status), { qos: 1 });
-      return env.console.store.speakers.get('xa1-ap2-loa')?.status === 'accepted';
-    }, 30_000, 'feedback after the broker restart');
+    const status = {
+      v: 1 as const,
+      active: watch.latest()!.version,
+      status: 'accepted' as const,
+      at: new Date().toISOString(),
+    };
+    await waitFor(
+      async () => {
+        // publish until the console has resubscribed and recorded it
+        await speaker.publishAsync(topicFor('xa1-ap2-loa', 'schedule-status'), encode('schedule-status', status), {
+          qos: 1,
+        });
+        return env.console.store.speakers.get('xa1-ap2-loa')?.status === 'accepted';
+      },
+      30_000,
+      'feedback after the broker restart',
+    );
   });
 });

@@ -12,7 +12,11 @@ describe('generated dashboards', () => {
   const fresh = renderDashboards();
 
   it('the committed JSON equals a fresh build (run `npm run dashboards` after editing dashboards/)', () => {
-    expect(readdirSync(GENERATED_DIR).filter((f) => f.endsWith('.json')).sort()).toEqual(Object.keys(fresh).sort());
+    expect(
+      readdirSync(GENERATED_DIR)
+        .filter((f) => f.endsWith('.json'))
+        .sort(),
+    ).toEqual(Object.keys(fresh).sort());
     for (const [file, text] of Object.entries(fresh)) {
       expect(readFileSync(join(GENERATED_DIR, file), 'utf8'), `${file} is out of date`).toBe(text);
     }
@@ -34,10 +38,11 @@ describe('generated dashboards', () => {
         expect(p.datasource).toEqual(DATASOURCE);
         const { x, y, w, h } = p.gridPos;
         expect(x + w).toBeLessThanOrEqual(24);
-        for (let i = x; i < x + w; i++) for (let j = y; j < y + h; j++) {
-          expect(cells.has(`${i},${j}`), `panel ${p.id} overlaps another`).toBe(false);
-          cells.add(`${i},${j}`);
-        }
+        for (let i = x; i < x + w; i++)
+          for (let j = y; j < y + h; j++) {
+            expect(cells.has(`${i},${j}`), `panel ${p.id} overlaps another`).toBe(false);
+            cells.add(`${i},${j}`);
+          }
         if (p.type === 'timeseries' || p.type === 'barchart') expect(p.options.legend.showLegend).toBe(true);
         expect(p.targets.length).toBeGreaterThan(0);
         expect(new Set(p.targets.map((t: { refId: string }) => t.refId)).size).toBe(p.targets.length);

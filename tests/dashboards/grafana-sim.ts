@@ -7,7 +7,15 @@ import { influxQuery, type Series } from './influx-http.ts';
  */
 export type Vars = Record<string, string | string[]>;
 export type Frame = { refId: string; rows: Record<string, unknown>[] };
-export type Ctx = { url: string; db: string; from: number; to: number; interval: string; vars: Vars; allValues?: Record<string, string> };
+export type Ctx = {
+  url: string;
+  db: string;
+  from: number;
+  to: number;
+  interval: string;
+  vars: Vars;
+  allValues?: Record<string, string>;
+};
 
 const regexEscape = (s: string) => s.replace(/[\\^$*+?.()|[\]{}/]/g, '\\$&');
 
@@ -25,7 +33,7 @@ export function interpolate(query: string, ctx: Ctx): string {
     const list = Array.isArray(v) ? v : [v];
     return `/^${list.length === 1 ? regexEscape(list[0]) : `(${list.map(regexEscape).join('|')})`}$/`;
   });
-  q = q.replace(/\$(\w+)/g, (m, name: string) => {
+  q = q.replace(/\$(\w+)/g, (_m, name: string) => {
     const v = ctx.vars[name];
     if (v === undefined) throw new Error(`variable ${name} unset in ${query}`);
     return Array.isArray(v) ? v.join(',') : v;
@@ -86,10 +94,13 @@ export function formatTime(ms: number, format: string): string {
 
 function transform(frames: Frame[], t: { id: string; options: any }): Frame[] {
   const o = t.options;
-  const map = (f: (rows: Record<string, unknown>[]) => Record<string, unknown>[]) => frames.map((fr) => ({ ...fr, rows: f(fr.rows) }));
+  const map = (f: (rows: Record<string, unknown>[]) => Record<string, unknown>[]) =>
+    frames.map((fr) => ({ ...fr, rows: f(fr.rows) }));
   switch (t.id) {
     case 'formatTime':
-      return map((rows) => rows.map((r) => ({ ...r, [o.timeField]: formatTime(Number(r[o.timeField]), o.outputFormat) })));
+      return map((rows) =>
+        rows.map((r) => ({ ...r, [o.timeField]: formatTime(Number(r[o.timeField]), o.outputFormat) })),
+      );
     case 'extractFields':
       if (o.format !== 'json') throw new Error('extractFields: only json');
       return map((rows) =>
@@ -103,7 +114,9 @@ function transform(frames: Frame[], t: { id: string; options: any }): Frame[] {
     case 'groupBy':
       return map((rows) => groupBy(rows, o.fields));
     case 'sortBy':
-      return map((rows) => [...rows].sort((a, b) => cmp(a[o.sort[0].field], b[o.sort[0].field]) * (o.sort[0].desc ? -1 : 1)));
+      return map((rows) =>
+        [...rows].sort((a, b) => cmp(a[o.sort[0].field], b[o.sort[0].field]) * (o.sort[0].desc ? -1 : 1)),
+      );
     case 'groupingToMatrix':
       return map((rows) => matrix(rows, o));
     case 'merge':
@@ -113,10 +126,16 @@ function transform(frames: Frame[], t: { id: string; options: any }): Frame[] {
   }
 }
 
-const cmp = (a: unknown, b: unknown) => (typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b)));
+const cmp = (a: unknown, b: unknown) =>
+  typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b));
 
-function groupBy(rows: Record<string, unknown>[], fields: Record<string, { operation: string | null; aggregations?: string[] }>) {
-  const keys = Object.entries(fields).filter(([, f]) => f.operation === 'groupby').map(([k]) => k);
+function groupBy(
+  rows: Record<string, unknown>[],
+  fields: Record<string, { operation: string | null; aggregations?: string[] }>,
+) {
+  const keys = Object.entries(fields)
+    .filter(([, f]) => f.operation === 'groupby')
+    .map(([k]) => k);
   const aggs = Object.entries(fields).filter(([, f]) => f.operation === 'aggregate');
   const groups = new Map<string, Record<string, unknown>>();
   for (const r of rows) {
@@ -133,7 +152,10 @@ function groupBy(rows: Record<string, unknown>[], fields: Record<string, { opera
   return [...groups.values()];
 }
 
-function matrix(rows: Record<string, unknown>[], o: { rowField: string; columnField: string; valueField: string; emptyValue: string }) {
+function matrix(
+  rows: Record<string, unknown>[],
+  o: { rowField: string; columnField: string; valueField: string; emptyValue: string },
+) {
   const cols = [...new Set(rows.map((r) => r[o.columnField]))].sort(cmp);
   const rowKeys = [...new Set(rows.map((r) => r[o.rowField]))].sort(cmp);
   return rowKeys.map((rk) => {
@@ -152,7 +174,11 @@ function merge(frames: Frame[]) {
   const out = new Map<string, Record<string, unknown>>();
   for (const f of frames) {
     for (const r of f.rows) {
-      const id = JSON.stringify(shared(r).sort().map((k) => [k, r[k]]));
+      const id = JSON.stringify(
+        shared(r)
+          .sort()
+          .map((k) => [k, r[k]]),
+      );
       const { Time: _t, ...rest } = r;
       out.set(id, { ...(out.get(id) ?? {}), ...rest });
     }

@@ -2,7 +2,10 @@
 export type Series = { name: string; tags?: Record<string, string>; columns: string[]; values: unknown[][] };
 
 export async function influxQuery(url: string, db: string, q: string): Promise<Series[]> {
-  const res = await fetch(new URL('/query', url), { method: 'POST', body: new URLSearchParams({ db, q, epoch: 'ms' }) });
+  const res = await fetch(new URL('/query', url), {
+    method: 'POST',
+    body: new URLSearchParams({ db, q, epoch: 'ms' }),
+  });
   const json = (await res.json()) as { error?: string; results: { error?: string; series?: Series[] }[] };
   const err = json.error ?? json.results?.[0]?.error;
   if (err) throw new Error(`${err}\n  in: ${q}`);

@@ -16,7 +16,11 @@ import { deviceLines, RANGE, ratingLines } from './seed.ts';
  * Every panel of every generated dashboard runs against a real influxd holding seed.ts; each panel has
  * a checker with hand-computed answers, and a panel without one fails the test.
  */
-type Dashboard = { uid: string; panels: Panel[]; templating: { list: { name: string; type: string; query: unknown; allValue?: string }[] } };
+type Dashboard = {
+  uid: string;
+  panels: Panel[];
+  templating: { list: { name: string; type: string; query: unknown; allValue?: string }[] };
+};
 const load = (file: string) => JSON.parse(readFileSync(join(GENERATED_DIR, file), 'utf8')) as Dashboard;
 
 const { url, database, influx } = testDatabase('dash');
@@ -51,7 +55,9 @@ const checks: Record<string, (f: Frame[]) => void> = {
   },
   'tt-satisfaction-overview/4': (f) => {
     const r = by(f, 'Time');
-    expect(Object.keys(r).map(Number)).toEqual(['2025-03-03', '2025-03-04', '2025-03-05', '2025-03-06', '2025-03-07'].map(day));
+    expect(Object.keys(r).map(Number)).toEqual(
+      ['2025-03-03', '2025-03-04', '2025-03-05', '2025-03-06', '2025-03-07'].map(day),
+    );
     close(r[day('2025-03-03')].index, (100 * 4) / 6);
     close(r[day('2025-03-05')].index, 100);
     expect(r[day('2025-03-07')].n).toBe(2);
@@ -65,7 +71,9 @@ const checks: Record<string, (f: Frame[]) => void> = {
   'tt-satisfaction-overview/6': (f) => {
     // from daily.rating_daily (filled by the CQ's SELECT INTO): same answers as panel 4
     const r = by(f, 'Time');
-    expect(Object.keys(r).map(Number)).toEqual(['2025-03-03', '2025-03-04', '2025-03-05', '2025-03-06', '2025-03-07'].map(day));
+    expect(Object.keys(r).map(Number)).toEqual(
+      ['2025-03-03', '2025-03-04', '2025-03-05', '2025-03-06', '2025-03-07'].map(day),
+    );
     close(r[day('2025-03-03')].index, (100 * 4) / 6);
     close(r[day('2025-03-06')].index, 80);
     expect(r[day('2025-03-06')].n).toBe(5);
@@ -84,13 +92,25 @@ const checks: Record<string, (f: Frame[]) => void> = {
   },
   'tt-commune/3': (f) => {
     const rows = rowsOf(f).map((r) => [Number(Number(r.index).toFixed(3)), r.n]);
-    expect(rows.sort()).toEqual([[33.333, 6], [66.667, 6]]); // Friday (2 ratings) is below the minimum
+    expect(rows.sort()).toEqual([
+      [33.333, 6],
+      [66.667, 6],
+    ]); // Friday (2 ratings) is below the minimum
   },
   'tt-commune/4': (f) => {
-    expect(rowsOf(f).map((r) => [r.gio, r['n (sum)'], r['satisfied (sum)']])).toEqual([['08', 4, 3], ['09', 2, 1], ['14', 6, 2], ['16', 2, 0]]);
+    expect(rowsOf(f).map((r) => [r.gio, r['n (sum)'], r['satisfied (sum)']])).toEqual([
+      ['08', 4, 3],
+      ['09', 2, 1],
+      ['14', 6, 2],
+      ['16', 2, 0],
+    ]);
   },
   'tt-commune/5': (f) => {
-    expect(rowsOf(f).map((r) => [r.thu, r['n (sum)'], r['satisfied (sum)']])).toEqual([['1', 6, 4], ['2', 6, 2], ['5', 2, 0]]);
+    expect(rowsOf(f).map((r) => [r.thu, r['n (sum)'], r['satisfied (sum)']])).toEqual([
+      ['1', 6, 4],
+      ['2', 6, 2],
+      ['5', 2, 0],
+    ]);
   },
   'tt-commune/6': (f) => {
     expect(rowsOf(f)).toEqual([
@@ -106,14 +126,24 @@ const checks: Record<string, (f: Frame[]) => void> = {
   },
   'tt-devices/1': (f) => expect(rowsOf(f)[0].offline).toBe(2), // the hamlet-1 speaker (Fri) and rating box 2 (Tue)
   'tt-devices/2': (f) => {
-    expect(rowsOf(f).map((r) => [r.device, r.Time]).sort()).toEqual([
+    expect(
+      rowsOf(f)
+        .map((r) => [r.device, r.Time])
+        .sort(),
+    ).toEqual([
       ['xa1-ap1-loa', vn('2025-03-07 00:00')],
       ['xa1-quay2-box', vn('2025-03-04 12:00')],
     ]);
   },
   'tt-devices/3': (f) => {
     const r = by(f, 'device');
-    expect(Object.keys(r).sort()).toEqual(['xa1-ap1-loa', 'xa1-quay1-box', 'xa1-quay2-box', 'xa2-quay1-box', 'xa3-quay1-box']);
+    expect(Object.keys(r).sort()).toEqual([
+      'xa1-ap1-loa',
+      'xa1-quay1-box',
+      'xa1-quay2-box',
+      'xa2-quay1-box',
+      'xa3-quay1-box',
+    ]);
     close(r['xa2-quay1-box'].uptime, 100 / 1008); // one heartbeat
     close(r['xa1-ap1-loa'].uptime, (100 * 864) / 1008);
     close(r['xa1-quay1-box'].uptime, 100);
@@ -121,20 +151,31 @@ const checks: Record<string, (f: Frame[]) => void> = {
   },
   'tt-devices/4': (f) => {
     const r = by(f, 'device');
-    expect(Object.keys(r).sort()).toEqual(['xa1-ap1-loa', 'xa1-quay1-box', 'xa1-quay2-box', 'xa2-quay1-box', 'xa3-quay1-box']);
+    expect(Object.keys(r).sort()).toEqual([
+      'xa1-ap1-loa',
+      'xa1-quay1-box',
+      'xa1-quay2-box',
+      'xa2-quay1-box',
+      'xa3-quay1-box',
+    ]);
     expect([r['xa1-quay1-box'].Time, r['xa1-quay1-box'].uptime_s]).toEqual([vn('2025-03-07 23:50'), 1007 * 600]);
     expect(r['xa1-quay2-box'].Time).toBe(vn('2025-03-04 11:50'));
   },
   'tt-devices/5': (f) => {
     const r = by(f, 'camera');
-    expect([r['xa1-cam1'].uptime, r['xa1-cam1'].probes, r['xa1-cam2'].uptime, r['xa1-cam2'].probes]).toEqual([75, 4, 100, 2]);
+    expect([r['xa1-cam1'].uptime, r['xa1-cam1'].probes, r['xa1-cam2'].uptime, r['xa1-cam2'].probes]).toEqual([
+      75, 4, 100, 2,
+    ]);
   },
   'tt-devices/6': (f) => {
     const r = by(f, 'camera');
     expect([r['xa1-cam1'].up, r['xa1-cam2'].up]).toEqual([0, 1]);
   },
   'tt-devices/7': (f) => {
-    const days = (d: string) => rowsOf(f).filter((r) => r.device === d).map((r) => [r.Time, r.uptime]);
+    const days = (d: string) =>
+      rowsOf(f)
+        .filter((r) => r.device === d)
+        .map((r) => [r.Time, r.uptime]);
     const week = ['01', '02', '03', '04', '05', '06', '07'].map((d) => day(`2025-03-${d}`));
     expect(days('xa1-quay1-box')).toEqual(week.map((t) => [t, 1]));
     expect(days('xa1-ap1-loa')).toEqual(week.map((t, i) => [t, i < 6 ? 1 : 0]));
@@ -152,7 +193,10 @@ const checks: Record<string, (f: Frame[]) => void> = {
     expect([r['xa1-ap2'].scheduled, r['xa1-ap2'].played, r['xa1-ap2'].missed]).toEqual([2, 1, 1]);
   },
   'tt-broadcasts/2': (f) => {
-    const sum = (o: string) => rowsOf(f).filter((r) => r.outcome === o).reduce((s, r) => s + Number(r.n), 0);
+    const sum = (o: string) =>
+      rowsOf(f)
+        .filter((r) => r.outcome === o)
+        .reduce((s, r) => s + Number(r.n), 0);
     expect([sum('played'), sum('missed'), sum('failed')]).toEqual([4, 1, 1]);
     expect(rowsOf(f).find((r) => r.outcome === 'played' && r.Time === day('2025-03-03'))?.n).toBe(2);
   },
@@ -179,7 +223,11 @@ describe('dashboard panels on seeded InfluxDB', () => {
   beforeAll(async () => {
     await ensureDownsampling(influx, database, { rawRetention: 'INF' });
     await influxWrite(url, database, [...ratingLines(), ...deviceLines()]);
-    await influxQuery(url, database, dailySelectInto(database, 'rating_daily', `time >= ${RANGE.from}ms AND time <= ${RANGE.to}ms`));
+    await influxQuery(
+      url,
+      database,
+      dailySelectInto(database, 'rating_daily', `time >= ${RANGE.from}ms AND time <= ${RANGE.to}ms`),
+    );
   });
 
   for (const [file, vars, interval] of DASHBOARDS) {
@@ -206,15 +254,28 @@ describe('dashboard panels on seeded InfluxDB', () => {
     const commune = load('commune.json').templating.list.find((v) => v.name === 'commune') as any;
     expect(commune.options.map((o: any) => o.text)).toContain('Phường Phú Khương');
     expect(commune.options.find((o: any) => o.text === 'Xã Giao Long').value).toBe('28807');
-    expect(commune.options.every((o: any) => /^(Xã|Phường|Đặc khu) /.test(o.text) && /^\d{5}$/.test(o.value))).toBe(true);
+    expect(commune.options.every((o: any) => /^(Xã|Phường|Đặc khu) /.test(o.text) && /^\d{5}$/.test(o.value))).toBe(
+      true,
+    );
     const ranking = d.panels.find((p) => p.id === 3) as any;
-    const mapping = ranking.fieldConfig.overrides.find((o: any) => o.matcher.options === 'commune').properties.find((p: any) => p.id === 'mappings');
+    const mapping = ranking.fieldConfig.overrides
+      .find((o: any) => o.matcher.options === 'commune')
+      .properties.find((p: any) => p.id === 'mappings');
     expect(mapping.value[0].options['28756'].text).toBe('Phường Phú Khương');
     // district: "All" (any, including none) in the two-tier demo province; names where the registry has districts
     const district = d.templating.list.find((v) => v.name === 'district') as any;
-    expect([district.type, district.includeAll, district.allValue, district.current.value]).toEqual(['custom', true, '.*', '$__all']);
-    const threeTier = JSON.parse(renderDashboards(unitNamesOf(demoLayout({ communes: 2, withDistrict: true })))['satisfaction-overview.json']) as Dashboard;
-    expect((threeTier.templating.list.find((v) => v.name === 'district') as any).options).toEqual([{ text: 'Huyện Mẫu', value: '999', selected: false }]);
+    expect([district.type, district.includeAll, district.allValue, district.current.value]).toEqual([
+      'custom',
+      true,
+      '.*',
+      '$__all',
+    ]);
+    const threeTier = JSON.parse(
+      renderDashboards(unitNamesOf(demoLayout({ communes: 2, withDistrict: true })))['satisfaction-overview.json'],
+    ) as Dashboard;
+    expect((threeTier.templating.list.find((v) => v.name === 'district') as any).options).toEqual([
+      { text: 'Huyện Mẫu', value: '999', selected: false },
+    ]);
     close((await runVariable(q('area_p'), { ...base, vars: { province: '99', district: '$__all' } }))[0], P0);
     // district 999 alone: 9 satisfied of 17
     close((await runVariable(q('area_p'), { ...base, vars: { province: '99', district: ['999'] } }))[0], 9 / 17);
@@ -231,14 +292,20 @@ describe('dashboard panels on seeded InfluxDB', () => {
 
   it('tables and legends show counters, devices, cameras, hamlets, levels and outcomes by name, not by id', () => {
     const panel = (file: string, id: number) => load(file).panels.find((p) => p.id === id) as any;
-    const overrideOf = (p: any, name: string) => p.fieldConfig.overrides.find((o: any) => o.matcher.options === name)?.properties as any[];
-    const mapped = (p: any, column: string, key: string) => overrideOf(p, column).find((x) => x.id === 'mappings').value[0].options[key]?.text;
+    const overrideOf = (p: any, name: string) =>
+      p.fieldConfig.overrides.find((o: any) => o.matcher.options === name)?.properties as any[];
+    const mapped = (p: any, column: string, key: string) =>
+      overrideOf(p, column).find((x) => x.id === 'mappings').value[0].options[key]?.text;
     const legend = (p: any, series: string) => overrideOf(p, series)?.find((x) => x.id === 'displayName')?.value;
     expect(mapped(panel('commune.json', 2), 'counter', 'xa1-quay1')).toBe('Quầy Tư pháp – Hộ tịch – Phường Phú Khương');
     expect(mapped(panel('devices.json', 3), 'device', 'xa5-ap1-loa')).toBe('Loa Ấp Tân Hòa – Xã Giao Long');
     expect(mapped(panel('devices.json', 3), 'kind', 'rating-box')).toBe('Hộp đánh giá');
-    expect(mapped(panel('devices.json', 2), 'device', 'xa1-quay1-box')).toBe('Hộp đánh giá Quầy Tư pháp – Hộ tịch – Phường Phú Khương');
-    expect(mapped(panel('devices.json', 5), 'camera', 'xa1-cam1')).toBe('Camera quầy 1, Quầy Tư pháp – Hộ tịch – Phường Phú Khương');
+    expect(mapped(panel('devices.json', 2), 'device', 'xa1-quay1-box')).toBe(
+      'Hộp đánh giá Quầy Tư pháp – Hộ tịch – Phường Phú Khương',
+    );
+    expect(mapped(panel('devices.json', 5), 'camera', 'xa1-cam1')).toBe(
+      'Camera quầy 1, Quầy Tư pháp – Hộ tịch – Phường Phú Khương',
+    );
     expect(mapped(panel('broadcasts.json', 1), 'hamlet', 'xa1-ap2')).toBe('Ấp Tân Thạnh – Phường Phú Khương');
     expect(mapped(panel('satisfaction-overview.json', 2), 'level', 'binh-thuong')).toBe('Bình thường');
     // legends: every series a query can return has a name
@@ -252,4 +319,3 @@ describe('dashboard panels on seeded InfluxDB', () => {
     for (const d of demoDevices) expect(legend(daily, d.code), d.code).toMatch(/^(Loa|Hộp đánh giá) .+ – (Xã|Phường) /);
   });
 });
-

@@ -22,22 +22,45 @@ const rating = (commune: string, level: string, value: number, at: number, id: s
 
 describe('retention and daily continuous queries', () => {
   beforeAll(async () => {
-    await ensureDownsampling(influx, database, { rawRetention: '30d', dailyRetention: '1820d', resample: 'EVERY 1s FOR 3d' });
+    await ensureDownsampling(influx, database, {
+      rawRetention: '30d',
+      dailyRetention: '1820d',
+      resample: 'EVERY 1s FOR 3d',
+    });
   });
 
   it('creates the raw (default) and daily policies with the configured durations, idempotently', async () => {
     const rps = await influx.showRetentionPolicies(database);
     expect(rps.find((p) => p.name === RAW_RP)).toMatchObject({ duration: '720h0m0s', default: true });
     expect(rps.find((p) => p.name === DAILY_RP)).toMatchObject({ duration: '43680h0m0s', default: false });
-    const again = await ensureDownsampling(influx, database, { rawRetention: '60d', dailyRetention: '1820d', resample: 'EVERY 1s FOR 3d' });
+    const again = await ensureDownsampling(influx, database, {
+      rawRetention: '60d',
+      dailyRetention: '1820d',
+      resample: 'EVERY 1s FOR 3d',
+    });
     expect(again.created).toEqual([]); // same CQs: nothing recreated
     expect((await influx.showRetentionPolicies(database)).find((p) => p.name === RAW_RP)?.duration).toBe('1440h0m0s');
-    const changed = await ensureDownsampling(influx, database, { rawRetention: '60d', dailyRetention: '1820d', resample: 'EVERY 2s FOR 3d' });
+    const changed = await ensureDownsampling(influx, database, {
+      rawRetention: '60d',
+      dailyRetention: '1820d',
+      resample: 'EVERY 2s FOR 3d',
+    });
     expect(changed.created).toHaveLength(6); // a changed definition replaces the old CQs
-    await ensureDownsampling(influx, database, { rawRetention: '60d', dailyRetention: '1820d', resample: 'EVERY 1s FOR 3d' });
+    await ensureDownsampling(influx, database, {
+      rawRetention: '60d',
+      dailyRetention: '1820d',
+      resample: 'EVERY 1s FOR 3d',
+    });
     const cqs = await continuousQueries(influx, database);
     expect(cqs.every((c) => c.query.includes('EVERY 1s FOR 3d'))).toBe(true);
-    expect(cqs.map((c) => c.name).sort()).toEqual(['cq_broadcast_daily', 'cq_camera_daily', 'cq_device_state_daily', 'cq_presence_daily', 'cq_rating_daily', 'cq_rejection_daily']);
+    expect(cqs.map((c) => c.name).sort()).toEqual([
+      'cq_broadcast_daily',
+      'cq_camera_daily',
+      'cq_device_state_daily',
+      'cq_presence_daily',
+      'cq_rating_daily',
+      'cq_rejection_daily',
+    ]);
   });
 
   it('the daily SELECT INTO counts ratings per Vietnam day, commune and level', async () => {
@@ -47,9 +70,30 @@ describe('retention and daily continuous queries', () => {
     const D1 = new Date(Date.parse(D) + 86_400_000).toISOString().slice(0, 10);
     const t1 = vn(`${D} 23:30`);
     const t2 = vn(`${D1} 00:30`);
-    await influxWrite(url, database, [rating('90001', 'hai-long', 3, t1, 'a'), rating('90001', 'hai-long', 3, t1 + 1000, 'b'), rating('90001', 'khong-hai-long', 1, t2, 'c')], RAW_RP);
-    await influxQuery(url, database, dailySelectInto(database, 'rating_daily', `time >= ${vn(`${D} 00:00`)}ms AND time < ${vn(`${D1} 00:00`) + 86_400_000}ms`));
-    const s = await influxQuery(url, database, `SELECT "n", "value" FROM "${DAILY_RP}"."rating_daily" WHERE "commune" = '90001' GROUP BY "level"`);
+    await influxWrite(
+      url,
+      database,
+      [
+        rating('90001', 'hai-long', 3, t1, 'a'),
+        rating('90001', 'hai-long', 3, t1 + 1000, 'b'),
+        rating('90001', 'khong-hai-long', 1, t2, 'c'),
+      ],
+      RAW_RP,
+    );
+    await influxQuery(
+      url,
+      database,
+      dailySelectInto(
+        database,
+        'rating_daily',
+        `time >= ${vn(`${D} 00:00`)}ms AND time < ${vn(`${D1} 00:00`) + 86_400_000}ms`,
+      ),
+    );
+    const s = await influxQuery(
+      url,
+      database,
+      `SELECT "n", "value" FROM "${DAILY_RP}"."rating_daily" WHERE "commune" = '90001' GROUP BY "level"`,
+    );
     const got = s.flatMap((x) => x.values.map((v) => [x.tags!.level, v[0], v[1], v[2]]));
     expect(got.sort()).toEqual([
       ['hai-long', vn(`${D} 00:00`), 2, 3],
@@ -59,9 +103,21 @@ describe('retention and daily continuous queries', () => {
 
   it('the continuous query itself writes the daily aggregate of recent points', async () => {
     const now = Date.now();
-    await influxWrite(url, database, [rating('90002', 'rat-hai-long', 4, now - 3_600_000, 'x'), rating('90002', 'rat-hai-long', 4, now - 3_500_000, 'y')], RAW_RP);
+    await influxWrite(
+      url,
+      database,
+      [
+        rating('90002', 'rat-hai-long', 4, now - 3_600_000, 'x'),
+        rating('90002', 'rat-hai-long', 4, now - 3_500_000, 'y'),
+      ],
+      RAW_RP,
+    );
     const n = await waitFor(async () => {
-      const s = await influxQuery(url, database, `SELECT sum("n") FROM "${DAILY_RP}"."rating_daily" WHERE "commune" = '90002' AND time > now() - 3d`);
+      const s = await influxQuery(
+        url,
+        database,
+        `SELECT sum("n") FROM "${DAILY_RP}"."rating_daily" WHERE "commune" = '90002' AND time > now() - 3d`,
+      );
       const v = s[0]?.values[0]?.[1];
       return v === 2 ? v : undefined;
     });

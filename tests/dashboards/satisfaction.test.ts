@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { areaMean, PRIOR_WEIGHT, rankUnits, satisfactionIndex, SATISFIED_LEVELS, shrunkIndex } from '../../devices/analytics/satisfaction.ts';
+import {
+  areaMean,
+  PRIOR_WEIGHT,
+  rankUnits,
+  satisfactionIndex,
+  SATISFIED_LEVELS,
+  shrunkIndex,
+} from '../../devices/analytics/satisfaction.ts';
 
 describe('satisfaction index (top-two-box, SIPAS)', () => {
   it('is the share of "Hài lòng" + "Rất hài lòng" ratings, in percent', () => {

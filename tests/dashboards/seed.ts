@@ -16,7 +16,12 @@ const A3: Area = { province: '99', commune: '90003' };
 const A9: Area = { province: '98', district: '988', commune: '80001' };
 
 const tags = (a: Area, extra: Record<string, string>) =>
-  Object.entries({ province: a.province, ...(a.district ? { district: a.district } : {}), commune: a.commune, ...extra })
+  Object.entries({
+    province: a.province,
+    ...(a.district ? { district: a.district } : {}),
+    commune: a.commune,
+    ...extra,
+  })
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
 
@@ -50,8 +55,13 @@ const checkpoints = (a: Area, device: string, kind: string, states: (0 | 1)[]) =
 const state = (a: Area, device: string, kind: string, at: string, uptime: number) =>
   `device_state,${tags(a, { device, kind })} uptime_s=${uptime},outbox_depth=0i ${vn(at)}`;
 const heartbeats = (a: Area, device: string, kind: string, slots: number) =>
-  Array.from({ length: slots }, (_, i) => `device_state,${tags(a, { device, kind })} uptime_s=${i * 600},outbox_depth=0i ${RANGE.from + i * 600_000}`);
-const probe = (a: Area, camera: string, at: string, up: 0 | 1) => `camera_status,${tags(a, { camera })} up=${up}i ${vn(at)}`;
+  Array.from(
+    { length: slots },
+    (_, i) =>
+      `device_state,${tags(a, { device, kind })} uptime_s=${i * 600},outbox_depth=0i ${RANGE.from + i * 600_000}`,
+  );
+const probe = (a: Area, camera: string, at: string, up: 0 | 1) =>
+  `camera_status,${tags(a, { camera })} up=${up}i ${vn(at)}`;
 const log = (a: Area, hamlet: string, at: string, outcome: string) => {
   seq++;
   return `broadcast_log,${tags(a, { hamlet, device: `${hamlet}-loa`, kind: 'speaker', announcement: 'thong-bao', outcome })} id="b${seq}",occurrence="${new Date(vn(at)).toISOString()}" ${vn(at)}`;

@@ -40,7 +40,11 @@ describe('backup and restore of a server', () => {
       mkdirSync(join(root, 'registry'), { recursive: true });
       writeFileSync(paths.registry, registryYaml);
     }
-    return { paths, influxd, influx: () => new InfluxDB({ host: '127.0.0.1', port: influxd.httpPort, database: 'thanthien' }) };
+    return {
+      paths,
+      influxd,
+      influx: () => new InfluxDB({ host: '127.0.0.1', port: influxd.httpPort, database: 'thanthien' }),
+    };
   }
 
   async function consoleOn(paths: StatePaths, secret: string, broker: RunningBroker): Promise<RunningConsole> {
@@ -50,14 +54,22 @@ describe('backup and restore of a server', () => {
       http: { port: 0, secureCookies: false },
       mqtt: { url: `mqtt://127.0.0.1:${broker.port}`, username: 'console', password: secret },
     });
-    const c = await startConsole({ config, registry: loadRegistry(paths.registry), log: silentLogger, hashCost: CHEAP });
+    const c = await startConsole({
+      config,
+      registry: loadRegistry(paths.registry),
+      log: silentLogger,
+      hashCost: CHEAP,
+    });
     return c;
   }
 
   async function api(c: RunningConsole, token: string | null, method: string, path: string, body?: unknown) {
     const res = await fetch(`${c.url}${path}`, {
       method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
       body: body ? JSON.stringify(body) : undefined,
     });
     return { status: res.status, body: (await res.json()) as any };
@@ -65,18 +77,34 @@ describe('backup and restore of a server', () => {
 
   it('brings a fresh server back to the same state', async () => {
     const demo = await demoRegistry({ communes: 1, hamletsPerCommune: 2, countersPerCommune: 1, cost: CHEAP });
-    const broker = await startBroker({ config: parseBrokerConfig({ host: '127.0.0.1', port: 0, registryPath: 'in-memory' }), registry: loadRegistry(await (async () => { const p = join(dir, 'b.yaml'); writeFileSync(p, demo.yaml); return p; })()), log: silentLogger });
+    const broker = await startBroker({
+      config: parseBrokerConfig({ host: '127.0.0.1', port: 0, registryPath: 'in-memory' }),
+      registry: loadRegistry(
+        await (async () => {
+          const p = join(dir, 'b.yaml');
+          writeFileSync(p, demo.yaml);
+          return p;
+        })(),
+      ),
+      log: silentLogger,
+    });
     stoppers.push(() => broker.close());
 
     // server A: users, an announcement, a key, ratings, a spooled batch, a config file
     const a = await server('a', demo.yaml);
     const consoleA = await consoleOn(a.paths, demo.secrets.console, broker);
     await consoleA.users.create({ username: 'canbo1', role: 'staff', communes: ['90001'], password: PASSWORD }, 'test');
-    const staff = (await api(consoleA, null, 'POST', '/api/session', { username: 'canbo1', password: PASSWORD })).body.token;
+    const staff = (await api(consoleA, null, 'POST', '/api/session', { username: 'canbo1', password: PASSWORD })).body
+      .token;
     const year = nextYear();
     const created = await api(consoleA, staff, 'POST', '/api/announcements', {
-      title: 'Họp dân ấp Tân Hòa', text: 'Kính mời bà con đến dự họp.', hamlets: ['xa1-ap1'],
-      schedule: { kind: 'once', at: `${year}-03-02T19:00` }, repeats: 1, volume: 70, priority: 'normal',
+      title: 'Họp dân ấp Tân Hòa',
+      text: 'Kính mời bà con đến dự họp.',
+      hamlets: ['xa1-ap1'],
+      schedule: { kind: 'once', at: `${year}-03-02T19:00` },
+      repeats: 1,
+      volume: 70,
+      priority: 'normal',
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const announcementsA = (await api(consoleA, staff, 'GET', '/api/announcements')).body;
@@ -84,7 +112,12 @@ describe('backup and restore of a server', () => {
     await consoleA.close();
     await a.influx().createDatabase('thanthien');
     await a.influx().writePoints(
-      Array.from({ length: 25 }, (_, i) => ({ measurement: 'rating', tags: { commune: '90001', level: i % 2 ? 'hai-long' : 'rat-hai-long' }, fields: { id: `r-${i}`, score: 1 }, timestamp: new Date(Date.UTC(2026, 10, 1, 2, i)) })),
+      Array.from({ length: 25 }, (_, i) => ({
+        measurement: 'rating',
+        tags: { commune: '90001', level: i % 2 ? 'hai-long' : 'rat-hai-long' },
+        fields: { id: `r-${i}`, score: 1 },
+        timestamp: new Date(Date.UTC(2026, 10, 1, 2, i)),
+      })),
     );
     mkdirSync(a.paths.spool, { recursive: true });
     writeFileSync(join(a.paths.spool, '000001.batch'), 'rating,commune=90001 score=1 1761962400000000000\n');

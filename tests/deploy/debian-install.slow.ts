@@ -29,7 +29,11 @@ describe('server install in a clean Debian root', () => {
   let bootLog = '';
 
   const nspawn = (args: string[], env: Record<string, string> = {}) =>
-    execFileSync('systemd-nspawn', [...NSPAWN, '-D', root, ...Object.entries(env).map(([k, v]) => `--setenv=${k}=${v}`), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 900_000 });
+    execFileSync(
+      'systemd-nspawn',
+      [...NSPAWN, '-D', root, ...Object.entries(env).map(([k, v]) => `--setenv=${k}=${v}`), ...args],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 900_000 },
+    );
 
   beforeAll(async () => {
     execFileSync('bash', [join(REPO, 'deploy/test/debian-root.sh'), root], { stdio: 'inherit' });
@@ -57,7 +61,13 @@ describe('server install in a clean Debian root', () => {
     });
     for (const d of ['apt-archives', 'npm']) mkdirSync(join(cache, d), { recursive: true });
     const out = nspawn(
-      [`--bind=${join(cache, 'apt-archives')}:/var/cache/apt/archives`, `--bind=${join(cache, 'npm')}:/root/.npm`, '/bin/bash', '/root/setup/install-server.sh', `/root/setup/${built.file.split('/').pop()}`],
+      [
+        `--bind=${join(cache, 'apt-archives')}:/var/cache/apt/archives`,
+        `--bind=${join(cache, 'npm')}:/root/.npm`,
+        '/bin/bash',
+        '/root/setup/install-server.sh',
+        `/root/setup/${built.file.split('/').pop()}`,
+      ],
       env,
     );
     expect(out).toContain(`installed ${built.version}`);
@@ -75,20 +85,40 @@ describe('server install in a clean Debian root', () => {
   }, 120_000);
 
   it('installs the release, the user, the config and data folders', () => {
-    expect(readFileSync(join(root, 'etc/passwd'), 'utf8')).toMatch(/^thanthien:x:\d+:\d+:.*:\/var\/lib\/thanthien:\/usr\/sbin\/nologin$/m);
+    expect(readFileSync(join(root, 'etc/passwd'), 'utf8')).toMatch(
+      /^thanthien:x:\d+:\d+:.*:\/var\/lib\/thanthien:\/usr\/sbin\/nologin$/m,
+    );
     expect(existsSync(join(root, 'opt/thanthien/current/broker/main.js'))).toBe(true);
-    expect(existsSync(join(root, 'opt/thanthien/current/node_modules/better-sqlite3/build/Release/better_sqlite3.node'))).toBe(true);
+    expect(
+      existsSync(join(root, 'opt/thanthien/current/node_modules/better-sqlite3/build/Release/better_sqlite3.node')),
+    ).toBe(true);
     expect(readdirSync(join(root, 'etc/systemd/system/multi-user.target.wants'))).toEqual(
-      expect.arrayContaining(['thanthien-broker.service', 'thanthien-collector.service', 'thanthien-console.service', 'thanthien-registry.path', 'influxdb.service']),
+      expect.arrayContaining([
+        'thanthien-broker.service',
+        'thanthien-collector.service',
+        'thanthien-console.service',
+        'thanthien-registry.path',
+        'influxdb.service',
+      ]),
     );
     expect(existsSync(join(root, 'var/lib/thanthien/registry/registry.yaml'))).toBe(true);
   });
 
   it('the units pass systemd-analyze verify', () => {
-    const units = ['thanthien-broker.service', 'thanthien-collector.service', 'thanthien-console.service', 'thanthien-registry.path', 'thanthien-registry-reload.service'];
+    const units = [
+      'thanthien-broker.service',
+      'thanthien-collector.service',
+      'thanthien-console.service',
+      'thanthien-registry.path',
+      'thanthien-registry-reload.service',
+    ];
     let out = '';
     try {
-      out = execFileSync('systemd-nspawn', [...NSPAWN, '-D', root, 'systemd-analyze', 'verify', ...units.map((u) => `/etc/systemd/system/${u}`)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      out = execFileSync(
+        'systemd-nspawn',
+        [...NSPAWN, '-D', root, 'systemd-analyze', 'verify', ...units.map((u) => `/etc/systemd/system/${u}`)],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+      );
     } catch (err) {
       const e = err as { stdout?: string; stderr?: string };
       throw new Error(`systemd-analyze verify failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
@@ -103,27 +133,53 @@ describe('server install in a clean Debian root', () => {
 
     const journal = () => {
       try {
-        return execFileSync('journalctl', ['-D', join(root, 'var/log/journal'), '--no-pager', '-n', '60', '-u', 'thanthien-*', '-u', 'influxdb'], { encoding: 'utf8' });
+        return execFileSync(
+          'journalctl',
+          ['-D', join(root, 'var/log/journal'), '--no-pager', '-n', '60', '-u', 'thanthien-*', '-u', 'influxdb'],
+          { encoding: 'utf8' },
+        );
       } catch {
         return bootLog;
       }
     };
-    const page = await waitFor(async () => (await fetch(`http://127.0.0.1:${setup.consolePort}/`)).status === 200, 180_000, 'the console').catch((err: Error) => {
+    const page = await waitFor(
+      async () => (await fetch(`http://127.0.0.1:${setup.consolePort}/`)).status === 200,
+      180_000,
+      'the console',
+    ).catch((err: Error) => {
       throw new Error(`${err.message}\n${journal()}`);
     });
     expect(page).toBe(true);
     const watcher = await waitFor(
-      () => mqtt.connectAsync(`mqtt://127.0.0.1:${setup.brokerPort}`, { clientId: 'node-red', username: 'node-red', password: setup.secrets['node-red'], protocolVersion: 4, reconnectPeriod: 0 }),
+      () =>
+        mqtt.connectAsync(`mqtt://127.0.0.1:${setup.brokerPort}`, {
+          clientId: 'node-red',
+          username: 'node-red',
+          password: setup.secrets['node-red'],
+          protocolVersion: 4,
+          reconnectPeriod: 0,
+        }),
       60_000,
       'the broker',
     );
     await watcher.endAsync(true);
     // the collector created its database in the container's InfluxDB
     const influx = new InfluxDB({ host: '127.0.0.1', port: influxPort });
-    await waitFor(async () => (await influx.getDatabaseNames()).includes('thanthien'), 120_000, 'the collector database');
+    await waitFor(
+      async () => (await influx.getDatabaseNames()).includes('thanthien'),
+      120_000,
+      'the collector database',
+    );
 
     // the broker runs from the unit: not root, no new privileges, seccomp on
-    const pid = await waitFor(() => readdirSync('/proc').find((p) => /^\d+$/.test(p) && safeRead(`/proc/${p}/cmdline`).includes('/opt/thanthien/current/broker/main.js')), 10_000, 'the broker process');
+    const pid = await waitFor(
+      () =>
+        readdirSync('/proc').find(
+          (p) => /^\d+$/.test(p) && safeRead(`/proc/${p}/cmdline`).includes('/opt/thanthien/current/broker/main.js'),
+        ),
+      10_000,
+      'the broker process',
+    );
     const status = safeRead(`/proc/${pid}/status`);
     expect(status).toMatch(/^Uid:\s+[1-9]\d*/m);
     expect(status).toMatch(/^NoNewPrivs:\s+1/m);

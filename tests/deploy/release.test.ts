@@ -43,7 +43,17 @@ describe('release artifact', () => {
   it('holds compiled JavaScript only, the lockfile and the deploy files, and no TypeScript to run', () => {
     const list = execFileSync('tar', ['-tzf', first.file], { encoding: 'utf8' }).split('\n');
     const top = `thanthien-${first.version}/`;
-    for (const f of ['broker/main.js', 'collector/main.js', 'console/main.js', 'firmware-bridge/main.js', 'console/public/index.html', 'package-lock.json', 'deploy/install-server.sh', 'deploy/systemd/thanthien-broker.service', 'VERSION'])
+    for (const f of [
+      'broker/main.js',
+      'collector/main.js',
+      'console/main.js',
+      'firmware-bridge/main.js',
+      'console/public/index.html',
+      'package-lock.json',
+      'deploy/install-server.sh',
+      'deploy/systemd/thanthien-broker.service',
+      'VERSION',
+    ])
       expect(list, f).toContain(top + f);
     expect(list.filter((f) => f.endsWith('.ts'))).toEqual([]);
     expect(list.some((f) => f.includes('node_modules'))).toBe(false);
@@ -54,7 +64,12 @@ describe('release artifact', () => {
   it('starts the broker, collector, console and a bridge from the artifact with plain node, and they answer', async () => {
     const etc = join(dir, 'etc');
     mkdirSync(etc);
-    const setup = await writeServerConfigs({ etcDir: etc, dataDir: join(dir, 'data'), influxUrl: inject('influxUrl'), database: 'release_test' });
+    const setup = await writeServerConfigs({
+      etcDir: etc,
+      dataDir: join(dir, 'data'),
+      influxUrl: inject('influxUrl'),
+      database: 'release_test',
+    });
     const start = async (name: string, main: string, config: string, ready: RegExp) => {
       const p = new ServiceProcess(name, [join(root, main), '--config', config], ready, { NODE_OPTIONS: '' }, []);
       procs.push(p);
@@ -68,7 +83,11 @@ describe('release artifact', () => {
     const page = await fetch(`http://127.0.0.1:${setup.consolePort}/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<html');
-    const login = await fetch(`http://127.0.0.1:${setup.consolePort}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"username":"x","password":"y"}' });
+    const login = await fetch(`http://127.0.0.1:${setup.consolePort}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"username":"x","password":"y"}',
+    });
     expect(login.status).toBeGreaterThanOrEqual(400);
 
     // a rating box from the same artifact: it connects with its registry password and reports online
@@ -81,11 +100,22 @@ describe('release artifact', () => {
         broker: { url: `mqtt://127.0.0.1:${setup.brokerPort}`, password: setup.secrets[boxId] },
         dataDir: join(dir, 'bridge'),
         io: { kind: 'fake' },
-        units: { ratingBox: { buttons: { 'rat-hai-long': 2, 'hai-long': 3, 'binh-thuong': 4, 'khong-hai-long': 5 }, leds: { ack: 13 }, buzzerPin: 8 } },
+        units: {
+          ratingBox: {
+            buttons: { 'rat-hai-long': 2, 'hai-long': 3, 'binh-thuong': 4, 'khong-hai-long': 5 },
+            leds: { ack: 13 },
+            buzzerPin: 8,
+          },
+        },
       }),
     );
     // the integration account (Node-RED's) reads device channels without disturbing the collector's session
-    const watcher = await mqtt.connectAsync(`mqtt://127.0.0.1:${setup.brokerPort}`, { clientId: 'node-red', username: 'node-red', password: setup.secrets['node-red'], protocolVersion: 4 });
+    const watcher = await mqtt.connectAsync(`mqtt://127.0.0.1:${setup.brokerPort}`, {
+      clientId: 'node-red',
+      username: 'node-red',
+      password: setup.secrets['node-red'],
+      protocolVersion: 4,
+    });
     const seen: string[] = [];
     watcher.on('message', (t, m) => seen.push(`${t} ${m.toString()}`));
     await watcher.subscribeAsync(`tt/v1/${boxId}/availability`, { qos: 1 });

@@ -16,14 +16,28 @@ export type ServerSetup = {
  * The server's config files (registry, broker, collector, console) written into `etcDir`, naming paths as seen
  * from `seenAs` (the same dir, or e.g. /etc/thanthien inside a Debian root) and data under `dataDir`.
  */
-export async function writeServerConfigs(opts: { etcDir: string; seenAs?: string; registryAs?: string; dataDir: string; influxUrl: string; database: string }): Promise<ServerSetup> {
+export async function writeServerConfigs(opts: {
+  etcDir: string;
+  seenAs?: string;
+  registryAs?: string;
+  dataDir: string;
+  influxUrl: string;
+  database: string;
+}): Promise<ServerSetup> {
   const seen = opts.seenAs ?? opts.etcDir;
-  const { yaml, secrets } = await demoRegistry({ cost: { N: 1024, r: 8, p: 1 }, countersPerCommune: 1, hamletsPerCommune: 1 });
+  const { yaml, secrets } = await demoRegistry({
+    cost: { N: 1024, r: 8, p: 1 },
+    countersPerCommune: 1,
+    hamletsPerCommune: 1,
+  });
   const brokerPort = await freePort();
   const consolePort = await freePort();
   const registry = opts.registryAs ?? join(seen, 'registry.yaml');
   writeFileSync(join(opts.etcDir, 'registry.yaml'), yaml);
-  writeFileSync(join(opts.etcDir, 'broker.yaml'), stringify({ host: '127.0.0.1', port: brokerPort, registryPath: registry }));
+  writeFileSync(
+    join(opts.etcDir, 'broker.yaml'),
+    stringify({ host: '127.0.0.1', port: brokerPort, registryPath: registry }),
+  );
   writeFileSync(
     join(opts.etcDir, 'collector.yaml'),
     stringify({
@@ -46,6 +60,11 @@ export async function writeServerConfigs(opts: { etcDir: string; seenAs?: string
     brokerPort,
     consolePort,
     secrets,
-    files: { broker: join(seen, 'broker.yaml'), collector: join(seen, 'collector.yaml'), console: join(seen, 'console.yaml'), registry },
+    files: {
+      broker: join(seen, 'broker.yaml'),
+      collector: join(seen, 'collector.yaml'),
+      console: join(seen, 'console.yaml'),
+      registry,
+    },
   };
 }

@@ -1,6 +1,11 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SOUND_POLICY, type IssuerLevel, type ScheduleDocument, type ScheduleItem } from '../../devices/contract/broadcast.ts';
+import {
+  DEFAULT_SOUND_POLICY,
+  type IssuerLevel,
+  type ScheduleDocument,
+  type ScheduleItem,
+} from '../../devices/contract/broadcast.ts';
 import { effectivePolicy, expandAll, isQuiet, type IssuedDocs, type Occurrence } from '../../devices/broadcast-plan.ts';
 import { previewSchedule } from '../../devices/broadcast-preview.ts';
 import { Ledger } from '../../firmware-bridge/speaker/ledger.ts';
@@ -31,15 +36,30 @@ function generated(seed: number): IssuedDocs {
       announcement: `${level}-tb-${i}`,
       title: `Thông báo ${i}`,
       priority: (['normal', 'priority', 'emergency'] as const)[Math.floor(r() * 3)],
-      audio: { sha256: 'a'.repeat(64), path: `/audio/${'a'.repeat(64)}`, bytes: 1000, durationS: 30 + Math.floor(r() * 300), mime: 'audio/wav' },
+      audio: {
+        sha256: 'a'.repeat(64),
+        path: `/audio/${'a'.repeat(64)}`,
+        bytes: 1000,
+        durationS: 30 + Math.floor(r() * 300),
+        mime: 'audio/wav',
+      },
       volume: 80,
       repeats: 1 + Math.floor(r() * 3),
       validityS: 300,
       // some before the window, most inside, some after; minutes, so overlaps happen
-      occurrences: Array.from({ length: 1 + Math.floor(r() * 8) }, () => new Date(T0 + Math.floor((r() * 30 - 3) * 60) * 60_000).toISOString()),
+      occurrences: Array.from({ length: 1 + Math.floor(r() * 8) }, () =>
+        new Date(T0 + Math.floor((r() * 30 - 3) * 60) * 60_000).toISOString(),
+      ),
     }));
     const doc: ScheduleDocument = {
-      v: 1, commune: '26734', speaker: 'loa', hamlet: 'thon', version: 1, issuedAt: new Date(T0).toISOString(), horizon: new Date(T0 + 48 * H).toISOString(), items,
+      v: 1,
+      commune: '26734',
+      speaker: 'loa',
+      hamlet: 'thon',
+      version: 1,
+      issuedAt: new Date(T0).toISOString(),
+      horizon: new Date(T0 + 48 * H).toISOString(),
+      items,
       ...(level === 'commune' ? {} : { issuer: { level, code: '82' } }),
       ...(r() < 0.7 ? { policy: DEFAULT_SOUND_POLICY } : {}),
     };
@@ -53,8 +73,12 @@ async function fired(docs: IssuedDocs, seed: number): Promise<Occurrence[]> {
   const clock = new FakeClock(T0);
   const out: Occurrence[] = [];
   const scheduler = new Scheduler({
-    clock, time: { synced: () => true, whenSynced: () => Promise.resolve() }, ledger: new Ledger(join(tempDir('tt-preview-'), String(seed))), leadMs: 2_000,
-    onDue: (o) => out.push(o), onPast: (o) => out.push(o),
+    clock,
+    time: { synced: () => true, whenSynced: () => Promise.resolve() },
+    ledger: new Ledger(join(tempDir('tt-preview-'), String(seed))),
+    leadMs: 2_000,
+    onDue: (o) => out.push(o),
+    onPast: (o) => out.push(o),
   });
   scheduler.setOccurrences(expandAll(docs));
   await clock.advanceSettled(24 * H + 10_000);
@@ -62,7 +86,7 @@ async function fired(docs: IssuedDocs, seed: number): Promise<Occurrence[]> {
   return out.filter((o) => o.start < T0 + 24 * H);
 }
 
-describe('the 24-hour preview runs the speaker\'s own expansion', () => {
+describe("the 24-hour preview runs the speaker's own expansion", () => {
   it('lists exactly what the scheduler fires, over many generated schedules, and flags quiet hours as the unit judges them', async () => {
     let compared = 0;
     for (let seed = 1; seed <= 25; seed++) {
@@ -73,7 +97,9 @@ describe('the 24-hour preview runs the speaker\'s own expansion', () => {
       const policy = effectivePolicy(docs);
       for (const o of scheduled) {
         const entry = preview.find((e) => e.key === o.key)!;
-        expect(entry.fate === 'quiet-hours', `seed ${seed} ${o.key}`).toBe(isQuiet(policy.quietHours, o.item.priority, o.start));
+        expect(entry.fate === 'quiet-hours', `seed ${seed} ${o.key}`).toBe(
+          isQuiet(policy.quietHours, o.item.priority, o.start),
+        );
       }
       compared += scheduled.length;
     }
@@ -81,11 +107,23 @@ describe('the 24-hour preview runs the speaker\'s own expansion', () => {
   });
 
   it('flags overlaps, what an emergency cuts and what waits behind a longer one', () => {
-    const audio = (s: number) => ({ sha256: 'b'.repeat(64), path: `/audio/${'b'.repeat(64)}`, bytes: 10, durationS: s, mime: 'audio/wav' as const });
+    const audio = (s: number) => ({
+      sha256: 'b'.repeat(64),
+      path: `/audio/${'b'.repeat(64)}`,
+      bytes: 10,
+      durationS: s,
+      mime: 'audio/wav' as const,
+    });
     const at = (min: number) => new Date(T0 + 2 * H + min * 60_000).toISOString();
     const base = { title: 't', volume: 80, repeats: 1, validityS: 600 };
     const doc: ScheduleDocument = {
-      v: 1, commune: '26734', speaker: 'loa', hamlet: 'thon', version: 1, issuedAt: at(0), horizon: at(600),
+      v: 1,
+      commune: '26734',
+      speaker: 'loa',
+      hamlet: 'thon',
+      version: 1,
+      issuedAt: at(0),
+      horizon: at(600),
       items: [
         { ...base, announcement: 'dai', priority: 'normal', audio: audio(300), occurrences: [at(0)] },
         { ...base, announcement: 'cho', priority: 'priority', audio: audio(60), occurrences: [at(1)] },

@@ -26,8 +26,21 @@ describe('registry', () => {
     const r3 = parseRegistry(three.yaml);
     const box2 = r2.device('xa1-quay1-box')!;
     const box3 = r3.device('xa1-quay1-box')!;
-    expect(r2.deviceTags(box2)).toEqual({ province: '99', commune: '90001', device: 'xa1-quay1-box', kind: 'rating-box', counter: 'xa1-quay1' });
-    expect(r3.deviceTags(box3)).toEqual({ province: '99', district: '999', commune: '90001', device: 'xa1-quay1-box', kind: 'rating-box', counter: 'xa1-quay1' });
+    expect(r2.deviceTags(box2)).toEqual({
+      province: '99',
+      commune: '90001',
+      device: 'xa1-quay1-box',
+      kind: 'rating-box',
+      counter: 'xa1-quay1',
+    });
+    expect(r3.deviceTags(box3)).toEqual({
+      province: '99',
+      district: '999',
+      commune: '90001',
+      device: 'xa1-quay1-box',
+      kind: 'rating-box',
+      counter: 'xa1-quay1',
+    });
     expect(r2.deviceTags(r2.device('xa1-ap2-loa')!).hamlet).toBe('xa1-ap2');
     expect(r2.cameras.get('xa1-cam1')?.counter.id).toBe('xa1-quay1');
   });

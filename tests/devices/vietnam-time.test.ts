@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import {
-  dateText, DAY_MS, VN_ZONE, vnClockOn, vnDate, vnDateStart, vnDateText, vnDateTimeText, vnDayEnd, vnDayStart, vnMinuteOfDay,
-  vnWallTime, vnWeekday, vnWeekStart,
+  dateText,
+  DAY_MS,
+  VN_ZONE,
+  vnClockOn,
+  vnDate,
+  vnDateStart,
+  vnDateText,
+  vnDateTimeText,
+  vnDayEnd,
+  vnDayStart,
+  vnMinuteOfDay,
+  vnWallTime,
+  vnWeekday,
+  vnWeekStart,
 } from '../../devices/time/vietnam.ts';
 
 const utc = (iso: string) => Date.parse(iso);
@@ -11,7 +23,9 @@ describe('Vietnam time (the contract)', () => {
     expect(VN_ZONE).toBe('Asia/Ho_Chi_Minh');
     // the fixed offset agrees with the tz database on a date in each season
     for (const iso of ['2026-01-15T12:00:00Z', '2026-07-15T12:00:00Z']) {
-      const hour = new Intl.DateTimeFormat('en-GB', { timeZone: VN_ZONE, hour: '2-digit', hour12: false }).format(utc(iso));
+      const hour = new Intl.DateTimeFormat('en-GB', { timeZone: VN_ZONE, hour: '2-digit', hour12: false }).format(
+        utc(iso),
+      );
       expect(Number(hour)).toBe(19);
     }
   });
@@ -26,7 +40,8 @@ describe('Vietnam time (the contract)', () => {
   it('vnDateStart takes a calendar date and refuses what is not one', () => {
     expect(vnDateStart('2026-11-25')).toBe(utc('2026-11-24T17:00:00Z'));
     expect(vnDateStart('2024-02-29')).toBe(utc('2024-02-28T17:00:00Z'));
-    for (const bad of ['2025-02-29', '2026-13-01', '2026-11-31', '25/11/2026', '2026-11-25T00:00', '']) expect(vnDateStart(bad)).toBeNull();
+    for (const bad of ['2025-02-29', '2026-13-01', '2026-11-31', '25/11/2026', '2026-11-25T00:00', ''])
+      expect(vnDateStart(bad)).toBeNull();
   });
 
   it('reads a Vietnam wall-clock time as its UTC instant', () => {

@@ -7,7 +7,8 @@ import { collect, publishAcked, startTestBroker, waitFor } from '../broker/helpe
 const BOX_A = 'xa1-quay1-box'; // commune 90001
 const BOX_A2 = 'xa1-quay2-box';
 const BOX_B = 'xa2-quay1-box'; // commune 90002
-const binding = (dossier: string) => encode('dossier', { v: 1, dossier, procedure: '1.001612', at: new Date().toISOString() });
+const binding = (dossier: string) =>
+  encode('dossier', { v: 1, dossier, procedure: '1.001612', at: new Date().toISOString() });
 
 describe('dossier binding rights (pure ACL)', async () => {
   const t = await startTestBroker({
@@ -23,11 +24,23 @@ describe('dossier binding rights (pure ACL)', async () => {
 
   it('integration binds only boxes of its communes, only rating boxes; a device never binds', () => {
     expect(reason(canPublish(integration, topicFor(BOX_B, 'dossier'), false, t.registry))).toBe('ok');
-    expect(reason(canPublish(integration, topicFor(BOX_A, 'dossier'), false, t.registry))).toBe('publish-foreign-commune');
-    expect(reason(canPublish(integration, topicFor('xa2-ap1-loa', 'dossier'), false, t.registry))).toBe('publish-channel-not-allowed');
-    expect(reason(canPublish(integration, topicFor(BOX_B, 'dossier'), true, t.registry))).toBe('publish-retain-not-allowed');
-    expect(reason(canPublish(integration, topicFor(BOX_B, 'ack'), false, t.registry))).toBe('publish-channel-not-allowed');
-    expect(reason(canPublish({ ...integration, communes: undefined } as Identity, topicFor(BOX_A, 'dossier'), false, t.registry))).toBe('ok');
+    expect(reason(canPublish(integration, topicFor(BOX_A, 'dossier'), false, t.registry))).toBe(
+      'publish-foreign-commune',
+    );
+    expect(reason(canPublish(integration, topicFor('xa2-ap1-loa', 'dossier'), false, t.registry))).toBe(
+      'publish-channel-not-allowed',
+    );
+    expect(reason(canPublish(integration, topicFor(BOX_B, 'dossier'), true, t.registry))).toBe(
+      'publish-retain-not-allowed',
+    );
+    expect(reason(canPublish(integration, topicFor(BOX_B, 'ack'), false, t.registry))).toBe(
+      'publish-channel-not-allowed',
+    );
+    expect(
+      reason(
+        canPublish({ ...integration, communes: undefined } as Identity, topicFor(BOX_A, 'dossier'), false, t.registry),
+      ),
+    ).toBe('ok');
     expect(reason(canPublish(box, topicFor(BOX_A2, 'dossier'), false, t.registry))).toBe('publish-foreign-topic');
     expect(reason(canPublish(box, topicFor(BOX_A, 'dossier'), false, t.registry))).toBe('publish-channel-not-allowed');
     expect(reason(canSubscribe(box, topicFor(BOX_A, 'dossier')))).toBe('ok');

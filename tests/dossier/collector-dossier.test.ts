@@ -19,14 +19,27 @@ describe('contract: dossier fields are additive', () => {
   it('accepts a rating without a dossier (old boxes) and with one; refuses a malformed dossier', () => {
     const base = rating();
     expect(decode(RATING_TOPIC, JSON.stringify(base)).ok).toBe(true);
-    expect(decode(RATING_TOPIC, JSON.stringify({ ...base, dossier: '000.00.20.H57-250101-0001', procedure: '1.001612', officer: 'CB01' })).ok).toBe(true);
+    expect(
+      decode(
+        RATING_TOPIC,
+        JSON.stringify({ ...base, dossier: '000.00.20.H57-250101-0001', procedure: '1.001612', officer: 'CB01' }),
+      ).ok,
+    ).toBe(true);
     for (const dossier of ['', 'a b', 'x/+/#', 'Nguyễn', 'x'.repeat(65)]) {
       const d = decode(RATING_TOPIC, JSON.stringify({ ...base, dossier }));
       expect(d.ok, dossier).toBe(false);
     }
-    const bind = decode(topicFor(FIXTURE_DEVICE, 'dossier'), JSON.stringify({ v: 1, dossier: 'HS-1', at: new Date().toISOString() }));
+    const bind = decode(
+      topicFor(FIXTURE_DEVICE, 'dossier'),
+      JSON.stringify({ v: 1, dossier: 'HS-1', at: new Date().toISOString() }),
+    );
     expect(bind.ok).toBe(true);
-    expect(decode(topicFor(FIXTURE_DEVICE, 'dossier'), JSON.stringify({ v: 1, dossier: 'HS-1', at: 'x', name: 'Nguyễn Văn A' })).ok).toBe(false);
+    expect(
+      decode(
+        topicFor(FIXTURE_DEVICE, 'dossier'),
+        JSON.stringify({ v: 1, dossier: 'HS-1', at: 'x', name: 'Nguyễn Văn A' }),
+      ).ok,
+    ).toBe(false);
   });
 });
 
@@ -44,7 +57,13 @@ describe('collector: one rating per dossier, durably', () => {
     broker = await startPlainBroker();
     registry = (await testRegistry()).registry;
     config = testConfig({ brokerUrl: broker.url, influxUrl: db.url, database: db.database, spoolDir });
-    collector = await startCollector({ config, registry, log: silentLogger, clock: systemClock, extensions: [new RatingExtension()] });
+    collector = await startCollector({
+      config,
+      registry,
+      log: silentLogger,
+      clock: systemClock,
+      extensions: [new RatingExtension()],
+    });
     await collector.subscribed;
     pub = await publisher(broker.url);
     await pub.subscribeAsync(channelFilter('ack'), { qos: 1 });
@@ -78,7 +97,9 @@ describe('collector: one rating per dossier, durably', () => {
     await pub.publishAsync(topicFor(OTHER_BOX, 'rating'), JSON.stringify(second), { qos: 1 });
     await waitFor(() => acked.has(second.id) || undefined);
     const rej = await waitFor(async () => {
-      const r = await db.influx.query<{ reason: string; device: string }>(`SELECT * FROM rejection WHERE reason = 'rating-dossier-duplicate'`);
+      const r = await db.influx.query<{ reason: string; device: string }>(
+        `SELECT * FROM rejection WHERE reason = 'rating-dossier-duplicate'`,
+      );
       return r.length ? r : undefined;
     });
     expect(rej).toHaveLength(1);
@@ -96,7 +117,11 @@ describe('collector: one rating per dossier, durably', () => {
   it('remembers rated dossiers across a collector restart (loaded from InfluxDB)', async () => {
     await collector.close();
     collector = await startCollector({
-      config: { ...config, clientId: `${config.clientId}-2` }, registry, log: silentLogger, clock: systemClock, extensions: [new RatingExtension()],
+      config: { ...config, clientId: `${config.clientId}-2` },
+      registry,
+      log: silentLogger,
+      clock: systemClock,
+      extensions: [new RatingExtension()],
     });
     await collector.subscribed;
     const third = rating({ dossier: 'HS-2026-0001' });

@@ -19,17 +19,41 @@ describe('Decision 766 figure from an imported dossier list', () => {
     await db.influx.createDatabase(db.database);
     // ratings of November at the counter of commune 90001: 2 × rất hài lòng, 3 × hài lòng, 1 bình thường, 2 không hài lòng
     const levels = [
-      ['rat-hai-long', 'CB01'], ['rat-hai-long', 'CB01'], ['hai-long', 'CB01'], ['khong-hai-long', 'CB01', 'HS-3'],
-      ['hai-long', 'CB02'], ['hai-long', 'CB02'], ['binh-thuong', 'CB02'], ['khong-hai-long', null],
+      ['rat-hai-long', 'CB01'],
+      ['rat-hai-long', 'CB01'],
+      ['hai-long', 'CB01'],
+      ['khong-hai-long', 'CB01', 'HS-3'],
+      ['hai-long', 'CB02'],
+      ['hai-long', 'CB02'],
+      ['binh-thuong', 'CB02'],
+      ['khong-hai-long', null],
     ] as const;
     const points: IPoint[] = levels.map(([level, officer, dossier], i) => ({
       measurement: 'rating',
-      tags: { province: '99', commune: '90001', counter: 'xa1-quay1', device: 'xa1-quay1-box', kind: 'rating-box', level, time_quality: 'synced', ...(officer ? { officer } : {}) },
-      fields: { value: { 'rat-hai-long': 4, 'hai-long': 3, 'binh-thuong': 2, 'khong-hai-long': 1 }[level], id: randomUUID(), ...(dossier ? { dossier } : {}) },
+      tags: {
+        province: '99',
+        commune: '90001',
+        counter: 'xa1-quay1',
+        device: 'xa1-quay1-box',
+        kind: 'rating-box',
+        level,
+        time_quality: 'synced',
+        ...(officer ? { officer } : {}),
+      },
+      fields: {
+        value: { 'rat-hai-long': 4, 'hai-long': 3, 'binh-thuong': 2, 'khong-hai-long': 1 }[level],
+        id: randomUUID(),
+        ...(dossier ? { dossier } : {}),
+      },
       timestamp: new Date(vn(`2026-11-${String(5 + i).padStart(2, '0')}T09:00`)),
     }));
     // another commune's rating: never counted for 90001
-    points.push({ measurement: 'rating', tags: { commune: '90002', level: 'khong-hai-long', officer: 'CB01' }, fields: { value: 1, id: randomUUID(), dossier: 'HS-5' }, timestamp: new Date(vn('2026-11-20T09:00')) });
+    points.push({
+      measurement: 'rating',
+      tags: { commune: '90002', level: 'khong-hai-long', officer: 'CB01' },
+      fields: { value: 1, id: randomUUID(), dossier: 'HS-5' },
+      timestamp: new Date(vn('2026-11-20T09:00')),
+    });
     await db.influx.writePoints(points, { database: db.database });
     for (const u of ['canbo1', 'lanhdao1', 'canbo2', 'lanhdao2', 'huyen', 'quantri']) tokens[u] = await env.login(u);
   });
@@ -59,9 +83,18 @@ describe('Decision 766 figure from an imported dossier list', () => {
       ]),
     );
     expect(r.body.error.count).toBe(5);
-    const fig = await env.api(tokens.canbo1!, 'GET', '/api/dossiers/figures?commune=90001&from=2026-11-01&to=2026-11-30');
+    const fig = await env.api(
+      tokens.canbo1!,
+      'GET',
+      '/api/dossiers/figures?commune=90001&from=2026-11-01&to=2026-11-30',
+    );
     expect(fig.body.decision766.dossiers).toBe(0); // nothing half-imported
-    const missing = await upload(env, tokens.canbo1!, Buffer.from('Số hồ sơ,Ngày tiếp nhận\nHS-1,02/11/2026\n'), 'x.csv');
+    const missing = await upload(
+      env,
+      tokens.canbo1!,
+      Buffer.from('Số hồ sơ,Ngày tiếp nhận\nHS-1,02/11/2026\n'),
+      'x.csv',
+    );
     expect(missing.body.error.rows[0].message).toContain('Hạn trả');
   });
 
@@ -69,7 +102,11 @@ describe('Decision 766 figure from an imported dossier list', () => {
     const r = await upload(env, tokens.canbo1!, await xlsx(GOOD), 'ho-so-thang-11.xlsx');
     expect(r.status).toBe(200);
     expect(r.body.imported).toBe(8);
-    const fig = await env.api(tokens.lanhdao1!, 'GET', '/api/dossiers/figures?commune=90001&from=2026-11-01&to=2026-11-30');
+    const fig = await env.api(
+      tokens.lanhdao1!,
+      'GET',
+      '/api/dossiers/figures?commune=90001&from=2026-11-01&to=2026-11-30',
+    );
     expect(fig.status).toBe(200);
     const d = fig.body.decision766;
     expect([d.dossiers, d.late, d.complainedOrUnsatisfied]).toEqual([7, 3, 3]);
@@ -80,21 +117,34 @@ describe('Decision 766 figure from an imported dossier list', () => {
   });
 
   it('reads a CSV export too (dd/mm/yyyy dates, semicolons), a later export updating a dossier', async () => {
-    const csv = 'Số hồ sơ;Mã thủ tục;Ngày tiếp nhận;Hạn trả;Ngày trả;Khiếu nại\nHS-8;1.001612;28/11/2026 09:00;03/12/2026 17:00;01/12/2026 10:00;Có\n';
+    const csv =
+      'Số hồ sơ;Mã thủ tục;Ngày tiếp nhận;Hạn trả;Ngày trả;Khiếu nại\nHS-8;1.001612;28/11/2026 09:00;03/12/2026 17:00;01/12/2026 10:00;Có\n';
     const r = await upload(env, tokens.canbo1!, Buffer.from(csv), 'ho-so.csv');
     expect(r.status).toBe(200);
-    const fig = await env.api(tokens.canbo1!, 'GET', '/api/dossiers/figures?commune=90001&from=2026-11-01&to=2026-11-30');
+    const fig = await env.api(
+      tokens.canbo1!,
+      'GET',
+      '/api/dossiers/figures?commune=90001&from=2026-11-01&to=2026-11-30',
+    );
     expect(fig.body.decision766.complainedOrUnsatisfied).toBe(4);
     expect(fig.body.decision766.figure).toBeCloseTo(100 - (300 / 7 + 400 / 7), 9);
   });
 
   it('keeps communes apart: no import into or figures of another commune; district reads', async () => {
-    expect((await env.api(tokens.canbo2!, 'GET', '/api/dossiers/figures?commune=90001&from=2026-11-01&to=2026-11-30')).body.error.code).toBe('FORBIDDEN_COMMUNE');
-    expect((await env.api(tokens.huyen!, 'GET', '/api/dossiers/figures?commune=90001&from=2026-11-01&to=2026-11-30')).status).toBe(200);
+    expect(
+      (await env.api(tokens.canbo2!, 'GET', '/api/dossiers/figures?commune=90001&from=2026-11-01&to=2026-11-30')).body
+        .error.code,
+    ).toBe('FORBIDDEN_COMMUNE');
+    expect(
+      (await env.api(tokens.huyen!, 'GET', '/api/dossiers/figures?commune=90001&from=2026-11-01&to=2026-11-30')).status,
+    ).toBe(200);
     expect((await upload(env, tokens.huyen!, await xlsx(GOOD), 'x.xlsx')).status).toBe(403);
     const r2 = await upload(env, tokens.canbo2!, await xlsx(GOOD.slice(0, 1)), 'x.xlsx');
     expect(r2.body.total).toBe(1); // its own commune's list
-    expect((await env.api(tokens.canbo1!, 'GET', '/api/dossiers/figures?commune=90001&from=2026-11-30&to=2026-11-01')).body.error.code).toBe('PERIOD_INVALID');
+    expect(
+      (await env.api(tokens.canbo1!, 'GET', '/api/dossiers/figures?commune=90001&from=2026-11-30&to=2026-11-01')).body
+        .error.code,
+    ).toBe('PERIOD_INVALID');
   });
 
   it('the service report (CSV) carries the figure per readable commune, with the definitions', async () => {
@@ -113,12 +163,20 @@ describe('Decision 766 figure from an imported dossier list', () => {
     const q = '/api/officers/figures?commune=90001&from=2026-11-01&to=2026-11-30';
     const r = await env.api(tokens.lanhdao1!, 'GET', q);
     expect(r.status).toBe(200);
-    const by = Object.fromEntries(r.body.officers.map((o: { code: string | null; n: number; satisfied: number; name: string }) => [o.code ?? '-', [o.n, o.satisfied, o.name]]));
+    const by = Object.fromEntries(
+      r.body.officers.map((o: { code: string | null; n: number; satisfied: number; name: string }) => [
+        o.code ?? '-',
+        [o.n, o.satisfied, o.name],
+      ]),
+    );
     expect(by).toEqual({ CB01: [4, 3, 'Nguyễn Thị Lan'], CB02: [3, 2, null], '-': [1, 0, 'Không rõ cán bộ trực'] });
     for (const u of ['canbo1', 'lanhdao2', 'canbo2', 'huyen', 'quantri']) {
       const denied = await env.api(tokens[u]!, 'GET', q);
       expect(denied.status, u).toBe(403);
     }
-    expect((await env.api(tokens.lanhdao2!, 'GET', '/api/officers/figures?commune=90002&from=2026-11-01&to=2026-11-30')).status).toBe(200);
+    expect(
+      (await env.api(tokens.lanhdao2!, 'GET', '/api/officers/figures?commune=90002&from=2026-11-01&to=2026-11-30'))
+        .status,
+    ).toBe(200);
   });
 });

@@ -47,8 +47,21 @@ describe('follow-up of bad ratings', () => {
   const tokens: Record<string, string> = {};
   const rating = (level: string, at: number, extra: Record<string, string> = {}): IPoint => ({
     measurement: 'rating',
-    tags: { province: '99', commune: '90001', counter: 'xa1-quay1', device: 'xa1-quay1-box', kind: 'rating-box', level, time_quality: 'synced', ...(extra.officer ? { officer: extra.officer } : {}) },
-    fields: { value: level === 'khong-hai-long' ? 1 : 3, id: randomUUID(), ...(extra.dossier ? { dossier: extra.dossier } : {}) },
+    tags: {
+      province: '99',
+      commune: '90001',
+      counter: 'xa1-quay1',
+      device: 'xa1-quay1-box',
+      kind: 'rating-box',
+      level,
+      time_quality: 'synced',
+      ...(extra.officer ? { officer: extra.officer } : {}),
+    },
+    fields: {
+      value: level === 'khong-hai-long' ? 1 : 3,
+      id: randomUUID(),
+      ...(extra.dossier ? { dossier: extra.dossier } : {}),
+    },
     timestamp: new Date(at),
   });
 
@@ -61,7 +74,10 @@ describe('follow-up of bad ratings', () => {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
-          mails.push({ to: session.envelope.rcptTo.map((r) => r.address), text: Buffer.concat(chunks).toString('utf8') });
+          mails.push({
+            to: session.envelope.rcptTo.map((r) => r.address),
+            text: Buffer.concat(chunks).toString('utf8'),
+          });
           cb();
         });
       },
@@ -69,7 +85,13 @@ describe('follow-up of bad ratings', () => {
     await new Promise<void>((resolve) => smtp.listen(port, '127.0.0.1', resolve));
     await db.influx.createDatabase(db.database);
     env = await consoleEnv(
-      { influx: { url: db.url, database: db.database }, followup: { pollMs: 3_600_000, smtp: { host: '127.0.0.1', port, requireTls: false, from: 'thanthien@xa1.test' } } },
+      {
+        influx: { url: db.url, database: db.database },
+        followup: {
+          pollMs: 3_600_000,
+          smtp: { host: '127.0.0.1', port, requireTls: false, from: 'thanthien@xa1.test' },
+        },
+      },
       clock,
     );
     for (const u of ['canbo1', 'lanhdao1', 'canbo2', 'lanhdao2', 'huyen']) tokens[u] = await env.login(u);
@@ -85,13 +107,29 @@ describe('follow-up of bad ratings', () => {
   const list = async (u: string) => (await env.api(tokens[u]!, 'GET', '/api/followup/cases?commune=90001')).body;
 
   it('a "Không hài lòng" pressed while the console was down opens one case on restart, with its deadline, and mails the leader', async () => {
-    await db.influx.writePoints([rating('khong-hai-long', NOW - 3_600_000, { dossier: 'HS-42', officer: 'CB01' }), rating('hai-long', NOW - 3_000_000)], { database: db.database });
+    await db.influx.writePoints(
+      [
+        rating('khong-hai-long', NOW - 3_600_000, { dossier: 'HS-42', officer: 'CB01' }),
+        rating('hai-long', NOW - 3_000_000),
+      ],
+      { database: db.database },
+    );
     await env.restart();
     tokens.lanhdao1 = await env.login('lanhdao1');
     tokens.canbo1 = await env.login('canbo1');
-    const cases = await waitFor(async () => ((await list('lanhdao1')).cases?.length ? (await list('lanhdao1')).cases : undefined));
+    const cases = await waitFor(async () =>
+      (await list('lanhdao1')).cases?.length ? (await list('lanhdao1')).cases : undefined,
+    );
     expect(cases).toHaveLength(1);
-    expect(cases[0]).toMatchObject({ kind: 'rating', dossier: 'HS-42', officer: 'CB01', counter: 'xa1-quay1', dueAt: vnMidnight('2026-05-21'), overdue: false, assignee: null });
+    expect(cases[0]).toMatchObject({
+      kind: 'rating',
+      dossier: 'HS-42',
+      officer: 'CB01',
+      counter: 'xa1-quay1',
+      dueAt: vnMidnight('2026-05-21'),
+      overdue: false,
+      assignee: null,
+    });
     const mail = await waitFor(() => mails.find((m) => m.to.includes('lanhdao1@xa1.test')));
     expect(mail.text).toContain('HS-42');
     expect(mail.text).toContain('20/05/2026'); // the deadline, as a Vietnamese date
@@ -100,22 +138,38 @@ describe('follow-up of bad ratings', () => {
     expect((await list('lanhdao1')).cases).toHaveLength(1);
   });
 
-  it('is the leader\'s to see and assign; the assignee works it; others are refused', async () => {
+  it("is the leader's to see and assign; the assignee works it; others are refused", async () => {
     expect((await list('canbo1')).cases).toEqual([]); // not assigned to them
     expect((await env.api(tokens.lanhdao2!, 'GET', '/api/followup/cases?commune=90001')).status).toBe(403);
     expect((await env.api(tokens.huyen!, 'GET', '/api/followup/cases?commune=90001')).status).toBe(403);
     const id = (await list('lanhdao1')).cases[0].id;
-    expect((await env.api(tokens.canbo1!, 'POST', `/api/followup/cases/${id}/assign`, { assignee: 'canbo1' })).body.error.code).toBe('LEADER_ONLY');
-    expect((await env.api(tokens.lanhdao1!, 'POST', `/api/followup/cases/${id}/assign`, { assignee: 'canbo2' })).body.error.code).toBe('ASSIGNEE_INVALID');
-    const assigned = await env.api(tokens.lanhdao1!, 'POST', `/api/followup/cases/${id}/assign`, { assignee: 'canbo1' });
+    expect(
+      (await env.api(tokens.canbo1!, 'POST', `/api/followup/cases/${id}/assign`, { assignee: 'canbo1' })).body.error
+        .code,
+    ).toBe('LEADER_ONLY');
+    expect(
+      (await env.api(tokens.lanhdao1!, 'POST', `/api/followup/cases/${id}/assign`, { assignee: 'canbo2' })).body.error
+        .code,
+    ).toBe('ASSIGNEE_INVALID');
+    const assigned = await env.api(tokens.lanhdao1!, 'POST', `/api/followup/cases/${id}/assign`, {
+      assignee: 'canbo1',
+    });
     expect(assigned.body.assignee).toBe('canbo1');
     await waitFor(() => mails.find((m) => m.to.includes('canbo1@xa1.test')));
     expect((await list('canbo1')).cases).toHaveLength(1);
-    const s1 = await env.api(tokens.canbo1!, 'POST', `/api/followup/cases/${id}/steps`, { kind: 'contact', text: 'Đã gọi điện cho công dân theo số trên hồ sơ.' });
-    const s2 = await env.api(tokens.canbo1!, 'POST', `/api/followup/cases/${id}/steps`, { kind: 'action', text: 'Hướng dẫn bổ sung giấy tờ, hẹn trả kết quả.' });
+    const s1 = await env.api(tokens.canbo1!, 'POST', `/api/followup/cases/${id}/steps`, {
+      kind: 'contact',
+      text: 'Đã gọi điện cho công dân theo số trên hồ sơ.',
+    });
+    const s2 = await env.api(tokens.canbo1!, 'POST', `/api/followup/cases/${id}/steps`, {
+      kind: 'action',
+      text: 'Hướng dẫn bổ sung giấy tờ, hẹn trả kết quả.',
+    });
     expect(s2.body.steps.map((s: { kind: string }) => s.kind)).toEqual(['assign', 'contact', 'action']);
     expect(s1.status).toBe(200);
-    expect((await env.api(tokens.canbo2!, 'POST', `/api/followup/cases/${id}/steps`, { kind: 'action', text: 'x' })).status).toBe(403);
+    expect(
+      (await env.api(tokens.canbo2!, 'POST', `/api/followup/cases/${id}/steps`, { kind: 'action', text: 'x' })).status,
+    ).toBe(403);
   });
 
   it('is flagged overdue after its deadline and counted; closing ends it', async () => {
@@ -127,15 +181,21 @@ describe('follow-up of bad ratings', () => {
     expect((await list('lanhdao1')).cases[0].overdue).toBe(true);
     expect((await env.api(tokens.huyen!, 'GET', q)).body).toMatchObject({ opened: 1, open: 1, overdue: 1, closed: 0 });
     const id = (await list('lanhdao1')).cases[0].id;
-    const closed = await env.api(tokens.canbo1!, 'POST', `/api/followup/cases/${id}/close`, { closing: 'Công dân đã nhận kết quả và đồng ý.' });
+    const closed = await env.api(tokens.canbo1!, 'POST', `/api/followup/cases/${id}/close`, {
+      closing: 'Công dân đã nhận kết quả và đồng ý.',
+    });
     expect(closed.body).toMatchObject({ overdue: false, closing: 'Công dân đã nhận kết quả và đồng ý.' });
     expect((await env.api(tokens.huyen!, 'GET', q)).body).toMatchObject({ overdue: 0, closed: 1, closedLate: 1 });
-    expect((await env.api(tokens.canbo1!, 'POST', `/api/followup/cases/${id}/close`, { closing: 'lại' })).body.error.code).toBe('CASE_CLOSED');
+    expect(
+      (await env.api(tokens.canbo1!, 'POST', `/api/followup/cases/${id}/close`, { closing: 'lại' })).body.error.code,
+    ).toBe('CASE_CLOSED');
   });
 
-  it('opens an alert case when more than 30% of the last 2 hours\' ratings at a counter are negative', async () => {
+  it("opens an alert case when more than 30% of the last 2 hours' ratings at a counter are negative", async () => {
     const now = clock.now();
-    const points = ['hai-long', 'hai-long', 'rat-hai-long', 'khong-hai-long', 'khong-hai-long'].map((l, i) => rating(l, now - 60 * 60_000 + i * 60_000));
+    const points = ['hai-long', 'hai-long', 'rat-hai-long', 'khong-hai-long', 'khong-hai-long'].map((l, i) =>
+      rating(l, now - 60 * 60_000 + i * 60_000),
+    );
     await db.influx.writePoints(points, { database: db.database });
     await env.console.followup.reconcile();
     const cases = (await list('lanhdao1')).cases as { kind: string; counter: string }[];
@@ -153,6 +213,7 @@ describe('follow-up of bad ratings', () => {
     expect(later.body.events[0].seq).toBe(body.events[2].seq);
     expect(body.events.every((e: { case: Record<string, unknown> }) => e.case.steps === undefined)).toBe(true);
     // staff and district readers get no feed: the cases are the leader's
-    for (const u of ['canbo1', 'huyen']) expect((await env.api(tokens[u]!, 'GET', '/api/followup/events?after=0')).body.events).toEqual([]);
+    for (const u of ['canbo1', 'huyen'])
+      expect((await env.api(tokens[u]!, 'GET', '/api/followup/events?after=0')).body.events).toEqual([]);
   });
 });

@@ -51,7 +51,13 @@ async function setup(service: RatingBoxConfigInput['service'], dataDir = join(ro
   const clock = new FakeClock();
   const records: RatedPress[] = [];
   const ratings = { isFull: () => false, record: async (p: RatedPress) => void records.push(p) };
-  const config = RatingBoxConfig.parse({ buttons: { 'hai-long': 3, 'khong-hai-long': 5 }, leds: { ack: 13 }, buzzerPin: 8, lockoutMs: 3_000, service });
+  const config = RatingBoxConfig.parse({
+    buttons: { 'hai-long': 3, 'khong-hai-long': 5 },
+    leds: { ack: 13 },
+    buzzerPin: 8,
+    lockoutMs: 3_000,
+    service,
+  });
   const unit = new RatingBoxUnit(config, { board: nullBoard('test'), ratings, boot: 'boot-a' });
   const { ctx } = fakeContext(clock, syncedTime, dataDir);
   const downlinks: ((msg: { ok: true; payload: DossierBindingPayload }) => void)[] = [];
@@ -101,7 +107,10 @@ describe('rating box with a USB scanner (fake input-event device: a FIFO)', () =
 
     // the box restarts (power cut): the rated dossier is remembered on disk
     const again = await setup({ integration: true }, box.dataDir);
-    again.downlinks[0]!({ ok: true, payload: { v: 1, dossier: DOSSIER, at: new Date(again.clock.now()).toISOString() } });
+    again.downlinks[0]!({
+      ok: true,
+      payload: { v: 1, dossier: DOSSIER, at: new Date(again.clock.now()).toISOString() },
+    });
     again.press();
     expect(again.unit.counters.rejected['dossier-used']).toBe(1);
     expect(again.records).toHaveLength(0);
@@ -114,7 +123,10 @@ describe('rating box with a USB scanner (fake input-event device: a FIFO)', () =
     box.press();
     expect(box.records[0]).toMatchObject({ dossier: 'HS-7', procedure: '1.001612' });
     // queued for hours while the box was offline: the citizen has gone
-    box.downlinks[0]!({ ok: true, payload: { v: 1, dossier: 'HS-8', at: new Date(box.clock.now() - 3_600_000).toISOString() } });
+    box.downlinks[0]!({
+      ok: true,
+      payload: { v: 1, dossier: 'HS-8', at: new Date(box.clock.now() - 3_600_000).toISOString() },
+    });
     expect(box.unit.service!.counters.bindingsStale).toBe(1);
     // bound, but nobody rated within the binding lifetime
     box.downlinks[0]!({ ok: true, payload: { v: 1, dossier: 'HS-9', at: at() } });

@@ -29,12 +29,26 @@ describe('the "Hồ sơ & theo dõi" tab in Chromium', () => {
 
   beforeAll(async () => {
     await db.influx.createDatabase(db.database);
-    await db.influx.writePoints([{
-      measurement: 'rating',
-      tags: { province: '99', commune: '90001', counter: 'xa1-quay1', device: 'xa1-quay1-box', kind: 'rating-box', level: 'khong-hai-long', time_quality: 'synced', officer: 'CB01' },
-      fields: { value: 1, id: randomUUID(), dossier: 'HS-UI-1' },
-      timestamp: new Date(Date.now() - 60_000),
-    }], { database: db.database });
+    await db.influx.writePoints(
+      [
+        {
+          measurement: 'rating',
+          tags: {
+            province: '99',
+            commune: '90001',
+            counter: 'xa1-quay1',
+            device: 'xa1-quay1-box',
+            kind: 'rating-box',
+            level: 'khong-hai-long',
+            time_quality: 'synced',
+            officer: 'CB01',
+          },
+          fields: { value: 1, id: randomUUID(), dossier: 'HS-UI-1' },
+          timestamp: new Date(Date.now() - 60_000),
+        },
+      ],
+      { database: db.database },
+    );
     env = await consoleEnv({ influx: { url: db.url, database: db.database } });
     await env.console.followup.reconcile();
     browser = await launchChromium();
@@ -56,11 +70,17 @@ describe('the "Hồ sơ & theo dõi" tab in Chromium', () => {
   it('staff import: bad cells listed by row and column, then a good file; the figures carry their definitions', async () => {
     const page = await open('canbo1');
     const today = vnToday();
-    await page.setInputFiles('#followup-body input[type=file]', await xlsxFile('bad.xlsx', [['HS-UI-1', '1.001612', today, today, '', 'có lẽ']]));
+    await page.setInputFiles(
+      '#followup-body input[type=file]',
+      await xlsxFile('bad.xlsx', [['HS-UI-1', '1.001612', today, today, '', 'có lẽ']]),
+    );
     await page.click('#followup-body button:has-text("Nhập danh sách hồ sơ")');
     await page.waitForSelector('.import-errors li');
     expect(await page.textContent('.import-errors')).toContain('Dòng 2, cột F');
-    await page.setInputFiles('#followup-body input[type=file]', await xlsxFile('good.xlsx', [['HS-UI-1', '1.001612', today, today, '', 'Không']]));
+    await page.setInputFiles(
+      '#followup-body input[type=file]',
+      await xlsxFile('good.xlsx', [['HS-UI-1', '1.001612', today, today, '', 'Không']]),
+    );
     await page.click('#followup-body button:has-text("Nhập danh sách hồ sơ")');
     await page.waitForFunction(() => document.querySelector('#message')?.textContent?.includes('Đã nhập 1 hồ sơ'));
     await page.waitForSelector('#followup-body .definition');
@@ -79,7 +99,9 @@ describe('the "Hồ sơ & theo dõi" tab in Chromium', () => {
     expect(await page.textContent('#followup-body .case')).toContain('HS-UI-1');
     await page.fill('#followup-body .case input', 'canbo1');
     await page.click('#followup-body .case button:has-text("Giao cho")');
-    await page.waitForFunction(() => document.querySelector('#followup-body .case')?.textContent?.includes('Người xử lý: canbo1'));
+    await page.waitForFunction(() =>
+      document.querySelector('#followup-body .case')?.textContent?.includes('Người xử lý: canbo1'),
+    );
     await page.close();
   });
 });

@@ -6,7 +6,12 @@ import type { InfluxDB } from 'influx';
 import { stringify } from 'yaml';
 import { startBroker, parseBrokerConfig, type RunningBroker } from '../../broker/index.ts';
 import { BroadcastLogExtension } from '../../collector/broadcast-log.ts';
-import { collectorExtensions, parseConfig as parseCollectorConfig, startCollector, type Collector } from '../../collector/index.ts';
+import {
+  collectorExtensions,
+  parseConfig as parseCollectorConfig,
+  startCollector,
+  type Collector,
+} from '../../collector/index.ts';
 import { parseRegistry } from '../../devices/registry/index.ts';
 import { generateScheduleKeys } from '../../devices/schedule-signature.ts';
 import { demoRegistry, type DemoSecrets } from '../../simulator/demo-registry.ts';
@@ -30,7 +35,14 @@ export const SPEAKERS = [
 ];
 
 /** one line of the fake player's record file */
-export type PlayRecord = { event: 'play' | 'end'; file: string; volume: number; startedAt: number; endedAt: number | null; stopped: boolean };
+export type PlayRecord = {
+  event: 'play' | 'end';
+  file: string;
+  volume: number;
+  startedAt: number;
+  endedAt: number | null;
+  stopped: boolean;
+};
 
 /**
  * Broker, collector and console in this process; each speaker a real bridge process (firmware-bridge/main.ts).
@@ -64,53 +76,94 @@ export class ProvinceRig {
       writeFileSync(join(consoleDir, 'keys', `${code}.pem`), privateKey, { mode: 0o600 });
       return createPublicKey(privateKey).export({ type: 'spki', format: 'der' }).toString('base64');
     };
-    const { file, secrets } = await demoRegistry({ communes: SPEAKERS.length, hamletsPerCommune: 1, countersPerCommune: 0, cost: CHEAP });
+    const { file, secrets } = await demoRegistry({
+      communes: SPEAKERS.length,
+      hamletsPerCommune: 1,
+      countersPerCommune: 0,
+      cost: CHEAP,
+    });
     this.secrets = secrets;
     const province = file.provinces[0];
     Object.assign(province, { ...PROVINCE, broadcastKey: keyOf(PROVINCE.code) });
-    province.communes.forEach((c, i) => Object.assign(c, { code: SPEAKERS[i].commune, name: SPEAKERS[i].communeName, broadcastKey: keyOf(SPEAKERS[i].commune) }));
+    province.communes.forEach((c, i) =>
+      Object.assign(c, {
+        code: SPEAKERS[i].commune,
+        name: SPEAKERS[i].communeName,
+        broadcastKey: keyOf(SPEAKERS[i].commune),
+      }),
+    );
     const yaml = stringify(file);
     const registryPath = join(this.dir, 'registry.yaml');
     writeFileSync(registryPath, yaml);
     const registry = parseRegistry(yaml);
 
-    this.broker = await startBroker({ config: parseBrokerConfig({ host: '127.0.0.1', port: 0, registryPath }), registry, log: silentLogger });
+    this.broker = await startBroker({
+      config: parseBrokerConfig({ host: '127.0.0.1', port: 0, registryPath }),
+      registry,
+      log: silentLogger,
+    });
     const extensions = collectorExtensions();
     if (!extensions.some((e) => e.name === 'broadcast-log')) extensions.push(new BroadcastLogExtension());
     this.collector = await startCollector({
       config: parseCollectorConfig({
         broker: { url: this.brokerUrl, username: 'collector', password: secrets.collector },
-        influx: { url: this.db.url, database: this.db.database, rawRetention: '30d' }, registryPath, spoolDir: join(this.dir, 'spool'),
+        influx: { url: this.db.url, database: this.db.database, rawRetention: '30d' },
+        registryPath,
+        spoolDir: join(this.dir, 'spool'),
       }),
-      registry, log: silentLogger, clock: systemClock, extensions,
+      registry,
+      log: silentLogger,
+      clock: systemClock,
+      extensions,
     });
     const httpPort = await freePort();
     const consoleUrl = `http://127.0.0.1:${httpPort}`;
     // the bridges start first: they load while the console starts, and retry until the broker lets them in
-    for (const s of SPEAKERS) this.spawnSpeaker(s, province.broadcastKey!, province.communes.find((c) => c.code === s.commune)!.broadcastKey!, consoleUrl);
+    for (const s of SPEAKERS)
+      this.spawnSpeaker(
+        s,
+        province.broadcastKey!,
+        province.communes.find((c) => c.code === s.commune)!.broadcastKey!,
+        consoleUrl,
+      );
     this.console = await startConsole({
       config: parseConfig({
-        dataDir: consoleDir, registryPath, http: { port: httpPort, secureCookies: false },
+        dataDir: consoleDir,
+        registryPath,
+        http: { port: httpPort, secureCookies: false },
         mqtt: { url: this.brokerUrl, username: 'console', password: secrets.console, publishTimeoutMs: 15_000 },
         influx: { url: this.db.url, database: this.db.database, pollMs: 1000 },
       }),
-      registry, log: silentLogger, hashCost: CHEAP,
+      registry,
+      log: silentLogger,
+      hashCost: CHEAP,
     });
     await this.console.subscribed;
     // the console signs with the keys the registry names
     for (const code of [PROVINCE.code, ...SPEAKERS.map((s) => s.commune)]) {
-      const reg = code === PROVINCE.code ? province.broadcastKey : province.communes.find((c) => c.code === code)!.broadcastKey;
-      if (this.console.keys.get(code)?.publicKeyDer !== reg) throw new Error(`console key of ${code} is not the registry's`);
+      const reg =
+        code === PROVINCE.code ? province.broadcastKey : province.communes.find((c) => c.code === code)!.broadcastKey;
+      if (this.console.keys.get(code)?.publicKeyDer !== reg)
+        throw new Error(`console key of ${code} is not the registry's`);
     }
     const users = [
       { username: 'canbo-a', role: 'staff', communes: [SPEAKERS[0].commune] },
       { username: 'lanhdao-a', role: 'leader', communes: [SPEAKERS[0].commune] },
       { username: 'lanhdao-tinh', role: 'leader', level: 'province', unit: PROVINCE.code },
     ] as const;
-    for (const u of users) await this.console.users.create({ ...u, communes: 'communes' in u ? [...u.communes] : undefined, password: PASSWORD }, 'test');
+    for (const u of users)
+      await this.console.users.create(
+        { ...u, communes: 'communes' in u ? [...u.communes] : undefined, password: PASSWORD },
+        'test',
+      );
   }
 
-  private spawnSpeaker(s: (typeof SPEAKERS)[number], provinceKey: string, communeKey: string, consoleUrl: string): void {
+  private spawnSpeaker(
+    s: (typeof SPEAKERS)[number],
+    provinceKey: string,
+    communeKey: string,
+    consoleUrl: string,
+  ): void {
     const config = {
       deviceId: s.id,
       broker: { url: this.brokerUrl, password: this.secrets[s.id], reconnectMinMs: 200, reconnectMaxMs: 1000 },
@@ -121,21 +174,40 @@ export class ProvinceRig {
       outbox: { resendAfterMs: 2000 },
       units: {
         speaker: {
-          commune: s.commune, hamlet: s.hamlet, schedulePublicKey: communeKey, upperKeys: [{ level: 'province', code: PROVINCE.code, publicKey: provinceKey }],
-          relayPin: 7, consoleUrl, warmupMs: 0, relayHoldMs: 0, player: { kind: 'fake', durationMs: 'audio', recordFile: this.recordFile(s.id) },
+          commune: s.commune,
+          hamlet: s.hamlet,
+          schedulePublicKey: communeKey,
+          upperKeys: [{ level: 'province', code: PROVINCE.code, publicKey: provinceKey }],
+          relayPin: 7,
+          consoleUrl,
+          warmupMs: 0,
+          relayHoldMs: 0,
+          player: { kind: 'fake', durationMs: 'audio', recordFile: this.recordFile(s.id) },
         },
       },
     };
     const file = join(this.dir, `${s.id}.yaml`);
     writeFileSync(file, stringify(config));
-    const out = openSync(process.env.E2E_LOG_DIR ? join(process.env.E2E_LOG_DIR, `${s.id}.log`) : join(this.dir, `${s.id}.log`), 'a');
-    this.children.push(spawn(join(process.cwd(), 'node_modules/.bin/tsx'), ['firmware-bridge/main.ts', '--config', file], { cwd: process.cwd(), stdio: ['ignore', out, out], env: { ...process.env, LOG_LEVEL: 'info' } }));
+    const out = openSync(
+      process.env.E2E_LOG_DIR ? join(process.env.E2E_LOG_DIR, `${s.id}.log`) : join(this.dir, `${s.id}.log`),
+      'a',
+    );
+    this.children.push(
+      spawn(join(process.cwd(), 'node_modules/.bin/tsx'), ['firmware-bridge/main.ts', '--config', file], {
+        cwd: process.cwd(),
+        stdio: ['ignore', out, out],
+        env: { ...process.env, LOG_LEVEL: 'info' },
+      }),
+    );
   }
 
   plays(id: string): PlayRecord[] {
     const f = this.recordFile(id);
     if (!existsSync(f)) return [];
-    return readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as PlayRecord);
+    return readFileSync(f, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as PlayRecord);
   }
 
   async login(username: string): Promise<string> {
@@ -151,12 +223,16 @@ export class ProvinceRig {
   /** a PCM WAV (8 kHz, 16-bit, mono) of `seconds` of a quiet tone */
   wav(seconds: number): Buffer {
     const rate = 8000;
-    return makeWav(Int16Array.from({ length: rate * seconds }, (_, i) => Math.round(800 * Math.sin((2 * Math.PI * 440 * i) / rate))), rate);
+    return makeWav(
+      Int16Array.from({ length: rate * seconds }, (_, i) => Math.round(800 * Math.sin((2 * Math.PI * 440 * i) / rate))),
+      rate,
+    );
   }
 
   /** a warning long enough (about a minute of speech) to be on the air when the stop comes */
   longWarning(): string {
-    const line = 'Nước sông Gianh đang lên rất nhanh, bà con các thôn ven sông đưa người già, trẻ em và tài sản lên chỗ cao, không đi qua ngầm tràn. ';
+    const line =
+      'Nước sông Gianh đang lên rất nhanh, bà con các thôn ven sông đưa người già, trẻ em và tài sản lên chỗ cao, không đi qua ngầm tràn. ';
     return `Khẩn cấp. ${line.repeat(6)}`;
   }
 

@@ -26,15 +26,35 @@ function expectExactlyOnce(journaled: Iterable<string>, stored: Map<string, numb
 
 describe('ratings end to end', () => {
   it('a press becomes exactly one point with the registry tags and its level', async () => {
-    const box = await startVirtualBox({ deviceId: 'xa1-quay2-box', brokerUrl: stack.brokerUrl, password: stack.secrets['xa1-quay2-box'], dataDir: join(dir, 'box-a') });
+    const box = await startVirtualBox({
+      deviceId: 'xa1-quay2-box',
+      brokerUrl: stack.brokerUrl,
+      password: stack.secrets['xa1-quay2-box'],
+      dataDir: join(dir, 'box-a'),
+    });
     try {
       await box.press('binh-thuong');
-      const rows = await waitFor(async () => {
-        const r = await stack.influx().query<Record<string, unknown>>(`SELECT * FROM "rating" WHERE "device" = 'xa1-quay2-box'`);
-        return r.length ? r : undefined;
-      }, 60_000, 'the rating point');
+      const rows = await waitFor(
+        async () => {
+          const r = await stack
+            .influx()
+            .query<Record<string, unknown>>(`SELECT * FROM "rating" WHERE "device" = 'xa1-quay2-box'`);
+          return r.length ? r : undefined;
+        },
+        60_000,
+        'the rating point',
+      );
       expect(rows).toHaveLength(1);
-      expect(rows[0]).toMatchObject({ province: '99', commune: '90001', counter: 'xa1-quay2', device: 'xa1-quay2-box', kind: 'rating-box', level: 'binh-thuong', value: 2, time_quality: 'synced' });
+      expect(rows[0]).toMatchObject({
+        province: '99',
+        commune: '90001',
+        counter: 'xa1-quay2',
+        device: 'xa1-quay2-box',
+        kind: 'rating-box',
+        level: 'binh-thuong',
+        value: 2,
+        time_quality: 'synced',
+      });
       await waitFor(() => box.bridge.outbox.stats().depth === 0, 30_000, 'the collector ack to empty the outbox');
     } finally {
       await box.stop();
@@ -42,7 +62,14 @@ describe('ratings end to end', () => {
   });
 
   it('kill -9 of the bridge mid-stream: every journaled press is stored once after restart', async () => {
-    const args = (count: number) => ['tests/e2e/fixtures/pressing-box.ts', BOX, stack.brokerUrl, stack.secrets[BOX], join(dir, 'box-k'), String(count)];
+    const args = (count: number) => [
+      'tests/e2e/fixtures/pressing-box.ts',
+      BOX,
+      stack.brokerUrl,
+      stack.secrets[BOX],
+      join(dir, 'box-k'),
+      String(count),
+    ];
     const first = new ServiceProcess('box', args(200), /^ready/);
     await first.start();
     const journaled = () => first.output.filter((l) => l.startsWith('journaled ')).map((l) => l.slice(10));
@@ -53,10 +80,14 @@ describe('ratings end to end', () => {
     const second = new ServiceProcess('box', args(0), /^ready/);
     await second.start();
     try {
-      const stored = await waitFor(async () => {
-        const s = await stack.storedIds();
-        return [...before].every((id) => s.has(id)) ? s : undefined;
-      }, 90_000, 'every journaled rating in InfluxDB');
+      const stored = await waitFor(
+        async () => {
+          const s = await stack.storedIds();
+          return [...before].every((id) => s.has(id)) ? s : undefined;
+        },
+        90_000,
+        'every journaled rating in InfluxDB',
+      );
       expectExactlyOnce(before, stored);
     } finally {
       await second.stop();
@@ -93,10 +124,14 @@ describe('ratings end to end', () => {
       await waitFor(() => box.bridge.outbox.stats().depth === 0, 60_000, 'acks while InfluxDB is down (spooled)');
       await stack.influxd.start();
       await pressSome(10);
-      const stored = await waitFor(async () => {
-        const s = await stack.storedIds();
-        return [...journaled].every((id) => s.has(id)) ? s : undefined;
-      }, 120_000, 'every rating in InfluxDB');
+      const stored = await waitFor(
+        async () => {
+          const s = await stack.storedIds();
+          return [...journaled].every((id) => s.has(id)) ? s : undefined;
+        },
+        120_000,
+        'every rating in InfluxDB',
+      );
       expect(journaled.size).toBe(60);
       expectExactlyOnce(journaled, stored);
     } finally {

@@ -34,7 +34,10 @@ export class Stack {
     this.influxd = new LocalInfluxd({ dir: join(this.dir, 'influxd') });
     await this.influxd.start();
     this.brokerPort = await freePort();
-    writeFileSync(join(this.dir, 'broker.yaml'), stringify({ host: '127.0.0.1', port: this.brokerPort, registryPath: this.registryPath, statsIntervalMs: 1000 }));
+    writeFileSync(
+      join(this.dir, 'broker.yaml'),
+      stringify({ host: '127.0.0.1', port: this.brokerPort, registryPath: this.registryPath, statsIntervalMs: 1000 }),
+    );
     writeFileSync(
       join(this.dir, 'collector.yaml'),
       stringify({
@@ -49,12 +52,20 @@ export class Stack {
   }
 
   async startBroker(): Promise<void> {
-    this.broker = new ServiceProcess('broker', ['broker/main.ts', '--config', join(this.dir, 'broker.yaml')], /broker listening/);
+    this.broker = new ServiceProcess(
+      'broker',
+      ['broker/main.ts', '--config', join(this.dir, 'broker.yaml')],
+      /broker listening/,
+    );
     await this.broker.start();
   }
 
   async startCollector(): Promise<void> {
-    this.collector = new ServiceProcess('collector', ['collector/main.ts', '--config', join(this.dir, 'collector.yaml')], /collector started/);
+    this.collector = new ServiceProcess(
+      'collector',
+      ['collector/main.ts', '--config', join(this.dir, 'collector.yaml')],
+      /collector started/,
+    );
     await this.collector.start();
   }
 

@@ -25,8 +25,19 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
 });
 
-async function box(url: string, deviceId: string, extra: Partial<Parameters<typeof startVirtualBox>[0]> = {}): Promise<VirtualBox> {
-  const vb = await startVirtualBox({ deviceId, brokerUrl: url, password: 'pw', dataDir: join(root, `box${n++}`), lockoutMs: 0, ...extra });
+async function box(
+  url: string,
+  deviceId: string,
+  extra: Partial<Parameters<typeof startVirtualBox>[0]> = {},
+): Promise<VirtualBox> {
+  const vb = await startVirtualBox({
+    deviceId,
+    brokerUrl: url,
+    password: 'pw',
+    dataDir: join(root, `box${n++}`),
+    lockoutMs: 0,
+    ...extra,
+  });
   cleanups.push(() => vb.stop());
   return vb;
 }
@@ -85,7 +96,7 @@ describe('bridge', () => {
     expect(msg).toMatchObject({ level: 'rat-hai-long', time: 'synced' });
   });
 
-  it('stores a unit\'s broadcast log in the same outbox and publishes it until acked', async () => {
+  it("stores a unit's broadcast log in the same outbox and publishes it until acked", async () => {
     const b = new TestBroker();
     await b.start();
     cleanups.push(() => b.stop());
@@ -107,7 +118,9 @@ describe('bridge', () => {
     };
     await ctx!.outbox.add('broadcast-log', log);
     expect(ctx!.outbox.depth()).toBe(1);
-    await expect(ctx!.outbox.add('broadcast-log', { ...log, outcome: 'exploded' } as never)).rejects.toMatchObject({ code: 'BRIDGE_OUTBOX_INVALID' });
+    await expect(ctx!.outbox.add('broadcast-log', { ...log, outcome: 'exploded' } as never)).rejects.toMatchObject({
+      code: 'BRIDGE_OUTBOX_INVALID',
+    });
     expect(await waitFor(() => r.json(topicFor(dev, 'broadcast-log'))[0], 20_000, 'broadcast log')).toEqual(log);
     const acker = await recorder(b.url, []);
     cleanups.push(() => acker.close());

@@ -24,7 +24,10 @@ describe('resolvePressTime', () => {
   });
 
   it('estimates a press of an earlier, never-synced boot by the start of the first later trusted boot', () => {
-    expect(resolvePressTime({ boot: 'a', mono: 999_999 }, boots)).toEqual({ at: SYNC_WALL - 20_000, time: 'estimated' });
+    expect(resolvePressTime({ boot: 'a', mono: 999_999 }, boots)).toEqual({
+      at: SYNC_WALL - 20_000,
+      time: 'estimated',
+    });
     expect(resolvePressTime({ boot: 'b', mono: 1 }, boots)).toEqual({ at: SYNC_WALL - 20_000, time: 'estimated' });
   });
 
@@ -74,9 +77,20 @@ describe('time resolution through the outbox, across boots', () => {
       const clock = new FakeClock(PI_BOOT_WALL, 4_000);
       const time = new TrustedClock({ clock, sources: [new FakeTimeSource(false)] });
       const outbox = await Outbox.open(outboxDir, {}, silentLogger);
-      const resolver = new TimeResolver({ outbox, history: new BootHistory(historyPath), time, boot: 'boot-a', clock, log: silentLogger });
+      const resolver = new TimeResolver({
+        outbox,
+        history: new BootHistory(historyPath),
+        time,
+        boot: 'boot-a',
+        clock,
+        log: silentLogger,
+      });
       await resolver.start();
-      await outbox.add('rating', { v: 1, id: randomUUID(), level: 'hai-long', boot: 'boot-a', seq: 0 }, { boot: 'boot-a', mono: 6_000 });
+      await outbox.add(
+        'rating',
+        { v: 1, id: randomUUID(), level: 'hai-long', boot: 'boot-a', seq: 0 },
+        { boot: 'boot-a', mono: 6_000 },
+      );
       await resolver.resolveAll();
       expect(outbox.unresolved()).toHaveLength(1);
       expect(outbox.ready()).toHaveLength(0);
@@ -88,11 +102,22 @@ describe('time resolution through the outbox, across boots', () => {
     const source = new FakeTimeSource(false);
     const time = new TrustedClock({ clock, sources: [source] });
     const outbox = await Outbox.open(outboxDir, {}, silentLogger);
-    const resolver = new TimeResolver({ outbox, history: new BootHistory(historyPath), time, boot: 'boot-b', clock, log: silentLogger });
+    const resolver = new TimeResolver({
+      outbox,
+      history: new BootHistory(historyPath),
+      time,
+      boot: 'boot-b',
+      clock,
+      log: silentLogger,
+    });
     await resolver.start();
     expect(outbox.unresolved()).toHaveLength(1); // boot A cannot be resolved yet: nothing has synced
     const idB = randomUUID();
-    await outbox.add('rating', { v: 1, id: idB, level: 'rat-hai-long', boot: 'boot-b', seq: 0 }, { boot: 'boot-b', mono: 4_000 });
+    await outbox.add(
+      'rating',
+      { v: 1, id: idB, level: 'rat-hai-long', boot: 'boot-b', seq: 0 },
+      { boot: 'boot-b', mono: 4_000 },
+    );
     clock.advance(7_000); // mono 10_000
     clock.setWall(SYNC_WALL);
     source.value = true;

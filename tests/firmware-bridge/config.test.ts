@@ -10,7 +10,9 @@ const good = {
   broker: { url: 'mqtt://127.0.0.1:1883', password: 'secret' },
   dataDir: '/var/lib/thanthien',
   io: { kind: 'firmata', port: '/dev/ttyACM0' },
-  units: { ratingBox: { buttons: { 'rat-hai-long': 2, 'hai-long': 3, 'khong-hai-long': 5 }, leds: { ack: 13 }, buzzerPin: 8 } },
+  units: {
+    ratingBox: { buttons: { 'rat-hai-long': 2, 'hai-long': 3, 'khong-hai-long': 5 }, leds: { ack: 13 }, buzzerPin: 8 },
+  },
 };
 
 function codeAndProblems(fn: () => unknown): { code?: string; problems?: string[] } {
@@ -27,7 +29,11 @@ describe('bridge config', () => {
     const c = parseConfig(good);
     expect(c.heartbeatMs).toBe(60_000);
     expect(c.outbox).toMatchObject({ maxEntries: 100_000, inFlight: 50 });
-    expect(c.units.ratingBox).toMatchObject({ levels: ['rat-hai-long', 'hai-long', 'khong-hai-long'], lockoutMs: 3_000, debounceMs: 50 });
+    expect(c.units.ratingBox).toMatchObject({
+      levels: ['rat-hai-long', 'hai-long', 'khong-hai-long'],
+      lockoutMs: 3_000,
+      debounceMs: 50,
+    });
     expect(Object.isFrozen(c)).toBe(true);
   });
 
@@ -37,16 +43,27 @@ describe('bridge config', () => {
         deviceId: 'XA1 box',
         broker: { url: 'http://x', password: 'a', passwordFile: '/p' },
         io: { kind: 'gpio' },
-        units: { ratingBox: { buttons: { 'hai-long': 2 }, levels: ['hai-long', 'binh-thuong'], leds: { ack: -1 }, buzzerPin: 8 } },
+        units: {
+          ratingBox: {
+            buttons: { 'hai-long': 2 },
+            levels: ['hai-long', 'binh-thuong'],
+            leds: { ack: -1 },
+            buzzerPin: 8,
+          },
+        },
       }),
     );
     expect(err.code).toBe('BRIDGE_CONFIG_INVALID');
     const paths = err.problems!.map((p) => p.split(':')[0]);
-    expect(paths).toEqual(expect.arrayContaining(['deviceId', 'broker.url', 'dataDir', 'io.kind', 'units.ratingBox.leds.ack']));
+    expect(paths).toEqual(
+      expect.arrayContaining(['deviceId', 'broker.url', 'dataDir', 'io.kind', 'units.ratingBox.leds.ack']),
+    );
   });
 
   it('refuses a level without a button pin, and both/neither password forms', () => {
-    const e1 = codeAndProblems(() => parseConfig({ ...good, units: { ratingBox: { ...good.units.ratingBox, levels: ['hai-long', 'binh-thuong'] } } }));
+    const e1 = codeAndProblems(() =>
+      parseConfig({ ...good, units: { ratingBox: { ...good.units.ratingBox, levels: ['hai-long', 'binh-thuong'] } } }),
+    );
     expect(e1.problems).toEqual([expect.stringMatching(/^units\.ratingBox\.levels\.1:/)]);
     const e2 = codeAndProblems(() => parseConfig({ ...good, broker: { url: 'mqtt://h' } }));
     expect(e2.problems).toEqual([expect.stringMatching(/^broker\.password:/)]);
@@ -78,7 +95,9 @@ describe('bridge config', () => {
     );
     expect(paths.some((p) => p.startsWith('units.ratingBox'))).toBe(false);
     // an unknown unit is refused too, not ignored
-    expect(codeAndProblems(() => parseConfig({ ...good, units: { loudspeaker: {} } })).problems).toEqual([expect.stringMatching(/^units:/)]);
+    expect(codeAndProblems(() => parseConfig({ ...good, units: { loudspeaker: {} } })).problems).toEqual([
+      expect.stringMatching(/^units:/),
+    ]);
   });
 
   it('accepts the documented example config', () => {

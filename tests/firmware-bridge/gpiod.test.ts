@@ -31,7 +31,11 @@ describe('gpiod IO adapter', () => {
   };
 
   it('reads a button with the pull-up through gpiomon: pressed (low) is active; garbage is ignored', async () => {
-    const board = openGpiodBoard({ chip: 'gpiochip0', gpiosetBin: join(FAKE, 'gpioset'), gpiomonBin: join(FAKE, 'gpiomon') });
+    const board = openGpiodBoard({
+      chip: 'gpiochip0',
+      gpiosetBin: join(FAKE, 'gpioset'),
+      gpiomonBin: join(FAKE, 'gpiomon'),
+    });
     const seen: boolean[] = [];
     board.input(17, { pullUp: true }).onChange((a) => seen.push(a));
     await waitFor(() => read('gpiochip0-17.mon-args'), 10_000, 'gpiomon started');
@@ -45,7 +49,11 @@ describe('gpiod IO adapter', () => {
   });
 
   it('drives an LED through gpioset: one holder per line, the last value wins, everything low after close', async () => {
-    const board = openGpiodBoard({ chip: 'gpiochip4', gpiosetBin: join(FAKE, 'gpioset'), gpiomonBin: join(FAKE, 'gpiomon') });
+    const board = openGpiodBoard({
+      chip: 'gpiochip4',
+      gpiosetBin: join(FAKE, 'gpioset'),
+      gpiomonBin: join(FAKE, 'gpiomon'),
+    });
     const led = board.output('GPIO27', 'led');
     led.set(true);
     expect(led.on).toBe(true);
@@ -71,7 +79,11 @@ describe('gpiod IO adapter', () => {
   });
 
   it('refuses a pin that is not a line offset', () => {
-    const board = openGpiodBoard({ chip: 'gpiochip0', gpiosetBin: join(FAKE, 'gpioset'), gpiomonBin: join(FAKE, 'gpiomon') });
+    const board = openGpiodBoard({
+      chip: 'gpiochip0',
+      gpiosetBin: join(FAKE, 'gpioset'),
+      gpiomonBin: join(FAKE, 'gpiomon'),
+    });
     expect(() => board.output('pin-x', 'led')).toThrow(/not a line offset/);
     return board.close();
   });

@@ -23,8 +23,19 @@ async function broker() {
   return b;
 }
 
-async function box(url: string, deviceId: string, extra: Partial<Parameters<typeof startVirtualBox>[0]> = {}): Promise<VirtualBox> {
-  const vb = await startVirtualBox({ deviceId, brokerUrl: url, password: 'pw', dataDir: join(root, `box${n++}`), lockoutMs: 0, ...extra });
+async function box(
+  url: string,
+  deviceId: string,
+  extra: Partial<Parameters<typeof startVirtualBox>[0]> = {},
+): Promise<VirtualBox> {
+  const vb = await startVirtualBox({
+    deviceId,
+    brokerUrl: url,
+    password: 'pw',
+    dataDir: join(root, `box${n++}`),
+    lockoutMs: 0,
+    ...extra,
+  });
   cleanups.push(() => vb.stop());
   return vb;
 }
@@ -39,7 +50,9 @@ async function rec(url: string, filters: string[]) {
 async function ack(url: string, deviceId: string, ids: string[]) {
   const r = await recorder(url, []);
   await new Promise<void>((resolve, reject) =>
-    r.client.publish(topicFor(deviceId, 'ack'), JSON.stringify({ ids }), { qos: 1 }, (err) => (err ? reject(err) : resolve())),
+    r.client.publish(topicFor(deviceId, 'ack'), JSON.stringify({ ids }), { qos: 1 }, (err) =>
+      err ? reject(err) : resolve(),
+    ),
   );
   await r.close();
 }
@@ -55,7 +68,11 @@ describe('link to a real aedes over TCP', () => {
     const msg = await waitFor(() => r.messages.find((m) => m.topic === topicFor(dev, 'rating')), 20_000, 'rating');
     expect(msg.qos).toBe(1);
     const decoded = decode(msg.topic, msg.payload);
-    expect(decoded.ok && decoded.channel === 'rating' && decoded.payload).toMatchObject({ level: 'rat-hai-long', time: 'synced', boot: vb.bridge.boot });
+    expect(decoded.ok && decoded.channel === 'rating' && decoded.payload).toMatchObject({
+      level: 'rat-hai-long',
+      time: 'synced',
+      boot: vb.bridge.boot,
+    });
     await waitFor(() => vb.bridge.link.stats().pubacks >= 1, 20_000, 'puback');
     expect(vb.bridge.outbox.depth()).toBe(1);
     const id = JSON.parse(msg.payload.toString()).id as string;
@@ -63,8 +80,17 @@ describe('link to a real aedes over TCP', () => {
     await waitFor(() => vb.bridge.outbox.depth() === 0, 20_000, 'removed after ack');
     // the state message counts the press and validates against the contract
     vb.bridge.heartbeat.send();
-    const state = await waitFor(() => r.messages.filter((m) => m.topic === topicFor(dev, 'state')).map((m) => decode(m.topic, m.payload)).find((d) => d.ok && d.channel === 'state' && d.payload.presses?.accepted === 1));
-    expect(state.ok && state.channel === 'state' && state.payload).toMatchObject({ clockSynced: true, outboxDepth: 0, presses: { rejected: { lockout: 0 } } });
+    const state = await waitFor(() =>
+      r.messages
+        .filter((m) => m.topic === topicFor(dev, 'state'))
+        .map((m) => decode(m.topic, m.payload))
+        .find((d) => d.ok && d.channel === 'state' && d.payload.presses?.accepted === 1),
+    );
+    expect(state.ok && state.channel === 'state' && state.payload).toMatchObject({
+      clockSynced: true,
+      outboxDepth: 0,
+      presses: { rejected: { lockout: 0 } },
+    });
   });
 
   it('re-sends unacknowledged ratings after a broker restart (in-memory broker state lost)', async () => {
@@ -141,7 +167,11 @@ describe('link to a real aedes over TCP', () => {
     const { proc, exited } = await spawnBridge(b.url, dev);
     const state = await waitFor(() => r.messages.find((m) => m.topic === topicFor(dev, 'state')), 40_000, 'state');
     const decoded = decode(state.topic, state.payload);
-    expect(decoded.ok && decoded.channel === 'state' && decoded.payload).toMatchObject({ outboxDepth: 0, presses: { accepted: 0 }, clockSynced: true });
+    expect(decoded.ok && decoded.channel === 'state' && decoded.payload).toMatchObject({
+      outboxDepth: 0,
+      presses: { accepted: 0 },
+      clockSynced: true,
+    });
     proc.kill('SIGTERM');
     expect(await exited).toBe(0);
     await waitFor(() => r.json(topicFor(dev, 'availability')).at(-1)?.state === 'offline', 20_000, 'offline');
@@ -162,10 +192,14 @@ async function spawnBridge(url: string, dev: string) {
       units: { ratingBox: { buttons: { 'hai-long': 2, 'khong-hai-long': 3 }, leds: { ack: 13 }, buzzerPin: 8 } },
     }),
   );
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../../firmware-bridge/main.ts'), '--config', config], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, LOG_LEVEL: 'warn' },
-  });
+  const proc = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, '../../firmware-bridge/main.ts'), '--config', config],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, LOG_LEVEL: 'warn' },
+    },
+  );
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   cleanups.push(async () => (proc.kill('SIGKILL'), await exited));
   return { proc, exited };

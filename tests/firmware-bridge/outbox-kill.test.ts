@@ -17,7 +17,11 @@ async function runAndKill(dir: string, count: number, mode = 'add'): Promise<str
   proc.stdout.on('data', (d) => (out += d));
   const exited = new Promise((resolve) => proc.once('exit', resolve));
   try {
-    await waitFor(() => out.split('\n').filter((l) => /^[0-9a-f-]{36}$/.test(l)).length >= count, 60_000, 'adds in the child');
+    await waitFor(
+      () => out.split('\n').filter((l) => /^[0-9a-f-]{36}$/.test(l)).length >= count,
+      60_000,
+      'adds in the child',
+    );
   } finally {
     proc.kill('SIGKILL');
     await exited;

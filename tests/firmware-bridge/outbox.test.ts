@@ -30,7 +30,9 @@ describe('outbox', () => {
 
   it('refuses a payload the collector would refuse', async () => {
     const box = await Outbox.open(fresh(), {}, silentLogger);
-    await expect(box.add('rating', { ...rating(), level: 'tuyet-voi' })).rejects.toMatchObject({ code: 'BRIDGE_OUTBOX_INVALID' });
+    await expect(box.add('rating', { ...rating(), level: 'tuyet-voi' })).rejects.toMatchObject({
+      code: 'BRIDGE_OUTBOX_INVALID',
+    });
     expect(box.depth()).toBe(0);
     await box.close();
   });
@@ -49,7 +51,10 @@ describe('outbox', () => {
       const copy = join(root, `torn${n++}`);
       await writeFile(join(await mkd(copy), 'journal.bin'), full.subarray(0, goodSize + cut));
       const reopened = await Outbox.open(copy, {}, silentLogger);
-      expect(reopened.ready().map((e) => e.id), `cut ${cut}`).toEqual(kept.map((r) => r.id));
+      expect(
+        reopened.ready().map((e) => e.id),
+        `cut ${cut}`,
+      ).toEqual(kept.map((r) => r.id));
       expect(reopened.stats()).toMatchObject({ tornRecoveries: 1, tornBytes: cut });
       // the tail is gone from the file: new records append after the last good one
       await reopened.add('rating', rating());

@@ -20,7 +20,13 @@ describe('press log', () => {
   it('rotates at the Vietnam midnight and past the size bound, and prunes the oldest files', async () => {
     const dir = join(root, 'a');
     const clock = new FakeClock(Date.parse('2026-11-25T16:59:00Z'));
-    const log = new PressLog(dir, { clock, time: syncedTime, boot: 'b', log: silentLogger, limits: { maxFileBytes: 300, maxFiles: 3 } });
+    const log = new PressLog(dir, {
+      clock,
+      time: syncedTime,
+      boot: 'b',
+      log: silentLogger,
+      limits: { maxFileBytes: 300, maxFiles: 3 },
+    });
     log.append(line(0));
     await log.flush();
     clock.advance(120_000); // past 17:00 UTC = midnight in Vietnam

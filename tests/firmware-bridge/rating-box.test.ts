@@ -37,7 +37,13 @@ async function setup(opts: { full?: boolean; synced?: boolean; lockoutMs?: numbe
       records.push(p);
     },
   };
-  const config = RatingBoxConfig.parse({ buttons: PINS, leds: { ack: LED }, buzzerPin: BUZZER, lockoutMs: opts.lockoutMs ?? 3_000, debounceMs: 50 });
+  const config = RatingBoxConfig.parse({
+    buttons: PINS,
+    leds: { ack: LED },
+    buzzerPin: BUZZER,
+    lockoutMs: opts.lockoutMs ?? 3_000,
+    debounceMs: 50,
+  });
   const unit = new RatingBoxUnit(config, { board, ratings, boot: 'boot-a' });
   const dataDir = join(root, `u${n++}`);
   const { ctx, sections } = fakeContext(clock, opts.synced === false ? unsyncedTime : syncedTime, dataDir);
@@ -92,7 +98,9 @@ describe('rating box', () => {
     await waitFor(() => records.length >= 1);
     expect(records).toHaveLength(1);
     expect(unit.counters).toEqual({ accepted: 1, rejected: { lockout: 3, 'outbox-full': 0, 'dossier-used': 0 } });
-    expect(sections[0]()).toEqual({ presses: { accepted: 1, rejected: { lockout: 3, 'outbox-full': 0, 'dossier-used': 0 } } });
+    expect(sections[0]()).toEqual({
+      presses: { accepted: 1, rejected: { lockout: 3, 'outbox-full': 0, 'dossier-used': 0 } },
+    });
     clock.advance(3_000); // past the lockout
     await press(PINS['binh-thuong']);
     await waitFor(() => records.length >= 2);
@@ -131,7 +139,11 @@ describe('rating box', () => {
       const io = new FakeIO();
       const board = await openJohnnyFiveBoard({ io, timeoutMs: 20_000 });
       const config = RatingBoxConfig.parse({ buttons: PINS, leds: { ack: LED }, buzzerPin: BUZZER, lockoutMs: 0 });
-      const unit = new RatingBoxUnit(config, { board, boot, ratings: { isFull: () => false, record: async (p) => void seqs.push(p.seq) } });
+      const unit = new RatingBoxUnit(config, {
+        board,
+        boot,
+        ratings: { isFull: () => false, record: async (p) => void seqs.push(p.seq) },
+      });
       await unit.start(fakeContext(new FakeClock(), syncedTime, dataDir).ctx);
       unit.press('hai-long');
       unit.press('hai-long');
@@ -156,7 +168,10 @@ describe('rating box', () => {
     const files = await readdir(join(dataDir, 'presses'));
     expect(files).toHaveLength(1);
     expect(files[0]).toMatch(/^presses-boot-boot-a\.jsonl$/);
-    const lines = (await readFile(join(dataDir, 'presses', files[0]), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = (await readFile(join(dataDir, 'presses', files[0]), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => [l.accepted, l.reason ?? null, l.seq])).toEqual([
       [true, null, 0],
       [false, 'lockout', 1],

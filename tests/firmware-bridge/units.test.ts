@@ -34,12 +34,27 @@ afterEach(async () => {
 
 const publicKey = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
 const ratingBox = { buttons: { 'hai-long': 2, 'khong-hai-long': 3 }, leds: { ack: 13 }, buzzerPin: 8 };
-const speaker = { commune: '90001', hamlet: 'xa1-ap1', schedulePublicKey: publicKey, relayPin: 7, consoleUrl: 'http://127.0.0.1:9', player: { kind: 'fake' } };
-const cameras = { cameras: [{ id: 'xa1-cam1', name: 'Camera quầy 1', probe: { kind: 'rtsp', host: '127.0.0.1', port: 9 } }] };
+const speaker = {
+  commune: '90001',
+  hamlet: 'xa1-ap1',
+  schedulePublicKey: publicKey,
+  relayPin: 7,
+  consoleUrl: 'http://127.0.0.1:9',
+  player: { kind: 'fake' },
+};
+const cameras = {
+  cameras: [{ id: 'xa1-cam1', name: 'Camera quầy 1', probe: { kind: 'rtsp', host: '127.0.0.1', port: 9 } }],
+};
 
 function base(dataDir: string) {
   // nothing listens on port 1: the bridge starts offline, which is all these tests need
-  return { deviceId: 'xa1-quay1-box', broker: { url: 'mqtt://127.0.0.1:1', password: 'pw' }, dataDir, io: { kind: 'fake' }, clock: { sources: [] } };
+  return {
+    deviceId: 'xa1-quay1-box',
+    broker: { url: 'mqtt://127.0.0.1:1', password: 'pw' },
+    dataDir,
+    io: { kind: 'fake' },
+    clock: { sources: [] },
+  };
 }
 
 async function start(units: Record<string, unknown>, extra: BridgeUnit[] = []) {
@@ -81,7 +96,10 @@ describe('bridge units', () => {
     const garbageKey = join(root, 'garbage.pem');
     await writeFile(garbageKey, 'not a key\n');
     const dataDir = join(root, `bridge${n}`);
-    const err = await start({ ratingBox, speaker: { ...speaker, schedulePublicKey: undefined, schedulePublicKeyFile: garbageKey } }, [probe]).then(
+    const err = await start(
+      { ratingBox, speaker: { ...speaker, schedulePublicKey: undefined, schedulePublicKeyFile: garbageKey } },
+      [probe],
+    ).then(
       () => expect.unreachable('the bridge started'),
       (e: { code?: string; problems?: string[] }) => e,
     );
@@ -89,8 +107,13 @@ describe('bridge units', () => {
     expect(err.problems).toEqual([expect.stringMatching(/^units\.speaker\.schedulePublicKeyFile: /)]);
     expect(started).toBe(0);
     // a key file that is not there at all: the same refusal, coded as unreadable
-    const missing = await start({ speaker: { ...speaker, schedulePublicKey: undefined, schedulePublicKeyFile: join(root, 'missing.pem') } }).catch((e: { code?: string }) => e);
-    expect(missing).toMatchObject({ code: 'BRIDGE_CONFIG_UNREADABLE', problems: [expect.stringMatching(/^units\.speaker\.schedulePublicKeyFile: /)] });
+    const missing = await start({
+      speaker: { ...speaker, schedulePublicKey: undefined, schedulePublicKeyFile: join(root, 'missing.pem') },
+    }).catch((e: { code?: string }) => e);
+    expect(missing).toMatchObject({
+      code: 'BRIDGE_CONFIG_UNREADABLE',
+      problems: [expect.stringMatching(/^units\.speaker\.schedulePublicKeyFile: /)],
+    });
     // the outbox it had opened was closed again: the next start can open it
     const outbox = await Outbox.open(join(dataDir, 'outbox'), parseConfig(base(dataDir)).outbox, silentLogger);
     await outbox.close();
@@ -101,11 +124,18 @@ describe('bridge units', () => {
     const file = join(root, 'bad.json');
     const bad = {
       ...base(dataDir),
-      units: { ratingBox, speaker: { ...speaker, relayPin: -1, warmupMs: 'soon' }, cameras: { cameras: [{ id: 'xa1-cam1', name: 'c', probe: { kind: 'ftp' } }] } },
+      units: {
+        ratingBox,
+        speaker: { ...speaker, relayPin: -1, warmupMs: 'soon' },
+        cameras: { cameras: [{ id: 'xa1-cam1', name: 'c', probe: { kind: 'ftp' } }] },
+      },
     };
     await writeFile(file, JSON.stringify(bad));
     const main = join(import.meta.dirname, '../../firmware-bridge/main.ts');
-    const result = await run(process.execPath, ['--import', 'tsx', main, '--config', file], { env: { ...process.env, LOG_LEVEL: 'info' }, timeout: 60_000 }).then(
+    const result = await run(process.execPath, ['--import', 'tsx', main, '--config', file], {
+      env: { ...process.env, LOG_LEVEL: 'info' },
+      timeout: 60_000,
+    }).then(
       () => expect.unreachable('the bridge started'),
       (e: { code?: number; stdout: string; stderr: string }) => e,
     );
@@ -117,12 +147,18 @@ describe('bridge units', () => {
     expect(existsSync(dataDir)).toBe(false); // nothing was opened
   }, 90_000);
 
-  it('loads a unit\'s code only when its section is configured: a rating box loads no speaker, camera or update code', async () => {
+  it("loads a unit's code only when its section is configured: a rating box loads no speaker, camera or update code", async () => {
     const loads = await modulesLoadedBy({ ratingBox });
-    const bridgeFiles = loads.filter((u) => u.includes('/firmware-bridge/')).map((u) => u.slice(u.indexOf('/firmware-bridge/') + 17));
+    const bridgeFiles = loads
+      .filter((u) => u.includes('/firmware-bridge/'))
+      .map((u) => u.slice(u.indexOf('/firmware-bridge/') + 17));
     expect(bridgeFiles).toContain('rating-box/unit.ts');
     // each unit's schema is part of the config; its code is not
-    expect(bridgeFiles.filter((f) => /^(speaker|cameras|update)\//.test(f)).sort()).toEqual(['cameras/config.ts', 'speaker/config.ts', 'update/config.ts']);
+    expect(bridgeFiles.filter((f) => /^(speaker|cameras|update)\//.test(f)).sort()).toEqual([
+      'cameras/config.ts',
+      'speaker/config.ts',
+      'update/config.ts',
+    ]);
     const speakerLoads = await modulesLoadedBy({ speaker });
     expect(speakerLoads.some((u) => u.endsWith('/firmware-bridge/speaker/speaker-unit.ts'))).toBe(true);
     expect(speakerLoads.some((u) => u.endsWith('/firmware-bridge/rating-box/unit.ts'))).toBe(false);

@@ -15,7 +15,8 @@ export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 20_000, w
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message ?? String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message ?? String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }

@@ -55,9 +55,14 @@ describe('loadConfig', () => {
         super(failure.headline);
       }
     }
-    const err = thrown(() => parseConfig(Schema, { port: 'x' }, 'thử', { what: 'cấu hình thử', error: (f) => new ServiceError(f) }));
+    const err = thrown(() =>
+      parseConfig(Schema, { port: 'x' }, 'thử', { what: 'cấu hình thử', error: (f) => new ServiceError(f) }),
+    );
     expect(err).toBeInstanceOf(ServiceError);
-    expect((err as ServiceError).failure).toMatchObject({ kind: 'invalid', headline: 'cấu hình thử không hợp lệ (thử)' });
+    expect((err as ServiceError).failure).toMatchObject({
+      kind: 'invalid',
+      headline: 'cấu hình thử không hợp lệ (thử)',
+    });
     expect((err as ServiceError).failure.problems).toHaveLength(2);
   });
 });

@@ -10,7 +10,7 @@ import { systemClock } from '../../infra/clock.ts';
 import { silentLogger } from '../../infra/logger.ts';
 import { DeviceSim } from '../collector/device-sim.ts';
 import { idCounts, influxFor, testConfig, testRegistry } from '../collector/helpers.ts';
-import { startPlainBroker, type TestBroker } from '../support/test-broker.ts';
+import { startPlainBroker } from '../support/test-broker.ts';
 import { lockDataFolder, startEmbeddedInfluxd, type InfluxdEvent } from '../../infra/embedded-influxd.ts';
 import { tempDir } from '../harness/temp.ts';
 import { waitFor } from '../harness/wait.ts';
@@ -40,7 +40,10 @@ async function query(url: string, q: string): Promise<number> {
 
 async function writePoints(url: string, from: number, n: number): Promise<void> {
   await fetch(`${url}/query?q=${encodeURIComponent('CREATE DATABASE probe')}`, { method: 'POST' });
-  const lines = Array.from({ length: n }, (_, i) => `rating,box=b value=${from + i}i ${1_700_000_000_000_000_000 + (from + i) * 1_000_000}`);
+  const lines = Array.from(
+    { length: n },
+    (_, i) => `rating,box=b value=${from + i}i ${1_700_000_000_000_000_000 + (from + i) * 1_000_000}`,
+  );
   const res = await fetch(`${url}/write?db=probe`, { method: 'POST', body: lines.join('\n') });
   if (res.status !== 204) throw new Error(`write: ${res.status} ${await res.text()}`);
 }
@@ -88,7 +91,11 @@ describe('embedded default InfluxDB: data folder lock, orphan, supervision', () 
     dirs.push(dir);
     const lock = lockDataFolder(dir);
     const events: InfluxdEvent[] = [];
-    const influxd = await startEmbeddedInfluxd({ dir: join(dir, 'influxdb'), report: (e) => events.push(e), supervisor: { initialBackoffMs: 200 } });
+    const influxd = await startEmbeddedInfluxd({
+      dir: join(dir, 'influxdb'),
+      report: (e) => events.push(e),
+      supervisor: { initialBackoffMs: 200 },
+    });
     try {
       await restartCheck(influxd, events);
     } finally {
@@ -103,11 +110,21 @@ describe('embedded default InfluxDB killed under a running collector', () => {
     const dir = tempDir('tt-embedded-run-');
     const spoolDir = tempDir('tt-embedded-spool-');
     const events: InfluxdEvent[] = [];
-    const influxd = await startEmbeddedInfluxd({ dir: join(dir, 'influxdb'), report: (e) => events.push(e), supervisor: { initialBackoffMs: 2000 } });
+    const influxd = await startEmbeddedInfluxd({
+      dir: join(dir, 'influxdb'),
+      report: (e) => events.push(e),
+      supervisor: { initialBackoffMs: 2000 },
+    });
     const broker = await startPlainBroker();
     const { registry } = await testRegistry();
     const database = 'supervised';
-    const collector = await startCollector({ config: testConfig({ brokerUrl: broker.url, influxUrl: influxd.url, database, spoolDir }), registry, log: silentLogger, clock: systemClock, extensions: [new RatingExtension()] });
+    const collector = await startCollector({
+      config: testConfig({ brokerUrl: broker.url, influxUrl: influxd.url, database, spoolDir }),
+      registry,
+      log: silentLogger,
+      clock: systemClock,
+      extensions: [new RatingExtension()],
+    });
     const device = await DeviceSim.connect(broker.url, FIXTURE_DEVICE);
     try {
       await collector.subscribed;
@@ -134,7 +151,10 @@ describe('embedded default InfluxDB killed under a running collector', () => {
   }, 180_000);
 });
 
-async function restartCheck(influxd: Awaited<ReturnType<typeof startEmbeddedInfluxd>>, events: InfluxdEvent[]): Promise<void> {
+async function restartCheck(
+  influxd: Awaited<ReturnType<typeof startEmbeddedInfluxd>>,
+  events: InfluxdEvent[],
+): Promise<void> {
   const dir = resolve(influxd.influxd.options.dir, '..');
   await writePoints(influxd.url, 0, 500);
   const firstPid = influxd.influxd.pid!;

@@ -79,7 +79,9 @@ describe('publishWithTimeout', () => {
     const clock = new FakeClock();
     const c = await connected(broker.url);
     await endClientBounded(c, clock);
-    await expect(publishWithTimeout(c, clock, 't/ended', 'x', { qos: 1 }, 1_000)).rejects.not.toBeInstanceOf(PublishTimeoutError);
+    await expect(publishWithTimeout(c, clock, 't/ended', 'x', { qos: 1 }, 1_000)).rejects.not.toBeInstanceOf(
+      PublishTimeoutError,
+    );
     expect(clock.pending).toBe(0);
   });
 });
@@ -91,7 +93,9 @@ describe('endClientBounded', () => {
     const wills: string[] = [];
     watcher.on('message', (t) => wills.push(t));
     await watcher.subscribeAsync('will/#', { qos: 1 });
-    const c = await connected(broker.url, { will: { topic: 'will/c', payload: Buffer.from('gone'), qos: 1, retain: false } });
+    const c = await connected(broker.url, {
+      will: { topic: 'will/c', payload: Buffer.from('gone'), qos: 1, retain: false },
+    });
     await endClientBounded(c, clock);
     expect(c.connected).toBe(false);
     expect(clock.pending).toBe(0);

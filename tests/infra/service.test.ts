@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { EXIT, REPEAT_SIGNAL_GRACE_MS, runService, type ProcessPort, type RunningService, type ServiceSpec } from '../../infra/service.ts';
+import {
+  EXIT,
+  REPEAT_SIGNAL_GRACE_MS,
+  runService,
+  type ProcessPort,
+  type RunningService,
+  type ServiceSpec,
+} from '../../infra/service.ts';
 import { FakeClock, settle } from '../support/fake-clock.ts';
 
 type Event = 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'uncaughtException' | 'unhandledRejection';
@@ -41,7 +48,9 @@ function recordingLog() {
 }
 
 type Cfg = { name: string };
-function spec(over: Partial<ServiceSpec<Cfg, Record<never, never>>> & { running?: RunningService } = {}): ServiceSpec<Cfg, Record<never, never>> {
+function spec(
+  over: Partial<ServiceSpec<Cfg, Record<never, never>>> & { running?: RunningService } = {},
+): ServiceSpec<Cfg, Record<never, never>> {
   return {
     name: 'thu',
     usage: 'Cách dùng: thu --config <tệp>',
@@ -73,18 +82,36 @@ describe('service runner', () => {
 
   it('finds the config in --config, -c, --config=, the environment, then the default', async () => {
     const seen: string[] = [];
-    const s = spec({ defaultConfig: 'mac-dinh.yaml', start: async ({ configPath, config }) => void seen.push(`${configPath}=${config.name}`) });
-    for (const [argv, env] of [[['--config', 'a.yaml']], [['-c', 'b.yaml']], [['--config=c.yaml']], [[], { THU_CONFIG: 'd.yaml' }], [[]]] as const) {
+    const s = spec({
+      defaultConfig: 'mac-dinh.yaml',
+      start: async ({ configPath, config }) => void seen.push(`${configPath}=${config.name}`),
+    });
+    for (const [argv, env] of [
+      [['--config', 'a.yaml']],
+      [['-c', 'b.yaml']],
+      [['--config=c.yaml']],
+      [[], { THU_CONFIG: 'd.yaml' }],
+      [[]],
+    ] as const) {
       await runService(s, { proc: new FakeProcess([...argv], { ...env }), log: recordingLog().log });
     }
-    expect(seen).toEqual(['a.yaml=a.yaml', 'b.yaml=b.yaml', 'c.yaml=c.yaml', 'd.yaml=d.yaml', 'mac-dinh.yaml=mac-dinh.yaml']);
+    expect(seen).toEqual([
+      'a.yaml=a.yaml',
+      'b.yaml=b.yaml',
+      'c.yaml=c.yaml',
+      'd.yaml=d.yaml',
+      'mac-dinh.yaml=mac-dinh.yaml',
+    ]);
   });
 
   it('a coded start error is printed with its code and exits FAILED; a one-shot command just ends', async () => {
     const bad = new FakeProcess(['-c', 'x.yaml']);
     const failing = spec({
       loadConfig: () => {
-        throw Object.assign(new Error('cấu hình thử không hợp lệ:\n  - port: sai'), { code: 'THU_CONFIG_INVALID', problems: ['port: sai'] });
+        throw Object.assign(new Error('cấu hình thử không hợp lệ:\n  - port: sai'), {
+          code: 'THU_CONFIG_INVALID',
+          problems: ['port: sai'],
+        });
       },
     });
     await runService(failing, { proc: bad, log: recordingLog().log });
@@ -121,7 +148,11 @@ describe('service runner', () => {
   it('a stop that overruns its bound, or fails, exits FAILED; a later repeated signal exits at once', async () => {
     const clock = new FakeClock();
     const proc = new FakeProcess(['-c', 'x.yaml']);
-    await runService(spec({ stopTimeoutMs: 5_000, running: { stop: () => new Promise(() => undefined) } }), { proc, clock, log: recordingLog().log });
+    await runService(spec({ stopTimeoutMs: 5_000, running: { stop: () => new Promise(() => undefined) } }), {
+      proc,
+      clock,
+      log: recordingLog().log,
+    });
     proc.emit('SIGTERM');
     clock.advance(4_999);
     expect(proc.exits).toEqual([]);
@@ -129,13 +160,21 @@ describe('service runner', () => {
     expect(proc.exits).toEqual([EXIT.FAILED]);
 
     const failing = new FakeProcess(['-c', 'x.yaml']);
-    await runService(spec({ running: { stop: async () => Promise.reject(new Error('hỏng')) } }), { proc: failing, clock, log: recordingLog().log });
+    await runService(spec({ running: { stop: async () => Promise.reject(new Error('hỏng')) } }), {
+      proc: failing,
+      clock,
+      log: recordingLog().log,
+    });
     failing.emit('SIGINT');
     await settle();
     expect(failing.exits).toEqual([EXIT.FAILED]);
 
     const impatient = new FakeProcess(['-c', 'x.yaml']);
-    await runService(spec({ running: { stop: () => new Promise(() => undefined) } }), { proc: impatient, clock, log: recordingLog().log });
+    await runService(spec({ running: { stop: () => new Promise(() => undefined) } }), {
+      proc: impatient,
+      clock,
+      log: recordingLog().log,
+    });
     impatient.emit('SIGINT');
     clock.advance(REPEAT_SIGNAL_GRACE_MS);
     impatient.emit('SIGINT');
@@ -145,7 +184,10 @@ describe('service runner', () => {
   it('the service can stop itself with its own exit code (RESTART)', async () => {
     const proc = new FakeProcess(['-c', 'x.yaml']);
     let exit!: (reason: string, code: 3) => void;
-    await runService(spec({ start: async (ctx) => ((exit = ctx.exit), { stop: async () => undefined }) }), { proc, log: recordingLog().log });
+    await runService(spec({ start: async (ctx) => ((exit = ctx.exit), { stop: async () => undefined }) }), {
+      proc,
+      log: recordingLog().log,
+    });
     exit('board-retry', EXIT.RESTART);
     await settle();
     expect(proc.exits).toEqual([EXIT.RESTART]);

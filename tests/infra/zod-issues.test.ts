@@ -21,7 +21,9 @@ describe('zod issue formatter', () => {
   it('calls the root "(gốc)" unless a prefix names the place', () => {
     expect(formatIssues(issuesOf('not an object'))[0]).toMatch(/^\(gốc\): /);
     expect(formatIssues(issuesOf('x'), { prefix: 'units.speaker' })[0]).toMatch(/^units\.speaker: /);
-    expect(formatIssues(issuesOf({ port: 'x', hosts: [] }), { prefix: 'units.speaker' })[0]).toMatch(/^units\.speaker\.port: /);
+    expect(formatIssues(issuesOf({ port: 'x', hosts: [] }), { prefix: 'units.speaker' })[0]).toMatch(
+      /^units\.speaker\.port: /,
+    );
     expect(issuePath([], { root: '(payload)' })).toBe('(payload)');
   });
 

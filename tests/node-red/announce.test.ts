@@ -42,18 +42,35 @@ const schedule = { kind: 'once', at: `${year}-03-02T07:30` };
 async function announceFlow(mode: 'submit' | 'emergency', username: string, consoleUrl = consoleApp.url) {
   const flow = [
     { id: 'cfg', type: 'thanthien-config', broker: world.url, consoleUrl },
-    { id: 'ann', type: 'thanthien-announce', config: 'cfg', mode, hamlets: 'xa1-ap1, xa1-ap2', priority: 'normal', volume: 70, repeats: 2, wires: [['ok'], ['bad']] },
+    {
+      id: 'ann',
+      type: 'thanthien-announce',
+      config: 'cfg',
+      mode,
+      hamlets: 'xa1-ap1, xa1-ap2',
+      priority: 'normal',
+      volume: 70,
+      repeats: 2,
+      wires: [['ok'], ['bad']],
+    },
     { id: 'ok', type: 'helper' },
     { id: 'bad', type: 'helper' },
   ];
-  const creds = { cfg: { username: 'node-red', password: world.secrets['node-red'] }, ann: { username, password: PASSWORD } };
+  const creds = {
+    cfg: { username: 'node-red', password: world.secrets['node-red'] },
+    ann: { username, password: PASSWORD },
+  };
   const r = await loadFlow(flow, creds, ['ok', 'bad'], ['ann']);
   return { ...r, send: (msg: unknown) => helper.getNode('ann').receive(msg) };
 }
 
 /** an announcement as the console answers it: the item of its envelope */
 async function consoleGet(username: string, path: string): Promise<any> {
-  const login = await fetch(`${consoleApp.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }) });
+  const login = await fetch(`${consoleApp.url}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: PASSWORD }),
+  });
   const { token } = (await login.json()) as { token: string };
   const res = await fetch(`${consoleApp.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
   return ((await res.json()) as { announcement: unknown }).announcement;
@@ -68,7 +85,15 @@ describe('announce', () => {
     const { id, status } = received.ok[0].payload;
     expect(status).toBe('submitted');
     const stored = await consoleGet('lanhdao1', `/api/announcements/${id}`);
-    expect(stored).toMatchObject({ status: 'submitted', title: 'Họp dân ấp Tân Hòa', hamlets: ['xa1-ap1', 'xa1-ap2'], repeats: 2, volume: 70, priority: 'normal', schedule });
+    expect(stored).toMatchObject({
+      status: 'submitted',
+      title: 'Họp dân ấp Tân Hòa',
+      hamlets: ['xa1-ap1', 'xa1-ap2'],
+      repeats: 2,
+      volume: 70,
+      priority: 'normal',
+      schedule,
+    });
     expect(last('ann')?.fill).toBe('green');
   });
 
@@ -97,7 +122,11 @@ describe('announce', () => {
     send({ payload: { title: 'Không có lịch', text: 'Nội dung' } });
     send({ payload: { title: 'Thôn lạ', text: 'Nội dung', schedule, hamlets: ['xa2-ap1'] } });
     await waitFor(() => received.bad.length >= 3, 30_000, 'refusals');
-    expect(received.bad.map((m) => m.payload.reason)).toEqual(['input-invalid', 'schedule-missing', 'HAMLET_OTHER_COMMUNE']);
+    expect(received.bad.map((m) => m.payload.reason)).toEqual([
+      'input-invalid',
+      'schedule-missing',
+      'HAMLET_OTHER_COMMUNE',
+    ]);
     expect(received.bad[0].payload.detail).toContain('title');
   });
 
@@ -121,18 +150,29 @@ describe('announce', () => {
   });
 
   it('runs the shipped example 03: a weekly announcement for approval and an emergency broadcast', async () => {
-    const got = await loadExample('03-gui-thong-bao.json', (n) => (n.type === 'thanthien-config' ? { ...n, broker: world.url, consoleUrl: consoleApp.url } : n), {
-      'tt-example-cfg': { username: 'node-red', password: world.secrets['node-red'] },
-      'tt-ex3-submit': { username: 'canbo1', password: PASSWORD },
-      'tt-ex3-emergency': { username: 'lanhdao1', password: PASSWORD },
-    });
+    const got = await loadExample(
+      '03-gui-thong-bao.json',
+      (n) => (n.type === 'thanthien-config' ? { ...n, broker: world.url, consoleUrl: consoleApp.url } : n),
+      {
+        'tt-example-cfg': { username: 'node-red', password: world.secrets['node-red'] },
+        'tt-ex3-submit': { username: 'canbo1', password: PASSWORD },
+        'tt-ex3-emergency': { username: 'lanhdao1', password: PASSWORD },
+      },
+    );
     helper.getNode('tt-ex3-inject').receive({});
     await waitFor(() => got['tt-ex3-ok'].length + got['tt-ex3-error'].length >= 1, 30_000, 'the weekly announcement');
     helper.getNode('tt-ex3-inject2').receive({});
     await waitFor(() => got['tt-ex3-ok'].length + got['tt-ex3-error'].length >= 2, 30_000, 'the emergency');
     expect(got['tt-ex3-error']).toEqual([]);
-    const [weekly, emergency] = await Promise.all(got['tt-ex3-ok'].map((m) => consoleGet('lanhdao1', `/api/announcements/${m.payload.id}`)));
-    expect(weekly).toMatchObject({ status: 'submitted', title: 'Lịch tiêm chủng tháng này', schedule: { kind: 'weekly', weekdays: [7], time: '18:00' }, repeats: 2 });
+    const [weekly, emergency] = await Promise.all(
+      got['tt-ex3-ok'].map((m) => consoleGet('lanhdao1', `/api/announcements/${m.payload.id}`)),
+    );
+    expect(weekly).toMatchObject({
+      status: 'submitted',
+      title: 'Lịch tiêm chủng tháng này',
+      schedule: { kind: 'weekly', weekdays: [7], time: '18:00' },
+      repeats: 2,
+    });
     expect(emergency).toMatchObject({ priority: 'emergency', title: 'Cảnh báo lũ khẩn cấp' });
   });
 });

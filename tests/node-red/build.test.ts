@@ -13,7 +13,9 @@ const PACKAGE_DIR = join(import.meta.dirname, '../../node-red');
 
 describe('node-red/dist', () => {
   it('is up to date with node-red/src and the devices/ contract (run `node node-red/build.mjs`)', async () => {
-    const { buildNodeRed } = (await import(join(PACKAGE_DIR, 'build.mjs'))) as { buildNodeRed(out: string): Promise<string> };
+    const { buildNodeRed } = (await import(join(PACKAGE_DIR, 'build.mjs'))) as {
+      buildNodeRed(out: string): Promise<string>;
+    };
     const out = await buildNodeRed(tempDir('tt-nr-build-'));
     for (const file of ['thanthien.js', 'thanthien.html']) {
       const fresh = readFileSync(join(out, file), 'utf8');

@@ -18,7 +18,15 @@ useNodeRedServer();
 
 const flow = () => [
   { id: 'cfg', type: 'thanthien-config', broker: world.url, registry: world.registryPath },
-  { id: 'st', type: 'thanthien-device-status', config: 'cfg', commune: '90001', availability: true, alerts: true, wires: [['ok'], ['bad']] },
+  {
+    id: 'st',
+    type: 'thanthien-device-status',
+    config: 'cfg',
+    commune: '90001',
+    availability: true,
+    alerts: true,
+    wires: [['ok'], ['bad']],
+  },
   { id: 'ok', type: 'helper' },
   { id: 'bad', type: 'helper' },
 ];
@@ -29,7 +37,9 @@ describe('device status', () => {
     const { received, last } = await loadFlow(flow(), creds(), ['ok', 'bad'], ['st']);
     await waitFor(() => last('st')?.fill === 'green', 20_000, 'connected status');
     const offline = JSON.stringify({ state: 'offline' });
-    const speaker = await world.connect(SPEAKER, { will: { topic: topicFor(SPEAKER, 'availability'), payload: Buffer.from(offline), qos: 1, retain: true } });
+    const speaker = await world.connect(SPEAKER, {
+      will: { topic: topicFor(SPEAKER, 'availability'), payload: Buffer.from(offline), qos: 1, retain: true },
+    });
     await publishAcked(speaker, topicFor(SPEAKER, 'availability'), JSON.stringify({ state: 'online' }), true);
     await publishAcked(speaker, topicFor(SPEAKER, 'availability'), JSON.stringify({ state: 'online' }), true); // not a change
     await waitFor(() => received.ok.length >= 1, 20_000, 'online');
@@ -42,7 +52,14 @@ describe('device status', () => {
     expect(received.ok[0].tags).toMatchObject({ commune: '90001', kind: 'speaker', hamlet: 'xa1-ap1' });
 
     const collector = await world.connect('collector');
-    const alert = { v: 1, id: randomUUID(), kind: 'silent-box', state: 'raised', at: new Date().toISOString(), message: 'Hộp đánh giá im lặng cả buổi sáng' };
+    const alert = {
+      v: 1,
+      id: randomUUID(),
+      kind: 'silent-box',
+      state: 'raised',
+      at: new Date().toISOString(),
+      message: 'Hộp đánh giá im lặng cả buổi sáng',
+    };
     await publishAcked(collector, topicFor(BOX, 'alert'), JSON.stringify(alert));
     await publishAcked(collector, topicFor(BOX, 'alert'), JSON.stringify({ ...alert, kind: 'tornado' }));
     await waitFor(() => received.ok.length >= 3 && received.bad.length >= 1, 20_000, 'alert and refusal');
@@ -56,35 +73,63 @@ describe('device status', () => {
     const { received, last } = await loadFlow(flow(), creds(), ['ok', 'bad'], ['st']);
     await waitFor(() => last('st')?.fill === 'green', 20_000, 'connected status');
     await world.stop();
-    const lost = await waitFor(() => (last('st')?.fill === 'red' ? last('st') : undefined), 20_000, 'disconnected status');
+    const lost = await waitFor(
+      () => (last('st')?.fill === 'red' ? last('st') : undefined),
+      20_000,
+      'disconnected status',
+    );
     expect(lost.text).toMatch(/^mất kết nối/);
     await world.start();
-    const back = await waitFor(() => (last('st')?.fill === 'green' ? last('st') : undefined), 30_000, 'reconnected status');
+    const back = await waitFor(
+      () => (last('st')?.fill === 'green' ? last('st') : undefined),
+      30_000,
+      'reconnected status',
+    );
     expect(back.text).toMatch(/^đã kết nối/);
     const speaker = await world.connect('xa1-ap2-loa');
     await publishAcked(speaker, topicFor('xa1-ap2-loa', 'availability'), JSON.stringify({ state: 'online' }), true);
-    const fresh = await waitFor(() => received.ok.find((m) => m.payload.device === 'xa1-ap2-loa'), 20_000, 'a message after the reconnect');
+    const fresh = await waitFor(
+      () => received.ok.find((m) => m.payload.device === 'xa1-ap2-loa'),
+      20_000,
+      'a message after the reconnect',
+    );
     expect(fresh.payload).toMatchObject({ state: 'online', retained: false });
   });
 
   it('shows a refused connection for a wrong password', async () => {
     const { last } = await loadFlow(flow(), creds('wrong-password'), ['ok', 'bad'], ['st']);
-    const refused = await waitFor(() => (last('st')?.fill === 'red' && last('st')?.shape === 'dot' ? last('st') : undefined), 20_000, 'refused status');
+    const refused = await waitFor(
+      () => (last('st')?.fill === 'red' && last('st')?.shape === 'dot' ? last('st') : undefined),
+      20_000,
+      'refused status',
+    );
     expect(refused.text).toContain('từ chối');
   });
 
   it('gives a node that joins an active shared subscription the current retained states', async () => {
     const speaker = await world.connect('xa1-ap4-loa');
     await publishAcked(speaker, topicFor('xa1-ap4-loa', 'availability'), JSON.stringify({ state: 'online' }), true);
-    const connection = new SharedConnection({ url: world.url, username: 'node-red', password: world.secrets['node-red'] });
+    const connection = new SharedConnection({
+      url: world.url,
+      username: 'node-red',
+      password: world.secrets['node-red'],
+    });
     try {
       const first: string[] = [];
       const later: string[] = [];
       connection.subscribe(channelFilter('availability'), (topic) => first.push(topic));
       connection.start();
-      await waitFor(() => first.includes(topicFor('xa1-ap4-loa', 'availability')), 20_000, 'retained state for the first node');
+      await waitFor(
+        () => first.includes(topicFor('xa1-ap4-loa', 'availability')),
+        20_000,
+        'retained state for the first node',
+      );
       connection.subscribe(channelFilter('availability'), (topic) => later.push(topic));
-      await waitFor(() => later.includes(topicFor('xa1-ap4-loa', 'availability')), 20_000, 'retained state for the later node');
+      await waitFor(
+        () => later.includes(topicFor('xa1-ap4-loa', 'availability')),
+        20_000,
+        'retained state for the later node',
+      );
     } finally {
       await connection.stop();
     }

@@ -20,8 +20,17 @@ beforeAll(async () => {
     http: { port: 0, secureCookies: false },
     mqtt: { url: world.url, username: 'console', password: world.secrets.console },
   });
-  consoleApp = await startConsole({ config, registry: world.registry, log: silentLogger, clock: systemClock, hashCost: CHEAP });
-  await consoleApp.users.create({ username: 'lanhdao1', role: 'leader', communes: ['90001'], password: PASSWORD }, 'test');
+  consoleApp = await startConsole({
+    config,
+    registry: world.registry,
+    log: silentLogger,
+    clock: systemClock,
+    hashCost: CHEAP,
+  });
+  await consoleApp.users.create(
+    { username: 'lanhdao1', role: 'leader', communes: ['90001'], password: PASSWORD },
+    'test',
+  );
   cases = new FollowupStore(consoleApp.store.db);
 });
 afterAll(async () => {
@@ -31,7 +40,19 @@ afterAll(async () => {
 useNodeRedServer();
 
 const openCase = (source: string) =>
-  cases.open({ commune: '90001', kind: 'rating', source, counter: 'xa1-quay1', device: 'xa1-quay1-box', dossier: 'HS-1', officer: 'CB01', ratedAt: Date.now(), openedAt: Date.now(), dueAt: Date.now() + 86_400_000, deadlineError: null });
+  cases.open({
+    commune: '90001',
+    kind: 'rating',
+    source,
+    counter: 'xa1-quay1',
+    device: 'xa1-quay1-box',
+    dossier: 'HS-1',
+    officer: 'CB01',
+    ratedAt: Date.now(),
+    openedAt: Date.now(),
+    dueAt: Date.now() + 86_400_000,
+    deadlineError: null,
+  });
 
 describe('followup node', () => {
   it('sends each new follow-up event once, in order, without the officer, starting after the latest at deploy', async () => {
@@ -41,13 +62,25 @@ describe('followup node', () => {
       { id: 'fu', type: 'thanthien-followup', config: 'cfg', intervalS: 1, wires: [['out']] },
       { id: 'out', type: 'helper' },
     ];
-    const { received, last } = await loadFlow(flow, { cfg: { username: 'node-red', password: world.secrets['node-red'] }, fu: { username: 'lanhdao1', password: PASSWORD } }, ['out'], ['fu']);
+    const { received, last } = await loadFlow(
+      flow,
+      {
+        cfg: { username: 'node-red', password: world.secrets['node-red'] },
+        fu: { username: 'lanhdao1', password: PASSWORD },
+      },
+      ['out'],
+      ['fu'],
+    );
     await waitFor(() => last('fu')?.fill === 'green', 30_000, 'first poll');
     const row = openCase('rating:new')!;
     await waitFor(() => received.out.length >= 1, 30_000, 'event');
     expect(received.out).toHaveLength(1);
     expect(received.out[0].topic).toBe('followup/opened');
-    expect(received.out[0].payload).toMatchObject({ kind: 'opened', caseId: row.id, case: { dossier: 'HS-1', counter: 'xa1-quay1' } });
+    expect(received.out[0].payload).toMatchObject({
+      kind: 'opened',
+      caseId: row.id,
+      case: { dossier: 'HS-1', counter: 'xa1-quay1' },
+    });
     expect(received.out[0].payload.case.officer).toBeUndefined();
     expect(helper.getNode('fu')).toBeTruthy();
   });

@@ -17,7 +17,13 @@ import { launchChromium } from '../support/chromium.ts';
  * Also `npm install <folder>` from a checkout (npm links the folder).
  */
 const PACKAGE_DIR = join(import.meta.dirname, '../../node-red');
-const TYPES = ['thanthien-config', 'thanthien-rating-in', 'thanthien-device-status', 'thanthien-announce', 'thanthien-followup'];
+const TYPES = [
+  'thanthien-config',
+  'thanthien-rating-in',
+  'thanthien-device-status',
+  'thanthien-announce',
+  'thanthien-followup',
+];
 
 let world: World;
 let red: RunningRed | undefined;
@@ -46,7 +52,7 @@ const api = async (path: string, init: RequestInit = {}) => {
 /** Node statuses as the editor sees them: the admin websocket, topic status/<node id> (retained). */
 function watchStatuses(): { statuses: Map<string, { fill?: string; text?: string }>; close(): void } {
   const statuses = new Map<string, { fill?: string; text?: string }>();
-  const ws = new WebSocket(base.replace('http', 'ws') + '/comms');
+  const ws = new WebSocket(`${base.replace('http', 'ws')}/comms`);
   ws.on('open', () => ws.send(JSON.stringify({ subscribe: 'status/#' })));
   ws.on('message', (data) => {
     const batch = JSON.parse(data.toString()) as { topic: string; data: { fill?: string; text?: string } }[];
@@ -69,27 +75,69 @@ describe('installed into a stock Node-RED 4.1', () => {
   });
 
   it('deploys a flow that uses the nodes; the rating node connects and counts a real rating', async () => {
-    const example = JSON.parse(readFileSync(join(PACKAGE_DIR, 'examples/01-bao-chi-so-hai-long-thap.json'), 'utf8')) as { id: string; type: string }[];
+    const example = JSON.parse(
+      readFileSync(join(PACKAGE_DIR, 'examples/01-bao-chi-so-hai-long-thap.json'), 'utf8'),
+    ) as { id: string; type: string }[];
     const flow = [
       { id: 'tab1', type: 'tab', label: 'Thân Thiện' },
       ...example.map((n) =>
         n.type === 'thanthien-config'
-          ? { ...n, broker: world.url, registry: world.registryPath, credentials: { username: 'node-red', password: world.secrets['node-red'] } }
+          ? {
+              ...n,
+              broker: world.url,
+              registry: world.registryPath,
+              credentials: { username: 'node-red', password: world.secrets['node-red'] },
+            }
           : { ...n, z: 'tab1', ...(n.type === 'thanthien-rating-in' ? { commune: '90001' } : {}) },
       ),
-      { id: 'st1', type: 'thanthien-device-status', z: 'tab1', config: 'tt-example-cfg', availability: true, alerts: true, wires: [[], []] },
-      { id: 'an1', type: 'thanthien-announce', z: 'tab1', config: 'tt-example-cfg', mode: 'submit', hamlets: 'all', wires: [[], []] },
+      {
+        id: 'st1',
+        type: 'thanthien-device-status',
+        z: 'tab1',
+        config: 'tt-example-cfg',
+        availability: true,
+        alerts: true,
+        wires: [[], []],
+      },
+      {
+        id: 'an1',
+        type: 'thanthien-announce',
+        z: 'tab1',
+        config: 'tt-example-cfg',
+        mode: 'submit',
+        hamlets: 'all',
+        wires: [[], []],
+      },
     ];
     const watch = watchStatuses();
     try {
-      const deploy = await api('/flows', { method: 'POST', headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' }, body: JSON.stringify(flow) });
+      const deploy = await api('/flows', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
+        body: JSON.stringify(flow),
+      });
       expect(deploy.status, deploy.text).toBeLessThan(300);
       const deployed = JSON.parse((await api('/flows')).text) as { type: string }[];
       expect(deployed.filter((n) => TYPES.includes(n.type)).length).toBe(4);
-      await waitFor(() => watch.statuses.get('tt-ex1-ratings')?.fill === 'green' && watch.statuses.get('st1')?.fill === 'green', 30_000, 'connected statuses');
+      await waitFor(
+        () => watch.statuses.get('tt-ex1-ratings')?.fill === 'green' && watch.statuses.get('st1')?.fill === 'green',
+        30_000,
+        'connected statuses',
+      );
       const box = await world.connect('xa1-quay1-box');
-      await publishAcked(box, topicFor('xa1-quay1-box', 'rating'), JSON.stringify({ ...validRating, id: randomUUID() }));
-      const counted = await waitFor(() => (watch.statuses.get('tt-ex1-ratings')?.text?.includes('1 tin') ? watch.statuses.get('tt-ex1-ratings') : undefined), 30_000, 'the rating counted');
+      await publishAcked(
+        box,
+        topicFor('xa1-quay1-box', 'rating'),
+        JSON.stringify({ ...validRating, id: randomUUID() }),
+      );
+      const counted = await waitFor(
+        () =>
+          watch.statuses.get('tt-ex1-ratings')?.text?.includes('1 tin')
+            ? watch.statuses.get('tt-ex1-ratings')
+            : undefined,
+        30_000,
+        'the rating counted',
+      );
       expect(counted.text).toBe('đã kết nối · 1 tin');
       expect(red?.log()).not.toMatch(/Waiting for missing types/);
     } finally {
@@ -106,13 +154,21 @@ describe('installed into a stock Node-RED 4.1', () => {
       // the editor reports a broken edit dialog as a console warning, not as a page error
       page.on('console', (m) => /error occured|thanthien/i.test(m.text()) && errors.push(m.text()));
       await page.goto(base, { waitUntil: 'load' });
-      await page.waitForFunction(() => {
-        const RED = (window as unknown as { RED?: { nodes?: { getType(t: string): unknown; node(id: string): unknown } } }).RED;
-        return !!RED?.nodes?.getType('thanthien-announce') && !!RED.nodes.node('tt-ex1-ratings');
-      }, undefined, { timeout: 60_000 });
+      await page.waitForFunction(
+        () => {
+          const RED = (
+            window as unknown as { RED?: { nodes?: { getType(t: string): unknown; node(id: string): unknown } } }
+          ).RED;
+          return !!RED?.nodes?.getType('thanthien-announce') && !!RED.nodes.node('tt-ex1-ratings');
+        },
+        undefined,
+        { timeout: 60_000 },
+      );
       await page.locator('.red-ui-palette-node[data-palette-type="thanthien-rating-in"]').waitFor({ timeout: 30_000 });
       await page.evaluate(() => {
-        const RED = (window as unknown as { RED: { editor: { edit(n: unknown): void }; nodes: { node(id: string): unknown } } }).RED;
+        const RED = (
+          window as unknown as { RED: { editor: { edit(n: unknown): void }; nodes: { node(id: string): unknown } } }
+        ).RED;
         RED.editor.edit(RED.nodes.node('tt-ex1-ratings'));
       });
       await page.locator('#node-input-commune').waitFor({ timeout: 30_000 });
@@ -121,7 +177,9 @@ describe('installed into a stock Node-RED 4.1', () => {
       await page.locator('#node-input-commune').waitFor({ state: 'detached', timeout: 30_000 });
 
       await page.evaluate(() => {
-        const RED = (window as unknown as { RED: { editor: { edit(n: unknown): void }; nodes: { node(id: string): unknown } } }).RED;
+        const RED = (
+          window as unknown as { RED: { editor: { edit(n: unknown): void }; nodes: { node(id: string): unknown } } }
+        ).RED;
         RED.editor.edit(RED.nodes.node('an1'));
       });
       await page.locator('#node-input-mode').waitFor({ timeout: 30_000 });
@@ -131,7 +189,9 @@ describe('installed into a stock Node-RED 4.1', () => {
       await page.locator('#node-input-mode').waitFor({ state: 'detached', timeout: 30_000 });
 
       await page.evaluate(() => {
-        const RED = (window as unknown as { RED: { editor: { editConfig(name: string, type: string, id: string): void } } }).RED;
+        const RED = (
+          window as unknown as { RED: { editor: { editConfig(name: string, type: string, id: string): void } } }
+        ).RED;
         RED.editor.editConfig('', 'thanthien-config', 'tt-example-cfg');
       });
       await page.locator('#node-config-input-broker').waitFor({ timeout: 30_000 });

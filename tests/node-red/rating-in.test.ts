@@ -41,8 +41,20 @@ describe('rating in', () => {
     await publishAcked(box1, topicFor(BOX1, 'rating'), second);
     await waitFor(() => received.ok.length >= 2, 20_000, 'two ratings');
     const [a, b] = received.ok;
-    expect(a.payload).toMatchObject({ id: JSON.parse(first).id, device: BOX1, level: 'khong-hai-long', value: 1, label: 'Không hài lòng' });
-    expect(a.tags).toEqual({ province: '99', commune: '90001', device: BOX1, kind: 'rating-box', counter: 'xa1-quay1' });
+    expect(a.payload).toMatchObject({
+      id: JSON.parse(first).id,
+      device: BOX1,
+      level: 'khong-hai-long',
+      value: 1,
+      label: 'Không hài lòng',
+    });
+    expect(a.tags).toEqual({
+      province: '99',
+      commune: '90001',
+      device: BOX1,
+      kind: 'rating-box',
+      counter: 'xa1-quay1',
+    });
     expect(b.payload.id).toBe(JSON.parse(second).id);
     expect(received.ok.every((m) => m.payload.device === BOX1)).toBe(true);
     await waitFor(() => last('rin')?.text?.includes('1 trùng'), 20_000, 'duplicate counted in status');
@@ -76,7 +88,12 @@ describe('rating in', () => {
   });
 
   it('refuses by reason registry-missing when an area is chosen without a registry', async () => {
-    const { received, last } = await loadFlow(flow({ registry: '', commune: '90002' }), creds(), ['ok', 'bad'], ['rin']);
+    const { received, last } = await loadFlow(
+      flow({ registry: '', commune: '90002' }),
+      creds(),
+      ['ok', 'bad'],
+      ['rin'],
+    );
     const config = helper.getNode('cfg') as unknown as { connection: { state: string } };
     await waitFor(() => config.connection.state === 'connected', 20_000, 'connected and subscribed');
     const box = await world.connect(BOX2);
@@ -85,7 +102,11 @@ describe('rating in', () => {
     expect(received.bad[0].payload.reason).toBe('registry-missing');
     expect(received.ok).toHaveLength(0);
     // the misconfiguration stays visible in the node status, with the refusals counted
-    await waitFor(() => last('rin')?.text === 'lọc theo xã 90002 cần sổ đăng ký thiết bị · 1 lỗi', 20_000, 'problem status');
+    await waitFor(
+      () => last('rin')?.text === 'lọc theo xã 90002 cần sổ đăng ký thiết bị · 1 lỗi',
+      20_000,
+      'problem status',
+    );
     expect(last('rin')).toMatchObject({ fill: 'red', shape: 'dot' });
   });
 });

@@ -38,7 +38,12 @@ export function useNodeRedServer(): void {
 export type Status = { fill?: string; shape?: string; text?: string };
 
 /** Load a flow and record what the listed nodes receive and what status each node shows. */
-export async function loadFlow(flow: unknown[], credentials: Record<string, Record<string, string>>, sinks: string[], watched: string[]) {
+export async function loadFlow(
+  flow: unknown[],
+  credentials: Record<string, Record<string, string>>,
+  sinks: string[],
+  watched: string[],
+) {
   await helper.load(thanthien, flow, credentials);
   const received: Record<string, any[]> = {};
   for (const id of sinks) {
@@ -56,7 +61,12 @@ export async function loadFlow(flow: unknown[], credentials: Record<string, Reco
 
 /** Node-RED core nodes the example flows use (debug nodes are swapped for recording helpers). */
 const core = (path: string): unknown => require(`@node-red/nodes/core/${path}`);
-export const CORE_NODES = [core('function/10-function.js'), core('function/80-template.js'), core('common/90-comment.js'), core('common/20-inject.js')];
+export const CORE_NODES = [
+  core('function/10-function.js'),
+  core('function/80-template.js'),
+  core('common/90-comment.js'),
+  core('common/20-inject.js'),
+];
 
 export const EXAMPLES_DIR = join(import.meta.dirname, '../../node-red/examples');
 export type FlowNode = { id: string; type: string; [k: string]: unknown };
@@ -66,7 +76,11 @@ export const example = (name: string): FlowNode[] => JSON.parse(readFileSync(joi
  * A shipped example as the editor would import it (onto a tab), with `patch` applied per node,
  * debug nodes replaced by helpers; loaded with the given credentials. Returns what each helper received.
  */
-export async function loadExample(name: string, patch: (n: FlowNode) => FlowNode, credentials: Record<string, Record<string, string>>) {
+export async function loadExample(
+  name: string,
+  patch: (n: FlowNode) => FlowNode,
+  credentials: Record<string, Record<string, string>>,
+) {
   const flow: FlowNode[] = [
     { id: 'tab', type: 'tab' },
     ...example(name).map((n) => {

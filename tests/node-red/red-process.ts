@@ -16,13 +16,19 @@ export async function userDirWith(parent: string, name: string, spec: string): P
   const userDir = join(parent, name);
   mkdirSync(userDir);
   writeFileSync(join(userDir, 'package.json'), JSON.stringify({ name: 'node-red-project', private: true }));
-  await run('npm', ['install', spec, '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: userDir, timeout: 120_000 });
+  await run('npm', ['install', spec, '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], {
+    cwd: userDir,
+    timeout: 120_000,
+  });
   return userDir;
 }
 
 /** `npm pack` of a package folder as it is (no prepack rebuild); returns the tarball path. */
 export async function pack(packageDir: string, dest: string): Promise<string> {
-  const packed = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dest], { cwd: packageDir, timeout: 120_000 });
+  const packed = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dest], {
+    cwd: packageDir,
+    timeout: 120_000,
+  });
   return join(dest, (JSON.parse(packed.stdout) as { filename: string }[])[0].filename);
 }
 
@@ -57,7 +63,9 @@ export async function startNodeRed(userDir: string): Promise<RunningRed> {
 }
 
 /** The node sets Node-RED registered (admin API GET /nodes). */
-export async function nodeSets(base: string): Promise<{ module: string; types: string[]; enabled: boolean; version: string; err?: string }[]> {
+export async function nodeSets(
+  base: string,
+): Promise<{ module: string; types: string[]; enabled: boolean; version: string; err?: string }[]> {
   const res = await fetch(`${base}/nodes`, { headers: { accept: 'application/json' } });
   if (res.status !== 200) throw new Error(`GET /nodes: ${res.status}`);
   return res.json() as never;

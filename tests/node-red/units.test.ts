@@ -19,15 +19,25 @@ describe('node-red pure parts', () => {
     expect(parseHamletList(' xa1-ap1 , xa1-ap2 ')).toEqual(['xa1-ap1', 'xa1-ap2']);
     expect(parseHamletList('')).toBe('all');
     const ok = announceInput('Nội dung', 'Tiêu đề', { hamlets: 'all', volume: '60', repeats: 3, priority: 'priority' });
-    expect(ok).toEqual({ ok: true, value: { title: 'Tiêu đề', text: 'Nội dung', hamlets: 'all', volume: 60, repeats: 3, priority: 'priority' } });
-    const bad = announceInput({ title: '', text: 'x', volume: 300, schedule: { kind: 'once', at: 'mai' } }, undefined, {});
+    expect(ok).toEqual({
+      ok: true,
+      value: { title: 'Tiêu đề', text: 'Nội dung', hamlets: 'all', volume: 60, repeats: 3, priority: 'priority' },
+    });
+    const bad = announceInput(
+      { title: '', text: 'x', volume: 300, schedule: { kind: 'once', at: 'mai' } },
+      undefined,
+      {},
+    );
     expect(bad.ok).toBe(false);
     if (!bad.ok) for (const path of ['title', 'volume', 'schedule.at']) expect(bad.detail).toContain(path);
   });
 
   it('places devices by area codes from the registry', async () => {
     const registry = parseRegistry((await demoRegistry({ communes: 2, cost: CHEAP, withDistrict: true })).yaml);
-    expect(place('xa2-quay1-box', cleanArea({ district: '999', commune: ' 90002 ' }), registry)).toMatchObject({ ok: true, tags: { district: '999', commune: '90002' } });
+    expect(place('xa2-quay1-box', cleanArea({ district: '999', commune: ' 90002 ' }), registry)).toMatchObject({
+      ok: true,
+      tags: { district: '999', commune: '90002' },
+    });
     expect(place('xa2-quay1-box', cleanArea({ commune: '90001' }), registry)).toEqual({ ok: 'outside' });
     expect(place('nobody', {}, registry)).toEqual({ ok: false, reason: 'device-unknown' });
     expect(place('nobody', {}, undefined)).toEqual({ ok: true, tags: { device: 'nobody' } });
@@ -36,7 +46,11 @@ describe('node-red pure parts', () => {
 
   it('shows connection states in Vietnamese with distinct colours', () => {
     expect(connectionStatus('connected')).toEqual({ fill: 'green', shape: 'dot', text: 'đã kết nối' });
-    expect(connectionStatus('disconnected', 'ECONNREFUSED')).toEqual({ fill: 'red', shape: 'ring', text: 'mất kết nối: ECONNREFUSED' });
+    expect(connectionStatus('disconnected', 'ECONNREFUSED')).toEqual({
+      fill: 'red',
+      shape: 'ring',
+      text: 'mất kết nối: ECONNREFUSED',
+    });
     expect(connectionStatus('refused').shape).toBe('dot');
   });
 });

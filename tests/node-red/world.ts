@@ -54,7 +54,12 @@ export async function startWorld(dir: string) {
 export type World = Awaited<ReturnType<typeof startWorld>>;
 
 /** publish QoS 1 and wait for the PUBACK, with a deadline (never await a publish without one) */
-export async function publishAcked(client: MqttClient, topic: string, payload: string | Buffer, retain = false): Promise<void> {
+export async function publishAcked(
+  client: MqttClient,
+  topic: string,
+  payload: string | Buffer,
+  retain = false,
+): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no PUBACK for ${topic}`)), 20_000);

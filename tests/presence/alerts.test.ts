@@ -1,12 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { presencePoint } from '../../collector/presence/store.ts';
 import { closedHalfDays } from '../../collector/presence/silent-box.ts';
-import { alertsInfluxQL, areaCondition, openAlerts, openAlertsInfluxQL, recentAlerts } from '../../devices/analytics/alerts.ts';
+import {
+  alertsInfluxQL,
+  areaCondition,
+  openAlerts,
+  openAlertsInfluxQL,
+  recentAlerts,
+} from '../../devices/analytics/alerts.ts';
 import { devicesInArea } from '../../devices/analytics/uptime.ts';
 import { parseRegistry, type Registry } from '../../devices/registry/index.ts';
 import { demoRegistry } from '../../simulator/demo-registry.ts';
 import { testDatabase } from '../harness/influx.ts';
-import { AlertWatcher, closeScene, presenceStore, SimDevice, startPresenceCollector, TestBroker, TestClock, waitFor, type PresenceRig } from './harness.ts';
+import {
+  AlertWatcher,
+  closeScene,
+  presenceStore,
+  SimDevice,
+  startPresenceCollector,
+  TestBroker,
+  TestClock,
+  waitFor,
+  type PresenceRig,
+} from './harness.ts';
 
 /**
  * Silent-box and camera-down alerts. The collector's clock is set to Wednesday 2026-11-25 12:00 Vietnam time
@@ -27,20 +43,34 @@ const published = watcher.alerts;
 const devices: SimDevice[] = [];
 
 async function startCollector(): Promise<PresenceRig> {
-  const started = await startPresenceCollector({ brokerUrl: broker.url, influxUrl: url, database, registry, clock, presence: { cameraAlertAfterS: 120 } });
+  const started = await startPresenceCollector({
+    brokerUrl: broker.url,
+    influxUrl: url,
+    database,
+    registry,
+    clock,
+    presence: { cameraAlertAfterS: 120 },
+  });
   await started.collector.subscribed;
   return started;
 }
 
 beforeAll(async () => {
   clock.offset = NOON - Date.now();
-  registry = parseRegistry((await demoRegistry({ hamletsPerCommune: 1, countersPerCommune: 3, cost: { N: 1024, r: 8, p: 1 } })).yaml);
+  registry = parseRegistry(
+    (await demoRegistry({ hamletsPerCommune: 1, countersPerCommune: 3, cost: { N: 1024, r: 8, p: 1 } })).yaml,
+  );
   const tags = (id: string) => registry.deviceTags(registry.device(id)!);
   const before = Date.parse('2026-11-24T23:00:00Z'); // 06:00 Vietnam time, before opening
   await (await presenceStore(url, database)).writePoints([
     presencePoint(tags(SILENT), { online: true, at: before, source: 'availability' }),
     presencePoint(tags(BUSY), { online: true, at: before, source: 'availability' }),
-    { measurement: 'rating', tags: tags(BUSY), fields: { value: 4, id: 'r1' }, timestamp: new Date('2026-11-25T02:00:00Z') },
+    {
+      measurement: 'rating',
+      tags: tags(BUSY),
+      fields: { value: 4, id: 'r1' },
+      timestamp: new Date('2026-11-25T02:00:00Z'),
+    },
   ]);
   await broker.start();
   await watcher.connect(broker.url);
@@ -61,8 +91,13 @@ describe('silent box', () => {
 
   it('half-days come from the counter opening hours in Vietnam time', () => {
     const hours = registry.device(SILENT)!.counter!.openingHours;
-    expect(closedHalfDays(hours, NOON, 210 * S).map((h) => h.subject)).toEqual(['2026-11-24 13:30-17:00', '2026-11-25 07:00-11:30']);
-    expect(closedHalfDays(hours, Date.parse('2026-11-25T04:31:00Z'), 210 * S).map((h) => h.subject)).toEqual(['2026-11-24 13:30-17:00']);
+    expect(closedHalfDays(hours, NOON, 210 * S).map((h) => h.subject)).toEqual([
+      '2026-11-24 13:30-17:00',
+      '2026-11-25 07:00-11:30',
+    ]);
+    expect(closedHalfDays(hours, Date.parse('2026-11-25T04:31:00Z'), 210 * S).map((h) => h.subject)).toEqual([
+      '2026-11-24 13:30-17:00',
+    ]);
   });
 
   it('a box online through a whole half-day without a rating raises one silent-box alert, once, across restarts', async () => {
@@ -84,21 +119,32 @@ describe('silent box', () => {
 
   it('a later half-day with ratings recovers it', async () => {
     const tags = registry.deviceTags(registry.device(SILENT)!);
-    await influx.writePoints([{ measurement: 'rating', tags, fields: { value: 3, id: 'r2' }, timestamp: new Date('2026-11-25T07:00:00Z') }], { database, precision: 'ms' });
+    await influx.writePoints(
+      [{ measurement: 'rating', tags, fields: { value: 3, id: 'r2' }, timestamp: new Date('2026-11-25T07:00:00Z') }],
+      { database, precision: 'ms' },
+    );
     clock.offset = Date.parse('2026-11-25T10:05:00Z') - Date.now(); // 17:05 Vietnam time
     await rig.presence.sweep();
     const silent = (await recentAlerts(influx, database, { device: SILENT })).filter((r) => r.kind === 'silent-box');
     expect(silent.map((r) => r.state)).toEqual(['recovered', 'raised']); // newest first
     expect(silent[0].incident).toBe(silent[1].id);
-    expect(await openAlerts(influx, database, { device: SILENT, commune: '90001' })).toEqual(expect.not.arrayContaining([expect.objectContaining({ kind: 'silent-box' })]));
+    expect(await openAlerts(influx, database, { device: SILENT, commune: '90001' })).toEqual(
+      expect.not.arrayContaining([expect.objectContaining({ kind: 'silent-box' })]),
+    );
   });
 
   it('the dashboards queries list the records and the alerts open now', async () => {
-    const open = await influx.query<{ device: string; alert: string; open: number }>(openAlertsInfluxQL({ where: areaCondition({ commune: '90001' }) }), { database });
+    const open = await influx.query<{ device: string; alert: string; open: number }>(
+      openAlertsInfluxQL({ where: areaCondition({ commune: '90001' }) }),
+      { database },
+    );
     const openKeys = open.map((r) => `${r.device}/${r.alert}`);
     expect(openKeys).not.toContain(`${SILENT}/silent-box`); // recovered
     expect(openKeys).toContain(`${OFF}/offline`); // never reported, still down
-    const all = await influx.query<{ alert: string; state: string }>(alertsInfluxQL().replace('$timeFilter', 'time > 0'), { database });
+    const all = await influx.query<{ alert: string; state: string }>(
+      alertsInfluxQL().replace('$timeFilter', 'time > 0'),
+      { database },
+    );
     expect(all.filter((r) => r.alert === 'silent-box').map((r) => r.state)).toEqual(['recovered', 'raised']);
   });
 
@@ -118,7 +164,11 @@ describe('camera down', () => {
     const beat = async () => {
       const n = await count(`SELECT * FROM "device_state" WHERE "device" = '${BUSY}'`);
       await box.heartbeat({}, new Date(clock.now()).toISOString());
-      await waitFor(async () => (await count(`SELECT * FROM "device_state" WHERE "device" = '${BUSY}'`)) > n, 20_000, 'heartbeat stored');
+      await waitFor(
+        async () => (await count(`SELECT * FROM "device_state" WHERE "device" = '${BUSY}'`)) > n,
+        20_000,
+        'heartbeat stored',
+      );
     };
     await beat();
     /** what the collector made of one probe: stored, or refused with its reason */
@@ -126,8 +176,18 @@ describe('camera down', () => {
       const refused = () => rig.collector.stats().rejected['camera-unknown'] ?? 0;
       const stored = () => count(`SELECT * FROM "camera_status" WHERE "camera" = '${camera}'`);
       const [r, n] = [refused(), await stored()];
-      await box.publish('camera', { v: 1, camera, at: new Date(clock.now()).toISOString(), up, ...(up ? { latencyMs: 12 } : { error: 'timeout' }) });
-      return waitFor(async () => (refused() > r ? { reject: 'camera-unknown' } : (await stored()) > n && { stored: camera }), 20_000, 'probe handled');
+      await box.publish('camera', {
+        v: 1,
+        camera,
+        at: new Date(clock.now()).toISOString(),
+        up,
+        ...(up ? { latencyMs: 12 } : { error: 'timeout' }),
+      });
+      return waitFor(
+        async () => (refused() > r ? { reject: 'camera-unknown' } : (await stored()) > n && { stored: camera }),
+        20_000,
+        'probe handled',
+      );
     };
     expect(await probe('xa1-cam1', false)).toMatchObject({ reject: 'camera-unknown' });
     await probe('xa1-cam2', false);
@@ -137,12 +197,26 @@ describe('camera down', () => {
       await probe('xa1-cam2', false);
       await rig.presence.sweep();
     }
-    await waitFor(() => published.some((a) => a.kind === 'camera-down' && a.state === 'raised'), 20_000, 'camera-down published');
+    await waitFor(
+      () => published.some((a) => a.kind === 'camera-down' && a.state === 'raised'),
+      20_000,
+      'camera-down published',
+    );
     await probe('xa1-cam2', true);
-    await waitFor(() => published.some((a) => a.kind === 'camera-down' && a.state === 'recovered'), 20_000, 'camera recovery published');
+    await waitFor(
+      () => published.some((a) => a.kind === 'camera-down' && a.state === 'recovered'),
+      20_000,
+      'camera recovery published',
+    );
     const rows = (await recentAlerts(influx, database, { device: BUSY })).filter((r) => r.kind === 'camera-down');
-    expect(rows.map((r) => [r.state, r.subject])).toEqual([['recovered', 'xa1-cam2'], ['raised', 'xa1-cam2']]);
-    const status = await influx.query<{ up: number; error: string | null }>(`SELECT "up", "error" FROM "camera_status" WHERE "camera" = 'xa1-cam2'`, { database });
+    expect(rows.map((r) => [r.state, r.subject])).toEqual([
+      ['recovered', 'xa1-cam2'],
+      ['raised', 'xa1-cam2'],
+    ]);
+    const status = await influx.query<{ up: number; error: string | null }>(
+      `SELECT "up", "error" FROM "camera_status" WHERE "camera" = 'xa1-cam2'`,
+      { database },
+    );
     expect(status.map((r) => r.up)).toEqual([0, 0, 0, 0, 1]);
     expect(status[0].error).toBe('timeout');
   });

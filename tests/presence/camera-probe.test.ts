@@ -54,7 +54,10 @@ describe('camera probes', () => {
     expect(await probeHttp(`${base}/ok.jpg`, 5_000)).toMatchObject({ up: true, status: 200 });
     expect(await probeHttp(`${base}/broken.jpg`, 5_000)).toEqual({ up: false, error: 'http-status', status: 500 });
     expect(await probeHttp(`${base}/hang.jpg`, 300)).toEqual({ up: false, error: 'timeout' });
-    expect(await probeHttp(`http://127.0.0.1:${closedPort}/x.jpg`, 5_000)).toEqual({ up: false, error: 'connect-refused' });
+    expect(await probeHttp(`http://127.0.0.1:${closedPort}/x.jpg`, 5_000)).toEqual({
+      up: false,
+      error: 'connect-refused',
+    });
   });
 
   it('the bridge unit probes every configured camera and publishes contract-valid camera messages', async () => {
@@ -91,12 +94,18 @@ describe('camera probes', () => {
     } catch (err) {
       const e = err as { code: string; problems: string[] };
       expect(e.code).toBe('BRIDGE_CONFIG_INVALID');
-      expect(e.problems.map((p) => p.split(':')[0]).sort()).toEqual(['units.cameras.cameras.0.id', 'units.cameras.cameras.0.probe.kind', 'units.cameras.intervalS']);
+      expect(e.problems.map((p) => p.split(':')[0]).sort()).toEqual([
+        'units.cameras.cameras.0.id',
+        'units.cameras.cameras.0.probe.kind',
+        'units.cameras.intervalS',
+      ]);
     }
   });
 
   it('the bridge loads it as its optional "cameras" unit', async () => {
-    const build = unitFromSection('cameras', { cameras: [{ id: 'cam-1', name: 'Camera 1', probe: { kind: 'rtsp', host: '127.0.0.1' } }] });
+    const build = unitFromSection('cameras', {
+      cameras: [{ id: 'cam-1', name: 'Camera 1', probe: { kind: 'rtsp', host: '127.0.0.1' } }],
+    });
     const unit = await build({} as never);
     expect(unit).toBeInstanceOf(CameraProbeUnit);
     expect((unit as CameraProbeUnit).config.cameras[0].probe).toEqual({ kind: 'rtsp', host: '127.0.0.1', port: 554 });

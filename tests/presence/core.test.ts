@@ -23,7 +23,9 @@ const q = <T>(text: string) => db.influx.query<T>(text, { database: db.database 
 
 beforeAll(async () => {
   await broker.start();
-  const registry = parseRegistry((await demoRegistry({ hamletsPerCommune: 1, countersPerCommune: 1, cost: { N: 1024, r: 8, p: 1 } })).yaml);
+  const registry = parseRegistry(
+    (await demoRegistry({ hamletsPerCommune: 1, countersPerCommune: 1, cost: { N: 1024, r: 8, p: 1 } })).yaml,
+  );
   const config = parseConfig({
     broker: { url: broker.url, username: 'collector', password: 'x' },
     influx: { url: db.url, database: db.database, rawRetention: '30d' },
@@ -32,7 +34,13 @@ beforeAll(async () => {
     clientId: `collector-${Math.random().toString(16).slice(2, 10)}`,
   });
   presence = presenceExtension({ offlineGraceS: 0, offlineAlertAfterS: 0 });
-  collector = await startCollector({ config, registry, log: silentLogger, clock: systemClock, extensions: [new RatingExtension(), presence] });
+  collector = await startCollector({
+    config,
+    registry,
+    log: silentLogger,
+    clock: systemClock,
+    extensions: [new RatingExtension(), presence],
+  });
   await collector.subscribed;
   await watcher.connect(broker.url);
 });
@@ -47,16 +55,33 @@ afterAll(async () => {
 
 describe('presence in the real collector core', () => {
   it('stores typed presence, device_state and camera_status points through the core', async () => {
-    await waitFor(async () => (await q(`SELECT * FROM "presence" WHERE "device" = '${BOX}'`)).length === 1, 20_000, 'seed');
+    await waitFor(
+      async () => (await q(`SELECT * FROM "presence" WHERE "device" = '${BOX}'`)).length === 1,
+      20_000,
+      'seed',
+    );
     const box = new SimDevice(BOX, broker.url);
     devices.push(box);
     await box.connect();
     await box.heartbeat({ presses: { accepted: 3, rejected: { lockout: 1, 'outbox-full': 0 } } });
-    await box.publish('camera', { v: 1, camera: 'xa1-cam1', at: new Date().toISOString(), up: false, error: 'connect-refused' });
+    await box.publish('camera', {
+      v: 1,
+      camera: 'xa1-cam1',
+      at: new Date().toISOString(),
+      up: false,
+      error: 'connect-refused',
+    });
     await waitFor(async () => (await q(`SELECT * FROM "camera_status"`)).length === 1, 20_000, 'camera stored');
-    await waitFor(async () => (await q(`SELECT * FROM "presence" WHERE "device" = '${BOX}'`)).length === 2, 20_000, 'online stored');
+    await waitFor(
+      async () => (await q(`SELECT * FROM "presence" WHERE "device" = '${BOX}'`)).length === 2,
+      20_000,
+      'online stored',
+    );
     const types = await q<{ fieldKey: string; fieldType: string }>(`SHOW FIELD KEYS FROM "presence"`);
-    expect(Object.fromEntries(types.map((t) => [t.fieldKey, t.fieldType]))).toEqual({ online: 'integer', source: 'string' });
+    expect(Object.fromEntries(types.map((t) => [t.fieldKey, t.fieldType]))).toEqual({
+      online: 'integer',
+      source: 'string',
+    });
     const [state] = await q<Record<string, unknown>>(`SELECT * FROM "device_state"`);
     expect([state.presses_accepted, state.rejected_lockout, state.counter]).toEqual([3, 1, 'xa1-quay1']);
     expect(collector.stats().rejected).toEqual({});

@@ -5,7 +5,12 @@ import { Aedes } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
 import { InfluxStore, startCollector, type Collector } from '../../collector/index.ts';
 import type { CollectorExtension } from '../../collector/extension.ts';
-import { PRESENCE_SCHEMAS, presenceExtension, type PresenceConfigInput, type PresenceService } from '../../collector/presence/index.ts';
+import {
+  PRESENCE_SCHEMAS,
+  presenceExtension,
+  type PresenceConfigInput,
+  type PresenceService,
+} from '../../collector/presence/index.ts';
 import { AlertPayload } from '../../devices/contract/index.ts';
 import type { Registry } from '../../devices/registry/index.ts';
 import { channelFilter, topicFor } from '../../devices/topics.ts';
@@ -67,9 +72,20 @@ export async function startPresenceCollector(opts: {
   extensions?: CollectorExtension[];
 }): Promise<PresenceRig> {
   const presence = presenceExtension({ ...HAND_SWEPT, ...opts.presence }, { newId: opts.newId });
-  const config = testConfig({ brokerUrl: opts.brokerUrl, influxUrl: opts.influxUrl, database: opts.database, spoolDir: join(spoolRoot, randomUUID()) });
+  const config = testConfig({
+    brokerUrl: opts.brokerUrl,
+    influxUrl: opts.influxUrl,
+    database: opts.database,
+    spoolDir: join(spoolRoot, randomUUID()),
+  });
   const extensions = [...(opts.extensions ?? []), presence];
-  const collector = await startCollector({ config, registry: opts.registry, log: silentLogger, clock: opts.clock, extensions });
+  const collector = await startCollector({
+    config,
+    registry: opts.registry,
+    log: silentLogger,
+    clock: opts.clock,
+    extensions,
+  });
   return { collector, presence };
 }
 
@@ -129,7 +145,9 @@ export class SimDevice {
       protocolVersion: 4,
       reconnectPeriod: 200,
       keepalive: 30,
-      ...(this.opts.noWill ? {} : { will: { topic: availability, payload: Buffer.from('{"state":"offline"}'), qos: 1, retain: true } }),
+      ...(this.opts.noWill
+        ? {}
+        : { will: { topic: availability, payload: Buffer.from('{"state":"offline"}'), qos: 1, retain: true } }),
     });
     this.client = client;
     client.on('connect', () => client.publish(availability, '{"state":"online"}', { qos: 1, retain: true }));
@@ -138,7 +156,16 @@ export class SimDevice {
 
   heartbeat(extra: Record<string, unknown> = {}, at: string | null = new Date().toISOString()): Promise<unknown> {
     // uptime grows with every heartbeat, as on a real device (a heartbeat not newer than the last is a replay)
-    const state = { v: 1, at, clockSynced: at !== null, boot: this.#boot, uptimeS: ++this.#beats * 60, version: '0.1.0', outboxDepth: 0, ...extra };
+    const state = {
+      v: 1,
+      at,
+      clockSynced: at !== null,
+      boot: this.#boot,
+      uptimeS: ++this.#beats * 60,
+      version: '0.1.0',
+      outboxDepth: 0,
+      ...extra,
+    };
     return this.client!.publishAsync(topicFor(this.id, 'state'), JSON.stringify(state), { qos: 1, retain: true });
   }
 
@@ -177,7 +204,12 @@ export class AlertWatcher {
 }
 
 /** After a file's tests, in order: the devices, the collector, the watcher, the broker. */
-export async function closeScene(s: { devices: SimDevice[]; rig?: PresenceRig; watcher: AlertWatcher; broker: TestBroker }): Promise<void> {
+export async function closeScene(s: {
+  devices: SimDevice[];
+  rig?: PresenceRig;
+  watcher: AlertWatcher;
+  broker: TestBroker;
+}): Promise<void> {
   for (const d of s.devices) await d.close();
   await s.rig?.collector.close();
   await s.watcher.close();

@@ -39,7 +39,15 @@ async function startCollector(): Promise<PresenceRig> {
 
 /** One live (or retained) heartbeat, as if it came from MQTT. */
 function heartbeat(device: string, uptimeS = ++beats, retained = false): void {
-  const payload: StatePayload = { v: 1, at: null, clockSynced: false, boot: 'b', uptimeS, version: '0.1.0', outboxDepth: 0 };
+  const payload: StatePayload = {
+    v: 1,
+    at: null,
+    clockSynced: false,
+    boot: 'b',
+    uptimeS,
+    version: '0.1.0',
+    outboxDepth: 0,
+  };
   rig.collector.ingest(topicFor(device, 'state'), Buffer.from(JSON.stringify(payload)), retained);
 }
 
@@ -51,13 +59,20 @@ async function settle(): Promise<void> {
 
 const rows = (device: string) =>
   influx
-    .query<{ time: Date; online: number; source: string }>(`SELECT "online", "source" FROM "presence" WHERE "device" = '${device}'`, { database })
+    .query<{ time: Date; online: number; source: string }>(
+      `SELECT "online", "source" FROM "presence" WHERE "device" = '${device}'`,
+      { database },
+    )
     .then((r) => [...r]);
 const stateRows = (device: string) =>
-  influx.query<{ uptime_s: number }>(`SELECT * FROM "device_state" WHERE "device" = '${device}'`, { database }).then((r) => [...r]);
+  influx
+    .query<{ uptime_s: number }>(`SELECT * FROM "device_state" WHERE "device" = '${device}'`, { database })
+    .then((r) => [...r]);
 
 beforeAll(async () => {
-  registry = parseRegistry((await demoRegistry({ hamletsPerCommune: 2, countersPerCommune: 1, cost: { N: 1024, r: 8, p: 1 } })).yaml);
+  registry = parseRegistry(
+    (await demoRegistry({ hamletsPerCommune: 2, countersPerCommune: 1, cost: { N: 1024, r: 8, p: 1 } })).yaml,
+  );
   await broker.start();
   // made with its ports but not started: InfluxDB is unreachable when the first collector starts
   const httpPort = await freePort();
@@ -79,11 +94,15 @@ describe('presence across a Vietnam midnight', () => {
     expect(rig.collector.stats()).toMatchObject({ stored: 0, spooled: 0 }); // nothing of IDLE written
     await influxd.start();
     // the InfluxDB client backs off a host that refused it: the rebuild lands on one of the next sweeps
-    await waitFor(async () => {
-      await rig.presence.sweep();
-      await settle();
-      return (await rows(IDLE)).length > 0;
-    }, 30_000, 'presence rebuilt');
+    await waitFor(
+      async () => {
+        await rig.presence.sweep();
+        await settle();
+        return (await rows(IDLE)).length > 0;
+      },
+      30_000,
+      'presence rebuilt',
+    );
     expect((await rows(IDLE)).map((r) => r.source)).toEqual(['registered']);
   });
 
@@ -110,13 +129,29 @@ describe('presence across a Vietnam midnight', () => {
     ]);
     const box = (await rows(BOX)).map((r) => [r.time.toISOString(), r.online, r.source]);
     expect(box.at(-1)).toEqual(['2026-11-24T17:00:00.000Z', 1, 'checkpoint']);
-    expect((await rows(IDLE)).map((r) => [r.time.toISOString(), r.online, r.source]).at(-1)).toEqual(['2026-11-24T17:00:00.000Z', 0, 'checkpoint']);
+    expect((await rows(IDLE)).map((r) => [r.time.toISOString(), r.online, r.source]).at(-1)).toEqual([
+      '2026-11-24T17:00:00.000Z',
+      0,
+      'checkpoint',
+    ]);
   });
 
   it('the new day counts LOA as down from midnight in both the function and the dashboards query', async () => {
     const now = Z('17:02:40');
-    const fromMidnight = await uptime({ influx, database, devices: [BOX, LOA, IDLE], from: Z('17:00:00'), to: now, granularity: 'day', now });
-    expect(fromMidnight.map((r) => [r.device, r.fraction])).toEqual([[BOX, 1], [LOA, 0], [IDLE, 0]]);
+    const fromMidnight = await uptime({
+      influx,
+      database,
+      devices: [BOX, LOA, IDLE],
+      from: Z('17:00:00'),
+      to: now,
+      granularity: 'day',
+      now,
+    });
+    expect(fromMidnight.map((r) => [r.device, r.fraction])).toEqual([
+      [BOX, 1],
+      [LOA, 0],
+      [IDLE, 0],
+    ]);
     const q = uptimeInfluxQL({ granularity: 'day', from: `${Z('17:00:00')}ms`, to: `${Z('17:02:00')}ms` });
     const influxql = await influx.query<{ device: string; uptime: number }>(q, { database });
     expect(Object.fromEntries(influxql.map((r) => [r.device, r.uptime]))).toEqual({ [BOX]: 1, [LOA]: 0, [IDLE]: 0 });
@@ -152,14 +187,27 @@ describe('presence across a Vietnam midnight', () => {
     await settle();
     const day = async () => {
       const q = uptimeInfluxQL({ granularity: 'day', from: `${midnight}ms`, to: `${clock.now()}ms` });
-      return Object.fromEntries((await influx.query<{ device: string; uptime: number }>(q, { database })).map((r) => [r.device, r.uptime]));
+      return Object.fromEntries(
+        (await influx.query<{ device: string; uptime: number }>(q, { database })).map((r) => [r.device, r.uptime]),
+      );
     };
-    expect((await rows(BOX)).find((r) => r.time.getTime() === midnight)).toMatchObject({ online: 1, source: 'checkpoint' });
+    expect((await rows(BOX)).find((r) => r.time.getTime() === midnight)).toMatchObject({
+      online: 1,
+      source: 'checkpoint',
+    });
     expect(await day()).toEqual({ [BOX]: 1, [LOA]: 0, [IDLE]: 0 });
     at(Z('17:35:00'));
     await rig.presence.sweep(); // BOX has been silent since 17:02:40: offline, dated then
     await settle();
-    const fn = await uptime({ influx, database, devices: [BOX], from: midnight, to: clock.now(), granularity: 'day', now: clock.now() });
+    const fn = await uptime({
+      influx,
+      database,
+      devices: [BOX],
+      from: midnight,
+      to: clock.now(),
+      granularity: 'day',
+      now: clock.now(),
+    });
     expect(fn[0].upS).toBe(160);
     const ql = await day();
     expect(Math.abs(ql[BOX] - fn[0].fraction)).toBeLessThan(1 / 35); // one 1-minute bucket of 35

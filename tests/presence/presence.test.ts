@@ -3,7 +3,16 @@ import { parseRegistry, type Registry } from '../../devices/registry/index.ts';
 import { demoRegistry } from '../../simulator/demo-registry.ts';
 import { topicFor } from '../../devices/topics.ts';
 import { testDatabase } from '../harness/influx.ts';
-import { AlertWatcher, closeScene, SimDevice, startPresenceCollector, TestBroker, TestClock, waitFor, type PresenceRig } from './harness.ts';
+import {
+  AlertWatcher,
+  closeScene,
+  SimDevice,
+  startPresenceCollector,
+  TestBroker,
+  TestClock,
+  waitFor,
+  type PresenceRig,
+} from './harness.ts';
 
 /** Simulated devices over a real aedes and a real InfluxDB, through the real collector, its wall clock driven by the test. */
 const { url, influx, database } = testDatabase('presence');
@@ -21,13 +30,26 @@ const devices: SimDevice[] = [];
 
 type Row = { time: Date; online: number; source: string };
 const presence = (device: string) =>
-  influx.query<Row>(`SELECT "online", "source" FROM "presence" WHERE "device" = '${device}'`, { database }).then((r) => [...r]);
-const states = (device: string) => influx.query<Record<string, unknown>>(`SELECT * FROM "device_state" WHERE "device" = '${device}'`, { database }).then((r) => [...r]);
-const alertRows = (device: string) => influx.query<Record<string, unknown>>(`SELECT * FROM "alert" WHERE "device" = '${device}'`, { database }).then((r) => [...r]);
+  influx
+    .query<Row>(`SELECT "online", "source" FROM "presence" WHERE "device" = '${device}'`, { database })
+    .then((r) => [...r]);
+const states = (device: string) =>
+  influx
+    .query<Record<string, unknown>>(`SELECT * FROM "device_state" WHERE "device" = '${device}'`, { database })
+    .then((r) => [...r]);
+const alertRows = (device: string) =>
+  influx
+    .query<Record<string, unknown>>(`SELECT * FROM "alert" WHERE "device" = '${device}'`, { database })
+    .then((r) => [...r]);
 
 async function startCollector(): Promise<PresenceRig> {
   const started = await startPresenceCollector({
-    brokerUrl: broker.url, influxUrl: url, database, registry, clock, presence: { offlineAlertAfterS: 300, offlineGraceS: 60 },
+    brokerUrl: broker.url,
+    influxUrl: url,
+    database,
+    registry,
+    clock,
+    presence: { offlineAlertAfterS: 300, offlineGraceS: 60 },
   });
   await started.collector.subscribed;
   return started;
@@ -58,7 +80,9 @@ async function pass(seconds: number): Promise<void> {
 
 beforeAll(async () => {
   await influx.createDatabase(database);
-  registry = parseRegistry((await demoRegistry({ hamletsPerCommune: 2, countersPerCommune: 1, cost: { N: 1024, r: 8, p: 1 } })).yaml);
+  registry = parseRegistry(
+    (await demoRegistry({ hamletsPerCommune: 2, countersPerCommune: 1, cost: { N: 1024, r: 8, p: 1 } })).yaml,
+  );
   await broker.start();
   await watcher.connect(broker.url);
   rig = await startCollector();
@@ -102,11 +126,19 @@ describe('presence with simulated devices', () => {
     await rig.presence.sweep();
     await rig.presence.sweep();
     const rows = await presence(BOX);
-    expect(rows.map((r) => [r.online, r.source])).toEqual([[0, 'registered'], [1, 'availability'], [0, 'availability']]);
+    expect(rows.map((r) => [r.online, r.source])).toEqual([
+      [0, 'registered'],
+      [1, 'availability'],
+      [0, 'availability'],
+    ]);
     expect(rows[2].time.getTime()).toBe(willAt);
 
     await pass(300);
-    await waitFor(() => alerts.some((a) => a.kind === 'offline' && a.state === 'raised' && a.message.includes(BOX)), 20_000, 'alert published');
+    await waitFor(
+      () => alerts.some((a) => a.kind === 'offline' && a.state === 'raised' && a.message.includes(BOX)),
+      20_000,
+      'alert published',
+    );
     expect(await alertRows(BOX)).toMatchObject([{ alert: 'offline', state: 'raised', open: 1 }]);
 
     box = device(BOX);
@@ -116,7 +148,11 @@ describe('presence with simulated devices', () => {
     await waitFor(async () => (await alertRows(BOX)).length === 2, 20_000, 'recovered stored');
     const [raised, recovered] = await alertRows(BOX);
     expect([raised.state, recovered.state, recovered.incident]).toEqual(['raised', 'recovered', raised.id]);
-    await waitFor(() => alerts.some((a) => a.state === 'recovered' && a.incident === raised.id), 20_000, 'recovery published');
+    await waitFor(
+      () => alerts.some((a) => a.state === 'recovered' && a.incident === raised.id),
+      20_000,
+      'recovery published',
+    );
   });
 
   it('a device that goes silent without a will is declared offline once, dated at its last heartbeat', async () => {
@@ -130,7 +166,11 @@ describe('presence with simulated devices', () => {
     await pass(20);
     await rig.presence.sweep();
     const rows = await presence(DEAD);
-    expect(rows.map((r) => [r.online, r.source])).toEqual([[0, 'registered'], [1, 'availability'], [0, 'silence']]);
+    expect(rows.map((r) => [r.online, r.source])).toEqual([
+      [0, 'registered'],
+      [1, 'availability'],
+      [0, 'silence'],
+    ]);
     expect(rows[2].time.getTime()).toBe(lastSeen);
   });
 
@@ -150,13 +190,21 @@ describe('presence with simulated devices', () => {
   });
 
   it('stores speaker health: relay, last successful play, player errors', async () => {
-    await beat(loa, { speaker: { relay: 'on', lastPlayAt: '2026-11-25T01:00:00.000Z', playerErrors: 2, scheduleVersion: 7 } });
+    await beat(loa, {
+      speaker: { relay: 'on', lastPlayAt: '2026-11-25T01:00:00.000Z', playerErrors: 2, scheduleVersion: 7 },
+    });
     const last = (await states(LOA)).at(-1)!;
-    expect([last.relay_on, last.last_play_at, last.player_errors, last.schedule_version]).toEqual([1, '2026-11-25T01:00:00.000Z', 2, 7]);
+    expect([last.relay_on, last.last_play_at, last.player_errors, last.schedule_version]).toEqual([
+      1,
+      '2026-11-25T01:00:00.000Z',
+      2,
+      7,
+    ]);
   });
 
   it('a broker restart (every will fires, every device reconnects) is no offline storm', async () => {
-    const offline = async () => (await Promise.all([BOX, LOA].map(presence))).flat().filter((r) => r.online === 0).length;
+    const offline = async () =>
+      (await Promise.all([BOX, LOA].map(presence))).flat().filter((r) => r.online === 0).length;
     const before = await offline();
     const onlineBefore = (await presence(BOX)).length + (await presence(LOA)).length;
     const received = rig.collector.stats().received;
@@ -172,7 +220,8 @@ describe('presence with simulated devices', () => {
   });
 
   it('a network blip drops every device at once: the wills are held, the reconnects cancel them, no offline storm', async () => {
-    const offline = async () => (await Promise.all([BOX, LOA].map(presence))).flat().filter((r) => r.online === 0).length;
+    const offline = async () =>
+      (await Promise.all([BOX, LOA].map(presence))).flat().filter((r) => r.online === 0).length;
     const before = await offline();
     const cancelled = rig.presence.tracker.counters.cancelledOffline;
     const dropped = [BOX, LOA].map((id) => device(id));
@@ -185,7 +234,11 @@ describe('presence with simulated devices', () => {
     [box, loa] = dropped;
     box.cut();
     loa.cut();
-    await waitFor(() => [BOX, LOA].every((id) => rig.presence.tracker.get(id)?.pendingOfflineAt != null), 20_000, 'wills received');
+    await waitFor(
+      () => [BOX, LOA].every((id) => rig.presence.tracker.get(id)?.pendingOfflineAt != null),
+      20_000,
+      'wills received',
+    );
     clock.advance(20 * S);
     await rig.presence.sweep();
     [box, loa] = [device(BOX), device(LOA)];

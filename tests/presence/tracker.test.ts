@@ -16,7 +16,12 @@ function tracker() {
 describe('presence tracker', () => {
   it('a live online and heartbeats make one transition; duplicates are counted, not stored', () => {
     const t = tracker();
-    expect(t.availability('a', 'online', T0 + S, false)).toEqual({ device: 'a', online: true, at: T0 + S, source: 'availability' });
+    expect(t.availability('a', 'online', T0 + S, false)).toEqual({
+      device: 'a',
+      online: true,
+      at: T0 + S,
+      source: 'availability',
+    });
     expect(t.heartbeat('a', T0 + 2 * S, false)).toBeNull();
     expect(t.availability('a', 'online', T0 + 3 * S, false)).toBeNull();
     expect(t.counters.duplicates).toBe(2);
@@ -65,7 +70,10 @@ describe('presence tracker', () => {
     t.heartbeat('b', T0, false);
     expect(t.sweep(T0 + 300 * S)).toEqual([]);
     const late = t.sweep(T0 + 811 * S);
-    expect(late.map((x) => [x.device, x.at])).toEqual([['a', T0], ['b', T0]]);
+    expect(late.map((x) => [x.device, x.at])).toEqual([
+      ['a', T0],
+      ['b', T0],
+    ]);
   });
 
   it('after the collector link comes back, deadlines restart from then', () => {

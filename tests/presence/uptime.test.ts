@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cameraUptime, cameraUptimeInfluxQL, periods, probeSteps, uptime, uptimeInfluxQL, upWithin } from '../../devices/analytics/uptime.ts';
+import {
+  cameraUptime,
+  cameraUptimeInfluxQL,
+  periods,
+  probeSteps,
+  uptime,
+  uptimeInfluxQL,
+  upWithin,
+} from '../../devices/analytics/uptime.ts';
 import { presencePoint } from '../../collector/presence/store.ts';
 import { testDatabase } from '../harness/influx.ts';
 import { presenceStore } from './harness.ts';
@@ -20,23 +28,35 @@ const TO_WEEK = Z('29T17:00');
 const { url, influx, database } = testDatabase('uptime');
 
 beforeAll(async () => {
-  const p = (device: string, at: number, online: boolean) => presencePoint({ device }, { online, at, source: 'availability' });
-  await (await presenceStore(url, database)).writePoints(
-    [
-      p('a', Z('22T20:00'), true), p('a', Z('23T05:00'), false), p('a', Z('23T11:00'), true), p('a', Z('23T23:00'), false),
-      p('a', Z('24T20:00'), true), p('b', Z('22T18:00'), false), p('c', Z('20T00:00'), true),
-      // the collector's midnight checkpoint: the dashboards query sees nothing before its range
-      presencePoint({ device: 'c' }, { online: true, at: FROM, source: 'checkpoint' }),
-      // after `now`: a query for the current day must not count it
-      p('a', Z('25T08:00'), false),
-    ],
-  );
+  const p = (device: string, at: number, online: boolean) =>
+    presencePoint({ device }, { online, at, source: 'availability' });
+  await (await presenceStore(url, database)).writePoints([
+    p('a', Z('22T20:00'), true),
+    p('a', Z('23T05:00'), false),
+    p('a', Z('23T11:00'), true),
+    p('a', Z('23T23:00'), false),
+    p('a', Z('24T20:00'), true),
+    p('b', Z('22T18:00'), false),
+    p('c', Z('20T00:00'), true),
+    // the collector's midnight checkpoint: the dashboards query sees nothing before its range
+    presencePoint({ device: 'c' }, { online: true, at: FROM, source: 'checkpoint' }),
+    // after `now`: a query for the current day must not count it
+    p('a', Z('25T08:00'), false),
+  ]);
 });
 afterAll(() => influx.dropDatabase(database));
 
 describe('uptime(): TS function', () => {
   it('per Vietnam day, across a midnight, a never-reported device, the current day up to now', async () => {
-    const rows = await uptime({ influx, database, devices: ['a', 'b', 'c', 'd'], from: FROM, to: TO_WEEK, granularity: 'day', now: NOW });
+    const rows = await uptime({
+      influx,
+      database,
+      devices: ['a', 'b', 'c', 'd'],
+      from: FROM,
+      to: TO_WEEK,
+      granularity: 'day',
+      now: NOW,
+    });
     const by = (d: string) => rows.filter((r) => r.device === d).map((r) => [r.start, r.fraction]);
     expect(by('a')).toEqual([
       ['2026-11-22T17:00:00.000Z', 0.625],
@@ -51,7 +71,15 @@ describe('uptime(): TS function', () => {
   });
 
   it('per ISO week (Monday 00:00 Vietnam time)', async () => {
-    const rows = await uptime({ influx, database, devices: ['a', 'b', 'c'], from: FROM, to: TO_WEEK, granularity: 'week', now: NOW });
+    const rows = await uptime({
+      influx,
+      database,
+      devices: ['a', 'b', 'c'],
+      from: FROM,
+      to: TO_WEEK,
+      granularity: 'week',
+      now: NOW,
+    });
     expect(rows.map((r) => [r.device, r.start, r.totalS, r.fraction])).toEqual([
       ['a', '2026-11-22T17:00:00.000Z', 60 * 3600, 0.5],
       ['b', '2026-11-22T17:00:00.000Z', 60 * 3600, 0],
@@ -60,8 +88,20 @@ describe('uptime(): TS function', () => {
   });
 
   it('pure helpers: periods are Vietnam days; the state before the first point is down', () => {
-    expect(periods(Z('23T10:00'), Z('24T10:00'), 'day').map((p) => new Date(p.start).toISOString())).toEqual(['2026-11-23T10:00:00.000Z', '2026-11-23T17:00:00.000Z']);
-    expect(upWithin([{ at: 100, online: true }, { at: 200, online: false }], 0, 1000)).toBe(100);
+    expect(periods(Z('23T10:00'), Z('24T10:00'), 'day').map((p) => new Date(p.start).toISOString())).toEqual([
+      '2026-11-23T10:00:00.000Z',
+      '2026-11-23T17:00:00.000Z',
+    ]);
+    expect(
+      upWithin(
+        [
+          { at: 100, online: true },
+          { at: 200, online: false },
+        ],
+        0,
+        1000,
+      ),
+    ).toBe(100);
     expect(upWithin([], 0, 1000)).toBe(0);
   });
 });
@@ -106,7 +146,15 @@ describe('uptimeInfluxQL(): the dashboards query', () => {
 describe('uptime() for a large fleet', () => {
   it('past 100 devices it reads all series and still answers only for the asked devices', async () => {
     const many = ['a', 'c', ...Array.from({ length: 120 }, (_, i) => `x${i}`)];
-    const rows = await uptime({ influx, database, devices: many, from: FROM, to: TO_WEEK, granularity: 'week', now: NOW });
+    const rows = await uptime({
+      influx,
+      database,
+      devices: many,
+      from: FROM,
+      to: TO_WEEK,
+      granularity: 'week',
+      now: NOW,
+    });
     expect(rows).toHaveLength(many.length);
     expect(rows.filter((r) => r.device === 'a' || r.device === 'c').map((r) => r.fraction)).toEqual([0.5, 1]);
     expect(rows.some((r) => r.device === 'b')).toBe(false);
@@ -131,10 +179,32 @@ describe('camera uptime', () => {
   });
 
   it('a result holds until the next probe or its validity; silence is down', async () => {
-    const rows = await cameraUptime({ influx, database, cameras: ['cam-1', 'cam-2'], from: FROM, to: Z('23T17:00'), granularity: 'day', now: NOW });
-    expect(rows.map((r) => [r.device, r.upS, r.totalS])).toEqual([['cam-1', 600, 86_400], ['cam-2', 0, 86_400]]);
-    expect(probeSteps([{ at: 0, up: true }, { at: 500_000, up: true }], 150_000)).toEqual([
-      { at: 0, online: true }, { at: 150_000, online: false }, { at: 500_000, online: true }, { at: 650_000, online: false },
+    const rows = await cameraUptime({
+      influx,
+      database,
+      cameras: ['cam-1', 'cam-2'],
+      from: FROM,
+      to: Z('23T17:00'),
+      granularity: 'day',
+      now: NOW,
+    });
+    expect(rows.map((r) => [r.device, r.upS, r.totalS])).toEqual([
+      ['cam-1', 600, 86_400],
+      ['cam-2', 0, 86_400],
+    ]);
+    expect(
+      probeSteps(
+        [
+          { at: 0, up: true },
+          { at: 500_000, up: true },
+        ],
+        150_000,
+      ),
+    ).toEqual([
+      { at: 0, online: true },
+      { at: 150_000, online: false },
+      { at: 500_000, online: true },
+      { at: 650_000, online: false },
     ]);
   });
 

@@ -27,15 +27,26 @@ describe('device provisioning by one-time code', () => {
   const tokens: Record<string, string> = {};
 
   const startBrokerFromFile = (port = 0) =>
-    startBroker({ config: parseBrokerConfig({ host: '127.0.0.1', port, registryPath }), registry: loadRegistry(registryPath), log: silentLogger });
+    startBroker({
+      config: parseBrokerConfig({ host: '127.0.0.1', port, registryPath }),
+      registry: loadRegistry(registryPath),
+      log: silentLogger,
+    });
 
   async function api(token: string | null, method: string, path: string, body?: unknown) {
     const headers: Record<string, string> = {};
     if (token) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${consoleApp.url}${path}`, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+    const res = await fetch(`${consoleApp.url}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
     const text = await res.text();
-    return { status: res.status, body: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text } as { status: number; body: any };
+    return {
+      status: res.status,
+      body: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text,
+    } as { status: number; body: any };
   }
 
   beforeAll(async () => {
@@ -49,16 +60,27 @@ describe('device provisioning by one-time code', () => {
       registryPath,
       http: { port: 0, secureCookies: false },
       mqtt: { url: `mqtt://127.0.0.1:${broker.port}`, username: 'console', password: secrets.console },
-      provisioning: { brokerUrl: 'mqtts://may-chu.xa1.local:8883', caFile: join(dir, 'ca.pem'), claimFailuresPerSource: 4 },
+      provisioning: {
+        brokerUrl: 'mqtts://may-chu.xa1.local:8883',
+        caFile: join(dir, 'ca.pem'),
+        claimFailuresPerSource: 4,
+      },
     });
-    consoleApp = await startConsole({ config, registry: loadRegistry(registryPath), log: silentLogger, hashCost: CHEAP });
+    consoleApp = await startConsole({
+      config,
+      registry: loadRegistry(registryPath),
+      log: silentLogger,
+      hashCost: CHEAP,
+    });
     for (const u of [
       { username: 'canbo1', role: 'staff', communes: ['90001'] },
       { username: 'canbo2', role: 'staff', communes: ['90002'] },
       { username: 'huyen', role: 'district', communes: ['90001', '90002'] },
     ]) {
       await consoleApp.users.create({ ...u, password: PASSWORD }, 'test');
-      tokens[u.username] = (await api(null, 'POST', '/api/session', { username: u.username, password: PASSWORD })).body.token;
+      tokens[u.username] = (
+        await api(null, 'POST', '/api/session', { username: u.username, password: PASSWORD })
+      ).body.token;
     }
   });
   afterAll(async () => {
@@ -70,23 +92,36 @@ describe('device provisioning by one-time code', () => {
   const claim = (code: unknown) => api(null, 'POST', '/api/provisioning/claim', { code });
 
   it('registers a box: a one-time code and its QR; the list never shows codes', async () => {
-    const r = await register('canbo1', { kind: 'rating-box', id: 'xa1-quay1-box2', counter: 'xa1-quay1', name: 'Hộp đánh giá 2' });
+    const r = await register('canbo1', {
+      kind: 'rating-box',
+      id: 'xa1-quay1-box2',
+      counter: 'xa1-quay1',
+      name: 'Hộp đánh giá 2',
+    });
     expect(r.status).toBe(201);
     expect(r.body.code).toMatch(/^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/);
     expect(r.body.qrSvg).toMatch(/^<svg/);
     const list = await api(tokens.canbo1, 'GET', '/api/provisioning/devices');
-    expect(list.body.devices).toEqual([expect.objectContaining({ deviceId: 'xa1-quay1-box2', state: 'pending', commune: '90001' })]);
+    expect(list.body.devices).toEqual([
+      expect.objectContaining({ deviceId: 'xa1-quay1-box2', state: 'pending', commune: '90001' }),
+    ]);
     expect(JSON.stringify(list.body)).not.toContain(r.body.code);
     // another commune's staff see nothing of it
     expect((await api(tokens.canbo2, 'GET', '/api/provisioning/devices')).body.devices).toEqual([]);
   });
 
   it('refuses registrations outside the own commune, by read-only roles, anonymous ones and taken ids', async () => {
-    expect((await register('canbo2', { kind: 'rating-box', id: 'xa2-new-box', counter: 'xa1-quay1' })).body.error.code).toBe('PLACE_UNKNOWN');
+    expect(
+      (await register('canbo2', { kind: 'rating-box', id: 'xa2-new-box', counter: 'xa1-quay1' })).body.error.code,
+    ).toBe('PLACE_UNKNOWN');
     expect((await register('huyen', { kind: 'speaker', id: 'xa1-new-loa', hamlet: 'xa1-ap1' })).status).toBe(403);
     expect((await register('nobody', { kind: 'speaker', id: 'xa1-new-loa', hamlet: 'xa1-ap1' })).status).toBe(401);
-    expect((await register('canbo1', { kind: 'speaker', id: 'xa1-ap1-loa', hamlet: 'xa1-ap1' })).body.error.code).toBe('DEVICE_EXISTS');
-    expect((await register('canbo1', { kind: 'speaker', id: 'Bad Id', hamlet: 'xa1-ap1' })).body.error.code).toBe('INVALID_INPUT');
+    expect((await register('canbo1', { kind: 'speaker', id: 'xa1-ap1-loa', hamlet: 'xa1-ap1' })).body.error.code).toBe(
+      'DEVICE_EXISTS',
+    );
+    expect((await register('canbo1', { kind: 'speaker', id: 'Bad Id', hamlet: 'xa1-ap1' })).body.error.code).toBe(
+      'INVALID_INPUT',
+    );
     expect((await register('canbo1', { kind: 'toaster', id: 'xa1-x' })).body.error.code).toBe('INVALID_INPUT');
   });
 
@@ -94,7 +129,12 @@ describe('device provisioning by one-time code', () => {
     const reg = await register('canbo1', { kind: 'speaker', id: 'xa1-ap2-loa2', hamlet: 'xa1-ap2' });
     const r = await claim(reg.body.code.toLowerCase().replace(/-/g, ' '));
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ deviceId: 'xa1-ap2-loa2', kind: 'speaker', commune: '90001', broker: { url: 'mqtts://may-chu.xa1.local:8883' } });
+    expect(r.body).toMatchObject({
+      deviceId: 'xa1-ap2-loa2',
+      kind: 'speaker',
+      commune: '90001',
+      broker: { url: 'mqtts://may-chu.xa1.local:8883' },
+    });
     expect(r.body.broker.caPem).toContain('BEGIN CERTIFICATE');
     expect(r.body.broadcastKey).toBe(consoleApp.keys.get('90001')!.publicKeyDer);
     const password: string = r.body.password;
@@ -115,10 +155,18 @@ describe('device provisioning by one-time code', () => {
     const port = broker.port;
     await broker.close();
     broker = await startBrokerFromFile(port);
-    const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: 'xa1-ap2-loa2', username: 'xa1-ap2-loa2', password, protocolVersion: 4, reconnectPeriod: 0 });
+    const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+      clientId: 'xa1-ap2-loa2',
+      username: 'xa1-ap2-loa2',
+      password,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+    });
     expect(device.connected).toBe(true);
     await device.endAsync(true);
-    const state = (await api(tokens.canbo1, 'GET', '/api/provisioning/devices')).body.devices.find((d: any) => d.deviceId === 'xa1-ap2-loa2');
+    const state = (await api(tokens.canbo1, 'GET', '/api/provisioning/devices')).body.devices.find(
+      (d: any) => d.deviceId === 'xa1-ap2-loa2',
+    );
     expect(state.state).toBe('claimed');
   });
 
@@ -126,24 +174,45 @@ describe('device provisioning by one-time code', () => {
     const reg = await register('canbo1', { kind: 'speaker', id: 'xa1-ap2-loa5', hamlet: 'xa1-ap2' });
     const out = join(dir, 'pi-etc');
     const template = join(dir, 'bridge.template.yaml');
-    writeFileSync(template, 'io: {kind: gpiod, chip: gpiochip4}\nunits:\n  speaker: {relayPin: 17, player: {kind: fake}}\n');
-    const claimed = await claimDevice({ console: consoleApp.url, code: `thanthien-claim:${reg.body.code}`, template, out });
+    writeFileSync(
+      template,
+      'io: {kind: gpiod, chip: gpiochip4}\nunits:\n  speaker: {relayPin: 17, player: {kind: fake}}\n',
+    );
+    const claimed = await claimDevice({
+      console: consoleApp.url,
+      code: `thanthien-claim:${reg.body.code}`,
+      template,
+      out,
+    });
     expect(claimed.deviceId).toBe('xa1-ap2-loa5');
     const config = parseYaml(readFileSync(join(out, 'bridge.yaml'), 'utf8'));
-    expect(config).toMatchObject({ deviceId: 'xa1-ap2-loa5', io: { kind: 'gpiod', chip: 'gpiochip4' }, broker: { url: 'mqtts://may-chu.xa1.local:8883', passwordFile: join(out, 'password'), ca: join(out, 'ca.pem') } });
+    expect(config).toMatchObject({
+      deviceId: 'xa1-ap2-loa5',
+      io: { kind: 'gpiod', chip: 'gpiochip4' },
+      broker: { url: 'mqtts://may-chu.xa1.local:8883', passwordFile: join(out, 'password'), ca: join(out, 'ca.pem') },
+    });
     expect(config.units.speaker.schedulePublicKey).toBe(consoleApp.keys.get('90001')!.publicKeyDer);
     // the speaker's identity from the claim, its wiring from the template: a section the bridge accepts
-    expect(config.units.speaker).toMatchObject({ commune: '90001', hamlet: 'xa1-ap2', consoleUrl: consoleApp.url, relayPin: 17 });
+    expect(config.units.speaker).toMatchObject({
+      commune: '90001',
+      hamlet: 'xa1-ap2',
+      consoleUrl: consoleApp.url,
+      relayPin: 17,
+    });
     expect(statSync(join(out, 'password')).mode & 0o777).toBe(0o600);
     const entry = loadRegistry(registryPath).device('xa1-ap2-loa5')!;
-    expect(await verifyPassword(readFileSync(join(out, 'password'), 'utf8').trim(), entry.device.passwordHash)).toBe(true);
+    expect(await verifyPassword(readFileSync(join(out, 'password'), 'utf8').trim(), entry.device.passwordHash)).toBe(
+      true,
+    );
   });
 
   it('two claims racing with one code: exactly one wins', async () => {
     const reg = await register('canbo1', { kind: 'speaker', id: 'xa1-ap1-loa3', hamlet: 'xa1-ap1' });
     const results = await Promise.all([claim(reg.body.code), claim(reg.body.code)]);
     expect(results.map((r) => r.status).sort()).toEqual([200, 400]);
-    expect(loadRegistry(registryPath).file.provinces[0]!.communes[0]!.devices.filter((d) => d.id === 'xa1-ap1-loa3')).toHaveLength(1);
+    expect(
+      loadRegistry(registryPath).file.provinces[0]!.communes[0]!.devices.filter((d) => d.id === 'xa1-ap1-loa3'),
+    ).toHaveLength(1);
   });
 
   it('a cancelled code no longer works', async () => {

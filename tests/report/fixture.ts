@@ -17,16 +17,37 @@ import { vn } from '../dashboards/influx-http.ts';
 export async function writeRegistry(dir: string): Promise<string> {
   const passwordHash = await hashPassword('x', { N: 1024, r: 8, p: 1 });
   const cam = (id: string) => ({ id, name: `Camera ${id}`, probe: { kind: 'rtsp', host: '127.0.0.1', port: 554 } });
-  const commune = (code: string, id: string, name: string, hamlets: number, counters: { cams: number }[], devices: boolean) => ({
+  const commune = (
+    code: string,
+    id: string,
+    name: string,
+    hamlets: number,
+    counters: { cams: number }[],
+    devices: boolean,
+  ) => ({
     code,
     id,
     name,
     hamlets: Array.from({ length: hamlets }, (_, i) => ({ id: `${id}-ap${i + 1}`, name: `Ấp ${i + 1}` })),
-    counters: counters.map((c, i) => ({ id: `${id}-quay${i + 1}`, name: `Quầy ${i + 1}`, cameras: Array.from({ length: c.cams }, () => cam(`${id}-cam${i + 1}`)) })),
+    counters: counters.map((c, i) => ({
+      id: `${id}-quay${i + 1}`,
+      name: `Quầy ${i + 1}`,
+      cameras: Array.from({ length: c.cams }, () => cam(`${id}-cam${i + 1}`)),
+    })),
     devices: devices
       ? [
-          ...counters.map((_, i) => ({ id: `${id}-quay${i + 1}-box`, kind: 'rating-box', counter: `${id}-quay${i + 1}`, passwordHash })),
-          ...Array.from({ length: hamlets }, (_, i) => ({ id: `${id}-ap${i + 1}-loa`, kind: 'speaker', hamlet: `${id}-ap${i + 1}`, passwordHash })),
+          ...counters.map((_, i) => ({
+            id: `${id}-quay${i + 1}-box`,
+            kind: 'rating-box',
+            counter: `${id}-quay${i + 1}`,
+            passwordHash,
+          })),
+          ...Array.from({ length: hamlets }, (_, i) => ({
+            id: `${id}-ap${i + 1}-loa`,
+            kind: 'speaker',
+            hamlet: `${id}-ap${i + 1}`,
+            passwordHash,
+          })),
         ]
       : [],
   });
@@ -56,10 +77,14 @@ export async function writeRegistry(dir: string): Promise<string> {
 }
 
 const D1 = { province: '99', district: '999' };
-const tags = (o: Record<string, string>) => Object.entries(o).map(([k, v]) => `${k}=${v}`).join(',');
+const tags = (o: Record<string, string>) =>
+  Object.entries(o)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
 const presence = (commune: string, device: string, at: string, online: 0 | 1) =>
   `presence,${tags({ ...D1, commune, device })} online=${online}i ${vn(at)}`;
-const probe = (commune: string, camera: string, at: string, up: 0 | 1) => `camera_status,${tags({ ...D1, commune, camera })} up=${up}i ${vn(at)}`;
+const probe = (commune: string, camera: string, at: string, up: 0 | 1) =>
+  `camera_status,${tags({ ...D1, commune, camera })} up=${up}i ${vn(at)}`;
 let seq = 0;
 const LEVEL: Record<number, string> = { 4: 'rat-hai-long', 3: 'hai-long', 2: 'binh-thuong', 1: 'khong-hai-long' };
 const rating = (commune: string, at: string, v: number) =>
@@ -78,7 +103,9 @@ export function reportLines(): string[] {
     presence('90001', 'xa1-quay2-box', '2025-03-06 12:00', 0),
     ...days.map((d, i) => probe('90001', 'xa1-cam1', `2025-03-${d} 08:00`, i === 4 ? 0 : 1)),
     ...days.slice(0, 4).map((d, i) => probe('90001', 'xa1-cam2', `2025-03-${d} 08:00`, i === 0 ? 0 : 1)),
-    ...[3, 3, 3, 4, 4, 4, 2, 2, 1, 1, 1, 1, 1, 1].map((v, i) => rating('90001', `2025-03-03 08:${String(i).padStart(2, '0')}`, v)),
+    ...[3, 3, 3, 4, 4, 4, 2, 2, 1, 1, 1, 1, 1, 1].map((v, i) =>
+      rating('90001', `2025-03-03 08:${String(i).padStart(2, '0')}`, v),
+    ),
     log('90001', '2025-03-03 06:00', 'played'),
     log('90001', '2025-03-03 17:00', 'played'),
     log('90001', '2025-03-04 06:00', 'played'),

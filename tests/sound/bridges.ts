@@ -9,7 +9,16 @@ export class SpeakerProcesses {
   readonly children: ChildProcess[] = [];
   constructor(private readonly dir: string) {}
 
-  start(speakers: { id: string; hamlet: string; password: string }[], common: { brokerUrl: string; commune: string; publicKey: string; consoleUrl: string; stream?: Record<string, unknown> }): void {
+  start(
+    speakers: { id: string; hamlet: string; password: string }[],
+    common: {
+      brokerUrl: string;
+      commune: string;
+      publicKey: string;
+      consoleUrl: string;
+      stream?: Record<string, unknown>;
+    },
+  ): void {
     for (const s of speakers) {
       const config = {
         deviceId: s.id,
@@ -18,12 +27,29 @@ export class SpeakerProcesses {
         io: { kind: 'fake' },
         clock: { sources: [], rtc: false, pollMs: 500 },
         outbox: { resendAfterMs: 2000 },
-        units: { speaker: { commune: common.commune, hamlet: s.hamlet, schedulePublicKey: common.publicKey, relayPin: 7, consoleUrl: common.consoleUrl, player: { kind: 'fake' }, warmupMs: 0, relayHoldMs: 0, stream: common.stream ?? {} } },
+        units: {
+          speaker: {
+            commune: common.commune,
+            hamlet: s.hamlet,
+            schedulePublicKey: common.publicKey,
+            relayPin: 7,
+            consoleUrl: common.consoleUrl,
+            player: { kind: 'fake' },
+            warmupMs: 0,
+            relayHoldMs: 0,
+            stream: common.stream ?? {},
+          },
+        },
       };
       const file = join(this.dir, `${s.id}.yaml`);
       writeFileSync(file, stringify(config));
       const out = openSync(this.log(s.id), 'a');
-      this.children.push(spawn(join(process.cwd(), 'node_modules/.bin/tsx'), ['firmware-bridge/main.ts', '--config', file], { cwd: process.cwd(), stdio: ['ignore', out, out] }));
+      this.children.push(
+        spawn(join(process.cwd(), 'node_modules/.bin/tsx'), ['firmware-bridge/main.ts', '--config', file], {
+          cwd: process.cwd(),
+          stdio: ['ignore', out, out],
+        }),
+      );
     }
   }
 

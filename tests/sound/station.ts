@@ -16,10 +16,36 @@ export class ToneStation {
 
   /** resolves once the mount answers listeners */
   async start(): Promise<void> {
-    this.child = spawn('/usr/bin/ffmpeg', [
-      '-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-f', 'lavfi', '-i', `sine=frequency=${this.freq}:sample_rate=22050`,
-      '-af', 'volume=4', '-ac', '1', '-c:a', 'libmp3lame', '-b:a', '64k', '-flush_packets', '1', '-content_type', 'audio/mpeg', '-f', 'mp3', this.icecast.sourceUrl(this.mount),
-    ], { stdio: ['ignore', 'ignore', 'inherit'] });
+    this.child = spawn(
+      '/usr/bin/ffmpeg',
+      [
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-nostdin',
+        '-re',
+        '-f',
+        'lavfi',
+        '-i',
+        `sine=frequency=${this.freq}:sample_rate=22050`,
+        '-af',
+        'volume=4',
+        '-ac',
+        '1',
+        '-c:a',
+        'libmp3lame',
+        '-b:a',
+        '64k',
+        '-flush_packets',
+        '1',
+        '-content_type',
+        'audio/mpeg',
+        '-f',
+        'mp3',
+        this.icecast.sourceUrl(this.mount),
+      ],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
     const deadline = Date.now() + 15_000;
     for (;;) {
       const ac = new AbortController();

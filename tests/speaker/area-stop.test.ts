@@ -21,7 +21,12 @@ describe("the area stop order: one signed message on the province's topic silenc
   const { env, speaker, deliver } = speakerSuite();
   const ref = (seed: string) => env.audio.add(audioBytes(seed));
   const send = (payload: ReturnType<typeof signAreaStop> | string) =>
-    withTimeout(env.console.client.publishAsync(TOPIC, typeof payload === 'string' ? payload : JSON.stringify(payload), { qos: 1, retain: true }));
+    withTimeout(
+      env.console.client.publishAsync(TOPIC, typeof payload === 'string' ? payload : JSON.stringify(payload), {
+        qos: 1,
+        retain: true,
+      }),
+    );
   const playing = async (rig: SpeakerRig, start: number) => {
     await deliver(rig, 1, [
       item({ announcement: 'dang-phat', audio: ref('a1'), occurrences: [iso(start)] }),
@@ -74,9 +79,16 @@ describe("the area stop order: one signed message on the province's topic silenc
     let rig = await speaker({ t0: T0, playMs: 30_000, id, config: { upperKeys } });
     const dataDir = rig.dataDir;
     const start = T0 + 5 * MIN;
-    await deliver(rig, 1, [item({ announcement: 'hang-ngay', audio: ref('o1'), occurrences: [iso(start), iso(start + 20 * MIN)] })]);
+    await deliver(rig, 1, [
+      item({ announcement: 'hang-ngay', audio: ref('o1'), occurrences: [iso(start), iso(start + 20 * MIN)] }),
+    ]);
     await rig.stop();
-    await send(signAreaStop(order(1, [{ id: 'dung-vung', at: iso(T0), until: iso(start + 10 * MIN), communes: 'all' }]), PROVINCE.keys.privateKey));
+    await send(
+      signAreaStop(
+        order(1, [{ id: 'dung-vung', at: iso(T0), until: iso(start + 10 * MIN), communes: 'all' }]),
+        PROVINCE.keys.privateKey,
+      ),
+    );
     rig = await speaker({ t0: T0 + MIN, playMs: 30_000, id, dataDir, config: { upperKeys } });
     await waitFor(() => rig.unit.stoppedBy?.id === 'dung-vung');
     await rig.clock.advanceSettled(5 * MIN);

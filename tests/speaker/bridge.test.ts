@@ -27,7 +27,15 @@ describe('speaker unit in the bridge', () => {
     await audio.start();
     console_ = new ConsolePublisher(broker.url);
     collector = new FakeCollector(broker.url);
-    const section = { commune: COMMUNE, hamlet: HAMLET, schedulePublicKey: KEYS.publicKey, consoleUrl: audio.url, relayPin: 9, warmupMs: 200, player: { kind: 'fake' } };
+    const section = {
+      commune: COMMUNE,
+      hamlet: HAMLET,
+      schedulePublicKey: KEYS.publicKey,
+      consoleUrl: audio.url,
+      relayPin: 9,
+      warmupMs: 200,
+      player: { kind: 'fake' },
+    };
     vb = await startVirtualBox({
       deviceId: id,
       brokerUrl: broker.url,
@@ -49,7 +57,10 @@ describe('speaker unit in the bridge', () => {
 
   it('accepts a signed schedule, plays it, and its log goes through the outbox to the collector', async () => {
     const statuses: Record<string, unknown>[] = [];
-    collector.client.on('message', (t, b) => t === topicFor(id, 'schedule-status') && statuses.push(JSON.parse(b.toString())));
+    collector.client.on(
+      'message',
+      (t, b) => t === topicFor(id, 'schedule-status') && statuses.push(JSON.parse(b.toString())),
+    );
     await collector.client.subscribeAsync(topicFor(id, 'schedule-status'), { qos: 1 });
     const start = Date.now() + 3_000;
     const doc = scheduleDoc(id, 1, [item({ audio: audio.add(audioBytes('bridge')), occurrences: [iso(start)] })]);
@@ -63,7 +74,10 @@ describe('speaker unit in the bridge', () => {
 
   it('refuses a forged schedule and says so on schedule-status', async () => {
     const statuses: Record<string, unknown>[] = [];
-    collector.client.on('message', (t, b) => t === topicFor(id, 'schedule-status') && statuses.push(JSON.parse(b.toString())));
+    collector.client.on(
+      'message',
+      (t, b) => t === topicFor(id, 'schedule-status') && statuses.push(JSON.parse(b.toString())),
+    );
     const forged = signSchedule(scheduleDoc(id, 2, []), KEYS.privateKey);
     await console_.publish(id, { ...forged, doc: forged.doc.replace('"version":2', '"version":3') });
     await waitFor(() => statuses.some((s) => s.status === 'refused'));

@@ -14,7 +14,12 @@ const PROVINCE = { code: '82', keys: generateScheduleKeys() };
 const OTHER_PROVINCE = { code: '80', keys: generateScheduleKeys() };
 const upperKeys = [{ level: 'province' as const, code: PROVINCE.code, publicKey: PROVINCE.keys.publicKey }];
 
-function provinceDoc(speaker: string, version: number, items: ScheduleItem[], over: Partial<ScheduleDocument> = {}): ScheduleDocument {
+function provinceDoc(
+  speaker: string,
+  version: number,
+  items: ScheduleItem[],
+  over: Partial<ScheduleDocument> = {},
+): ScheduleDocument {
   return scheduleDoc(speaker, version, items, { issuer: { level: 'province', code: PROVINCE.code }, ...over });
 }
 
@@ -22,18 +27,44 @@ describe('a speaker trusts its commune and its province, each on its own topic, 
   const { env, speaker, deliver } = speakerSuite();
   const ref = (seed: string) => env.audio.add(audioBytes(seed));
   const send = async (rig: SpeakerRig, channel: IssuerChannel, payload: ReturnType<typeof signSchedule>) =>
-    withTimeout(env.console.client.publishAsync(topicFor(rig.deviceId, channel), encode(channel, payload), { qos: 1, retain: true }));
+    withTimeout(
+      env.console.client.publishAsync(topicFor(rig.deviceId, channel), encode(channel, payload), {
+        qos: 1,
+        retain: true,
+      }),
+    );
   const lastStatus = (rig: SpeakerRig) => rig.tc.statuses.at(-1);
 
   it("a province emergency cuts the commune's normal announcement that is playing, and both documents stay in force", async () => {
     const rig = await speaker({ t0: T0, playMs: 60_000, config: { upperKeys } });
     const start = T0 + 5 * MIN;
     await deliver(rig, 1, [item({ announcement: 'hop-dan', audio: ref('xa'), occurrences: [iso(start)] })]);
-    await send(rig, 'schedule-province', signSchedule(provinceDoc(rig.deviceId, 1, [item({ announcement: 'bao-bao', priority: 'emergency', audio: ref('tinh'), occurrences: [iso(start + 10_000)] })]), PROVINCE.keys.privateKey));
+    await send(
+      rig,
+      'schedule-province',
+      signSchedule(
+        provinceDoc(rig.deviceId, 1, [
+          item({
+            announcement: 'bao-bao',
+            priority: 'emergency',
+            audio: ref('tinh'),
+            occurrences: [iso(start + 10_000)],
+          }),
+        ]),
+        PROVINCE.keys.privateKey,
+      ),
+    );
     await waitFor(() => rig.unit.versionOf('province') === 1);
-    expect(lastStatus(rig)).toMatchObject({ status: 'accepted', issuer: 'province', actives: { commune: 1, province: 1 } });
+    expect(lastStatus(rig)).toMatchObject({
+      status: 'accepted',
+      issuer: 'province',
+      actives: { commune: 1, province: 1 },
+    });
     await rig.clock.advanceSettled(5 * MIN + 10_000);
-    expect(rig.player.plays.map((p) => [p.startedAt, p.stopped])).toEqual([[start, true], [start + 10_000, false]]);
+    expect(rig.player.plays.map((p) => [p.startedAt, p.stopped])).toEqual([
+      [start, true],
+      [start + 10_000, false],
+    ]);
     const logs = await waitFor(() => env.collector.of(rig.deviceId).length === 1 && env.collector.of(rig.deviceId));
     expect(logs[0]).toMatchObject({ announcement: 'hop-dan', outcome: 'failed', reason: 'preempted' });
   });
@@ -45,17 +76,32 @@ describe('a speaker trusts its commune and its province, each on its own topic, 
       // the commune's key on the province topic: a commune cannot forge an item of the province
       ['schedule-province', signSchedule(provinceDoc(rig.deviceId, 5, items), KEYS.privateKey), 'bad-signature'],
       // another province's document replayed here (its own key, its own code)
-      ['schedule-province', signSchedule(provinceDoc(rig.deviceId, 5, items, { issuer: { level: 'province', code: OTHER_PROVINCE.code } }), OTHER_PROVINCE.keys.privateKey), 'bad-signature'],
+      [
+        'schedule-province',
+        signSchedule(
+          provinceDoc(rig.deviceId, 5, items, { issuer: { level: 'province', code: OTHER_PROVINCE.code } }),
+          OTHER_PROVINCE.keys.privateKey,
+        ),
+        'bad-signature',
+      ],
       // the province's document for another speaker
       ['schedule-province', signSchedule(provinceDoc('loa-khac', 5, items), PROVINCE.keys.privateKey), 'wrong-target'],
       // the province's key claiming to be the commune, on the province topic: wrong level
-      ['schedule-province', signSchedule(scheduleDoc(rig.deviceId, 5, items), PROVINCE.keys.privateKey), 'wrong-issuer'],
+      [
+        'schedule-province',
+        signSchedule(scheduleDoc(rig.deviceId, 5, items), PROVINCE.keys.privateKey),
+        'wrong-issuer',
+      ],
       // a commune document claiming the province's level, on the commune topic
       ['schedule', signSchedule(provinceDoc(rig.deviceId, 5, items), KEYS.privateKey), 'wrong-issuer'],
       // the province's key on the commune topic: a unit's key reaches only its own topic
       ['schedule', signSchedule(provinceDoc(rig.deviceId, 5, items), PROVINCE.keys.privateKey), 'bad-signature'],
       // a commune document of another commune
-      ['schedule', signSchedule(scheduleDoc(rig.deviceId, 5, items, { commune: '26735' }), KEYS.privateKey), 'wrong-target'],
+      [
+        'schedule',
+        signSchedule(scheduleDoc(rig.deviceId, 5, items, { commune: '26735' }), KEYS.privateKey),
+        'wrong-target',
+      ],
     ];
     for (const [channel, payload, reason] of cases) {
       const n = rig.tc.statuses.length;
@@ -65,13 +111,21 @@ describe('a speaker trusts its commune and its province, each on its own topic, 
     }
     expect(rig.unit.versionOf('province')).toBe(0);
     expect(rig.unit.scheduleVersion).toBe(0);
-    expect(rig.unit.stats.schedules.refused).toMatchObject({ 'bad-signature': 3, 'wrong-target': 2, 'wrong-issuer': 2 });
+    expect(rig.unit.stats.schedules.refused).toMatchObject({
+      'bad-signature': 3,
+      'wrong-target': 2,
+      'wrong-issuer': 2,
+    });
     // an older province document after a newer one is stale
     await send(rig, 'schedule-province', signSchedule(provinceDoc(rig.deviceId, 3, []), PROVINCE.keys.privateKey));
     await waitFor(() => rig.unit.versionOf('province') === 3);
     const n = rig.tc.statuses.length;
     await send(rig, 'schedule-province', signSchedule(provinceDoc(rig.deviceId, 2, items), PROVINCE.keys.privateKey));
-    expect(await waitFor(() => rig.tc.statuses.length > n && rig.tc.statuses.at(-1))).toMatchObject({ status: 'refused', reason: 'stale', issuer: 'province' });
+    expect(await waitFor(() => rig.tc.statuses.length > n && rig.tc.statuses.at(-1))).toMatchObject({
+      status: 'refused',
+      reason: 'stale',
+      issuer: 'province',
+    });
   });
 
   it('stop now: cuts what plays (relay off), drops what is queued, reports it; a forged stop does nothing; resume plays again', async () => {
@@ -88,11 +142,19 @@ describe('a speaker trusts its commune and its province, each on its own topic, 
     expect(rig.relay.on).toBe(true);
     // a forged stop (signed with another key) must not silence anything
     const stop = { id: 'dung-1', at: iso(T0), until: null };
-    await send(rig, 'schedule-province', signSchedule(provinceDoc(rig.deviceId, 1, [], { stop }), generateScheduleKeys().privateKey));
+    await send(
+      rig,
+      'schedule-province',
+      signSchedule(provinceDoc(rig.deviceId, 1, [], { stop }), generateScheduleKeys().privateKey),
+    );
     await waitFor(() => lastStatus(rig)?.reason === 'bad-signature');
     expect(rig.player.playing?.startedAt).toBe(start);
     // the province's real stop
-    await send(rig, 'schedule-province', signSchedule(provinceDoc(rig.deviceId, 1, [], { stop }), PROVINCE.keys.privateKey));
+    await send(
+      rig,
+      'schedule-province',
+      signSchedule(provinceDoc(rig.deviceId, 1, [], { stop }), PROVINCE.keys.privateKey),
+    );
     await waitFor(() => rig.player.playing === undefined);
     expect(rig.player.plays[0].stopped).toBe(true);
     expect(rig.relay.on).toBe(false);
@@ -113,8 +175,25 @@ describe('a speaker trusts its commune and its province, each on its own topic, 
     const rig = await speaker({ t0: T0, playMs: 30_000, config: { upperKeys } });
     const start = T0 + 2 * MIN;
     const stop = { id: 'dung-xa', at: iso(T0), until: null };
-    await env.console.publish(rig.deviceId, signSchedule(scheduleDoc(rig.deviceId, 1, [item({ announcement: 'cua-xa', audio: ref('c1'), occurrences: [iso(start)] })], { stop }), KEYS.privateKey));
-    await send(rig, 'schedule-province', signSchedule(provinceDoc(rig.deviceId, 1, [item({ announcement: 'cua-tinh', audio: ref('c2'), occurrences: [iso(start + 5 * MIN)] })]), PROVINCE.keys.privateKey));
+    await env.console.publish(
+      rig.deviceId,
+      signSchedule(
+        scheduleDoc(rig.deviceId, 1, [item({ announcement: 'cua-xa', audio: ref('c1'), occurrences: [iso(start)] })], {
+          stop,
+        }),
+        KEYS.privateKey,
+      ),
+    );
+    await send(
+      rig,
+      'schedule-province',
+      signSchedule(
+        provinceDoc(rig.deviceId, 1, [
+          item({ announcement: 'cua-tinh', audio: ref('c2'), occurrences: [iso(start + 5 * MIN)] }),
+        ]),
+        PROVINCE.keys.privateKey,
+      ),
+    );
     await waitFor(() => rig.unit.versionOf('province') === 1 && rig.unit.scheduleVersion === 1);
     await rig.clock.advanceSettled(8 * MIN);
     expect(rig.player.plays.map((p) => p.startedAt)).toEqual([start + 5 * MIN]);
@@ -129,7 +208,9 @@ describe('a speaker trusts its commune and its province, each on its own topic, 
     let rig = await speaker({ t0: T0, playMs: 30_000, id, config: { upperKeys } });
     const dataDir = rig.dataDir;
     const start = T0 + 5 * MIN;
-    await deliver(rig, 1, [item({ announcement: 'hang-ngay', audio: ref('o1'), occurrences: [iso(start), iso(start + 20 * MIN)] })]);
+    await deliver(rig, 1, [
+      item({ announcement: 'hang-ngay', audio: ref('o1'), occurrences: [iso(start), iso(start + 20 * MIN)] }),
+    ]);
     await rig.stop();
     // while it is off the province stops everything until start + 10 min
     const stop = { id: 'dung-tinh', at: iso(T0), until: iso(start + 10 * MIN) };
@@ -149,11 +230,31 @@ describe('a speaker trusts its commune and its province, each on its own topic, 
     const rig = await speaker({ t0: night - 10 * MIN, playMs: 10_000, config: { upperKeys } });
     const noQuiet = { quietHours: { periods: [], exempt: ['emergency' as const] }, volumeCaps: [] };
     // the commune document asks for no quiet hours; the province's default policy still applies
-    await env.console.publish(rig.deviceId, signSchedule(scheduleDoc(rig.deviceId, 1, [
-      item({ announcement: 'nhac-dem', audio: ref('q1'), occurrences: [iso(night)] }),
-      item({ announcement: 'canh-bao-dem', priority: 'emergency', audio: ref('q2'), occurrences: [iso(night + MIN)] }),
-    ], { policy: noQuiet }), KEYS.privateKey));
-    await send(rig, 'schedule-province', signSchedule(provinceDoc(rig.deviceId, 1, [], { policy: DEFAULT_SOUND_POLICY }), PROVINCE.keys.privateKey));
+    await env.console.publish(
+      rig.deviceId,
+      signSchedule(
+        scheduleDoc(
+          rig.deviceId,
+          1,
+          [
+            item({ announcement: 'nhac-dem', audio: ref('q1'), occurrences: [iso(night)] }),
+            item({
+              announcement: 'canh-bao-dem',
+              priority: 'emergency',
+              audio: ref('q2'),
+              occurrences: [iso(night + MIN)],
+            }),
+          ],
+          { policy: noQuiet },
+        ),
+        KEYS.privateKey,
+      ),
+    );
+    await send(
+      rig,
+      'schedule-province',
+      signSchedule(provinceDoc(rig.deviceId, 1, [], { policy: DEFAULT_SOUND_POLICY }), PROVINCE.keys.privateKey),
+    );
     await waitFor(() => rig.unit.versionOf('province') === 1 && rig.unit.scheduleVersion === 1);
     await rig.clock.advanceSettled(12 * MIN);
     expect(rig.player.plays.map((p) => p.startedAt)).toEqual([night + MIN]);

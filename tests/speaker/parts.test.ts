@@ -26,40 +26,75 @@ describe('periods in Vietnam time', () => {
   });
   it('a period past midnight wraps', () => {
     const night = { from: '22:00', to: '05:00' };
-    expect([at('21:59'), at('22:00'), at('04:59'), at('05:00')].map((t) => inPeriod(night, t))).toEqual([false, true, true, false]);
+    expect([at('21:59'), at('22:00'), at('04:59'), at('05:00')].map((t) => inPeriod(night, t))).toEqual([
+      false,
+      true,
+      true,
+      false,
+    ]);
   });
   it('quiet hours exempt emergencies; the strictest cap wins', () => {
     const quiet = { periods: [{ from: '22:00', to: '05:00' }], exempt: ['emergency' as const] };
     expect(isQuiet(quiet, 'priority', at('23:00'))).toBe(true);
     expect(isQuiet(quiet, 'emergency', at('23:00'))).toBe(false);
-    const caps = [{ from: '11:00', to: '14:00', max: 50 }, { from: '12:00', to: '13:00', max: 30 }];
+    const caps = [
+      { from: '11:00', to: '14:00', max: 50 },
+      { from: '12:00', to: '13:00', max: 30 },
+    ];
     expect([at('10:00'), at('11:30'), at('12:30')].map((t) => cappedVolume(caps, 90, t))).toEqual([90, 50, 30]);
   });
 });
 
 describe('speaker config', () => {
-  const base = { commune: COMMUNE, hamlet: HAMLET, schedulePublicKey: KEYS.publicKey, consoleUrl: 'http://console.local:8080', relayPin: 7 };
+  const base = {
+    commune: COMMUNE,
+    hamlet: HAMLET,
+    schedulePublicKey: KEYS.publicKey,
+    consoleUrl: 'http://console.local:8080',
+    relayPin: 7,
+  };
   it('fills defaults', () => {
-    expect(parseSpeakerConfig(base)).toMatchObject({ warmupMs: 2_000, player: { kind: 'alsa', device: 'default' }, quietHours: { periods: [], exempt: ['emergency'] } });
+    expect(parseSpeakerConfig(base)).toMatchObject({
+      warmupMs: 2_000,
+      player: { kind: 'alsa', device: 'default' },
+      quietHours: { periods: [], exempt: ['emergency'] },
+    });
   });
   it('accepts the registry form of the key (base64 SPKI DER) and refuses a key that is not Ed25519', () => {
     const der = createPublicKey(KEYS.publicKey).export({ type: 'spki', format: 'der' }).toString('base64');
     expect(parseSpeakerConfig({ ...base, schedulePublicKey: der }).schedulePublicKey).toBe(der);
-    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
-    expect(() => parseSpeakerConfig({ ...base, schedulePublicKey: rsa })).toThrow(expect.objectContaining({ code: 'BRIDGE_CONFIG_INVALID' }));
-    expect(() => parseSpeakerConfig({ ...base, schedulePublicKey: undefined })).toThrow(expect.objectContaining({ code: 'BRIDGE_CONFIG_INVALID' }));
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 })
+      .publicKey.export({ type: 'spki', format: 'pem' })
+      .toString();
+    expect(() => parseSpeakerConfig({ ...base, schedulePublicKey: rsa })).toThrow(
+      expect.objectContaining({ code: 'BRIDGE_CONFIG_INVALID' }),
+    );
+    expect(() => parseSpeakerConfig({ ...base, schedulePublicKey: undefined })).toThrow(
+      expect.objectContaining({ code: 'BRIDGE_CONFIG_INVALID' }),
+    );
   });
 
   it('reports every problem with its path under units.speaker', () => {
     let err: { code?: string; problems?: string[] } = {};
     try {
-      parseSpeakerConfig({ ...base, commune: 'xa', quietHours: { periods: [{ from: '25:00', to: '05:00' }] }, warmupMs: -1 });
+      parseSpeakerConfig({
+        ...base,
+        commune: 'xa',
+        quietHours: { periods: [{ from: '25:00', to: '05:00' }] },
+        warmupMs: -1,
+      });
     } catch (e) {
       err = e as typeof err;
     }
     expect(err.code).toBe('BRIDGE_CONFIG_INVALID');
     const paths = err.problems!.map((p) => p.split(':')[0]);
-    expect(paths).toEqual(expect.arrayContaining(['units.speaker.commune', 'units.speaker.quietHours.periods.0.from', 'units.speaker.warmupMs']));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'units.speaker.commune',
+        'units.speaker.quietHours.periods.0.from',
+        'units.speaker.warmupMs',
+      ]),
+    );
   });
 });
 
@@ -92,8 +127,19 @@ describe('audio cache', () => {
     const port = await freePort();
     const hang = createServer(() => {});
     await new Promise<void>((r) => hang.listen(port, '127.0.0.1', () => r()));
-    const cache = new AudioCache({ dir: join(dir, 'b'), consoleUrl: `http://127.0.0.1:${port}`, maxBytes: 5_000, timeoutMs: 300 });
-    const r = await cache.ensure({ sha256: 'a'.repeat(64), path: `/audio/${'a'.repeat(64)}`, bytes: 10, durationS: 1, mime: 'audio/wav' });
+    const cache = new AudioCache({
+      dir: join(dir, 'b'),
+      consoleUrl: `http://127.0.0.1:${port}`,
+      maxBytes: 5_000,
+      timeoutMs: 300,
+    });
+    const r = await cache.ensure({
+      sha256: 'a'.repeat(64),
+      path: `/audio/${'a'.repeat(64)}`,
+      bytes: 10,
+      durationS: 1,
+      mime: 'audio/wav',
+    });
     hang.closeAllConnections();
     hang.close();
     expect(r).toMatchObject({ ok: false, error: 'audio-fetch-failed' });
@@ -143,7 +189,11 @@ describe('ALSA player adapter', () => {
     const path = join(dir, 'aplay-long');
     writeFileSync(path, '#!/bin/sh\nexec sleep 30\n');
     chmodSync(path, 0o755);
-    const playback = new AlsaPlayer({ aplay: path, mpg123: path, device: 'default' }).play({ file: '/x.wav', mime: 'audio/wav', volume: 50 });
+    const playback = new AlsaPlayer({ aplay: path, mpg123: path, device: 'default' }).play({
+      file: '/x.wav',
+      mime: 'audio/wav',
+      volume: 50,
+    });
     await new Promise((r) => setTimeout(r, 200));
     playback.stop();
     await expect(playback.done).resolves.toBeUndefined();

@@ -26,8 +26,18 @@ describe('speaker playback driven by the clock', () => {
     // the adapter writes 0 when it opens the pin, then one on and one off for back-to-back repeats
     expect(rig.io.writes.filter((w) => w.pin === RELAY_PIN).map((w) => w.value)).toEqual([0, 1, 0]);
     const [log] = await waitFor(() => env.collector.of(rig.deviceId).length === 1 && env.collector.of(rig.deviceId));
-    expect(log).toMatchObject({ outcome: 'played', occurrence: iso(start), startedAt: iso(start), endedAt: iso(start + 10_000) });
-    expect(rig.tc.state().speaker).toMatchObject({ relay: 'off', lastPlayAt: iso(start), scheduleVersion: 1, playerErrors: 0 });
+    expect(log).toMatchObject({
+      outcome: 'played',
+      occurrence: iso(start),
+      startedAt: iso(start),
+      endedAt: iso(start + 10_000),
+    });
+    expect(rig.tc.state().speaker).toMatchObject({
+      relay: 'off',
+      lastPlayAt: iso(start),
+      scheduleVersion: 1,
+      playerErrors: 0,
+    });
     await waitFor(() => rig.tc.unacked.size === 0);
   });
 
@@ -36,7 +46,12 @@ describe('speaker playback driven by the clock', () => {
     const start = T0 + 5 * MIN;
     await deliver(rig, 1, [
       item({ announcement: 'thong-bao-thuong', audio: ref('n'), occurrences: [iso(start)] }),
-      item({ announcement: 'bao-lu-khan-cap', priority: 'emergency', audio: ref('e'), occurrences: [iso(start + 10_000)] }),
+      item({
+        announcement: 'bao-lu-khan-cap',
+        priority: 'emergency',
+        audio: ref('e'),
+        occurrences: [iso(start + 10_000)],
+      }),
     ]);
     await rig.clock.advanceSettled(5 * MIN + 10_000);
     expect(rig.player.plays.map((p) => [p.startedAt, p.stopped])).toEqual([
@@ -46,8 +61,17 @@ describe('speaker playback driven by the clock', () => {
     await rig.clock.advanceSettled(2 * MIN);
     const logs = await waitFor(() => env.collector.of(rig.deviceId).length === 2 && env.collector.of(rig.deviceId));
     const by = Object.fromEntries(logs.map((l) => [l.announcement, l]));
-    expect(by['thong-bao-thuong']).toMatchObject({ outcome: 'failed', reason: 'preempted', startedAt: iso(start), endedAt: iso(start + 10_000) });
-    expect(by['bao-lu-khan-cap']).toMatchObject({ outcome: 'played', priority: 'emergency', startedAt: iso(start + 10_000) });
+    expect(by['thong-bao-thuong']).toMatchObject({
+      outcome: 'failed',
+      reason: 'preempted',
+      startedAt: iso(start),
+      endedAt: iso(start + 10_000),
+    });
+    expect(by['bao-lu-khan-cap']).toMatchObject({
+      outcome: 'played',
+      priority: 'emergency',
+      startedAt: iso(start + 10_000),
+    });
   });
 
   it('a normal announcement never cuts a priority one: it waits its turn', async () => {
@@ -85,7 +109,11 @@ describe('speaker playback driven by the clock', () => {
   it('quiet hours skip normal and priority announcements, never an emergency', async () => {
     // 22:30 Vietnam time
     const t0 = Date.parse('2026-11-25T15:00:00.000Z');
-    const rig = await speaker({ t0, playMs: 1_000, config: { quietHours: { periods: [{ from: '22:00', to: '05:00' }] } } });
+    const rig = await speaker({
+      t0,
+      playMs: 1_000,
+      config: { quietHours: { periods: [{ from: '22:00', to: '05:00' }] } },
+    });
     const start = t0 + 30 * MIN;
     await deliver(rig, 1, [
       item({ announcement: 'thuong', audio: ref('q1'), occurrences: [iso(start)] }),
@@ -102,7 +130,16 @@ describe('speaker playback driven by the clock', () => {
   });
 
   it('applies the per-period volume cap (Vietnam time)', async () => {
-    const rig = await speaker({ t0: T0, playMs: 1_000, config: { volumeCaps: [{ from: '11:00', to: '13:30', max: 40 }, { from: '12:00', to: '13:00', max: 25 }] } });
+    const rig = await speaker({
+      t0: T0,
+      playMs: 1_000,
+      config: {
+        volumeCaps: [
+          { from: '11:00', to: '13:30', max: 40 },
+          { from: '12:00', to: '13:00', max: 25 },
+        ],
+      },
+    });
     // 09:10, 11:10 and 12:10 Vietnam time
     const starts = [T0 + 10 * MIN, T0 + 130 * MIN, T0 + 190 * MIN];
     await deliver(rig, 1, [item({ audio: ref('v'), volume: 80, occurrences: starts.map(iso) })]);

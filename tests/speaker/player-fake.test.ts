@@ -45,7 +45,20 @@ describe('fake player', () => {
 
   it('an MP3 (what the console stores after loudness normalization) lasts its real length, read by ffprobe', () => {
     const file = join(dir, 'tone.mp3');
-    const r = spawnSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=4', '-ac', '1', '-codec:a', 'libmp3lame', file]);
+    const r = spawnSync('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:duration=4',
+      '-ac',
+      '1',
+      '-codec:a',
+      'libmp3lame',
+      file,
+    ]);
     expect(r.status).toBe(0);
     const ms = audioDurationMs({ file, mime: 'audio/mpeg', volume: 50 });
     expect(ms).toBeGreaterThan(3_900);
@@ -65,15 +78,33 @@ describe('fake player', () => {
     clock.advance(1_000);
     second.stop();
     await second.done;
-    const lines = readFileSync(record, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.map((l) => [l.event, l.file, l.stopped, l.endedAt === null ? null : l.endedAt - l.startedAt])).toEqual([
-      ['play', '/a', false, null], ['end', '/a', false, 5_000], ['play', '/b', false, null], ['end', '/b', true, 1_000],
-    ]);
+    const lines = readFileSync(record, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.event, l.file, l.stopped, l.endedAt === null ? null : l.endedAt - l.startedAt])).toEqual(
+      [
+        ['play', '/a', false, null],
+        ['end', '/a', false, 5_000],
+        ['play', '/b', false, null],
+        ['end', '/b', true, 1_000],
+      ],
+    );
   });
 
   it('config: durationMs is a positive number or "audio"; anything else is refused with its path', () => {
-    const base = { commune: COMMUNE, hamlet: HAMLET, schedulePublicKey: KEYS.publicKey, relayPin: 7, consoleUrl: 'http://127.0.0.1:1' };
-    expect(parseSpeakerConfig({ ...base, player: { kind: 'fake', durationMs: 'audio', recordFile: '/tmp/x' } }).player).toEqual({ kind: 'fake', durationMs: 'audio', recordFile: '/tmp/x' });
-    expect(() => parseSpeakerConfig({ ...base, player: { kind: 'fake', durationMs: -1 } })).toThrow(/units\.speaker\.player/);
+    const base = {
+      commune: COMMUNE,
+      hamlet: HAMLET,
+      schedulePublicKey: KEYS.publicKey,
+      relayPin: 7,
+      consoleUrl: 'http://127.0.0.1:1',
+    };
+    expect(
+      parseSpeakerConfig({ ...base, player: { kind: 'fake', durationMs: 'audio', recordFile: '/tmp/x' } }).player,
+    ).toEqual({ kind: 'fake', durationMs: 'audio', recordFile: '/tmp/x' });
+    expect(() => parseSpeakerConfig({ ...base, player: { kind: 'fake', durationMs: -1 } })).toThrow(
+      /units\.speaker\.player/,
+    );
   });
 });

@@ -41,7 +41,16 @@ let collector: FakeCollector;
 let version = 0;
 
 function stationDoc(over: Partial<StationDocument> = {}): StationDocument {
-  return { v: 1, province: '79', id: 'dai-tinh', name: 'Đài Phát thanh tỉnh (thử)', url: station.url, format: 'mp3', approvedAt: iso(Date.now()), ...over };
+  return {
+    v: 1,
+    province: '79',
+    id: 'dai-tinh',
+    name: 'Đài Phát thanh tỉnh (thử)',
+    url: station.url,
+    format: 'mp3',
+    approvedAt: iso(Date.now()),
+    ...over,
+  };
 }
 
 async function publishAll(items: ScheduleItem[]): Promise<void> {
@@ -57,10 +66,14 @@ function logOf(id: string, announcement: string) {
 function pcmOf(id: string, n: number): { samples: Int16Array; chunks: { at: number; offset: number }[] } {
   const base = join(dir, id, 'units', 'speaker', 'stream-out');
   const raw = readFileSync(`${base}-${n}.pcm`);
-  const chunks = readFileSync(`${base}-${n}.times`, 'utf8').trim().split('\n').filter(Boolean).map((l) => {
-    const [at, offset] = l.split(' ').map(Number);
-    return { at, offset };
-  });
+  const chunks = readFileSync(`${base}-${n}.times`, 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const [at, offset] = l.split(' ').map(Number);
+      return { at, offset };
+    });
   return { samples: new Int16Array(raw.buffer, raw.byteOffset, Math.floor(raw.length / 2)), chunks };
 }
 
@@ -73,7 +86,11 @@ function hearing(id: string, n: number): boolean {
 beforeAll(async () => {
   await broker.start();
   await audio.start();
-  icecast = await startIcecast({ dir: join(dir, 'icecast'), sourcePassword: 'nguon-thu', adminPassword: 'quan-tri-thu' });
+  icecast = await startIcecast({
+    dir: join(dir, 'icecast'),
+    sourcePassword: 'nguon-thu',
+    adminPassword: 'quan-tri-thu',
+  });
   station = new ToneStation(icecast, '/dai-tinh.mp3', FREQ);
   await station.start();
   console_ = new ConsolePublisher(broker.url);
@@ -88,7 +105,14 @@ beforeAll(async () => {
       outbox: { resendAfterMs: 2000 },
       units: {
         speaker: {
-          commune: COMMUNE, hamlet: HAMLET, schedulePublicKey: KEYS.publicKey, relayPin: 7, consoleUrl: audio.url, player: { kind: 'fake' }, warmupMs: 0, relayHoldMs: 0,
+          commune: COMMUNE,
+          hamlet: HAMLET,
+          schedulePublicKey: KEYS.publicKey,
+          relayPin: 7,
+          consoleUrl: audio.url,
+          player: { kind: 'fake' },
+          warmupMs: 0,
+          relayHoldMs: 0,
           stream: { stationKeys: [PROVINCE.publicKey], stallMs: 2_000, retryMs: 300, rate: RATE },
         },
       },
@@ -97,16 +121,25 @@ beforeAll(async () => {
     writeFileSync(file, stringify(config));
     // E2E_LOG_DIR keeps a copy of the speakers' logs after the run (the temp dir is removed)
     const out = openSync(join(dir, `${id}.log`), 'a');
-    children.push(spawn(join(process.cwd(), 'node_modules/.bin/tsx'), ['firmware-bridge/main.ts', '--config', file], { cwd: process.cwd(), stdio: ['ignore', out, out] }));
+    children.push(
+      spawn(join(process.cwd(), 'node_modules/.bin/tsx'), ['firmware-bridge/main.ts', '--config', file], {
+        cwd: process.cwd(),
+        stdio: ['ignore', out, out],
+      }),
+    );
   }
   await waitFor(() => collector.client.connected && console_.client.connected);
   // both bridges are up once they accept a first (empty) schedule
   await publishAll([]);
-  await waitFor(() => SPEAKERS.every((id) => readFileSync(join(dir, `${id}.log`), 'utf8').includes('schedule accepted')), 60_000);
+  await waitFor(
+    () => SPEAKERS.every((id) => readFileSync(join(dir, `${id}.log`), 'utf8').includes('schedule accepted')),
+    60_000,
+  );
 }, 120_000);
 
 afterAll(async () => {
-  if (process.env.E2E_LOG_DIR) for (const id of SPEAKERS) copyFileSync(join(dir, `${id}.log`), join(process.env.E2E_LOG_DIR, `${id}.log`));
+  if (process.env.E2E_LOG_DIR)
+    for (const id of SPEAKERS) copyFileSync(join(dir, `${id}.log`), join(process.env.E2E_LOG_DIR, `${id}.log`));
   await stopChildren(children);
   await station?.cut();
   await icecast?.close();
@@ -117,10 +150,16 @@ afterAll(async () => {
 }, 60_000);
 
 describe('relay of a province-approved station', () => {
-  it('plays on both speakers for its window, survives the station dropping out, logs the gap', { timeout: 120_000 }, async () => {
+  it('plays on both speakers for its window, survives the station dropping out, logs the gap', {
+    timeout: 120_000,
+  }, async () => {
     const start = Date.now() + 3_000;
     const relay = item({
-      announcement: 'tiep-song-1', title: 'Tiếp sóng Đài tỉnh', audio: audio.add(audioBytes('gioi-thieu')), occurrences: [iso(start)], validityS: WINDOW_S,
+      announcement: 'tiep-song-1',
+      title: 'Tiếp sóng Đài tỉnh',
+      audio: audio.add(audioBytes('gioi-thieu')),
+      occurrences: [iso(start)],
+      validityS: WINDOW_S,
       source: { kind: 'relay', station: signStation(stationDoc(), PROVINCE.privateKey), durationS: WINDOW_S },
     });
     await publishAll([relay]);
@@ -131,7 +170,10 @@ describe('relay of a province-approved station', () => {
     await new Promise((r) => setTimeout(r, 2_500));
     await station.start();
     const backAt = Date.now();
-    const logs = await waitFor(() => SPEAKERS.every((id) => logOf(id, 'tiep-song-1')) && SPEAKERS.map((id) => logOf(id, 'tiep-song-1')!), 40_000);
+    const logs = await waitFor(
+      () => SPEAKERS.every((id) => logOf(id, 'tiep-song-1')) && SPEAKERS.map((id) => logOf(id, 'tiep-song-1')!),
+      40_000,
+    );
     for (const [i, log] of logs.entries()) {
       expect(log, SPEAKERS[i]).toMatchObject({ outcome: 'played', stream: { kind: 'relay' } });
       expect(log.stream!.gaps).toBeGreaterThanOrEqual(1);
@@ -151,16 +193,29 @@ describe('relay of a province-approved station', () => {
     }
   });
 
-  it('an emergency preempts a relay, which resumes after it inside its window (one more gap)', { timeout: 120_000 }, async () => {
+  it('an emergency preempts a relay, which resumes after it inside its window (one more gap)', {
+    timeout: 120_000,
+  }, async () => {
     const start = Date.now() + 2_000;
     const windowS = 25;
     const relay = item({
-      announcement: 'tiep-song-2', title: 'Tiếp sóng Đài tỉnh', audio: audio.add(audioBytes('gioi-thieu')), occurrences: [iso(start)], validityS: windowS,
+      announcement: 'tiep-song-2',
+      title: 'Tiếp sóng Đài tỉnh',
+      audio: audio.add(audioBytes('gioi-thieu')),
+      occurrences: [iso(start)],
+      validityS: windowS,
       source: { kind: 'relay', station: signStation(stationDoc(), PROVINCE.privateKey), durationS: windowS },
     });
     await publishAll([relay]);
     await waitFor(() => SPEAKERS.every((id) => hearing(id, 2)), 20_000);
-    const emergency = item({ announcement: 'khan-cap-1', title: 'Báo động lũ', priority: 'emergency', audio: audio.add(audioBytes('lu')), occurrences: [iso(Date.now() + 1_500)], validityS: 60 });
+    const emergency = item({
+      announcement: 'khan-cap-1',
+      title: 'Báo động lũ',
+      priority: 'emergency',
+      audio: audio.add(audioBytes('lu')),
+      occurrences: [iso(Date.now() + 1_500)],
+      validityS: 60,
+    });
     await publishAll([relay, emergency]);
     await waitFor(() => SPEAKERS.every((id) => logOf(id, 'khan-cap-1')), 30_000);
     // the station again, in a third stream file: the relay resumed after the emergency
@@ -176,7 +231,9 @@ describe('relay of a province-approved station', () => {
       expect(Date.parse(log.startedAt!)).toBeLessThan(Date.parse(logOf(id, 'khan-cap-1')!.startedAt!));
       expect(Date.parse(log.endedAt!)).toBeGreaterThan(Date.parse(logOf(id, 'khan-cap-1')!.endedAt!));
       const { samples, chunks } = pcmOf(id, 3);
-      expect(toneShare(samples.subarray(chunks[0].offset / 2, chunks[0].offset / 2 + RATE / 2), FREQ, RATE)).toBeGreaterThan(0.5);
+      expect(
+        toneShare(samples.subarray(chunks[0].offset / 2, chunks[0].offset / 2 + RATE / 2), FREQ, RATE),
+      ).toBeGreaterThan(0.5);
     }
   });
 
@@ -186,7 +243,13 @@ describe('relay of a province-approved station', () => {
     const honest = signStation(stationDoc(), PROVINCE.privateKey);
     const edited = { ...honest, doc: honest.doc.replace(station.url, 'http://127.0.0.1:9/tuy-y.mp3') };
     const items = [rogue, edited].map((s, i) =>
-      item({ announcement: `tiep-song-gia-${i}`, audio: audio.add(audioBytes('gia')), occurrences: [iso(start + i * 3_000)], validityS: 30, source: { kind: 'relay', station: s, durationS: 30 } }),
+      item({
+        announcement: `tiep-song-gia-${i}`,
+        audio: audio.add(audioBytes('gia')),
+        occurrences: [iso(start + i * 3_000)],
+        validityS: 30,
+        source: { kind: 'relay', station: s, durationS: 30 },
+      }),
     );
     await publishAll(items);
     await waitFor(() => SPEAKERS.every((id) => logOf(id, 'tiep-song-gia-0') && logOf(id, 'tiep-song-gia-1')), 30_000);
@@ -199,21 +262,34 @@ describe('relay of a province-approved station', () => {
     }
   });
 
-  it('a relay running into the quiet hours of the signed policy stops when they begin', { timeout: 150_000 }, async () => {
+  it('a relay running into the quiet hours of the signed policy stops when they begin', {
+    timeout: 150_000,
+  }, async () => {
     // quiet hours from the next whole minute (Vietnam time, at least 5 s away) for half an hour
     let boundary = Math.ceil(Date.now() / 60_000) * 60_000;
     if (boundary - Date.now() < 5_000) boundary += 60_000;
     const vn = (ms: number) => new Date(ms + 7 * 3600_000).toISOString().slice(11, 16);
-    const policy = { quietHours: { periods: [{ from: vn(boundary), to: vn(boundary + 30 * 60_000) }], exempt: ['emergency' as const] }, volumeCaps: [] };
+    const policy = {
+      quietHours: { periods: [{ from: vn(boundary), to: vn(boundary + 30 * 60_000) }], exempt: ['emergency' as const] },
+      volumeCaps: [],
+    };
     const start = Date.now() + 1_500;
     const windowS = Math.ceil((boundary - start) / 1000) + 60;
     const relay = item({
-      announcement: 'tiep-song-dem', title: 'Tiếp sóng Đài tỉnh', audio: audio.add(audioBytes('gioi-thieu-dem')), occurrences: [iso(start)], validityS: windowS,
+      announcement: 'tiep-song-dem',
+      title: 'Tiếp sóng Đài tỉnh',
+      audio: audio.add(audioBytes('gioi-thieu-dem')),
+      occurrences: [iso(start)],
+      validityS: windowS,
       source: { kind: 'relay', station: signStation(stationDoc(), PROVINCE.privateKey), durationS: windowS },
     });
     version++;
-    for (const id of SPEAKERS) await console_.publish(id, signSchedule(scheduleDoc(id, version, [relay], { policy }), KEYS.privateKey));
-    const logs = await waitFor(() => SPEAKERS.every((id) => logOf(id, 'tiep-song-dem')) && SPEAKERS.map((id) => logOf(id, 'tiep-song-dem')!), 100_000);
+    for (const id of SPEAKERS)
+      await console_.publish(id, signSchedule(scheduleDoc(id, version, [relay], { policy }), KEYS.privateKey));
+    const logs = await waitFor(
+      () => SPEAKERS.every((id) => logOf(id, 'tiep-song-dem')) && SPEAKERS.map((id) => logOf(id, 'tiep-song-dem')!),
+      100_000,
+    );
     for (const log of logs) {
       expect(log).toMatchObject({ outcome: 'failed', reason: 'quiet-hours', stream: { kind: 'relay' } });
       expect(log.stream!.playedS).toBeGreaterThan(0);

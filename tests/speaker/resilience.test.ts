@@ -35,8 +35,18 @@ describe('speaker offline, after a power cut, and without trusted time', () => {
     await rig.clock.advanceSettled(30 * MIN);
     await env.broker.start();
     await waitFor(() => rig.tc.client.connected && env.console.client.connected);
-    const passed = item({ announcement: 'da-qua', audio: ref('late1'), validityS: 300, occurrences: [iso(T0 + 10 * MIN)] });
-    const stillValid = item({ announcement: 'con-hieu-luc', audio: ref('late2'), validityS: 900, occurrences: [iso(T0 + 20 * MIN)] });
+    const passed = item({
+      announcement: 'da-qua',
+      audio: ref('late1'),
+      validityS: 300,
+      occurrences: [iso(T0 + 10 * MIN)],
+    });
+    const stillValid = item({
+      announcement: 'con-hieu-luc',
+      audio: ref('late2'),
+      validityS: 900,
+      occurrences: [iso(T0 + 20 * MIN)],
+    });
     const coming = item({ announcement: 'sap-toi', audio: ref('late3'), occurrences: [iso(T0 + 40 * MIN)] });
     await deliver(rig, 2, [passed, stillValid, coming]);
     await rig.clock.advanceSettled(15 * MIN);
@@ -74,7 +84,9 @@ describe('speaker offline, after a power cut, and without trusted time', () => {
   it('after a power cut the Pi boots at its last saved time: nothing fires until NTP, then "missed" (unit-off)', async () => {
     const id = 'loa-dong-ho-cu';
     const first = await speaker({ id, t0: T0 });
-    await deliver(first, 1, [item({ announcement: 'luc-mat-dien', audio: ref('hw1'), occurrences: [iso(T0 + 10 * MIN)] })]);
+    await deliver(first, 1, [
+      item({ announcement: 'luc-mat-dien', audio: ref('hw1'), occurrences: [iso(T0 + 10 * MIN)] }),
+    ]);
     await first.clock.advanceSettled(2 * MIN);
     await first.kill();
     env.rigs.splice(env.rigs.indexOf(first), 1);
@@ -127,7 +139,10 @@ describe('speaker offline, after a power cut, and without trusted time', () => {
     const good = ref('hash-good');
     env.audio.files.set(good.sha256, audioBytes('hash-evil'));
     const start = T0 + 5 * MIN;
-    await env.console.publish(rig.deviceId, signSchedule(scheduleDoc(rig.deviceId, 1, [item({ audio: good, occurrences: [iso(start)] })]), KEYS.privateKey));
+    await env.console.publish(
+      rig.deviceId,
+      signSchedule(scheduleDoc(rig.deviceId, 1, [item({ audio: good, occurrences: [iso(start)] })]), KEYS.privateKey),
+    );
     await waitFor(() => rig.unit.stats.audioPrefetchFailures === 1);
     await rig.clock.advanceSettled(10 * MIN);
     const [log] = await waitFor(() => env.collector.of(rig.deviceId).length === 1 && env.collector.of(rig.deviceId));

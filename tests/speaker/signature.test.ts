@@ -4,7 +4,18 @@ import { signSchedule, verifySchedule } from '../../devices/schedule-signature.t
 import { TestBroker } from '../support/test-broker.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 import { FakeTrustedTime } from './helpers/trusted-time.ts';
-import { AudioServer, COMMUNE, HAMLET, KEYS, OTHER_KEYS, audioBytes, item, iso, scheduleDoc, waitFor } from './helpers/fixtures.ts';
+import {
+  AudioServer,
+  COMMUNE,
+  HAMLET,
+  KEYS,
+  OTHER_KEYS,
+  audioBytes,
+  item,
+  iso,
+  scheduleDoc,
+  waitFor,
+} from './helpers/fixtures.ts';
 import { ConsolePublisher, SpeakerRig } from './helpers/rig.ts';
 import { tempDir } from '../harness/temp.ts';
 
@@ -38,8 +49,14 @@ describe('verifySchedule', () => {
 
   it('refuses an unsigned document (no sig, empty sig, or a bare document)', () => {
     const signed = signSchedule(doc, KEYS.privateKey);
-    expect(verifySchedule({ v: 1, doc: signed.doc }, KEYS.publicKey, expectFor)).toMatchObject({ ok: false, reason: 'unsigned' });
-    expect(verifySchedule({ ...signed, sig: '' }, KEYS.publicKey, expectFor)).toMatchObject({ ok: false, reason: 'unsigned' });
+    expect(verifySchedule({ v: 1, doc: signed.doc }, KEYS.publicKey, expectFor)).toMatchObject({
+      ok: false,
+      reason: 'unsigned',
+    });
+    expect(verifySchedule({ ...signed, sig: '' }, KEYS.publicKey, expectFor)).toMatchObject({
+      ok: false,
+      reason: 'unsigned',
+    });
     expect(verifySchedule(doc, KEYS.publicKey, expectFor)).toMatchObject({ ok: false, reason: 'unsigned' });
   });
 
@@ -50,14 +67,21 @@ describe('verifySchedule', () => {
 
   it('refuses a document for another speaker, hamlet or commune', () => {
     for (const over of [{ speaker: 'loa-khac' }, { hamlet: 'thon-khac' }, { commune: '26735' }]) {
-      const r = verifySchedule(signSchedule(scheduleDoc(SPEAKER, 3, [], over), KEYS.privateKey), KEYS.publicKey, expectFor);
+      const r = verifySchedule(
+        signSchedule(scheduleDoc(SPEAKER, 3, [], over), KEYS.privateKey),
+        KEYS.publicKey,
+        expectFor,
+      );
       expect(r).toMatchObject({ ok: false, reason: 'wrong-target' });
     }
   });
 
   it('refuses garbage without throwing', () => {
     expect(verifySchedule('nope', KEYS.publicKey, expectFor)).toMatchObject({ ok: false, reason: 'invalid' });
-    expect(verifySchedule({ v: 1, doc: '{not json', sig: 'AAAA' }, KEYS.publicKey, expectFor)).toMatchObject({ ok: false, reason: 'bad-signature' });
+    expect(verifySchedule({ v: 1, doc: '{not json', sig: 'AAAA' }, KEYS.publicKey, expectFor)).toMatchObject({
+      ok: false,
+      reason: 'bad-signature',
+    });
   });
 });
 
@@ -97,7 +121,10 @@ describe('a speaker receiving schedules over MQTT', () => {
       { payload: signSchedule(scheduleDoc(SPEAKER, 3, []), OTHER_KEYS.privateKey), reason: 'bad-signature' },
       { payload: { v: 1, doc: JSON.stringify(scheduleDoc(SPEAKER, 4, [])) }, reason: 'unsigned' },
       { payload: signSchedule(scheduleDoc(SPEAKER, 1, []), KEYS.privateKey), reason: 'stale' },
-      { payload: signSchedule(scheduleDoc(SPEAKER, 5, [], { commune: '26735' }), KEYS.privateKey), reason: 'wrong-target' },
+      {
+        payload: signSchedule(scheduleDoc(SPEAKER, 5, [], { commune: '26735' }), KEYS.privateKey),
+        reason: 'wrong-target',
+      },
     ];
     for (const c of cases) {
       const before = rig.tc.statuses.length;

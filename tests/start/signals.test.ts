@@ -30,7 +30,12 @@ function groupMembers(pgid: number): number[] {
 async function startAndStop(how: 'npm-int' | 'npm-term' | 'group-int', run: number) {
   const logPath = join(dataDir, `start-${run}.log`);
   const out = openSync(logPath, 'w');
-  const npm = spawn('npm', ['start'], { cwd: join(import.meta.dirname, '../..'), detached: true, stdio: ['ignore', out, out], env: { ...process.env, TT_DATA_DIR: dataDir } });
+  const npm = spawn('npm', ['start'], {
+    cwd: join(import.meta.dirname, '../..'),
+    detached: true,
+    stdio: ['ignore', out, out],
+    env: { ...process.env, TT_DATA_DIR: dataDir },
+  });
   const exited = new Promise<number | null>((r) => npm.once('exit', (code) => r(code)));
   const log = () => readFileSync(logPath, 'utf8');
   try {
@@ -43,7 +48,9 @@ async function startAndStop(how: 'npm-int' | 'npm-term' | 'group-int', run: numb
     await exited;
     await waitFor(() => groupMembers(npm.pid!).length === 0, 60_000, 'every process of npm start gone').catch((err) => {
       const left = groupMembers(npm.pid!).map((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').replaceAll('\0', ' '));
-      throw new Error(`${(err as Error).message} after ${how}: still running ${JSON.stringify(left)}; log tail: ${log().slice(-400)}`);
+      throw new Error(
+        `${(err as Error).message} after ${how}: still running ${JSON.stringify(left)}; log tail: ${log().slice(-400)}`,
+      );
     });
     expect(log()).toContain('Đã dừng (stopped).');
   } finally {

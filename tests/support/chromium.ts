@@ -2,8 +2,13 @@ import { chromium, type Browser, type BrowserContextOptions, type Page } from 'p
 
 /** Debian's chromium, headless, with nothing that reaches the network by itself */
 export const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
 ];
 
 export function launchChromium(extraArgs: string[] = []): Promise<Browser> {

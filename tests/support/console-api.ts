@@ -3,7 +3,13 @@
 export type ApiResponse = { status: number; body: any };
 
 /** Call the console's HTTP API as a signed-in user (token) or anonymously (null); FormData is sent as multipart. */
-export async function apiRequest(baseUrl: string, token: string | null, method: string, path: string, body?: unknown): Promise<ApiResponse> {
+export async function apiRequest(
+  baseUrl: string,
+  token: string | null,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<ApiResponse> {
   const headers: Record<string, string> = {};
   if (token) headers.authorization = `Bearer ${token}`;
   let payload: BodyInit | undefined;
@@ -14,5 +20,8 @@ export async function apiRequest(baseUrl: string, token: string | null, method: 
   }
   const res = await fetch(`${baseUrl}${path}`, { method, headers, body: payload });
   const text = await res.text();
-  return { status: res.status, body: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
+  return {
+    status: res.status,
+    body: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text,
+  };
 }

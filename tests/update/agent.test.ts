@@ -21,7 +21,15 @@ const WATCHDOG = join(REPO, 'deploy/pi/update-watchdog.sh');
 const province = provinceKey();
 const SETTLE_MS = 30_000;
 
-type Pi = { root: string; state: string; statuses: UpdateStatusPayload[]; restarts: number; npmCi: string[]; clock: FakeClock; agent(running: string): UpdateAgent };
+type Pi = {
+  root: string;
+  state: string;
+  statuses: UpdateStatusPayload[];
+  restarts: number;
+  npmCi: string[];
+  clock: FakeClock;
+  agent(running: string): UpdateAgent;
+};
 
 function pi(dir: string, running = '0.1.0'): Pi {
   const root = installedRoot(dir, running);
@@ -29,10 +37,21 @@ function pi(dir: string, running = '0.1.0'): Pi {
   mkdirSync(state, { recursive: true });
   const clock = new FakeClock(Date.parse('2026-12-01T03:00:00Z'));
   const p: Pi = {
-    root, state, clock, statuses: [], restarts: 0, npmCi: [],
+    root,
+    state,
+    clock,
+    statuses: [],
+    restarts: 0,
+    npmCi: [],
     agent: (v) =>
       new UpdateAgent({
-        releases: new ReleaseDir(root), stateDir: state, running: v, releaseKey: province.publicKey, clock, log: silentLogger, settleMs: SETTLE_MS,
+        releases: new ReleaseDir(root),
+        stateDir: state,
+        running: v,
+        releaseKey: province.publicKey,
+        clock,
+        log: silentLogger,
+        settleMs: SETTLE_MS,
         publishStatus: (s) => p.statuses.push(s),
         download: downloadLimited,
         npmCi: async (d) => void p.npmCi.push(d),
@@ -43,7 +62,16 @@ function pi(dir: string, running = '0.1.0'): Pi {
 }
 
 const watchdog = (p: Pi, now: number) =>
-  execFileSync('bash', [WATCHDOG], { encoding: 'utf8', env: { ...process.env, THANTHIEN_ROOT: p.root, THANTHIEN_UPDATE_STATE: p.state, NOW: String(Math.floor(now / 1000)), RESTART_CMD: 'true' } });
+  execFileSync('bash', [WATCHDOG], {
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      THANTHIEN_ROOT: p.root,
+      THANTHIEN_UPDATE_STATE: p.state,
+      NOW: String(Math.floor(now / 1000)),
+      RESTART_CMD: 'true',
+    },
+  });
 
 describe('signed release updates', () => {
   const dir = tempDir('tt-update-');
@@ -65,7 +93,9 @@ describe('signed release updates', () => {
     expect(readFileSync(join(p.root, 'current/firmware-bridge/main.js'), 'utf8')).toContain('0.2.0');
     expect(existsSync(join(p.root, 'releases/0.1.0/VERSION'))).toBe(true); // the old one stays for a rollback
     // same lockfile: the dependencies are hard links of the running release's, no npm ci on the Pi
-    expect(statSync(join(p.root, 'releases/0.2.0/node_modules/some-dep/index.js')).ino).toBe(statSync(join(p.root, 'releases/0.1.0/node_modules/some-dep/index.js')).ino);
+    expect(statSync(join(p.root, 'releases/0.2.0/node_modules/some-dep/index.js')).ino).toBe(
+      statSync(join(p.root, 'releases/0.1.0/node_modules/some-dep/index.js')).ino,
+    );
     expect(p.npmCi).toEqual([]);
     expect(p.restarts).toBe(1);
     expect(readPending(join(p.state, 'pending'))).toMatchObject({ from: '0.1.0', to: '0.2.0', state: 'switched' });
@@ -99,7 +129,12 @@ describe('signed release updates', () => {
 
     const back = p.agent('0.1.0');
     back.resume();
-    expect(p.statuses.at(-1)).toMatchObject({ running: '0.1.0', target: '0.2.0', state: 'rolled-back', reason: 'unhealthy' });
+    expect(p.statuses.at(-1)).toMatchObject({
+      running: '0.1.0',
+      target: '0.2.0',
+      state: 'rolled-back',
+      reason: 'unhealthy',
+    });
     const before = p.statuses.length;
     await back.onAnnouncement(a); // the retained announcement again: ignored
     expect(p.statuses.length).toBe(before);
@@ -129,7 +164,9 @@ describe('signed release updates', () => {
     await agent.onAnnouncement(announce(good, '0.2.0', province.privatePem, server.url('big.tar.gz')));
     expect(p.statuses.at(-1)).toMatchObject({ state: 'failed', reason: 'too-large' });
 
-    await agent.onAnnouncement(announce(join(dir, 'thanthien-0.0.9.tar.gz'), '0.0.9', province.privatePem, server.url('thanthien-0.0.9.tar.gz')));
+    await agent.onAnnouncement(
+      announce(join(dir, 'thanthien-0.0.9.tar.gz'), '0.0.9', province.privatePem, server.url('thanthien-0.0.9.tar.gz')),
+    );
     expect(p.statuses.at(-1)).toMatchObject({ state: 'failed', reason: 'downgrade', target: '0.0.9' });
 
     expect(readlinkSync(join(p.root, 'current'))).toBe('releases/0.1.0');
@@ -146,7 +183,9 @@ describe('signed release updates', () => {
     const file = releaseTarball(join(dir, 'newdeps'), '0.2.1', { lock: '{"changed":true}' });
     const srv = await fileServer(join(dir, 'newdeps'));
     try {
-      await p.agent('0.1.0').onAnnouncement(announce(file, '0.2.1', province.privatePem, srv.url('thanthien-0.2.1.tar.gz')));
+      await p
+        .agent('0.1.0')
+        .onAnnouncement(announce(file, '0.2.1', province.privatePem, srv.url('thanthien-0.2.1.tar.gz')));
     } finally {
       await srv.close();
     }

@@ -37,14 +37,32 @@ export function releaseTarball(dir: string, version: string, opts: { lock?: stri
   return file;
 }
 
-export function announce(file: string, version: string, privatePem: string, url: string, over: Partial<ReleaseManifest> = {}): ReleaseAnnouncementPayload {
+export function announce(
+  file: string,
+  version: string,
+  privatePem: string,
+  url: string,
+  over: Partial<ReleaseManifest> = {},
+): ReleaseAnnouncementPayload {
   const bytes = readFileSync(file);
-  const manifest: ReleaseManifest = { v: 1, version, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length, signedAt: new Date().toISOString(), ...over };
+  const manifest: ReleaseManifest = {
+    v: 1,
+    version,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    bytes: bytes.length,
+    signedAt: new Date().toISOString(),
+    ...over,
+  };
   return { manifest, sig: signManifest(manifest, privatePem), url, healthTimeoutS: 180 };
 }
 
 /** serves files by name; `override` replaces what one name serves (a corrupted mirror) */
-export async function fileServer(dir: string): Promise<{ url: (name: string) => string; requests: string[]; override: Map<string, Buffer>; close(): Promise<void> }> {
+export async function fileServer(dir: string): Promise<{
+  url: (name: string) => string;
+  requests: string[];
+  override: Map<string, Buffer>;
+  close(): Promise<void>;
+}> {
   const requests: string[] = [];
   const override = new Map<string, Buffer>();
   const server: Server = createServer((req, res) => {
@@ -59,5 +77,10 @@ export async function fileServer(dir: string): Promise<{ url: (name: string) => 
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
-  return { url: (name) => `http://127.0.0.1:${port}/${name}`, requests, override, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    url: (name) => `http://127.0.0.1:${port}/${name}`,
+    requests,
+    override,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }

@@ -1,5 +1,12 @@
 import mqtt, { type MqttClient } from 'mqtt';
-import { decode, encode, type BroadcastLogPayload, type Payload, type ScheduleStatusPayload, type StatePayload } from '../../../devices/contract/index.ts';
+import {
+  decode,
+  encode,
+  type BroadcastLogPayload,
+  type Payload,
+  type ScheduleStatusPayload,
+  type StatePayload,
+} from '../../../devices/contract/index.ts';
 import { topicFor, type DownlinkChannel } from '../../../devices/topics.ts';
 import { silentLogger } from '../../../infra/logger.ts';
 import type { Clock } from '../../../infra/clock.ts';
@@ -22,7 +29,12 @@ export class TestContext {
     url: string,
     opts: { clock: Clock; time: TrustedTime; dataDir: string },
   ) {
-    this.client = mqtt.connect(url, { clientId: `${deviceId}-${process.pid}`, reconnectPeriod: 200, connectTimeout: 5_000, clean: false });
+    this.client = mqtt.connect(url, {
+      clientId: `${deviceId}-${process.pid}`,
+      reconnectPeriod: 200,
+      connectTimeout: 5_000,
+      clean: false,
+    });
     this.client.on('connect', () => {
       this.client.subscribe(topicFor(deviceId, 'ack'), { qos: 1 });
       for (const log of this.unacked.values()) this.send(log);
@@ -48,7 +60,10 @@ export class TestContext {
       },
       publish: (channel, payload, o) => {
         if (channel === 'schedule-status') this.statuses.push(payload as ScheduleStatusPayload);
-        this.client.publish(topicFor(deviceId, channel), encode(channel, payload), { retain: o?.retain ?? false, qos: o?.qos ?? 1 });
+        this.client.publish(topicFor(deviceId, channel), encode(channel, payload), {
+          retain: o?.retain ?? false,
+          qos: o?.qos ?? 1,
+        });
       },
       subscribe: (channel, handler) => {
         handlers.set(channel, handler as (msg: never) => void);
@@ -70,7 +85,8 @@ export class TestContext {
   }
 
   private send(log: BroadcastLogPayload): void {
-    if (this.client.connected) this.client.publish(topicFor(this.deviceId, 'broadcast-log'), encode('broadcast-log', log), { qos: 1 });
+    if (this.client.connected)
+      this.client.publish(topicFor(this.deviceId, 'broadcast-log'), encode('broadcast-log', log), { qos: 1 });
   }
 
   private onMessage(topic: string, bytes: Buffer): void {
@@ -107,7 +123,10 @@ export class FakeCollector {
   readonly logs: { deviceId: string; log: BroadcastLogPayload }[] = [];
 
   constructor(url: string) {
-    this.client = mqtt.connect(url, { clientId: `collector-${process.pid}-${Math.random().toString(36).slice(2)}`, reconnectPeriod: 200 });
+    this.client = mqtt.connect(url, {
+      clientId: `collector-${process.pid}-${Math.random().toString(36).slice(2)}`,
+      reconnectPeriod: 200,
+    });
     this.client.on('connect', () => this.client.subscribe('tt/v1/+/broadcast-log', { qos: 1 }));
     this.client.on('message', (topic, bytes) => {
       const d = decode(topic, bytes);

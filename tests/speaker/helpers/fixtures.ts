@@ -14,7 +14,10 @@ export { waitFor } from '../../harness/wait.ts';
 /** Never await an MQTT publish (or anything networked) without a deadline. */
 export function withTimeout<T>(p: Promise<T>, ms = 20_000): Promise<T> {
   let timer: NodeJS.Timeout;
-  return Promise.race([p, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), ms)))]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), ms))),
+  ]).finally(() => clearTimeout(timer));
 }
 
 export function audioBytes(seed: string): Buffer {
@@ -69,7 +72,12 @@ export function item(over: Partial<ScheduleItem> & { audio: AudioRef; occurrence
   };
 }
 
-export function scheduleDoc(speaker: string, version: number, items: ScheduleItem[], over: Partial<ScheduleDocument> = {}): ScheduleDocument {
+export function scheduleDoc(
+  speaker: string,
+  version: number,
+  items: ScheduleItem[],
+  over: Partial<ScheduleDocument> = {},
+): ScheduleDocument {
   return {
     v: 1,
     commune: COMMUNE,

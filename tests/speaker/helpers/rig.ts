@@ -8,8 +8,8 @@ import { SpeakerConfig, type SpeakerConfigInput } from '../../../firmware-bridge
 import { FakePlayer } from '../../../firmware-bridge/speaker/player-fake.ts';
 import { SpeakerUnit } from '../../../firmware-bridge/speaker/speaker-unit.ts';
 import { TestContext } from './context.ts';
-import { FakeClock } from '../../support/fake-clock.ts';
-import { FakeTrustedTime } from './trusted-time.ts';
+import type { FakeClock } from '../../support/fake-clock.ts';
+import type { FakeTrustedTime } from './trusted-time.ts';
 import { COMMUNE, HAMLET, KEYS, withTimeout } from './fixtures.ts';
 
 export const RELAY_PIN = 7;
@@ -34,13 +34,28 @@ export class SpeakerRig {
   ) {}
 
   async start(): Promise<void> {
-    const config = { ...SpeakerConfig.parse({ commune: COMMUNE, hamlet: HAMLET, schedulePublicKey: KEYS.publicKey, relayPin: RELAY_PIN, player: { kind: 'fake' }, warmupMs: 2_000, ...this.config }), schedulePublicKey: KEYS.publicKey };
+    const config = {
+      ...SpeakerConfig.parse({
+        commune: COMMUNE,
+        hamlet: HAMLET,
+        schedulePublicKey: KEYS.publicKey,
+        relayPin: RELAY_PIN,
+        player: { kind: 'fake' },
+        warmupMs: 2_000,
+        ...this.config,
+      }),
+      schedulePublicKey: KEYS.publicKey,
+    };
     this.io = new FakeIO();
     this.board = await openJohnnyFiveBoard({ io: this.io, timeoutMs: 20_000 });
     this.relay = this.board.output(RELAY_PIN, 'relay');
     this.player = new FakePlayer(this.clock, () => this.playMs);
     this.unit = new SpeakerUnit({ config, relay: this.relay, player: this.player });
-    this.tc = new TestContext(this.deviceId, this.brokerUrl, { clock: this.clock, time: this.time, dataDir: this.dataDir });
+    this.tc = new TestContext(this.deviceId, this.brokerUrl, {
+      clock: this.clock,
+      time: this.time,
+      dataDir: this.dataDir,
+    });
     await this.unit.start(this.tc.ctx);
   }
 
@@ -61,10 +76,16 @@ export class SpeakerRig {
 export class ConsolePublisher {
   readonly client: MqttClient;
   constructor(url: string) {
-    this.client = mqtt.connect(url, { clientId: `console-${process.pid}-${Math.random().toString(36).slice(2)}`, reconnectPeriod: 200 });
+    this.client = mqtt.connect(url, {
+      clientId: `console-${process.pid}-${Math.random().toString(36).slice(2)}`,
+      reconnectPeriod: 200,
+    });
   }
   async publish(speaker: string, payload: SchedulePayload | Record<string, unknown>): Promise<void> {
-    const bytes = 'sig' in payload && 'doc' in payload && Object.keys(payload).length === 3 ? encode('schedule', payload as SchedulePayload) : Buffer.from(JSON.stringify(payload));
+    const bytes =
+      'sig' in payload && 'doc' in payload && Object.keys(payload).length === 3
+        ? encode('schedule', payload as SchedulePayload)
+        : Buffer.from(JSON.stringify(payload));
     await withTimeout(this.client.publishAsync(topicFor(speaker, 'schedule'), bytes, { qos: 1, retain: true }));
   }
   async close(): Promise<void> {

@@ -39,11 +39,26 @@ export function speakerSuite() {
   });
 
   /** A started speaker with its own id, data dir and clock, connected to the broker. */
-  async function speaker(opts: { t0: number; synced?: boolean; config?: Partial<SpeakerConfigInput>; playMs?: number; dataDir?: string; id?: string }) {
+  async function speaker(opts: {
+    t0: number;
+    synced?: boolean;
+    config?: Partial<SpeakerConfigInput>;
+    playMs?: number;
+    dataDir?: string;
+    id?: string;
+  }) {
     const id = opts.id ?? `loa-${++n}`;
     const clock = new FakeClock(opts.t0);
     const time = new FakeTrustedTime(opts.synced ?? true);
-    const rig = new SpeakerRig(id, env.broker.url, opts.dataDir ?? join(root, id), clock, time, { consoleUrl: env.audio.url, ...opts.config }, opts.playMs);
+    const rig = new SpeakerRig(
+      id,
+      env.broker.url,
+      opts.dataDir ?? join(root, id),
+      clock,
+      time,
+      { consoleUrl: env.audio.url, ...opts.config },
+      opts.playMs,
+    );
     await rig.start();
     env.rigs.push(rig);
     await waitFor(() => rig.tc.client.connected);
