@@ -58,7 +58,7 @@ async function loggedIn(username: string): Promise<Page> {
 /** the words on screen, less what people typed and ids that name devices */
 async function visibleText(page: Page): Promise<string> {
   await page.waitForLoadState('networkidle');
-  return page.evaluate(() => document.body.textContent);
+  return page.evaluate(() => document.body.innerText);
 }
 
 function offending(text: string): string[] {

@@ -37,7 +37,7 @@ describe('printable report', () => {
   it('shows Vietnamese headings and switches to print styles', async () => {
     const page = await browser.newPage();
     await page.setContent(html);
-    expect(await page.locator('h1').textContent()).toMatch(/PHỤ LỤC SỐ LIỆU SƠ KẾT/);
+    expect(await page.locator('h1').innerText()).toMatch(/PHỤ LỤC SỐ LIỆU SƠ KẾT/);
     expect(await page.locator('h2').allInnerTexts()).toContain('II. Số liệu chi tiết theo từng xã');
     expect(await page.locator('table').first().locator('tbody tr').count()).toBe(3);
     // the deployment items commune staff declared, one row per commune (none declared in this fixture)
@@ -53,7 +53,7 @@ describe('printable report', () => {
     await page.emulateMedia({ media: 'print' });
     expect(await bg()).toBe('rgba(0, 0, 0, 0)');
     // hamlet speakers both working → đầy đủ for loa in 90001
-    expect(await page.locator('table').first().locator('tbody tr', { hasText: 'Xã Tân Hội' }).textContent()).toContain(
+    expect(await page.locator('table').first().locator('tbody tr', { hasText: 'Xã Tân Hội' }).innerText()).toContain(
       '2/2 thôn/ấp',
     );
     const pdf = await page.pdf({ preferCSSPageSize: true, printBackground: false });
