@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { LiveFeeder } from '../console/live/feeder.ts';
 import { FfmpegStreamPlayer, pcmFileSink } from '../firmware-bridge/speaker/player-stream.ts';
 import { systemClock } from '../infra/clock.ts';
+import { ToneStation } from '../tests/sound/station.ts';
 import { startIcecast, type RunningIcecast } from '../infra/icecast.ts';
 
 const RATE = 22_050;
@@ -195,35 +196,9 @@ async function liveRun(icecast: RunningIcecast, dir: string, speakers: number) {
 
 async function relayStart(icecast: RunningIcecast, dir: string) {
   const mount = '/relay-bench.mp3';
-  const station = spawn(
-    '/usr/bin/ffmpeg',
-    [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-nostdin',
-      '-re',
-      '-f',
-      'lavfi',
-      '-i',
-      'sine=frequency=440:sample_rate=22050',
-      '-ac',
-      '1',
-      '-c:a',
-      'libmp3lame',
-      '-b:a',
-      '64k',
-      '-flush_packets',
-      '1',
-      '-content_type',
-      'audio/mpeg',
-      '-f',
-      'mp3',
-      icecast.sourceUrl(mount),
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  await sleep(1_500);
+  // the station: the same generated tone the relay tests use, on the air once its mount answers
+  const station = new ToneStation(icecast, mount, 440);
+  await station.start();
   const delays: Record<string, number[]> = { known: [], probed: [] };
   for (let i = 0; i < 6; i++) {
     const kind = i % 2 === 0 ? 'known' : 'probed';
@@ -248,7 +223,7 @@ async function relayStart(icecast: RunningIcecast, dir: string) {
     pb.stop();
     await pb.done;
   }
-  station.kill('SIGKILL');
+  await station.cut();
   const med = (xs: number[]) => pct(xs, 50);
   return { formatKnownMedianMs: med(delays.known), probedMedianMs: med(delays.probed), runs: delays };
 }
