@@ -4,7 +4,8 @@ import { previewSchedule, type PreviewEntry } from '../devices/broadcast-preview
 import { issuerDocs, type IssuerDocDeps } from './schedule/issuer-docs.ts';
 import type { BuildOptions } from './schedule/build.ts';
 
-export type HamletPreview = { hamlet: string; name: string; speakers: string[]; entries: PreviewEntry[] };
+export type { HamletPreview } from './api/broadcast.ts';
+import type { HamletPreview } from './api/broadcast.ts';
 
 /**
  * What will play in a hamlet over [from, to): the documents the publisher would sign for its speakers now,

@@ -223,7 +223,7 @@ describe('announcements from the province', () => {
     expect(doc.stop).toMatchObject({ id: stop.body.id, until: null });
     expect((await env.api(leader2, 'POST', `/api/stops/${stop.body.id}/resume`)).status).toBe(403);
     expect(
-      (await env.api(leader2, 'GET', '/api/stops')).body.find((s: { id: string }) => s.id === stop.body.id),
+      (await env.api(leader2, 'GET', '/api/stops')).body.items.find((s: { id: string }) => s.id === stop.body.id),
     ).toMatchObject({ active: true, communes: ['90002'] });
     expect((await env.api(tinhLeader, 'POST', `/api/stops/${stop.body.id}/resume`)).status).toBe(200);
     await waitFor(() => w.latest() && !w.latest()!.stop, 20_000, 'resumed');
