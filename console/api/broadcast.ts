@@ -95,7 +95,12 @@ export const SpeakerRollup = z.object({
   lastSeen: z.string().nullable(),
   stopped: z.object({ id: z.string(), level: z.string() }).nullable(),
 });
-export const HamletRollup = z.object({ id: z.string(), name: z.string(), counts: Counts, speakers: z.array(SpeakerRollup) });
+export const HamletRollup = z.object({
+  id: z.string(),
+  name: z.string(),
+  counts: Counts,
+  speakers: z.array(SpeakerRollup),
+});
 export type SpeakerRollup = z.infer<typeof SpeakerRollup>;
 export type HamletRollup = z.infer<typeof HamletRollup>;
 export const CommuneRollup = z.object({

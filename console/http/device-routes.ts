@@ -22,7 +22,11 @@ export const ALERT_LABELS: Record<AlertKind, string> = {
   'camera-down': 'Camera không hoạt động',
 };
 export const ALERT_STATE_LABELS: Record<AlertState, string> = { raised: 'Đang báo', recovered: 'Đã khôi phục' };
-const KIND_LABELS: Record<DeviceView['kind'], string> = { 'rating-box': 'Hộp đánh giá', speaker: 'Loa', camera: 'Camera' };
+const KIND_LABELS: Record<DeviceView['kind'], string> = {
+  'rating-box': 'Hộp đánh giá',
+  speaker: 'Loa',
+  camera: 'Camera',
+};
 const ONLINE_LABELS = { true: 'đang hoạt động', false: 'mất kết nối', null: 'chưa rõ' } as const;
 const percent = (f: number) => `${(Math.round(f * 1000) / 10).toLocaleString('vi-VN')} %`;
 
@@ -37,7 +41,6 @@ const CAMERA_VALIDITY_MS = 150_000;
 const RECENT_ALERTS = 50;
 
 type Placed = Omit<DeviceView, 'online' | 'stateLabel' | 'note' | 'lastSeen' | 'uptimeToday' | 'uptime7d'>;
-
 
 const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
 const orList = (tag: string, ids: readonly string[]) => ids.map((id) => `"${tag}" = '${esc(id)}'`).join(' OR ');
@@ -170,7 +173,6 @@ export async function deviceHealth(
     };
   });
 }
-
 
 export async function communeAlerts(
   db: Db,

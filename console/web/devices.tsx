@@ -15,10 +15,7 @@ export function DevicesView() {
   const [devices, setDevices] = useState<DeviceView[] | null>(null);
   const [alerts, setAlerts] = useState<AlertsAnswer | null>(null);
   useEffect(() => {
-    Promise.all([
-      api<{ items: DeviceView[] }>('GET', '/api/devices'),
-      api<AlertsAnswer>('GET', '/api/alerts'),
-    ]).then(
+    Promise.all([api<{ items: DeviceView[] }>('GET', '/api/devices'), api<AlertsAnswer>('GET', '/api/alerts')]).then(
       ([d, a]) => (setDevices(d.items), setAlerts(a)),
       (e: Error) => say(e.message),
     );

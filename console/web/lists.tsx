@@ -82,7 +82,9 @@ export function UsersView() {
     guard(async () => {
       await load();
       // accounts made here work for communes; province and district accounts come from the configuration
-      setRoles((await api<RoleList>('GET', '/api/roles')).items.filter((r) => r.level === 'commune' || r.level === null));
+      setRoles(
+        (await api<RoleList>('GET', '/api/roles')).items.filter((r) => r.level === 'commune' || r.level === null),
+      );
     }),
     [],
   );

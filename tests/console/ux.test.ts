@@ -266,7 +266,9 @@ describe('the console in Chromium', () => {
 describe('device health wording', () => {
   it('"đang hoạt động" beside a low 7-day uptime comes with an explanation', async () => {
     const { uptimeNote } = await import('../../console/http/device-routes.ts');
-    expect(uptimeNote(true, 0.001)).toMatch(/^Đang kết nối lúc này, nhưng chỉ hoạt động 0,1 % thời gian trong 7 ngày qua/);
+    expect(uptimeNote(true, 0.001)).toMatch(
+      /^Đang kết nối lúc này, nhưng chỉ hoạt động 0,1 % thời gian trong 7 ngày qua/,
+    );
     expect(uptimeNote(true, 0.98)).toBeNull();
     expect(uptimeNote(false, 0.001)).toBeNull();
   });
