@@ -1,6 +1,6 @@
 import type { ScheduleDocument } from '../devices/contract/broadcast.ts';
 import type { IssuedDocs } from '../devices/broadcast-plan.ts';
-import { previewSchedule, type PreviewEntry } from '../devices/broadcast-preview.ts';
+import { previewSchedule } from '../devices/broadcast-preview.ts';
 import { issuerDocs, type IssuerDocDeps } from './schedule/issuer-docs.ts';
 import type { BuildOptions } from './schedule/build.ts';
 

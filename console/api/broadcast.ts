@@ -14,11 +14,14 @@ const Code = z.string().max(64);
 export const Unit = z.object({ level: UnitLevel, code: z.string() });
 
 const UNTIL = coded('UNTIL_INVALID');
+const TARGETS = coded('TARGETS_INVALID');
 /** a leader's stop: a commune leader's covers their commune; an upper unit's the chosen communes or all */
 export const StopRequest = z.object(
   {
     communes: z
-      .union([z.literal('all'), z.array(Code).min(1).max(5000)], { error: coded('TARGETS_INVALID') })
+      .union([z.literal('all'), z.array(z.string(TARGETS).max(64, TARGETS)).min(1, TARGETS).max(5000, TARGETS)], {
+        error: TARGETS,
+      })
       .optional(),
     /** Vietnam time YYYY-MM-DDTHH:mm; absent or blank: until a leader of the same unit resumes */
     until: z

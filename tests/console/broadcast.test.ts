@@ -229,7 +229,7 @@ describe('announcements from the province', () => {
     await waitFor(() => w.latest() && !w.latest()!.stop, 20_000, 'resumed');
     // a commune leader's stop covers their commune only, whatever they ask
     const own = await env.api(leader1, 'POST', '/api/stops', { communes: ['90002'] });
-    expect(own.body).toMatchObject({ level: 'commune', unit: '90001', targets: ['90001'] });
+    expect(own.body.stop).toMatchObject({ level: 'commune', unit: '90001', targets: ['90001'] });
     await env.api(leader1, 'POST', `/api/stops/${own.body.id}/resume`);
     const audit = await env.api(tinhLeader, 'GET', '/api/audit');
     expect(audit.body.items.map((e: { action: string }) => e.action)).toEqual(
