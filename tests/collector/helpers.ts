@@ -3,6 +3,10 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { InfluxDB } from 'influx';
 import { parseConfig, type CollectorConfigInput } from '../../collector/config.ts';
 import type { CollectorConfig } from '../../collector/config.ts';
+import { startCollector, type Collector, type CollectorDeps } from '../../collector/index.ts';
+import { RatingExtension } from '../../collector/rating.ts';
+import { systemClock } from '../../infra/clock.ts';
+import { silentLogger } from '../../infra/logger.ts';
 import { parseRegistry, type Registry } from '../../devices/registry/index.ts';
 import { demoRegistry } from '../../simulator/demo-registry.ts';
 
@@ -22,6 +26,22 @@ export function testConfig(
     spoolDir,
     clientId: `collector-${randomUUID().slice(0, 8)}`,
     ...rest,
+  });
+}
+
+/** The real collector with the rating extension alone, silent, on the system clock; `more` overrides any dep. */
+export function startRatingCollector(
+  config: CollectorConfig,
+  registry: Registry,
+  more: Partial<CollectorDeps> = {},
+): Promise<Collector> {
+  return startCollector({
+    config,
+    registry,
+    log: silentLogger,
+    clock: systemClock,
+    extensions: [new RatingExtension()],
+    ...more,
   });
 }
 
