@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { connectAsync, type MqttClient } from 'mqtt';
-import { InfluxDB } from 'influx';
+import type { InfluxDB } from 'influx';
 import { parseConfig, type CollectorConfigInput } from '../../collector/config.ts';
 import type { CollectorConfig } from '../../collector/config.ts';
 import { startCollector, type Collector, type CollectorDeps } from '../../collector/index.ts';
@@ -64,10 +64,7 @@ export function rating(over: Record<string, unknown> = {}) {
   };
 }
 
-export function influxFor(url: string, database: string): InfluxDB {
-  const u = new URL(url);
-  return new InfluxDB({ host: u.hostname, port: Number(u.port), database });
-}
+export { influxClient as influxFor } from '../../infra/influx-client.ts';
 
 /** Points of `measurement` per id (an id stored twice shows as 2). */
 export async function idCounts(influx: InfluxDB, measurement = 'rating'): Promise<Map<string, number>> {
