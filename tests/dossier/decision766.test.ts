@@ -164,7 +164,7 @@ describe('Decision 766 figure from an imported dossier list', () => {
     const r = await env.api(tokens.lanhdao1!, 'GET', q);
     expect(r.status).toBe(200);
     const by = Object.fromEntries(
-      r.body.officers.map((o: { code: string | null; n: number; satisfied: number; name: string }) => [
+      r.body.items.map((o: { code: string | null; n: number; satisfied: number; name: string }) => [
         o.code ?? '-',
         [o.n, o.satisfied, o.name],
       ]),

@@ -118,7 +118,7 @@ describe('follow-up of bad ratings', () => {
     tokens.lanhdao1 = await env.login('lanhdao1');
     tokens.canbo1 = await env.login('canbo1');
     const cases = await waitFor(async () =>
-      (await list('lanhdao1')).cases?.length ? (await list('lanhdao1')).cases : undefined,
+      (await list('lanhdao1')).items?.length ? (await list('lanhdao1')).items : undefined,
     );
     expect(cases).toHaveLength(1);
     expect(cases[0]).toMatchObject({
@@ -135,14 +135,14 @@ describe('follow-up of bad ratings', () => {
     expect(mail.text).toContain('20/05/2026'); // the deadline, as a Vietnamese date
     // reconciling again opens nothing new
     await env.console.followup.reconcile();
-    expect((await list('lanhdao1')).cases).toHaveLength(1);
+    expect((await list('lanhdao1')).items).toHaveLength(1);
   });
 
   it("is the leader's to see and assign; the assignee works it; others are refused", async () => {
-    expect((await list('canbo1')).cases).toEqual([]); // not assigned to them
+    expect((await list('canbo1')).items).toEqual([]); // not assigned to them
     expect((await env.api(tokens.lanhdao2!, 'GET', '/api/followup/cases?commune=90001')).status).toBe(403);
     expect((await env.api(tokens.huyen!, 'GET', '/api/followup/cases?commune=90001')).status).toBe(403);
-    const id = (await list('lanhdao1')).cases[0].id;
+    const id = (await list('lanhdao1')).items[0].id;
     expect(
       (await env.api(tokens.canbo1!, 'POST', `/api/followup/cases/${id}/assign`, { assignee: 'canbo1' })).body.error
         .code,
@@ -154,9 +154,9 @@ describe('follow-up of bad ratings', () => {
     const assigned = await env.api(tokens.lanhdao1!, 'POST', `/api/followup/cases/${id}/assign`, {
       assignee: 'canbo1',
     });
-    expect(assigned.body.assignee).toBe('canbo1');
+    expect(assigned.body).toMatchObject({ id, case: { assignee: 'canbo1' } });
     await waitFor(() => mails.find((m) => m.to.includes('canbo1@xa1.test')));
-    expect((await list('canbo1')).cases).toHaveLength(1);
+    expect((await list('canbo1')).items).toHaveLength(1);
     const s1 = await env.api(tokens.canbo1!, 'POST', `/api/followup/cases/${id}/steps`, {
       kind: 'contact',
       text: 'Đã gọi điện cho công dân theo số trên hồ sơ.',
@@ -165,7 +165,7 @@ describe('follow-up of bad ratings', () => {
       kind: 'action',
       text: 'Hướng dẫn bổ sung giấy tờ, hẹn trả kết quả.',
     });
-    expect(s2.body.steps.map((s: { kind: string }) => s.kind)).toEqual(['assign', 'contact', 'action']);
+    expect(s2.body.case.steps.map((s: { kind: string }) => s.kind)).toEqual(['assign', 'contact', 'action']);
     expect(s1.status).toBe(200);
     expect(
       (await env.api(tokens.canbo2!, 'POST', `/api/followup/cases/${id}/steps`, { kind: 'action', text: 'x' })).status,
@@ -176,15 +176,15 @@ describe('follow-up of bad ratings', () => {
     const q = '/api/followup/summary?commune=90001&from=2026-04-01&to=2026-04-30';
     clock.advance(vnMidnight('2026-05-21') - clock.now() - 60_000); // a minute before the deadline
     for (const u of ['canbo1', 'lanhdao1', 'huyen']) tokens[u] = await env.login(u); // sessions last hours, not weeks
-    expect((await list('lanhdao1')).cases[0].overdue).toBe(false);
+    expect((await list('lanhdao1')).items[0].overdue).toBe(false);
     clock.advance(120_000);
-    expect((await list('lanhdao1')).cases[0].overdue).toBe(true);
+    expect((await list('lanhdao1')).items[0].overdue).toBe(true);
     expect((await env.api(tokens.huyen!, 'GET', q)).body).toMatchObject({ opened: 1, open: 1, overdue: 1, closed: 0 });
-    const id = (await list('lanhdao1')).cases[0].id;
+    const id = (await list('lanhdao1')).items[0].id;
     const closed = await env.api(tokens.canbo1!, 'POST', `/api/followup/cases/${id}/close`, {
       closing: 'Công dân đã nhận kết quả và đồng ý.',
     });
-    expect(closed.body).toMatchObject({ overdue: false, closing: 'Công dân đã nhận kết quả và đồng ý.' });
+    expect(closed.body.case).toMatchObject({ overdue: false, closing: 'Công dân đã nhận kết quả và đồng ý.' });
     expect((await env.api(tokens.huyen!, 'GET', q)).body).toMatchObject({ overdue: 0, closed: 1, closedLate: 1 });
     expect(
       (await env.api(tokens.canbo1!, 'POST', `/api/followup/cases/${id}/close`, { closing: 'lại' })).body.error.code,
@@ -198,22 +198,22 @@ describe('follow-up of bad ratings', () => {
     );
     await db.influx.writePoints(points, { database: db.database });
     await env.console.followup.reconcile();
-    const cases = (await list('lanhdao1')).cases as { kind: string; counter: string }[];
+    const cases = (await list('lanhdao1')).items as { kind: string; counter: string }[];
     expect(cases.filter((c) => c.kind === 'alert')).toEqual([expect.objectContaining({ counter: 'xa1-quay1' })]);
     expect(cases.filter((c) => c.kind === 'rating')).toHaveLength(3);
     await env.console.followup.reconcile();
-    expect((await list('lanhdao1')).cases).toHaveLength(4); // one open alert per counter
+    expect((await list('lanhdao1')).items).toHaveLength(4); // one open alert per counter
   });
 
   it('feeds integrators the case events in order, without the officer', async () => {
     const { body } = await env.api(tokens.lanhdao1!, 'GET', '/api/followup/events?after=0');
-    expect(body.events.map((e: { kind: string }) => e.kind).slice(0, 2)).toEqual(['opened', 'assigned']);
-    expect(body.events.every((e: { case: Record<string, unknown> }) => e.case.officer === undefined)).toBe(true);
-    const later = await env.api(tokens.lanhdao1!, 'GET', `/api/followup/events?after=${body.events[1].seq}`);
-    expect(later.body.events[0].seq).toBe(body.events[2].seq);
-    expect(body.events.every((e: { case: Record<string, unknown> }) => e.case.steps === undefined)).toBe(true);
+    expect(body.items.map((e: { kind: string }) => e.kind).slice(0, 2)).toEqual(['opened', 'assigned']);
+    expect(body.items.every((e: { case: Record<string, unknown> }) => e.case.officer === undefined)).toBe(true);
+    const later = await env.api(tokens.lanhdao1!, 'GET', `/api/followup/events?after=${body.items[1].seq}`);
+    expect(later.body.items[0].seq).toBe(body.items[2].seq);
+    expect(body.items.every((e: { case: Record<string, unknown> }) => e.case.steps === undefined)).toBe(true);
     // staff and district readers get no feed: the cases are the leader's
     for (const u of ['canbo1', 'huyen'])
-      expect((await env.api(tokens[u]!, 'GET', '/api/followup/events?after=0')).body.events).toEqual([]);
+      expect((await env.api(tokens[u]!, 'GET', '/api/followup/events?after=0')).body.items).toEqual([]);
   });
 });
