@@ -39,13 +39,16 @@ export type FiguresAnswer = z.infer<typeof FiguresAnswer>;
 export const OfficerParams = z.object({
   code: z.string().refine((c) => OfficerCode.safeParse(c).success, coded('OFFICER_INVALID')),
 });
-export const OfficerRequest = z.strictObject({
-  name: z
-    .string({ error: coded('OFFICER_INVALID') })
-    .trim()
-    .min(1, coded('OFFICER_INVALID'))
-    .max(120, coded('OFFICER_INVALID')),
-});
+export const OfficerRequest = z.strictObject(
+  {
+    name: z
+      .string({ error: coded('OFFICER_INVALID') })
+      .trim()
+      .min(1, coded('OFFICER_INVALID'))
+      .max(120, coded('OFFICER_INVALID')),
+  },
+  { error: coded('OFFICER_INVALID') },
+);
 export const OfficerAnswer = z.object({ commune: z.string(), code: z.string(), name: z.string() });
 
 export const OfficerFigure = IndexResult.extend({

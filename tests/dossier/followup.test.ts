@@ -216,4 +216,56 @@ describe('follow-up of bad ratings', () => {
     for (const u of ['canbo1', 'huyen'])
       expect((await env.api(tokens[u]!, 'GET', '/api/followup/events?after=0')).body.items).toEqual([]);
   });
+  it('bad ids, periods, feed positions and bodies get a coded error, never a 500', async () => {
+    const code = async (token: string | null, method: string, path: string, body?: unknown) => {
+      const r = await env.api(token, method, path, body);
+      return `${r.status} ${r.body?.error?.code}`;
+    };
+    const leader = tokens.lanhdao1!;
+    const id = (await list('lanhdao1')).items.find((c: { closedAt: number | null }) => c.closedAt === null).id;
+    const step = { kind: 'contact', text: 'Đã gọi.' };
+    expect(await code(leader, 'GET', '/api/followup/cases')).toBe('400 INVALID_INPUT');
+    expect(await code(leader, 'GET', '/api/followup/cases?commune=90001%27%20OR%201')).toBe('400 INVALID_INPUT');
+    for (const bad of ['abc', '-1', '1e3', '9999999'])
+      expect(await code(leader, 'POST', `/api/followup/cases/${bad}/steps`, step), bad).toBe('404 CASE_NOT_FOUND');
+    for (const body of [
+      { kind: 'close', text: 'x' },
+      { kind: 'contact', text: '   ' },
+      { ...step, by: 'lanhdao2' },
+      null,
+    ])
+      expect(await code(leader, 'POST', `/api/followup/cases/${id}/steps`, body), JSON.stringify(body)).toBe(
+        '400 INVALID_INPUT',
+      );
+    expect(await code(leader, 'POST', `/api/followup/cases/${id}/close`, { closing: 'x'.repeat(4001) })).toBe(
+      '400 INVALID_INPUT',
+    );
+    expect(await code(leader, 'POST', `/api/followup/cases/${id}/assign`, { assignee: '' })).toBe(
+      '400 ASSIGNEE_INVALID',
+    );
+    for (const after of ['-1', 'abc', '1.5'])
+      expect(await code(leader, 'GET', `/api/followup/events?after=${after}`), after).toBe('400 INVALID_INPUT');
+    for (const q of ['from=2026-04-31&to=2026-05-01', 'from=2026-04-01', 'from=2026-05-01&to=2026-04-01'])
+      expect(await code(leader, 'GET', `/api/followup/summary?commune=90001&${q}`), q).toBe('400 PERIOD_INVALID');
+    expect(await code(leader, 'PUT', '/api/followup/email', { email: 'khong-phai-email' })).toBe('400 INVALID_INPUT');
+    expect(await code(null, 'POST', `/api/followup/cases/${id}/steps`, { kind: 'x' })).toBe('401 UNAUTHENTICATED');
+    // nothing of the refused requests was recorded
+    const after = (await list('lanhdao1')).items.find((c: { id: number }) => c.id === id);
+    expect(after.steps.map((s: { text: string }) => s.text)).not.toContain('Đã gọi.');
+  });
+
+  it('labels each case and step in words; the feed leaves out what stays in the console', async () => {
+    const c = (await list('lanhdao1')).items.find((x: { dossier: string | null }) => x.dossier === 'HS-42');
+    expect(c).toMatchObject({ kindLabel: 'Đánh giá không hài lòng', counterName: expect.any(String) });
+    expect(c.stateLabel).toMatch(/^Đã đóng \d{2}\/\d{2}\/\d{4} \d{2}:\d{2}$/);
+    expect(c.dueText).toBe('20/05/2026 23:59');
+    expect(c.steps.map((s: { kindLabel: string }) => s.kindLabel)).toEqual([
+      'Giao',
+      'Liên hệ công dân',
+      'Xử lý',
+      'Đóng',
+    ]);
+    const { body } = await env.api(tokens.lanhdao1!, 'GET', '/api/followup/events?after=0');
+    for (const e of body.items) expect(Object.keys(e.case)).not.toEqual(expect.arrayContaining(['closing']));
+  });
 });
