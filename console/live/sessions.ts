@@ -11,7 +11,7 @@ import { hamlets as validHamlets } from '../validate.ts';
 import { DEFAULT_SOUND_POLICY } from '../../devices/contract/broadcast.ts';
 import { isQuiet, quietStartsAt } from '../../devices/broadcast-plan.ts';
 import type { PolicyService } from '../policy.ts';
-import { LiveFeeder } from './feeder.ts';
+import { type FeedState, LiveFeeder } from './feeder.ts';
 
 export type LiveConfig = {
   ffmpeg: string;
@@ -38,6 +38,8 @@ export type LiveSession = {
   endedAt: string | null;
   /** the announcement that carries it in the signed schedules */
   announcement: string | null;
+  /** the encoder feeding the mount: on air, or being restarted after it was lost (and how often) */
+  feed: FeedState | null;
 };
 
 /**
@@ -92,6 +94,7 @@ export class LiveService {
       startedAt: null,
       endedAt: null,
       announcement: null,
+      feed: null,
     };
     this.#sessions.set(s.id, s);
     this.#audit(user, 'live.request', s);
@@ -134,11 +137,14 @@ export class LiveService {
       if (s.status !== 'ready') return;
       const base = new URL(this.deps.config.icecastUrl);
       const sourceUrl = `icecast://source:${encodeURIComponent(this.deps.config.sourcePassword)}@${base.host}${s.mount}`;
+      // a lost encoder or mount is restarted by the feeder (the session stays on air, speakers reconnect);
+      // the leader's view shows it and the audit records each loss and its recovery
       feeder = new LiveFeeder({
         ffmpeg: this.deps.config.ffmpeg,
         sourceUrl,
-        onExit: () => void this.end(user, s.id, true),
+        onState: (state) => this.#feedChanged(s, state),
       });
+      s.feed = { ...feeder.status };
       this.#feeders.set(s.id, feeder);
       s.status = 'on-air';
       s.startedAt = this.#now();
@@ -240,6 +246,20 @@ export class LiveService {
       });
     });
     this.deps.onChange(s.commune);
+  }
+
+  #feedChanged(s: LiveSession, state: FeedState): void {
+    const before = s.feed?.state;
+    s.feed = state;
+    if (s.status !== 'on-air') return;
+    const lost = state.state === 'reconnecting' && before !== 'reconnecting';
+    const back = state.state === 'on-air' && before === 'reconnecting';
+    if (lost || back) this.#audit({ username: s.by } as User, lost ? 'live.feed-lost' : 'live.feed-restored', s);
+  }
+
+  /** the encoder of an on-air session (tests kill its process to prove the feed comes back) */
+  feederOf(id: string): LiveFeeder | undefined {
+    return this.#feeders.get(id);
   }
 
   /** a live item still needs an audio file in the schedule contract: half a second of silence, never played */
