@@ -278,33 +278,42 @@ export class LiveService {
     return s;
   }
 
+  /** the sound policy of these communes changed: sessions on air there end where its quiet hours begin (maybe now) */
+  policyChanged(communes: string[]): void {
+    for (const s of this.#sessions.values())
+      if (s.status === 'on-air' && communes.includes(s.commune)) this.#endAtQuietHours(s);
+  }
+
   /**
    * A session checked at its start can run into the quiet hours: a non-emergency one ends when they begin (the
    * speakers stop it there by themselves too, from the same signed policy), audited as "live.quiet-hours".
+   * Armed again when the policy changes, so the end moves with it.
    */
   #endAtQuietHours(s: LiveSession): void {
-    if (s.emergency) return;
+    this.#quietTimers.get(s.id)?.cancel();
+    this.#quietTimers.delete(s.id);
+    if (s.emergency || !s.startedAt) return;
     const policy = this.deps.policy?.effective(s.commune) ?? DEFAULT_SOUND_POLICY;
     const now = this.deps.clock.now();
-    const at = quietStartsAt(policy.quietHours, 'priority', now, now + this.deps.config.maxMinutes * 60_000);
+    const windowEnd = Date.parse(s.startedAt) + this.deps.config.maxMinutes * 60_000;
+    const at = quietStartsAt(policy.quietHours, 'priority', now, windowEnd);
     if (at === null) return;
-    this.#quietTimers.set(
-      s.id,
-      this.deps.clock.setTimeout(() => {
-        this.#quietTimers.delete(s.id);
-        if (s.status !== 'on-air') return;
-        this.deps.store.audit.record({
-          at: this.#now(),
-          username: s.by,
-          commune: s.commune,
-          action: 'live.quiet-hours',
-          target: s.id,
-          before: null,
-          after: s,
-        });
-        this.end({ username: s.by } as User, s.id, true);
-      }, at - now),
-    );
+    const endNow = () => {
+      this.#quietTimers.delete(s.id);
+      if (s.status !== 'on-air') return;
+      this.deps.store.audit.record({
+        at: this.#now(),
+        username: s.by,
+        commune: s.commune,
+        action: 'live.quiet-hours',
+        target: s.id,
+        before: null,
+        after: s,
+      });
+      this.end({ username: s.by } as User, s.id, true);
+    };
+    if (at <= now) return endNow();
+    this.#quietTimers.set(s.id, this.deps.clock.setTimeout(endNow, at - now));
   }
 
   /** inside the quiet hours its speakers enforce (the same merged policy the signed documents carry) */

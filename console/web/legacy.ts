@@ -4,8 +4,6 @@ import { loadDevices } from '../public/devices.js';
 // @ts-expect-error see above
 import { loadFollowup } from '../public/followup.js';
 // @ts-expect-error see above
-import { loadLive } from '../public/live.js';
-// @ts-expect-error see above
 import { loadSatisfaction } from '../public/satisfaction.js';
 import { api, say } from './api.ts';
 
@@ -30,7 +28,6 @@ function el(tag: string, props: Record<string, unknown> = {}, ...children: Array
 }
 
 const LOADERS: Record<string, Loader> = {
-  'live-view': loadLive,
   'devices-view': loadDevices,
   'satisfaction-view': loadSatisfaction,
   'followup-view': loadFollowup,
