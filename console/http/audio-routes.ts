@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { createReadStream } from 'node:fs';
 import { ownCommune } from '../access.ts';
+import { sendAudio } from '../audio/serve.ts';
 import { ConsoleError, fail } from '../errors.ts';
 import { userOf, type HttpDeps } from './context.ts';
 
@@ -36,13 +36,8 @@ export function registerAudioRoutes(app: FastifyInstance, deps: HttpDeps): void 
   app.get<{ Params: { sha256: string } }>('/audio/:sha256', async (req, reply) => {
     const { sha256 } = req.params;
     const meta = /^[0-9a-f]{64}$/.test(sha256) ? deps.store.audio.get(sha256) : undefined;
-    if (!meta || !deps.audioFiles.has(sha256)) {
-      return reply.status(404).send(new ConsoleError('AUDIO_UNKNOWN').toBody());
-    }
-    reply.header('Content-Type', meta.mime);
-    reply.header('Content-Length', meta.bytes);
-    reply.header('Cache-Control', 'public, max-age=31536000, immutable');
-    reply.header('ETag', `"${sha256}"`);
-    return reply.send(createReadStream(deps.audioFiles.path(sha256)));
+    const bytes = meta && deps.audioFiles.bytes(sha256);
+    if (!meta || !bytes) return reply.status(404).send(new ConsoleError('AUDIO_UNKNOWN').toBody());
+    return sendAudio(req, reply, meta, bytes);
   });
 }
