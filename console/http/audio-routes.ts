@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { createReadStream } from 'node:fs';
 import { AudioEnvelope, AudioParams, SHA256 } from '../api/audio.ts';
 import { ownCommune } from '../access.ts';
+import { sendAudio } from '../audio/serve.ts';
 import { ConsoleError, fail } from '../errors.ts';
 import { signedIn, userOf, type HttpDeps } from './context.ts';
 
@@ -39,13 +39,8 @@ export function registerAudioRoutes(fastify: FastifyInstance, deps: HttpDeps): v
   app.get('/audio/:sha256', { schema: { params: AudioParams } }, async (req, reply) => {
     const { sha256 } = req.params;
     const meta = SHA256.test(sha256) ? deps.store.audio.get(sha256) : undefined;
-    if (!meta || !deps.audioFiles.has(sha256)) {
-      return reply.status(404).send(new ConsoleError('AUDIO_UNKNOWN').toBody());
-    }
-    reply.header('Content-Type', meta.mime);
-    reply.header('Content-Length', meta.bytes);
-    reply.header('Cache-Control', 'public, max-age=31536000, immutable');
-    reply.header('ETag', `"${sha256}"`);
-    return reply.send(createReadStream(deps.audioFiles.path(sha256)));
+    const bytes = meta && deps.audioFiles.bytes(sha256);
+    if (!meta || !bytes) return reply.status(404).send(new ConsoleError('AUDIO_UNKNOWN').toBody());
+    return sendAudio(req, reply, meta, bytes);
   });
 }

@@ -2,8 +2,6 @@ import { useEffect } from 'preact/hooks';
 // @ts-expect-error plain browser modules without types, still to be ported to components
 import { loadFollowup } from '../public/followup.js';
 // @ts-expect-error see above
-import { loadLive } from '../public/live.js';
-// @ts-expect-error see above
 import { loadSatisfaction } from '../public/satisfaction.js';
 import { api, say } from './api.ts';
 
@@ -28,7 +26,6 @@ function el(tag: string, props: Record<string, unknown> = {}, ...children: Array
 }
 
 const LOADERS: Record<string, Loader> = {
-  'live-view': loadLive,
   'satisfaction-view': loadSatisfaction,
   'followup-view': loadFollowup,
 };

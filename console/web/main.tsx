@@ -10,6 +10,7 @@ import { AnnouncementListView } from './announcement-list.tsx';
 import { DevicesView } from './devices.tsx';
 import { EmergencyForm } from './emergency-form.tsx';
 import { FleetView } from './fleet.tsx';
+import { LiveView } from './live.tsx';
 import { RelayView } from './relay.tsx';
 import { BroadcastView, policyText } from './broadcast.tsx';
 import { useLegacyViews } from './legacy.ts';
@@ -186,6 +187,11 @@ function App() {
       <section id="relay-view" class="view" hidden={!shows('relay-view')}>
         <h2>Tiếp sóng đài phát thanh</h2>
         {shows('relay-view') && me && <RelayView key={visit} me={me} hamlets={hamlets} onSaved={openDetail} />}
+      </section>
+      <section id="live-view" class="view" hidden={!shows('live-view')}>
+        <h2>Phát trực tiếp</h2>
+        {/* mounted while signed in: another tab does not cut a broadcast */}
+        {me && (me.role === 'staff' || me.role === 'leader') && <LiveView me={me} hamlets={hamlets} visit={visit} />}
       </section>
       <section id="broadcast-view" class="view" hidden={!shows('broadcast-view')}>
         <h2>Phát toàn tỉnh, dừng phát và giờ yên tĩnh</h2>
