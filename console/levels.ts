@@ -12,6 +12,8 @@ export type UnitLevel = (typeof UNIT_LEVELS)[number];
 export const LEVEL_RANK: Record<UnitLevel, number> = { commune: 0, district: 1, province: 2 };
 
 export type Unit = { level: UnitLevel; code: string };
+/** a level as it is named in a sentence ("Cấp tỉnh", "toàn xã") */
+export const LEVEL_NAMES: Record<UnitLevel, string> = { commune: 'xã', district: 'huyện', province: 'tỉnh' };
 
 /** "Xã", "Phường", "Đặc khu" from the commune's official name, so a ward's leader reads "Lãnh đạo phường". */
 export function communeKind(name: string): string {

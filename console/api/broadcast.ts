@@ -47,7 +47,12 @@ export const Stop = z.object({
 });
 export type Stop = z.infer<typeof Stop>;
 /** a stop as listed: whether it is in force now, and the communes it covers */
-export const ListedStop = Stop.extend({ active: z.boolean(), communes: z.array(z.string()) });
+export const ListedStop = Stop.extend({
+  active: z.boolean(),
+  communes: z.array(z.string()),
+  /** the issuing level in words (xã, huyện, tỉnh) */
+  levelLabel: z.string(),
+});
 export type ListedStop = z.infer<typeof ListedStop>;
 export const StopEnvelope = z.object({ id: z.string(), stop: Stop });
 export const StopList = z.object({ items: z.array(ListedStop) });
@@ -62,6 +67,8 @@ export const PolicyRequest = z.object(
 /** a unit's own policy, and (for a commune) what its speakers enforce: the strictest of every level */
 export const PolicyAnswer = z.object({
   unit: Unit,
+  /** the unit's level in words */
+  unitLabel: z.string(),
   commune: z.string(),
   policy: SoundPolicy,
   effective: SoundPolicy,

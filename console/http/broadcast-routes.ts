@@ -17,7 +17,7 @@ import {
   StopRequest,
 } from '../api/broadcast.ts';
 import { fail } from '../errors.ts';
-import type { Unit, UnitLevel } from '../levels.ts';
+import { LEVEL_NAMES, type Unit } from '../levels.ts';
 import { previewHamlet } from '../preview.ts';
 import { rollup } from '../rollup.ts';
 import { signedIn, userOf, type HttpDeps } from './context.ts';
@@ -31,7 +31,6 @@ const FATE_LABELS: Record<PreviewAnswer['hamlets'][number]['entries'][number]['f
   cut: 'bị cắt (tin khẩn cấp)',
   busy: 'bỏ qua (loa bận)',
 };
-const LEVEL_NAMES: Record<UnitLevel, string> = { commune: 'xã', district: 'huyện', province: 'tỉnh' };
 
 /** Province-wide broadcasting: stop now / resume, sound policy, the roll-up per level and the preview. */
 export function registerBroadcastRoutes(fastify: FastifyInstance, deps: HttpDeps): void {
@@ -51,7 +50,7 @@ export function registerBroadcastRoutes(fastify: FastifyInstance, deps: HttpDeps
     },
   );
   app.get('/api/stops', { schema: { response: { 200: StopList } } }, async (req) => ({
-    items: stops.list(userOf(req)),
+    items: stops.list(userOf(req)).map((s) => ({ ...s, levelLabel: LEVEL_NAMES[s.level] })),
   }));
   app.post(
     '/api/stops/:id/resume',
@@ -70,7 +69,8 @@ export function registerBroadcastRoutes(fastify: FastifyInstance, deps: HttpDeps
     requireReadable(user, deps.area, commune);
     let unit: Unit = { level: 'commune', code: commune };
     if (!req.query.commune && (user.role === 'staff' || user.role === 'leader')) unit = ownUnit(user, deps.area);
-    return { unit, policy: policy.forUnit(unit), effective: policy.effective(commune), commune };
+    const unitLabel = LEVEL_NAMES[unit.level];
+    return { unit, unitLabel, policy: policy.forUnit(unit), effective: policy.effective(commune), commune };
   });
 
   app.put(

@@ -49,7 +49,7 @@ export function BroadcastView(props: { me: Me }) {
         <ul id="stops-list">
           {active.map((s) => (
             <li key={s.id}>
-              <span>{`Cấp ${LEVELS[s.level]} · ${s.communes.length} xã · từ ${when(s.at)}${s.until ? ` đến ${when(s.until)}` : ''} · ${s.createdBy} `}</span>
+              <span>{`Cấp ${s.levelLabel} · ${s.communes.length} xã · từ ${when(s.at)}${s.until ? ` đến ${when(s.until)}` : ''} · ${s.createdBy} `}</span>
               {leader && (
                 <Button onClick={guard(async () => (await api('POST', `/api/stops/${s.id}/resume`), await load()))}>
                   Cho phát lại
@@ -134,7 +134,7 @@ function PolicyEditor(props: { answer: PolicyAnswer; onSaved(): Promise<void> })
   const unit = props.answer.unit;
   return (
     <form id="policy-form" onSubmit={(e) => (e.preventDefault(), guard(save)())}>
-      <p class="note">{`Quy định của ${LEVELS[unit.level]} (mã ${unit.code}); giờ theo 24 giờ, giờ Việt Nam.`}</p>
+      <p class="note">{`Quy định của ${props.answer.unitLabel} (mã ${unit.code}); giờ theo 24 giờ, giờ Việt Nam.`}</p>
       <fieldset>
         <legend>Giờ yên tĩnh (không phát tin thông thường, ưu tiên)</legend>
         {periods.map((p, i) => (
