@@ -9,7 +9,9 @@ import { AnnouncementForm } from './announcement-form.tsx';
 import { AnnouncementListView } from './announcement-list.tsx';
 import { EmergencyForm } from './emergency-form.tsx';
 import { FleetView } from './fleet.tsx';
+import { FollowupView } from './followup.tsx';
 import { RelayView } from './relay.tsx';
+import { SatisfactionView } from './satisfaction.tsx';
 import { BroadcastView, policyText } from './broadcast.tsx';
 import { useLegacyViews } from './legacy.ts';
 import { AuditView, SpeakersView, UsersView } from './lists.tsx';
@@ -197,6 +199,11 @@ function App() {
       <section id="speakers-view" class="view" hidden={!shows('speakers-view')}>
         <h2>Loa và lịch phát</h2>
         {shows('speakers-view') && <SpeakersView key={visit} hamlets={hamlets} />}
+      </section>
+      {shows('satisfaction-view') && <SatisfactionView key={visit} />}
+      <section id="followup-view" class="view" hidden={!shows('followup-view')}>
+        <h2>Hồ sơ một cửa, chỉ số và theo dõi</h2>
+        {shows('followup-view') && me && <FollowupView key={visit} me={me} />}
       </section>
       <section id="audit-view" class="view" hidden={!shows('audit-view')}>
         <h2>Nhật ký thao tác</h2>
