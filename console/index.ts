@@ -71,6 +71,8 @@ export type RunningConsole = {
   followup: FollowupService;
   keys: Map<string, CommuneKey>;
   stations: StationService;
+  /** "Phát trực tiếp", when configured */
+  live?: LiveService;
   mqtt: MqttClient;
   /** resolves once the broadcast-log / schedule-status subscription is granted */
   subscribed: Promise<void>;
@@ -121,7 +123,13 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
   const reissueAll = (communes: string[]) => {
     for (const c of communes) void publisher.reissue(c);
   };
-  const policy = new PolicyService({ store, area, clock, onChange: reissueAll });
+  // a live session on air keeps to the policy in force: its quiet-hours end moves with it (live is made below)
+  const policy = new PolicyService({
+    store,
+    area,
+    clock,
+    onChange: (communes) => (reissueAll(communes), live?.policyChanged(communes)),
+  });
   // the area stop order first (one message for every speaker of the unit), then each speaker's documents
   const stops = new StopService({
     store,
@@ -153,6 +161,7 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
     log,
     onNewerVersion: (c) => void publisher.reissue(c, { force: true }),
     onStatus: (speaker, p) => guard.statusReported(topicFor(speaker, ISSUER_CHANNELS[p.issuer ?? 'commune']), p),
+    onAreaStatus: (topic, p) => guard.statusReported(topic, p),
   });
   const subscribed = feedback.subscribe(client);
   // the province key signs the approved relay stations (one console serves one province)
@@ -172,6 +181,8 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
     stations,
     limits: { maxTextChars: config.tts.maxChars, maxWindowDays: config.schedule.maxWindowDays },
     onChange: (c) => void publisher.reissue(c),
+    // one signed order for every speaker of the unit first, then each speaker's documents
+    onAreaEmergency: (unit) => void publisher.publishAreaEmergency(unit),
     policy,
   });
   const live = config.live
@@ -246,7 +257,7 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
     followup: { cases, service: followup },
     stats,
   });
-  await app.listen({ host: config.http.host, port: config.http.port });
+  await app.listen({ host: config.http.host, port: config.http.port, backlog: config.http.backlog });
   const port = (app.server.address() as { port: number }).port;
   publisher.start();
   influxReader?.start();
@@ -266,6 +277,7 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
     stops,
     policy,
     stations,
+    live,
     mqtt: client,
     subscribed,
     stats,

@@ -40,22 +40,16 @@ export function ensureFollowupSchema(db: Db): void {
   `);
 }
 
-type Raw = {
-  id: number;
-  commune: string;
-  kind: CaseKind;
-  source: string;
-  counter: string | null;
-  device: string | null;
-  dossier: string | null;
-  officer: string | null;
+/** a followup_cases row: the columns named as in CaseRow, the rest in snake case, the steps as JSON */
+type Raw = Pick<
+  CaseRow,
+  'id' | 'commune' | 'kind' | 'source' | 'counter' | 'device' | 'dossier' | 'officer' | 'assignee' | 'closing'
+> & {
   rated_at: number;
   opened_at: number;
   due_at: number | null;
   deadline_error: string | null;
-  assignee: string | null;
   closed_at: number | null;
-  closing: string | null;
   steps: string;
 };
 const toRow = (r: Raw): CaseRow => ({

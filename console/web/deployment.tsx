@@ -1,14 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
+import type { DeploymentList } from '../api/deployment.ts';
 import { api, guard, say } from './api.ts';
 import { fmtTime } from './dates.ts';
 
 /** What a commune's staff declared (devices cannot tell): editable by that commune's staff and leader. */
-type Declared = { present: boolean; note: string; updatedBy: string; updatedAt: string };
-type DeploymentList = {
-  labels: Record<string, string>;
-  communes: Array<{ code: string; name: string; editable: boolean; items: Record<string, Declared | undefined> }>;
-};
-
 export function DeploymentForm(props: { commune: string }) {
   const [list, setList] = useState<DeploymentList | null>(null);
   const path = `/api/satisfaction/deployment?commune=${encodeURIComponent(props.commune)}`;

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { IPoint } from 'influx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabase } from '../harness/influx.ts';
 import { consoleEnv, type Env } from '../console/helpers.ts';
 import { FakeClock } from '../support/fake-clock.ts';
+import { ratingPoint } from '../support/rating-point.ts';
 import { GOOD, upload, xlsx } from './dossier-fixture.ts';
 
 const NOW = Date.parse('2026-12-15T03:00:00Z');
@@ -28,25 +28,12 @@ describe('Decision 766 figure from an imported dossier list', () => {
       ['binh-thuong', 'CB02'],
       ['khong-hai-long', null],
     ] as const;
-    const points: IPoint[] = levels.map(([level, officer, dossier], i) => ({
-      measurement: 'rating',
-      tags: {
-        province: '99',
-        commune: '90001',
-        counter: 'xa1-quay1',
-        device: 'xa1-quay1-box',
-        kind: 'rating-box',
-        level,
-        time_quality: 'synced',
+    const points = levels.map(([level, officer, dossier], i) =>
+      ratingPoint(level, vn(`2026-11-${String(5 + i).padStart(2, '0')}T09:00`), {
         ...(officer ? { officer } : {}),
-      },
-      fields: {
-        value: { 'rat-hai-long': 4, 'hai-long': 3, 'binh-thuong': 2, 'khong-hai-long': 1 }[level],
-        id: randomUUID(),
         ...(dossier ? { dossier } : {}),
-      },
-      timestamp: new Date(vn(`2026-11-${String(5 + i).padStart(2, '0')}T09:00`)),
-    }));
+      }),
+    );
     // another commune's rating: never counted for 90001
     points.push({
       measurement: 'rating',

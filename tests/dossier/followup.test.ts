@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import type { IPoint } from 'influx';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsoleError } from '../../console/errors.ts';
@@ -8,6 +6,7 @@ import { freePort } from '../../infra/ports.ts';
 import { testDatabase } from '../harness/influx.ts';
 import { consoleEnv, waitFor, type Env } from '../console/helpers.ts';
 import { FakeClock } from '../support/fake-clock.ts';
+import { ratingPoint } from '../support/rating-point.ts';
 
 // Friday 24/4/2026 10:00 in Vietnam; Monday 27/4 is the day off for Hùng Kings' day (a Sunday), 30/4 and 1/5 are holidays
 const NOW = Date.parse('2026-04-24T10:00:00+07:00');
@@ -45,25 +44,6 @@ describe('follow-up of bad ratings', () => {
   const db = testDatabase('followup');
   const clock = new FakeClock(NOW);
   const tokens: Record<string, string> = {};
-  const rating = (level: string, at: number, extra: Record<string, string> = {}): IPoint => ({
-    measurement: 'rating',
-    tags: {
-      province: '99',
-      commune: '90001',
-      counter: 'xa1-quay1',
-      device: 'xa1-quay1-box',
-      kind: 'rating-box',
-      level,
-      time_quality: 'synced',
-      ...(extra.officer ? { officer: extra.officer } : {}),
-    },
-    fields: {
-      value: level === 'khong-hai-long' ? 1 : 3,
-      id: randomUUID(),
-      ...(extra.dossier ? { dossier: extra.dossier } : {}),
-    },
-    timestamp: new Date(at),
-  });
 
   beforeAll(async () => {
     const port = await freePort();
@@ -109,8 +89,8 @@ describe('follow-up of bad ratings', () => {
   it('a "Không hài lòng" pressed while the console was down opens one case on restart, with its deadline, and mails the leader', async () => {
     await db.influx.writePoints(
       [
-        rating('khong-hai-long', NOW - 3_600_000, { dossier: 'HS-42', officer: 'CB01' }),
-        rating('hai-long', NOW - 3_000_000),
+        ratingPoint('khong-hai-long', NOW - 3_600_000, { dossier: 'HS-42', officer: 'CB01' }),
+        ratingPoint('hai-long', NOW - 3_000_000),
       ],
       { database: db.database },
     );
@@ -193,9 +173,8 @@ describe('follow-up of bad ratings', () => {
 
   it("opens an alert case when more than 30% of the last 2 hours' ratings at a counter are negative", async () => {
     const now = clock.now();
-    const points = ['hai-long', 'hai-long', 'rat-hai-long', 'khong-hai-long', 'khong-hai-long'].map((l, i) =>
-      rating(l, now - 60 * 60_000 + i * 60_000),
-    );
+    const levels = ['hai-long', 'hai-long', 'rat-hai-long', 'khong-hai-long', 'khong-hai-long'] as const;
+    const points = levels.map((l, i) => ratingPoint(l, now - 60 * 60_000 + i * 60_000));
     await db.influx.writePoints(points, { database: db.database });
     await env.console.followup.reconcile();
     const cases = (await list('lanhdao1')).items as { kind: string; counter: string }[];
