@@ -191,7 +191,9 @@ function App() {
       <section id="live-view" class="view" hidden={!shows('live-view')}>
         <h2>Phát trực tiếp</h2>
         {/* mounted while signed in: another tab does not cut a broadcast */}
-        {me && (me.role === 'staff' || me.role === 'leader') && <LiveView me={me} hamlets={hamlets} visit={visit} />}
+        {me && (me.role === 'staff' || me.role === 'leader') && (
+          <LiveView me={me} hamlets={hamlets} visit={visit} shown={shows('live-view')} />
+        )}
       </section>
       <section id="broadcast-view" class="view" hidden={!shows('broadcast-view')}>
         <h2>Phát toàn tỉnh, dừng phát và giờ yên tĩnh</h2>
