@@ -39,7 +39,9 @@ export type RunningIcecast = {
 const xmlEscape = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-export function icecastConfig(o: Required<Omit<IcecastOptions, 'bin' | 'supervise'>> & { logDir: string; root: boolean }): string {
+export function icecastConfig(
+  o: Required<Omit<IcecastOptions, 'bin' | 'supervise'>> & { logDir: string; root: boolean },
+): string {
   // icecast refuses to run as root: it drops to nobody itself (<changeowner>) when started by root
   const changeowner = o.root ? '<changeowner><user>nobody</user><group>nogroup</group></changeowner>' : '';
   return `<icecast>
