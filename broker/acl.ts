@@ -4,7 +4,7 @@ import {
   CHANNELS,
   channelAllowedFor,
   isChannel,
-  parseAreaStopTopic,
+  parseAreaTopic,
   parseTopic,
   TOPIC_ROOT,
   TOPIC_VERSION,
@@ -57,7 +57,7 @@ export const ROLE_RIGHTS = {
 } as const satisfies Record<ServiceRole, RoleRights>;
 
 /**
- * An area stop topic (tt/v1/stop/<level>/<code>): the console publishes it for a unit of the registry;
+ * An area topic (tt/v1/stop|emergency/<level>/<code>): the console publishes it for a unit of the registry;
  * a speaker reads only those of the units its commune belongs to (its commune, district, province).
  */
 function isUnitOf(registry: Registry, area: { level: string; code: string }, deviceId?: string): boolean {
@@ -70,12 +70,12 @@ function isUnitOf(registry: Registry, area: { level: string; code: string }, dev
 }
 
 function speakerMayRead(who: Identity, topic: string, registry: Registry): boolean {
-  const area = parseAreaStopTopic(topic);
+  const area = parseAreaTopic(topic);
   return !!area && who.type === 'device' && who.kind === 'speaker' && isUnitOf(registry, area, who.id);
 }
 
 export function canPublish(who: Identity, topic: string, retain: boolean, registry: Registry): Verdict {
-  const area = parseAreaStopTopic(topic);
+  const area = parseAreaTopic(topic);
   if (area) {
     if (who.type !== 'service' || who.role !== 'console') return refuse('publish-channel-not-allowed');
     return isUnitOf(registry, area) ? ALLOWED : refuse('publish-unknown-device');
@@ -109,7 +109,7 @@ export function canSubscribe(who: Identity, filter: string, registry?: Registry)
   const hasWildcard = filter.includes('+') || filter.includes('#');
   if (who.type === 'device') {
     if (hasWildcard) return refuse('subscribe-wildcard');
-    if (parseAreaStopTopic(filter))
+    if (parseAreaTopic(filter))
       return registry && speakerMayRead(who, filter, registry) ? ALLOWED : refuse('subscribe-not-allowed');
     const parsed = parseTopic(filter);
     if (!parsed.ok || parsed.value.deviceId !== who.id) return refuse('subscribe-not-allowed');
@@ -136,7 +136,7 @@ export function canSubscribe(who: Identity, filter: string, registry?: Registry)
  * applies the communes restriction of integration clients.
  */
 export function canRead(who: Identity, topic: string, registry: Registry): boolean {
-  if (parseAreaStopTopic(topic)) return speakerMayRead(who, topic, registry);
+  if (parseAreaTopic(topic)) return speakerMayRead(who, topic, registry);
   if (who.type === 'device') {
     const parsed = parseTopic(topic);
     return (

@@ -37,6 +37,8 @@ export type AnnouncementDeps = {
   limits: { maxTextChars: number; maxWindowDays: number };
   /** the approved set of a commune changed: re-issue its speakers' schedules */
   onChange(commune: string): void;
+  /** the emergencies a unit has on the air changed: its area emergency order, before the speakers' documents */
+  onAreaEmergency?(unit: Unit): void;
   /** the province's approved relay stations */
   stations: StationService;
   /** quiet hours: a non-emergency occurrence inside them is refused (absent: no check) */
@@ -389,6 +391,7 @@ export class AnnouncementService {
       });
     });
     if (before?.status === 'approved' || after.status === 'approved') {
+      if (after.priority === 'emergency') this.deps.onAreaEmergency?.(issuerOf(after));
       const communes = new Set([...this.communesOf(after), ...(before ? this.communesOf(before) : [])]);
       for (const c of communes) this.deps.onChange(c);
     }

@@ -30,6 +30,12 @@ export const ConsoleConfig = z.strictObject({
         .default(12),
       /** HTTPS: the server certificate and key (PEM files, e.g. from `deploy/tls.sh server`) */
       tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
+      /**
+       * connections waiting to be accepted: a province's speakers fetch an emergency's audio at once, and beyond
+       * Node's default of 511 the kernel drops their SYNs and each retries only after 1, 3, 7, 15, 31 s
+       * (the kernel caps it at net.core.somaxconn)
+       */
+      backlog: z.number().int().min(16).max(65_535).default(4096),
     })
     .prefault({}),
   mqtt: z.strictObject({

@@ -1,5 +1,5 @@
 import { decode, type BroadcastLogPayload, type ScheduleStatusPayload } from '../devices/contract/index.ts';
-import { channelFilter, ISSUER_CHANNELS } from '../devices/topics.ts';
+import { areaTopic, channelFilter, ISSUER_CHANNELS } from '../devices/topics.ts';
 import type { Clock } from '../infra/clock.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { Area } from './area.ts';
@@ -18,6 +18,8 @@ export type FeedbackStats = {
   statuses: number;
   subscribeFailures: number;
   dropped: Record<string, number>;
+  /** speakers' refusals of the area orders (stop, emergency), by reason */
+  areaRefusals: Record<string, number>;
 };
 
 /**
@@ -25,7 +27,14 @@ export type FeedbackStats = {
  * schedule-status (accepted / refused and why). Bad or foreign messages are counted, never thrown.
  */
 export class Feedback {
-  readonly stats: FeedbackStats = { logs: 0, duplicates: 0, statuses: 0, subscribeFailures: 0, dropped: {} };
+  readonly stats: FeedbackStats = {
+    logs: 0,
+    duplicates: 0,
+    statuses: 0,
+    subscribeFailures: 0,
+    dropped: {},
+    areaRefusals: {},
+  };
 
   constructor(
     private readonly deps: {
@@ -35,6 +44,8 @@ export class Feedback {
       log: Logger;
       onNewerVersion(commune: string): void;
       onStatus?(speaker: string, p: ScheduleStatusPayload): void;
+      /** a verdict on an area order (its topic): a refusal of an older one is answered with the latest */
+      onAreaStatus?(topic: string, p: ScheduleStatusPayload): void;
     },
   ) {}
 
@@ -100,6 +111,7 @@ export class Feedback {
   #recordStatus(speaker: string, commune: string, p: ScheduleStatusPayload): void {
     const at = p.at ?? new Date(this.deps.clock.now()).toISOString();
     this.deps.store.speakerDocs.recordSeen(speaker, new Date(this.deps.clock.now()).toISOString(), p.stopped);
+    if (p.area) return this.#areaStatus(speaker, commune, p, p.area);
     // a verdict about a document from above the commune goes to that issuer's row; `actives` updates every issuer
     for (const level of ['district', 'province'] as const) {
       const channel = ISSUER_CHANNELS[level];
@@ -124,6 +136,23 @@ export class Feedback {
     // the speaker runs a version we never issued (console data restored from an old backup): jump past it
     if (p.active > known) this.deps.onNewerVersion(commune);
     this.deps.onStatus?.(speaker, p);
+  }
+
+  /** a verdict on an area order is not one on the speaker's documents: counted, logged, the order re-asserted */
+  #areaStatus(speaker: string, commune: string, p: ScheduleStatusPayload, kind: 'stop' | 'emergency'): void {
+    const level = p.issuer ?? 'commune';
+    if (p.status === 'refused') {
+      const key = `${kind}:${p.reason ?? 'unknown'}`;
+      this.stats.areaRefusals[key] = (this.stats.areaRefusals[key] ?? 0) + 1;
+      this.deps.log.warn({ speaker, area: kind, issuer: level, reason: p.reason }, 'speaker refused an area order');
+    }
+    const unit =
+      level === 'province'
+        ? this.deps.area.provinceOf(commune)?.code
+        : level === 'district'
+          ? this.deps.area.districtOf(commune)?.code
+          : commune;
+    if (unit) this.deps.onAreaStatus?.(areaTopic(kind, level, unit), p);
   }
 
   #drop(reason: string): void {

@@ -161,6 +161,7 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
     log,
     onNewerVersion: (c) => void publisher.reissue(c, { force: true }),
     onStatus: (speaker, p) => guard.statusReported(topicFor(speaker, ISSUER_CHANNELS[p.issuer ?? 'commune']), p),
+    onAreaStatus: (topic, p) => guard.statusReported(topic, p),
   });
   const subscribed = feedback.subscribe(client);
   // the province key signs the approved relay stations (one console serves one province)
@@ -180,6 +181,8 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
     stations,
     limits: { maxTextChars: config.tts.maxChars, maxWindowDays: config.schedule.maxWindowDays },
     onChange: (c) => void publisher.reissue(c),
+    // one signed order for every speaker of the unit first, then each speaker's documents
+    onAreaEmergency: (unit) => void publisher.publishAreaEmergency(unit),
     policy,
   });
   const live = config.live
@@ -254,7 +257,7 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
     followup: { cases, service: followup },
     stats,
   });
-  await app.listen({ host: config.http.host, port: config.http.port });
+  await app.listen({ host: config.http.host, port: config.http.port, backlog: config.http.backlog });
   const port = (app.server.address() as { port: number }).port;
   publisher.start();
   influxReader?.start();

@@ -3,6 +3,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, t
 import { z } from 'zod';
 // biome-ignore lint/style/useImportType: ScheduleRefusal is both a schema (value) and a type here
 import {
+  AreaEmergencyOrder,
   AreaStopOrder,
   ScheduleDocument,
   SchedulePayload,
@@ -152,25 +153,50 @@ export function verifySchedule(input: unknown, publicKey: KeyInput, expect: Sche
   return { ok: true, doc };
 }
 
-/** Sign an area stop order (checked against the contract first), in the same envelope as a schedule. */
-export function signAreaStop(order: AreaStopOrder, privateKey: KeyInput): SchedulePayload {
-  const text = JSON.stringify(AreaStopOrder.parse(order));
+/** the orders a unit publishes once for all its speakers, on its area topics (areaTopic) */
+export const AREA_ORDERS = { stop: AreaStopOrder, emergency: AreaEmergencyOrder } as const;
+export type AreaOrderKind = keyof typeof AREA_ORDERS;
+export type AreaOrderOf<K extends AreaOrderKind> = z.infer<(typeof AREA_ORDERS)[K]>;
+
+/** Sign an area order (checked against the contract first), in the same envelope as a schedule. */
+export function signAreaOrder<K extends AreaOrderKind>(
+  kind: K,
+  order: AreaOrderOf<K>,
+  privateKey: KeyInput,
+): SchedulePayload {
+  const text = JSON.stringify(AREA_ORDERS[kind].parse(order));
   return { v: 1, doc: text, sig: sign(null, Buffer.from(text, 'utf8'), privateKeyOf(privateKey)).toString('base64') };
 }
 
-export type AreaStopResult =
-  | { ok: true; order: AreaStopOrder }
-  | { ok: false; reason: ScheduleRefusal; detail: string; version?: number };
+/** Sign an area stop order (checked against the contract first), in the same envelope as a schedule. */
+export function signAreaStop(order: AreaStopOrder, privateKey: KeyInput): SchedulePayload {
+  return signAreaOrder('stop', order, privateKey);
+}
 
-/**
- * Verify an order received on an area stop topic. Never throws; the signature first, then the issuer the
- * topic belongs to (`wrong-issuer`), then the version (`stale`: not newer than the one the speaker holds).
- */
+export type AreaOrderResult<K extends AreaOrderKind> =
+  | { ok: true; order: AreaOrderOf<K> }
+  | { ok: false; reason: ScheduleRefusal; detail: string; version?: number };
+export type AreaStopResult = AreaOrderResult<'stop'>;
+
+/** Verify an order received on an area stop topic (verifyAreaOrder). */
 export function verifyAreaStop(
   input: unknown,
   publicKey: KeyInput,
   expect: { issuer: Issuer; minVersion: number },
 ): AreaStopResult {
+  return verifyAreaOrder('stop', input, publicKey, expect);
+}
+
+/**
+ * Verify an order received on an area topic. Never throws; the signature first, then the issuer the
+ * topic belongs to (`wrong-issuer`), then the version (`stale`: not newer than the one the speaker holds).
+ */
+export function verifyAreaOrder<K extends AreaOrderKind>(
+  kind: K,
+  input: unknown,
+  publicKey: KeyInput,
+  expect: { issuer: Issuer; minVersion: number },
+): AreaOrderResult<K> {
   if (isUnsigned(input)) return { ok: false, reason: 'unsigned', detail: 'no signature' };
   const envelope = SchedulePayload.safeParse(input);
   if (!envelope.success) return { ok: false, reason: 'invalid', detail: issuesDetail(envelope.error.issues, DETAIL) };
@@ -182,9 +208,9 @@ export function verifyAreaStop(
   } catch (err) {
     return { ok: false, reason: 'invalid', detail: `doc is not JSON: ${(err as Error).message.slice(0, 150)}` };
   }
-  const parsed = AreaStopOrder.safeParse(json);
+  const parsed = AREA_ORDERS[kind].safeParse(json);
   if (!parsed.success) return { ok: false, reason: 'invalid', detail: issuesDetail(parsed.error.issues, DETAIL) };
-  const order = parsed.data;
+  const order = parsed.data as AreaOrderOf<K>;
   if (order.issuer.level !== expect.issuer.level || order.issuer.code !== expect.issuer.code) {
     return {
       ok: false,

@@ -97,22 +97,33 @@ export const ISSUER_CHANNELS = {
 export type IssuerChannel = (typeof ISSUER_CHANNELS)[keyof typeof ISSUER_CHANNELS];
 
 /**
- * The area stop topic of an issuing unit: tt/v1/stop/<level>/<code>, retained, the console's to publish
- * (AreaStopOrder) and every speaker of the unit's communes' to read. Five segments, so it is never a device topic.
+ * The area topics of an issuing unit: tt/v1/<kind>/<level>/<code>, retained, the console's to publish and every
+ * speaker of the unit's communes' to read: `stop` (AreaStopOrder) and `emergency` (AreaEmergencyOrder), one
+ * message for all of a unit's speakers. Five segments, so never a device topic.
  */
-export const AREA_STOP_SEGMENT = 'stop';
+export const AREA_KINDS = ['stop', 'emergency'] as const;
+export type AreaKind = (typeof AREA_KINDS)[number];
 export type AreaLevel = keyof typeof ISSUER_CHANNELS;
 
-export function areaStopTopic(level: AreaLevel, code: string): string {
+export function areaTopic(kind: AreaKind, level: AreaLevel, code: string): string {
   if (!/^\d{2,5}$/.test(code)) throw new Error(`invalid unit code for a topic: ${JSON.stringify(code)}`);
-  return `${TOPIC_ROOT}/${TOPIC_VERSION}/${AREA_STOP_SEGMENT}/${level}/${code}`;
+  return `${TOPIC_ROOT}/${TOPIC_VERSION}/${kind}/${level}/${code}`;
+}
+
+export function areaStopTopic(level: AreaLevel, code: string): string {
+  return areaTopic('stop', level, code);
+}
+
+export function parseAreaTopic(topic: string): { kind: AreaKind; level: AreaLevel; code: string } | null {
+  const parts = topic.split('/');
+  if (parts.length !== 5 || parts[0] !== TOPIC_ROOT || parts[1] !== TOPIC_VERSION) return null;
+  const [, , kind, level, code] = parts;
+  if (!(AREA_KINDS as readonly string[]).includes(kind)) return null;
+  if (!Object.hasOwn(ISSUER_CHANNELS, level) || !/^\d{2,5}$/.test(code)) return null;
+  return { kind: kind as AreaKind, level: level as AreaLevel, code };
 }
 
 export function parseAreaStopTopic(topic: string): { level: AreaLevel; code: string } | null {
-  const parts = topic.split('/');
-  if (parts.length !== 5 || parts[0] !== TOPIC_ROOT || parts[1] !== TOPIC_VERSION || parts[2] !== AREA_STOP_SEGMENT)
-    return null;
-  const [, , , level, code] = parts;
-  if (!Object.hasOwn(ISSUER_CHANNELS, level) || !/^\d{2,5}$/.test(code)) return null;
-  return { level: level as AreaLevel, code };
+  const t = parseAreaTopic(topic);
+  return t?.kind === 'stop' ? { level: t.level, code: t.code } : null;
 }

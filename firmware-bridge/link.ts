@@ -1,6 +1,6 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { decode, encode, type Payload } from '../devices/contract/index.ts';
-import { parseAreaStopTopic, topicFor, type DownlinkChannel, type UplinkChannel } from '../devices/topics.ts';
+import { parseAreaTopic, topicFor, type DownlinkChannel, type UplinkChannel } from '../devices/topics.ts';
 import type { Clock } from '../infra/clock.ts';
 import type { Logger } from '../infra/logger.ts';
 import { endClientBounded, publishWithTimeout, PublishTimeoutError } from '../infra/mqtt-publish.ts';
@@ -166,7 +166,7 @@ export class Link {
 
   #onMessage(topic: string, bytes: Buffer): void {
     const area = this.#areaHandlers.get(topic);
-    if (area && parseAreaStopTopic(topic)) {
+    if (area && parseAreaTopic(topic)) {
       let msg: AreaMessage;
       try {
         msg = { ok: true, payload: JSON.parse(bytes.toString('utf8')) };

@@ -20,40 +20,8 @@ export function buildItems(approved: Announcement[], hamlet: string, o: BuildOpt
   const items: ScheduleItem[] = [];
   for (const a of approved) {
     if (a.status !== 'approved' || !targets(a, hamlet)) continue;
-    // a relay may be joined late, up to the end of its window
-    const validityS = a.source ? a.source.durationS : a.priority === 'emergency' ? o.emergencyValidityS : o.validityS;
-    const occurrences = expand(a.schedule, o.now - validityS * 1000, o.horizon, MAX_OCCURRENCES);
-    if (occurrences.length === 0) continue;
-    items.push({
-      announcement: a.id,
-      title: a.title,
-      priority: a.priority,
-      audio: {
-        sha256: a.audio.sha256,
-        path: `/audio/${a.audio.sha256}`,
-        bytes: a.audio.bytes,
-        durationS: a.audio.durationS,
-        mime: a.audio.mime,
-      },
-      volume: a.volume,
-      repeats: a.repeats,
-      validityS,
-      occurrences,
-      ...(a.source?.kind === 'relay'
-        ? { source: { kind: 'relay' as const, station: a.source.signed, durationS: a.source.durationS } }
-        : {}),
-      ...(a.source?.kind === 'live'
-        ? {
-            source: {
-              kind: 'live' as const,
-              url: a.source.url,
-              format: 'mp3' as const,
-              durationS: a.source.durationS,
-              by: a.source.by,
-            },
-          }
-        : {}),
-    });
+    const item = buildItem(a, o);
+    if (item) items.push(item);
   }
   // the soonest first, so a cap keeps what plays next
   items.sort((x, y) =>
@@ -64,6 +32,44 @@ export function buildItems(approved: Announcement[], hamlet: string, o: BuildOpt
         : x.announcement.localeCompare(y.announcement),
   );
   return items.slice(0, MAX_ITEMS);
+}
+
+/** one approved announcement as a schedule item, with its occurrences from (now − validity) to the horizon; null: none left */
+export function buildItem(a: Announcement, o: BuildOptions): ScheduleItem | null {
+  // a relay may be joined late, up to the end of its window
+  const validityS = a.source ? a.source.durationS : a.priority === 'emergency' ? o.emergencyValidityS : o.validityS;
+  const occurrences = expand(a.schedule, o.now - validityS * 1000, o.horizon, MAX_OCCURRENCES);
+  if (occurrences.length === 0) return null;
+  return {
+    announcement: a.id,
+    title: a.title,
+    priority: a.priority,
+    audio: {
+      sha256: a.audio.sha256,
+      path: `/audio/${a.audio.sha256}`,
+      bytes: a.audio.bytes,
+      durationS: a.audio.durationS,
+      mime: a.audio.mime,
+    },
+    volume: a.volume,
+    repeats: a.repeats,
+    validityS,
+    occurrences,
+    ...(a.source?.kind === 'relay'
+      ? { source: { kind: 'relay' as const, station: a.source.signed, durationS: a.source.durationS } }
+      : {}),
+    ...(a.source?.kind === 'live'
+      ? {
+          source: {
+            kind: 'live' as const,
+            url: a.source.url,
+            format: 'mp3' as const,
+            durationS: a.source.durationS,
+            by: a.source.by,
+          },
+        }
+      : {}),
+  };
 }
 
 /** what decides whether a document must be re-issued: its items, and the policy and stop it carries */

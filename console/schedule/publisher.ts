@@ -1,6 +1,6 @@
 import type { ScheduleDocument } from '../../devices/contract/broadcast.ts';
-import { signAreaStop, signSchedule } from '../../devices/schedule-signature.ts';
-import { areaStopTopic, topicFor } from '../../devices/topics.ts';
+import { signAreaOrder, signSchedule, type AreaOrderKind, type AreaOrderOf } from '../../devices/schedule-signature.ts';
+import { areaTopic, topicFor } from '../../devices/topics.ts';
 import type { Unit } from '../levels.ts';
 import type { Clock } from '../../infra/clock.ts';
 import type { Logger } from '../../infra/logger.ts';
@@ -8,7 +8,7 @@ import { publishWithTimeout, type MqttPublisher } from '../../infra/mqtt-publish
 import type { Area } from '../area.ts';
 import type { CommuneKey } from '../keys.ts';
 import type { Store } from '../store/index.ts';
-import { itemsHash } from './build.ts';
+import { buildItem, itemsHash } from './build.ts';
 import { communeIssuerDocs, type IssuerDoc } from './issuer-docs.ts';
 import type { PolicyService } from '../policy.ts';
 
@@ -44,8 +44,8 @@ export class SchedulePublisher {
   #busy = new Map<string, number>();
   #timer?: { cancel(): void };
   #lastTurn: Promise<void> = Promise.resolve();
-  /** units whose area stop order did not reach the broker: published again on the next tick */
-  #areaPending = new Map<string, Unit>();
+  /** area orders that did not reach the broker (by topic): published again on the next tick */
+  #areaPending = new Map<string, { kind: AreaOrderKind; unit: Unit }>();
 
   constructor(private readonly deps: PublisherDeps) {}
 
@@ -54,7 +54,8 @@ export class SchedulePublisher {
       // a commune whose re-issue is still running (slow broker) is left for the next tick, not queued twice
       for (const c of this.deps.area.communes)
         if (!this.#busy.has(c)) void this.reissue(c, { force: this.#dueForDaily(c) });
-      for (const u of this.#areaPending.values()) if (!this.#busy.has(u.code)) void this.publishAreaStop(u);
+      for (const { kind, unit } of this.#areaPending.values())
+        if (!this.#busy.has(unit.code)) void this.#publishAreaOrder(kind, unit);
       this.#timer = this.deps.clock.setTimeout(tick, 60_000);
     };
     tick();
@@ -79,45 +80,71 @@ export class SchedulePublisher {
   /**
    * The unit's area stop order: every stop it has in force, signed with its key, retained on its area stop
    * topic that all its speakers read (one message for a whole province; the fast path of "Dừng phát ngay").
-   * The version is committed (with the signed copy the console re-asserts) before the publish.
    */
   publishAreaStop(unit: Unit): Promise<void> {
+    return this.#publishAreaOrder('stop', unit);
+  }
+
+  /**
+   * The unit's area emergency order: every emergency it has on the air, each with the communes and hamlets
+   * it is for, signed with its key, retained on its area emergency topic that all its speakers read (one
+   * message for a whole province, where one document per speaker takes thousands). Published before the
+   * speakers' own documents, which carry the same emergency as before.
+   */
+  publishAreaEmergency(unit: Unit): Promise<void> {
+    return this.#publishAreaOrder('emergency', unit);
+  }
+
+  #areaOrder<K extends AreaOrderKind>(kind: K, unit: Unit, version: number, at: string): AreaOrderOf<K> {
+    const { store, clock, config } = this.deps;
+    if (kind === 'stop') {
+      const stops = store.stops.active(at).filter((s) => s.level === unit.level && s.unit === unit.code);
+      return {
+        v: 1,
+        issuer: unit,
+        version,
+        issuedAt: at,
+        stops: stops.map((s) => ({ id: s.id, at: s.at, until: s.until, communes: s.targets })),
+      } as AreaOrderOf<K>;
+    }
+    const now = clock.now();
+    const o = { now, horizon: now + config.horizonDays * 86_400_000, ...config };
+    const items = store.announcements.approvedEmergenciesOf(unit.level, unit.code).flatMap((a) => {
+      const item = buildItem(a, o);
+      const communes = unit.level === 'commune' ? [unit.code] : (a.targets ?? 'all');
+      return item ? [{ ...item, communes, hamlets: a.hamlets }] : [];
+    });
+    return { v: 1, issuer: unit, version, issuedAt: at, items: items.slice(-20) } as AreaOrderOf<K>;
+  }
+
+  /** The version is committed (with the signed copy the console re-asserts) before the publish. */
+  #publishAreaOrder(kind: AreaOrderKind, unit: Unit): Promise<void> {
     return this.#enqueue(
       unit.code,
       async () => {
         const { store, clock, keys } = this.deps;
         const key = keys.get(unit.code);
         if (!key) throw new Error(`no signing key for ${unit.level} ${unit.code}`);
-        const topic = areaStopTopic(unit.level, unit.code);
+        const topic = areaTopic(kind, unit.level, unit.code);
         const at = new Date(clock.now()).toISOString();
         const payload = store.tx(() => {
-          const stops = store.stops.active(at).filter((s) => s.level === unit.level && s.unit === unit.code);
           const version = (store.signedDocuments.get(topic)?.version ?? 0) + 1;
-          const signed = signAreaStop(
-            {
-              v: 1,
-              issuer: unit,
-              version,
-              issuedAt: at,
-              stops: stops.map((s) => ({ id: s.id, at: s.at, until: s.until, communes: s.targets })),
-            },
-            key.privateKey,
-          );
+          const signed = signAreaOrder(kind, this.#areaOrder(kind, unit, version, at), key.privateKey);
           const bytes = Buffer.from(JSON.stringify(signed));
           store.signedDocuments.put({ topic, payload: bytes, commune: unit.code, version }, at);
           return bytes;
         });
         try {
           await this.#publish(topic, payload);
-          this.#areaPending.delete(unit.code);
+          this.#areaPending.delete(topic);
           this.stats.published++;
         } catch (err) {
-          this.#areaPending.set(unit.code, unit);
+          this.#areaPending.set(topic, { kind, unit });
           this.stats.failed++;
-          this.deps.log.warn({ err, topic }, 'area stop order publish failed; retried on the next tick');
+          this.deps.log.warn({ err, topic }, 'area order publish failed; retried on the next tick');
         }
       },
-      'area stop order failed',
+      `area ${kind} order failed`,
     );
   }
 

@@ -86,6 +86,15 @@ export class AnnouncementStore {
     ).map(toAnnouncement);
   }
 
+  /** the approved emergencies a unit issued (its area emergency order) */
+  approvedEmergenciesOf(level: 'commune' | 'district' | 'province', unit: string): Announcement[] {
+    return (
+      this.db
+        .prepare(`${SELECT} WHERE a.commune = ? AND a.level = ? AND a.status = 'approved' AND a.priority = 'emergency'`)
+        .all(unit, level) as Row[]
+    ).map(toAnnouncement);
+  }
+
   /** the approved announcements a province or district issued for this commune */
   approvedFrom(level: 'district' | 'province', unit: string, commune: string): Announcement[] {
     return (

@@ -1,7 +1,5 @@
 import { useEffect } from 'preact/hooks';
 // @ts-expect-error plain browser modules without types, still to be ported to components
-import { loadDevices } from '../public/devices.js';
-// @ts-expect-error see above
 import { loadFollowup } from '../public/followup.js';
 // @ts-expect-error see above
 import { loadSatisfaction } from '../public/satisfaction.js';
@@ -28,7 +26,6 @@ function el(tag: string, props: Record<string, unknown> = {}, ...children: Array
 }
 
 const LOADERS: Record<string, Loader> = {
-  'devices-view': loadDevices,
   'satisfaction-view': loadSatisfaction,
   'followup-view': loadFollowup,
 };

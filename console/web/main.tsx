@@ -7,6 +7,7 @@ import { api, banner, guard, say, sessionLost, type Me } from './api.ts';
 import { AnnouncementDetailView } from './announcement-detail.tsx';
 import { AnnouncementForm } from './announcement-form.tsx';
 import { AnnouncementListView } from './announcement-list.tsx';
+import { DevicesView } from './devices.tsx';
 import { EmergencyForm } from './emergency-form.tsx';
 import { FleetView } from './fleet.tsx';
 import { LiveView } from './live.tsx';
@@ -195,6 +196,10 @@ function App() {
       <section id="broadcast-view" class="view" hidden={!shows('broadcast-view')}>
         <h2>Phát toàn tỉnh, dừng phát và giờ yên tĩnh</h2>
         {shows('broadcast-view') && me && <BroadcastView key={visit} me={me} />}
+      </section>
+      <section id="devices-view" class="view" hidden={!shows('devices-view')}>
+        <h2>Tình trạng thiết bị</h2>
+        {shows('devices-view') && <DevicesView key={visit} />}
       </section>
       <section id="fleet-view" class="view" hidden={!shows('fleet-view')}>
         <h2>Thiết bị mới, phiên bản và cập nhật</h2>

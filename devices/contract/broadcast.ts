@@ -89,6 +89,9 @@ export const StopOrder = z.strictObject({
 });
 export type StopOrder = z.infer<typeof StopOrder>;
 
+const AreaCommunes = z.union([z.literal('all'), z.array(CommuneCode).min(1).max(5000)]);
+const AreaHamlets = z.union([z.literal('all'), z.array(Id).min(1).max(5000)]);
+
 /**
  * Every stop an issuing unit has in force, in one signed order retained on the unit's area stop topic
  * (areaStopTopic: tt/v1/stop/<level>/<code>) that all of its speakers subscribe to: one message silences a
@@ -101,11 +104,38 @@ export const AreaStopOrder = z.strictObject({
   issuer: Issuer,
   version: z.number().int().positive(),
   issuedAt: UtcTime,
-  stops: z
-    .array(StopOrder.extend({ communes: z.union([z.literal('all'), z.array(CommuneCode).min(1).max(5000)]) }))
-    .max(100),
+  stops: z.array(StopOrder.extend({ communes: AreaCommunes })).max(100),
 });
 export type AreaStopOrder = z.infer<typeof AreaStopOrder>;
+
+/** which of a unit's speakers an area order's item is for: all or some of its communes, all or some of their hamlets */
+
+/**
+ * Every emergency an issuing unit has on the air, in one signed order retained on the unit's area emergency
+ * topic (areaTopic('emergency', …): tt/v1/emergency/<level>/<code>) that all of its speakers read: one
+ * message reaches a whole province at once, where one document per speaker takes thousands to sign, send
+ * and verify. Each item names the communes and hamlets it is for; a speaker plays those that name its own
+ * (they merge into its time line as that issuer's items, so the same emergency inside its own document is
+ * the same occurrence, played once). Carried signed (SchedulePayload envelope) with the unit's key;
+ * `version` strictly increases per unit (an older order, one whose emergency a leader has since ended,
+ * replayed is refused). An empty `items`: no emergency on the air.
+ */
+export const AreaEmergencyOrder = z.strictObject({
+  v: z.literal(1),
+  issuer: Issuer,
+  version: z.number().int().positive(),
+  issuedAt: UtcTime,
+  items: z
+    .array(
+      ScheduleItem.extend({ communes: AreaCommunes, hamlets: AreaHamlets }).refine((i) => i.priority === 'emergency', {
+        message: 'chỉ thông báo khẩn cấp (emergency items only)',
+        path: ['priority'],
+      }),
+    )
+    .max(20),
+});
+export type AreaEmergencyOrder = z.infer<typeof AreaEmergencyOrder>;
+export type AreaEmergencyItem = AreaEmergencyOrder['items'][number];
 
 /** The schedule of one speaker from one issuer: every approved announcement of that issuer for its hamlet. Carried signed (SchedulePayload). */
 export const ScheduleDocument = z.strictObject({
@@ -168,6 +198,8 @@ export const ScheduleStatusPayload = z.strictObject({
   at: UtcTime.nullable(),
   /** which issuer's document this verdict is about (absent: the commune's) */
   issuer: IssuerLevel.optional(),
+  /** the verdict is about that issuer's area order of this kind (tt/v1/<area>/<level>/<code>), not its document */
+  area: z.enum(['stop', 'emergency']).optional(),
   /** the active version of every issuer's document (the retained status then tells the whole state) */
   actives: z
     .strictObject({

@@ -245,7 +245,7 @@ export class Runner {
     // the amplifier warms up while the audio is fetched (an emergency issued now is downloaded on arrival)
     const warmedHere = !this.deps.relay.on;
     this.switchOn();
-    const audio = await this.deps.audio.ensure(occ.item.audio);
+    const audio = await this.deps.audio.ensure(occ.item.audio, { urgent: occ.item.priority === 'emergency' });
     if (cur.cutReason) return { outcome: 'skipped', reason: cur.cutReason };
     if (!audio.ok) {
       if (warmedHere && !this.stopped) this.switchOff();

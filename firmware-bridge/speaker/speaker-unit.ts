@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { ScheduleRefusal } from '../../devices/schedule-signature.ts';
 import type { DigitalOutput } from '../io/io.ts';
 import type { AreaMessage, BridgeContext, BridgeUnit } from '../unit.ts';
-import { AreaStops } from './area-stops.ts';
+import { AreaOrders, emergencyItems, stopsInForce } from './area-orders.ts';
 import { AudioCache } from './audio-cache.ts';
 import { broadcastLog } from './broadcast-log.ts';
 import type { ResolvedSpeakerConfig } from './config.ts';
@@ -13,8 +13,10 @@ import type {
   Issuer,
   IssuerLevel,
   ScheduleDocument,
+  ScheduleItem,
   ScheduleStatusPayload,
 } from '../../devices/contract/broadcast.ts';
+import type { AreaOrderKind } from '../../devices/schedule-signature.ts';
 import {
   activeStops,
   effectivePolicy,
@@ -59,6 +61,8 @@ export type SpeakerStats = {
   schedules: { accepted: number; unchanged: number; refused: Partial<Record<ScheduleRefusal, number>> };
   /** the orders of the area stop topics */
   areaStops: { accepted: number; refused: Partial<Record<ScheduleRefusal, number>> };
+  /** the orders of the area emergency topics */
+  areaEmergencies: { accepted: number; refused: Partial<Record<ScheduleRefusal, number>> };
   /** occurrences cut or dropped by a stop or a withdrawal */
   cuts: number;
   logs: Record<BroadcastOutcome, number>;
@@ -76,6 +80,7 @@ export class SpeakerUnit implements BridgeUnit {
   readonly stats: SpeakerStats = {
     schedules: { accepted: 0, unchanged: 0, refused: {} },
     areaStops: { accepted: 0, refused: {} },
+    areaEmergencies: { accepted: 0, refused: {} },
     cuts: 0,
     logs: { played: 0, failed: 0, skipped: 0, missed: 0 },
     logsLost: 0,
@@ -84,7 +89,8 @@ export class SpeakerUnit implements BridgeUnit {
   };
   private ctx: BridgeContext | null = null;
   private slots: IssuerSlot[] = [];
-  private areaStops!: AreaStops;
+  private areaStops!: AreaOrders<'stop'>;
+  private areaEmergencies!: AreaOrders<'emergency'>;
   private stopTimer: { cancel(): void } | null = null;
   private ledger!: Ledger;
   private audio!: AudioCache;
@@ -136,8 +142,10 @@ export class SpeakerUnit implements BridgeUnit {
         }),
       ),
     ];
-    this.areaStops = new AreaStops(ctx.dataDir, this.slots, config.commune);
+    this.areaStops = new AreaOrders('stop', ctx.dataDir, this.slots);
     this.areaStops.load();
+    this.areaEmergencies = new AreaOrders('emergency', ctx.dataDir, this.slots);
+    this.areaEmergencies.load();
     this.ledger = new Ledger(ctx.dataDir);
     this.audio = new AudioCache({
       dir: join(ctx.dataDir, 'audio'),
@@ -174,10 +182,15 @@ export class SpeakerUnit implements BridgeUnit {
       slot.active = slot.store.load(slot.key, { ...this.target(), issuer: slot.issuer });
       if (slot.active) this.prefetch(slot, slot.active);
     }
+    this.prefetchItems(Object.values(this.areaItems()).flat());
     this.apply(null);
-    // the area stop topics first: on a reconnect the retained stop is the first thing to obey
-    if (ctx.subscribeArea)
-      for (const a of this.areaStops.topics()) ctx.subscribeArea(a.topic, (msg) => this.onAreaStop(a.level, msg));
+    // the area topics first: on a reconnect the retained stop is the first thing to obey, then an emergency
+    if (ctx.subscribeArea) {
+      for (const a of this.areaStops.topics())
+        ctx.subscribeArea(a.topic, (msg) => this.onAreaOrder(this.areaStops, a.level, msg));
+      for (const a of this.areaEmergencies.topics())
+        ctx.subscribeArea(a.topic, (msg) => this.onAreaOrder(this.areaEmergencies, a.level, msg));
+    }
     for (const slot of this.slots) ctx.subscribe(slot.channel, (msg) => this.onSchedule(slot, msg));
     ctx.contributeState(() => ({
       speaker: {
@@ -216,31 +229,87 @@ export class SpeakerUnit implements BridgeUnit {
 
   /** the stops of every accepted document and of the area stop orders, highest level first */
   private stopsInForce(now: number): ActiveStop[] {
-    const all = [...activeStops(this.docs(), now), ...this.areaStops.inForce(now)];
+    const all = [...activeStops(this.docs(), now), ...stopsInForce(this.areaStops, this.deps.config.commune, now)];
     const unique = all.filter((s, i) => all.findIndex((o) => o.id === s.id && o.level === s.level) === i);
     return unique.sort((a, b) => ISSUER_RANK[b.level] - ISSUER_RANK[a.level]);
   }
 
-  private onAreaStop(level: IssuerLevel, msg: AreaMessage): void {
+  private onAreaOrder(orders: AreaOrders<AreaOrderKind>, level: IssuerLevel, msg: AreaMessage): void {
     const ctx = this.ctx;
     if (!ctx) return;
-    const verdict = this.areaStops.judge(level, msg);
+    const verdict = orders.judge(level, msg);
     if (verdict.kind === 'unchanged') return;
+    const counts = orders.kind === 'stop' ? this.stats.areaStops : this.stats.areaEmergencies;
     if (verdict.kind === 'refused') {
-      this.stats.areaStops.refused[verdict.reason] = (this.stats.areaStops.refused[verdict.reason] ?? 0) + 1;
-      ctx.log.warn({ issuer: level, reason: verdict.reason, detail: verdict.detail }, 'area stop order refused');
+      counts.refused[verdict.reason] = (counts.refused[verdict.reason] ?? 0) + 1;
+      ctx.log.warn(
+        { area: orders.kind, issuer: level, reason: verdict.reason, detail: verdict.detail },
+        'area order refused',
+      );
+      // the console sees the refusal (and answers one of an older order with the latest)
+      this.publishStatus({
+        v: 1,
+        active: this.scheduleVersion,
+        status: 'refused',
+        reason: verdict.reason,
+        issuer: level,
+        area: orders.kind,
+        ...(verdict.version !== undefined ? { received: verdict.version } : {}),
+        at: ctx.time.synced() ? new Date(ctx.clock.now()).toISOString() : null,
+      });
       return;
     }
-    // act first (cut the sound, relay off), then write to disk, as for a document
-    this.stats.areaStops.accepted++;
-    this.apply(null);
+    // act first (cut the sound and switch the relay off, or start the emergency), then write to disk
+    counts.accepted++;
+    if (orders.kind === 'stop') this.apply(null);
+    else {
+      this.apply({ level });
+      this.prefetchItems(this.areaItems()[level] ?? []);
+    }
     try {
-      this.areaStops.save(level);
+      orders.save(level);
     } catch (err) {
       this.stats.diskErrors++;
-      ctx.log.error({ err }, 'area stop order not saved to disk');
+      ctx.log.error({ err }, 'area order not saved to disk');
     }
-    ctx.log.info({ issuer: level, version: verdict.version, stoppedBy: this.stoppedBy }, 'area stop order accepted');
+    ctx.log.info(
+      { area: orders.kind, issuer: level, version: verdict.version, stoppedBy: this.stoppedBy },
+      'area order accepted',
+    );
+  }
+
+  /** the emergency items of the area orders that are for this speaker, by level */
+  private areaItems(): Partial<Record<IssuerLevel, ScheduleItem[]>> {
+    return emergencyItems(this.areaEmergencies, { commune: this.deps.config.commune, hamlet: this.deps.config.hamlet });
+  }
+
+  /**
+   * What the unit plays: every issuer's document with that issuer's area emergency items merged in (an item
+   * its document also carries is the same announcement, kept once, so it is one occurrence, played once).
+   */
+  private timeline(): IssuedDocs {
+    const docs = this.docs();
+    const { commune, hamlet } = this.deps.config;
+    for (const [level, items] of Object.entries(this.areaItems()) as [IssuerLevel, ScheduleItem[]][]) {
+      const doc = docs[level];
+      const known = new Set(doc?.items.map((i) => i.announcement) ?? []);
+      const extra = items.filter((i) => !known.has(i.announcement));
+      if (extra.length === 0) continue;
+      docs[level] = doc
+        ? { ...doc, items: [...doc.items, ...extra] }
+        : // no document from that issuer yet: its area order alone (no policy, no stop of its own)
+          ({
+            v: 1,
+            commune,
+            speaker: this.ctx!.deviceId,
+            hamlet,
+            version: 1,
+            issuedAt: '',
+            horizon: '',
+            items: extra,
+          } as ScheduleDocument);
+    }
+    return docs;
   }
 
   private docs(): IssuedDocs {
@@ -253,9 +322,9 @@ export class SpeakerUnit implements BridgeUnit {
    * Merge every issuer's document on the unit: one time line of occurrences, the strictest sound policy,
    * the stops in force. `changed`: the issuer whose document was just replaced; what it withdrew is cut.
    */
-  private apply(changed: { level: IssuerLevel; doc: ScheduleDocument } | null): void {
+  private apply(changed: { level: IssuerLevel } | null): void {
     const ctx = this.ctx!;
-    const docs = this.docs();
+    const docs = this.timeline();
     const { quietHours, volumeCaps } = this.deps.config;
     this.runner.setPolicy(effectivePolicy(docs, { quietHours, volumeCaps }));
     const stopReason = (occ: Occurrence) =>
@@ -319,7 +388,7 @@ export class SpeakerUnit implements BridgeUnit {
       // and a crash in between is covered by the retained document delivered again on reconnect
       slot.active = verdict.active;
       this.stats.schedules.accepted++;
-      this.apply({ level: slot.level, doc: verdict.active.doc });
+      this.apply({ level: slot.level });
       this.saveSchedule(slot, verdict.active);
       this.prefetch(slot, verdict.active);
       ctx.log.info(
@@ -342,18 +411,28 @@ export class SpeakerUnit implements BridgeUnit {
 
   /** Download the audio now, while the network is up, so the occurrence plays even if it is down then. */
   private prefetch(slot: IssuerSlot, active: ActiveSchedule): void {
-    const refs = new Map(active.doc.items.map((i) => [i.audio.sha256, i.audio]));
+    // keep the audio every issuer's current document and area order needs
+    this.prefetchItems(active.doc.items, () => slot.active === active);
+  }
+
+  private prefetchItems(items: ScheduleItem[], thenPrune: () => boolean = () => false): void {
+    const refs = new Map(items.map((i) => [i.audio.sha256, i.audio]));
+    const urgent = new Set(items.filter((i) => i.priority === 'emergency').map((i) => i.audio.sha256));
     const job = (async () => {
       for (const ref of refs.values()) {
-        const r = await this.audio.ensure(ref);
+        const r = await this.audio.ensure(ref, { urgent: urgent.has(ref.sha256) });
         if (!r.ok) {
           this.stats.audioPrefetchFailures++;
           this.ctx?.log.warn({ sha256: ref.sha256, error: r.error, detail: r.detail }, 'audio prefetch failed');
         }
       }
-      // keep the audio every issuer's current document needs
-      if (slot.active === active)
-        this.audio.prune(new Set(this.slots.flatMap((s) => s.active?.doc.items.map((i) => i.audio.sha256) ?? [])));
+      if (thenPrune())
+        this.audio.prune(
+          new Set([
+            ...this.slots.flatMap((s) => s.active?.doc.items.map((i) => i.audio.sha256) ?? []),
+            ...Object.values(this.areaItems()).flatMap((list) => list.map((i) => i.audio.sha256)),
+          ]),
+        );
     })();
     void job;
   }

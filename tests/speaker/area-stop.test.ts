@@ -51,6 +51,15 @@ describe("the area stop order: one signed message on the province's topic silenc
     await send(signAreaStop(order(1, [stop], { issuer: { level: 'province', code: '80' } }), PROVINCE.keys.privateKey));
     await waitFor(() => Object.values(rig.unit.stats.areaStops.refused).reduce((a, b) => a + (b ?? 0), 0) === 5);
     expect(refusedBefore()).toEqual({ 'bad-signature': 2, unsigned: 1, invalid: 1, 'wrong-issuer': 1 });
+    // each refusal is reported in schedule-status, naming the area order and its issuer
+    await waitFor(() => rig.tc.statuses.filter((st) => st.area === 'stop').length === 5);
+    expect(rig.tc.statuses.filter((st) => st.area === 'stop').map((st) => [st.status, st.reason, st.issuer])).toEqual([
+      ['refused', 'bad-signature', 'province'],
+      ['refused', 'bad-signature', 'province'],
+      ['refused', 'unsigned', 'province'],
+      ['refused', 'invalid', 'province'],
+      ['refused', 'wrong-issuer', 'province'],
+    ]);
     await send(signAreaStop(order(1, [{ ...stop, communes: ['26735'] }]), PROVINCE.keys.privateKey));
     await waitFor(() => rig.unit.stats.areaStops.accepted === 1);
     expect(rig.player.playing?.startedAt).toBe(start);
