@@ -337,7 +337,7 @@ encoder dying, icecast restarting, or icecast dropping the source after its 10 s
 stalled (a stalled uplink or event loop; icecast logs "Disconnecting source due to socket timeout"). In the
 console a feeder's exit even ended the whole session. Now the feeder is supervised: a lost encoder or mount is
 restarted on the same mount with a backoff (the WebM header is replayed, then the input from the next cluster),
-a hung one (input arriving, nothing written for 8 s) is killed and restarted, the session stays on air and the
+a hung one (input arriving, nothing written for 12 s) is killed and restarted, the session stays on air and the
 leader's view says "Mất kết nối máy chủ phát, đang nối lại"; the speakers' reconnects back off (300 ms doubling
 to 2.4 s, with jitter) so a gone mount is not hammered. tests/sound/live-recovery.test.ts kills the encoder,
 kills and restarts icecast2, and stalls the input past the source timeout; the speakers come back each time.

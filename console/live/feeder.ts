@@ -26,7 +26,10 @@ export type FeederOptions = {
   /** first wait before a restart; doubles up to restartMaxMs, back to the first once on air again */
   restartMinMs?: number;
   restartMaxMs?: number;
-  /** input arrives but the encoder wrote nothing for this long: it is stuck and is restarted */
+  /**
+   * input arrives but the encoder wrote nothing for this long: it is stuck and is restarted. Longer than icecast's
+   * source-timeout (10 s): a mount that only stalls under load is left to icecast, which keeps or drops it
+   */
   stuckMs?: number;
 };
 
@@ -202,7 +205,7 @@ export class LiveFeeder {
     this.setState('reconnecting', detail.slice(0, 300));
     if (this.restartTimer) return;
     const wait = this.backoffMs;
-    this.backoffMs = Math.min(this.opts.restartMaxMs ?? 4_000, this.backoffMs * 2);
+    this.backoffMs = Math.min(this.opts.restartMaxMs ?? 2_000, this.backoffMs * 2);
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
       if (this.stopped) return;
@@ -224,7 +227,7 @@ export class LiveFeeder {
     const c = this.child;
     if (!c || this.stopped) return;
     const waited = this.waitingSince === null ? 0 : Date.now() - this.waitingSince;
-    if (waited > (this.opts.stuckMs ?? 8_000))
+    if (waited > (this.opts.stuckMs ?? 12_000))
       this.restart(c, `no output for ${Math.round(waited / 1000)} s while input arrived`);
   }
 
