@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LiveFeeder } from '../console/live/feeder.ts';
+import { createInterface } from 'node:readline';
 import { FfmpegStreamPlayer, pcmFileSink } from '../firmware-bridge/speaker/player-stream.ts';
 import { systemClock } from '../infra/clock.ts';
 import { ToneStation } from '../tests/sound/station.ts';
@@ -69,52 +69,41 @@ function clickTimes(prefix: string): number[] {
 
 async function liveRun(icecast: RunningIcecast, dir: string, speakers: number) {
   const mount = `/live-bench-${speakers}.mp3`;
-  let t0: number | null = null;
+  // the console side (microphone + LiveFeeder) in its own process, as on a real console
   const feederStates: string[] = [];
-  const feeder = new LiveFeeder({
-    ffmpeg: '/usr/bin/ffmpeg',
-    sourceUrl: icecast.sourceUrl(mount),
-    onState: (s) => feederStates.push(`${Date.now() - (t0 ?? Date.now())} ms: ${s.state} ${s.detail ?? ''}`.trim()),
-  });
-  // the microphone: WARMUP_S of silence (every speaker connects and hears the mount's silence: a leader's
-  // hamlets are listening before they speak), then a 10 ms 2 kHz click at every whole second, in real time
-  const total = WARMUP_S + CLICKS;
-  const mic = spawn(
-    '/usr/bin/ffmpeg',
+  // filled from the feeder process's lines
+  const fed: { restarts?: number; events?: string[]; killedAt?: number } = {};
+  const feederProc = spawn(
+    process.execPath,
     [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-nostdin',
-      '-re',
-      '-f',
-      'lavfi',
-      '-i',
-      `aevalsrc='if(gte(t,${WARMUP_S})*lt(mod(t,1),0.01),0.9*sin(2*PI*2000*t),0)':s=48000:d=${total}`,
-      '-c:a',
-      'libopus',
-      '-b:a',
-      '32k',
-      '-frame_duration',
-      '20',
-      '-f',
-      'webm',
-      '-cluster_time_limit',
-      '100',
-      'pipe:1',
+      '--import',
+      'tsx',
+      join(import.meta.dirname, 'procs/live-mic-feeder.ts'),
+      icecast.sourceUrl(mount),
+      String(WARMUP_S),
+      String(CLICKS),
+      String(KILL_AT_S !== null && speakers > 1 ? KILL_AT_S : -1),
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  let pending: Buffer[] = [];
-  mic.stdout!.on('data', (d: Buffer) => {
-    t0 ??= Date.now();
-    pending.push(d);
+  const started = new Promise<number>((resolve) => {
+    createInterface({ input: feederProc.stdout! }).on('line', (line) => {
+      const m = JSON.parse(line) as {
+        t0?: number;
+        state?: string;
+        killedAt?: number;
+        end?: boolean;
+        restarts: number;
+        events: string[];
+      };
+      if (m.t0) resolve(m.t0);
+      if (m.state) feederStates.push(m.state);
+      if (m.killedAt) fed.killedAt = m.killedAt;
+      if (m.end) Object.assign(fed, { restarts: m.restarts, events: m.events });
+    });
   });
-  // MediaRecorder's timeslice: the chunks leave every 100 ms
-  const pump = setInterval(() => {
-    if (pending.length) feeder.write(Buffer.concat(pending));
-    pending = [];
-  }, CHUNK_MS);
+  const feederDone = new Promise((r) => feederProc.once('close', r));
+  const t0 = await started;
   // speakers connect once the mount exists
   for (let i = 0; i < 100; i++) {
     const ac = new AbortController();
@@ -141,29 +130,19 @@ async function liveRun(icecast: RunningIcecast, dir: string, speakers: number) {
         format: 'mp3',
         live: true,
         volume: 100,
-        until: Date.now() + (total + 30) * 1000,
+        until: Date.now() + (WARMUP_S + CLICKS + 30) * 1000,
       }),
     );
   }
   // every speaker is hearing the silence before the first click (or the warm-up ran out)
-  while (
-    playbacks.some((p) => p.stats().firstAudioAt === null) &&
-    Date.now() < (t0 ?? Date.now()) + (WARMUP_S - 1) * 1000
-  )
+  while (playbacks.some((p) => p.stats().firstAudioAt === null) && Date.now() < t0 + (WARMUP_S - 1) * 1000)
     await sleep(100);
   const readyAt = Date.now();
   const hearing = playbacks.filter((p) => p.stats().firstAudioAt !== null).length;
-  const clicksStartAt = t0! + WARMUP_S * 1000;
-  let killedAt: number | null = null;
-  if (KILL_AT_S !== null && speakers > 1) {
-    await sleep(Math.max(0, clicksStartAt + KILL_AT_S * 1000 - Date.now()));
-    killedAt = Date.now();
-    if (feeder.pid) process.kill(feeder.pid, 'SIGKILL');
-  }
-  await new Promise((r) => mic.once('close', r));
-  await sleep(2_000);
-  clearInterval(pump);
-  feeder.stop();
+  const clicksStartAt = t0 + WARMUP_S * 1000;
+  // the microphone ends, the feeder stops 2 s later and the process exits
+  await feederDone;
+  const killedAt = fed.killedAt ?? null;
   for (const p of playbacks) p.stop();
   await Promise.all(playbacks.map((p) => p.done.catch(() => undefined)));
   const latencies: number[] = [];
@@ -194,16 +173,17 @@ async function liveRun(icecast: RunningIcecast, dir: string, speakers: number) {
       hearing,
       gaps,
       feederStates,
+      feederEvents: fed.events,
       reasons: gapReasons.slice(0, 5),
       stats: playbacks.slice(0, 3).map((p) => p.stats()),
     });
   return {
     speakers,
     hearingBeforeClicks: hearing,
-    allHearingAfterMs: readyAt - t0!,
+    allHearingAfterMs: readyAt - t0,
     silentSpeakers: silent,
     gaps,
-    feederRestarts: feeder.status.restarts,
+    feederRestarts: fed.restarts ?? null,
     ...(killedAt !== null
       ? {
           drill: {
@@ -313,8 +293,9 @@ ${drill.fifty.p50Ms} ms, p99 ${drill.fifty.p99Ms} ms.
 Measured on the shared 2-core development machine while other developers ran their tests (numbers are under that
 load). Mouth = the instant the real-time "microphone" (ffmpeg, WebM/Opus, sent in ${CHUNK_MS} ms chunks like
 MediaRecorder) produced a click; speaker = the instant the decoded click reached the speaker's sink (a PCM file;
-a Pi's ALSA buffer adds its period, ~20–50 ms). Chain: LiveFeeder (ffmpeg → MP3 48 kbit/s) → icecast2 (no burst)
-→ FfmpegStreamPlayer (no probing, nobuffer). ${CLICKS} clicks per run; both runs side by side in this run.
+a Pi's ALSA buffer adds its period, ~20–50 ms). Chain: LiveFeeder (ffmpeg → MP3 48 kbit/s, in a process of its own with the
+microphone, as on a console) → icecast2 (no burst) → FfmpegStreamPlayer (no probing, nobuffer; the ${fifty.speakers}
+decoders in the benchmark's process). ${CLICKS} clicks per run; both runs side by side in this run.
 Load average (1/5/15 min) ${load.before.join(' / ')} before, ${load.after.join(' / ')} after. Each run starts with
 ${WARMUP_S} s of the mount's silence: ${one.hearingBeforeClicks}/1 and ${fifty.hearingBeforeClicks}/${fifty.speakers} speakers were hearing it
 before the first click (all after ${one.allHearingAfterMs} and ${fifty.allHearingAfterMs} ms); reconnects during the run: ${one.gaps} and ${fifty.gaps}.
@@ -332,15 +313,21 @@ timers run before the data that arrived meanwhile is read), so decoders were kil
 (a stalled network read is still caught by ffmpeg's -rw_timeout).
 
 The lost mount (one earlier run at load ~11: half the speakers never heard the warm-up, then none heard a
-click): the feeder was one ffmpeg with no second chance. Anything that ended it ended the mount for good: the
-encoder dying, icecast restarting, or icecast dropping the source after its 10 s source-timeout when the input
-stalled (a stalled uplink or event loop; icecast logs "Disconnecting source due to socket timeout"). In the
-console a feeder's exit even ended the whole session. Now the feeder is supervised: a lost encoder or mount is
-restarted on the same mount with a backoff (the WebM header is replayed, then the input from the next cluster),
-a hung one (input arriving, nothing written for 12 s) is killed and restarted, the session stays on air and the
-leader's view says "Mất kết nối máy chủ phát, đang nối lại"; the speakers' reconnects back off (300 ms doubling
-to 2.4 s, with jitter) so a gone mount is not hammered. tests/sound/live-recovery.test.ts kills the encoder,
-kills and restarts icecast2, and stalls the input past the source timeout; the speakers come back each time.
+click), reproduced at load ~25 (05:11 UTC: 17/50 hearing, 0/1000 clicks) and explained by BENCH_DEBUG=1: the
+feeder ran in the benchmark's own process, whose event loop was blocked for ~19 s by 50 synchronous decoder
+spawns on overloaded cores. The microphone's chunks stopped reaching the encoder, icecast2 dropped the source
+after its 10 s source-timeout, and the encoder died on the broken pipe ("av_interleaved_write_frame(): Broken
+pipe"). That feeder was one ffmpeg with no second chance: anything that ended it ended the mount for good (the
+encoder dying, icecast restarting, or a source-timeout after the input stalled, from a stalled uplink or a
+stalled console), and in the console a feeder's exit even ended the whole session. Fixes: the feeder is
+supervised (a lost encoder or mount is restarted on the same mount with a backoff of 0.25 s doubling to 2 s; the
+WebM header is replayed, then the input from the next cluster; a hung one, input arriving and nothing written for
+12 s, is killed and restarted), the session stays on air and the leader's view says "Mất kết nối máy chủ phát,
+đang nối lại", and the speakers' reconnects back off (300 ms doubling to 2.4 s, with jitter) so a gone mount is not
+hammered. The benchmark now runs the microphone and feeder in their own process, as a console does (a console's
+event loop is not the one spawning fifty decoders). tests/sound/live-recovery.test.ts kills the encoder, kills
+icecast2 (its supervisor restarts it), and stalls the input past the source timeout; the speakers come back
+each time.
 ${drillText}
 Relay start delay (window start → first audio at the sink, 64 kbit/s MP3 station): median ${relay.formatKnownMedianMs} ms
 with the station's format in its signed entry, ${relay.probedMedianMs} ms when ffmpeg has to probe it
@@ -349,7 +336,16 @@ with the station's format in its signed entry, ${relay.probedMedianMs} ms when f
     );
     return r;
   } finally {
-    if (process.env.BENCH_DEBUG) console.log(readFileSync(icecast.errorLog, 'utf8').split('\n').slice(-60).join('\n'));
+    if (process.env.BENCH_DEBUG) {
+      // sources coming and going (the speakers' refused reconnects, "fserve" lines, would hide them)
+      const log = readFileSync(icecast.errorLog, 'utf8').split('\n');
+      console.log(
+        log
+          .filter((l) => !/fserve|listener count/.test(l))
+          .slice(-80)
+          .join('\n'),
+      );
+    }
     await icecast.close();
     rmSync(dir, { recursive: true, force: true });
   }

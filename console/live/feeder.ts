@@ -57,6 +57,8 @@ export class LiveFeeder {
   private waitingSince: number | null = null;
   private outputBytes = 0;
   readonly status: FeedState = { state: 'connecting', restarts: 0, detail: null };
+  /** what the supervisor did, newest last (the last 40): for logs and the benchmark's debug output */
+  readonly events: string[] = [];
   bytesIn = 0;
 
   constructor(private readonly opts: FeederOptions) {
@@ -88,6 +90,7 @@ export class LiveFeeder {
       this.syncing = false;
       this.tail = Buffer.alloc(0);
       data = joined.subarray(at);
+      this.note('input resumed at a cluster');
     }
     if (c.stdin!.writableLength > BACKLOG_MAX) {
       this.restart(c, 'encoder not reading its input');
@@ -110,6 +113,11 @@ export class LiveFeeder {
     const t = setTimeout(() => c.kill('SIGKILL'), 1_500);
     t.unref();
     c.once('close', () => clearTimeout(t));
+  }
+
+  private note(event: string): void {
+    this.events.push(`${new Date().toISOString().slice(11, 23)} ${event}`);
+    if (this.events.length > 40) this.events.shift();
   }
 
   private learnHeader(chunk: Buffer): void {
@@ -168,6 +176,7 @@ export class LiveFeeder {
       { stdio: ['pipe', 'pipe', 'pipe'] },
     );
     this.child = c;
+    this.note(`encoder started (pid ${c.pid})`);
     this.waitingSince = null;
     this.outputBytes = 0;
     let stderr = '';
@@ -179,6 +188,7 @@ export class LiveFeeder {
         this.outputBytes = n;
         this.waitingSince = null;
         if (this.child === c && this.status.state !== 'on-air' && !this.stopped) {
+          this.note(`on air (${n} bytes out)`);
           this.backoffMs = this.opts.restartMinMs ?? 250;
           this.setState('on-air', this.status.detail);
         }
@@ -189,12 +199,14 @@ export class LiveFeeder {
     c.on('close', (code, signal) => {
       if (this.child !== c || this.stopped) return;
       const why = signal ? `ffmpeg killed (${signal})` : `ffmpeg exit ${code}`;
+      this.note(`${why}: ${stderr.trim().slice(0, 120)}`);
       this.scheduleRestart(stderr.trim() ? `${why}: ${stderr.trim()}` : why);
     });
   }
 
   private restart(c: ChildProcess, detail: string): void {
     if (this.child !== c) return;
+    this.note(`killed: ${detail}`);
     this.child = null;
     c.kill('SIGKILL');
     this.scheduleRestart(detail);
