@@ -22,6 +22,7 @@ import { demoRegistry } from '../simulator/demo-registry.ts';
 import { topicFor } from '../devices/topics.ts';
 import { ServiceProcess } from '../infra/child.ts';
 import { freePort } from '../infra/ports.ts';
+import { targetsTable, verdict, type TargetRow } from './lib/targets-table.ts';
 
 const MB = 1024 * 1024;
 const quick = process.env.BENCH_QUICK === '1';
@@ -264,12 +265,12 @@ function record(r: {
   const m = r.memory;
   const t = r.logins.throttled;
   const o = r.logins.unthrottledReference;
-  const rows = [
+  const rows: TargetRow[] = [
     [
       `broker RSS growth after 4 CONNECTs declaring 268 MB (${m.sentPerConnectionMB} MB sent each)`,
       `${f(m.project.growthMB)} MB (bare aedes: ${f(m.bareAedes.growthMB)} MB)`,
       '< 10 MB',
-      m.project.growthMB < 10 ? 'met' : '**missed**',
+      verdict(m.project.growthMB < 10),
     ],
     [
       `wrong-password CONNECTs answered per second (${WORKERS} at once), ${r.logins.legitimateDevices} devices publishing`,
@@ -290,11 +291,7 @@ function record(r: {
       '',
     ],
   ];
-  const table = [
-    '| measure | this run | target | |',
-    '| --- | --- | --- | --- |',
-    ...rows.map((x) => `| ${x.join(' | ')} |`),
-  ].join('\n');
+  const table = targetsTable(rows);
   console.log(`\n${table}\n`);
   const dir = join(import.meta.dirname, 'results');
   mkdirSync(dir, { recursive: true });

@@ -4,10 +4,12 @@
  *   - N authenticated device connections on one node: time to connect all, broker RSS per connection, heartbeat CPU;
  *     the same against bare aedes (no auth, ACL, guard or Redis) and mosquitto with a password file. RSS per
  *     connection is the growth from a warm node (a tenth of N connected first) to N, divided by the connections
- *     added: what one more device costs. The growth from the idle node is recorded too; it also holds one-time
- *     costs (mqtt-packet's 64 K cache of encoded numbers, compiled code, V8's young generation growing to its
- *     size), which are a fixed amount, not a per-connection one, and made the old 2,000-connection figure 33 KB.
- *     With BENCH_CLUSTER_YOUNG=1 the node also runs once with --max-semi-space-size=2 (a smaller young generation).
+ *     added: what one more device costs, read after a settle period (SETTLE_MS) with no forced collection (what the
+ *     kernel sees in service). The growth from the idle node is recorded too; it also holds one-time costs
+ *     (mqtt-packet's 64 K cache of encoded numbers, compiled code, V8's young generation growing to its size).
+ *     The project node runs as its systemd unit runs it (node flags and environment read from the unit:
+ *     --optimize-for-size, MALLOC_ARENA_MAX=2) and once without them, side by side; where the memory goes is
+ *     bench/cluster-memory.ts.
  *   - reconnect storm: N devices at once to a freshly restarted node (shared verification cache warm), time until all
  *     online; without the cache, the scrypt bill is projected from the measured cost of one verification
  *   - QoS 1 fan-in throughput through 1 and 2 nodes
@@ -31,6 +33,7 @@ import {
   benchFleet,
   connectAll,
   cpuS,
+  deployedBrokerRuntime,
   endAll,
   loadAverage,
   rssKb,
@@ -40,17 +43,20 @@ import {
   type Device,
 } from './lib/cluster-kit.ts';
 
+/** how long a broker is left alone before its RSS is read (the same for every broker) */
+const SETTLE_MS = Number(process.env.BENCH_CLUSTER_SETTLE_MS ?? 10_000);
+
 /** RSS and CPU of one broker under N idle connections (keepalive `keepalive` s: the heartbeat load) */
 async function connectionCost(pid: number, port: number, devices: Device[], keepalive: number, windowS: number) {
   const clients: MqttClient[] = [];
-  await sleep(500);
+  await sleep(SETTLE_MS);
   const idleRss = rssKb(pid);
   const warm = Math.ceil(devices.length / 10);
   const first = await connectAll(port, devices.slice(0, warm), 200, keepalive, clients);
-  await sleep(2000);
+  await sleep(SETTLE_MS);
   const warmRss = rssKb(pid);
   const rest = await connectAll(port, devices.slice(warm), 200, keepalive, clients);
-  await sleep(2000);
+  await sleep(SETTLE_MS);
   const rss = rssKb(pid);
   const c0 = cpuS(pid);
   await sleep(windowS * 1000);
@@ -73,14 +79,15 @@ async function connectionCost(pid: number, port: number, devices: Device[], keep
 /** every node started, stopped in the end whatever failed */
 const started: ServiceProcess[] = [];
 
+/** as deployed (the unit's node flags and environment), unless `runtime` says otherwise */
 const startNode = (
   dir: string,
   name: string,
   registryPath: string,
   redisUrl: string,
   secretFile: string,
-  nodeArgs: string[] = [],
-) => startKitNode(started, dir, name, registryPath, { redisUrl, secretFile, nodeArgs });
+  runtime: { nodeArgs: string[]; env: Record<string, string> } = deployedBrokerRuntime(),
+) => startKitNode(started, dir, name, registryPath, { redisUrl, secretFile, ...runtime });
 
 /** the reference: aedes with nothing of the project's (bench/procs/bare-aedes.ts) */
 async function startBareAedes() {
@@ -160,14 +167,11 @@ export async function runClusterBench(opts: { quick: boolean; dir: string }) {
     underLoad: `on the shared development machine (other work may run), load average ${loadAverage().join(' / ')} at start`,
   };
   try {
-    // 1. connections: project node vs mosquitto, side by side
-    if (process.env.BENCH_CLUSTER_YOUNG === '1') {
-      const small = await startNode(dir, 'small-young', registryPath, redis.url, secretFile, [
-        '--max-semi-space-size=2',
-      ]);
-      result.projectSmallYoung = await connectionCost(small.pid, small.port, devices, 10, 10);
-      await small.proc.stop();
-    }
+    // 1. connections: project node (as deployed, and without the unit's memory settings) vs bare aedes and mosquitto
+    result.runtime = deployedBrokerRuntime();
+    const plain = await startNode(dir, 'plain', registryPath, redis.url, secretFile, { nodeArgs: [], env: {} });
+    result.projectWithoutUnitSettings = await connectionCost(plain.pid, plain.port, devices, 10, 10);
+    await plain.proc.stop();
     const bare = await startBareAedes();
     try {
       result.bareAedes = await connectionCost(bare.pid, bare.port, devices, 10, 10);
@@ -185,9 +189,9 @@ export async function runClusterBench(opts: { quick: boolean; dir: string }) {
 
     // 2. reconnect storm: node a dies, a fresh node b (empty local cache) takes all N at once
     await a.proc.kill();
-    const b = await startNode(dir, 'b', registryPath, redis.url, secretFile);
+    const stormNode = await startNode(dir, 'storm', registryPath, redis.url, secretFile);
     const storm: MqttClient[] = [];
-    const s = await connectAll(b.port, devices, devices.length, 60, storm);
+    const s = await connectAll(stormNode.port, devices, devices.length, 60, storm);
     result.storm = {
       seconds: s.seconds,
       retries: s.retries,
@@ -196,6 +200,15 @@ export async function runClusterBench(opts: { quick: boolean; dir: string }) {
       loadAverage: loadAverage(),
     };
     await endAll(storm);
+    await stormNode.proc.stop();
+    // what the node did: its own counts, logged at stop (scrypt runs, cache hits and timeouts, logins refused busy)
+    const atStop = stormNode.proc.output.map((l) => /"broker stats at stop"/.test(l) && JSON.parse(l)).find(Boolean);
+    Object.assign(result.storm as object, {
+      passwordVerifications: atStop?.stats?.passwordVerifications,
+      refusedBusy: atStop?.stats?.refusals?.['auth-busy'],
+      sharedAuth: atStop?.cluster?.sharedAuth,
+    });
+    const b = await startNode(dir, 'b', registryPath, redis.url, secretFile);
     const cost = { N: 16384, r: 8, p: 1 };
     const hash = await hashPassword('bench-password', cost);
     const t0 = performance.now();
@@ -267,24 +280,24 @@ function record(r: Record<string, any>): void {
   const m = r.mosquitto;
   const soak = r.soak.samples as { s: number; rssKb: number; redisBytes: number }[];
   const b = r.bareAedes;
-  const y = r.projectSmallYoung;
+  const y = r.projectWithoutUnitSettings;
+  const flags = [...r.runtime.nodeArgs, ...Object.entries(r.runtime.env).map(([k, v]) => `${k}=${v}`)].join(', ');
   const md = [
     `# Province scale benchmark (${new Date().toISOString().slice(0, 10)})`,
     '',
     `Measured ${r.underLoad}: absolute times are pessimistic, ratios were measured side by side in one run.`,
+    '',
+    `The project node runs as its systemd unit runs it (${flags}); RSS is read after ${SETTLE_MS / 1000} s alone, with no forced collection, the same for every broker. Where the memory goes: \`cluster-memory.md\`.`,
     '',
     '| measure | project node (aedes on Redis) | bare aedes (memory, no auth) | mosquitto (C reference) | target |',
     '| --- | --- | --- | --- | --- |',
     `| ${r.n} authenticated connections: time to connect all (200 CONNECTs in flight) | ${f(p.connectSeconds)} s (${p.connected} connected) | ${f(b.connectSeconds)} s | ${f(m.connectSeconds)} s | |`,
     `| broker RSS per connection (warm node: ${r.n / 10} → ${r.n}) | ${f(p.rssPerConnectionKb)} KB | ${f(b.rssPerConnectionKb)} KB | ${f(m.rssPerConnectionKb)} KB | ≤ 10 KB: **${p.rssPerConnectionKb <= 10 ? 'met' : 'missed'}** |`,
     `| broker RSS growth from idle ÷ ${r.n} (one-time costs included) | ${f(p.rssFromIdlePerConnectionKb)} KB | ${f(b.rssFromIdlePerConnectionKb)} KB | ${f(m.rssFromIdlePerConnectionKb)} KB | |`,
-    ...(y
-      ? [
-          `| same node with --max-semi-space-size=2: per connection, from idle ÷ ${r.n} | ${f(y.rssPerConnectionKb)} KB, ${f(y.rssFromIdlePerConnectionKb)} KB (RSS ${f(y.rssMb.full, 0)} MB at ${r.n} vs ${f(p.rssMb.full, 0)} MB) | | | |`,
-        ]
-      : []),
+    `| broker RSS: idle → warm → ${r.n} | ${f(p.rssMb.idle, 0)} → ${f(p.rssMb.warm, 0)} → ${f(p.rssMb.full, 0)} MB | ${f(b.rssMb.idle, 0)} → ${f(b.rssMb.warm, 0)} → ${f(b.rssMb.full, 0)} MB | ${f(m.rssMb.idle, 0)} → ${f(m.rssMb.warm, 0)} → ${f(m.rssMb.full, 0)} MB | |`,
+    `| the same project node without the unit's memory settings: per connection; from idle ÷ ${r.n}; RSS idle → warm → ${r.n} | ${f(y.rssPerConnectionKb)} KB; ${f(y.rssFromIdlePerConnectionKb)} KB; ${f(y.rssMb.idle, 0)} → ${f(y.rssMb.warm, 0)} → ${f(y.rssMb.full, 0)} MB (connect ${f(y.connectSeconds)} s, heartbeat ${f(y.heartbeatCpuPercent)} %) | | | |`,
     `| heartbeat CPU (keepalive ${p.keepaliveS} s, idle) | ${f(p.heartbeatCpuPercent)} % of a core | ${f(b.heartbeatCpuPercent)} % | ${f(m.heartbeatCpuPercent)} % | |`,
-    `| reconnect storm: ${r.storm.connections} at once to a freshly restarted node, shared cache warm | ${f(r.storm.seconds)} s (${r.storm.connected} online, ${r.storm.retries} busy/timeouts retried; load ${r.storm.loadAverage.join(' / ')}) | | | ≤ 30 s: **${r.storm.seconds <= 30 ? 'met' : 'missed'}** |`,
+    `| reconnect storm: ${r.storm.connections} at once to a freshly restarted node, shared cache warm | ${f(r.storm.seconds)} s (${r.storm.connected} online, ${r.storm.retries} busy/timeouts retried; cache ${r.storm.sharedAuth ? `${r.storm.sharedAuth.hits} hits, ${r.storm.sharedAuth.timeouts} timeouts, ${r.storm.sharedAuth.errors} errors` : 'counts n/a'}; load ${r.storm.loadAverage.join(' / ')}) | | | ≤ 30 s: **${r.storm.seconds <= 30 ? 'met' : 'missed'}** |`,
     `| same without the shared cache (projected: ${f(r.storm.scryptMsPerVerification)} ms scrypt each, 2 cores) | ${f(r.storm.withoutSharedCacheProjectedSeconds)} s | | | |`,
     `| QoS 1 fan-in, ${r.fanIn.publishers} publishers × ${r.fanIn.each} | 1 node: ${f(r.fanIn.oneNodePerSecond, 0)}/s; 2 nodes: ${f(r.fanIn.twoNodesPerSecond, 0)}/s (${f(r.fanIn.twoNodesPerSecond / r.fanIn.oneNodePerSecond, 2)}×) | | | |`,
     `| soak ${r.soak.seconds} s, 1,000 devices heartbeating: node RSS first → last | ${f(soak[0].rssKb / 1024)} → ${f(soak.at(-1)!.rssKb / 1024)} MB | | | |`,

@@ -65,11 +65,11 @@ function clickTimes(prefix: string): number[] {
 async function liveRun(icecast: RunningIcecast, dir: string, speakers: number) {
   const mount = `/live-bench-${speakers}.mp3`;
   let t0: number | null = null;
-  const feederExits: string[] = [];
+  const feederStates: string[] = [];
   const feeder = new LiveFeeder({
     ffmpeg: '/usr/bin/ffmpeg',
     sourceUrl: icecast.sourceUrl(mount),
-    onExit: (d) => feederExits.push(`${Date.now() - (t0 ?? 0)} ms: ${d}`),
+    onState: (s) => feederStates.push(`${Date.now() - (t0 ?? Date.now())} ms: ${s.state} ${s.detail ?? ''}`.trim()),
   });
   // the microphone: WARMUP_S of silence (every speaker connects and hears the mount's silence: a leader's
   // hamlets are listening before they speak), then a 10 ms 2 kHz click at every whole second, in real time
@@ -176,7 +176,7 @@ async function liveRun(icecast: RunningIcecast, dir: string, speakers: number) {
       silent,
       hearing,
       gaps,
-      feederExits,
+      feederStates,
       reasons: gapReasons.slice(0, 5),
       stats: playbacks.slice(0, 3).map((p) => p.stats()),
     });
@@ -186,6 +186,7 @@ async function liveRun(icecast: RunningIcecast, dir: string, speakers: number) {
     allHearingAfterMs: readyAt - t0!,
     silentSpeakers: silent,
     gaps,
+    feederRestarts: feeder.status.restarts,
     segments: segmentsTotal,
     clicksHeard: latencies.length,
     clicksExpected: speakers * CLICKS,

@@ -24,6 +24,7 @@ import { runSatisfactionViewBench } from './satisfaction-view.ts';
 import { recordBridgeBudget, runBridgeBudgetBench } from './bridge-budget.ts';
 import { runClusterBench } from './cluster.ts';
 import { runClusterSoakBench } from './cluster-soak.ts';
+import { runClusterMemoryBench } from './cluster-memory.ts';
 import { runClusterPathBench } from './cluster-path.ts';
 import { runBrokerAttackBench } from './broker-attack.ts';
 import { runLiveLatencyBench } from './live-latency.ts';
@@ -73,6 +74,11 @@ try {
       'cluster',
       'province scale: broker nodes on Redis vs mosquitto, reconnect storm, soak',
       () => runClusterBench({ quick, dir }),
+    ],
+    clusterMemory: [
+      'cluster-memory',
+      "where a broker node's memory per connection goes",
+      () => runClusterMemoryBench({ dir }),
     ],
     clusterPath: [
       'cluster-path',

@@ -17,7 +17,7 @@ import { writeDemoHistory } from '../simulator/demo-history.ts';
 import { demoRegistry } from '../simulator/demo-registry.ts';
 import { httpQueryRunner } from '../console/report/influx.ts';
 import { interpolate, runVariable, type Ctx } from '../tests/dashboards/grafana-sim.ts';
-import { InfluxDB } from 'influx';
+import { influxClient } from '../infra/influx-client.ts';
 
 /**
  * The province view ("Mức độ hài lòng", ranking) for 100 communes × 1 year of ratings, the database set up as the
@@ -60,8 +60,7 @@ export async function runSatisfactionViewBench(o: { dir: string; influxUrl: stri
   const cheap = { N: 1024, r: 8, p: 1 };
   const { yaml } = await demoRegistry({ communes, countersPerCommune: 2, hamletsPerCommune: 1, cost: cheap });
   const registry = parseRegistry(yaml);
-  const u = new URL(o.influxUrl);
-  const influx = new InfluxDB({ host: u.hostname, port: Number(u.port), database });
+  const influx = influxClient(o.influxUrl, database);
   await ensureDownsampling(influx, database, { rawRetention: '730d' });
   const now = Date.now();
   const profiles = new Map(

@@ -45,6 +45,13 @@ export const SharedAuthCacheConfig = z.strictObject({
     .int()
     .min(60)
     .default(7 * 24 * 3600),
+  /**
+   * Redis silent this long while a lookup waits: the node verifies the login itself (broker/answer-deadline.ts).
+   * Counted from Redis's last answer, not from a timer alone: a node whose event loop is busy in a storm waits on.
+   */
+  answerTimeoutMs: z.number().int().min(50).max(60_000).default(2000),
+  /** a lookup waits at most this in all, however busy the node (then the node verifies itself) */
+  maxWaitMs: z.number().int().min(100).max(120_000).default(10_000),
 });
 
 /** How many scrypt verifications may run at once; the rest wait their turn (admission control). */
@@ -52,6 +59,11 @@ export const AdmissionConfig = z.strictObject({
   maxConcurrentVerifications: z.number().int().min(1).max(64).default(2),
   /** CONNECTs waiting for a verification beyond this are answered "server unavailable" at once (the device retries) */
   maxWaitingVerifications: z.number().int().min(0).default(5000),
+  /**
+   * nor more than would wait this long, by the verifications' measured run time: a device's CONNECT times out
+   * (mqtt.js: 30 s), and one that gave up in the queue still costs its scrypt run
+   */
+  maxWaitMs: z.number().int().min(100).default(10_000),
 });
 
 export type EmitterConfig = z.infer<typeof EmitterConfig>;

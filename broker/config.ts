@@ -104,7 +104,11 @@ export const BrokerConfig = z.strictObject({
   emitter: EmitterConfig.optional(),
   cluster: ClusterConfig.default({ heartbeatIntervalMs: 5_000, maxSessionDelivery: 1000 }),
   sharedAuthCache: SharedAuthCacheConfig.optional(),
-  admission: AdmissionConfig.default({ maxConcurrentVerifications: 2, maxWaitingVerifications: 5000 }),
+  admission: AdmissionConfig.default({
+    maxConcurrentVerifications: 2,
+    maxWaitingVerifications: 5000,
+    maxWaitMs: 10_000,
+  }),
   /** how often the cumulative refusal counts are published on $SYS/tt/broker/refusals/<node> */
   statsIntervalMs: z.number().int().min(100).default(10_000),
   /** bounded cache of password verifications (reconnect storms must not burn scrypt CPU) */

@@ -88,6 +88,7 @@ export async function startBroker(deps: BrokerDeps): Promise<RunningBroker> {
   const admission = new Admission(
     config.admission.maxConcurrentVerifications,
     config.admission.maxWaitingVerifications,
+    config.admission.maxWaitMs,
   );
   const auth = createAuthenticator(registry, config.authCacheSize, { shared, admission });
   const throttle = new LoginThrottle(config.loginThrottle, clock);

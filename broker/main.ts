@@ -8,6 +8,7 @@ import { loadRegistry } from '../devices/registry/index.ts';
 import { runService } from '../infra/service.ts';
 import type { BrokerConfig } from './config.ts';
 import { BrokerError, loadBrokerConfig, startBroker, type RunningBroker, type TlsMaterial } from './index.ts';
+import { memoryReport } from './memory-report.ts';
 import { readSecret } from './shared-auth-cache.ts';
 
 /** read and validate the registry file, then apply it (throws a RegistryError, the running registry untouched) */
@@ -44,9 +45,14 @@ void runService({
       ...(config.tls ? { tls: readTls(config.tls) } : {}),
       ...(config.sharedAuthCache ? { authCacheSecret: readSecret(config.sharedAuthCache.secretFile) } : {}),
     });
+    // SIGUSR2: one log line of what the memory is made of (broker/memory-report.ts)
+    const onReport = () =>
+      void memoryReport(broker.stats().clients, 2000).then((report) => log.info({ report }, 'memory report'));
+    process.on('SIGUSR2', onReport);
     return {
       async stop() {
-        log.info({ stats: broker.stats() }, 'broker stats at stop');
+        process.off('SIGUSR2', onReport);
+        log.info({ stats: broker.stats(), cluster: broker.cluster() }, 'broker stats at stop');
         await broker.close();
       },
       // SIGHUP (systemctl reload): the registry re-read and applied without a restart; an invalid file is

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
+import { answerWithin, NO_ANSWER, ReplyWatch } from './answer-deadline.ts';
 import type { SharedAuthCacheConfig } from './cluster-config.ts';
 import { BrokerError } from './errors.ts';
 import { closeRedis, redisOptions } from './persistence.ts';
@@ -15,12 +16,16 @@ import { closeRedis, redisOptions } from './persistence.ts';
  * against without the secret, which lives in a file on the broker nodes only; binding the stored
  * hash means a rotated credential never matches an old entry. Failures are never shared (a wrong
  * password always costs a real verification on the node, where the login throttle applies).
- * Redis down or slow: the answer is "not known" and the node verifies itself (commandTimeout).
+ * Redis down, or silent for `answerTimeoutMs`: the answer is "not known" and the node verifies itself. The wait is
+ * measured on Redis's own answers (answer-deadline.ts), so a node busy with a storm does not give up on replies
+ * that have already arrived; lookups are auto-pipelined (a storm's thousands of EXISTS go out in a few writes).
  */
 export type SharedVerdicts = {
   known(id: string, stored: string, password: Buffer): Promise<boolean>;
   remember(id: string, stored: string, password: Buffer): void;
-  readonly counters: { hits: number; misses: number; errors: number };
+  readonly counters: { hits: number; misses: number; errors: number; timeouts: number };
+  /** resolves once the Redis connection is up (before, every lookup is "not known" at once) */
+  ready(): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -46,12 +51,14 @@ export function readSecret(path: string): Buffer {
 export function createSharedVerdicts(config: SharedAuthCacheConfig, secret: Buffer): SharedVerdicts {
   const redis = new Redis({
     ...redisOptions(config.url),
-    commandTimeout: 1000,
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
+    enableAutoPipelining: true,
   });
   redis.on('error', () => undefined); // counted on each failed command; the node verifies itself
-  const counters = { hits: 0, misses: 0, errors: 0 };
+  const counters = { hits: 0, misses: 0, errors: 0, timeouts: 0 };
+  const watch = new ReplyWatch();
+  const deadline = { timeoutMs: config.answerTimeoutMs, capMs: config.maxWaitMs, watch };
   const key = (id: string, stored: string, password: Buffer) =>
     PREFIX +
     createHmac('sha256', secret)
@@ -65,7 +72,12 @@ export function createSharedVerdicts(config: SharedAuthCacheConfig, secret: Buff
     counters,
     async known(id, stored, password) {
       try {
-        const hit = (await redis.exists(key(id, stored, password))) === 1;
+        const answer = await answerWithin(watch.track(redis.exists(key(id, stored, password))), deadline);
+        if (answer === NO_ANSWER) {
+          counters.timeouts++;
+          return false;
+        }
+        const hit = answer === 1;
         if (hit) counters.hits++;
         else counters.misses++;
         return hit;
@@ -75,8 +87,12 @@ export function createSharedVerdicts(config: SharedAuthCacheConfig, secret: Buff
       }
     },
     remember(id, stored, password) {
-      redis.set(key(id, stored, password), '1', 'EX', config.ttlS).catch(() => counters.errors++);
+      watch.track(redis.set(key(id, stored, password), '1', 'EX', config.ttlS)).catch(() => counters.errors++);
     },
+    ready: () =>
+      redis.status === 'ready'
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => redis.once('ready', () => resolve())),
     close: () => closeRedis(redis),
   };
 }

@@ -1,4 +1,5 @@
-import { InfluxDB, type IPoint } from 'influx';
+import type { InfluxDB, IPoint } from 'influx';
+import { influxClient } from '../infra/influx-client.ts';
 import type { CollectorConfig } from './config.ts';
 import { CollectorError } from './errors.ts';
 import { InfluxWriter } from './influx-writer.ts';
@@ -30,14 +31,8 @@ export class InfluxStore implements StoragePort {
   #prepared = false;
 
   constructor(readonly options: InfluxStoreOptions) {
-    const u = new URL(options.url);
-    const https = u.protocol === 'https:';
     this.database = options.database;
-    this.influx = new InfluxDB({
-      host: u.hostname,
-      port: Number(u.port || (https ? 443 : 8086)),
-      protocol: https ? 'https' : 'http',
-      database: options.database,
+    this.influx = influxClient(options.url, options.database, {
       username: options.username,
       password: options.password,
       schema: options.schemas.map((s) => ({ ...s, database: options.database })),

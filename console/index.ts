@@ -71,6 +71,8 @@ export type RunningConsole = {
   followup: FollowupService;
   keys: Map<string, CommuneKey>;
   stations: StationService;
+  /** "Phát trực tiếp", when configured */
+  live?: LiveService;
   mqtt: MqttClient;
   /** resolves once the broadcast-log / schedule-status subscription is granted */
   subscribed: Promise<void>;
@@ -121,7 +123,13 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
   const reissueAll = (communes: string[]) => {
     for (const c of communes) void publisher.reissue(c);
   };
-  const policy = new PolicyService({ store, area, clock, onChange: reissueAll });
+  // a live session on air keeps to the policy in force: its quiet-hours end moves with it (live is made below)
+  const policy = new PolicyService({
+    store,
+    area,
+    clock,
+    onChange: (communes) => (reissueAll(communes), live?.policyChanged(communes)),
+  });
   // the area stop order first (one message for every speaker of the unit), then each speaker's documents
   const stops = new StopService({
     store,
@@ -269,6 +277,7 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
     stops,
     policy,
     stations,
+    live,
     mqtt: client,
     subscribed,
     stats,

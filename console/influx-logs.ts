@@ -1,10 +1,11 @@
-import { InfluxDB } from 'influx';
+import type { InfluxDB } from 'influx';
 import { BroadcastLogPayload } from '../devices/contract/broadcast.ts';
 import type { Logger } from '../infra/logger.ts';
 import { MEASUREMENTS } from '../devices/storage/measurements.ts';
 import type { Clock } from '../infra/clock.ts';
 import type { Area } from './area.ts';
 import type { Feedback } from './feedback.ts';
+import { influxClient } from '../infra/influx-client.ts';
 
 type Row = {
   time: Date;
@@ -41,13 +42,7 @@ export class InfluxLogReader {
       lookbackDays?: number;
     },
   ) {
-    const u = new URL(deps.url);
-    this.#influx = new InfluxDB({
-      host: u.hostname,
-      port: Number(u.port || 8086),
-      protocol: u.protocol === 'https:' ? 'https' : 'http',
-      database: deps.database,
-    });
+    this.#influx = influxClient(deps.url, deps.database);
   }
 
   start(): void {

@@ -1,10 +1,11 @@
 import type { ScheduleDocument } from '../devices/contract/broadcast.ts';
 import type { IssuedDocs } from '../devices/broadcast-plan.ts';
-import { previewSchedule, type PreviewEntry } from '../devices/broadcast-preview.ts';
+import { previewSchedule } from '../devices/broadcast-preview.ts';
 import { issuerDocs, type IssuerDocDeps } from './schedule/issuer-docs.ts';
 import type { BuildOptions } from './schedule/build.ts';
 
-export type HamletPreview = { hamlet: string; name: string; speakers: string[]; entries: PreviewEntry[] };
+export type { HamletPreview } from './api/broadcast.ts';
+import type { HamletPreview } from './api/broadcast.ts';
 
 /**
  * What will play in a hamlet over [from, to): the documents the publisher would sign for its speakers now,

@@ -3,19 +3,10 @@ import type { Area } from './area.ts';
 import type { Delivery } from './store/deliveries.ts';
 import type { Store } from './store/index.ts';
 import { issuersOf, type IssuerDocDeps } from './schedule/issuer-docs.ts';
+import type { CommuneRollup, HamletRollup, SpeakerRollup } from './api/broadcast.ts';
 
-type Counts = { played: number; failed: number; missed: number };
-
-export type SpeakerRollup = {
-  id: string;
-  counts: Counts;
-  /** issuers whose latest document this speaker has not accepted (yet, or refused) */
-  behind: Array<{ level: string; issued: number; active: number; status: string | null; reason: string | null }>;
-  lastSeen: string | null;
-  stopped: { id: string; level: string } | null;
-};
-export type HamletRollup = { id: string; name: string; counts: Counts; speakers: SpeakerRollup[] };
-export type CommuneRollup = { code: string; name: string; counts: Counts; behind: number; hamlets: HamletRollup[] };
+export type { CommuneRollup, HamletRollup, SpeakerRollup } from './api/broadcast.ts';
+type Counts = CommuneRollup['counts'];
 
 const zero = (): Counts => ({ played: 0, failed: 0, missed: 0 });
 function add(c: Counts, d: Pick<Delivery, 'outcome'>): void {

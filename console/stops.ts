@@ -4,9 +4,8 @@ import type { Clock } from '../infra/clock.ts';
 import { isLeaderOf, ownUnit, readableCommunes, requireRole, unitCommunes } from './access.ts';
 import type { Area } from './area.ts';
 import { fail } from './errors.ts';
-import { isDateTime } from './recurrence.ts';
 import type { Unit } from './levels.ts';
-import type { Stop } from './store/broadcast.ts';
+import type { Stop, StopRequest } from './api/broadcast.ts';
 import type { Store } from './store/index.ts';
 import type { User } from './model.ts';
 
@@ -25,26 +24,19 @@ export class StopService {
     return new Date(this.deps.clock.now()).toISOString();
   }
 
-  create(user: User, body: unknown): Stop {
+  create(user: User, body: StopRequest): Stop {
     requireRole(user, 'leader');
     const unit = ownUnit(user, this.deps.area);
-    const raw = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
     const own = unitCommunes(this.deps.area, unit);
     let targets: 'all' | string[] = unit.level === 'commune' ? [unit.code] : 'all';
-    if (unit.level !== 'commune' && raw.communes !== undefined && raw.communes !== 'all') {
-      if (
-        !Array.isArray(raw.communes) ||
-        raw.communes.length === 0 ||
-        !raw.communes.every((c) => typeof c === 'string' && own.includes(c))
-      )
-        fail('TARGETS_INVALID');
-      targets = [...new Set(raw.communes as string[])];
+    if (unit.level !== 'commune' && body.communes !== undefined && body.communes !== 'all') {
+      if (!body.communes.every((c) => own.includes(c))) fail('TARGETS_INVALID');
+      targets = [...new Set(body.communes)];
     }
     const at = this.#now();
     let until: string | null = null;
-    if (raw.until !== undefined && raw.until !== null && raw.until !== '') {
-      if (!isDateTime(raw.until)) fail('UNTIL_INVALID');
-      until = new Date(vnWallTime(raw.until)).toISOString();
+    if (body.until) {
+      until = new Date(vnWallTime(body.until)).toISOString();
       if (until <= at) fail('UNTIL_INVALID');
     }
     const stop: Stop = {

@@ -2,12 +2,11 @@ import { hashPassword, verifyPassword } from '../devices/credentials.ts';
 import type { Clock } from '../infra/clock.ts';
 import type { Area } from './area.ts';
 import { ConsoleError, fail } from './errors.ts';
-import { UNIT_LEVELS } from './levels.ts';
 import { POLICY, rulesFor, settleKeys } from './login-throttle.ts';
-import { ROLES, type Role, type User } from './model.ts';
+import type { Role, User } from './model.ts';
+import { NewUserRequest } from './api/admin.ts';
+import { codedIssue } from './api/coded.ts';
 import type { Store } from './store/index.ts';
-
-const USERNAME = /^[a-z0-9][a-z0-9._-]{2,63}$/;
 
 export type NewUser = {
   username: string;
@@ -37,25 +36,19 @@ export class UserService {
   ) {}
 
   validateNew(input: unknown): NewUser {
-    const u = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
-    if (typeof u.username !== 'string' || !USERNAME.test(u.username)) fail('USERNAME_INVALID');
-    if (typeof u.password !== 'string' || u.password.length < 8) fail('PASSWORD_WEAK');
-    // the old read-only "district" role is the inspector now (API clients written before keep working)
-    const rawRole = u.role === 'district' ? 'inspector' : u.role;
-    if (typeof rawRole !== 'string' || !(ROLES as readonly string[]).includes(rawRole)) fail('ROLE_INVALID');
-    const role = rawRole as Role;
-    const displayName = typeof u.displayName === 'string' ? u.displayName.slice(0, 200) : undefined;
-    const base = { username: u.username, password: u.password, role, displayName };
+    const parsed = NewUserRequest.safeParse(input ?? {});
+    if (!parsed.success) {
+      const issue = codedIssue(parsed.error.issues);
+      fail(issue.code, issue.detail);
+    }
+    const u = parsed.data;
+    const role = u.role;
+    const base = { username: u.username, password: u.password, role, displayName: u.displayName };
     if (role === 'admin') return { ...base, level: null, unit: null, communes: [] };
     const area = this.deps.area;
-    const communes = Array.isArray(u.communes)
-      ? u.communes.filter((c): c is string => typeof c === 'string')
-      : typeof u.commune === 'string'
-        ? [u.commune]
-        : [];
+    const communes = u.communes ?? (u.commune !== undefined ? [u.commune] : []);
     for (const c of communes) if (!area.serves(c)) fail('INVALID_INPUT', `Xã ${c} không do máy chủ này quản lý.`);
-    const level = u.level === undefined || u.level === null ? (role === 'inspector' ? null : 'commune') : u.level;
-    if (level !== null && !(UNIT_LEVELS as readonly unknown[]).includes(level)) fail('LEVEL_INVALID');
+    const level = u.level ?? (role === 'inspector' ? null : 'commune');
     if (level === 'district' && !area.hasDistricts()) fail('LEVEL_INVALID', 'Sổ đăng ký không còn cấp huyện.');
     if (level === null) {
       if (communes.length === 0) fail('INVALID_INPUT', 'Cần chọn xã cho người dùng.');

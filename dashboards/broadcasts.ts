@@ -3,7 +3,7 @@ import { Q } from './queries.ts';
 import { influx } from './influx-query.ts';
 import { dashboardShell, rename, tablePanel, timeseriesPanel, withSeriesNames } from './panels.ts';
 import { merge } from './transformations.ts';
-import { communeVariable, districtVariable, provinceVariable } from './variables.ts';
+import { areaVariables } from './variables.ts';
 import { demoUnitNames, hamletNameMapping, OUTCOME_NAMES, type UnitNames } from './units.ts';
 
 /** (4) Broadcasts per hamlet: scheduled (every logged occurrence) vs played vs not played. */
@@ -12,10 +12,8 @@ export function broadcastsDashboard(units: UnitNames = demoUnitNames()) {
     'tt-broadcasts',
     'Phát thanh theo thôn/ấp',
     'Theo kế hoạch = mọi lần phát đã ghi nhận; không phát = bỏ lỡ, lỗi hoặc bị bỏ qua.',
+    areaVariables(units, 'commune'),
   )
-    .withVariable(provinceVariable(units))
-    .withVariable(districtVariable(units))
-    .withVariable(communeVariable(units))
     .withPanel(
       tablePanel(1, 'Theo thôn/ấp: kế hoạch, đã phát, không phát', { x: 0, y: 0, w: 12, h: 10 }, [
         influx(Q.bcScheduled, 'A', 'table'),

@@ -4,6 +4,7 @@ import { influx } from './influx-query.ts';
 import {
   barchartPanel,
   dashboardShell,
+  type Grid,
   indexStatPanel,
   indexTrendFields,
   rename,
@@ -11,14 +12,7 @@ import {
   timeseriesPanel,
 } from './panels.ts';
 import { groupBy, HOUR_FIELD, matrix, sortBy, timeParts, WEEKDAY_FIELD } from './transformations.ts';
-import {
-  COMMUNE_FILTER,
-  communeVariable,
-  districtVariable,
-  meanVariable,
-  priorWeightVariable,
-  provinceVariable,
-} from './variables.ts';
+import { areaVariables, COMMUNE_FILTER, shrinkageVariables } from './variables.ts';
 import { counterNameMapping, demoUnitNames, type UnitNames } from './units.ts';
 
 /** (2) One commune: per counter, per hour of day and weekday, worst days, hour × weekday heat map. */
@@ -27,12 +21,8 @@ export function communeDashboard(units: UnitNames = demoUnitNames()) {
     'tt-commune',
     'Mức độ hài lòng – một xã',
     'Theo quầy, theo giờ trong ngày và theo thứ (ngày làm việc), các ngày thấp nhất, bản đồ nhiệt giờ × thứ. Giờ Việt Nam.',
+    [...areaVariables(units, 'commune'), ...shrinkageVariables('commune_p', COMMUNE_FILTER)],
   )
-    .withVariable(provinceVariable(units))
-    .withVariable(districtVariable(units))
-    .withVariable(communeVariable(units))
-    .withVariable(meanVariable('commune_p', COMMUNE_FILTER))
-    .withVariable(priorWeightVariable())
     .withPanel(indexStatPanel(1, 'Chỉ số hài lòng của xã', { x: 0, y: 0, w: 6, h: 5 }, influx(Q.communeIndex)))
     .withPanel(
       tablePanel(2, 'Theo quầy (chỉ số hiệu chỉnh về trung bình của xã)', { x: 6, y: 0, w: 9, h: 8 }, [
@@ -52,23 +42,15 @@ export function communeDashboard(units: UnitNames = demoUnitNames()) {
         .overrideByName('index', [...rename('index', 'Chỉ số (%)'), { id: 'decimals', value: 1 }])
         .overrideByName('n', rename('n', 'Số lượt')),
     )
+    .withPanel(countsBy(4, 'Theo giờ trong ngày', { x: 0, y: 8, w: 12, h: 8 }, HOUR_FIELD, 'Giờ'))
     .withPanel(
-      barchartPanel(4, 'Theo giờ trong ngày', { x: 0, y: 8, w: 12, h: 8 }, [influx(Q.hourly, 'A', 'table')])
-        .transformations([...timeParts(), groupBy([HOUR_FIELD], ['n', 'satisfied']), sortBy(HOUR_FIELD)])
-        .xField(HOUR_FIELD)
-        .overrideByName(HOUR_FIELD, rename(HOUR_FIELD, 'Giờ'))
-        .overrideByName('n (sum)', rename('n (sum)', 'Số lượt đánh giá'))
-        .overrideByName('satisfied (sum)', rename('satisfied (sum)', 'Số lượt hài lòng')),
-    )
-    .withPanel(
-      barchartPanel(5, 'Theo thứ trong tuần (ISO: 1 = thứ Hai … 7 = Chủ nhật)', { x: 12, y: 8, w: 12, h: 8 }, [
-        influx(Q.hourly, 'A', 'table'),
-      ])
-        .transformations([...timeParts(), groupBy([WEEKDAY_FIELD], ['n', 'satisfied']), sortBy(WEEKDAY_FIELD)])
-        .xField(WEEKDAY_FIELD)
-        .overrideByName(WEEKDAY_FIELD, rename(WEEKDAY_FIELD, 'Thứ'))
-        .overrideByName('n (sum)', rename('n (sum)', 'Số lượt đánh giá'))
-        .overrideByName('satisfied (sum)', rename('satisfied (sum)', 'Số lượt hài lòng')),
+      countsBy(
+        5,
+        'Theo thứ trong tuần (ISO: 1 = thứ Hai … 7 = Chủ nhật)',
+        { x: 12, y: 8, w: 12, h: 8 },
+        WEEKDAY_FIELD,
+        'Thứ',
+      ),
     )
     .withPanel(
       tablePanel(6, 'Bản đồ nhiệt: số lượt theo thứ (hàng) × giờ (cột)', { x: 0, y: 16, w: 24, h: 9 }, [
@@ -84,4 +66,14 @@ export function communeDashboard(units: UnitNames = demoUnitNames()) {
         ]).unit('percent'),
       ),
     );
+}
+
+/** Ratings and satisfied ratings summed by one part of the Vietnam time (hour of day, ISO weekday), as bars. */
+function countsBy(id: number, title: string, grid: Grid, field: string, label: string) {
+  return barchartPanel(id, title, grid, [influx(Q.hourly, 'A', 'table')])
+    .transformations([...timeParts(), groupBy([field], ['n', 'satisfied']), sortBy(field)])
+    .xField(field)
+    .overrideByName(field, rename(field, label))
+    .overrideByName('n (sum)', rename('n (sum)', 'Số lượt đánh giá'))
+    .overrideByName('satisfied (sum)', rename('satisfied (sum)', 'Số lượt hài lòng'));
 }

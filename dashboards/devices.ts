@@ -1,7 +1,7 @@
 import { Q, UPTIME_SLOT_MS } from './queries.ts';
 import { influx } from './influx-query.ts';
 import { dashboardShell, rename, statPanel, tablePanel, timeseriesPanel, withSeriesNames } from './panels.ts';
-import { communeVariable, districtVariable, provinceVariable } from './variables.ts';
+import { areaVariables } from './variables.ts';
 import {
   cameraNameMapping,
   communeNameMapping,
@@ -19,10 +19,8 @@ export function devicesDashboard(units: UnitNames = demoUnitNames()) {
     'tt-devices',
     'Tình trạng thiết bị',
     `Thời gian hoạt động của loa và hộp đánh giá: tỷ lệ các khoảng ${UPTIME_SLOT_MS / 60_000} phút có nhận được tín hiệu định kỳ (heartbeat). Camera: tỷ lệ lần kiểm tra thành công.`,
+    areaVariables(units, 'commune'),
   )
-    .withVariable(provinceVariable(units))
-    .withVariable(districtVariable(units))
-    .withVariable(communeVariable(units))
     .withPanel(
       statPanel(1, 'Thiết bị đang mất kết nối', { x: 0, y: 0, w: 6, h: 5 }, [influx(Q.offlineCount)]).noValue('0'),
     )

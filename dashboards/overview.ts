@@ -11,7 +11,7 @@ import {
   timeseriesPanel,
   withSeriesNames,
 } from './panels.ts';
-import { AREA_FILTER, districtVariable, meanVariable, priorWeightVariable, provinceVariable } from './variables.ts';
+import { AREA_FILTER, areaVariables, shrinkageVariables } from './variables.ts';
 import { communeNameMapping, demoUnitNames, LEVEL_NAMES, nameMapping, type UnitNames } from './units.ts';
 
 /** (1) Satisfaction overview for a province or district: communes ranked by shrunk index, with counts. */
@@ -20,11 +20,8 @@ export function overviewDashboard(units: UnitNames = demoUnitNames()) {
     'tt-satisfaction-overview',
     'Mức độ hài lòng – tổng quan tỉnh/huyện',
     'Chỉ số hài lòng = % lượt "Hài lòng" + "Rất hài lòng" (phương pháp SIPAS, Bộ Nội vụ). Xếp hạng dùng chỉ số hiệu chỉnh (trung bình Bayes, kéo về trung bình vùng với 50 lượt giả định); luôn kèm số lượt đánh giá.',
+    [...areaVariables(units, 'area'), ...shrinkageVariables('area_p', AREA_FILTER)],
   )
-    .withVariable(provinceVariable(units))
-    .withVariable(districtVariable(units))
-    .withVariable(meanVariable('area_p', AREA_FILTER))
-    .withVariable(priorWeightVariable())
     .withPanel(indexStatPanel(1, 'Chỉ số hài lòng toàn vùng', { x: 0, y: 0, w: 8, h: 5 }, influx(Q.areaIndex)))
     .withPanel(
       barchartPanel(2, 'Số lượt đánh giá theo mức', { x: 8, y: 0, w: 16, h: 5 }, [influx(Q.levelCounts, 'A', 'table')])

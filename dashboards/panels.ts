@@ -6,6 +6,7 @@ import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { VN_ZONE } from '../devices/time/vietnam.ts';
 import { DATASOURCE, type InfluxQueryBuilder } from './influx-query.ts';
+import type { Variable } from './variables.ts';
 
 /**
  * Panel helpers with this project's defaults: explicit ids and grid positions (the SDK leaves ids
@@ -95,8 +96,8 @@ export function barchartPanel(id: number, title: string, grid: Grid, targets: In
 }
 
 /** Standard dashboard shell: Vietnam time zone, Monday week start, editable off (code is the source). */
-export function dashboardShell(uid: string, title: string, description: string) {
-  return new dashboard.DashboardBuilder(title)
+export function dashboardShell(uid: string, title: string, description: string, variables: Variable[]) {
+  const shell = new dashboard.DashboardBuilder(title)
     .uid(uid)
     .description(description)
     .tags(['thanthien'])
@@ -105,4 +106,6 @@ export function dashboardShell(uid: string, title: string, description: string) 
     .time({ from: 'now-30d', to: 'now' })
     .refresh('5m')
     .readonly();
+  for (const v of variables) shell.withVariable(v);
+  return shell;
 }

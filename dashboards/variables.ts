@@ -1,3 +1,4 @@
+import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { PRIOR_WEIGHT, satisfiedSubquery } from '../devices/analytics/satisfaction.ts';
 import { DATASOURCE } from './influx-query.ts';
@@ -78,4 +79,17 @@ export function meanVariable(name: string, where: string): dashboard.QueryVariab
 /** Hidden constant: the prior weight m of the shrinkage. */
 export function priorWeightVariable(): dashboard.ConstantVariableBuilder {
   return new dashboard.ConstantVariableBuilder('prior_m').label('Trọng số tiên nghiệm').value(String(PRIOR_WEIGHT));
+}
+
+export type Variable = cog.Builder<dashboard.VariableModel>;
+
+/** The area pickers every dashboard starts with: province, district and, on a one-commune dashboard, the commune. */
+export function areaVariables(units: UnitNames, scope: 'area' | 'commune'): Variable[] {
+  const area = [provinceVariable(units), districtVariable(units)];
+  return scope === 'commune' ? [...area, communeVariable(units)] : area;
+}
+
+/** The shrunk index's two hidden variables: the mean of the area selected by `where`, and the prior weight. */
+export function shrinkageVariables(meanName: string, where: string): Variable[] {
+  return [meanVariable(meanName, where), priorWeightVariable()];
 }

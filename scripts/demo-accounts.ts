@@ -13,6 +13,28 @@ export type DemoAccount = {
   what: string;
 };
 
+type UnitRole = 'staff' | 'leader';
+/** the word for each role in a demo username */
+const ROLE_WORDS: Record<UnitRole, string> = { staff: 'canbo', leader: 'lanhdao' };
+
+/** a unit's two accounts: the staff who drafts and the leader who approves */
+function staffAndLeader(
+  level: 'commune' | 'district' | 'province',
+  unit: string,
+  communes: string[],
+  username: (roleWord: string) => string,
+  what: (role: UnitRole) => string,
+): DemoAccount[] {
+  return (['staff', 'leader'] as const).map((role) => ({
+    username: username(ROLE_WORDS[role]),
+    role,
+    level,
+    unit,
+    communes,
+    what: what(role),
+  }));
+}
+
 /**
  * The embedded default's accounts, derived from whatever communes the demo registry has: province staff and
  * leader for each province, district ones where the registry has districts, staff and leader for each
@@ -22,58 +44,27 @@ export function demoAccounts(registry: Registry): DemoAccount[] {
   const out: DemoAccount[] = [];
   for (const p of registry.file.provinces) {
     const suffix = registry.file.provinces.length > 1 ? `-${p.code}` : '';
-    out.push({
-      username: `tinh-canbo${suffix}`,
-      role: 'staff',
-      level: 'province',
-      unit: p.code,
-      communes: [],
-      what: `${roleLabel('staff', 'province')} ${p.name}: soạn thông báo cho toàn tỉnh hoặc một số xã`,
-    });
-    out.push({
-      username: `tinh-lanhdao${suffix}`,
-      role: 'leader',
-      level: 'province',
-      unit: p.code,
-      communes: [],
-      what: `${roleLabel('leader', 'province')}: duyệt, phát khẩn cấp toàn tỉnh, "Dừng phát ngay"`,
-    });
+    const duty = {
+      staff: `${roleLabel('staff', 'province')} ${p.name}: soạn thông báo cho toàn tỉnh hoặc một số xã`,
+      leader: `${roleLabel('leader', 'province')}: duyệt, phát khẩn cấp toàn tỉnh, "Dừng phát ngay"`,
+    };
+    out.push(
+      ...staffAndLeader(
+        'province',
+        p.code,
+        [],
+        (word) => `tinh-${word}${suffix}`,
+        (role) => duty[role],
+      ),
+    );
     for (const d of p.districts) {
-      out.push({
-        username: `huyen-canbo-${d.code}`,
-        role: 'staff',
-        level: 'district',
-        unit: d.code,
-        communes: [],
-        what: `${roleLabel('staff', 'district')} ${d.name}`,
-      });
-      out.push({
-        username: `huyen-lanhdao-${d.code}`,
-        role: 'leader',
-        level: 'district',
-        unit: d.code,
-        communes: [],
-        what: `${roleLabel('leader', 'district')} ${d.name}`,
-      });
+      const what = (role: UnitRole) => `${roleLabel(role, 'district')} ${d.name}`;
+      out.push(...staffAndLeader('district', d.code, [], (word) => `huyen-${word}-${d.code}`, what));
     }
   }
   for (const { commune } of registry.allCommunes()) {
-    out.push({
-      username: `canbo-${commune.id}`,
-      role: 'staff',
-      level: 'commune',
-      unit: commune.code,
-      communes: [commune.code],
-      what: `${roleLabel('staff', 'commune', commune.name)} ${commune.name}`,
-    });
-    out.push({
-      username: `lanhdao-${commune.id}`,
-      role: 'leader',
-      level: 'commune',
-      unit: commune.code,
-      communes: [commune.code],
-      what: `${roleLabel('leader', 'commune', commune.name)} ${commune.name}`,
-    });
+    const what = (role: UnitRole) => `${roleLabel(role, 'commune', commune.name)} ${commune.name}`;
+    out.push(...staffAndLeader('commune', commune.code, [commune.code], (word) => `${word}-${commune.id}`, what));
   }
   const all = registry.allCommunes().map((c) => c.commune.code);
   out.push({

@@ -82,6 +82,7 @@ export type NodeOptions = {
   redisUrl: string;
   secretFile: string;
   nodeArgs?: string[];
+  env?: Record<string, string>;
   extra?: Record<string, unknown>;
 };
 
@@ -109,7 +110,7 @@ export async function startNode(
       ...o.extra,
     }),
   );
-  const proc = new ServiceProcess(`broker-${name}`, ['broker/main.ts', '--config', path], /broker listening/, {}, [
+  const proc = new ServiceProcess(`broker-${name}`, ['broker/main.ts', '--config', path], /broker listening/, o.env, [
     ...(o.nodeArgs ?? []),
     '--import',
     'tsx',
@@ -117,6 +118,22 @@ export async function startNode(
   started.push(proc);
   await proc.start();
   return { proc, port, pid: proc.pid! };
+}
+
+/**
+ * How the broker's systemd unit runs node (deploy/systemd/thanthien-broker.service): its node flags and its
+ * environment, read from the unit itself so the benchmark measures what is deployed.
+ */
+export function deployedBrokerRuntime(): { nodeArgs: string[]; env: Record<string, string> } {
+  const unit = readFileSync(join(import.meta.dirname, '../../deploy/systemd/thanthien-broker.service'), 'utf8');
+  const exec = /^ExecStart=\S*node((?:\s+--\S+)*)\s/m.exec(unit);
+  const env: Record<string, string> = {};
+  for (const [, line] of unit.matchAll(/^Environment=(.*)$/gm))
+    for (const pair of line!.split(/\s+/)) {
+      const [k, v] = pair.split('=');
+      if (k && v !== undefined && k !== 'NODE_ENV' && k !== 'LOG_LEVEL') env[k] = v;
+    }
+  return { nodeArgs: exec?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [], env };
 }
 
 export async function startMosquitto(dir: string, devices: Device[]) {

@@ -1,7 +1,8 @@
-import { InfluxDB, type IPoint } from 'influx';
+import type { IPoint } from 'influx';
 import mqtt from 'mqtt';
 import { decode } from '../../devices/contract/index.ts';
 import { channelFilter } from '../../devices/topics.ts';
+import { influxClient } from '../../infra/influx-client.ts';
 
 /**
  * The reference a team would write first: one MQTT subscriber that batches 1,000 points or 1 s
@@ -16,8 +17,7 @@ export async function startNaivePipeline(opts: {
   /** `<deviceId>|<ratingId>` of every stored point */
   onStored: (ids: string[]) => void;
 }): Promise<{ stored(): number; close(): Promise<void> }> {
-  const u = new URL(opts.influxUrl);
-  const influx = new InfluxDB({ host: u.hostname, port: Number(u.port), database: opts.database });
+  const influx = influxClient(opts.influxUrl, opts.database);
   await influx.createDatabase(opts.database);
   let batch: IPoint[] = [];
   let ids: string[] = [];

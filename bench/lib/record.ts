@@ -1,15 +1,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { targetsTable, verdict, type TargetRow } from './targets-table.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const fmt = (n: number, d = 0) =>
   Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : 'n/a';
-const verdict = (ok: boolean) => (ok ? 'met' : '**missed**');
 
 /** Print the ratios beside their targets and record them in bench/results/. */
 export function recordResults(r: Any): void {
-  const rows: [string, string, string, string][] = [];
+  const rows: TargetRow[] = [];
   const wp = r.writePath;
   rows.push([
     'collector write path vs raw line protocol',
@@ -71,11 +71,7 @@ export function recordResults(r: Any): void {
       '≤ 100 ms',
       verdict(a.maxMs <= 100),
     ]);
-  const table = [
-    '| measure | this run | target | |',
-    '| --- | --- | --- | --- |',
-    ...rows.map((x) => `| ${x.join(' | ')} |`),
-  ].join('\n');
+  const table = targetsTable(rows);
   console.log(`\n${table}\n`);
   const dir = join(import.meta.dirname, '..', 'results');
   mkdirSync(dir, { recursive: true });

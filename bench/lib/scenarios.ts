@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { InfluxDB } from 'influx';
 import { DeviceFleet, percentile, type LoadDevice } from './devices-load.ts';
 import { startBareAedes, startNaive, startProjectBroker, startProjectCollector } from './setup.ts';
+import { influxClient } from '../../infra/influx-client.ts';
 
 export type Ctx = {
   dir: string;
@@ -13,14 +13,20 @@ export type Ctx = {
   quick: boolean;
 };
 
-function influxFor(url: string, database: string): InfluxDB {
-  const u = new URL(url);
-  return new InfluxDB({ host: u.hostname, port: Number(u.port), database });
-}
+/** the project's collector on `brokerUrl`, for this run's registry and InfluxDB, writing `database` */
+const projectCollector = (ctx: Ctx, brokerUrl: string, database: string) =>
+  startProjectCollector({
+    dir: ctx.dir,
+    brokerUrl,
+    password: ctx.secrets.collector,
+    registryPath: ctx.registryPath,
+    influxUrl: ctx.influxUrl,
+    database,
+  });
 
 /** count and distinct ids of the ratings stored: lost = sent - distinct, doubled = count - distinct */
 async function storedCounts(url: string, database: string): Promise<{ points: number; distinct: number }> {
-  const influx = influxFor(url, database);
+  const influx = influxClient(url, database);
   const [c] = await influx.query<{ n: number }>('SELECT count("value") AS n FROM "rating"');
   const [d] = await influx.query<{ n: number }>('SELECT count(distinct("id")) AS n FROM "rating"');
   return { points: c?.n ?? 0, distinct: d?.n ?? 0 };
@@ -152,14 +158,7 @@ export async function runPathBench(ctx: Ctx) {
   // whole path
   const broker = await startProjectBroker(ctx.dir, ctx.registryPath);
   const db = `path_${randomUUID().slice(0, 8)}`;
-  const collector = await startProjectCollector({
-    dir: ctx.dir,
-    brokerUrl: broker.url,
-    password: ctx.secrets.collector,
-    registryPath: ctx.registryPath,
-    influxUrl: ctx.influxUrl,
-    database: db,
-  });
+  const collector = await projectCollector(ctx, broker.url, db);
   const fleet = new DeviceFleet(broker.url, ctx.boxes);
   await fleet.connect();
   const t0 = performance.now();
@@ -193,16 +192,7 @@ export async function runLatencyBench(ctx: Ctx) {
     const db = `${kind}_lat_${randomUUID().slice(0, 8)}`;
     const broker = kind === 'path' ? await startProjectBroker(ctx.dir, ctx.registryPath) : await startBareAedes();
     const sink =
-      kind === 'path'
-        ? await startProjectCollector({
-            dir: ctx.dir,
-            brokerUrl: broker.url,
-            password: ctx.secrets.collector,
-            registryPath: ctx.registryPath,
-            influxUrl: ctx.influxUrl,
-            database: db,
-          })
-        : await startNaive(broker.url, ctx.influxUrl, db);
+      kind === 'path' ? await projectCollector(ctx, broker.url, db) : await startNaive(broker.url, ctx.influxUrl, db);
     const fleet = new DeviceFleet(broker.url, kind === 'path' ? ctx.boxes : ctx.boxes.map((d) => ({ id: d.id })));
     await fleet.connect();
     const sent = await fleet.paced(rate, seconds);

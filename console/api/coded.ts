@@ -1,4 +1,5 @@
-import type { z } from 'zod';
+import { z } from 'zod';
+import { issuesDetail } from '../../infra/zod-issues.ts';
 import { ERRORS, type ErrorCode } from '../errors.ts';
 
 /**
@@ -36,4 +37,17 @@ export function describeIssue(issue: Issue): string {
     c.code === 'INVALID_INPUT' && !issue.message.startsWith('INVALID_INPUT') ? issue.message : ERRORS[c.code].message;
   const text = c.detail && c.code !== 'INVALID_INPUT' ? `${message} ${c.detail}` : message;
   return `${c.path || '(payload)'}: ${text}`;
+}
+
+/**
+ * A schema written elsewhere (the device contract) whose issues have plain messages, refused as one catalogue
+ * code with the issues as its detail, e.g. a sound policy the speakers would refuse is POLICY_INVALID.
+ */
+export function refusedAs<T extends z.ZodType>(code: ErrorCode, schema: T) {
+  return z.unknown().transform((input, ctx): z.output<T> => {
+    const parsed = schema.safeParse(input);
+    if (parsed.success) return parsed.data;
+    ctx.addIssue({ code: 'custom', message: coded(code, issuesDetail(parsed.error.issues, { limit: 3 })) });
+    return z.NEVER;
+  });
 }

@@ -1,7 +1,8 @@
-import { InfluxDB } from 'influx';
+import type { InfluxDB } from 'influx';
 import { MEASUREMENTS } from '../../devices/storage/measurements.ts';
 import { LEVEL_KEYS, type LevelKey } from '../../devices/levels.ts';
 import type { LevelCounts } from '../../devices/analytics/satisfaction.ts';
+import { influxClient } from '../../infra/influx-client.ts';
 
 /** The console's read-only view of stored ratings (the collector's InfluxDB): counts, bound dossiers, bad ratings. */
 export type BadRating = {
@@ -19,13 +20,7 @@ const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
 export class RatingsSource {
   readonly influx: InfluxDB;
   constructor(readonly cfg: { url: string; database: string }) {
-    const u = new URL(cfg.url);
-    this.influx = new InfluxDB({
-      host: u.hostname,
-      port: Number(u.port || 8086),
-      protocol: u.protocol === 'https:' ? 'https' : 'http',
-      database: cfg.database,
-    });
+    this.influx = influxClient(cfg.url, cfg.database);
   }
 
   #q<T>(text: string): Promise<T[]> {

@@ -9,11 +9,23 @@ import type { Store } from '../store/index.ts';
 import type { FollowupConfig } from './config.ts';
 import { workingDeadline } from './holidays.ts';
 import type { Mailer } from './mailer.ts';
-import { caseCounts, type CaseCounts, type CaseRow, type FollowupStore, type NewCase } from './store.ts';
+import type { CaseView } from '../api/followup.ts';
+import { caseCounts, type CaseCounts, type CaseRow, type CaseStep, type FollowupStore, type NewCase } from './store.ts';
 
 const DAY_MS = 86_400_000;
 
-export type CaseView = CaseRow & { overdue: boolean };
+export type { CaseView } from '../api/followup.ts';
+
+const KIND_LABELS: Record<CaseRow['kind'], string> = {
+  rating: 'Đánh giá không hài lòng',
+  alert: 'Tỷ lệ không hài lòng cao',
+};
+const STEP_LABELS: Record<CaseStep['kind'], string> = {
+  assign: 'Giao',
+  contact: 'Liên hệ công dân',
+  action: 'Xử lý',
+  close: 'Đóng',
+};
 
 /**
  * Opens follow-up cases. The console reads ratings from InfluxDB rather than from MQTT: every poll (and the
@@ -130,8 +142,18 @@ export class FollowupService {
     ]);
   }
 
+  /** the case with its state and the words the console shows */
   view(row: CaseRow): CaseView {
-    return { ...row, overdue: row.closedAt === null && row.dueAt !== null && this.deps.clock.now() >= row.dueAt };
+    const overdue = row.closedAt === null && row.dueAt !== null && this.deps.clock.now() >= row.dueAt;
+    return {
+      ...row,
+      overdue,
+      kindLabel: KIND_LABELS[row.kind],
+      stateLabel: row.closedAt ? `Đã đóng ${vnDateTimeText(row.closedAt)}` : overdue ? 'QUÁ HẠN' : 'Đang xử lý',
+      counterName: this.#counterName(row),
+      dueText: row.dueAt ? vnDateTimeText(row.dueAt - 1) : (row.deadlineError ?? '—'),
+      steps: row.steps.map((s) => ({ ...s, kindLabel: STEP_LABELS[s.kind] })),
+    };
   }
 
   /** the commune's counts for a period (cases opened in it): open, overdue now, closed, closed late */

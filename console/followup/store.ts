@@ -1,3 +1,4 @@
+import type { CaseKind, CaseRow, CaseStep, FeedKind } from '../api/followup.ts';
 import type { Db } from '../store/db.ts';
 
 /**
@@ -6,26 +7,7 @@ import type { Db } from '../store/db.ts';
  * ratings in a window). Each step is kept: assignment, contacts with the citizen, actions, the closing.
  * `events` is an ordered feed (seq) that integrators read (Node-RED) to forward to Zalo or SMS.
  */
-export type CaseKind = 'rating' | 'alert';
-export type CaseRow = {
-  id: number;
-  commune: string;
-  kind: CaseKind;
-  source: string;
-  counter: string | null;
-  device: string | null;
-  dossier: string | null;
-  officer: string | null;
-  ratedAt: number;
-  openedAt: number;
-  dueAt: number | null;
-  deadlineError: string | null;
-  assignee: string | null;
-  closedAt: number | null;
-  closing: string | null;
-  steps: CaseStep[];
-};
-export type CaseStep = { at: number; by: string; kind: 'assign' | 'contact' | 'action' | 'close'; text: string };
+export type { CaseKind, CaseRow, CaseStep } from '../api/followup.ts';
 
 export function ensureFollowupSchema(db: Db): void {
   db.exec(`
@@ -58,22 +40,16 @@ export function ensureFollowupSchema(db: Db): void {
   `);
 }
 
-type Raw = {
-  id: number;
-  commune: string;
-  kind: CaseKind;
-  source: string;
-  counter: string | null;
-  device: string | null;
-  dossier: string | null;
-  officer: string | null;
+/** a followup_cases row: the columns named as in CaseRow, the rest in snake case, the steps as JSON */
+type Raw = Pick<
+  CaseRow,
+  'id' | 'commune' | 'kind' | 'source' | 'counter' | 'device' | 'dossier' | 'officer' | 'assignee' | 'closing'
+> & {
   rated_at: number;
   opened_at: number;
   due_at: number | null;
   deadline_error: string | null;
-  assignee: string | null;
   closed_at: number | null;
-  closing: string | null;
   steps: string;
 };
 const toRow = (r: Raw): CaseRow => ({
@@ -182,7 +158,7 @@ export class FollowupStore {
     })();
   }
 
-  #event(row: CaseRow, kind: string, at: number): void {
+  #event(row: CaseRow, kind: FeedKind, at: number): void {
     this.db
       .prepare('INSERT INTO followup_events (case_id, commune, kind, at, body) VALUES (?, ?, ?, ?, ?)')
       .run(row.id, row.commune, kind, at, JSON.stringify(row));
@@ -192,7 +168,7 @@ export class FollowupStore {
     communes: readonly string[],
     after: number,
     limit = 100,
-  ): { seq: number; caseId: number; commune: string; kind: string; at: number; case: CaseRow }[] {
+  ): { seq: number; caseId: number; commune: string; kind: FeedKind; at: number; case: CaseRow }[] {
     if (communes.length === 0) return [];
     const rows = this.db
       .prepare(
@@ -202,7 +178,7 @@ export class FollowupStore {
       seq: number;
       case_id: number;
       commune: string;
-      kind: string;
+      kind: FeedKind;
       at: number;
       body: string;
     }[];

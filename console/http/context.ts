@@ -8,8 +8,9 @@ import type { AnnouncementService } from '../announcements.ts';
 import type { Area } from '../area.ts';
 import type { AudioFiles } from '../audio/files.ts';
 import type { AudioService } from '../audio/service.ts';
+import { requireRole } from '../access.ts';
 import { fail } from '../errors.ts';
-import type { User } from '../model.ts';
+import type { Role, User } from '../model.ts';
 import type { Store } from '../store/index.ts';
 import type { UserService } from '../users.ts';
 import type { StationService } from '../relay/stations.ts';
@@ -80,6 +81,17 @@ export function tokenOf(req: FastifyRequest): string | undefined {
 export function userOf(req: FastifyRequest): User {
   if (!req.user) fail('UNAUTHENTICATED');
   return req.user;
+}
+
+/**
+ * A route's `preValidation`: refuse an anonymous caller (401) or a wrong role (403) before the request's
+ * schema is checked, so nobody learns what a route accepts without being allowed to use it.
+ */
+export function signedIn(...roles: Role[]): (req: FastifyRequest) => Promise<void> {
+  return async (req) => {
+    const user = userOf(req);
+    if (roles.length) requireRole(user, ...roles);
+  };
 }
 
 export function setSessionCookie(reply: FastifyReply, token: string, deps: HttpDeps): void {

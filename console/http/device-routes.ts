@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { InfluxDB } from 'influx';
 import type { AlertKind, AlertState } from '../../devices/contract/index.ts';
 import { MEASUREMENTS } from '../../devices/storage/measurements.ts';
@@ -6,6 +7,7 @@ import { DAY_MS, vnDayStart } from '../../devices/time/vietnam.ts';
 import { cameraUptime, uptime, type UptimeRow } from '../../devices/analytics/uptime.ts';
 import { openAlerts, recentAlerts, type AlertRow } from '../../devices/analytics/alerts.ts';
 import { readableCommunes } from '../access.ts';
+import { AlertsAnswer, DeviceList, type AlertView, type DeviceView } from '../api/device.ts';
 import type { Area } from '../area.ts';
 import { ConsoleError, fail } from '../errors.ts';
 import { userOf, type HttpDeps } from './context.ts';
@@ -20,28 +22,25 @@ export const ALERT_LABELS: Record<AlertKind, string> = {
   'camera-down': 'Camera không hoạt động',
 };
 export const ALERT_STATE_LABELS: Record<AlertState, string> = { raised: 'Đang báo', recovered: 'Đã khôi phục' };
-const KIND_LABELS: Record<string, string> = { 'rating-box': 'Hộp đánh giá', speaker: 'Loa', camera: 'Camera' };
+const KIND_LABELS: Record<DeviceView['kind'], string> = {
+  'rating-box': 'Hộp đánh giá',
+  speaker: 'Loa',
+  camera: 'Camera',
+};
+const ONLINE_LABELS = { true: 'đang hoạt động', false: 'mất kết nối', null: 'chưa rõ' } as const;
+const percent = (f: number) => `${(Math.round(f * 1000) / 10).toLocaleString('vi-VN')} %`;
+
+/** "đang hoạt động" beside a low 7-day figure reads as a contradiction: say what it means */
+export function uptimeNote(online: boolean | null, uptime7d: number): string | null {
+  if (online !== true || !(uptime7d < 0.5)) return null;
+  return `Đang kết nối lúc này, nhưng chỉ hoạt động ${percent(uptime7d)} thời gian trong 7 ngày qua (mất kết nối nhiều hoặc mới lắp).`;
+}
 
 /** a camera probe holds this long (devices/analytics/uptime.ts cameraUptime default: 2.5 probe intervals) */
 const CAMERA_VALIDITY_MS = 150_000;
 const RECENT_ALERTS = 50;
 
-export type DeviceView = {
-  id: string;
-  kind: 'rating-box' | 'speaker' | 'camera';
-  kindLabel: string;
-  commune: string;
-  communeName: string;
-  /** hamlet (speakers) or counter (boxes, cameras) name, Vietnamese, from the registry */
-  place: string;
-  online: boolean | null;
-  lastSeen: string | null;
-  /** 0..1 */
-  uptimeToday: number;
-  uptime7d: number;
-};
-
-type Placed = Omit<DeviceView, 'online' | 'lastSeen' | 'uptimeToday' | 'uptime7d'>;
+type Placed = Omit<DeviceView, 'online' | 'stateLabel' | 'note' | 'lastSeen' | 'uptimeToday' | 'uptime7d'>;
 
 const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
 const orList = (tag: string, ids: readonly string[]) => ids.map((id) => `"${tag}" = '${esc(id)}'`).join(' OR ');
@@ -161,23 +160,19 @@ export async function deviceHealth(
   ]);
   return placed.map((p) => {
     const seen = live.seen.get(p.id);
+    const online = live.online.get(p.id) ?? null;
+    const uptime7d = week.get(p.id) ?? 0;
     return {
       ...p,
-      online: live.online.get(p.id) ?? null,
+      online,
+      stateLabel: ONLINE_LABELS[`${online}`],
+      note: uptimeNote(online, uptime7d),
       lastSeen: seen ? new Date(seen).toISOString() : null,
       uptimeToday: day.get(p.id) ?? 0,
-      uptime7d: week.get(p.id) ?? 0,
+      uptime7d,
     };
   });
 }
-
-export type AlertView = AlertRow & {
-  kindLabel: string;
-  stateLabel: string;
-  open: boolean;
-  place: string | null;
-  deviceKind: string | null;
-};
 
 export async function communeAlerts(
   db: Db,
@@ -231,7 +226,8 @@ function connect(cfg: { url: string; database: string }): Db {
   return { influx, database: cfg.database };
 }
 
-export function registerDeviceRoutes(app: FastifyInstance, deps: HttpDeps): void {
+export function registerDeviceRoutes(fastify: FastifyInstance, deps: HttpDeps): void {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
   const db = deps.influx ? connect(deps.influx) : undefined;
   const stats = { influxErrors: 0 };
 
@@ -248,12 +244,12 @@ export function registerDeviceRoutes(app: FastifyInstance, deps: HttpDeps): void
     }
   };
 
-  app.get('/api/devices', async (req) => {
+  app.get('/api/devices', { schema: { response: { 200: DeviceList } } }, async (req) => {
     const communes = readableCommunes(userOf(req), deps.area);
-    return withDb((d) => deviceHealth(d, deps.area, communes, deps.clock.now()));
+    return { items: await withDb((d) => deviceHealth(d, deps.area, communes, deps.clock.now())) };
   });
 
-  app.get('/api/alerts', async (req) => {
+  app.get('/api/alerts', { schema: { response: { 200: AlertsAnswer } } }, async (req) => {
     const communes = readableCommunes(userOf(req), deps.area);
     return withDb((d) => communeAlerts(d, deps.area, communes));
   });

@@ -1,5 +1,7 @@
 import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { LiveList, LiveParams, LiveRequest, LiveSessionView } from '../api/live.ts';
 import { ConsoleError } from '../errors.ts';
 import { originRefusal } from './cross-site.ts';
 import type { LiveService, LiveSession } from '../live/sessions.ts';
@@ -7,7 +9,20 @@ import { userOf } from './context.ts';
 
 type IdParams = { Params: { id: string } };
 
-const view = ({ mount: _secret, ...s }: LiveSession) => s;
+const STATUS_LABELS: Record<LiveSession['status'], string> = {
+  requested: 'Chờ lãnh đạo duyệt',
+  ready: 'Sẵn sàng',
+  'on-air': 'Đang phát',
+  ended: 'Đã kết thúc',
+};
+
+/** the mount is the console's secret; the state is said in words (a lost feed being restored included) */
+function view({ mount: _secret, ...s }: LiveSession): LiveSessionView {
+  let statusLabel = STATUS_LABELS[s.status];
+  if (s.status === 'on-air' && s.feed?.state === 'reconnecting') statusLabel = 'Mất kết nối máy chủ phát, đang nối lại';
+  if (s.approvedBy && s.approvedBy !== s.by) statusLabel += ` (duyệt: ${s.approvedBy})`;
+  return { ...s, statusLabel };
+}
 
 /**
  * "Phát trực tiếp": sessions over JSON, the microphone over an authenticated WebSocket
@@ -15,21 +30,27 @@ const view = ({ mount: _secret, ...s }: LiveSession) => s;
  * upgrade, and a cross-site one is refused with 403 before the upgrade: the global cross-site guard only
  * looks at state-changing methods, and an upgrade is a GET that any page may open with the cookies).
  */
-export async function registerLiveRoutes(app: FastifyInstance, live: LiveService): Promise<void> {
-  await app.register(websocket, { options: { maxPayload: 256 * 1024 } });
+export async function registerLiveRoutes(fastify: FastifyInstance, live: LiveService): Promise<void> {
+  await fastify.register(websocket, { options: { maxPayload: 256 * 1024 } });
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const one = { params: LiveParams, response: { 200: LiveSessionView } };
 
-  app.post('/api/live', async (req, reply) => reply.status(201).send(view(live.request(userOf(req), req.body))));
-  app.get('/api/live', async (req) => live.list(userOf(req)).map(view));
-  app.get<IdParams>('/api/live/:id', async (req) => view(live.get(userOf(req), req.params.id)));
-  app.post<IdParams>('/api/live/:id/approve', async (req) => view(live.approve(userOf(req), req.params.id)));
-  app.post<IdParams>('/api/live/:id/end', async (req) => view(live.end(userOf(req), req.params.id)));
+  app.post('/api/live', { schema: { body: LiveRequest, response: { 201: LiveSessionView } } }, async (req, reply) =>
+    reply.status(201).send(view(live.request(userOf(req), req.body))),
+  );
+  app.get('/api/live', { schema: { response: { 200: LiveList } } }, async (req) => ({
+    items: live.list(userOf(req)).map(view),
+  }));
+  app.get('/api/live/:id', { schema: one }, async (req) => view(live.get(userOf(req), req.params.id)));
+  app.post('/api/live/:id/approve', { schema: one }, async (req) => view(live.approve(userOf(req), req.params.id)));
+  app.post('/api/live/:id/end', { schema: one }, async (req) => view(live.end(userOf(req), req.params.id)));
 
   const refuseForeign = async (req: FastifyRequest) => {
     const refusal = originRefusal(req);
     if (refusal) throw refusal;
     userOf(req); // unauthenticated: 401 before the upgrade
   };
-  app.get<IdParams>('/api/live/:id/feed', { websocket: true, preValidation: refuseForeign }, (socket, req) => {
+  fastify.get<IdParams>('/api/live/:id/feed', { websocket: true, preValidation: refuseForeign }, (socket, req) => {
     let session: LiveSession;
     const user = req.user;
     try {

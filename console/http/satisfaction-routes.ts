@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { InfluxDB } from 'influx';
 import { vnDateText, vnWeekStart } from '../../devices/time/vietnam.ts';
 import { ClosedDayCache } from '../../devices/analytics/rating-counts.ts';
@@ -13,7 +14,26 @@ import {
   uptimeFractions,
   type ViewDeps,
 } from '../../devices/analytics/satisfaction-view.ts';
-import { PERIOD_LABELS, PeriodError, resolvePeriod, type ResolvedPeriod } from '../../devices/analytics/periods.ts';
+import {
+  PERIOD_KINDS,
+  PERIOD_LABELS,
+  PeriodError,
+  resolvePeriod,
+  type ResolvedPeriod,
+} from '../../devices/analytics/periods.ts';
+import { LEVEL_KEYS, SATISFACTION_LEVELS } from '../../devices/levels.ts';
+import {
+  type AreaOption,
+  CommuneAnswer,
+  CommuneParams,
+  PeriodQuery,
+  RankingAnswer,
+  RankingQuery,
+  ReportFileAnswer,
+  type REPORT_FORMATS,
+  ReportQuery,
+  SatisfactionAreas,
+} from '../api/satisfaction.ts';
 import { ReportError } from '../report/errors.ts';
 import { httpQueryRunner } from '../report/influx.ts';
 import { produceReport, type ReportFile } from '../report/produce.ts';
@@ -28,6 +48,7 @@ import { DeploymentStore } from '../store/deployment.ts';
 import { registerDeploymentRoutes } from './deployment-routes.ts';
 import { deviceHealth } from './device-routes.ts';
 import { userOf, type HttpDeps } from './context.ts';
+import { requireUser } from './require-user.ts';
 
 /**
  * "Mức độ hài lòng": the ranking of the communes of an area (province or district) the user may read, and one
@@ -41,7 +62,7 @@ export function canSeeOfficers(user: User, area: Area, commune: string): boolean
   return isLeaderOf(user, area, commune);
 }
 
-export type AreaOption = { code: string; level: 'province' | 'district'; name: string; communes: string[] };
+export type { AreaOption };
 
 /** The provinces and districts that contain communes the user may read, each with those communes only. */
 export function areaOptions(user: User, area: Area): AreaOption[] {
@@ -59,8 +80,6 @@ export function areaOptions(user: User, area: Area): AreaOption[] {
   }
   return [...out.values()];
 }
-
-type PeriodQuery = { period?: string; from?: string; to?: string };
 
 function periodOf(q: PeriodQuery, now: number): ResolvedPeriod {
   try {
@@ -94,14 +113,18 @@ export function viewDeps(cfg: { url: string; database: string }, now: number, ca
 /** uPlot's own files, served by the console (commune offices have poor links: nothing from a CDN) */
 const UPLOT_DIST = join(dirname(createRequire(import.meta.url).resolve('uplot/package.json')), 'dist');
 
-export function registerSatisfactionRoutes(app: FastifyInstance, deps: HttpDeps): void {
+const WEEKDAYS = ['Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy', 'Chủ nhật'];
+const ONLINE_LABELS = { true: 'đang hoạt động', false: 'mất kết nối', null: 'chưa rõ' } as const;
+
+export function registerSatisfactionRoutes(fastify: FastifyInstance, deps: HttpDeps): void {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
   const deployment = new DeploymentStore(deps.store.db);
   // the appendix's Decision 766 figure (imported dossiers, bound "Không hài lòng" ratings) and follow-up counts
   const serviceFigures = deps.influx
     ? serviceFiguresOf(deps.store.db, new RatingsSource(deps.influx), deps.followup?.cases)
     : undefined;
-  registerDeploymentRoutes(app, deps, deployment);
-  void app.register(fastifyStatic, {
+  registerDeploymentRoutes(fastify, deps, deployment);
+  void fastify.register(fastifyStatic, {
     root: UPLOT_DIST,
     prefix: '/vendor/uplot/',
     decorateReply: false,
@@ -152,29 +175,36 @@ export function registerSatisfactionRoutes(app: FastifyInstance, deps: HttpDeps)
     return found;
   };
 
-  app.get('/api/satisfaction/areas', async (req) => {
-    const user = userOf(req);
-    const communes = readableCommunes(user, deps.area).map((code) => ({ code, name: deps.area.communeName(code) }));
-    return { areas: areaOptions(user, deps.area), communes, periods: PERIOD_LABELS };
-  });
+  app.get(
+    '/api/satisfaction/areas',
+    { onRequest: requireUser, schema: { response: { 200: SatisfactionAreas } } },
+    async (req) => {
+      const user = userOf(req);
+      const communes = readableCommunes(user, deps.area).map((code) => ({ code, name: deps.area.communeName(code) }));
+      return {
+        areas: areaOptions(user, deps.area),
+        communes,
+        periods: PERIOD_KINDS.map((kind) => ({ kind, label: PERIOD_LABELS[kind] })),
+        levels: LEVEL_KEYS.map((key) => ({ key, label: SATISFACTION_LEVELS[key].label })),
+        weekdays: WEEKDAYS,
+      };
+    },
+  );
 
   // the review appendix, made by the report's own code (console/report/produce.ts, as `npm run report`)
-  const FORMATS: Record<string, { file: ReportFile; type: string }> = {
+  const FORMATS: Record<(typeof REPORT_FORMATS)[number], { file: ReportFile; type: string }> = {
     csv: { file: 'phu-luc-xa.csv', type: 'text/csv; charset=utf-8' },
     totals: { file: 'tong-hop.csv', type: 'text/csv; charset=utf-8' },
     html: { file: 'bao-cao.html', type: 'text/html; charset=utf-8' },
   };
-  app.get<{ Querystring: { area?: string; from?: string; to?: string; format?: string } }>(
+  app.get(
     '/api/satisfaction/report',
+    // the 200 answer is the file itself (fastify sends a string with its own content type as it is)
+    { onRequest: requireUser, schema: { querystring: ReportQuery, response: { 200: ReportFileAnswer } } },
     async (req, reply) => {
       const user = userOf(req);
       const { area: code, from, to } = req.query;
-      const format = FORMATS[req.query.format ?? 'csv'];
-      if (!format || !code || !from || !to)
-        fail(
-          'INVALID_INPUT',
-          'Cần địa bàn (area), từ ngày (from), đến ngày (to) dạng NNNN-TT-NN và định dạng csv, totals hoặc html.',
-        );
+      const format = FORMATS[req.query.format]!;
       const readable = new Set(readableCommunes(user, deps.area));
       if (!deps.influx) fail('INFLUX_UNCONFIGURED');
       const now = deps.clock.now();
@@ -216,14 +246,19 @@ export function registerSatisfactionRoutes(app: FastifyInstance, deps: HttpDeps)
     },
   );
 
-  app.get<{ Querystring: PeriodQuery & { area?: string } }>('/api/satisfaction/ranking', async (req) => {
-    const area = areaOf(req, req.query.area);
-    const period = periodOf(req.query, deps.clock.now());
-    const ranking = await withDb((v) => areaRanking(v, deps.area.registry, area.communes, period, period.previous));
-    return { area: { code: area.code, level: area.level, name: area.name }, period: describe(period), ...ranking };
-  });
+  app.get(
+    '/api/satisfaction/ranking',
+    { onRequest: requireUser, schema: { querystring: RankingQuery, response: { 200: RankingAnswer } } },
+    async (req) => {
+      const area = areaOf(req, req.query.area);
+      const period = periodOf(req.query, deps.clock.now());
+      const ranking = await withDb((v) => areaRanking(v, deps.area.registry, area.communes, period, period.previous));
+      return { area: { code: area.code, level: area.level, name: area.name }, period: describe(period), ...ranking };
+    },
+  );
 
-  app.get<{ Params: { code: string }; Querystring: PeriodQuery }>('/api/satisfaction/commune/:code', async (req) => {
+  const communeSchema = { params: CommuneParams, querystring: PeriodQuery, response: { 200: CommuneAnswer } };
+  app.get('/api/satisfaction/commune/:code', { onRequest: requireUser, schema: communeSchema }, async (req) => {
     const user = userOf(req);
     const code = req.params.code;
     requireReadable(user, deps.area, code);
@@ -255,6 +290,7 @@ export function registerSatisfactionRoutes(app: FastifyInstance, deps: HttpDeps)
         kindLabel: h.kindLabel,
         place: h.place,
         online: h.online,
+        statusLabel: ONLINE_LABELS[`${h.online}`],
         lastSeen: h.lastSeen,
         uptimeWeek: week.get(h.id) ?? 0,
       }));

@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { CsvFile, ServiceReportQuery } from '../api/dossier.ts';
 import { decision766, DECISION_766_DEFINITION, SIPAS_DEFINITION } from '../../devices/analytics/decision766.ts';
 import { satisfactionIndex } from '../../devices/analytics/satisfaction.ts';
 import { BOM } from '../report/csv.ts';
@@ -9,6 +11,7 @@ import { DossierStore } from '../dossiers/store.ts';
 import { ConsoleError, fail } from '../errors.ts';
 import { userOf, type HttpDeps } from './context.ts';
 import type { FollowupParts } from './context.ts';
+import { requireUser } from './require-user.ts';
 
 const cell = (v: string | number | null) => {
   const s = v === null ? '' : String(v);
@@ -21,13 +24,16 @@ const dec = (x: number | null) => (x === null ? null : Number(x.toFixed(2)));
  * figure and its parts, the SIPAS share, and the follow-up cases (opened, open, overdue now, closed late).
  * Counts only: no dossier, no officer. The definitions are the file's last lines.
  */
-export function registerServiceReportRoutes(app: FastifyInstance, deps: HttpDeps, followup?: FollowupParts): void {
+export function registerServiceReportRoutes(fastify: FastifyInstance, deps: HttpDeps, followup?: FollowupParts): void {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
   const dossiers = new DossierStore(deps.store.db);
   const ratings = deps.influx ? new RatingsSource(deps.influx) : undefined;
 
-  app.get('/api/reports/service.csv', async (req, reply) => {
+  // the 200 answer is the CSV text itself (fastify sends a string with its own content type as it is)
+  const schema = { querystring: ServiceReportQuery, response: { 200: CsvFile } };
+  app.get('/api/reports/service.csv', { onRequest: requireUser, schema }, async (req, reply) => {
     const user = userOf(req);
-    const period = parsePeriod(req.query as { from?: string; to?: string });
+    const period = parsePeriod(req.query);
     if (!ratings) fail('INFLUX_UNCONFIGURED');
     const now = deps.clock.now();
     const header = [

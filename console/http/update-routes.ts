@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { UpdateState } from '../../devices/contract/index.ts';
-import { readableCommunes, requireRole } from '../access.ts';
+import { readableCommunes } from '../access.ts';
+import { DeviceVersionList, RolloutEnvelope, RolloutList, RolloutRequest } from '../api/update.ts';
 import type { Area } from '../area.ts';
-import { userOf, type UpdateDeps } from './context.ts';
+import { signedIn, userOf, type UpdateDeps } from './context.ts';
 
 export const UPDATE_STATE_LABELS: Record<UpdateState, string> = {
   downloading: 'Đang tải xuống',
@@ -14,11 +16,13 @@ export const UPDATE_STATE_LABELS: Record<UpdateState, string> = {
 
 /**
  *   GET  /api/updates/devices     each device's version and update state, for the communes the user may read
- *   POST /api/updates/rollouts    {announcement, communes, perMinute}  a staged rollout of a signed release (admin)
+ *   POST /api/updates/rollouts    {announcement, communes, perMinute} -> {id, rollout}: a staged rollout (admin)
  *   GET  /api/updates/rollouts    rollouts and their progress (admin)
  */
-export function registerUpdateRoutes(app: FastifyInstance, area: Area, updates: UpdateDeps): void {
-  app.get('/api/updates/devices', async (req) => {
+export function registerUpdateRoutes(fastify: FastifyInstance, area: Area, updates: UpdateDeps): void {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const admin = signedIn('admin');
+  app.get('/api/updates/devices', { schema: { response: { 200: DeviceVersionList } } }, async (req) => {
     const user = userOf(req);
     const devices = readableCommunes(user, area).flatMap((commune) =>
       (area.registry.communes.get(commune)?.commune.devices ?? []).map((d) => {
@@ -37,16 +41,19 @@ export function registerUpdateRoutes(app: FastifyInstance, area: Area, updates: 
         };
       }),
     );
-    return { devices };
+    return { items: devices };
   });
 
-  app.post('/api/updates/rollouts', async (req, reply) => {
-    requireRole(userOf(req), 'admin');
-    return reply.status(202).send(updates.rollouts.start(req.body));
-  });
+  app.post(
+    '/api/updates/rollouts',
+    { preValidation: admin, schema: { body: RolloutRequest, response: { 202: RolloutEnvelope } } },
+    async (req, reply) => {
+      const rollout = updates.rollouts.start(req.body);
+      return reply.status(202).send({ id: rollout.id, rollout });
+    },
+  );
 
-  app.get('/api/updates/rollouts', async (req) => {
-    requireRole(userOf(req), 'admin');
-    return { rollouts: updates.rollouts.list() };
-  });
+  app.get('/api/updates/rollouts', { preValidation: admin, schema: { response: { 200: RolloutList } } }, async () => ({
+    items: updates.rollouts.list(),
+  }));
 }

@@ -11,7 +11,7 @@ import { hamlets as validHamlets } from '../validate.ts';
 import { DEFAULT_SOUND_POLICY } from '../../devices/contract/broadcast.ts';
 import { isQuiet, quietStartsAt } from '../../devices/broadcast-plan.ts';
 import type { PolicyService } from '../policy.ts';
-import { LiveFeeder } from './feeder.ts';
+import { type FeedState, LiveFeeder } from './feeder.ts';
 
 export type LiveConfig = {
   ffmpeg: string;
@@ -38,6 +38,8 @@ export type LiveSession = {
   endedAt: string | null;
   /** the announcement that carries it in the signed schedules */
   announcement: string | null;
+  /** the encoder feeding the mount: on air, or being restarted after it was lost (and how often) */
+  feed: FeedState | null;
 };
 
 /**
@@ -92,6 +94,7 @@ export class LiveService {
       startedAt: null,
       endedAt: null,
       announcement: null,
+      feed: null,
     };
     this.#sessions.set(s.id, s);
     this.#audit(user, 'live.request', s);
@@ -134,11 +137,14 @@ export class LiveService {
       if (s.status !== 'ready') return;
       const base = new URL(this.deps.config.icecastUrl);
       const sourceUrl = `icecast://source:${encodeURIComponent(this.deps.config.sourcePassword)}@${base.host}${s.mount}`;
+      // a lost encoder or mount is restarted by the feeder (the session stays on air, speakers reconnect);
+      // the leader's view shows it and the audit records each loss and its recovery
       feeder = new LiveFeeder({
         ffmpeg: this.deps.config.ffmpeg,
         sourceUrl,
-        onExit: () => void this.end(user, s.id, true),
+        onState: (state) => this.#feedChanged(s, state),
       });
+      s.feed = { ...feeder.status };
       this.#feeders.set(s.id, feeder);
       s.status = 'on-air';
       s.startedAt = this.#now();
@@ -242,6 +248,20 @@ export class LiveService {
     this.deps.onChange(s.commune);
   }
 
+  #feedChanged(s: LiveSession, state: FeedState): void {
+    const before = s.feed?.state;
+    s.feed = state;
+    if (s.status !== 'on-air') return;
+    const lost = state.state === 'reconnecting' && before !== 'reconnecting';
+    const back = state.state === 'on-air' && before === 'reconnecting';
+    if (lost || back) this.#audit({ username: s.by } as User, lost ? 'live.feed-lost' : 'live.feed-restored', s);
+  }
+
+  /** the encoder of an on-air session (tests kill its process to prove the feed comes back) */
+  feederOf(id: string): LiveFeeder | undefined {
+    return this.#feeders.get(id);
+  }
+
   /** a live item still needs an audio file in the schedule contract: half a second of silence, never played */
   async #placeholder(commune: string): Promise<AudioMeta> {
     const known = this.#silence.get(commune);
@@ -258,33 +278,42 @@ export class LiveService {
     return s;
   }
 
+  /** the sound policy of these communes changed: sessions on air there end where its quiet hours begin (maybe now) */
+  policyChanged(communes: string[]): void {
+    for (const s of this.#sessions.values())
+      if (s.status === 'on-air' && communes.includes(s.commune)) this.#endAtQuietHours(s);
+  }
+
   /**
    * A session checked at its start can run into the quiet hours: a non-emergency one ends when they begin (the
    * speakers stop it there by themselves too, from the same signed policy), audited as "live.quiet-hours".
+   * Armed again when the policy changes, so the end moves with it.
    */
   #endAtQuietHours(s: LiveSession): void {
-    if (s.emergency) return;
+    this.#quietTimers.get(s.id)?.cancel();
+    this.#quietTimers.delete(s.id);
+    if (s.emergency || !s.startedAt) return;
     const policy = this.deps.policy?.effective(s.commune) ?? DEFAULT_SOUND_POLICY;
     const now = this.deps.clock.now();
-    const at = quietStartsAt(policy.quietHours, 'priority', now, now + this.deps.config.maxMinutes * 60_000);
+    const windowEnd = Date.parse(s.startedAt) + this.deps.config.maxMinutes * 60_000;
+    const at = quietStartsAt(policy.quietHours, 'priority', now, windowEnd);
     if (at === null) return;
-    this.#quietTimers.set(
-      s.id,
-      this.deps.clock.setTimeout(() => {
-        this.#quietTimers.delete(s.id);
-        if (s.status !== 'on-air') return;
-        this.deps.store.audit.record({
-          at: this.#now(),
-          username: s.by,
-          commune: s.commune,
-          action: 'live.quiet-hours',
-          target: s.id,
-          before: null,
-          after: s,
-        });
-        this.end({ username: s.by } as User, s.id, true);
-      }, at - now),
-    );
+    const endNow = () => {
+      this.#quietTimers.delete(s.id);
+      if (s.status !== 'on-air') return;
+      this.deps.store.audit.record({
+        at: this.#now(),
+        username: s.by,
+        commune: s.commune,
+        action: 'live.quiet-hours',
+        target: s.id,
+        before: null,
+        after: s,
+      });
+      this.end({ username: s.by } as User, s.id, true);
+    };
+    if (at <= now) return endNow();
+    this.#quietTimers.set(s.id, this.deps.clock.setTimeout(endNow, at - now));
   }
 
   /** inside the quiet hours its speakers enforce (the same merged policy the signed documents carry) */

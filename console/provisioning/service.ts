@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
 import { hashPassword } from '../../devices/credentials.ts';
-import { Id } from '../../devices/ids.ts';
 import type { Device } from '../../devices/registry/index.ts';
 import type { Clock } from '../../infra/clock.ts';
 import type { Logger } from '../../infra/logger.ts';
@@ -16,24 +14,9 @@ import type { RegistryFileEditor } from './registry-file.ts';
 import { ProvisioningStore, type PendingDevice } from './store.ts';
 import type { ClaimResponse } from '../../devices/contract/provisioning.ts';
 import type { ClaimThrottle } from './throttle.ts';
-import { issuesDetail } from '../../infra/zod-issues.ts';
+import type { RegisterInput } from '../api/provisioning.ts';
 
-/** What staff type when they register a new Pi: its id and where it sits (a counter for a box, a hamlet for a speaker). */
-export const RegisterInput = z.discriminatedUnion('kind', [
-  z.strictObject({
-    kind: z.literal('rating-box'),
-    id: Id,
-    counter: Id,
-    name: z.string().trim().min(1).max(200).optional(),
-  }),
-  z.strictObject({
-    kind: z.literal('speaker'),
-    id: Id,
-    hamlet: Id,
-    name: z.string().trim().min(1).max(200).optional(),
-  }),
-]);
-export type RegisterInput = z.infer<typeof RegisterInput>;
+export type { RegisterInput } from '../api/provisioning.ts';
 
 export type ProvisioningSettings = {
   /** the broker URL the Pis use (e.g. mqtts://may-chu.xa.local:8883) */
@@ -73,11 +56,8 @@ export class ProvisioningService {
     this.claims = new ProvisioningStore(deps.store.db);
   }
 
-  register(user: User, body: unknown): Registration {
+  register(user: User, input: RegisterInput): Registration {
     const commune = ownCommune(user, this.deps.area);
-    const parsed = RegisterInput.safeParse(body);
-    if (!parsed.success) fail('INVALID_INPUT', issuesDetail(parsed.error.issues));
-    const input = parsed.data;
     const registry = this.deps.editor.read();
     if (registry.device(input.id) || registry.services.has(input.id)) fail('DEVICE_EXISTS');
     const other = this.claims.get(input.id);

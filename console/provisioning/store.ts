@@ -1,19 +1,9 @@
 import type { Db } from '../store/db.ts';
 
-export type ClaimState = 'pending' | 'claimed' | 'revoked';
-export type PendingDevice = {
-  deviceId: string;
-  commune: string;
-  kind: 'rating-box' | 'speaker';
-  /** the counter (rating box) or hamlet (speaker) id */
-  place: string;
-  name: string | null;
-  state: ClaimState;
-  createdBy: string;
-  createdAt: string;
-  expiresAt: number;
-  claimedAt: string | null;
-};
+import type { PendingDevice } from '../api/provisioning.ts';
+
+export type { PendingDevice } from '../api/provisioning.ts';
+export type ClaimState = PendingDevice['state'];
 
 type Row = {
   device_id: string;

@@ -13,7 +13,7 @@ export type Station = {
   id: string;
   name: string;
   url: string;
-  format: StationDocument['format'] | null;
+  format: NonNullable<StationDocument['format']> | null;
   approvedBy: string;
   approvedAt: string;
   signed: SignedStation;

@@ -1,4 +1,3 @@
-import { InfluxDB } from 'influx';
 import type { Registry } from '../../devices/registry/index.ts';
 import { resolveArea, type Area } from './area.ts';
 import { buildReport, type Report, type ServiceData } from './build.ts';
@@ -8,6 +7,7 @@ import { fetchPeriodData } from './fetch.ts';
 import { reportHtml } from './html.ts';
 import { httpQueryRunner } from './influx.ts';
 import { parsePeriod } from './period.ts';
+import { influxClient } from '../../infra/influx-client.ts';
 
 /** The appendix files, by name: what `npm run report` writes and what the console downloads. */
 export const REPORT_FILES = {
@@ -40,13 +40,7 @@ export async function produceReport(o: ProduceOptions): Promise<{ report: Report
   const period = parsePeriod(o.from, o.to);
   const resolved = resolveArea(o.registry, o.area);
   const area = o.communes ? { ...resolved, communes: o.communes(resolved) } : resolved;
-  const u = new URL(o.influxUrl);
-  const influx = new InfluxDB({
-    host: u.hostname,
-    port: Number(u.port || 8086),
-    protocol: u.protocol === 'https:' ? 'https' : 'http',
-    database: o.database,
-  });
+  const influx = influxClient(o.influxUrl, o.database);
   const devices = area.communes.flatMap((p) => p.commune.devices.map((d) => d.id));
   const deps = { run: httpQueryRunner(o.influxUrl, o.database), influx, database: o.database, now: o.now };
   const data = await fetchPeriodData(deps, area.provinceCode, devices, period.startMs, period.endMs);

@@ -84,17 +84,9 @@ export class SpeakerDocStore {
   }
 }
 
-export type Stop = {
-  id: string;
-  level: UnitLevel;
-  unit: string;
-  targets: 'all' | string[];
-  at: string;
-  until: string | null;
-  createdBy: string;
-  liftedAt: string | null;
-  liftedBy: string | null;
-};
+/** a stop as the console keeps it (its shape is the API's) */
+export type { Stop } from '../api/broadcast.ts';
+import type { Stop } from '../api/broadcast.ts';
 
 type StopRow = {
   id: string;

@@ -40,23 +40,20 @@ export class DeliveryStore {
   }
 
   forAnnouncement(announcement: string): Delivery[] {
-    const rows = this.db
-      .prepare(
-        'SELECT id, announcement, speaker, hamlet, occurrence, outcome, reason, started_at, ended_at FROM deliveries WHERE announcement = ? ORDER BY occurrence, id',
-      )
-      .all(announcement) as Array<
-      Omit<Delivery, 'startedAt' | 'endedAt'> & { started_at: string | null; ended_at: string | null }
-    >;
-    return rows.map(({ started_at, ended_at, ...r }) => ({ ...r, startedAt: started_at, endedAt: ended_at }));
+    return this.#select('announcement = ?', announcement);
   }
 
   /** every log of occurrences since an instant (ISO), for the roll-up of several announcements */
   since(occurrenceFrom: string): Delivery[] {
+    return this.#select('occurrence >= ?', occurrenceFrom);
+  }
+
+  #select(where: string, param: string): Delivery[] {
     const rows = this.db
       .prepare(
-        'SELECT id, announcement, speaker, hamlet, occurrence, outcome, reason, started_at, ended_at FROM deliveries WHERE occurrence >= ? ORDER BY occurrence, id',
+        `SELECT id, announcement, speaker, hamlet, occurrence, outcome, reason, started_at, ended_at FROM deliveries WHERE ${where} ORDER BY occurrence, id`,
       )
-      .all(occurrenceFrom) as Array<
+      .all(param) as Array<
       Omit<Delivery, 'startedAt' | 'endedAt'> & { started_at: string | null; ended_at: string | null }
     >;
     return rows.map(({ started_at, ended_at, ...r }) => ({ ...r, startedAt: started_at, endedAt: ended_at }));

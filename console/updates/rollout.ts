@@ -1,23 +1,13 @@
 import type { KeyObject } from 'node:crypto';
-import { ReleaseAnnouncementPayload } from '../../devices/contract/index.ts';
 import { topicFor } from '../../devices/topics.ts';
 import type { Clock } from '../../infra/clock.ts';
 import type { Logger } from '../../infra/logger.ts';
 import { verifyManifest } from '../../devices/release-signature.ts';
 import { fail } from '../errors.ts';
 import { publishWithTimeout, type MqttPublisher } from '../../infra/mqtt-publish.ts';
-import { issuesDetail } from '../../infra/zod-issues.ts';
 
-export type RolloutView = {
-  id: number;
-  version: string;
-  communes: string[];
-  perMinute: number;
-  total: number;
-  announced: number;
-  failed: number;
-  done: boolean;
-};
+export type { Rollout as RolloutView } from '../api/update.ts';
+import type { Rollout as RolloutView, RolloutRequest } from '../api/update.ts';
 
 /**
  * A staged rollout: the signed announcement is published, retained, to each device of the communes in the order
@@ -44,22 +34,15 @@ export class Rollouts {
     return this.#views.map((v) => ({ ...v }));
   }
 
-  start(body: unknown): RolloutView {
-    const b = (body ?? {}) as { announcement?: unknown; communes?: unknown; perMinute?: unknown };
-    const parsed = ReleaseAnnouncementPayload.safeParse(b.announcement);
-    if (!parsed.success) fail('INVALID_INPUT', issuesDetail(parsed.error.issues, { prefix: 'announcement' }));
+  start(body: RolloutRequest): RolloutView {
+    const { announcement, communes, perMinute } = body;
     if (!this.deps.releaseKey) fail('UPDATES_UNCONFIGURED');
-    if (!verifyManifest(parsed.data.manifest, parsed.data.sig, this.deps.releaseKey)) fail('RELEASE_SIGNATURE_INVALID');
-    const communes = Array.isArray(b.communes) ? b.communes.filter((c): c is string => typeof c === 'string') : [];
-    if (communes.length === 0) fail('INVALID_INPUT', 'communes');
-    const perMinute =
-      typeof b.perMinute === 'number' && Number.isInteger(b.perMinute) && b.perMinute > 0 && b.perMinute <= 10_000
-        ? b.perMinute
-        : fail('INVALID_INPUT', 'perMinute');
+    if (!verifyManifest(announcement.manifest, announcement.sig, this.deps.releaseKey))
+      fail('RELEASE_SIGNATURE_INVALID');
     const queue = communes.flatMap((c) => this.deps.devicesOf(c));
     const view: RolloutView = {
       id: this.#next++,
-      version: parsed.data.manifest.version,
+      version: announcement.manifest.version,
       communes,
       perMinute,
       total: queue.length,
@@ -68,7 +51,7 @@ export class Rollouts {
       done: queue.length === 0,
     };
     this.#views.push(view);
-    const payload = Buffer.from(JSON.stringify(parsed.data));
+    const payload = Buffer.from(JSON.stringify(announcement));
     const gapMs = 60_000 / perMinute;
     const step = async () => {
       const device = queue.shift();

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { AnnouncementDetail, AnnouncementEnvelope, AnnouncementRequest, AudioMeta } from '../api/announcement.ts';
+import type { AnnouncementDetail, AnnouncementEnvelope, AnnouncementRequest } from '../api/announcement.ts';
+import type { AudioEnvelope } from '../api/audio.ts';
 import { api, guard, say } from './api.ts';
 import { writePicker } from './dates.ts';
 import { readSchedule, ScheduleFields, type ScheduleKind } from './schedule-fields.tsx';
@@ -60,7 +61,7 @@ export function AnnouncementForm(props: FormProps) {
     if (source === 'audio' && file) {
       const fd = new FormData();
       fd.append('file', file);
-      sha = (await api<AudioMeta>('POST', '/api/audio', fd)).sha256;
+      sha = (await api<AudioEnvelope>('POST', '/api/audio', fd)).id;
     }
     const schedule = readSchedule(f, kind);
     // what is sent is checked by the server against the same schema; a mistyped date comes back with its reason

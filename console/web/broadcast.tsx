@@ -1,8 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { SoundPolicy } from '../../devices/contract/broadcast.ts';
 import { vnInstant } from '../api/calendar.ts';
-import type { HamletPreview } from '../preview.ts';
-import type { CommuneRollup } from '../rollup.ts';
+import type { ListedStop, PolicyAnswer, PreviewAnswer, RollupAnswer, StopList } from '../api/broadcast.ts';
 import { refusalLabel } from '../speaker-labels.ts';
 import { api, guard, say, type Me } from './api.ts';
 import { readPicker } from './dates.ts';
@@ -23,18 +22,7 @@ const FATES: Record<string, string> = {
 };
 const when = (iso: string | null | undefined) => vnInstant(iso) || '—';
 
-type Stop = {
-  id: string;
-  level: string;
-  communes: string[];
-  at: string;
-  until: string | null;
-  createdBy: string;
-  active: boolean;
-};
-type PolicyAnswer = { unit: { level: string; code: string }; policy: SoundPolicy | null; effective: SoundPolicy };
-type Rollup = { communes: CommuneRollup[] };
-type Preview = { hamlets: HamletPreview[] };
+type Stop = ListedStop;
 
 /** the policy in force, in words (shown beside the schedule form too) */
 export function policyText(p: SoundPolicy): string {
@@ -47,14 +35,14 @@ export function BroadcastView(props: { me: Me }) {
   const { me } = props;
   const [stops, setStops] = useState<Stop[]>([]);
   const [policy, setPolicy] = useState<PolicyAnswer | null>(null);
-  const [rollup, setRollup] = useState<Rollup | null>(null);
+  const [rollup, setRollup] = useState<RollupAnswer | null>(null);
   const load = async () => {
     const [s, p, r] = await Promise.all([
-      api<Stop[]>('GET', '/api/stops'),
+      api<StopList>('GET', '/api/stops'),
       api<PolicyAnswer>('GET', '/api/policy').catch(() => null),
-      api<Rollup>('GET', '/api/rollup?hours=24'),
+      api<RollupAnswer>('GET', '/api/rollup?hours=24'),
     ]);
-    setStops(s);
+    setStops(s.items);
     setPolicy(p);
     setRollup(r);
   };
@@ -226,7 +214,7 @@ function PolicyEditor(props: { answer: PolicyAnswer; onSaved(): Promise<void> })
   );
 }
 
-function RollupTable({ rollup }: { rollup: Rollup }) {
+function RollupTable({ rollup }: { rollup: RollupAnswer }) {
   return (
     <>
       <h3>Tình hình phát 24 giờ qua</h3>
@@ -277,11 +265,11 @@ function RollupTable({ rollup }: { rollup: Rollup }) {
 
 function PreviewPanel({ me }: { me: Me }) {
   const [commune, setCommune] = useState(me.communes[0]?.code ?? '');
-  const [preview, setPreview] = useState<Preview | null>(null);
+  const [preview, setPreview] = useState<PreviewAnswer | null>(null);
   useEffect(() => {
     if (commune)
       guard(async () =>
-        setPreview(await api<Preview>('GET', `/api/preview?commune=${encodeURIComponent(commune)}&hours=24`)),
+        setPreview(await api<PreviewAnswer>('GET', `/api/preview?commune=${encodeURIComponent(commune)}&hours=24`)),
       )();
   }, [commune]);
   return (

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { PendingDevice } from '../provisioning/store.ts';
-import type { RolloutView } from '../updates/rollout.ts';
+import type { PendingDevice, PendingList, RegistrationEnvelope } from '../api/provisioning.ts';
+import type { DeviceVersion, DeviceVersionList, Rollout, RolloutList } from '../api/update.ts';
 import { api, guard, say, type Me } from './api.ts';
 import { fmtTime } from './dates.ts';
 import { Button, Field, type Hamlet } from './ui.tsx';
@@ -11,17 +11,8 @@ import { Button, Field, type Hamlet } from './ui.tsx';
  * a staged rollout of a signed release.
  */
 type Counter = { id: string; name: string; commune: string };
-type Registration = { deviceId: string; code: string; expiresAt: string; qrSvg: string };
+type Registration = RegistrationEnvelope['registration'];
 type Pending = PendingDevice;
-type DeviceVersion = {
-  device: string;
-  kind: string;
-  communeName: string;
-  version: string | null;
-  target: string | null;
-  stateLabel: string | null;
-  at: string | null;
-};
 const KINDS: Record<string, string> = { 'rating-box': 'Hộp đánh giá', speaker: 'Loa', camera: 'Camera' };
 const CLAIM_STATES: Record<Pending['state'], string> = {
   pending: 'chờ kích hoạt',
@@ -45,7 +36,7 @@ function Provisioning(props: { hamlets: Hamlet[] }) {
   const [counters, setCounters] = useState<Counter[]>([]);
   const [pending, setPending] = useState<Pending[]>([]);
   const [made, setMade] = useState<Registration | null>(null);
-  const load = async () => setPending((await api<{ devices: Pending[] }>('GET', '/api/provisioning/devices')).devices);
+  const load = async () => setPending((await api<PendingList>('GET', '/api/provisioning/devices')).items);
   useEffect(
     guard(async () => {
       setCounters((await api<{ items: Counter[] }>('GET', '/api/counters')).items);
@@ -58,7 +49,7 @@ function Provisioning(props: { hamlets: Hamlet[] }) {
     const f = ev.currentTarget as HTMLFormElement;
     const v = (n: string) => (f.elements.namedItem(n) as HTMLInputElement).value.trim();
     const place = kind === 'speaker' ? { hamlet: v('place') } : { counter: v('place') };
-    const reg = await api<Registration>('POST', '/api/provisioning/devices', {
+    const { registration: reg } = await api<RegistrationEnvelope>('POST', '/api/provisioning/devices', {
       kind,
       id: v('id'),
       ...place,
@@ -156,8 +147,8 @@ function Provisioning(props: { hamlets: Hamlet[] }) {
 function Versions() {
   const [list, setList] = useState<DeviceVersion[] | null>(null);
   useEffect(() => {
-    api<{ devices: DeviceVersion[] }>('GET', '/api/updates/devices').then(
-      (r) => setList(r.devices),
+    api<DeviceVersionList>('GET', '/api/updates/devices').then(
+      (r) => setList(r.items),
       () => setList(null),
     );
   }, []);
@@ -197,8 +188,8 @@ function Versions() {
 }
 
 function Rollouts(props: { me: Me }) {
-  const [list, setList] = useState<RolloutView[]>([]);
-  const load = async () => setList((await api<{ rollouts: RolloutView[] }>('GET', '/api/updates/rollouts')).rollouts);
+  const [list, setList] = useState<Rollout[]>([]);
+  const load = async () => setList((await api<RolloutList>('GET', '/api/updates/rollouts')).items);
   useEffect(() => void load().catch(() => setList([])), []);
   const start = async (ev: Event) => {
     ev.preventDefault();

@@ -1,10 +1,6 @@
 import { useEffect } from 'preact/hooks';
 // @ts-expect-error plain browser modules without types, still to be ported to components
-import { loadDevices } from '../public/devices.js';
-// @ts-expect-error see above
 import { loadFollowup } from '../public/followup.js';
-// @ts-expect-error see above
-import { loadLive } from '../public/live.js';
 // @ts-expect-error see above
 import { loadSatisfaction } from '../public/satisfaction.js';
 import { api, say } from './api.ts';
@@ -30,8 +26,6 @@ function el(tag: string, props: Record<string, unknown> = {}, ...children: Array
 }
 
 const LOADERS: Record<string, Loader> = {
-  'live-view': loadLive,
-  'devices-view': loadDevices,
   'satisfaction-view': loadSatisfaction,
   'followup-view': loadFollowup,
 };

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import type { RoleList, UserList } from '../api/admin.ts';
 import type { AuditEntry, SpeakerState } from '../api/console.ts';
 import { api, guard, say } from './api.ts';
 import { fmtTime } from './dates.ts';
@@ -69,24 +70,21 @@ export function AuditView() {
   );
 }
 
-type Account = {
-  username: string;
-  roleLabel: string;
-  disabled: boolean;
-  communes: Array<{ code: string; name: string }>;
-};
-type RoleChoice = { role: string; level: string | null; label: string };
+type Account = UserList['items'][number];
+type RoleChoice = RoleList['items'][number];
 
 /** "Người dùng": the administrator's accounts: add, lock (after a confirmation), unlock */
 export function UsersView() {
   const [list, setList] = useState<Account[]>([]);
   const [roles, setRoles] = useState<RoleChoice[]>([]);
-  const load = async () => setList(await api<Account[]>('GET', '/api/users'));
+  const load = async () => setList((await api<UserList>('GET', '/api/users')).items);
   useEffect(
     guard(async () => {
       await load();
       // accounts made here work for communes; province and district accounts come from the configuration
-      setRoles((await api<RoleChoice[]>('GET', '/api/roles')).filter((r) => r.level === 'commune' || r.level === null));
+      setRoles(
+        (await api<RoleList>('GET', '/api/roles')).items.filter((r) => r.level === 'commune' || r.level === null),
+      );
     }),
     [],
   );

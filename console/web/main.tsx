@@ -7,8 +7,10 @@ import { api, banner, guard, say, sessionLost, type Me } from './api.ts';
 import { AnnouncementDetailView } from './announcement-detail.tsx';
 import { AnnouncementForm } from './announcement-form.tsx';
 import { AnnouncementListView } from './announcement-list.tsx';
+import { DevicesView } from './devices.tsx';
 import { EmergencyForm } from './emergency-form.tsx';
 import { FleetView } from './fleet.tsx';
+import { LiveView } from './live.tsx';
 import { RelayView } from './relay.tsx';
 import { BroadcastView, policyText } from './broadcast.tsx';
 import { useLegacyViews } from './legacy.ts';
@@ -186,9 +188,18 @@ function App() {
         <h2>Tiếp sóng đài phát thanh</h2>
         {shows('relay-view') && me && <RelayView key={visit} me={me} hamlets={hamlets} onSaved={openDetail} />}
       </section>
+      <section id="live-view" class="view" hidden={!shows('live-view')}>
+        <h2>Phát trực tiếp</h2>
+        {/* mounted while signed in: another tab does not cut a broadcast */}
+        {me && (me.role === 'staff' || me.role === 'leader') && <LiveView me={me} hamlets={hamlets} visit={visit} />}
+      </section>
       <section id="broadcast-view" class="view" hidden={!shows('broadcast-view')}>
         <h2>Phát toàn tỉnh, dừng phát và giờ yên tĩnh</h2>
         {shows('broadcast-view') && me && <BroadcastView key={visit} me={me} />}
+      </section>
+      <section id="devices-view" class="view" hidden={!shows('devices-view')}>
+        <h2>Tình trạng thiết bị</h2>
+        {shows('devices-view') && <DevicesView key={visit} />}
       </section>
       <section id="fleet-view" class="view" hidden={!shows('fleet-view')}>
         <h2>Thiết bị mới, phiên bản và cập nhật</h2>

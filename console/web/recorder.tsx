@@ -1,5 +1,5 @@
 import { useRef, useState } from 'preact/hooks';
-import type { AudioMeta } from '../api/announcement.ts';
+import type { AudioEnvelope } from '../api/audio.ts';
 import { api, say } from './api.ts';
 import { Button } from './ui.tsx';
 
@@ -42,7 +42,7 @@ export function Recorder(props: { hidden: boolean; onSaved(sha256: string): void
     try {
       const fd = new FormData();
       fd.append('recording', blob.current!, 'ghi-am.webm');
-      const meta = await api<AudioMeta>('POST', '/api/audio', fd);
+      const { audio: meta } = await api<AudioEnvelope>('POST', '/api/audio', fd);
       props.onSaved(meta.sha256);
       setSaved(meta.sha256);
       setInfo(`Đã lưu bản ghi âm (${meta.durationS.toLocaleString('vi-VN')} giây).`);

@@ -1,23 +1,35 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { AnnouncementEnvelope, AnnouncementRequest } from '../api/announcement.ts';
-import type { Station } from '../relay/stations.ts';
+import type { StationList, StationView } from '../api/station.ts';
 import { api, guard, say, type Me } from './api.ts';
 import { fmtTime } from './dates.ts';
 import { readSchedule, ScheduleFields, type ScheduleKind } from './schedule-fields.tsx';
-import { checkedValues, Field, HamletBoxes, type Hamlet } from './ui.tsx';
+import { Button, checkedValues, Field, HamletBoxes, type Hamlet } from './ui.tsx';
 
 /**
  * "Tiếp sóng": relay a station the province approved (VOV, the provincial radio) on chosen hamlets for a time
  * window, once, daily or weekly; approved and signed like any announcement. The administrator (for the
  * province) approves the stations; a signed schedule can point speakers at no other stream.
  */
-type StationEntry = Omit<Station, 'signed'>;
-
 export function RelayView(props: { me: Me; hamlets: Hamlet[]; onSaved(id: string): void }) {
-  const [stations, setStations] = useState<StationEntry[]>([]);
-  const load = async () => setStations(await api<StationEntry[]>('GET', '/api/stations'));
+  const [stations, setStations] = useState<StationView[]>([]);
+  const load = async () => setStations((await api<StationList>('GET', '/api/stations')).items);
   useEffect(guard(load), []);
   const prepares = props.me.role === 'staff' || props.me.role === 'leader';
+  const admin = props.me.role === 'admin';
+  const usable = stations.filter((s) => !s.revokedAt);
+  // the province withdraws a station: every relay of it stops on the speakers, new ones are refused
+  const revoke = async (s: StationView) => {
+    if (
+      !window.confirm(
+        `Thu hồi đài "${s.name}"? Mọi lịch tiếp sóng đài này sẽ dừng trên loa các xã và không thể tạo lịch mới với đài này.`,
+      )
+    )
+      return;
+    await api<StationView>('POST', `/api/stations/${encodeURIComponent(s.id)}/revoke`);
+    say(`Đã thu hồi đài "${s.name}".`, true);
+    await load();
+  };
   return (
     <>
       <h3>Đài được tỉnh duyệt tiếp sóng</h3>
@@ -27,6 +39,7 @@ export function RelayView(props: { me: Me; hamlets: Hamlet[]; onSaved(id: string
             <th>Đài</th>
             <th>Địa chỉ luồng</th>
             <th>Ngày duyệt</th>
+            <th>Tình trạng</th>
           </tr>
         </thead>
         <tbody>
@@ -36,18 +49,29 @@ export function RelayView(props: { me: Me; hamlets: Hamlet[]; onSaved(id: string
                 <td>{s.name}</td>
                 <td>{s.url}</td>
                 <td>{fmtTime(s.approvedAt)}</td>
+                <td>
+                  {s.revokedAt ? (
+                    `Đã thu hồi ${fmtTime(s.revokedAt)}`
+                  ) : admin ? (
+                    <Button type="button" danger class="revoke-station" onClick={guard(() => revoke(s))}>
+                      Thu hồi
+                    </Button>
+                  ) : (
+                    'Được tiếp sóng'
+                  )}
+                </td>
               </tr>
             ))
           ) : (
             <tr>
-              <td colSpan={3}>Tỉnh chưa duyệt đài nào để tiếp sóng.</td>
+              <td colSpan={4}>Tỉnh chưa duyệt đài nào để tiếp sóng.</td>
             </tr>
           )}
         </tbody>
       </table>
-      {props.me.role === 'admin' && <StationForm onSaved={load} />}
-      {prepares && stations.length > 0 && (
-        <RelayForm stations={stations} hamlets={props.hamlets} onSaved={props.onSaved} />
+      {admin && <StationForm onSaved={load} />}
+      {prepares && usable.length > 0 && (
+        <RelayForm stations={usable} hamlets={props.hamlets} onSaved={props.onSaved} />
       )}
     </>
   );
@@ -86,7 +110,7 @@ function StationForm(props: { onSaved(): Promise<void> }) {
   );
 }
 
-function RelayForm(props: { stations: StationEntry[]; hamlets: Hamlet[]; onSaved(id: string): void }) {
+function RelayForm(props: { stations: StationView[]; hamlets: Hamlet[]; onSaved(id: string): void }) {
   const [kind, setKind] = useState<ScheduleKind>('daily');
   const [all, setAll] = useState(true);
   const create = async (ev: Event) => {

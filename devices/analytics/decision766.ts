@@ -1,3 +1,5 @@
+import type { Decision766 } from './figures.ts';
+
 /**
  * The service index of Decision 766/QĐ-TTg (23/6/2022), "mức độ hài lòng" component, per commune and period:
  *
@@ -17,14 +19,7 @@ export type DossierFacts = {
   returnedAt: number | null;
   complaint: boolean;
 };
-export type Decision766 = {
-  dossiers: number;
-  late: number;
-  complainedOrUnsatisfied: number;
-  latePct: number | null;
-  complaintPct: number | null;
-  figure: number | null;
-};
+export type { Decision766 } from './figures.ts';
 
 export const DECISION_766_DEFINITION =
   'Chỉ số theo Quyết định 766/QĐ-TTg = 100% − (% hồ sơ trả kết quả trễ hạn + % hồ sơ có phản ánh, kiến nghị hoặc được đánh giá "Không hài lòng"), ' +

@@ -14,6 +14,9 @@ import {
   type LevelCounts,
 } from './satisfaction.ts';
 import { cameraUptime, uptime, type UptimeRow } from './uptime.ts';
+import type { CommuneDetail, HeatCell, Ranked, Ranking, TrendPoint } from './figures.ts';
+
+export type { CommuneDetail, HeatCell, Ranked, Ranking, RankingRow, TrendPoint } from './figures.ts';
 
 /**
  * The figures of the satisfaction views (console "Mức độ hài lòng", review report, and the same definitions as
@@ -88,25 +91,6 @@ export async function preloadProvinces(deps: ViewDeps, registry: Registry, days 
   }
 }
 
-export type RankingRow = {
-  code: string;
-  name: string;
-  district: string | null;
-  counts: LevelCounts;
-  n: number;
-  index: number | null;
-  shrunk: number | null;
-  rank: number | null;
-  previous: { n: number; index: number | null };
-  /** index − previous index, percentage points; null without both */
-  change: number | null;
-  fewRatings: boolean;
-  /** ids of the commune's rating boxes with no rating over the last SILENT_DAYS Vietnam days of the period */
-  silentBoxes: string[];
-};
-
-export type Ranking = { areaMean: number | null; n: number; index: number | null; rows: RankingRow[] };
-
 /** Every commune of `communes` ranked by the shrunk index toward the pooled mean of exactly these communes. */
 export async function areaRanking(
   deps: ViewDeps,
@@ -156,9 +140,6 @@ export async function areaRanking(
     }),
   };
 }
-
-export type TrendPoint = { start: string; n: number; index: number | null; counts: LevelCounts };
-export type HeatCell = { weekday: number; hour: number; n: number; satisfied: number; index: number | null };
 
 /** Ratings per Vietnam day and level (rating-counts.ts), summed into weeks (Monday) and calendar months in JS. */
 async function dailyCounts(
@@ -236,16 +217,6 @@ export async function rejectedPresses(
   return num(series[0]?.values[0]?.[series[0].columns.indexOf('rejected')]);
 }
 
-export type Ranked = {
-  key: string;
-  name: string;
-  n: number;
-  index: number | null;
-  shrunk: number | null;
-  rank: number | null;
-  counts: LevelCounts;
-};
-
 function rankGroups(
   groups: Map<string, LevelCounts>,
   name: (key: string) => string,
@@ -254,23 +225,6 @@ function rankGroups(
   const list = (keys ?? [...groups.keys()]).map((key) => ({ key, name: name(key), counts: groups.get(key) ?? {} }));
   return rankUnits(list, (g) => g.counts).map(({ satisfied: _s, ...g }) => g);
 }
-
-export type CommuneDetail = {
-  code: string;
-  name: string;
-  counts: LevelCounts;
-  n: number;
-  index: number | null;
-  previous: { n: number; index: number | null };
-  weekly: TrendPoint[];
-  monthly: TrendPoint[];
-  counters: Ranked[];
-  /** null: not shown to this user; [] : no officer data recorded */
-  officers: Ranked[] | null;
-  heatMap: HeatCell[];
-  accepted: number;
-  rejectedLockout: number;
-};
 
 export async function communeDetail(
   deps: ViewDeps,

@@ -44,8 +44,10 @@ export type StreamPlayerOptions = {
   rate: number;
   /** no bytes for this long: the connection is treated as dropped and reopened */
   stallMs: number;
-  /** wait between reconnects */
+  /** wait before a reconnect; doubles while reconnects fail (a mount that is gone), up to maxRetryMs */
   retryMs: number;
+  /** default: 8 × retryMs, at most 3 s (a speaker is back within ~3 s of its mount) */
+  maxRetryMs?: number;
   sink(): PcmSink;
   onGap?(info: { url: string; at: number; reason: string }): void;
 };
@@ -68,6 +70,9 @@ export class FfmpegStreamPlayer implements StreamPlayer {
     /** a gap is open between a drop (after some audio) and the next audio */
     let gapOpenSince: number | null = null;
     let child: ChildProcess | null = null;
+    /** decoders in a row that ended without giving audio: the reconnects back off */
+    let fruitless = 0;
+    const maxRetryMs = this.opts.maxRetryMs ?? Math.min(3_000, this.opts.retryMs * 8);
     let stopped = false;
     let finish!: () => void;
     let failWith: ((e: Error) => void) | null = null;
@@ -164,6 +169,7 @@ export class FfmpegStreamPlayer implements StreamPlayer {
         sink.write(chunk);
         if (!heard) {
           heard = true;
+          fruitless = 0;
           armStall();
         }
       });
@@ -185,7 +191,10 @@ export class FfmpegStreamPlayer implements StreamPlayer {
           gapOpenSince = lastDataAt ?? now;
           this.opts.onGap?.({ url: req.url, at: now, reason: stderr.trim().slice(0, 200) || 'stream ended' });
         }
-        later(this.opts.retryMs, connect);
+        if (!heard) fruitless++;
+        // a little jitter: the speakers of a commune do not all knock on a restored mount at the same instant
+        const backoff = Math.min(maxRetryMs, this.opts.retryMs * 2 ** Math.max(0, fruitless - 1));
+        later(backoff * (0.8 + 0.4 * Math.random()), connect);
       });
     };
 

@@ -2,7 +2,7 @@ import type { Clock } from '../../infra/clock.ts';
 import type { AudioCache } from './audio-cache.ts';
 import type { SpeakerConfig } from './config.ts';
 import { PRIORITY_RANK, type Occurrence } from './occurrence.ts';
-import { cappedVolume, isQuiet } from './periods.ts';
+import { cappedVolume, isQuiet, quietStartsAt } from './periods.ts';
 import { PlayerError, type AudioPlayer, type Playback } from './player.ts';
 import type { DigitalOutput } from '../io/io.ts';
 import type { SoundPolicy } from '../../devices/contract/broadcast.ts';
@@ -42,6 +42,8 @@ type Current = {
   cutReason: string | null;
   /** a relay or live stream whose occurrence left the schedule: it is ending, as played (endStreamsNotIn) */
   ended?: boolean;
+  /** a playing stream's cut at the start of the quiet hours (moved when the policy changes) */
+  quiet?: { timer: { cancel(): void } | null; cut: boolean };
 };
 
 /** why an occurrence must not play now (e.g. "stopped"), or null */
@@ -70,6 +72,26 @@ export class Runner {
   /** the effective quiet hours and caps (local config merged with every accepted document's policy) */
   setPolicy(policy: Pick<SoundPolicy, 'quietHours' | 'volumeCaps'>): void {
     this.policy = policy;
+    // a stream that plays now is cut where the new policy's quiet hours begin (earlier, later, or never)
+    if (this.current?.quiet) this.armQuietCut(this.current);
+  }
+
+  /** cut the current stream when the quiet hours of the policy in force begin, inside its window */
+  private armQuietCut(cur: Current): void {
+    const q = cur.quiet;
+    if (!q || q.cut) return;
+    q.timer?.cancel();
+    q.timer = null;
+    const now = this.deps.clock.now();
+    const at = quietStartsAt(this.policy.quietHours, cur.occ.item.priority, now, streamUntil(cur.occ));
+    if (at === null) return;
+    const cut = () => {
+      if (this.current !== cur || cur.preempted || cur.ended) return;
+      q.cut = true;
+      cur.playback?.stop();
+    };
+    if (at <= now) cut();
+    else q.timer = this.deps.clock.setTimeout(cut, at - now);
   }
 
   /** what refuses an occurrence when it is due (a stop in force) */
@@ -254,7 +276,6 @@ export class Runner {
       }
     }
     let stream: StreamReport | undefined;
-    let quietAt: number | null = null;
     if (StreamItems.hasStream(occ) && !cur.preempted && !cur.ended) {
       const started = this.deps.streams?.start(occ, volume, this.policy.quietHours) ?? {
         ok: false as const,
@@ -268,7 +289,8 @@ export class Runner {
           endedAt: this.deps.clock.now(),
         };
       cur.playback = started.playback;
-      quietAt = started.quietAt;
+      cur.quiet = { timer: null, cut: false };
+      this.armQuietCut(cur);
       try {
         await started.playback.done;
       } catch (err) {
@@ -280,6 +302,9 @@ export class Runner {
           endedAt: this.deps.clock.now(),
           stream: streamReport(started.kind, started.playback),
         };
+      }
+      finally {
+        cur.quiet.timer?.cancel();
       }
       stream = streamReport(started.kind, started.playback);
     }
@@ -295,7 +320,7 @@ export class Runner {
       cur.started = resumed.startedAt;
     }
     const endedAt = this.deps.clock.now();
-    if (stream && quietAt !== null && !cur.preempted && !cur.ended && endedAt >= quietAt) {
+    if (stream && cur.quiet?.cut && !cur.preempted && !cur.ended) {
       return { outcome: 'failed', reason: 'quiet-hours', startedAt: cur.started, endedAt, stream };
     }
     if (stream?.kind === 'relay' && cur.preempted && !cur.cutReason && !this.stopped && endedAt < streamUntil(occ)) {

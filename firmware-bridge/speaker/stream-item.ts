@@ -2,7 +2,7 @@ import type { StreamReport } from '../../devices/contract/stream.ts';
 import { verifyStation } from '../../devices/station-signature.ts';
 import type { KeyInput } from '../../devices/schedule-signature.ts';
 import type { Occurrence } from './occurrence.ts';
-import { quietStartsAt } from './periods.ts';
+import { isQuiet } from './periods.ts';
 import type { QuietHours } from '../../devices/broadcast-plan.ts';
 import { join } from 'node:path';
 import type { Clock } from '../../infra/clock.ts';
@@ -10,8 +10,8 @@ import type { SpeakerConfig } from './config.ts';
 import { FfmpegStreamPlayer, aplaySink, pcmFileSink, type StreamPlayback, type StreamPlayer } from './player-stream.ts';
 
 export type StreamStart =
-  /** quietAt: the stream is cut there, at the start of the quiet hours inside its window */
-  | { ok: true; kind: StreamReport['kind']; playback: StreamPlayback; quietAt: number | null }
+  /** the stream runs to the end of its window; the runner cuts it where the quiet hours in force begin */
+  | { ok: true; kind: StreamReport['kind']; playback: StreamPlayback }
   | { ok: false; reason: string };
 
 /**
@@ -32,23 +32,21 @@ export class StreamItems {
     return kind === 'relay' || kind === 'live';
   }
 
-  /** `quietHours`: the signed policy in force; a non-emergency stream stops when they begin */
+  /** `quietHours`: the signed policy in force; a non-emergency stream does not start inside them */
   start(occ: Occurrence, volume: number, quietHours?: QuietHours): StreamStart {
     const src = occ.item.source;
     if (!src || src.kind === 'file') return { ok: false, reason: 'not-a-stream' };
     const windowEnd = occ.start + src.durationS * 1000;
     const now = this.deps.now();
     if (now >= windowEnd) return { ok: false, reason: 'window-over' };
-    const quietAt = quietHours ? quietStartsAt(quietHours, occ.item.priority, now, windowEnd) : null;
-    if (quietAt !== null && quietAt <= now) return { ok: false, reason: 'quiet-hours' };
-    const until = quietAt ?? windowEnd;
+    if (quietHours && isQuiet(quietHours, occ.item.priority, now)) return { ok: false, reason: 'quiet-hours' };
+    const until = windowEnd;
     if (src.kind === 'relay') {
       const verdict = verifyStation(src.station, this.deps.stationKeys);
       if (!verdict.ok) return { ok: false, reason: `station-untrusted: ${verdict.detail}` };
       return {
         ok: true,
         kind: 'relay',
-        quietAt,
         playback: this.deps.player.play({
           url: verdict.station.url,
           format: verdict.station.format,
@@ -61,7 +59,6 @@ export class StreamItems {
     return {
       ok: true,
       kind: 'live',
-      quietAt,
       playback: this.deps.player.play({ url: src.url, format: src.format, until, volume, live: true }),
     };
   }

@@ -1,3 +1,4 @@
+import { EventsAnswer } from '../../console/api/followup.ts';
 import { configOf } from './config-node.ts';
 import { ConsoleClient } from './console-client.ts';
 import type { RedApi, RedNode } from './red.ts';
@@ -5,7 +6,6 @@ import type { RedApi, RedNode } from './red.ts';
 export const FOLLOWUP_TYPE = 'thanthien-followup';
 
 export type FollowupProps = { name?: string; config?: string; intervalS?: number | string; fromStart?: boolean };
-type FeedEvent = { seq: number; kind: string; commune: string; caseId: number; case: Record<string, unknown> };
 
 /**
  * "followup": follow-up cases of unhappy citizens, from the console's event feed (opened, assigned, updated,
@@ -37,12 +37,17 @@ export function registerFollowup(RED: RedApi): void {
           this.status({ fill: 'red', shape: 'dot', text: `lỗi: ${res.error.message}`.slice(0, 120) });
           return;
         }
-        const body = res.body as { events?: FeedEvent[]; last?: number };
-        for (const e of body.events ?? []) {
+        // the console's own answer schema: a console of another version is noticed, not half-read
+        const body = EventsAnswer.safeParse(res.body);
+        if (!body.success) {
+          this.status({ fill: 'red', shape: 'dot', text: 'lỗi: bảng điều khiển trả lời không đúng dạng' });
+          return;
+        }
+        for (const e of body.data.items) {
           this.send({ topic: `followup/${e.kind}`, payload: e });
           sent++;
         }
-        after = typeof body.last === 'number' ? body.last : after;
+        after = body.data.last;
         this.status({ fill: 'green', shape: 'dot', text: `${sent} sự kiện theo dõi` });
       };
       const loop = () => {

@@ -1,16 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
-import { startCollector, type Collector } from '../../collector/index.ts';
+import type { Collector } from '../../collector/index.ts';
 import type { CollectorExtension } from '../../collector/extension.ts';
-import { RatingExtension } from '../../collector/rating.ts';
 import { brokerRefusalsTopic } from '../../devices/contract/broker-refusals.ts';
 import { FIXTURE_DEVICE, invalidMessages, validRating } from '../../devices/fixtures/messages.ts';
 import { channelFilter, topicFor } from '../../devices/topics.ts';
-import { systemClock } from '../../infra/clock.ts';
-import { silentLogger } from '../../infra/logger.ts';
 import { testDatabase } from '../harness/influx.ts';
 import { tempDir } from '../harness/temp.ts';
-import { idCounts, publisher, rating, testConfig, testRegistry, waitFor } from './helpers.ts';
+import { idCounts, publisher, rating, testConfig, testRegistry, waitFor, startRatingCollector } from './helpers.ts';
 import { startPlainBroker, type TestBroker } from '../support/test-broker.ts';
 
 const RATING_TOPIC = topicFor(FIXTURE_DEVICE, 'rating');
@@ -30,12 +27,7 @@ describe('collector with a real broker and InfluxDB', () => {
     broker = await startPlainBroker();
     const { registry } = await testRegistry();
     const config = testConfig({ brokerUrl: broker.url, influxUrl: db.url, database: db.database, spoolDir });
-    collector = await startCollector({
-      config,
-      registry,
-      log: silentLogger,
-      clock: systemClock,
-      extensions: [new RatingExtension()],
+    collector = await startRatingCollector(config, registry, {
       setup: [
         async (influx, database) => {
           setupRan++;
@@ -221,7 +213,7 @@ describe('collector with a real broker and InfluxDB', () => {
         throw new Error('boom');
       },
     };
-    const c2 = await startCollector({ config, registry, log: silentLogger, clock: systemClock, extensions: [boom] });
+    const c2 = await startRatingCollector(config, registry, { extensions: [boom] });
     try {
       c2.ingest(
         topicFor(FIXTURE_DEVICE, 'state'),
@@ -265,7 +257,7 @@ describe('collector with a real broker and InfluxDB', () => {
     };
     const { registry } = await testRegistry();
     const config = testConfig({ brokerUrl: broker.url, influxUrl: db.url, database: db.database, spoolDir: spoolDir3 });
-    const c3 = await startCollector({ config, registry, log: silentLogger, clock: systemClock, extensions: [spy] });
+    const c3 = await startRatingCollector(config, registry, { extensions: [spy] });
     try {
       await waitFor(() => seen.length === 1);
       await pub.publishAsync(stateTopic, state(2), { qos: 1 });

@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { connectAsync, type MqttClient } from 'mqtt';
-import { InfluxDB } from 'influx';
+import type { InfluxDB } from 'influx';
 import { parseConfig, type CollectorConfigInput } from '../../collector/config.ts';
 import type { CollectorConfig } from '../../collector/config.ts';
+import { startCollector, type Collector, type CollectorDeps } from '../../collector/index.ts';
+import { RatingExtension } from '../../collector/rating.ts';
+import { systemClock } from '../../infra/clock.ts';
+import { silentLogger } from '../../infra/logger.ts';
 import { parseRegistry, type Registry } from '../../devices/registry/index.ts';
 import { demoRegistry } from '../../simulator/demo-registry.ts';
 
@@ -25,6 +29,22 @@ export function testConfig(
   });
 }
 
+/** The real collector with the rating extension alone, silent, on the system clock; `more` overrides any dep. */
+export function startRatingCollector(
+  config: CollectorConfig,
+  registry: Registry,
+  more: Partial<CollectorDeps> = {},
+): Promise<Collector> {
+  return startCollector({
+    config,
+    registry,
+    log: silentLogger,
+    clock: systemClock,
+    extensions: [new RatingExtension()],
+    ...more,
+  });
+}
+
 export { waitFor } from '../harness/wait.ts';
 
 export async function publisher(url: string, clientId = `pub-${randomUUID().slice(0, 8)}`): Promise<MqttClient> {
@@ -44,10 +64,7 @@ export function rating(over: Record<string, unknown> = {}) {
   };
 }
 
-export function influxFor(url: string, database: string): InfluxDB {
-  const u = new URL(url);
-  return new InfluxDB({ host: u.hostname, port: Number(u.port), database });
-}
+export { influxClient as influxFor } from '../../infra/influx-client.ts';
 
 /** Points of `measurement` per id (an id stored twice shows as 2). */
 export async function idCounts(influx: InfluxDB, measurement = 'rating'): Promise<Map<string, number>> {

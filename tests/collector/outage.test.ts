@@ -2,15 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCollector } from '../../collector/index.ts';
-import { RatingExtension } from '../../collector/rating.ts';
 import { FIXTURE_DEVICE } from '../../devices/fixtures/messages.ts';
-import { systemClock } from '../../infra/clock.ts';
 import { LocalInfluxd } from '../../infra/influxd.ts';
-import { silentLogger } from '../../infra/logger.ts';
 import { tempDir } from '../harness/temp.ts';
 import { DeviceSim } from './device-sim.ts';
-import { idCounts, influxFor, testConfig, testRegistry, waitFor } from './helpers.ts';
+import { idCounts, influxFor, testConfig, testRegistry, waitFor, startRatingCollector } from './helpers.ts';
 import { startPlainBroker, type TestBroker } from '../support/test-broker.ts';
 
 /** Its own influxd, so stopping it does not disturb the other test files. */
@@ -38,13 +34,7 @@ describe('InfluxDB outage and collector crash', () => {
     const database = 'outage';
     const { registry } = await testRegistry();
     const config = testConfig({ brokerUrl: broker.url, influxUrl: influxd.url, database, spoolDir });
-    const collector = await startCollector({
-      config,
-      registry,
-      log: silentLogger,
-      clock: systemClock,
-      extensions: [new RatingExtension()],
-    });
+    const collector = await startRatingCollector(config, registry);
     const device = await DeviceSim.connect(broker.url, FIXTURE_DEVICE);
     const influx = influxFor(influxd.url, database);
     try {
@@ -147,13 +137,7 @@ describe('InfluxDB outage and collector crash', () => {
     const { registry } = await testRegistry();
     await influxd.stop();
     const config = testConfig({ brokerUrl: broker.url, influxUrl: influxd.url, database, spoolDir: bootSpool });
-    const collector = await startCollector({
-      config,
-      registry,
-      log: silentLogger,
-      clock: systemClock,
-      extensions: [new RatingExtension()],
-    });
+    const collector = await startRatingCollector(config, registry);
     const device = await DeviceSim.connect(broker.url, FIXTURE_DEVICE);
     const influx = influxFor(influxd.url, database);
     try {

@@ -67,7 +67,7 @@ describe("the console's review appendix: Decision 766 figure and follow-up count
     for (const u of ['canbo1', 'lanhdao1']) tokens[u] = await env.login(u);
     expect((await upload(env, tokens.canbo1!, await xlsx(GOOD), 'ho-so-thang-11.xlsx')).status).toBe(200);
     await env.console.followup.reconcile(); // opens the two cases on 10/11
-    const cases = (await env.api(tokens.lanhdao1!, 'GET', '/api/followup/cases?commune=90001')).body.cases as {
+    const cases = (await env.api(tokens.lanhdao1!, 'GET', '/api/followup/cases?commune=90001')).body.items as {
       id: number;
       dossier: string | null;
     }[];

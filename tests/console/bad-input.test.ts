@@ -104,20 +104,20 @@ describe('bad input is refused with a clear Vietnamese message and nothing half-
     const ok = await upload(makeMp3(200), 'thong-bao.mp3');
     expect(ok.status).toBe(200);
     // what is stored is the normalized re-encoding (mono MP3), of the same length give or take encoder padding
-    expect(ok.body.mime).toBe('audio/mpeg');
-    expect(ok.body.durationS).toBeCloseTo(5.224, 0);
-    const served = await fetch(`${env.console.url}/audio/${ok.body.sha256}`);
+    expect(ok.body.audio.mime).toBe('audio/mpeg');
+    expect(ok.body.audio.durationS).toBeCloseTo(5.224, 0);
+    const served = await fetch(`${env.console.url}/audio/${ok.body.audio.sha256}`);
     expect(served.headers.get('content-type')).toBe('audio/mpeg');
     const bytes = Buffer.from(await served.arrayBuffer());
-    expect(createHash('sha256').update(bytes).digest('hex')).toBe(ok.body.sha256);
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(ok.body.audio.sha256);
     expect(bytes.equals(makeMp3(200))).toBe(false);
     const created = await env.api(staff, 'POST', '/api/announcements', {
       ...valid(),
       text: undefined,
-      audio: ok.body.sha256,
+      audio: ok.body.audio.sha256,
     });
     expect(created.status).toBe(201);
-    expect(created.body.announcement.audio).toMatchObject({ sha256: ok.body.sha256, mime: 'audio/mpeg' });
+    expect(created.body.announcement.audio).toMatchObject({ sha256: ok.body.audio.sha256, mime: 'audio/mpeg' });
   });
 
   it('no session, wrong password, unknown route: coded refusals', async () => {

@@ -71,6 +71,46 @@ describe('broadcasting pages', () => {
     await page.context().close();
   }, 120_000);
 
+  it('the province revokes a station from its row, after a confirmation in Vietnamese', async () => {
+    const admin = await open('quantri');
+    const dialogs: string[] = [];
+    let accept = false;
+    admin.removeAllListeners('dialog');
+    admin.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void (accept ? d.accept() : d.dismiss());
+    });
+    await admin.click('#tabs button[data-view=relay-view]');
+    await admin.fill('#station-form [name=name]', 'Đài Phát thanh tỉnh Vĩnh Long');
+    await admin.fill('#station-form [name=url]', 'http://127.0.0.1:8000/vinh-long.mp3');
+    await admin.click('#station-form button[type=submit]');
+    const row = '#stations-table tr:has-text("Đài Phát thanh tỉnh Vĩnh Long")';
+    await admin.waitForSelector(`${row} button.revoke-station`);
+    const id = (await admin.getAttribute(row, 'data-station'))!;
+    // cancelled: nothing happens
+    await admin.click(`${row} button.revoke-station`);
+    await waitFor(() => dialogs.length === 1);
+    expect(dialogs[0]).toContain('Thu hồi đài "Đài Phát thanh tỉnh Vĩnh Long"?');
+    expect(dialogs[0]).toContain('Mọi lịch tiếp sóng đài này sẽ dừng');
+    expect(env.console.stations.get(id).revokedAt).toBeNull();
+    // confirmed: revoked, shown with its date
+    accept = true;
+    await admin.click(`${row} button.revoke-station`);
+    await admin.waitForSelector(`${row}:has-text("Đã thu hồi")`, { timeout: 20_000 });
+    expect(await admin.innerText(row)).toMatch(/Đã thu hồi \d{2}\/\d{2}\/\d{4}/);
+    expect(env.console.stations.get(id)).toMatchObject({ revokedBy: 'quantri' });
+    await admin.context().close();
+    // staff no longer find it among the stations they may relay; a leader sees no revoke button
+    const page = await open('lanhdao1');
+    await page.click('#tabs button[data-view=relay-view]');
+    await page.waitForSelector('#relay-form');
+    const options = await page.$$eval('#relay-form [name=station] option', (os) => os.map((o) => o.textContent));
+    expect(options).not.toContain('Đài Phát thanh tỉnh Vĩnh Long');
+    expect(options).toContain('Đài Tiếng nói Việt Nam VOV1');
+    expect(await page.$('button.revoke-station')).toBeNull();
+    await page.context().close();
+  }, 120_000);
+
   it('a province leader chooses the communes of an emergency; a commune leader sees no commune chooser', async () => {
     const commune = await open('lanhdao1');
     await commune.click('#tabs button[data-view=emergency-view]');

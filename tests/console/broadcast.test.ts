@@ -223,13 +223,13 @@ describe('announcements from the province', () => {
     expect(doc.stop).toMatchObject({ id: stop.body.id, until: null });
     expect((await env.api(leader2, 'POST', `/api/stops/${stop.body.id}/resume`)).status).toBe(403);
     expect(
-      (await env.api(leader2, 'GET', '/api/stops')).body.find((s: { id: string }) => s.id === stop.body.id),
+      (await env.api(leader2, 'GET', '/api/stops')).body.items.find((s: { id: string }) => s.id === stop.body.id),
     ).toMatchObject({ active: true, communes: ['90002'] });
     expect((await env.api(tinhLeader, 'POST', `/api/stops/${stop.body.id}/resume`)).status).toBe(200);
     await waitFor(() => w.latest() && !w.latest()!.stop, 20_000, 'resumed');
     // a commune leader's stop covers their commune only, whatever they ask
     const own = await env.api(leader1, 'POST', '/api/stops', { communes: ['90002'] });
-    expect(own.body).toMatchObject({ level: 'commune', unit: '90001', targets: ['90001'] });
+    expect(own.body.stop).toMatchObject({ level: 'commune', unit: '90001', targets: ['90001'] });
     await env.api(leader1, 'POST', `/api/stops/${own.body.id}/resume`);
     const audit = await env.api(tinhLeader, 'GET', '/api/audit');
     expect(audit.body.items.map((e: { action: string }) => e.action)).toEqual(

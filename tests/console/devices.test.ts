@@ -120,7 +120,7 @@ describe('GET /api/devices', () => {
     const token = await env.login('canbo1');
     const r = await env.api(token, 'GET', '/api/devices');
     expect(r.status).toBe(200);
-    const rows = byId(r.body as Row[]);
+    const rows = byId(r.body.items as Row[]);
     expect([...rows.keys()].sort()).toEqual(['xa1-ap1-loa', 'xa1-ap2-loa', 'xa1-ap3-loa', 'xa1-cam1', 'xa1-quay1-box']);
 
     const box = rows.get('xa1-quay1-box')!;
@@ -156,16 +156,16 @@ describe('GET /api/devices', () => {
   it("keeps another commune's devices from staff, and shows the district both communes", async () => {
     const other = await env.api(await env.login('canbo2'), 'GET', '/api/devices');
     expect(other.status).toBe(200);
-    const ids = (other.body as Row[]).map((d) => d.id);
+    const ids = (other.body.items as Row[]).map((d) => d.id);
     expect(ids.length).toBe(5);
     expect(ids.every((id) => id.startsWith('xa2-'))).toBe(true);
-    const xa2box = byId(other.body as Row[]).get('xa2-quay1-box')!;
+    const xa2box = byId(other.body.items as Row[]).get('xa2-quay1-box')!;
     expect(xa2box.uptimeToday).toBe(1);
     expect(xa2box.uptime7d).toBe(1);
 
     const district = await env.api(await env.login('huyen'), 'GET', '/api/devices');
     expect(district.status).toBe(200);
-    const rows = byId(district.body as Row[]);
+    const rows = byId(district.body.items as Row[]);
     expect(rows.size).toBe(10);
     expect(rows.get('xa1-quay1-box')!.uptimeToday).toBeCloseTo(0.75, 9);
     expect(rows.get('xa2-quay1-box')!.online).toBe(true);

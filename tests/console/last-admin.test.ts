@@ -42,7 +42,7 @@ describe('the last administrator', () => {
     });
     expect([again.status, again.body.error.code]).toEqual([409, 'USER_LOCKED_EXISTS']);
     expect(again.body.error.message).toMatch(/mở khóa/);
-    const listed = (await env.api(survivor.token, 'GET', '/api/users')).body.find(
+    const listed = (await env.api(survivor.token, 'GET', '/api/users')).body.items.find(
       (u: { username: string }) => u.username === survivor.locked,
     );
     expect(listed).toMatchObject({ disabled: true });

@@ -13,6 +13,7 @@ import { SpeakerProcesses } from '../sound/bridges.ts';
 import { ToneStation } from '../sound/station.ts';
 import { consoleEnv, PASSWORD, waitFor, type Env } from './helpers.ts';
 import { launchChromium, signIn } from '../support/chromium.ts';
+import { FakeClock } from '../support/fake-clock.ts';
 
 /**
  * Live from the console: Chromium's fake microphone plays a 1 kHz tone; a leader starts "Phát trực tiếp" to two
@@ -94,6 +95,59 @@ async function login(page: Page, username: string) {
   await signIn(page, username, PASSWORD);
 }
 
+/** the "browser": WebM/Opus chunks of a tone every 100 ms over the session's feed socket */
+function feedFrom(e: Env, token: string, id: string, name: string): { close(): void } {
+  const webm = readFileSync(
+    ffmpegGenerate(dir, `${name}.webm`, 'sine=frequency=800:sample_rate=48000:duration=90', [
+      '-c:a',
+      'libopus',
+      '-b:a',
+      '32k',
+      '-f',
+      'webm',
+    ]),
+  );
+  const ws = new WebSocket(`${e.console.url.replace('http', 'ws')}/api/live/${id}/feed`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  let offset = 0;
+  const pump = setInterval(() => {
+    if (ws.readyState !== WebSocket.OPEN || offset >= webm.length) return;
+    ws.send(webm.subarray(offset, offset + 500));
+    offset += 500;
+  }, 100);
+  return {
+    close() {
+      clearInterval(pump);
+      ws.close();
+    },
+  };
+}
+
+async function waitForStatus(e: Env, token: string, id: string, status: string) {
+  return waitFor(
+    async () => {
+      const r = (await e.api(token, 'GET', `/api/live/${id}`)).body;
+      return r.status === status && r;
+    },
+    30_000,
+    `session ${status}`,
+  );
+}
+
+/** on air and announced to the speakers (the start is audited once the signed item exists) */
+async function onAir(e: Env, token: string, id: string) {
+  await waitForStatus(e, token, id, 'on-air');
+  await waitFor(
+    async () =>
+      (await e.api(token, 'GET', '/api/audit')).body.items.some(
+        (a: { action: string; target: string }) => a.action === 'live.start' && a.target === id,
+      ),
+    30_000,
+    'live.start audited',
+  );
+}
+
 function samplesOf(file: string): Int16Array {
   const raw = readFileSync(file);
   return new Int16Array(raw.buffer, raw.byteOffset, Math.floor(raw.length / 2));
@@ -134,7 +188,7 @@ describe('live broadcast from the browser', () => {
     }
     await page.click('#live-end');
     await page.waitForFunction(() => document.querySelector('#live-status')?.textContent === 'Đã kết thúc');
-    const [session] = (await env.api(await env.login('lanhdao1'), 'GET', '/api/live')).body;
+    const [session] = (await env.api(await env.login('lanhdao1'), 'GET', '/api/live')).body.items;
     expect(session).toMatchObject({ status: 'ended', by: 'lanhdao1', hamlets: SPEAKERS.map((s) => s.hamlet) });
     expect(session.startedAt && session.endedAt).toBeTruthy();
     // each speaker stops and logs the live broadcast as played, with how long it streamed
@@ -185,6 +239,15 @@ describe('live broadcast from the browser', () => {
     expect(await feed(staff)).toMatch(/"ok":true/);
     await env.api(staff, 'POST', `/api/live/${req.body.id}/end`);
     expect((await env.api(null, 'POST', '/api/live', { hamlets: ['xa1-ap1'] })).status).toBe(401);
+    // the request's schema: coded errors, as the service's
+    for (const [body, code] of [
+      [{ hamlets: 5 }, 'HAMLETS_EMPTY'],
+      [{ hamlets: [] }, 'HAMLETS_EMPTY'],
+      [{ hamlets: 'all', emergency: 'yes' }, 'INVALID_INPUT'],
+    ] as const) {
+      const bad = await env.api(leader, 'POST', '/api/live', body);
+      expect([bad.status, bad.body.error?.code], JSON.stringify(body)).toEqual([400, code]);
+    }
   });
 
   it('a stream on an open mount, in a document the commune did not sign, makes no speaker talk', async () => {
@@ -247,53 +310,24 @@ describe('quiet hours', () => {
     expect(emergency.body.status).toBe('ready');
   });
 
-  it('a live session on air ends when the quiet hours begin; a leader alone is audited as a single-leader start', {
-    timeout: 120_000,
+  it('a live session on air ends when the quiet hours begin (injected clock); a leader alone is audited as a single-leader start', {
+    timeout: 90_000,
   }, async () => {
-    const quiet = await consoleEnv({ live: { icecastUrl: icecast.url, sourcePassword: 'nguon-truc-tiep' } });
-    // quiet hours from the next whole minute (Vietnam time, at least 5 s away)
-    let boundary = Math.ceil(Date.now() / 60_000) * 60_000;
-    if (boundary - Date.now() < 5_000) boundary += 60_000;
-    const vn = (ms: number) => new Date(ms + 7 * 3600_000).toISOString().slice(11, 16);
-    setProvinceQuietHours(quiet, [{ from: vn(boundary), to: vn(boundary + 30 * 60_000) }]);
+    // 09:00 Vietnam time; the province's quiet hours from 09:30
+    const clock = new FakeClock(Date.parse('2026-11-25T02:00:00.000Z'));
+    const quiet = await consoleEnv({ live: { icecastUrl: icecast.url, sourcePassword: 'nguon-truc-tiep' } }, clock);
+    setProvinceQuietHours(quiet, [{ from: '09:30', to: '05:00' }]);
     const leader = await quiet.login('lanhdao1');
     const s = await quiet.api(leader, 'POST', '/api/live', { hamlets: 'all' });
     expect(s.body.status).toBe('ready');
-    // the "browser": WebM/Opus chunks of a tone every 100 ms
-    const webm = readFileSync(
-      ffmpegGenerate(dir, 'quiet-mic.webm', 'sine=frequency=800:sample_rate=48000:duration=90', [
-        '-c:a',
-        'libopus',
-        '-b:a',
-        '32k',
-        '-f',
-        'webm',
-      ]),
-    );
-    const ws = new WebSocket(`${quiet.console.url.replace('http', 'ws')}/api/live/${s.body.id}/feed`, {
-      headers: { authorization: `Bearer ${leader}` },
-    });
-    let offset = 0;
-    const pump = setInterval(() => {
-      if (ws.readyState !== WebSocket.OPEN || offset >= webm.length) return;
-      ws.send(webm.subarray(offset, offset + 500));
-      offset += 500;
-    }, 100);
+    const feed = feedFrom(quiet, leader, s.body.id, 'quiet-mic');
     try {
-      await waitFor(
-        async () => (await quiet.api(leader, 'GET', `/api/live/${s.body.id}`)).body.status === 'on-air',
-        20_000,
-        'on air',
-      );
-      const ended = await waitFor(
-        async () => {
-          const r = (await quiet.api(leader, 'GET', `/api/live/${s.body.id}`)).body;
-          return r.status === 'ended' && r;
-        },
-        90_000,
-        'ended by quiet hours',
-      );
-      expect(Date.parse(ended.endedAt)).toBeGreaterThanOrEqual(boundary);
+      await onAir(quiet, leader, s.body.id);
+      clock.advance(29 * 60_000);
+      expect((await quiet.api(leader, 'GET', `/api/live/${s.body.id}`)).body.status).toBe('on-air');
+      clock.advance(60_000);
+      const ended = await waitForStatus(quiet, leader, s.body.id, 'ended');
+      expect(ended.endedAt).toBe('2026-11-25T02:30:00.000Z');
       const audit = (await quiet.api(leader, 'GET', '/api/audit')).body.items as {
         action: string;
         after: { approval?: string } | null;
@@ -303,8 +337,80 @@ describe('quiet hours', () => {
       );
       expect(audit.find((a) => a.action === 'live.start')!.after).toMatchObject({ approval: 'single-leader-live' });
     } finally {
-      clearInterval(pump);
-      ws.close();
+      feed.close();
+      await quiet.console.close();
+    }
+  });
+
+  it('a policy changed while a session is on air moves its end: earlier, then to now', { timeout: 90_000 }, async () => {
+    const clock = new FakeClock(Date.parse('2026-11-25T02:00:00.000Z'));
+    const quiet = await consoleEnv({ live: { icecastUrl: icecast.url, sourcePassword: 'nguon-truc-tiep' } }, clock);
+    setProvinceQuietHours(quiet, []);
+    const leader = await quiet.login('lanhdao1');
+    const setPolicy = (periods: { from: string; to: string }[]) =>
+      quiet.api(leader, 'PUT', '/api/policy', {
+        policy: { quietHours: { periods, exempt: ['emergency'] }, volumeCaps: [] },
+      });
+    expect((await setPolicy([{ from: '11:00', to: '05:00' }])).status).toBe(200);
+    const s = await quiet.api(leader, 'POST', '/api/live', { hamlets: 'all' });
+    const feed = feedFrom(quiet, leader, s.body.id, 'policy-mic');
+    try {
+      await onAir(quiet, leader, s.body.id);
+      // the commune's leader moves the quiet hours to 09:20 while the session is on air
+      expect((await setPolicy([{ from: '09:20', to: '05:00' }])).status).toBe(200);
+      clock.advance(19 * 60_000);
+      expect((await quiet.api(leader, 'GET', `/api/live/${s.body.id}`)).body.status).toBe('on-air');
+      clock.advance(60_000);
+      expect((await waitForStatus(quiet, leader, s.body.id, 'ended')).endedAt).toBe('2026-11-25T02:20:00.000Z');
+      // quiet hours that have already begun end a session on air at once
+      await setPolicy([]);
+      const t = await quiet.api(leader, 'POST', '/api/live', { hamlets: 'all' });
+      const feed2 = feedFrom(quiet, leader, t.body.id, 'policy-mic-2');
+      try {
+        await onAir(quiet, leader, t.body.id);
+        await setPolicy([{ from: '09:00', to: '23:00' }]);
+        expect((await quiet.api(leader, 'GET', `/api/live/${t.body.id}`)).body.status).toBe('ended');
+      } finally {
+        feed2.close();
+      }
+    } finally {
+      feed.close();
+      await quiet.console.close();
+    }
+  });
+});
+
+describe('a lost feed comes back by itself', () => {
+  it('the encoder dies mid-session: the session stays on air, the leader sees it reconnect, the audit records it', {
+    timeout: 90_000,
+  }, async () => {
+    const leader = await env.login('lanhdao1');
+    const s = await env.api(leader, 'POST', '/api/live', { hamlets: ['xa1-ap1'] });
+    const feed = feedFrom(env, leader, s.body.id, 'lost-mic');
+    try {
+      await waitFor(
+        async () => (await env.api(leader, 'GET', `/api/live/${s.body.id}`)).body.feed?.state === 'on-air',
+        30_000,
+        'feed on air',
+      );
+      process.kill(env.console.live!.feederOf(s.body.id)!.pid!, 'SIGKILL');
+      const seen = new Set<string>();
+      const back = await waitFor(
+        async () => {
+          const r = (await env.api(leader, 'GET', `/api/live/${s.body.id}`)).body;
+          seen.add(r.feed.state);
+          return r.feed.restarts >= 1 && r.feed.state === 'on-air' && r;
+        },
+        30_000,
+        'feed back on air',
+      );
+      expect(back.status).toBe('on-air');
+      expect(back.feed.detail).toMatch(/killed/);
+      const actions = (await env.api(leader, 'GET', '/api/audit')).body.items.map((a: { action: string }) => a.action);
+      expect(actions).toEqual(expect.arrayContaining(['live.feed-lost', 'live.feed-restored']));
+    } finally {
+      feed.close();
+      await env.api(leader, 'POST', `/api/live/${s.body.id}/end`);
     }
   });
 });

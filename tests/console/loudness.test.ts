@@ -102,7 +102,7 @@ describe('through the console: every stored audio is normalized', () => {
   it('an uploaded file and a recording are served at the target loudness', async () => {
     const up = await upload(quietWav(), 'file', 'nho.wav');
     expect(up.status, JSON.stringify(up.body)).toBe(200);
-    expect(up.body.mime).toBe('audio/mpeg');
+    expect(up.body.audio.mime).toBe('audio/mpeg');
     const rec = await upload(
       readFileSync(
         ffmpegGenerate(dir, 'rec2.webm', 'sine=frequency=660:duration=4:sample_rate=48000', [
@@ -116,7 +116,7 @@ describe('through the console: every stored audio is normalized', () => {
       'ghi-am.webm',
     );
     expect(rec.status, JSON.stringify(rec.body)).toBe(200);
-    for (const sha of [up.body.sha256, rec.body.sha256]) {
+    for (const sha of [up.body.audio.sha256, rec.body.audio.sha256]) {
       const m = await measureLoudness(await served(sha));
       expect(Math.abs(m.integratedLufs - TARGET)).toBeLessThanOrEqual(TOLERANCE_LU);
     }

@@ -108,10 +108,10 @@ describe('what each role may read', () => {
     const other = await env.api(otherStaff, 'POST', '/api/announcements', {
       ...noText,
       hamlets: ['xa2-ap1'],
-      audio: up.body.sha256,
+      audio: up.body.audio.sha256,
     });
     expect([other.status, other.body.error.code]).toEqual([400, 'AUDIO_UNKNOWN']);
-    const own = await env.api(staff, 'POST', '/api/announcements', { ...noText, audio: up.body.sha256 });
+    const own = await env.api(staff, 'POST', '/api/announcements', { ...noText, audio: up.body.audio.sha256 });
     expect(own.status).toBe(201);
   });
 });

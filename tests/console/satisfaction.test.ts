@@ -114,6 +114,35 @@ describe('GET /api/satisfaction/ranking', () => {
     }
     expect((await env.api(null, 'GET', `/api/satisfaction/ranking?${custom}`)).status).toBe(401);
   });
+
+  it('bad commune codes and appendix requests get a coded error; the areas answer carries the labels', async () => {
+    const code = async (path: string) => {
+      const r = await get('huyen', path);
+      return `${r.status} ${r.body?.error?.code}`;
+    };
+    expect(await code(`/api/satisfaction/commune/${encodeURIComponent("x' OR '1")}?${custom}`)).toBe(
+      '400 INVALID_INPUT',
+    );
+    expect(await code(`/api/satisfaction/commune/${A}?period=custom&from=2026-11-02&to=15/11/2026`)).toBe(
+      '400 PERIOD_INVALID',
+    );
+    expect(await code(`/api/satisfaction/report?area=${PROVINCE.code}&to=${TO}`)).toBe('400 INVALID_INPUT');
+    expect(await code(`/api/satisfaction/report?area=${PROVINCE.code}&from=02/11/2026&to=${TO}`)).toBe(
+      '400 PERIOD_INVALID',
+    );
+    const areas = (await get('huyen', '/api/satisfaction/areas')).body;
+    expect(areas.periods.map((p: { label: string }) => p.label)).toEqual([
+      'Tuần này',
+      'Tháng này',
+      'Quý này',
+      'Năm nay',
+      'Tùy chọn',
+    ]);
+    expect(areas.levels[3]).toEqual({ key: 'khong-hai-long', label: 'Không hài lòng' });
+    expect(areas.weekdays[6]).toBe('Chủ nhật');
+    const detail = (await get('huyen', `/api/satisfaction/commune/${A}?${custom}`)).body;
+    expect(detail.devices.map((d: { statusLabel: string }) => d.statusLabel)).toContain('chưa rõ');
+  });
 });
 
 describe('GET /api/satisfaction/commune/:code', () => {

@@ -32,6 +32,19 @@ const rowsOf = (frames: Frame[]) => frames.flatMap((f) => f.rows);
 const by = (frames: Frame[], key: string) => Object.fromEntries(rowsOf(frames).map((r) => [String(r[key]), r]));
 const close = (a: unknown, b: number) => expect(Number(a)).toBeCloseTo(b, 6);
 
+/** the area's index per Vietnam day */
+function dailyIndex(f: Frame[]): void {
+  const r = by(f, 'Time');
+  expect(Object.keys(r).map(Number)).toEqual(
+    ['2025-03-03', '2025-03-04', '2025-03-05', '2025-03-06', '2025-03-07'].map(day),
+  );
+  close(r[day('2025-03-03')].index, (100 * 4) / 6);
+  close(r[day('2025-03-05')].index, 100);
+  close(r[day('2025-03-06')].index, 80);
+  expect(r[day('2025-03-06')].n).toBe(5);
+  expect(r[day('2025-03-07')].n).toBe(2);
+}
+
 const checks: Record<string, (f: Frame[]) => void> = {
   'tt-satisfaction-overview/1': (f) => {
     const [r] = rowsOf(f);
@@ -53,31 +66,15 @@ const checks: Record<string, (f: Frame[]) => void> = {
     // 3 perfect ratings do not top 5 ratings at 80 % once shrunk
     expect(Number(r['90002'].shrunk)).toBeLessThan(100);
   },
-  'tt-satisfaction-overview/4': (f) => {
-    const r = by(f, 'Time');
-    expect(Object.keys(r).map(Number)).toEqual(
-      ['2025-03-03', '2025-03-04', '2025-03-05', '2025-03-06', '2025-03-07'].map(day),
-    );
-    close(r[day('2025-03-03')].index, (100 * 4) / 6);
-    close(r[day('2025-03-05')].index, 100);
-    expect(r[day('2025-03-07')].n).toBe(2);
-  },
+  'tt-satisfaction-overview/4': dailyIndex,
   'tt-satisfaction-overview/5': (f) => {
     const n = (level: string, d: string) => rowsOf(f).find((r) => r.level === level && r.Time === day(d))?.n;
     expect(n('rat-hai-long', '2025-03-03')).toBe(3);
     expect(n('khong-hai-long', '2025-03-07')).toBe(2);
     expect(n('hai-long', '2025-03-01')).toBe(0);
   },
-  'tt-satisfaction-overview/6': (f) => {
-    // from daily.rating_daily (filled by the CQ's SELECT INTO): same answers as panel 4
-    const r = by(f, 'Time');
-    expect(Object.keys(r).map(Number)).toEqual(
-      ['2025-03-03', '2025-03-04', '2025-03-05', '2025-03-06', '2025-03-07'].map(day),
-    );
-    close(r[day('2025-03-03')].index, (100 * 4) / 6);
-    close(r[day('2025-03-06')].index, 80);
-    expect(r[day('2025-03-06')].n).toBe(5);
-  },
+  // from daily.rating_daily (filled by the CQ's SELECT INTO): the same answers as panel 4
+  'tt-satisfaction-overview/6': dailyIndex,
   'tt-commune/1': (f) => {
     const [r] = rowsOf(f);
     close(r.index, (100 * 6) / 14);

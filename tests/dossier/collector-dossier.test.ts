@@ -1,15 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
-import { startCollector, type Collector } from '../../collector/index.ts';
-import { RatingExtension } from '../../collector/rating.ts';
+import type { Collector } from '../../collector/index.ts';
 import { FIXTURE_DEVICE } from '../../devices/fixtures/messages.ts';
 import { decode } from '../../devices/contract/index.ts';
 import { channelFilter, topicFor } from '../../devices/topics.ts';
-import { systemClock } from '../../infra/clock.ts';
-import { silentLogger } from '../../infra/logger.ts';
 import { testDatabase } from '../harness/influx.ts';
 import { tempDir } from '../harness/temp.ts';
-import { publisher, rating, testConfig, testRegistry, waitFor } from '../collector/helpers.ts';
+import { publisher, rating, testConfig, testRegistry, waitFor, startRatingCollector } from '../collector/helpers.ts';
 import { startPlainBroker, type TestBroker } from '../support/test-broker.ts';
 
 const RATING_TOPIC = topicFor(FIXTURE_DEVICE, 'rating');
@@ -57,13 +54,7 @@ describe('collector: one rating per dossier, durably', () => {
     broker = await startPlainBroker();
     registry = (await testRegistry()).registry;
     config = testConfig({ brokerUrl: broker.url, influxUrl: db.url, database: db.database, spoolDir });
-    collector = await startCollector({
-      config,
-      registry,
-      log: silentLogger,
-      clock: systemClock,
-      extensions: [new RatingExtension()],
-    });
+    collector = await startRatingCollector(config, registry);
     await collector.subscribed;
     pub = await publisher(broker.url);
     await pub.subscribeAsync(channelFilter('ack'), { qos: 1 });
@@ -116,13 +107,7 @@ describe('collector: one rating per dossier, durably', () => {
 
   it('remembers rated dossiers across a collector restart (loaded from InfluxDB)', async () => {
     await collector.close();
-    collector = await startCollector({
-      config: { ...config, clientId: `${config.clientId}-2` },
-      registry,
-      log: silentLogger,
-      clock: systemClock,
-      extensions: [new RatingExtension()],
-    });
+    collector = await startRatingCollector({ ...config, clientId: `${config.clientId}-2` }, registry);
     await collector.subscribed;
     const third = rating({ dossier: 'HS-2026-0001' });
     await pub.publishAsync(topicFor(OTHER_BOX, 'rating'), JSON.stringify(third), { qos: 1 });

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { IPoint } from 'influx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabase } from '../harness/influx.ts';
 import { consoleEnv, type Env } from '../console/helpers.ts';
 import { FakeClock } from '../support/fake-clock.ts';
+import { ratingPoint } from '../support/rating-point.ts';
 import { GOOD, upload, xlsx } from './dossier-fixture.ts';
 
 const NOW = Date.parse('2026-12-15T03:00:00Z');
@@ -28,25 +28,12 @@ describe('Decision 766 figure from an imported dossier list', () => {
       ['binh-thuong', 'CB02'],
       ['khong-hai-long', null],
     ] as const;
-    const points: IPoint[] = levels.map(([level, officer, dossier], i) => ({
-      measurement: 'rating',
-      tags: {
-        province: '99',
-        commune: '90001',
-        counter: 'xa1-quay1',
-        device: 'xa1-quay1-box',
-        kind: 'rating-box',
-        level,
-        time_quality: 'synced',
+    const points = levels.map(([level, officer, dossier], i) =>
+      ratingPoint(level, vn(`2026-11-${String(5 + i).padStart(2, '0')}T09:00`), {
         ...(officer ? { officer } : {}),
-      },
-      fields: {
-        value: { 'rat-hai-long': 4, 'hai-long': 3, 'binh-thuong': 2, 'khong-hai-long': 1 }[level],
-        id: randomUUID(),
         ...(dossier ? { dossier } : {}),
-      },
-      timestamp: new Date(vn(`2026-11-${String(5 + i).padStart(2, '0')}T09:00`)),
-    }));
+      }),
+    );
     // another commune's rating: never counted for 90001
     points.push({
       measurement: 'rating',
@@ -164,7 +151,7 @@ describe('Decision 766 figure from an imported dossier list', () => {
     const r = await env.api(tokens.lanhdao1!, 'GET', q);
     expect(r.status).toBe(200);
     const by = Object.fromEntries(
-      r.body.officers.map((o: { code: string | null; n: number; satisfied: number; name: string }) => [
+      r.body.items.map((o: { code: string | null; n: number; satisfied: number; name: string }) => [
         o.code ?? '-',
         [o.n, o.satisfied, o.name],
       ]),
@@ -178,5 +165,33 @@ describe('Decision 766 figure from an imported dossier list', () => {
       (await env.api(tokens.lanhdao2!, 'GET', '/api/officers/figures?commune=90002&from=2026-11-01&to=2026-11-30'))
         .status,
     ).toBe(200);
+  });
+  it('bad dates, periods, officer codes and names get a coded error, never a 500', async () => {
+    const code = async (token: string | null, method: string, path: string, body?: unknown) => {
+      const r = await env.api(token, method, path, body);
+      return `${r.status} ${r.body?.error?.code}`;
+    };
+    const c = tokens.canbo1!;
+    for (const q of [
+      'from=2026-02-30&to=2026-03-01',
+      'from=x&to=2026-03-01',
+      'to=2026-03-01',
+      'from=2026-11-30&to=2026-11-01',
+    ])
+      expect(await code(c, 'GET', `/api/dossiers/figures?commune=90001&${q}`), q).toBe('400 PERIOD_INVALID');
+    expect(await code(c, 'GET', '/api/dossiers/figures?from=2026-11-01&to=2026-11-30')).toBe('400 INVALID_INPUT');
+    expect(await code(tokens.huyen!, 'GET', '/api/reports/service.csv?from=2026-13-01&to=2026-11-30')).toBe(
+      '400 PERIOD_INVALID',
+    );
+    expect(await code(tokens.huyen!, 'GET', '/api/reports/service.csv')).toBe('400 PERIOD_INVALID');
+    expect(await code(tokens.lanhdao1!, 'GET', '/api/officers/figures?commune=90001&from=2026-1-1&to=2026-11-30')).toBe(
+      '400 PERIOD_INVALID',
+    );
+    expect(await code(c, 'PUT', '/api/officers/CB%2001', { name: 'Lan' })).toBe('400 OFFICER_INVALID');
+    expect(await code(c, 'PUT', '/api/officers/CB01', { name: '  ' })).toBe('400 OFFICER_INVALID');
+    expect(await code(c, 'PUT', '/api/officers/CB01', { name: 'Lan', role: 'admin' })).toBe('400 OFFICER_INVALID');
+    expect(await code(c, 'PUT', '/api/officers/CB01', 'Lan')).toBe('400 OFFICER_INVALID');
+    // an anonymous caller learns nothing about what the route accepts
+    expect(await code(null, 'GET', '/api/dossiers/figures?commune=90001&from=x&to=y')).toBe('401 UNAUTHENTICATED');
   });
 });

@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import type { IPoint } from 'influx';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsoleError } from '../../console/errors.ts';
@@ -8,6 +6,7 @@ import { freePort } from '../../infra/ports.ts';
 import { testDatabase } from '../harness/influx.ts';
 import { consoleEnv, waitFor, type Env } from '../console/helpers.ts';
 import { FakeClock } from '../support/fake-clock.ts';
+import { ratingPoint } from '../support/rating-point.ts';
 
 // Friday 24/4/2026 10:00 in Vietnam; Monday 27/4 is the day off for Hùng Kings' day (a Sunday), 30/4 and 1/5 are holidays
 const NOW = Date.parse('2026-04-24T10:00:00+07:00');
@@ -45,25 +44,6 @@ describe('follow-up of bad ratings', () => {
   const db = testDatabase('followup');
   const clock = new FakeClock(NOW);
   const tokens: Record<string, string> = {};
-  const rating = (level: string, at: number, extra: Record<string, string> = {}): IPoint => ({
-    measurement: 'rating',
-    tags: {
-      province: '99',
-      commune: '90001',
-      counter: 'xa1-quay1',
-      device: 'xa1-quay1-box',
-      kind: 'rating-box',
-      level,
-      time_quality: 'synced',
-      ...(extra.officer ? { officer: extra.officer } : {}),
-    },
-    fields: {
-      value: level === 'khong-hai-long' ? 1 : 3,
-      id: randomUUID(),
-      ...(extra.dossier ? { dossier: extra.dossier } : {}),
-    },
-    timestamp: new Date(at),
-  });
 
   beforeAll(async () => {
     const port = await freePort();
@@ -109,8 +89,8 @@ describe('follow-up of bad ratings', () => {
   it('a "Không hài lòng" pressed while the console was down opens one case on restart, with its deadline, and mails the leader', async () => {
     await db.influx.writePoints(
       [
-        rating('khong-hai-long', NOW - 3_600_000, { dossier: 'HS-42', officer: 'CB01' }),
-        rating('hai-long', NOW - 3_000_000),
+        ratingPoint('khong-hai-long', NOW - 3_600_000, { dossier: 'HS-42', officer: 'CB01' }),
+        ratingPoint('hai-long', NOW - 3_000_000),
       ],
       { database: db.database },
     );
@@ -118,7 +98,7 @@ describe('follow-up of bad ratings', () => {
     tokens.lanhdao1 = await env.login('lanhdao1');
     tokens.canbo1 = await env.login('canbo1');
     const cases = await waitFor(async () =>
-      (await list('lanhdao1')).cases?.length ? (await list('lanhdao1')).cases : undefined,
+      (await list('lanhdao1')).items?.length ? (await list('lanhdao1')).items : undefined,
     );
     expect(cases).toHaveLength(1);
     expect(cases[0]).toMatchObject({
@@ -135,14 +115,14 @@ describe('follow-up of bad ratings', () => {
     expect(mail.text).toContain('20/05/2026'); // the deadline, as a Vietnamese date
     // reconciling again opens nothing new
     await env.console.followup.reconcile();
-    expect((await list('lanhdao1')).cases).toHaveLength(1);
+    expect((await list('lanhdao1')).items).toHaveLength(1);
   });
 
   it("is the leader's to see and assign; the assignee works it; others are refused", async () => {
-    expect((await list('canbo1')).cases).toEqual([]); // not assigned to them
+    expect((await list('canbo1')).items).toEqual([]); // not assigned to them
     expect((await env.api(tokens.lanhdao2!, 'GET', '/api/followup/cases?commune=90001')).status).toBe(403);
     expect((await env.api(tokens.huyen!, 'GET', '/api/followup/cases?commune=90001')).status).toBe(403);
-    const id = (await list('lanhdao1')).cases[0].id;
+    const id = (await list('lanhdao1')).items[0].id;
     expect(
       (await env.api(tokens.canbo1!, 'POST', `/api/followup/cases/${id}/assign`, { assignee: 'canbo1' })).body.error
         .code,
@@ -154,9 +134,9 @@ describe('follow-up of bad ratings', () => {
     const assigned = await env.api(tokens.lanhdao1!, 'POST', `/api/followup/cases/${id}/assign`, {
       assignee: 'canbo1',
     });
-    expect(assigned.body.assignee).toBe('canbo1');
+    expect(assigned.body).toMatchObject({ id, case: { assignee: 'canbo1' } });
     await waitFor(() => mails.find((m) => m.to.includes('canbo1@xa1.test')));
-    expect((await list('canbo1')).cases).toHaveLength(1);
+    expect((await list('canbo1')).items).toHaveLength(1);
     const s1 = await env.api(tokens.canbo1!, 'POST', `/api/followup/cases/${id}/steps`, {
       kind: 'contact',
       text: 'Đã gọi điện cho công dân theo số trên hồ sơ.',
@@ -165,7 +145,7 @@ describe('follow-up of bad ratings', () => {
       kind: 'action',
       text: 'Hướng dẫn bổ sung giấy tờ, hẹn trả kết quả.',
     });
-    expect(s2.body.steps.map((s: { kind: string }) => s.kind)).toEqual(['assign', 'contact', 'action']);
+    expect(s2.body.case.steps.map((s: { kind: string }) => s.kind)).toEqual(['assign', 'contact', 'action']);
     expect(s1.status).toBe(200);
     expect(
       (await env.api(tokens.canbo2!, 'POST', `/api/followup/cases/${id}/steps`, { kind: 'action', text: 'x' })).status,
@@ -176,15 +156,15 @@ describe('follow-up of bad ratings', () => {
     const q = '/api/followup/summary?commune=90001&from=2026-04-01&to=2026-04-30';
     clock.advance(vnMidnight('2026-05-21') - clock.now() - 60_000); // a minute before the deadline
     for (const u of ['canbo1', 'lanhdao1', 'huyen']) tokens[u] = await env.login(u); // sessions last hours, not weeks
-    expect((await list('lanhdao1')).cases[0].overdue).toBe(false);
+    expect((await list('lanhdao1')).items[0].overdue).toBe(false);
     clock.advance(120_000);
-    expect((await list('lanhdao1')).cases[0].overdue).toBe(true);
+    expect((await list('lanhdao1')).items[0].overdue).toBe(true);
     expect((await env.api(tokens.huyen!, 'GET', q)).body).toMatchObject({ opened: 1, open: 1, overdue: 1, closed: 0 });
-    const id = (await list('lanhdao1')).cases[0].id;
+    const id = (await list('lanhdao1')).items[0].id;
     const closed = await env.api(tokens.canbo1!, 'POST', `/api/followup/cases/${id}/close`, {
       closing: 'Công dân đã nhận kết quả và đồng ý.',
     });
-    expect(closed.body).toMatchObject({ overdue: false, closing: 'Công dân đã nhận kết quả và đồng ý.' });
+    expect(closed.body.case).toMatchObject({ overdue: false, closing: 'Công dân đã nhận kết quả và đồng ý.' });
     expect((await env.api(tokens.huyen!, 'GET', q)).body).toMatchObject({ overdue: 0, closed: 1, closedLate: 1 });
     expect(
       (await env.api(tokens.canbo1!, 'POST', `/api/followup/cases/${id}/close`, { closing: 'lại' })).body.error.code,
@@ -193,27 +173,78 @@ describe('follow-up of bad ratings', () => {
 
   it("opens an alert case when more than 30% of the last 2 hours' ratings at a counter are negative", async () => {
     const now = clock.now();
-    const points = ['hai-long', 'hai-long', 'rat-hai-long', 'khong-hai-long', 'khong-hai-long'].map((l, i) =>
-      rating(l, now - 60 * 60_000 + i * 60_000),
-    );
+    const levels = ['hai-long', 'hai-long', 'rat-hai-long', 'khong-hai-long', 'khong-hai-long'] as const;
+    const points = levels.map((l, i) => ratingPoint(l, now - 60 * 60_000 + i * 60_000));
     await db.influx.writePoints(points, { database: db.database });
     await env.console.followup.reconcile();
-    const cases = (await list('lanhdao1')).cases as { kind: string; counter: string }[];
+    const cases = (await list('lanhdao1')).items as { kind: string; counter: string }[];
     expect(cases.filter((c) => c.kind === 'alert')).toEqual([expect.objectContaining({ counter: 'xa1-quay1' })]);
     expect(cases.filter((c) => c.kind === 'rating')).toHaveLength(3);
     await env.console.followup.reconcile();
-    expect((await list('lanhdao1')).cases).toHaveLength(4); // one open alert per counter
+    expect((await list('lanhdao1')).items).toHaveLength(4); // one open alert per counter
   });
 
   it('feeds integrators the case events in order, without the officer', async () => {
     const { body } = await env.api(tokens.lanhdao1!, 'GET', '/api/followup/events?after=0');
-    expect(body.events.map((e: { kind: string }) => e.kind).slice(0, 2)).toEqual(['opened', 'assigned']);
-    expect(body.events.every((e: { case: Record<string, unknown> }) => e.case.officer === undefined)).toBe(true);
-    const later = await env.api(tokens.lanhdao1!, 'GET', `/api/followup/events?after=${body.events[1].seq}`);
-    expect(later.body.events[0].seq).toBe(body.events[2].seq);
-    expect(body.events.every((e: { case: Record<string, unknown> }) => e.case.steps === undefined)).toBe(true);
+    expect(body.items.map((e: { kind: string }) => e.kind).slice(0, 2)).toEqual(['opened', 'assigned']);
+    expect(body.items.every((e: { case: Record<string, unknown> }) => e.case.officer === undefined)).toBe(true);
+    const later = await env.api(tokens.lanhdao1!, 'GET', `/api/followup/events?after=${body.items[1].seq}`);
+    expect(later.body.items[0].seq).toBe(body.items[2].seq);
+    expect(body.items.every((e: { case: Record<string, unknown> }) => e.case.steps === undefined)).toBe(true);
     // staff and district readers get no feed: the cases are the leader's
     for (const u of ['canbo1', 'huyen'])
-      expect((await env.api(tokens[u]!, 'GET', '/api/followup/events?after=0')).body.events).toEqual([]);
+      expect((await env.api(tokens[u]!, 'GET', '/api/followup/events?after=0')).body.items).toEqual([]);
+  });
+  it('bad ids, periods, feed positions and bodies get a coded error, never a 500', async () => {
+    const code = async (token: string | null, method: string, path: string, body?: unknown) => {
+      const r = await env.api(token, method, path, body);
+      return `${r.status} ${r.body?.error?.code}`;
+    };
+    const leader = tokens.lanhdao1!;
+    const id = (await list('lanhdao1')).items.find((c: { closedAt: number | null }) => c.closedAt === null).id;
+    const step = { kind: 'contact', text: 'Đã gọi.' };
+    expect(await code(leader, 'GET', '/api/followup/cases')).toBe('400 INVALID_INPUT');
+    expect(await code(leader, 'GET', '/api/followup/cases?commune=90001%27%20OR%201')).toBe('400 INVALID_INPUT');
+    for (const bad of ['abc', '-1', '1e3', '9999999'])
+      expect(await code(leader, 'POST', `/api/followup/cases/${bad}/steps`, step), bad).toBe('404 CASE_NOT_FOUND');
+    for (const body of [
+      { kind: 'close', text: 'x' },
+      { kind: 'contact', text: '   ' },
+      { ...step, by: 'lanhdao2' },
+      null,
+    ])
+      expect(await code(leader, 'POST', `/api/followup/cases/${id}/steps`, body), JSON.stringify(body)).toBe(
+        '400 INVALID_INPUT',
+      );
+    expect(await code(leader, 'POST', `/api/followup/cases/${id}/close`, { closing: 'x'.repeat(4001) })).toBe(
+      '400 INVALID_INPUT',
+    );
+    expect(await code(leader, 'POST', `/api/followup/cases/${id}/assign`, { assignee: '' })).toBe(
+      '400 ASSIGNEE_INVALID',
+    );
+    for (const after of ['-1', 'abc', '1.5'])
+      expect(await code(leader, 'GET', `/api/followup/events?after=${after}`), after).toBe('400 INVALID_INPUT');
+    for (const q of ['from=2026-04-31&to=2026-05-01', 'from=2026-04-01', 'from=2026-05-01&to=2026-04-01'])
+      expect(await code(leader, 'GET', `/api/followup/summary?commune=90001&${q}`), q).toBe('400 PERIOD_INVALID');
+    expect(await code(leader, 'PUT', '/api/followup/email', { email: 'khong-phai-email' })).toBe('400 INVALID_INPUT');
+    expect(await code(null, 'POST', `/api/followup/cases/${id}/steps`, { kind: 'x' })).toBe('401 UNAUTHENTICATED');
+    // nothing of the refused requests was recorded
+    const after = (await list('lanhdao1')).items.find((c: { id: number }) => c.id === id);
+    expect(after.steps.map((s: { text: string }) => s.text)).not.toContain('Đã gọi.');
+  });
+
+  it('labels each case and step in words; the feed leaves out what stays in the console', async () => {
+    const c = (await list('lanhdao1')).items.find((x: { dossier: string | null }) => x.dossier === 'HS-42');
+    expect(c).toMatchObject({ kindLabel: 'Đánh giá không hài lòng', counterName: expect.any(String) });
+    expect(c.stateLabel).toMatch(/^Đã đóng \d{2}\/\d{2}\/\d{4} \d{2}:\d{2}$/);
+    expect(c.dueText).toBe('20/05/2026 23:59');
+    expect(c.steps.map((s: { kindLabel: string }) => s.kindLabel)).toEqual([
+      'Giao',
+      'Liên hệ công dân',
+      'Xử lý',
+      'Đóng',
+    ]);
+    const { body } = await env.api(tokens.lanhdao1!, 'GET', '/api/followup/events?after=0');
+    for (const e of body.items) expect(Object.keys(e.case)).not.toEqual(expect.arrayContaining(['closing']));
   });
 });

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -8,6 +7,7 @@ import { testDatabase } from '../harness/influx.ts';
 import { tempDir } from '../harness/temp.ts';
 import { consoleEnv, PASSWORD, type Env } from '../console/helpers.ts';
 import { launchChromium, signIn } from '../support/chromium.ts';
+import { ratingPoint } from '../support/rating-point.ts';
 
 const dir = tempDir('tt-dossier-ui-');
 const vnToday = () => new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10).split('-').reverse().join('/');
@@ -30,23 +30,7 @@ describe('the "Hồ sơ & theo dõi" tab in Chromium', () => {
   beforeAll(async () => {
     await db.influx.createDatabase(db.database);
     await db.influx.writePoints(
-      [
-        {
-          measurement: 'rating',
-          tags: {
-            province: '99',
-            commune: '90001',
-            counter: 'xa1-quay1',
-            device: 'xa1-quay1-box',
-            kind: 'rating-box',
-            level: 'khong-hai-long',
-            time_quality: 'synced',
-            officer: 'CB01',
-          },
-          fields: { value: 1, id: randomUUID(), dossier: 'HS-UI-1' },
-          timestamp: new Date(Date.now() - 60_000),
-        },
-      ],
+      [ratingPoint('khong-hai-long', Date.now() - 60_000, { officer: 'CB01', dossier: 'HS-UI-1' })],
       { database: db.database },
     );
     env = await consoleEnv({ influx: { url: db.url, database: db.database } });

@@ -89,7 +89,7 @@ describe('province emergency over three communes', () => {
     const when = rig.vietnamMinuteAhead(12_000);
     const created = await rig.api(staffA, 'POST', '/api/announcements', {
       title: 'Thông báo lịch thu gom rác',
-      audio: upload.body.sha256,
+      audio: upload.body.audio.sha256,
       hamlets: 'all',
       priority: 'normal',
       volume: 60,
@@ -99,7 +99,7 @@ describe('province emergency over three communes', () => {
     const normal = created.body.id as string;
     expect((await rig.api(staffA, 'POST', `/api/announcements/${normal}/submit`)).status).toBe(200);
     expect((await rig.api(leaderA, 'POST', `/api/announcements/${normal}/approve`)).body.status).toBe('approved');
-    const normalSha = upload.body.sha256 as string;
+    const normalSha = upload.body.audio.sha256 as string;
 
     // it plays on commune A's speaker, relay on
     await waitFor(
@@ -226,7 +226,7 @@ describe('province emergency over three communes', () => {
     await page.click('#stop-now');
     await page.waitForSelector('#stops-list li');
     expect(await page.textContent('#stops-list li')).toMatch(/Cấp tỉnh · 3 xã/);
-    const stops = (await rig.api(leaderP, 'GET', '/api/stops')).body.filter((x: { active: boolean }) => x.active);
+    const stops = (await rig.api(leaderP, 'GET', '/api/stops')).body.items.filter((x: { active: boolean }) => x.active);
     expect(stops).toHaveLength(1);
     const stop = { body: stops[0] as { id: string; communes: string[] } };
     expect([...stop.body.communes].sort()).toEqual(SPEAKERS.map((s) => s.commune).sort());

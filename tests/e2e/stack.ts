@@ -1,11 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InfluxDB } from 'influx';
+import type { InfluxDB } from 'influx';
 import { stringify } from 'yaml';
 import { demoRegistry } from '../../simulator/demo-registry.ts';
 import { ServiceProcess } from '../../infra/child.ts';
 import { LocalInfluxd } from '../../infra/influxd.ts';
 import { freePort } from '../../infra/ports.ts';
+import { influxClient } from '../../infra/influx-client.ts';
 
 /**
  * The whole ratings path as separate processes (broker, collector) plus an influxd of its own,
@@ -70,8 +71,7 @@ export class Stack {
   }
 
   influx(): InfluxDB {
-    const u = new URL(this.influxd.url);
-    return new InfluxDB({ host: u.hostname, port: Number(u.port), database: this.database });
+    return influxClient(this.influxd.url, this.database);
   }
 
   /** how many points each rating id has in InfluxDB */

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { topicFor } from '../../devices/topics.ts';
-import { startVirtualBox, VIRTUAL_PINS, type VirtualBox } from '../../simulator/virtual-box.ts';
+import { VIRTUAL_PINS } from '../../simulator/virtual-box.ts';
 import { startBridge } from '../../firmware-bridge/bridge.ts';
 import { FakeTimeSource } from '../../firmware-bridge/clock/sources.ts';
 import { TrustedClock } from '../../firmware-bridge/clock/trusted-time.ts';
@@ -11,42 +11,19 @@ import { parseConfig } from '../../firmware-bridge/config.ts';
 import { BridgeError } from '../../firmware-bridge/errors.ts';
 import { systemClock } from '../../infra/clock.ts';
 import { silentLogger } from '../../infra/logger.ts';
-import { freePort } from '../../infra/ports.ts';
 import type { RatingBoxUnit } from '../../firmware-bridge/rating-box/unit.ts';
 import type { BridgeContext, BridgeUnit } from '../../firmware-bridge/unit.ts';
-import { tempDir } from '../harness/temp.ts';
-import { recorder, waitFor } from './helpers.ts';
-import { TestBroker } from '../support/test-broker.ts';
+import { waitFor } from './helpers.ts';
+import { bridgeRig } from './rig.ts';
 
-const root = tempDir('tt-bridge-');
-let n = 0;
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
-});
-
-async function box(
-  url: string,
-  deviceId: string,
-  extra: Partial<Parameters<typeof startVirtualBox>[0]> = {},
-): Promise<VirtualBox> {
-  const vb = await startVirtualBox({
-    deviceId,
-    brokerUrl: url,
-    password: 'pw',
-    dataDir: join(root, `box${n++}`),
-    lockoutMs: 0,
-    ...extra,
-  });
-  cleanups.push(() => vb.stop());
-  return vb;
-}
+const rig = bridgeRig('tt-bridge-');
 
 describe('bridge', () => {
   it('acknowledges (LED, buzzer) before the rating reaches the journal on disk', async () => {
     // no broker at all: the box must still acknowledge and store
-    const vb = await box('mqtt://127.0.0.1:1', 'xa1-quay1-box');
-    const journal = join(root, `box${n - 1}`, 'outbox', 'journal.bin');
+    const dataDir = rig.path();
+    const vb = await rig.box('mqtt://127.0.0.1:1', 'xa1-quay1-box', { dataDir });
+    const journal = join(dataDir, 'outbox', 'journal.bin');
     const seen: Record<string, number> = {};
     vb.io.onWrite = (pin, value) => {
       if (value !== 1) return;
@@ -61,13 +38,10 @@ describe('bridge', () => {
   });
 
   it('holds a rating pressed before the clock is trusted and publishes it "mapped" once it is', async () => {
-    const b = new TestBroker();
-    await b.start();
-    cleanups.push(() => b.stop());
+    const b = await rig.broker();
     const dev = 'xa1-quay2-box';
-    const r = await recorder(b.url, [topicFor(dev, 'rating')]);
-    cleanups.push(() => r.close());
-    const vb = await box(b.url, dev, { synced: false });
+    const r = await rig.recorder(b.url, [topicFor(dev, 'rating')]);
+    const vb = await rig.box(b.url, dev, { synced: false });
     await waitFor(() => vb.bridge.link.connected, 20_000, 'connected');
     await vb.press('khong-hai-long');
     await waitFor(() => vb.bridge.outbox.depth() === 1, 20_000, 'stored');
@@ -81,31 +55,25 @@ describe('bridge', () => {
   });
 
   it('boots before the broker: keeps retrying, then delivers what was pressed meanwhile', async () => {
-    const b = new TestBroker();
-    b.port = await freePort(); // reserved, nothing listens yet
-    cleanups.push(() => b.stop());
+    const b = await rig.broker({ listening: false });
     const dev = 'xa1-quay7-box';
-    const vb = await box(b.url, dev);
+    const vb = await rig.box(b.url, dev);
     await vb.press('rat-hai-long');
     await waitFor(() => vb.bridge.outbox.depth() === 1, 20_000, 'stored while offline');
     expect(vb.bridge.link.connected).toBe(false);
     await b.start();
-    const r = await recorder(b.url, [topicFor(dev, 'rating')]);
-    cleanups.push(() => r.close());
+    const r = await rig.recorder(b.url, [topicFor(dev, 'rating')]);
     const msg = await waitFor(() => r.json(topicFor(dev, 'rating'))[0], 30_000, 'rating after the broker came up');
     expect(msg).toMatchObject({ level: 'rat-hai-long', time: 'synced' });
   });
 
   it("stores a unit's broadcast log in the same outbox and publishes it until acked", async () => {
-    const b = new TestBroker();
-    await b.start();
-    cleanups.push(() => b.stop());
+    const b = await rig.broker();
     const dev = 'xa1-ap1-loa';
-    const r = await recorder(b.url, [topicFor(dev, 'broadcast-log')]);
-    cleanups.push(() => r.close());
+    const r = await rig.recorder(b.url, [topicFor(dev, 'broadcast-log')]);
     let ctx: BridgeContext | undefined;
     const unit: BridgeUnit = { name: 'test-speaker', start: async (c) => void (ctx = c), stop: async () => undefined };
-    const vb = await box(b.url, dev, { units: [() => unit], ratingBox: false });
+    const vb = await rig.box(b.url, dev, { units: [() => unit], ratingBox: false });
     expect(vb.ratingBox).toBeUndefined();
     expect(vb.bridge.heartbeat.build().presses).toBeUndefined();
     const log = {
@@ -122,21 +90,18 @@ describe('bridge', () => {
       code: 'BRIDGE_OUTBOX_INVALID',
     });
     expect(await waitFor(() => r.json(topicFor(dev, 'broadcast-log'))[0], 20_000, 'broadcast log')).toEqual(log);
-    const acker = await recorder(b.url, []);
-    cleanups.push(() => acker.close());
+    const acker = await rig.recorder(b.url, []);
     acker.client.publish(topicFor(dev, 'ack'), JSON.stringify({ ids: [log.id] }), { qos: 1 });
     await waitFor(() => vb.bridge.outbox.depth() === 0, 20_000, 'acked');
   });
 
   it('keeps running on a null board when the GPIO board cannot be opened (the outbox still drains)', async () => {
-    const b = new TestBroker();
-    await b.start();
-    cleanups.push(() => b.stop());
+    const b = await rig.broker();
     const dev = 'xa1-quay8-box';
     const config = parseConfig({
       deviceId: dev,
       broker: { url: b.url, password: 'pw' },
-      dataDir: join(root, `box${n++}`),
+      dataDir: rig.path(),
       io: { kind: 'firmata', port: '/dev/nonexistent' },
       units: { ratingBox: { buttons: { 'hai-long': 2, 'khong-hai-long': 3 }, leds: { ack: 13 }, buzzerPin: 8 } },
     });
@@ -149,7 +114,7 @@ describe('bridge', () => {
       password: 'pw',
       log: silentLogger,
     });
-    cleanups.push(() => bridge.stop());
+    rig.later(() => bridge.stop());
     expect(bridge.stats().boardError).toBe('BRIDGE_IO_TIMEOUT');
     await waitFor(() => bridge.link.connected, 20_000, 'connected');
     (bridge.units.find((u) => u.name === 'rating-box') as RatingBoxUnit).press('hai-long'); // the unit still works (no LEDs to light)
@@ -157,12 +122,11 @@ describe('bridge', () => {
   });
 
   it('runs several virtual boxes in one process, each with its own pins and outbox', async () => {
-    const b = new TestBroker();
-    await b.start();
-    cleanups.push(() => b.stop());
-    const r = await recorder(b.url, ['tt/v1/+/rating']);
-    cleanups.push(() => r.close());
-    const boxes = await Promise.all(['xa1-quay3-box', 'xa1-quay4-box', 'xa1-quay5-box'].map((id) => box(b.url, id)));
+    const b = await rig.broker();
+    const r = await rig.recorder(b.url, ['tt/v1/+/rating']);
+    const boxes = await Promise.all(
+      ['xa1-quay3-box', 'xa1-quay4-box', 'xa1-quay5-box'].map((id) => rig.box(b.url, id)),
+    );
     await waitFor(() => boxes.every((x) => x.bridge.link.connected), 20_000, 'all connected');
     await Promise.all(boxes.map((x, i) => x.press(i === 1 ? 'rat-hai-long' : 'binh-thuong')));
     await waitFor(() => r.messages.length >= 3, 20_000, 'three ratings');
@@ -176,8 +140,11 @@ describe('bridge', () => {
   });
 
   it("applies the operator's press-log limits from the bridge config (rotation past maxFileBytes)", async () => {
-    const dir = join(root, `box${n}`);
-    const vb = await box('mqtt://127.0.0.1:1', 'xa1-quay6-box', { config: { pressLog: { maxFileBytes: 1024 } } });
+    const dir = rig.path();
+    const vb = await rig.box('mqtt://127.0.0.1:1', 'xa1-quay6-box', {
+      dataDir: dir,
+      config: { pressLog: { maxFileBytes: 1024 } },
+    });
     for (let i = 0; i < 12; i++) await vb.press('hai-long');
     await waitFor(() => vb.bridge.outbox.depth() === 12, 20_000, 'stored');
     await vb.stop();

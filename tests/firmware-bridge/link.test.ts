@@ -1,50 +1,13 @@
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decode } from '../../devices/contract/index.ts';
 import { topicFor } from '../../devices/topics.ts';
-import { startVirtualBox, type VirtualBox } from '../../simulator/virtual-box.ts';
-import { tempDir } from '../harness/temp.ts';
 import { recorder, waitFor } from './helpers.ts';
-import { TestBroker } from '../support/test-broker.ts';
+import { bridgeRig } from './rig.ts';
 
-const root = tempDir('tt-link-');
-let n = 0;
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
-});
-
-async function broker() {
-  const b = new TestBroker();
-  await b.start();
-  cleanups.push(() => b.stop());
-  return b;
-}
-
-async function box(
-  url: string,
-  deviceId: string,
-  extra: Partial<Parameters<typeof startVirtualBox>[0]> = {},
-): Promise<VirtualBox> {
-  const vb = await startVirtualBox({
-    deviceId,
-    brokerUrl: url,
-    password: 'pw',
-    dataDir: join(root, `box${n++}`),
-    lockoutMs: 0,
-    ...extra,
-  });
-  cleanups.push(() => vb.stop());
-  return vb;
-}
-
-async function rec(url: string, filters: string[]) {
-  const r = await recorder(url, filters);
-  cleanups.push(() => r.close());
-  return r;
-}
+const rig = bridgeRig('tt-link-');
 
 /** the fake collector: acknowledges ids on tt/v1/<id>/ack */
 async function ack(url: string, deviceId: string, ids: string[]) {
@@ -59,10 +22,14 @@ async function ack(url: string, deviceId: string, ids: string[]) {
 
 describe('link to a real aedes over TCP', () => {
   it('publishes a rating with QoS 1 and removes it only when the collector acks (not on PUBACK)', async () => {
-    const b = await broker();
+    const b = await rig.broker();
     const dev = 'xa1-quay1-box';
-    const r = await rec(b.url, [topicFor(dev, 'rating'), topicFor(dev, 'availability'), topicFor(dev, 'state')]);
-    const vb = await box(b.url, dev);
+    const r = await rig.recorder(b.url, [
+      topicFor(dev, 'rating'),
+      topicFor(dev, 'availability'),
+      topicFor(dev, 'state'),
+    ]);
+    const vb = await rig.box(b.url, dev);
     await waitFor(() => r.json(topicFor(dev, 'availability')).some((m) => m.state === 'online'), 20_000, 'online');
     await vb.press('rat-hai-long');
     const msg = await waitFor(() => r.messages.find((m) => m.topic === topicFor(dev, 'rating')), 20_000, 'rating');
@@ -94,10 +61,10 @@ describe('link to a real aedes over TCP', () => {
   });
 
   it('re-sends unacknowledged ratings after a broker restart (in-memory broker state lost)', async () => {
-    const b = await broker();
+    const b = await rig.broker();
     const dev = 'xa1-quay2-box';
-    const vb = await box(b.url, dev);
-    const r1 = await rec(b.url, [topicFor(dev, 'rating')]);
+    const vb = await rig.box(b.url, dev);
+    const r1 = await rig.recorder(b.url, [topicFor(dev, 'rating')]);
     await waitFor(() => vb.bridge.link.connected, 20_000, 'connected');
     await vb.press('hai-long');
     await waitFor(() => r1.messages.length >= 1, 20_000, 'first rating');
@@ -106,7 +73,7 @@ describe('link to a real aedes over TCP', () => {
     await vb.press('khong-hai-long'); // while the broker is down: stored in the outbox
     await waitFor(() => vb.bridge.outbox.depth() === 2, 20_000, 'two in the outbox');
     await b.start();
-    const r2 = await rec(b.url, [topicFor(dev, 'rating')]);
+    const r2 = await rig.recorder(b.url, [topicFor(dev, 'rating')]);
     const levels = async () => new Set(r2.json(topicFor(dev, 'rating')).map((m) => m.level));
     await waitFor(async () => (await levels()).size === 2, 30_000, 'both ratings after the restart');
     const ids = [...new Set(r2.json(topicFor(dev, 'rating')).map((m) => m.id as string))];
@@ -117,10 +84,10 @@ describe('link to a real aedes over TCP', () => {
   });
 
   it('re-sends a rating whose ack does not come within resendAfterMs (same id, same time)', async () => {
-    const b = await broker();
+    const b = await rig.broker();
     const dev = 'xa1-quay5-box';
-    const r = await rec(b.url, [topicFor(dev, 'rating')]);
-    const vb = await box(b.url, dev, { config: { outbox: { resendAfterMs: 300 } } });
+    const r = await rig.recorder(b.url, [topicFor(dev, 'rating')]);
+    const vb = await rig.box(b.url, dev, { config: { outbox: { resendAfterMs: 300 } } });
     await waitFor(() => vb.bridge.link.connected, 20_000, 'connected');
     await vb.press('hai-long');
     await waitFor(() => r.messages.length >= 3, 20_000, 'three deliveries');
@@ -133,37 +100,37 @@ describe('link to a real aedes over TCP', () => {
   });
 
   it('counts an invalid downlink ack and keeps the rating', async () => {
-    const b = await broker();
+    const b = await rig.broker();
     const dev = 'xa1-quay3-box';
-    const vb = await box(b.url, dev);
+    const vb = await rig.box(b.url, dev);
     await waitFor(() => vb.bridge.link.connected, 20_000, 'connected');
     await vb.press('binh-thuong');
     await waitFor(() => vb.bridge.link.stats().pubacks >= 1, 20_000, 'puback');
-    const p = await rec(b.url, []);
+    const p = await rig.recorder(b.url, []);
     p.client.publish(topicFor(dev, 'ack'), '{"ids":"not-a-list"}', { qos: 1 });
     await waitFor(() => vb.bridge.link.stats().invalidDownlink >= 1, 20_000, 'invalid counted');
     expect(vb.bridge.outbox.depth()).toBe(1);
   });
 
   it('leaves a retained "offline" last will when the bridge process is killed', async () => {
-    const b = await broker();
+    const b = await rig.broker();
     const dev = 'xa1-quay4-box';
-    const r = await rec(b.url, [topicFor(dev, 'availability')]);
+    const r = await rig.recorder(b.url, [topicFor(dev, 'availability')]);
     const { proc, exited } = await spawnBridge(b.url, dev);
     await waitFor(() => r.json(topicFor(dev, 'availability')).some((m) => m.state === 'online'), 40_000, 'online');
     proc.kill('SIGKILL');
     await exited;
     await waitFor(() => r.json(topicFor(dev, 'availability')).at(-1)?.state === 'offline', 20_000, 'offline will');
     // retained: a subscriber arriving later sees it too
-    const late = await rec(b.url, [topicFor(dev, 'availability')]);
+    const late = await rig.recorder(b.url, [topicFor(dev, 'availability')]);
     const retained = await waitFor(() => late.messages.find((m) => m.retain), 20_000, 'retained availability');
     expect(JSON.parse(retained.payload.toString())).toEqual({ state: 'offline' });
   });
 
   it('main.ts: publishes its state on connect and stops cleanly on SIGTERM (exit 0, offline)', async () => {
-    const b = await broker();
+    const b = await rig.broker();
     const dev = 'xa1-quay6-box';
-    const r = await rec(b.url, [topicFor(dev, 'availability'), topicFor(dev, 'state')]);
+    const r = await rig.recorder(b.url, [topicFor(dev, 'availability'), topicFor(dev, 'state')]);
     const { proc, exited } = await spawnBridge(b.url, dev);
     const state = await waitFor(() => r.messages.find((m) => m.topic === topicFor(dev, 'state')), 40_000, 'state');
     const decoded = decode(state.topic, state.payload);
@@ -179,8 +146,8 @@ describe('link to a real aedes over TCP', () => {
 });
 
 async function spawnBridge(url: string, dev: string) {
-  const dir = join(root, `proc${n++}`);
-  const config = join(root, `bridge${n++}.json`);
+  const dir = rig.path('proc');
+  const config = `${rig.path('bridge')}.json`;
   await writeFile(
     config,
     JSON.stringify({
@@ -201,6 +168,6 @@ async function spawnBridge(url: string, dev: string) {
     },
   );
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  cleanups.push(async () => (proc.kill('SIGKILL'), await exited));
+  rig.later(async () => (proc.kill('SIGKILL'), await exited));
   return { proc, exited };
 }

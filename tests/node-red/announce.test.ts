@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig, startConsole, type RunningConsole } from '../../console/index.ts';
+import type { RunningConsole } from '../../console/index.ts';
 import { systemClock, type Clock } from '../../infra/clock.ts';
-import { silentLogger } from '../../infra/logger.ts';
 import { freePort } from '../../infra/ports.ts';
 import { tempDir } from '../harness/temp.ts';
 import { helper, loadExample, loadFlow, useNodeRedServer } from './red-helper.ts';
-import { CHEAP, startWorld, waitFor, type World } from './world.ts';
+import { startWorld, waitFor, type World } from './world.ts';
+import { PASSWORD, startWorldConsole } from './world-console.ts';
 
 /** The real console (console/) on the project broker; its clock can jump ahead to expire sessions. */
-const PASSWORD = 'mat-khau-thu-nghiem';
 let offset = 0;
 const clock: Clock = { ...systemClock, now: () => systemClock.now() + offset };
 let world: World;
@@ -16,19 +15,14 @@ let consoleApp: RunningConsole;
 
 beforeAll(async () => {
   world = await startWorld(tempDir('tt-nr-announce-'));
-  const config = parseConfig({
-    dataDir: tempDir('tt-nr-console-'),
-    registryPath: world.registryPath,
-    http: { port: 0, secureCookies: false },
-    mqtt: { url: world.url, username: 'console', password: world.secrets.console },
-  });
-  consoleApp = await startConsole({ config, registry: world.registry, log: silentLogger, clock, hashCost: CHEAP });
-  for (const u of [
-    { username: 'canbo1', role: 'staff', communes: ['90001'] },
-    { username: 'lanhdao1', role: 'leader', communes: ['90001'] },
-  ]) {
-    await consoleApp.users.create({ ...u, password: PASSWORD }, 'test');
-  }
+  consoleApp = await startWorldConsole(
+    world,
+    [
+      { username: 'canbo1', role: 'staff', communes: ['90001'] },
+      { username: 'lanhdao1', role: 'leader', communes: ['90001'] },
+    ],
+    clock,
+  );
 });
 afterAll(async () => {
   await consoleApp?.close();

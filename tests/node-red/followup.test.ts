@@ -1,36 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FollowupStore } from '../../console/followup/store.ts';
-import { parseConfig, startConsole, type RunningConsole } from '../../console/index.ts';
-import { systemClock } from '../../infra/clock.ts';
-import { silentLogger } from '../../infra/logger.ts';
+import type { RunningConsole } from '../../console/index.ts';
 import { tempDir } from '../harness/temp.ts';
 import { helper, loadFlow, useNodeRedServer } from './red-helper.ts';
-import { CHEAP, startWorld, waitFor, type World } from './world.ts';
+import { startWorld, waitFor, type World } from './world.ts';
+import { PASSWORD, startWorldConsole } from './world-console.ts';
 
-const PASSWORD = 'mat-khau-thu-nghiem';
 let world: World;
 let consoleApp: RunningConsole;
 let cases: FollowupStore;
 
 beforeAll(async () => {
   world = await startWorld(tempDir('tt-nr-followup-'));
-  const config = parseConfig({
-    dataDir: tempDir('tt-nr-fu-console-'),
-    registryPath: world.registryPath,
-    http: { port: 0, secureCookies: false },
-    mqtt: { url: world.url, username: 'console', password: world.secrets.console },
-  });
-  consoleApp = await startConsole({
-    config,
-    registry: world.registry,
-    log: silentLogger,
-    clock: systemClock,
-    hashCost: CHEAP,
-  });
-  await consoleApp.users.create(
-    { username: 'lanhdao1', role: 'leader', communes: ['90001'], password: PASSWORD },
-    'test',
-  );
+  consoleApp = await startWorldConsole(world, [{ username: 'lanhdao1', role: 'leader', communes: ['90001'] }]);
   cases = new FollowupStore(consoleApp.store.db);
 });
 afterAll(async () => {

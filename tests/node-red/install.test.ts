@@ -165,28 +165,29 @@ describe('installed into a stock Node-RED 4.1', () => {
         { timeout: 60_000 },
       );
       await page.locator('.red-ui-palette-node[data-palette-type="thanthien-rating-in"]').waitFor({ timeout: 30_000 });
-      await page.evaluate(() => {
-        const RED = (
-          window as unknown as { RED: { editor: { edit(n: unknown): void }; nodes: { node(id: string): unknown } } }
-        ).RED;
-        RED.editor.edit(RED.nodes.node('tt-ex1-ratings'));
-      });
-      await page.locator('#node-input-commune').waitFor({ timeout: 30_000 });
+      /** open a node's edit tray (as a double-click does) and wait for one of its fields */
+      const edit = async (nodeId: string, field: string) => {
+        await page.evaluate((id) => {
+          const RED = (
+            window as unknown as { RED: { editor: { edit(n: unknown): void }; nodes: { node(id: string): unknown } } }
+          ).RED;
+          RED.editor.edit(RED.nodes.node(id));
+        }, nodeId);
+        await page.locator(field).waitFor({ timeout: 30_000 });
+      };
+      /** close the tray (= Cancel) and wait until the field is gone */
+      const cancel = async (field: string) => {
+        await page.evaluate(() => (window as unknown as { RED: { tray: { close(): void } } }).RED.tray.close());
+        await page.locator(field).waitFor({ state: 'detached', timeout: 30_000 });
+      };
+      await edit('tt-ex1-ratings', '#node-input-commune');
       expect(await page.locator('#node-input-commune').inputValue()).toBe('90001');
-      await page.evaluate(() => (window as unknown as { RED: { tray: { close(): void } } }).RED.tray.close()); // = Cancel
-      await page.locator('#node-input-commune').waitFor({ state: 'detached', timeout: 30_000 });
+      await cancel('#node-input-commune');
 
-      await page.evaluate(() => {
-        const RED = (
-          window as unknown as { RED: { editor: { edit(n: unknown): void }; nodes: { node(id: string): unknown } } }
-        ).RED;
-        RED.editor.edit(RED.nodes.node('an1'));
-      });
-      await page.locator('#node-input-mode').waitFor({ timeout: 30_000 });
+      await edit('an1', '#node-input-mode');
       expect(await page.locator('#node-input-mode').inputValue()).toBe('submit');
       await expect(page.locator('#node-input-password').count()).resolves.toBe(1);
-      await page.evaluate(() => (window as unknown as { RED: { tray: { close(): void } } }).RED.tray.close()); // = Cancel
-      await page.locator('#node-input-mode').waitFor({ state: 'detached', timeout: 30_000 });
+      await cancel('#node-input-mode');
 
       await page.evaluate(() => {
         const RED = (

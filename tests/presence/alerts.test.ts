@@ -12,25 +12,15 @@ import { devicesInArea } from '../../devices/analytics/uptime.ts';
 import { parseRegistry, type Registry } from '../../devices/registry/index.ts';
 import { demoRegistry } from '../../simulator/demo-registry.ts';
 import { testDatabase } from '../harness/influx.ts';
-import {
-  AlertWatcher,
-  closeScene,
-  presenceStore,
-  SimDevice,
-  startPresenceCollector,
-  TestBroker,
-  TestClock,
-  waitFor,
-  type PresenceRig,
-} from './harness.ts';
+import { PresenceScene, presenceStore, SimDevice, waitFor, type PresenceRig } from './harness.ts';
 
 /**
  * Silent-box and camera-down alerts. The collector's clock is set to Wednesday 2026-11-25 12:00 Vietnam time
  * (05:00Z), after the counters' morning session (07:00–11:30 = 00:00Z–04:30Z).
  */
-const { url, influx, database } = testDatabase('alerts');
-const broker = new TestBroker();
-const clock = new TestClock('real');
+const scene = new PresenceScene(testDatabase('alerts'), { cameraAlertAfterS: 120 });
+const { broker, clock, watcher, devices } = scene;
+const { url, influx, database } = scene.db;
 const S = 1000;
 const NOON = Date.parse('2026-11-25T05:00:00Z');
 const SILENT = 'xa1-quay1-box'; // online all morning, no rating
@@ -38,22 +28,7 @@ const BUSY = 'xa1-quay2-box'; // online all morning, one rating
 const OFF = 'xa1-quay3-box'; // never reported
 let registry: Registry;
 let rig: PresenceRig;
-const watcher = new AlertWatcher();
 const published = watcher.alerts;
-const devices: SimDevice[] = [];
-
-async function startCollector(): Promise<PresenceRig> {
-  const started = await startPresenceCollector({
-    brokerUrl: broker.url,
-    influxUrl: url,
-    database,
-    registry,
-    clock,
-    presence: { cameraAlertAfterS: 120 },
-  });
-  await started.collector.subscribed;
-  return started;
-}
 
 beforeAll(async () => {
   clock.offset = NOON - Date.now();
@@ -72,15 +47,10 @@ beforeAll(async () => {
       timestamp: new Date('2026-11-25T02:00:00Z'),
     },
   ]);
-  await broker.start();
-  await watcher.connect(broker.url);
-  rig = await startCollector();
+  rig = await scene.open(registry);
 });
 
-afterAll(async () => {
-  await closeScene({ devices, rig, watcher, broker });
-  await influx.dropDatabase(database);
-});
+afterAll(() => scene.close(rig));
 
 describe('silent box', () => {
   it('devicesInArea selects registry devices by area and kind (for uptime())', () => {
@@ -110,7 +80,7 @@ describe('silent box', () => {
     expect(silent[0].message).toContain('không ghi nhận đánh giá');
 
     await rig.collector.close();
-    rig = await startCollector();
+    rig = await scene.startCollector();
     await rig.presence.sweep();
     expect((await recentAlerts(influx, database)).filter((r) => r.kind === 'silent-box')).toHaveLength(1);
     expect((await openAlerts(influx, database, { device: SILENT })).map((r) => r.kind)).toEqual(['silent-box']);

@@ -7,7 +7,8 @@ import { unitFromSection } from '../../firmware-bridge/unit-catalogue.ts';
 import { fakeContext } from '../support/bridge-context.ts';
 import { CameraPayload, encode } from '../../devices/contract/index.ts';
 import { freePort } from '../../infra/ports.ts';
-import { TestClock, waitFor } from './harness.ts';
+import { waitFor } from './harness.ts';
+import { ShiftedClock } from '../support/shifted-clock.ts';
 
 /** Real local servers: an RTSP-like TCP listener, a snapshot HTTP server (200, 500, and one that never answers). */
 let tcp: TcpServer;
@@ -61,7 +62,7 @@ describe('camera probes', () => {
   });
 
   it('the bridge unit probes every configured camera and publishes contract-valid camera messages', async () => {
-    const { ctx, published } = fakeContext(new TestClock());
+    const { ctx, published } = fakeContext(new ShiftedClock());
     const config = CameraProbeConfig.parse({
       timeoutMs: 500,
       cameras: [

@@ -8,7 +8,8 @@ import { systemClock } from '../../infra/clock.ts';
 import { silentLogger } from '../../infra/logger.ts';
 import { testDatabase } from '../harness/influx.ts';
 import { tempDir } from '../harness/temp.ts';
-import { AlertWatcher, SimDevice, TestBroker, waitFor } from './harness.ts';
+import { AlertWatcher, SimDevice, waitFor } from './harness.ts';
+import { TestBroker } from '../support/test-broker.ts';
 
 /** The presence extensions inside the real collector core (startCollector): schemas, batching, publish path. */
 const db = testDatabase('pcore');

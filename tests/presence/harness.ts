@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:net';
+import type { InfluxDB } from 'influx';
 import { join } from 'node:path';
-import { Aedes } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
 import { InfluxStore, startCollector, type Collector } from '../../collector/index.ts';
 import type { CollectorExtension } from '../../collector/extension.ts';
@@ -14,12 +13,13 @@ import {
 import { AlertPayload } from '../../devices/contract/index.ts';
 import type { Registry } from '../../devices/registry/index.ts';
 import { channelFilter, topicFor } from '../../devices/topics.ts';
-import { systemClock, type Clock } from '../../infra/clock.ts';
+import type { Clock } from '../../infra/clock.ts';
 import { silentLogger } from '../../infra/logger.ts';
-import { freePort } from '../../infra/ports.ts';
 import { testConfig } from '../collector/helpers.ts';
 import { tempDir } from '../harness/temp.ts';
 import { waitFor } from '../harness/wait.ts';
+import { ShiftedClock } from '../support/shifted-clock.ts';
+import { TestBroker } from '../support/test-broker.ts';
 
 export { waitFor };
 
@@ -28,25 +28,6 @@ export async function presenceStore(url: string, database: string): Promise<Infl
   const store = new InfluxStore({ url, database, schemas: PRESENCE_SCHEMAS });
   await store.prepare(); // the database and its raw retention policy, as the collector makes them
   return store;
-}
-
-/**
- * A driven clock: wall time = real time + offset, or frozen at `frozen`. With `timers: 'never'` its timers never
- * fire (a unit under test is driven by hand); with 'real' they run in real time, so the collector's batches,
- * spool probes and publish timeouts work while the test moves the wall time.
- */
-export class TestClock implements Clock {
-  offset = 0;
-  frozen?: number;
-  constructor(readonly timers: 'never' | 'real' = 'never') {}
-  now = () => this.frozen ?? Date.now() + this.offset;
-  monotonic = () => Number(process.hrtime.bigint() / 1_000_000n);
-  setTimeout(fn: () => void, ms: number): { cancel(): void } {
-    return this.timers === 'real' ? systemClock.setTimeout(fn, ms) : { cancel() {} };
-  }
-  advance(ms: number): void {
-    this.offset += ms;
-  }
 }
 
 /** made at collection time, so the file's afterAll removes it */
@@ -87,42 +68,6 @@ export async function startPresenceCollector(opts: {
     extensions,
   });
   return { collector, presence };
-}
-
-/** A real aedes broker over TCP; restart() closes it (wills fire, clients drop) and listens again on the same port. */
-export class TestBroker {
-  port = 0;
-  #broker?: Aedes;
-  #server?: Server;
-
-  async start(): Promise<void> {
-    this.port ||= await freePort();
-    this.#broker = await Aedes.createBroker();
-    const broker = this.#broker;
-    this.#server = createServer(broker.handle);
-    await new Promise<void>((resolve, reject) => {
-      this.#server!.once('error', reject);
-      this.#server!.listen(this.port, '127.0.0.1', () => resolve());
-    });
-  }
-
-  async stop(): Promise<void> {
-    const broker = this.#broker;
-    const server = this.#server;
-    this.#broker = undefined;
-    this.#server = undefined;
-    if (broker) await new Promise<void>((r) => broker.close(() => r()));
-    if (server) await new Promise<void>((r) => server.close(() => r()));
-  }
-
-  async restart(): Promise<void> {
-    await this.stop();
-    await this.start();
-  }
-
-  get url(): string {
-    return `mqtt://127.0.0.1:${this.port}`;
-  }
 }
 
 /** A simulated device: last will 'offline' (unless noWill), 'online' retained on every connect, heartbeats on demand. */
@@ -203,15 +148,49 @@ export class AlertWatcher {
   }
 }
 
-/** After a file's tests, in order: the devices, the collector, the watcher, the broker. */
-export async function closeScene(s: {
-  devices: SimDevice[];
-  rig?: PresenceRig;
-  watcher: AlertWatcher;
-  broker: TestBroker;
-}): Promise<void> {
-  for (const d of s.devices) await d.close();
-  await s.rig?.collector.close();
-  await s.watcher.close();
-  await s.broker.stop();
+/**
+ * One test file's scene over the real broker and InfluxDB: the broker, the test-driven wall clock, the alert
+ * watcher and the devices, the collector's start (a fresh MQTT session, once subscribed) and the teardown.
+ */
+export class PresenceScene {
+  readonly broker = new TestBroker();
+  readonly clock = new ShiftedClock('real');
+  readonly watcher = new AlertWatcher();
+  readonly devices: SimDevice[] = [];
+  #registry?: Registry;
+
+  constructor(
+    readonly db: { url: string; database: string; influx: InfluxDB },
+    readonly presence: PresenceConfigInput,
+  ) {}
+
+  /** the broker, the watcher on it, and a first collector */
+  async open(registry: Registry): Promise<PresenceRig> {
+    this.#registry = registry;
+    await this.broker.start();
+    await this.watcher.connect(this.broker.url);
+    return this.startCollector();
+  }
+
+  async startCollector(): Promise<PresenceRig> {
+    const started = await startPresenceCollector({
+      brokerUrl: this.broker.url,
+      influxUrl: this.db.url,
+      database: this.db.database,
+      registry: this.#registry!,
+      clock: this.clock,
+      presence: this.presence,
+    });
+    await started.collector.subscribed;
+    return started;
+  }
+
+  /** in order: the devices, the collector, the watcher, the broker; then the database */
+  async close(rig: PresenceRig | undefined): Promise<void> {
+    for (const d of this.devices) await d.close();
+    await rig?.collector.close();
+    await this.watcher.close();
+    await this.broker.stop();
+    await this.db.influx.dropDatabase(this.db.database);
+  }
 }

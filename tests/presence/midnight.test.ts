@@ -8,7 +8,9 @@ import { topicFor } from '../../devices/topics.ts';
 import { LocalInfluxd } from '../../infra/influxd.ts';
 import { freePort } from '../../infra/ports.ts';
 import { tempDir } from '../harness/temp.ts';
-import { startPresenceCollector, TestBroker, TestClock, waitFor, type PresenceRig } from './harness.ts';
+import { startPresenceCollector, waitFor, type PresenceRig } from './harness.ts';
+import { TestBroker } from '../support/test-broker.ts';
+import { ShiftedClock } from '../support/shifted-clock.ts';
 
 /**
  * Across a Vietnam midnight, heartbeats fed through the real collector's pipeline (collector.ingest) with the
@@ -16,7 +18,7 @@ import { startPresenceCollector, TestBroker, TestClock, waitFor, type PresenceRi
  * its checkpoint (unknown is not stretched into the new day), and a collector that starts while InfluxDB is
  * unreachable (an influxd of this file's own, started only after the collector).
  */
-const clock = new TestClock('real');
+const clock = new ShiftedClock('real');
 const Z = (hms: string) => Date.parse(`2026-11-24T${hms}Z`); // 16:55Z = 23:55 Vietnam time
 const BOX = 'xa1-quay1-box';
 const LOA = 'xa1-ap1-loa';

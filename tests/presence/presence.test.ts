@@ -3,30 +3,19 @@ import { parseRegistry, type Registry } from '../../devices/registry/index.ts';
 import { demoRegistry } from '../../simulator/demo-registry.ts';
 import { topicFor } from '../../devices/topics.ts';
 import { testDatabase } from '../harness/influx.ts';
-import {
-  AlertWatcher,
-  closeScene,
-  SimDevice,
-  startPresenceCollector,
-  TestBroker,
-  TestClock,
-  waitFor,
-  type PresenceRig,
-} from './harness.ts';
+import { PresenceScene, SimDevice, waitFor, type PresenceRig } from './harness.ts';
 
 /** Simulated devices over a real aedes and a real InfluxDB, through the real collector, its wall clock driven by the test. */
-const { url, influx, database } = testDatabase('presence');
-const broker = new TestBroker();
-const clock = new TestClock('real');
+const scene = new PresenceScene(testDatabase('presence'), { offlineAlertAfterS: 300, offlineGraceS: 60 });
+const { broker, clock, watcher, devices } = scene;
+const { influx, database } = scene.db;
 const S = 1000;
 const BOX = 'xa1-quay1-box'; // with a last will
 const LOA = 'xa1-ap1-loa'; // no last will (a power cut / 4G drop says nothing)
 const DEAD = 'xa1-ap2-loa'; // reports once, then loses power without a will
 let registry: Registry;
 let rig: PresenceRig;
-const watcher = new AlertWatcher();
 const alerts = watcher.alerts;
-const devices: SimDevice[] = [];
 
 type Row = { time: Date; online: number; source: string };
 const presence = (device: string) =>
@@ -41,19 +30,6 @@ const alertRows = (device: string) =>
   influx
     .query<Record<string, unknown>>(`SELECT * FROM "alert" WHERE "device" = '${device}'`, { database })
     .then((r) => [...r]);
-
-async function startCollector(): Promise<PresenceRig> {
-  const started = await startPresenceCollector({
-    brokerUrl: broker.url,
-    influxUrl: url,
-    database,
-    registry,
-    clock,
-    presence: { offlineAlertAfterS: 300, offlineGraceS: 60 },
-  });
-  await started.collector.subscribed;
-  return started;
-}
 
 function device(id: string, noWill = false): SimDevice {
   const d = new SimDevice(id, broker.url, { noWill });
@@ -83,15 +59,10 @@ beforeAll(async () => {
   registry = parseRegistry(
     (await demoRegistry({ hamletsPerCommune: 2, countersPerCommune: 1, cost: { N: 1024, r: 8, p: 1 } })).yaml,
   );
-  await broker.start();
-  await watcher.connect(broker.url);
-  rig = await startCollector();
+  rig = await scene.open(registry);
 });
 
-afterAll(async () => {
-  await closeScene({ devices, rig, watcher, broker });
-  await influx.dropDatabase(database);
-});
+afterAll(() => scene.close(rig));
 
 describe('presence with simulated devices', () => {
   let box: SimDevice;
@@ -208,7 +179,7 @@ describe('presence with simulated devices', () => {
     const before = await offline();
     const onlineBefore = (await presence(BOX)).length + (await presence(LOA)).length;
     const received = rig.collector.stats().received;
-    await broker.restart();
+    await broker.restart({ graceful: true });
     // the restarted broker has no session: a message counts once the collector has subscribed again
     const again = () => rig.collector.connected() && rig.collector.stats().received > received;
     await waitFor(() => box.client!.connected && loa.client!.connected && again(), 30_000, 'everyone reconnected');
@@ -261,7 +232,7 @@ describe('presence with simulated devices', () => {
     await rig.collector.close();
     // a stale retained 'online' (a power cut leaves it on the broker) waits for the next collector
     await watcher.client!.publishAsync(topicFor(DEAD, 'availability'), '{"state":"online"}', { qos: 1, retain: true });
-    rig = await startCollector();
+    rig = await scene.startCollector();
     // the broker replays DEAD's retained 'online' and state: neither revives it
     await waitFor(() => rig.collector.stats().received >= 4, 20_000, 'retained replays handled');
     await pass(100);

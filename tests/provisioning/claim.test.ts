@@ -99,15 +99,15 @@ describe('device provisioning by one-time code', () => {
       name: 'Hộp đánh giá 2',
     });
     expect(r.status).toBe(201);
-    expect(r.body.code).toMatch(/^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/);
-    expect(r.body.qrSvg).toMatch(/^<svg/);
+    expect(r.body.registration.code).toMatch(/^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/);
+    expect(r.body.registration.qrSvg).toMatch(/^<svg/);
     const list = await api(tokens.canbo1, 'GET', '/api/provisioning/devices');
-    expect(list.body.devices).toEqual([
+    expect(list.body.items).toEqual([
       expect.objectContaining({ deviceId: 'xa1-quay1-box2', state: 'pending', commune: '90001' }),
     ]);
-    expect(JSON.stringify(list.body)).not.toContain(r.body.code);
+    expect(JSON.stringify(list.body)).not.toContain(r.body.registration.code);
     // another commune's staff see nothing of it
-    expect((await api(tokens.canbo2, 'GET', '/api/provisioning/devices')).body.devices).toEqual([]);
+    expect((await api(tokens.canbo2, 'GET', '/api/provisioning/devices')).body.items).toEqual([]);
   });
 
   it('refuses registrations outside the own commune, by read-only roles, anonymous ones and taken ids', async () => {
@@ -127,7 +127,7 @@ describe('device provisioning by one-time code', () => {
 
   it('a good code gives the Pi its credentials once; the broker, reloading the registry, lets it in', async () => {
     const reg = await register('canbo1', { kind: 'speaker', id: 'xa1-ap2-loa2', hamlet: 'xa1-ap2' });
-    const r = await claim(reg.body.code.toLowerCase().replace(/-/g, ' '));
+    const r = await claim(reg.body.registration.code.toLowerCase().replace(/-/g, ' '));
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({
       deviceId: 'xa1-ap2-loa2',
@@ -147,7 +147,7 @@ describe('device provisioning by one-time code', () => {
     expect(await verifyPassword(password, entry!.device.passwordHash)).toBe(true);
 
     // reused: refused, and the registry is unchanged
-    const again = await claim(reg.body.code);
+    const again = await claim(reg.body.registration.code);
     expect(again.status).toBe(400);
     expect(again.body.error.code).toBe('CLAIM_INVALID');
     expect(readFileSync(registryPath, 'utf8')).toBe(file);
@@ -164,7 +164,7 @@ describe('device provisioning by one-time code', () => {
     });
     expect(device.connected).toBe(true);
     await device.endAsync(true);
-    const state = (await api(tokens.canbo1, 'GET', '/api/provisioning/devices')).body.devices.find(
+    const state = (await api(tokens.canbo1, 'GET', '/api/provisioning/devices')).body.items.find(
       (d: any) => d.deviceId === 'xa1-ap2-loa2',
     );
     expect(state.state).toBe('claimed');
@@ -180,7 +180,7 @@ describe('device provisioning by one-time code', () => {
     );
     const claimed = await claimDevice({
       console: consoleApp.url,
-      code: `thanthien-claim:${reg.body.code}`,
+      code: `thanthien-claim:${reg.body.registration.code}`,
       template,
       out,
     });
@@ -208,7 +208,7 @@ describe('device provisioning by one-time code', () => {
 
   it('two claims racing with one code: exactly one wins', async () => {
     const reg = await register('canbo1', { kind: 'speaker', id: 'xa1-ap1-loa3', hamlet: 'xa1-ap1' });
-    const results = await Promise.all([claim(reg.body.code), claim(reg.body.code)]);
+    const results = await Promise.all([claim(reg.body.registration.code), claim(reg.body.registration.code)]);
     expect(results.map((r) => r.status).sort()).toEqual([200, 400]);
     expect(
       loadRegistry(registryPath).file.provinces[0]!.communes[0]!.devices.filter((d) => d.id === 'xa1-ap1-loa3'),
@@ -219,7 +219,7 @@ describe('device provisioning by one-time code', () => {
     const reg = await register('canbo1', { kind: 'speaker', id: 'xa1-ap1-loa4', hamlet: 'xa1-ap1' });
     expect((await api(tokens.canbo2, 'DELETE', '/api/provisioning/devices/xa1-ap1-loa4')).status).toBe(404);
     expect((await api(tokens.canbo1, 'DELETE', '/api/provisioning/devices/xa1-ap1-loa4')).status).toBe(204);
-    expect((await claim(reg.body.code)).body.error.code).toBe('CLAIM_INVALID');
+    expect((await claim(reg.body.registration.code)).body.error.code).toBe('CLAIM_INVALID');
   });
 
   it('wrong and malformed codes are refused; past the limit even a good code is throttled', async () => {
@@ -227,7 +227,7 @@ describe('device provisioning by one-time code', () => {
     // three failures so far from this address (reused, race loser, cancelled); one more reaches the limit of 4
     const wrong = await claim('2222-3333-4444');
     expect(wrong.body.error.code).toBe('CLAIM_INVALID');
-    const throttled = await claim(reg.body.code);
+    const throttled = await claim(reg.body.registration.code);
     expect(throttled.status).toBe(429);
     expect(throttled.body.error.code).toBe('CLAIM_THROTTLED');
     expect((await api(null, 'POST', '/api/provisioning/claim', '{"code":')).status).toBe(400);

@@ -4,7 +4,7 @@ import { freePort } from '../../infra/ports.ts';
 
 /**
  * A plain aedes over TCP on 127.0.0.1 (no auth: the project broker is tested in tests/broker and started with
- * `startProjectBroker`). Restartable on the same port; `stop()` is crash-like.
+ * `startProjectBroker`). Restartable on the same port; `stop()` is crash-like unless asked to be graceful.
  */
 export class TestBroker {
   broker?: Aedes;
@@ -32,13 +32,30 @@ export class TestBroker {
     this.server = server;
   }
 
-  /** a crash-like stop: every connection cut, in-memory state (retained, sessions) lost */
-  async stop(): Promise<void> {
-    for (const s of this.#sockets) s.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-    await new Promise<void>((resolve) => (this.broker ? this.broker.close(() => resolve()) : resolve()));
+  /**
+   * A crash-like stop: every connection cut, in-memory state (retained, sessions) lost. `graceful`: aedes closes
+   * its clients first, as an operator's restart does (their wills fire, the clients reconnect).
+   */
+  async stop({ graceful = false }: { graceful?: boolean } = {}): Promise<void> {
+    const { broker, server } = this;
     this.server = undefined;
     this.broker = undefined;
+    const closeServer = () => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    const closeBroker = () => new Promise<void>((resolve) => (broker ? broker.close(() => resolve()) : resolve()));
+    if (graceful) {
+      await closeBroker();
+      await closeServer();
+      return;
+    }
+    for (const s of this.#sockets) s.destroy();
+    await closeServer();
+    await closeBroker();
+  }
+
+  /** stop (crash-like unless `graceful`) and listen again on the same port, empty */
+  async restart(opts: { graceful?: boolean } = {}): Promise<void> {
+    await this.stop(opts);
+    await this.start();
   }
 }
 

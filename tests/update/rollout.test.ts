@@ -68,7 +68,7 @@ describe('staged rollout and fleet versions in the console', async () => {
     });
     expect(r.status).toBe(202);
     const progress = async () =>
-      (await env.api(admin, 'GET', '/api/updates/rollouts')).body.rollouts.find((x: any) => x.id === r.body.id);
+      (await env.api(admin, 'GET', '/api/updates/rollouts')).body.items.find((x: any) => x.id === r.body.id);
     await waitFor(async () => (await progress()).announced === 1);
     clock.advance(29_000);
     expect((await progress()).announced).toBe(1); // throttled: the next one is due 30 s later
@@ -112,7 +112,7 @@ describe('staged rollout and fleet versions in the console', async () => {
     );
     const staff = await env.login('canbo1');
     const row = await waitFor(async () => {
-      const list = (await env.api(staff, 'GET', '/api/updates/devices')).body.devices;
+      const list = (await env.api(staff, 'GET', '/api/updates/devices')).body.items;
       return list.find((d: any) => d.device === speaker && d.state === 'rolled-back');
     });
     expect(row).toMatchObject({
@@ -123,11 +123,11 @@ describe('staged rollout and fleet versions in the console', async () => {
       commune: '90001',
     });
     const other = await env.login('canbo2');
-    const theirs = (await env.api(other, 'GET', '/api/updates/devices')).body.devices;
+    const theirs = (await env.api(other, 'GET', '/api/updates/devices')).body.items;
     expect(theirs.some((d: any) => d.device === speaker)).toBe(false);
     // garbage on the channel is dropped by the broker or the decoder, the view keeps the last good state
     await client.publishAsync(topicFor(speaker, 'update-status'), '{"state":"updated"', { qos: 1, retain: true });
-    const again = (await env.api(staff, 'GET', '/api/updates/devices')).body.devices.find(
+    const again = (await env.api(staff, 'GET', '/api/updates/devices')).body.items.find(
       (d: any) => d.device === speaker,
     );
     expect(again.state).toBe('rolled-back');

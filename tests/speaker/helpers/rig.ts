@@ -1,3 +1,4 @@
+import type { StreamPlayer } from '../../../firmware-bridge/speaker/player-stream.ts';
 import mqtt, { type MqttClient } from 'mqtt';
 import { encode, type SchedulePayload } from '../../../devices/contract/index.ts';
 import { topicFor } from '../../../devices/topics.ts';
@@ -31,6 +32,8 @@ export class SpeakerRig {
     readonly time: FakeTrustedTime,
     readonly config: Partial<SpeakerConfigInput> & { consoleUrl: string },
     readonly playMs = 10_000,
+    /** relays and live streams (default: the unit's ffmpeg player) */
+    readonly streamPlayer?: StreamPlayer,
   ) {}
 
   async start(): Promise<void> {
@@ -50,7 +53,7 @@ export class SpeakerRig {
     this.board = await openJohnnyFiveBoard({ io: this.io, timeoutMs: 20_000 });
     this.relay = this.board.output(RELAY_PIN, 'relay');
     this.player = new FakePlayer(this.clock, () => this.playMs);
-    this.unit = new SpeakerUnit({ config, relay: this.relay, player: this.player });
+    this.unit = new SpeakerUnit({ config, relay: this.relay, player: this.player, streamPlayer: this.streamPlayer });
     this.tc = new TestContext(this.deviceId, this.brokerUrl, {
       clock: this.clock,
       time: this.time,

@@ -1,3 +1,4 @@
+import type { StreamPlayer } from '../../../firmware-bridge/speaker/player-stream.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
@@ -46,6 +47,7 @@ export function speakerSuite() {
     playMs?: number;
     dataDir?: string;
     id?: string;
+    streamPlayer?: StreamPlayer;
   }) {
     const id = opts.id ?? `loa-${++n}`;
     const clock = new FakeClock(opts.t0);
@@ -58,6 +60,7 @@ export function speakerSuite() {
       time,
       { consoleUrl: env.audio.url, ...opts.config },
       opts.playMs,
+      opts.streamPlayer,
     );
     await rig.start();
     env.rigs.push(rig);
