@@ -64,6 +64,12 @@ export const ConsoleConfig = z.strictObject({
       emergencyValidityS: z.number().int().min(0).max(86_400).default(900),
       /** the longest from/to window of a recurring announcement */
       maxWindowDays: z.number().int().positive().default(366),
+      /**
+       * a stop's (or resume's) one area order goes out at once; every speaker's own documents, which carry the same
+       * stop, follow this much later, so the broker and the speakers are not busy with thousands of documents while
+       * the one order that silences them is on its way
+       */
+      areaLeadMs: z.number().int().min(0).max(60_000).default(2_000),
     })
     .prefault({}),
   audio: z

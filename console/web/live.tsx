@@ -61,7 +61,8 @@ class Microphone {
   }
 }
 
-export function LiveView(props: { me: Me; hamlets: Hamlet[]; visit: number }) {
+/** `shown`: the view stays mounted (a session outlives a tab change) but asks for requests only when open */
+export function LiveView(props: { me: Me; hamlets: Hamlet[]; visit: number; shown: boolean }) {
   const [session, setSession] = useState<LiveSessionView | null>(null);
   const [all, setAll] = useState(true);
   const [requests, setRequests] = useState<LiveSessionView[]>([]);
@@ -73,7 +74,7 @@ export function LiveView(props: { me: Me; hamlets: Hamlet[]; visit: number }) {
     const { items } = await api<LiveList>('GET', '/api/live');
     setRequests(items.filter((s) => s.status === 'requested'));
   };
-  useEffect(guard(loadRequests), [props.visit]);
+  useEffect(() => void (props.shown && guard(loadRequests)()), [props.visit, props.shown]);
   useEffect(() => () => mic.current?.stop(), []);
 
   const open = session !== null && session.status !== 'ended';
@@ -81,7 +82,10 @@ export function LiveView(props: { me: Me; hamlets: Hamlet[]; visit: number }) {
   // while a session is open its state is read every second
   useEffect(() => {
     if (!session || !open) return;
-    const t = setInterval(guard(() => refresh(session.id)), 1_000);
+    const t = setInterval(
+      guard(() => refresh(session.id)),
+      1_000,
+    );
     return () => clearInterval(t);
   }, [session?.id, open]);
   // ready (at once for a leader, after a leader's approval for staff): the microphone goes on; ended: off
@@ -112,7 +116,10 @@ export function LiveView(props: { me: Me; hamlets: Hamlet[]; visit: number }) {
     const emergency = (form.elements.namedItem('emergency') as HTMLInputElement).checked;
     mic.current = null;
     setSession(
-      await api<LiveSessionView>('POST', '/api/live', { hamlets: all ? 'all' : checkedValues(form, 'hamlet'), emergency }),
+      await api<LiveSessionView>('POST', '/api/live', {
+        hamlets: all ? 'all' : checkedValues(form, 'hamlet'),
+        emergency,
+      }),
     );
   };
   const end = async () => {
