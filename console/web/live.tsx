@@ -81,7 +81,10 @@ export function LiveView(props: { me: Me; hamlets: Hamlet[]; visit: number }) {
   // while a session is open its state is read every second
   useEffect(() => {
     if (!session || !open) return;
-    const t = setInterval(guard(() => refresh(session.id)), 1_000);
+    const t = setInterval(
+      guard(() => refresh(session.id)),
+      1_000,
+    );
     return () => clearInterval(t);
   }, [session?.id, open]);
   // ready (at once for a leader, after a leader's approval for staff): the microphone goes on; ended: off
@@ -112,7 +115,10 @@ export function LiveView(props: { me: Me; hamlets: Hamlet[]; visit: number }) {
     const emergency = (form.elements.namedItem('emergency') as HTMLInputElement).checked;
     mic.current = null;
     setSession(
-      await api<LiveSessionView>('POST', '/api/live', { hamlets: all ? 'all' : checkedValues(form, 'hamlet'), emergency }),
+      await api<LiveSessionView>('POST', '/api/live', {
+        hamlets: all ? 'all' : checkedValues(form, 'hamlet'),
+        emergency,
+      }),
     );
   };
   const end = async () => {

@@ -342,7 +342,9 @@ describe('quiet hours', () => {
     }
   });
 
-  it('a policy changed while a session is on air moves its end: earlier, then to now', { timeout: 90_000 }, async () => {
+  it('a policy changed while a session is on air moves its end: earlier, then to now', {
+    timeout: 90_000,
+  }, async () => {
     const clock = new FakeClock(Date.parse('2026-11-25T02:00:00.000Z'));
     const quiet = await consoleEnv({ live: { icecastUrl: icecast.url, sourcePassword: 'nguon-truc-tiep' } }, clock);
     setProvinceQuietHours(quiet, []);

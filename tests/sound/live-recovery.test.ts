@@ -102,7 +102,15 @@ beforeAll(async () => {
       retryMs: 300,
       sink: pcmFileSink(prefix(i), systemClock),
     });
-    players.push(player.play({ url: `${icecast.url}${MOUNT}`, format: 'mp3', live: true, volume: 100, until: Date.now() + 300_000 }));
+    players.push(
+      player.play({
+        url: `${icecast.url}${MOUNT}`,
+        format: 'mp3',
+        live: true,
+        volume: 100,
+        until: Date.now() + 300_000,
+      }),
+    );
   }
   await bothHearAfter(0, 'at the start');
 }, 90_000);
