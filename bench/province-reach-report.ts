@@ -53,14 +53,14 @@ export function recordProvinceReach(r: ProvinceReachResult, at = new Date().toIS
       ) +
       row("… click → the province's area emergency order at the speaker", r.emergency.areaArrived) +
       row('… click → area order accepted (verified, merged)', r.emergency.areaAccepted) +
-      row("… click → the speaker's own province document at the speaker", r.emergency.arrived) +
-      row('… click → own document accepted (verified, merged)', r.emergency.accepted) +
       row('stop: click → relay off', r.stop, '≤ 1,000 ms', ok(r.stop.p99Ms, 1000)) +
       row('… click → stop at the speaker', r.stop.arrived) +
       `\nNever started: ${r.emergency.neverStarted}; relay never off: ${r.stop.neverOff}. The speech was made when the leader heard ` +
       `it before issuing (POST /api/speech, ${r.emergency.speechMs} ms, not in the reach). The leader's request returned after ` +
-      `${r.emergency.approvedAfterMs} ms; the console had every speaker's document acknowledged by the broker after ` +
-      `${r.emergency.publishedAfterMs} ms (stop: ${r.stop.publishedAfterMs} ms).\n\n` +
+      `${r.emergency.approvedAfterMs} ms; the console's publisher was idle (the area order acknowledged by the broker, and no ` +
+      `speaker document to re-issue) after ${r.emergency.publishedAfterMs} ms (stop: ${r.stop.publishedAfterMs} ms, before the ` +
+      `speakers' documents that follow the stop order 2 s later; the emergency is in no speaker's document, so the ` +
+      `json's \`emergency.arrived\`/\`accepted\` are those stop documents, not the emergency).\n\n` +
       `Simulator cost: the ${r.fleets} fleet processes used ${r.simulator.emergencyCpuMs} ms of CPU during the emergency measure and ` +
       `${r.simulator.stopCpuMs} ms during the stop measure; their event-loop delay reached p99 ${r.simulator.loopDelayP99Ms} ms, ` +
       `max ${r.simulator.loopDelayMaxMs} ms. Over the same measures the console used ${r.cpu.console.emergencyMs} / ${r.cpu.console.stopMs} ms ` +
