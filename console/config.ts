@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_AUDIO_MAX_BYTES } from '../devices/contract/broadcast.ts';
 import { CommuneCode } from '../devices/ids.ts';
 import { FollowupConfig } from './followup/config.ts';
 import {
@@ -73,11 +74,7 @@ export const ConsoleConfig = z.strictObject({
     .prefault({}),
   audio: z
     .strictObject({
-      maxBytes: z
-        .number()
-        .int()
-        .positive()
-        .default(20 * 1024 * 1024),
+      maxBytes: z.number().int().positive().default(DEFAULT_AUDIO_MAX_BYTES),
       maxDurationS: z.number().positive().default(900),
       /** EBU R128 target every stored audio is normalized to (ffmpeg loudnorm) */
       loudness: z
