@@ -18,6 +18,11 @@ export type IcecastOptions = {
   bin?: string;
   /** bytes kept per listener before a slow one is dropped */
   queueBytes?: number;
+  /**
+   * Supervise it: started again on its port when it dies (0.5 s, doubling up to 10 s), each exit and start
+   * reported here. The live feeders and the speakers reconnect to it by themselves.
+   */
+  supervise?: (event: string) => void;
 };
 
 export type RunningIcecast = {
@@ -25,7 +30,8 @@ export type RunningIcecast = {
   port: number;
   sourceUrl(mount: string): string;
   close(): Promise<void>;
-  process: ChildProcess;
+  /** the icecast2 process running now (a supervised one is replaced when it dies) */
+  readonly process: ChildProcess;
   /** icecast's own error log (sources and listeners coming and going, at loglevel 3) */
   errorLog: string;
 };
@@ -33,7 +39,9 @@ export type RunningIcecast = {
 const xmlEscape = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-export function icecastConfig(o: Required<Omit<IcecastOptions, 'bin'>> & { logDir: string; root: boolean }): string {
+export function icecastConfig(
+  o: Required<Omit<IcecastOptions, 'bin' | 'supervise'>> & { logDir: string; root: boolean },
+): string {
   // icecast refuses to run as root: it drops to nobody itself (<changeowner>) when started by root
   const changeowner = o.root ? '<changeowner><user>nobody</user><group>nogroup</group></changeowner>' : '';
   return `<icecast>
@@ -78,11 +86,14 @@ export async function startIcecast(o: IcecastOptions): Promise<RunningIcecast> {
     }),
     { mode: 0o644 },
   );
-  const child = spawn(o.bin ?? '/usr/bin/icecast2', ['-c', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-1000)));
   const url = `http://${host}:${port}`;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  let stderr = '';
+  const spawnIcecast = () => {
+    const c = spawn(o.bin ?? '/usr/bin/icecast2', ['-c', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+    c.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-1000)));
+    return c;
+  };
+  let child = spawnIcecast();
   // ready once it answers HTTP
   const deadline = Date.now() + 15_000;
   for (;;) {
@@ -100,16 +111,42 @@ export async function startIcecast(o: IcecastOptions): Promise<RunningIcecast> {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+  let closing = false;
+  let backoffMs = 500;
+  let restartTimer: NodeJS.Timeout | null = null;
+  const watch = (c: ChildProcess) => {
+    const startedAt = Date.now();
+    c.once('exit', (code, signal) => {
+      if (closing || !o.supervise) return;
+      if (Date.now() - startedAt > 60_000) backoffMs = 500;
+      o.supervise(`icecast2 exited (${signal ?? code}): restarting in ${backoffMs} ms ${stderr.trim()}`.trim());
+      restartTimer = setTimeout(() => {
+        restartTimer = null;
+        if (closing) return;
+        child = spawnIcecast();
+        o.supervise?.(`icecast2 started again (pid ${child.pid})`);
+        watch(child);
+      }, backoffMs);
+      backoffMs = Math.min(10_000, backoffMs * 2);
+    });
+  };
+  watch(child);
   return {
     url,
     port,
-    process: child,
+    get process() {
+      return child;
+    },
     errorLog: join(logDir, 'error.log'),
     sourceUrl: (mount) => `icecast://source:${encodeURIComponent(o.sourcePassword)}@${host}:${port}${mount}`,
     async close() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        const t = setTimeout(() => child.kill('SIGKILL'), 3_000);
+      closing = true;
+      if (restartTimer) clearTimeout(restartTimer);
+      const c = child;
+      if (c.exitCode === null && c.signalCode === null) {
+        const exited = new Promise<void>((r) => c.once('exit', () => r()));
+        c.kill('SIGTERM');
+        const t = setTimeout(() => c.kill('SIGKILL'), 3_000);
         await exited;
         clearTimeout(t);
       }

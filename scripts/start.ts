@@ -138,6 +138,8 @@ async function start(): Promise<RunningService> {
     port: await portOr(8000),
     sourcePassword: secrets['icecast:source'],
     adminPassword: secrets['icecast:admin'],
+    // restarted when it dies: live sessions and the speakers reconnect to it by themselves
+    supervise: (event) => say(`Icecast2: ${event}`),
   });
   const profiles = new Map(DEMO_UNITS.map((u) => [u.code, u]));
   // the least reliable commune's first box is a silent box: nobody's ratings arrive from it

@@ -15,16 +15,12 @@ export function registerRelayRoutes(fastify: FastifyInstance, stations: StationS
     userOf(req);
     return { items: stations.list().map(view) };
   });
-  app.post(
-    '/api/stations',
-    { schema: { body: StationRequest, response: { 201: StationView } } },
-    async (req, reply) => reply.status(201).send(view(stations.approve(userOf(req), req.body))),
+  app.post('/api/stations', { schema: { body: StationRequest, response: { 201: StationView } } }, async (req, reply) =>
+    reply.status(201).send(view(stations.approve(userOf(req), req.body))),
   );
   /** the province withdraws a station: the relays of it stop, new ones are refused */
-  app.post(
-    '/api/stations/:id/revoke',
-    { schema: { ...params, response: { 200: StationView } } },
-    async (req) => view(stations.revoke(userOf(req), req.params.id)),
+  app.post('/api/stations/:id/revoke', { schema: { ...params, response: { 200: StationView } } }, async (req) =>
+    view(stations.revoke(userOf(req), req.params.id)),
   );
   /** the province public key speakers need in units.speaker.stream.stationKeys */
   app.get('/api/stations/key', { schema: { response: { 200: StationKey } } }, async (req) => {

@@ -26,7 +26,10 @@ export type FeederOptions = {
   /** first wait before a restart; doubles up to restartMaxMs, back to the first once on air again */
   restartMinMs?: number;
   restartMaxMs?: number;
-  /** input arrives but the encoder wrote nothing for this long: it is stuck and is restarted */
+  /**
+   * input arrives but the encoder wrote nothing for this long: it is stuck and is restarted. Longer than icecast's
+   * source-timeout (10 s): a mount that only stalls under load is left to icecast, which keeps or drops it
+   */
   stuckMs?: number;
 };
 
@@ -54,6 +57,8 @@ export class LiveFeeder {
   private waitingSince: number | null = null;
   private outputBytes = 0;
   readonly status: FeedState = { state: 'connecting', restarts: 0, detail: null };
+  /** what the supervisor did, newest last (the last 40): for logs and the benchmark's debug output */
+  readonly events: string[] = [];
   bytesIn = 0;
 
   constructor(private readonly opts: FeederOptions) {
@@ -85,6 +90,7 @@ export class LiveFeeder {
       this.syncing = false;
       this.tail = Buffer.alloc(0);
       data = joined.subarray(at);
+      this.note('input resumed at a cluster');
     }
     if (c.stdin!.writableLength > BACKLOG_MAX) {
       this.restart(c, 'encoder not reading its input');
@@ -107,6 +113,11 @@ export class LiveFeeder {
     const t = setTimeout(() => c.kill('SIGKILL'), 1_500);
     t.unref();
     c.once('close', () => clearTimeout(t));
+  }
+
+  private note(event: string): void {
+    this.events.push(`${new Date().toISOString().slice(11, 23)} ${event}`);
+    if (this.events.length > 40) this.events.shift();
   }
 
   private learnHeader(chunk: Buffer): void {
@@ -165,6 +176,7 @@ export class LiveFeeder {
       { stdio: ['pipe', 'pipe', 'pipe'] },
     );
     this.child = c;
+    this.note(`encoder started (pid ${c.pid})`);
     this.waitingSince = null;
     this.outputBytes = 0;
     let stderr = '';
@@ -176,6 +188,7 @@ export class LiveFeeder {
         this.outputBytes = n;
         this.waitingSince = null;
         if (this.child === c && this.status.state !== 'on-air' && !this.stopped) {
+          this.note(`on air (${n} bytes out)`);
           this.backoffMs = this.opts.restartMinMs ?? 250;
           this.setState('on-air', this.status.detail);
         }
@@ -186,12 +199,14 @@ export class LiveFeeder {
     c.on('close', (code, signal) => {
       if (this.child !== c || this.stopped) return;
       const why = signal ? `ffmpeg killed (${signal})` : `ffmpeg exit ${code}`;
+      this.note(`${why}: ${stderr.trim().slice(0, 120)}`);
       this.scheduleRestart(stderr.trim() ? `${why}: ${stderr.trim()}` : why);
     });
   }
 
   private restart(c: ChildProcess, detail: string): void {
     if (this.child !== c) return;
+    this.note(`killed: ${detail}`);
     this.child = null;
     c.kill('SIGKILL');
     this.scheduleRestart(detail);
@@ -202,7 +217,7 @@ export class LiveFeeder {
     this.setState('reconnecting', detail.slice(0, 300));
     if (this.restartTimer) return;
     const wait = this.backoffMs;
-    this.backoffMs = Math.min(this.opts.restartMaxMs ?? 4_000, this.backoffMs * 2);
+    this.backoffMs = Math.min(this.opts.restartMaxMs ?? 2_000, this.backoffMs * 2);
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
       if (this.stopped) return;
@@ -224,7 +239,7 @@ export class LiveFeeder {
     const c = this.child;
     if (!c || this.stopped) return;
     const waited = this.waitingSince === null ? 0 : Date.now() - this.waitingSince;
-    if (waited > (this.opts.stuckMs ?? 8_000))
+    if (waited > (this.opts.stuckMs ?? 12_000))
       this.restart(c, `no output for ${Math.round(waited / 1000)} s while input arrived`);
   }
 

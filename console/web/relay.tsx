@@ -70,9 +70,7 @@ export function RelayView(props: { me: Me; hamlets: Hamlet[]; onSaved(id: string
         </tbody>
       </table>
       {admin && <StationForm onSaved={load} />}
-      {prepares && usable.length > 0 && (
-        <RelayForm stations={usable} hamlets={props.hamlets} onSaved={props.onSaved} />
-      )}
+      {prepares && usable.length > 0 && <RelayForm stations={usable} hamlets={props.hamlets} onSaved={props.onSaved} />}
     </>
   );
 }

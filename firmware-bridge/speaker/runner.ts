@@ -302,8 +302,7 @@ export class Runner {
           endedAt: this.deps.clock.now(),
           stream: streamReport(started.kind, started.playback),
         };
-      }
-      finally {
+      } finally {
         cur.quiet.timer?.cancel();
       }
       stream = streamReport(started.kind, started.playback);

@@ -11,8 +11,7 @@ import { FfmpegStreamPlayer, aplaySink, pcmFileSink, type StreamPlayback, type S
 
 export type StreamStart =
   /** the stream runs to the end of its window; the runner cuts it where the quiet hours in force begin */
-  | { ok: true; kind: StreamReport['kind']; playback: StreamPlayback }
-  | { ok: false; reason: string };
+  { ok: true; kind: StreamReport['kind']; playback: StreamPlayback } | { ok: false; reason: string };
 
 /**
  * The stream part of a relay or live occurrence. A relay plays only a station whose document the province

@@ -12,8 +12,8 @@ import { ffmpegGenerate, toneShare } from '../sound/audio-gen.ts';
 import { SpeakerProcesses } from '../sound/bridges.ts';
 import { ToneStation } from '../sound/station.ts';
 import { consoleEnv, PASSWORD, waitFor, type Env } from './helpers.ts';
+import { feedFrom, setProvinceQuietHours } from './live-helpers.ts';
 import { launchChromium, signIn } from '../support/chromium.ts';
-import { FakeClock } from '../support/fake-clock.ts';
 
 /**
  * Live from the console: Chromium's fake microphone plays a 1 kHz tone; a leader starts "Phát trực tiếp" to two
@@ -79,73 +79,9 @@ afterAll(async () => {
   await icecast?.close();
 }, 60_000);
 
-/** the province (99) sets its sound policy; its communes without their own follow it */
-function setProvinceQuietHours(e: Env, periods: { from: string; to: string }[]): void {
-  e.console.store.policies.set(
-    'province',
-    '99',
-    { quietHours: { periods, exempt: ['emergency'] }, volumeCaps: [] },
-    'test',
-    new Date().toISOString(),
-  );
-}
-
 async function login(page: Page, username: string) {
   await page.goto(env.console.url);
   await signIn(page, username, PASSWORD);
-}
-
-/** the "browser": WebM/Opus chunks of a tone every 100 ms over the session's feed socket */
-function feedFrom(e: Env, token: string, id: string, name: string): { close(): void } {
-  const webm = readFileSync(
-    ffmpegGenerate(dir, `${name}.webm`, 'sine=frequency=800:sample_rate=48000:duration=90', [
-      '-c:a',
-      'libopus',
-      '-b:a',
-      '32k',
-      '-f',
-      'webm',
-    ]),
-  );
-  const ws = new WebSocket(`${e.console.url.replace('http', 'ws')}/api/live/${id}/feed`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
-  let offset = 0;
-  const pump = setInterval(() => {
-    if (ws.readyState !== WebSocket.OPEN || offset >= webm.length) return;
-    ws.send(webm.subarray(offset, offset + 500));
-    offset += 500;
-  }, 100);
-  return {
-    close() {
-      clearInterval(pump);
-      ws.close();
-    },
-  };
-}
-
-async function waitForStatus(e: Env, token: string, id: string, status: string) {
-  return waitFor(
-    async () => {
-      const r = (await e.api(token, 'GET', `/api/live/${id}`)).body;
-      return r.status === status && r;
-    },
-    30_000,
-    `session ${status}`,
-  );
-}
-
-/** on air and announced to the speakers (the start is audited once the signed item exists) */
-async function onAir(e: Env, token: string, id: string) {
-  await waitForStatus(e, token, id, 'on-air');
-  await waitFor(
-    async () =>
-      (await e.api(token, 'GET', '/api/audit')).body.items.some(
-        (a: { action: string; target: string }) => a.action === 'live.start' && a.target === id,
-      ),
-    30_000,
-    'live.start audited',
-  );
 }
 
 function samplesOf(file: string): Int16Array {
@@ -298,95 +234,13 @@ describe('live broadcast from the browser', () => {
   });
 });
 
-describe('quiet hours', () => {
-  it('live audio is refused in quiet hours unless emergency', async () => {
-    const quiet = await consoleEnv({ live: { icecastUrl: icecast.url, sourcePassword: 'nguon-truc-tiep' } });
-    // the province's policy (the one its speakers enforce): quiet all day
-    setProvinceQuietHours(quiet, [{ from: '00:00', to: '00:00' }]);
-    const leader = await quiet.login('lanhdao1');
-    const normal = await quiet.api(leader, 'POST', '/api/live', { hamlets: 'all' });
-    expect([normal.status, normal.body.error?.code]).toEqual([409, 'LIVE_QUIET_HOURS']);
-    const emergency = await quiet.api(leader, 'POST', '/api/live', { hamlets: 'all', emergency: true });
-    expect(emergency.body.status).toBe('ready');
-  });
-
-  it('a live session on air ends when the quiet hours begin (injected clock); a leader alone is audited as a single-leader start', {
-    timeout: 90_000,
-  }, async () => {
-    // 09:00 Vietnam time; the province's quiet hours from 09:30
-    const clock = new FakeClock(Date.parse('2026-11-25T02:00:00.000Z'));
-    const quiet = await consoleEnv({ live: { icecastUrl: icecast.url, sourcePassword: 'nguon-truc-tiep' } }, clock);
-    setProvinceQuietHours(quiet, [{ from: '09:30', to: '05:00' }]);
-    const leader = await quiet.login('lanhdao1');
-    const s = await quiet.api(leader, 'POST', '/api/live', { hamlets: 'all' });
-    expect(s.body.status).toBe('ready');
-    const feed = feedFrom(quiet, leader, s.body.id, 'quiet-mic');
-    try {
-      await onAir(quiet, leader, s.body.id);
-      clock.advance(29 * 60_000);
-      expect((await quiet.api(leader, 'GET', `/api/live/${s.body.id}`)).body.status).toBe('on-air');
-      clock.advance(60_000);
-      const ended = await waitForStatus(quiet, leader, s.body.id, 'ended');
-      expect(ended.endedAt).toBe('2026-11-25T02:30:00.000Z');
-      const audit = (await quiet.api(leader, 'GET', '/api/audit')).body.items as {
-        action: string;
-        after: { approval?: string } | null;
-      }[];
-      expect(audit.map((a) => a.action)).toEqual(
-        expect.arrayContaining(['live.start', 'live.quiet-hours', 'live.end']),
-      );
-      expect(audit.find((a) => a.action === 'live.start')!.after).toMatchObject({ approval: 'single-leader-live' });
-    } finally {
-      feed.close();
-      await quiet.console.close();
-    }
-  });
-
-  it('a policy changed while a session is on air moves its end: earlier, then to now', { timeout: 90_000 }, async () => {
-    const clock = new FakeClock(Date.parse('2026-11-25T02:00:00.000Z'));
-    const quiet = await consoleEnv({ live: { icecastUrl: icecast.url, sourcePassword: 'nguon-truc-tiep' } }, clock);
-    setProvinceQuietHours(quiet, []);
-    const leader = await quiet.login('lanhdao1');
-    const setPolicy = (periods: { from: string; to: string }[]) =>
-      quiet.api(leader, 'PUT', '/api/policy', {
-        policy: { quietHours: { periods, exempt: ['emergency'] }, volumeCaps: [] },
-      });
-    expect((await setPolicy([{ from: '11:00', to: '05:00' }])).status).toBe(200);
-    const s = await quiet.api(leader, 'POST', '/api/live', { hamlets: 'all' });
-    const feed = feedFrom(quiet, leader, s.body.id, 'policy-mic');
-    try {
-      await onAir(quiet, leader, s.body.id);
-      // the commune's leader moves the quiet hours to 09:20 while the session is on air
-      expect((await setPolicy([{ from: '09:20', to: '05:00' }])).status).toBe(200);
-      clock.advance(19 * 60_000);
-      expect((await quiet.api(leader, 'GET', `/api/live/${s.body.id}`)).body.status).toBe('on-air');
-      clock.advance(60_000);
-      expect((await waitForStatus(quiet, leader, s.body.id, 'ended')).endedAt).toBe('2026-11-25T02:20:00.000Z');
-      // quiet hours that have already begun end a session on air at once
-      await setPolicy([]);
-      const t = await quiet.api(leader, 'POST', '/api/live', { hamlets: 'all' });
-      const feed2 = feedFrom(quiet, leader, t.body.id, 'policy-mic-2');
-      try {
-        await onAir(quiet, leader, t.body.id);
-        await setPolicy([{ from: '09:00', to: '23:00' }]);
-        expect((await quiet.api(leader, 'GET', `/api/live/${t.body.id}`)).body.status).toBe('ended');
-      } finally {
-        feed2.close();
-      }
-    } finally {
-      feed.close();
-      await quiet.console.close();
-    }
-  });
-});
-
 describe('a lost feed comes back by itself', () => {
   it('the encoder dies mid-session: the session stays on air, the leader sees it reconnect, the audit records it', {
     timeout: 90_000,
   }, async () => {
     const leader = await env.login('lanhdao1');
     const s = await env.api(leader, 'POST', '/api/live', { hamlets: ['xa1-ap1'] });
-    const feed = feedFrom(env, leader, s.body.id, 'lost-mic');
+    const feed = feedFrom(dir, env, leader, s.body.id, 'lost-mic');
     try {
       await waitFor(
         async () => (await env.api(leader, 'GET', `/api/live/${s.body.id}`)).body.feed?.state === 'on-air',

@@ -68,11 +68,19 @@ describe('relay stations and relay announcements', () => {
     expect(list.body.items.map((s: { id: string }) => s.id)).toEqual([stationId]);
     expect(list.body.items[0].signed, 'the signed entry stays in the schedules').toBeUndefined();
     // the request's schema answers with the same codes as the service
-    for (const body of [{ url: 'http://127.0.0.1:8000/a.mp3' }, { name: ' ', url: 'http://127.0.0.1:8000/a.mp3' }, null]) {
+    for (const body of [
+      { url: 'http://127.0.0.1:8000/a.mp3' },
+      { name: ' ', url: 'http://127.0.0.1:8000/a.mp3' },
+      null,
+    ]) {
       const bad = await env.api(admin, 'POST', '/api/stations', body);
       expect([bad.status, bad.body.error?.code], JSON.stringify(body)).toEqual([400, 'STATION_INVALID']);
     }
-    const badFormat = await env.api(admin, 'POST', '/api/stations', { name: 'X', url: 'http://127.0.0.1/x', format: 'wma' });
+    const badFormat = await env.api(admin, 'POST', '/api/stations', {
+      name: 'X',
+      url: 'http://127.0.0.1/x',
+      format: 'wma',
+    });
     expect([badFormat.status, badFormat.body.error?.code]).toEqual([400, 'STATION_INVALID']);
     const unknown = await env.api(admin, 'POST', '/api/stations/khong-co/revoke');
     expect([unknown.status, unknown.body.error?.code]).toEqual([400, 'STATION_UNKNOWN']);

@@ -22,7 +22,13 @@ const RATE = 22_050;
 const FREQ = 1000;
 const MOUNT = '/live-hoi-phuc.mp3';
 const dir = tempDir('tt-live-recovery-');
-const ICECAST = { dir: join(dir, 'icecast'), sourcePassword: 'nguon-thu', adminPassword: 'quan-tri-thu' };
+const icecastEvents: string[] = [];
+const ICECAST = {
+  dir: join(dir, 'icecast'),
+  sourcePassword: 'nguon-thu',
+  adminPassword: 'quan-tri-thu',
+  supervise: (e: string) => icecastEvents.push(e),
+};
 let icecast: RunningIcecast;
 let mic: ChildProcess;
 let feeder: LiveFeeder;
@@ -102,7 +108,15 @@ beforeAll(async () => {
       retryMs: 300,
       sink: pcmFileSink(prefix(i), systemClock),
     });
-    players.push(player.play({ url: `${icecast.url}${MOUNT}`, format: 'mp3', live: true, volume: 100, until: Date.now() + 300_000 }));
+    players.push(
+      player.play({
+        url: `${icecast.url}${MOUNT}`,
+        format: 'mp3',
+        live: true,
+        volume: 100,
+        until: Date.now() + 300_000,
+      }),
+    );
   }
   await bothHearAfter(0, 'at the start');
 }, 90_000);
@@ -130,16 +144,17 @@ describe('a live broadcast recovers by itself', () => {
     players.forEach((p, i) => expect(p.stats().gaps, `speaker ${i} saw the drop`).toBeGreaterThan(gaps[i]));
   });
 
-  it('icecast2 is killed and started again on its port: the mount comes back and the speakers with it', {
+  it('icecast2 is killed: its supervisor starts it again on its port, the mount comes back and the speakers with it', {
     timeout: 90_000,
   }, async () => {
     const restarts = feeder.status.restarts;
-    const exited = new Promise((r) => icecast.process.once('exit', r));
-    icecast.process.kill('SIGKILL');
+    const killed = icecast.process;
+    const exited = new Promise((r) => killed.once('exit', r));
+    killed.kill('SIGKILL');
     await exited;
     await waitFor(() => feeder.status.state === 'reconnecting', 10_000, 'feeder sees the mount lost');
-    await new Promise((r) => setTimeout(r, 2_000));
-    icecast = await startIcecast({ ...ICECAST, port: icecast.port });
+    await waitFor(() => icecast.process !== killed && icecast.process.exitCode === null, 20_000, 'icecast2 again');
+    expect(icecastEvents.some((e) => /exited/.test(e))).toBe(true);
     const backAt = Date.now();
     await waitFor(() => feeder.status.restarts > restarts && feeder.status.state === 'on-air', 30_000, 'feeder back');
     await bothHearAfter(backAt, 'after icecast2 came back');

@@ -78,7 +78,13 @@ describe('quiet hours during a relay or live stream', () => {
       audio: env.audio.add(audioBytes(`im-lang-${announcement}`)),
       occurrences: [iso(T0 + MIN)],
       validityS: 2 * 3600,
-      source: { kind: 'live', url: 'http://127.0.0.1:9/live-abc.mp3', format: 'mp3', durationS: 2 * 3600, by: 'lanhdao1' },
+      source: {
+        kind: 'live',
+        url: 'http://127.0.0.1:9/live-abc.mp3',
+        format: 'mp3',
+        durationS: 2 * 3600,
+        by: 'lanhdao1',
+      },
     });
 
   async function publish(rig: SpeakerRig, version: number, items: ScheduleItem[], policy: SoundPolicy) {
@@ -129,7 +135,10 @@ describe('quiet hours during a relay or live stream', () => {
 
   it('quiet hours moved later or lifted: the stream plays on to its window’s end', async () => {
     const { rig, player } = await rigWithStreams();
-    const a = { ...live('truc-tiep-4'), source: { ...live('x').source!, durationS: 30 * 60 } as ScheduleItem['source'] };
+    const a = {
+      ...live('truc-tiep-4'),
+      source: { ...live('x').source!, durationS: 30 * 60 } as ScheduleItem['source'],
+    };
     await publish(rig, 1, [a], quietFrom('09:10'));
     await rig.clock.advanceSettled(5 * MIN);
     await publish(rig, 2, [a], NO_QUIET);
