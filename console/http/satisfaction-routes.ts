@@ -113,7 +113,6 @@ export function viewDeps(cfg: { url: string; database: string }, now: number, ca
 const UPLOT_DIST = join(dirname(createRequire(import.meta.url).resolve('uplot/package.json')), 'dist');
 
 const WEEKDAYS = ['Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy', 'Chủ nhật'];
-const ONLINE_LABELS = { true: 'đang hoạt động', false: 'mất kết nối', null: 'chưa rõ' } as const;
 
 export function registerSatisfactionRoutes(fastify: FastifyInstance, deps: HttpDeps): void {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -289,7 +288,7 @@ export function registerSatisfactionRoutes(fastify: FastifyInstance, deps: HttpD
         kindLabel: h.kindLabel,
         place: h.place,
         online: h.online,
-        statusLabel: ONLINE_LABELS[`${h.online}`],
+        stateLabel: h.stateLabel,
         lastSeen: h.lastSeen,
         uptimeWeek: week.get(h.id) ?? 0,
       }));
