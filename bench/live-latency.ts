@@ -72,6 +72,7 @@ async function liveRun(icecast: RunningIcecast, dir: string, speakers: number) {
   // the console side (microphone + LiveFeeder) in its own process, as on a real console
   const feederStates: string[] = [];
   // filled from the feeder process's lines
+  const playbacks: ReturnType<FfmpegStreamPlayer['play']>[] = [];
   const fed: { restarts?: number; events?: string[]; killedAt?: number } = {};
   const feederProc = spawn(
     process.execPath,
@@ -89,6 +90,7 @@ async function liveRun(icecast: RunningIcecast, dir: string, speakers: number) {
   const started = new Promise<number>((resolve) => {
     createInterface({ input: feederProc.stdout! }).on('line', (line) => {
       const m = JSON.parse(line) as {
+        stopping?: boolean;
         t0?: number;
         state?: string;
         killedAt?: number;
@@ -100,6 +102,7 @@ async function liveRun(icecast: RunningIcecast, dir: string, speakers: number) {
       if (m.state) feederStates.push(m.state);
       if (m.killedAt) fed.killedAt = m.killedAt;
       if (m.end) Object.assign(fed, { restarts: m.restarts, events: m.events });
+      if (m.stopping) for (const p of playbacks) p.stop();
     });
   });
   const feederDone = new Promise((r) => feederProc.once('close', r));
@@ -113,7 +116,6 @@ async function liveRun(icecast: RunningIcecast, dir: string, speakers: number) {
     await sleep(100);
   }
   const gapReasons: string[] = [];
-  const playbacks: ReturnType<FfmpegStreamPlayer['play']>[] = [];
   for (let i = 0; i < speakers; i++) {
     const player = new FfmpegStreamPlayer({
       ffmpeg: '/usr/bin/ffmpeg',
