@@ -319,7 +319,8 @@ click), reproduced at load ~25 (05:11 UTC: 17/50 hearing, 0/1000 clicks) and exp
 feeder ran in the benchmark's own process, whose event loop was blocked for ~19 s by 50 synchronous decoder
 spawns on overloaded cores. The microphone's chunks stopped reaching the encoder, icecast2 dropped the source
 after its 10 s source-timeout, and the encoder died on the broken pipe ("av_interleaved_write_frame(): Broken
-pipe"). That feeder was one ffmpeg with no second chance: anything that ended it ended the mount for good (the
+pipe"). In that run the feeder was already supervised but, fed by the same blocked loop, came back only after 33 s, too
+late for the clicks. The feeder before was one ffmpeg with no second chance: anything that ended it ended the mount for good (the
 encoder dying, icecast restarting, or a source-timeout after the input stalled, from a stalled uplink or a
 stalled console), and in the console a feeder's exit even ended the whole session. Fixes: the feeder is
 supervised (a lost encoder or mount is restarted on the same mount with a backoff of 0.25 s doubling to 2 s; the
