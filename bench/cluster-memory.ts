@@ -1,12 +1,15 @@
 /**
  * Where a broker's memory per connection goes (`npm run bench -- cluster-memory`): the same method for every
  * broker in one run. Each runs as its own process (bench/procs/memory-probe.ts, --expose-gc); a tenth of N
- * devices connect first (the warm node), then the rest; at each point the broker settles, collects its garbage
- * twice and reports process.memoryUsage(), V8's heap spaces and /proc/self/smaps_rollup. Per connection = the
- * growth from warm to N, divided by the connections added. Variants isolate the parts: bare aedes, bare aedes on
- * the Redis persistence, the project node in memory and on Redis, and the deployment levers (glibc arenas, V8's
- * young generation). mosquitto is the C reference (RSS only). BENCH_MEMORY_N sets N (default 4,000).
- * Records bench/results/cluster-memory.{json,md}.
+ * devices connect first (the warm node), then the rest. Two modes, each its own run of the broker:
+ * - settled: after each step the broker is left alone (SETTLE_MS.settled) and its RSS read with no forced
+ *   collection: what the kernel sees in service, garbage included;
+ * - collected: then two forced full collections, and process.memoryUsage(), V8's heap spaces and
+ *   /proc/self/smaps_rollup: what the connections really hold (live heap, fragmentation, malloc outside V8).
+ * Per connection = the growth from warm to N, divided by the connections added. Variants isolate the parts: bare
+ * aedes, bare aedes on the Redis persistence, the project node in memory and on Redis, and the deployment levers
+ * (V8's --optimize-for-size, glibc's MALLOC_ARENA_MAX) one by one and as the unit runs them. mosquitto is the C
+ * reference (RSS only). BENCH_MEMORY_N sets N (default 4,000). Records bench/results/cluster-memory.{json,md}.
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -18,6 +21,7 @@ import { LocalRedis } from '../infra/redis-server.ts';
 import {
   benchFleet,
   connectAll,
+  deployedBrokerRuntime,
   endAll,
   loadAverage,
   rssKb,
@@ -33,33 +37,42 @@ type Reading = {
 };
 type Readings = { settled: Reading; collected: Reading };
 
-type Variant = { name: string; probe: string; env?: Record<string, string>; nodeArgs?: string[] };
+type Mode = 'settled' | 'collected';
+type Variant = { name: string; probe: string; env?: Record<string, string>; nodeArgs?: string[]; modes: Mode[] };
 
-const SETTLE_MS = Number(process.env.BENCH_MEMORY_SETTLE_MS ?? 3000);
-const COLLECT = process.env.BENCH_MEMORY_GC !== '0';
+/** settled: left alone this long, no forced collection (what the kernel sees in service); collected: then gc() twice */
+const SETTLE_MS = { settled: Number(process.env.BENCH_MEMORY_SETTLE_MS ?? 10_000), collected: 3000 };
+
+const deployed = deployedBrokerRuntime();
 
 export const VARIANTS: Variant[] = [
-  { name: 'bare aedes', probe: 'bare' },
-  { name: 'bare aedes on Redis persistence', probe: 'bare-redis' },
-  { name: 'project node, memory sessions', probe: 'project-memory' },
-  { name: 'project node on Redis (as deployed before)', probe: 'project-redis' },
-  { name: 'project node on Redis, MALLOC_ARENA_MAX=2', probe: 'project-redis', env: { MALLOC_ARENA_MAX: '2' } },
+  { name: 'bare aedes', probe: 'bare', modes: ['settled', 'collected'] },
+  { name: 'bare aedes on the Redis persistence', probe: 'bare-redis', modes: ['collected'] },
+  { name: 'project node, sessions in memory', probe: 'project-memory', modes: ['collected'] },
+  { name: 'project node on Redis, plain node', probe: 'project-redis', modes: ['settled', 'collected'] },
   {
-    name: 'project node on Redis, --max-semi-space-size=1',
-    probe: 'project-redis',
-    nodeArgs: ['--max-semi-space-size=1'],
-  },
-  { name: 'project node on Redis, --optimize-for-size', probe: 'project-redis', nodeArgs: ['--optimize-for-size'] },
-  {
-    name: 'project node on Redis, --optimize-for-size, MALLOC_ARENA_MAX=2',
+    name: 'project node on Redis, --optimize-for-size',
     probe: 'project-redis',
     nodeArgs: ['--optimize-for-size'],
+    modes: ['settled'],
+  },
+  {
+    name: 'project node on Redis, MALLOC_ARENA_MAX=2',
+    probe: 'project-redis',
     env: { MALLOC_ARENA_MAX: '2' },
+    modes: ['settled'],
+  },
+  {
+    name: `project node on Redis, as its unit runs it (${[...deployed.nodeArgs, ...Object.entries(deployed.env).map(([k, v]) => `${k}=${v}`)].join(', ')})`,
+    probe: 'project-redis',
+    ...deployed,
+    modes: ['settled', 'collected'],
   },
 ];
 
 async function measureVariant(
   v: Variant,
+  mode: Mode,
   devices: Device[],
   registryPath: string,
   redisUrl: string,
@@ -78,7 +91,7 @@ async function measureVariant(
   const measure = () =>
     new Promise<Readings>((resolve) => {
       child.once('message', (m) => resolve(m as Readings));
-      child.send({ cmd: 'measure', settleMs: SETTLE_MS, collect: COLLECT });
+      child.send({ cmd: 'measure', settleMs: SETTLE_MS[mode], collect: mode === 'collected' });
     });
   const clients: MqttClient[] = [];
   try {
@@ -93,11 +106,11 @@ async function measureVariant(
     const per = (f: (r: Reading) => number) => (f(full.collected) - f(warm.collected)) / added / 1024;
     return {
       name: v.name,
+      mode,
       env: v.env,
       nodeArgs: v.nodeArgs,
       connected,
       perConnectionKb: {
-        rssSettled: (full.settled.mem.rss - warm.settled.mem.rss) / added / 1024,
         rss: per((r) => r.mem.rss),
         heapUsed: per((r) => r.mem.heapUsed),
         heapTotal: per((r) => r.mem.heapTotal),
@@ -133,11 +146,17 @@ async function mosquittoCost(dir: string, devices: Device[]) {
   try {
     const warmN = Math.ceil(devices.length / 10);
     await connectAll(mq.port, devices.slice(0, warmN), 200, 60, clients);
-    await sleep(3000);
+    await sleep(SETTLE_MS.settled);
     const warm = rssKb(mq.pid);
     await connectAll(mq.port, devices.slice(warmN), 200, 60, clients);
-    await sleep(3000);
-    return { name: 'mosquitto', perConnectionKb: { rss: (rssKb(mq.pid) - warm) / (devices.length - warmN) } };
+    await sleep(SETTLE_MS.settled);
+    const full = rssKb(mq.pid);
+    return {
+      name: 'mosquitto (C reference)',
+      mode: 'settled',
+      perConnectionKb: { rss: (full - warm) / (devices.length - warmN) },
+      rssMb: { warm: { settled: warm / 1024 }, full: { settled: full / 1024 } },
+    };
   } finally {
     await endAll(clients);
     mq.proc.kill('SIGTERM');
@@ -156,24 +175,65 @@ export async function runClusterMemoryBench(opts: { dir: string; variants?: Vari
   const loadAtStart = loadAverage();
   const rows: Record<string, unknown>[] = [];
   try {
-    const only = process.env.BENCH_MEMORY_ONLY?.split(',').map(Number);
-    for (const v of opts.variants ?? VARIANTS.filter((_, i) => !only || only.includes(i))) {
-      rows.push(await measureVariant(v, devices, registryPath, redis.url, secret));
-      console.log(
-        JSON.stringify({ name: v.name, ...(rows.at(-1)!.perConnectionKb as object), rssMb: rows.at(-1)!.rssMb }),
-      );
-    }
+    for (const v of opts.variants ?? VARIANTS)
+      for (const mode of v.modes) {
+        rows.push(await measureVariant(v, mode, devices, registryPath, redis.url, secret));
+        console.log(JSON.stringify({ name: v.name, mode, ...(rows.at(-1)!.perConnectionKb as object) }));
+      }
     rows.push(await mosquittoCost(dir, devices));
   } finally {
     await redis.stop();
   }
-  const result = { n, loadAverage: { start: loadAtStart, end: loadAverage() }, rows };
+  const result = { n, settleMs: SETTLE_MS, loadAverage: { start: loadAtStart, end: loadAverage() }, rows };
+  record(result);
   return result;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const r = await runClusterMemoryBench({ dir: mkdtempSync(join(tmpdir(), 'tt-mem-')) });
-  writeFileSync('/tmp/a13-mem.json', JSON.stringify(r, null, 2));
+type Row = {
+  name: string;
+  mode: Mode;
+  connected?: number;
+  perConnectionKb: Record<string, number>;
+  rssMb: Record<string, { settled: number; collected?: number }>;
+};
+
+function record(r: { n: number; loadAverage: { start: number[]; end: number[] }; rows: unknown[] }): void {
+  const f = (x: number | undefined, d = 1) => (x !== undefined && Number.isFinite(x) ? x.toFixed(d) : '');
+  const rows = r.rows as Row[];
+  const settled = rows.filter((x) => x.mode === 'settled');
+  const collected = rows.filter((x) => x.mode === 'collected');
+  const md = [
+    `# Where a broker node's memory per connection goes (${new Date().toISOString().slice(0, 10)})`,
+    '',
+    `${r.n} devices (a tenth connected first: the warm node), each broker its own process, the same method for all in one run; ` +
+      `load average ${r.loadAverage.start.join(' / ')} at start, ${r.loadAverage.end.join(' / ')} at the end (a shared 2-core machine). ` +
+      'Per connection = growth from the warm node to all connected, divided by the connections added.',
+    '',
+    `## RSS in service: ${SETTLE_MS.settled / 1000} s alone after connecting, no forced collection`,
+    '',
+    `| broker | RSS per connection | RSS warm → ${r.n} | heap used per connection (garbage included) |`,
+    '| --- | --- | --- | --- |',
+    ...settled.map(
+      (x) =>
+        `| ${x.name} | **${f(x.perConnectionKb.rss)} KB** | ${f(x.rssMb.warm?.settled, 0)} → ${f(x.rssMb.full?.settled, 0)} MB | ${f(x.perConnectionKb.heapUsed)} KB |`,
+    ),
+    '',
+    '## What stays: after a settle period and two forced full collections (the probe runs with --expose-gc)',
+    '',
+    '| broker | RSS | V8 heap used (live) | V8 heap reserved (live + fragmentation) | RSS outside the V8 heap (malloc: sockets, buffers) | external / array buffers |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...collected.map(
+      (x) =>
+        `| ${x.name} | ${f(x.perConnectionKb.rss)} KB | ${f(x.perConnectionKb.heapUsed)} KB | ${f(x.perConnectionKb.heapTotal)} KB | ${f(x.perConnectionKb.rssOutsideHeap)} KB | ${f(x.perConnectionKb.external, 2)} / ${f(x.perConnectionKb.arrayBuffers, 2)} KB |`,
+    ),
+    '',
+  ].join('\n');
+  console.log(md);
+  const dir = join(import.meta.dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, 'cluster-memory.json'),
+    `${JSON.stringify({ at: new Date().toISOString(), ...r }, null, 2)}\n`,
+  );
+  writeFileSync(join(dir, 'cluster-memory.md'), md);
 }

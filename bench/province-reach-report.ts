@@ -52,8 +52,10 @@ export function recordProvinceReach(r: ProvinceReachResult, at = new Date().toIS
         '≤ 3,000 ms',
         ok(r.emergency.p99Ms, 3000),
       ) +
-      row('… click → document at the speaker', r.emergency.arrived) +
-      row('… click → document accepted (verified, merged)', r.emergency.accepted) +
+      row("… click → the province's area emergency order at the speaker", r.emergency.areaArrived) +
+      row('… click → area order accepted (verified, merged)', r.emergency.areaAccepted) +
+      row("… click → the speaker's own province document at the speaker", r.emergency.arrived) +
+      row('… click → own document accepted (verified, merged)', r.emergency.accepted) +
       row('stop: click → relay off', r.stop, '≤ 1,000 ms', ok(r.stop.p99Ms, 1000)) +
       row('… click → stop at the speaker', r.stop.arrived) +
       `\nNever started: ${r.emergency.neverStarted}; relay never off: ${r.stop.neverOff}. The speech was made when the leader heard ` +

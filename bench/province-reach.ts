@@ -62,6 +62,9 @@ export type ProvinceReachResult = {
     /** click → the document reached the speaker's MQTT client; → the speaker accepted it (verified, merged) */
     arrived: Stats;
     accepted: Stats;
+    /** click → the province's one area emergency order reached the speaker; → accepted (verified, merged) */
+    areaArrived: Stats;
+    areaAccepted: Stats;
   };
   stop: Stats & { neverOff: number; publishedAfterMs: number; arrived: Stats };
   /** what the simulated speakers' processes cost while each measure ran */
@@ -316,6 +319,18 @@ export async function runProvinceReachBench(
         accepted: stats(
           rel(
             marks.map((m) => m.provinceAcceptedAt),
+            clickAt,
+          ),
+        ),
+        areaArrived: stats(
+          rel(
+            marks.map((m) => m.areaArrivedAt),
+            clickAt,
+          ),
+        ),
+        areaAccepted: stats(
+          rel(
+            marks.map((m) => m.areaAcceptedAt),
             clickAt,
           ),
         ),

@@ -30,6 +30,7 @@ import { runBrokerAttackBench } from './broker-attack.ts';
 import { runLiveLatencyBench } from './live-latency.ts';
 import { recordProvinceReach } from './province-reach-report.ts';
 import { runProvinceReachBench } from './province-reach.ts';
+import { recordAudioServe, runAudioServeBench } from './province-reach-audio.ts';
 
 const quick = process.env.BENCH_QUICK === '1';
 const dir = mkdtempSync(join(tmpdir(), 'tt-bench-'));
@@ -95,6 +96,15 @@ try {
       async () => {
         const r = await runProvinceReachBench();
         recordProvinceReach(r);
+        return r;
+      },
+    ],
+    provinceReachAudio: [
+      'province-reach-audio',
+      "an emergency's audio: 2,000 downloads at once, served as before and as now",
+      async () => {
+        const r = await runAudioServeBench();
+        recordAudioServe(r);
         return r;
       },
     ],

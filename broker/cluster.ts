@@ -39,7 +39,7 @@ export function joinCluster(opts: {
   log: Logger;
 }): ClusterNode {
   const { aedes, log } = opts;
-  const redis = new Redis({ ...redisOptions(opts.redisUrl), maxRetriesPerRequest: 3 });
+  const redis = new Redis({ ...redisOptions(opts.redisUrl), maxRetriesPerRequest: 3, enableAutoPipelining: true });
   redis.on('error', (err) => log.warn({ err: err.message }, 'cluster redis error'));
   const counters: Counters = { willsClaimed: 0, willsSkippedReconnected: 0, willsClaimedElsewhere: 0 };
   const failed = (what: string) => (err: Error) => log.warn({ err: err.message }, what);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_AUDIO_MAX_BYTES } from '../devices/contract/broadcast.ts';
 import { CommuneCode } from '../devices/ids.ts';
 import { FollowupConfig } from './followup/config.ts';
 import {
@@ -63,15 +64,17 @@ export const ConsoleConfig = z.strictObject({
       emergencyValidityS: z.number().int().min(0).max(86_400).default(900),
       /** the longest from/to window of a recurring announcement */
       maxWindowDays: z.number().int().positive().default(366),
+      /**
+       * a stop's (or resume's) one area order goes out at once; every speaker's own documents, which carry the same
+       * stop, follow this much later, so the broker and the speakers are not busy with thousands of documents while
+       * the one order that silences them is on its way
+       */
+      areaLeadMs: z.number().int().min(0).max(60_000).default(2_000),
     })
     .prefault({}),
   audio: z
     .strictObject({
-      maxBytes: z
-        .number()
-        .int()
-        .positive()
-        .default(20 * 1024 * 1024),
+      maxBytes: z.number().int().positive().default(DEFAULT_AUDIO_MAX_BYTES),
       maxDurationS: z.number().positive().default(900),
       /** EBU R128 target every stored audio is normalized to (ffmpeg loudnorm) */
       loudness: z

@@ -130,12 +130,19 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
     clock,
     onChange: (communes) => (reissueAll(communes), live?.policyChanged(communes)),
   });
-  // the area stop order first (one message for every speaker of the unit), then each speaker's documents
+  /** documents that follow an area order (cancelled on close) */
+  const deferred = new Set<{ cancel(): void }>();
+  // the area stop order first (one message for every speaker of the unit), then each speaker's documents a little later
   const stops = new StopService({
     store,
     area,
     clock,
-    onChange: (communes, unit) => (void publisher.publishAreaStop(unit), reissueAll(communes)),
+    onChange: (communes, unit) => {
+      void publisher.publishAreaStop(unit);
+      if (config.schedule.areaLeadMs === 0) return reissueAll(communes);
+      const t = clock.setTimeout(() => (deferred.delete(t), reissueAll(communes)), config.schedule.areaLeadMs);
+      deferred.add(t);
+    },
   });
   const publisher = new SchedulePublisher({
     store,
@@ -283,6 +290,7 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
     stats,
     followup,
     async close() {
+      for (const t of deferred) t.cancel();
       influxReader?.stop();
       live?.close();
       await followup.stop();

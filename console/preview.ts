@@ -20,7 +20,8 @@ export function previewHamlet(
   deps: IssuerDocDeps,
 ): HamletPreview {
   const docs: IssuedDocs = {};
-  for (const d of issuerDocs(commune, hamlet.id, { ...o, horizon: to }, deps)) {
+  // with the emergencies of the area orders, which the speaker merges into its issuers' documents
+  for (const d of issuerDocs(commune, hamlet.id, { ...o, horizon: to }, deps, { withArea: true })) {
     const doc: ScheduleDocument = {
       v: 1,
       commune,

@@ -1,7 +1,6 @@
-import * as common from '@grafana/grafana-foundation-sdk/common';
 import { Q } from './queries.ts';
 import { influx } from './influx-query.ts';
-import { dashboardShell, rename, tablePanel, timeseriesPanel, withSeriesNames } from './panels.ts';
+import { dashboardShell, rename, stackedCounts, tablePanel, timeseriesPanel } from './panels.ts';
 import { merge } from './transformations.ts';
 import { areaVariables } from './variables.ts';
 import { demoUnitNames, hamletNameMapping, OUTCOME_NAMES, type UnitNames } from './units.ts';
@@ -27,12 +26,10 @@ export function broadcastsDashboard(units: UnitNames = demoUnitNames()) {
         .overrideByName('missed', rename('missed', 'Không phát')),
     )
     .withPanel(
-      withSeriesNames(
+      stackedCounts(
         timeseriesPanel(2, 'Theo ngày và kết quả', { x: 12, y: 0, w: 12, h: 10 }, [
           influx(Q.bcDaily).alias('$tag_outcome'),
-        ])
-          .drawStyle(common.GraphDrawStyle.Bars)
-          .stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal).group('A')),
+        ]),
         OUTCOME_NAMES,
       ),
     );

@@ -7,9 +7,9 @@ import {
   indexStatPanel,
   indexTrendFields,
   rename,
+  stackedCounts,
   tablePanel,
   timeseriesPanel,
-  withSeriesNames,
 } from './panels.ts';
 import { AREA_FILTER, areaVariables, shrinkageVariables } from './variables.ts';
 import { communeNameMapping, demoUnitNames, LEVEL_NAMES, nameMapping, type UnitNames } from './units.ts';
@@ -47,12 +47,10 @@ export function overviewDashboard(units: UnitNames = demoUnitNames()) {
       ),
     )
     .withPanel(
-      withSeriesNames(
+      stackedCounts(
         timeseriesPanel(5, 'Số lượt đánh giá theo mức, theo thời gian', { x: 12, y: 12, w: 12, h: 7 }, [
           influx(Q.levelTrend).alias('$tag_level'),
-        ])
-          .drawStyle(common.GraphDrawStyle.Bars)
-          .stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal).group('A')),
+        ]),
         LEVEL_NAMES,
       ),
     )

@@ -38,6 +38,16 @@ export function withSeriesNames<P extends Overridable>(panel: P, names: Readonly
   return panel;
 }
 
+/** A count over time as bars stacked per series (a level, an outcome), each series by name. */
+export function stackedCounts(panel: timeseries.PanelBuilder, names: Readonly<Record<string, string>>) {
+  return withSeriesNames(
+    panel
+      .drawStyle(common.GraphDrawStyle.Bars)
+      .stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal).group('A')),
+    names,
+  );
+}
+
 /** The index and count columns of a trend ('$col' legends), by name, the count as bars on the right axis. */
 export function indexTrendFields<P extends Overridable>(panel: P): P {
   panel.overrideByName('index', rename('index', 'Chỉ số hài lòng (%)'));

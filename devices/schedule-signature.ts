@@ -96,17 +96,52 @@ function checkSignature(payload: SchedulePayload, publicKey: KeyInput): boolean 
   }
 }
 
-function parseDoc(text: string): { ok: true; doc: ScheduleDocument } | { ok: false; detail: string } {
+/** a signed document's text, read against its schema */
+function parseSigned<S extends z.ZodType>(
+  text: string,
+  schema: S,
+): { ok: true; value: z.infer<S> } | { ok: false; detail: string } {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
     return { ok: false, detail: `doc is not JSON: ${(err as Error).message.slice(0, 150)}` };
   }
-  const parsed = ScheduleDocument.safeParse(json);
+  const parsed = schema.safeParse(json);
   return parsed.success
-    ? { ok: true, doc: parsed.data }
+    ? { ok: true, value: parsed.data }
     : { ok: false, detail: issuesDetail(parsed.error.issues, DETAIL) };
+}
+
+type Refusal = { ok: false; reason: ScheduleRefusal; detail: string; version?: number };
+
+/**
+ * The document text of a signed envelope (a schedule or an area order), read only once the envelope is signed,
+ * well formed and its signature matches the key: a forged document's content is noise.
+ */
+function signedDoc(input: unknown, publicKey: KeyInput): { ok: true; text: string } | Refusal {
+  if (isUnsigned(input)) return { ok: false, reason: 'unsigned', detail: 'no signature' };
+  const envelope = SchedulePayload.safeParse(input);
+  if (!envelope.success) return { ok: false, reason: 'invalid', detail: issuesDetail(envelope.error.issues, DETAIL) };
+  if (!checkSignature(envelope.data, publicKey)) {
+    return { ok: false, reason: 'bad-signature', detail: 'Ed25519 signature does not match the issuer key' };
+  }
+  return { ok: true, text: envelope.data.doc };
+}
+
+/** the issuer a document names against the one expected (`wrong-issuer`), then its version (`stale`) */
+function issuerOrVersionRefusal(got: Issuer, want: Issuer, version: number, minVersion: number): Refusal | undefined {
+  if (got.level !== want.level || got.code !== want.code) {
+    return {
+      ok: false,
+      reason: 'wrong-issuer',
+      detail: `issuer ${got.level} ${got.code} ≠ ${want.level} ${want.code}`,
+      version,
+    };
+  }
+  if (version < minVersion)
+    return { ok: false, reason: 'stale', detail: `version ${version} < ${minVersion}`, version };
+  return undefined;
 }
 
 function wrongTarget(doc: ScheduleDocument, expect: ScheduleExpectation): string | null {
@@ -121,36 +156,16 @@ function wrongTarget(doc: ScheduleDocument, expect: ScheduleExpectation): string
  * is checked before anything inside the document is believed (a forged document's version or target is noise).
  */
 export function verifySchedule(input: unknown, publicKey: KeyInput, expect: ScheduleExpectation): VerifyResult {
-  if (isUnsigned(input)) return { ok: false, reason: 'unsigned', detail: 'no signature' };
-  const envelope = SchedulePayload.safeParse(input);
-  if (!envelope.success) return { ok: false, reason: 'invalid', detail: issuesDetail(envelope.error.issues, DETAIL) };
-  if (!checkSignature(envelope.data, publicKey)) {
-    return { ok: false, reason: 'bad-signature', detail: 'Ed25519 signature does not match the issuer key' };
-  }
-  const parsed = parseDoc(envelope.data.doc);
+  const signed = signedDoc(input, publicKey);
+  if (!signed.ok) return signed;
+  const parsed = parseSigned(signed.text, ScheduleDocument);
   if (!parsed.ok) return { ok: false, reason: 'invalid', detail: parsed.detail };
-  const { doc } = parsed;
+  const doc = parsed.value;
   const target = wrongTarget(doc, expect);
   if (target) return { ok: false, reason: 'wrong-target', detail: target, version: doc.version };
   const want = expect.issuer ?? { level: 'commune', code: expect.commune };
   const got = doc.issuer ?? { level: 'commune', code: doc.commune };
-  if (got.level !== want.level || got.code !== want.code) {
-    return {
-      ok: false,
-      reason: 'wrong-issuer',
-      detail: `issuer ${got.level} ${got.code} ≠ ${want.level} ${want.code}`,
-      version: doc.version,
-    };
-  }
-  if (doc.version < expect.minVersion) {
-    return {
-      ok: false,
-      reason: 'stale',
-      detail: `version ${doc.version} < ${expect.minVersion}`,
-      version: doc.version,
-    };
-  }
-  return { ok: true, doc };
+  return issuerOrVersionRefusal(got, want, doc.version, expect.minVersion) ?? { ok: true, doc };
 }
 
 /** the orders a unit publishes once for all its speakers, on its area topics (areaTopic) */
@@ -197,34 +212,10 @@ export function verifyAreaOrder<K extends AreaOrderKind>(
   publicKey: KeyInput,
   expect: { issuer: Issuer; minVersion: number },
 ): AreaOrderResult<K> {
-  if (isUnsigned(input)) return { ok: false, reason: 'unsigned', detail: 'no signature' };
-  const envelope = SchedulePayload.safeParse(input);
-  if (!envelope.success) return { ok: false, reason: 'invalid', detail: issuesDetail(envelope.error.issues, DETAIL) };
-  if (!checkSignature(envelope.data, publicKey))
-    return { ok: false, reason: 'bad-signature', detail: 'Ed25519 signature does not match the issuer key' };
-  let json: unknown;
-  try {
-    json = JSON.parse(envelope.data.doc);
-  } catch (err) {
-    return { ok: false, reason: 'invalid', detail: `doc is not JSON: ${(err as Error).message.slice(0, 150)}` };
-  }
-  const parsed = AREA_ORDERS[kind].safeParse(json);
-  if (!parsed.success) return { ok: false, reason: 'invalid', detail: issuesDetail(parsed.error.issues, DETAIL) };
-  const order = parsed.data as AreaOrderOf<K>;
-  if (order.issuer.level !== expect.issuer.level || order.issuer.code !== expect.issuer.code) {
-    return {
-      ok: false,
-      reason: 'wrong-issuer',
-      detail: `issuer ${order.issuer.level} ${order.issuer.code} ≠ ${expect.issuer.level} ${expect.issuer.code}`,
-      version: order.version,
-    };
-  }
-  if (order.version < expect.minVersion)
-    return {
-      ok: false,
-      reason: 'stale',
-      detail: `version ${order.version} < ${expect.minVersion}`,
-      version: order.version,
-    };
-  return { ok: true, order };
+  const signed = signedDoc(input, publicKey);
+  if (!signed.ok) return signed;
+  const parsed = parseSigned(signed.text, AREA_ORDERS[kind]);
+  if (!parsed.ok) return { ok: false, reason: 'invalid', detail: parsed.detail };
+  const order = parsed.value as AreaOrderOf<K>;
+  return issuerOrVersionRefusal(order.issuer, expect.issuer, order.version, expect.minVersion) ?? { ok: true, order };
 }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import mqtt, { type MqttClient } from 'mqtt';
 import { decode, encode, type BroadcastLogPayload } from '../../devices/contract/index.ts';
+import { parseAreaTopic } from '../../devices/topics.ts';
 import { topicFor, type DownlinkChannel } from '../../devices/topics.ts';
 import { systemClock } from '../../infra/clock.ts';
 import { silentLogger } from '../../infra/logger.ts';
@@ -34,6 +35,9 @@ export type SpeakerMarks = {
   lastArrivedAt: number | null;
   stopArrivedAt: number | null;
   provinceAcceptedAt: number | null;
+  /** the province's area emergency order reached the speaker's MQTT client; the speaker accepted it */
+  areaArrivedAt: number | null;
+  areaAcceptedAt: number | null;
   playStartedAt: number | null;
   relayOffAt: number | null;
 };
@@ -82,14 +86,19 @@ function contextFor(s: FleetSpeaker, plan: FleetPlan, sp: Sp): { ctx: BridgeCont
   client.on('message', (topic, bytes) => {
     const area = areaHandlers.get(topic);
     if (area) {
-      sp.marks.stopArrivedAt = Date.now();
+      const emergency = parseAreaTopic(topic)?.kind === 'emergency';
+      if (emergency) sp.marks.areaArrivedAt ??= Date.now();
+      else sp.marks.stopArrivedAt = Date.now();
       let msg: AreaMessage;
       try {
         msg = { ok: true, payload: JSON.parse(bytes.toString('utf8')) };
       } catch (err) {
         msg = { ok: false, error: 'payload-not-json', detail: String(err) };
       }
-      return area(msg);
+      area(msg);
+      if (emergency && sp.marks.areaAcceptedAt === null && sp.unit.stats.areaEmergencies.accepted > 0)
+        sp.marks.areaAcceptedAt = Date.now();
+      return;
     }
     const d = decode(topic, bytes);
     const channel = d.channel as DownlinkChannel | undefined;
@@ -163,6 +172,8 @@ async function main(): Promise<void> {
         lastArrivedAt: null,
         stopArrivedAt: null,
         provinceAcceptedAt: null,
+        areaArrivedAt: null,
+        areaAcceptedAt: null,
         playStartedAt: null,
         relayOffAt: null,
       },

@@ -52,5 +52,7 @@ export const RoleChoice = z.object({ role: z.enum(ROLES), level: UnitLevel.nulla
 export const RoleList = z.object({ items: z.array(RoleChoice) });
 export type RoleList = z.infer<typeof RoleList>;
 
-/** the console's counters (logins, publishes, queries): numbers grouped by part, read by operators */
-export const Stats = z.record(z.string(), z.unknown());
+/** the console's counters (logins, publishes, queries): numbers grouped by part (null: the part is off) */
+const Count = z.union([z.number(), z.record(z.string(), z.number())]);
+export const Stats = z.record(z.string(), z.record(z.string(), Count).nullable());
+export type Stats = z.infer<typeof Stats>;

@@ -161,7 +161,10 @@ export const PreviewAnswer = z.object({
   commune: z.string(),
   from: z.string(),
   to: z.string(),
-  hamlets: z.array(HamletPreview),
+  /** each entry with what the speaker will do with it, in words */
+  hamlets: z.array(
+    HamletPreview.extend({ entries: z.array(PreviewEntry.extend({ fateLabel: z.string(), issuerLabel: z.string() })) }),
+  ),
 });
 export type PreviewAnswer = z.infer<typeof PreviewAnswer>;
 

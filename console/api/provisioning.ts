@@ -51,7 +51,14 @@ export const PendingDevice = z.object({
   claimedAt: z.string().nullable(),
 });
 export type PendingDevice = z.infer<typeof PendingDevice>;
-export const PendingList = z.object({ items: z.array(PendingDevice) });
+/** a registration as listed, with its kind, place and state in words */
+export const ListedRegistration = PendingDevice.extend({
+  kindLabel: z.string(),
+  placeName: z.string(),
+  stateLabel: z.string(),
+});
+export type ListedRegistration = z.infer<typeof ListedRegistration>;
+export const PendingList = z.object({ items: z.array(ListedRegistration) });
 export type PendingList = z.infer<typeof PendingList>;
 export const DeviceParams = z.object({ id: z.string().max(64, coded('NOT_FOUND')) });
 

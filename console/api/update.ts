@@ -7,6 +7,8 @@ import { coded, refusedAs } from './coded.ts';
 export const DeviceVersion = z.object({
   device: z.string(),
   kind: z.string(),
+  /** Hộp đánh giá / Loa */
+  kindLabel: z.string(),
   commune: z.string(),
   communeName: z.string(),
   /** from the device's heartbeat */

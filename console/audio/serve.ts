@@ -15,7 +15,7 @@ export function sendAudio(req: FastifyRequest, reply: FastifyReply, meta: AudioM
   reply.header('ETag', etag);
   reply.header('Accept-Ranges', 'bytes');
   const match = req.headers['if-none-match'];
-  if (match && match.split(',').some((t) => t.trim() === etag || t.trim() === '*')) return reply.status(304).send();
+  if (match?.split(',').some((t) => t.trim() === etag || t.trim() === '*')) return reply.status(304).send();
   const range = req.headers.range;
   const ifRange = req.headers['if-range'];
   if (range && (!ifRange || ifRange === etag)) {

@@ -1,4 +1,4 @@
-import type { CaseKind, CaseRow, CaseStep, FeedKind } from '../api/followup.ts';
+import type { CaseRow, CaseStep, FeedKind } from '../api/followup.ts';
 import type { Db } from '../store/db.ts';
 
 /**

@@ -17,10 +17,21 @@ import {
   StopRequest,
 } from '../api/broadcast.ts';
 import { fail } from '../errors.ts';
-import type { Unit } from '../levels.ts';
+import type { Unit, UnitLevel } from '../levels.ts';
 import { previewHamlet } from '../preview.ts';
 import { rollup } from '../rollup.ts';
 import { signedIn, userOf, type HttpDeps } from './context.ts';
+
+/** what a speaker will do with an occurrence, as people read it */
+const FATE_LABELS: Record<PreviewAnswer['hamlets'][number]['entries'][number]['fate'], string> = {
+  plays: 'sẽ phát',
+  'quiet-hours': 'bỏ qua (giờ yên tĩnh)',
+  stopped: 'bỏ qua (đang dừng phát)',
+  'pushed-back': 'phát chậm (chờ tin khác)',
+  cut: 'bị cắt (tin khẩn cấp)',
+  busy: 'bỏ qua (loa bận)',
+};
+const LEVEL_NAMES: Record<UnitLevel, string> = { commune: 'xã', district: 'huyện', province: 'tỉnh' };
 
 /** Province-wide broadcasting: stop now / resume, sound policy, the roll-up per level and the preview. */
 export function registerBroadcastRoutes(fastify: FastifyInstance, deps: HttpDeps): void {
@@ -104,7 +115,13 @@ export function registerBroadcastRoutes(fastify: FastifyInstance, deps: HttpDeps
       commune,
       from: new Date(from).toISOString(),
       to: new Date(to).toISOString(),
-      hamlets: hamlets.map((h) => previewHamlet(commune, h, from, to, o, docDeps)),
+      hamlets: hamlets.map((h) => {
+        const p = previewHamlet(commune, h, from, to, o, docDeps);
+        return {
+          ...p,
+          entries: p.entries.map((e) => ({ ...e, fateLabel: FATE_LABELS[e.fate], issuerLabel: LEVEL_NAMES[e.issuer] })),
+        };
+      }),
     };
   });
 

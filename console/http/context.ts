@@ -9,6 +9,7 @@ import type { Area } from '../area.ts';
 import type { AudioFiles } from '../audio/files.ts';
 import type { AudioService } from '../audio/service.ts';
 import { requireRole } from '../access.ts';
+import type { Stats } from '../api/admin.ts';
 import { fail } from '../errors.ts';
 import type { Role, User } from '../model.ts';
 import type { Store } from '../store/index.ts';
@@ -57,7 +58,7 @@ export type HttpDeps = {
   /** follow-up cases of unhappy citizens (absent: their routes are not registered) */
   followup?: FollowupParts;
   /** counters shown at GET /api/stats (admin) */
-  stats(): Record<string, unknown>;
+  stats(): Stats;
   /** relay stations (console/relay/) */
   stations?: StationService;
   /** live broadcasts (console/live/), when a stream server is configured */

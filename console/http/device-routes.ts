@@ -7,6 +7,7 @@ import { DAY_MS, vnDayStart } from '../../devices/time/vietnam.ts';
 import { cameraUptime, uptime, type UptimeRow } from '../../devices/analytics/uptime.ts';
 import { openAlerts, recentAlerts, type AlertRow } from '../../devices/analytics/alerts.ts';
 import { readableCommunes } from '../access.ts';
+import { deviceKindLabel } from '../device-labels.ts';
 import { AlertsAnswer, DeviceList, type AlertView, type DeviceView } from '../api/device.ts';
 import type { Area } from '../area.ts';
 import { ConsoleError, fail } from '../errors.ts';
@@ -22,11 +23,6 @@ export const ALERT_LABELS: Record<AlertKind, string> = {
   'camera-down': 'Camera không hoạt động',
 };
 export const ALERT_STATE_LABELS: Record<AlertState, string> = { raised: 'Đang báo', recovered: 'Đã khôi phục' };
-const KIND_LABELS: Record<DeviceView['kind'], string> = {
-  'rating-box': 'Hộp đánh giá',
-  speaker: 'Loa',
-  camera: 'Camera',
-};
 const ONLINE_LABELS = { true: 'đang hoạt động', false: 'mất kết nối', null: 'chưa rõ' } as const;
 const percent = (f: number) => `${(Math.round(f * 1000) / 10).toLocaleString('vi-VN')} %`;
 
@@ -57,14 +53,14 @@ export function placedDevices(area: Area, communes: readonly string[]): Placed[]
         d.kind === 'speaker'
           ? (c.hamlets.find((h) => h.id === d.hamlet)?.name ?? d.hamlet)
           : (c.counters.find((k) => k.id === d.counter)?.name ?? d.counter);
-      out.push({ id: d.id, kind: d.kind, kindLabel: KIND_LABELS[d.kind], ...base, place });
+      out.push({ id: d.id, kind: d.kind, kindLabel: deviceKindLabel(d.kind), ...base, place });
     }
     for (const k of c.counters) {
       for (const cam of k.cameras)
         out.push({
           id: cam.id,
           kind: 'camera',
-          kindLabel: KIND_LABELS.camera,
+          kindLabel: deviceKindLabel('camera'),
           ...base,
           place: `${k.name} – ${cam.name}`,
         });

@@ -19,8 +19,7 @@ import { parsePeriod } from '../dossiers/period.ts';
 import { RatingsSource } from '../dossiers/ratings.ts';
 import { DossierStore } from '../dossiers/store.ts';
 import { ConsoleError, fail } from '../errors.ts';
-import { userOf, type HttpDeps } from './context.ts';
-import { requireUser } from './require-user.ts';
+import { signedIn, userOf, type HttpDeps } from './context.ts';
 
 /** errors listed in one answer at most (the count is always given) */
 const MAX_LISTED_ERRORS = 200;
@@ -46,7 +45,7 @@ export function registerDossierRoutes(fastify: FastifyInstance, deps: HttpDeps):
 
   app.post(
     '/api/dossiers/import',
-    { onRequest: requireUser, schema: { response: { 200: ImportAnswer, 400: ImportRefusal } } },
+    { preValidation: signedIn(), schema: { response: { 200: ImportAnswer, 400: ImportRefusal } } },
     async (req, reply) => {
       const user = userOf(req);
       const commune = ownCommune(user, deps.area);
@@ -87,7 +86,7 @@ export function registerDossierRoutes(fastify: FastifyInstance, deps: HttpDeps):
 
   app.get(
     '/api/dossiers/figures',
-    { onRequest: requireUser, schema: { querystring: FiguresQuery, response: { 200: FiguresAnswer } } },
+    { preValidation: signedIn(), schema: { querystring: FiguresQuery, response: { 200: FiguresAnswer } } },
     async (req) => {
       const user = userOf(req);
       const { commune } = req.query;
@@ -115,7 +114,7 @@ export function registerDossierRoutes(fastify: FastifyInstance, deps: HttpDeps):
   app.put(
     '/api/officers/:code',
     {
-      onRequest: requireUser,
+      preValidation: signedIn(),
       schema: { params: OfficerParams, body: OfficerRequest, response: { 200: OfficerAnswer } },
     },
     async (req) => {
@@ -140,7 +139,7 @@ export function registerDossierRoutes(fastify: FastifyInstance, deps: HttpDeps):
   /** ratings attributed to each officer (badge scanned at the box at shift start): the commune's leader only */
   app.get(
     '/api/officers/figures',
-    { onRequest: requireUser, schema: { querystring: FiguresQuery, response: { 200: OfficerFigures } } },
+    { preValidation: signedIn(), schema: { querystring: FiguresQuery, response: { 200: OfficerFigures } } },
     async (req) => {
       const user = userOf(req);
       const { commune } = req.query;

@@ -21,8 +21,7 @@ import { parsePeriod } from '../dossiers/period.ts';
 import { fail } from '../errors.ts';
 import type { CaseRow, CaseStep } from '../followup/store.ts';
 import type { User } from '../model.ts';
-import { userOf, type FollowupParts, type HttpDeps } from './context.ts';
-import { requireUser } from './require-user.ts';
+import { signedIn, userOf, type FollowupParts, type HttpDeps } from './context.ts';
 
 /**
  * Follow-up cases: the commune's leader sees them all and assigns; the assignee sees and works the cases
@@ -51,11 +50,11 @@ export function registerFollowupRoutes(fastify: FastifyInstance, deps: HttpDeps,
     text,
   });
   const envelope = (row: CaseRow) => ({ id: row.id, case: service.view(row) });
-  const onCase = { onRequest: requireUser, schema: { params: CaseParams, response: { 200: CaseEnvelope } } };
+  const onCase = { preValidation: signedIn(), schema: { params: CaseParams, response: { 200: CaseEnvelope } } };
 
   app.get(
     '/api/followup/cases',
-    { onRequest: requireUser, schema: { querystring: CaseListQuery, response: { 200: CaseList } } },
+    { preValidation: signedIn(), schema: { querystring: CaseListQuery, response: { 200: CaseList } } },
     async (req) => {
       const user = userOf(req);
       const { commune } = req.query;
@@ -110,7 +109,7 @@ export function registerFollowupRoutes(fastify: FastifyInstance, deps: HttpDeps,
 
   app.get(
     '/api/followup/summary',
-    { onRequest: requireUser, schema: { querystring: SummaryQuery, response: { 200: SummaryAnswer } } },
+    { preValidation: signedIn(), schema: { querystring: SummaryQuery, response: { 200: SummaryAnswer } } },
     async (req) => {
       const user = userOf(req);
       const { commune } = req.query;
@@ -122,7 +121,7 @@ export function registerFollowupRoutes(fastify: FastifyInstance, deps: HttpDeps,
 
   app.put(
     '/api/followup/email',
-    { onRequest: requireUser, schema: { body: EmailRequest, response: { 200: EmailAnswer } } },
+    { preValidation: signedIn(), schema: { body: EmailRequest, response: { 200: EmailAnswer } } },
     async (req) => {
       const user = userOf(req);
       const { email } = req.body;
@@ -134,7 +133,7 @@ export function registerFollowupRoutes(fastify: FastifyInstance, deps: HttpDeps,
   /** ordered feed of case events after `after` (seq), for integrators; the officer is left out */
   app.get(
     '/api/followup/events',
-    { onRequest: requireUser, schema: { querystring: EventsQuery, response: { 200: EventsAnswer } } },
+    { preValidation: signedIn(), schema: { querystring: EventsQuery, response: { 200: EventsAnswer } } },
     async (req) => {
       const user = userOf(req);
       // a leader's feed: contact notes and steps stay in the console (the answer's schema leaves them out)

@@ -6,9 +6,12 @@ import {
   ClaimResponse,
   DeviceParams,
   PendingList,
+  type PendingDevice,
   RegisterRequest,
   RegistrationEnvelope,
 } from '../api/provisioning.ts';
+import type { Area } from '../area.ts';
+import { CLAIM_STATE_LABELS, deviceKindLabel } from '../device-labels.ts';
 import type { ProvisioningService } from '../provisioning/service.ts';
 import { fail } from '../errors.ts';
 import { signedIn, userOf } from './context.ts';
@@ -23,6 +26,7 @@ import { signedIn, userOf } from './context.ts';
 export function registerProvisioningRoutes(
   fastify: FastifyInstance,
   provisioning: ProvisioningService | undefined,
+  area: Area,
 ): void {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const service = (): ProvisioningService => provisioning ?? fail('PROVISIONING_UNCONFIGURED');
@@ -42,8 +46,21 @@ export function registerProvisioningRoutes(
     },
   );
 
+  /** the counter or hamlet a registration is for, by its name in the registry */
+  const placeName = (d: PendingDevice) => {
+    const c = area.registry.communes.get(d.commune)?.commune;
+    const places = d.kind === 'speaker' ? c?.hamlets : c?.counters;
+    return places?.find((p) => p.id === d.place)?.name ?? d.place;
+  };
   app.get('/api/provisioning/devices', { schema: { response: { 200: PendingList } } }, async (req) => ({
-    items: service().list(userOf(req)),
+    items: service()
+      .list(userOf(req))
+      .map((d) => ({
+        ...d,
+        kindLabel: deviceKindLabel(d.kind),
+        placeName: placeName(d),
+        stateLabel: CLAIM_STATE_LABELS[d.state],
+      })),
   }));
 
   app.delete(

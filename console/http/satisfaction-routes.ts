@@ -47,8 +47,7 @@ import { serviceFiguresOf } from '../dossiers/service-figures.ts';
 import { DeploymentStore } from '../store/deployment.ts';
 import { registerDeploymentRoutes } from './deployment-routes.ts';
 import { deviceHealth } from './device-routes.ts';
-import { userOf, type HttpDeps } from './context.ts';
-import { requireUser } from './require-user.ts';
+import { signedIn, userOf, type HttpDeps } from './context.ts';
 
 /**
  * "Mức độ hài lòng": the ranking of the communes of an area (province or district) the user may read, and one
@@ -177,7 +176,7 @@ export function registerSatisfactionRoutes(fastify: FastifyInstance, deps: HttpD
 
   app.get(
     '/api/satisfaction/areas',
-    { onRequest: requireUser, schema: { response: { 200: SatisfactionAreas } } },
+    { preValidation: signedIn(), schema: { response: { 200: SatisfactionAreas } } },
     async (req) => {
       const user = userOf(req);
       const communes = readableCommunes(user, deps.area).map((code) => ({ code, name: deps.area.communeName(code) }));
@@ -200,7 +199,7 @@ export function registerSatisfactionRoutes(fastify: FastifyInstance, deps: HttpD
   app.get(
     '/api/satisfaction/report',
     // the 200 answer is the file itself (fastify sends a string with its own content type as it is)
-    { onRequest: requireUser, schema: { querystring: ReportQuery, response: { 200: ReportFileAnswer } } },
+    { preValidation: signedIn(), schema: { querystring: ReportQuery, response: { 200: ReportFileAnswer } } },
     async (req, reply) => {
       const user = userOf(req);
       const { area: code, from, to } = req.query;
@@ -248,7 +247,7 @@ export function registerSatisfactionRoutes(fastify: FastifyInstance, deps: HttpD
 
   app.get(
     '/api/satisfaction/ranking',
-    { onRequest: requireUser, schema: { querystring: RankingQuery, response: { 200: RankingAnswer } } },
+    { preValidation: signedIn(), schema: { querystring: RankingQuery, response: { 200: RankingAnswer } } },
     async (req) => {
       const area = areaOf(req, req.query.area);
       const period = periodOf(req.query, deps.clock.now());
@@ -258,7 +257,7 @@ export function registerSatisfactionRoutes(fastify: FastifyInstance, deps: HttpD
   );
 
   const communeSchema = { params: CommuneParams, querystring: PeriodQuery, response: { 200: CommuneAnswer } };
-  app.get('/api/satisfaction/commune/:code', { onRequest: requireUser, schema: communeSchema }, async (req) => {
+  app.get('/api/satisfaction/commune/:code', { preValidation: signedIn(), schema: communeSchema }, async (req) => {
     const user = userOf(req);
     const code = req.params.code;
     requireReadable(user, deps.area, code);

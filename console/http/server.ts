@@ -76,7 +76,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   registerAdminRoutes(app, deps);
   registerDeviceRoutes(app, deps);
   registerSatisfactionRoutes(app, deps);
-  registerProvisioningRoutes(app, deps.provisioning);
+  registerProvisioningRoutes(app, deps.provisioning, deps.area);
   if (deps.updates) registerUpdateRoutes(app, deps.area, deps.updates);
   registerBroadcastRoutes(app, deps);
   registerDossierRoutes(app, deps);

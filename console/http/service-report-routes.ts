@@ -9,9 +9,8 @@ import { parsePeriod } from '../dossiers/period.ts';
 import { RatingsSource } from '../dossiers/ratings.ts';
 import { DossierStore } from '../dossiers/store.ts';
 import { ConsoleError, fail } from '../errors.ts';
-import { userOf, type HttpDeps } from './context.ts';
+import { signedIn, userOf, type HttpDeps } from './context.ts';
 import type { FollowupParts } from './context.ts';
-import { requireUser } from './require-user.ts';
 
 const cell = (v: string | number | null) => {
   const s = v === null ? '' : String(v);
@@ -31,7 +30,7 @@ export function registerServiceReportRoutes(fastify: FastifyInstance, deps: Http
 
   // the 200 answer is the CSV text itself (fastify sends a string with its own content type as it is)
   const schema = { querystring: ServiceReportQuery, response: { 200: CsvFile } };
-  app.get('/api/reports/service.csv', { onRequest: requireUser, schema }, async (req, reply) => {
+  app.get('/api/reports/service.csv', { preValidation: signedIn(), schema }, async (req, reply) => {
     const user = userOf(req);
     const period = parsePeriod(req.query);
     if (!ratings) fail('INFLUX_UNCONFIGURED');

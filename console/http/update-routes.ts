@@ -4,6 +4,7 @@ import type { UpdateState } from '../../devices/contract/index.ts';
 import { readableCommunes } from '../access.ts';
 import { DeviceVersionList, RolloutEnvelope, RolloutList, RolloutRequest } from '../api/update.ts';
 import type { Area } from '../area.ts';
+import { deviceKindLabel } from '../device-labels.ts';
 import { signedIn, userOf, type UpdateDeps } from './context.ts';
 
 export const UPDATE_STATE_LABELS: Record<UpdateState, string> = {
@@ -30,6 +31,7 @@ export function registerUpdateRoutes(fastify: FastifyInstance, area: Area, updat
         return {
           device: d.id,
           kind: d.kind,
+          kindLabel: deviceKindLabel(d.kind),
           commune,
           communeName: area.communeName(commune),
           version: u?.version ?? null,

@@ -13,13 +13,28 @@ function targets(a: Announcement, hamlet: string): boolean {
 }
 
 /**
+ * An emergency (of recorded or spoken audio) travels in its unit's one area emergency order, which every
+ * speaker of the unit reads, instead of in each speaker's own documents: a province-wide warning is one
+ * message to sign, send and verify, not thousands. Relays and live sessions stay in the documents.
+ */
+export function carriedByArea(a: Announcement): boolean {
+  return a.priority === 'emergency' && !a.source;
+}
+
+/**
  * The items of one hamlet's schedule: every approved announcement for it with its occurrences from
  * (now − validity), so one that is still playable is not dropped, up to the horizon.
  */
-export function buildItems(approved: Announcement[], hamlet: string, o: BuildOptions): ScheduleItem[] {
+export function buildItems(
+  approved: Announcement[],
+  hamlet: string,
+  o: BuildOptions,
+  /** also the items the area orders carry: what the speaker plays (the preview), not what its documents hold */
+  opts: { withArea?: boolean } = {},
+): ScheduleItem[] {
   const items: ScheduleItem[] = [];
   for (const a of approved) {
-    if (a.status !== 'approved' || !targets(a, hamlet)) continue;
+    if (a.status !== 'approved' || !targets(a, hamlet) || (carriedByArea(a) && !opts.withArea)) continue;
     const item = buildItem(a, o);
     if (item) items.push(item);
   }

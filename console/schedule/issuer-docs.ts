@@ -47,8 +47,14 @@ export function issuersOf(commune: string, deps: IssuerDocDeps): Unit[] {
 }
 
 /** Every issuer's document content for one hamlet's speakers (versions and signing are the publisher's). */
-export function issuerDocs(commune: string, hamlet: string, o: BuildOptions, deps: IssuerDocDeps): IssuerDoc[] {
-  return communeIssuerDocs(commune, o, deps)(hamlet);
+export function issuerDocs(
+  commune: string,
+  hamlet: string,
+  o: BuildOptions,
+  deps: IssuerDocDeps,
+  opts: { withArea?: boolean } = {},
+): IssuerDoc[] {
+  return communeIssuerDocs(commune, o, deps, opts)(hamlet);
 }
 
 /**
@@ -60,6 +66,7 @@ export function communeIssuerDocs(
   commune: string,
   o: BuildOptions,
   deps: IssuerDocDeps,
+  opts: { withArea?: boolean } = {},
 ): (hamlet: string) => IssuerDoc[] {
   const stops = deps.store.stops.active(new Date(o.now).toISOString());
   const units = issuersOf(commune, deps).flatMap((unit) => {
@@ -86,7 +93,7 @@ export function communeIssuerDocs(
     if (known) return known;
     const docs: IssuerDoc[] = [];
     for (const { unit, key, approved, stop, policy } of units) {
-      const items = buildItems(approved, hamlet, o);
+      const items = buildItems(approved, hamlet, o, opts);
       // a unit above the commune that never had anything for this speaker sends nothing (no idle traffic);
       // once it has sent a document it keeps it current, so a lifted stop or a withdrawn item is cleared
       if (

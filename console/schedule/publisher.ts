@@ -8,7 +8,7 @@ import { publishWithTimeout, type MqttPublisher } from '../../infra/mqtt-publish
 import type { Area } from '../area.ts';
 import type { CommuneKey } from '../keys.ts';
 import type { Store } from '../store/index.ts';
-import { buildItem, itemsHash } from './build.ts';
+import { buildItem, carriedByArea, itemsHash } from './build.ts';
 import { communeIssuerDocs, type IssuerDoc } from './issuer-docs.ts';
 import type { PolicyService } from '../policy.ts';
 
@@ -88,8 +88,8 @@ export class SchedulePublisher {
   /**
    * The unit's area emergency order: every emergency it has on the air, each with the communes and hamlets
    * it is for, signed with its key, retained on its area emergency topic that all its speakers read (one
-   * message for a whole province, where one document per speaker takes thousands). Published before the
-   * speakers' own documents, which carry the same emergency as before.
+   * message for a whole province, where one document per speaker takes thousands). The speakers' own
+   * documents do not carry it (build.ts carriedByArea).
    */
   publishAreaEmergency(unit: Unit): Promise<void> {
     return this.#publishAreaOrder('emergency', unit);
@@ -110,7 +110,7 @@ export class SchedulePublisher {
     const now = clock.now();
     const o = { now, horizon: now + config.horizonDays * 86_400_000, ...config };
     const items = store.announcements.approvedEmergenciesOf(unit.level, unit.code).flatMap((a) => {
-      const item = buildItem(a, o);
+      const item = carriedByArea(a) ? buildItem(a, o) : null;
       const communes = unit.level === 'commune' ? [unit.code] : (a.targets ?? 'all');
       return item ? [{ ...item, communes, hamlets: a.hamlets }] : [];
     });

@@ -12,14 +12,6 @@ import { Button, DateField, Field } from './ui.tsx';
  * them for their unit), the delivery roll-up per commune, hamlet and speaker, and the 24-hour preview.
  */
 const LEVELS: Record<string, string> = { commune: 'xã', district: 'huyện', province: 'tỉnh' };
-const FATES: Record<string, string> = {
-  plays: 'sẽ phát',
-  'quiet-hours': 'bỏ qua (giờ yên tĩnh)',
-  stopped: 'bỏ qua (đang dừng phát)',
-  'pushed-back': 'phát chậm (chờ tin khác)',
-  cut: 'bị cắt (tin khẩn cấp)',
-  busy: 'bỏ qua (loa bận)',
-};
 const when = (iso: string | null | undefined) => vnInstant(iso) || '—';
 
 type Stop = ListedStop;
@@ -291,7 +283,7 @@ function PreviewPanel({ me }: { me: Me }) {
                 {h.entries.map((e, i) => (
                   <li
                     key={i}
-                  >{`${when(e.start)} · ${e.title} (${LEVELS[e.issuer]}) · ${FATES[e.fate]}${e.overlaps.length ? ' · trùng giờ' : ''}`}</li>
+                  >{`${when(e.start)} · ${e.title} (${e.issuerLabel}) · ${e.fateLabel}${e.overlaps.length ? ' · trùng giờ' : ''}`}</li>
                 ))}
               </ul>
             ) : (

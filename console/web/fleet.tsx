@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { PendingDevice, PendingList, RegistrationEnvelope } from '../api/provisioning.ts';
+import type { ListedRegistration, PendingList, RegistrationEnvelope } from '../api/provisioning.ts';
 import type { DeviceVersion, DeviceVersionList, Rollout, RolloutList } from '../api/update.ts';
 import { api, guard, say, type Me } from './api.ts';
 import { fmtTime } from './dates.ts';
@@ -12,13 +12,7 @@ import { Button, Field, type Hamlet } from './ui.tsx';
  */
 type Counter = { id: string; name: string; commune: string };
 type Registration = RegistrationEnvelope['registration'];
-type Pending = PendingDevice;
-const KINDS: Record<string, string> = { 'rating-box': 'Hộp đánh giá', speaker: 'Loa', camera: 'Camera' };
-const CLAIM_STATES: Record<Pending['state'], string> = {
-  pending: 'chờ kích hoạt',
-  claimed: 'đã kích hoạt',
-  revoked: 'đã hủy mã',
-};
+type Pending = ListedRegistration;
 
 export function FleetView(props: { me: Me; hamlets: Hamlet[] }) {
   const commune = (props.me.role === 'staff' || props.me.role === 'leader') && props.me.level === 'commune';
@@ -116,13 +110,9 @@ function Provisioning(props: { hamlets: Hamlet[] }) {
           {pending.map((d) => (
             <tr key={d.deviceId} data-device={d.deviceId}>
               <td>{d.name ? `${d.name} (${d.deviceId})` : d.deviceId}</td>
-              <td>{KINDS[d.kind] ?? 'Thiết bị'}</td>
-              <td>
-                {places.find((p) => p.id === d.place)?.name ??
-                  props.hamlets.find((h) => h.id === d.place)?.name ??
-                  d.place}
-              </td>
-              <td class="claim-state">{CLAIM_STATES[d.state]}</td>
+              <td>{d.kindLabel}</td>
+              <td>{d.placeName}</td>
+              <td class="claim-state">{d.stateLabel}</td>
               <td>
                 {d.state === 'pending' && (
                   <Button
@@ -173,7 +163,7 @@ function Versions() {
           {list.map((d) => (
             <tr key={d.device} data-device={d.device}>
               <td>{d.device}</td>
-              <td>{KINDS[d.kind] ?? 'Thiết bị'}</td>
+              <td>{d.kindLabel}</td>
               <td>{d.communeName}</td>
               <td>{d.version ?? 'chưa báo'}</td>
               <td>{d.target ?? '—'}</td>

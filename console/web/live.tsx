@@ -61,7 +61,8 @@ class Microphone {
   }
 }
 
-export function LiveView(props: { me: Me; hamlets: Hamlet[]; visit: number }) {
+/** `shown`: the view stays mounted (a session outlives a tab change) but asks for requests only when open */
+export function LiveView(props: { me: Me; hamlets: Hamlet[]; visit: number; shown: boolean }) {
   const [session, setSession] = useState<LiveSessionView | null>(null);
   const [all, setAll] = useState(true);
   const [requests, setRequests] = useState<LiveSessionView[]>([]);
@@ -73,7 +74,7 @@ export function LiveView(props: { me: Me; hamlets: Hamlet[]; visit: number }) {
     const { items } = await api<LiveList>('GET', '/api/live');
     setRequests(items.filter((s) => s.status === 'requested'));
   };
-  useEffect(guard(loadRequests), [props.visit]);
+  useEffect(() => void (props.shown && guard(loadRequests)()), [props.visit, props.shown]);
   useEffect(() => () => mic.current?.stop(), []);
 
   const open = session !== null && session.status !== 'ended';

@@ -10,16 +10,17 @@ import { AnnouncementListView } from './announcement-list.tsx';
 import { DevicesView } from './devices.tsx';
 import { EmergencyForm } from './emergency-form.tsx';
 import { FleetView } from './fleet.tsx';
+import { FollowupView } from './followup.tsx';
 import { LiveView } from './live.tsx';
 import { RelayView } from './relay.tsx';
+import { SatisfactionView } from './satisfaction.tsx';
 import { BroadcastView, policyText } from './broadcast.tsx';
-import { useLegacyViews } from './legacy.ts';
 import { AuditView, SpeakersView, UsersView } from './lists.tsx';
 import { Button, Field, type Hamlet } from './ui.tsx';
 
 /**
- * The console's web UI (Preact). Every label comes from the server or is written here in Vietnamese; the
- * views still written as plain DOM modules (console/public/*.js) are mounted beside it until ported.
+ * The console's web UI (Preact), one component file per view. Every label comes from the server or is written
+ * here in Vietnamese.
  */
 
 const TABS: Array<{ view: string; label: string; roles?: Me['role'][] }> = [
@@ -113,7 +114,6 @@ function App() {
     setDetail(id);
     setView('detail-view');
   };
-  useLegacyViews(me ? view : null, visit, { me, hamlets });
 
   if (me === undefined) return null;
   const logout = guard(async () => {
@@ -191,7 +191,9 @@ function App() {
       <section id="live-view" class="view" hidden={!shows('live-view')}>
         <h2>Phát trực tiếp</h2>
         {/* mounted while signed in: another tab does not cut a broadcast */}
-        {me && (me.role === 'staff' || me.role === 'leader') && <LiveView me={me} hamlets={hamlets} visit={visit} />}
+        {me && (me.role === 'staff' || me.role === 'leader') && (
+          <LiveView me={me} hamlets={hamlets} visit={visit} shown={shows('live-view')} />
+        )}
       </section>
       <section id="broadcast-view" class="view" hidden={!shows('broadcast-view')}>
         <h2>Phát toàn tỉnh, dừng phát và giờ yên tĩnh</h2>
@@ -208,6 +210,11 @@ function App() {
       <section id="speakers-view" class="view" hidden={!shows('speakers-view')}>
         <h2>Loa và lịch phát</h2>
         {shows('speakers-view') && <SpeakersView key={visit} hamlets={hamlets} />}
+      </section>
+      {shows('satisfaction-view') && <SatisfactionView key={visit} />}
+      <section id="followup-view" class="view" hidden={!shows('followup-view')}>
+        <h2>Hồ sơ một cửa, chỉ số và theo dõi</h2>
+        {shows('followup-view') && me && <FollowupView key={visit} me={me} />}
       </section>
       <section id="audit-view" class="view" hidden={!shows('audit-view')}>
         <h2>Nhật ký thao tác</h2>

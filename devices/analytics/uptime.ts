@@ -101,22 +101,23 @@ export async function uptime(q: UptimeQuery): Promise<UptimeRow[]> {
   const to = Math.min(ms(q.to), now);
   if (to <= from) return [];
   const steps = await loadSteps(q, from, to);
-  const rows: UptimeRow[] = [];
-  for (const device of q.devices) {
-    for (const p of periods(from, to, q.granularity)) {
-      const up = upWithin(steps.get(device) ?? [], p.start, p.end);
-      const total = p.end - p.start;
-      rows.push({
-        device,
-        start: new Date(p.start).toISOString(),
-        end: new Date(p.end).toISOString(),
-        upS: up / 1000,
-        totalS: total / 1000,
-        fraction: total > 0 ? up / total : 0,
-      });
-    }
-  }
-  return rows;
+  return q.devices.flatMap((device) => periodRows(device, steps.get(device) ?? [], from, to, q.granularity));
+}
+
+/** a device's row for each period of [from, to), from its up/down steps */
+function periodRows(device: string, steps: readonly Step[], from: number, to: number, g: Granularity): UptimeRow[] {
+  return periods(from, to, g).map((p) => {
+    const up = upWithin(steps, p.start, p.end);
+    const total = p.end - p.start;
+    return {
+      device,
+      start: new Date(p.start).toISOString(),
+      end: new Date(p.end).toISOString(),
+      upS: up / 1000,
+      totalS: total / 1000,
+      fraction: total > 0 ? up / total : 0,
+    };
+  });
 }
 
 /**
@@ -176,26 +177,13 @@ export async function cameraUptime(
   );
   const probes = new Map<string, { at: number; up: boolean }[]>(q.cameras.map((c) => [c, []]));
   for (const r of rows) probes.get(r.camera)?.push({ at: r.time.getTime(), up: r.up === 1 });
-  const out: UptimeRow[] = [];
-  for (const camera of q.cameras) {
+  return q.cameras.flatMap((camera) => {
     const steps = probeSteps(
       probes.get(camera)!.sort((a, b) => a.at - b.at),
       validity,
     );
-    for (const p of periods(from, to, q.granularity)) {
-      const up = upWithin(steps, p.start, p.end);
-      const total = p.end - p.start;
-      out.push({
-        device: camera,
-        start: new Date(p.start).toISOString(),
-        end: new Date(p.end).toISOString(),
-        upS: up / 1000,
-        totalS: total / 1000,
-        fraction: total > 0 ? up / total : 0,
-      });
-    }
-  }
-  return out;
+    return periodRows(camera, steps, from, to, q.granularity);
+  });
 }
 
 /** Probes → a step function: each result holds until the next probe or for `validityMs`, whichever is first. */

@@ -7,6 +7,9 @@ import { ItemSource, StreamReport } from './stream.ts';
 export const Priority = z.enum(['normal', 'priority', 'emergency']);
 export type Priority = z.infer<typeof Priority>;
 
+/** The default largest announcement audio: the console stores nothing larger, a speaker downloads nothing larger. */
+export const DEFAULT_AUDIO_MAX_BYTES = 20 * 1024 * 1024;
+
 /** Audio the speaker fetches over HTTP by content hash and verifies before it may play it. */
 export const AudioRef = z.strictObject({
   sha256: z.string().regex(/^[0-9a-f]{64}$/),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CommuneCode, Id } from '../../devices/ids.ts';
-import { Priority } from '../../devices/contract/broadcast.ts';
+import { DEFAULT_AUDIO_MAX_BYTES, Priority } from '../../devices/contract/broadcast.ts';
 import { isEd25519PublicKey } from '../ed25519-key.ts';
 
 /** "HH:MM" in Vietnam time (Asia/Ho_Chi_Minh, UTC+7, no DST). */
@@ -84,14 +84,10 @@ export const SpeakerConfig = z
       .default([]),
     audio: z
       .strictObject({
-        maxBytes: z
-          .number()
-          .int()
-          .positive()
-          .default(20 * 1024 * 1024),
+        maxBytes: z.number().int().positive().default(DEFAULT_AUDIO_MAX_BYTES),
         fetchTimeoutMs: z.number().int().positive().default(60_000),
       })
-      .default({ maxBytes: 20 * 1024 * 1024, fetchTimeoutMs: 60_000 }),
+      .default({ maxBytes: DEFAULT_AUDIO_MAX_BYTES, fetchTimeoutMs: 60_000 }),
     /** relays and live broadcasts (player-stream.ts) */
     stream: z
       .strictObject({

@@ -1,6 +1,6 @@
 import { announceInput, type AnnounceDefaults, type AnnounceInput } from './announce-request.ts';
-import { configOf } from './config-node.ts';
-import { ConsoleClient, type ConsoleResult } from './console-client.ts';
+import { consoleOf } from './config-node.ts';
+import type { ConsoleClient, ConsoleResult } from './console-client.ts';
 import type { NodeMessage, RedApi, RedNode } from './red.ts';
 
 export const ANNOUNCE_TYPE = 'thanthien-announce';
@@ -43,13 +43,8 @@ export function registerAnnounce(RED: RedApi): void {
     ANNOUNCE_TYPE,
     function (this: RedNode, props: AnnounceProps) {
       RED.nodes.createNode(this, props);
-      const config = configOf(RED, props.config);
+      const { config, client } = consoleOf(RED, this, props.config);
       const mode = props.mode === 'emergency' ? 'emergency' : 'submit';
-      const client = new ConsoleClient({
-        baseUrl: config?.consoleUrl ?? '',
-        username: this.credentials?.username,
-        password: this.credentials?.password,
-      });
       let chain: Promise<void> = Promise.resolve();
       let sent = 0;
       let failed = 0;

@@ -1,5 +1,6 @@
 import { loadRegistry, RegistryError, type Registry } from '../../devices/registry/index.ts';
 import { SharedConnection } from './connection.ts';
+import { ConsoleClient } from './console-client.ts';
 import type { RedApi, RedNode } from './red.ts';
 import { connectionStatus } from './status.ts';
 
@@ -62,4 +63,22 @@ export function registerConfigNode(RED: RedApi): void {
 export function configOf(RED: RedApi, id: string | undefined): ConfigNode | undefined {
   const node = id ? (RED.nodes.getNode(id) as ConfigNode | null) : null;
   return node?.connection ? node : undefined;
+}
+
+/**
+ * For a node that calls the console: its configuration node, and a client of the console named there, signed in
+ * with the node's own account (its credentials: a person's account, not the config node's MQTT one).
+ */
+export function consoleOf(
+  RED: RedApi,
+  node: RedNode,
+  configId: string | undefined,
+): { config?: ConfigNode; client: ConsoleClient } {
+  const config = configOf(RED, configId);
+  const client = new ConsoleClient({
+    baseUrl: config?.consoleUrl ?? '',
+    username: node.credentials?.username,
+    password: node.credentials?.password,
+  });
+  return { config, client };
 }

@@ -1,6 +1,5 @@
 import { EventsAnswer } from '../../console/api/followup.ts';
-import { configOf } from './config-node.ts';
-import { ConsoleClient } from './console-client.ts';
+import { consoleOf } from './config-node.ts';
 import type { RedApi, RedNode } from './red.ts';
 
 export const FOLLOWUP_TYPE = 'thanthien-followup';
@@ -18,12 +17,7 @@ export function registerFollowup(RED: RedApi): void {
     FOLLOWUP_TYPE,
     function (this: RedNode, props: FollowupProps) {
       RED.nodes.createNode(this, props);
-      const config = configOf(RED, props.config);
-      const client = new ConsoleClient({
-        baseUrl: config?.consoleUrl ?? '',
-        username: this.credentials?.username,
-        password: this.credentials?.password,
-      });
+      const { config, client } = consoleOf(RED, this, props.config);
       const intervalMs = Math.max(1, Number(props.intervalS) || 30) * 1000;
       let after: number | undefined = props.fromStart ? 0 : undefined;
       let sent = 0;

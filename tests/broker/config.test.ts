@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connectAsync } from 'mqtt';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { MAX_PAYLOAD_BYTES } from '../../devices/contract/index.ts';
@@ -12,6 +11,7 @@ import { BrokerError, loadBrokerConfig, parseBrokerConfig, startBroker } from '.
 import { redisOptions } from '../../broker/persistence.ts';
 import { tempDir } from '../harness/temp.ts';
 import { BOX, CHEAP } from './helpers.ts';
+import { connectAs } from '../support/device-client.ts';
 
 function brokerError(fn: () => unknown): BrokerError {
   try {
@@ -168,13 +168,7 @@ describe('broker main.ts', () => {
     writeFileSync(join(dir, 'broker.yaml'), stringify({ host: '127.0.0.1', port: 0, registryPath: 'registry.yaml' }));
     let served = false;
     const run = await runMain(['--config', join(dir, 'broker.yaml')], async (port) => {
-      const c = await connectAsync(`mqtt://127.0.0.1:${port}`, {
-        clientId: BOX,
-        username: BOX,
-        password: demo.secrets[BOX],
-        reconnectPeriod: 0,
-        protocolVersion: 4,
-      });
+      const c = await connectAs(`mqtt://127.0.0.1:${port}`, BOX, demo.secrets[BOX]);
       served = c.connected;
       await c.endAsync();
     });

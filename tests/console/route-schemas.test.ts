@@ -83,6 +83,10 @@ describe('admin routes', () => {
       disabled: true,
       roleLabel: expect.stringMatching(/Cán bộ/),
     });
+    const stats = await env.api(leader, 'GET', '/api/stats');
+    expect(stats.status).toBe(200);
+    expect(stats.body.logins.passwordChecks).toBeGreaterThan(0);
+    expect(stats.body.feedback).toMatchObject({ logs: expect.any(Number), dropped: expect.any(Object) });
     expect((await env.api(admin, 'GET', '/api/roles')).body.items).toContainEqual(
       expect.objectContaining({ role: 'staff', level: 'commune' }),
     );

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -141,10 +141,10 @@ describe('Mức độ hài lòng page (Chromium)', () => {
     const { page, errors } = await open('lanhdao1', 'desktop');
     expect(await page.isHidden('#sat-ranking')).toBe(true);
     expect(await cells(page, '#theo-can-bo')).toEqual([['1', 'nguyen-van-an', expect.any(String), '50,0', '20']]);
-    // a string, so the test runner does not rewrite the browser's import()
-    const csv = (await page.evaluate(
-      "import('/satisfaction.js').then((m) => m.tableCsv(document.querySelector('#theo-quay')))",
-    )) as string;
+    // the file the table's own "Tải CSV" button downloads
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#theo-quay caption button.csv')]);
+    expect(download.suggestedFilename()).toBe('theo-quay.csv');
+    const csv = readFileSync((await download.path())!, 'utf8');
     expect(csv.split('\r\n')[0]).toBe('\ufeffHạng,Quầy,Chỉ số hiệu chỉnh (%),Chỉ số (%),Số lượt');
     expect(csv.split('\r\n')[1]).toMatch(/^1,Quầy Tư pháp – Hộ tịch,"[\d,]+","83,3",60$/);
     expect(errors).toEqual([]);

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encode, type ScheduleDocument } from '../../devices/contract/index.ts';
-import { verifySchedule } from '../../devices/schedule-signature.ts';
-import { topicFor } from '../../devices/topics.ts';
+import type { AreaEmergencyOrder } from '../../devices/contract/broadcast.ts';
+import { verifyAreaOrder, verifySchedule } from '../../devices/schedule-signature.ts';
+import { areaTopic, topicFor } from '../../devices/topics.ts';
 import { consoleEnv, waitFor, type Env } from './helpers.ts';
 
 let env: Env;
@@ -181,8 +182,23 @@ describe('announcement workflow', () => {
         .error.code,
     ).toBe('FORBIDDEN_ROLE');
     const speaker = await env.speakerClient('xa1-ap3-loa');
-    const watch = scheduleWatcher(speaker, 'xa1-ap3-loa', 'xa1-ap3');
-    await speaker.subscribeAsync(topicFor('xa1-ap3-loa', 'schedule'), { qos: 1 });
+    // the emergency travels in the commune's one area order that all its speakers read
+    const topic = areaTopic('emergency', 'commune', '90001');
+    const orders: AreaEmergencyOrder[] = [];
+    speaker.on('message', (t, payload) => {
+      if (t !== topic) return;
+      const v = verifyAreaOrder(
+        'emergency',
+        JSON.parse(payload.toString()),
+        env.console.keys.get('90001')!.publicKeyPem,
+        {
+          issuer: { level: 'commune', code: '90001' },
+          minVersion: 1,
+        },
+      );
+      if (v.ok) orders.push(v.order);
+    });
+    await speaker.subscribeAsync(topic, { qos: 0 });
     const before = Date.now();
     const r = await env.api(leader, 'POST', '/api/emergency', {
       title: 'Cảnh báo bão số 9',
@@ -191,13 +207,13 @@ describe('announcement workflow', () => {
     });
     expect(r.status).toBe(201);
     expect(r.body.status).toBe('approved');
-    const doc = await waitFor(
-      () => watch.latest()?.items.find((i) => i.announcement === r.body.id) && watch.latest(),
+    const item = await waitFor(
+      () => orders.at(-1)?.items.find((i) => i.announcement === r.body.id),
       20_000,
-      'emergency schedule',
+      'emergency order',
     );
-    const item = doc.items.find((i) => i.announcement === r.body.id)!;
     expect(item.priority).toBe('emergency');
+    expect([item.communes, item.hamlets]).toEqual([['90001'], ['xa1-ap3']]);
     expect(item.occurrences).toHaveLength(1);
     expect(Date.parse(item.occurrences[0])).toBeGreaterThanOrEqual(before - 1000);
 

@@ -32,6 +32,13 @@ const rowsOf = (frames: Frame[]) => frames.flatMap((f) => f.rows);
 const by = (frames: Frame[], key: string) => Object.fromEntries(rowsOf(frames).map((r) => [String(r[key]), r]));
 const close = (a: unknown, b: number) => expect(Number(a)).toBeCloseTo(b, 6);
 
+/** an index stat: one row, the index and the count it is computed from */
+const indexStat = (index: number, n: number) => (f: Frame[]) => {
+  const [r] = rowsOf(f);
+  close(r.index, index);
+  expect(r.n).toBe(n);
+};
+
 /** the area's index per Vietnam day */
 function dailyIndex(f: Frame[]): void {
   const r = by(f, 'Time');
@@ -45,12 +52,11 @@ function dailyIndex(f: Frame[]): void {
   expect(r[day('2025-03-07')].n).toBe(2);
 }
 
+/** every device seed.ts gives presence or heartbeats */
+const SEEDED_DEVICES = ['xa1-ap1-loa', 'xa1-quay1-box', 'xa1-quay2-box', 'xa2-quay1-box', 'xa3-quay1-box'];
+
 const checks: Record<string, (f: Frame[]) => void> = {
-  'tt-satisfaction-overview/1': (f) => {
-    const [r] = rowsOf(f);
-    close(r.index, (100 * 13) / 22);
-    expect(r.n).toBe(22);
-  },
+  'tt-satisfaction-overview/1': indexStat((100 * 13) / 22, 22),
   'tt-satisfaction-overview/2': (f) => {
     const r = by(f, 'level');
     expect([r['rat-hai-long'].n, r['hai-long'].n, r['binh-thuong'].n, r['khong-hai-long'].n]).toEqual([7, 6, 2, 7]);
@@ -75,11 +81,7 @@ const checks: Record<string, (f: Frame[]) => void> = {
   },
   // from daily.rating_daily (filled by the CQ's SELECT INTO): the same answers as panel 4
   'tt-satisfaction-overview/6': dailyIndex,
-  'tt-commune/1': (f) => {
-    const [r] = rowsOf(f);
-    close(r.index, (100 * 6) / 14);
-    expect(r.n).toBe(14);
-  },
+  'tt-commune/1': indexStat((100 * 6) / 14, 14),
   'tt-commune/2': (f) => {
     const r = by(f, 'counter');
     expect([r['xa1-quay1'].n, r['xa1-quay2'].n]).toEqual([8, 6]);
@@ -134,13 +136,7 @@ const checks: Record<string, (f: Frame[]) => void> = {
   },
   'tt-devices/3': (f) => {
     const r = by(f, 'device');
-    expect(Object.keys(r).sort()).toEqual([
-      'xa1-ap1-loa',
-      'xa1-quay1-box',
-      'xa1-quay2-box',
-      'xa2-quay1-box',
-      'xa3-quay1-box',
-    ]);
+    expect(Object.keys(r).sort()).toEqual(SEEDED_DEVICES);
     close(r['xa2-quay1-box'].uptime, 100 / 1008); // one heartbeat
     close(r['xa1-ap1-loa'].uptime, (100 * 864) / 1008);
     close(r['xa1-quay1-box'].uptime, 100);
@@ -148,13 +144,7 @@ const checks: Record<string, (f: Frame[]) => void> = {
   },
   'tt-devices/4': (f) => {
     const r = by(f, 'device');
-    expect(Object.keys(r).sort()).toEqual([
-      'xa1-ap1-loa',
-      'xa1-quay1-box',
-      'xa1-quay2-box',
-      'xa2-quay1-box',
-      'xa3-quay1-box',
-    ]);
+    expect(Object.keys(r).sort()).toEqual(SEEDED_DEVICES);
     expect([r['xa1-quay1-box'].Time, r['xa1-quay1-box'].uptime_s]).toEqual([vn('2025-03-07 23:50'), 1007 * 600]);
     expect(r['xa1-quay2-box'].Time).toBe(vn('2025-03-04 11:50'));
   },

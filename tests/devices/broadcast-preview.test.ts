@@ -16,6 +16,16 @@ import { tempDir } from '../harness/temp.ts';
 const H = 3_600_000;
 const T0 = Date.parse('2026-11-25T00:00:00.000Z'); // 07:00 Vietnam time
 
+/** a schedule document for the one speaker of these tests */
+function speakerDoc(
+  issuedAt: string,
+  horizon: string,
+  items: ScheduleDocument['items'],
+  more: Partial<ScheduleDocument> = {},
+): ScheduleDocument {
+  return { v: 1, commune: '26734', speaker: 'loa', hamlet: 'thon', version: 1, issuedAt, horizon, items, ...more };
+}
+
 /** a small deterministic generator (mulberry32), so a failure can be replayed from its seed */
 function rng(seed: number) {
   return () => {
@@ -51,19 +61,10 @@ function generated(seed: number): IssuedDocs {
         new Date(T0 + Math.floor((r() * 30 - 3) * 60) * 60_000).toISOString(),
       ),
     }));
-    const doc: ScheduleDocument = {
-      v: 1,
-      commune: '26734',
-      speaker: 'loa',
-      hamlet: 'thon',
-      version: 1,
-      issuedAt: new Date(T0).toISOString(),
-      horizon: new Date(T0 + 48 * H).toISOString(),
-      items,
+    docs[level] = speakerDoc(new Date(T0).toISOString(), new Date(T0 + 48 * H).toISOString(), items, {
       ...(level === 'commune' ? {} : { issuer: { level, code: '82' } }),
       ...(r() < 0.7 ? { policy: DEFAULT_SOUND_POLICY } : {}),
-    };
-    docs[level] = doc;
+    });
   }
   return docs;
 }
@@ -116,21 +117,12 @@ describe("the 24-hour preview runs the speaker's own expansion", () => {
     });
     const at = (min: number) => new Date(T0 + 2 * H + min * 60_000).toISOString();
     const base = { title: 't', volume: 80, repeats: 1, validityS: 600 };
-    const doc: ScheduleDocument = {
-      v: 1,
-      commune: '26734',
-      speaker: 'loa',
-      hamlet: 'thon',
-      version: 1,
-      issuedAt: at(0),
-      horizon: at(600),
-      items: [
-        { ...base, announcement: 'dai', priority: 'normal', audio: audio(300), occurrences: [at(0)] },
-        { ...base, announcement: 'cho', priority: 'priority', audio: audio(60), occurrences: [at(1)] },
-        { ...base, announcement: 'khan', priority: 'emergency', audio: audio(60), occurrences: [at(20)] },
-        { ...base, announcement: 'bi-cat', priority: 'normal', audio: audio(600), occurrences: [at(15)] },
-      ],
-    };
+    const doc = speakerDoc(at(0), at(600), [
+      { ...base, announcement: 'dai', priority: 'normal', audio: audio(300), occurrences: [at(0)] },
+      { ...base, announcement: 'cho', priority: 'priority', audio: audio(60), occurrences: [at(1)] },
+      { ...base, announcement: 'khan', priority: 'emergency', audio: audio(60), occurrences: [at(20)] },
+      { ...base, announcement: 'bi-cat', priority: 'normal', audio: audio(600), occurrences: [at(15)] },
+    ]);
     const p = Object.fromEntries(previewSchedule({ commune: doc }, T0, T0 + 24 * H).map((e) => [e.announcement, e]));
     expect(p.dai).toMatchObject({ fate: 'plays', overlaps: ['cho'] });
     expect(p.cho).toMatchObject({ fate: 'pushed-back', by: 'dai', expectedStart: at(5) });

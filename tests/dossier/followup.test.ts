@@ -247,4 +247,17 @@ describe('follow-up of bad ratings', () => {
     const { body } = await env.api(tokens.lanhdao1!, 'GET', '/api/followup/events?after=0');
     for (const e of body.items) expect(Object.keys(e.case)).not.toEqual(expect.arrayContaining(['closing']));
   });
+  it('checks its answers too: a case the schema cannot describe is a 500 INTERNAL, never a half answer', async () => {
+    const service = env.console.followup;
+    const real = service.view.bind(service);
+    service.view = (row) => ({ ...real(row), overdue: 'no' as unknown as boolean });
+    try {
+      const r = await env.api(tokens.lanhdao1!, 'GET', '/api/followup/cases?commune=90001');
+      expect([r.status, r.body.error.code]).toEqual([500, 'INTERNAL']);
+      expect(JSON.stringify(r.body)).not.toContain('HS-42');
+    } finally {
+      service.view = real;
+    }
+    expect((await env.api(tokens.lanhdao1!, 'GET', '/api/followup/cases?commune=90001')).status).toBe(200);
+  });
 });

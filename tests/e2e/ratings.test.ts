@@ -80,14 +80,7 @@ describe('ratings end to end', () => {
     const second = new ServiceProcess('box', args(0), /^ready/);
     await second.start();
     try {
-      const stored = await waitFor(
-        async () => {
-          const s = await stack.storedIds();
-          return [...before].every((id) => s.has(id)) ? s : undefined;
-        },
-        90_000,
-        'every journaled rating in InfluxDB',
-      );
+      const stored = await stack.waitStored(before, 90_000, 'every journaled rating in InfluxDB');
       expectExactlyOnce(before, stored);
     } finally {
       await second.stop();
@@ -124,14 +117,7 @@ describe('ratings end to end', () => {
       await waitFor(() => box.bridge.outbox.stats().depth === 0, 60_000, 'acks while InfluxDB is down (spooled)');
       await stack.influxd.start();
       await pressSome(10);
-      const stored = await waitFor(
-        async () => {
-          const s = await stack.storedIds();
-          return [...journaled].every((id) => s.has(id)) ? s : undefined;
-        },
-        120_000,
-        'every rating in InfluxDB',
-      );
+      const stored = await stack.waitStored(journaled, 120_000, 'every rating in InfluxDB');
       expect(journaled.size).toBe(60);
       expectExactlyOnce(journaled, stored);
     } finally {

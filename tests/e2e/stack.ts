@@ -7,6 +7,7 @@ import { ServiceProcess } from '../../infra/child.ts';
 import { LocalInfluxd } from '../../infra/influxd.ts';
 import { freePort } from '../../infra/ports.ts';
 import { influxClient } from '../../infra/influx-client.ts';
+import { waitFor } from '../harness/wait.ts';
 
 /**
  * The whole ratings path as separate processes (broker, collector) plus an influxd of its own,
@@ -53,21 +54,18 @@ export class Stack {
   }
 
   async startBroker(): Promise<void> {
-    this.broker = new ServiceProcess(
-      'broker',
-      ['broker/main.ts', '--config', join(this.dir, 'broker.yaml')],
-      /broker listening/,
-    );
+    this.broker = this.#service('broker', /broker listening/);
     await this.broker.start();
   }
 
   async startCollector(): Promise<void> {
-    this.collector = new ServiceProcess(
-      'collector',
-      ['collector/main.ts', '--config', join(this.dir, 'collector.yaml')],
-      /collector started/,
-    );
+    this.collector = this.#service('collector', /collector started/);
     await this.collector.start();
+  }
+
+  /** a service's main.ts on its config file in this stack's folder, ready once it logs `ready` */
+  #service(name: 'broker' | 'collector', ready: RegExp): ServiceProcess {
+    return new ServiceProcess(name, [`${name}/main.ts`, '--config', join(this.dir, `${name}.yaml`)], ready);
   }
 
   influx(): InfluxDB {
@@ -82,6 +80,18 @@ export class Stack {
     return seen;
   }
 
+  /** the stored ids (with their counts) once every one of `ids` is stored */
+  waitStored(ids: Set<string>, timeoutMs: number, what: string): Promise<Map<string, number>> {
+    return waitFor(
+      async () => {
+        const s = await this.storedIds();
+        return [...ids].every((id) => s.has(id)) ? s : undefined;
+      },
+      timeoutMs,
+      what,
+    );
+  }
+
   async stop(): Promise<void> {
     await this.collector?.stop();
     await this.broker?.stop();
@@ -89,4 +99,4 @@ export class Stack {
   }
 }
 
-export { waitFor } from '../harness/wait.ts';
+export { waitFor };

@@ -72,20 +72,20 @@ describe('time resolution through the outbox, across boots', () => {
     const outboxDir = join(dataDir, 'outbox');
     const historyPath = join(dataDir, 'boots.jsonl');
 
+    /** one boot of the Pi on the same data folder: its clock (monotonic from `mono`), outbox and time resolver */
+    const boot = async (name: string, mono: number, source: FakeTimeSource) => {
+      const clock = new FakeClock(PI_BOOT_WALL, mono);
+      const time = new TrustedClock({ clock, sources: [source] });
+      const outbox = await Outbox.open(outboxDir, {}, silentLogger);
+      const history = new BootHistory(historyPath);
+      const resolver = new TimeResolver({ outbox, history, time, boot: name, clock, log: silentLogger });
+      await resolver.start();
+      return { clock, time, outbox, resolver };
+    };
+
     // boot A: the clock never syncs; one rating is pressed, then the power is cut
     {
-      const clock = new FakeClock(PI_BOOT_WALL, 4_000);
-      const time = new TrustedClock({ clock, sources: [new FakeTimeSource(false)] });
-      const outbox = await Outbox.open(outboxDir, {}, silentLogger);
-      const resolver = new TimeResolver({
-        outbox,
-        history: new BootHistory(historyPath),
-        time,
-        boot: 'boot-a',
-        clock,
-        log: silentLogger,
-      });
-      await resolver.start();
+      const { outbox, resolver } = await boot('boot-a', 4_000, new FakeTimeSource(false));
       await outbox.add(
         'rating',
         { v: 1, id: randomUUID(), level: 'hai-long', boot: 'boot-a', seq: 0 },
@@ -98,19 +98,8 @@ describe('time resolution through the outbox, across boots', () => {
     }
 
     // boot B: a press before NTP, then NTP sets the clock 7 s later
-    const clock = new FakeClock(PI_BOOT_WALL, 3_000);
     const source = new FakeTimeSource(false);
-    const time = new TrustedClock({ clock, sources: [source] });
-    const outbox = await Outbox.open(outboxDir, {}, silentLogger);
-    const resolver = new TimeResolver({
-      outbox,
-      history: new BootHistory(historyPath),
-      time,
-      boot: 'boot-b',
-      clock,
-      log: silentLogger,
-    });
-    await resolver.start();
+    const { clock, time, outbox } = await boot('boot-b', 3_000, source);
     expect(outbox.unresolved()).toHaveLength(1); // boot A cannot be resolved yet: nothing has synced
     const idB = randomUUID();
     await outbox.add(
