@@ -16,12 +16,21 @@ import Fastify from 'fastify';
 import { sendAudio } from '../console/audio/serve.ts';
 import type { AudioMeta } from '../console/model.ts';
 
-type Side = { p50Ms: number; p99Ms: number; maxMs: number; failed: number; listenOverflows: number; synRetrans: number };
+type Side = {
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  failed: number;
+  listenOverflows: number;
+  synRetrans: number;
+};
 export type AudioServeResult = { gets: number; bytes: number; before: Side; now: Side; loadAverage: number[] };
 
 /** TcpExt counters from /proc/net/netstat */
 function tcpExt(): Record<string, number> {
-  const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n').filter((l) => l.startsWith('TcpExt:'));
+  const lines = readFileSync('/proc/net/netstat', 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('TcpExt:'));
   const [names, values] = lines.map((l) => l.split(/\s+/).slice(1));
   return Object.fromEntries(names.map((n, i) => [n, Number(values[i])]));
 }
@@ -77,7 +86,9 @@ async function side(mode: 'before' | 'now', gets: number, body: Buffer, file: st
   };
 }
 
-export async function runAudioServeBench(gets = Number(process.env.BENCH_AUDIO_GETS ?? 2000)): Promise<AudioServeResult> {
+export async function runAudioServeBench(
+  gets = Number(process.env.BENCH_AUDIO_GETS ?? 2000),
+): Promise<AudioServeResult> {
   const dir = mkdtempSync(join(tmpdir(), 'tt-bench-audio-'));
   try {
     // about 10 s of speech at 64 kbit/s
