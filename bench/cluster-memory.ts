@@ -215,7 +215,7 @@ function record(r: { n: number; loadAverage: { start: number[]; end: number[] };
     '| --- | --- | --- | --- |',
     ...settled.map(
       (x) =>
-        `| ${x.name} | **${f(x.perConnectionKb.rss)} KB** | ${f(x.rssMb.warm?.settled, 0)} → ${f(x.rssMb.full?.settled, 0)} MB | ${f(x.perConnectionKb.heapUsed)} KB |`,
+        `| ${x.name} | **${f(x.perConnectionKb.rss)} KB** | ${f(x.rssMb.warm?.settled, 0)} → ${f(x.rssMb.full?.settled, 0)} MB | ${x.perConnectionKb.heapUsed === undefined ? 'n/a' : `${f(x.perConnectionKb.heapUsed)} KB`} |`,
     ),
     '',
     '## What stays: after a settle period and two forced full collections (the probe runs with --expose-gc)',

@@ -72,6 +72,7 @@ async function liveRun(icecast: RunningIcecast, dir: string, speakers: number) {
   // the console side (microphone + LiveFeeder) in its own process, as on a real console
   const feederStates: string[] = [];
   // filled from the feeder process's lines
+  const playbacks: ReturnType<FfmpegStreamPlayer['play']>[] = [];
   const fed: { restarts?: number; events?: string[]; killedAt?: number } = {};
   const feederProc = spawn(
     process.execPath,
@@ -89,6 +90,7 @@ async function liveRun(icecast: RunningIcecast, dir: string, speakers: number) {
   const started = new Promise<number>((resolve) => {
     createInterface({ input: feederProc.stdout! }).on('line', (line) => {
       const m = JSON.parse(line) as {
+        stopping?: boolean;
         t0?: number;
         state?: string;
         killedAt?: number;
@@ -100,6 +102,7 @@ async function liveRun(icecast: RunningIcecast, dir: string, speakers: number) {
       if (m.state) feederStates.push(m.state);
       if (m.killedAt) fed.killedAt = m.killedAt;
       if (m.end) Object.assign(fed, { restarts: m.restarts, events: m.events });
+      if (m.stopping) for (const p of playbacks) p.stop();
     });
   });
   const feederDone = new Promise((r) => feederProc.once('close', r));
@@ -113,7 +116,6 @@ async function liveRun(icecast: RunningIcecast, dir: string, speakers: number) {
     await sleep(100);
   }
   const gapReasons: string[] = [];
-  const playbacks: ReturnType<FfmpegStreamPlayer['play']>[] = [];
   for (let i = 0; i < speakers; i++) {
     const player = new FfmpegStreamPlayer({
       ffmpeg: '/usr/bin/ffmpeg',
@@ -317,7 +319,8 @@ click), reproduced at load ~25 (05:11 UTC: 17/50 hearing, 0/1000 clicks) and exp
 feeder ran in the benchmark's own process, whose event loop was blocked for ~19 s by 50 synchronous decoder
 spawns on overloaded cores. The microphone's chunks stopped reaching the encoder, icecast2 dropped the source
 after its 10 s source-timeout, and the encoder died on the broken pipe ("av_interleaved_write_frame(): Broken
-pipe"). That feeder was one ffmpeg with no second chance: anything that ended it ended the mount for good (the
+pipe"). In that run the feeder was already supervised but, fed by the same blocked loop, came back only after 33 s, too
+late for the clicks. The feeder before was one ffmpeg with no second chance: anything that ended it ended the mount for good (the
 encoder dying, icecast restarting, or a source-timeout after the input stalled, from a stalled uplink or a
 stalled console), and in the console a feeder's exit even ended the whole session. Fixes: the feeder is
 supervised (a lost encoder or mount is restarted on the same mount with a backoff of 0.25 s doubling to 2 s; the

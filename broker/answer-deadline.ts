@@ -16,7 +16,7 @@ export const NO_ANSWER = Symbol('no-answer');
 
 export type AnswerClock = { now(): number };
 
-/** when the connection last answered anything (updated by every reply, success or error) */
+/** when the connection last answered anything (every reply, a result or an error from Redis) */
 export class ReplyWatch {
   lastReplyAt = Number.NEGATIVE_INFINITY;
   constructor(readonly clock: AnswerClock = performance) {}
@@ -28,7 +28,8 @@ export class ReplyWatch {
         return v;
       },
       (err: unknown) => {
-        this.lastReplyAt = this.clock.now();
+        // an error Redis sent is an answer; one the client made up (connection closed, not writable) is not
+        if ((err as Error | undefined)?.name === 'ReplyError') this.lastReplyAt = this.clock.now();
         throw err;
       },
     );

@@ -32,6 +32,8 @@ export type RunningIcecast = {
   close(): Promise<void>;
   /** the icecast2 process running now (a supervised one is replaced when it dies) */
   readonly process: ChildProcess;
+  /** at shutdown: a Ctrl-C reaches icecast2 too, and its exit then is no crash to restart */
+  stopSupervising(): void;
   /** icecast's own error log (sources and listeners coming and going, at loglevel 3) */
   errorLog: string;
 };
@@ -139,6 +141,10 @@ export async function startIcecast(o: IcecastOptions): Promise<RunningIcecast> {
     },
     errorLog: join(logDir, 'error.log'),
     sourceUrl: (mount) => `icecast://source:${encodeURIComponent(o.sourcePassword)}@${host}:${port}${mount}`,
+    stopSupervising() {
+      closing = true;
+      if (restartTimer) clearTimeout(restartTimer);
+    },
     async close() {
       closing = true;
       if (restartTimer) clearTimeout(restartTimer);

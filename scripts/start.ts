@@ -256,6 +256,7 @@ async function start(): Promise<RunningService> {
     async stop() {
       say('\nĐang dừng… (stopping)');
       influxd.stopSupervising(); // Ctrl-C reaches influxd too: its exit now is no crash to restart
+      icecast.stopSupervising();
       await sim.stop();
       cameraServer.close();
       await console_.close();

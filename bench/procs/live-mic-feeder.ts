@@ -3,7 +3,7 @@
  * (ffmpeg, WebM/Opus sent in 100 ms chunks like MediaRecorder: `warmupS` of silence, then a 10 ms 2 kHz click
  * at every whole second) fed to the console's LiveFeeder. The speakers' decoders run in the benchmark's process;
  * sharing one event loop with 50 decoder spawns would starve the feeder, which no console does.
- * argv: sourceUrl warmupS clicks killAtS(-1: none). Prints JSON lines: {t0}, {state}, {killedAt}, {end}.
+ * argv: sourceUrl warmupS clicks killAtS(-1: none). Prints JSON lines: {t0}, {state}, {killedAt}, {stopping}, {end}.
  */
 import { spawn } from 'node:child_process';
 import { LiveFeeder } from '../../console/live/feeder.ts';
@@ -54,8 +54,12 @@ if (killAtS >= 0) {
 mic.once('close', () => {
   setTimeout(() => {
     clearInterval(pump);
-    feeder.stop();
-    out({ end: true, restarts: feeder.status.restarts, events: feeder.events });
-    setTimeout(() => process.exit(0), 500);
+    // the speakers stop first: the end of the mount is not counted as one more reconnect
+    out({ stopping: true });
+    setTimeout(() => {
+      feeder.stop();
+      out({ end: true, restarts: feeder.status.restarts, events: feeder.events });
+      setTimeout(() => process.exit(0), 500);
+    }, 500);
   }, 2_000);
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CommuneDetail, Ranking } from '../../devices/analytics/figures.ts';
 import { Level } from '../../devices/levels.ts';
 import { coded } from './coded.ts';
+import { DeviceView } from './device.ts';
 import { CommuneCode, PeriodKind, PeriodQuery, VnDay } from './period.ts';
 
 /**
@@ -52,17 +53,16 @@ export const RankingAnswer = Ranking.extend({
 export type RankingAnswer = z.infer<typeof RankingAnswer>;
 
 export const CommuneParams = z.object({ code: CommuneCode });
-export const SatisfactionDevice = z.object({
-  id: z.string(),
-  kind: z.string(),
-  kindLabel: z.string(),
-  place: z.string(),
-  online: z.boolean().nullable(),
-  /** đang hoạt động / mất kết nối / chưa rõ */
-  statusLabel: z.string(),
-  lastSeen: z.string().nullable(),
-  uptimeWeek: z.number(),
-});
+/** a device of the commune as the devices view describes it, with its uptime over this week (0..1) */
+export const SatisfactionDevice = DeviceView.pick({
+  id: true,
+  kind: true,
+  kindLabel: true,
+  place: true,
+  online: true,
+  stateLabel: true,
+  lastSeen: true,
+}).extend({ uptimeWeek: z.number() });
 export const CommuneAnswer = CommuneDetail.extend({
   period: PeriodView,
   uptime: z.number().nullable(),

@@ -29,22 +29,16 @@ import {
   PeriodQuery,
   RankingAnswer,
   RankingQuery,
-  ReportFileAnswer,
-  type REPORT_FORMATS,
-  ReportQuery,
   SatisfactionAreas,
 } from '../api/satisfaction.ts';
-import { ReportError } from '../report/errors.ts';
 import { httpQueryRunner } from '../report/influx.ts';
-import { produceReport, type ReportFile } from '../report/produce.ts';
 import { readableCommunes, requireReadable } from '../access.ts';
 import { isLeaderOf } from '../commune-leader.ts';
 import type { Area } from '../area.ts';
 import { ConsoleError, fail } from '../errors.ts';
 import type { User } from '../model.ts';
-import { RatingsSource } from '../dossiers/ratings.ts';
-import { serviceFiguresOf } from '../dossiers/service-figures.ts';
 import { DeploymentStore } from '../store/deployment.ts';
+import { registerAppendixRoute } from './appendix-route.ts';
 import { registerDeploymentRoutes } from './deployment-routes.ts';
 import { deviceHealth } from './device-routes.ts';
 import { signedIn, userOf, type HttpDeps } from './context.ts';
@@ -113,16 +107,12 @@ export function viewDeps(cfg: { url: string; database: string }, now: number, ca
 const UPLOT_DIST = join(dirname(createRequire(import.meta.url).resolve('uplot/package.json')), 'dist');
 
 const WEEKDAYS = ['Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy', 'Chủ nhật'];
-const ONLINE_LABELS = { true: 'đang hoạt động', false: 'mất kết nối', null: 'chưa rõ' } as const;
 
 export function registerSatisfactionRoutes(fastify: FastifyInstance, deps: HttpDeps): void {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const deployment = new DeploymentStore(deps.store.db);
-  // the appendix's Decision 766 figure (imported dossiers, bound "Không hài lòng" ratings) and follow-up counts
-  const serviceFigures = deps.influx
-    ? serviceFiguresOf(deps.store.db, new RatingsSource(deps.influx), deps.followup?.cases)
-    : undefined;
   registerDeploymentRoutes(fastify, deps, deployment);
+  registerAppendixRoute(fastify, deps, deployment);
   void fastify.register(fastifyStatic, {
     root: UPLOT_DIST,
     prefix: '/vendor/uplot/',
@@ -190,61 +180,6 @@ export function registerSatisfactionRoutes(fastify: FastifyInstance, deps: HttpD
     },
   );
 
-  // the review appendix, made by the report's own code (console/report/produce.ts, as `npm run report`)
-  const FORMATS: Record<(typeof REPORT_FORMATS)[number], { file: ReportFile; type: string }> = {
-    csv: { file: 'phu-luc-xa.csv', type: 'text/csv; charset=utf-8' },
-    totals: { file: 'tong-hop.csv', type: 'text/csv; charset=utf-8' },
-    html: { file: 'bao-cao.html', type: 'text/html; charset=utf-8' },
-  };
-  app.get(
-    '/api/satisfaction/report',
-    // the 200 answer is the file itself (fastify sends a string with its own content type as it is)
-    { preValidation: signedIn(), schema: { querystring: ReportQuery, response: { 200: ReportFileAnswer } } },
-    async (req, reply) => {
-      const user = userOf(req);
-      const { area: code, from, to } = req.query;
-      const format = FORMATS[req.query.format]!;
-      const readable = new Set(readableCommunes(user, deps.area));
-      if (!deps.influx) fail('INFLUX_UNCONFIGURED');
-      const now = deps.clock.now();
-      try {
-        const { files } = await produceReport({
-          registry: deps.area.registry,
-          area: code,
-          from,
-          to,
-          influxUrl: deps.influx.url,
-          database: deps.influx.database,
-          now,
-          // the whole area or nothing: an appendix of part of a province would read as the province's
-          communes: (a) =>
-            a.communes.length && a.communes.every((p) => readable.has(p.commune.code))
-              ? a.communes
-              : fail('FORBIDDEN_COMMUNE'),
-          declared: (codes) =>
-            new Map(
-              [...deployment.list(codes)].map(([c, items]) => [
-                c,
-                Object.fromEntries(Object.entries(items).map(([k, v]) => [k, v!.present])),
-              ]),
-            ),
-          service: (codes, period) => serviceFigures!(codes, period, now),
-        });
-        const name = `${format.file.replace(/\.(csv|html)$/, '')}-${code}-${from}-${to}.${format.file.split('.').pop()}`;
-        reply.header('content-type', format.type);
-        if (req.query.format !== 'html') reply.header('content-disposition', `attachment; filename="${name}"`);
-        return files[format.file];
-      } catch (err) {
-        if (err instanceof ReportError) {
-          if (err.code === 'UNKNOWN_AREA') fail('AREA_UNKNOWN');
-          if (err.code === 'INFLUX') fail('INFLUX_UNAVAILABLE');
-          fail('PERIOD_INVALID', err.message);
-        }
-        throw err;
-      }
-    },
-  );
-
   app.get(
     '/api/satisfaction/ranking',
     { preValidation: signedIn(), schema: { querystring: RankingQuery, response: { 200: RankingAnswer } } },
@@ -289,7 +224,7 @@ export function registerSatisfactionRoutes(fastify: FastifyInstance, deps: HttpD
         kindLabel: h.kindLabel,
         place: h.place,
         online: h.online,
-        statusLabel: ONLINE_LABELS[`${h.online}`],
+        stateLabel: h.stateLabel,
         lastSeen: h.lastSeen,
         uptimeWeek: week.get(h.id) ?? 0,
       }));

@@ -37,6 +37,8 @@ export type FeederOptions = {
 const CLUSTER_ID = Buffer.from([0x1f, 0x43, 0xb6, 0x75]);
 /** past this, what came before the first cluster is not a header (nothing to replay) */
 const HEADER_MAX = 256 * 1024;
+/** written to the mount before it counts as on air (more than the muxer's header: ~0.3 s of 48 kbit/s MP3) */
+const ON_AIR_BYTES = 2048;
 /** an encoder whose stdin holds this much unread input is stuck */
 const BACKLOG_MAX = 1024 * 1024;
 
@@ -187,7 +189,7 @@ export class LiveFeeder {
         if (n <= this.outputBytes) continue;
         this.outputBytes = n;
         this.waitingSince = null;
-        if (this.child === c && this.status.state !== 'on-air' && !this.stopped) {
+        if (this.child === c && this.status.state !== 'on-air' && !this.stopped && n >= ON_AIR_BYTES) {
           this.note(`on air (${n} bytes out)`);
           this.backoffMs = this.opts.restartMinMs ?? 250;
           this.setState('on-air', this.status.detail);

@@ -128,7 +128,7 @@ export function CommuneFigures(props: { d: CommuneAnswer; labels: Labels; uPlot:
             x.kindLabel,
             { text: x.place, title: x.id },
             {
-              text: x.statusLabel,
+              text: x.stateLabel,
               cls: x.online === false ? 'state-failed' : x.online ? 'state-played' : 'state-pending',
             },
             pct(x.uptimeWeek),

@@ -55,13 +55,19 @@ describe('token bucket', () => {
   });
 });
 
+/** the project broker with this rate limit, the collector recording every rating, a box sending `n` at once */
+async function burstThrough(rate: { perSecond: number; burst: number; maxQueued: number }, n: number) {
+  const t = await startTestBroker({ config: { rate } });
+  const collector = await t.connect('collector');
+  const seen = await collect(collector, [channelFilter('rating')]);
+  const box = await t.connect(BOX);
+  await burst(box, n);
+  return { t, seen, box };
+}
+
 describe('broker rate limit over TCP', () => {
   it('throttles a legitimate burst (an outbox draining) and still delivers every message, in order', async () => {
-    const t = await startTestBroker({ config: { rate: { perSecond: 100, burst: 20, maxQueued: 1000 } } });
-    const collector = await t.connect('collector');
-    const seen = await collect(collector, [channelFilter('rating')]);
-    const box = await t.connect(BOX);
-    await burst(box, 300);
+    const { t, seen, box } = await burstThrough({ perSecond: 100, burst: 20, maxQueued: 1000 }, 300);
     await waitFor(() => seen.length >= 300, 50_000, '300 ratings');
     expect(seen.map((m) => JSON.parse(m.payload).seq)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
     const stats = t.broker.stats();
@@ -71,11 +77,7 @@ describe('broker rate limit over TCP', () => {
   });
 
   it('drops and counts beyond maxQueued waiting messages, acknowledges them, and keeps the client', async () => {
-    const t = await startTestBroker({ config: { rate: { perSecond: 20, burst: 1, maxQueued: 3 } } });
-    const collector = await t.connect('collector');
-    const seen = await collect(collector, [channelFilter('rating')]);
-    const box = await t.connect(BOX);
-    await burst(box, 100);
+    const { t, seen, box } = await burstThrough({ perSecond: 20, burst: 1, maxQueued: 3 }, 100);
     const dropped = () => t.broker.stats().refusals['publish-rate-dropped'] ?? 0;
     await waitFor(() => seen.length + dropped() === 100, 50_000, 'every message delivered or dropped');
     expect(dropped()).toBeGreaterThan(0);

@@ -122,6 +122,18 @@ describe('live broadcast from the browser', () => {
       expect(toneShare(last, MIC_FREQ, RATE), s.id).toBeGreaterThan(0.5);
       expect(toneShare(last, 440, RATE), s.id).toBeLessThan(0.05); // the control: not just any sound
     }
+    // the encoder dies mid-broadcast: the leader's page says it was restored, and the session stays on air
+    const leaderToken = await env.login('lanhdao1');
+    const [onAir] = (await env.api(leaderToken, 'GET', '/api/live')).body.items;
+    process.kill(env.console.live!.feederOf(onAir.id)!.pid!, 'SIGKILL');
+    await page.waitForFunction(
+      () => document.querySelector('#live-feed')?.textContent?.includes('nối lại 1 lần'),
+      undefined,
+      {
+        timeout: 30_000,
+      },
+    );
+    expect(await page.textContent('#live-status')).toBe('Đang phát');
     await page.click('#live-end');
     await page.waitForFunction(() => document.querySelector('#live-status')?.textContent === 'Đã kết thúc');
     const [session] = (await env.api(await env.login('lanhdao1'), 'GET', '/api/live')).body.items;

@@ -150,4 +150,30 @@ describe('Mức độ hài lòng page (Chromium)', () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);
+  it('an impossible custom date is refused in words: the view says so and keeps working', async () => {
+    const { page, errors } = await open('huyen', 'desktop');
+    const before = await page.getAttribute('#satisfaction-view', 'data-ready');
+    await page.evaluate(() => {
+      const f = document.querySelector('#sat-controls') as HTMLFormElement & Record<string, HTMLInputElement>;
+      f.from.value = '31/02/2026';
+      f.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    await page.waitForFunction(
+      (b) => document.querySelector('#satisfaction-view')!.getAttribute('data-ready') !== b,
+      before,
+    );
+    const error = await page.getAttribute('#satisfaction-view', 'data-error');
+    expect(error).toContain('Kỳ báo cáo không hợp lệ');
+    expect(await page.textContent('#message')).toContain('Kỳ báo cáo không hợp lệ');
+    // the figures of the last good choice stay on the page
+    expect((await cells(page, '#xep-hang-xa')).map((r) => r[1])).toEqual([
+      'Phường Phú Khương',
+      'Phường An Hội',
+      'Xã Giao Long',
+    ]);
+    // the refused request is the only console error, and a 400 (never a 500)
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('status of 400');
+    await page.close();
+  }, 60_000);
 });

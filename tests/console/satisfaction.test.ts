@@ -141,7 +141,7 @@ describe('GET /api/satisfaction/ranking', () => {
     expect(areas.levels[3]).toEqual({ key: 'khong-hai-long', label: 'Không hài lòng' });
     expect(areas.weekdays[6]).toBe('Chủ nhật');
     const detail = (await get('huyen', `/api/satisfaction/commune/${A}?${custom}`)).body;
-    expect(detail.devices.map((d: { statusLabel: string }) => d.statusLabel)).toContain('chưa rõ');
+    expect(detail.devices.map((d: { stateLabel: string }) => d.stateLabel)).toContain('chưa rõ');
   });
 });
 

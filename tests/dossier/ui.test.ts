@@ -86,6 +86,20 @@ describe('the "Hồ sơ & theo dõi" tab in Chromium', () => {
     await page.waitForFunction(() =>
       document.querySelector('#followup-body .case')?.textContent?.includes('Người xử lý: canbo1'),
     );
+    // the case and its steps in the server's words
+    const head = await page.textContent('#followup-body .case h4');
+    expect(head).toContain('Đánh giá không hài lòng');
+    expect(head).toContain('Đang xử lý');
+    await page.fill('#followup-body .case input', 'Đã gọi điện cho công dân.');
+    await page.click('#followup-body .case button:has-text("Ghi liên hệ")');
+    await page.waitForFunction(() =>
+      document
+        .querySelector('#followup-body .case ul')
+        ?.textContent?.includes('Liên hệ công dân: Đã gọi điện cho công dân.'),
+    );
+    expect(await page.textContent('#followup-body .case ul')).toMatch(
+      /\d{2}\/\d{2}\/\d{4} \d{2}:\d{2} lanhdao1 – Giao: canbo1/,
+    );
     await page.close();
   });
 });
