@@ -3,7 +3,7 @@ import type { Action, Announcement, AnnouncementView, Schedule, Status } from '.
 import { dateText, vnDateTime, vnInstant } from './api/calendar.ts';
 import type { Area } from './area.ts';
 import { issuerOf, PRIORITY_LABELS, STATUS_LABELS, type User } from './model.ts';
-import { EDITABLE, TRANSITIONS } from './announcements.ts';
+import { EDITABLE, TRANSITIONS } from './announcement-rules.ts';
 
 /** what the view needs to know beyond the announcement: who asks, and what happened to it */
 export type ViewContext = {

@@ -24,6 +24,7 @@ import {
 } from './model.ts';
 import type { PolicyService } from './policy.ts';
 import type { Store } from './store/index.ts';
+import { EDITABLE, isEmergency, TRANSITIONS } from './announcement-rules.ts';
 import { parseRequest, validateDraft } from './validate.ts';
 import { EmergencyRequest, RejectRequest } from './api/announcement.ts';
 import { relayDraft } from './relay/relay-draft.ts';
@@ -44,16 +45,6 @@ export type AnnouncementDeps = {
   /** quiet hours: a non-emergency occurrence inside them is refused (absent: no check) */
   policy?: PolicyService;
 };
-
-/** the statuses each transition starts from: the service enforces them, the view offers only these */
-export const TRANSITIONS = {
-  submit: ['draft', 'rejected'],
-  approve: ['submitted'],
-  reject: ['draft', 'submitted'],
-  stop: ['approved', 'submitted', 'draft'],
-} as const satisfies Record<string, readonly Status[]>;
-/** an edit of these changes them in place; of an approved one, makes a revision beside it */
-export const EDITABLE: readonly Status[] = ['draft', 'submitted', 'rejected', 'approved'];
 
 /** what the issuing unit's staff send beyond a commune's draft: the communes it is for */
 type UnitDraft = { unit: Unit; draft: AnnouncementDraft; targets: 'all' | string[] };
@@ -396,8 +387,4 @@ export class AnnouncementService {
       for (const c of communes) this.deps.onChange(c);
     }
   }
-}
-
-export function isEmergency(a: Announcement): boolean {
-  return a.priority === 'emergency' || a.schedule.kind === 'immediate';
 }

@@ -3,10 +3,11 @@ import type {
   AreaEmergencyItem,
   Issuer,
   IssuerLevel,
+  ScheduleDocument,
   ScheduleItem,
   SchedulePayload,
 } from '../../devices/contract/broadcast.ts';
-import type { ActiveStop } from '../../devices/broadcast-plan.ts';
+import type { ActiveStop, IssuedDocs } from '../../devices/broadcast-plan.ts';
 import {
   verifyAreaOrder,
   type AreaOrderKind,
@@ -133,4 +134,35 @@ export function emergencyItems(
     if (mine.length) out[level] = mine.map(({ communes: _c, hamlets: _h, ...item }) => item);
   }
   return out;
+}
+
+/**
+ * Every issuer's document with that issuer's area emergency items merged in: an item its document also
+ * carries is the same announcement, kept once, so it is one occurrence, played once.
+ */
+export function withAreaEmergencies(
+  docs: IssuedDocs,
+  areaItems: Partial<Record<IssuerLevel, ScheduleItem[]>>,
+  target: { speaker: string; commune: string; hamlet: string },
+): IssuedDocs {
+  for (const [level, items] of Object.entries(areaItems) as [IssuerLevel, ScheduleItem[]][]) {
+    const doc = docs[level];
+    const known = new Set(doc?.items.map((i) => i.announcement) ?? []);
+    const extra = items.filter((i) => !known.has(i.announcement));
+    if (extra.length === 0) continue;
+    docs[level] = doc
+      ? { ...doc, items: [...doc.items, ...extra] }
+      : // no document from that issuer yet: its area order alone (no policy, no stop of its own)
+        ({
+          v: 1,
+          commune: target.commune,
+          speaker: target.speaker,
+          hamlet: target.hamlet,
+          version: 1,
+          issuedAt: '',
+          horizon: '',
+          items: extra,
+        } as ScheduleDocument);
+  }
+  return docs;
 }

@@ -1,21 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ScheduleRefusal } from '../../devices/schedule-signature.ts';
 import type { DigitalOutput } from '../io/io.ts';
 import type { AreaMessage, BridgeContext, BridgeUnit } from '../unit.ts';
-import { AreaOrders, emergencyItems, stopsInForce } from './area-orders.ts';
+import { AreaOrders, emergencyItems, stopsInForce, withAreaEmergencies } from './area-orders.ts';
+import { freshStats, issuerSlots, type IssuerSlot, type SpeakerStats } from './issuer-slots.ts';
 import { AudioCache } from './audio-cache.ts';
 import { broadcastLog } from './broadcast-log.ts';
 import type { ResolvedSpeakerConfig } from './config.ts';
 import { Ledger } from './ledger.ts';
-import type {
-  BroadcastOutcome,
-  Issuer,
-  IssuerLevel,
-  ScheduleDocument,
-  ScheduleItem,
-  ScheduleStatusPayload,
-} from '../../devices/contract/broadcast.ts';
+import type { IssuerLevel, ScheduleItem, ScheduleStatusPayload } from '../../devices/contract/broadcast.ts';
 import type { AreaOrderKind } from '../../devices/schedule-signature.ts';
 import {
   activeStops,
@@ -27,12 +20,11 @@ import {
   type IssuedDocs,
 } from '../../devices/broadcast-plan.ts';
 import { ISSUER_RANK } from '../../devices/contract/broadcast.ts';
-import { ISSUER_CHANNELS, type IssuerChannel } from '../../devices/topics.ts';
 import type { Occurrence } from './occurrence.ts';
 import type { AudioPlayer } from './player.ts';
 import { Runner, type Outcome } from './runner.ts';
 import { judgeSchedule, type IntakeMessage } from './schedule-intake.ts';
-import { ScheduleStore, type ActiveSchedule } from './schedule-store.ts';
+import type { ActiveSchedule } from './schedule-store.ts';
 import { Scheduler, type PastVerdict } from './scheduler.ts';
 import type { StreamPlayer } from './player-stream.ts';
 import { StreamItems, streamPlayerFor } from './stream-item.ts';
@@ -46,47 +38,13 @@ export type SpeakerDeps = {
   streamPlayer?: StreamPlayer;
 };
 
-/** One issuer this unit trusts: its key, its topic, its own document on disk. */
-type IssuerSlot = {
-  level: IssuerLevel;
-  channel: IssuerChannel;
-  issuer: Issuer;
-  key: string;
-  store: ScheduleStore;
-  active: ActiveSchedule | null;
-};
-
-/** Counters a dashboard can see (every refusal and drop is counted). */
-export type SpeakerStats = {
-  schedules: { accepted: number; unchanged: number; refused: Partial<Record<ScheduleRefusal, number>> };
-  /** the orders of the area stop topics */
-  areaStops: { accepted: number; refused: Partial<Record<ScheduleRefusal, number>> };
-  /** the orders of the area emergency topics */
-  areaEmergencies: { accepted: number; refused: Partial<Record<ScheduleRefusal, number>> };
-  /** occurrences cut or dropped by a stop or a withdrawal */
-  cuts: number;
-  logs: Record<BroadcastOutcome, number>;
-  logsLost: number;
-  audioPrefetchFailures: number;
-  diskErrors: number;
-};
-
 /**
  * The loudspeaker unit: keeps the signed schedule and the audio on disk, plays each occurrence on time
  * (offline and after a reboot too) and reports a broadcast log for every one (README "Loudspeaker").
  */
 export class SpeakerUnit implements BridgeUnit {
   readonly name = 'speaker';
-  readonly stats: SpeakerStats = {
-    schedules: { accepted: 0, unchanged: 0, refused: {} },
-    areaStops: { accepted: 0, refused: {} },
-    areaEmergencies: { accepted: 0, refused: {} },
-    cuts: 0,
-    logs: { played: 0, failed: 0, skipped: 0, missed: 0 },
-    logsLost: 0,
-    audioPrefetchFailures: 0,
-    diskErrors: 0,
-  };
+  readonly stats: SpeakerStats = freshStats();
   private ctx: BridgeContext | null = null;
   private slots: IssuerSlot[] = [];
   private areaStops!: AreaOrders<'stop'>;
@@ -122,26 +80,7 @@ export class SpeakerUnit implements BridgeUnit {
     const { config } = this.deps;
     this.ctx = ctx;
     mkdirSync(ctx.dataDir, { recursive: true });
-    this.slots = [
-      {
-        level: 'commune',
-        channel: ISSUER_CHANNELS.commune,
-        issuer: { level: 'commune', code: config.commune },
-        key: config.schedulePublicKey,
-        store: new ScheduleStore(ctx.dataDir),
-        active: null,
-      },
-      ...config.upperKeys.map(
-        (k): IssuerSlot => ({
-          level: k.level,
-          channel: ISSUER_CHANNELS[k.level],
-          issuer: { level: k.level, code: k.code },
-          key: k.publicKey,
-          store: new ScheduleStore(ctx.dataDir, `${ISSUER_CHANNELS[k.level]}.json`),
-          active: null,
-        }),
-      ),
-    ];
+    this.slots = issuerSlots(config, ctx.dataDir);
     this.areaStops = new AreaOrders('stop', ctx.dataDir, this.slots);
     this.areaStops.load();
     this.areaEmergencies = new AreaOrders('emergency', ctx.dataDir, this.slots);
@@ -283,33 +222,9 @@ export class SpeakerUnit implements BridgeUnit {
     return emergencyItems(this.areaEmergencies, { commune: this.deps.config.commune, hamlet: this.deps.config.hamlet });
   }
 
-  /**
-   * What the unit plays: every issuer's document with that issuer's area emergency items merged in (an item
-   * its document also carries is the same announcement, kept once, so it is one occurrence, played once).
-   */
+  /** What the unit plays: every issuer's document with that issuer's area emergency items merged in. */
   private timeline(): IssuedDocs {
-    const docs = this.docs();
-    const { commune, hamlet } = this.deps.config;
-    for (const [level, items] of Object.entries(this.areaItems()) as [IssuerLevel, ScheduleItem[]][]) {
-      const doc = docs[level];
-      const known = new Set(doc?.items.map((i) => i.announcement) ?? []);
-      const extra = items.filter((i) => !known.has(i.announcement));
-      if (extra.length === 0) continue;
-      docs[level] = doc
-        ? { ...doc, items: [...doc.items, ...extra] }
-        : // no document from that issuer yet: its area order alone (no policy, no stop of its own)
-          ({
-            v: 1,
-            commune,
-            speaker: this.ctx!.deviceId,
-            hamlet,
-            version: 1,
-            issuedAt: '',
-            horizon: '',
-            items: extra,
-          } as ScheduleDocument);
-    }
-    return docs;
+    return withAreaEmergencies(this.docs(), this.areaItems(), { ...this.target() });
   }
 
   private docs(): IssuedDocs {
