@@ -19,3 +19,13 @@ export type PublicUser = z.infer<typeof PublicUser>;
 
 export const SessionAnswer = z.object({ token: z.string(), user: PublicUser });
 export const MeAnswer = z.object({ user: PublicUser });
+
+/** a hamlet of a commune the user may read, with its speakers (the announcement form's targets) */
+export const HamletItem = z.object({
+  id: z.string(),
+  name: z.string(),
+  commune: z.string(),
+  speakers: z.array(z.string()),
+});
+export type HamletItem = z.infer<typeof HamletItem>;
+export const HamletList = z.object({ items: z.array(HamletItem) });

@@ -12,6 +12,7 @@ import {
   EmergencyRequest,
   RejectRequest,
 } from '../api/announcement.ts';
+import { SpeechEnvelope } from '../api/audio.ts';
 import { AuditList, SpeakerList } from '../api/console.ts';
 import { announcementView, type ViewContext } from '../announcement-view.ts';
 import { labelAudit } from '../audit-labels.ts';
@@ -84,15 +85,10 @@ export function registerAnnouncementRoutes(fastify: FastifyInstance, deps: HttpD
   );
 
   /** "Nghe thử": the speech of a text, made ahead (an emergency issued with the same words does not wait for it) */
-  app.post('/api/speech', async (req) => {
+  app.post('/api/speech', { schema: { response: { 200: SpeechEnvelope } } }, async (req) => {
     const meta = await svc.speech(userOf(req), req.body);
-    return {
-      sha256: meta.sha256,
-      durationS: meta.durationS,
-      mime: meta.mime,
-      bytes: meta.bytes,
-      url: `/audio/${meta.sha256}`,
-    };
+    const audio = { sha256: meta.sha256, durationS: meta.durationS, mime: meta.mime, bytes: meta.bytes };
+    return { id: meta.sha256, audio, url: `/audio/${meta.sha256}` };
   });
 
   app.post(

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { CounterList } from '../api/console.ts';
-import { MeAnswer, SessionAnswer, type PublicUser } from '../api/session.ts';
+import { HamletList, MeAnswer, SessionAnswer, type PublicUser } from '../api/session.ts';
 import { readableCommunes } from '../access.ts';
 import { userRoleLabel } from '../levels.ts';
 import { levelOf, type User } from '../model.ts';
@@ -72,9 +72,9 @@ export function registerSessionRoutes(fastify: FastifyInstance, deps: HttpDeps):
   });
 
   /** hamlets of the user's commune(s), with their speakers */
-  app.get('/api/hamlets', async (req) => {
+  app.get('/api/hamlets', { schema: { response: { 200: HamletList } } }, async (req) => {
     const user = userOf(req);
-    return readableCommunes(user, deps.area).flatMap((commune) =>
+    const items = readableCommunes(user, deps.area).flatMap((commune) =>
       deps.area.hamlets(commune).map((h) => ({
         id: h.id,
         name: h.name,
@@ -85,5 +85,6 @@ export function registerSessionRoutes(fastify: FastifyInstance, deps: HttpDeps):
           .map((s) => s.id),
       })),
     );
+    return { items };
   });
 }

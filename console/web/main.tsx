@@ -89,7 +89,7 @@ function App() {
   const [visit, setVisit] = useState(0);
 
   const enter = async (user: Me) => {
-    setHamlets(await api<Hamlet[]>('GET', '/api/hamlets'));
+    setHamlets((await api<{ items: Hamlet[] }>('GET', '/api/hamlets')).items);
     setMe(user);
     open('list-view');
   };

@@ -1,5 +1,6 @@
 import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
+import type { HamletItem } from '../api/session.ts';
 import { attachPicker, type PickerKind } from './dates.ts';
 
 /**
@@ -50,7 +51,7 @@ export function DateField(props: { name: string; kind: PickerKind; placeholder: 
   );
 }
 
-export type Hamlet = { id: string; name: string; commune: string; speakers: string[] };
+export type Hamlet = HamletItem;
 
 /** "all hamlets", or a box per hamlet; uncontrolled, read by name (all-hamlets, hamlet) from the form */
 export function HamletBoxes(props: { hamlets: Hamlet[]; id?: string; all: boolean; onAll(all: boolean): void }) {

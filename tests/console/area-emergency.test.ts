@@ -148,16 +148,16 @@ describe("the emergency's audio, as speakers download it (content-addressed, fro
   it('answers by hash with an ETag, 304 to a speaker that has it, one Range resumed, 416 beyond the end', async () => {
     const speech = await env.api(tinhLeader, 'POST', '/api/speech', { text: 'Triều cường dâng cao, bà con chú ý.' });
     expect(speech.status).toBe(200);
-    const url = `${env.console.url}/audio/${speech.body.sha256}`;
+    const url = `${env.console.url}/audio/${speech.body.id}`;
     const whole = await fetch(url);
     expect(whole.status).toBe(200);
     const bytes = Buffer.from(await whole.arrayBuffer());
-    expect(createHash('sha256').update(bytes).digest('hex')).toBe(speech.body.sha256);
-    expect(whole.headers.get('etag')).toBe(`"${speech.body.sha256}"`);
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(speech.body.id);
+    expect(whole.headers.get('etag')).toBe(`"${speech.body.id}"`);
     expect(whole.headers.get('accept-ranges')).toBe('bytes');
     expect(whole.headers.get('cache-control')).toMatch(/immutable/);
-    expect((await fetch(url, { headers: { 'if-none-match': `"${speech.body.sha256}"` } })).status).toBe(304);
-    const part = await fetch(url, { headers: { range: 'bytes=100-', 'if-range': `"${speech.body.sha256}"` } });
+    expect((await fetch(url, { headers: { 'if-none-match': `"${speech.body.id}"` } })).status).toBe(304);
+    const part = await fetch(url, { headers: { range: 'bytes=100-', 'if-range': `"${speech.body.id}"` } });
     expect(part.status).toBe(206);
     expect(part.headers.get('content-range')).toBe(`bytes 100-${bytes.length - 1}/${bytes.length}`);
     expect(Buffer.from(await part.arrayBuffer()).equals(bytes.subarray(100))).toBe(true);

@@ -86,9 +86,9 @@ describe('speech made ahead ("Nghe thử"): issuing the same words reuses it', (
     const speech = await env.api(tinhLeader, 'POST', '/api/speech', { text });
     expect(speech.status).toBe(200);
     expect(speech.body).toMatchObject({
-      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
-      mime: 'audio/mpeg',
-      url: `/audio/${speech.body.sha256}`,
+      id: expect.stringMatching(/^[0-9a-f]{64}$/),
+      audio: { sha256: speech.body.id, mime: 'audio/mpeg' },
+      url: `/audio/${speech.body.id}`,
     });
     expect((await env.api(tinhLeader, 'POST', '/api/speech', { text: '   ' })).body.error.code).toBe('TEXT_EMPTY');
     expect((await env.api(null, 'POST', '/api/speech', { text })).status).toBe(401);
@@ -99,7 +99,7 @@ describe('speech made ahead ("Nghe thử"): issuing the same words reuses it', (
       hamlets: 'all',
     });
     expect(e.status).toBe(201);
-    expect(e.body.announcement.audio.sha256).toBe(speech.body.sha256);
+    expect(e.body.announcement.audio.sha256).toBe(speech.body.id);
   });
 
   it('the synthesis runs once for the same words, again after its file is gone, and a failure is not kept', async () => {

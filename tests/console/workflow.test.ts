@@ -60,7 +60,7 @@ describe('announcement workflow', () => {
     const me = await fetch(`${env.console.url}/api/me`, { headers: { cookie: cookie.split(';')[0] } });
     expect((await me.json()).user.username).toBe('canbo1');
     const hamlets = await env.api(body.token, 'GET', '/api/hamlets');
-    expect(hamlets.body.map((h: { id: string }) => h.id)).toEqual(['xa1-ap1', 'xa1-ap2', 'xa1-ap3']);
+    expect(hamlets.body.items.map((h: { id: string }) => h.id)).toEqual(['xa1-ap1', 'xa1-ap2', 'xa1-ap3']);
   });
 
   it('nothing reaches a speaker before the leader approves; approval publishes a signed schedule; edit returns to draft', async () => {
