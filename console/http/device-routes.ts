@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { InfluxDB } from 'influx';
+import type { InfluxDB } from 'influx';
+import { influxClient } from '../../infra/influx-client.ts';
 import type { AlertKind, AlertState } from '../../devices/contract/index.ts';
 import { MEASUREMENTS } from '../../devices/storage/measurements.ts';
 import { DAY_MS, vnDayStart } from '../../devices/time/vietnam.ts';
@@ -212,14 +213,7 @@ export async function communeAlerts(
 }
 
 function connect(cfg: { url: string; database: string }): Db {
-  const u = new URL(cfg.url);
-  const influx = new InfluxDB({
-    host: u.hostname,
-    port: Number(u.port || 8086),
-    protocol: u.protocol === 'https:' ? 'https' : 'http',
-    database: cfg.database,
-  });
-  return { influx, database: cfg.database };
+  return { influx: influxClient(cfg.url, cfg.database), database: cfg.database };
 }
 
 export function registerDeviceRoutes(fastify: FastifyInstance, deps: HttpDeps): void {

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { InfluxDB } from 'influx';
+import { influxClient } from '../../infra/influx-client.ts';
 import { vnDateText, vnWeekStart } from '../../devices/time/vietnam.ts';
 import { ClosedDayCache } from '../../devices/analytics/rating-counts.ts';
 import {
@@ -93,13 +93,7 @@ const describe = (p: ResolvedPeriod) => ({
 });
 
 export function viewDeps(cfg: { url: string; database: string }, now: number, cache?: ClosedDayCache): ViewDeps {
-  const u = new URL(cfg.url);
-  const influx = new InfluxDB({
-    host: u.hostname,
-    port: Number(u.port || 8086),
-    protocol: u.protocol === 'https:' ? 'https' : 'http',
-    database: cfg.database,
-  });
+  const influx = influxClient(cfg.url, cfg.database);
   return { run: httpQueryRunner(cfg.url, cfg.database, 30_000), influx, database: cfg.database, now, cache };
 }
 
