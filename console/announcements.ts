@@ -30,6 +30,18 @@ import { EmergencyRequest, RejectRequest } from './api/announcement.ts';
 import { relayDraft } from './relay/relay-draft.ts';
 import type { StationService } from './relay/stations.ts';
 
+/** a new draft's workflow fields: written by the user now, not yet approved */
+const newDraftState = (user: User, now: string) =>
+  ({
+    status: 'draft',
+    rejectReason: null,
+    createdBy: user.username,
+    createdAt: now,
+    updatedAt: now,
+    approvedBy: null,
+    approvedAt: null,
+  }) as const;
+
 export type AnnouncementDeps = {
   store: Store;
   area: Area;
@@ -117,13 +129,7 @@ export class AnnouncementService {
       level: unit.level,
       targets,
       audio,
-      status: 'draft',
-      rejectReason: null,
-      createdBy: user.username,
-      createdAt: now,
-      updatedAt: now,
-      approvedBy: null,
-      approvedAt: null,
+      ...newDraftState(user, now),
       revision: 1,
       revisionOf: null,
     };
@@ -160,13 +166,7 @@ export class AnnouncementService {
         targets,
         audio,
         id: `tb-${randomBytes(6).toString('hex')}`,
-        status: 'draft',
-        rejectReason: null,
-        createdBy: user.username,
-        createdAt: now,
-        updatedAt: now,
-        approvedBy: null,
-        approvedAt: null,
+        ...newDraftState(user, now),
         revision: before.revision + 1,
         revisionOf: before.id,
       };

@@ -239,6 +239,18 @@ export class Runner {
     this.pump();
   }
 
+  /** a file or stream that broke while playing: the player's code and message, with when it ran */
+  private playbackFailed(err: unknown, startedAt: number, stream?: StreamReport): Outcome {
+    const code = err instanceof PlayerError ? err.code : 'player-error';
+    return {
+      outcome: 'failed',
+      reason: `${code}: ${(err as Error).message}`.slice(0, 200),
+      startedAt,
+      endedAt: this.deps.clock.now(),
+      ...(stream ? { stream } : {}),
+    };
+  }
+
   /** null: preempted before it started (re-queued). */
   private async run(cur: Current): Promise<Outcome | null> {
     const { occ } = cur;
@@ -266,13 +278,7 @@ export class Runner {
       try {
         await cur.playback.done;
       } catch (err) {
-        const code = err instanceof PlayerError ? err.code : 'player-error';
-        return {
-          outcome: 'failed',
-          reason: `${code}: ${(err as Error).message}`.slice(0, 200),
-          startedAt: cur.started,
-          endedAt: this.deps.clock.now(),
-        };
+        return this.playbackFailed(err, cur.started);
       }
     }
     let stream: StreamReport | undefined;
@@ -294,14 +300,7 @@ export class Runner {
       try {
         await started.playback.done;
       } catch (err) {
-        const code = err instanceof PlayerError ? err.code : 'player-error';
-        return {
-          outcome: 'failed',
-          reason: `${code}: ${(err as Error).message}`.slice(0, 200),
-          startedAt: cur.started,
-          endedAt: this.deps.clock.now(),
-          stream: streamReport(started.kind, started.playback),
-        };
+        return this.playbackFailed(err, cur.started, streamReport(started.kind, started.playback));
       } finally {
         cur.quiet.timer?.cancel();
       }
