@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { FfmpegStreamPlayer, pcmFileSink } from '../firmware-bridge/speaker/player-stream.ts';
+import { FfmpegStreamPlayer, pcmFileSink, type StreamPlayerOptions } from '../firmware-bridge/speaker/player-stream.ts';
 import { systemClock } from '../infra/clock.ts';
 import { ToneStation } from '../tests/sound/station.ts';
 import { startIcecast, type RunningIcecast } from '../infra/icecast.ts';
@@ -27,6 +27,18 @@ const WARMUP_S = Number(process.env.BENCH_LIVE_WARMUP_S ?? 20);
  */
 const KILL_AT_S = process.env.BENCH_LIVE_KILL_AT_S ? Number(process.env.BENCH_LIVE_KILL_AT_S) : null;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** a speaker's stream player as the units run it, writing its PCM to `pcmPath` */
+const speakerPlayer = (pcmPath: string, onGap?: StreamPlayerOptions['onGap']) =>
+  new FfmpegStreamPlayer({
+    ffmpeg: '/usr/bin/ffmpeg',
+    clock: systemClock,
+    rate: RATE,
+    stallMs: 5_000,
+    retryMs: 300,
+    sink: pcmFileSink(pcmPath, systemClock),
+    ...(onGap ? { onGap } : {}),
+  });
 
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -117,15 +129,7 @@ async function liveRun(icecast: RunningIcecast, dir: string, speakers: number) {
   }
   const gapReasons: string[] = [];
   for (let i = 0; i < speakers; i++) {
-    const player = new FfmpegStreamPlayer({
-      ffmpeg: '/usr/bin/ffmpeg',
-      clock: systemClock,
-      rate: RATE,
-      stallMs: 5_000,
-      retryMs: 300,
-      sink: pcmFileSink(join(dir, `s${speakers}-${i}`), systemClock),
-      onGap: (g) => gapReasons.push(g.reason),
-    });
+    const player = speakerPlayer(join(dir, `s${speakers}-${i}`), (g) => gapReasons.push(g.reason));
     playbacks.push(
       player.play({
         url: `${icecast.url}${mount}`,
@@ -212,14 +216,7 @@ async function relayStart(icecast: RunningIcecast, dir: string) {
   const delays: Record<string, number[]> = { known: [], probed: [] };
   for (let i = 0; i < 6; i++) {
     const kind = i % 2 === 0 ? 'known' : 'probed';
-    const player = new FfmpegStreamPlayer({
-      ffmpeg: '/usr/bin/ffmpeg',
-      clock: systemClock,
-      rate: RATE,
-      stallMs: 5_000,
-      retryMs: 300,
-      sink: pcmFileSink(join(dir, `relay-${i}`), systemClock),
-    });
+    const player = speakerPlayer(join(dir, `relay-${i}`));
     const start = Date.now();
     const pb = player.play({
       url: `${icecast.url}${mount}`,
