@@ -9,7 +9,7 @@
  *   - sampled every BENCH_SOAK_S/30 s: node RSS, node CPU, Redis used memory and key count, load average
  * BENCH_SOAK_S sets the length (default 60 s; a full half-hour soak is BENCH_SOAK_S=1800).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import { encode } from '../devices/contract/index.ts';
 import { topicFor } from '../devices/topics.ts';
 import type { ServiceProcess } from '../infra/child.ts';
 import { LocalRedis } from '../infra/redis-server.ts';
+import { syncedRating } from '../tests/support/rating-message.ts';
 import { benchFleet, connectAll, cpuS, endAll, loadAverage, rssKb, sleep, startNode } from './lib/cluster-kit.ts';
 
 type Sample = {
@@ -95,19 +96,7 @@ export async function runClusterSoakBench() {
           sent++;
         }
         if (d.kind === 'rating-box' && (i + second) % 5 === 0) {
-          c.publish(
-            topicFor(d.id, 'rating'),
-            encode('rating', {
-              v: 1,
-              id: randomUUID(),
-              level: 'hai-long',
-              at: new Date().toISOString(),
-              time: 'synced',
-              boot: 'soak',
-              seq: second,
-            }),
-            { qos: 1 },
-          );
+          c.publish(topicFor(d.id, 'rating'), syncedRating('soak', second), { qos: 1 });
           sent++;
         }
       }

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encode } from '../../devices/contract/index.ts';
 import { topicFor } from '../../devices/topics.ts';
+import { syncedRating } from '../support/rating-message.ts';
 import { Province, waitFor } from './helpers.ts';
 
 /**
@@ -44,19 +44,7 @@ describe('delivery through the Redis persistence', () => {
               }),
               { qos: 1, retain: true },
             ),
-            c.publishAsync(
-              topicFor(boxes[i]!, 'rating'),
-              encode('rating', {
-                v: 1,
-                id: randomUUID(),
-                level: 'hai-long',
-                at: new Date().toISOString(),
-                time: 'synced',
-                boot: 'b',
-                seq: s,
-              }),
-              { qos: 1 },
-            ),
+            c.publishAsync(topicFor(boxes[i]!, 'rating'), syncedRating('b', s), { qos: 1 }),
           ]),
         ),
       );
