@@ -49,16 +49,20 @@ describe('broker nodes behind haproxy', () => {
     afterAll(() => clearInterval(sweep));
     await waitFor(() => box.client.connected, 20_000, 'the box through haproxy');
     for (let i = 0; i < 20; i++) box.press();
-    await waitFor(() => box.outbox.size === 0, 60_000, 'first ratings acknowledged across nodes').catch((err) => {
-      console.log(
-        collector.output.slice(-30).join('\n'),
-        '\n----\n',
-        b.proc.output.slice(-30).join('\n'),
-        box.outbox.size,
-        box.connects,
-      );
-      throw err;
-    });
+    // the outbox drained: every rating acknowledged (on a timeout the collector's and node B's last lines say why)
+    const acknowledged = (what: string, ...more: unknown[]) =>
+      waitFor(() => box.outbox.size === 0, 60_000, what).catch((err) => {
+        console.log(
+          collector.output.slice(-30).join('\n'),
+          '\n----\n',
+          b.proc.output.slice(-30).join('\n'),
+          box.outbox.size,
+          box.connects,
+          ...more,
+        );
+        throw err;
+      });
+    await acknowledged('first ratings acknowledged across nodes');
     const influx = influxFor(inject('influxUrl'), database);
     expect([...(await idCounts(influx)).values()]).toEqual(Array(20).fill(1));
 
@@ -69,17 +73,7 @@ describe('broker nodes behind haproxy', () => {
     await waitFor(() => box.sent.length >= 120, 10_000, 'presses while reconnecting');
     clearInterval(stream);
     await waitFor(() => box.connects >= 2, 20_000, 'the box reconnected through haproxy');
-    await waitFor(() => box.outbox.size === 0, 60_000, 'every rating acknowledged').catch((err) => {
-      console.log(
-        collector.output.slice(-30).join('\n'),
-        '\n----\n',
-        b.proc.output.slice(-30).join('\n'),
-        box.outbox.size,
-        box.connects,
-        box.sent.length,
-      );
-      throw err;
-    });
+    await acknowledged('every rating acknowledged', box.sent.length);
     const counts = await waitFor(
       async () => {
         const c = await idCounts(influx);
