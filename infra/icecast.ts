@@ -41,6 +41,21 @@ export type RunningIcecast = {
 const xmlEscape = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
+/** ffmpeg's output arguments for an MP3 source on a mount: each packet sent as it is encoded (no burst of buffered audio) */
+export const icecastMp3Output = (bitrate: string, sourceUrl: string) => [
+  '-c:a',
+  'libmp3lame',
+  '-b:a',
+  bitrate,
+  '-flush_packets',
+  '1',
+  '-content_type',
+  'audio/mpeg',
+  '-f',
+  'mp3',
+  sourceUrl,
+];
+
 export function icecastConfig(
   o: Required<Omit<IcecastOptions, 'bin' | 'supervise'>> & { logDir: string; root: boolean },
 ): string {

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { icecastMp3Output } from '../../infra/icecast.ts';
 
 /**
  * One live session's encoder: the browser's MediaRecorder chunks (WebM/Opus) go into ffmpeg's stdin, which
@@ -163,17 +164,7 @@ export class LiveFeeder {
         '1',
         '-ar',
         '22050',
-        '-c:a',
-        'libmp3lame',
-        '-b:a',
-        '48k',
-        '-flush_packets',
-        '1',
-        '-content_type',
-        'audio/mpeg',
-        '-f',
-        'mp3',
-        this.opts.sourceUrl,
+        ...icecastMp3Output('48k', this.opts.sourceUrl),
       ],
       { stdio: ['pipe', 'pipe', 'pipe'] },
     );

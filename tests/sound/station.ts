@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { RunningIcecast } from '../../infra/icecast.ts';
+import { icecastMp3Output, type RunningIcecast } from '../../infra/icecast.ts';
 
 /** A radio "station": ffmpeg encodes a generated tone in real time and feeds it to an icecast mount. */
 export class ToneStation {
@@ -32,17 +32,7 @@ export class ToneStation {
         'volume=4',
         '-ac',
         '1',
-        '-c:a',
-        'libmp3lame',
-        '-b:a',
-        '64k',
-        '-flush_packets',
-        '1',
-        '-content_type',
-        'audio/mpeg',
-        '-f',
-        'mp3',
-        this.icecast.sourceUrl(this.mount),
+        ...icecastMp3Output('64k', this.icecast.sourceUrl(this.mount)),
       ],
       { stdio: ['ignore', 'ignore', 'inherit'] },
     );
