@@ -24,7 +24,7 @@ function provinceDoc(
 }
 
 describe('a speaker trusts its commune and its province, each on its own topic, merged on the unit', () => {
-  const { env, speaker, deliver } = speakerSuite();
+  const { env, speaker, deliver, obeysStopSentWhileOff } = speakerSuite();
   const ref = (seed: string) => env.audio.add(audioBytes(seed));
   const send = async (rig: SpeakerRig, channel: IssuerChannel, payload: ReturnType<typeof signSchedule>) =>
     withTimeout(
@@ -205,23 +205,17 @@ describe('a speaker trusts its commune and its province, each on its own topic, 
 
   it('a speaker that was off when the stop was sent obeys the retained stop when it comes back, until its end', async () => {
     const id = 'loa-tro-lai';
-    let rig = await speaker({ t0: T0, playMs: 30_000, id, config: { upperKeys } });
-    const dataDir = rig.dataDir;
-    const start = T0 + 5 * MIN;
-    await deliver(rig, 1, [
-      item({ announcement: 'hang-ngay', audio: ref('o1'), occurrences: [iso(start), iso(start + 20 * MIN)] }),
-    ]);
-    await rig.stop();
     // while it is off the province stops everything until start + 10 min
-    const stop = { id: 'dung-tinh', at: iso(T0), until: iso(start + 10 * MIN) };
-    await send(rig, 'schedule-province', signSchedule(provinceDoc(id, 1, [], { stop }), PROVINCE.keys.privateKey));
-    rig = await speaker({ t0: T0 + MIN, playMs: 30_000, id: `${id}`, dataDir, config: { upperKeys } });
-    await waitFor(() => rig.unit.stoppedBy?.id === 'dung-tinh');
-    await rig.clock.advanceSettled(5 * MIN);
-    expect(rig.player.plays).toHaveLength(0);
-    await rig.clock.advanceSettled(20 * MIN);
-    expect(rig.player.plays.map((p) => p.startedAt)).toEqual([start + 20 * MIN]);
-    expect(rig.unit.stoppedBy).toBeNull();
+    await obeysStopSentWhileOff({
+      t0: T0,
+      id,
+      config: { upperKeys },
+      stopId: 'dung-tinh',
+      sendStop: (rig, until) => {
+        const stop = { id: 'dung-tinh', at: iso(T0), until: iso(until) };
+        return send(rig, 'schedule-province', signSchedule(provinceDoc(id, 1, [], { stop }), PROVINCE.keys.privateKey));
+      },
+    });
   });
 
   it('enforces quiet hours on the unit for a document that schedules a normal announcement at night, and the strictest policy wins', async () => {
