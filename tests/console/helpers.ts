@@ -148,16 +148,20 @@ export async function provinceLeaderEnv(): Promise<{ env: Env; tinhLeader: strin
 }
 
 /**
- * A speaker of hamlet xa1-ap1 (commune 90001) subscribed to its schedule topic: every schedule it receives that
- * verifies under the commune's key is pushed to `docs` (one that does not verify is left out).
+ * A speaker of `place` (by default hamlet xa1-ap1 of commune 90001) subscribed to its schedule topic: every
+ * schedule it receives that verifies under the commune's key for that speaker and hamlet is pushed to `docs`.
  */
-export async function scheduleReader(env: Env, speakerId: string, docs: ScheduleDocument[]): Promise<MqttClient> {
+export async function scheduleReader(
+  env: Env,
+  speakerId: string,
+  docs: ScheduleDocument[],
+  place: { hamlet: string; commune: string } = { hamlet: 'xa1-ap1', commune: '90001' },
+): Promise<MqttClient> {
   const speaker = await env.speakerClient(speakerId);
   speaker.on('message', (_t, payload) => {
-    const r = verifySchedule(JSON.parse(payload.toString()), env.console.keys.get('90001')!.publicKeyPem, {
+    const r = verifySchedule(JSON.parse(payload.toString()), env.console.keys.get(place.commune)!.publicKeyPem, {
       speaker: speakerId,
-      hamlet: 'xa1-ap1',
-      commune: '90001',
+      ...place,
       minVersion: 1,
     });
     if (r.ok) docs.push(r.doc);
