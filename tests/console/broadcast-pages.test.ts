@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../support/chromium.ts';
+import { launchChromium, signIn } from '../support/chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vnDate } from '../../devices/time/vietnam.ts';
 import { consoleEnv, PASSWORD, waitFor, type Env } from './helpers.ts';
@@ -27,10 +27,7 @@ async function open(username: string): Promise<Page> {
   const page = await (await browser.newContext({ locale: 'en-US' })).newPage();
   page.on('dialog', (d) => void d.accept());
   await page.goto(env.console.url);
-  await page.fill('#login-form [name=username]', username);
-  await page.fill('#login-form [name=password]', PASSWORD);
-  await page.click('#login-form button[type=submit]');
-  await page.waitForSelector('#who:not([hidden])');
+  await signIn(page, username, PASSWORD);
   return page;
 }
 

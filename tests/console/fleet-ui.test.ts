@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../support/chromium.ts';
+import { launchChromium, signIn } from '../support/chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBrokerConfig, startBroker, type RunningBroker } from '../../broker/index.ts';
 import { parseConfig, startConsole, type RunningConsole } from '../../console/index.ts';
@@ -59,10 +59,7 @@ afterAll(async () => {
 async function loggedIn(username: string): Promise<Page> {
   const page = await browser.newPage();
   await page.goto(consoleApp.url);
-  await page.fill('#login-form [name=username]', username);
-  await page.fill('#login-form [name=password]', PASSWORD);
-  await page.click('#login-form button[type=submit]');
-  await page.waitForSelector('#who:not([hidden])');
+  await signIn(page, username, PASSWORD);
   return page;
 }
 
