@@ -46,9 +46,10 @@ export async function createPersistence(
       o: object,
     ) => Closable;
     // our own connection, so it is closed even when aedes never set the persistence up
-    // auto-pipelined: a storm's connects each send 4–5 commands (subscriptions, incoming, will, offline queue);
-    // written one socket write per command, they were a tenth of a storm's CPU
-    conn = new Redis({ ...redisOptions(p.url), enableAutoPipelining: true });
+    // not auto-pipelined, although a storm's connects each send 4–5 commands (a socket write each, about a tenth
+    // of a storm's CPU): with it, commands the persistence has in flight when Redis goes away reject with no
+    // handler ("Connection is closed" as an unhandled rejection; tests/cluster/failover.test.ts shows it)
+    conn = new Redis(redisOptions(p.url));
     conn.on('error', (err: Error) => onError?.(err));
     persistence = factory({ conn, maxSessionDelivery: config.cluster.maxSessionDelivery });
     coalesceAddSubscriptions(persistence);

@@ -4,17 +4,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { AreaEmergencyOrder } from '../../devices/contract/broadcast.ts';
 import { verifyAreaOrder } from '../../devices/schedule-signature.ts';
 import { areaTopic } from '../../devices/topics.ts';
-import { consoleEnv, PASSWORD, waitFor, type Env } from './helpers.ts';
+import { provinceLeaderEnv, waitFor, type Env } from './helpers.ts';
 
 let env: Env;
 let tinhLeader: string, leader1: string;
 beforeAll(async () => {
-  env = await consoleEnv();
-  await env.console.users.create(
-    { username: 'tinh-ld', password: PASSWORD, role: 'leader', level: 'province', unit: '99' },
-    'test',
-  );
-  [tinhLeader, leader1] = await Promise.all(['tinh-ld', 'lanhdao1'].map((u) => env.login(u)));
+  ({ env, tinhLeader, leader1 } = await provinceLeaderEnv());
 });
 
 const PROVINCE_TOPIC = areaTopic('emergency', 'province', '99');

@@ -13,17 +13,12 @@ import { EspeakTts } from '../../console/audio/tts.ts';
 import { parseConfig } from '../../console/config.ts';
 import { Store } from '../../console/store/index.ts';
 import { tempDir } from '../harness/temp.ts';
-import { consoleEnv, PASSWORD, waitFor, type Env } from './helpers.ts';
+import { provinceLeaderEnv, waitFor, type Env } from './helpers.ts';
 
 let env: Env;
 let tinhLeader: string, leader1: string;
 beforeAll(async () => {
-  env = await consoleEnv();
-  await env.console.users.create(
-    { username: 'tinh-ld', password: PASSWORD, role: 'leader', level: 'province', unit: '99' },
-    'test',
-  );
-  [tinhLeader, leader1] = await Promise.all(['tinh-ld', 'lanhdao1'].map((u) => env.login(u)));
+  ({ env, tinhLeader, leader1 } = await provinceLeaderEnv());
 });
 afterAll(async () => {
   await env?.console.close();

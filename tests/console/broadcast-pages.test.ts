@@ -1,4 +1,5 @@
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, signIn } from '../support/chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vnDate } from '../../devices/time/vietnam.ts';
 import { consoleEnv, PASSWORD, waitFor, type Env } from './helpers.ts';
@@ -16,10 +17,7 @@ beforeAll(async () => {
     { username: 'tinh-ld', password: PASSWORD, role: 'leader', level: 'province' },
     'test',
   );
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--lang=en-US'],
-  });
+  browser = await launchChromium(['--lang=en-US']);
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
@@ -29,10 +27,7 @@ async function open(username: string): Promise<Page> {
   const page = await (await browser.newContext({ locale: 'en-US' })).newPage();
   page.on('dialog', (d) => void d.accept());
   await page.goto(env.console.url);
-  await page.fill('#login-form [name=username]', username);
-  await page.fill('#login-form [name=password]', PASSWORD);
-  await page.click('#login-form button[type=submit]');
-  await page.waitForSelector('#who:not([hidden])');
+  await signIn(page, username, PASSWORD);
   return page;
 }
 

@@ -1,9 +1,8 @@
-import type { MqttClient } from 'mqtt';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ScheduleDocument } from '../../devices/contract/index.ts';
-import { verifyAreaOrder, verifySchedule } from '../../devices/schedule-signature.ts';
-import { areaTopic, topicFor } from '../../devices/topics.ts';
-import { consoleEnv, PASSWORD, waitFor, type Env } from './helpers.ts';
+import { verifyAreaOrder } from '../../devices/schedule-signature.ts';
+import { areaTopic } from '../../devices/topics.ts';
+import { consoleEnv, PASSWORD, scheduleReader, waitFor, type Env } from './helpers.ts';
 
 let env: Env;
 let staff: string, leader: string, secondLeader: string;
@@ -56,17 +55,7 @@ beforeAll(async () => {
     'test',
   );
   [staff, leader, secondLeader] = await Promise.all(['canbo1', 'lanhdao1', 'phochutich1'].map((u) => env.login(u)));
-  const speaker: MqttClient = await env.speakerClient(SPEAKER);
-  speaker.on('message', (_t, payload) => {
-    const r = verifySchedule(JSON.parse(payload.toString()), env.console.keys.get('90001')!.publicKeyPem, {
-      speaker: SPEAKER,
-      hamlet: 'xa1-ap1',
-      commune: '90001',
-      minVersion: 1,
-    });
-    if (r.ok) docs.push(r.doc);
-  });
-  await speaker.subscribeAsync(topicFor(SPEAKER, 'schedule'), { qos: 1 });
+  await scheduleReader(env, SPEAKER, docs);
 });
 
 describe('edits of approved and emergency announcements', () => {

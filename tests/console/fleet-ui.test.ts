@@ -1,7 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, signIn } from '../support/chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBrokerConfig, startBroker, type RunningBroker } from '../../broker/index.ts';
 import { parseConfig, startConsole, type RunningConsole } from '../../console/index.ts';
@@ -46,10 +47,7 @@ beforeAll(async () => {
     hashCost: CHEAP,
   });
   await consoleApp.users.create({ username: 'canbo1', password: PASSWORD, role: 'staff', communes: ['90001'] }, 'test');
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
@@ -61,10 +59,7 @@ afterAll(async () => {
 async function loggedIn(username: string): Promise<Page> {
   const page = await browser.newPage();
   await page.goto(consoleApp.url);
-  await page.fill('#login-form [name=username]', username);
-  await page.fill('#login-form [name=password]', PASSWORD);
-  await page.click('#login-form button[type=submit]');
-  await page.waitForSelector('#who:not([hidden])');
+  await signIn(page, username, PASSWORD);
   return page;
 }
 

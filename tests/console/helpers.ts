@@ -8,6 +8,9 @@ import type { Clock } from '../../infra/clock.ts';
 import { parseConfig, startConsole, type RunningConsole } from '../../console/index.ts';
 import { tempDir } from '../harness/temp.ts';
 import { apiRequest } from '../support/console-api.ts';
+import type { ScheduleDocument } from '../../devices/contract/index.ts';
+import { verifySchedule } from '../../devices/schedule-signature.ts';
+import { topicFor } from '../../devices/topics.ts';
 
 export const CHEAP = { N: 1024, r: 8, p: 1 };
 export const PASSWORD = 'mat-khau-thu-nghiem';
@@ -131,4 +134,38 @@ export async function consoleEnv(
 
 export function nextYear(): number {
   return new Date().getUTCFullYear() + 1;
+}
+
+/** consoleEnv plus a leader of province 99 ('tinh-ld'); both that leader and lanhdao1 (commune 90001) signed in */
+export async function provinceLeaderEnv(): Promise<{ env: Env; tinhLeader: string; leader1: string }> {
+  const env = await consoleEnv();
+  await env.console.users.create(
+    { username: 'tinh-ld', password: PASSWORD, role: 'leader', level: 'province', unit: '99' },
+    'test',
+  );
+  const [tinhLeader, leader1] = await Promise.all(['tinh-ld', 'lanhdao1'].map((u) => env.login(u)));
+  return { env, tinhLeader, leader1 };
+}
+
+/**
+ * A speaker of `place` (by default hamlet xa1-ap1 of commune 90001) subscribed to its schedule topic: every
+ * schedule it receives that verifies under the commune's key for that speaker and hamlet is pushed to `docs`.
+ */
+export async function scheduleReader(
+  env: Env,
+  speakerId: string,
+  docs: ScheduleDocument[],
+  place: { hamlet: string; commune: string } = { hamlet: 'xa1-ap1', commune: '90001' },
+): Promise<MqttClient> {
+  const speaker = await env.speakerClient(speakerId);
+  speaker.on('message', (_t, payload) => {
+    const r = verifySchedule(JSON.parse(payload.toString()), env.console.keys.get(place.commune)!.publicKeyPem, {
+      speaker: speakerId,
+      ...place,
+      minVersion: 1,
+    });
+    if (r.ok) docs.push(r.doc);
+  });
+  await speaker.subscribeAsync(topicFor(speakerId, 'schedule'), { qos: 1 });
+  return speaker;
 }

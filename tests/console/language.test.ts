@@ -1,4 +1,5 @@
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, signIn } from '../support/chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleEnv, nextYear, PASSWORD, type Env } from './helpers.ts';
 
@@ -34,10 +35,7 @@ beforeAll(async () => {
   });
   await env.api(staff, 'POST', `/api/announcements/${a}/submit`);
   await env.api(leader, 'POST', `/api/announcements/${a}/approve`);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--lang=en-US'],
-  });
+  browser = await launchChromium(['--lang=en-US']);
 }, 120_000);
 
 afterAll(async () => {
@@ -48,10 +46,7 @@ async function loggedIn(username: string): Promise<Page> {
   const context = await browser.newContext({ locale: 'en-US', timezoneId: 'America/New_York' });
   const page = await context.newPage();
   await page.goto(env.console.url);
-  await page.fill('#login-form [name=username]', username);
-  await page.fill('#login-form [name=password]', PASSWORD);
-  await page.click('#login-form button[type=submit]');
-  await page.waitForSelector('#who:not([hidden])');
+  await signIn(page, username, PASSWORD);
   return page;
 }
 

@@ -8,12 +8,13 @@ import { generateScheduleKeys, signSchedule } from '../../devices/schedule-signa
 import { topicFor } from '../../devices/topics.ts';
 import { startIcecast, type RunningIcecast } from '../../infra/icecast.ts';
 import { tempDir } from '../harness/temp.ts';
-import { ffmpegGenerate, toneShare } from '../sound/audio-gen.ts';
+import { toneShare } from '../sound/audio-gen.ts';
 import { SpeakerProcesses } from '../sound/bridges.ts';
 import { ToneStation } from '../sound/station.ts';
 import { consoleEnv, PASSWORD, waitFor, type Env } from './helpers.ts';
 import { feedFrom, setProvinceQuietHours } from './live-helpers.ts';
-import { launchChromium, signIn } from '../support/chromium.ts';
+import { signIn } from '../support/chromium.ts';
+import { launchWithFakeMic } from '../support/fake-mic.ts';
 
 /**
  * Live from the console: Chromium's fake microphone plays a 1 kHz tone; a leader starts "Phát trực tiếp" to two
@@ -52,18 +53,7 @@ beforeAll(async () => {
       stream: { rate: RATE, retryMs: 300, stallMs: 3000 },
     },
   );
-  const mic = ffmpegGenerate(dir, 'mic.wav', `sine=frequency=${MIC_FREQ}:sample_rate=48000:duration=120`, [
-    '-af',
-    'volume=6',
-    '-ac',
-    '1',
-    '-c:a',
-    'pcm_s16le',
-  ]);
-  browser = await launchChromium([
-    '--use-fake-ui-for-media-stream',
-    '--use-fake-device-for-media-stream',
-    `--use-file-for-fake-audio-capture=${mic}`,
+  browser = await launchWithFakeMic(dir, { frequency: MIC_FREQ, seconds: 120, volume: '6' }, [
     '--autoplay-policy=no-user-gesture-required',
   ]);
   await waitFor(

@@ -1,9 +1,8 @@
 import type { MqttClient } from 'mqtt';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encode, type ScheduleDocument } from '../../devices/contract/index.ts';
-import { verifySchedule } from '../../devices/schedule-signature.ts';
 import { topicFor } from '../../devices/topics.ts';
-import { consoleEnv, waitFor, type Env } from './helpers.ts';
+import { consoleEnv, scheduleReader, waitFor, type Env } from './helpers.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 
 // 08:00 on Monday 1 March 2027 in Vietnam
@@ -15,17 +14,7 @@ const SPEAKER = 'xa2-ap1-loa';
 
 beforeAll(async () => {
   env = await consoleEnv({}, clock);
-  speaker = await env.speakerClient(SPEAKER);
-  speaker.on('message', (_t, payload) => {
-    const r = verifySchedule(JSON.parse(payload.toString()), env.console.keys.get('90002')!.publicKeyPem, {
-      speaker: SPEAKER,
-      hamlet: 'xa2-ap1',
-      commune: '90002',
-      minVersion: 1,
-    });
-    if (r.ok) docs.push(r.doc);
-  });
-  await speaker.subscribeAsync(topicFor(SPEAKER, 'schedule'), { qos: 1 });
+  speaker = await scheduleReader(env, SPEAKER, docs, { hamlet: 'xa2-ap1', commune: '90002' });
 });
 
 describe('schedule re-issue', () => {

@@ -2,11 +2,12 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LOUDNESS, measureLoudness } from '../../console/audio/loudness.ts';
 import { tempDir } from '../harness/temp.ts';
-import { decodePcm, ffmpegGenerate, toneShare } from '../sound/audio-gen.ts';
+import { decodePcm, toneShare } from '../sound/audio-gen.ts';
 import { consoleEnv, PASSWORD, waitFor, type Env } from './helpers.ts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { launchChromium, signIn } from '../support/chromium.ts';
+import { signIn } from '../support/chromium.ts';
+import { launchWithFakeMic } from '../support/fake-mic.ts';
 
 /** Recording in the browser: Chromium's fake microphone (a quiet 700 Hz tone) is recorded, saved, normalized. */
 const FREQ = 700;
@@ -16,19 +17,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   env = await consoleEnv();
-  const mic = ffmpegGenerate(dir, 'mic.wav', `sine=frequency=${FREQ}:sample_rate=48000:duration=60`, [
-    '-af',
-    'volume=-24dB',
-    '-ac',
-    '1',
-    '-c:a',
-    'pcm_s16le',
-  ]);
-  browser = await launchChromium([
-    '--use-fake-ui-for-media-stream',
-    '--use-fake-device-for-media-stream',
-    `--use-file-for-fake-audio-capture=${mic}`,
-  ]);
+  browser = await launchWithFakeMic(dir, { frequency: FREQ, seconds: 60, volume: '-24dB' });
 }, 60_000);
 
 afterAll(async () => {

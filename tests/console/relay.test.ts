@@ -1,16 +1,12 @@
-import type { MqttClient } from 'mqtt';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ScheduleDocument } from '../../devices/contract/index.ts';
-import { verifySchedule } from '../../devices/schedule-signature.ts';
 import { verifyStation } from '../../devices/station-signature.ts';
 import { generateScheduleKeys } from '../../devices/schedule-signature.ts';
-import { topicFor } from '../../devices/topics.ts';
-import { consoleEnv, waitFor, type Env } from './helpers.ts';
+import { consoleEnv, scheduleReader, waitFor, type Env } from './helpers.ts';
 
 /** Relay announcements in the console: the province's station list, the relay draft, the signed item. */
 let env: Env;
 let admin: string, staff: string, leader: string;
-let speaker: MqttClient;
 const docs: ScheduleDocument[] = [];
 const SPEAKER = 'xa1-ap1-loa';
 // Vietnam dates: tomorrow and in five days (the schedule must fall within the console's horizon); 20:00 and
@@ -22,17 +18,7 @@ const from = vnDate(Date.now() + 86_400_000),
 beforeAll(async () => {
   env = await consoleEnv();
   [admin, staff, leader] = await Promise.all(['quantri', 'canbo1', 'lanhdao1'].map((u) => env.login(u)));
-  speaker = await env.speakerClient(SPEAKER);
-  speaker.on('message', (_t, payload) => {
-    const r = verifySchedule(JSON.parse(payload.toString()), env.console.keys.get('90001')!.publicKeyPem, {
-      speaker: SPEAKER,
-      hamlet: 'xa1-ap1',
-      commune: '90001',
-      minVersion: 1,
-    });
-    if (r.ok) docs.push(r.doc);
-  });
-  await speaker.subscribeAsync(topicFor(SPEAKER, 'schedule'), { qos: 1 });
+  await scheduleReader(env, SPEAKER, docs);
 });
 
 const relayBody = (station: string, over: Record<string, unknown> = {}) => ({

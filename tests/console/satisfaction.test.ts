@@ -47,6 +47,18 @@ beforeAll(async () => {
 });
 
 const get = async (user: string, path: string) => env.api(await env.login(user), 'GET', path);
+/** the report code's own run over the province and period the console is asked about, on the same InfluxDB */
+const provinceReport = (extra: Pick<Parameters<typeof produceReport>[0], 'service'> = {}) =>
+  produceReport({
+    registry: env.registry,
+    area: PROVINCE.code,
+    from: FROM,
+    to: TO,
+    influxUrl: db.url,
+    database: db.database,
+    now: NOW,
+    ...extra,
+  });
 
 describe('GET /api/satisfaction/ranking', () => {
   it('ranks every commune of the province by the shrunk index, with counts, change and flags', async () => {
@@ -232,15 +244,7 @@ describe('one definition per number: console, Grafana panels, report', () => {
     });
     const grafanaUptime = perDevice.reduce((s, x) => s + x, 0) / perDevice.length;
 
-    const { report } = await produceReport({
-      registry: env.registry,
-      area: PROVINCE.code,
-      from: FROM,
-      to: TO,
-      influxUrl: db.url,
-      database: db.database,
-      now: NOW,
-    });
+    const { report } = await provinceReport();
     const reportA = report.communes.find((r) => r.code === A)!;
 
     for (const [how, n, index, shrunk] of [
@@ -282,16 +286,7 @@ describe('the review appendix from the console', () => {
           { decision766: decision766([], new Set(), p, NOW), followup: { opened: 0, closed: 0, overdue: 0 } },
         ]),
       );
-    const { files } = await produceReport({
-      registry: env.registry,
-      area: PROVINCE.code,
-      from: FROM,
-      to: TO,
-      influxUrl: db.url,
-      database: db.database,
-      now: NOW,
-      service: none,
-    });
+    const { files } = await provinceReport({ service: none });
     // fetch's text() drops the BOM the report writes; the rest is byte for byte the report's
     expect(csv.body).toBe(files['phu-luc-xa.csv'].replace(/^\uFEFF/, ''));
     expect(csv.body).toContain('Phường Phú Khương');
