@@ -138,6 +138,10 @@ describe('the console in Chromium', () => {
     await page.waitForSelector('#detail-info[data-status=approved]');
     // the leader changes it: the new text replaces it on the air
     await page.getByRole('button', { name: 'Thay nội dung khẩn cấp' }).click();
+    // the form is filled by the view once it has rendered, after the click has returned
+    await page.waitForFunction(
+      () => (document.querySelector('#emergency-form [name=title]') as HTMLInputElement | null)?.value !== '',
+    );
     expect(await page.inputValue('#emergency-form [name=title]')).toBe('Mất điện diện rộng');
     await page.fill('#emergency-form [name=text]', 'Điện lực thông báo mất điện toàn xã từ 15 giờ.');
     await page.click('#emergency-form button[type=submit]');
