@@ -16,14 +16,19 @@ function analysis(r: ProvinceReachResult): string {
     `speakers' own documents no longer carry it) and the stop one on \`tt/v1/stop/province/<code>\`; the leader's answer came after ` +
     `${r.emergency.approvedAfterMs} ms and the console was idle again after ${s(r.emergency.publishedAfterMs)}. The order reached the speakers' ` +
     `MQTT clients at p50 ${s(r.emergency.areaArrived.p50Ms)}, p99 ${s(r.emergency.areaArrived.p99Ms)}; then each speaker downloads the audio ` +
-    `(${r.speakers} GETs, served from memory) while its amplifier warms up (${r.warmupMs} ms). The speakers' documents that carry the stop ` +
-    `follow the stop order after 2 s (\`schedule.areaLeadMs\`).\n` +
+    `(${r.speakers} GETs, served from memory) while its amplifier warms up (${r.warmupMs} ms). The speakers' documents follow both ` +
+    `orders after 2 s (\`schedule.areaLeadMs\`), so they do not compete with them.\n` +
+    `- **Silence first.** A speaker obeys a stop inside the callback of the message that carries it (the gate set, the sound cut, the ` +
+    `relay off) and leaves the rest to the next turn of its event loop: the time line rebuilt, the order written to its card, the ` +
+    `broadcast log sent. A thousand speakers of one fleet process receiving the same order therefore all switch off before any of ` +
+    `them writes: the stop's critical path is the signature check and the cut.\n` +
     `- **One speaker with its own CPU** (the probe, alone in its process, of the last commune): playback started ` +
     `${r.probe.emergencyMs} ms after the click (${ok(r.probe.emergencyMs, 3000)} the 3 s target) and its relay went off ${r.probe.stopMs} ms after the ` +
     `stop click (${ok(r.probe.stopMs, 1000)} the 1 s target). That is what a Pi, which verifies, merges and downloads only for itself, sees.\n` +
     `- **The fleet's tail is the simulator's CPU.** The ${r.speakers - 1} other speakers share ${r.fleets} processes on ${cores} cores with ` +
-    `the console, the broker and the other developers' work (load average ${load} at the start): the emergency cost ${s(r.simulator.emergencyCpuMs)} of ` +
-    `CPU in the fleets (about ${(r.simulator.emergencyCpuMs / r.speakers) | 0 || '<1'} ms a speaker: Ed25519 check, merge, file write, download, hash) ` +
+    `the console and the broker (load average ${load} at the start): the emergency cost ${s(r.simulator.emergencyCpuMs)} of ` +
+    `CPU in the fleets (about ${(r.simulator.emergencyCpuMs / r.speakers).toFixed(1)} ms a speaker: Ed25519 check, order parsed, time line merged, ` +
+    `download, hash) ` +
     `against ${s(sysE)} in the console and broker, and the stop ${s(r.simulator.stopCpuMs)} against ${s(sysS)}. The fleets' event loops were held up ` +
     `to ${s(r.simulator.loopDelayMaxMs)} at once (a thousand sockets ready in one poll), so an order that the broker delivered in well under a ` +
     `second waited its turn in the fleet.\n` +
@@ -59,7 +64,7 @@ export function recordProvinceReach(r: ProvinceReachResult, at = new Date().toIS
       `it before issuing (POST /api/speech, ${r.emergency.speechMs} ms, not in the reach). The leader's request returned after ` +
       `${r.emergency.approvedAfterMs} ms; the console's publisher was idle (the area order acknowledged by the broker, and no ` +
       `speaker document to re-issue) after ${r.emergency.publishedAfterMs} ms (stop: ${r.stop.publishedAfterMs} ms, before the ` +
-      `speakers' documents that follow the stop order 2 s later; the emergency is in no speaker's document, so the ` +
+      `speakers' documents that follow each order 2 s later; the emergency is in no speaker's document, so the ` +
       `json's \`emergency.arrived\`/\`accepted\` are those stop documents, not the emergency).\n\n` +
       `Simulator cost: the ${r.fleets} fleet processes used ${r.simulator.emergencyCpuMs} ms of CPU during the emergency measure and ` +
       `${r.simulator.stopCpuMs} ms during the stop measure; their event-loop delay reached p99 ${r.simulator.loopDelayP99Ms} ms, ` +
