@@ -330,7 +330,12 @@ function record(r: Record<string, any>): void {
     `| heartbeat CPU (keepalive ${p.keepaliveS} s, idle) | ${f(p.heartbeatCpuPercent)} % of a core | ${f(b.heartbeatCpuPercent)} % | ${f(m.heartbeatCpuPercent)} % | |`,
     `| reconnect storm: ${r.storm.connections} at once to a freshly restarted node, shared cache warm | ${f(r.storm.seconds)} s (${r.storm.connected} online, ${r.storm.retries} retried${r.storm.retries ? ` ${JSON.stringify(r.storm.retryReasons)}` : ''}; cache ${r.storm.sharedAuth ? `${r.storm.sharedAuth.hits} hits, ${r.storm.sharedAuth.timeouts} timeouts, ${r.storm.sharedAuth.errors} errors` : 'counts n/a'}; ${r.storm.passwordVerifications ?? 'n/a'} scrypt runs; load ${r.storm.loadAverageAtStart.join(' / ')} at its start, ${r.storm.loadAverage.join(' / ')} at its end) | | | ≤ 30 s: **${r.storm.seconds <= 30 ? 'met' : 'missed'}** |`,
     `| storm CPU: node; the ${r.storm.connections} mqtt.js clients (in the benchmark's process, on the same 2 cores); Redis | ${f(r.storm.cpuSeconds.node)} s (${f((r.storm.cpuSeconds.node / r.storm.seconds) * 100, 0)} % of a core over the storm); ${f(r.storm.cpuSeconds.clients)} s; ${f(r.storm.cpuSeconds.redis)} s | | | |`,
-    `| storm: Redis commands per CONNECT; connections the kernel dropped from full accept queues (retried by TCP) | ${f(Object.values(r.storm.redisCommandsPerConnect as Record<string, number>).reduce((a, b) => a + b, 0), 2)} (${Object.entries(r.storm.redisCommandsPerConnect as Record<string, number>).map(([k, v]) => `${k} ${f(v, 2)}`).join(', ')}); ${r.storm.listenQueueDrops} | | | |`,
+    `| storm: Redis commands per CONNECT; connections the kernel dropped from full accept queues (retried by TCP) | ${f(
+      Object.values(r.storm.redisCommandsPerConnect as Record<string, number>).reduce((a, b) => a + b, 0),
+      2,
+    )} (${Object.entries(r.storm.redisCommandsPerConnect as Record<string, number>)
+      .map(([k, v]) => `${k} ${f(v, 2)}`)
+      .join(', ')}); ${r.storm.listenQueueDrops} | | | |`,
     `| same without the shared cache (projected: ${f(r.storm.scryptMsPerVerification)} ms scrypt each, 2 cores) | ${f(r.storm.withoutSharedCacheProjectedSeconds)} s | | | |`,
     `| QoS 1 fan-in, ${r.fanIn.publishers} publishers × ${r.fanIn.each} | 1 node: ${f(r.fanIn.oneNodePerSecond, 0)}/s; 2 nodes: ${f(r.fanIn.twoNodesPerSecond, 0)}/s (${f(r.fanIn.twoNodesPerSecond / r.fanIn.oneNodePerSecond, 2)}×) | | | |`,
     `| soak ${r.soak.seconds} s, 1,000 devices heartbeating: node RSS first → last | ${f(soak[0].rssKb / 1024)} → ${f(soak.at(-1)!.rssKb / 1024)} MB | | | |`,
