@@ -28,6 +28,7 @@ import { EDITABLE, isEmergency, TRANSITIONS } from './announcement-rules.ts';
 import { parseRequest, validateDraft } from './validate.ts';
 import { EmergencyRequest, RejectRequest } from './api/announcement.ts';
 import { relayDraft } from './relay/relay-draft.ts';
+import { carriedByArea } from './schedule/build.ts';
 import type { StationService } from './relay/stations.ts';
 
 /** a new draft's workflow fields: written by the user now, not yet approved */
@@ -50,8 +51,11 @@ export type AnnouncementDeps = {
   limits: { maxTextChars: number; maxWindowDays: number };
   /** the approved set of a commune changed: re-issue its speakers' schedules */
   onChange(commune: string): void;
-  /** the emergencies a unit has on the air changed: its area emergency order, before the speakers' documents */
-  onAreaEmergency?(unit: Unit): void;
+  /**
+   * the emergencies a unit has on the air changed: its area emergency order first, then the speakers'
+   * documents of these communes (`carried`: the order alone carries the emergency, and the documents can follow)
+   */
+  onAreaEmergency?(unit: Unit, communes: string[], carried: boolean): void;
   /** the province's approved relay stations */
   stations: StationService;
   /** quiet hours: a non-emergency occurrence inside them is refused (absent: no check) */
@@ -382,9 +386,10 @@ export class AnnouncementService {
       });
     });
     if (before?.status === 'approved' || after.status === 'approved') {
-      if (after.priority === 'emergency') this.deps.onAreaEmergency?.(issuerOf(after));
-      const communes = new Set([...this.communesOf(after), ...(before ? this.communesOf(before) : [])]);
-      for (const c of communes) this.deps.onChange(c);
+      const communes = [...new Set([...this.communesOf(after), ...(before ? this.communesOf(before) : [])])];
+      if (after.priority === 'emergency' && this.deps.onAreaEmergency)
+        this.deps.onAreaEmergency(issuerOf(after), communes, carriedByArea(after));
+      else for (const c of communes) this.deps.onChange(c);
     }
   }
 }

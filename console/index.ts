@@ -132,16 +132,20 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
   });
   /** documents that follow an area order (cancelled on close) */
   const deferred = new Set<{ cancel(): void }>();
-  // the area stop order first (one message for every speaker of the unit), then each speaker's documents a little later
+  // an area order first (one message for every speaker of the unit), then each speaker's documents a little later:
+  // thousands of documents must not compete with the one order for the console's, the broker's and the speakers' CPU
+  const followAreaOrder = (communes: string[]) => {
+    if (config.schedule.areaLeadMs === 0) return reissueAll(communes);
+    const t = clock.setTimeout(() => (deferred.delete(t), reissueAll(communes)), config.schedule.areaLeadMs);
+    deferred.add(t);
+  };
   const stops = new StopService({
     store,
     area,
     clock,
     onChange: (communes, unit) => {
       void publisher.publishAreaStop(unit);
-      if (config.schedule.areaLeadMs === 0) return reissueAll(communes);
-      const t = clock.setTimeout(() => (deferred.delete(t), reissueAll(communes)), config.schedule.areaLeadMs);
-      deferred.add(t);
+      followAreaOrder(communes);
     },
   });
   const publisher = new SchedulePublisher({
@@ -188,8 +192,13 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
     stations,
     limits: { maxTextChars: config.tts.maxChars, maxWindowDays: config.schedule.maxWindowDays },
     onChange: (c) => void publisher.reissue(c),
-    // one signed order for every speaker of the unit first, then each speaker's documents
-    onAreaEmergency: (unit) => void publisher.publishAreaEmergency(unit),
+    // one signed order for every speaker of the unit first, then each speaker's documents (at once when they
+    // carry the emergency themselves: a relay or a live broadcast)
+    onAreaEmergency: (unit, communes, carried) => {
+      void publisher.publishAreaEmergency(unit);
+      if (carried) followAreaOrder(communes);
+      else reissueAll(communes);
+    },
     policy,
   });
   const live = config.live

@@ -16,12 +16,13 @@ import {
 } from '../../devices/schedule-signature.ts';
 import { areaTopic } from '../../devices/topics.ts';
 import type { AreaMessage } from '../unit.ts';
-import { readJsonOrNull, writeFileAtomic } from './atomic-file.ts';
+import { readJsonOrNull } from './atomic-file.ts';
+import { DurableFile } from './durable-file.ts';
 
 type Slot<K extends AreaOrderKind> = {
   issuer: Issuer;
   key: string;
-  file: string;
+  file: DurableFile;
   topic: string;
   held: { payload: SchedulePayload; order: AreaOrderOf<K> } | null;
 };
@@ -49,7 +50,7 @@ export class AreaOrders<K extends AreaOrderKind> {
     this.#slots = issuers.map(({ issuer, key }) => ({
       issuer,
       key,
-      file: join(dir, `area-${kind}-${issuer.level}.json`),
+      file: new DurableFile(join(dir, `area-${kind}-${issuer.level}.json`)),
       topic: areaTopic(kind, issuer.level, issuer.code),
       held: null,
     }));
@@ -62,7 +63,7 @@ export class AreaOrders<K extends AreaOrderKind> {
   /** the orders kept on disk, verified again (a file changed on the SD card is ignored) */
   load(): void {
     for (const s of this.#slots) {
-      const json = readJsonOrNull(s.file);
+      const json = readJsonOrNull(s.file.path);
       if (json === null) continue;
       const r = verifyAreaOrder(this.kind, json, s.key, { issuer: s.issuer, minVersion: 1 });
       if (r.ok) s.held = { payload: json as SchedulePayload, order: r.order };
@@ -96,10 +97,10 @@ export class AreaOrders<K extends AreaOrderKind> {
     return { kind: 'accepted', level, version: r.order.version };
   }
 
-  /** write the accepted order of a level to disk (after the unit has acted on it); throws on a disk error */
-  save(level: IssuerLevel): void {
+  /** write the accepted order of a level to disk (after the unit has acted on it); rejects on a disk error */
+  save(level: IssuerLevel): Promise<void> {
     const s = this.#slots.find((x) => x.issuer.level === level);
-    if (s?.held) writeFileAtomic(s.file, JSON.stringify(s.held.payload));
+    return s?.held ? s.file.write(JSON.stringify(s.held.payload)) : Promise.resolve();
   }
 
   /** the orders held, by level */

@@ -1,21 +1,32 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
+let tmpSeq = 0;
+
 /**
- * Write-then-rename with fsync: after a power cut the file holds either the old or the new text,
- * never a torn mix (rename(2) is atomic within one filesystem).
+ * Write-then-rename: after a power cut the file holds either the old or the new text, never a torn mix
+ * (rename(2) is atomic within one filesystem), once the data and the folder are synced (`sync`, the default).
+ * A file whose content is checked anyway (audio, named by its hash and verified before every play) skips the
+ * syncs: a file torn by a power cut fails its hash and is fetched again, and the card is spared the writes.
  */
-export function writeFileAtomic(path: string, data: string | Buffer): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w');
+export function writeFileAtomic(path: string, data: string | Buffer, opts: { sync?: boolean } = {}): void {
+  const sync = opts.sync ?? true;
+  // a name per write: two writes of one file never share a temporary file
+  const tmp = `${path}.tmp-${process.pid}-${++tmpSeq}`;
   try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(tmp, 'w');
+    try {
+      writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+      if (sync) fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true }); // a full card keeps no half-written leftovers
+    throw err;
   }
-  renameSync(tmp, path);
-  syncDir(dirname(path));
+  if (sync) syncDir(dirname(path));
 }
 
 function syncDir(dir: string): void {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { readJsonOrNull, writeFileAtomic } from './atomic-file.ts';
+import { readJsonOrNull } from './atomic-file.ts';
+import { DurableFile } from './durable-file.ts';
 
 /** How far back a unit reports occurrences it never handled (e.g. after a week powered off, only the last 7 days). */
 export const LEDGER_RETENTION_MS = 7 * 86_400_000;
@@ -20,14 +21,14 @@ type LedgerFile = z.infer<typeof LedgerFile>;
  * from "skipped", and which occurrences already have a log (so a reboot never logs or plays one twice).
  */
 export class Ledger {
-  private readonly path: string;
+  private readonly file: DurableFile;
   private data: LedgerFile;
   /** lastAliveAt as found at boot: the end of the previous run */
   readonly previousAliveAt: number | null;
 
   constructor(dir: string) {
-    this.path = join(dir, 'ledger.json');
-    const parsed = LedgerFile.safeParse(readJsonOrNull(this.path));
+    this.file = new DurableFile(join(dir, 'ledger.json'));
+    const parsed = LedgerFile.safeParse(readJsonOrNull(this.file.path));
     this.data = parsed.success ? parsed.data : { lastAliveAt: null, since: null, handled: {} };
     this.previousAliveAt = this.data.lastAliveAt;
   }
@@ -63,11 +64,13 @@ export class Ledger {
   /** failed saves (SD card full or read-only); the unit keeps running on its memory and reports the count */
   writeErrors = 0;
 
+  /** written in the background (the memory is the truth while the unit runs); see flushed() */
   private save(): void {
-    try {
-      writeFileAtomic(this.path, JSON.stringify(this.data));
-    } catch {
-      this.writeErrors++;
-    }
+    this.file.write(JSON.stringify(this.data)).catch(() => this.writeErrors++);
+  }
+
+  /** resolves once what was saved is on disk (the unit waits for it when it stops) */
+  flushed(): Promise<void> {
+    return this.file.flushed();
   }
 }

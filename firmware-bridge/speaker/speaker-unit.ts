@@ -5,7 +5,8 @@ import type { AreaMessage, BridgeContext, BridgeUnit } from '../unit.ts';
 import { AreaOrders, emergencyItems, stopsInForce, withAreaEmergencies } from './area-orders.ts';
 import { freshStats, issuerSlots, type IssuerSlot, type SpeakerStats } from './issuer-slots.ts';
 import { AudioCache } from './audio-cache.ts';
-import { broadcastLog } from './broadcast-log.ts';
+import { sendBroadcastLog } from './broadcast-log.ts';
+import { Jobs } from './jobs.ts';
 import type { ResolvedSpeakerConfig } from './config.ts';
 import { Ledger } from './ledger.ts';
 import type { IssuerLevel, ScheduleItem, ScheduleStatusPayload } from '../../devices/contract/broadcast.ts';
@@ -55,7 +56,7 @@ export class SpeakerUnit implements BridgeUnit {
   private runner!: Runner;
   private scheduler!: Scheduler;
   private aliveTimer: { cancel(): void } | null = null;
-  private readonly pending = new Set<Promise<void>>();
+  private readonly jobs = new Jobs();
   private lastPlayAt: number | null = null;
   private playerErrors = 0;
 
@@ -150,8 +151,9 @@ export class SpeakerUnit implements BridgeUnit {
     this.runner.stop();
     this.aliveTimer?.cancel();
     this.stopTimer?.cancel();
-    await Promise.allSettled([...this.pending]);
+    await this.jobs.settled();
     if (ctx.time.synced()) this.ledger.alive(ctx.clock.now());
+    await this.ledger.flushed();
     this.ctx = null;
   }
 
@@ -200,17 +202,24 @@ export class SpeakerUnit implements BridgeUnit {
     }
     // act first (cut the sound and switch the relay off, or start the emergency), then write to disk
     counts.accepted++;
-    if (orders.kind === 'stop') this.apply(null);
-    else {
+    if (orders.kind === 'stop') {
+      // silence first: the gate and the cut are all a stop needs now; the time line is rebuilt in the next turn of
+      // the event loop, so that a busy unit (or many units of one process) obeys every stop that came in first
+      this.silence();
+      this.jobs.later(
+        () => this.ctx && this.apply(null),
+        (err) => ctx.log.error({ err }, 'time line not rebuilt after a stop'),
+      );
+    } else {
       this.apply({ level });
       this.prefetchItems(this.areaItems()[level] ?? []);
     }
-    try {
-      orders.save(level);
-    } catch (err) {
-      this.stats.diskErrors++;
-      ctx.log.error({ err }, 'area order not saved to disk');
-    }
+    this.jobs.track(
+      orders.save(level).catch((err: unknown) => {
+        this.stats.diskErrors++;
+        ctx.log.error({ err }, 'area order not saved to disk');
+      }),
+    );
     ctx.log.info(
       { area: orders.kind, issuer: level, version: verdict.version, stoppedBy: this.stoppedBy },
       'area order accepted',
@@ -242,8 +251,7 @@ export class SpeakerUnit implements BridgeUnit {
     const docs = this.timeline();
     const { quietHours, volumeCaps } = this.deps.config;
     this.runner.setPolicy(effectivePolicy(docs, { quietHours, volumeCaps }));
-    const stopReason = (occ: Occurrence) =>
-      stopCovering(this.stopsInForce(ctx.clock.now()), occ.issuer) ? 'stopped' : null;
+    const stopReason = this.stopGate();
     this.runner.setGate(stopReason);
     const occurrences = expandAll(docs);
     const keys = new Set(occurrences.map((o) => o.key));
@@ -253,16 +261,32 @@ export class SpeakerUnit implements BridgeUnit {
     const cut = this.runner.cut(
       (occ) => stopReason(occ) ?? (changed && occ.issuer === changed.level && !keys.has(occ.key) ? 'withdrawn' : null),
     );
-    if (cut > 0) {
-      this.stats.cuts += cut;
-      ctx.log.warn({ cut, stoppedBy: this.stoppedBy }, 'playback cut');
-    }
+    this.counted(cut);
     this.scheduler.setOccurrences(occurrences);
     // a stop with an end: wake then to say the unit may sound again
     this.stopTimer?.cancel();
     const end = nextStopEnd(this.stopsInForce(ctx.clock.now()));
     this.stopTimer =
       end === null ? null : ctx.clock.setTimeout(() => this.onStopEnded(), Math.max(0, end - ctx.clock.now()));
+  }
+
+  /** what the stops in force refuse: the runner's gate, and the reason of a cut */
+  private stopGate(): (occ: Occurrence) => 'stopped' | null {
+    const ctx = this.ctx!;
+    return (occ) => (stopCovering(this.stopsInForce(ctx.clock.now()), occ.issuer) ? 'stopped' : null);
+  }
+
+  /** the stops in force applied to what plays and what is about to: cut now, refused from now on */
+  private silence(): void {
+    const stopReason = this.stopGate();
+    this.runner.setGate(stopReason);
+    this.counted(this.runner.cut(stopReason));
+  }
+
+  private counted(cut: number): void {
+    if (cut === 0) return;
+    this.stats.cuts += cut;
+    this.ctx?.log.warn({ cut, stoppedBy: this.stoppedBy }, 'playback cut');
   }
 
   private onStopEnded(): void {
@@ -316,12 +340,12 @@ export class SpeakerUnit implements BridgeUnit {
 
   /** A disk error must not lose a verified schedule: it still runs from memory, and the failure is counted. */
   private saveSchedule(slot: IssuerSlot, active: ActiveSchedule): void {
-    try {
-      slot.store.save(active.payload);
-    } catch (err) {
-      this.stats.diskErrors++;
-      this.ctx?.log.error({ err }, 'schedule not saved to disk');
-    }
+    this.jobs.track(
+      slot.store.save(active.payload).catch((err: unknown) => {
+        this.stats.diskErrors++;
+        this.ctx?.log.error({ err }, 'schedule not saved to disk');
+      }),
+    );
   }
 
   /** Download the audio now, while the network is up, so the occurrence plays even if it is down then. */
@@ -355,36 +379,8 @@ export class SpeakerUnit implements BridgeUnit {
   private report(occ: Occurrence, outcome: Outcome | PastVerdict): void {
     const ctx = this.ctx;
     if (!ctx) return; // stopped: the occurrence stays unhandled and is reported on the next start
-    const log = broadcastLog(occ, outcome);
-    this.stats.logs[log.outcome]++;
     if (outcome.outcome === 'played') this.lastPlayAt = outcome.startedAt;
     if (outcome.outcome === 'failed' && outcome.reason.startsWith('player-')) this.playerErrors++;
-    ctx.log.info(
-      {
-        announcement: log.announcement,
-        occurrence: log.occurrence,
-        outcome: log.outcome,
-        reason: log.reason,
-        stream: log.stream,
-      },
-      'broadcast',
-    );
-    const job = Promise.resolve()
-      .then(() => ctx.outbox.add('broadcast-log', log))
-      .then(
-        () => this.ledger.markHandled(occ.key, occ.start),
-        (err: unknown) => {
-          // the log is lost (e.g. outbox full) but the occurrence must never be played or logged twice
-          this.stats.logsLost++;
-          this.ledger.markHandled(occ.key, occ.start);
-          ctx.log.error({ err, announcement: log.announcement }, 'broadcast log not stored');
-        },
-      );
-    this.track(job);
-  }
-
-  private track(job: Promise<void>): void {
-    this.pending.add(job);
-    void job.finally(() => this.pending.delete(job));
+    this.jobs.track(sendBroadcastLog({ ...ctx, ledger: this.ledger, stats: this.stats }, occ, outcome));
   }
 }

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AreaStopOrder } from '../../devices/contract/broadcast.ts';
 import { generateScheduleKeys, signAreaStop } from '../../devices/schedule-signature.ts';
@@ -64,9 +66,19 @@ describe("the area stop order: one signed message on the province's topic silenc
     await waitFor(() => rig.unit.stats.areaStops.accepted === 1);
     expect(rig.player.playing?.startedAt).toBe(start);
     expect(rig.unit.stoppedBy).toBeNull();
-    // the province's real stop for this commune
+    // the province's real stop for this commune, obeyed inside the message's own callback: the sound is cut and
+    // the relay off before the unit does anything else, and the card is written after (still the older order then)
+    const file = join(rig.dataDir, 'area-stop-province.json');
+    const atOnce: { relayOn: boolean; playing: boolean; onCard: number }[] = [];
+    rig.tc.client.on('message', (topic) => {
+      if (topic !== TOPIC) return;
+      const onCard = JSON.parse(JSON.parse(readFileSync(file, 'utf8')).doc).version;
+      atOnce.push({ relayOn: rig.relay.on, playing: rig.player.playing !== undefined, onCard });
+    });
     await send(signAreaStop(order(2, [{ ...stop, communes: [COMMUNE, '26735'] }]), PROVINCE.keys.privateKey));
     await waitFor(() => rig.player.playing === undefined);
+    expect(atOnce).toEqual([{ relayOn: false, playing: false, onCard: 1 }]);
+    await waitFor(() => JSON.parse(JSON.parse(readFileSync(file, 'utf8')).doc).version === 2);
     expect(rig.relay.on).toBe(false);
     expect(rig.unit.stoppedBy).toEqual({ id: 'dung-tinh', level: 'province' });
     const logs = await waitFor(() => env.collector.of(rig.deviceId).length === 1 && env.collector.of(rig.deviceId));

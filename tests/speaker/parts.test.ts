@@ -150,20 +150,21 @@ describe('files on the SD card', () => {
   const dir = tempDir();
   const target = { speaker: 'loa-1', hamlet: HAMLET, commune: COMMUNE };
 
-  it('a schedule edited on disk is refused on boot (re-verified)', () => {
+  it('a schedule edited on disk is refused on boot (re-verified)', async () => {
     const store = new ScheduleStore(dir);
-    store.save(signSchedule(scheduleDoc('loa-1', 4, []), KEYS.privateKey));
+    await store.save(signSchedule(scheduleDoc('loa-1', 4, []), KEYS.privateKey));
     expect(store.load(KEYS.publicKey, target)?.doc.version).toBe(4);
     const file = join(dir, 'schedule.json');
     writeFileSync(file, readFileSync(file, 'utf8').replace('"version\\":4', '"version\\":5'));
     expect(store.load(KEYS.publicKey, target)).toBeNull();
   });
 
-  it('a corrupt ledger starts empty instead of crashing', () => {
+  it('a corrupt ledger starts empty instead of crashing', async () => {
     writeFileSync(join(dir, 'ledger.json'), '{"lastAliveAt":');
     const ledger = new Ledger(dir);
     expect(ledger.previousAliveAt).toBeNull();
     ledger.alive(1_000);
+    await ledger.flushed();
     expect(new Ledger(dir).previousAliveAt).toBe(1_000);
   });
 });
