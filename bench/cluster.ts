@@ -19,7 +19,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -75,6 +75,22 @@ async function connectionCost(pid: number, port: number, devices: Device[], keep
     keepaliveS: keepalive,
   };
 }
+
+/** connections the kernel dropped because a listener's accept queue was full (all listeners, this machine) */
+const listenDrops = () => {
+  const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n');
+  const i = lines.findIndex((l) => l.startsWith('TcpExt:'));
+  const names = lines[i]!.split(' ');
+  return Number(lines[i + 1]!.split(' ')[names.indexOf('ListenDrops')]);
+};
+
+/** Redis calls by command since the last CONFIG RESETSTAT (the benchmark's own INFO and CONFIG left out) */
+const redisCalls = (info: string): Record<string, number> =>
+  Object.fromEntries(
+    [...info.matchAll(/cmdstat_(\w+):calls=(\d+)/g)]
+      .filter(([, k]) => k !== 'info' && k !== 'config')
+      .map(([, k, v]) => [k!, Number(v)]),
+  );
 
 /** every node started, stopped in the end whatever failed */
 const started: ServiceProcess[] = [];
@@ -191,13 +207,28 @@ export async function runClusterBench(opts: { quick: boolean; dir: string }) {
     await a.proc.kill();
     const stormNode = await startNode(dir, 'storm', registryPath, redis.url, secretFile);
     const storm: MqttClient[] = [];
+    // where the storm's CPU goes: the node, the N mqtt.js clients (this process), Redis; and what Redis was asked
+    await rcli.config('RESETSTAT');
+    const before = { load: loadAverage(), node: cpuS(stormNode.pid), redis: cpuS(redis.pid!), listen: listenDrops() };
+    const clients0 = process.cpuUsage();
     const s = await connectAll(stormNode.port, devices, devices.length, 60, storm);
+    const clientsCpu = process.cpuUsage(clients0);
+    const commands = redisCalls(await rcli.info('commandstats'));
     result.storm = {
       seconds: s.seconds,
       retries: s.retries,
+      retryReasons: s.retryReasons,
       connections: devices.length,
       connected: storm.filter((c) => c.connected).length,
+      loadAverageAtStart: before.load,
       loadAverage: loadAverage(),
+      cpuSeconds: {
+        node: cpuS(stormNode.pid) - before.node,
+        clients: (clientsCpu.user + clientsCpu.system) / 1e6,
+        redis: cpuS(redis.pid!) - before.redis,
+      },
+      redisCommandsPerConnect: Object.fromEntries(Object.entries(commands).map(([k, v]) => [k, v / devices.length])),
+      listenQueueDrops: listenDrops() - before.listen,
     };
     await endAll(storm);
     await stormNode.proc.stop();
@@ -297,7 +328,14 @@ function record(r: Record<string, any>): void {
     `| broker RSS: idle → warm → ${r.n} | ${f(p.rssMb.idle, 0)} → ${f(p.rssMb.warm, 0)} → ${f(p.rssMb.full, 0)} MB | ${f(b.rssMb.idle, 0)} → ${f(b.rssMb.warm, 0)} → ${f(b.rssMb.full, 0)} MB | ${f(m.rssMb.idle, 0)} → ${f(m.rssMb.warm, 0)} → ${f(m.rssMb.full, 0)} MB | |`,
     `| the same project node without the unit's memory settings: per connection; from idle ÷ ${r.n}; RSS idle → warm → ${r.n} | ${f(y.rssPerConnectionKb)} KB; ${f(y.rssFromIdlePerConnectionKb)} KB; ${f(y.rssMb.idle, 0)} → ${f(y.rssMb.warm, 0)} → ${f(y.rssMb.full, 0)} MB (connect ${f(y.connectSeconds)} s, heartbeat ${f(y.heartbeatCpuPercent)} %) | | | |`,
     `| heartbeat CPU (keepalive ${p.keepaliveS} s, idle) | ${f(p.heartbeatCpuPercent)} % of a core | ${f(b.heartbeatCpuPercent)} % | ${f(m.heartbeatCpuPercent)} % | |`,
-    `| reconnect storm: ${r.storm.connections} at once to a freshly restarted node, shared cache warm | ${f(r.storm.seconds)} s (${r.storm.connected} online, ${r.storm.retries} busy/timeouts retried; cache ${r.storm.sharedAuth ? `${r.storm.sharedAuth.hits} hits, ${r.storm.sharedAuth.timeouts} timeouts, ${r.storm.sharedAuth.errors} errors` : 'counts n/a'}; load ${r.storm.loadAverage.join(' / ')}) | | | ≤ 30 s: **${r.storm.seconds <= 30 ? 'met' : 'missed'}** |`,
+    `| reconnect storm: ${r.storm.connections} at once to a freshly restarted node, shared cache warm | ${f(r.storm.seconds)} s (${r.storm.connected} online, ${r.storm.retries} retried${r.storm.retries ? ` ${JSON.stringify(r.storm.retryReasons)}` : ''}; cache ${r.storm.sharedAuth ? `${r.storm.sharedAuth.hits} hits, ${r.storm.sharedAuth.timeouts} timeouts, ${r.storm.sharedAuth.errors} errors` : 'counts n/a'}; ${r.storm.passwordVerifications ?? 'n/a'} scrypt runs; load ${r.storm.loadAverageAtStart.join(' / ')} at its start, ${r.storm.loadAverage.join(' / ')} at its end) | | | ≤ 30 s: **${r.storm.seconds <= 30 ? 'met' : 'missed'}** |`,
+    `| storm CPU: node; the ${r.storm.connections} mqtt.js clients (in the benchmark's process, on the same 2 cores); Redis | ${f(r.storm.cpuSeconds.node)} s (${f((r.storm.cpuSeconds.node / r.storm.seconds) * 100, 0)} % of a core over the storm); ${f(r.storm.cpuSeconds.clients)} s; ${f(r.storm.cpuSeconds.redis)} s | | | |`,
+    `| storm: Redis commands per CONNECT; connections the kernel dropped from full accept queues (retried by TCP) | ${f(
+      Object.values(r.storm.redisCommandsPerConnect as Record<string, number>).reduce((a, b) => a + b, 0),
+      2,
+    )} (${Object.entries(r.storm.redisCommandsPerConnect as Record<string, number>)
+      .map(([k, v]) => `${k} ${f(v, 2)}`)
+      .join(', ')}); ${r.storm.listenQueueDrops} | | | |`,
     `| same without the shared cache (projected: ${f(r.storm.scryptMsPerVerification)} ms scrypt each, 2 cores) | ${f(r.storm.withoutSharedCacheProjectedSeconds)} s | | | |`,
     `| QoS 1 fan-in, ${r.fanIn.publishers} publishers × ${r.fanIn.each} | 1 node: ${f(r.fanIn.oneNodePerSecond, 0)}/s; 2 nodes: ${f(r.fanIn.twoNodesPerSecond, 0)}/s (${f(r.fanIn.twoNodesPerSecond / r.fanIn.oneNodePerSecond, 2)}×) | | | |`,
     `| soak ${r.soak.seconds} s, 1,000 devices heartbeating: node RSS first → last | ${f(soak[0].rssKb / 1024)} → ${f(soak.at(-1)!.rssKb / 1024)} MB | | | |`,

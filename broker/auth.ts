@@ -17,8 +17,24 @@ import type { SharedVerdicts } from './shared-auth-cache.ts';
  */
 export type AuthResult = { ok: true; identity: Identity } | { ok: false; reason: RefusalReason };
 
+/** what the caches alone know of a login (recall): its identity if the exact password was verified before */
+export type Recalled = { identity?: Identity; askedShared: boolean };
+
 export type Authenticator = {
-  check(clientId: string, username: string | undefined, password: Buffer | undefined): Promise<AuthResult>;
+  /** the full check; `askedShared`: recall() already asked the shared cache (a miss), not asked again */
+  check(
+    clientId: string,
+    username: string | undefined,
+    password: Buffer | undefined,
+    askedShared?: boolean,
+  ): Promise<AuthResult>;
+  /**
+   * The shared cache alone, no scrypt: a login whose exact password some node verified before. It needs no
+   * verification slot of the login throttle (those bound scrypt runs that may fail), so a storm of devices that
+   * share one address (a carrier's NAT, the balancer) is answered as fast as Redis answers, not 30 at a time.
+   * Nothing is known when this node has its own verdict for the login (the full check answers it at no cost).
+   */
+  recall(clientId: string, username: string | undefined, password: Buffer | undefined): Promise<Recalled>;
   /** scrypt runs actually performed (cache misses) */
   verifications(): number;
 };
@@ -30,15 +46,17 @@ export function createAuthenticator(registry: Registry, cacheSize: number, scali
   const cache = new Map<string, Promise<boolean>>();
   let runs = 0;
 
-  const verify = (id: string, stored: string, password: Buffer): Promise<boolean> => {
-    // a 44-character key: id + stored hash would keep ~200 bytes per device that logged in
-    const key = createHash('sha256')
-      .update(id)
-      .update('\0')
-      .update(stored)
-      .update('\0')
-      .update(password)
-      .digest('base64');
+  // a 44-character key: id + stored hash would keep ~200 bytes per device that logged in
+  const keyOf = (id: string, stored: string, password: Buffer) =>
+    createHash('sha256').update(id).update('\0').update(stored).update('\0').update(password).digest('base64');
+  const keep = (key: string, pending: Promise<boolean>) => {
+    if (cacheSize <= 0) return;
+    if (cache.size >= cacheSize) cache.delete(cache.keys().next().value as string); // oldest first
+    cache.set(key, pending);
+  };
+
+  const verify = (id: string, stored: string, password: Buffer, askedShared: boolean): Promise<boolean> => {
+    const key = keyOf(id, stored, password);
     const hit = cache.get(key);
     if (hit) return hit;
     const scrypt = () => {
@@ -47,28 +65,37 @@ export function createAuthenticator(registry: Registry, cacheSize: number, scali
     };
     const { shared, admission } = scaling;
     const pending = (async () => {
-      if (shared && (await shared.known(id, stored, password))) return true;
+      if (shared && !askedShared && (await shared.known(id, stored, password))) return true;
       const ok = admission ? await admission.run(scrypt) : await scrypt();
       if (ok) shared?.remember(id, stored, password);
       return ok;
     })();
-    if (cacheSize > 0) {
-      if (cache.size >= cacheSize) cache.delete(cache.keys().next().value as string); // oldest first
-      cache.set(key, pending);
-      pending.catch(() => cache.get(key) === pending && cache.delete(key)); // "busy" is no verdict
-    }
+    keep(key, pending);
+    pending.catch(() => cache.get(key) === pending && cache.delete(key)); // "busy" is no verdict
     return pending;
   };
 
   return {
-    async check(clientId, username, password) {
+    async recall(clientId, username, password) {
+      const { shared } = scaling;
+      if (!shared || !username || !password || password.length === 0 || username !== clientId)
+        return { askedShared: false };
+      const found = lookup(registry, username);
+      if (!found) return { askedShared: false };
+      const key = keyOf(username, found.passwordHash, password);
+      if (cache.has(key)) return { askedShared: false };
+      if (!(await shared.known(username, found.passwordHash, password))) return { askedShared: true };
+      keep(key, Promise.resolve(true));
+      return { identity: found.identity, askedShared: true };
+    },
+    async check(clientId, username, password, askedShared = false) {
       if (!username || !password || password.length === 0) return { ok: false, reason: 'auth-missing-credentials' };
       if (username !== clientId) return { ok: false, reason: 'auth-client-id-mismatch' };
       const found = lookup(registry, username);
       if (!found) return { ok: false, reason: 'auth-unknown-client' };
       let ok: boolean;
       try {
-        ok = await verify(username, found.passwordHash, password);
+        ok = await verify(username, found.passwordHash, password, askedShared);
       } catch (err) {
         if (err instanceof BusyError) return { ok: false, reason: 'auth-busy' };
         throw err;

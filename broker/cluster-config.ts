@@ -52,6 +52,11 @@ export const SharedAuthCacheConfig = z.strictObject({
   answerTimeoutMs: z.number().int().min(50).max(60_000).default(2000),
   /** a lookup waits at most this in all, however busy the node (then the node verifies itself) */
   maxWaitMs: z.number().int().min(100).max(120_000).default(10_000),
+  /**
+   * a starting node opens its listeners once the cache's connection is ready, or after this long (then logs a
+   * warning and serves anyway: lookups wait for the connection within answerTimeoutMs, then the node verifies itself)
+   */
+  startWaitMs: z.number().int().min(0).max(120_000).default(5_000),
 });
 
 /** How many scrypt verifications may run at once; the rest wait their turn (admission control). */

@@ -111,8 +111,18 @@ export function createHooks(deps: HookDeps) {
       };
       if (facts?.emptyIdKept) return refuse('auth-empty-client-id', 'empty client id without a clean session');
 
-      const checkRegistry = (settle: (right: boolean | 'error') => void) =>
-        auth.check(client.id, username, password).then(
+      const admitIdentity = (identity: Identity) => {
+        const keepalive = facts?.keepalive ?? 0;
+        const range = config.limits.deviceKeepaliveS;
+        if (identity.type === 'device' && (keepalive < range.min || keepalive > range.max)) {
+          return refuse('connect-keepalive', `keepalive ${keepalive} s outside ${range.min}…${range.max} s`);
+        }
+        identities.set(client, identity);
+        accept();
+      };
+
+      const checkRegistry = (settle: (right: boolean | 'error') => void, askedShared: boolean) =>
+        auth.check(client.id, username, password, askedShared).then(
           (result) => {
             settle(result.ok);
             if (!result.ok)
@@ -120,13 +130,7 @@ export function createHooks(deps: HookDeps) {
                 result.reason,
                 username === client.id ? undefined : `username ${JSON.stringify(String(username).slice(0, 64))}`,
               );
-            const keepalive = facts?.keepalive ?? 0;
-            const range = config.limits.deviceKeepaliveS;
-            if (result.identity.type === 'device' && (keepalive < range.min || keepalive > range.max)) {
-              return refuse('connect-keepalive', `keepalive ${keepalive} s outside ${range.min}…${range.max} s`);
-            }
-            identities.set(client, result.identity);
-            accept();
+            admitIdentity(result.identity);
           },
           (err: Error) => {
             settle('error');
@@ -145,18 +149,30 @@ export function createHooks(deps: HookDeps) {
           accept();
         });
 
-      void throttle.admit(address, client.id, password).then((admission) => {
-        if (admission === 'refuse') {
-          refusals.refuse('auth-throttled', { clientId: client.id, detail: `address ${address}` });
-          return throttle.delay(() => done(authError('auth-throttled', CONNACK.badUserNameOrPassword), false));
-        }
-        // an unexpected error frees the verification slot without counting as a wrong password
-        const settle = (right: boolean | 'error') => {
-          if (admission === 'verify')
-            throttle.settle(address, client.id, right === 'error' ? undefined : password, right !== false);
-        };
-        return conformance?.claims(username) ? checkConformance(settle) : checkRegistry(settle);
-      });
+      const throttled = (askedShared: boolean) =>
+        throttle.admit(address, client.id, password).then((admission) => {
+          if (admission === 'refuse') {
+            refusals.refuse('auth-throttled', { clientId: client.id, detail: `address ${address}` });
+            return throttle.delay(() => done(authError('auth-throttled', CONNACK.badUserNameOrPassword), false));
+          }
+          // an unexpected error frees the verification slot without counting as a wrong password
+          const settle = (right: boolean | 'error') => {
+            if (admission === 'verify')
+              throttle.settle(address, client.id, right === 'error' ? undefined : password, right !== false);
+          };
+          return conformance?.claims(username) ? checkConformance(settle) : checkRegistry(settle, askedShared);
+        });
+
+      if (conformance?.claims(username)) return void throttled(false);
+      // a login some node verified before (the shared cache) needs no verification slot; anything else is throttled
+      void auth.recall(client.id, username, password).then(
+        (recalled) => {
+          if (!recalled.identity) return throttled(recalled.askedShared);
+          throttle.knownGood(client.id, password!);
+          admitIdentity(recalled.identity);
+        },
+        () => throttled(false),
+      );
     },
 
     authorizePublish(client: Client | null, packet: PublishPacket, done: (err?: Error | null) => void) {

@@ -157,6 +157,8 @@ export async function startBroker(deps: BrokerDeps): Promise<RunningBroker> {
         })
       : undefined;
 
+  await untilCacheReady(shared, config.sharedAuthCache?.startWaitMs ?? 0, log);
+
   // every socket goes through the frame guard: declared-length limits, slow packets, poison topics
   const guarded = (socket: import('node:net').Socket) => {
     guardSocket(socket, config.limits, clock, (reason, detail) =>
@@ -258,4 +260,24 @@ export async function startBroker(deps: BrokerDeps): Promise<RunningBroker> {
       await shared?.close();
     },
   };
+}
+
+/**
+ * A node that restarts into a reconnect storm must have its shared verification cache when the first CONNECTs
+ * arrive, or it verifies each of them with scrypt: listeners open once the cache's connection is ready, or after
+ * `waitMs` (Redis down: the node serves anyway and verifies logins itself).
+ */
+async function untilCacheReady(shared: SharedVerdicts | undefined, waitMs: number, log: Logger): Promise<void> {
+  if (!shared || shared.isReady()) return;
+  let timer: NodeJS.Timeout | undefined;
+  const ready = await Promise.race([
+    shared.ready().then(() => true),
+    new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), waitMs))),
+  ]);
+  clearTimeout(timer);
+  if (!ready)
+    log.warn(
+      { waitedMs: waitMs },
+      'shared verification cache not connected yet: serving, logins verified locally until it is',
+    );
 }

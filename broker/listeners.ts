@@ -11,6 +11,14 @@ export type Listener = { port: number; close(): Promise<void> };
 type Handle = (socket: Socket) => void;
 
 /**
+ * How many connections the kernel may hold for the broker before it accepts them. Node's default (511) is far
+ * below a reconnect storm: when thousands of devices dial at once, the connections past it are dropped by the
+ * kernel and each device's TCP stack retries its SYN after 1, 3, 7, 15, 31 s, so the last devices come back long
+ * after the broker is idle again. The kernel caps this at net.core.somaxconn (4096 by default since Linux 5.4).
+ */
+export const LISTEN_BACKLOG = 65_535;
+
+/**
  * A plain TCP or TLS listener feeding sockets to aedes. Sockets are tracked so close() also ends
  * connections aedes has not registered yet (no CONNECT yet, or authentication still running).
  */
@@ -48,7 +56,7 @@ export async function listen(opts: {
         ),
       ),
     );
-    server.listen(opts.port, opts.host, () => resolve());
+    server.listen({ port: opts.port, host: opts.host, backlog: LISTEN_BACKLOG }, () => resolve());
   });
   server.on('error', (err) => opts.log.error({ err }, 'listener error'));
   const port = (server.address() as { port: number }).port;

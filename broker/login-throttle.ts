@@ -8,12 +8,14 @@ import type { BrokerConfig } from './config.ts';
  * Every wrong password costs an scrypt run (~50 ms of CPU): 55 a second saturate two cores. A login whose
  * (client id, password) was verified right before is let through at once (the authenticator's cache
  * answers it for free), so a device with its right password is never slowed by an attack on its id or
- * its address. Any other attempt is verified while both buckets hold a token; a wrong password spends one
+ * its address; the same holds for a login the shared verification cache knows (verified on any node:
+ * broker/auth.ts recall), which is asked before this throttle, so a province's storm from one address
+ * (a carrier's NAT, the balancer) is not held to this address's verification slots. Any other attempt is verified while both buckets hold a token; a wrong password spends one
  * of each, a right one spends nothing. An empty bucket means: refused without running scrypt, answered
  * CONNACK 4 after a delay (so a brute-forcer gains nothing by hammering), counted.
  *
  * What stays open: a device that has never logged in since the broker started (its right password is not
- * known yet) shares the fate of its address and id while they are under attack; it gets in once the
+ * known yet, here or in the shared cache) shares the fate of its address and id while they are under attack; it gets in once the
  * bucket refills. Memory is bounded: at most `maxEntries` buckets per kind, the oldest evicted.
  */
 export type Admission = 'known-good' | 'verify' | 'refuse';
@@ -113,9 +115,7 @@ export class LoginThrottle {
     else this.#inFlight.delete(address);
     const now = this.clock.monotonic();
     if (right && password) {
-      if (this.#knownGood.size >= this.maxEntries)
-        this.#knownGood.delete(this.#knownGood.keys().next().value as string);
-      this.#knownGood.set(goodKey(clientId, password), true);
+      this.knownGood(clientId, password);
     } else {
       this.#byAddress.spend(address, now);
       this.#byId.spend(clientId, now);
@@ -129,6 +129,12 @@ export class LoginThrottle {
     if (queue.length === 0) this.#waiting.delete(address);
     this.#waitingTotal -= woken.length;
     for (const wake of woken) wake();
+  }
+
+  /** this client id's password was verified right (here, or by the shared cache): its next login is let through */
+  knownGood(clientId: string, password: Buffer): void {
+    if (this.#knownGood.size >= this.maxEntries) this.#knownGood.delete(this.#knownGood.keys().next().value as string);
+    this.#knownGood.set(goodKey(clientId, password), true);
   }
 
   /** answer a refused login after the configured delay (at once when too many already wait) */

@@ -45,14 +45,14 @@ export async function createPersistence(
     const factory = (await loadCtor(importer, 'aedes-persistence-redis', 'aedes-persistence-redis')) as unknown as (
       o: object,
     ) => Closable;
-    // our own connection, so it is closed even when aedes never set the persistence up
-    // not auto-pipelined, although a storm's connects each send 4–5 commands (a socket write each, about a tenth
-    // of a storm's CPU): with it, commands the persistence has in flight when Redis goes away reject with no
-    // handler ("Connection is closed" as an unhandled rejection; tests/cluster/failover.test.ts shows it)
-    conn = new Redis(redisOptions(p.url));
+    // our own connection, so it is closed even when aedes never set the persistence up. Auto-pipelined: a
+    // storm's CONNECTs each send several commands, and one socket write per command was a sixth of the storm's CPU
+    conn = new Redis({ ...redisOptions(p.url), enableAutoPipelining: true });
     conn.on('error', (err: Error) => onError?.(err));
+    handleFireAndForget(conn);
     persistence = factory({ conn, maxSessionDelivery: config.cluster.maxSessionDelivery });
     coalesceAddSubscriptions(persistence);
+    skipConnectDelWill(persistence);
   }
   if (emitterConfig.kind === 'redis') {
     const factory = (await loadCtor(importer, 'mqemitter-redis', 'mqemitter-redis')) as unknown as (
@@ -101,6 +101,42 @@ function coalesceAddSubscriptions(persistence: object): void {
     let pending = running.get(subs);
     if (!pending) running.set(subs, (pending = original(client, subs)));
     return pending;
+  };
+}
+
+/**
+ * aedes-persistence-redis sends some commands without awaiting them (LREM and RPUSH of the wills list, LREM of a
+ * stale queue entry). Auto-pipelined, such a command is written on the next turn of the loop, and when the
+ * connection was closed in between (a node stopping, Redis gone) its promise rejects with no handler: an unhandled
+ * "Connection is closed". Every command's promise gets a no-op handler here; whoever awaits it still gets the error.
+ */
+export function handleFireAndForget(conn: Redis): void {
+  const target = conn as unknown as Record<string, unknown>;
+  const noop = () => undefined;
+  for (const name of conn.getBuiltinCommands().flatMap((c) => [c, `${c}Buffer`])) {
+    const command = target[name];
+    if (typeof command !== 'function') continue;
+    target[name] = function (this: unknown, ...args: unknown[]) {
+      const reply = (command as (...a: unknown[]) => unknown).apply(this, args);
+      if (reply instanceof Promise) reply.catch(noop);
+      return reply;
+    };
+  }
+}
+
+/**
+ * At every CONNECT aedes 1.2 deletes "the client's stored will" with delWill(client), but a connecting Client has no
+ * brokerId, so aedes-persistence-redis deletes the key of broker "undefined" (LREM over the whole wills list, GET,
+ * DEL): three round trips that can never find anything, since wills are stored under the broker's id (putWill).
+ * Answered here without Redis; every other delWill (a will published, a dead node's wills) goes through.
+ */
+function skipConnectDelWill(persistence: object): void {
+  const store = persistence as { delWill(client: { brokerId?: string }, cb?: unknown): unknown };
+  const original = store.delWill.bind(store);
+  store.delWill = (client, cb) => {
+    if (client.brokerId !== undefined) return original(client, cb);
+    if (typeof cb === 'function') return void process.nextTick(cb, null, null, client);
+    return Promise.resolve(null);
   };
 }
 

@@ -19,13 +19,18 @@ import { closeRedis, redisOptions } from './persistence.ts';
  * Redis down, or silent for `answerTimeoutMs`: the answer is "not known" and the node verifies itself. The wait is
  * measured on Redis's own answers (answer-deadline.ts), so a node busy with a storm does not give up on replies
  * that have already arrived; lookups are auto-pipelined (a storm's thousands of EXISTS go out in a few writes).
+ * A lookup made while the connection is still opening (a node that just started, Redis reconnecting) waits for it
+ * within the same deadline: without the offline queue ioredis would refuse it at once, and the storm that follows a
+ * restart would run scrypt for every device that logged in before the connection was up.
  */
 export type SharedVerdicts = {
   known(id: string, stored: string, password: Buffer): Promise<boolean>;
   remember(id: string, stored: string, password: Buffer): void;
   readonly counters: { hits: number; misses: number; errors: number; timeouts: number };
-  /** resolves once the Redis connection is up (before, every lookup is "not known" at once) */
+  /** resolves once the Redis connection is up (lookups made before wait for it within their deadline) */
   ready(): Promise<void>;
+  /** whether the connection is up now */
+  isReady(): boolean;
   close(): Promise<void>;
 };
 
@@ -68,11 +73,29 @@ export function createSharedVerdicts(config: SharedAuthCacheConfig, secret: Buff
       .update('\0')
       .update(password)
       .digest('base64url');
+  // one promise for every lookup waiting on the connection (not a 'ready' listener each: a storm has thousands)
+  let opening: Promise<void> | undefined;
+  const connected = (): Promise<void> =>
+    redis.status === 'ready'
+      ? Promise.resolve()
+      : (opening ??= new Promise<void>((resolve) =>
+          redis.once('ready', () => {
+            opening = undefined;
+            resolve();
+          }),
+        ));
   return {
     counters,
     async known(id, stored, password) {
+      const k = key(id, stored, password);
+      const lookup = { givenUp: false };
+      // an abandoned lookup is not sent once connected (and its made-up refusal is no answer from Redis)
+      const reply =
+        redis.status === 'ready'
+          ? redis.exists(k)
+          : connected().then(() => (lookup.givenUp ? Promise.reject(new Error('given up')) : redis.exists(k)));
       try {
-        const answer = await answerWithin(watch.track(redis.exists(key(id, stored, password))), deadline);
+        const answer = await answerWithin(watch.track(reply), deadline);
         if (answer === NO_ANSWER) {
           counters.timeouts++;
           return false;
@@ -84,15 +107,15 @@ export function createSharedVerdicts(config: SharedAuthCacheConfig, secret: Buff
       } catch {
         counters.errors++;
         return false;
+      } finally {
+        lookup.givenUp = true;
       }
     },
     remember(id, stored, password) {
       watch.track(redis.set(key(id, stored, password), '1', 'EX', config.ttlS)).catch(() => counters.errors++);
     },
-    ready: () =>
-      redis.status === 'ready'
-        ? Promise.resolve()
-        : new Promise<void>((resolve) => redis.once('ready', () => resolve())),
+    ready: connected,
+    isReady: () => redis.status === 'ready',
     close: () => closeRedis(redis),
   };
 }

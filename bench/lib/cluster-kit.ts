@@ -45,10 +45,11 @@ export async function connectAll(
   keepalive: number,
   out: MqttClient[],
   clean = true,
-): Promise<{ seconds: number; retries: number }> {
+): Promise<{ seconds: number; retries: number; retryReasons: Record<string, number> }> {
   const t0 = performance.now();
   let next = 0;
   let retries = 0;
+  const retryReasons: Record<string, number> = {};
   const one = (d: Device) =>
     new Promise<void>((resolve) => {
       const c = mqtt.connect(`mqtt://127.0.0.1:${port}`, {
@@ -62,7 +63,12 @@ export async function connectAll(
         clean,
       });
       c.once('connect', () => resolve());
-      c.on('error', () => retries++); // "server unavailable" (admission) or a timeout: mqtt.js retries
+      // "server unavailable" (admission), a timeout, a connection reset: mqtt.js retries
+      c.on('error', (err: Error & { code?: string | number }) => {
+        retries++;
+        const reason = String(err.code ?? err.message);
+        retryReasons[reason] = (retryReasons[reason] ?? 0) + 1;
+      });
       out.push(c);
     });
   await Promise.all(
@@ -70,7 +76,7 @@ export async function connectAll(
       while (next < devices.length) await one(devices[next++]!);
     }),
   );
-  return { seconds: (performance.now() - t0) / 1000, retries };
+  return { seconds: (performance.now() - t0) / 1000, retries, retryReasons };
 }
 
 export const endAll = async (clients: MqttClient[]) => {

@@ -96,15 +96,70 @@ describe('shared verification cache: a deadline on Redis, not on the node', () =
       const c = await p.connect(id!, node.port);
       expect(c.connected).toBe(true);
       await expect(p.connect(id!, node.port, { password: 'wrong', clientId: id })).rejects.toMatchObject({ code: 4 });
-      // no lookup answered (timed out on the silent Redis, or refused if its connection was not open yet): both
-      // logins decided by scrypt
-      const cache = node.cluster().sharedAuth!;
-      expect(cache).toMatchObject({ hits: 0, misses: 0 });
+      // the node opened its listeners with the cache connected, so both lookups were sent and given up on the
+      // silent Redis: both logins decided by scrypt
+      expect(node.cluster().sharedAuth).toMatchObject({ hits: 0, misses: 0, timeouts: 2, errors: 0 });
       expect(node.stats().passwordVerifications).toBe(verified0 + 2);
       await c.endAsync(true);
     } finally {
       thaw();
     }
+  });
+});
+
+describe('a freshly started node and its cache connection', () => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const cacheAt = (over: Record<string, unknown> = {}) => ({
+    persistence: { kind: 'memory' as const },
+    sharedAuthCache: { url: cacheRedis.url, secretFile: '(test)', ...over },
+  });
+  /** one device's login remembered in the shared cache by another node (a scrypt run there) */
+  const remembered = async () => {
+    const ids = [...p.registry.devices.keys()];
+    const id = ids[3 + remembered.count++]!;
+    const first = await p.node(cacheAt());
+    await (await p.connect(id, first.port)).endAsync(true);
+    expect(first.stats().passwordVerifications).toBe(1);
+    await first.close();
+    return id;
+  };
+  remembered.count = 0;
+
+  it('opens its listeners only once the cache answers, so its first login is a cache hit, not scrypt', async () => {
+    const id = await remembered();
+    const thaw = freeze(); // the cache's Redis accepts the connection but does not answer its handshake yet
+    let listening = false;
+    const starting = p.node(cacheAt({ startWaitMs: 60_000 })).then((n) => {
+      listening = true;
+      return n;
+    });
+    try {
+      await sleep(300);
+      expect(listening).toBe(false);
+    } finally {
+      thaw();
+    }
+    const node = await starting;
+    await (await p.connect(id, node.port)).endAsync(true);
+    expect(node.cluster().sharedAuth).toMatchObject({ hits: 1, errors: 0, timeouts: 0 });
+    expect(node.stats().passwordVerifications).toBe(0);
+  });
+
+  it('past its start wait it serves anyway, and a login made while the connection opens waits for it', async () => {
+    const id = await remembered();
+    const thaw = freeze();
+    let node: Awaited<ReturnType<typeof p.node>>;
+    try {
+      node = await p.node(cacheAt({ startWaitMs: 0, answerTimeoutMs: 20_000 }));
+      const login = p.connect(id, node.port);
+      await sleep(300); // the lookup is waiting for the connection, not refused at once
+      thaw();
+      await (await login).endAsync(true);
+    } finally {
+      thaw();
+    }
+    expect(node.cluster().sharedAuth).toMatchObject({ hits: 1, errors: 0, timeouts: 0 });
+    expect(node.stats().passwordVerifications).toBe(0);
   });
 });
 

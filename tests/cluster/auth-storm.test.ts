@@ -38,6 +38,42 @@ describe('shared verification cache and admission control', () => {
     await Promise.all(online.map((c) => c.endAsync(true)));
   });
 
+  it("logins the shared cache knows need no verification slot of their address's throttle; a wrong password still does", async () => {
+    const ids = [...p.registry.devices.keys()].slice(0, 8);
+    const first = await p.node(shared());
+    for (const id of ids) await (await p.connect(id, first.port)).endAsync();
+    await first.close();
+
+    // one verification at a time per address and none waiting: all but one of these simultaneous logins from
+    // 127.0.0.1 would be refused "throttled" if each took a slot
+    const tight = { loginThrottle: { perAddress: { burst: 1, perMinute: 1 }, maxWaiting: 0 } };
+    const fresh = await p.node({ ...shared(), ...tight });
+    const online = await Promise.all(ids.map((id) => p.connect(id, fresh.port)));
+    expect(online.every((c) => c.connected)).toBe(true);
+    expect(fresh.stats().refusals['auth-throttled'] ?? 0).toBe(0);
+    expect(fresh.cluster().sharedAuth).toMatchObject({ hits: ids.length, misses: 0 });
+    expect(fresh.stats().passwordVerifications).toBe(0);
+    await Promise.all(online.map((c) => c.endAsync(true)));
+
+    // a wrong password is not known to the cache: verified by scrypt (asked once), refused, and it spends the
+    // address's only token, so the next unknown login from there is refused without a verification
+    await expect(p.connect(ids[0]!, fresh.port, { password: 'wrong', clientId: ids[0] })).rejects.toMatchObject({
+      code: 4,
+    });
+    expect(fresh.stats().refusals['auth-bad-password']).toBe(1);
+    expect(fresh.stats().passwordVerifications).toBe(1);
+    expect(fresh.cluster().sharedAuth).toMatchObject({ hits: ids.length, misses: 1 });
+    await expect(p.connect(ids[1]!, fresh.port, { password: 'wrong', clientId: ids[1] })).rejects.toMatchObject({
+      code: 4,
+    });
+    expect(fresh.stats().refusals['auth-throttled']).toBe(1);
+    expect(fresh.stats().passwordVerifications).toBe(1);
+    // while the address is throttled, a device the cache knows still gets in (as one verified on this node would)
+    const known = await p.connect(ids[2]!, fresh.port);
+    expect(known.connected).toBe(true);
+    await known.endAsync(true);
+  });
+
   it('Redis holds neither passwords nor ids, only HMACs under the server secret; another secret matches nothing', async () => {
     const redis = new Redis(p.redis.url);
     const keys = await redis.keys('tt:auth:*');
@@ -69,7 +105,9 @@ describe('shared verification cache and admission control', () => {
   });
 
   it('Redis unreachable: the node verifies by itself and still admits the right password only', async () => {
-    const node = await p.node({ sharedAuthCache: { url: 'redis://127.0.0.1:1/0', secretFile: '(test)' } });
+    const node = await p.node({
+      sharedAuthCache: { url: 'redis://127.0.0.1:1/0', secretFile: '(test)', startWaitMs: 100 },
+    });
     const id = [...p.registry.devices.keys()][1];
     const c = await p.connect(id, node.port);
     expect(c.connected).toBe(true);
