@@ -16,8 +16,9 @@ function analysis(r: ProvinceReachResult): string {
     `speakers' own documents no longer carry it) and the stop one on \`tt/v1/stop/province/<code>\`; the leader's answer came after ` +
     `${r.emergency.approvedAfterMs} ms and the console was idle again after ${s(r.emergency.publishedAfterMs)}. The order reached the speakers' ` +
     `MQTT clients at p50 ${s(r.emergency.areaArrived.p50Ms)}, p99 ${s(r.emergency.areaArrived.p99Ms)}; then each speaker downloads the audio ` +
-    `(${r.speakers} GETs, served from memory) while its amplifier warms up (${r.warmupMs} ms). The speakers' documents follow both ` +
-    `orders after 2 s (\`schedule.areaLeadMs\`), so they do not compete with them.\n` +
+    `(${r.speakers} GETs, served from memory) while its amplifier warms up (${r.warmupMs} ms). The speakers' documents, which ` +
+    `still carry the stop, follow the stop order after 2 s (\`schedule.areaLeadMs\`); they do not carry the emergency and are not ` +
+    `rebuilt for it.\n` +
     `- **Silence first.** A speaker obeys a stop inside the callback of the message that carries it (the gate set, the sound cut, the ` +
     `relay off) and leaves the rest to the next turn of its event loop: the time line rebuilt, the order written to its card, the ` +
     `broadcast log sent. A thousand speakers of one fleet process receiving the same order therefore all switch off before any of ` +
@@ -64,7 +65,7 @@ export function recordProvinceReach(r: ProvinceReachResult, at = new Date().toIS
       `it before issuing (POST /api/speech, ${r.emergency.speechMs} ms, not in the reach). The leader's request returned after ` +
       `${r.emergency.approvedAfterMs} ms; the console's publisher was idle (the area order acknowledged by the broker, and no ` +
       `speaker document to re-issue) after ${r.emergency.publishedAfterMs} ms (stop: ${r.stop.publishedAfterMs} ms, before the ` +
-      `speakers' documents that follow each order 2 s later; the emergency is in no speaker's document, so the ` +
+      `speakers' documents that follow the stop order 2 s later; the emergency is in no speaker's document, so the ` +
       `json's \`emergency.arrived\`/\`accepted\` are those stop documents, not the emergency).\n\n` +
       `Simulator cost: the ${r.fleets} fleet processes used ${r.simulator.emergencyCpuMs} ms of CPU during the emergency measure and ` +
       `${r.simulator.stopCpuMs} ms during the stop measure; their event-loop delay reached p99 ${r.simulator.loopDelayP99Ms} ms, ` +

@@ -52,8 +52,9 @@ export type AnnouncementDeps = {
   /** the approved set of a commune changed: re-issue its speakers' schedules */
   onChange(commune: string): void;
   /**
-   * the emergencies a unit has on the air changed: its area emergency order first, then the speakers'
-   * documents of these communes (`carried`: the order alone carries the emergency, and the documents can follow)
+   * the emergencies a unit has on the air changed: its area emergency order, then the speakers' documents of
+   * these communes unless `carried` (the order alone carries the emergency, before and after the change: no
+   * document holds it, so none changes)
    */
   onAreaEmergency?(unit: Unit, communes: string[], carried: boolean): void;
   /** the province's approved relay stations */
@@ -388,7 +389,11 @@ export class AnnouncementService {
     if (before?.status === 'approved' || after.status === 'approved') {
       const communes = [...new Set([...this.communesOf(after), ...(before ? this.communesOf(before) : [])])];
       if (after.priority === 'emergency' && this.deps.onAreaEmergency)
-        this.deps.onAreaEmergency(issuerOf(after), communes, carriedByArea(after));
+        this.deps.onAreaEmergency(
+          issuerOf(after),
+          communes,
+          carriedByArea(after) && (!before || carriedByArea(before)),
+        );
       else for (const c of communes) this.deps.onChange(c);
     }
   }

@@ -192,12 +192,11 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
     stations,
     limits: { maxTextChars: config.tts.maxChars, maxWindowDays: config.schedule.maxWindowDays },
     onChange: (c) => void publisher.reissue(c),
-    // one signed order for every speaker of the unit first, then each speaker's documents (at once when they
-    // carry the emergency themselves: a relay or a live broadcast)
+    // one signed order for every speaker of the unit; the documents only when they carry the emergency themselves
+    // (a relay or a live broadcast): rebuilding thousands of unchanged documents would compete with the order
     onAreaEmergency: (unit, communes, carried) => {
       void publisher.publishAreaEmergency(unit);
-      if (carried) followAreaOrder(communes);
-      else reissueAll(communes);
+      if (!carried) reissueAll(communes);
     },
     policy,
   });

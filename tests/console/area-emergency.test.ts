@@ -41,6 +41,14 @@ describe('the area emergency order: one signed message per unit that all its spe
       else refused.push(r.reason);
     });
     await speaker.subscribeAsync(PROVINCE_TOPIC, { qos: 0 });
+    // the speakers' own documents do not carry it: issuing and ending it rebuilds and sends none of them
+    await env.console.publisher.idle();
+    const documents = () =>
+      ['90001', '90002']
+        .flatMap((c) => env.console.store.signedDocuments.forCommune(c))
+        .map((d) => [d.topic, d.version]);
+    const before = documents();
+    expect(before.length).toBeGreaterThan(0);
     const e = await env.api(tinhLeader, 'POST', '/api/emergency', {
       title: 'Bão khẩn cấp',
       text: 'Bão mạnh đổ bộ, bà con vào nơi trú ẩn ngay.',
@@ -66,6 +74,8 @@ describe('the area emergency order: one signed message per unit that all its spe
     expect((await env.api(tinhLeader, 'POST', `/api/announcements/${e.body.id}/stop`)).status).toBe(200);
     const ended = await waitFor(() => orders.find((o) => o.version > first.version), 20_000, 'the end');
     expect(ended.items).toEqual([]);
+    await env.console.publisher.idle();
+    expect(documents()).toEqual(before);
     expect(refused).toEqual([]);
   });
 
