@@ -71,9 +71,42 @@ export class Feedback {
     });
   }
 
+  /**
+   * Queued, and written in the next turn of the event loop in one transaction: a province's speakers report a stop
+   * or an emergency at the same moment, and a transaction each (a sync of the database's log each) held the
+   * console's event loop while it should serve their audio. A message that fails to store is counted, the others kept.
+   */
   handle(topic: string, bytes: Buffer): void {
     // retained schedules are watched by the retained guard, not feedback
     if (topic.endsWith('/schedule')) return;
+    this.#queued.push({ topic, bytes });
+    if (this.#queued.length === 1) setImmediate(() => this.#flush());
+  }
+
+  #queued: { topic: string; bytes: Buffer }[] = [];
+
+  #flush(): void {
+    const batch = this.#queued;
+    this.#queued = [];
+    try {
+      this.deps.store.tx(() => {
+        for (const m of batch) {
+          try {
+            this.deps.store.tx(() => this.#handleNow(m.topic, m.bytes));
+          } catch (err) {
+            this.#drop('store-error');
+            this.deps.log.error({ err }, 'speaker feedback not stored');
+          }
+        }
+      });
+    } catch (err) {
+      // the database is gone (the console is closing): the batch is dropped, counted
+      for (const _ of batch) this.#drop('store-error');
+      this.deps.log.error({ err, messages: batch.length }, 'speaker feedback not stored');
+    }
+  }
+
+  #handleNow(topic: string, bytes: Buffer): void {
     const msg = decode(topic, bytes);
     if (!msg.ok) return this.#drop(msg.error);
     const speaker = this.deps.area.speaker(msg.deviceId);

@@ -245,6 +245,37 @@ describe('announcement workflow', () => {
     expect(env.console.feedback.stats.duplicates).toBe(1);
   });
 
+  it("stores a burst of speakers' reports (a province's stop) whole: every good log once, a bad one counted, none lost with it", async () => {
+    const speaker = await env.speakerClient('xa1-ap2-loa');
+    const topic = topicFor('xa1-ap2-loa', 'broadcast-log');
+    const before = { ...env.console.feedback.stats, dropped: { ...env.console.feedback.stats.dropped } };
+    const at = new Date().toISOString();
+    const logs = Array.from({ length: 300 }, (_, i) => ({
+      v: 1 as const,
+      id: randomUUID(),
+      announcement: `dot-${i % 3}`,
+      priority: 'normal' as const,
+      occurrence: at,
+      outcome: 'failed' as const,
+      reason: 'stopped',
+      startedAt: at,
+    }));
+    // all at once, with a garbage report and a repeat among them: they arrive in the same turns of the console's loop
+    await Promise.all([
+      ...logs.map((l) => speaker.publishAsync(topic, encode('broadcast-log', l), { qos: 1 })),
+      speaker.publishAsync(topic, '{"v":1,"id":', { qos: 1 }),
+      speaker.publishAsync(topic, encode('broadcast-log', logs[7]), { qos: 1 }),
+    ]);
+    await waitFor(() => env.console.feedback.stats.logs - before.logs === 300, 20_000, '300 logs stored');
+    await waitFor(() => env.console.feedback.stats.duplicates - before.duplicates === 1, 20_000, 'the repeat');
+    const dropped = Object.values(env.console.feedback.stats.dropped).reduce((a, b) => a + b, 0);
+    expect(dropped - Object.values(before.dropped).reduce((a, b) => a + b, 0)).toBe(1);
+    expect(env.console.feedback.stats.dropped['store-error'] ?? 0).toBe(0);
+    const stored = ['dot-0', 'dot-1', 'dot-2'].flatMap((a) => env.console.store.deliveries.forAnnouncement(a));
+    expect(new Set(stored.map((d) => d.id))).toEqual(new Set(logs.map((l) => l.id)));
+    await speaker.endAsync(true);
+  });
+
   it('keeps everything across a restart and the schedule version keeps increasing', async () => {
     const list = (await env.api(leader, 'GET', '/api/announcements')).body.items.length;
     const versionBefore = env.console.store.speakers.get(SPEAKER)!.version;
