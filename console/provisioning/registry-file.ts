@@ -1,6 +1,7 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { parse as parseYaml, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import {
+  parseJsonOrYaml,
   parseRegistry,
   type Commune,
   type Device,
@@ -23,11 +24,12 @@ export class RegistryFileEditor {
   }
 
   addDevice(communeCode: string, device: Device): Registry {
-    const raw = parseYaml(readFileSync(this.path, 'utf8')) as RegistryFile;
+    const raw = parseJsonOrYaml(readFileSync(this.path, 'utf8')) as RegistryFile;
     const commune = findCommune(raw, communeCode);
     if (!commune) throw new Error(`commune ${communeCode} is not in ${this.path}`);
     commune.devices = [...(commune.devices ?? []), device];
-    const text = stringify(raw);
+    // a registry kept as JSON (read several times faster by the broker at a province's size) stays JSON
+    const text = this.path.endsWith('.json') ? `${JSON.stringify(raw, null, 2)}\n` : stringify(raw);
     const registry = parseRegistry(text, this.path);
     const tmp = `${this.path}.tmp-${process.pid}`;
     const fd = openSync(tmp, 'w', 0o640);

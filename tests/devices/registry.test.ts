@@ -1,8 +1,10 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { hashPassword, verifyPassword } from '../../devices/credentials.ts';
 import { loadRegistry, parseRegistry, RegistryError } from '../../devices/registry/index.ts';
+import { RegistryFileEditor } from '../../console/provisioning/registry-file.ts';
 import { demoRegistry } from '../../simulator/demo-registry.ts';
 import { tempDir } from '../harness/temp.ts';
 
@@ -82,6 +84,42 @@ provinces:
         expect.stringMatching(/^provinces\.0\.communes\.0\.devices\.0\.counter: .*khong-co/),
       ]),
     );
+  });
+
+  it('reads a registry kept as JSON as the same registry; YAML flow that is not strict JSON still goes to YAML', async () => {
+    const { yaml } = await demoRegistry({ cost: CHEAP });
+    const fromYaml = parseRegistry(yaml);
+    const json = JSON.stringify(parseYaml(yaml), null, 2);
+    expect(parseRegistry(`\n  ${json}`).file).toEqual(fromYaml.file);
+    // a flow mapping with unquoted keys is YAML, not JSON
+    const flow = `{${json
+      .trim()
+      .slice(1)
+      .replace(/"(\w+)":/g, '$1:')}`;
+    expect(() => JSON.parse(flow)).toThrow();
+    expect(parseRegistry(flow).file).toEqual(fromYaml.file);
+    // broken JSON is reported by the YAML parser, with its position
+    expect(problems(() => parseRegistry('{"version": 1, "provinces": [')).join()).toMatch(/YAML\/JSON.*line/s);
+  });
+
+  it("the console's claim edit keeps a JSON registry JSON (and a YAML one YAML)", async () => {
+    const { yaml } = await demoRegistry({ cost: CHEAP });
+    const dir = tempDir();
+    for (const [name, text] of [
+      ['registry.json', JSON.stringify(parseYaml(yaml))],
+      ['registry.yaml', yaml],
+    ] as const) {
+      const path = join(dir, name);
+      writeFileSync(path, text);
+      const editor = new RegistryFileEditor(path);
+      const box = editor.read().device('xa1-quay1-box')!.device;
+      const after = editor.addDevice('90001', { ...box, id: 'xa1-quay1-box-2' });
+      expect(after.device('xa1-quay1-box-2')?.commune.code).toBe('90001');
+      const written = readFileSync(path, 'utf8');
+      if (name.endsWith('.json')) expect(JSON.parse(written).provinces).toBeDefined();
+      else expect(() => JSON.parse(written)).toThrow();
+      expect(loadRegistry(path).device('xa1-quay1-box-2')).toBeDefined();
+    }
   });
 
   it('reports unreadable files and garbage clearly', () => {
