@@ -203,7 +203,7 @@ function record(r: { boxes: number; each: number; loadAtStart: number[]; loadAtE
     `# Whole path at province scale (${new Date().toISOString().slice(0, 10)})`,
     '',
     `${r.boxes} rating boxes × ${r.each} ratings (QoS 1) through haproxy, broker nodes on Redis, collectors, InfluxDB; ` +
-      `load average ${r.loadAtStart.join(' / ')} at start, ${r.loadAtEnd.join(' / ')} at the end (shared 2-core machine, 8 developers): ` +
+      `load average ${r.loadAtStart.join(' / ')} at start, ${r.loadAtEnd.join(' / ')} at the end (shared 2-core machine: other work may run): ` +
       'absolute rates are pessimistic, the ratio was measured side by side in one run. Every process runs on the same 2 cores.',
     '',
     '| path | ratings | until all stored | stored/s | points | distinct ids | doubles | lost |',

@@ -171,7 +171,7 @@ function record(r: {
     `# Broker soak on Redis (${new Date().toISOString().slice(0, 10)})`,
     '',
     `${r.n} devices with persistent sessions for ${r.seconds} s on one node (state every 10 s, ratings every 5 s, 2 % of the links cut every 30 s); ` +
-      `load average at start ${r.loadAtStart.join(' / ')} (shared machine, 8 developers), ${f(Math.max(...s.map((x) => x.load1)), 2)} at most during the run.`,
+      `load average at start ${r.loadAtStart.join(' / ')} (on the development machine: other work may run), ${f(Math.max(...s.map((x) => x.load1)), 2)} at most during the run.`,
     '',
     '| measure | first | middle | last |',
     '| --- | --- | --- | --- |',
