@@ -132,20 +132,18 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
   });
   /** documents that follow an area order (cancelled on close) */
   const deferred = new Set<{ cancel(): void }>();
-  // an area order first (one message for every speaker of the unit), then each speaker's documents a little later:
-  // thousands of documents must not compete with the one order for the console's, the broker's and the speakers' CPU
-  const followAreaOrder = (communes: string[]) => {
-    if (config.schedule.areaLeadMs === 0) return reissueAll(communes);
-    const t = clock.setTimeout(() => (deferred.delete(t), reissueAll(communes)), config.schedule.areaLeadMs);
-    deferred.add(t);
-  };
+  // the area stop order first (one message for every speaker of the unit), then each speaker's documents a little
+  // later: thousands of documents must not compete with the one order for the console's, the broker's and the
+  // speakers' CPU
   const stops = new StopService({
     store,
     area,
     clock,
     onChange: (communes, unit) => {
       void publisher.publishAreaStop(unit);
-      followAreaOrder(communes);
+      if (config.schedule.areaLeadMs === 0) return reissueAll(communes);
+      const t = clock.setTimeout(() => (deferred.delete(t), reissueAll(communes)), config.schedule.areaLeadMs);
+      deferred.add(t);
     },
   });
   const publisher = new SchedulePublisher({
