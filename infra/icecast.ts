@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.ts';
@@ -23,6 +23,8 @@ export type IcecastOptions = {
    * reported here. The live feeders and the speakers reconnect to it by themselves.
    */
   supervise?: (event: string) => void;
+  /** how long one start may take to answer HTTP before it is killed and made again (10 s) */
+  answerWithinMs?: number;
 };
 
 export type RunningIcecast = {
@@ -57,7 +59,7 @@ export const icecastMp3Output = (bitrate: string, sourceUrl: string) => [
 ];
 
 export function icecastConfig(
-  o: Required<Omit<IcecastOptions, 'bin' | 'supervise'>> & { logDir: string; root: boolean },
+  o: Required<Omit<IcecastOptions, 'bin' | 'supervise' | 'answerWithinMs'>> & { logDir: string; root: boolean },
 ): string {
   // icecast refuses to run as root: it drops to nobody itself (<changeowner>) when started by root
   const changeowner = o.root ? '<changeowner><user>nobody</user><group>nogroup</group></changeowner>' : '';
@@ -78,9 +80,29 @@ export function icecastConfig(
 `;
 }
 
+/** what a start attempt came to: answering, exited (with its stderr), or alive and silent */
+type Readiness = { kind: 'ready' } | { kind: 'exited'; why: string } | { kind: 'silent'; why: string };
+
+const ATTEMPTS = 3;
+
+/** the end of icecast's error log and the kernel's view of the process: why a start did not answer */
+function diagnose(child: ChildProcess, logDir: string): string {
+  const read = (f: string) => {
+    try {
+      return readFileSync(f, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  const status = read(`/proc/${child.pid}/status`).match(/^State:\s*(.*)$/m)?.[1] ?? 'unknown';
+  const wchan = read(`/proc/${child.pid}/wchan`) || 'unknown';
+  const log = read(join(logDir, 'error.log')).trim().split('\n').slice(-5).join(' | ');
+  return `process state ${status}, waiting in ${wchan}; error.log: ${log || '(empty)'}`;
+}
+
 export async function startIcecast(o: IcecastOptions): Promise<RunningIcecast> {
   const host = o.host ?? '127.0.0.1';
-  const port = o.port ?? (await freePort());
+  let port = o.port ?? (await freePort());
   mkdirSync(o.dir, { recursive: true });
   const root = process.getuid?.() === 0;
   // started by root, icecast drops to nobody, who may not reach a folder inside a 0700 data folder:
@@ -89,45 +111,78 @@ export async function startIcecast(o: IcecastOptions): Promise<RunningIcecast> {
   mkdirSync(logDir, { recursive: true });
   if (root) chmodSync(logDir, 0o777);
   const configPath = join(o.dir, 'icecast.xml');
-  writeFileSync(
-    configPath,
-    icecastConfig({
-      dir: o.dir,
-      port,
-      host,
-      sourcePassword: o.sourcePassword,
-      adminPassword: o.adminPassword,
-      queueBytes: o.queueBytes ?? 262_144,
-      logDir,
-      root,
-    }),
-    { mode: 0o644 },
-  );
-  const url = `http://${host}:${port}`;
+  const writeConfig = () =>
+    writeFileSync(
+      configPath,
+      icecastConfig({
+        dir: o.dir,
+        port,
+        host,
+        sourcePassword: o.sourcePassword,
+        adminPassword: o.adminPassword,
+        queueBytes: o.queueBytes ?? 262_144,
+        logDir,
+        root,
+      }),
+      { mode: 0o644 },
+    );
   let stderr = '';
   const spawnIcecast = () => {
+    stderr = '';
     const c = spawn(o.bin ?? '/usr/bin/icecast2', ['-c', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
     c.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-1000)));
     return c;
   };
-  let child = spawnIcecast();
   // ready once it answers HTTP
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`icecast2 exited: ${stderr.trim()}`);
-    try {
-      const r = await fetch(`${url}/status-json.xsl`, { signal: AbortSignal.timeout(1_000) });
-      await r.arrayBuffer();
-      break;
-    } catch {
-      if (Date.now() > deadline) {
-        child.kill('SIGKILL');
-        if (root) rmSync(logDir, { recursive: true, force: true });
-        throw new Error(`icecast2 did not answer on ${url}: ${stderr.trim()}`);
+  const readiness = async (c: ChildProcess, url: string): Promise<Readiness> => {
+    const deadline = Date.now() + (o.answerWithinMs ?? 10_000);
+    const exited = new Promise<Readiness>((resolve) => {
+      const done = () => resolve({ kind: 'exited', why: stderr.trim() });
+      if (c.exitCode !== null || c.signalCode !== null) done();
+      else c.once('exit', done);
+    });
+    const answered = async (): Promise<Readiness | null> => {
+      try {
+        const r = await fetch(`${url}/status-json.xsl`, { signal: AbortSignal.timeout(1_000) });
+        await r.arrayBuffer();
+        return { kind: 'ready' };
+      } catch {
+        return null;
       }
-      await new Promise((r) => setTimeout(r, 100));
+    };
+    for (;;) {
+      const r = await Promise.race([answered(), exited]);
+      if (r) return r;
+      if (Date.now() > deadline) return { kind: 'silent', why: `${stderr.trim()}; ${diagnose(c, logDir)}` };
+      await Promise.race([new Promise((r) => setTimeout(r, 100)), exited]);
     }
+  };
+  // A start that exits (its port taken since it was chosen) or stays silent is killed and made again, on a
+  // fresh port when the caller did not fix one; each retry is said on the console, the last failure thrown.
+  let child: ChildProcess;
+  for (let attempt = 1; ; attempt++) {
+    writeConfig();
+    child = spawnIcecast();
+    const url = `http://${host}:${port}`;
+    const r = await readiness(child, url);
+    if (r.kind === 'ready') break;
+    if (r.kind === 'silent') {
+      const c = child;
+      await new Promise<void>((done) => {
+        if (c.exitCode !== null || c.signalCode !== null) return done();
+        c.once('exit', () => done());
+        c.kill('SIGKILL');
+      });
+    }
+    const what = r.kind === 'exited' ? `icecast2 exited: ${r.why}` : `icecast2 did not answer on ${url}: ${r.why}`;
+    if (attempt >= ATTEMPTS) {
+      if (root) rmSync(logDir, { recursive: true, force: true });
+      throw new Error(`${what} (attempt ${attempt} of ${ATTEMPTS})`);
+    }
+    if (o.port === undefined) port = await freePort();
+    console.warn(`${what}: starting it again on port ${port} (attempt ${attempt + 1} of ${ATTEMPTS})`);
   }
+  const url = `http://${host}:${port}`;
   let closing = false;
   let backoffMs = 500;
   let restartTimer: NodeJS.Timeout | null = null;
