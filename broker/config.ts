@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { MAX_PAYLOAD_BYTES } from '../devices/contract/index.ts';
@@ -90,12 +91,36 @@ export const PersistenceConfig = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('redis'), url: z.url({ protocol: /^rediss?$/ }) }),
 ]);
 
+/** an address or a CIDR range: `10.0.0.5`, `10.0.0.0/24`, `fd00::/8` */
+const AddressOrRange = z.string().refine(
+  (v) => {
+    const [address, bits, extra] = v.split('/');
+    const family = isIP(address);
+    if (!family || extra !== undefined) return false;
+    if (bits === undefined) return true;
+    const n = Number(bits);
+    return /^\d+$/.test(bits) && n <= (family === 6 ? 128 : 32);
+  },
+  { message: 'một địa chỉ IP hoặc dải CIDR (an IP address or CIDR range)' },
+);
+
+/**
+ * The balancers in front of this node (haproxy `send-proxy-v2`): their connections start with a PROXY header
+ * naming the device's address, which the login throttle and the logs then use (broker/proxy-protocol.ts).
+ */
+export const ProxyProtocolConfig = z.strictObject({
+  trusted: z.array(AddressOrRange).min(1),
+  /** a trusted TLS connection must have sent its header within this (plain ones: limits.connectTimeoutMs) */
+  headerTimeoutMs: z.number().int().min(100).default(5_000),
+});
+
 export const BrokerConfig = z.strictObject({
   /** deployments listen on all interfaces; tests use 127.0.0.1 */
   host: z.string().min(1).default('0.0.0.0'),
   /** 0 = pick a free port (tests) */
   port: Port.default(1883),
   tls: TlsConfig.optional(),
+  proxyProtocol: ProxyProtocolConfig.optional(),
   registryPath: Path,
   maxPayloadBytes: z.number().int().positive().default(MAX_PAYLOAD_BYTES),
   rate: RateConfig.default({ perSecond: 50, burst: 200, maxQueued: 1000 }),

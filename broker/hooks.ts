@@ -49,12 +49,15 @@ export type HookDeps = {
   refusals: RefusalLog;
   throttle: LoginThrottle;
   conformance?: ConformancePrincipal;
+  /** the device's address (behind a balancer: the one its PROXY header named) */
+  addressOf?: (conn: unknown) => string;
 };
 
 type ConnectFacts = { keepalive: number; emptyIdKept: boolean };
 
 export function createHooks(deps: HookDeps) {
   const { config, registry, clock, log, auth, refusals, throttle, conformance } = deps;
+  const addressOf = deps.addressOf ?? ((conn: unknown) => (conn as { remoteAddress?: string }).remoteAddress ?? '');
   const identities = new WeakMap<Client, Identity>();
   /** clients logged in as the conformance principal (outside the registry's identities and ACLs) */
   const conformers = new WeakSet<Client>();
@@ -100,7 +103,7 @@ export function createHooks(deps: HookDeps) {
     ) {
       const facts = connects.get(client);
       connects.delete(client);
-      const address = (client.conn as { remoteAddress?: string }).remoteAddress ?? '';
+      const address = addressOf(client.conn);
       const refuse = (reason: RefusalReason, detail?: string) => {
         refusals.refuse(reason, { clientId: client.id, detail });
         done(authError(reason, AUTH_CODES[reason] ?? CONNACK.badUserNameOrPassword), false);

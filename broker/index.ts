@@ -15,6 +15,8 @@ import { createHooks } from './hooks.ts';
 import { LoginThrottle } from './login-throttle.ts';
 import { listen, type Listener, type TlsMaterial } from './listeners.ts';
 import { createPersistence } from './persistence.ts';
+import { ProxyProtocol } from './proxy-protocol.ts';
+import type { RefusalReason } from './refusals.ts';
 import { liveRegistry, type RegistryDiff } from './registry-reload.ts';
 import { createSharedVerdicts, type SharedVerdicts } from './shared-auth-cache.ts';
 import { nodeId, RefusalLog, refusalsPayload, refusalsTopic, type BrokerStats } from './stats.ts';
@@ -98,6 +100,9 @@ export async function startBroker(deps: BrokerDeps): Promise<RunningBroker> {
       { username: config.conformance!.username, namespace: config.conformance!.namespace },
       'conformance principal enabled (for protocol test suites only)',
     );
+  const proxy = config.proxyProtocol ? new ProxyProtocol(config.proxyProtocol.trusted) : undefined;
+  const addressOf = (conn: unknown) =>
+    proxy ? proxy.addressOf(conn) : ((conn as { remoteAddress?: string }).remoteAddress ?? '?');
   const hooks = createHooks({
     config,
     registry,
@@ -106,6 +111,7 @@ export async function startBroker(deps: BrokerDeps): Promise<RunningBroker> {
     auth,
     refusals,
     throttle,
+    addressOf,
     ...(conformance ? { conformance } : {}),
   });
   const store = await createPersistence(config, deps.importer, (err) =>
@@ -162,13 +168,23 @@ export async function startBroker(deps: BrokerDeps): Promise<RunningBroker> {
   // every socket goes through the frame guard: declared-length limits, slow packets, poison topics
   const guarded = (socket: import('node:net').Socket) => {
     guardSocket(socket, config.limits, clock, (reason, detail) =>
-      refusals.refuse(reason, { clientId: null, detail: `${socket.remoteAddress ?? '?'}: ${detail}` }),
+      refusals.refuse(reason, { clientId: null, detail: `${addressOf(socket)}: ${detail}` }),
     );
     aedes.handle(socket as never);
   };
   const listeners: Listener[] = [];
   try {
-    listeners.push(await listen({ host: config.host, port: config.port, handle: guarded, log }));
+    const proxyOptions = proxy
+      ? {
+          proxy: {
+            protocol: proxy,
+            clock,
+            headerTimeoutMs: config.proxyProtocol!.headerTimeoutMs,
+            refuse: (reason: RefusalReason, detail: string) => refusals.refuse(reason, { clientId: null, detail }),
+          },
+        }
+      : {};
+    listeners.push(await listen({ host: config.host, port: config.port, handle: guarded, log, ...proxyOptions }));
     if (config.tls && deps.tls)
       listeners.push(
         await listen({
@@ -177,6 +193,7 @@ export async function startBroker(deps: BrokerDeps): Promise<RunningBroker> {
           tls: deps.tls,
           handle: guarded,
           log,
+          ...proxyOptions,
         }),
       );
   } catch (err) {

@@ -1,7 +1,9 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
+import type { Clock } from '../infra/clock.ts';
 import type { Logger } from '../infra/logger.ts';
 import { BrokerError } from './errors.ts';
+import type { ProxyProtocol, ProxyRefusal } from './proxy-protocol.ts';
 
 /** Certificate material for the TLS listener (read from the config's paths by main.ts). */
 export type TlsMaterial = { cert: string | Buffer; key: string | Buffer; ca?: string | Buffer };
@@ -9,6 +11,9 @@ export type TlsMaterial = { cert: string | Buffer; key: string | Buffer; ca?: st
 export type Listener = { port: number; close(): Promise<void> };
 
 type Handle = (socket: Socket) => void;
+
+/** connections from the balancers start with a PROXY header (broker/proxy-protocol.ts) */
+export type ProxyOptions = { protocol: ProxyProtocol; refuse: ProxyRefusal; clock: Clock; headerTimeoutMs: number };
 
 /**
  * How many connections the kernel may hold for the broker before it accepts them. Node's default (511) is far
@@ -28,24 +33,42 @@ export async function listen(opts: {
   tls?: TlsMaterial;
   handle: Handle;
   log: Logger;
+  proxy?: ProxyOptions;
 }): Promise<Listener> {
   const sockets = new Set<Socket>();
-  const track = (socket: Socket) => {
+  const proxy = opts.proxy;
+  const keep = (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     socket.on('error', (err) => opts.log.debug({ err: err.message }, 'socket error'));
-    opts.handle(socket);
   };
   let server: Server;
   if (opts.tls) {
     const tlsServer = createTlsServer(
       { cert: opts.tls.cert, key: opts.tls.key, ...(opts.tls.ca ? { ca: opts.tls.ca } : {}) },
-      track,
+      (socket) => {
+        keep(socket);
+        proxy?.protocol.claim(socket);
+        opts.handle(socket);
+      },
     );
     tlsServer.on('tlsClientError', (err) => opts.log.info({ err: err.message }, 'TLS handshake refused'));
-    server = tlsServer;
+    if (proxy) {
+      // the header comes before the TLS handshake: read it on the raw connection, then hand that to TLS
+      server = createServer((raw) => {
+        keep(raw);
+        const toTls = () => tlsServer.emit('connection', raw);
+        if (!proxy.protocol.trusts(raw)) return toTls();
+        proxy.protocol.readHeader(raw, proxy.refuse, proxy.clock, proxy.headerTimeoutMs, toTls);
+      });
+    } else server = tlsServer;
   } else {
-    server = createServer(track);
+    server = createServer((socket) => {
+      keep(socket);
+      opts.handle(socket);
+      // after the handle: the header is stripped ahead of the frame guard, which sees the bytes after it only
+      if (proxy?.protocol.trusts(socket)) proxy.protocol.expectHeader(socket, proxy.refuse);
+    });
   }
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err) =>

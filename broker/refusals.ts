@@ -17,6 +17,7 @@ export const REFUSAL_REASONS = [
   'frame-too-large',
   'frame-slow',
   'frame-malformed',
+  'proxy-header-malformed',
   'auth-busy',
   'publish-foreign-topic',
   'publish-channel-not-allowed',

@@ -22,6 +22,8 @@ export type HaproxyOptions = {
   /** health-check interval: a dead node is taken out after one failed check */
   checkIntervalMs?: number;
   maxconn?: number;
+  /** start each connection (and health check) with a PROXY v2 header naming the device (broker proxyProtocol) */
+  sendProxy?: boolean;
 };
 
 /** The haproxy.cfg text for broker nodes (also what deploy/haproxy.cfg documents). */
@@ -47,7 +49,9 @@ export function haproxyConfig(port: number, o: Omit<HaproxyOptions, 'dir'>): str
     `  balance ${o.balance ?? 'leastconn'}`,
     // a node's loss drops its connections at once: the devices reconnect and land on a live node
     '  option tcp-check',
-    `  default-server check inter ${inter} fall 1 rise 1 on-marked-down shutdown-sessions maxconn ${maxconn}`,
+    `  default-server check inter ${inter} fall 1 rise 1 on-marked-down shutdown-sessions maxconn ${maxconn}${
+      o.sendProxy ? ' send-proxy-v2 check-send-proxy' : ''
+    }`,
     ...o.nodes.map((n) => `  server ${n.name} ${n.host ?? '127.0.0.1'}:${n.port}${n.backup ? ' backup' : ''}`),
     '',
   ].join('\n');

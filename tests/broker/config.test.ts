@@ -64,6 +64,24 @@ describe('broker config', () => {
     expect(err.message).toContain('rate.perSecond');
   });
 
+  it('takes balancers as addresses or CIDR ranges, and refuses anything else with its path', () => {
+    const ok = parseBrokerConfig({
+      registryPath: 'r.yaml',
+      proxyProtocol: { trusted: ['10.0.0.10', '10.1.0.0/16', 'fd00::/8'] },
+    });
+    expect(ok.proxyProtocol).toEqual({ trusted: ['10.0.0.10', '10.1.0.0/16', 'fd00::/8'], headerTimeoutMs: 5_000 });
+    const err = brokerError(() =>
+      parseBrokerConfig({
+        registryPath: 'r.yaml',
+        proxyProtocol: { trusted: ['10.0.0.300', '10.0.0.0/33', 'haproxy', '10.0.0.0/8/1', 'fd00::/129'] },
+      }),
+    );
+    expect(err.problems.map((p) => p.split(':')[0])).toEqual([0, 1, 2, 3, 4].map((i) => `proxyProtocol.trusted.${i}`));
+    expect(
+      brokerError(() => parseBrokerConfig({ registryPath: 'r.yaml', proxyProtocol: { trusted: [] } })).problems[0],
+    ).toMatch(/^proxyProtocol\.trusted/);
+  });
+
   it('reports unreadable files and broken YAML, and resolves relative paths against the config file', () => {
     const dir = tempDir('tt-broker-config-');
     expect(brokerError(() => loadBrokerConfig(join(dir, 'missing.yaml'))).problems[0]).toMatch(/ENOENT/);

@@ -139,5 +139,6 @@ describe('shared verification cache and admission control', () => {
     expect(c.persistence.kind).toBe('redis');
     expect(c.emitter).toBeUndefined(); // = the persistence's Redis
     expect(c.sharedAuthCache?.ttlS).toBe(604800);
+    expect(c.proxyProtocol?.trusted).toEqual(['10.0.0.10']);
   });
 });
