@@ -27,6 +27,7 @@ import { runClusterSoakBench } from './cluster-soak.ts';
 import { runClusterMemoryBench } from './cluster-memory.ts';
 import { runClusterPathBench } from './cluster-path.ts';
 import { runBrokerAttackBench } from './broker-attack.ts';
+import { runProxyFloodBench } from './proxy-flood.ts';
 import { runLiveLatencyBench } from './live-latency.ts';
 import { recordProvinceReach } from './province-reach-report.ts';
 import { runProvinceReachBench } from './province-reach.ts';
@@ -112,6 +113,11 @@ try {
       'broker-attack',
       'broker under attack: declared-length memory, wrong-password flood',
       () => runBrokerAttackBench(),
+    ],
+    proxyFlood: [
+      'proxy-flood',
+      'wrong-password flood through haproxy: first logins with and without PROXY v2 headers',
+      () => runProxyFloodBench(),
     ],
     liveLatency: [
       'live-latency',

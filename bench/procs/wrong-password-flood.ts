@@ -1,19 +1,21 @@
 /**
  * A wrong-password CONNECT flood for the broker-attack benchmark, in its own process.
- * Usage: tsx bench/procs/wrong-password-flood.ts <port> <ms> <workers> <id,id,…>; prints {attempts, answered}.
+ * Usage: tsx bench/procs/wrong-password-flood.ts <port> <ms> <workers> <id,id,…> [from]; prints {attempts, answered}.
+ * `from`: the local address to dial from (a loopback address of its own, so a balancer's PROXY header names it).
  */
 import { connect as netConnect } from 'node:net';
 import mqttPacket from 'mqtt-packet';
 
 const [port, ms, workers] = process.argv.slice(2, 5).map(Number);
 const ids = process.argv[5].split(',');
+const from = process.argv[6];
 const end = Date.now() + ms;
 let attempts = 0;
 let answered = 0;
 
 const one = (id: string) =>
   new Promise<void>((resolve) => {
-    const s = netConnect(port, '127.0.0.1');
+    const s = netConnect({ port, host: '127.0.0.1', ...(from ? { localAddress: from } : {}) });
     s.on('error', () => {});
     s.once('connect', () =>
       s.write(
