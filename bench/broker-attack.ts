@@ -15,13 +15,13 @@ import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
-import { stringify } from 'yaml';
 import { encode } from '../devices/contract/index.ts';
 import { validRating } from '../devices/fixtures/messages.ts';
 import { demoRegistry } from '../simulator/demo-registry.ts';
 import { topicFor } from '../devices/topics.ts';
 import { ServiceProcess } from '../infra/child.ts';
 import { freePort } from '../infra/ports.ts';
+import { projectBroker } from './lib/setup.ts';
 import { targetsTable, verdict, type TargetRow } from './lib/targets-table.ts';
 
 const MB = 1024 * 1024;
@@ -34,17 +34,6 @@ const p99 = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.floor(s.length * 0.99))] : NaN;
 };
-
-async function projectBroker(dir: string, registryPath: string, name: string, extra: Record<string, unknown> = {}) {
-  const port = await freePort();
-  const configPath = join(dir, `${name}.yaml`);
-  writeFileSync(configPath, stringify({ host: '127.0.0.1', port, registryPath, ...extra }));
-  const proc = new ServiceProcess(name, ['broker/main.ts', '--config', configPath], /broker listening/, {
-    LOG_LEVEL: 'info',
-  });
-  await proc.start();
-  return { port, proc };
-}
 
 async function bareAedes() {
   const port = await freePort();

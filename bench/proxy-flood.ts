@@ -13,12 +13,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mqttPacket from 'mqtt-packet';
-import { stringify } from 'yaml';
-import { ServiceProcess } from '../infra/child.ts';
 import { LocalHaproxy } from '../infra/haproxy.ts';
-import { freePort } from '../infra/ports.ts';
 import { demoRegistry } from '../simulator/demo-registry.ts';
+import { connectBytes } from './lib/connect-bytes.ts';
+import { projectBroker } from './lib/setup.ts';
 import { targetsTable, verdict, type TargetRow } from './lib/targets-table.ts';
 
 const quick = process.env.BENCH_QUICK === '1';
@@ -43,20 +41,7 @@ function login(port: number, d: Device): Promise<{ code: number; ms: number }> {
       resolve({ code, ms: performance.now() - t0 });
     };
     s.on('error', () => done(-1));
-    s.once('connect', () =>
-      s.write(
-        mqttPacket.generate({
-          cmd: 'connect',
-          protocolId: 'MQTT',
-          protocolVersion: 4,
-          clean: true,
-          clientId: d.id,
-          keepalive: 30,
-          username: d.id,
-          password: Buffer.from(d.password),
-        }),
-      ),
-    );
+    s.once('connect', () => s.write(connectBytes(d.id, d.password)));
     s.once('data', (b) => done(b[0] === 0x20 ? b[3] : -2));
     s.once('close', () => done(-1));
     setTimeout(() => done(-3), 30_000).unref();
@@ -76,19 +61,12 @@ function flood(port: number, ids: string[], ms: number): Promise<{ attempts: num
 
 async function phase(dir: string, registryPath: string, devices: Device[], targets: string[], proxy: boolean) {
   const name = proxy ? 'with-proxy' : 'without-proxy';
-  const port = await freePort();
-  const configPath = join(dir, `${name}.yaml`);
-  writeFileSync(
-    configPath,
-    stringify({
-      host: '127.0.0.1',
-      port,
-      registryPath,
-      ...(proxy ? { proxyProtocol: { trusted: ['127.0.0.1'] } } : {}),
-    }),
+  const { port, proc: broker } = await projectBroker(
+    dir,
+    registryPath,
+    name,
+    proxy ? { proxyProtocol: { trusted: ['127.0.0.1'] } } : {},
   );
-  const broker = new ServiceProcess(name, ['broker/main.ts', '--config', configPath], /broker listening/);
-  await broker.start();
   const lb = new LocalHaproxy({ dir: join(dir, `haproxy-${name}`), nodes: [{ name: 'a', port }], sendProxy: proxy });
   await lb.start();
   try {

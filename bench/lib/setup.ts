@@ -85,3 +85,20 @@ export async function startNaive(brokerUrl: string, influxUrl: string, database:
   await proc.start();
   return proc;
 }
+
+/** The project broker as its own process under `name`, with its config's defaults but for `extra`. */
+export async function projectBroker(
+  dir: string,
+  registryPath: string,
+  name: string,
+  extra: Record<string, unknown> = {},
+) {
+  const port = await freePort();
+  const configPath = join(dir, `${name}.yaml`);
+  writeFileSync(configPath, stringify({ host: '127.0.0.1', port, registryPath, ...extra }));
+  const proc = new ServiceProcess(name, ['broker/main.ts', '--config', configPath], /broker listening/, {
+    LOG_LEVEL: 'info',
+  });
+  await proc.start();
+  return { port, proc };
+}

@@ -4,7 +4,7 @@
  * `from`: the local address to dial from (a loopback address of its own, so a balancer's PROXY header names it).
  */
 import { connect as netConnect } from 'node:net';
-import mqttPacket from 'mqtt-packet';
+import { connectBytes } from '../lib/connect-bytes.ts';
 
 const [port, ms, workers] = process.argv.slice(2, 5).map(Number);
 const ids = process.argv[5].split(',');
@@ -17,20 +17,7 @@ const one = (id: string) =>
   new Promise<void>((resolve) => {
     const s = netConnect({ port, host: '127.0.0.1', ...(from ? { localAddress: from } : {}) });
     s.on('error', () => {});
-    s.once('connect', () =>
-      s.write(
-        mqttPacket.generate({
-          cmd: 'connect',
-          protocolId: 'MQTT',
-          protocolVersion: 4,
-          clean: true,
-          clientId: id,
-          keepalive: 30,
-          username: id,
-          password: Buffer.from(`sai-${attempts}`),
-        }),
-      ),
-    );
+    s.once('connect', () => s.write(connectBytes(id, `sai-${attempts}`)));
     s.once('data', (b) => {
       if (b[0] === 0x20) answered++;
       s.destroy();
