@@ -50,14 +50,13 @@ export type HookDeps = {
   throttle: LoginThrottle;
   conformance?: ConformancePrincipal;
   /** the device's address (behind a balancer: the one its PROXY header named) */
-  addressOf?: (conn: unknown) => string;
+  addressOf: (conn: unknown) => string;
 };
 
 type ConnectFacts = { keepalive: number; emptyIdKept: boolean };
 
 export function createHooks(deps: HookDeps) {
-  const { config, registry, clock, log, auth, refusals, throttle, conformance } = deps;
-  const addressOf = deps.addressOf ?? ((conn: unknown) => (conn as { remoteAddress?: string }).remoteAddress ?? '');
+  const { config, registry, clock, log, auth, refusals, throttle, conformance, addressOf } = deps;
   const identities = new WeakMap<Client, Identity>();
   /** clients logged in as the conformance principal (outside the registry's identities and ACLs) */
   const conformers = new WeakSet<Client>();

@@ -101,8 +101,9 @@ export async function startBroker(deps: BrokerDeps): Promise<RunningBroker> {
       'conformance principal enabled (for protocol test suites only)',
     );
   const proxy = config.proxyProtocol ? new ProxyProtocol(config.proxyProtocol.trusted) : undefined;
+  // the device's address, for the login throttle and the logs (behind a balancer: the one its header named)
   const addressOf = (conn: unknown) =>
-    proxy ? proxy.addressOf(conn) : ((conn as { remoteAddress?: string }).remoteAddress ?? '?');
+    proxy ? proxy.addressOf(conn) : ((conn as { remoteAddress?: string }).remoteAddress ?? '');
   const hooks = createHooks({
     config,
     registry,
@@ -168,7 +169,7 @@ export async function startBroker(deps: BrokerDeps): Promise<RunningBroker> {
   // every socket goes through the frame guard: declared-length limits, slow packets, poison topics
   const guarded = (socket: import('node:net').Socket) => {
     guardSocket(socket, config.limits, clock, (reason, detail) =>
-      refusals.refuse(reason, { clientId: null, detail: `${addressOf(socket)}: ${detail}` }),
+      refusals.refuse(reason, { clientId: null, detail: `${addressOf(socket) || '?'}: ${detail}` }),
     );
     aedes.handle(socket as never);
   };
