@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { hashPassword, verifyPassword } from '../../devices/credentials.ts';
-import { loadRegistry, parseRegistry, RegistryError } from '../../devices/registry/index.ts';
+import { loadRegistry, parseRegistry, RegistryError, repeatsAKey } from '../../devices/registry/index.ts';
 import { RegistryFileEditor } from '../../console/provisioning/registry-file.ts';
 import { demoRegistry } from '../../simulator/demo-registry.ts';
 import { tempDir } from '../harness/temp.ts';
@@ -100,6 +100,27 @@ provinces:
     expect(parseRegistry(flow).file).toEqual(fromYaml.file);
     // broken JSON is reported by the YAML parser, with its position
     expect(problems(() => parseRegistry('{"version": 1, "provinces": [')).join()).toMatch(/YAML\/JSON.*line/s);
+  });
+
+  it('refuses a JSON registry with a key repeated in one object, with its line, where JSON.parse would keep the last', async () => {
+    const { yaml } = await demoRegistry({ cost: CHEAP });
+    const json = JSON.stringify(parseYaml(yaml), null, 2);
+    // a hand edit: a device's kind written twice, the second one wrong
+    const repeated = json.replace(/("kind": "rating-box",)/, '$1\n          "kind": "loudspeaker",');
+    expect(repeated).not.toBe(json);
+    expect(() => JSON.parse(repeated)).not.toThrow();
+    expect(problems(() => parseRegistry(repeated)).join()).toMatch(/YAML\/JSON.*unique.*line \d+/s);
+    // keys and colons inside string values are no keys: such a registry is still read as JSON
+    const tricky = json.replace(/"name": "([^"]*)"/, '"name": "$1 \\"kind\\": x {\\"a\\":1}"');
+    expect(tricky).not.toBe(json);
+    expect([repeatsAKey(tricky, JSON.parse(tricky)), repeatsAKey(repeated, JSON.parse(repeated))]).toEqual([
+      false,
+      true,
+    ]);
+    expect(
+      repeatsAKey('{"a": {"b": 1, "c": [{"b": 2}]}, "b": "\\"a\\": "}', { a: { b: 1, c: [{ b: 2 }] }, b: '"a": ' }),
+    ).toBe(false);
+    expect(parseRegistry(tricky).file).toEqual(parseRegistry(JSON.stringify(JSON.parse(tricky))).file);
   });
 
   it("the console's claim edit keeps a JSON registry JSON (and a YAML one YAML)", async () => {
